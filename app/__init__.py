@@ -1,0 +1,3 @@
+"""Countersign: a desktop review workstation for model governance."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,66 @@
+"""What every card reader returns, and how a reader says no.
+
+Readers are lenient on content and strict on structure: a problem inside a
+card that is still readable becomes a :class:`FormatWarning` naming the field;
+a file that is no card at all raises :class:`CardRefused`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.models.card import ModelCard
+
+SourceFormat = Literal["huggingface", "mct", "sagemaker", "native-json", "native-yaml"]
+
+
+class InputRefused(Exception):
+    """Input from outside that Countersign will not take, with a reason for the officer.
+
+    ``file`` names the file (a path inside a bundle, or a file name) and
+    ``field`` the place inside it (a JSON path, a manifest key, a zip entry),
+    so that the message says exactly where the problem is.
+    """
+
+    def __init__(self, file: str, field: str, reason: str) -> None:
+        self.file = file
+        self.field = field
+        self.reason = reason
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where}: {reason}")
+
+
+class CardRefused(InputRefused):
+    """A file that is not a model card in any supported format."""
+
+
+@dataclass(frozen=True)
+class FormatWarning:
+    """A problem inside a card that was imported anyway, and where it is."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CardAttachment:
+    """A file carried inside a card (an embedded graphic), kept beside it."""
+
+    name: str
+    media_type: str
+    content: bytes
+    source: str = ""
+
+
+@dataclass
+class ReadCard:
+    """A card read from a file: the canonical form and what the reader noticed."""
+
+    card: ModelCard
+    source_format: SourceFormat
+    warnings: list[FormatWarning] = field(default_factory=list)
+    attachments: list[CardAttachment] = field(default_factory=list)

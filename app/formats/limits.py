@@ -1,0 +1,193 @@
+"""Bounded parsing of untrusted text: JSON, YAML and UTF-8.
+
+Everything a team sends is hostile until checked.  These functions put a
+ceiling on size, nesting depth and YAML alias expansion *before* building any
+Python object, so that a crafted file costs time and memory in proportion to
+its length and never more.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+from app.formats.base import CardRefused
+
+MAX_CARD_BYTES = 32 * 1024 * 1024
+"""A card file larger than this is refused (the largest real card seen is 0.5 MB)."""
+
+MAX_YAML_BYTES = 4 * 1024 * 1024
+"""YAML (front matter or a native YAML card) larger than this is refused."""
+
+MAX_NESTING = 64
+"""JSON or YAML nested deeper than this is refused (real cards nest < 10)."""
+
+MAX_YAML_NODES = 200_000
+"""YAML whose aliases expand to more nodes than this is refused (billion laughs)."""
+
+
+def decode_utf8(data: bytes, file: str) -> str:
+    """Decode a card file as UTF-8 (a leading BOM is dropped) or refuse it."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CardRefused(
+            file,
+            f"byte {error.start}",
+            "the file is not UTF-8 text; save the card as UTF-8 and send it again",
+        ) from None
+
+
+def check_json_depth(text: str, file: str, limit: int = MAX_NESTING) -> None:
+    """Refuse JSON nested deeper than ``limit``, scanning the text once."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                raise CardRefused(
+                    file, f"character {index}", f"JSON is nested more than {limit} levels deep"
+                )
+        elif char in "]}":
+            depth -= 1
+
+
+def load_json(text: str, file: str) -> Any:
+    """Parse untrusted JSON with its depth bounded; refuse what is not JSON."""
+    check_json_depth(text, file)
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as error:
+        raise CardRefused(
+            file, f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}"
+        ) from None
+    except ValueError as error:
+        raise CardRefused(file, "", f"not valid JSON: {error}") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float | str:
+    number = float(text)
+    # 1e999 overflows to infinity, which canonical JSON cannot hold: keep the text.
+    return number if math.isfinite(number) else text
+
+
+class YamlProblem(Exception):
+    """YAML that could not be read; the caller decides whether that refuses or warns."""
+
+
+def load_yaml(text: str, file: str, field: str = "") -> Any:
+    """Parse one untrusted YAML document safely, with size, depth and aliases bounded.
+
+    Raises :class:`CardRefused` for input that is hostile (too large, too deep,
+    aliases that expand) and :class:`YamlProblem` for input that is merely not
+    valid YAML.  Dates come back as ISO strings, so the result is JSON-shaped.
+    """
+    if len(text) > MAX_YAML_BYTES:
+        raise CardRefused(file, field, f"YAML is larger than {MAX_YAML_BYTES // 1024 // 1024} MiB")
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        node = yaml.compose(text)
+    except YAMLError as error:
+        raise YamlProblem(_yaml_error_text(error)) from None
+    except RecursionError:
+        raise CardRefused(file, field, f"YAML is nested more than {MAX_NESTING} levels deep") from None
+    if node is None:
+        return None
+    _check_yaml_graph(node, file, field)
+    try:
+        value = yaml.constructor.construct_document(node)
+    except YAMLError as error:
+        raise YamlProblem(_yaml_error_text(error)) from None
+    except (ValueError, TypeError, OverflowError) as error:
+        raise YamlProblem(f"a value could not be read: {error}") from None
+    return _json_shaped(value)
+
+
+def _yaml_error_text(error: YAMLError) -> str:
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    mark = getattr(error, "problem_mark", None)
+    if mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return str(problem)
+
+
+def _check_yaml_graph(root: Node, file: str, field: str) -> None:
+    """Refuse a node graph that is too deep or expands past MAX_YAML_NODES."""
+    expanded: dict[int, int] = {}
+    # Post-order walk without recursion; aliases make the graph a DAG (ruamel
+    # refuses recursive aliases), so memoising by node identity is linear.
+    stack: list[tuple[Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        if id(node) in expanded:
+            continue
+        if depth > MAX_NESTING:
+            raise CardRefused(file, field, f"YAML is nested more than {MAX_NESTING} levels deep")
+        children = _yaml_children(node)
+        if children_done:
+            total = 1 + sum(expanded[id(child)] for child in children)
+            if total > MAX_YAML_NODES:
+                raise CardRefused(
+                    file,
+                    field,
+                    "YAML aliases expand to more than "
+                    f"{MAX_YAML_NODES:,} values (an alias bomb); the file is refused",
+                )
+            expanded[id(node)] = total
+        else:
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in children if id(child) not in expanded)
+
+
+def _yaml_children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _json_shaped(value: Any) -> Any:
+    """Turn YAML scalars JSON cannot hold (dates, bytes, odd keys) into strings."""
+    if isinstance(value, dict):
+        return {_json_key(key): _json_shaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_shaped(item) for item in value]
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None:
+        return ""
+    return str(_json_shaped(key))

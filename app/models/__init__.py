@@ -1,0 +1,1 @@
+"""Data definitions: the canonical card, bundle manifests and registry tables."""

@@ -1,0 +1,264 @@
+"""The canonical model card: one pydantic shape that every card format maps onto.
+
+The sections follow "Model Cards for Model Reporting" (Mitchell et al., 2019):
+model details, intended use, factors, metrics, evaluation data, training data,
+quantitative analyses, ethical considerations, caveats and recommendations.
+Beside them sit the facts the hubs add (licence, tags, languages, base model,
+datasets, owners, risk rating) and free-form extra sections, so that a reader
+never has to drop text it cannot map.
+
+Every text field holds Markdown as the team wrote it.  Nothing here is ever
+rendered as HTML without escaping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CARD_FORMAT = "countersign-card"
+CARD_FORMAT_VERSION = 1
+
+
+class _Part(BaseModel):
+    """Base of every card part: unknown keys are refused, values are copied."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Owner(_Part):
+    """A person or team answerable for the model, with a way to reach them."""
+
+    name: str = ""
+    contact: str = ""
+    role: str = ""
+
+
+class Reference(_Part):
+    """A paper, repository or page the card points to."""
+
+    reference: str
+
+
+class ModelDetails(_Part):
+    """Who built the model, when, what it is, and how to cite it."""
+
+    name: str = ""
+    version: str = ""
+    summary: str = ""
+    description: str = ""
+    developers: list[str] = Field(default_factory=list)
+    date: str = ""
+    model_type: str = ""
+    architecture: str = ""
+    references: list[Reference] = Field(default_factory=list)
+    citation: str = ""
+
+
+class IntendedUse(_Part):
+    """What the model is for, for whom, and what it must not be used for."""
+
+    text: str = ""
+    primary_uses: list[str] = Field(default_factory=list)
+    primary_users: list[str] = Field(default_factory=list)
+    out_of_scope: list[str] = Field(default_factory=list)
+
+
+class Factors(_Part):
+    """Groups, instruments and environments whose variation matters."""
+
+    text: str = ""
+    relevant: list[str] = Field(default_factory=list)
+    evaluation: list[str] = Field(default_factory=list)
+
+
+class MetricsSection(_Part):
+    """Which performance measures were chosen, thresholds, and why."""
+
+    text: str = ""
+    measures: list[str] = Field(default_factory=list)
+    decision_thresholds: str = ""
+
+
+class DatasetRef(_Part):
+    """A data set named by a card, with what the card says about it."""
+
+    name: str
+    link: str = ""
+    description: str = ""
+    sensitive_data: str = ""
+
+
+class DataSection(_Part):
+    """Training or evaluation data: the data sets, motivation, preprocessing."""
+
+    text: str = ""
+    datasets: list[DatasetRef] = Field(default_factory=list)
+    preprocessing: str = ""
+
+
+class MetricResult(_Part):
+    """One reported performance figure.
+
+    ``value`` keeps the text exactly as the card gave it ("0.912", "NA",
+    "20.0 ± 1.2"); ``numeric`` is the number read from it, or ``None`` when it
+    holds none.  Results are identified by (name, dataset, split, slice).
+    """
+
+    name: str
+    type: str = ""
+    value: str = ""
+    numeric: float | None = None
+    task: str = ""
+    dataset: str = ""
+    split: str = ""
+    slice: str = ""
+    threshold: str = ""
+    confidence_interval: str = ""
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class QuantitativeAnalyses(_Part):
+    """Results, unitary and intersectional, with their discussion."""
+
+    text: str = ""
+    results: list[MetricResult] = Field(default_factory=list)
+
+
+class Risk(_Part):
+    """An ethical risk and what is done about it."""
+
+    name: str
+    mitigation: str = ""
+
+
+class EthicalConsiderations(_Part):
+    """Sensitive data, human life, risks and harms, and their mitigations."""
+
+    text: str = ""
+    risks: list[Risk] = Field(default_factory=list)
+
+
+class CaveatsAndRecommendations(_Part):
+    """Known limitations, trade-offs and advice to those who use the model."""
+
+    text: str = ""
+    limitations: list[str] = Field(default_factory=list)
+    tradeoffs: list[str] = Field(default_factory=list)
+    recommendations: list[str] = Field(default_factory=list)
+
+
+class ExtraSection(_Part):
+    """Text a reader found but could not map onto a canonical section.
+
+    ``source`` says where it came from (a Markdown heading path, a JSON path)
+    so that an officer can find it in the original file.
+    """
+
+    title: str
+    text: str
+    source: str = ""
+
+
+RiskRating = Literal["", "unknown", "low", "medium", "high", "critical"]
+
+
+class ModelCard(_Part):
+    """The canonical model card stored by the registry (format version 1)."""
+
+    format: Literal["countersign-card"] = CARD_FORMAT
+    format_version: Literal[1] = CARD_FORMAT_VERSION
+    model_details: ModelDetails = Field(default_factory=ModelDetails)
+    intended_use: IntendedUse = Field(default_factory=IntendedUse)
+    factors: Factors = Field(default_factory=Factors)
+    metrics: MetricsSection = Field(default_factory=MetricsSection)
+    evaluation_data: DataSection = Field(default_factory=DataSection)
+    training_data: DataSection = Field(default_factory=DataSection)
+    quantitative_analyses: QuantitativeAnalyses = Field(default_factory=QuantitativeAnalyses)
+    ethical_considerations: EthicalConsiderations = Field(default_factory=EthicalConsiderations)
+    caveats_and_recommendations: CaveatsAndRecommendations = Field(
+        default_factory=CaveatsAndRecommendations
+    )
+    license: str = ""
+    tags: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    base_model: list[str] = Field(default_factory=list)
+    datasets: list[str] = Field(default_factory=list)
+    owners: list[Owner] = Field(default_factory=list)
+    risk_rating: RiskRating = ""
+    extra_sections: list[ExtraSection] = Field(default_factory=list)
+
+    def canonical_json(self) -> str:
+        """The card as canonical JSON: sorted keys, UTF-8, no insignificant space."""
+        return canonical_json(self.model_dump(mode="json"))
+
+    def sha256(self) -> str:
+        """SHA-256 (hex) of :meth:`canonical_json`, the card version's identity."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    def plain_text(self) -> str:
+        """Every piece of text in the card, one per line, for full-text search."""
+        parts: list[str] = []
+        _collect_text(self.model_dump(mode="json"), parts)
+        return "\n".join(p for p in parts if p)
+
+
+def canonical_json(value: Any) -> str:
+    """Serialise ``value`` canonically (sorted keys, compact, non-ASCII kept)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _collect_text(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            if key not in ("format", "format_version", "numeric"):
+                _collect_text(value[key], out)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_text(item, out)
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def parse_metric_number(raw: object) -> float | None:
+    """Read the number a metric value states, or ``None`` when it states none.
+
+    ``0.912`` and ``"0.912"`` give 0.912; ``"20.0 ± 1.2"`` gives 20.0;
+    ``"96.5%"`` gives 96.5 (the unit stays in the raw text); ``"NA"``, ``""``,
+    booleans, NaN and infinities give ``None``.
+    """
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, int | float):
+        number = float(raw)
+        return number if math.isfinite(number) else None
+    if not isinstance(raw, str):
+        return None
+    match = _NUMBER.search(raw.strip()[:64])
+    if match is None or raw.strip()[: match.start()].strip() not in ("", "~", "≈"):
+        return None
+    text = match.group(0).replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def metric_value_text(raw: object) -> str:
+    """The raw text of a metric value as the card gave it."""
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
+        return repr(raw)
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if raw is None:
+        return ""
+    return str(raw)

@@ -1,0 +1,1 @@
+"""What the workstation does: registry, import, audit.  Plain Python, never Qt."""

@@ -1,0 +1,28 @@
+"""Shared fixtures.  Qt runs offscreen; the corpus is read in place, never copied."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+CORPUS = Path(os.environ.get("COUNTERSIGN_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared corpus of real model cards, or a skip saying why it is missing."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared card corpus is not at {CORPUS} (set COUNTERSIGN_CORPUS)")
+    return CORPUS
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    """The project's own test cards and bundles."""
+    return FIXTURES
