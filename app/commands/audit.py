@@ -1,0 +1,64 @@
+"""``countersign audit``: list the trail, or walk its hash chain."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from app.commands.context import open_database
+from app.services.audit import event_details, list_events, verify_chain
+
+
+def audit(args: argparse.Namespace) -> int:
+    """List events (``--json`` for machines) or verify the chain (exit 1 when broken)."""
+    database = open_database(args)
+    with database.read() as session:
+        if args.verify:
+            report = verify_chain(session)
+            if args.json:
+                print_json(
+                    {
+                        "ok": report.ok,
+                        "events": report.events,
+                        "first_broken": report.first_broken,
+                        "reason": report.reason,
+                    }
+                )
+            else:
+                print(report.describe(), file=sys.stdout if report.ok else sys.stderr)
+            return EXIT_OK if report.ok else EXIT_REFUSED
+        events = []
+        after = 0
+        while True:
+            page = list_events(session, model_name=args.model, after_id=after, limit=5000)
+            if not page:
+                break
+            events.extend(page)
+            after = page[-1].id
+            session.expunge_all()
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": e.id,
+                    "at": e.at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "object_type": e.object_type,
+                    "object_id": e.object_id,
+                    "model": e.model_name,
+                    "details": event_details(e),
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                }
+                for e in events
+            ]
+        )
+        return EXIT_OK
+    for e in events:
+        subject = f" {e.model_name}" if e.model_name else ""
+        print(f"{e.id:>6}  {e.at}  {e.actor:<12} {e.action:<24}{subject} [{e.object_type} {e.object_id[:16]}]")
+    if not events:
+        print("The audit trail is empty.")
+    return EXIT_OK

@@ -1,0 +1,34 @@
+"""``countersign bundle create``: write a bundle from a folder of cards."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from app import __version__
+from app.commands.output import EXIT_OK, fail
+from app.formats.bundle import create_bundle
+
+
+def bundle(args: argparse.Namespace) -> int:
+    """Write a bundle; the team key's passphrase comes from COUNTERSIGN_PASSPHRASE if set."""
+    if (args.sign_key is None) != (args.sign_cert is None):
+        return fail("--sign-key and --sign-cert go together")
+    passphrase = os.environ.get("COUNTERSIGN_PASSPHRASE")
+    manifest = create_bundle(
+        args.folder,
+        args.output,
+        args.team,
+        producer=f"countersign {__version__}",
+        sign_key=args.sign_key,
+        sign_cert=args.sign_cert,
+        key_passphrase=passphrase.encode("utf-8") if passphrase else None,
+        version=args.card_version,
+    )
+    signed = "signed" if args.sign_key else "unsigned"
+    print(f"wrote {args.output} ({signed}) for team {manifest.team}:")
+    for card in manifest.cards:
+        print(f"  {card.model} {card.version}  [{card.path}]")
+    for attachment in manifest.attachments:
+        print(f"  attachment {attachment.path} of {attachment.card}")
+    return EXIT_OK

@@ -1,0 +1,220 @@
+"""``countersign import``, ``models``, ``versions`` and ``show``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from app.commands.context import open_database
+from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from app.services.card_text import card_sections
+from app.services.importer import ImportPlan, Importer
+from app.services.registry import (
+    CardVersionDetail,
+    ModelSummary,
+    Registry,
+    VersionSummary,
+    split_reference,
+)
+
+
+def import_files(args: argparse.Namespace) -> int:
+    """Import each file in its own transaction; exit 1 if any was refused."""
+    database = open_database(args)
+    importer = Importer(database)
+    reports = []
+    status = EXIT_OK
+    for path in args.files:
+        report = importer.import_file(
+            path, model=args.model, version=args.card_version, team=args.team
+        )
+        reports.append(report)
+        if not report.ok:
+            status = EXIT_REFUSED
+        if not args.json:
+            _print_plan(report.plan, report.landed)
+    if args.json:
+        print_json([_plan_json(r.plan, r.landed) for r in reports])
+    return status
+
+
+def _print_plan(plan: ImportPlan, landed: bool) -> None:
+    label = "bundle" if plan.kind == "bundle" else "card"
+    team = f", team {plan.team}" if plan.team else ""
+    signature = f", team signature {plan.signature_status}" if plan.kind == "bundle" else ""
+    print(f"{label} {plan.source.name}{team}{signature}")
+    if plan.refusal:
+        print(f"  refused: {plan.refusal}", file=sys.stderr)
+        print("  nothing was imported", file=sys.stderr)
+        return
+    for card in plan.cards:
+        note = f" ({len(card.warnings)} warnings)" if card.warnings else ""
+        line = f"  {card.outcome:<12} {card.model} {card.version}  [{card.file}]{note}"
+        if card.outcome == "refused":
+            print(f"{line}: {card.reason}", file=sys.stderr)
+        else:
+            print(line)
+        for warning in card.warnings[:20]:
+            print(f"      warning: {warning}")
+        if len(card.warnings) > 20:
+            print(f"      … and {len(card.warnings) - 20} more warnings (see `countersign show`)")
+    if plan.refused:
+        print(f"  refused: {plan.reason()}", file=sys.stderr)
+    elif landed:
+        new = sum(1 for c in plan.cards if c.outcome in ("new model", "new version"))
+        print(f"  imported {new} new card version(s)")
+    else:
+        print("  already in the registry: nothing changed")
+
+
+def _plan_json(plan: ImportPlan, landed: bool) -> dict[str, Any]:
+    return {
+        "file": str(plan.source),
+        "kind": plan.kind,
+        "sha256": plan.file_sha256,
+        "team": plan.team,
+        "signature": plan.signature_status,
+        "landed": landed,
+        "refused": plan.refused,
+        "reason": plan.reason(),
+        "cards": [
+            {
+                "file": c.file,
+                "model": c.model,
+                "version": c.version,
+                "outcome": c.outcome,
+                "reason": c.reason,
+                "sha256": c.sha256,
+                "warnings": [{"field": w.field, "message": w.message} for w in c.warnings],
+            }
+            for c in plan.cards
+        ],
+    }
+
+
+def list_models(args: argparse.Namespace) -> int:
+    """List every model, by name."""
+    registry = Registry(open_database(args))
+    models: list[ModelSummary] = []
+    after: tuple[str, int] | None = None
+    while True:
+        page = registry.models(after=after, limit=1000)
+        if not page:
+            break
+        models.extend(page)
+        after = (page[-1].name, page[-1].id)
+    if args.json:
+        print_json([_model_json(m) for m in models])
+        return EXIT_OK
+    if not models:
+        print("The registry is empty. Import a bundle with `countersign import FILE`.")
+        return EXIT_OK
+    width = min(max(len(m.name) for m in models), 60)
+    for m in models:
+        print(
+            f"{m.name:<{width}}  {m.latest_version:<10} {m.status:<18} "
+            f"{m.risk_tier or '-':<8} {m.team or '-'}"
+        )
+    return EXIT_OK
+
+
+def list_versions(args: argparse.Namespace) -> int:
+    """List the card versions of one model, oldest first."""
+    versions = Registry(open_database(args)).versions(args.model)
+    if args.json:
+        print_json([_version_json(v) for v in versions])
+        return EXIT_OK
+    for v in versions:
+        source = v.bundle.file_name if v.bundle else v.original_name
+        print(f"{v.version:<12} {v.status:<18} {v.imported_at[:19]}  {v.sha256[:12]}  {source}")
+    return EXIT_OK
+
+
+def show(args: argparse.Namespace) -> int:
+    """Show one card version: the card, its status, warnings and provenance."""
+    model, version = split_reference(args.reference)
+    detail = Registry(open_database(args)).card_version(model, version)
+    if args.json:
+        print_json(card_version_json(detail))
+    else:
+        _print_card_version(detail)
+    return EXIT_OK
+
+
+def _model_json(m: ModelSummary) -> dict[str, Any]:
+    return {
+        "name": m.name,
+        "team": m.team,
+        "risk_tier": m.risk_tier,
+        "latest_version": m.latest_version,
+        "status": m.status,
+        "versions": m.version_count,
+        "last_activity": m.last_activity,
+    }
+
+
+def _version_json(v: VersionSummary) -> dict[str, Any]:
+    return {
+        "model": v.model,
+        "version": v.version,
+        "status": v.status,
+        "sha256": v.sha256,
+        "source_format": v.source_format,
+        "file": v.original_name,
+        "imported_at": v.imported_at,
+        "imported_by": v.imported_by,
+        "warnings": v.warning_count,
+        "bundle": (
+            {
+                "file": v.bundle.file_name,
+                "sha256": v.bundle.sha256,
+                "team": v.bundle.team,
+                "producer": v.bundle.producer,
+                "created": v.bundle.created,
+                "signature": v.bundle.signature_status,
+                "signer": v.bundle.signer_subject,
+                "signer_fingerprint": v.bundle.signer_fingerprint,
+            }
+            if v.bundle
+            else None
+        ),
+    }
+
+
+def card_version_json(detail: CardVersionDetail) -> dict[str, Any]:
+    """The documented JSON of ``show --json``."""
+    out = _version_json(detail.summary)
+    out["warnings"] = detail.warnings
+    out["attachments"] = [
+        {"path": a.path, "media_type": a.media_type, "size": a.size, "sha256": a.sha256}
+        for a in detail.attachments
+    ]
+    out["card"] = detail.card.model_dump(mode="json")
+    return out
+
+
+def _print_card_version(detail: CardVersionDetail) -> None:
+    s = detail.summary
+    card = detail.card
+    print(f"{s.model} {s.version}  ({s.status})")
+    print(f"  sha256     {s.sha256}")
+    print(f"  format     {s.source_format}, file {s.original_name}")
+    print(f"  imported   {s.imported_at} by {s.imported_by}")
+    if s.bundle:
+        print(
+            f"  bundle     {s.bundle.file_name} from {s.bundle.team}, "
+            f"team signature {s.bundle.signature_status}"
+        )
+    if detail.warnings:
+        print(f"  warnings   {len(detail.warnings)}")
+        for warning in detail.warnings:
+            print(f"    - {warning['field']}: {warning['message']}")
+    for attachment in detail.attachments:
+        print(f"  attachment {attachment.path} ({attachment.media_type}, {attachment.size} bytes)")
+    print()
+    for section in card_sections(card):
+        print(section.title)
+        print("-" * len(section.title))
+        print(section.text.rstrip())
+        print()

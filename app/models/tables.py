@@ -1,0 +1,166 @@
+"""The registry's tables (SQLAlchemy 2 declarative).
+
+Times are stored as ISO-8601 UTC text (``2026-11-23T16:37:53.123456Z``): they
+sort as text, read the same on SQLite and PostgreSQL, and hash the same in the
+audit chain on every machine.
+
+What only SQLite has (the FTS5 search index, the triggers that make the audit
+trail append-only) lives in :mod:`app.services.dialect`, not here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+CARD_STATUSES = (
+    "submitted",
+    "in review",
+    "approved",
+    "changes requested",
+    "rejected",
+    "superseded",
+)
+"""Every status a card version can have, in the order a review moves through them."""
+
+OPEN_STATUSES = ("submitted", "in review")
+"""Statuses a newer version of the same model supersedes."""
+
+SIGNATURE_STATUSES = ("valid", "absent")
+"""A bundle's team signature as recorded (an invalid one refuses the import)."""
+
+
+class Base(DeclarativeBase):
+    """Base of every registry table."""
+
+
+class Model(Base):
+    """A model under governance: one name, many immutable card versions.
+
+    ``latest_version``, ``status``, ``version_count`` and ``last_activity``
+    repeat facts of the newest card version so that the registry browser can
+    sort and page 10,000 models without a join.
+    """
+
+    __tablename__ = "models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    team: Mapped[str] = mapped_column(String(300), default="", index=True)
+    risk_tier: Mapped[str] = mapped_column(String(20), default="", index=True)
+    latest_version: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    version_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[str] = mapped_column(String(32))
+    last_activity: Mapped[str] = mapped_column(String(32), index=True)
+
+    versions: Mapped[list[CardVersion]] = relationship(
+        back_populates="model", order_by="CardVersion.seq"
+    )
+
+
+class Bundle(Base):
+    """A bundle file as received: its hash, manifest and team signature."""
+
+    __tablename__ = "bundles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    team: Mapped[str] = mapped_column(String(300))
+    producer: Mapped[str] = mapped_column(String(300), default="")
+    created: Mapped[str] = mapped_column(String(64), default="")
+    manifest_json: Mapped[str] = mapped_column(Text)
+    signature_status: Mapped[str] = mapped_column(String(20))
+    signer_certificate_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    signer_subject: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    signer_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    imported_at: Mapped[str] = mapped_column(String(32))
+    imported_by: Mapped[str] = mapped_column(String(300))
+
+
+class CardVersion(Base):
+    """One version of a model's card, immutable once imported.
+
+    ``canonical_json`` is the card in canonical form and ``sha256`` its hash;
+    ``original`` keeps the bytes exactly as received, ``warnings_json`` what
+    the reader noticed.  Only ``status`` ever changes.
+    """
+
+    __tablename__ = "card_versions"
+    __table_args__ = (
+        UniqueConstraint("model_id", "version", name="uq_card_versions_model_version"),
+        Index("ix_card_versions_model_seq", "model_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="RESTRICT"))
+    version: Mapped[str] = mapped_column(String(100))
+    seq: Mapped[int] = mapped_column(Integer)
+    canonical_json: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original: Mapped[bytes] = mapped_column(LargeBinary)
+    original_name: Mapped[str] = mapped_column(String(500))
+    source_format: Mapped[str] = mapped_column(String(20))
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    bundle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bundles.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    imported_at: Mapped[str] = mapped_column(String(32))
+    imported_by: Mapped[str] = mapped_column(String(300))
+
+    model: Mapped[Model] = relationship(back_populates="versions")
+    bundle: Mapped[Bundle | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="card_version", order_by="Attachment.path"
+    )
+
+
+class Attachment(Base):
+    """A file that came with a card version: a bundle attachment or an embedded graphic."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_version_id: Mapped[int] = mapped_column(
+        ForeignKey("card_versions.id", ondelete="RESTRICT"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(500))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    card_version: Mapped[CardVersion] = relationship(back_populates="attachments")
+
+
+class AuditEvent(Base):
+    """One entry of the append-only, hash-chained audit trail.
+
+    ``hash`` is the SHA-256 of the event's canonical JSON including
+    ``prev_hash``, the hash of the event before it; changing or removing any
+    event breaks every hash after it.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(300))
+    model_name: Mapped[str] = mapped_column(String(300), default="", index=True)
+    details_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,344 @@
+"""Reading the registry: models, card versions, cards, attachments, search.
+
+Plain data comes out (frozen dataclasses and pydantic cards), never ORM rows,
+so that callers on other threads never touch a session.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from app.models.card import ModelCard
+from app.models.tables import Attachment, Bundle, CardVersion, Model
+from app.services import dialect
+from app.services.database import Database
+from app.services.errors import CountersignError
+
+
+class NotFound(CountersignError):
+    """A model, version or attachment the officer named is not in the registry."""
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """One row of the registry browser."""
+
+    id: int
+    name: str
+    team: str
+    risk_tier: str
+    latest_version: str
+    status: str
+    version_count: int
+    last_activity: str
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """Where a card version came from."""
+
+    file_name: str
+    sha256: str
+    team: str
+    producer: str
+    created: str
+    signature_status: str
+    signer_subject: str | None
+    signer_fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """One card version in a model's timeline."""
+
+    id: int
+    model: str
+    version: str
+    seq: int
+    status: str
+    sha256: str
+    source_format: str
+    original_name: str
+    imported_at: str
+    imported_by: str
+    warning_count: int
+    bundle: BundleInfo | None
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """An attachment of a card version, without its bytes."""
+
+    id: int
+    path: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class CardVersionDetail:
+    """Everything about one card version: the card, its warnings and provenance."""
+
+    summary: VersionSummary
+    card: ModelCard
+    warnings: list[dict[str, str]]
+    attachments: list[AttachmentInfo]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A card version matching a full-text search, best first."""
+
+    model_id: int
+    model: str
+    version: str
+    card_version_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class ModelFilter:
+    """What the registry browser shows: by status, team, risk tier, or name text."""
+
+    status: str = ""
+    team: str = ""
+    risk_tier: str = ""
+    name_contains: str = ""
+
+
+SortKey = Literal["name", "team", "risk_tier", "latest_version", "status", "last_activity"]
+SORT_KEYS: tuple[SortKey, ...] = (
+    "name",
+    "team",
+    "risk_tier",
+    "latest_version",
+    "status",
+    "last_activity",
+)
+
+
+def split_reference(reference: str) -> tuple[str, str | None]:
+    """Split ``MODEL@VERSION`` (the last ``@``) into model and version."""
+    model, sep, version = reference.rpartition("@")
+    if not sep:
+        return reference, None
+    return model, version or None
+
+
+class Registry:
+    """Read access to the registry for the command line and the window."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # -- models -----------------------------------------------------------------
+
+    def count_models(self, filters: ModelFilter | None = None) -> int:
+        """How many models match ``filters``."""
+        query = _filtered(select(func.count()).select_from(Model), filters or ModelFilter())
+        with self.database.read() as session:
+            return int(session.scalar(query) or 0)
+
+    def count_card_versions(self) -> int:
+        """How many card versions the registry holds."""
+        with self.database.read() as session:
+            return int(session.scalar(select(func.count()).select_from(CardVersion)) or 0)
+
+    def models(
+        self,
+        filters: ModelFilter | None = None,
+        *,
+        sort: SortKey = "name",
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 200,
+        after: tuple[str, int] | None = None,
+    ) -> list[ModelSummary]:
+        """A page of models in ``sort`` order.
+
+        With ``after`` (the sort value and id of the last row already shown)
+        the page is found by keyset, in time independent of how deep it is;
+        ``offset`` is for jumping to an arbitrary row.
+        """
+        column = getattr(Model, sort)
+        query = _filtered(select(Model), filters or ModelFilter())
+        if after is not None:
+            value, model_id = after
+            if descending:
+                query = query.where(or_(column < value, and_(column == value, Model.id < model_id)))
+            else:
+                query = query.where(or_(column > value, and_(column == value, Model.id > model_id)))
+        order = (column.desc(), Model.id.desc()) if descending else (column.asc(), Model.id.asc())
+        query = query.order_by(*order).offset(offset if after is None else 0).limit(limit)
+        with self.database.read() as session:
+            return [_model_summary(row) for row in session.scalars(query)]
+
+    def model(self, name: str) -> ModelSummary:
+        """The model called ``name``, or :class:`NotFound`."""
+        with self.database.read() as session:
+            row = session.scalar(select(Model).where(Model.name == name))
+            if row is None:
+                raise NotFound(f"no model named {name!r} in the registry")
+            return _model_summary(row)
+
+    def teams(self) -> list[str]:
+        """Every team that has sent a model, for the browser's filter."""
+        with self.database.read() as session:
+            return [t for t in session.scalars(select(Model.team).distinct().order_by(Model.team)) if t]
+
+    # -- versions ---------------------------------------------------------------
+
+    def versions(self, model: str) -> list[VersionSummary]:
+        """Every card version of ``model``, oldest first."""
+        with self.database.read() as session:
+            model_row = session.scalar(select(Model).where(Model.name == model))
+            if model_row is None:
+                raise NotFound(f"no model named {model!r} in the registry")
+            rows = session.execute(
+                _version_query().where(CardVersion.model_id == model_row.id).order_by(CardVersion.seq)
+            )
+            return [_version_summary(version, model_name, bundle) for version, model_name, bundle in rows]
+
+    def card_version(self, model: str, version: str | None = None) -> CardVersionDetail:
+        """One card version (the newest when ``version`` is None), with its card."""
+        with self.database.read() as session:
+            query = _version_query().where(Model.name == model)
+            if version is None:
+                query = query.order_by(CardVersion.seq.desc()).limit(1)
+            else:
+                query = query.where(CardVersion.version == version)
+            row = session.execute(query).first()
+            if row is None:
+                if session.scalar(select(Model.id).where(Model.name == model)) is None:
+                    raise NotFound(f"no model named {model!r} in the registry")
+                raise NotFound(f"{model} has no version {version!r}")
+            cv, model_name, bundle = row
+            attachments = session.execute(
+                select(
+                    Attachment.id,
+                    Attachment.path,
+                    Attachment.media_type,
+                    Attachment.size,
+                    Attachment.sha256,
+                )
+                .where(Attachment.card_version_id == cv.id)
+                .order_by(Attachment.path)
+            ).all()
+            return CardVersionDetail(
+                summary=_version_summary(cv, model_name, bundle),
+                card=ModelCard.model_validate_json(cv.canonical_json),
+                warnings=list(json.loads(cv.warnings_json)),
+                attachments=[AttachmentInfo(*a) for a in attachments],
+            )
+
+    def original(self, card_version_id: int) -> tuple[str, bytes]:
+        """The original file name and bytes of a card version, as received."""
+        with self.database.read() as session:
+            row = session.execute(
+                select(CardVersion.original_name, CardVersion.original).where(
+                    CardVersion.id == card_version_id
+                )
+            ).first()
+            if row is None:
+                raise NotFound(f"no card version {card_version_id}")
+            return row[0], row[1]
+
+    def attachment_content(self, attachment_id: int) -> bytes:
+        """The bytes of one attachment."""
+        with self.database.read() as session:
+            content = session.scalar(select(Attachment.content).where(Attachment.id == attachment_id))
+            if content is None:
+                raise NotFound(f"no attachment {attachment_id}")
+            return content
+
+    # -- search -----------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Card versions whose content matches ``text`` (every word as a prefix), best first."""
+        with self.database.read() as session:
+            ranked = dialect.search_card_versions(session.connection(), text, limit)
+            if not ranked:
+                return []
+            ids = [cv_id for cv_id, _ in ranked]
+            rows = {
+                row[0]: row
+                for row in session.execute(
+                    select(CardVersion.id, Model.id, Model.name, CardVersion.version)
+                    .join(Model, Model.id == CardVersion.model_id)
+                    .where(CardVersion.id.in_(ids))
+                )
+            }
+            return [
+                SearchHit(rows[cv_id][1], rows[cv_id][2], rows[cv_id][3], cv_id, score)
+                for cv_id, score in ranked
+                if cv_id in rows
+            ]
+
+
+def _filtered(query: Select[tuple[int]] | Select[tuple[Model]], filters: ModelFilter) -> Select:  # type: ignore[type-arg]
+    if filters.status:
+        query = query.where(Model.status == filters.status)
+    if filters.team:
+        query = query.where(Model.team == filters.team)
+    if filters.risk_tier:
+        query = query.where(Model.risk_tier == filters.risk_tier)
+    if filters.name_contains:
+        escaped = filters.name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Model.name.ilike(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def _version_query() -> Select[tuple[CardVersion, str, Bundle | None]]:
+    return (
+        select(CardVersion, Model.name, Bundle)
+        .join(Model, Model.id == CardVersion.model_id)
+        .outerjoin(Bundle, Bundle.id == CardVersion.bundle_id)
+    )
+
+
+def _model_summary(row: Model) -> ModelSummary:
+    return ModelSummary(
+        id=row.id,
+        name=row.name,
+        team=row.team,
+        risk_tier=row.risk_tier,
+        latest_version=row.latest_version,
+        status=row.status,
+        version_count=row.version_count,
+        last_activity=row.last_activity,
+    )
+
+
+def _version_summary(cv: CardVersion, model_name: str, bundle: Bundle | None) -> VersionSummary:
+    return VersionSummary(
+        id=cv.id,
+        model=model_name,
+        version=cv.version,
+        seq=cv.seq,
+        status=cv.status,
+        sha256=cv.sha256,
+        source_format=cv.source_format,
+        original_name=cv.original_name,
+        imported_at=cv.imported_at,
+        imported_by=cv.imported_by,
+        warning_count=len(json.loads(cv.warnings_json)),
+        bundle=(
+            BundleInfo(
+                bundle.file_name,
+                bundle.sha256,
+                bundle.team,
+                bundle.producer,
+                bundle.created,
+                bundle.signature_status,
+                bundle.signer_subject,
+                bundle.signer_fingerprint,
+            )
+            if bundle is not None
+            else None
+        ),
+    )
