@@ -138,7 +138,8 @@ class Database:
                 )
             current = MigrationContext.configure(connection).get_current_revision()
             connection.rollback()
-            if current is not None and script.get_revision(current) is None:
+            known = {revision.revision for revision in script.walk_revisions()}
+            if current is not None and current not in known:
                 raise RegistryTooNew(
                     f"{self.location} was written by a newer version of Countersign "
                     f"(schema revision {current}); update Countersign to open it"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what Countersign needs on a Debian or Ubuntu machine: the system
+# libraries Qt loads (and, for the tests, poppler, gnome-keyring, dbus, Xvfb),
+# then a virtual environment in .venv with Countersign installed editable.
+#
+#   scripts/setup.sh run    what the workstation needs
+#   scripts/setup.sh test   that, plus what the test suite needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+
+run_packages=(
+  libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
+  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+  libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
+  libx11-xcb1 fonts-dejavu-core
+)
+test_packages=(poppler-utils gnome-keyring dbus xvfb)
+
+packages=("${run_packages[@]}")
+if [ "$mode" = test ]; then packages+=("${test_packages[@]}"); fi
+
+if command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing system packages: ${missing[*]}"
+    if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo); fi
+    "${sudo[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+else
+  echo "No apt-get here: install Qt's runtime libraries (and for tests poppler-utils," \
+       "gnome-keyring, dbus) with your system's package manager." >&2
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$mode" = test ]; then
+  .venv/bin/python -m pip install -q -e '.[test]'
+else
+  .venv/bin/python -m pip install -q -e .
+fi
