@@ -7,8 +7,9 @@ Exit status: 0 done, 1 refused or invalid (the reason on stderr), 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__
@@ -82,11 +83,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _dispatch(args: argparse.Namespace) -> int:
-    # Imported here so that `countersign --help` and the window start stay light.
-    from app.commands import COMMANDS
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "import": ("cards", "import_files"),
+    "models": ("cards", "list_models"),
+    "versions": ("cards", "list_versions"),
+    "show": ("cards", "show"),
+    "bundle": ("bundles", "bundle"),
+    "audit": ("audit", "audit"),
+}
+"""Subcommand -> (module in app.commands, function), imported only when it runs."""
 
-    return COMMANDS[args.command](args)
+
+def _dispatch(args: argparse.Namespace) -> int:
+    module_name, function_name = _COMMANDS[args.command]
+    module = importlib.import_module(f"app.commands.{module_name}")
+    command: Callable[[argparse.Namespace], int] = getattr(module, function_name)
+    return command(args)
 
 
 def _run_workstation(args: argparse.Namespace) -> int:

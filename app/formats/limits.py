@@ -13,9 +13,10 @@ import json
 import math
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+import re
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from app.formats.base import CardRefused
 
@@ -94,6 +95,29 @@ def _finite_float(text: str) -> float | str:
     return number if math.isfinite(number) else text
 
 
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+class _CardLoader(_SafeBase):  # type: ignore[misc,valid-type]
+    """PyYAML's safe loader (libyaml when present) with YAML 1.2 booleans.
+
+    Only the safe constructors exist here: no Python objects, no code.
+    YAML 1.1 reads ``no``, ``on`` and ``yes`` as booleans, which turns the
+    Norwegian language code ``no`` into False; cards mean the words, so only
+    true/false are booleans.
+    """
+
+
+_CardLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in _SafeBase.yaml_implicit_resolvers.items()
+}
+_CardLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 class YamlProblem(Exception):
     """YAML that could not be read; the caller decides whether that refuses or warns."""
 
@@ -107,26 +131,31 @@ def load_yaml(text: str, file: str, field: str = "") -> Any:
     """
     if len(text) > MAX_YAML_BYTES:
         raise CardRefused(file, field, f"YAML is larger than {MAX_YAML_BYTES // 1024 // 1024} MiB")
-    yaml = YAML(typ="safe", pure=True)
+    loader = _CardLoader(text)
     try:
-        node = yaml.compose(text)
-    except YAMLError as error:
-        raise YamlProblem(_yaml_error_text(error)) from None
-    except RecursionError:
-        raise CardRefused(file, field, f"YAML is nested more than {MAX_NESTING} levels deep") from None
-    if node is None:
-        return None
-    _check_yaml_graph(node, file, field)
-    try:
-        value = yaml.constructor.construct_document(node)
-    except YAMLError as error:
-        raise YamlProblem(_yaml_error_text(error)) from None
-    except (ValueError, TypeError, OverflowError) as error:
-        raise YamlProblem(f"a value could not be read: {error}") from None
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as error:
+            raise YamlProblem(_yaml_error_text(error)) from None
+        except RecursionError:
+            raise CardRefused(
+                file, field, f"YAML is nested more than {MAX_NESTING} levels deep"
+            ) from None
+        if node is None:
+            return None
+        _check_yaml_graph(node, file, field)
+        try:
+            value = loader.construct_document(node)
+        except yaml.YAMLError as error:
+            raise YamlProblem(_yaml_error_text(error)) from None
+        except (ValueError, TypeError, OverflowError) as error:
+            raise YamlProblem(f"a value could not be read: {error}") from None
+    finally:
+        loader.dispose()
     return _json_shaped(value)
 
 
-def _yaml_error_text(error: YAMLError) -> str:
+def _yaml_error_text(error: yaml.YAMLError) -> str:
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     mark = getattr(error, "problem_mark", None)
     if mark is not None:
@@ -137,8 +166,9 @@ def _yaml_error_text(error: YAMLError) -> str:
 def _check_yaml_graph(root: Node, file: str, field: str) -> None:
     """Refuse a node graph that is too deep or expands past MAX_YAML_NODES."""
     expanded: dict[int, int] = {}
-    # Post-order walk without recursion; aliases make the graph a DAG (ruamel
-    # refuses recursive aliases), so memoising by node identity is linear.
+    # Post-order walk without recursion, memoised by node identity, so shared
+    # (aliased) nodes cost once: linear in the document.  A recursive alias
+    # makes a cycle, which runs into the depth limit.
     stack: list[tuple[Node, int, bool]] = [(root, 1, False)]
     while stack:
         node, depth, children_done = stack.pop()

@@ -1,0 +1,1 @@
+"""Benchmarks that measure Countersign against the raw limit in the same run."""

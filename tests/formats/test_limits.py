@@ -1,0 +1,85 @@
+"""Bounded parsing of untrusted JSON, YAML and text."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.formats.base import CardRefused
+from app.formats.limits import (
+    MAX_NESTING,
+    YamlProblem,
+    check_json_depth,
+    decode_utf8,
+    load_json,
+    load_yaml,
+)
+
+BILLION_LAUGHS = "\n".join(
+    [
+        "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']",
+        *[
+            f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]"
+            for i in range(8)
+        ],
+    ]
+)
+
+
+def test_yaml_alias_bomb_is_refused_quickly() -> None:
+    start = time.perf_counter()
+    with pytest.raises(CardRefused, match="alias bomb"):
+        load_yaml(BILLION_LAUGHS, "card.md", "front matter")
+    assert time.perf_counter() - start < 5  # generous: it must not expand 9**9 values
+
+
+def test_yaml_recursive_alias_is_refused() -> None:
+    with pytest.raises(CardRefused, match="nested more than"):
+        load_yaml("a: &a [*a]\n", "card.md")
+
+
+def test_yaml_modest_aliases_are_fine() -> None:
+    assert load_yaml("base: &b {x: 1}\nother: *b\n", "f") == {"base": {"x": 1}, "other": {"x": 1}}
+
+
+def test_yaml_too_large_is_refused() -> None:
+    with pytest.raises(CardRefused, match="larger than 4 MiB"):
+        load_yaml("a: " + "x" * (5 * 1024 * 1024), "big.yaml")
+
+
+def test_yaml_keeps_words_and_dates_as_text() -> None:
+    value = load_yaml("language: no\nagree: yes\nflag: true\nwhen: 2024-05-01\nbig: .inf\n", "f")
+    assert value == {"language": "no", "agree": "yes", "flag": True, "when": "2024-05-01", "big": "inf"}
+
+
+def test_yaml_never_builds_python_objects() -> None:
+    with pytest.raises(YamlProblem, match="could not determine a constructor"):
+        load_yaml("x: !!python/object/apply:os.system ['echo hacked']\n", "evil.yaml")
+
+
+def test_invalid_yaml_is_a_problem_not_a_crash() -> None:
+    with pytest.raises(YamlProblem, match="line"):
+        load_yaml("a: [1, 2\nb: c: d\n", "f")
+
+
+def test_json_nesting_is_bounded_before_parsing() -> None:
+    deep = "[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1)
+    with pytest.raises(CardRefused, match=f"nested more than {MAX_NESTING} levels"):
+        load_json(deep, "deep.json")
+    check_json_depth('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', "f")
+
+
+def test_json_huge_exponent_is_kept_as_text() -> None:
+    assert load_json('{"v": 1e999}', "f") == {"v": "1e999"}
+
+
+def test_json_nan_is_refused() -> None:
+    with pytest.raises(CardRefused, match="not valid JSON"):
+        load_json('{"v": NaN}', "nan.json")
+
+
+def test_non_utf8_is_refused_with_the_byte() -> None:
+    with pytest.raises(CardRefused, match=r"latin1\.md: byte 3: the file is not UTF-8"):
+        decode_utf8(b"caf\xe9", "latin1.md")
+    assert decode_utf8(b"\xef\xbb\xbfhello", "bom.md") == "hello"
