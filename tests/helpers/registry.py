@@ -17,7 +17,6 @@ def native_card(name: str, version: str, **extra: Any) -> ModelCard:
             "name": name,
             "version": version,
             "summary": f"{name} scores loan applications for default risk.",
-            "owners": [],
         },
         "intended_use": {
             "text": "Ranking retail loan applications for manual review.",
