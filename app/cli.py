@@ -104,7 +104,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _run_workstation(args: argparse.Namespace) -> int:
     from app.views.application import run_workstation
 
-    return run_workstation(db=args.db, demo=args.demo)
+    return int(run_workstation(db=args.db, demo=args.demo))
 
 
 if __name__ == "__main__":

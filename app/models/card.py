@@ -171,8 +171,8 @@ RiskRating = Literal["", "unknown", "low", "medium", "high", "critical"]
 class ModelCard(_Part):
     """The canonical model card stored by the registry (format version 1)."""
 
-    format: Literal["countersign-card"] = CARD_FORMAT
-    format_version: Literal[1] = CARD_FORMAT_VERSION
+    format: Literal["countersign-card"] = "countersign-card"
+    format_version: Literal[1] = 1
     model_details: ModelDetails = Field(default_factory=ModelDetails)
     intended_use: IntendedUse = Field(default_factory=IntendedUse)
     factors: Factors = Field(default_factory=Factors)

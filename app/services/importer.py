@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -182,9 +182,9 @@ class Importer:
         self, plan: ImportPlan, bundle: OpenedBundle, report: Progress, cancelled: Cancelled | None
     ) -> None:
         attachments: dict[str, list[PlannedAttachment]] = {}
-        for item in bundle.attachments:
-            attachments.setdefault(item.entry.card, []).append(
-                PlannedAttachment(item.entry.path, item.entry.media_type, item.content)
+        for attachment in bundle.attachments:
+            attachments.setdefault(attachment.entry.card, []).append(
+                PlannedAttachment(attachment.entry.path, attachment.entry.media_type, attachment.content)
             )
         total = len(bundle.cards) + 1
         for index, item in enumerate(bundle.cards):
@@ -536,7 +536,7 @@ def _next_seqs(session: Session, model_ids: set[int]) -> dict[int, int]:
     return {row[0]: row[1] for row in rows}
 
 
-def _insert_attachments(session: Session, new: list[PlannedCard], ids: list[int]) -> None:
+def _insert_attachments(session: Session, new: list[PlannedCard], ids: Sequence[int]) -> None:
     rows = [
         {
             "card_version_id": cv_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import Select, and_, func, or_, select
 
@@ -294,11 +294,13 @@ def _filtered(query: Select[tuple[int]] | Select[tuple[Model]], filters: ModelFi
 
 
 def _version_query() -> Select[tuple[CardVersion, str, Bundle | None]]:
-    return (
+    query = (
         select(CardVersion, Model.name, Bundle)
         .join(Model, Model.id == CardVersion.model_id)
         .outerjoin(Bundle, Bundle.id == CardVersion.bundle_id)
     )
+    # An outer join can give no bundle; SQLAlchemy's typing cannot say so.
+    return cast(Select[tuple[CardVersion, str, Bundle | None]], query)
 
 
 def _model_summary(row: Model) -> ModelSummary:
