@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="import bundles or loose card files")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
     imp.add_argument("--model", help="model name, for a loose card that does not say")
-    imp.add_argument("--version", dest="card_version", help="version, for a loose card that does not say")
+    imp.add_argument(
+        "--version", dest="card_version", help="version, for a loose card that does not say"
+    )
     imp.add_argument("--team", help="team that sent a loose card")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -63,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="list the audit trail, or verify it")
     audit.add_argument("--json", action="store_true")
-    audit.add_argument("--verify", action="store_true", help="walk the hash chain; exit 1 if broken")
+    audit.add_argument(
+        "--verify", action="store_true", help="walk the hash chain; exit 1 if broken"
+    )
     audit.add_argument("--model", help="only the events of this model")
     return parser
 

@@ -7,11 +7,7 @@ import random
 
 from app.models.card import ModelCard
 
-_WORDS = (
-    "model evaluation holdout slice fairness calibration drift recall precision applicants "
-    "income region language accent latency monitoring retraining threshold review governance "
-    "dataset provenance consent sensitive mitigation limitation subgroup performance error"
-).split()
+_WORDS = ["model", "evaluation", "holdout", "slice", "fairness", "calibration", "drift", "recall", "precision", "applicants", "income", "region", "language", "accent", "latency", "monitoring", "retraining", "threshold", "review", "governance", "dataset", "provenance", "consent", "sensitive", "mitigation", "limitation", "subgroup", "performance", "error"]
 
 
 def _prose(rng: random.Random, words: int) -> str:
@@ -22,16 +18,27 @@ def native_card(index: int, rng: random.Random) -> bytes:
     """A native JSON card with slices, limitations and long text."""
     card = ModelCard.model_validate(
         {
-            "model_details": {"name": f"bench/model-{index:05d}", "version": "1", "summary": _prose(rng, 60)},
+            "model_details": {
+                "name": f"bench/model-{index:05d}",
+                "version": "1",
+                "summary": _prose(rng, 60),
+            },
             "intended_use": {"text": _prose(rng, 120), "out_of_scope": [_prose(rng, 20)]},
             "quantitative_analyses": {
                 "results": [
-                    {"name": "auc", "value": f"{rng.random():.3f}", "dataset": "holdout", "slice": f"band {s}"}
+                    {
+                        "name": "auc",
+                        "value": f"{rng.random():.3f}",
+                        "dataset": "holdout",
+                        "slice": f"band {s}",
+                    }
                     for s in range(8)
                 ]
             },
             "caveats_and_recommendations": {"limitations": [_prose(rng, 30) for _ in range(4)]},
-            "ethical_considerations": {"risks": [{"name": _prose(rng, 10), "mitigation": _prose(rng, 20)}]},
+            "ethical_considerations": {
+                "risks": [{"name": _prose(rng, 10), "mitigation": _prose(rng, 20)}]
+            },
         }
     )
     return card.model_dump_json().encode()
@@ -85,7 +92,10 @@ def sagemaker_card(index: int, rng: random.Random) -> bytes:
     """A SageMaker model card."""
     return json.dumps(
         {
-            "model_overview": {"model_name": f"bench/sm-{index:05d}", "model_description": _prose(rng, 150)},
+            "model_overview": {
+                "model_name": f"bench/sm-{index:05d}",
+                "model_description": _prose(rng, 150),
+            },
             "intended_uses": {"purpose_of_model": _prose(rng, 60), "risk_rating": "Medium"},
             "evaluation_details": [
                 {
@@ -94,7 +104,8 @@ def sagemaker_card(index: int, rng: random.Random) -> bytes:
                         {
                             "name": "quality",
                             "metric_data": [
-                                {"name": f"m{s}", "type": "number", "value": rng.random()} for s in range(6)
+                                {"name": f"m{s}", "type": "number", "value": rng.random()}
+                                for s in range(6)
                             ],
                         }
                     ],

@@ -30,7 +30,8 @@ def _raw_insert(folder: Path, cards: list[tuple[str, bytes]]) -> float:
         "canonical_json TEXT, sha256 TEXT, original BLOB, original_name TEXT)"
     )
     rows = [
-        (name, "1", data.decode(), hashlib.sha256(data).hexdigest(), data, name) for name, data in cards
+        (name, "1", data.decode(), hashlib.sha256(data).hexdigest(), data, name)
+        for name, data in cards
     ]
     start = time.perf_counter()
     connection.execute("BEGIN")
@@ -72,13 +73,17 @@ def main() -> None:
         bundle = folder / "bench.cardbundle"
         create_bundle(cards_dir, bundle, "Bench Team", producer="benchmark")
         size = sum(len(d) for _, d in cards)
-        print(f"{args.cards} cards, {size / 1024 / 1024:.1f} MiB, bundle {bundle.stat().st_size / 1024:.0f} KiB")
+        print(
+            f"{args.cards} cards, {size / 1024 / 1024:.1f} MiB, bundle {bundle.stat().st_size / 1024:.0f} KiB"
+        )
         raw = [_raw_insert(folder, cards) for _ in range(args.repeat)]
         ours = [_import(folder, bundle) for _ in range(args.repeat)]
     raw_median, ours_median = statistics.median(raw), statistics.median(ours)
     print(f"{'figure':<34}{'median':>10}{'min-max':>18}")
     print(f"{'raw sqlite3 executemany':<34}{raw_median:>9.3f}s{min(raw):>8.3f}-{max(raw):.3f}s")
-    print(f"{'countersign import (whole bundle)':<34}{ours_median:>9.3f}s{min(ours):>8.3f}-{max(ours):.3f}s")
+    print(
+        f"{'countersign import (whole bundle)':<34}{ours_median:>9.3f}s{min(ours):>8.3f}-{max(ours):.3f}s"
+    )
     ratio = ours_median / raw_median
     print(f"ratio {ratio:.1f}x (goal <= 3x): {'met' if ratio <= 3 else 'NOT met'}")
 

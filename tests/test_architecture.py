@@ -33,5 +33,7 @@ def test_services_run_without_qt() -> None:
         "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
         "assert not bad, bad\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr

@@ -26,7 +26,9 @@ def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
     return json.loads(capsys.readouterr().out)
 
 
-def test_import_show_versions_models(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_show_versions_models(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     v1 = write_card(tmp_path, "v1.json", native_card("credit-scorer", "1.0"))
     v2 = write_card(tmp_path, "v2.json", native_card("credit-scorer", "2.0", license="mit"))
     assert main(["import", str(v1), "--team", "Risk"]) == 0
@@ -64,7 +66,9 @@ def test_import_show_versions_models(db: Path, tmp_path: Path, capsys: pytest.Ca
     assert "Scores are poorly calibrated for applicants with thin credit files." in text
 
 
-def test_reimport_says_nothing_changed(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reimport_says_nothing_changed(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     card = write_card(tmp_path, "v1.json", native_card("credit-scorer", "1.0"))
     assert main(["import", str(card)]) == 0
     assert main(["import", str(card)]) == 0
@@ -91,7 +95,9 @@ def test_refused_bundle_exits_1_and_changes_nothing(
     assert main(["audit", "--verify"]) == 0
 
 
-def test_not_a_card_is_refused(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_not_a_card_is_refused(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "list.json"
     path.write_text("[1, 2, 3]")
     assert main(["import", str(path), "--version", "1"]) == 1
@@ -130,7 +136,9 @@ def test_audit_lists_and_detects_tampering(
     assert "Audit chain BROKEN at event 1" in capsys.readouterr().err
 
 
-def test_bundle_create_then_import(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bundle_create_then_import(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "cards"
     folder.mkdir()
     write_card(folder, "scorer.json", native_card("credit-scorer", "1.0"))

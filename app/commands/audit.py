@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from app.commands.context import open_database
+from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from app.services.audit import event_details, list_events, verify_chain
 
 
@@ -58,7 +58,9 @@ def audit(args: argparse.Namespace) -> int:
         return EXIT_OK
     for e in events:
         subject = f" {e.model_name}" if e.model_name else ""
-        print(f"{e.id:>6}  {e.at}  {e.actor:<12} {e.action:<24}{subject} [{e.object_type} {e.object_id[:16]}]")
+        print(
+            f"{e.id:>6}  {e.at}  {e.actor:<12} {e.action:<24}{subject} [{e.object_type} {e.object_id[:16]}]"
+        )
     if not events:
         print("The audit trail is empty.")
     return EXIT_OK

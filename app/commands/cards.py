@@ -9,7 +9,7 @@ from typing import Any
 from app.commands.context import open_database
 from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from app.services.card_text import card_sections
-from app.services.importer import ImportPlan, Importer
+from app.services.importer import Importer, ImportPlan
 from app.services.registry import (
     CardVersionDetail,
     ModelSummary,

@@ -25,7 +25,9 @@ def read_card(data: bytes, file: str) -> ReadCard:
     """
     if len(data) > MAX_CARD_BYTES:
         raise CardRefused(
-            file, "", f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB, the limit for a card"
+            file,
+            "",
+            f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB, the limit for a card",
         )
     text = decode_utf8(data, file)
     if not text.strip():

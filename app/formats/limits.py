@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime
 import json
 import math
-from typing import Any
-
 import re
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
@@ -189,7 +188,9 @@ def _check_yaml_graph(root: Node, file: str, field: str) -> None:
             expanded[id(node)] = total
         else:
             stack.append((node, depth, True))
-            stack.extend((child, depth + 1, False) for child in children if id(child) not in expanded)
+            stack.extend(
+                (child, depth + 1, False) for child in children if id(child) not in expanded
+            )
 
 
 def _yaml_children(node: Node) -> list[Node]:

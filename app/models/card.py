@@ -210,7 +210,9 @@ class ModelCard(_Part):
 
 def canonical_json(value: Any) -> str:
     """Serialise ``value`` canonically (sorted keys, compact, non-ASCII kept)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
 
 
 def _collect_text(value: Any, out: list[str]) -> None:

@@ -68,7 +68,9 @@ def card_sections(card: ModelCard) -> list[CardSection]:
         CardSection("Training data", _data(card.training_data)),
         CardSection(
             "Quantitative analyses",
-            _join(card.quantitative_analyses.text, results_table(card.quantitative_analyses.results)),
+            _join(
+                card.quantitative_analyses.text, results_table(card.quantitative_analyses.results)
+            ),
         ),
         CardSection(
             "Ethical considerations",
@@ -107,8 +109,7 @@ def card_sections(card: ModelCard) -> list[CardSection]:
             "Owners",
             _join(
                 *[
-                    "- "
-                    + " · ".join(part for part in (o.name, o.role, o.contact) if part)
+                    "- " + " · ".join(part for part in (o.name, o.role, o.contact) if part)
                     for o in card.owners
                 ]
             ),
@@ -147,7 +148,11 @@ def _data(section: DataSection) -> str:
         + (f" (sensitive data: {ds.sensitive_data})" if ds.sensitive_data else "")
         for ds in section.datasets
     ]
-    return _join(section.text, _bullets("Data sets", datasets), _field("Preprocessing", section.preprocessing))
+    return _join(
+        section.text,
+        _bullets("Data sets", datasets),
+        _field("Preprocessing", section.preprocessing),
+    )
 
 
 def _field(label: str, value: str) -> str:

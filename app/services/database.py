@@ -114,7 +114,9 @@ class Database:
                 "use a SQLite file (--db PATH)"
             )
         else:
-            raise RegistryUnreadable(f"unsupported registry database {backend!r}; use a SQLite file")
+            raise RegistryUnreadable(
+                f"unsupported registry database {backend!r}; use a SQLite file"
+            )
         database = cls(engine, url)
         database.migrate()
         return database
@@ -146,7 +148,10 @@ class Database:
                 )
             if current == script.get_current_head():
                 return
-        with self.translate_errors(), self.engine.connect().execution_options(write=True) as connection:
+        with (
+            self.translate_errors(),
+            self.engine.connect().execution_options(write=True) as connection,
+        ):
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
@@ -195,7 +200,9 @@ class Database:
                 f"the registry {where} is locked by another program; close it and try again"
             )
         if "disk is full" in message or "database or disk is full" in message:
-            return DiskFull(f"the disk holding {where} is full; nothing was written. Free space and retry")
+            return DiskFull(
+                f"the disk holding {where} is full; nothing was written. Free space and retry"
+            )
         if "not a database" in message or "malformed" in message or "unable to open" in message:
             return RegistryUnreadable(
                 f"{where} cannot be opened as a Countersign registry ({message.strip()})"

@@ -60,7 +60,13 @@ def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> No
     if connection.dialect.name != "sqlite":
         return
     batch = [
-        {"id": r.card_version_id, "model": r.model, "version": r.version, "team": r.team, "body": r.body}
+        {
+            "id": r.card_version_id,
+            "model": r.model,
+            "version": r.version,
+            "team": r.team,
+            "body": r.body,
+        }
         for r in rows
     ]
     if batch:
@@ -85,7 +91,9 @@ def fts_query(user_text: str) -> str:
     return " ".join(f'"{word}"*' for word in words)
 
 
-def search_card_versions(connection: Connection, user_text: str, limit: int) -> list[tuple[int, float]]:
+def search_card_versions(
+    connection: Connection, user_text: str, limit: int
+) -> list[tuple[int, float]]:
     """Card version ids matching ``user_text``, best first, with their rank."""
     query = fts_query(user_text)
     if not query:

@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.formats.base import FormatWarning, InputRefused, ReadCard
-from app.formats.bundle import BundleRefused, OpenedBundle, open_bundle
+from app.formats.bundle import OpenedBundle, open_bundle
 from app.formats.cards import read_card
 from app.formats.limits import MAX_CARD_BYTES
 from app.models.tables import OPEN_STATUSES, Attachment, Bundle, CardVersion, Model
@@ -101,7 +101,9 @@ class ImportPlan:
         if refused:
             first = refused[0]
             more = f" (and {len(refused) - 1} more cards)" if len(refused) > 1 else ""
-            return f"{first.file}: {first.reason}{more}; nothing from {self.source.name} was imported"
+            return (
+                f"{first.file}: {first.reason}{more}; nothing from {self.source.name} was imported"
+            )
         return ""
 
 
@@ -184,7 +186,9 @@ class Importer:
         attachments: dict[str, list[PlannedAttachment]] = {}
         for attachment in bundle.attachments:
             attachments.setdefault(attachment.entry.card, []).append(
-                PlannedAttachment(attachment.entry.path, attachment.entry.media_type, attachment.content)
+                PlannedAttachment(
+                    attachment.entry.path, attachment.entry.media_type, attachment.content
+                )
             )
         total = len(bundle.cards) + 1
         for index, item in enumerate(bundle.cards):
@@ -236,7 +240,9 @@ class Importer:
         label = version or read.card.model_details.version.strip()
         if not label:
             raise InputRefused(
-                path.name, "model_details.version", "the card does not state its version; pass --version"
+                path.name,
+                "model_details.version",
+                "the card does not state its version; pass --version",
             )
         plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
 
@@ -424,7 +430,8 @@ def _classify(session: Session, plan: ImportPlan) -> None:
     """Decide each card's outcome against the registry as it is in ``session``."""
     names = {card.model for card in plan.cards}
     existing = {
-        row.name: row.id for row in session.execute(select(Model.name, Model.id).where(Model.name.in_(names)))
+        row.name: row.id
+        for row in session.execute(select(Model.name, Model.id).where(Model.name.in_(names)))
     }
     versions: dict[tuple[str, str], str] = {}
     if existing:
@@ -487,7 +494,8 @@ def _ensure_models(
 ) -> dict[str, int]:
     names = {card.model for card in new}
     ids = {
-        row.name: row.id for row in session.execute(select(Model.name, Model.id).where(Model.name.in_(names)))
+        row.name: row.id
+        for row in session.execute(select(Model.name, Model.id).where(Model.name.in_(names)))
     }
     created: list[dict[str, Any]] = []
     for card in new:
@@ -570,14 +578,15 @@ def _supersede_and_refresh(
     touched = {model_ids[card.model] for card in new}
     for model_id in touched:
         latest = session.execute(
-            select(CardVersion.id, CardVersion.version, CardVersion.status, CardVersion.canonical_json)
+            select(
+                CardVersion.id, CardVersion.version, CardVersion.status, CardVersion.canonical_json
+            )
             .where(CardVersion.model_id == model_id)
             .order_by(CardVersion.seq.desc())
             .limit(1)
         ).one()
         older_open = session.execute(
-            select(CardVersion.id, CardVersion.version)
-            .where(
+            select(CardVersion.id, CardVersion.version).where(
                 CardVersion.model_id == model_id,
                 CardVersion.id != latest.id,
                 CardVersion.status.in_(OPEN_STATUSES),

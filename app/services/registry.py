@@ -189,7 +189,9 @@ class Registry:
     def teams(self) -> list[str]:
         """Every team that has sent a model, for the browser's filter."""
         with self.database.read() as session:
-            return [t for t in session.scalars(select(Model.team).distinct().order_by(Model.team)) if t]
+            return [
+                t for t in session.scalars(select(Model.team).distinct().order_by(Model.team)) if t
+            ]
 
     # -- versions ---------------------------------------------------------------
 
@@ -200,9 +202,14 @@ class Registry:
             if model_row is None:
                 raise NotFound(f"no model named {model!r} in the registry")
             rows = session.execute(
-                _version_query().where(CardVersion.model_id == model_row.id).order_by(CardVersion.seq)
+                _version_query()
+                .where(CardVersion.model_id == model_row.id)
+                .order_by(CardVersion.seq)
             )
-            return [_version_summary(version, model_name, bundle) for version, model_name, bundle in rows]
+            return [
+                _version_summary(version, model_name, bundle)
+                for version, model_name, bundle in rows
+            ]
 
     def card_version(self, model: str, version: str | None = None) -> CardVersionDetail:
         """One card version (the newest when ``version`` is None), with its card."""
@@ -251,7 +258,9 @@ class Registry:
     def attachment_content(self, attachment_id: int) -> bytes:
         """The bytes of one attachment."""
         with self.database.read() as session:
-            content = session.scalar(select(Attachment.content).where(Attachment.id == attachment_id))
+            content = session.scalar(
+                select(Attachment.content).where(Attachment.id == attachment_id)
+            )
             if content is None:
                 raise NotFound(f"no attachment {attachment_id}")
             return content
@@ -288,7 +297,9 @@ def _filtered(query: Select[tuple[int]] | Select[tuple[Model]], filters: ModelFi
     if filters.risk_tier:
         query = query.where(Model.risk_tier == filters.risk_tier)
     if filters.name_contains:
-        escaped = filters.name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = (
+            filters.name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        )
         query = query.where(Model.name.ilike(f"%{escaped}%", escape="\\"))
     return query
 

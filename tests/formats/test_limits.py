@@ -50,7 +50,13 @@ def test_yaml_too_large_is_refused() -> None:
 
 def test_yaml_keeps_words_and_dates_as_text() -> None:
     value = load_yaml("language: no\nagree: yes\nflag: true\nwhen: 2024-05-01\nbig: .inf\n", "f")
-    assert value == {"language": "no", "agree": "yes", "flag": True, "when": "2024-05-01", "big": "inf"}
+    assert value == {
+        "language": "no",
+        "agree": "yes",
+        "flag": True,
+        "when": "2024-05-01",
+        "big": "inf",
+    }
 
 
 def test_yaml_never_builds_python_objects() -> None:
@@ -67,7 +73,9 @@ def test_json_nesting_is_bounded_before_parsing() -> None:
     deep = "[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1)
     with pytest.raises(CardRefused, match=f"nested more than {MAX_NESTING} levels"):
         load_json(deep, "deep.json")
-    check_json_depth('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', "f")
+    check_json_depth(
+        '{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', "f"
+    )
 
 
 def test_json_huge_exponent_is_kept_as_text() -> None:

@@ -24,7 +24,13 @@ def native_card(name: str, version: str, **extra: Any) -> ModelCard:
         },
         "quantitative_analyses": {
             "results": [
-                {"name": "auc", "value": "0.87", "numeric": 0.87, "dataset": "holdout-2026", "split": "test"},
+                {
+                    "name": "auc",
+                    "value": "0.87",
+                    "numeric": 0.87,
+                    "dataset": "holdout-2026",
+                    "split": "test",
+                },
                 {
                     "name": "auc",
                     "value": "0.81",
@@ -57,7 +63,14 @@ def row_counts(db_path: Path) -> dict[str, int]:
     """Rows in each registry table, read with plain sqlite3 (not through the app)."""
     connection = sqlite3.connect(db_path)
     try:
-        tables = ["models", "card_versions", "bundles", "attachments", "audit_events", "card_search"]
+        tables = [
+            "models",
+            "card_versions",
+            "bundles",
+            "attachments",
+            "audit_events",
+            "card_search",
+        ]
         return {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
     finally:
         connection.close()

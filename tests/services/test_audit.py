@@ -32,7 +32,10 @@ def test_intact_chain_verifies(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "statement",
-    ["UPDATE audit_events SET actor = 'mallory' WHERE id = 2", "DELETE FROM audit_events WHERE id = 2"],
+    [
+        "UPDATE audit_events SET actor = 'mallory' WHERE id = 2",
+        "DELETE FROM audit_events WHERE id = 2",
+    ],
 )
 def test_database_refuses_to_change_the_trail(tmp_path: Path, statement: str) -> None:
     _, path = _registry_with_events(tmp_path)
@@ -71,7 +74,8 @@ def test_removed_event_is_found(tmp_path: Path) -> None:
 
 def test_rehashed_event_still_breaks_the_next_link(tmp_path: Path) -> None:
     db, path = _registry_with_events(tmp_path)
-    _tamper(path, "UPDATE audit_events SET hash = 'f' || substr(hash, 2) WHERE id = 2")
+    flip_first_digit = "CASE WHEN substr(hash, 1, 1) = 'f' THEN 'e' ELSE 'f' END || substr(hash, 2)"
+    _tamper(path, f"UPDATE audit_events SET hash = {flip_first_digit} WHERE id = 2")
     with db.read() as session:
         report = verify_chain(session)
     assert report.first_broken == 2

@@ -88,7 +88,10 @@ def test_named_facts_survive_import(imported: tuple[Database, dict[str, str]]) -
     assert ivanlau.license == "apache-2.0"
 
     helsinki = registry.card_version("mirror-helsinki-opus-mt-tc-base-gmw-gmw-62-results").card
-    assert len({(r.dataset, r.split, r.slice, r.task) for r in helsinki.quantitative_analyses.results}) >= 31
+    assert (
+        len({(r.dataset, r.split, r.slice, r.task) for r in helsinki.quantitative_analyses.results})
+        >= 31
+    )
 
     whisper = registry.card_version("plain-openai-whisper-model-card").card
     assert "prone to generating repetitive texts" in whisper.plain_text()

@@ -45,7 +45,9 @@ def test_registry_created_at_first_revision_is_upgraded_with_its_data(tmp_path: 
         "INSERT INTO models (id, name, team, risk_tier, created_at, last_activity) "
         "VALUES (1, 'legacy-scorer', 'Risk', 'low', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
     )
-    card = '{"format":"countersign-card","format_version":1,"model_details":{"name":"legacy-scorer"},'
+    card = (
+        '{"format":"countersign-card","format_version":1,"model_details":{"name":"legacy-scorer"},'
+    )
     card += '"intended_use":{"text":"Ranking invoices by payment risk"}}'
     raw.execute(
         "INSERT INTO card_versions (model_id, version, seq, canonical_json, sha256, original, "

@@ -50,7 +50,9 @@ def test_loose_card_lands_as_new_model(db: Database, tmp_path: Path) -> None:
     assert audit_actions(_db_path(db)) == ["model.created", "card_version.imported"]
 
 
-def test_reimporting_the_same_card_changes_nothing_and_says_so(db: Database, tmp_path: Path) -> None:
+def test_reimporting_the_same_card_changes_nothing_and_says_so(
+    db: Database, tmp_path: Path
+) -> None:
     path = write_card(tmp_path, "scorer.json", native_card("credit-scorer", "1.0"))
     Importer(db).import_file(path)
     before = row_counts(_db_path(db))

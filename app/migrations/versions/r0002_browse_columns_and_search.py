@@ -25,8 +25,12 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("models") as batch:
-        batch.add_column(sa.Column("latest_version", sa.String(100), nullable=False, server_default=""))
-        batch.add_column(sa.Column("status", sa.String(20), nullable=False, server_default="submitted"))
+        batch.add_column(
+            sa.Column("latest_version", sa.String(100), nullable=False, server_default="")
+        )
+        batch.add_column(
+            sa.Column("status", sa.String(20), nullable=False, server_default="submitted")
+        )
         batch.add_column(sa.Column("version_count", sa.Integer, nullable=False, server_default="0"))
     op.create_index("ix_models_status", "models", ["status"])
     bind = op.get_bind()
@@ -57,7 +61,13 @@ def upgrade() -> None:
     batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(
-            {"id": row[0], "model": row[1], "version": row[2], "team": row[3], "body": _text(row[4])}
+            {
+                "id": row[0],
+                "model": row[1],
+                "version": row[2],
+                "team": row[3],
+                "body": _text(row[4]),
+            }
         )
     if batch:
         bind.execute(
