@@ -7,7 +7,37 @@ import random
 
 from app.models.card import ModelCard
 
-_WORDS = ["model", "evaluation", "holdout", "slice", "fairness", "calibration", "drift", "recall", "precision", "applicants", "income", "region", "language", "accent", "latency", "monitoring", "retraining", "threshold", "review", "governance", "dataset", "provenance", "consent", "sensitive", "mitigation", "limitation", "subgroup", "performance", "error"]
+_WORDS = [
+    "model",
+    "evaluation",
+    "holdout",
+    "slice",
+    "fairness",
+    "calibration",
+    "drift",
+    "recall",
+    "precision",
+    "applicants",
+    "income",
+    "region",
+    "language",
+    "accent",
+    "latency",
+    "monitoring",
+    "retraining",
+    "threshold",
+    "review",
+    "governance",
+    "dataset",
+    "provenance",
+    "consent",
+    "sensitive",
+    "mitigation",
+    "limitation",
+    "subgroup",
+    "performance",
+    "error",
+]
 
 
 def _prose(rng: random.Random, words: int) -> str:
