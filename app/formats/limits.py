@@ -46,28 +46,24 @@ def decode_utf8(data: bytes, file: str) -> str:
         ) from None
 
 
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+"""A JSON string (skipped whole, in C) or a bracket."""
+
+
 def check_json_depth(text: str, file: str, limit: int = MAX_NESTING) -> None:
     """Refuse JSON nested deeper than ``limit``, scanning the text once."""
     depth = 0
-    in_string = False
-    escaped = False
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
             depth += 1
             if depth > limit:
                 raise CardRefused(
-                    file, f"character {index}", f"JSON is nested more than {limit} levels deep"
+                    file,
+                    f"character {match.start()}",
+                    f"JSON is nested more than {limit} levels deep",
                 )
-        elif char in "]}":
+        elif token in "]}":
             depth -= 1
 
 

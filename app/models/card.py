@@ -203,9 +203,14 @@ class ModelCard(_Part):
 
     def plain_text(self) -> str:
         """Every piece of text in the card, one per line, for full-text search."""
+        return self.canonical_forms()[1]
+
+    def canonical_forms(self) -> tuple[str, str]:
+        """:meth:`canonical_json` and :meth:`plain_text` from one serialisation (for bulk work)."""
+        dumped = self.model_dump(mode="json")
         parts: list[str] = []
-        _collect_text(self.model_dump(mode="json"), parts)
-        return "\n".join(p for p in parts if p)
+        _collect_text(dumped, parts)
+        return canonical_json(dumped), "\n".join(p for p in parts if p)
 
 
 def canonical_json(value: Any) -> str:

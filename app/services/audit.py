@@ -12,9 +12,9 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.models.card import canonical_json
@@ -104,7 +104,7 @@ def append_events(session: Session, drafts: Iterable[EventDraft]) -> list[int]:
         )
         prev_hash = digest
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        session.connection().execute(insert(cast(Table, AuditEvent.__table__)), rows)
     return [row["id"] for row in rows]
 
 

@@ -10,26 +10,38 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.formats.base import FormatWarning, InputRefused, ReadCard
 from app.formats.bundle import OpenedBundle, open_bundle
 from app.formats.cards import read_card
 from app.formats.limits import MAX_CARD_BYTES
-from app.models.tables import OPEN_STATUSES, Attachment, Bundle, CardVersion, Model
-from app.services import dialect
+from app.models.tables import CardVersion, Model
 from app.services.audit import EventDraft, append_events
-from app.services.database import Database, os_user, utc_now
+from app.services.database import Database, os_user
 from app.services.errors import ImportCancelled
+from app.services.import_landing import land_plan
+from app.services.import_plan import (
+    ImportPlan,
+    ImportReport,
+    Outcome,
+    PlannedAttachment,
+    PlannedCard,
+)
 
-Outcome = Literal["new model", "new version", "unchanged", "refused"]
+__all__ = [
+    "ImportPlan",
+    "ImportReport",
+    "Importer",
+    "Outcome",
+    "PlannedAttachment",
+    "PlannedCard",
+]
 
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, what)`` while an import works."""
@@ -39,85 +51,6 @@ Cancelled = Callable[[], bool]
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _BUNDLE_SUFFIXES = (".cardbundle", ".zip")
-
-
-@dataclass
-class PlannedAttachment:
-    """A file that will be stored with a card version."""
-
-    path: str
-    media_type: str
-    content: bytes
-
-
-@dataclass
-class PlannedCard:
-    """One card of an import and what will happen to it."""
-
-    file: str
-    model: str
-    version: str
-    outcome: Outcome
-    reason: str = ""
-    read: ReadCard | None = None
-    original: bytes = b""
-    sha256: str = ""
-    warnings: list[FormatWarning] = field(default_factory=list)
-    attachments: list[PlannedAttachment] = field(default_factory=list)
-
-
-@dataclass
-class ImportPlan:
-    """What importing one file would do, computed without writing anything."""
-
-    source: Path
-    kind: Literal["bundle", "card"]
-    team: str
-    cards: list[PlannedCard] = field(default_factory=list)
-    refusal: str = ""
-    bundle: OpenedBundle | None = None
-    file_sha256: str = ""
-
-    @property
-    def refused(self) -> bool:
-        """Whether nothing of this file may land."""
-        return bool(self.refusal) or any(card.outcome == "refused" for card in self.cards)
-
-    @property
-    def changes_anything(self) -> bool:
-        """Whether landing the plan would add anything to the registry."""
-        return not self.refused and any(card.outcome != "unchanged" for card in self.cards)
-
-    @property
-    def signature_status(self) -> str:
-        """The bundle's team signature: valid, absent, or n/a for a loose card."""
-        return self.bundle.signature_status if self.bundle else "n/a"
-
-    def reason(self) -> str:
-        """Why the file is refused, in one line (empty when it is not)."""
-        if self.refusal:
-            return self.refusal
-        refused = [card for card in self.cards if card.outcome == "refused"]
-        if refused:
-            first = refused[0]
-            more = f" (and {len(refused) - 1} more cards)" if len(refused) > 1 else ""
-            return (
-                f"{first.file}: {first.reason}{more}; nothing from {self.source.name} was imported"
-            )
-        return ""
-
-
-@dataclass
-class ImportReport:
-    """The outcome of :meth:`Importer.apply`."""
-
-    plan: ImportPlan
-    landed: bool
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing was refused (an import that changed nothing is fine)."""
-        return not self.plan.refused
 
 
 class Importer:
@@ -258,7 +191,7 @@ class Importer:
             with self.database.write() as session:
                 _classify(session, plan)
                 if not plan.refused:
-                    self._land(session, plan)
+                    land_plan(session, plan, self.actor)
                     return ImportReport(plan, landed=True)
         self._record_refusal(plan)
         return ImportReport(plan, landed=False)
@@ -274,90 +207,6 @@ class Importer:
                 session,
                 [EventDraft("import.refused", "file", plan.source.name, self.actor, details)],
             )
-
-    def _land(self, session: Session, plan: ImportPlan) -> None:
-        now = utc_now()
-        events: list[EventDraft] = []
-        bundle_id: int | None = None
-        if plan.bundle is not None:
-            bundle_id = _insert_bundle(session, plan.bundle, now, self.actor)
-            events.append(
-                EventDraft(
-                    "bundle.imported",
-                    "bundle",
-                    plan.bundle.sha256,
-                    self.actor,
-                    {
-                        "file": plan.bundle.file_name,
-                        "team": plan.bundle.manifest.team,
-                        "signature": plan.bundle.signature_status,
-                        "signer": plan.bundle.signer_subject or "",
-                        "cards": [
-                            {"model": c.model, "version": c.version, "outcome": c.outcome}
-                            for c in plan.cards
-                        ],
-                    },
-                )
-            )
-        new = [card for card in plan.cards if card.outcome in ("new model", "new version")]
-        model_ids = _ensure_models(session, plan, new, now, events, self.actor)
-        next_seq = _next_seqs(session, set(model_ids.values()))
-        rows: list[dict[str, Any]] = []
-        for card in new:
-            model_id = model_ids[card.model]
-            next_seq[model_id] = next_seq.get(model_id, 0) + 1
-            assert card.read is not None
-            rows.append(
-                {
-                    "model_id": model_id,
-                    "version": card.version,
-                    "seq": next_seq[model_id],
-                    "canonical_json": card.read.card.canonical_json(),
-                    "sha256": card.sha256,
-                    "original": card.original,
-                    "original_name": card.file,
-                    "source_format": card.read.source_format,
-                    "warnings_json": json.dumps(
-                        [{"field": w.field, "message": w.message} for w in card.warnings],
-                        ensure_ascii=False,
-                    ),
-                    "status": "submitted",
-                    "bundle_id": bundle_id,
-                    "imported_at": now,
-                    "imported_by": self.actor,
-                }
-            )
-        ids = session.scalars(
-            insert(CardVersion).returning(CardVersion.id, sort_by_parameter_order=True), rows
-        ).all()
-        _insert_attachments(session, new, ids)
-        dialect.index_card_versions(
-            session.connection(),
-            (
-                dialect.SearchRow(cv_id, card.model, card.version, plan.team, _search_text(card))
-                for cv_id, card in zip(ids, new, strict=True)
-            ),
-        )
-        for cv_id, card in zip(ids, new, strict=True):
-            events.append(
-                EventDraft(
-                    "card_version.imported",
-                    "card_version",
-                    str(cv_id),
-                    self.actor,
-                    {
-                        "version": card.version,
-                        "sha256": card.sha256,
-                        "source_format": card.read.source_format if card.read else "",
-                        "file": card.file,
-                        "bundle": plan.bundle.sha256 if plan.bundle else "",
-                        "warnings": len(card.warnings),
-                    },
-                    model_name=card.model,
-                )
-            )
-        _supersede_and_refresh(session, plan, new, model_ids, now, events, self.actor)
-        append_events(session, events)
 
 
 def _no_progress(_done: int, _total: int, _what: str) -> None:
@@ -410,6 +259,7 @@ def _planned(
     warnings: list[FormatWarning],
     attachments: list[PlannedAttachment],
 ) -> PlannedCard:
+    canonical, search_text = read.card.canonical_forms()
     embedded = [
         PlannedAttachment(f"embedded/{a.name}", a.media_type, a.content) for a in read.attachments
     ]
@@ -420,7 +270,9 @@ def _planned(
         outcome="new version",
         read=read,
         original=original,
-        sha256=read.card.sha256(),
+        sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        canonical_json=canonical,
+        search_text=search_text,
         warnings=warnings,
         attachments=attachments + embedded,
     )
@@ -459,169 +311,3 @@ def _classify(session: Session, plan: ImportPlan) -> None:
         else:
             card.outcome, card.reason = "new model", ""
             seen_models.add(card.model)
-
-
-def _insert_bundle(session: Session, bundle: OpenedBundle, now: str, actor: str) -> int:
-    row = Bundle(
-        file_name=bundle.file_name,
-        sha256=bundle.sha256,
-        size=bundle.size,
-        team=bundle.manifest.team,
-        producer=bundle.manifest.producer,
-        created=bundle.manifest.created,
-        manifest_json=bundle.manifest_bytes.decode("utf-8"),
-        signature_status=bundle.signature_status,
-        signer_certificate_pem=(
-            bundle.signer_certificate_pem.decode("ascii") if bundle.signer_certificate_pem else None
-        ),
-        signer_subject=bundle.signer_subject,
-        signer_fingerprint=bundle.signer_fingerprint,
-        imported_at=now,
-        imported_by=actor,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-def _ensure_models(
-    session: Session,
-    plan: ImportPlan,
-    new: list[PlannedCard],
-    now: str,
-    events: list[EventDraft],
-    actor: str,
-) -> dict[str, int]:
-    names = {card.model for card in new}
-    ids = {
-        row.name: row.id
-        for row in session.execute(select(Model.name, Model.id).where(Model.name.in_(names)))
-    }
-    created: list[dict[str, Any]] = []
-    for card in new:
-        if card.model in ids or any(row["name"] == card.model for row in created):
-            continue
-        risk = card.read.card.risk_rating if card.read else ""
-        created.append(
-            {
-                "name": card.model,
-                "team": plan.team,
-                "risk_tier": risk,
-                "created_at": now,
-                "last_activity": now,
-                "latest_version": "",
-                "status": "submitted",
-                "version_count": 0,
-            }
-        )
-    if created:
-        new_ids = session.scalars(
-            insert(Model).returning(Model.id, sort_by_parameter_order=True), created
-        ).all()
-        for row, model_id in zip(created, new_ids, strict=True):
-            ids[row["name"]] = model_id
-            events.append(
-                EventDraft(
-                    "model.created",
-                    "model",
-                    str(model_id),
-                    actor,
-                    {"team": row["team"], "risk_tier": row["risk_tier"]},
-                    model_name=row["name"],
-                )
-            )
-    return ids
-
-
-def _next_seqs(session: Session, model_ids: set[int]) -> dict[int, int]:
-    if not model_ids:
-        return {}
-    rows = session.execute(
-        select(CardVersion.model_id, func.max(CardVersion.seq))
-        .where(CardVersion.model_id.in_(model_ids))
-        .group_by(CardVersion.model_id)
-    )
-    return {row[0]: row[1] for row in rows}
-
-
-def _insert_attachments(session: Session, new: list[PlannedCard], ids: Sequence[int]) -> None:
-    rows = [
-        {
-            "card_version_id": cv_id,
-            "path": attachment.path,
-            "media_type": attachment.media_type,
-            "sha256": hashlib.sha256(attachment.content).hexdigest(),
-            "size": len(attachment.content),
-            "content": attachment.content,
-        }
-        for cv_id, card in zip(ids, new, strict=True)
-        for attachment in card.attachments
-    ]
-    if rows:
-        session.execute(insert(Attachment), rows)
-
-
-def _search_text(card: PlannedCard) -> str:
-    return card.read.card.plain_text() if card.read else ""
-
-
-def _supersede_and_refresh(
-    session: Session,
-    plan: ImportPlan,
-    new: list[PlannedCard],
-    model_ids: dict[str, int],
-    now: str,
-    events: list[EventDraft],
-    actor: str,
-) -> None:
-    """Supersede open older versions and refresh each touched model's browse columns."""
-    touched = {model_ids[card.model] for card in new}
-    for model_id in touched:
-        latest = session.execute(
-            select(
-                CardVersion.id, CardVersion.version, CardVersion.status, CardVersion.canonical_json
-            )
-            .where(CardVersion.model_id == model_id)
-            .order_by(CardVersion.seq.desc())
-            .limit(1)
-        ).one()
-        older_open = session.execute(
-            select(CardVersion.id, CardVersion.version).where(
-                CardVersion.model_id == model_id,
-                CardVersion.id != latest.id,
-                CardVersion.status.in_(OPEN_STATUSES),
-            )
-        ).all()
-        model_name = next(name for name, mid in model_ids.items() if mid == model_id)
-        if older_open:
-            session.execute(
-                update(CardVersion)
-                .where(CardVersion.id.in_([row.id for row in older_open]))
-                .values(status="superseded")
-            )
-            events.extend(
-                EventDraft(
-                    "card_version.superseded",
-                    "card_version",
-                    str(row.id),
-                    actor,
-                    {"version": row.version, "by_version": latest.version},
-                    model_name=model_name,
-                )
-                for row in older_open
-            )
-        count = session.scalar(
-            select(func.count()).select_from(CardVersion).where(CardVersion.model_id == model_id)
-        )
-        values: dict[str, Any] = {
-            "latest_version": latest.version,
-            "status": latest.status,
-            "version_count": count or 0,
-            "last_activity": now,
-        }
-        risk = json.loads(latest.canonical_json).get("risk_rating", "")
-        if risk:
-            values["risk_tier"] = risk
-        if plan.team:
-            values["team"] = plan.team
-        session.execute(update(Model).where(Model.id == model_id).values(**values))
