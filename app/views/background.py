@@ -27,7 +27,7 @@ _POOL: QThreadPool | None = None
 
 def worker_pool() -> QThreadPool:
     """The one worker thread that runs every background task, in order."""
-    global _POOL  # noqa: PLW0603 - one pool per process, created on first use
+    global _POOL  # one pool per process, created on first use
     if _POOL is None:
         _POOL = QThreadPool()
         _POOL.setMaxThreadCount(1)
@@ -72,7 +72,9 @@ class BackgroundTask(QObject):
         super().__init__(parent)
         self._cancel = threading.Event()
         self._signals = _Signals()
-        self._signals.succeeded.connect(self._on_signals_succeeded, Qt.ConnectionType.QueuedConnection)
+        self._signals.succeeded.connect(
+            self._on_signals_succeeded, Qt.ConnectionType.QueuedConnection
+        )
         self._signals.failed.connect(self._on_signals_failed, Qt.ConnectionType.QueuedConnection)
         self.progressed = self._signals.progressed
         self._on_success = on_success
@@ -101,6 +103,15 @@ class BackgroundTask(QObject):
         self.finished.emit()
 
 
+class _ProgressDialog(QProgressDialog):
+    """A progress dialog fed by a task; its slot dies with it, so late progress is dropped."""
+
+    def show_progress(self, done: int, total: int, what: str) -> None:
+        self.setMaximum(max(total, 1))
+        self.setValue(min(done, max(total, 1)))
+        self.setLabelText(what)
+
+
 def run_with_progress(
     parent: QWidget,
     title: str,
@@ -110,8 +121,12 @@ def run_with_progress(
     on_failure: Callable[[BaseException, str], None],
     cancellable: bool = True,
 ) -> BackgroundTask:
-    """Run ``work`` with a modal progress dialog (Cancel when ``cancellable``)."""
-    dialog = QProgressDialog(title, "Cancel" if cancellable else "", 0, 0, parent)
+    """Run ``work`` with a modal progress dialog (Cancel when ``cancellable``).
+
+    The dialog is deleted when the work ends; progress is connected to a
+    method of the dialog, so Qt drops any that arrives after it is gone.
+    """
+    dialog = _ProgressDialog(title, "Cancel" if cancellable else "", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
@@ -122,20 +137,16 @@ def run_with_progress(
 
     def finish_success(result: Any) -> None:
         dialog.close()
+        dialog.deleteLater()
         on_success(result)
 
     def finish_failure(error: BaseException, trace: str) -> None:
         dialog.close()
+        dialog.deleteLater()
         on_failure(error, trace)
 
     task = BackgroundTask(work, on_success=finish_success, on_failure=finish_failure, parent=parent)
-
-    def show_progress(done: int, total: int, what: str) -> None:
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, max(total, 1)))
-        dialog.setLabelText(what)
-
-    task.progressed.connect(show_progress)
+    task.progressed.connect(dialog.show_progress)
     dialog.canceled.connect(task.cancel)
     task.start()
     return task
