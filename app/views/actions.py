@@ -1,0 +1,148 @@
+"""The workstation's commands, declared apart from the window that carries them out.
+
+Each command is a QAction with its words, mnemonic, shortcut, icon and tip;
+the menus are built from the same declarations, so the menu bar, the tool bar
+and the keyboard always agree.  The main window connects each action's
+``triggered`` signal to what it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar, QToolBar, QWidget
+
+from app.views.icons import icon
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """What one command looks like: its menu, words, shortcut, icon and tip."""
+
+    name: str
+    menu: str
+    text: str
+    shortcut: str = ""
+    icon: str = ""
+    tip: str = ""
+    separator_before: bool = False
+    role: QAction.MenuRole = QAction.MenuRole.TextHeuristicRole
+
+
+MENUS = ("&File", "&Edit", "&View", "&Tools", "&Help")
+"""The menu bar, left to right; ``&`` marks each mnemonic."""
+
+ACTION_SPECS = (
+    ActionSpec(
+        "import_files",
+        "&File",
+        "&Import…",
+        "Ctrl+I",
+        "import",
+        "Import card bundles or card files into the registry, with a preview first",
+    ),
+    ActionSpec(
+        "quit",
+        "&File",
+        "&Quit",
+        "Ctrl+Q",
+        tip="Close Countersign",
+        separator_before=True,
+        role=QAction.MenuRole.QuitRole,
+    ),
+    ActionSpec("find", "&Edit", "&Find…", "Ctrl+F", "search", "Search the text of every card"),
+    ActionSpec(
+        "copy_card",
+        "&Edit",
+        "Copy card &text",
+        "Ctrl+Shift+C",
+        "copy",
+        "Copy the card shown, as Markdown, to the clipboard",
+    ),
+    ActionSpec("refresh", "&View", "&Refresh", "F5", "refresh", "Read the registry again"),
+    ActionSpec(
+        "show_models",
+        "&View",
+        "&Models list",
+        "Ctrl+0",
+        tip="Move to the models table",
+        separator_before=True,
+    ),
+    ActionSpec("show_card", "&View", "&Card", "Ctrl+1", tip="Show the Card tab"),
+    ActionSpec("show_versions", "&View", "&Versions", "Ctrl+2", tip="Show the Versions tab"),
+    ActionSpec("show_source", "&View", "&Source", "Ctrl+3", tip="Show the Source tab"),
+    ActionSpec(
+        "show_attachments", "&View", "&Attachments", "Ctrl+4", tip="Show the Attachments tab"
+    ),
+    ActionSpec("show_history", "&View", "&History", "Ctrl+5", tip="Show the History tab"),
+    ActionSpec(
+        "audit_trail",
+        "&Tools",
+        "&Audit trail…",
+        "Ctrl+Shift+A",
+        "audit",
+        "Every event of the registry, and verification of the hash chain",
+    ),
+    ActionSpec(
+        "about",
+        "&Help",
+        "&About Countersign",
+        tip="Version and licences",
+        role=QAction.MenuRole.AboutRole,
+    ),
+    ActionSpec(
+        "about_qt", "&Help", "About &Qt", tip="The Qt toolkit", role=QAction.MenuRole.AboutQtRole
+    ),
+)
+"""Every command of the main window, in menu order."""
+
+TOOLBAR = ("import_files", "audit_trail", "refresh")
+"""The commands also on the tool bar."""
+
+
+class WorkstationActions:
+    """The main window's commands as QActions, looked up by name."""
+
+    def __init__(self, owner: QWidget) -> None:
+        self._actions: dict[str, QAction] = {}
+        for spec in ACTION_SPECS:
+            action = QAction(spec.text, owner)
+            if spec.shortcut:
+                action.setShortcut(QKeySequence(spec.shortcut))
+            if spec.icon:
+                action.setIcon(icon(spec.icon))
+            if spec.tip:
+                tip = f"{spec.tip} ({spec.shortcut})" if spec.shortcut else spec.tip
+                action.setToolTip(tip)
+                action.setStatusTip(spec.tip)
+            action.setMenuRole(spec.role)
+            action.setObjectName(spec.name)
+            # On the window too, so shortcuts work wherever the focus is.
+            owner.addAction(action)
+            self._actions[spec.name] = action
+
+    def __getitem__(self, name: str) -> QAction:
+        """The action called ``name`` (see :data:`ACTION_SPECS`)."""
+        return self._actions[name]
+
+    def names(self) -> list[str]:
+        """Every action name, in menu order."""
+        return list(self._actions)
+
+    def fill_menu_bar(self, menu_bar: QMenuBar) -> None:
+        """Build the menus from :data:`ACTION_SPECS`."""
+        for title in MENUS:
+            menu = menu_bar.addMenu(title)
+            menu.setObjectName(title.replace("&", "").lower() + "_menu")
+            for spec in ACTION_SPECS:
+                if spec.menu != title:
+                    continue
+                if spec.separator_before:
+                    menu.addSeparator()
+                menu.addAction(self._actions[spec.name])
+
+    def fill_tool_bar(self, tool_bar: QToolBar) -> None:
+        """Put the :data:`TOOLBAR` commands on ``tool_bar``."""
+        for name in TOOLBAR:
+            tool_bar.addAction(self._actions[name])

@@ -1,0 +1,208 @@
+"""The Attachments tab: the files that came with a card version, images previewed.
+
+Previews are made from the attachment's bytes in the registry, never from a
+path or address written in the card.  Only raster images are drawn; text,
+HTML and SVG are shown as text, never interpreted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QFontDatabase, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.registry import AttachmentInfo
+from app.views.presentation import byte_size
+from app.views.source_tab import decode_original
+
+HEADERS = ("File", "Type", "Size", "SHA-256")
+
+RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
+"""Image types drawn in the preview; anything else is shown as text or not at all."""
+
+TEXT_TYPES = ("application/json", "application/yaml", "image/svg+xml", "application/xml")
+"""Types shown as text besides ``text/*``."""
+
+MAX_TEXT_PREVIEW = 2_000_000
+"""Characters of a text attachment shown before the rest is left out."""
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class AttachmentsTableModel(QAbstractTableModel):
+    """The attachments of one card version (held whole: a version has a few)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[AttachmentInfo] = []
+
+    def set_attachments(self, attachments: list[AttachmentInfo]) -> None:
+        """List ``attachments``."""
+        self.beginResetModel()
+        self._rows = list(attachments)
+        self.endResetModel()
+
+    def attachment(self, row: int) -> AttachmentInfo:
+        """The attachment on ``row``."""
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        """How many attachments there are."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        """File, type, size, SHA-256."""
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text; the exact size and hash as tooltips."""
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        item = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (item.path, item.media_type, byte_size(item.size), item.sha256)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 2:
+                return f"{item.size} bytes"
+            if column == 3:
+                return item.sha256
+            return item.path
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
+            return HEADERS[section]
+        return None
+
+
+class AttachmentsTab(QWidget):
+    """Lists a card version's attachments and previews the chosen one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._load: Callable[[int], bytes] | None = None
+        self.model = AttachmentsTableModel(self)
+
+        self.table = QTableView(self)
+        self.table.setAccessibleName("Attachments")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 110), (2, 80), (3, 150)):
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+
+        self.message = QLabel(self)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Attachment preview message")
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setAccessibleName("Image preview")
+        image_scroll = QScrollArea(self)
+        image_scroll.setWidget(self.image)
+        image_scroll.setWidgetResizable(True)
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Text preview")
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.preview = QStackedWidget(self)
+        self.preview.setAccessibleName("Attachment preview")
+        for page in (self.message, image_scroll, self.text):
+            self.preview.addWidget(page)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([150, 450])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(splitter)
+        self.show_attachments([], None)
+
+    def show_attachments(
+        self, attachments: list[AttachmentInfo], load: Callable[[int], bytes] | None
+    ) -> None:
+        """List ``attachments``; ``load(id)`` gives an attachment's bytes for the preview."""
+        self._load = load
+        self.model.set_attachments(attachments)
+        if attachments:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        else:
+            self._show_message("This card version came with no attachments.")
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self._load is None:
+            return
+        item = self.model.attachment(current.row())
+        self.preview_attachment(item, self._load(item.id))
+
+    def preview_attachment(self, item: AttachmentInfo, content: bytes) -> None:
+        """Preview ``content``, the bytes of ``item``: drawn if a raster image, else as text."""
+        if item.media_type in RASTER_TYPES:
+            image = QImage.fromData(QByteArray(content))
+            if image.isNull():
+                self._show_message(
+                    f"{item.path} says it is {item.media_type} but is not a readable image."
+                )
+                return
+            self.image.setPixmap(QPixmap.fromImage(image))
+            self.image.setToolTip(f"{item.path}: {image.width()} × {image.height()} pixels")
+            self.preview.setCurrentIndex(1)
+            return
+        if item.media_type.startswith("text/") or item.media_type in TEXT_TYPES:
+            text, _replaced = decode_original(content[: MAX_TEXT_PREVIEW * 4])
+            if len(text) > MAX_TEXT_PREVIEW:
+                text = text[:MAX_TEXT_PREVIEW] + "\n… (the rest is not shown)"
+            self.text.setPlainText(text)
+            self.preview.setCurrentIndex(2)
+            return
+        self._show_message(f"No preview for {item.media_type} ({byte_size(item.size)}).")
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.preview.setCurrentIndex(0)

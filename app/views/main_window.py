@@ -1,0 +1,309 @@
+"""The main window: a small façade that places the registry browser and the model page.
+
+It wires the commands of :mod:`app.views.actions` to the screens, keeps the
+status bar (registry path and counts, counted off the GUI thread once the
+window is painted), remembers geometry and the last folder in QSettings, and
+accepts files dropped on it for import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
+
+from app.services.database import Database
+from app.services.errors import CountersignError
+from app.services.importer import Importer
+from app.services.registry import Registry
+from app.views.about_box import show_about
+from app.views.actions import WorkstationActions
+from app.views.background import BackgroundTask, Cancelled, Progress
+from app.views.crash_dialog import show_failure
+from app.views.icons import icon
+from app.views.model_page import ModelPage
+from app.views.registry_browser import RegistryBrowser
+
+IMPORT_FILTER = (
+    "Card bundles and card files (*.cardbundle *.zip *.json *.md *.yaml *.yml);;All files (*)"
+)
+
+
+class MainWindow(QMainWindow):
+    """The workstation window: registry browser on the left, model page on the right."""
+
+    def __init__(
+        self,
+        database: Database,
+        registry: Registry,
+        importer: Importer,
+        settings: QSettings | None = None,
+        *,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.registry = registry
+        self.importer = importer
+        self.settings = settings if settings is not None else QSettings()
+        self._demo = demo
+        self._counted_once = False
+        self._count_task: BackgroundTask | None = None
+        self._count_again = False
+        self._import_dialog: QWidget | None = None
+        self._audit_window: QWidget | None = None
+
+        self.setWindowTitle("Countersign — demo registry" if demo else "Countersign")
+        self.setWindowIcon(icon("app"))
+        self.setAcceptDrops(True)
+
+        self.commands = WorkstationActions(self)
+        self.commands.fill_menu_bar(self.menuBar())
+        tool_bar = QToolBar("Main tool bar", self)
+        tool_bar.setObjectName("main_tool_bar")
+        tool_bar.setMovable(False)
+        tool_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.commands.fill_tool_bar(tool_bar)
+        self.addToolBar(tool_bar)
+
+        self.browser = RegistryBrowser(registry, self)
+        self.model_page = ModelPage(registry, database, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.browser)
+        self.splitter.addWidget(self.model_page)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([640, 800])
+        self.setCentralWidget(self.splitter)
+
+        self.location_label = QLabel(self)
+        self.location_label.setAccessibleName("Registry location")
+        self.location_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.counts_label = QLabel("Counting…", self)
+        self.counts_label.setAccessibleName("Registry counts")
+        self.statusBar().addWidget(self.location_label, 1)
+        self.statusBar().addPermanentWidget(self.counts_label)
+        where = database.location
+        self.location_label.setText(
+            f"Demo registry (thrown away on quit): {where}" if demo else f"Registry: {where}"
+        )
+        self.location_label.setToolTip(where)
+
+        self._connect()
+        self._restore_settings()
+
+    # -- commands -------------------------------------------------------------------
+
+    def open_import(self, paths: list[Path]) -> None:
+        """Preview importing ``paths`` in the import dialog; refresh when something landed."""
+        if not paths:
+            return
+        # Imported when first used, keeping start-up light.
+        from app.views.import_dialog import ImportDialog
+
+        self._remember_folder(paths[0].parent)
+        dialog = ImportDialog(self.importer, paths, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.landed.connect(self._on_import_dialog_landed)
+        self._import_dialog = dialog
+        dialog.open()
+
+    def choose_import_files(self) -> None:
+        """Ask which files to import, starting in the last folder used."""
+        names, _filter = QFileDialog.getOpenFileNames(
+            self, "Import card bundles or cards", self.last_folder(), IMPORT_FILTER
+        )
+        self.open_import([Path(name) for name in names])
+
+    def open_audit_trail(self) -> None:
+        """Show the audit trail window (one at a time)."""
+        from app.views.audit_window import AuditWindow
+
+        if self._audit_window is None:
+            window = AuditWindow(self.database, self)
+            window.setWindowFlag(Qt.WindowType.Window, True)
+            window.destroyed.connect(self._on_audit_window_destroyed)
+            self._audit_window = window
+        self._audit_window.show()
+        self._audit_window.raise_()
+        self._audit_window.activateWindow()
+
+    def refresh(self) -> None:
+        """Read the registry again: the browser, the model shown and the counts."""
+        self.browser.refresh()
+        self.model_page.reload()
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        """Count models and card versions (and list the teams) off the GUI thread."""
+        if self._count_task is not None:
+            # Counted again when the running count ends: it may predate an import.
+            self._count_again = True
+            return
+        self._count_again = False
+        registry = self.registry
+
+        def work(_progress: Progress, _cancelled: Cancelled) -> tuple[int, int, list[str]]:
+            return registry.count_models(), registry.count_card_versions(), registry.teams()
+
+        task = BackgroundTask(
+            work,
+            on_success=self._on_count_task_succeeded,
+            on_failure=self._on_count_task_failed,
+            parent=self,
+        )
+        task.finished.connect(self._on_count_task_finished)
+        self._count_task = task
+        task.start()
+
+    @property
+    def counting(self) -> bool:
+        """Whether the counts are being computed."""
+        return self._count_task is not None
+
+    def last_folder(self) -> str:
+        """The folder the officer last imported from (home at first)."""
+        value = self.settings.value("import/last_folder", "")
+        return str(value) if value else str(Path.home())
+
+    # -- Qt events -----------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """Once painted for the first time, start counting."""
+        super().showEvent(event)
+        if not self._counted_once:
+            self._counted_once = True
+            self._restore_splitter()
+            # After the first paint: the counts never hold the window back.
+            QTimer.singleShot(0, self.refresh_counts)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Remember geometry and layout; close the audit window too."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+        if self._audit_window is not None:
+            self._audit_window.close()
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        """Accept files dragged from a file manager."""
+        if _dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        """Import the files dropped on the window (with the preview first)."""
+        paths = _dropped_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # After the drop returns, so the file manager is not held while the dialog opens.
+        QTimer.singleShot(0, lambda: self.open_import(paths))
+
+    # -- wiring ---------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        actions = self.commands
+        actions["import_files"].triggered.connect(self.choose_import_files)
+        actions["quit"].triggered.connect(self.close)
+        actions["find"].triggered.connect(self.browser.focus_search)
+        actions["copy_card"].triggered.connect(self.model_page.card_tab.copy_button.click)
+        actions["refresh"].triggered.connect(self.refresh)
+        actions["show_models"].triggered.connect(self._on_show_models_triggered)
+        for number, name in enumerate(
+            ("show_card", "show_versions", "show_source", "show_attachments", "show_history")
+        ):
+            actions[name].triggered.connect(
+                lambda _checked=False, tab=number: self.model_page.show_tab(tab)
+            )
+        actions["audit_trail"].triggered.connect(self.open_audit_trail)
+        actions["about"].triggered.connect(lambda: show_about(self))
+        actions["about_qt"].triggered.connect(QApplication.aboutQt)
+        self.browser.model_selected.connect(self._on_browser_model_selected)
+        self.browser.version_selected.connect(self._on_browser_version_selected)
+        self.browser.model_opened.connect(self._on_browser_model_opened)
+
+    def _on_browser_model_selected(self, name: str) -> None:
+        self.model_page.show_model(name)
+
+    def _on_browser_version_selected(self, name: str, version: str) -> None:
+        self.model_page.show_model(name, version)
+
+    def _on_browser_model_opened(self, _name: str) -> None:
+        self.model_page.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_show_models_triggered(self) -> None:
+        self.browser.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_import_dialog_landed(self) -> None:
+        self.refresh()
+
+    def _on_audit_window_destroyed(self) -> None:
+        self._audit_window = None
+
+    def _on_count_task_succeeded(self, result: tuple[int, int, list[str]]) -> None:
+        models, versions, teams = result
+        self.counts_label.setText(
+            f"{models:,} model{'s' if models != 1 else ''} · "
+            f"{versions:,} card version{'s' if versions != 1 else ''}"
+        )
+        self.browser.set_teams(teams)
+
+    def _on_count_task_failed(self, error: BaseException, trace: str) -> None:
+        if isinstance(error, CountersignError):
+            self.counts_label.setText("Counts unavailable")
+            self.counts_label.setToolTip(str(error))
+        else:
+            show_failure(self, error, trace)
+
+    def _on_count_task_finished(self) -> None:
+        if self._count_task is not None:
+            self._count_task.deleteLater()
+        self._count_task = None
+        if self._count_again:
+            self.refresh_counts()
+
+    # -- settings -------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def _restore_splitter(self) -> None:
+        # Once the window has its real size: restored earlier, the sizes would be stretched.
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def _remember_folder(self, folder: Path) -> None:
+        self.settings.setValue("import/last_folder", str(folder))
+
+
+def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+    mime = event.mimeData()
+    if mime is None or not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]

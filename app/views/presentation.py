@@ -1,0 +1,97 @@
+"""How registry values read on screen: times, statuses and their colours, sizes.
+
+Shared by the browser, the model page and its tabs so that a status or a time
+looks the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import cache
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+
+STATUS_COLOURS = {
+    "submitted": "#3b82c4",
+    "in review": "#8a5cc7",
+    "approved": "#2f8f5b",
+    "changes requested": "#c98a12",
+    "rejected": "#c8433a",
+    "superseded": "#8a8f98",
+}
+"""A colour per card-version status, readable on light and dark palettes alike."""
+
+SOURCE_FORMATS = {
+    "native-json": "Countersign JSON",
+    "native-yaml": "Countersign YAML",
+    "huggingface": "Hugging Face README",
+    "mct": "Model Card Toolkit",
+    "sagemaker": "SageMaker JSON",
+}
+"""Names of the card formats as an officer knows them."""
+
+
+def status_colour(status: str) -> QColor:
+    """The colour that marks ``status`` (grey for one we do not know)."""
+    return QColor(STATUS_COLOURS.get(status, "#8a8f98"))
+
+
+@cache
+def status_icon(status: str) -> QIcon:
+    """A small round dot in the colour of ``status``, for table cells."""
+    icon = QIcon()
+    for size in (12, 24, 48):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # A light ring keeps the dot visible on a selected row of the same hue.
+        painter.setPen(QPen(QColor(255, 255, 255, 200), max(1.0, size / 12)))
+        painter.setBrush(status_colour(status))
+        margin = size / 6
+        painter.drawEllipse(QRectF(margin, margin, size - 2 * margin, size - 2 * margin))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def local_date(stamp: str) -> str:
+    """A registry time as the local date only (the day is what a list needs)."""
+    return local_time(stamp)[:10]
+
+
+def format_name(source_format: str) -> str:
+    """The card format ``source_format`` in words."""
+    return SOURCE_FORMATS.get(source_format, source_format or "unknown format")
+
+
+def local_time(stamp: str) -> str:
+    """A registry time (ISO-8601 UTC) as local date and minutes; the raw text if unreadable."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def byte_size(size: int) -> str:
+    """A byte count the way a file manager shows it."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def signature_text(status: str, signer: str | None) -> str:
+    """A bundle's team signature in words."""
+    if status == "valid":
+        return f"valid ({signer})" if signer else "valid"
+    if status == "absent":
+        return "not signed"
+    return status or "—"

@@ -1,0 +1,194 @@
+"""Starting the workstation: registry errors as dialogs, the demo, the crash path."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.services.database import Database
+from app.services.errors import DiskFull, RegistryLocked, RegistryTooNew, RegistryUnreadable
+from app.services.importer import Importer
+from app.views import application
+from app.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
+from app.views.main_window import MainWindow
+from tests.helpers.registry import native_card, write_card
+from tests.views.conftest import wait_for_background
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every critical message box shown, instead of blocking on it."""
+    shown: list[tuple[str, str]] = []
+
+    def critical(parent: QWidget | None, title: str, text: str, *args: Any) -> int:
+        shown.append((title, text))
+        return int(QMessageBox.StandardButton.Ok.value)
+
+    monkeypatch.setattr(QMessageBox, "critical", critical)
+    return shown
+
+
+@pytest.fixture
+def windows_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[MainWindow]:
+    """Stand in for the event loop: record the main window shown, close it, exit 0."""
+    seen: list[MainWindow] = []
+
+    def exec_once(*_args: Any) -> int:
+        main = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        )
+        wait_for_background()
+        seen.append(main)
+        main.close()
+        main.deleteLater()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_once)
+    settings_file = str(tmp_path / "settings.ini")
+    monkeypatch.setattr(
+        application, "QSettings", lambda: QSettings(settings_file, QSettings.Format.IniFormat)
+    )
+    return seen
+
+
+def test_unreadable_registry_is_a_message_and_exit_1(
+    qapp: QApplication, messages: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    garbage = tmp_path / "registry.sqlite3"
+    garbage.write_bytes(b"this is a spreadsheet, not a registry " * 100)
+    assert application.run_workstation(str(garbage), demo=False) == 1
+    assert len(messages) == 1
+    title, text = messages[0]
+    assert title == "Countersign cannot open the registry"
+    assert str(garbage) in text
+    assert "cannot be opened as a Countersign registry" in text
+    assert "countersign --db PATH" in text
+    assert "Traceback" not in text
+
+
+def test_registry_from_a_newer_version_says_to_update(
+    qapp: QApplication, messages: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    path = tmp_path / "registry.sqlite3"
+    Database.open(str(path)).dispose()
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.commit()
+    connection.close()
+    assert application.run_workstation(str(path), demo=False) == 1
+    assert "newer version of Countersign" in messages[0][1]
+    assert "Install the newer version" in messages[0][1]
+
+
+def test_advice_for_each_registry_error() -> None:
+    locked = application.start_failure_text(RegistryLocked("the registry x is locked"))
+    assert locked.startswith("The registry x is locked")
+    assert "Close the other program" in locked
+    assert "Free some space" in application.start_failure_text(DiskFull("the disk is full"))
+    assert "--db PATH" in application.start_failure_text(RegistryUnreadable("bad"))
+    assert "Install the newer" in application.start_failure_text(RegistryTooNew("newer"))
+
+
+def test_opens_the_window_on_the_registry_and_names_the_app(
+    qapp: QApplication,
+    messages: list[tuple[str, str]],
+    windows_run: list[MainWindow],
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "registry.sqlite3"
+    db = Database.open(str(path))
+    card = write_card(tmp_path, "c.json", native_card("churn-model", "1.0"))
+    assert Importer(db).import_file(card, team="Retention").ok
+    db.dispose()
+    before = sys.excepthook
+    assert application.run_workstation(str(path), demo=False) == 0
+    assert messages == []
+    assert sys.excepthook is before
+    main = windows_run[0]
+    assert main.windowTitle() == "Countersign"
+    assert main.location_label.text() == f"Registry: {path}"
+    assert main.browser.models_model.row_of("churn-model") == 0
+    assert QCoreApplication.organizationName() == "Countersign"
+    assert QCoreApplication.applicationName() == "Countersign"
+    assert not QGuiApplication.windowIcon().isNull()
+
+
+def test_demo_opens_a_throwaway_registry(
+    qapp: QApplication,
+    messages: list[tuple[str, str]],
+    windows_run: list[MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folders: list[Path] = []
+
+    def build_demo_registry(folder: Path) -> Path:
+        folders.append(folder)
+        db = Database.open(str(folder / "demo.sqlite3"))
+        card = write_card(folder, "demo.json", native_card("demo-scorer", "1.0"))
+        assert Importer(db).import_file(card, team="Demo Team").ok
+        db.dispose()
+        return folder / "demo.sqlite3"
+
+    demo = types.ModuleType("app.services.demo")
+    demo.build_demo_registry = build_demo_registry  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "app.services.demo", demo)
+    assert application.run_workstation(None, demo=True) == 0
+    main = windows_run[0]
+    assert "demo" in main.windowTitle()
+    assert main.browser.models_model.row_of("demo-scorer") == 0
+    assert main.location_label.text().startswith("Demo registry (thrown away on quit)")
+    # Thrown away on quit.
+    assert folders and not folders[0].exists()
+
+
+def test_a_bug_shows_the_crash_dialog_with_the_traceback(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    restore = install_crash_handler(lambda: parent)
+    try:
+        try:
+            raise ValueError("the slot did something silly")
+        except ValueError as error:
+            sys.excepthook(type(error), error, error.__traceback__)
+    finally:
+        restore()
+    dialog = parent.findChild(CrashDialog)
+    assert dialog is not None and dialog.isVisible()
+    report = dialog.report.toPlainText()
+    assert "ValueError: the slot did something silly" in report
+    assert "Traceback (most recent call last)" in report
+    dialog.copy_button.click()
+    assert "ValueError" in QGuiApplication.clipboard().text()
+    dialog.close()
+
+
+def test_an_officer_error_is_a_message_not_a_crash(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    box = show_failure(parent, RegistryLocked("the registry r.sqlite3 is locked"), "trace")
+    assert isinstance(box, QMessageBox)
+    assert box.text() == "the registry r.sqlite3 is locked"
+    assert parent.findChild(CrashDialog) is None
+    box.close()
+
+
+def test_more_bugs_join_the_open_crash_dialog(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    first = show_failure(parent, RuntimeError("one"), "Traceback: one")
+    second = show_failure(parent, RuntimeError("two"), "Traceback: two")
+    assert first is second
+    assert isinstance(first, CrashDialog)
+    assert "Traceback: two" in first.report.toPlainText()
+    first.close()

@@ -1,0 +1,308 @@
+"""The main window: layout, menus and shortcuts, status bar, settings, drops, import, audit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QDropEvent, QKeySequence
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app import __version__
+from app.services.database import Database
+from app.services.importer import Importer
+from app.services.registry import Registry
+from app.views.about_box import about_html
+from app.views.main_window import MainWindow
+from tests.helpers.registry import native_card, write_card
+from tests.views.conftest import CATS_AND_DOGS, wait_for_background
+
+# The offscreen platform has no window manager to pass size hints to or to raise windows.
+pytestmark = pytest.mark.qt_log_ignore(
+    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+)
+
+
+def test_browser_left_model_page_right_and_status_bar(window: MainWindow) -> None:
+    assert window.splitter.widget(0) is window.browser
+    assert window.splitter.widget(1) is window.model_page
+    assert window.location_label.text() == f"Registry: {window.database.location}"
+    assert window.counts_label.text() == "5 models · 7 card versions"
+    # The counts also filled the team filter.
+    teams = [
+        window.browser.team_filter.itemText(i) for i in range(window.browser.team_filter.count())
+    ]
+    assert teams == [
+        "All teams",
+        "Credit Risk Analytics",
+        "Payments",
+        "Risk Analytics",
+        "Vision Lab",
+    ]
+    assert window.size().width() == 1440 and window.size().height() == 900
+
+
+def test_first_paint_does_not_wait_for_counts(
+    qtbot: QtBot, workstation_db: Database, settings: QSettings
+) -> None:
+    main = MainWindow(workstation_db, Registry(workstation_db), Importer(workstation_db), settings)
+    qtbot.addWidget(main)
+    assert main.counts_label.text() == "Counting…"
+    assert not main.counting
+    main.show()
+    qtbot.waitUntil(lambda: main.counts_label.text() != "Counting…", timeout=10_000)
+    assert main.counts_label.text() == "5 models · 7 card versions"
+    wait_for_background()
+
+
+def test_window_start_imports_neither_reportlab_nor_pyhanko(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from app.views.application import application\n"
+        "from app.views.main_window import MainWindow\n"
+        "from app.services.database import Database\n"
+        "from app.services.importer import Importer\n"
+        "from app.services.registry import Registry\n"
+        "app = application()\n"
+        f"db = Database.open({str(tmp_path / 'r.sqlite3')!r})\n"
+        f"s = QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat)\n"
+        "w = MainWindow(db, Registry(db), Importer(db), s)\n"
+        "w.show(); app.processEvents()\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('reportlab', 'pyhanko'))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert "HEAVY []" in done.stdout, done.stderr
+
+
+def test_menus_have_mnemonics_and_standard_shortcuts(window: MainWindow) -> None:
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert titles == ["&File", "&Edit", "&View", "&Tools", "&Help"]
+    shortcuts = {
+        name: window.commands[name].shortcut().toString()
+        for name in ("import_files", "quit", "find", "audit_trail", "refresh", "show_card")
+    }
+    assert shortcuts == {
+        "import_files": "Ctrl+I",
+        "quit": "Ctrl+Q",
+        "find": "Ctrl+F",
+        "audit_trail": "Ctrl+Shift+A",
+        "refresh": "F5",
+        "show_card": "Ctrl+1",
+    }
+    file_menu = window.findChild(QMenu, "file_menu")
+    assert file_menu is not None
+    assert [a.text() for a in file_menu.actions() if not a.isSeparator()] == ["&Import…", "&Quit"]
+    tools = window.findChild(QMenu, "tools_menu")
+    assert tools is not None
+    assert [a.text() for a in tools.actions()] == ["&Audit trail…"]
+    assert all(not window.commands[n].icon().isNull() for n in ("import_files", "audit_trail"))
+
+
+def test_ctrl_f_focuses_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    window.browser.table.setFocus()
+    qtbot.keySequence(window, QKeySequence("Ctrl+F"))
+    qtbot.waitUntil(window.browser.search_box.hasFocus, timeout=3000)
+
+
+def test_search_then_select_shows_the_matching_card(qtbot: QtBot, window: MainWindow) -> None:
+    window.browser.search("open-banking")
+    qtbot.waitUntil(lambda: not window.browser.search_pending, timeout=10_000)
+    model = window.browser.table.model()
+    assert (model.index(0, 0).data(), model.index(0, 1).data()) == ("credit-scorer", "2.0.0")
+    window.browser.table.setCurrentIndex(model.index(0, 0))
+    qtbot.waitUntil(lambda: window.model_page.model_name == "credit-scorer", timeout=5000)
+    assert window.model_page.version == "2.0.0"
+    assert "open-banking" in window.model_page.card_tab.browser.toPlainText()
+
+
+def test_selecting_a_model_and_every_tab_by_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    window.browser.select_model(CATS_AND_DOGS)
+    qtbot.waitUntil(lambda: window.model_page.model_name == CATS_AND_DOGS, timeout=5000)
+    assert "This model distinguishes cat and dog images" in (
+        window.model_page.card_tab.browser.toPlainText()
+    )
+    expected = {
+        "show_versions": window.model_page.versions_tab,
+        "show_source": window.model_page.source_tab,
+        "show_attachments": window.model_page.attachments_tab,
+        "show_history": window.model_page.history_tab,
+        "show_card": window.model_page.card_tab,
+    }
+    for name, tab in expected.items():
+        window.commands[name].trigger()
+        assert window.model_page.tabs.currentWidget() is tab
+    window.commands["show_models"].trigger()
+
+
+def test_geometry_splitter_and_last_folder_are_remembered(
+    qtbot: QtBot, workstation_db: Database, settings: QSettings, tmp_path: Path
+) -> None:
+    registry, importer = Registry(workstation_db), Importer(workstation_db)
+    first = MainWindow(workstation_db, registry, importer, settings)
+    qtbot.addWidget(first)
+    first.show()
+    # Small enough for the offscreen screen, which restoreGeometry clamps to.
+    first.resize(700, 500)
+    first.splitter.setSizes([420, 280])
+    sizes = first.splitter.sizes()
+    assert sizes[0] > sizes[1]
+    first._remember_folder(tmp_path)
+    first.close()
+    wait_for_background()
+    second = MainWindow(workstation_db, registry, importer, settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.size().width(), second.size().height()) == (700, 500)
+    assert second.splitter.sizes() == sizes
+    assert second.last_folder() == str(tmp_path)
+    second.close()
+    wait_for_background()
+
+
+class _FakeImportDialog(QDialog):
+    landed = Signal()
+    opened: ClassVar[list[list[Path]]] = []
+
+    def __init__(self, importer: Importer, paths: list[Path], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.importer = importer
+        _FakeImportDialog.opened.append(list(paths))
+
+
+@pytest.fixture
+def fake_import_dialog(monkeypatch: pytest.MonkeyPatch) -> type[_FakeImportDialog]:
+    module = types.ModuleType("app.views.import_dialog")
+    module.ImportDialog = _FakeImportDialog  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "app.views.import_dialog", module)
+    _FakeImportDialog.opened = []
+    return _FakeImportDialog
+
+
+def test_dropped_files_open_the_import_preview(
+    qtbot: QtBot, window: MainWindow, fake_import_dialog: type[_FakeImportDialog], tmp_path: Path
+) -> None:
+    card = write_card(tmp_path, "new.json", native_card("late-arrival", "1.0"))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(card))])
+    drop = QDropEvent(
+        QPointF(200, 200),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    assert drop.isAccepted()
+    qtbot.waitUntil(lambda: fake_import_dialog.opened == [[card]], timeout=3000)
+    assert window.last_folder() == str(tmp_path)
+
+
+def test_drops_without_local_files_are_refused(window: MainWindow) -> None:
+    mime = QMimeData()
+    mime.setText("not a file")
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    assert not drop.isAccepted()
+
+
+def test_a_landed_import_refreshes_browser_and_counts(
+    qtbot: QtBot, window: MainWindow, fake_import_dialog: type[_FakeImportDialog], tmp_path: Path
+) -> None:
+    card = write_card(tmp_path, "new.json", native_card("late-arrival", "1.0"))
+    window.open_import([card])
+    dialog = window.findChild(_FakeImportDialog)
+    assert dialog is not None and dialog.importer is window.importer
+    assert dialog.importer.import_file(card, team="Payments").ok
+    dialog.landed.emit()
+    qtbot.waitUntil(
+        lambda: window.counts_label.text() == "6 models · 8 card versions", timeout=10_000
+    )
+    assert window.browser.models_model.row_of("late-arrival") is not None
+
+
+def test_file_import_asks_for_files_in_the_last_folder(
+    window: MainWindow,
+    fake_import_dialog: type[_FakeImportDialog],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    asked: list[str] = []
+    bundle = tmp_path / "b.cardbundle"
+
+    def choose(parent: QWidget, caption: str, folder: str, filters: str) -> tuple[list[str], str]:
+        asked.append(folder)
+        assert "*.cardbundle" in filters
+        return [str(bundle)], ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", choose)
+    window.settings.setValue("import/last_folder", "/srv/bundles")
+    window.commands["import_files"].trigger()
+    assert asked == ["/srv/bundles"]
+    assert fake_import_dialog.opened == [[bundle]]
+
+
+def test_audit_trail_opens_one_window(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[QWidget] = []
+
+    class FakeAuditWindow(QWidget):
+        def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+            super().__init__(parent)
+            self.database = database
+            made.append(self)
+
+    module = types.ModuleType("app.views.audit_window")
+    module.AuditWindow = FakeAuditWindow  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "app.views.audit_window", module)
+    window.commands["audit_trail"].trigger()
+    window.commands["audit_trail"].trigger()
+    assert len(made) == 1
+    assert made[0].isVisible() and made[0].isWindow()
+    assert made[0].database is window.database  # type: ignore[attr-defined]
+    window.close()
+    assert not made[0].isVisible()
+
+
+def test_about_names_version_and_licences(qtbot: QtBot, window: MainWindow) -> None:
+    text = about_html()
+    assert f"Countersign {__version__}" in text
+    assert "Apache License 2.0" in text
+    assert "LGPL-3.0" in text and "pyHanko" in text and "ReportLab" in text
+    window.commands["about"].trigger()
+    box = window.findChild(QMessageBox)
+    assert box is not None and box.isVisible()
+    assert f"Countersign {__version__}" in box.text()
+    box.close()
+
+
+def test_demo_window_says_so(qtbot: QtBot, workstation_db: Database, settings: QSettings) -> None:
+    main = MainWindow(
+        workstation_db, Registry(workstation_db), Importer(workstation_db), settings, demo=True
+    )
+    qtbot.addWidget(main)
+    assert "demo" in main.windowTitle()
+    assert main.location_label.text().startswith("Demo registry (thrown away on quit)")
