@@ -103,7 +103,9 @@ class Importer:
             else:
                 self._plan_loose_card(plan, path, model, version)
         except InputRefused as refusal:
-            plan.refusal = str(refusal)
+            # A card refused inside a bundle names the card; say which bundle it is in too.
+            inside = refusal.file != path.name and not str(refusal).startswith(path.name)
+            plan.refusal = f"{path.name}: {refusal}" if inside else str(refusal)
             plan.cards.clear()
             if not plan.file_sha256:
                 plan.file_sha256 = _file_sha256(path)
