@@ -223,6 +223,8 @@ class Registry:
             if row is None:
                 if session.scalar(select(Model.id).where(Model.name == model)) is None:
                     raise NotFound(f"no model named {model!r} in the registry")
+                if version is None:
+                    raise NotFound(f"{model} has no card versions yet")
                 raise NotFound(f"{model} has no version {version!r}")
             cv, model_name, bundle = row
             attachments = session.execute(
