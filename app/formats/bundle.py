@@ -27,7 +27,6 @@ from app.formats.bundle_signing import BundleSigner, load_signer
 from app.formats.bundle_writer import (
     build_bundle,
     create_bundle,
-    guess_media_type,
     manifest_json_bytes,
     write_bundle,
 )
@@ -49,6 +48,7 @@ from app.formats.bundle_zip import (
     BundleRefused,
     unsafe_path_reason,
 )
+from app.formats.media_types import guess_media_type
 
 BUNDLE_SUFFIX = ".cardbundle"
 """The file name ending of card bundles."""

@@ -9,10 +9,8 @@ write leaves nothing behind.
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import io
-import mimetypes
 import os
 import secrets
 import stat
@@ -39,6 +37,7 @@ from app.formats.bundle_zip import (
     unsafe_path_reason,
 )
 from app.formats.cards import read_card
+from app.formats.media_types import guess_media_type
 from app.models.manifest import BundleManifest, ManifestAttachment, ManifestCard
 
 
@@ -322,47 +321,3 @@ def _write_atomically(output: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
-)
-_EXTENSIONS = {
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".csv": "text/csv",
-    ".tsv": "text/tab-separated-values",
-    ".txt": "text/plain",
-    ".json": "application/json",
-    ".yaml": "application/yaml",
-    ".yml": "application/yaml",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-    ".parquet": "application/vnd.apache.parquet",
-}
-
-
-def guess_media_type(name: str, data: bytes) -> str:
-    """The media type of an attachment: from its first bytes when they say, else its extension."""
-    for magic, media_type in _MAGIC:
-        if data.startswith(magic):
-            return media_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    suffix = Path(name).suffix.lower()
-    if suffix in _EXTENSIONS:
-        return _EXTENSIONS[suffix]
-    guessed, _encoding = _builtin_types().guess_type(name, strict=False)
-    if guessed is not None:
-        return guessed
-    return "application/zip" if data.startswith(b"PK\x03\x04") else "application/octet-stream"
-
-
-@functools.cache
-def _builtin_types() -> mimetypes.MimeTypes:
-    # Python's own table only: the answer must not depend on the machine's mime.types.
-    return mimetypes.MimeTypes()

@@ -19,13 +19,13 @@ each one, so an officer sees that a graphic was there and which file holds it.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import string
 from typing import Any
 
 from app.formats.base import CardAttachment, CardRefused, FormatWarning, ReadCard
+from app.formats.graphics import EXTENSIONS, base64_problem, decode_base64, slug
+from app.formats.json_values import as_text, json_type, title_from_path
+from app.formats.mct_shape import listing, shape_markers
+from app.formats.media_types import sniff_media_type
 from app.models.card import (
     DataSection,
     DatasetRef,
@@ -83,108 +83,6 @@ def read_mct(value: dict[str, Any], file: str) -> ReadCard:
     )
 
 
-def as_text(value: Any) -> str:
-    """Any JSON value as text: strings as they are, numbers as written, the rest as JSON."""
-    if isinstance(value, str):
-        return value
-    if value is None or isinstance(value, bool | int | float):
-        return metric_value_text(value)
-    return json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def sniff_media_type(content: bytes) -> str:
-    """The media type of a decoded graphic, from its first bytes (never from its name)."""
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<svg") or (
-        head.startswith((b"<?xml", b"<!--", b"<!DOCTYPE")) and b"<svg" in head
-    ):
-        return "image/svg+xml"
-    return "application/octet-stream"
-
-
-_BASE64_ALPHABET = frozenset(string.ascii_letters + string.digits + "+/=-_")
-
-_EXTENSIONS = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/gif": "gif",
-    "image/svg+xml": "svg",
-    "text/html": "html",
-    "text/plain": "txt",
-}
-
-
-def decode_base64(text: str) -> bytes | None:
-    """Decode a base64 image (standard or URL-safe, whitespace and data-URL prefix allowed).
-
-    Returns ``None`` when the text is not valid base64.  Missing padding is not
-    repaired: in the real cards seen it means the text was cut short, and
-    padding it would pass off a truncated image as a whole one.
-    """
-    compact = _base64_payload(text)
-    if not compact:
-        return None
-    altchars = b"-_" if ("-" in compact or "_" in compact) else None
-    try:
-        return base64.b64decode(compact, altchars=altchars, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _base64_payload(text: str) -> str:
-    data = text.strip()
-    if data.startswith("data:"):
-        comma = data.find(",")
-        if comma != -1 and ";base64" in data[:comma]:
-            data = data[comma + 1 :]
-    return "".join(data.split())
-
-
-def _base64_problem(text: str) -> str:
-    payload = _base64_payload(text)
-    if not payload:
-        return "is empty"
-    if not all(char in _BASE64_ALPHABET for char in payload):
-        return "is not base64: it holds characters base64 never uses"
-    if len(payload) % 4:
-        return (
-            "is not valid base64: its length is not a multiple of 4, so it was probably cut short"
-        )
-    return "is not valid base64"
-
-
-def _slug(name: str) -> str:
-    out: list[str] = []
-    for char in name.lower():
-        if char.isascii() and char.isalnum():
-            out.append(char)
-        elif out and out[-1] != "-":
-            out.append("-")
-        if len(out) >= 40:
-            break
-    return "".join(out).strip("-")
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bool):
-        return "a true/false value"
-    if value is None:
-        return "null"
-    return "a number"
-
-
 class _MctReader:
     """One pass over an MCT document, collecting the card, warnings and attachments."""
 
@@ -207,7 +105,7 @@ class _MctReader:
         """A text field; anything else is kept as text with a warning."""
         if value is None or isinstance(value, str):
             return value or ""
-        self.warn(path, f"expected text but found {_json_type(value)}; the value is kept as text")
+        self.warn(path, f"expected text but found {json_type(value)}; the value is kept as text")
         return as_text(value)
 
     def items(self, value: Any, path: str) -> list[tuple[str, Any]]:
@@ -216,7 +114,7 @@ class _MctReader:
             return []
         if isinstance(value, list):
             return [(f"{path}[{index}]", item) for index, item in enumerate(value)]
-        self.warn(path, f"expected a list but found {_json_type(value)}; it is read as one item")
+        self.warn(path, f"expected a list but found {json_type(value)}; it is read as one item")
         return [(path, value)]
 
     def section(self, value: Any, path: str) -> dict[str, Any]:
@@ -226,10 +124,10 @@ class _MctReader:
         if value is not None:
             self.warn(
                 path,
-                f"expected an object but found {_json_type(value)}; "
+                f"expected an object but found {json_type(value)}; "
                 "the value is kept as an extra section",
             )
-            self.extra(_title(path), as_text(value), path)
+            self.extra(title_from_path(path), as_text(value), path)
         return {}
 
     def leftovers(self, value: dict[str, Any], known: set[str], path: str) -> None:
@@ -241,7 +139,7 @@ class _MctReader:
     def leftover(self, value: Any, path: str) -> None:
         remaining = self.pull_graphics(value, path)
         if remaining not in (None, "", [], {}):
-            self.extra(_title(path), as_text(remaining), path)
+            self.extra(title_from_path(path), as_text(remaining), path)
 
     def pull_graphics(self, value: Any, path: str) -> Any:
         """Turn every graphics collection inside unmapped JSON into attachments."""
@@ -273,7 +171,7 @@ class _MctReader:
 
     def graphic(self, item: Any, path: str) -> list[str]:
         if not isinstance(item, dict):
-            self.warn(path, f"expected a graphic object but found {_json_type(item)}")
+            self.warn(path, f"expected a graphic object but found {json_type(item)}")
             return [f"- {as_text(item)}"]
         name = self.text(item.get("name"), f"{path}.name")
         label = name or "(unnamed graphic)"
@@ -300,7 +198,7 @@ class _MctReader:
         text = self.text(value, path)
         content = decode_base64(text)
         if content is None:
-            problem = _base64_problem(text)
+            problem = base64_problem(text)
             self.warn(path, f"the image of graphic {label!r} {problem}; it was not decoded")
             if len(text) <= _RAW_TEXT_LIMIT:
                 return f"- {label}: image could not be decoded; the text given: {text}"
@@ -312,9 +210,9 @@ class _MctReader:
 
     def attach(self, name: str, media_type: str, content: bytes, source: str) -> str:
         number = len(self.attachments) + 1
-        slug = _slug(name)
-        stem = f"graphic-{number:02d}-{slug}" if slug else f"graphic-{number:02d}"
-        file_name = f"{stem}.{_EXTENSIONS.get(media_type, 'bin')}"
+        name_part = slug(name)
+        stem = f"graphic-{number:02d}-{name_part}" if name_part else f"graphic-{number:02d}"
+        file_name = f"{stem}.{EXTENSIONS.get(media_type, 'bin')}"
         self.attachments.append(CardAttachment(file_name, media_type, content, source))
         return file_name
 
@@ -341,24 +239,24 @@ class _MctReader:
         declared = value.get("schema_version")
         if declared is not None and not isinstance(declared, str):
             declared = self.text(declared, "schema_version")
-        old, new = _shape_markers(value)
+        old, new = shape_markers(value)
         if declared == "0.0.1" and new and not old:
             self.warn(
                 "schema_version",
                 "the card declares schema_version 0.0.1 but is written in the 0.0.2 shape "
-                f"({_listing(new)}); it was read as 0.0.2",
+                f"({listing(new)}); it was read as 0.0.2",
             )
         elif declared == "0.0.2" and old and not new:
             self.warn(
                 "schema_version",
                 "the card declares schema_version 0.0.2 but is written in the 0.0.1 shape "
-                f"({_listing(old)}); it was read as 0.0.1",
+                f"({listing(old)}); it was read as 0.0.1",
             )
         elif old and new:
             self.warn(
                 "schema_version",
-                f"the card mixes the 0.0.1 shape ({_listing(old)}) and the 0.0.2 shape "
-                f"({_listing(new)}); each field was read in the shape it has",
+                f"the card mixes the 0.0.1 shape ({listing(old)}) and the 0.0.2 shape "
+                f"({listing(new)}); each field was read in the shape it has",
             )
         if declared and declared not in KNOWN_SCHEMA_VERSIONS:
             self.warn(
@@ -528,8 +426,8 @@ class _MctReader:
             if isinstance(item, dict):
                 self.card.quantitative_analyses.results.append(self.metric(item, path))
             else:
-                self.warn(path, f"expected a metric object but found {_json_type(item)}")
-                self.extra(_title(path), as_text(item), path)
+                self.warn(path, f"expected a metric object but found {json_type(item)}")
+                self.extra(title_from_path(path), as_text(item), path)
         if "graphics" in section:
             self.graphics(
                 section["graphics"], "quantitative_analysis.graphics", "quantitative analysis"
@@ -624,52 +522,3 @@ class _MctReader:
 def _names_evaluation_data(name: str) -> bool:
     lowered = name.lower()
     return "train" not in lowered and any(word in lowered for word in _EVALUATION_WORDS)
-
-
-def _shape_markers(value: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """The fields that show the 0.0.1 shape and those that show the 0.0.2 shape."""
-    old: list[str] = []
-    new: list[str] = []
-    details = value.get("model_details")
-    if isinstance(details, dict):
-        if isinstance(details.get("license"), str):
-            old.append("model_details.license")
-        if "licenses" in details:
-            new.append("model_details.licenses")
-        if isinstance(details.get("citation"), str):
-            old.append("model_details.citation")
-        if "citations" in details:
-            new.append("model_details.citations")
-        _mark_items(details.get("references"), "model_details.references", old, new)
-    parameters = value.get("model_parameters")
-    if isinstance(parameters, dict):
-        data = parameters.get("data")
-        if isinstance(data, dict):
-            old.append("model_parameters.data.train/eval")
-        elif isinstance(data, list):
-            new.append("model_parameters.data list")
-    considerations = value.get("considerations")
-    if isinstance(considerations, dict):
-        for key in ("users", "use_cases", "limitations", "tradeoffs"):
-            _mark_items(considerations.get(key), f"considerations.{key}", old, new)
-    return old, new
-
-
-def _mark_items(items: Any, path: str, old: list[str], new: list[str]) -> None:
-    if isinstance(items, list) and items:
-        if any(isinstance(item, str) for item in items):
-            old.append(f"{path} as text")
-        if any(isinstance(item, dict) for item in items):
-            new.append(f"{path} as objects")
-
-
-def _listing(fields: list[str]) -> str:
-    if len(fields) <= 4:
-        return ", ".join(fields)
-    return f"{', '.join(fields[:4])} and {len(fields) - 4} more"
-
-
-def _title(path: str) -> str:
-    """A readable title for an extra section from its JSON path."""
-    last = path.rsplit(".", 1)[-1]
-    return last.replace("_", " ").strip().capitalize() or path

@@ -17,10 +17,10 @@ is kept as JSON text with no number and no warning.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from app.formats.base import CardRefused, FormatWarning, ReadCard
+from app.formats.json_values import as_text, compact_json, json_type, title_from_path
 from app.models.card import (
     DataSection,
     DatasetRef,
@@ -82,37 +82,6 @@ def read_sagemaker(value: dict[str, Any], file: str) -> ReadCard:
     return ReadCard(card=reader.card, source_format="sagemaker", warnings=reader.warnings)
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or isinstance(value, bool | int | float):
-        return metric_value_text(value)
-    return json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def _compact_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bool):
-        return "a true/false value"
-    if value is None:
-        return "null"
-    return "a number"
-
-
-def _title(path: str) -> str:
-    last = path.rsplit(".", 1)[-1]
-    return last.replace("_", " ").strip().capitalize() or path
-
-
 class _SageMakerReader:
     """One pass over a SageMaker card's content, collecting the card and warnings."""
 
@@ -133,17 +102,15 @@ class _SageMakerReader:
         """A text field; anything else is kept as text with a warning."""
         if value is None or isinstance(value, str):
             return value or ""
-        self.warn(path, f"expected text but found {_json_type(value)}; the value is kept as text")
-        return _as_text(value)
+        self.warn(path, f"expected text but found {json_type(value)}; the value is kept as text")
+        return as_text(value)
 
     def texts(self, value: Any, path: str) -> list[str]:
         """A list of texts; a lone text is read as a one-item list, with a warning."""
         if value is None:
             return []
         if not isinstance(value, list):
-            self.warn(
-                path, f"expected a list but found {_json_type(value)}; it is read as one item"
-            )
+            self.warn(path, f"expected a list but found {json_type(value)}; it is read as one item")
             value = [value]
         found = [self.text(item, f"{path}[{index}]") for index, item in enumerate(value)]
         return [text for text in found if text]
@@ -153,9 +120,7 @@ class _SageMakerReader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.warn(
-                path, f"expected a list but found {_json_type(value)}; it is read as one item"
-            )
+            self.warn(path, f"expected a list but found {json_type(value)}; it is read as one item")
             value = [value]
             paths = [path]
         else:
@@ -167,10 +132,10 @@ class _SageMakerReader:
             else:
                 self.warn(
                     item_path,
-                    f"expected an object but found {_json_type(item)}; "
+                    f"expected an object but found {json_type(item)}; "
                     "the value is kept as an extra section",
                 )
-                self.extra(_title(item_path), _as_text(item), item_path)
+                self.extra(title_from_path(item_path), as_text(item), item_path)
         return found
 
     def section(self, value: Any, path: str) -> dict[str, Any]:
@@ -180,10 +145,10 @@ class _SageMakerReader:
         if value is not None:
             self.warn(
                 path,
-                f"expected an object but found {_json_type(value)}; "
+                f"expected an object but found {json_type(value)}; "
                 "the value is kept as an extra section",
             )
-            self.extra(_title(path), _as_text(value), path)
+            self.extra(title_from_path(path), as_text(value), path)
         return {}
 
     def leftovers(self, value: dict[str, Any], known: set[str], path: str) -> None:
@@ -191,7 +156,7 @@ class _SageMakerReader:
         for key, item in value.items():
             if key not in known and item not in (None, "", [], {}):
                 item_path = f"{path}.{key}" if path else key
-                self.extra(_title(item_path), _as_text(item), item_path)
+                self.extra(title_from_path(item_path), as_text(item), item_path)
 
     def keep(self, title: str, section: dict[str, Any], key: str, path: str) -> None:
         """Keep one text field as an extra section titled ``title``."""
@@ -214,7 +179,7 @@ class _SageMakerReader:
                 for path, evaluation in self.items(item, key):
                     self.evaluation(evaluation, path)
             elif item not in (None, "", [], {}):
-                self.extra(_title(key), _as_text(item), key)
+                self.extra(title_from_path(key), as_text(item), key)
         if not self.card.model_details.name.strip():
             self.warn("model_overview.model_name", "the card gives no model name")
 
@@ -360,7 +325,7 @@ class _SageMakerReader:
             details["notes"] = notes
         for key, extra in metric.items():
             if key not in ("name", "value", "notes"):
-                details[key] = _as_text(extra)
+                details[key] = as_text(extra)
         self.card.quantitative_analyses.results.append(
             MetricResult(name=name, value=value, numeric=numeric, details=details)
         )
@@ -434,17 +399,17 @@ class _SageMakerReader:
             self.warn(f"{path}.value", "the metric has no value")
         elif isinstance(raw, dict | list):
             # A chart is a list of numbers by design: no single number to read.
-            value = _compact_json(raw)
+            value = compact_json(raw)
             if kind in ("number", "string", "boolean"):
                 self.warn(
                     f"{path}.value",
-                    f"a {kind} metric holds {_json_type(raw)}; it is kept as JSON text",
+                    f"a {kind} metric holds {json_type(raw)}; it is kept as JSON text",
                 )
         else:
             value = metric_value_text(raw)
             numeric = parse_metric_number(raw)
             if kind in CHART_METRIC_TYPES:
-                self.warn(f"{path}.value", f"a {kind} metric holds {_json_type(raw)}, not a list")
+                self.warn(f"{path}.value", f"a {kind} metric holds {json_type(raw)}, not a list")
             elif kind == "number" and numeric is None:
                 self.warn(f"{path}.value", f"the value {value!r} holds no number")
         for key, extra in metric.items():
@@ -452,7 +417,7 @@ class _SageMakerReader:
                 details[key] = self.text(extra, f"{path}.notes")
             elif key not in ("name", "type", "value"):
                 # Axis names are a text or a list of texts, by metric type.
-                details[key] = extra if isinstance(extra, str) else _compact_json(extra)
+                details[key] = extra if isinstance(extra, str) else compact_json(extra)
         return MetricResult(name=name, type=kind, value=value, numeric=numeric, details=details)
 
     def value_text(self, raw: Any, path: str) -> str:

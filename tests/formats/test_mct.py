@@ -12,7 +12,9 @@ import pytest
 
 from app.formats.base import CardRefused, ReadCard
 from app.formats.cards import read_card
-from app.formats.mct import decode_base64, looks_like_mct, read_mct, sniff_media_type
+from app.formats.graphics import decode_base64
+from app.formats.mct import looks_like_mct, read_mct
+from app.formats.media_types import sniff_media_type
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(40))
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(30))
