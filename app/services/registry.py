@@ -178,6 +178,35 @@ class Registry:
         with self.database.read() as session:
             return [_model_summary(row) for row in session.scalars(query)]
 
+    def model_position(
+        self,
+        name: str,
+        filters: ModelFilter | None = None,
+        *,
+        sort: SortKey = "name",
+        descending: bool = False,
+    ) -> int | None:
+        """The row (from 0) of model ``name`` in :meth:`models` order, or None if it is not there.
+
+        One count of the matching models that come before it: the browser
+        uses it to select a model without fetching every page above it.
+        """
+        filters = filters or ModelFilter()
+        column = getattr(Model, sort)
+        with self.database.read() as session:
+            found = session.execute(
+                _filtered(select(Model.id, column), filters).where(Model.name == name)
+            ).first()
+            if found is None:
+                return None
+            model_id, value = found
+            if descending:
+                before = or_(column > value, and_(column == value, Model.id > model_id))
+            else:
+                before = or_(column < value, and_(column == value, Model.id < model_id))
+            query = _filtered(select(func.count()).select_from(Model), filters).where(before)
+            return int(session.scalar(query) or 0)
+
     def model(self, name: str) -> ModelSummary:
         """The model called ``name``, or :class:`NotFound`."""
         with self.database.read() as session:

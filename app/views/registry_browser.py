@@ -190,19 +190,23 @@ class RegistryBrowser(QWidget):
         return str(name) if name is not None else None
 
     def select_model(self, name: str) -> bool:
-        """Make the row of model ``name`` current, if it is among the rows fetched."""
+        """Make the row of model ``name`` current, if the table shows it (however deep)."""
         model = self.table.model()
-        for row in range(model.rowCount()):
-            index = model.index(row, 0)
-            if index.data(NAME_ROLE) == name:
-                self.table.selectionModel().setCurrentIndex(
-                    index,
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-                self.table.scrollTo(index)
-                return True
-        return False
+        if model is self.models_model:
+            row = self.models_model.row_of(name)
+        else:
+            rows = range(model.rowCount())
+            row = next((r for r in rows if model.index(r, 0).data(NAME_ROLE) == name), None)
+        if row is None:
+            return False
+        index = model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        return True
 
     def current_filters(self) -> ModelFilter:
         """The filter the combos describe."""

@@ -1,13 +1,16 @@
-"""The registry browser's item models: models page by page, and search hits ranked.
+"""The registry browser's item models: every model in pages, and search hits ranked.
 
 Both are thin views over :class:`app.services.registry.Registry`.  The models
-table never holds the whole registry: it fetches a page at a time by keyset
-(the sort value and id of the last row shown), and sorting asks the registry
-again in the new order instead of sorting rows in memory.
+table never holds the whole registry: it knows how many rows match (one
+indexed count) and keeps a few dozen pages of them, fetching a page when one
+of its rows is shown (by keyset after the page before it, or by offset for a
+jump), and sorting asks the registry again in the new order instead of
+sorting rows in memory.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +23,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from app.services.errors import CountersignError
 from app.services.registry import SORT_KEYS, ModelFilter, ModelSummary, Registry, SearchHit, SortKey
 from app.views.presentation import local_date, local_time, status_icon
 
 PAGE_SIZE = 200
-"""Rows fetched per page: a few screens' worth, found by keyset in constant time."""
+"""Rows fetched per page: a few screens' worth."""
+
+CACHED_PAGES = 32
+"""Pages kept at most (the least recently shown go first): a few thousand rows."""
 
 HEADERS = ("Name", "Team", "Risk tier", "Latest", "Status", "Last activity")
 """Column titles, in the order of :data:`SORT_KEYS`."""
@@ -55,6 +62,16 @@ VERSION_ROLE = Qt.ItemDataRole.UserRole + 2
 
 _Index = QModelIndex | QPersistentModelIndex
 
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.DecorationRole,
+        NAME_ROLE,
+        VERSION_ROLE,
+    }
+)
+
 
 def _summary_cell(summary: ModelSummary, key: SortKey) -> str:
     if key == "last_activity":
@@ -64,21 +81,33 @@ def _summary_cell(summary: ModelSummary, key: SortKey) -> str:
 
 
 class ModelsTableModel(QAbstractTableModel):
-    """Models of the registry in a chosen order and filter, fetched lazily a page at a time."""
+    """Every model of the registry in a chosen order and filter, fetched a page at a time.
+
+    The table is sized from one indexed count, so the scroll bar is true from
+    the start and any row can be reached at once.  Rows live in a bounded
+    cache of pages: a page missing when a row is asked for is fetched by
+    keyset after the previous page when that one is cached (scrolling down),
+    otherwise by offset (a jump).
+    """
 
     def __init__(
-        self, registry: Registry, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+        self,
+        registry: Registry,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        cached_pages: int = CACHED_PAGES,
     ) -> None:
         super().__init__(parent)
         self._registry = registry
         self._page_size = page_size
-        self._rows: list[ModelSummary] = []
-        self._exhausted = False
+        self._cached_pages = max(cached_pages, 2)
+        self._pages: OrderedDict[int, list[ModelSummary]] = OrderedDict()
+        self._count = 0
         self._filters = ModelFilter()
         self._sort: SortKey = "name"
         self._descending = False
-        self._announcing = False
-        self._load_first_page()
+        self._count = self._registry.count_models(self._filters)
 
     # -- what to show -----------------------------------------------------------
 
@@ -97,6 +126,11 @@ class ModelsTableModel(QAbstractTableModel):
         """Whether the order is reversed."""
         return self._descending
 
+    @property
+    def cached_page_numbers(self) -> list[int]:
+        """The pages held now, least recently used first (for tests and benchmarks)."""
+        return list(self._pages)
+
     def set_filters(self, filters: ModelFilter) -> None:
         """Show only the models matching ``filters`` (asks the registry again)."""
         if filters != self._filters:
@@ -104,33 +138,36 @@ class ModelsTableModel(QAbstractTableModel):
             self.reload()
 
     def reload(self) -> None:
-        """Forget every row and fetch the first page again (after an import, say)."""
-        # Listeners of a change (views, the model tester) may ask for more rows while it is
-        # announced; inserting rows then would nest changes and break their bookkeeping.
-        self._announcing = True
-        try:
-            self.beginResetModel()
-            self._load_first_page()
-            self.endResetModel()
-        finally:
-            self._announcing = False
+        """Forget every row and count again (after an import, say); pages come back when shown."""
+        self.beginResetModel()
+        self._pages.clear()
+        self._count = self._registry.count_models(self._filters)
+        self.endResetModel()
 
-    def summary(self, row: int) -> ModelSummary:
-        """The model shown on ``row``."""
-        return self._rows[row]
+    def summary(self, row: int) -> ModelSummary | None:
+        """The model shown on ``row`` (fetching its page if need be); None past the end."""
+        if not 0 <= row < self._count:
+            return None
+        page_no, offset = divmod(row, self._page_size)
+        page = self._page(page_no)
+        return page[offset] if offset < len(page) else None
 
     def row_of(self, name: str) -> int | None:
-        """The row showing model ``name`` among those fetched so far, if any."""
-        for row, summary in enumerate(self._rows):
-            if summary.name == name:
-                return row
-        return None
+        """The row of model ``name`` in the current order and filter, or None if not shown."""
+        for page_no, page in self._pages.items():
+            for offset, summary in enumerate(page):
+                if summary.name == name:
+                    return page_no * self._page_size + offset
+        row = self._registry.model_position(
+            name, self._filters, sort=self._sort, descending=self._descending
+        )
+        return row if row is not None and row < self._count else None
 
     # -- Qt item model ---------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """Rows fetched so far."""
-        return 0 if parent.isValid() else len(self._rows)
+        """Every model matching the filter, whether its page is fetched yet or not."""
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         """The six browser columns."""
@@ -138,9 +175,11 @@ class ModelsTableModel(QAbstractTableModel):
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text, the status colour, and the name and version of the row."""
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid() or role not in _ROLES:
             return None
-        summary = self._rows[index.row()]
+        summary = self.summary(index.row())
+        if summary is None:
+            return None
         key = SORT_KEYS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return _summary_cell(summary, key)
@@ -151,50 +190,23 @@ class ModelsTableModel(QAbstractTableModel):
             if key == "last_activity":
                 return local_time(summary.last_activity)
             return None
-        if role == Qt.ItemDataRole.DecorationRole and key == "status":
-            return status_icon(summary.status)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return status_icon(summary.status) if key == "status" else None
         if role == NAME_ROLE:
             return summary.name
-        if role == VERSION_ROLE:
-            return summary.latest_version
-        return None
+        return summary.latest_version  # VERSION_ROLE
 
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.ToolTipRole
-            and 0 <= section < len(HEADER_TIPS)
-        ):
+        if role == Qt.ItemDataRole.ToolTipRole:
             return HEADER_TIPS[section]
         return None
-
-    def canFetchMore(self, parent: _Index) -> bool:  # noqa: N802 - Qt API
-        """Whether the registry may hold more rows than fetched so far."""
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: _Index) -> None:  # noqa: N802 - Qt API
-        """Fetch the next page, found by keyset after the last row shown."""
-        if parent.isValid() or self._exhausted or self._announcing:
-            return
-        page = self._next_page()
-        if page:
-            start = len(self._rows)
-            self._announcing = True
-            try:
-                self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-                self._rows.extend(page)
-                self.endInsertRows()
-            finally:
-                self._announcing = False
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Ask the registry for the rows in the order of ``column`` (never sorted in memory)."""
@@ -205,30 +217,42 @@ class ModelsTableModel(QAbstractTableModel):
         if (key, descending) == (self._sort, self._descending):
             return
         self._sort, self._descending = key, descending
-        # A new first page, not the old rows moved: a reset, not a layout change.
+        # Other rows, not the old rows moved: a reset, not a layout change.
         self.reload()
 
     # -- paging -------------------------------------------------------------------
 
-    def _load_first_page(self) -> None:
-        self._rows = []
-        self._exhausted = False
-        self._rows = self._next_page()
-
-    def _next_page(self) -> list[ModelSummary]:
-        after = None
-        if self._rows:
-            last = self._rows[-1]
-            after = (str(getattr(last, self._sort)), last.id)
-        page = self._registry.models(
-            self._filters,
-            sort=self._sort,
-            descending=self._descending,
-            limit=self._page_size,
-            after=after,
-        )
-        if len(page) < self._page_size:
-            self._exhausted = True
+    def _page(self, page_no: int) -> list[ModelSummary]:
+        page = self._pages.get(page_no)
+        if page is not None:
+            self._pages.move_to_end(page_no)
+            return page
+        previous = self._pages.get(page_no - 1)
+        try:
+            if previous is not None and len(previous) == self._page_size:
+                # Scrolling down: found from the previous page's last row, however deep.
+                last = previous[-1]
+                page = self._registry.models(
+                    self._filters,
+                    sort=self._sort,
+                    descending=self._descending,
+                    limit=self._page_size,
+                    after=(str(getattr(last, self._sort)), last.id),
+                )
+            else:
+                page = self._registry.models(
+                    self._filters,
+                    sort=self._sort,
+                    descending=self._descending,
+                    limit=self._page_size,
+                    offset=page_no * self._page_size,
+                )
+        except CountersignError:
+            # The registry could not be read just now: show blank rows, ask again on next paint.
+            return []
+        self._pages[page_no] = page
+        while len(self._pages) > self._cached_pages:
+            self._pages.popitem(last=False)
         return page
 
 

@@ -156,7 +156,8 @@ def test_refresh_keeps_the_selected_model(qtbot: QtBot, browser: RegistryBrowser
     assert browser.current_name() == "loan-default-scorer"
 
 
-def test_large_registry_scrolls_in_pages(qtbot: QtBot, tmp_path: Path) -> None:
+@pytest.fixture
+def big_browser(qtbot: QtBot, tmp_path: Path) -> Iterator[RegistryBrowser]:
     db = Database.open(str(tmp_path / "big.sqlite3"))
     insert_models(tmp_path / "big.sqlite3", 1200)
     widget = RegistryBrowser(Registry(db))
@@ -164,10 +165,36 @@ def test_large_registry_scrolls_in_pages(qtbot: QtBot, tmp_path: Path) -> None:
     widget.resize(640, 700)
     widget.show()
     qtbot.waitExposed(widget)
-    assert widget.table.model().rowCount() == PAGE_SIZE
-    assert widget.select_model("model-00000")
-    qtbot.keyClick(widget.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
-    # The view asks for the next page when the end of what is fetched comes into view.
-    qtbot.waitUntil(lambda: widget.table.model().rowCount() > PAGE_SIZE, timeout=5000)
-    assert widget.table.model().rowCount() < 1200
+    yield widget
+    wait_for_background()
     db.dispose()
+
+
+def test_large_registry_jumps_to_the_end(qtbot: QtBot, big_browser: RegistryBrowser) -> None:
+    model = big_browser.models_model
+    # Sized from the start: the scroll bar spans every model before any is fetched beyond view.
+    assert big_browser.table.model().rowCount() == 1200
+    assert model.cached_page_numbers == [0]
+    assert big_browser.select_model("model-00000")
+    with qtbot.waitSignal(big_browser.model_selected, timeout=5000) as selected:
+        qtbot.keyClick(big_browser.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert selected.args == ["model-01199"]
+    assert big_browser.current_name() == "model-01199"
+    # Only the first and the last page were read: nothing in between.
+    assert sorted(model.cached_page_numbers) == [0, 1200 // PAGE_SIZE - 1]
+
+
+def test_selecting_a_deep_model_scrolls_to_it(qtbot: QtBot, big_browser: RegistryBrowser) -> None:
+    assert big_browser.select_model("model-00950")
+    assert big_browser.table.currentIndex().row() == 950
+    assert big_browser.current_name() == "model-00950"
+    top = big_browser.table.rowAt(0)
+    assert 700 < top <= 950
+    assert sorted(big_browser.models_model.cached_page_numbers) == [0, 950 // PAGE_SIZE]
+    # Sorted the other way round, the same model is found at its new row.
+    header = big_browser.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, 5))
+    assert big_browser.models_model.descending
+    assert big_browser.select_model("model-00950")
+    assert big_browser.table.currentIndex().row() == 1199 - 950
+    assert not big_browser.select_model("no-such-model")

@@ -1,18 +1,20 @@
-"""The browser's item models: lazy keyset paging, sorting by the registry, search hits."""
+"""The browser's item models: sized lazily paged models, sorting by the registry, search hits."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 
 from app.services.database import Database
-from app.services.registry import ModelFilter, Registry
+from app.services.registry import ModelFilter, ModelSummary, Registry
 from app.views.registry_table import (
     NAME_ROLE,
     PAGE_SIZE,
@@ -22,6 +24,28 @@ from app.views.registry_table import (
     SearchRow,
 )
 from tests.views.conftest import CATS_AND_DOGS, insert_models
+
+
+class CountingRegistry(Registry):
+    """A registry that notes every page and count the table asks for."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self.pages: list[dict[str, Any]] = []
+        self.counts = 0
+        self.positions = 0
+
+    def models(self, filters: ModelFilter | None = None, **kwargs: Any) -> list[ModelSummary]:
+        self.pages.append(kwargs)
+        return super().models(filters, **kwargs)
+
+    def count_models(self, filters: ModelFilter | None = None) -> int:
+        self.counts += 1
+        return super().count_models(filters)
+
+    def model_position(self, name: str, *args: Any, **kwargs: Any) -> int | None:
+        self.positions += 1
+        return super().model_position(name, *args, **kwargs)
 
 
 @pytest.fixture
@@ -36,43 +60,119 @@ def _names(model: ModelsTableModel) -> list[str]:
     return [model.index(row, 0).data() for row in range(model.rowCount())]
 
 
-def test_first_page_only_until_more_is_fetched(big_db: Database) -> None:
-    model = ModelsTableModel(Registry(big_db))
-    assert model.rowCount() == PAGE_SIZE == 200
-    assert model.canFetchMore(QModelIndex())
-    model.fetchMore(QModelIndex())
-    assert model.rowCount() == 400
-    while model.canFetchMore(QModelIndex()):
-        model.fetchMore(QModelIndex())
-    names = _names(model)
+def test_sized_by_one_count_and_nothing_fetched_until_shown(big_db: Database) -> None:
+    registry = CountingRegistry(big_db)
+    model = ModelsTableModel(registry)
+    assert model.rowCount() == 1200
+    assert registry.counts == 1 and registry.pages == []
+    assert model.index(0, 0).data() == "model-00000"
+    assert registry.pages == [
+        {"sort": "name", "descending": False, "limit": PAGE_SIZE, "offset": 0}
+    ]
+
+
+def test_jumping_to_a_deep_row_fetches_only_its_page(big_db: Database) -> None:
+    registry = CountingRegistry(big_db)
+    model = ModelsTableModel(registry)
+    assert model.index(1150, 0).data() == "model-01150"
+    assert model.index(1150, 0).data(NAME_ROLE) == "model-01150"
+    assert model.index(1150, 3).data() == "1.0"
+    # One query, by offset to the start of the row's page; the rows above stay unfetched.
+    assert [page["offset"] for page in registry.pages] == [1000]
+    assert model.cached_page_numbers == [5]
+    assert model.index(1000, 0).data() == "model-01000"
+    assert model.index(1199, 0).data() == "model-01199"
+    assert len(registry.pages) == 1
+    assert model.index(1200, 0).data() is None
+
+
+def test_scrolling_down_pages_by_keyset(big_db: Database) -> None:
+    registry = CountingRegistry(big_db)
+    model = ModelsTableModel(registry)
     # Keyset paging neither skips nor repeats a row across page boundaries.
-    assert names == [f"model-{i:05d}" for i in range(1200)]
-    assert not model.canFetchMore(QModelIndex())
+    assert _names(model) == [f"model-{i:05d}" for i in range(1200)]
+    assert len(registry.pages) == 6
+    assert registry.pages[0].get("offset") == 0
+    assert all("offset" not in page for page in registry.pages[1:])
+    assert registry.pages[1]["after"] == ("model-00199", 200)
+
+
+def test_page_cache_is_bounded(big_db: Database) -> None:
+    registry = CountingRegistry(big_db)
+    model = ModelsTableModel(registry, page_size=50, cached_pages=3)
+    assert _names(model)[-1] == "model-01199"
+    assert len(registry.pages) == 24
+    assert model.cached_page_numbers == [21, 22, 23]
+    # A page forgotten is fetched again when shown, by offset this time.
+    assert model.index(60, 0).data() == "model-00060"
+    assert registry.pages[-1]["offset"] == 50
+    assert model.cached_page_numbers == [22, 23, 1]
 
 
 def test_sorting_asks_the_registry_again(big_db: Database) -> None:
-    model = ModelsTableModel(Registry(big_db))
+    registry = CountingRegistry(big_db)
+    model = ModelsTableModel(registry)
     model.sort(0, Qt.SortOrder.DescendingOrder)
-    assert model.rowCount() == PAGE_SIZE
+    assert model.rowCount() == 1200
     assert model.index(0, 0).data() == "model-01199"
+    assert model.index(1150, 0).data() == "model-00049"
+    assert registry.pages[-1] == {
+        "sort": "name",
+        "descending": True,
+        "limit": PAGE_SIZE,
+        "offset": 1000,
+    }
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert model.sort_key == "team"
-    first_page = [model.index(row, 1).data() for row in range(PAGE_SIZE)]
-    assert first_page[0] == "Team 0" and first_page == sorted(first_page)
-    while model.canFetchMore(QModelIndex()):
-        model.fetchMore(QModelIndex())
+    assert model.cached_page_numbers == []
     teams = [model.index(row, 1).data() for row in range(model.rowCount())]
-    assert teams == sorted(teams)
-    assert model.rowCount() == 1200
+    assert teams[0] == "Team 0" and teams == sorted(teams)
+    assert len(teams) == 1200
 
 
 def test_filters_narrow_the_query(big_db: Database) -> None:
-    model = ModelsTableModel(Registry(big_db))
+    registry = CountingRegistry(big_db)
+    model = ModelsTableModel(registry)
     model.set_filters(ModelFilter(team="Team 3", status="approved"))
-    while model.canFetchMore(QModelIndex()):
-        model.fetchMore(QModelIndex())
     expected = [f"model-{i:05d}" for i in range(1200) if i % 7 == 3 and i % 2 == 1]
+    assert model.rowCount() == len(expected) == 86
     assert _names(model) == expected
+    assert registry.counts == 2
+
+
+def test_row_of_a_deep_model_without_fetching_pages(big_db: Database) -> None:
+    registry = CountingRegistry(big_db)
+    model = ModelsTableModel(registry)
+    assert model.row_of("model-01100") == 1100
+    assert registry.positions == 1 and registry.pages == []
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    assert model.row_of("model-01100") == 99
+    assert model.index(99, 0).data() == "model-01100"
+    # Once its page is cached, the row is found there.
+    assert model.row_of("model-01150") == 49
+    assert registry.positions == 2
+    model.set_filters(ModelFilter(team="Team 3"))
+    assert model.row_of("model-01100") is None
+    assert model.row_of("no-such-model") is None
+
+
+def test_reload_counts_again(big_db: Database, tmp_path: Path) -> None:
+    model = ModelsTableModel(Registry(big_db))
+    assert model.index(5, 0).data() == "model-00005"
+    connection = sqlite3.connect(tmp_path / "big.sqlite3")
+    with connection:
+        connection.execute(
+            "INSERT INTO models (name, team, risk_tier, latest_version, status, version_count,"
+            " created_at, last_activity) VALUES ('a-first', 'T', 'low', '1', 'submitted', 1,"
+            " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+        )
+    connection.close()
+    # Until reloaded, the cached page still holds the rows it had.
+    assert model.index(0, 0).data() == "model-00000"
+    model.reload()
+    assert model.rowCount() == 1201
+    assert model.index(0, 0).data() == "a-first"
+    assert model.index(1200, 0).data() == "model-01199"
 
 
 def test_models_table_passes_the_model_tester(
