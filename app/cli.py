@@ -25,12 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Review workstation for model governance. With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"countersign {__version__}")
+    _add_window_options(parser)
     parser.add_argument(
-        "--db", metavar="PATH|URL", help="registry file or SQLAlchemy URL (env COUNTERSIGN_DB)"
+        "--self-check",
+        action="store_true",
+        help="check this installation (registry, keyring, fonts, Qt platform) and say so in words",
     )
-    parser.add_argument(
-        "--demo", action="store_true", help="open a throwaway copy of the demo registry"
-    )
+    # The Qt half of --self-check, run by it in a child process; not for people.
+    parser.add_argument("--self-check-qt", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     imp = commands.add_parser("import", help="import bundles or loose card files")
@@ -74,8 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # `countersign FILE...` (how the desktop opens a .cardbundle) is the window with
+    # those files in the import preview; argparse cannot mix that with subcommands.
+    parser = build_window_parser() if _names_files(arguments) else build_parser()
+    args = parser.parse_args(arguments)
+    if args.self_check_qt:
+        from app.views.platform_probe import main as probe_qt
+
+        return probe_qt()
+    if args.self_check:
+        return _dispatch_module("self_check", "self_check", args)
     if args.command is None:
         return _run_workstation(args)
     try:
@@ -100,15 +111,57 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 
 def _dispatch(args: argparse.Namespace) -> int:
     module_name, function_name = _COMMANDS[args.command]
+    return _dispatch_module(module_name, function_name, args)
+
+
+def _dispatch_module(module_name: str, function_name: str, args: argparse.Namespace) -> int:
     module = importlib.import_module(f"app.commands.{module_name}")
     command: Callable[[argparse.Namespace], int] = getattr(module, function_name)
     return command(args)
 
 
+def _add_window_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", metavar="PATH|URL", help="registry file or SQLAlchemy URL (env COUNTERSIGN_DB)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="open a throwaway copy of the demo registry"
+    )
+
+
+def build_window_parser() -> argparse.ArgumentParser:
+    """The parser of ``countersign [--db PATH|URL] [--demo] FILE...``: the window, importing FILEs."""
+    parser = argparse.ArgumentParser(
+        prog="countersign",
+        description="Open the workstation with FILEs (bundles or cards) in the import preview.",
+    )
+    _add_window_options(parser)
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.set_defaults(command=None, self_check=False, self_check_qt=False)
+    return parser
+
+
+def _names_files(arguments: Sequence[str]) -> bool:
+    """Whether the first argument that is no option is a file rather than a subcommand."""
+    tokens = iter(arguments)
+    for token in tokens:
+        if token == "--db":
+            next(tokens, None)
+        elif token == "--":
+            first = next(tokens, None)
+            return first is not None and first not in _COMMANDS
+        elif not token.startswith("-"):
+            if token in _COMMANDS:
+                return False
+            return Path(token).exists() or any(mark in token for mark in "./\\")
+    return False
+
+
 def _run_workstation(args: argparse.Namespace) -> int:
     from app.views.application import run_workstation
 
-    return int(run_workstation(db=args.db, demo=args.demo))
+    files: list[Path] = getattr(args, "files", None) or []
+    return int(run_workstation(db=args.db, demo=args.demo, open_files=files))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ is reported in words instead of ending the self-check.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import json
 import os
@@ -187,7 +188,9 @@ def check_registry() -> Check:
         try:
             database = Database.open(str(path))
         except CountersignError as error:
-            return Check("Registry", False, f"a scratch registry in {folder} could not be opened: {error}.")
+            return Check(
+                "Registry", False, f"a scratch registry in {folder} could not be opened: {error}."
+            )
         try:
             config = Config()
             config.set_main_option("script_location", "app:migrations")
@@ -276,22 +279,21 @@ def _probe_keyring(backend: Any) -> str:
     secret = secrets.token_hex(16)
     try:
         backend.set_password(KEYRING_SERVICE, user, secret)
-    except Exception as error:  # noqa: BLE001 - every backend failure is reported in words
+    except Exception as error:  # every backend failure is reported in words
         return f"could not store a secret: {_error_text(error)}"
     try:
         if backend.get_password(KEYRING_SERVICE, user) != secret:
             return "stored a secret but gave a different one back"
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return f"stored a secret but could not read it back: {_error_text(error)}"
     finally:
-        try:
+        # A failed delete shows below, when the entry can still be read back.
+        with contextlib.suppress(Exception):
             backend.delete_password(KEYRING_SERVICE, user)
-        except Exception:  # noqa: BLE001, S110 - reported below by reading it back
-            pass
     try:
         if backend.get_password(KEYRING_SERVICE, user) is not None:
             return f"could not delete the throwaway entry {KEYRING_SERVICE}/{user}"
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return f"could not confirm the throwaway entry was deleted: {_error_text(error)}"
     return ""
 
@@ -304,7 +306,7 @@ def _with_timeout(work: Callable[[], str], seconds: float) -> str | None:
     def run() -> None:
         try:
             result.append(work())
-        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as error:  # re-raised in the caller's thread
             errors.append(error)
 
     # A daemon thread: a keyring stuck on an unlock prompt must not keep the process alive.
@@ -384,12 +386,16 @@ def check_qt_platform(command: Sequence[str]) -> Check:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return Check("Qt platform", False, f"Qt did not start on {requested} within {QT_TIMEOUT:.0f} seconds.")
+        return Check(
+            "Qt platform",
+            False,
+            f"Qt did not start on {requested} within {QT_TIMEOUT:.0f} seconds.",
+        )
     except OSError as error:
         return Check("Qt platform", False, f"the Qt probe could not be started: {error}.")
     probe = _last_json_line(finished.stdout)
     if finished.returncode != 0 or probe is None:
-        said = _last_lines(finished.stderr) or f"exit status {finished.returncode}"
+        said = _last_lines(finished.stderr).rstrip(".") or f"exit status {finished.returncode}"
         hint = ""
         if not os.environ.get("QT_QPA_PLATFORM") and not os.environ.get("DISPLAY"):
             hint = " Without a display, set QT_QPA_PLATFORM=offscreen to check everything else."
@@ -419,8 +425,8 @@ def _qt_check(probe: dict[str, Any]) -> Check:
 
 
 def _last_json_line(text: str) -> dict[str, Any] | None:
-    for line in reversed(text.splitlines()):
-        line = line.strip()
+    for raw in reversed(text.splitlines()):
+        line = raw.strip()
         if line.startswith("{"):
             try:
                 value = json.loads(line)
@@ -439,10 +445,7 @@ def report_lines(report: SelfCheckReport) -> Iterator[str]:
     """The report as the lines ``countersign --self-check`` prints."""
     yield f"Countersign {report.version} self-check, {report.installation}"
     for check in report.checks:
-        if check.passed:
-            mark = "ok"
-        else:
-            mark = "FAILED" if check.required else "note"
+        mark = "ok" if check.passed else "FAILED" if check.required else "note"
         yield f"  {mark:<7} {check.name}: {check.detail}"
     if report.passed:
         yield "All required checks passed."

@@ -12,9 +12,10 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
@@ -45,14 +46,18 @@ def application() -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationDisplayName("Countersign")
-    app.setDesktopFileName("countersign")
+    # The .desktop file's name (packaging/linux), so the desktop matches window and launcher.
+    app.setDesktopFileName("org.countersign.Countersign")
     app.setWindowIcon(icon("app"))
     # No palette or style is forced: Qt follows the system's light or dark scheme.
     return app
 
 
-def run_workstation(db: str | None, demo: bool) -> int:
-    """Open the workstation on registry ``db`` (or a throwaway demo); returns the exit status."""
+def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ()) -> int:
+    """Open the workstation on registry ``db`` (or a throwaway demo); returns the exit status.
+
+    ``open_files`` (``countersign FILE...``, a double-clicked bundle) go to the import preview.
+    """
     app = application()
     demo_folder: Path | None = None
     try:
@@ -70,6 +75,9 @@ def run_workstation(db: str | None, demo: bool) -> int:
     window = MainWindow(database, registry, importer, QSettings(), demo=demo)
     restore_excepthook = install_crash_handler(lambda: window)
     window.show()
+    if open_files:
+        paths = list(open_files)
+        QTimer.singleShot(0, lambda: window.open_import(paths))
     try:
         return app.exec()
     finally:
