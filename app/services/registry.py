@@ -99,6 +99,8 @@ class SearchHit:
     version: str
     card_version_id: int
     score: float
+    status: str = ""
+    """The status of the matching card version (not the model's newest)."""
 
 
 @dataclass(frozen=True)
@@ -308,13 +310,21 @@ class Registry:
             rows = {
                 row[0]: row
                 for row in session.execute(
-                    select(CardVersion.id, Model.id, Model.name, CardVersion.version)
+                    select(
+                        CardVersion.id,
+                        Model.id,
+                        Model.name,
+                        CardVersion.version,
+                        CardVersion.status,
+                    )
                     .join(Model, Model.id == CardVersion.model_id)
                     .where(CardVersion.id.in_(ids))
                 )
             }
             return [
-                SearchHit(rows[cv_id][1], rows[cv_id][2], rows[cv_id][3], cv_id, score)
+                SearchHit(
+                    rows[cv_id][1], rows[cv_id][2], rows[cv_id][3], cv_id, score, rows[cv_id][4]
+                )
                 for cv_id, score in ranked
                 if cv_id in rows
             ]

@@ -1,12 +1,15 @@
 """The Attachments tab: the files that came with a card version, images previewed.
 
 Previews are made from the attachment's bytes in the registry, never from a
-path or address written in the card.  Only raster images are drawn; text,
-HTML and SVG are shown as text, never interpreted.
+path or address written in the card.  Raster images are drawn; an SVG image is
+drawn only when it refers to nothing outside itself (Qt's SVG renderer would
+read a local file named in an ``<image href>``), else shown as text like HTML
+and every other text, never interpreted.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +22,8 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QFontDatabase, QImage, QPixmap
+from PySide6.QtGui import QColor, QFontDatabase, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -41,6 +45,18 @@ HEADERS = ("File", "Type", "Size", "SHA-256")
 
 RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
 """Image types drawn in the preview; anything else is shown as text or not at all."""
+
+SVG_TYPE = "image/svg+xml"
+"""Drawn when self-contained; otherwise shown as text."""
+
+MAX_SVG_SIDE = 2000
+"""Pixels of the longer side of a drawn SVG at most (its stated size may be anything)."""
+
+_SVG_OUTSIDE_REFERENCE = re.compile(
+    rb"""href\s*=\s*["']\s*(?!#|data:)|url\(\s*["']?\s*(?!#)|@import|<!ENTITY""", re.IGNORECASE
+)
+"""A reference an SVG renderer could follow out of the file: any href or url() but an
+in-document (#id) or embedded (data:) one, CSS imports, and XML entities."""
 
 TEXT_TYPES = ("application/json", "application/yaml", "image/svg+xml", "application/xml")
 """Types shown as text besides ``text/*``."""
@@ -182,7 +198,7 @@ class AttachmentsTab(QWidget):
         self.preview_attachment(item, self._load(item.id))
 
     def preview_attachment(self, item: AttachmentInfo, content: bytes) -> None:
-        """Preview ``content``, the bytes of ``item``: drawn if a raster image, else as text."""
+        """Preview ``content``, the bytes of ``item``: drawn if an image, else as text."""
         if item.media_type in RASTER_TYPES:
             image = QImage.fromData(QByteArray(content))
             if image.isNull():
@@ -194,6 +210,8 @@ class AttachmentsTab(QWidget):
             self.image.setToolTip(f"{item.path}: {image.width()} × {image.height()} pixels")
             self.preview.setCurrentIndex(1)
             return
+        if item.media_type == SVG_TYPE and self._draw_svg(item, content):
+            return
         if item.media_type.startswith("text/") or item.media_type in TEXT_TYPES:
             text, _replaced = decode_original(content[: MAX_TEXT_PREVIEW * 4])
             if len(text) > MAX_TEXT_PREVIEW:
@@ -202,6 +220,28 @@ class AttachmentsTab(QWidget):
             self.preview.setCurrentIndex(2)
             return
         self._show_message(f"No preview for {item.media_type} ({byte_size(item.size)}).")
+
+    def _draw_svg(self, item: AttachmentInfo, content: bytes) -> bool:
+        """Draw a self-contained SVG on white; False (shown as text) if it refers outside."""
+        if _SVG_OUTSIDE_REFERENCE.search(content):
+            return False
+        renderer = QSvgRenderer(QByteArray(content))
+        size = renderer.defaultSize()
+        if not renderer.isValid() or size.isEmpty():
+            return False
+        scale = min(1.0, MAX_SVG_SIDE / max(size.width(), size.height()))
+        ratio = self.devicePixelRatioF()
+        image = QImage(size * (scale * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        # A chart drawn for paper has no background: white keeps it readable in a dark palette.
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        renderer.render(painter)
+        painter.end()
+        image.setDevicePixelRatio(ratio)
+        self.image.setPixmap(QPixmap.fromImage(image))
+        self.image.setToolTip(f"{item.path}: drawn from its SVG, {size.width()} × {size.height()}")
+        self.preview.setCurrentIndex(1)
+        return True
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -233,6 +233,7 @@ class ImportDialog(QDialog):
         self._entries = [FileEntry(plan) for plan in plans]
         self.files_model.set_entries(self._entries)
         self.files_view.resizeColumnsToContents()
+        self._cap_file_columns()
         self._fit_files_view()
         if self._entries:
             self.files_view.selectRow(0)
@@ -257,6 +258,14 @@ class ImportDialog(QDialog):
         self.intro.setText("The files could not be read into a preview.")
         self._show_error(error)
         self.preview_ready.emit()
+
+    def _cap_file_columns(self) -> None:
+        # A long signer name must not push the status (the last column) out of sight.
+        header = self.files_view.horizontalHeader()
+        cap = max(120, self.files_view.viewport().width() // 4)
+        for column in range(header.count() - 1):
+            if header.sectionSize(column) > cap:
+                header.resizeSection(column, cap)
 
     def _fit_files_view(self) -> None:
         rows = min(max(len(self._entries), 1), _VISIBLE_FILES)

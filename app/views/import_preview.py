@@ -184,7 +184,8 @@ class FilePlanModel(QAbstractTableModel):
                 entry.status(),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(plan.source) if column == 0 else entry.status() if column == 5 else None
+            tips = {0: str(plan.source), 3: signature_text(plan), 5: entry.status()}
+            return tips.get(column)
         if role == Qt.ItemDataRole.ForegroundRole and column == 5:
             if plan.refused or (entry.result and not entry.landed):
                 return REFUSED_COLOUR

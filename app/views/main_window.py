@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.model_page)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([640, 800])
+        self.splitter.setSizes([680, 760])
         self.setCentralWidget(self.splitter)
 
         self.location_label = QLabel(self)

@@ -47,7 +47,11 @@ SELECTION_DELAY_MS = 120
 SEARCH_LIMIT = 100
 """How many ranked hits a search shows."""
 
-_COLUMN_WIDTHS = (0, 112, 66, 70, 118, 96)
+_COLUMN_WIDTHS = (0, 140, 66, 62, 110, 92)
+"""Widths of the models table's columns after the name, which takes the rest."""
+
+_SEARCH_COLUMN_WIDTHS = (0, 62, 140, 66, 110, 92)
+"""The same for the search hits, whose second column is the matching version."""
 
 
 class RegistryBrowser(QWidget):
@@ -288,7 +292,8 @@ class RegistryBrowser(QWidget):
         # A new model resets the sections: lay them out again, the name taking what is left.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in enumerate(_COLUMN_WIDTHS):
+        widths = _COLUMN_WIDTHS if model is self.models_model else _SEARCH_COLUMN_WIDTHS
+        for column, width in enumerate(widths):
             if width:
                 header.resizeSection(column, width)
         self.table.setSortingEnabled(model is self.models_model)
@@ -356,7 +361,7 @@ class RegistryBrowser(QWidget):
 
     def _show_hits(self, text: str, rows: list[SearchRow]) -> None:
         filters = self.current_filters()
-        shown = [row for row in rows if _passes(row.summary, filters)]
+        shown = [row for row in rows if _passes(row, filters)]
         self.search_model.set_results(text, shown)
         self._show_table_model(self.search_model)
         self._update_caption()
@@ -387,11 +392,14 @@ class RegistryBrowser(QWidget):
             self.caption.setText("Models — click a column title to sort; Enter opens the model.")
 
 
-def _passes(summary: ModelSummary | None, filters: ModelFilter) -> bool:
+def _passes(row: SearchRow, filters: ModelFilter) -> bool:
+    summary = row.summary
     if summary is None:
         return filters == ModelFilter()
+    # The status of a hit is its card version's: an old version found is "superseded".
+    status = row.hit.status or summary.status
     return (
-        (not filters.status or summary.status == filters.status)
+        (not filters.status or status == filters.status)
         and (not filters.team or summary.team == filters.team)
         and (not filters.risk_tier or summary.risk_tier == filters.risk_tier)
     )

@@ -51,7 +51,8 @@ SEARCH_HEADER_TIPS = (
     "The model's name",
     "The card version whose text matched",
     *HEADER_TIPS[1:3],
-    *HEADER_TIPS[4:],
+    "The status of the card version that matched",
+    HEADER_TIPS[5],
 )
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -73,11 +74,15 @@ _ROLES = frozenset(
 )
 
 
+NOT_STATED = "—"
+"""Shown for a team or risk tier the cards do not state (an empty cell reads as missing data)."""
+
+
 def _summary_cell(summary: ModelSummary, key: SortKey) -> str:
     if key == "last_activity":
         return local_date(summary.last_activity)
     value: str = getattr(summary, key)
-    return value
+    return value or NOT_STATED
 
 
 class ModelsTableModel(QAbstractTableModel):
@@ -189,6 +194,8 @@ class ModelsTableModel(QAbstractTableModel):
                 return f"{summary.name}: {summary.version_count} card version{plural}"
             if key == "last_activity":
                 return local_time(summary.last_activity)
+            if key in ("team", "risk_tier") and not getattr(summary, key):
+                return "Not stated in the card"
             return None
         if role == Qt.ItemDataRole.DecorationRole:
             return status_icon(summary.status) if key == "status" else None
@@ -316,8 +323,9 @@ class SearchResultsModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.DecorationRole and column == 4 and row.summary is not None:
-            return status_icon(row.summary.status)
+        if role == Qt.ItemDataRole.DecorationRole and column == 4:
+            status = _hit_status(row)
+            return status_icon(status) if status else None
         if role == NAME_ROLE:
             return row.hit.model
         if role == VERSION_ROLE:
@@ -348,7 +356,14 @@ class SearchResultsModel(QAbstractTableModel):
             return row.hit.model
         if column == 1:
             return row.hit.version
+        if column == 4:
+            return _hit_status(row)
         if row.summary is None:
             return ""
         key: SortKey = ("team", "risk_tier", "status", "last_activity")[column - 2]
         return _summary_cell(row.summary, key)
+
+
+def _hit_status(row: SearchRow) -> str:
+    # The matching version's own status: an old version is superseded whatever the newest is.
+    return row.hit.status or (row.summary.status if row.summary is not None else "")

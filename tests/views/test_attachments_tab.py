@@ -69,3 +69,44 @@ def test_no_attachments(tab: AttachmentsTab) -> None:
     tab.show_attachments([], None)
     assert tab.preview.currentIndex() == 0
     assert tab.message.text() == "This card version came with no attachments."
+
+
+CHART_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80">'
+    b'<defs><linearGradient id="g"><stop offset="0" stop-color="#2f8f5b"/></linearGradient></defs>'
+    b'<rect x="10" y="10" width="100" height="60" fill="url(#g)"/></svg>'
+)
+
+
+def test_a_self_contained_svg_is_drawn(tab: AttachmentsTab) -> None:
+    info = AttachmentInfo(5, "plots/calibration.svg", "image/svg+xml", len(CHART_SVG), "ee" * 32)
+    tab.show_attachments([info], lambda _id: CHART_SVG)
+    assert tab.preview.currentIndex() == 1
+    image = tab.image.pixmap().toImage()
+    ratio = image.devicePixelRatio()
+    assert (round(image.width() / ratio), round(image.height() / ratio)) == (120, 80)
+    # Drawn on white, with the shape filled from the gradient it defines itself.
+    assert image.pixelColor(2, 2).name() == "#ffffff"
+    assert image.pixelColor(int(60 * ratio), int(40 * ratio)).name() == "#2f8f5b"
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        b'<image href="/etc/hostname.png" width="9" height="9"/>',
+        b'<image xlink:href="file:///home/officer/photo.png" width="9" height="9"/>',
+        b'<rect width="9" height="9" style="fill: url(https://tracker.example/x.svg)"/>',
+        b"<style>@import 'https://tracker.example/a.css';</style>",
+    ],
+)
+def test_an_svg_that_refers_outside_itself_is_shown_as_text(
+    tab: AttachmentsTab, reference: bytes
+) -> None:
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        b' width="20" height="20">' + reference + b"</svg>"
+    )
+    info = AttachmentInfo(6, "plots/linked.svg", "image/svg+xml", len(svg), "ff" * 32)
+    tab.show_attachments([info], lambda _id: svg)
+    assert tab.preview.currentIndex() == 2
+    assert tab.text.toPlainText() == svg.decode()

@@ -167,6 +167,13 @@ def test_signed_bundle_shows_the_valid_team_signature(
     assert team == "Credit Risk Analytics"
     assert signature.startswith("Valid team signature: ")
     assert "CN=Credit Risk Analytics release signing" in signature
+    assert dialog.files_model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == signature
+    # The long signer name is cut short in its column so that the status stays in view.
+    header = dialog.files_view.horizontalHeader()
+    status_right = header.sectionViewportPosition(5) + header.fontMetrics().horizontalAdvance(
+        dialog.files_model.index(0, 5).data()
+    )
+    assert status_right < dialog.files_view.viewport().width()
     assert dialog.cards_title.text().startswith(
         "Cards in credit-risk.cardbundle (team Credit Risk Analytics; signed by "
     )

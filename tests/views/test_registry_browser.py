@@ -60,6 +60,9 @@ def test_typing_searches_card_text_after_a_pause(qtbot: QtBot, browser: Registry
     model = browser.table.model()
     hits = {(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())}
     assert hits == {("credit-scorer", "1.0.0"), ("credit-scorer", "2.0.0")}
+    # Each hit shows its own version's status, not the model's newest.
+    statuses = {model.index(r, 1).data(): model.index(r, 4).data() for r in range(2)}
+    assert statuses == {"1.0.0": "superseded", "2.0.0": "submitted"}
     assert "2 card versions match “underwriter”" in browser.caption.text()
     assert not browser.table.isSortingEnabled()
 
@@ -96,6 +99,18 @@ def test_search_hits_respect_the_filters(qtbot: QtBot, browser: RegistryBrowser)
     browser.team_filter.setCurrentIndex(browser.team_filter.findData("Payments"))
     qtbot.waitUntil(lambda: not browser.search_pending, timeout=10_000)
     assert set(_shown_names(browser)) == {"fraud-screening"}
+
+
+def test_status_filter_on_hits_uses_the_version_status(
+    qtbot: QtBot, browser: RegistryBrowser
+) -> None:
+    _search(qtbot, browser, "underwriter")
+    browser.status_filter.setCurrentIndex(browser.status_filter.findData("superseded"))
+    qtbot.waitUntil(lambda: not browser.search_pending, timeout=10_000)
+    model = browser.table.model()
+    assert [
+        (model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())
+    ] == [("credit-scorer", "1.0.0")]
 
 
 def test_filters_by_status_team_and_risk(qtbot: QtBot, browser: RegistryBrowser) -> None:

@@ -198,6 +198,11 @@ def test_models_table_cells(
     assert model.index(row, 0).data(VERSION_ROLE) == "2.0.0"
     assert "2 card versions" in model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert model.headerData(3, Qt.Orientation.Horizontal) == "Latest"
+    # A risk tier no card states reads as such, not as an empty cell.
+    unstated = model.row_of("train and eval model")
+    assert unstated is not None
+    assert model.index(unstated, 2).data() == "—"
+    assert model.index(unstated, 2).data(Qt.ItemDataRole.ToolTipRole) == "Not stated in the card"
 
 
 def test_search_results_keep_the_rank(

@@ -1,0 +1,206 @@
+"""Render every main screen of the workstation to PNG files, offscreen, on the demo registry.
+
+    python tests/screenshots.py OUTDIR
+
+Builds the demo registry in a temporary folder, opens the main window at
+1440x900 and saves: the browser, each tab of the model page, a search, the
+import preview of a refused (hostile) bundle and of a good one, and the audit
+trail window after Verify chain.  Nothing of the officer's (registry,
+settings) is touched.  Not a test module: tests/views/test_screenshots.py
+runs :func:`main` as a smoke test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+if __name__ == "__main__":
+    # Run as a script: make the project importable and keep every window offscreen.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import (
+    QEventLoop,
+    QMessageLogContext,
+    QSettings,
+    QtMsgType,
+    qInstallMessageHandler,
+)
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.services.database import Database
+from app.services.demo import build_demo_registry
+from app.services.importer import Importer
+from app.services.registry import Registry
+from app.views.audit_window import AuditWindow
+from app.views.background import worker_pool
+from app.views.import_dialog import ImportDialog
+from app.views.main_window import MainWindow
+from tests.helpers.bundles import path_bundle, signed_bundle, write
+
+WINDOW_SIZE = (1440, 900)
+"""The size every main-window screenshot is taken at."""
+
+SHOWN_MODEL = "retail-credit-risk-scorer"
+"""The demo model shown in the model-page screenshots: three versions, attachments, a signature."""
+
+SEARCH_TEXT = "monitor"
+"""What the search screenshot searches for (a prefix: it finds "monitoring" too)."""
+
+FIXED_SCREENS = (
+    "browser",
+    "search",
+    "import-refused",
+    "import-good",
+    "audit-verified",
+)
+"""Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
+
+
+def settle(done: Callable[[], bool] = lambda: True, timeout: float = 20.0) -> None:
+    """Process events until ``done()`` holds and no background work is left (or time is up)."""
+    # QEventLoop.processEvents, not the static QApplication.processEvents: with PySide6 6.12
+    # on Python 3.11 every call of a method returning nothing drops a reference to None.
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout
+    while True:
+        loop.processEvents()
+        idle = worker_pool().waitForDone(20)
+        loop.processEvents()
+        if idle and done():
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not finish its background work in time")
+
+
+def _save(widget: QWidget, outdir: Path, name: str) -> Path:
+    settle()
+    path = outdir / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    return path
+
+
+def _slug(tab_text: str) -> str:
+    # "Versions (3)" -> "versions": the count changes with the model, the name does not.
+    base = re.sub(r"\s*\(\d+\)$", "", tab_text).replace("&", "")
+    return re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")
+
+
+def model_tab_screens(window: MainWindow) -> list[str]:
+    """The names of the model-page screens, one per tab of the window's model page."""
+    tabs = window.model_page.tabs
+    return [f"model-{_slug(tabs.tabText(index))}" for index in range(tabs.count())]
+
+
+def render_screens(outdir: Path, work: Path) -> list[Path]:
+    """Render every screen into ``outdir``, with the demo registry built under ``work``."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    database = Database.open(str(build_demo_registry(work / "demo")))
+    settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(database, Registry(database), Importer(database), settings, demo=True)
+    saved: list[Path] = []
+    try:
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        settle(lambda: not window.counting and window.counts_label.text() != "Counting…")
+        saved.append(_save(window, outdir, "browser"))
+
+        if not window.browser.select_model(SHOWN_MODEL):
+            raise LookupError(f"the demo registry has no model {SHOWN_MODEL!r}")
+        settle(lambda: window.model_page.model_name == SHOWN_MODEL, timeout=5)
+        for index, name in enumerate(model_tab_screens(window)):
+            window.model_page.show_tab(index)
+            saved.append(_save(window, outdir, name))
+        window.model_page.show_tab(0)
+
+        window.browser.search(SEARCH_TEXT)
+        settle(lambda: not window.browser.search_pending)
+        hits = window.browser.search_model
+        if hits.rowCount() == 0:
+            raise LookupError(f"the demo registry has no card matching {SEARCH_TEXT!r}")
+        best = hits.search_row(0).hit
+        window.browser.table.selectRow(0)
+        settle(
+            lambda: (
+                (window.model_page.model_name, window.model_page.version)
+                == (best.model, best.version)
+            )
+        )
+        saved.append(_save(window, outdir, "search"))
+        window.browser.search_box.clear()
+
+        hostile = write(work, "payments-2026-11.cardbundle", path_bundle("../../.bashrc"))
+        good = write(work, "credit-scorer-2026-11.cardbundle", signed_bundle())
+        for name, path in (("import-refused", hostile), ("import-good", good)):
+            saved.append(_save_import_preview(window, path, outdir, name))
+
+        window.open_audit_trail()
+        audit = window.findChild(AuditWindow)
+        if audit is None:
+            raise LookupError("the audit trail window did not open")
+        audit.resize(1280, 800)
+        verified: list[object] = []
+        audit.verified.connect(verified.append)
+        audit.verify_button.click()
+        settle(lambda: bool(verified))
+        saved.append(_save(audit, outdir, "audit-verified"))
+        audit.close()
+    finally:
+        window.close()
+        window.deleteLater()
+        settle()
+        database.dispose()
+    return saved
+
+
+def _save_import_preview(window: MainWindow, path: Path, outdir: Path, name: str) -> Path:
+    """Open the import preview of ``path``, save it once read, and cancel (nothing lands)."""
+    dialog = ImportDialog(window.importer, [path], window)
+    ready: list[bool] = []
+    dialog.preview_ready.connect(lambda: ready.append(True))
+    dialog.show()
+    settle(lambda: bool(ready))
+    saved = _save(dialog, outdir, name)
+    dialog.reject()
+    dialog.deleteLater()
+    settle()
+    return saved
+
+
+OFFSCREEN_NOTICES = (
+    "This plugin does not support propagateSizeHints",
+    "This plugin does not support raise",
+)
+"""What the offscreen platform says about every window it cannot manage: not a problem."""
+
+
+def _print_qt_message(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    if not message.startswith(OFFSCREEN_NOTICES):
+        print(message, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render the screens into the folder named by the only argument; 2 on wrong usage."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python tests/screenshots.py OUTDIR", file=sys.stderr)
+        return 2
+    # Held in a name until the end: a QApplication without a reference would be deleted.
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="countersign-screens-") as work:
+        for path in render_screens(Path(args[0]), Path(work)):
+            print(path)
+    return 0 if app is not None else 1
+
+
+if __name__ == "__main__":
+    # Only when run by hand: under pytest, pytest-qt sees every Qt message.
+    qInstallMessageHandler(_print_qt_message)
+    sys.exit(main())
