@@ -65,6 +65,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("reference", metavar="MODEL[@VERSION]")
     show.add_argument("--json", action="store_true")
 
+    diff = commands.add_parser("diff", help="what changed between two card versions of a model")
+    diff.add_argument("model", metavar="MODEL")
+    diff.add_argument("old_version", metavar="V1", help="the older card version")
+    diff.add_argument("new_version", metavar="V2", help="the newer card version")
+    diff.add_argument("--json", action="store_true", help="every change as JSON")
+    diff.add_argument(
+        "--ignore-whitespace", action="store_true", help="changes in spacing alone do not count"
+    )
+    diff.add_argument(
+        "--whole-card", action="store_true", help="end with a diff of the whole rendered card"
+    )
+
     audit = commands.add_parser("audit", help="list the audit trail, or verify it")
     audit.add_argument("--json", action="store_true")
     audit.add_argument(
@@ -103,6 +115,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("cards", "list_models"),
     "versions": ("cards", "list_versions"),
     "show": ("cards", "show"),
+    "diff": ("diff", "diff"),
     "bundle": ("bundles", "bundle"),
     "audit": ("audit", "audit"),
 }
