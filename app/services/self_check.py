@@ -371,7 +371,8 @@ def qt_probe_command() -> list[str]:
     """The command that runs the Qt probe: this same program with ``--self-check-qt``."""
     if getattr(sys, "frozen", False):
         return [sys.executable, "--self-check-qt"]
-    return [sys.executable, "-m", "app.cli", "--self-check-qt"]
+    # -P: a folder named `app` in the working directory must not stand in for ours.
+    return [sys.executable, "-P", "-m", "app.cli", "--self-check-qt"]
 
 
 def check_qt_platform(command: Sequence[str]) -> Check:
