@@ -27,24 +27,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import lru_cache
 from itertools import product
-from operator import eq
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from app.models.card import MetricResult, ModelCard
+from app.models.card import ModelCard
 from app.services.card_text import card_as_text, card_sections
-from app.services.metric_direction import Direction, Verdict, metric_direction, verdict
+from app.services.metric_diff import MetricChange, diff_metrics_counted
 from app.services.registry import CardVersionDetail, Registry
 from app.services.text_diff import TextDiff, diff_texts
 
 ChangeKind = Literal["added", "removed", "changed"]
 """A field or item that only the new version has, only the old one has, or both with edits."""
-
-MetricKind = Literal["added", "removed", "changed", "unchanged"]
-"""How a metric result fared between the versions."""
 
 SECTION_TITLES = {
     "model_details": "Model details",
@@ -80,7 +75,6 @@ KEYED_LISTS = {
 LABEL_LISTS = frozenset({"tags", "languages"})
 """Lists of short labels: an edited label is one removed and one added, never "changed"."""
 
-METRICS_PATH = "quantitative_analyses.results"
 LONG_TEXT = 160
 """A changed text longer than this (or with a line break) gets a line diff."""
 
@@ -101,7 +95,6 @@ PAIRING_BUDGET = 2_500
 
 _WORD = re.compile(r"\w+")
 _SKIPPED = frozenset({"format", "format_version"})
-_METRIC_FIELDS = ("name", "value", "type", "task", "threshold", "confidence_interval", "details")
 
 
 @dataclass(frozen=True)
@@ -115,54 +108,6 @@ class FieldChange:
     section: str
     text: TextDiff | None = None
     """A line diff of the old and new text, for a long text field."""
-
-
-@dataclass(frozen=True)
-class MetricKey:
-    """What identifies a metric result across card versions."""
-
-    name: str
-    dataset: str = ""
-    split: str = ""
-    slice: str = ""
-
-    def label(self) -> str:
-        """The key as an officer reads it: ``auc on holdout-2026 / test / age < 25``."""
-        where = " / ".join(part for part in (self.dataset, self.split, self.slice) if part)
-        return f"{self.name} on {where}" if where else self.name
-
-    def path(self) -> str:
-        """The path of the result in the card."""
-        parts = [
-            f"{name}={json.dumps(value, ensure_ascii=False)}"
-            for name, value in (
-                ("name", self.name),
-                ("dataset", self.dataset),
-                ("split", self.split),
-                ("slice", self.slice),
-            )
-            if value
-        ]
-        return f"{METRICS_PATH}[{', '.join(parts)}]"
-
-
-@dataclass(frozen=True)
-class MetricChange:
-    """A metric result of either version, matched with its counterpart in the other."""
-
-    key: MetricKey
-    kind: MetricKind
-    old: MetricResult | None
-    new: MetricResult | None
-    delta: float | None
-    direction: Direction
-    verdict: Verdict
-    changed_fields: tuple[str, ...] = ()
-
-    @property
-    def path(self) -> str:
-        """The path of the result in the card."""
-        return self.key.path()
 
 
 @dataclass(frozen=True)
@@ -251,7 +196,7 @@ def diff_cards(
     metrics, unchanged = (
         ([], len(new_results))
         if old_results == new_results
-        else _diff_metrics(old_results, new_results, ignore_whitespace)
+        else diff_metrics_counted(old_results, new_results, ignore_whitespace=ignore_whitespace)
     )
     diff = CardDiff(
         walker.changes, metrics, unchanged_metrics=unchanged, ignore_whitespace=ignore_whitespace
@@ -484,132 +429,6 @@ def _empty(value: Any) -> bool:
 
 def _is_long(text: str) -> bool:
     return "\n" in text or len(text) > LONG_TEXT
-
-
-# -- metrics ------------------------------------------------------------------------
-
-
-def metric_key(result: MetricResult) -> MetricKey:
-    """The key that matches ``result`` across versions (case and spacing do not count)."""
-    return MetricKey(
-        *(_normal(part) for part in (result.name, result.dataset, result.split, result.slice))
-    )
-
-
-def diff_metrics(
-    old: list[MetricResult], new: list[MetricResult], *, ignore_whitespace: bool = False
-) -> list[MetricChange]:
-    """Match metric results by (name, dataset, split, slice) and say how each moved.
-
-    Only results added, removed or changed are listed, in the new version's
-    order with removed results last.  Duplicate keys are paired identical
-    first, then in order.
-    """
-    return _diff_metrics(old, new, ignore_whitespace)[0]
-
-
-def _diff_metrics(
-    old: list[MetricResult], new: list[MetricResult], ignore_whitespace: bool
-) -> tuple[list[MetricChange], int]:
-    # A metric result holds only plain values, so its field dict is its dump; plain
-    # dicts and tuples keep a card of thousands of results within milliseconds.
-    old_fields = [vars(result) for result in old]
-    new_fields = [vars(result) for result in new]
-    # Results equal at the same position pair at once (the identical-first rule).
-    in_place = list(map(eq, old_fields, new_fields))
-    in_place += [False] * (max(len(old), len(new)) - len(in_place))
-    unchanged = sum(in_place[: min(len(old), len(new))])
-    waiting: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i in range(len(old)):
-        if not in_place[i]:
-            waiting[_key_of(old_fields[i])].append(i)
-    changes: list[MetricChange] = []
-    for j in range(len(new)):
-        if in_place[j]:
-            continue
-        fields = new_fields[j]
-        queue = waiting.get(_key_of(fields))
-        if not queue:
-            changes.append(_metric_change(None, new[j], None, fields, ignore_whitespace))
-            continue
-        chosen = next((i for i in queue if old_fields[i] == fields), queue[0])
-        queue.remove(chosen)
-        change = _metric_change(old[chosen], new[j], old_fields[chosen], fields, ignore_whitespace)
-        if change.kind == "unchanged":
-            unchanged += 1
-        else:
-            changes.append(change)
-    leftovers = sorted(i for queue in waiting.values() for i in queue)
-    changes.extend(
-        _metric_change(old[i], None, old_fields[i], None, ignore_whitespace) for i in leftovers
-    )
-    return changes, unchanged
-
-
-def _key_of(fields: dict[str, Any]) -> tuple[str, ...]:
-    return (
-        _normal(fields["name"]),
-        _normal(fields["dataset"]),
-        _normal(fields["split"]),
-        _normal(fields["slice"]),
-    )
-
-
-def _metric_change(
-    old: MetricResult | None,
-    new: MetricResult | None,
-    old_dump: dict[str, Any] | None,
-    new_dump: dict[str, Any] | None,
-    ignore_whitespace: bool,
-) -> MetricChange:
-    shown = new if new is not None else old
-    assert shown is not None
-    key = MetricKey(shown.name, shown.dataset, shown.split, shown.slice)
-    direction = metric_direction(shown.name, shown.type)
-    if old is None or new is None or old_dump is None or new_dump is None:
-        kind: MetricKind = "added" if old is None else "removed"
-        return MetricChange(key, kind, old, new, None, direction, "unknown")
-    if old_dump == new_dump:
-        changed: tuple[str, ...] = ()
-    else:
-        changed = tuple(
-            name
-            for name in _METRIC_FIELDS
-            if not _same_value(old_dump[name], new_dump[name], ignore_whitespace)
-        )
-    delta = _delta(old, new)
-    kind = "changed" if changed else "unchanged"
-    return MetricChange(key, kind, old, new, delta, direction, verdict(direction, delta), changed)
-
-
-@lru_cache(maxsize=8192)
-def _normal(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _same_value(old: Any, new: Any, ignore_whitespace: bool) -> bool:
-    if old == new:
-        return True
-    return (
-        ignore_whitespace
-        and isinstance(old, str)
-        and isinstance(new, str)
-        and old.split() == new.split()
-    )
-
-
-def _delta(old: MetricResult, new: MetricResult) -> float | None:
-    """New minus old; a percentage against a fraction is put on the same scale first."""
-    if old.numeric is None or new.numeric is None:
-        return None
-    old_number, new_number = old.numeric, new.numeric
-    old_percent, new_percent = "%" in old.value, "%" in new.value
-    if old_percent and not new_percent:
-        old_number /= 100
-    elif new_percent and not old_percent:
-        new_number /= 100
-    # Rounded to the digits the cards can state, so 0.87 -> 0.89 is +0.02, not 0.0200000001.
-    return round(new_number - old_number, 12)
 
 
 # -- sections -----------------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.services.card_diff import CardDiff, FieldChange, MetricChange, VersionComparison
+from app.services.card_diff import CardDiff, FieldChange, VersionComparison
+from app.services.metric_diff import MetricChange
 from app.services.registry import VersionSummary
 
 VALUE_WIDTH = 100

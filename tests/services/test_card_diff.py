@@ -9,16 +9,10 @@ from typing import Any
 import pytest
 
 from app.models.card import ModelCard, parse_metric_number
-from app.services.card_diff import (
-    CardDiff,
-    FieldChange,
-    MetricChange,
-    compare_versions,
-    diff_cards,
-    diff_metrics,
-)
+from app.services.card_diff import CardDiff, FieldChange, compare_versions, diff_cards
 from app.services.database import Database
 from app.services.importer import Importer
+from app.services.metric_diff import MetricChange, diff_metrics
 from app.services.registry import NotFound, Registry
 from tests.helpers.registry import native_card, write_card
 

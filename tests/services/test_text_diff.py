@@ -11,10 +11,9 @@ from app.services.text_diff import (
     TextDiff,
     diff_lines,
     diff_texts,
-    mark_spans,
     split_lines,
-    word_spans,
 )
+from app.services.word_diff import mark_spans, word_spans
 
 CARD = """## Model details
 
