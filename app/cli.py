@@ -80,10 +80,61 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="list the audit trail, or verify it")
     audit.add_argument("--json", action="store_true")
     audit.add_argument(
-        "--verify", action="store_true", help="walk the hash chain; exit 1 if broken"
+        "--verify",
+        action="store_true",
+        help="walk the hash chain and re-verify every sign-off; exit 1 if broken",
     )
     audit.add_argument("--model", help="only the events of this model")
+    _add_signoff_commands(commands)
     return parser
+
+
+def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``identity``, ``checklists``, ``checklist`` and ``review``: identities and signed sign-offs."""
+    ident = commands.add_parser("identity", help="reviewer identities (key in the OS keyring)")
+    actions = ident.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
+    create = actions.add_parser("create", help="make a key and a self-signed two-year certificate")
+    create.add_argument("--name", required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=["reviewer", "approver", "officer"])
+    p12 = actions.add_parser("import-p12", help="take a key and certificate issued as PKCS#12")
+    p12.add_argument("file", type=Path, metavar="FILE")
+    p12.add_argument("--role", default="reviewer", choices=["reviewer", "approver", "officer"])
+    p12.add_argument("--email", help="only for a certificate that names no e-mail address")
+    p12.add_argument("--name", help="instead of the certificate's common name")
+    listing = actions.add_parser("list", help="list identities")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--active", action="store_true", help="leave out retired identities")
+    export = actions.add_parser("export-cert", help="write an identity's certificate (PEM)")
+    export.add_argument("email", metavar="EMAIL")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+    export.add_argument("--chain", action="store_true", help="add the issuing certificates")
+    change = actions.add_parser("passphrase", help="change the passphrase of an identity's key")
+    change.add_argument("email", metavar="EMAIL")
+    retire = actions.add_parser("retire", help="retire an identity: it can no longer sign")
+    retire.add_argument("email", metavar="EMAIL")
+    retire.add_argument("--reason", metavar="TEXT")
+
+    templates = commands.add_parser("checklists", help="list the checklist templates")
+    templates.add_argument("--json", action="store_true")
+    template = commands.add_parser("checklist", help="show or import a checklist template")
+    template_actions = template.add_subparsers(
+        dest="checklist_command", metavar="ACTION", required=True
+    )
+    show = template_actions.add_parser("show", help="a template's items, with their ids")
+    show.add_argument("template", metavar="ID[@VERSION]")
+    show.add_argument("--json", action="store_true")
+    imp = template_actions.add_parser("import", help="validate and store a template (YAML)")
+    imp.add_argument("file", type=Path, metavar="FILE")
+
+    review = commands.add_parser("review", help="sign off a card version against a checklist")
+    review.add_argument("reference", metavar="MODEL@VERSION")
+    review.add_argument("--template", required=True, metavar="ID[@VERSION]")
+    review.add_argument("--responses", required=True, type=Path, metavar="FILE.yaml")
+    review.add_argument("--decision", required=True, choices=["approve", "changes", "reject"])
+    review.add_argument("--comment", metavar="TEXT")
+    review.add_argument("--identity", required=True, metavar="EMAIL")
+    review.add_argument("--json", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,6 +169,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("diff", "diff"),
     "bundle": ("bundles", "bundle"),
     "audit": ("audit", "audit"),
+    "identity": ("identity", "identity"),
+    "checklists": ("checklists", "list_checklists"),
+    "checklist": ("checklists", "checklist"),
+    "review": ("review", "review"),
 }
 """Subcommand -> (module in app.commands, function), imported only when it runs."""
 

@@ -126,6 +126,7 @@ def test_audit_lists_and_detects_tampering(
         "events": 2,
         "first_broken": None,
         "reason": "",
+        "signoffs": {"ok": True, "reviews": 0, "signatures": 0, "problems": []},
     }
     raw = sqlite3.connect(db)
     raw.execute("DROP TRIGGER audit_events_no_update")

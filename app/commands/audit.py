@@ -1,4 +1,4 @@
-"""``countersign audit``: list the trail, or walk its hash chain."""
+"""``countersign audit``: list the trail, or walk its hash chain and re-verify every sign-off."""
 
 from __future__ import annotations
 
@@ -8,26 +8,47 @@ import sys
 from app.commands.context import open_database
 from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from app.services.audit import event_details, list_events, verify_chain
+from app.services.signoff_verification import verify_signoffs
 
 
 def audit(args: argparse.Namespace) -> int:
-    """List events (``--json`` for machines) or verify the chain (exit 1 when broken)."""
+    """List events (``--json`` for machines), or verify the chain and sign-offs (exit 1 if broken)."""
     database = open_database(args)
     with database.read() as session:
         if args.verify:
             report = verify_chain(session)
+            signoffs = verify_signoffs(session)
+            ok = report.ok and signoffs.ok
             if args.json:
                 print_json(
                     {
-                        "ok": report.ok,
+                        "ok": ok,
                         "events": report.events,
                         "first_broken": report.first_broken,
                         "reason": report.reason,
+                        "signoffs": {
+                            "ok": signoffs.ok,
+                            "reviews": signoffs.reviews,
+                            "signatures": signoffs.signatures,
+                            "problems": [
+                                {
+                                    "review": p.review_id,
+                                    "signature": p.signature_id,
+                                    "model": p.model,
+                                    "version": p.version,
+                                    "problem": p.problem,
+                                }
+                                for p in signoffs.problems
+                            ],
+                        },
                     }
                 )
             else:
                 print(report.describe(), file=sys.stdout if report.ok else sys.stderr)
-            return EXIT_OK if report.ok else EXIT_REFUSED
+                print(signoffs.describe(), file=sys.stdout if signoffs.ok else sys.stderr)
+                for problem in signoffs.problems:
+                    print(f"  {problem.describe()}", file=sys.stderr)
+            return EXIT_OK if ok else EXIT_REFUSED
         events = []
         after = 0
         while True:

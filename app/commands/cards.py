@@ -133,12 +133,24 @@ def list_versions(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     """Show one card version: the card, its status, warnings and provenance."""
+    from app.commands.review import print_reviews, review_json
+    from app.services.review_records import load_reviews
+
     model, version = split_reference(args.reference)
-    detail = Registry(open_database(args)).card_version(model, version)
+    database = open_database(args)
+    detail = Registry(database).card_version(model, version)
+    with database.read() as session:
+        reviews = load_reviews(session, [detail.summary.id]).get(detail.summary.id, [])
     if args.json:
-        print_json(card_version_json(detail))
+        out = card_version_json(detail)
+        out["reviews"] = [review_json(r) for r in reviews]
+        print_json(out)
     else:
         _print_card_version(detail)
+        if reviews:
+            print("Reviews")
+            print("-------")
+            print_reviews(reviews)
     return EXIT_OK
 
 

@@ -37,6 +37,18 @@ OPEN_STATUSES = ("submitted", "in review")
 SIGNATURE_STATUSES = ("valid", "absent")
 """A bundle's team signature as recorded (an invalid one refuses the import)."""
 
+ROLES = ("reviewer", "approver", "officer")
+"""Roles of a reviewer identity; only approvers and officers may sign an approval."""
+
+DECISIONS = ("approve", "changes", "reject")
+"""What a sign-off decides: approve, request changes, or reject."""
+
+ANSWERS = ("pass", "fail", "na")
+"""The answer to one checklist item: pass, fail, or not applicable."""
+
+REVIEW_STATUSES = ("in review", "approved", "changes requested", "rejected", "superseded")
+"""Statuses of a review round; a card version under review shows the same word."""
+
 
 class Base(DeclarativeBase):
     """Base of every registry table."""
@@ -164,3 +176,122 @@ class AuditEvent(Base):
     details_json: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Identity(Base):
+    """A reviewer's identity: name, e-mail, role and X.509 certificate (never the private key).
+
+    The private key lives only in the operating system's keyring, under the
+    certificate's SHA-256 ``fingerprint``.  A retired identity signs no more;
+    its certificate stays so that its signatures still verify.
+    """
+
+    __tablename__ = "identities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(String(1000))
+    issuer: Mapped[str] = mapped_column(String(1000))
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    chain_pem: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(20))
+    not_before: Mapped[str] = mapped_column(String(32))
+    not_after: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(300))
+    retired_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    retired_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ChecklistTemplateRecord(Base):
+    """A checklist template version as stored: its validated content and hash.
+
+    Stored when imported or first used; ``frozen_at`` is set by the first
+    review that uses it, after which its content never changes.
+    """
+
+    __tablename__ = "checklist_templates"
+    __table_args__ = (
+        UniqueConstraint("template_id", "version", name="uq_checklist_templates_id_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    content_json: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(500))
+    stored_at: Mapped[str] = mapped_column(String(32))
+    stored_by: Mapped[str] = mapped_column(String(300))
+    frozen_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class Review(Base):
+    """One review round of a card version against one checklist template.
+
+    The round collects sign-offs until the template's quorum of approvers has
+    approved, or one sign-off requests changes or rejects.
+    """
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_version_id: Mapped[int] = mapped_column(
+        ForeignKey("card_versions.id", ondelete="RESTRICT"), index=True
+    )
+    template_record_id: Mapped[int] = mapped_column(
+        ForeignKey("checklist_templates.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="in review", index=True)
+    opened_at: Mapped[str] = mapped_column(String(32))
+    closed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class Signature(Base):
+    """One signed sign-off in a review: decision, comment, time, and the ECDSA signature.
+
+    The signed payload is never stored: verification rebuilds it from this
+    row, its responses, the card version and the template, so a changed row shows.
+    """
+
+    __tablename__ = "signatures"
+    __table_args__ = (
+        UniqueConstraint("review_id", "identity_id", name="uq_signatures_review_identity"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="RESTRICT"), index=True
+    )
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identities.id", ondelete="RESTRICT"), index=True
+    )
+    decision: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    signed_at: Mapped[str] = mapped_column(String(32))
+    signer_fingerprint: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReviewResponse(Base):
+    """The answer of one sign-off to one checklist item, with the automatic result shown."""
+
+    __tablename__ = "review_responses"
+    __table_args__ = (
+        UniqueConstraint("signature_id", "item_id", name="uq_review_responses_signature_item"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signature_id: Mapped[int] = mapped_column(
+        ForeignKey("signatures.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[str] = mapped_column(String(100))
+    answer: Mapped[str] = mapped_column(String(4))
+    note: Mapped[str] = mapped_column(Text, default="")
+    automatic: Mapped[str] = mapped_column(String(4), default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")

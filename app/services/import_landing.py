@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 from sqlalchemy.orm import Session
 
 from app.formats.bundle import OpenedBundle
-from app.models.tables import OPEN_STATUSES, Attachment, Bundle, CardVersion, Model
+from app.models.tables import OPEN_STATUSES, Attachment, Bundle, CardVersion, Model, Review
 from app.services import dialect
 from app.services.audit import EventDraft, append_events
 from app.services.database import utc_now
@@ -29,6 +29,7 @@ _T = TypeVar("_T")
 
 _models = cast(Table, Model.__table__)
 _versions = cast(Table, CardVersion.__table__)
+_reviews = cast(Table, Review.__table__)
 
 
 def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
@@ -109,6 +110,47 @@ def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
     )
     _supersede_and_refresh(connection, plan, new, ids, model_ids, now, events, actor)
     append_events(session, events)
+
+
+def _supersede_open_reviews(
+    connection: Connection,
+    superseded: list[tuple[int, int, str]],
+    latest: dict[int, tuple[int, PlannedCard]],
+    names: dict[int, str],
+    now: str,
+    events: list[EventDraft],
+    actor: str,
+) -> None:
+    """Close the open review rounds of superseded card versions as superseded too."""
+    versions = {cv_id: (model_id, version) for cv_id, model_id, version in superseded}
+    open_reviews: list[tuple[int, int]] = []
+    for chunk in _chunks(list(versions)):
+        open_reviews.extend(
+            (row.id, row.card_version_id)
+            for row in connection.execute(
+                select(_reviews.c.id, _reviews.c.card_version_id).where(
+                    _reviews.c.card_version_id.in_(chunk), _reviews.c.status == "in review"
+                )
+            )
+        )
+    for chunk in _chunks([review_id for review_id, _ in open_reviews]):
+        connection.execute(
+            update(_reviews)
+            .where(_reviews.c.id.in_(chunk))
+            .values(status="superseded", closed_at=now)
+        )
+    for review_id, cv_id in open_reviews:
+        model_id, version = versions[cv_id]
+        events.append(
+            EventDraft(
+                "review.superseded",
+                "review",
+                str(review_id),
+                actor,
+                {"version": version, "by_version": latest[model_id][1].version},
+                model_name=names[model_id],
+            )
+        )
 
 
 def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
@@ -286,6 +328,7 @@ def _supersede_and_refresh(
         connection.execute(
             update(_versions).where(_versions.c.id.in_(chunk)).values(status="superseded")
         )
+    _supersede_open_reviews(connection, superseded, latest, names, now, events, actor)
     events.extend(
         EventDraft(
             "card_version.superseded",

@@ -1,0 +1,111 @@
+"""``countersign checklists``, ``checklist show ID`` and ``checklist import FILE``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from app.commands.context import open_database
+from app.commands.output import EXIT_OK, print_json
+from app.models.checklist import (
+    AutomaticCheck,
+    FieldPresent,
+    LicenseIn,
+    ListNotEmpty,
+    MetricAtLeast,
+    MetricAtMost,
+)
+from app.services.checklists import Checklists, TemplateInfo
+
+
+def list_checklists(args: argparse.Namespace) -> int:
+    """List every checklist template version, shipped or stored."""
+    templates = Checklists(open_database(args)).list_templates()
+    if args.json:
+        print_json([_summary_json(info) for info in templates])
+        return EXIT_OK
+    for info in templates:
+        t = info.template
+        state = "frozen" if info.frozen else ("stored" if info.stored else "built-in")
+        print(
+            f"{t.reference:<22} {t.title:<36} tiers {', '.join(t.risk_tiers):<24} "
+            f"quorum {t.quorum}  {len(t.items)} items  {state}"
+        )
+    return EXIT_OK
+
+
+def checklist(args: argparse.Namespace) -> int:
+    """``checklist show`` or ``checklist import``."""
+    checklists = Checklists(open_database(args))
+    if args.checklist_command == "import":
+        info, outcome = checklists.import_file(args.file)
+        messages = {
+            "imported": "imported",
+            "unchanged": "already in the registry with the same content: nothing changed",
+            "replaced": "replaced the stored copy (no review had used it yet)",
+        }
+        print(f"checklist {info.reference} ({info.template.title}): {messages[outcome]}")
+        return EXIT_OK
+    info = checklists.get(args.template)
+    if args.json:
+        print_json(template_json(info))
+        return EXIT_OK
+    _print_template(info)
+    return EXIT_OK
+
+
+def _summary_json(info: TemplateInfo) -> dict[str, Any]:
+    t = info.template
+    return {
+        "id": t.id,
+        "version": t.version,
+        "title": t.title,
+        "risk_tiers": list(t.risk_tiers),
+        "quorum": t.quorum,
+        "items": len(t.items),
+        "source": info.source,
+        "sha256": info.sha256,
+        "stored": info.stored,
+        "frozen": info.frozen,
+    }
+
+
+def template_json(info: TemplateInfo) -> dict[str, Any]:
+    """The documented JSON of ``checklist show --json``: the template and where it stands."""
+    out = info.template.model_dump(mode="json")
+    out.update(
+        {"source": info.source, "sha256": info.sha256, "stored": info.stored, "frozen": info.frozen}
+    )
+    return out
+
+
+def _print_template(info: TemplateInfo) -> None:
+    t = info.template
+    print(f"{t.title}  ({t.reference}, {info.source})")
+    print(f"  for {', '.join(t.risk_tiers)} risk cards; {t.quorum} approval(s) needed")
+    if t.description:
+        print(f"  {t.description}")
+    print()
+    for item in t.items:
+        flag = "required" if item.required else "optional"
+        print(f"{item.id}  [{flag}]")
+        print(f"    {item.text}")
+        if item.check is not None:
+            print(f"    automatic check: {describe_check(item.check)}")
+
+
+def describe_check(check: AutomaticCheck) -> str:
+    """An automatic check in words."""
+    if isinstance(check, FieldPresent):
+        return f"{check.field} has at least {check.min_length} characters"
+    if isinstance(check, ListNotEmpty):
+        noun = "entry" if check.min_items == 1 else "entries"
+        return f"{check.field} has at least {check.min_items} {noun}"
+    if isinstance(check, MetricAtLeast | MetricAtMost):
+        bound = "at least" if isinstance(check, MetricAtLeast) else "at most"
+        where = f" on {check.dataset}" if check.dataset else ""
+        where += f" for slice {check.slice}" if check.slice else ""
+        return f"{check.metric}{where} is {bound} {check.value:g}"
+    if isinstance(check, LicenseIn):
+        return f"the licence is one of {', '.join(check.allowed)}"
+    return "the card was read with no format warnings"

@@ -1,0 +1,210 @@
+"""Checklist templates: the questions a review answers, and the automatic checks behind some.
+
+A template is YAML written by the governance office (or shipped in
+``resources/checklists``) and validated by :class:`ChecklistTemplate`.  An
+item may carry one automatic check, chosen from a closed set of kinds over a
+closed set of card paths: the file describes *what* to check, never code to
+run.  A template is frozen once a review has used it, so a change is a new
+``version``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RiskTier = Literal["unknown", "low", "medium", "high", "critical"]
+"""The risk tiers a template can apply to; a card with no rating counts as ``unknown``."""
+
+RISK_TIERS: tuple[RiskTier, ...] = ("unknown", "low", "medium", "high", "critical")
+
+TextField = Literal[
+    "model_details",
+    "model_details.summary",
+    "model_details.description",
+    "model_details.version",
+    "model_details.date",
+    "model_details.model_type",
+    "model_details.architecture",
+    "model_details.citation",
+    "intended_use",
+    "intended_use.text",
+    "factors",
+    "factors.text",
+    "metrics",
+    "metrics.text",
+    "metrics.decision_thresholds",
+    "evaluation_data",
+    "evaluation_data.text",
+    "evaluation_data.preprocessing",
+    "training_data",
+    "training_data.text",
+    "training_data.preprocessing",
+    "quantitative_analyses",
+    "quantitative_analyses.text",
+    "ethical_considerations",
+    "ethical_considerations.text",
+    "caveats_and_recommendations",
+    "caveats_and_recommendations.text",
+    "license",
+]
+"""Card paths whose text a ``field_present`` check measures.
+
+A section name (``ethical_considerations``) stands for all the text in that
+section, lists included, so that a check holds whichever way a format filled it.
+"""
+
+ListField = Literal[
+    "model_details.developers",
+    "model_details.references",
+    "intended_use.primary_uses",
+    "intended_use.primary_users",
+    "intended_use.out_of_scope",
+    "factors.relevant",
+    "factors.evaluation",
+    "metrics.measures",
+    "evaluation_data.datasets",
+    "training_data.datasets",
+    "quantitative_analyses.results",
+    "ethical_considerations.risks",
+    "caveats_and_recommendations.limitations",
+    "caveats_and_recommendations.tradeoffs",
+    "caveats_and_recommendations.recommendations",
+    "owners",
+    "datasets",
+    "tags",
+    "languages",
+    "base_model",
+]
+"""Card paths holding lists, for ``list_not_empty`` (and ``field_present``)."""
+
+_SLUG = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+MAX_ITEMS = 200
+"""A template with more items than this is refused (real ones have 10 to 40)."""
+
+
+class _Part(BaseModel):
+    """Base of every template part: unknown keys are refused, so typos show."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldPresent(_Part):
+    """The text at ``field`` is there, at least ``min_length`` characters once trimmed."""
+
+    kind: Literal["field_present"]
+    field: TextField | ListField
+    min_length: int = Field(default=1, ge=1, le=100_000)
+
+
+class ListNotEmpty(_Part):
+    """The list at ``field`` has at least ``min_items`` entries."""
+
+    kind: Literal["list_not_empty"]
+    field: ListField
+    min_items: int = Field(default=1, ge=1, le=10_000)
+
+
+class _MetricBound(_Part):
+    metric: str = Field(min_length=1, max_length=200)
+    value: float = Field(allow_inf_nan=False)
+    dataset: str = Field(default="", max_length=300)
+    slice: str = Field(default="", max_length=300)
+
+
+class MetricAtLeast(_MetricBound):
+    """Every reported result named ``metric`` (on ``dataset``/``slice`` if given) is >= ``value``.
+
+    Without ``slice`` only overall results (those with no slice) count.
+    """
+
+    kind: Literal["metric_at_least"]
+
+
+class MetricAtMost(_MetricBound):
+    """Every reported result named ``metric`` (on ``dataset``/``slice`` if given) is <= ``value``."""
+
+    kind: Literal["metric_at_most"]
+
+
+class LicenseIn(_Part):
+    """The card states a licence, and it is one of ``allowed`` (compared without case)."""
+
+    kind: Literal["license_in"]
+    allowed: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=200
+    )
+
+
+class NoFormatWarnings(_Part):
+    """The card was read with no format warnings (nothing broken inside it)."""
+
+    kind: Literal["no_format_warnings"]
+
+
+AutomaticCheck = Annotated[
+    FieldPresent | ListNotEmpty | MetricAtLeast | MetricAtMost | LicenseIn | NoFormatWarnings,
+    Field(discriminator="kind"),
+]
+"""One automatic check: a closed set of kinds, told apart by ``kind``."""
+
+CHECK_KINDS = (
+    "field_present",
+    "list_not_empty",
+    "metric_at_least",
+    "metric_at_most",
+    "license_in",
+    "no_format_warnings",
+)
+
+
+class ChecklistItem(_Part):
+    """One question of a checklist: what to confirm, how, and whether it must be answered."""
+
+    id: str = Field(pattern=_SLUG)
+    text: str = Field(min_length=1, max_length=2000)
+    guidance: str = Field(default="", max_length=10_000)
+    required: bool = True
+    check: AutomaticCheck | None = None
+
+
+class ChecklistTemplate(_Part):
+    """A versioned checklist: the items, the risk tiers it is for, and the approvals needed."""
+
+    id: str = Field(pattern=_SLUG)
+    version: int = Field(ge=1, le=1_000_000)
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=10_000)
+    risk_tiers: list[RiskTier] = Field(min_length=1)
+    quorum: int = Field(default=1, ge=1, le=20)
+    items: list[ChecklistItem] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    @field_validator("risk_tiers")
+    @classmethod
+    def _distinct_tiers(cls, tiers: list[RiskTier]) -> list[RiskTier]:
+        if len(set(tiers)) != len(tiers):
+            raise ValueError("a risk tier is listed twice")
+        return tiers
+
+    @model_validator(mode="after")
+    def _distinct_item_ids(self) -> ChecklistTemplate:
+        seen: set[str] = set()
+        for item in self.items:
+            if item.id in seen:
+                raise ValueError(f"item id {item.id!r} is used twice; item ids must be unique")
+            seen.add(item.id)
+        return self
+
+    @property
+    def reference(self) -> str:
+        """``id@version``, how the officer names one version of a template."""
+        return f"{self.id}@{self.version}"
+
+    def item(self, item_id: str) -> ChecklistItem | None:
+        """The item with ``item_id``, or None."""
+        return next((item for item in self.items if item.id == item_id), None)
+
+    def applies_to(self, risk_tier: str) -> bool:
+        """Whether cards of ``risk_tier`` (empty meaning unknown) may be reviewed with this template."""
+        return (risk_tier or "unknown") in self.risk_tiers

@@ -1,0 +1,28 @@
+"""The command line run in-process, with a registry file and an in-memory keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.signoff import PASSPHRASE
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A registry file named by COUNTERSIGN_DB, and the passphrase in COUNTERSIGN_PASSPHRASE."""
+    path = tmp_path / "registry.sqlite3"
+    monkeypatch.setenv("COUNTERSIGN_DB", str(path))
+    monkeypatch.setenv("COUNTERSIGN_PASSPHRASE", PASSPHRASE)
+    return path
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An in-memory keyring as keyring's configured backend, restored afterwards."""
+    with installed(MemoryKeyring()) as backend:
+        assert isinstance(backend, MemoryKeyring)
+        yield backend

@@ -1,0 +1,227 @@
+"""A registry with cards, reviewer identities and an in-memory keyring, for sign-off tests."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from app.cli import main
+from app.models.card import ModelCard
+from app.services.checklists import Checklists
+from app.services.database import Database
+from app.services.identities import Identities, IdentityInfo
+from app.services.importer import Importer
+from app.services.keystore import Keystore
+from app.services.reviews import Answer, Reviews, SignOffRequest, SignOffResult
+from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.registry import native_card, write_card
+
+PASSPHRASE = "correct horse battery staple"
+"""Every test identity's passphrase."""
+
+SIGNOFF_TABLES = (
+    "identities",
+    "checklist_templates",
+    "reviews",
+    "signatures",
+    "review_responses",
+    "audit_events",
+)
+
+
+def medium_card(name: str = "credit-scorer", version: str = "1.0", **extra: Any) -> ModelCard:
+    """A medium-risk card (reviewed with the standard checklist), owned by risk-analytics@."""
+    return native_card(name, version, risk_rating="medium", **extra)
+
+
+@dataclass
+class Workbench:
+    """One registry file with its identities, checklists and reviews services."""
+
+    folder: Path
+    db: Database
+    keyring: MemoryKeyring
+    identities: Identities
+    reviews: Reviews
+    checklists: Checklists
+
+    @property
+    def path(self) -> Path:
+        """The registry file."""
+        return Path(self.db.location)
+
+    def import_card(self, card: ModelCard, file: str | None = None, team: str = "Risk") -> None:
+        """Import ``card`` as a loose native JSON file."""
+        name = file or f"{card.model_details.name}-{card.model_details.version}.json"
+        path = write_card(self.folder, name, card)
+        report = Importer(self.db, actor="officer").import_file(path, team=team)
+        assert report.ok, report.plan.reason()
+
+    def person(self, email: str, role: str = "approver", name: str | None = None) -> IdentityInfo:
+        """A new self-signed identity with :data:`PASSPHRASE`."""
+        label = name or email.split("@", maxsplit=1)[0].replace(".", " ").title()
+        return self.identities.create(label, email, role, PASSPHRASE)
+
+    def answers(
+        self, template: str = "standard", answer: str = "pass", note: str = "Checked by hand."
+    ) -> dict[str, Answer]:
+        """The same answer (with a note) to every item of ``template``."""
+        items = self.checklists.get(template).template.items
+        return {item.id: Answer(answer, note) for item in items}  # type: ignore[arg-type]
+
+    def request(
+        self,
+        email: str,
+        decision: str = "approve",
+        *,
+        model: str = "credit-scorer",
+        version: str | None = "1.0",
+        template: str = "standard",
+        answers: dict[str, Answer] | None = None,
+        comment: str = "",
+    ) -> SignOffRequest:
+        """A sign-off request, every item answered pass unless ``answers`` says otherwise."""
+        return SignOffRequest(
+            model=model,
+            version=version,
+            template=template,
+            answers=self.answers(template) if answers is None else answers,
+            decision=decision,
+            identity=email,
+            comment=comment,
+        )
+
+    def sign(self, email: str, decision: str = "approve", **kwargs: Any) -> SignOffResult:
+        """Sign a request built by :meth:`request` with :data:`PASSPHRASE`."""
+        return self.reviews.sign(self.request(email, decision, **kwargs), PASSPHRASE)
+
+    def counts(self) -> dict[str, int]:
+        """Rows in each sign-off table, read with plain sqlite3."""
+        return table_counts(self.path)
+
+    def statuses(self) -> dict[str, str]:
+        """Each card version's status and each model's, read with plain sqlite3."""
+        connection = sqlite3.connect(self.path)
+        try:
+            out = {
+                f"{m}@{v}": s
+                for m, v, s in connection.execute(
+                    "SELECT m.name, v.version, v.status FROM card_versions v "
+                    "JOIN models m ON m.id = v.model_id"
+                )
+            }
+            out.update({m: s for m, s in connection.execute("SELECT name, status FROM models")})
+            return out
+        finally:
+            connection.close()
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    """Rows in each sign-off table of the registry at ``path``."""
+    connection = sqlite3.connect(path)
+    try:
+        return {
+            t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in SIGNOFF_TABLES
+        }
+    finally:
+        connection.close()
+
+
+@contextmanager
+def workbench(folder: Path) -> Iterator[Workbench]:
+    """A fresh registry in ``folder`` with an in-memory keyring installed for the block."""
+    with installed(MemoryKeyring()) as backend:
+        assert isinstance(backend, MemoryKeyring)
+        db = Database.open(str(folder / "registry.sqlite3"))
+        identities = Identities(db, Keystore(), actor="officer")
+        try:
+            yield Workbench(
+                folder=folder,
+                db=db,
+                keyring=backend,
+                identities=identities,
+                reviews=Reviews(db, identities),
+                checklists=Checklists(db, actor="officer"),
+            )
+        finally:
+            db.dispose()
+
+
+# -- organisation-issued credentials ---------------------------------------------------
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Bank"),
+        ]
+    )
+
+
+def issued_pkcs12(
+    email: str | None,
+    password: bytes | None,
+    *,
+    common_name: str = "Bea Approver",
+    key: Any = None,
+    days: int = 365,
+) -> tuple[bytes, x509.Certificate, x509.Certificate]:
+    """A PKCS#12 file issued by a throwaway "Example Bank Issuing CA": (bytes, leaf, CA)."""
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = _name("Example Bank Issuing CA")
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf_key = key if key is not None else ec.generate_private_key(ec.SECP256R1())
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(ca_name)
+        .public_key(leaf_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+    )
+    if email:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
+        )
+    leaf = builder.sign(ca_key, hashes.SHA256())
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
+    data = pkcs12.serialize_key_and_certificates(b"bea", leaf_key, leaf, [ca], encryption)
+    return data, leaf, ca
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
+    """Run ``countersign argv`` in-process expecting success; its stdout as JSON."""
+    capsys.readouterr()
+    assert main(argv) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
