@@ -265,32 +265,11 @@ def _store(
     signature: bytes,
     payload: dict[str, object],
 ) -> SignOffResult:
+    """Write the sign-off, its answers, the round's and card's new status, and audit events."""
     actor = signing.identity.email
     events: list[EventDraft] = []
     record = use_template(session, draft.template, actor)
-    review_row: Review | None = (
-        session.get(Review, draft.open_review.id) if draft.open_review else None
-    )
-    if review_row is None:
-        review_row = Review(
-            card_version_id=draft.card_version_id,
-            template_record_id=record.id,
-            status="in review",
-            opened_at=signed_at,
-            closed_at=None,
-        )
-        session.add(review_row)
-        session.flush()
-        events.append(
-            EventDraft(
-                "review.opened",
-                "review",
-                str(review_row.id),
-                actor,
-                {"version": draft.version, "template": draft.template.reference},
-                model_name=draft.model,
-            )
-        )
+    review_row = _round(session, draft, record.id, actor, signed_at, events)
     signature_row = Signature(
         review_id=review_row.id,
         identity_id=signing.identity.id,
@@ -370,6 +349,41 @@ def _store(
         card_status=card_status,
         payload_sha256=digest,
     )
+
+
+def _round(
+    session: Session,
+    draft: ReviewDraft,
+    template_record_id: int,
+    actor: str,
+    now: str,
+    events: list[EventDraft],
+) -> Review:
+    """The open review round of the card version, opened now if there is none."""
+    if draft.open_review is not None:
+        row = session.get(Review, draft.open_review.id)
+        assert row is not None, "the open round was read in this transaction"
+        return row
+    row = Review(
+        card_version_id=draft.card_version_id,
+        template_record_id=template_record_id,
+        status="in review",
+        opened_at=now,
+        closed_at=None,
+    )
+    session.add(row)
+    session.flush()
+    events.append(
+        EventDraft(
+            "review.opened",
+            "review",
+            str(row.id),
+            actor,
+            {"version": draft.version, "template": draft.template.reference},
+            model_name=draft.model,
+        )
+    )
+    return row
 
 
 def _set_card_status(session: Session, card_version_id: int, status: str, now: str) -> None:
