@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime
 import getpass
+import importlib.resources
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +36,34 @@ from app.services.errors import (
 
 APP_NAME = "countersign"
 REGISTRY_FILE = "registry.sqlite3"
+
+
+_REVISION_LINE = re.compile(
+    r"""^(revision|down_revision)[ \t]*(?::[^=\n]*)?=[ \t]*(?:["']([\w.-]+)["']|None)[ \t]*$""",
+    re.MULTILINE,
+)
+
+
+def migration_head() -> str | None:
+    """The newest schema revision, read from the migration scripts without importing Alembic.
+
+    None when the scripts do not say plainly (a merge, a line not understood):
+    the caller then asks Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    folder = importlib.resources.files("app.migrations") / "versions"
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".py") or entry.name == "__init__.py":
+            continue
+        found = {m.group(1): m.group(2) for m in _REVISION_LINE.finditer(entry.read_text("utf-8"))}
+        if not found.get("revision") or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found["down_revision"]:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
 
 
 def data_dir() -> Path:
@@ -123,6 +153,10 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema up to date; refuse files that are not (or are newer) registries."""
+        if self._schema_is_current():
+            # The usual case at start-up, answered without importing Alembic (a third of
+            # a second before the window can paint).
+            return
         from alembic import command
         from alembic.config import Config
         from alembic.runtime.migration import MigrationContext
@@ -155,6 +189,20 @@ class Database:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
+
+    def _schema_is_current(self) -> bool:
+        """Whether the registry is at the newest revision; False when unsure (Alembic decides)."""
+        head = migration_head()
+        if head is None:
+            return False
+        try:
+            with self.engine.connect() as connection:
+                current = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+                revisions = [str(row[0]) for row in current]
+                connection.rollback()
+        except DBAPIError:
+            return False  # no such table, locked, not a database: the full path says which
+        return revisions == [head]
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import Select, and_, func, or_, select
 
@@ -168,7 +168,8 @@ class Registry:
         ``offset`` is for jumping to an arbitrary row.
         """
         column = getattr(Model, sort)
-        query = _filtered(select(Model), filters or ModelFilter())
+        # Plain rows, not ORM objects: a page of the browser costs the rows and little else.
+        query = _filtered(select(*_SUMMARY_COLUMNS), filters or ModelFilter())
         if after is not None:
             value, model_id = after
             if descending:
@@ -178,7 +179,7 @@ class Registry:
         order = (column.desc(), Model.id.desc()) if descending else (column.asc(), Model.id.asc())
         query = query.order_by(*order).offset(offset if after is None else 0).limit(limit)
         with self.database.read() as session:
-            return [_model_summary(row) for row in session.scalars(query)]
+            return [ModelSummary(*row) for row in session.execute(query)]
 
     def model_position(
         self,
@@ -330,7 +331,22 @@ class Registry:
             ]
 
 
-def _filtered(query: Select[tuple[int]] | Select[tuple[Model]], filters: ModelFilter) -> Select:  # type: ignore[type-arg]
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
+
+_SUMMARY_COLUMNS = (
+    Model.id,
+    Model.name,
+    Model.team,
+    Model.risk_tier,
+    Model.latest_version,
+    Model.status,
+    Model.version_count,
+    Model.last_activity,
+)
+"""The columns of a :class:`ModelSummary`, in its field order."""
+
+
+def _filtered(query: Select[_Row], filters: ModelFilter) -> Select[_Row]:
     if filters.status:
         query = query.where(Model.status == filters.status)
     if filters.team:

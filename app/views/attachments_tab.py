@@ -23,7 +23,6 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QFontDatabase, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -225,6 +224,9 @@ class AttachmentsTab(QWidget):
         """Draw a self-contained SVG on white; False (shown as text) if it refers outside."""
         if _SVG_OUTSIDE_REFERENCE.search(content):
             return False
+        # Imported when an SVG is first shown, not at start-up.
+        from PySide6.QtSvg import QSvgRenderer
+
         renderer = QSvgRenderer(QByteArray(content))
         size = renderer.defaultSize()
         if not renderer.isValid() or size.isEmpty():

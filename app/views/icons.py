@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 ICON_NAMES = ("app", "audit", "copy", "import", "print", "refresh", "search", "warning")
 """Every icon the window uses; each is ``resources/icons/<name>.svg``."""
@@ -29,6 +28,9 @@ def icon(name: str) -> QIcon:
         # Qt's SVG icon engine re-renders at every size and device pixel ratio.
         return QIcon(str(resource))
     # Installed as a zip: no file path to hand to Qt, so render the sizes ourselves.
+    # QtSvg is imported only here: loading it costs start-up time the usual case never needs.
+    from PySide6.QtSvg import QSvgRenderer
+
     renderer = QSvgRenderer(QByteArray(icon_bytes(name)))
     result = QIcon()
     for size in _FALLBACK_SIZES:

@@ -7,7 +7,7 @@ looks the same everywhere.
 from __future__ import annotations
 
 import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
@@ -66,8 +66,12 @@ def format_name(source_format: str) -> str:
     return SOURCE_FORMATS.get(source_format, source_format or "unknown format")
 
 
+@lru_cache(maxsize=4096)
 def local_time(stamp: str) -> str:
-    """A registry time (ISO-8601 UTC) as local date and minutes; the raw text if unreadable."""
+    """A registry time (ISO-8601 UTC) as local date and minutes; the raw text if unreadable.
+
+    Remembered: a table repaints the same times over and over, and parsing them costs.
+    """
     if not stamp:
         return ""
     try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from app.services.database import Database, registry_url
+from app.services.database import Database, migration_head, registry_url
 from app.services.errors import RegistryTooNew, RegistryUnreadable
 from app.services.registry import Registry
 
@@ -105,3 +107,35 @@ def test_someone_elses_database_is_not_migrated(tmp_path: Path) -> None:
 def test_postgresql_url_is_refused_plainly() -> None:
     with pytest.raises(RegistryUnreadable, match="PostgreSQL registries are not supported"):
         Database.open("postgresql://officer@localhost/countersign")
+
+
+def test_migration_head_is_read_without_alembic() -> None:
+    config = Config()
+    config.set_main_option("script_location", "app:migrations")
+    assert migration_head() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_opening_an_up_to_date_registry_does_not_import_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite3"
+    Database.open(str(path)).dispose()
+    # A fresh interpreter: this one has Alembic loaded already.
+    script = (
+        "import sys; from app.services.database import Database; "
+        f"Database.open({str(path)!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
+
+
+def test_an_unknown_revision_still_goes_to_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite3"
+    Database.open(str(path)).dispose()
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.execute("UPDATE alembic_version SET version_num = 'no-such-revision'")
+    raw.close()
+    # The quick check sees a revision it does not know and hands over to Alembic, which refuses.
+    with pytest.raises(RegistryTooNew):
+        Database.open(str(path))
