@@ -24,14 +24,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("models") as batch:
-        batch.add_column(
+    with op.batch_alter_table("models") as models:
+        models.add_column(
             sa.Column("latest_version", sa.String(100), nullable=False, server_default="")
         )
-        batch.add_column(
+        models.add_column(
             sa.Column("status", sa.String(20), nullable=False, server_default="submitted")
         )
-        batch.add_column(sa.Column("version_count", sa.Integer, nullable=False, server_default="0"))
+        models.add_column(
+            sa.Column("version_count", sa.Integer, nullable=False, server_default="0")
+        )
     op.create_index("ix_models_status", "models", ["status"])
     bind = op.get_bind()
     bind.execute(
