@@ -49,16 +49,6 @@ FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")
 """The first four bytes of a TrueType, OpenType/CFF, old Apple TrueType and collection file."""
 
-_PLAINTEXT_BACKENDS = frozenset({"keyrings.alt.file.PlaintextKeyring"})
-"""Backends that keep secrets unencrypted on disk; class names with "plaintext" count too."""
-
-_NO_STORE_BACKENDS = {
-    "keyring.backends.fail.Keyring": "no usable keyring was found (no Secret Service, KWallet, "
-    "macOS Keychain or Windows Credential Manager)",
-    "keyring.backends.null.Keyring": "the null backend throws every secret away",
-}
-"""Backends that cannot keep a secret at all, and why in words."""
-
 
 @dataclass(frozen=True)
 class Check:
@@ -218,43 +208,29 @@ def check_registry() -> Check:
 # -- keyring ------------------------------------------------------------------------
 
 
-def backend_name(backend: object) -> str:
-    """The dotted class name of a keyring backend, e.g. ``keyring.backends.SecretService.Keyring``."""
-    kind = type(backend)
-    return f"{kind.__module__}.{kind.__qualname__}"
-
-
-def unacceptable_reason(backend: object) -> str | None:
-    """Why ``backend`` must not hold a reviewer's key, or None when it may."""
-    name = backend_name(backend)
-    if name in _NO_STORE_BACKENDS:
-        return _NO_STORE_BACKENDS[name]
-    if name in _PLAINTEXT_BACKENDS or "plaintext" in type(backend).__name__.lower():
-        return f"{name} keeps secrets unencrypted on disk"
-    # A chain of backends falls back from one to the next: each link must be acceptable.
-    for link in getattr(backend, "backends", None) or []:
-        reason = unacceptable_reason(link)
-        if reason is not None and backend_name(link) not in _NO_STORE_BACKENDS:
-            return f"it chains to {reason}"
-    return None
-
-
 def check_keyring(backend: Any = None) -> Check:
-    """Which keyring backend holds reviewers' keys, and can it store and delete a secret?"""
+    """Which keyring backend holds reviewers' keys, and can it store and delete a secret?
+
+    The backend is judged by the same rule that signing uses
+    (:func:`app.services.keystore.usable_backend`), so the self-check never
+    passes a keyring that signing would refuse, nor the other way round.
+    """
     import keyring
+
+    from app.services.keystore import backend_name, usable_backend
+    from app.services.review_errors import KeystoreUnavailable
 
     if backend is None:
         backend = keyring.get_keyring()
-    name = backend_name(backend)
-    reason = unacceptable_reason(backend)
-    if reason is not None:
+    try:
+        backend = usable_backend(backend)
+    except KeystoreUnavailable as error:
         return Check(
             "Keyring",
             False,
-            f"the keyring backend {name} is not acceptable: {reason}. Reviewers' private keys "
-            "need the operating system's keyring (on Linux a Secret Service such as "
-            "GNOME Keyring or KWallet, unlocked in this session).",
+            f"the keyring backend {backend_name(backend)} is not acceptable: {error}",
         )
+    name = backend_name(backend)
     outcome = _with_timeout(lambda: _probe_keyring(backend), KEYRING_TIMEOUT)
     if outcome is None:
         return Check(
