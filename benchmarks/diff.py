@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +111,11 @@ def edited(lines: list[str], rewritten: int, seed: int = 12) -> list[str]:
     and a block of ``rewritten`` lines written anew."""
     rng = random.Random(seed)
     out: list[str] = []
-    for line in lines:
+    for original in lines:
         roll = rng.random()
         if roll < 0.003:
             continue
+        line = original
         if roll < 0.013 and line:
             words = line.split(" ")
             words[rng.randrange(len(words))] = rng.choice(_WORDS)
@@ -174,6 +176,23 @@ def structured_cards(values: int, seed: int = 13) -> tuple[ModelCard, ModelCard]
     return old, card(new_results, new_limitations, new_tags)
 
 
+def _medians(
+    first: Callable[[], object], second: Callable[[], object], repeat: int
+) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """Median, min and max time of each, run in turns so that both see the same machine load."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for run, bucket in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            run()
+            bucket.append(time.perf_counter() - start)
+    first_times, second_times = times
+    return (
+        (statistics.median(first_times), min(first_times), max(first_times)),
+        (statistics.median(second_times), min(second_times), max(second_times)),
+    )
+
+
 def _median(run: Callable[[], object], repeat: int) -> tuple[float, float, float]:
     times = []
     for _ in range(repeat):
@@ -206,8 +225,11 @@ def main() -> None:
             right_path = Path(temp) / f"right-{lines}.md"
             left_path.write_text(left_text, encoding="utf-8")
             right_path.write_text(right_text, encoding="utf-8")
-            ours = _median(lambda: diff_texts(left_text, right_text), args.repeat)
-            gnu = _median(lambda: _gnu_diff(left_path, right_path), args.repeat)
+            ours, gnu = _medians(
+                partial(diff_texts, left_text, right_text),
+                partial(_gnu_diff, left_path, right_path),
+                args.repeat,
+            )
             result = diff_texts(left_text, right_text)
             ratio = ours[0] / gnu[0]
             stats = result.stats

@@ -157,6 +157,18 @@ class TextDiff:
             spans = (whole_line(self.left_lines[left]), whole_line(self.right_lines[right]))
         return DiffRow("replace", left, right, spans[0], spans[1])
 
+    def row_of_line(self, line: int, *, right: bool = True) -> int:
+        """The row showing line ``line`` (0-based) of the right text, or of the left one."""
+        for block in self.blocks:
+            start, end = (
+                (block.right_start, block.right_end)
+                if right
+                else (block.left_start, block.left_end)
+            )
+            if start <= line < end:
+                return block.row_start + line - start
+        raise IndexError(line)
+
     def rows(self, start: int = 0, stop: int | None = None) -> Iterator[DiffRow]:
         """Rows ``start`` to ``stop`` (the end by default)."""
         end = self.row_count if stop is None else min(stop, self.row_count)
@@ -229,7 +241,7 @@ def split_lines(text: str) -> list[str]:
     """The lines of ``text``, on ``\\n`` and ``\\r\\n`` only (a final newline ends, not adds, a line)."""
     if not text:
         return []
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
     if lines[-1] == "":
         lines.pop()
     return lines

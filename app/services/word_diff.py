@@ -22,8 +22,8 @@ LINE_CHAR_LIMIT = 40_000
 SIMILAR_LINES = 0.35
 """Below this share of common words two paired lines are marked whole, not word by word."""
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-"""Words and single punctuation marks: what the word-level pass compares."""
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|\w+|[^\w\s]")
+"""Numbers whole ("0.9731", "455,618", "9.4%"), words, and single punctuation marks."""
 
 
 def word_spans(left: str, right: str) -> tuple[tuple[Span, ...], tuple[Span, ...], float]:
@@ -53,20 +53,15 @@ def line_spans(left: str, right: str) -> tuple[tuple[Span, ...], tuple[Span, ...
     """
     head = _common_prefix(left, right)
     tail = _common_prefix(left[head:][::-1], right[head:][::-1])
-    # Never cut a word: a change inside a word marks the whole word.
-    while (
-        head
-        and is_word(left[head - 1])
-        and (is_word(left[head : head + 1]) or is_word(right[head : head + 1]))
+    # Never cut a token: a change inside a word or a number marks all of it.
+    while head and (
+        _joined(left[head - 1], left[head : head + 1])
+        or _joined(left[head - 1], right[head : head + 1])
     ):
         head -= 1
-    while (
-        tail
-        and is_word(left[len(left) - tail])
-        and (
-            is_word(left[len(left) - tail - 1 : len(left) - tail])
-            or is_word(right[len(right) - tail - 1 : len(right) - tail])
-        )
+    while tail and (
+        _joined(left[len(left) - tail - 1 : len(left) - tail], left[len(left) - tail])
+        or _joined(right[len(right) - tail - 1 : len(right) - tail], left[len(left) - tail])
     ):
         tail -= 1
     left_end, right_end = len(left) - tail, len(right) - tail
@@ -126,6 +121,15 @@ def _common_prefix(left: str, right: str) -> int:
 def is_word(char: str) -> bool:
     """Whether ``char`` is a letter, digit or underscore (a word character); False for ""."""
     return bool(char) and (char.isalnum() or char == "_")
+
+
+def _joined(before: str, after: str) -> bool:
+    """Whether two neighbouring characters belong to one token (a word, or a number)."""
+    if not before or not after:
+        return False
+    if is_word(before) and is_word(after):
+        return True
+    return (before.isdigit() and after in ".,%") or (before in ".," and after.isdigit())
 
 
 def _visible(text: str) -> int:

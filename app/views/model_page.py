@@ -1,4 +1,5 @@
-"""The model page: one model's card versions in tabs (Card, Versions, Source, Attachments, History).
+"""The model page: one model's card versions in tabs (Card, Versions, Source, Attachments, History,
+Compare).
 
 The page reads the registry for the tab the officer is looking at, and only
 when it is looked at: choosing a model with the arrow keys costs one card
@@ -21,13 +22,14 @@ from app.services.database import Database
 from app.services.registry import CardVersionDetail, ModelSummary, NotFound, Registry
 from app.views.attachments_tab import AttachmentsTab
 from app.views.card_tab import CardTab
+from app.views.compare_tab import CompareTab
 from app.views.history_tab import HistoryTab
 from app.views.presentation import local_time, status_colour
 from app.views.source_tab import SourceTab
 from app.views.versions_tab import VersionsTab
 
-TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History")
-"""The tabs, in order; View ▸ Ctrl+1…5 go to them."""
+TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare")
+"""The tabs, in order; View ▸ Ctrl+1…5 go to the first five."""
 
 _EMPTY_TEXT = (
     "Choose a model on the left to see its card.\n\n"
@@ -74,6 +76,7 @@ class ModelPage(QWidget):
         self.source_tab = SourceTab(self)
         self.attachments_tab = AttachmentsTab(self)
         self.history_tab = HistoryTab(database, self)
+        self.compare_tab = CompareTab(registry, parent=self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Model tabs")
         self.tabs.setDocumentMode(True)
@@ -165,6 +168,7 @@ class ModelPage(QWidget):
         self.source_tab.clear()
         self.attachments_tab.show_attachments([], None)
         self.history_tab.clear()
+        self.compare_tab.set_model(None)
         self.placeholder.setText(message)
         self.stack.setCurrentIndex(0)
 
@@ -189,6 +193,7 @@ class ModelPage(QWidget):
             self.source_tab,
             self.attachments_tab,
             self.history_tab,
+            self.compare_tab,
         )
 
     def _show_header(self, summary: ModelSummary) -> None:
@@ -231,3 +236,5 @@ class ModelPage(QWidget):
             )
         elif widget is self.history_tab:
             self.history_tab.show_model(self._summary.name)
+        elif widget is self.compare_tab:
+            self.compare_tab.set_model(self._summary.name)
