@@ -28,7 +28,8 @@ from app.services.diff_report import DIRECTION_WORDS, format_delta
 from app.services.metric_diff import MetricChange
 
 FIELD_HEADERS = ("Change", "Field", "Old", "New")
-METRIC_HEADERS = ("Metric", "Dataset / split / slice", "Old", "New", "Δ", "Verdict")
+METRIC_HEADERS = ("Metric", "Old", "New", "Δ", "Verdict", "Dataset / split / slice")
+"""Where a result was measured comes last: in a narrow window the numbers stay in view."""
 
 BETTER = QColor("#2f8f5b")
 WORSE = QColor("#c8433a")
@@ -36,6 +37,9 @@ WORSE = QColor("#c8433a")
 
 VALUE_CHARS = 120
 """Characters of a value shown in a cell; the tooltip holds it whole."""
+
+SECTIONS_CHARS = 140
+"""Past this length the list of changed sections is only counted (its names in the tooltip)."""
 
 VERDICT_TEXT = {
     "better": "▲ better",
@@ -149,17 +153,17 @@ class MetricChangesModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _metric_cell(change, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column in (4, 5):
+        if role == Qt.ItemDataRole.ForegroundRole and column in (3, 4):
             return {"better": BETTER, "worse": WORSE}.get(change.verdict)
         if (
             role == Qt.ItemDataRole.FontRole
-            and column == 4
+            and column == 3
             and change.verdict in ("better", "worse")
         ):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3, 4):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (1, 2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return _metric_tooltip(change)
@@ -183,16 +187,14 @@ def _metric_cell(change: MetricChange, column: int) -> str:
     if column == 0:
         return key.name
     if column == 1:
-        return " / ".join(part for part in (key.dataset, key.split, key.slice) if part) or "—"
-    if column == 2:
         return change.old.value if change.old is not None else "—"
-    if column == 3:
+    if column == 2:
         return change.new.value if change.new is not None else "—"
-    if column == 4:
+    if column == 3:
         return format_delta(change.delta) if change.delta is not None else ""
-    if change.kind != "changed":
-        return change.kind
-    return VERDICT_TEXT[change.verdict]
+    if column == 4:
+        return change.kind if change.kind != "changed" else VERDICT_TEXT[change.verdict]
+    return " / ".join(part for part in (key.dataset, key.split, key.slice) if part) or "—"
 
 
 def _metric_tooltip(change: MetricChange) -> str:
@@ -250,7 +252,7 @@ class CompareSummary(QWidget):
         self.fields = FieldChangesModel(self)
         self.metrics = MetricChangesModel(self)
         self.fields_table = _table(self.fields, "Changed fields", (70, 300, 150), self)
-        self.metrics_table = _table(self.metrics, "Changed metrics", (170, 200, 64, 64, 70), self)
+        self.metrics_table = _table(self.metrics, "Changed metrics", (150, 60, 60, 66, 96), self)
         self.tables = QSplitter(Qt.Orientation.Horizontal, self)
         self.tables.setChildrenCollapsible(False)
         self.tables.addWidget(self.fields_table)
@@ -270,9 +272,17 @@ class CompareSummary(QWidget):
         by_kind: dict[str, list[str]] = {}
         for section in diff.sections if diff is not None else []:
             by_kind.setdefault(section.kind, []).append(section.title)
-        self.sections.setText(
-            " · ".join(f"Sections {kind}: {', '.join(titles)}" for kind, titles in by_kind.items())
+        full = " · ".join(
+            f"Sections {kind}: {', '.join(titles)}" for kind, titles in by_kind.items()
         )
+        # Many changed sections would push the tables out of a narrow window: count them
+        # there, and keep every title in the tooltip.
+        short = " · ".join(
+            f"{len(titles)} section{'s' if len(titles) != 1 else ''} {kind}"
+            for kind, titles in by_kind.items()
+        )
+        self.sections.setText(full if len(full) <= SECTIONS_CHARS else short + " (hover for names)")
+        self.sections.setToolTip(full)
         self.sections.setVisible(bool(by_kind))
         self.metrics_table.setVisible(diff is not None and bool(diff.metrics))
         self.fields_table.setVisible(diff is not None and bool(diff.fields))

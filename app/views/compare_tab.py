@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QLabel,
-    QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -72,26 +72,34 @@ class CompareTab(QWidget):
         self._tasks: list[BackgroundTask] = []
 
         self.old_combo = QComboBox(self)
+        self.old_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.old_combo.setAccessibleName("Old version")
         self.old_combo.setToolTip("The version to compare from (left)")
         self.new_combo = QComboBox(self)
+        self.new_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.new_combo.setAccessibleName("New version")
         self.new_combo.setToolTip("The version to compare with (right)")
-        self.swap_button = QPushButton("⇄ &Swap", self)
+        self.swap_button = QToolButton(self)
+        self.swap_button.setText("⇄ Swap")
         self.swap_button.setAccessibleName("Swap the two versions")
-        self.swap_button.setToolTip("Put the new version on the left and the old on the right")
+        self.swap_button.setToolTip("Swap the sides: the right version goes left")
         self.ignore_whitespace = QCheckBox("Ignore &whitespace ", self)
         self.ignore_whitespace.setAccessibleName("Ignore changes in spacing")
         self.ignore_whitespace.setToolTip("Lines that differ only in spacing count as unchanged")
         self.position = QLabel(self)
         self.position.setAccessibleName("Which change is shown")
-        self.previous_button = QPushButton("▲ &Previous", self)
+        self.previous_button = QToolButton(self)
+        self.previous_button.setText("▲ Previous")
         self.previous_button.setAccessibleName("Previous change")
         self.previous_button.setToolTip("Go to the previous change (Alt+Up)")
-        self.next_button = QPushButton("▼ &Next", self)
+        self.next_button = QToolButton(self)
+        self.next_button.setText("▼ Next")
         self.next_button.setAccessibleName("Next change")
         self.next_button.setToolTip("Go to the next change (Alt+Down)")
-        self.copy_button = QPushButton(icon("copy"), "&Copy", self)
+        self.copy_button = QToolButton(self)
+        self.copy_button.setIcon(icon("copy"))
+        self.copy_button.setText("Copy")
+        self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.copy_button.setAccessibleName("Copy the comparison")
         self.copy_button.setToolTip(
             "Copy the comparison as text: changed fields, metrics, and the card's diff"
@@ -105,13 +113,11 @@ class CompareTab(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
 
-        # A tool bar, not a row of widgets: in a narrow window what does not fit moves
-        # into its overflow menu instead of widening the whole model page.
+        # Tool bars, not rows of widgets: in a narrow window what does not fit moves
+        # into an overflow menu instead of widening the whole model page.
         self.controls = QToolBar(self)
-        self.controls.setAccessibleName("Comparison controls")
+        self.controls.setAccessibleName("Versions compared")
         self.controls.setMovable(False)
-        spacer = QWidget(self.controls)
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         for widget in (
             QLabel("Compare ", self.controls),
             self.old_combo,
@@ -119,22 +125,38 @@ class CompareTab(QWidget):
             self.new_combo,
             self.swap_button,
             self.ignore_whitespace,
-            spacer,
+        ):
+            widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+            self.controls.addWidget(widget)
+        self.navigation = QToolBar(self)
+        self.navigation.setAccessibleName("Go through the differences")
+        self.navigation.setMovable(False)
+        spacer = QWidget(self.navigation)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        for item in (
             self.position,
+            spacer,
             self.previous_button,
             self.next_button,
             self.copy_button,
         ):
-            self.controls.addWidget(widget)
+            self.navigation.addWidget(item)
 
         self.summary = CompareSummary(self)
         self.diff_view = SideBySideDiff(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.summary)
-        self.splitter.addWidget(self.diff_view)
+        panes = QWidget(self)
+        panes_layout = QVBoxLayout(panes)
+        panes_layout.setContentsMargins(0, 0, 0, 0)
+        panes_layout.setSpacing(0)
+        panes_layout.addWidget(self.navigation)
+        panes_layout.addWidget(self.diff_view, 1)
+        self.splitter.addWidget(panes)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([300, 600])
         self.placeholder = QLabel(self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)

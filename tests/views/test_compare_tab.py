@@ -164,12 +164,12 @@ def test_summary_counts_fields_and_colours_metric_deltas(qtbot: QtBot, tab: Comp
         metrics.index(r, 0).data(): [metrics.index(r, c).data() for c in range(6)]
         for r in range(metrics.rowCount())
     }
-    assert cells["auc"] == ["auc", "holdout-2026", "0.87", "0.89", "+0.02", "▲ better"]
-    assert cells["wer"] == ["wer", "holdout-2026 / age < 25", "11.5", "11.9", "+0.4", "▼ worse"]
+    assert cells["auc"] == ["auc", "0.87", "0.89", "+0.02", "▲ better", "holdout-2026"]
+    assert cells["wer"] == ["wer", "11.5", "11.9", "+0.4", "▼ worse", "holdout-2026 / age < 25"]
     auc_row = next(r for r in range(metrics.rowCount()) if metrics.index(r, 0).data() == "auc")
-    assert metrics.index(auc_row, 4).data(Qt.ItemDataRole.ForegroundRole) == BETTER
+    assert metrics.index(auc_row, 3).data(Qt.ItemDataRole.ForegroundRole) == BETTER
     wer_row = 1 - auc_row
-    assert metrics.index(wer_row, 4).data(Qt.ItemDataRole.ForegroundRole) == WORSE
+    assert metrics.index(wer_row, 3).data(Qt.ItemDataRole.ForegroundRole) == WORSE
 
 
 def test_panes_align_lines_with_filler_and_marked_words(qtbot: QtBot, tab: CompareTab) -> None:
@@ -255,7 +255,7 @@ def test_swap_puts_the_new_version_on_the_left(qtbot: QtBot, tab: CompareTab) ->
     assert comparison is not None
     assert comparison.old.summary.version == "1.2"
     metrics = tab.summary.metrics
-    deltas = {metrics.index(r, 0).data(): metrics.index(r, 4).data() for r in range(2)}
+    deltas = {metrics.index(r, 0).data(): metrics.index(r, 3).data() for r in range(2)}
     assert deltas == {"auc": "-0.02", "wer": "-0.4"}
     diff = tab.diff_view.diff
     assert diff is not None and "**Licence:** apache-2.0" in diff.left_lines
