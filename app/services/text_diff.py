@@ -7,10 +7,10 @@ within a second) and must never go quadratic on a rewritten block, so:
 * lines are aligned by :mod:`app.services.line_match` (anchors on lines found
   once on each side, :class:`difflib.SequenceMatcher` between them);
 * the lines of a replaced block are paired in order (by likeness when the
-  block is small), and words are compared only inside those pairs
-  (:mod:`app.services.word_diff`), under a total budget of characters; past
-  it lines are marked whole, and a huge replaced block is shown as deleted
-  then inserted.
+  block is small); a huge replaced block is shown as deleted then inserted;
+* words are compared only inside those pairs (:mod:`app.services.word_diff`,
+  bounded per line), and only when a row is first read: showing or printing
+  a diff costs the rows looked at, never the whole card.
 
 ``HtmlDiff`` and ``ndiff`` are never used: both compare every line of a
 replaced block with every other, which is quadratic.
@@ -32,9 +32,6 @@ RowTag = Literal["equal", "replace", "delete", "insert"]
 
 HUGE_REPLACE_LINES = 3_000
 """A replaced block longer than this on either side is shown as deletion then insertion."""
-
-WORD_BUDGET = 2_000_000
-"""Characters the word-level pass may compare in one diff; past it, changed lines are marked whole."""
 
 PAIRING_LIMIT = 400
 """Replaced blocks up to this many line pairs (left x right) are paired by similarity."""
@@ -154,7 +151,15 @@ class TextDiff:
         right = block.right_start + offset
         spans = self._spans.get(index)
         if spans is None:
-            spans = (whole_line(self.left_lines[left]), whole_line(self.right_lines[right]))
+            # Words are compared when a row is first read (shown or printed), not before:
+            # the diff of a huge card costs only the rows anybody looks at.
+            left_spans, right_spans, likeness, _cost = line_spans(
+                self.left_lines[left], self.right_lines[right]
+            )
+            if likeness < SIMILAR_LINES:
+                left_spans = whole_line(self.left_lines[left])
+                right_spans = whole_line(self.right_lines[right])
+            spans = self._spans[index] = (left_spans, right_spans)
         return DiffRow("replace", left, right, spans[0], spans[1])
 
     def row_of_line(self, line: int, *, right: bool = True) -> int:
@@ -207,7 +212,11 @@ class TextDiff:
             rows = list(self.rows(start, end))
             lefts = [r.left for r in rows if r.left is not None]
             rights = [r.right for r in rows if r.right is not None]
-            out.append(f"@@ -{_range_text(lefts)} +{_range_text(rights)} @@")
+            block = self.block_at(start)
+            offset = start - block.row_start
+            left_at = block.left_start + (0 if block.tag == "insert" else offset)
+            right_at = block.right_start + (0 if block.tag == "delete" else offset)
+            out.append(f"@@ -{_range_text(lefts, left_at)} +{_range_text(rights, right_at)} @@")
             pending_minus: list[str] = []
             pending_plus: list[str] = []
             for r in rows:
@@ -267,7 +276,6 @@ def diff_lines(
         right_lines,
         builder.blocks,
         ignore_whitespace=ignore_whitespace,
-        _spans=builder.spans,
     )
 
 
@@ -291,9 +299,7 @@ class _Builder:
         self.right_keys = right_keys
         self.ignore_whitespace = ignore_whitespace
         self.blocks: list[DiffBlock] = []
-        self.spans: dict[int, tuple[tuple[Span, ...], tuple[Span, ...]]] = {}
         self.row = 0
-        self.budget = WORD_BUDGET
 
     def add(self, opcode: Opcode) -> None:
         tag, i1, i2, j1, j2 = opcode
@@ -348,14 +354,7 @@ class _Builder:
         if self.left_keys[i] == self.right_keys[j]:
             self._block("equal", i, i + 1, j, j + 1)
             return
-        row = self.row
         self._block("replace", i, i + 1, j, j + 1)
-        if self.budget <= 0:
-            return
-        left_spans, right_spans, similarity, cost = line_spans(self.left[i], self.right[j])
-        self.budget -= cost
-        if similarity >= SIMILAR_LINES:
-            self.spans[row] = (left_spans, right_spans)
 
 
 def _pair_by_similarity(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int]]:
@@ -424,7 +423,8 @@ def _hunks(changes: list[tuple[int, int]], row_count: int, context: int) -> list
     return hunks
 
 
-def _range_text(lines: list[int]) -> str:
+def _range_text(lines: list[int], position: int) -> str:
+    """A hunk's range as diff -u writes it; an empty one names the line it follows."""
     if not lines:
-        return "0,0"
+        return f"{position},0"
     return f"{lines[0] + 1},{len(lines)}"

@@ -185,3 +185,17 @@ def test_missing_arguments_are_wrong_usage(db: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["diff", "loan-default-scorer", "1.0"])
     assert exit_info.value.code == 2
+
+
+def test_whole_card_ends_with_the_rendered_card_diff(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["diff", "loan-default-scorer", "1.0", "1.1", "--whole-card"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("Whole card")
+    body = lines[start + 1 :]
+    assert "  -**Licence:** [-proprietary-]" in body
+    assert "  +**Licence:** {+apache-2.0+}" in body
+    assert "  +- Not validated for business loans." in body
+    assert all(line.startswith("  ") for line in body)

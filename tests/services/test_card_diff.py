@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -366,3 +367,33 @@ def test_compare_versions_reads_the_registry(tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no model named 'nobody'"):
         compare_versions(registry, "nobody", "1.0", "1.1")
     db.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """The demo registry: six models, two or three versions each, in all four formats."""
+    from app.services.demo import build_demo_registry
+
+    path = build_demo_registry(tmp_path_factory.mktemp("demo"))
+    db = Database.open(str(path))
+    yield Registry(db)
+    db.dispose()
+
+
+def test_demo_versions_compare_on_what_their_teams_changed(demo: Registry) -> None:
+    for model in demo.models():
+        versions = [v.version for v in demo.versions(model.name)]
+        diff = compare_versions(demo, model.name, versions[-2], versions[-1]).diff
+        assert diff.change_count > 0, model.name
+        assert diff.text is not None and diff.text.changes, model.name
+    # 2.1 came as native JSON, 3.0 as native YAML: the format itself is no change.
+    retail = compare_versions(demo, "retail-credit-risk-scorer", "2.1", "3.0").diff
+    assert not any(c.path.startswith("format") for c in retail.fields)
+    auc = next(m for m in retail.metrics if m.key.name == "AUC" and not m.key.slice)
+    assert (auc.old and auc.old.value, auc.new and auc.new.value) == ("0.821", "0.829")
+    assert (auc.direction, auc.verdict) == ("higher", "better")
+    asr = compare_versions(demo, "contact-centre-asr-en", "0.9", "1.0").diff
+    wer = next(m for m in asr.metrics if m.key.name == "WER (all accents)")
+    assert wer.delta == pytest.approx(-0.9)
+    assert (wer.direction, wer.verdict) == ("lower", "better")
+    assert ("datasets[0]", "changed") in _paths(asr)

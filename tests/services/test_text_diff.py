@@ -166,6 +166,13 @@ def test_unified_lines_mark_words() -> None:
     ]
 
 
+def test_unified_ranges_match_gnu_diff_for_pure_insertions() -> None:
+    lines = diff_lines(["a", "b", "c"], ["a", "b", "new", "c"]).unified(context=0)
+    assert lines == ["@@ -2,0 +3,1 @@", "+new"]
+    lines = diff_lines(["a", "gone", "b"], ["a", "b"]).unified(context=0)
+    assert lines == ["@@ -2,1 +1,0 @@", "-gone"]
+
+
 def test_a_line_with_nothing_in_common_is_marked_whole() -> None:
     left, right, likeness = word_spans(
         "Gradient-boosted trees on bureau data.", "A recurrent network reads transcripts."
