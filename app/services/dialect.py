@@ -91,10 +91,23 @@ def fts_query(user_text: str) -> str:
     return " ".join(f'"{word}"*' for word in words)
 
 
+RANKED_AT_MOST = 10_000
+"""Matches a search ranks at most: the newest ones (card versions are numbered as imported).
+
+Ranking costs time for every match, and a short prefix ("mod") matches nearly
+every card version of a large registry; past this many, the newest are ranked.
+"""
+
+
 def search_card_versions(
     connection: Connection, user_text: str, limit: int
 ) -> list[tuple[int, float]]:
-    """Card version ids matching ``user_text``, best first, with their rank."""
+    """Card version ids matching ``user_text``, best first, with their rank.
+
+    When more than :data:`RANKED_AT_MOST` card versions match, the best are
+    chosen among the newest :data:`RANKED_AT_MOST` of them, so that a broad
+    search answers as quickly as a narrow one.
+    """
     query = fts_query(user_text)
     if not query:
         return []
@@ -105,11 +118,19 @@ def search_card_versions(
             {"p": pattern, "n": limit},
         )
         return [(int(r[0]), float(r[1])) for r in rows]
+    # FTS5 walks its row ids newest first cheaply: the row id of the Nth newest match.
+    floor = connection.execute(
+        text(
+            "SELECT rowid FROM card_search WHERE card_search MATCH :q "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
+        ),
+        {"q": query, "skip": RANKED_AT_MOST - 1},
+    ).scalar()
     rows = connection.execute(
         text(
             "SELECT rowid, bm25(card_search, 10.0, 2.0, 2.0, 1.0) AS score FROM card_search "
-            "WHERE card_search MATCH :q ORDER BY score LIMIT :n"
+            "WHERE card_search MATCH :q AND rowid >= :floor ORDER BY score LIMIT :n"
         ),
-        {"q": query, "n": limit},
+        {"q": query, "floor": int(floor or 0), "n": limit},
     )
     return [(int(r[0]), float(r[1])) for r in rows]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.models.card import RiskRating
 from app.models.tables import CARD_STATUSES
+from app.services.dialect import RANKED_AT_MOST
 from app.services.errors import CountersignError
 from app.services.registry import ModelFilter, ModelSummary, NotFound, Registry
 from app.views.background import BackgroundTask, Cancelled, Progress
@@ -78,7 +79,8 @@ class RegistryBrowser(QWidget):
         self.search_box.setPlaceholderText("Search card text (Ctrl+F)")
         self.search_box.setAccessibleName("Search card text")
         self.search_box.setToolTip(
-            "Full-text search over every card version; each word is a prefix"
+            "Full-text search over every card version; each word is a prefix. When more than "
+            f"{RANKED_AT_MOST:,} card versions match, the best are found among the newest."
         )
         self.search_box.setClearButtonEnabled(True)
         self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)

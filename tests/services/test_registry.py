@@ -1,4 +1,4 @@
-"""Paging the registry's models: offset and keyset agree, and a model's row is found by count."""
+"""Reading the registry: paging models (offset and keyset agree), a model's row, ranked search."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from app.services import dialect
 from app.services.database import Database
+from app.services.importer import Importer
 from app.services.registry import ModelFilter, Registry
+from tests.helpers.registry import native_card, write_card
 
 
 @pytest.fixture
@@ -68,3 +71,36 @@ def test_model_position_of_a_model_not_shown(registry: Registry) -> None:
     assert registry.model_position("m-003", ModelFilter(status="submitted")) is None
     assert registry.model_position("m-003") == 3
     assert registry.model_position("nobody") is None
+
+
+@pytest.fixture
+def searchable(tmp_path: Path) -> Iterator[Registry]:
+    """Five models whose cards all mention underwriting; the oldest mentions it most."""
+    db = Database.open(str(tmp_path / "search.sqlite3"))
+    importer = Importer(db, actor="tests")
+    for number in range(5):
+        summary = "Underwriting " * (6 if number == 0 else 1) + "support."
+        card = native_card(
+            f"scorer-{number}",
+            "1.0",
+            model_details={"name": f"scorer-{number}", "version": "1.0", "summary": summary},
+        )
+        assert importer.import_file(write_card(tmp_path, f"s{number}.json", card)).ok
+    yield Registry(db)
+    db.dispose()
+
+
+def test_search_ranks_every_match_when_few(searchable: Registry) -> None:
+    hits = searchable.search("underwrit")
+    assert len(hits) == 5
+    assert hits[0].model == "scorer-0"
+    assert {hit.status for hit in hits} == {"submitted"}
+
+
+def test_a_broad_search_ranks_the_newest_matches(
+    searchable: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dialect, "RANKED_AT_MOST", 3)
+    hits = searchable.search("underwrit")
+    # The oldest card would rank first, but only the newest three matches are ranked.
+    assert sorted(hit.model for hit in hits) == ["scorer-2", "scorer-3", "scorer-4"]
