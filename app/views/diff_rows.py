@@ -183,6 +183,15 @@ class DiffLineDelegate(QStyledItemDelegate):
         digits = max(len(str(self.max_number)), 3)
         return int(self.char_width * (digits + 3)) + 8
 
+    def column_x(self, text: str, offset: int) -> float:
+        """Where character ``offset`` of ``text`` lies in a row scrolled fully left."""
+        metrics = self.heading_metrics if text.startswith("#") else self.metrics
+        if len(text) > _LONG_LINE:
+            return self.gutter_width() + 6 + offset * self.char_width
+        return (
+            self.gutter_width() + 6 + metrics.horizontalAdvance(text[:offset].translate(_INVISIBLE))
+        )
+
     def content_width(self) -> int:
         """Width of a row holding the longest line of either side."""
         return self.gutter_width() + int(self.char_width * (self.max_length + 2)) + 12

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -89,6 +96,17 @@ class DiffSideView(QTableView):
         self.setColumnHidden(self.side, False)
         width = self.line_delegate.content_width()
         self.setColumnWidth(self.side, max(width, self.viewport().width()))
+        self.updateGeometries()  # the scroll ranges now, not at the next layout pass
+
+    def scrollTo(  # noqa: N802 - Qt API
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+    ) -> None:
+        """Scroll up or down to ``index`` only: the sideways position stays where the officer left it."""
+        sideways = self.horizontalScrollBar().value()
+        super().scrollTo(index, hint)
+        self.horizontalScrollBar().setValue(sideways)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         """Keep the column at least as wide as the view."""
@@ -156,7 +174,7 @@ class ChangeMap(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         """The changes as coloured bars (drawn once per size), the visible stretch as a frame."""
         painter = QPainter(self)
-        if self._picture is None or self._picture.size() != self.size():
+        if self._picture is None or self._picture.deviceIndependentSize() != self.size().toSizeF():
             self._picture = self._draw_marks()
         painter.drawPixmap(0, 0, self._picture)
         if self._rows:
@@ -176,7 +194,9 @@ class ChangeMap(QWidget):
         painter.end()
 
     def _draw_marks(self) -> QPixmap:
-        picture = QPixmap(self.size())
+        ratio = self.devicePixelRatioF()
+        picture = QPixmap(self.size() * ratio)
+        picture.setDevicePixelRatio(ratio)
         picture.fill(self.palette().color(QPalette.ColorRole.AlternateBase))
         if not self._rows or self.height() <= 0:
             return picture
@@ -288,6 +308,7 @@ class SideBySideDiff(QWidget):
             return
         self.left.verticalScrollBar().setValue(max(row - CONTEXT_ROWS, 0))
         self._set_current(row)
+        self._reveal_change_in(row)
 
     def next_change(self) -> bool:
         """Go to the next change below the current row; False when there is none."""
@@ -354,6 +375,20 @@ class SideBySideDiff(QWidget):
         self._current_change = -1 if index is None else index
         count = len(self.diff.changes) if self.diff is not None else 0
         self.current_change_changed.emit(self._current_change, count)
+
+    def _reveal_change_in(self, row: int) -> None:
+        """Scroll sideways so that the first changed word of ``row`` is in view."""
+        delegate = self.left.line_delegate
+        width = self.left.viewport().width()
+        target = 0
+        for side in (0, 1):
+            cell = self.model.cell(row, side)
+            if cell.spans:
+                x = delegate.column_x(cell.text, cell.spans[0][0])
+                if x > width - 2 * delegate.char_width:
+                    target = int(x - width / 4)
+                break
+        self.left.horizontalScrollBar().setValue(target)
 
     def _follow(self, bar: Any, value: int) -> None:
         if bar.value() != value:

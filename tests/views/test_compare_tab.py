@@ -19,6 +19,7 @@ from app.services.text_diff import diff_lines
 from app.views.compare_summary import BETTER, WORSE
 from app.views.compare_tab import NEXT_CHANGE, PREVIOUS_CHANGE, CompareTab, default_pair
 from app.views.diff_rows import LINE_NUMBER_ROLE, SPANS_ROLE, TAG_ROLE, DiffRowsModel
+from app.views.diff_view import SideBySideDiff
 from app.views.model_page import ModelPage
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import wait_for_background
@@ -395,3 +396,19 @@ def test_the_model_page_has_a_compare_tab(qtbot: QtBot, registry: Registry) -> N
     assert page.compare_tab.new_combo.currentData() == "1.2"
     page.clear()
     assert page.compare_tab.stack.currentWidget() is page.compare_tab.placeholder
+
+
+def test_going_to_a_change_far_right_scrolls_it_into_view(qtbot: QtBot) -> None:
+    prefix = "word " * 200
+    view = SideBySideDiff()
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_diff(diff_lines(["same", prefix + "old ending"], ["same", prefix + "new ending"]))
+    assert view.next_change()
+    scrolled = view.left.horizontalScrollBar().value()
+    assert scrolled > 0
+    assert view.right.horizontalScrollBar().value() == scrolled
+    changed_x = view.left.line_delegate.column_x(prefix + "old ending", len(prefix)) - scrolled
+    assert 0 < changed_x < view.left.viewport().width()
