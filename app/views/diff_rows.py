@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.text_diff import TextDiff
-from app.views.none_refcount import keeps_none_alive
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1
 """The row's kind: "equal", "replace", "delete" or "insert"."""
@@ -200,7 +199,6 @@ class DiffLineDelegate(QStyledItemDelegate):
         """Every row alike: the longest line of either side, one line high."""
         return QSize(self.content_width(), self.row_height)
 
-    @keeps_none_alive
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         """Background by kind, marked words, fixed gutter; only the visible stretch of a long line."""
         model = index.model()

@@ -43,7 +43,6 @@ from app.views.diff_rows import (
     DiffLineDelegate,
     DiffRowsModel,
 )
-from app.views.none_refcount import keeps_none_alive
 
 CONTEXT_ROWS = 3
 """Rows shown above a change the officer goes to."""
@@ -170,7 +169,6 @@ class ChangeMap(QWidget):
         self._visible = (first, count)
         self.update()
 
-    @keeps_none_alive
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         """The changes as coloured bars (drawn once per size), the visible stretch as a frame."""
         painter = QPainter(self)
