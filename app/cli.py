@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--model", help="only the events of this model")
     _add_signoff_commands(commands)
+    _add_report_commands(commands)
     return parser
 
 
@@ -137,6 +138,41 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     review.add_argument("--json", action="store_true")
 
 
+def _add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``export-pdf``, ``verify`` and ``publish``: signed review reports."""
+    export = commands.add_parser(
+        "export-pdf", help="write the signed review report of a card version"
+    )
+    export.add_argument("reference", metavar="MODEL@VERSION")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    export.add_argument("--identity", required=True, metavar="EMAIL", help="who signs the report")
+
+    check = commands.add_parser("verify", help="check a signed report: signature, sign-offs, card")
+    check.add_argument("file", type=Path, metavar="FILE.pdf")
+    check.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        metavar="CERT.pem",
+        help="also trust this signer or issuing certificate (repeatable)",
+    )
+    check.add_argument("--json", action="store_true")
+
+    publish = commands.add_parser(
+        "publish", help="write an approved card version, its signed report and sign-offs to DIR"
+    )
+    publish.add_argument("reference", metavar="MODEL@VERSION")
+    publish.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    source = publish.add_mutually_exclusive_group()
+    source.add_argument("--identity", metavar="EMAIL", help="sign a fresh report as EMAIL")
+    source.add_argument(
+        "--report", type=Path, metavar="FILE.pdf", help="a report exported since the approval"
+    )
+    publish.add_argument(
+        "--trust", type=Path, action="append", metavar="CERT.pem", help="to check --report"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -173,6 +209,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "checklists": ("checklists", "list_checklists"),
     "checklist": ("checklists", "checklist"),
     "review": ("review", "review"),
+    "export-pdf": ("reports", "export_pdf"),
+    "verify": ("reports", "verify"),
+    "publish": ("reports", "publish"),
 }
 """Subcommand -> (module in app.commands, function), imported only when it runs."""
 
