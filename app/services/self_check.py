@@ -314,15 +314,14 @@ def shipped_fonts() -> list[Traversable]:
 
 
 def check_fonts() -> Check:
-    """Which fonts ship with Countersign, and is each a real font file?"""
+    """Which fonts ship with Countersign (the reports embed them), and is each a real font file?"""
     fonts = shipped_fonts()
     if not fonts:
         return Check(
             "Fonts",
-            True,
-            "no fonts are shipped yet (resources/fonts is absent); the window uses the "
-            "system's fonts.",
-            required=False,
+            False,
+            "no fonts found in resources/fonts: signed reports embed the shipped DejaVu and "
+            "Droid Sans Fallback fonts, so this installation is incomplete; reinstall Countersign.",
         )
     broken = []
     for font in fonts:

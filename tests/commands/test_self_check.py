@@ -31,7 +31,7 @@ def test_self_check_passes_and_says_what_it_found(
     assert "14 sample bundles" in by_name["Resources"]
     assert "opened and migrated to schema revision" in by_name["Registry"]
     assert "it stored a throwaway secret, read it back and deleted it" in by_name["Keyring"]
-    assert "no fonts are shipped yet" in by_name["Fonts"]
+    assert "fonts shipped and readable" in by_name["Fonts"]
     assert "started on the 'offscreen' platform" in by_name["platform"]
     assert by_name["platform"].endswith("the SVG icons draw.")
     assert lines[-1] == "All required checks passed."

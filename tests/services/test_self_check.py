@@ -180,10 +180,19 @@ def test_a_keyring_that_does_not_answer_times_out(monkeypatch: pytest.MonkeyPatc
     )
 
 
-def test_no_shipped_fonts_is_said_and_is_not_a_failure() -> None:
+def test_the_shipped_report_fonts_are_found() -> None:
     check = check_fonts()
-    assert check.passed and not check.required
-    assert check.detail.startswith("no fonts are shipped yet (resources/fonts is absent)")
+    assert check.passed and check.required
+    assert "DejaVuSans.ttf" in check.detail and "DroidSansFallbackFull.ttf" in check.detail
+
+
+def test_missing_fonts_are_an_incomplete_installation(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(self_check, "resources_root", lambda: tmp_path)
+    check = check_fonts()
+    assert not check.passed and check.required
+    assert "no fonts found in resources/fonts" in check.detail
 
 
 def test_shipped_fonts_are_checked_by_their_contents(
