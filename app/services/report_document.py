@@ -131,7 +131,7 @@ def build_stamp(data: ReportData, width: float, height: float) -> bytes:
     canvas.setFillColorRGB(0.97, 0.98, 1.0)
     canvas.rect(0, 0, width, height, stroke=0, fill=1)
     canvas.setFillColorRGB(0.1, 0.1, 0.12)
-    lines = [
+    lines: list[tuple[Style, float, str]] = [
         ("bold", 8.5, "Digitally signed (PAdES B-B, ECDSA P-256)"),
         (
             "regular",

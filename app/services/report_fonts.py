@@ -125,6 +125,8 @@ def width_function(size: float) -> Callable[[str, str], float]:
     """A function giving the width in points of text in a font at ``size``, cached by word."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    ensure_main_fonts()
+
     def width(font: str, text: str) -> float:
         key = (font, text)
         found = _widths.get(key)

@@ -11,6 +11,7 @@ This module imports pyHanko at its top: only the report functions import it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import re
@@ -52,6 +53,9 @@ MAX_ATTACHMENTS = 2_000
 MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 MAX_PAGES = 20_000
 MAX_PAGE_BYTES = 8 * 1024 * 1024
+
+_FILTERS = ("/FlateDecode", "/ASCII85Decode")
+"""Stream filters read here; anything else in a report is refused."""
 
 _PRINTED = re.compile(rb"Card SHA-256 ([0-9a-f]{64})")
 
@@ -165,7 +169,7 @@ def _verify(
     try:
         attachments = _attachments(reader, file)
         on_time()
-        printed = _printed_hashes(reader)
+        printed = _printed_hashes(reader, file)
     except _TooSlow:
         raise
     except ReportUnreadable:
@@ -197,7 +201,9 @@ def _signature_checks(
     """Check the PDF signature: intact and valid, whole file, signer known or trusted."""
     certificate: asn1_x509.Certificate = signature.signer_cert
     fingerprint = hashlib.sha256(certificate.dump()).hexdigest()
-    subject = certificate.subject.human_friendly
+    subject = str(
+        certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+    )
     person = known.get(fingerprint)
     roots = [_asn1(pem) for pem in trusted_pems]
     others = []
@@ -295,31 +301,31 @@ def _attachments(reader: PdfFileReader, file: str) -> dict[str, bytes]:
 
 
 def _inflate(stream: Any, limit: int, file: str, what: str) -> bytes:
-    """A stream's bytes, Flate-decoded under ``limit`` bytes; other filters are refused."""
+    """A stream's bytes, decoded under ``limit`` bytes (Flate and ASCII85 only)."""
     filters = _deref(stream.get("/Filter"))
     if filters is None:
         names: list[str] = []
     elif isinstance(filters, generic.ArrayObject):
-        names = [str(f) for f in filters]
+        names = [str(_deref(f)) for f in filters]
     else:
         names = [str(filters)]
-    encoded = stream.encoded_data
-    if not names:
-        data = bytes(encoded)
-    elif names == ["/FlateDecode"] and "/DecodeParms" not in stream:
-        inflater = zlib.decompressobj()
-        try:
-            data = inflater.decompress(encoded, limit + 1)
-        except zlib.error:
-            raise ReportUnreadable(file, f"{what} is damaged (not valid Flate data)") from None
-    else:
+    if "/DecodeParms" in stream or any(name not in _FILTERS for name in names):
         raise ReportUnreadable(file, f"{what} uses {', '.join(names)}, which reports never use")
-    if len(data) > limit:
-        raise ReportUnreadable(file, f"{what} is larger than {limit // (1024 * 1024)} MiB")
+    data = bytes(stream.encoded_data)
+    for name in names:
+        try:
+            if name == "/ASCII85Decode":
+                data = base64.a85decode(data.strip().removesuffix(b"~>"), ignorechars=b" \t\r\n")
+            else:
+                data = zlib.decompressobj().decompress(data, limit + 1)
+        except (ValueError, zlib.error):
+            raise ReportUnreadable(file, f"{what} is damaged (not valid {name[1:]} data)") from None
+        if len(data) > limit:
+            raise ReportUnreadable(file, f"{what} is larger than {limit // (1024 * 1024)} MiB")
     return data
 
 
-def _printed_hashes(reader: PdfFileReader) -> list[set[str]]:
+def _printed_hashes(reader: PdfFileReader, file: str) -> list[set[str]]:
     """For each page, the card SHA-256 values printed in its footer."""
     out: list[set[str]] = []
     pending = [reader.root["/Pages"]]
@@ -341,7 +347,7 @@ def _printed_hashes(reader: PdfFileReader) -> list[set[str]]:
         found: set[str] = set()
         for stream in streams:
             if isinstance(stream, generic.StreamObject):
-                text = _inflate(stream, MAX_PAGE_BYTES, "", "a page")
+                text = _inflate(stream, MAX_PAGE_BYTES, file, f"page {len(out) + 1}")
                 found.update(m.group(1).decode("ascii") for m in _PRINTED.finditer(text))
         out.append(found)
     return out
