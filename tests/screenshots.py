@@ -4,9 +4,11 @@
 
 Builds the demo registry in a temporary folder, opens the main window at
 1440x900 and saves: the browser, each tab of the model page, a search, the
-import preview of a refused (hostile) bundle and of a good one, and the audit
-trail window after Verify chain.  Nothing of the officer's (registry,
-settings) is touched.  Not a test module: tests/views/test_screenshots.py
+import preview of a refused (hostile) bundle and of a good one, the audit
+trail window after Verify chain, and a sign-off: the Review tab answered, the
+signing dialog, the tab once signed, and Settings ▸ Identities.  Nothing of the
+officer's (registry, settings, keyring) is touched: keys go to an in-memory
+keyring.  Not a test module: tests/views/test_screenshots.py
 runs :func:`main` as a smoke test.
 """
 
@@ -37,12 +39,17 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.services.database import Database
 from app.services.demo import build_demo_registry
 from app.services.importer import Importer
+from app.services.keystore import Keystore
 from app.services.registry import Registry
+from app.services.reviews import Answer
 from app.views.audit_window import AuditWindow
 from app.views.background import worker_pool
+from app.views.identities_dialog import IdentitiesDialog
 from app.views.import_dialog import ImportDialog
 from app.views.main_window import MainWindow
+from app.views.review_tab import ReviewServices, ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
+from tests.helpers.keyring_memory import MemoryKeyring, installed
 
 WINDOW_SIZE = (1440, 900)
 """The size every main-window screenshot is taken at."""
@@ -53,12 +60,19 @@ SHOWN_MODEL = "retail-credit-risk-scorer"
 SEARCH_TEXT = "monitor"
 """What the search screenshot searches for (a prefix: it finds "monitoring" too)."""
 
+SIGNER_PASSPHRASE = "meridian review 2026"
+"""The passphrase of the demo reviewers made for the sign-off screenshots."""
+
 FIXED_SCREENS = (
     "browser",
     "search",
     "import-refused",
     "import-good",
     "audit-verified",
+    "review-answered",
+    "review-signing",
+    "review-signed",
+    "identities",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
 
@@ -101,10 +115,23 @@ def model_tab_screens(window: MainWindow) -> list[str]:
 
 def render_screens(outdir: Path, work: Path) -> list[Path]:
     """Render every screen into ``outdir``, with the demo registry built under ``work``."""
+    with installed(MemoryKeyring()) as keyring:
+        return _render_screens(outdir, work, Keystore(keyring))
+
+
+def _render_screens(outdir: Path, work: Path, keystore: Keystore) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     database = Database.open(str(build_demo_registry(work / "demo")))
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(database, Registry(database), Importer(database), settings, demo=True)
+    services = ReviewServices.for_database(database, keystore)
+    window = MainWindow(
+        database,
+        Registry(database),
+        Importer(database),
+        settings,
+        demo=True,
+        review_services=services,
+    )
     saved: list[Path] = []
     try:
         window.resize(*WINDOW_SIZE)
@@ -152,6 +179,8 @@ def render_screens(outdir: Path, work: Path) -> list[Path]:
         settle(lambda: bool(verified))
         saved.append(_save(audit, outdir, "audit-verified"))
         audit.close()
+
+        saved.extend(_save_sign_off(window, services, outdir))
     finally:
         window.close()
         window.deleteLater()
@@ -172,6 +201,62 @@ def _save_import_preview(window: MainWindow, path: Path, outdir: Path, name: str
     dialog.deleteLater()
     settle()
     return saved
+
+
+def _save_sign_off(window: MainWindow, services: ReviewServices, outdir: Path) -> list[Path]:
+    """Answer the Review tab of the shown model, sign as an officer, and show the identities."""
+    services.identities.create(
+        "Dana Whitfield", "dana.whitfield@meridian.example", "officer", SIGNER_PASSPHRASE
+    )
+    services.identities.create(
+        "Sam Okafor", "sam.okafor@meridian.example", "approver", SIGNER_PASSPHRASE
+    )
+    # Its newest version: the search before may have left an older one on the page.
+    window.model_page.show_model(SHOWN_MODEL)
+    tab = window.model_page.review_tab
+    window.model_page.tabs.setCurrentWidget(tab)
+    settle()
+    _answer_like_a_reviewer(tab)
+    saved = [_save(window, outdir, "review-answered")]
+    tab.start_sign_off()
+    dialog = tab.signing_dialog
+    if dialog is None:
+        raise RuntimeError(f"the signing dialog did not open: {tab.problem_text()}")
+    dialog.passphrase.setText(SIGNER_PASSPHRASE)
+    saved.append(_save(dialog, outdir, "review-signing"))
+    dialog.accept()
+    settle(lambda: not dialog.signing)
+    if tab.problem_text() or not tab.signoffs.model.rowCount():
+        raise RuntimeError(f"the sign-off was not stored: {tab.problem_text()}")
+    saved.append(_save(window, outdir, "review-signed"))
+    identities = IdentitiesDialog(services.identities, window)
+    identities.show()
+    settle(lambda: identities.keyring_ok is not None)
+    saved.append(_save(identities, outdir, "identities"))
+    identities.close()
+    identities.deleteLater()
+    return saved
+
+
+def _answer_like_a_reviewer(tab: ReviewTab) -> None:
+    """Answer what the automatic checks left open, as a careful reviewer would, and approve."""
+    items = tab.items
+    for view in items.unanswered_required():
+        row = items.row_of(view.item.id)
+        if row is not None:
+            items.set_answer(row, Answer("pass", "Read in the card; specific to this model."))
+    for view, _reason in items.needing_notes():
+        row = items.row_of(view.item.id)
+        if row is not None:
+            items.set_answer(
+                row, Answer("pass", "Proprietary, internal use only: confirmed with Legal.")
+            )
+    first = items.row_of("licence-approved")
+    tab.table.selectRow(first if first is not None else 0)
+    tab.choose_decision("approve")
+    tab.decision_panel.comment.setPlainText(
+        "Approved for the Q1 release. Watch the open-banking features in the first month."
+    )
 
 
 OFFSCREEN_NOTICES = (

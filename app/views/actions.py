@@ -30,7 +30,7 @@ class ActionSpec:
     role: QAction.MenuRole = QAction.MenuRole.TextHeuristicRole
 
 
-MENUS = ("&File", "&Edit", "&View", "&Tools", "&Help")
+MENUS = ("&File", "&Edit", "&View", "&Review", "&Tools", "&Settings", "&Help")
 """The menu bar, left to right; ``&`` marks each mnemonic."""
 
 ACTION_SPECS = (
@@ -76,6 +76,15 @@ ACTION_SPECS = (
         "show_attachments", "&View", "&Attachments", "Ctrl+4", tip="Show the Attachments tab"
     ),
     ActionSpec("show_history", "&View", "&History", "Ctrl+5", tip="Show the History tab"),
+    ActionSpec("show_review", "&View", "Revie&w", "Ctrl+7", tip="Show the Review tab"),
+    ActionSpec(
+        "sign_off",
+        "&Review",
+        "&Sign…",
+        "Ctrl+Shift+S",
+        "sign",
+        "Check the sign-off of the card version shown, then sign it with your identity",
+    ),
     ActionSpec(
         "audit_trail",
         "&Tools",
@@ -83,6 +92,13 @@ ACTION_SPECS = (
         "Ctrl+Shift+A",
         "audit",
         "Every event of the registry, and verification of the hash chain",
+    ),
+    ActionSpec(
+        "identities",
+        "&Settings",
+        "&Identities…",
+        icon="identity",
+        tip="Reviewer identities: create, import, export the certificate, change passphrase, retire",
     ),
     ActionSpec(
         "about",
@@ -97,7 +113,7 @@ ACTION_SPECS = (
 )
 """Every command of the main window, in menu order."""
 
-TOOLBAR = ("import_files", "audit_trail", "refresh")
+TOOLBAR = ("import_files", "sign_off", "audit_trail", "refresh")
 """The commands also on the tool bar."""
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
 from app.formats.base import InputRefused
+from app.services.checklists import Checklists
 from app.services.database import Database
 from app.services.errors import (
     CountersignError,
@@ -28,11 +29,15 @@ from app.services.errors import (
     RegistryLocked,
     RegistryTooNew,
 )
+from app.services.identities import Identities
 from app.services.importer import Importer
+from app.services.keystore import Keystore
 from app.services.registry import Registry
+from app.services.reviews import Reviews
 from app.views.crash_dialog import install_crash_handler
 from app.views.icons import icon
 from app.views.main_window import MainWindow
+from app.views.review_tab import ReviewServices
 
 ORGANISATION = "Countersign"
 APPLICATION = "Countersign"
@@ -72,7 +77,14 @@ def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ())
 
     registry = Registry(database)
     importer = Importer(database)
-    window = MainWindow(database, registry, importer, QSettings(), demo=demo)
+    # The keyring is vetted on first use (signing, Settings ▸ Identities), not at start-up.
+    identities = Identities(database, Keystore())
+    review_services = ReviewServices(
+        identities, Checklists(database), Reviews(database, identities)
+    )
+    window = MainWindow(
+        database, registry, importer, QSettings(), demo=demo, review_services=review_services
+    )
     restore_excepthook = install_crash_handler(lambda: window)
     window.show()
     if open_files:

@@ -26,6 +26,7 @@ from app.services.database import Database
 from app.services.errors import CountersignError
 from app.services.importer import Importer
 from app.services.registry import Registry
+from app.services.reviews import SignOffResult
 from app.views.about_box import show_about
 from app.views.actions import WorkstationActions
 from app.views.background import BackgroundTask, Cancelled, Progress
@@ -33,6 +34,7 @@ from app.views.crash_dialog import show_failure
 from app.views.icons import icon
 from app.views.model_page import ModelPage
 from app.views.registry_browser import RegistryBrowser
+from app.views.review_tab import ReviewServices
 
 IMPORT_FILTER = (
     "Card bundles and card files (*.cardbundle *.zip *.json *.md *.yaml *.yml);;All files (*)"
@@ -50,12 +52,14 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         *,
         demo: bool = False,
+        review_services: ReviewServices | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
         self.registry = registry
         self.importer = importer
+        self.review_services = review_services or ReviewServices.for_database(database)
         self.settings = settings if settings is not None else QSettings()
         self._demo = demo
         self._counted_once = False
@@ -63,6 +67,7 @@ class MainWindow(QMainWindow):
         self._count_again = False
         self._import_dialog: QWidget | None = None
         self._audit_window: QWidget | None = None
+        self._identities_dialog: QWidget | None = None
 
         self.setWindowTitle("Countersign — demo registry" if demo else "Countersign")
         self.setWindowIcon(icon("app"))
@@ -78,7 +83,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(tool_bar)
 
         self.browser = RegistryBrowser(registry, self)
-        self.model_page = ModelPage(registry, database, self)
+        self.model_page = ModelPage(registry, database, self, review_services=self.review_services)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
         self.splitter.setChildrenCollapsible(False)
@@ -140,6 +145,28 @@ class MainWindow(QMainWindow):
         self._audit_window.show()
         self._audit_window.raise_()
         self._audit_window.activateWindow()
+
+    def open_identities(self) -> None:
+        """Show Settings ▸ Identities (one at a time)."""
+        from app.views.identities_dialog import IdentitiesDialog
+
+        if self._identities_dialog is None:
+            dialog = IdentitiesDialog(self.review_services.identities, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.changed.connect(self._on_identities_dialog_changed)
+            dialog.destroyed.connect(self._on_identities_dialog_destroyed)
+            self._identities_dialog = dialog
+        self._identities_dialog.show()
+        self._identities_dialog.raise_()
+        self._identities_dialog.activateWindow()
+
+    def sign_off(self) -> None:
+        """Review ▸ Sign…: go to the Review tab of the model shown and start signing."""
+        if self.model_page.model_name is None:
+            self.statusBar().showMessage("Choose a model to review first.", 5000)
+            return
+        self.model_page.tabs.setCurrentWidget(self.model_page.review_tab)
+        self.model_page.review_tab.start_sign_off()
 
     def refresh(self) -> None:
         """Read the registry again: the browser, the model shown and the counts."""
@@ -233,12 +260,16 @@ class MainWindow(QMainWindow):
             actions[name].triggered.connect(
                 lambda _checked=False, tab=number: self.model_page.show_tab(tab)
             )
+        actions["show_review"].triggered.connect(self._on_show_review_triggered)
+        actions["sign_off"].triggered.connect(self.sign_off)
+        actions["identities"].triggered.connect(self.open_identities)
         actions["audit_trail"].triggered.connect(self.open_audit_trail)
         actions["about"].triggered.connect(lambda: show_about(self))
         actions["about_qt"].triggered.connect(QApplication.aboutQt)
         self.browser.model_selected.connect(self._on_browser_model_selected)
         self.browser.version_selected.connect(self._on_browser_version_selected)
         self.browser.model_opened.connect(self._on_browser_model_opened)
+        self.model_page.review_tab.signed.connect(self._on_review_tab_signed)
 
     def _on_browser_model_selected(self, name: str) -> None:
         self.model_page.show_model(name)
@@ -251,6 +282,22 @@ class MainWindow(QMainWindow):
 
     def _on_show_models_triggered(self) -> None:
         self.browser.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_show_review_triggered(self) -> None:
+        self.model_page.tabs.setCurrentWidget(self.model_page.review_tab)
+
+    def _on_review_tab_signed(self, result: SignOffResult) -> None:
+        review = result.review
+        self.statusBar().showMessage(
+            f"Sign-off stored: {review.model} {review.version} is {result.card_status}.", 10_000
+        )
+        self.refresh()
+
+    def _on_identities_dialog_changed(self) -> None:
+        self.model_page.review_tab.refresh_identities()
+
+    def _on_identities_dialog_destroyed(self) -> None:
+        self._identities_dialog = None
 
     def _on_import_dialog_landed(self) -> None:
         self.refresh()

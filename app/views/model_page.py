@@ -1,5 +1,5 @@
 """The model page: one model's card versions in tabs (Card, Versions, Source, Attachments, History,
-Compare).
+Compare, Review).
 
 The page reads the registry for the tab the officer is looking at, and only
 when it is looked at: choosing a model with the arrow keys costs one card
@@ -25,11 +25,12 @@ from app.views.card_tab import CardTab
 from app.views.compare_tab import CompareTab
 from app.views.history_tab import HistoryTab
 from app.views.presentation import local_time, status_colour
+from app.views.review_tab import ReviewServices, ReviewTab
 from app.views.source_tab import SourceTab
 from app.views.versions_tab import VersionsTab
 
-TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare")
-"""The tabs, in order; View ▸ Ctrl+1…5 go to the first five."""
+TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare", "Review")
+"""The tabs, in order; View ▸ Ctrl+1…5 go to the first five, Ctrl+7 to Review."""
 
 _EMPTY_TEXT = (
     "Choose a model on the left to see its card.\n\n"
@@ -42,7 +43,12 @@ class ModelPage(QWidget):
     """The right side of the workstation: the chosen model and its card versions."""
 
     def __init__(
-        self, registry: Registry, database: Database, parent: QWidget | None = None
+        self,
+        registry: Registry,
+        database: Database,
+        parent: QWidget | None = None,
+        *,
+        review_services: ReviewServices | None = None,
     ) -> None:
         super().__init__(parent)
         self._registry = registry
@@ -77,6 +83,9 @@ class ModelPage(QWidget):
         self.attachments_tab = AttachmentsTab(self)
         self.history_tab = HistoryTab(database, self)
         self.compare_tab = CompareTab(registry, parent=self)
+        self.review_tab = ReviewTab(
+            review_services or ReviewServices.for_database(database), registry, self
+        )
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Model tabs")
         self.tabs.setDocumentMode(True)
@@ -85,6 +94,7 @@ class ModelPage(QWidget):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.versions_tab.version_chosen.connect(self._on_versions_tab_version_chosen)
         self.versions_tab.version_opened.connect(self._on_versions_tab_version_opened)
+        self.review_tab.compare_requested.connect(self._on_review_tab_compare_requested)
 
         heading = QHBoxLayout()
         heading.addWidget(self.title)
@@ -140,7 +150,7 @@ class ModelPage(QWidget):
         except NotFound as error:
             self.clear(str(error))
             return
-        self._stale |= {self.card_tab, self.source_tab, self.attachments_tab}
+        self._stale |= {self.card_tab, self.source_tab, self.attachments_tab, self.review_tab}
         self._label_attachments()
         self.versions_tab.show_current(version)
         self._refresh_current_tab()
@@ -169,6 +179,7 @@ class ModelPage(QWidget):
         self.attachments_tab.show_attachments([], None)
         self.history_tab.clear()
         self.compare_tab.set_model(None)
+        self.review_tab.clear()
         self.placeholder.setText(message)
         self.stack.setCurrentIndex(0)
 
@@ -184,6 +195,10 @@ class ModelPage(QWidget):
         self.show_version(version)
         self.tabs.setCurrentWidget(self.card_tab)
 
+    def _on_review_tab_compare_requested(self, old_version: str, new_version: str) -> None:
+        self.tabs.setCurrentWidget(self.compare_tab)
+        self.compare_tab.choose(old_version, new_version)
+
     # -- internals ------------------------------------------------------------------
 
     def _tab_widgets(self) -> tuple[QWidget, ...]:
@@ -194,6 +209,7 @@ class ModelPage(QWidget):
             self.attachments_tab,
             self.history_tab,
             self.compare_tab,
+            self.review_tab,
         )
 
     def _show_header(self, summary: ModelSummary) -> None:
@@ -238,3 +254,5 @@ class ModelPage(QWidget):
             self.history_tab.show_model(self._summary.name)
         elif widget is self.compare_tab:
             self.compare_tab.set_model(self._summary.name)
+        elif widget is self.review_tab:
+            self.review_tab.show_version(self._summary.name, detail.summary.version)

@@ -92,7 +92,7 @@ def test_window_start_imports_neither_reportlab_nor_pyhanko(tmp_path: Path) -> N
 
 def test_menus_have_mnemonics_and_standard_shortcuts(window: MainWindow) -> None:
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&View", "&Tools", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Review", "&Tools", "&Settings", "&Help"]
     shortcuts = {
         name: window.commands[name].shortcut().toString()
         for name in ("import_files", "quit", "find", "audit_trail", "refresh", "show_card")

@@ -1,0 +1,293 @@
+"""The signing dialog: choose the identity that signs, type its passphrase, sign the sign-off.
+
+Before any passphrase is asked, the dialog checks the sign-off against every
+review rule for the chosen identity (:meth:`Reviews.check`) and says in words
+why it would be refused (a reviewer cannot approve, segregation of duties,
+already signed this round); the passphrase field stays closed until the
+identity may sign.  Signing unlocks the key (a deliberately slow key
+derivation) and writes the sign-off on the worker thread; a wrong passphrase
+is said plainly and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.errors import CountersignError
+from app.services.identities import IdentityInfo
+from app.services.review_errors import WrongPassphrase
+from app.services.reviews import ReviewDraft, Reviews, SignOffRequest, SignOffResult
+from app.views.background import BackgroundTask, Cancelled, Progress
+from app.views.crash_dialog import show_failure
+from app.views.review_signoffs import decision_text
+
+PROBLEM_STYLE = (
+    "QLabel { background: rgba(200, 67, 58, 0.12); border: 1px solid rgba(200, 67, 58, 0.6);"
+    " border-radius: 4px; padding: 6px; }"
+)
+"""How a refusal or a wrong passphrase is shown: hard to miss on light and dark palettes."""
+
+
+def identity_label(identity: IdentityInfo) -> str:
+    """An identity as the chooser lists it: name, address and role."""
+    return f"{identity.name} <{identity.email}> · {identity.role}"
+
+
+def passphrase_edit(parent: QWidget, accessible_name: str) -> QLineEdit:
+    """A passphrase field: never echoed, never offered to input-method prediction."""
+    edit = QLineEdit(parent)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setAccessibleName(accessible_name)
+    edit.setInputMethodHints(
+        Qt.InputMethodHint.ImhHiddenText
+        | Qt.InputMethodHint.ImhSensitiveData
+        | Qt.InputMethodHint.ImhNoPredictiveText
+        | Qt.InputMethodHint.ImhNoAutoUppercase
+    )
+    return edit
+
+
+class SigningDialog(QDialog):
+    """Signs one sign-off with an identity the officer chooses, after checking every rule."""
+
+    signed = Signal(object)
+    """The sign-off was stored: the :class:`SignOffResult`."""
+
+    def __init__(
+        self,
+        reviews: Reviews,
+        draft: ReviewDraft,
+        request: SignOffRequest,
+        identities: list[IdentityInfo],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._reviews = reviews
+        self._request = request
+        self._task: BackgroundTask | None = None
+        self.result_value: SignOffResult | None = None
+        self.setWindowTitle(f"Sign: {draft.model} {draft.version}")
+        self.setAccessibleName("Sign the sign-off")
+        self.setMinimumWidth(640)
+
+        answered = len(request.answers)
+        comment = request.comment.strip()
+        quoted = f"“{_e(_shortened(comment))}”" if comment else "none"
+        self.summary = QLabel(
+            f"<p style='font-size: large'><b>{_e(decision_text(request.decision).capitalize())}"
+            f"</b> {_e(draft.model)} {_e(draft.version)}</p>"
+            f"<p>Checklist: {_e(draft.template.template.title)} ({_e(draft.template.reference)}),"
+            f" {answered} of {len(draft.items)} items answered.<br>"
+            f"Comment: {quoted}<br>"
+            f"Card SHA-256: <tt>{draft.card_sha256}</tt></p>"
+            "<p>Your signature binds this decision to this exact card version. "
+            "It cannot be withdrawn afterwards.</p>",
+            self,
+        )
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setAccessibleName("What will be signed")
+
+        self.identity_combo = QComboBox(self)
+        self.identity_combo.setAccessibleName("Signing identity")
+        for identity in identities:
+            self.identity_combo.addItem(identity_label(identity), identity.email)
+        self._identities = {identity.email: identity for identity in identities}
+        self.identity_facts = QLabel(self)
+        self.identity_facts.setTextFormat(Qt.TextFormat.PlainText)
+        self.identity_facts.setAccessibleName("Certificate of the signing identity")
+        self.identity_facts.setWordWrap(True)
+        self.identity_facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.passphrase = passphrase_edit(self, "Passphrase")
+        self.passphrase.setPlaceholderText("The passphrase that protects this identity's key")
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setAccessibleName("Why this cannot be signed")
+        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.hide()
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName("Signing")
+        self.busy.setMaximumHeight(8)
+        self.busy.hide()
+
+        form = QFormLayout()
+        form.addRow("&Identity:", self.identity_combo)
+        form.addRow("", self.identity_facts)
+        form.addRow("&Passphrase:", self.passphrase)
+        self.buttons = QDialogButtonBox(self)
+        self.sign_button = QPushButton("&Sign", self)
+        self.sign_button.setAccessibleName("Sign with this identity")
+        self.sign_button.setDefault(True)
+        self.buttons.addButton(self.sign_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addSpacing(6)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.busy)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+        preferred = self.identity_combo.findData(request.identity)
+        self.identity_combo.setCurrentIndex(max(preferred, 0))
+        self.identity_combo.currentIndexChanged.connect(self._on_identity_combo_current_changed)
+        self._check_identity()
+
+    # -- public ---------------------------------------------------------------------
+
+    @property
+    def identity(self) -> str:
+        """The e-mail address of the chosen identity."""
+        return str(self.identity_combo.currentData() or "")
+
+    @property
+    def signing(self) -> bool:
+        """Whether the key is being unlocked and the sign-off written."""
+        return self._task is not None
+
+    def accept(self) -> None:
+        """Sign (the dialog closes when the sign-off is stored)."""
+        if self.signing or not self.sign_button.isEnabled():
+            return
+        passphrase = self.passphrase.text()
+        if not passphrase:
+            self._show_problem(f"Type the passphrase of {self.identity} to sign.")
+            self.passphrase.setFocus()
+            return
+        request = dataclasses.replace(self._request, identity=self.identity)
+        self.passphrase.clear()
+        reviews = self._reviews
+
+        def work(_progress: Progress, _cancelled: Cancelled) -> SignOffResult:
+            return reviews.sign(request, passphrase)
+
+        self._set_busy(True)
+        task = BackgroundTask(
+            work, on_success=self._on_task_succeeded, on_failure=self._on_task_failed, parent=self
+        )
+        self._task = task
+        task.start()
+
+    def reject(self) -> None:
+        """Cancel, unless signing is under way (it takes a moment and cannot be undone)."""
+        if not self.signing:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Stay open while signing."""
+        if self.signing:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    # -- events ---------------------------------------------------------------------
+
+    def _on_identity_combo_current_changed(self, _index: int) -> None:
+        self._check_identity()
+
+    def _on_task_succeeded(self, result: SignOffResult) -> None:
+        self._task = None
+        self._set_busy(False)
+        self.result_value = result
+        self.signed.emit(result)
+        super().accept()
+
+    def _on_task_failed(self, error: BaseException, trace: str) -> None:
+        self._task = None
+        self._set_busy(False)
+        if isinstance(error, WrongPassphrase):
+            self._show_problem(
+                f"The passphrase is wrong for {self.identity}. Nothing was signed or stored; "
+                "type it again (letter case counts)."
+            )
+            self.passphrase.setFocus()
+        elif isinstance(error, CountersignError):
+            self._show_problem(sentence(str(error)))
+        else:
+            show_failure(self, error, trace)
+
+    # -- internals ------------------------------------------------------------------
+
+    def _check_identity(self) -> None:
+        identity = self._identities.get(self.identity)
+        if identity is None:
+            self._refuse("There is no identity to sign with.")
+            return
+        self.identity_facts.setText(
+            f"Certificate SHA-256 {identity.fingerprint[:32]}…\nValid until "
+            f"{identity.not_after[:10]} · "
+            f"{'self-signed' if identity.self_signed else 'issued by ' + identity.issuer}"
+        )
+        request = dataclasses.replace(self._request, identity=identity.email)
+        try:
+            self._reviews.check(request)
+        except CountersignError as refusal:
+            self._refuse(sentence(str(refusal)))
+            return
+        self.problem.hide()
+        self.passphrase.setEnabled(True)
+        self.sign_button.setEnabled(True)
+        self.passphrase.setFocus()
+
+    def _refuse(self, message: str) -> None:
+        self._show_problem(message)
+        self.passphrase.clear()
+        self.passphrase.setEnabled(False)
+        self.sign_button.setEnabled(False)
+
+    def _show_problem(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.identity_combo.setEnabled(not busy)
+        self.passphrase.setEnabled(not busy)
+        for button in self.buttons.buttons():
+            button.setEnabled(not busy)
+        if busy:
+            self.problem.hide()
+
+
+def _e(text: str) -> str:
+    return html.escape(text)
+
+
+def _shortened(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def sentence(message: str) -> str:
+    """A service message (lower case, no full stop) as a sentence to show on its own."""
+    text = message.strip()
+    if not text:
+        return text
+    first = text.split(maxsplit=1)[0]
+    if first.isalpha() and first.islower():  # not an address, a file or an item id
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
