@@ -47,7 +47,8 @@ from app.views.background import worker_pool
 from app.views.identities_dialog import IdentitiesDialog
 from app.views.import_dialog import ImportDialog
 from app.views.main_window import MainWindow
-from app.views.review_tab import ReviewServices, ReviewTab
+from app.views.review_flow import ReviewServices
+from app.views.review_tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 

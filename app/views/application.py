@@ -37,7 +37,7 @@ from app.services.reviews import Reviews
 from app.views.crash_dialog import install_crash_handler
 from app.views.icons import icon
 from app.views.main_window import MainWindow
-from app.views.review_tab import ReviewServices
+from app.views.review_flow import ReviewServices
 
 ORGANISATION = "Countersign"
 APPLICATION = "Countersign"

@@ -34,7 +34,7 @@ from app.views.crash_dialog import show_failure
 from app.views.icons import icon
 from app.views.model_page import ModelPage
 from app.views.registry_browser import RegistryBrowser
-from app.views.review_tab import ReviewServices
+from app.views.review_flow import ReviewServices
 
 IMPORT_FILTER = (
     "Card bundles and card files (*.cardbundle *.zip *.json *.md *.yaml *.yml);;All files (*)"

@@ -25,7 +25,8 @@ from app.views.card_tab import CardTab
 from app.views.compare_tab import CompareTab
 from app.views.history_tab import HistoryTab
 from app.views.presentation import local_time, status_colour
-from app.views.review_tab import ReviewServices, ReviewTab
+from app.views.review_flow import ReviewServices
+from app.views.review_tab import ReviewTab
 from app.views.source_tab import SourceTab
 from app.views.versions_tab import VersionsTab
 

@@ -89,7 +89,7 @@ class ReviewHeader(QWidget):
     def show_templates(
         self, templates: list[TemplateInfo], current: TemplateInfo | None, *, locked: bool
     ) -> None:
-        """List ``templates`` with ``current`` chosen; ``locked`` while a round is open."""
+        """List ``templates`` with ``current`` chosen; ``locked`` once a round has used one."""
         self._quiet = True
         try:
             self.template_combo.clear()
@@ -107,7 +107,7 @@ class ReviewHeader(QWidget):
                 self.template_combo.setCurrentIndex(self.template_combo.findData(current.reference))
             self.template_combo.setEnabled(not locked)
             self.template_combo.setToolTip(
-                "The open review round uses this checklist: every sign-off of a round answers "
+                "The review round uses this checklist: every sign-off of a round answers "
                 "the same one."
                 if locked
                 else "The checklists that apply to this card version's risk tier"

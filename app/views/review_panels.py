@@ -137,7 +137,7 @@ class CardPanel(QWidget):
         self.compare_button.setAccessibleName("Compare with the last approved version")
         self.compare_button.setFlat(True)
         self.compare_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.compare_button.setStyleSheet("QPushButton { color: palette(link); }")
+        self.compare_button.setStyleSheet("QPushButton:enabled { color: palette(link); }")
         self.compare_button.clicked.connect(self._on_compare_button_clicked)
         self.facts = QLabel(self)
         self.facts.setWordWrap(True)

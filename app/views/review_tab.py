@@ -27,46 +27,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.checklists import Checklists, TemplateInfo
-from app.services.database import Database
+from app.services.checklists import TemplateInfo
 from app.services.errors import CountersignError
-from app.services.identities import Identities, IdentityInfo
-from app.services.keystore import Keystore
 from app.services.registry import Registry
-from app.services.review_errors import (
-    AlreadySigned,
-    IdentityError,
-    ResponsesInvalid,
-    RoleNotPermitted,
-    SegregationOfDuties,
+from app.services.reviews import (
+    Answer,
+    ReviewDraft,
+    SignatureInfo,
+    SignOffRequest,
+    SignOffResult,
 )
-from app.services.review_rules import APPROVING_ROLES
-from app.services.reviews import Answer, ReviewDraft, Reviews, SignOffRequest, SignOffResult
-from app.views.identity_forms import CreateIdentityDialog, IdentityForm, ImportPkcs12Dialog
+from app.views.identity_forms import IdentityForm
+from app.views.presentation import local_time
 from app.views.review_decision import DecisionPanel
+from app.views.review_flow import ReviewServices, SignOffFlow
 from app.views.review_header import ReviewHeader
 from app.views.review_items import ITEM, ChecklistTable, ItemEditor, ReviewItemsModel
 from app.views.review_panels import CardPanel, SignOffsPanel, compare_target
 from app.views.review_signoffs import decision_text
 from app.views.signing_dialog import SigningDialog, sentence
-
-_IDENTITY_SPECIFIC = (RoleNotPermitted, SegregationOfDuties, AlreadySigned, IdentityError)
-"""Refusals that depend on who signs: the signing dialog offers another identity."""
-
-
-@dataclass(frozen=True)
-class ReviewServices:
-    """The services the review screens use, built once at start-up and passed in."""
-
-    identities: Identities
-    checklists: Checklists
-    reviews: Reviews
-
-    @classmethod
-    def for_database(cls, database: Database, keystore: Keystore | None = None) -> ReviewServices:
-        """The review services of ``database``, with keys in ``keystore`` (the system keyring)."""
-        identities = Identities(database, keystore or Keystore())
-        return cls(identities, Checklists(database), Reviews(database, identities))
 
 
 @dataclass
@@ -107,10 +86,9 @@ class ReviewTab(QWidget):
         self._version: str | None = None
         self._draft: ReviewDraft | None = None
         self._work: dict[tuple[str, str, str], _Work] = {}
+        self._shown_sign_off: SignatureInfo | None = None
         self._chosen_template: dict[tuple[str, str], str] = {}
-        self._last_identity = ""
-        self.signing_dialog: SigningDialog | None = None
-        self.identity_form: IdentityForm | None = None
+        self.flow = SignOffFlow(services, self)
 
         self.header = ReviewHeader(self)
         self.items = ReviewItemsModel(self)
@@ -163,6 +141,8 @@ class ReviewTab(QWidget):
         self.items.answers_changed.connect(self._on_items_answers_changed)
         self.editor.edited.connect(self._on_editor_edited)
         self.decision_panel.sign_clicked.connect(self.start_sign_off)
+        self.flow.signed.connect(self._on_flow_signed)
+        self.flow.identity_made.connect(self._on_flow_identity_made)
         self.clear()
 
     # -- public ---------------------------------------------------------------------
@@ -194,6 +174,7 @@ class ReviewTab(QWidget):
         self._keep_work()
         self._model = self._version = None
         self._draft = None
+        self._shown_sign_off = None
         self.header.show_templates([], None, locked=False)
         self.header.show_facts(None)
         self.card.show_compare(None, None)
@@ -216,10 +197,15 @@ class ReviewTab(QWidget):
         """Identities changed elsewhere (Settings ▸ Identities): offer setup only if none is left."""
         self._show_identity_banner()
 
-    def usable_identities(self) -> list[IdentityInfo]:
-        """The identities that may sign: active, certificate not expired."""
-        every = self._services.identities.list_all(include_retired=False)
-        return [i for i in every if i.active]
+    @property
+    def signing_dialog(self) -> SigningDialog | None:
+        """The signing dialog, while it is open."""
+        return self.flow.signing_dialog
+
+    @property
+    def identity_form(self) -> IdentityForm | None:
+        """The identity setup form, while it is open."""
+        return self.flow.identity_form
 
     def start_sign_off(self) -> None:
         """Sign…: check the sign-off, set up an identity if there is none, then open the dialog."""
@@ -240,41 +226,16 @@ class ReviewTab(QWidget):
             )
             self._select_item(missing[0].item.id)
             return
-        usable = self.usable_identities()
-        if not usable:
-            self.set_up_identity(then_sign=True)
-            return
-        request = self._request(self._preferred(usable))
-        try:
-            self._services.reviews.check(request)
-        except _IDENTITY_SPECIFIC as refusal:
-            if len(usable) == 1:
-                self._show_problem(sentence(str(refusal)))
-                return
-        except ResponsesInvalid as refusal:
-            item_id = refusal.field.split(".")[0]
-            row = self.items.row_of(item_id)
-            where = f"Item {row + 1} ({item_id}): " if row is not None else ""
-            self._show_problem(where + sentence(refusal.reason))
-            self._select_item(item_id)
-            return
-        except CountersignError as refusal:
-            self._show_problem(sentence(str(refusal)))
-            return
         self.decision_panel.problem.hide()
-        dialog = SigningDialog(self._services.reviews, draft, request, usable, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.signed.connect(self._on_signing_dialog_signed)
-        dialog.finished.connect(self._on_signing_dialog_finished)
-        self.signing_dialog = dialog
-        dialog.open()
+        refusal = self.flow.sign(draft, self._request())
+        if refusal is not None:
+            self._show_problem(refusal.message)
+            if refusal.item_id:
+                self._select_item(refusal.item_id)
 
     def set_up_identity(self, *, then_sign: bool = False) -> None:
         """Offer the first-run identity setup (create, or import instead); sign after if asked."""
-        form = CreateIdentityDialog(self._services.identities, self, first_run=True)
-        form.import_instead.connect(lambda: self._open_import(then_sign))
-        form.accepted.connect(lambda: self._on_identity_made(then_sign))
-        self._open_form(form)
+        self.flow.set_up_identity(then_sign=then_sign)
 
     # -- events ---------------------------------------------------------------------
 
@@ -307,9 +268,7 @@ class ReviewTab(QWidget):
         self.decision_panel.problem.hide()
         self._show_progress()
 
-    def _on_signing_dialog_signed(self, result: SignOffResult) -> None:
-        if self.signing_dialog is not None:
-            self._last_identity = self.signing_dialog.identity
+    def _on_flow_signed(self, result: SignOffResult) -> None:
         if self._model is not None and self._version is not None:
             key = (self._model, self._version)
             for work_key in [k for k in self._work if k[:2] == key]:
@@ -325,18 +284,11 @@ class ReviewTab(QWidget):
         )
         self.signed.emit(result)
 
-    def _on_signing_dialog_finished(self, _result: int) -> None:
-        self.signing_dialog = None
-
-    def _on_identity_made(self, then_sign: bool) -> None:
+    def _on_flow_identity_made(self, then_sign: bool) -> None:
         self.identities_changed.emit()
         self._show_identity_banner()
         if then_sign:
             self.start_sign_off()
-
-    def _forget_form(self, form: IdentityForm) -> None:
-        if self.identity_form is form:
-            self.identity_form = None
 
     # -- internals ------------------------------------------------------------------
 
@@ -349,8 +301,10 @@ class ReviewTab(QWidget):
             templates = reviews.templates_for(model, version)
             rounds = reviews.reviews_for(model, version)
             open_round = next((r for r in rounds if r.open), None)
-            if open_round is not None:
-                reference = f"{open_round.template_id}@{open_round.template_version}"
+            # A round fixes its checklist: the open one's, else the last closed one's.
+            fixed = open_round or (rounds[-1] if rounds else None)
+            if fixed is not None:
+                reference = f"{fixed.template_id}@{fixed.template_version}"
             else:
                 chosen = self._chosen_template.get((model, version))
                 known = [info.reference for info in templates]
@@ -376,18 +330,33 @@ class ReviewTab(QWidget):
             self._set_open(False)
             return
         self._draft = draft
-        self.header.show_templates(templates, draft.template, locked=open_round is not None)
+        self.header.show_templates(templates, draft.template, locked=fixed is not None)
         self.header.show_facts(draft)
+        open_for_sign_off = draft.status in ("submitted", "in review")
+        signed = [sig for review in rounds for sig in review.signatures]
         work = self._work.get((model, version, draft.template.reference))
-        self.items.set_items(
-            draft.items, work.answers if work else None, work.prefilled if work else None
-        )
-        self.decision_panel.restore(work.decision if work else "", work.comment if work else "")
+        self._shown_sign_off = None
+        if not open_for_sign_off and signed:
+            # Decided: show what the last signer answered, as signed, not a new checklist.
+            self._shown_sign_off = signed[-1]
+            answers = {
+                r.item: Answer(r.answer, r.note)  # type: ignore[arg-type]
+                for r in self._shown_sign_off.responses
+            }
+            self.items.set_items(draft.items, answers, set())
+        else:
+            self.items.set_items(
+                draft.items, work.answers if work else None, work.prefilled if work else None
+            )
+        if self._shown_sign_off is not None:
+            self.decision_panel.restore(self._shown_sign_off.decision, self._shown_sign_off.comment)
+        else:
+            self.decision_panel.restore(work.decision if work else "", work.comment if work else "")
         self.signoffs.show_reviews(rounds)
         self.card.show_card(draft)
         self.card.show_compare(compare_target(self._registry, model, version), version)
-        open_for_sign_off = draft.status in ("submitted", "in review")
         self._set_open(open_for_sign_off)
+        self._show_progress()
         if open_for_sign_off:
             self.header.show_state("")
         elif draft.status == "superseded":
@@ -407,7 +376,7 @@ class ReviewTab(QWidget):
     def _show_identity_banner(self) -> None:
         draft = self._draft
         wanted = draft is not None and draft.status in ("submitted", "in review")
-        self.header.identity_banner.setVisible(wanted and not self.usable_identities())
+        self.header.identity_banner.setVisible(wanted and not self.flow.usable_identities())
 
     def _show_problem(self, message: str) -> None:
         self.decision_panel.show_problem(message)
@@ -420,6 +389,18 @@ class ReviewTab(QWidget):
         total = self.items.rowCount()
         if not total:
             self.decision_panel.progress.clear()
+            return
+        shown = self._shown_sign_off
+        if shown is None and not self.sign_button.isEnabled():
+            self.decision_panel.progress.setText(
+                "The automatic results only: this card version takes no sign-offs."
+            )
+            return
+        if shown is not None:
+            self.decision_panel.progress.setText(
+                f"Answers as signed by {shown.signer_name} "
+                f"({decision_text(shown.decision)}, {local_time(shown.signed_at)})"
+            )
             return
         answered = len(self.items.answers())
         parts = [f"{answered} of {total} items answered"]
@@ -474,7 +455,7 @@ class ReviewTab(QWidget):
             selected=current.row() if current.isValid() else 0,
         )
 
-    def _request(self, identity: str) -> SignOffRequest:
+    def _request(self) -> SignOffRequest:
         draft = self._draft
         assert draft is not None
         return SignOffRequest(
@@ -483,27 +464,6 @@ class ReviewTab(QWidget):
             template=draft.template.reference,
             answers=self.items.answers(),
             decision=self.decision(),
-            identity=identity,
+            identity="",  # chosen by the flow
             comment=self.decision_panel.comment_text(),
         )
-
-    def _preferred(self, usable: list[IdentityInfo]) -> str:
-        emails = [identity.email for identity in usable]
-        if self._last_identity in emails:
-            return self._last_identity
-        if self.decision() == "approve":
-            approvers = [i.email for i in usable if i.role in APPROVING_ROLES]
-            if approvers:
-                return approvers[0]
-        return emails[0]
-
-    def _open_import(self, then_sign: bool) -> None:
-        form = ImportPkcs12Dialog(self._services.identities, self)
-        form.accepted.connect(lambda: self._on_identity_made(then_sign))
-        self._open_form(form)
-
-    def _open_form(self, form: IdentityForm) -> None:
-        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        form.finished.connect(lambda _result: self._forget_form(form))
-        self.identity_form = form
-        form.open()

@@ -16,8 +16,9 @@ from app.services.registry import Registry
 from app.services.reviews import Answer, SignOffResult
 from app.views.identity_forms import CreateIdentityDialog
 from app.views.model_page import ModelPage
+from app.views.review_flow import ReviewServices
 from app.views.review_items import ANSWER, CHECK, EVIDENCE, ITEM, NOTE
-from app.views.review_tab import ReviewServices, ReviewTab
+from app.views.review_tab import ReviewTab
 from app.views.signing_dialog import SigningDialog
 from tests.helpers.registry import native_card
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts, workbench
@@ -189,6 +190,24 @@ def test_full_sign_off_approves_with_quorum_one(
     assert not tab.sign_button.isEnabled()
     assert "credit-scorer 1.0 is approved: it takes no more sign-offs" in (tab.header.state.text())
     assert tab.signing_dialog is None
+    # What was signed is what the checklist now shows, as signed.
+    assert tab.decision_panel.progress.text().startswith("Answers as signed by Ana (approve, ")
+    assert _cell(tab, "monitoring-plan", ANSWER) == "pass"
+    assert _cell(tab, "monitoring-plan", NOTE) == "Read in the card."
+    assert not tab.items.is_prefilled("licence-stated")
+
+
+def test_a_reviewer_requests_changes(qtbot: QtBot, tab: ReviewTab, bench: Workbench) -> None:
+    tab.show_version("credit-scorer", "1.0")
+    tab.items.set_answer(_row(tab, "monitoring-plan"), Answer("fail", "No monitoring plan."))
+    dialog = _open_dialog(qtbot, tab, "changes")
+    assert "<b>Request changes</b> credit-scorer 1.0" in dialog.summary.text()
+    _sign(qtbot, dialog, CAL)
+    qtbot.waitUntil(lambda: tab.signing_dialog is None, timeout=5000)
+    assert bench.statuses()["credit-scorer@1.0"] == "changes requested"
+    assert tab.signoffs.rounds.text().startswith("Changes requested: 0 of 1 approval")
+    assert tab.signoffs.model.index(0, 1).data() == "request changes"
+    assert _cell(tab, "monitoring-plan", ANSWER) == "fail"
 
 
 def test_high_risk_needs_a_second_approver(qtbot: QtBot, tab: ReviewTab, bench: Workbench) -> None:

@@ -17,7 +17,7 @@ from app.services.registry import Registry
 from app.services.reviews import Answer
 from app.views.identities_dialog import IdentitiesDialog
 from app.views.main_window import MainWindow
-from app.views.review_tab import ReviewServices
+from app.views.review_flow import ReviewServices
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 from tests.views.conftest import wait_for_background
 
