@@ -18,6 +18,7 @@ from app.views.identity_forms import CreateIdentityDialog
 from app.views.model_page import ModelPage
 from app.views.review_flow import ReviewServices
 from app.views.review_items import ANSWER, CHECK, EVIDENCE, ITEM, NOTE
+from app.views.review_signoffs import SignOffDialog
 from app.views.review_tab import ReviewTab
 from app.views.signing_dialog import SigningDialog
 from tests.helpers.registry import native_card
@@ -342,6 +343,52 @@ def test_compare_with_last_approved_opens_the_compare_tab(
     assert page.compare_tab.old_combo.currentData() == "1.0"
     assert page.compare_tab.new_combo.currentData() == "1.2"
     qtbot.waitUntil(lambda: not page.compare_tab.busy, timeout=10_000)
+
+
+def test_templates_for_the_tier_most_specific_first(
+    qtbot: QtBot, tab: ReviewTab, bench: Workbench, tmp_path: Path
+) -> None:
+    template = tmp_path / "credit.yaml"
+    template.write_text(
+        "id: credit-medium\nversion: 1\ntitle: Credit models, medium risk\n"
+        "risk_tiers: [medium]\nquorum: 1\nitems:\n"
+        "  - id: affordability\n    text: Affordability rules are documented.\n"
+        "  - id: adverse-action\n    text: Adverse-action reasons are explained.\n"
+        "    required: false\n",
+        encoding="utf-8",
+    )
+    bench.checklists.import_file(template)
+    tab.show_version("credit-scorer", "1.0")
+    combo = tab.header.template_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == [
+        "credit-medium@1",
+        "standard@1",
+    ]
+    assert combo.currentData() == "credit-medium@1"
+    assert tab.items.rowCount() == 2
+    assert (
+        _cell(tab, "adverse-action", ITEM) == "2. (optional) Adverse-action reasons are explained."
+    )
+    combo.setCurrentIndex(combo.findData("standard@1"))
+    assert tab.draft is not None and tab.draft.template.reference == "standard@1"
+    assert tab.items.rowCount() == 12
+
+
+def test_a_sign_off_opens_with_its_answers_as_text(
+    qtbot: QtBot, tab: ReviewTab, bench: Workbench
+) -> None:
+    answers = bench.answers()
+    answers["monitoring-plan"] = Answer("pass", "Quarterly <b>drift</b> report <img src=x>")
+    bench.sign(ANA, answers=answers, comment="Fine <i>by me</i>")
+    tab.show_version("credit-scorer", "1.0")
+    tab.signoffs.table.activated.emit(tab.signoffs.model.index(0, 0))
+    dialog = tab.signoffs.findChild(SignOffDialog)
+    assert dialog is not None
+    text = dialog.text.toPlainText()
+    assert "Quarterly <b>drift</b> report <img src=x>" in text  # shown, never interpreted
+    assert "Fine <i>by me</i>" in text
+    assert "ana@example.org" in text and "approve" in text
+    dialog.reject()
 
 
 def test_item_and_sign_off_models_pass_the_model_tester(
