@@ -89,9 +89,11 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.browser)
         self.splitter.addWidget(self.model_page)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([680, 760])
+        # The model page (card, side-by-side compare, review) needs the room more
+        # than the browser, whose six columns fit in about 600 px.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 840])
         self.setCentralWidget(self.splitter)
 
         self.location_label = QLabel(self)
