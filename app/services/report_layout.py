@@ -163,6 +163,10 @@ def layout(
     spans: Sequence[Span], max_width: float, width: Width, *, preserve: bool = False
 ) -> list[Line]:
     """Break ``spans`` into lines no wider than ``max_width`` points (greedy, linear)."""
+    if len(spans) == 1 and not preserve:
+        fast = _plain_lines(spans[0], max_width, width)
+        if fast is not None:
+            return fast
     lines: list[Line] = []
     line: Line = []
     x = 0.0
@@ -188,6 +192,37 @@ def layout(
             x = _place(line, x, gap if number == 0 else 0.0, font, text, mark, piece_width)
     if line or not lines:
         lines.append(line)
+    return lines
+
+
+def _plain_lines(span: Span, max_width: float, width: Width) -> list[Line] | None:
+    """The lines of one span of ASCII text: the common case, without the general machinery.
+
+    None when the span needs the general path (other scripts, or a word wider than a line).
+    """
+    text = printable(span.text)
+    if not text.isascii():
+        return None
+    font = FALLBACK[span.style][0]
+    space = width(font, " ")
+    lines: list[Line] = []
+    for paragraph in text.split("\n"):
+        parts: list[str] = []
+        x = 0.0
+        for word in paragraph.split(" "):
+            if not word:
+                continue
+            word_width = width(font, word)
+            if word_width > max_width:
+                return None
+            if parts and x + space + word_width > max_width:
+                lines.append([Piece(0.0, x, font, " ".join(parts), span.mark)])
+                parts, x = [], 0.0
+            x = x + space + word_width if parts else word_width
+            parts.append(word)
+        lines.append([Piece(0.0, x, font, " ".join(parts), span.mark)] if parts else [])
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()  # a final line break ends the last line; it starts no empty one
     return lines
 
 

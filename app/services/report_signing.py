@@ -107,7 +107,14 @@ def sign_report(
             ),
         )
         output = io.BytesIO()
-        signers.PdfSigner(metadata, signer, stamp_style=stamp).sign_pdf(writer, output=output)
+        # Room for the CMS signature, given rather than estimated by a trial signature: an
+        # ECDSA signature and its attributes take under 2 KiB besides the certificates.
+        reserved = 4096 + 2 * sum(
+            len(pem) for pem in (identity.certificate_pem, identity.chain_pem)
+        )
+        signers.PdfSigner(metadata, signer, stamp_style=stamp).sign_pdf(
+            writer, output=output, bytes_reserved=reserved
+        )
     return output.getvalue()
 
 
