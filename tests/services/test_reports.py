@@ -383,3 +383,30 @@ def test_importing_the_report_service_loads_neither_reportlab_nor_pyhanko() -> N
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_a_huge_hostile_card_lays_out_and_verifies(tmp_path: Path) -> None:
+    """A 150 KB line with no space, a 2,000-row table, wide cells and deep lists: no layout error."""
+    table = "| a | b |\n|---|---|\n" + "\n".join(f"| {i} | {'x' * 3000} |" for i in range(2000))
+    card = markup_card(
+        model_details={
+            "name": "credit-scorer",
+            "version": "1.0",
+            "description": "y" * 150_000,
+            "summary": "<para>" * 2000,
+        },
+        extra_sections=[
+            {"title": "Huge table", "text": table, "source": "README.md"},
+            {
+                "title": "Deep list",
+                "text": "\n".join("    " * (i % 8) + "- item" for i in range(500)),
+            },
+        ],
+    )
+    with report_bench(tmp_path, card=card) as bench:
+        path = bench.export(tmp_path / "huge.pdf")
+        assert bench.reports.verify(path).ok
+    text = _pdftotext(path)
+    assert "… 1600 more rows of this table are in the attached card." in text
+    assert "more characters in the attached card]" in text
