@@ -1,6 +1,6 @@
 """A registry at scale for benchmarks: N models with M card versions each, built once and cached.
 
-The cards come from :mod:`benchmarks.cards` (2-8 KB, all four formats, metrics
+The cards come from :mod:`benchmarks.cards` (3-6 KB, all four formats, metrics
 by slice, long text).  They reach the registry the way an officer's would:
 written into bundles of 1,000 cards with :func:`app.formats.bundle.create_bundle`
 and imported with :class:`app.services.importer.Importer`, round after round,

@@ -1,6 +1,7 @@
 """The workstation window on a large registry, against the raw limits measured in the same run.
 
-    python -m benchmarks.window [--quick] [--repeat N] [--json FILE]
+    python -m benchmarks.window [--quick | --models N --versions M] [--repeat N]
+                                [--json FILE] [--cache DIR]
 
 Builds (once, then cached: see :mod:`benchmarks.scale_registry`) a registry of
 10,000 models and 100,000 card versions (``--quick``: 1,000 and 5,000), then
@@ -11,8 +12,8 @@ measures, each figure a median of repeated runs:
 - full-text search, ranked top 20, for 3-letter and for longer prefixes,
   against the same FTS5 query run with plain sqlite3;
 - the models table (the item model the browser shows): its first screen, and a
-  jump to a screen 90% of the way down (row 9,000 of 10,000), against a raw
-  sqlite3 query for the same page;
+  jump to a screen 90% of the way down (row 9,000 of 10,000; row 90,000 when
+  there are that many), against a raw sqlite3 query for the same page;
 - peak memory (RSS) of the window process once it has painted, counted the
   registry, shown a model and searched, against the bare window.
 
