@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -211,7 +212,14 @@ def _signature_checks(
         roots.append(_asn1(person.certificate_pem))
         others = [_asn1(pem) for pem in _pems(person.chain_pem)]
     context = ValidationContext(trust_roots=roots, other_certs=others, allow_fetching=False)
-    status = validate_pdf_signature(signature, context, skip_diff=True)
+    # A signing certificate must allow digital signatures or non-repudiation; one without a
+    # key usage extension allows every use (RFC 5280), as organisation CAs often issue them.
+    usage = KeyUsageConstraints(
+        key_usage=set()  # empty, not None: None would mean pyHanko's default
+        if certificate.key_usage_value is None
+        else {"digital_signature", "non_repudiation"}
+    )
+    status = validate_pdf_signature(signature, context, skip_diff=True, key_usage_settings=usage)
     if not status.intact:
         checks.append(
             ReportCheck(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from reportlab.pdfgen.canvas import Canvas
 
 from app.services import report_verification
@@ -17,7 +18,7 @@ from app.services.report_errors import ReportUnreadable
 from app.services.report_signing import sign_report
 from app.services.reports import Reports
 from tests.helpers.reports import OLGA, ReportBench, report_bench
-from tests.helpers.signoff import PASSPHRASE, workbench
+from tests.helpers.signoff import PASSPHRASE, issued_pkcs12, workbench
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +188,27 @@ def test_an_attached_file_changed_against_the_manifest_is_caught(
     assert files.detail == (
         "card.json does not match its SHA-256; extra.txt is attached but not listed"
     )
+
+
+def test_a_report_signed_with_an_organisation_certificate_is_trusted_through_its_issuer(
+    tmp_path: Path,
+) -> None:
+    data, _leaf, ca = issued_pkcs12("bea@example.org", b"p12 password")
+    credential = tmp_path / "bea.p12"
+    credential.write_bytes(data)
+    issuer = tmp_path / "issuing-ca.pem"
+    issuer.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    with report_bench(tmp_path / "office") as bench:
+        bench.bench.identities.import_pkcs12(credential, "p12 password", PASSPHRASE, "officer")
+        path = tmp_path / "report.pdf"
+        bench.reports.export("credit-scorer", "1.0", "bea@example.org", PASSPHRASE, path)
+        assert bench.reports.verify(path).ok
+    (tmp_path / "auditor").mkdir()
+    with workbench(tmp_path / "auditor") as auditor:
+        reports = Reports(auditor.db, auditor.identities)
+        assert not reports.verify(path).ok
+        result = reports.verify(path, trust=[issuer])
+    assert result.ok, [c.describe() for c in result.checks]
+    signer = next(c for c in result.checks if c.name == "Signer")
+    assert signer.detail.startswith("Bea Approver, certificate ")
+    assert signer.detail.endswith("trusted by --trust")
