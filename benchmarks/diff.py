@@ -15,11 +15,10 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 from app.models.card import ModelCard
 from app.services.card_diff import diff_cards
 from app.services.text_diff import TextDiff, diff_texts
+from benchmarks.figures import Figure, print_table
 
 _WORDS = [
     "model",
@@ -176,30 +176,26 @@ def structured_cards(values: int, seed: int = 13) -> tuple[ModelCard, ModelCard]
     return old, card(new_results, new_limitations, new_tags)
 
 
-def _medians(
+def _turns(
     first: Callable[[], object], second: Callable[[], object], repeat: int
-) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
-    """Median, min and max time of each, run in turns so that both see the same machine load."""
+) -> tuple[list[float], list[float]]:
+    """Seconds of each run of both, in turns so that both see the same machine load."""
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
         for run, bucket in ((first, times[0]), (second, times[1])):
             start = time.perf_counter()
             run()
             bucket.append(time.perf_counter() - start)
-    first_times, second_times = times
-    return (
-        (statistics.median(first_times), min(first_times), max(first_times)),
-        (statistics.median(second_times), min(second_times), max(second_times)),
-    )
+    return times
 
 
-def _median(run: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+def _runs(run: Callable[[], object], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), max(times)
+    return times
 
 
 def _our_diff(left: str, right: str) -> TextDiff:
@@ -217,16 +213,14 @@ def _gnu_diff(left: Path, right: Path) -> None:
         raise SystemExit(f"diff -u failed: {result.stderr.decode(errors='replace')}")
 
 
-def main() -> None:
-    """Run the benchmark and print its table."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
+def measure(quick: bool, repeat: int) -> list[Figure]:
+    """Text diffs of 5,000 and 50,000 lines against ``diff -u``, and the structured diff."""
     if shutil.which("diff") is None:
         raise SystemExit("GNU diff is not installed: it is the yardstick of this benchmark")
-    ok = True
+    sizes = ((5_000, 100, 0.100),) if quick else ((5_000, 100, 0.100), (50_000, 1_000, 1.0))
+    figures = []
     with tempfile.TemporaryDirectory() as temp:
-        for lines, rewritten, goal in ((5_000, 100, 0.100), (50_000, 1_000, 1.0)):
+        for lines, rewritten, goal in sizes:
             left = card_text(lines)
             right = edited(left, rewritten)
             left_text, right_text = "\n".join(left) + "\n", "\n".join(right) + "\n"
@@ -234,43 +228,48 @@ def main() -> None:
             right_path = Path(temp) / f"right-{lines}.md"
             left_path.write_text(left_text, encoding="utf-8")
             right_path.write_text(right_text, encoding="utf-8")
-            ours, gnu = _medians(
+            ours, gnu = _turns(
                 partial(_our_diff, left_text, right_text),
                 partial(_gnu_diff, left_path, right_path),
-                args.repeat,
+                repeat,
             )
-            result = _our_diff(left_text, right_text)
-            ratio = ours[0] / gnu[0]
-            stats = result.stats
-            print(
-                f"{lines:>6} lines ({stats.changed} changed, {stats.deleted} deleted, "
-                f"{stats.inserted} inserted, {len(result.changes)} changes)"
+            figures.append(
+                Figure(
+                    f"text diff of two {lines:,}-line versions",
+                    "s",
+                    ours,
+                    "GNU diff -u, same texts",
+                    gnu,
+                    f"<= 10x, <= {goal * 1000:.0f} ms",
+                    goal_ratio=10.0,
+                    goal_absolute=goal,
+                )
             )
-            print(
-                f"       ours    median {ours[0] * 1000:7.1f} ms (range {ours[1] * 1000:.1f}-"
-                f"{ours[2] * 1000:.1f})  goal <= {goal * 1000:.0f} ms"
-                f"  {'ok' if ours[0] <= goal else 'MISSED'}"
-            )
-            print(
-                f"       diff -u median {gnu[0] * 1000:7.1f} ms (range {gnu[1] * 1000:.1f}-"
-                f"{gnu[2] * 1000:.1f})  ratio {ratio:.1f}x  goal <= 10x"
-                f"  {'ok' if ratio <= 10 else 'MISSED'}"
-            )
-            ok = ok and ours[0] <= goal and ratio <= 10
     old, new = structured_cards(5_000)
-    structured = _median(lambda: diff_cards(old, new, whole_text=False), args.repeat)
-    result_cards = diff_cards(old, new, whole_text=False)
-    print(
-        f"structured diff of 5,000 values ({len(result_cards.fields)} field changes, "
-        f"{len(result_cards.metrics)} metric changes)"
+    structured = _runs(lambda: diff_cards(old, new, whole_text=False), repeat)
+    figures.append(
+        Figure(
+            "structured diff of 5,000 values",
+            "s",
+            structured,
+            "",
+            [],
+            "<= 10 ms",
+            goal_absolute=0.010,
+        )
     )
-    print(
-        f"       median {structured[0] * 1000:7.1f} ms (range {structured[1] * 1000:.1f}-"
-        f"{structured[2] * 1000:.1f})  goal <= 10 ms  {'ok' if structured[0] <= 0.010 else 'MISSED'}"
-    )
-    ok = ok and structured[0] <= 0.010
-    print("all goals met" if ok else "some goals missed")
+    return figures
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the diff benchmark on its own and print its table."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.diff", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="the 5,000-line texts only")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    print_table(measure(args.quick, max(args.repeat, 1)), "Card version diffs")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

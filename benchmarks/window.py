@@ -28,16 +28,16 @@ import json
 import os
 import resource
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from benchmarks.figures import Figure, print_table
 
 FULL = (10_000, 100_000)
 """Models and card versions of the full benchmark registry."""
@@ -61,64 +61,6 @@ BARE_TABLE = "Empty"
 
 _PAINTED: dict[str, float] = {}
 """In a child process: the wall time of the first paint of the watched table."""
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One measured figure against its raw limit, with its goal."""
-
-    name: str
-    unit: str
-    values: list[float]
-    limit_name: str
-    limit_values: list[float]
-    goal: str
-    goal_ratio: float | None = None
-    goal_absolute: float | None = None
-    goal_below: float | None = None
-
-    @property
-    def median(self) -> float:
-        """The median of the runs."""
-        return statistics.median(self.values)
-
-    @property
-    def limit_median(self) -> float | None:
-        """The median of the raw limit's runs, if one was measured."""
-        return statistics.median(self.limit_values) if self.limit_values else None
-
-    @property
-    def ratio(self) -> float | None:
-        """Median over the raw limit's median."""
-        limit = self.limit_median
-        return self.median / limit if limit else None
-
-    @property
-    def met(self) -> bool:
-        """Whether every goal of this figure is met."""
-        ratio = self.ratio
-        return (
-            (self.goal_ratio is None or (ratio is not None and ratio <= self.goal_ratio))
-            and (self.goal_absolute is None or self.median <= self.goal_absolute)
-            and (self.goal_below is None or self.median < self.goal_below)
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        """The figure as plain data for ``--json``."""
-        return {
-            "figure": self.name,
-            "unit": self.unit,
-            "median": self.median,
-            "min": min(self.values),
-            "max": max(self.values),
-            "runs": self.values,
-            "limit": self.limit_name,
-            "limit_median": self.limit_median,
-            "limit_runs": self.limit_values,
-            "ratio": self.ratio,
-            "goal": self.goal,
-            "met": self.met,
-        }
 
 
 # -- in the child processes: the window, and the bare window --------------------------------
@@ -436,35 +378,6 @@ def measure_table(db: Path, repeat: int) -> list[Figure]:
 
 
 # -- report -----------------------------------------------------------------------------------
-
-
-def _shown(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "s":
-        return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
-    return f"{value:.0f} {unit}"
-
-
-def print_table(figures: Sequence[Figure], heading: str) -> None:
-    """Print the figures as a table with their goals."""
-    print(heading)
-    header = (
-        f"{'figure':<42}{'median':>10}{'min-max':>21}{'limit measured':>16}"
-        f"{'ratio':>8}  {'goal':<22}met"
-    )
-    print(header)
-    print("-" * len(header))
-    for figure in figures:
-        spread = (
-            f"{_shown(min(figure.values), figure.unit)}-{_shown(max(figure.values), figure.unit)}"
-        )
-        ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else "—"
-        print(
-            f"{figure.name:<42}{_shown(figure.median, figure.unit):>10}{spread:>21}"
-            f"{_shown(figure.limit_median, figure.unit):>16}{ratio:>8}  {figure.goal:<22}"
-            f"{'yes' if figure.met else 'NO'}"
-        )
 
 
 def run(
