@@ -302,35 +302,32 @@ def _baseline(session: Session, cv: CardVersion, card: ModelCard) -> Baseline | 
 
 def _audit(session: Session, cv: CardVersion, model: str) -> tuple[tuple[AuditLine, ...], int]:
     """The events about this card version (its import, reviews, sign-offs, status changes)."""
-    bundle_sha = ""
-    if cv.bundle is not None:
-        bundle_sha = cv.bundle.sha256
-    kept: list[AuditLine] = []
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.model_name.in_([model, ""]))
-        .order_by(AuditEvent.id.desc())
-        .limit(_AUDIT_SCAN)
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.model_name == model)
+            .order_by(AuditEvent.id.desc())
+            .limit(_AUDIT_SCAN)
+        )
     )
-    for event in events:
-        details = event_details(event)
-        if not _about(event, details, cv, model, bundle_sha):
-            continue
-        kept.append(AuditLine(event.id, event.at, event.actor, event.action, _describe(details)))
-    kept.reverse()
+    if cv.bundle is not None:
+        events += session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_type == "bundle", AuditEvent.object_id == cv.bundle.sha256
+            )
+        )
+    kept = [
+        AuditLine(event.id, event.at, event.actor, event.action, _describe(details))
+        for event in sorted(events, key=lambda e: e.id)
+        if _about(event, details := event_details(event), cv)
+    ]
     left_out = max(0, len(kept) - AUDIT_LINES)
     return tuple(kept[left_out:]), left_out
 
 
-def _about(
-    event: AuditEvent,
-    details: dict[str, object],
-    cv: CardVersion,
-    model: str,
-    bundle_sha: str,
-) -> bool:
-    if event.model_name == "":
-        return bool(bundle_sha) and event.object_type == "bundle" and event.object_id == bundle_sha
+def _about(event: AuditEvent, details: dict[str, object], cv: CardVersion) -> bool:
+    if event.object_type == "bundle":
+        return True  # only the card version's own bundle is read
     if event.object_type == "card_version" and event.object_id == str(cv.id):
         return True
     if details.get("version") == cv.version:
@@ -372,6 +369,8 @@ def decision_sentence(data: ReportData) -> str:
         comment = f' — "{last.comment}"' if last and last.comment else ""
         verb = "Changes requested" if status == "changes requested" else "Rejected"
         return f"{verb} on {_day(decided.review.closed_at)}{who}: NOT approved{comment}."
+    if status == "approved":
+        return "Approved (the registry holds no review round that decided it)."
     if status == "in review":
         open_round = next((r for r in data.rounds if r.review.open), None)
         if open_round is not None:

@@ -104,12 +104,10 @@ def build_report(
     document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     if progress is not None:
         document.setProgressCallBack(_page_progress(progress))
-    # Plain Flate streams: ASCII85 on top only makes the file bigger and slower.
-    previous, rl_config.useA85 = rl_config.useA85, 0
-    try:
-        document.build(story, canvasmaker=_numbered_canvas(data))
-    finally:
-        rl_config.useA85 = previous
+    # Plain Flate streams: ASCII85 on top only makes the file bigger and slower.  Set for
+    # the process, not swapped back, so that two reports made at once agree.
+    rl_config.useA85 = 0
+    document.build(story, canvasmaker=_numbered_canvas(data))
     return BuiltReport(
         pdf=output.getvalue(),
         pages=document.page,

@@ -93,7 +93,7 @@ def blocks(markdown: str) -> list[Block]:
 
     def flush() -> None:
         if paragraph:
-            out.append(Block("paragraph", inline("\n".join(paragraph))))
+            out.append(Block("paragraph", inline(joined(paragraph))))
             paragraph.clear()
 
     index = 0
@@ -140,23 +140,44 @@ def blocks(markdown: str) -> list[Block]:
             indent, marker, text = bullet.groups()
             parts = [text]
             index += 1
-            # Indented lines that start no new item continue this one.
-            while (
-                index < len(lines)
-                and lines[index].startswith("  ")
-                and lines[index].strip()
-                and _BULLET.fullmatch(lines[index]) is None
-            ):
-                parts.append(lines[index].strip())
+            # Lines up to a blank one continue this item (indented or not, as Markdown's
+            # "lazy" continuation lines), unless they start a new item or block.
+            while index < len(lines) and lines[index].strip() and not _starts_block(lines[index]):
+                parts.append(lines[index].lstrip())
                 index += 1
             depth = min(len(indent) // 2, 3)
             shown = "•" if marker in "-*+" else marker
-            out.append(Block("bullet", inline("\n".join(parts)), level=depth, marker=shown))
+            out.append(Block("bullet", inline(joined(parts)), level=depth, marker=shown))
             continue
-        paragraph.append(line.rstrip())
+        paragraph.append(line)
         index += 1
     flush()
     return out
+
+
+def joined(lines: list[str]) -> str:
+    """The lines of a paragraph as Markdown reads them: a line break is a space, unless the
+    line ends with two spaces or a backslash (a hard break)."""
+    out: list[str] = []
+    for number, line in enumerate(lines):
+        last = number == len(lines) - 1
+        if line.endswith("\\") and not last:
+            out.append(line[:-1].strip() + "\n")
+        elif line.endswith("  ") and not last:
+            out.append(line.strip() + "\n")
+        else:
+            out.append(line.strip() + ("" if last else " "))
+    return "".join(out)
+
+
+def _starts_block(line: str) -> bool:
+    """Whether ``line`` begins a list item, heading, fence, table or rule."""
+    stripped = line.strip()
+    return (
+        _BULLET.fullmatch(line) is not None
+        or stripped.startswith(("#", "|", *_FENCES))
+        or _is_rule(stripped)
+    )
 
 
 def _is_rule(stripped: str) -> bool:

@@ -94,11 +94,25 @@ def test_markdown_blocks() -> None:
         "rule",
         "paragraph",
     ]
-    assert found[1].spans[0].text == "text\nmore"
-    assert found[2].spans[0].text == "item\ncontinued" and found[3].marker == "1."
+    assert found[1].spans[0].text == "text more"  # a soft line break, as Markdown reads it
+    assert found[2].spans[0].text == "item continued" and found[3].marker == "1."
     assert [[s[0].text for s in row] for row in found[4].rows] == [["A", "B"], ["a | b", "c"]]
     assert found[5].text == "code <b>"
     assert found[7].spans[0].text == "<div>html</div>"
+
+
+def test_hard_line_breaks_are_kept() -> None:
+    [paragraph] = blocks("first line  \nsecond\\\nthird\n  fourth")
+    assert paragraph.spans[0].text == "first line\nsecond\nthird fourth"
+
+
+def test_list_items_take_their_lazy_continuation_lines() -> None:
+    found = blocks("- first item\nwrapped without indent\n- second\n  indented\n\nafter")
+    assert [(b.kind, b.spans[0].text) for b in found] == [
+        ("bullet", "first item wrapped without indent"),
+        ("bullet", "second indented"),
+        ("paragraph", "after"),
+    ]
 
 
 def test_huge_tables_are_bounded() -> None:
