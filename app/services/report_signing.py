@@ -71,9 +71,9 @@ def sign_report(
         ),
     )
     identity = signing.identity
-    chain = [_asn1_certificate(pem) for pem in _pems(identity.chain_pem)]
+    chain = [asn1_certificate(pem) for pem in pem_blocks(identity.chain_pem)]
     signer = signers.SimpleSigner(
-        signing_cert=_asn1_certificate(identity.certificate_pem),
+        signing_cert=asn1_certificate(identity.certificate_pem),
         signing_key=asn1_keys.PrivateKeyInfo.load(
             signing.key.private_bytes(
                 serialization.Encoding.DER,
@@ -124,12 +124,13 @@ def _whole_points(box: tuple[float, float, float, float]) -> tuple[int, int, int
     return (math.ceil(x1), math.ceil(y1), math.floor(x2), math.floor(y2))
 
 
-def _asn1_certificate(pem: str) -> asn1_x509.Certificate:
+def asn1_certificate(pem: str) -> asn1_x509.Certificate:
+    """A PEM certificate as pyHanko's (asn1crypto's) certificate object."""
     der = load_certificate(pem).public_bytes(serialization.Encoding.DER)
     return asn1_x509.Certificate.load(der)
 
 
-def _pems(text: str) -> list[str]:
-    """The PEM blocks in ``text``."""
+def pem_blocks(text: str) -> list[str]:
+    """The PEM certificates in ``text`` (a chain), each as its own PEM text."""
     marker = "-----END CERTIFICATE-----"
     return [block + marker for block in text.split(marker) if "-----BEGIN" in block]

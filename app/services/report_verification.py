@@ -28,7 +28,7 @@ from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -42,6 +42,7 @@ from app.formats.limits import load_json
 from app.services.certificates import certificate_fingerprint, load_certificate
 from app.services.report_attachments import CARD, MANIFEST, MANIFEST_FORMAT
 from app.services.report_errors import ReportUnreadable
+from app.services.report_signing import asn1_certificate, pem_blocks
 from app.services.report_verdict import ReportCheck, ReportVerification
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
@@ -206,11 +207,11 @@ def _signature_checks(
         certificate.subject.native.get("common_name") or certificate.subject.human_friendly
     )
     person = known.get(fingerprint)
-    roots = [_asn1(pem) for pem in trusted_pems]
+    roots = [asn1_certificate(pem) for pem in trusted_pems]
     others = []
     if person is not None:
-        roots.append(_asn1(person.certificate_pem))
-        others = [_asn1(pem) for pem in _pems(person.chain_pem)]
+        roots.append(asn1_certificate(person.certificate_pem))
+        others = [asn1_certificate(pem) for pem in pem_blocks(person.chain_pem)]
     context = ValidationContext(trust_roots=roots, other_certs=others, allow_fetching=False)
     # A signing certificate must allow digital signatures or non-repudiation; one without a
     # key usage extension allows every use (RFC 5280), as organisation CAs often issue them.
@@ -274,16 +275,6 @@ def _signature_checks(
             )
         )
     return who
-
-
-def _asn1(pem: str) -> asn1_x509.Certificate:
-    der = load_certificate(pem).public_bytes(serialization.Encoding.DER)
-    return asn1_x509.Certificate.load(der)
-
-
-def _pems(text: str) -> list[str]:
-    marker = "-----END CERTIFICATE-----"
-    return [block + marker for block in text.split(marker) if "-----BEGIN" in block]
 
 
 def _attachments(reader: PdfFileReader, file: str) -> dict[str, bytes]:
