@@ -1,0 +1,50 @@
+"""`python -m benchmarks --quick` on a tiny registry: it completes and reports every figure.
+
+Timings are never asserted: these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from benchmarks.__main__ import main
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+EXPECTED = [
+    "import a 200-card bundle",
+    "of which writing (200-card bundle)",
+    "full-text indexing of 200 cards",
+    "cold start to first painted window",
+    "peak memory, window with registry open",
+    "search, ranked top 20, 3-letter prefix",
+    "search, ranked top 20, longer prefixes",
+    "models table, first screen",
+    "models table, jump to row 36",
+    "text diff of two 5,000-line versions",
+    "structured diff of 5,000 values",
+]
+
+
+def test_quick_run_emits_every_figure(
+    qapp: QApplication, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "figures.json"
+    argv = ["--quick", "--repeat", "1", "--json", str(out)]
+    argv += ["--size", "40", "80", "--cache", str(tmp_path / "cache")]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    saved = json.loads(out.read_text())
+    names = [figure["figure"].strip() for figure in saved["figures"]]
+    assert names[: len(EXPECTED)] == EXPECTED
+    assert len(names) == len(EXPECTED) + 1  # and the 10-page signed report
+    assert names[-1].startswith("signed report, ") and names[-1].endswith("(build + sign)")
+    for figure in saved["figures"]:
+        assert figure["median"] > 0
+        assert isinstance(figure["met"], bool)
+        assert figure["figure"].strip() in printed
+    assert f"goals met: {sum(f['met'] for f in saved['figures'])} of {len(names)}" in printed
