@@ -14,8 +14,6 @@ from pathlib import Path
 
 from app import __version__
 from app.commands.output import fail
-from app.formats.base import InputRefused
-from app.services.errors import CountersignError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch_module("self_check", "self_check", args)
     if args.command is None:
         return _run_workstation(args)
+    # Imported here, not at the top: the card model (pydantic) would hold back the window.
+    from app.formats.base import InputRefused
+    from app.services.errors import CountersignError
+
     try:
         return _dispatch(args)
     except (CountersignError, InputRefused) as error:

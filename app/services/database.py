@@ -12,14 +12,12 @@ from __future__ import annotations
 import datetime
 import getpass
 import importlib.resources
-import os
 import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -33,10 +31,25 @@ from app.services.errors import (
     RegistryTooNew,
     RegistryUnreadable,
 )
+from app.services.locations import (
+    APP_NAME,
+    REGISTRY_FILE,
+    data_dir,
+    default_registry_path,
+    registry_url,
+)
 
-APP_NAME = "countersign"
-REGISTRY_FILE = "registry.sqlite3"
-
+__all__ = [
+    "APP_NAME",
+    "REGISTRY_FILE",
+    "Database",
+    "data_dir",
+    "default_registry_path",
+    "migration_head",
+    "os_user",
+    "registry_url",
+    "utc_now",
+]
 
 _REVISION_LINE = re.compile(
     r"""^(revision|down_revision)[ \t]*(?::[^=\n]*)?=[ \t]*(?:["']([\w.-]+)["']|None)[ \t]*$""",
@@ -64,24 +77,6 @@ def migration_head() -> str | None:
             parents.add(found["down_revision"])
     heads = revisions - parents
     return heads.pop() if len(heads) == 1 and parents <= revisions else None
-
-
-def data_dir() -> Path:
-    """The folder where Countersign keeps the officer's registry and exports."""
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
-
-
-def default_registry_path() -> Path:
-    """The registry used when neither ``--db`` nor ``COUNTERSIGN_DB`` says otherwise."""
-    return data_dir() / REGISTRY_FILE
-
-
-def registry_url(db: str | None = None) -> str:
-    """The SQLAlchemy URL for ``db`` (a path or URL), ``COUNTERSIGN_DB``, or the default."""
-    chosen = db or os.environ.get("COUNTERSIGN_DB") or str(default_registry_path())
-    if "://" in chosen:
-        return chosen
-    return f"sqlite:///{Path(chosen).expanduser().resolve()}"
 
 
 def utc_now() -> str:

@@ -1,10 +1,14 @@
 """Starting the workstation: the Qt application, the registry, the services, the window.
 
-Services are built here once and handed to the window; nothing reaches for a
-global.  A registry that cannot be opened gives the officer a clear dialog
-and exit status 1, never a traceback; a bug while the window runs goes to the
-crash dialog.  Nothing heavy (ReportLab, pyHanko) is imported on the way to
-the first paint.
+The start-up window (:mod:`app.views.startup_window`) is shown and painted as
+soon as the Qt application exists; only then are the services and screens
+imported (SQLAlchemy, pydantic and the card model alone take longer than the
+first paint may), the registry opened and the main window built, which then
+takes the start-up window's place.  Services are built here once and handed
+to the window; nothing reaches for a global.  A registry that cannot be
+opened gives the officer a clear dialog and exit status 1, never a
+traceback; a bug while the window runs goes to the crash dialog.  Nothing
+heavy (ReportLab, pyHanko) is imported on the way to the main window either.
 """
 
 from __future__ import annotations
@@ -12,32 +16,24 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__
-from app.formats.base import InputRefused
-from app.services.checklists import Checklists
-from app.services.database import Database
-from app.services.errors import (
-    CountersignError,
-    DiskFull,
-    RegistryError,
-    RegistryLocked,
-    RegistryTooNew,
-)
-from app.services.identities import Identities
-from app.services.importer import Importer
-from app.services.keystore import Keystore
-from app.services.registry import Registry
-from app.services.reviews import Reviews
-from app.views.crash_dialog import install_crash_handler
+from app.services.errors import DiskFull, RegistryError, RegistryLocked, RegistryTooNew
+from app.services.locations import shown_location
+from app.views.actions import MENUS
 from app.views.icons import icon
-from app.views.main_window import MainWindow
-from app.views.review_flow import ReviewServices
+from app.views.startup_window import StartupWindow, wait_for_first_paint
+
+if TYPE_CHECKING:
+    from app.services.database import Database
+    from app.views.main_window import MainWindow
 
 ORGANISATION = "Countersign"
 APPLICATION = "Countersign"
@@ -64,38 +60,79 @@ def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ())
     ``open_files`` (``countersign FILE...``, a double-clicked bundle) go to the import preview.
     """
     app = application()
-    demo_folder: Path | None = None
-    try:
-        if demo:
-            demo_folder = Path(tempfile.mkdtemp(prefix="countersign-demo-"))
-            db = str(_build_demo(demo_folder))
-        database = Database.open(db)
-    except (CountersignError, InputRefused) as error:
-        _show_start_failure(error)
-        _remove(demo_folder)
-        return 1
+    settings = QSettings()
+    shell = StartupWindow(shown_location(db), settings, demo=demo, menus=MENUS)
+    shell.show()
+    wait_for_first_paint(shell)
+    status = 1
+    with ExitStack() as cleanup:
+        cleanup.callback(shell.close)
+        demo_folder = Path(tempfile.mkdtemp(prefix="countersign-demo-")) if demo else None
+        cleanup.callback(_remove, demo_folder)
+        database = _open_registry(db, demo_folder, shell)
+        if database is None:
+            return status
+        cleanup.callback(database.dispose)
+        window = _main_window(database, settings, demo)
+        cleanup.callback(_install_crash_handler(window))
+        shell.hand_over(window)
+        if open_files:
+            paths = list(open_files)
+            QTimer.singleShot(0, lambda: window.open_import(paths))
+        status = app.exec()
+    return status
 
-    registry = Registry(database)
-    importer = Importer(database)
+
+def _open_registry(
+    db: str | None, demo_folder: Path | None, shell: StartupWindow
+) -> Database | None:
+    """The registry (built first for the demo), or None once the officer has been told why not."""
+    # Imported once the start-up window has painted, as is everything below.
+    from app.formats.base import InputRefused
+    from app.services.database import Database
+    from app.services.errors import CountersignError
+
+    try:
+        if demo_folder is not None:
+            db = str(_build_demo(demo_folder, shell))
+        return Database.open(db)
+    except (CountersignError, InputRefused) as error:
+        QMessageBox.critical(
+            shell, "Countersign cannot open the registry", start_failure_text(error)
+        )
+        return None
+
+
+def _main_window(database: Database, settings: QSettings, demo: bool) -> MainWindow:
+    """The services, built once, and the main window over them."""
+    from app.services.checklists import Checklists
+    from app.services.identities import Identities
+    from app.services.importer import Importer
+    from app.services.keystore import Keystore
+    from app.services.registry import Registry
+    from app.services.reviews import Reviews
+    from app.views.main_window import MainWindow
+    from app.views.review_flow import ReviewServices
+
     # The keyring is vetted on first use (signing, Settings ▸ Identities), not at start-up.
     identities = Identities(database, Keystore())
     review_services = ReviewServices(
         identities, Checklists(database), Reviews(database, identities)
     )
-    window = MainWindow(
-        database, registry, importer, QSettings(), demo=demo, review_services=review_services
+    return MainWindow(
+        database,
+        Registry(database),
+        Importer(database),
+        settings,
+        demo=demo,
+        review_services=review_services,
     )
-    restore_excepthook = install_crash_handler(lambda: window)
-    window.show()
-    if open_files:
-        paths = list(open_files)
-        QTimer.singleShot(0, lambda: window.open_import(paths))
-    try:
-        return app.exec()
-    finally:
-        restore_excepthook()
-        database.dispose()
-        _remove(demo_folder)
+
+
+def _install_crash_handler(window: QWidget) -> Callable[[], None]:
+    from app.views.crash_dialog import install_crash_handler
+
+    return install_crash_handler(lambda: window)
 
 
 def start_failure_text(error: BaseException) -> str:
@@ -115,15 +152,11 @@ def start_failure_text(error: BaseException) -> str:
     return f"{message}\n\n{advice}"
 
 
-def _show_start_failure(error: BaseException) -> None:
-    QMessageBox.critical(None, "Countersign cannot open the registry", start_failure_text(error))
-
-
-def _build_demo(folder: Path) -> Path:
+def _build_demo(folder: Path, shell: StartupWindow) -> Path:
     # Imported only for --demo: the sample bundles are not needed otherwise.
     from app.services.demo import build_demo_registry
 
-    return build_demo_registry(folder)
+    return build_demo_registry(folder, lambda _done, _total, what: shell.show_progress(f"{what}…"))
 
 
 def _remove(folder: Path | None) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 import sys
 import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -20,6 +21,7 @@ from app.services.importer import Importer
 from app.views import application
 from app.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
 from app.views.main_window import MainWindow
+from app.views.startup_window import StartupWindow
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import wait_for_background
 
@@ -33,14 +35,50 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     def critical(parent: QWidget | None, title: str, text: str, *args: Any) -> int:
         shown.append((title, text))
+        # Over the start-up window, which is up and painted by then.
+        assert isinstance(parent, StartupWindow) and parent.isVisible()
         return int(QMessageBox.StandardButton.Ok.value)
 
     monkeypatch.setattr(QMessageBox, "critical", critical)
     return shown
 
 
+class WindowEvents(QObject):
+    """Shows, first paints and hides of the start-up and main windows, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, str]] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Note the event if it is one of those; never consume it."""
+        kind = {
+            QEvent.Type.Show: "show",
+            QEvent.Type.Hide: "hide",
+            QEvent.Type.Paint: "paint",
+        }.get(event.type())
+        if kind is None or not isinstance(watched, QWidget):
+            return False
+        top = watched.window()
+        name = {StartupWindow: "startup", MainWindow: "main"}.get(type(top))
+        if name is not None and (kind == "paint" or watched is top):
+            entry = (kind, name)
+            if kind != "paint" or entry not in self.events:
+                self.events.append(entry)
+        return False
+
+
 @pytest.fixture
-def windows_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[MainWindow]:
+def window_events(qapp: QApplication) -> Iterator[WindowEvents]:
+    """What the windows did while the test ran."""
+    recorder = WindowEvents()
+    qapp.installEventFilter(recorder)
+    yield recorder
+    qapp.removeEventFilter(recorder)
+
+
+@pytest.fixture
+def windows_run(monkeypatch: pytest.MonkeyPatch) -> list[MainWindow]:
     """Stand in for the event loop: record the main window shown, close it, exit 0."""
     seen: list[MainWindow] = []
 
@@ -55,19 +93,31 @@ def windows_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[MainWin
         return 0
 
     monkeypatch.setattr(QApplication, "exec", exec_once)
-    settings_file = str(tmp_path / "settings.ini")
-    monkeypatch.setattr(
-        application, "QSettings", lambda: QSettings(settings_file, QSettings.Format.IniFormat)
-    )
     return seen
 
 
+@pytest.fixture(autouse=True)
+def settings_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The settings run_workstation reads and writes: a file of the test's own."""
+    path = tmp_path / "settings.ini"
+    monkeypatch.setattr(
+        application, "QSettings", lambda: QSettings(str(path), QSettings.Format.IniFormat)
+    )
+    return path
+
+
 def test_unreadable_registry_is_a_message_and_exit_1(
-    qapp: QApplication, messages: list[tuple[str, str]], tmp_path: Path
+    qapp: QApplication,
+    messages: list[tuple[str, str]],
+    window_events: WindowEvents,
+    tmp_path: Path,
 ) -> None:
     garbage = tmp_path / "registry.sqlite3"
     garbage.write_bytes(b"this is a spreadsheet, not a registry " * 100)
     assert application.run_workstation(str(garbage), demo=False) == 1
+    # The start-up window was up and painted when the registry was found unreadable (the
+    # message box checks it is its parent and visible); then it closed, and no main window.
+    assert window_events.events == [("show", "startup"), ("paint", "startup"), ("hide", "startup")]
     assert len(messages) == 1
     title, text = messages[0]
     assert title == "Countersign cannot open the registry"
@@ -124,6 +174,33 @@ def test_opens_the_window_on_the_registry_and_names_the_app(
     assert not QGuiApplication.windowIcon().isNull()
 
 
+def test_shows_the_startup_window_first_then_the_main_window_in_its_place(
+    qapp: QApplication,
+    messages: list[tuple[str, str]],
+    windows_run: list[MainWindow],
+    window_events: WindowEvents,
+    settings_file: Path,
+    tmp_path: Path,
+) -> None:
+    earlier = QWidget()
+    earlier.setGeometry(QRect(30, 40, 700, 500))
+    QSettings(str(settings_file), QSettings.Format.IniFormat).setValue(
+        "window/geometry", earlier.saveGeometry()
+    )
+    earlier.deleteLater()
+    path = tmp_path / "registry.sqlite3"
+    Database.open(str(path)).dispose()
+    assert application.run_workstation(str(path), demo=False) == 0
+    assert messages == []
+    main = windows_run[0]
+    assert main.geometry() == QRect(30, 40, 700, 500)
+    events = window_events.events
+    assert events[:3] == [("show", "startup"), ("paint", "startup"), ("show", "main")]
+    # Shown and painted before the start-up window went: never a moment without a window.
+    assert events.index(("paint", "main")) < events.index(("hide", "startup"))
+    assert events.index(("hide", "startup")) < events.index(("hide", "main"))
+
+
 def test_demo_opens_a_throwaway_registry(
     qapp: QApplication,
     messages: list[tuple[str, str]],
@@ -131,9 +208,13 @@ def test_demo_opens_a_throwaway_registry(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folders: list[Path] = []
+    said: list[str] = []
 
-    def build_demo_registry(folder: Path) -> Path:
+    def build_demo_registry(folder: Path, progress: Callable[[int, int, str], None]) -> Path:
         folders.append(folder)
+        progress(0, 1, "Importing demo.json")
+        shells = [w for w in QApplication.topLevelWidgets() if isinstance(w, StartupWindow)]
+        said.extend(shell.progress_label.text() for shell in shells if shell.isVisible())
         db = Database.open(str(folder / "demo.sqlite3"))
         card = write_card(folder, "demo.json", native_card("demo-scorer", "1.0"))
         assert Importer(db).import_file(card, team="Demo Team").ok
@@ -148,6 +229,8 @@ def test_demo_opens_a_throwaway_registry(
     assert "demo" in main.windowTitle()
     assert main.browser.models_model.row_of("demo-scorer") == 0
     assert main.location_label.text().startswith("Demo registry (thrown away on quit)")
+    # The start-up window said what the demo build was doing.
+    assert said == ["Importing demo.json…"]
     # Thrown away on quit.
     assert folders and not folders[0].exists()
 

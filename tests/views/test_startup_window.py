@@ -1,0 +1,199 @@
+"""The start-up window: light to import, in the workstation's place, handing over without a gap."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.views.actions import MENUS
+from app.views.startup_window import StartupWindow, wait_for_first_paint
+
+REPO = Path(__file__).resolve().parents[2]
+
+HEAVY = ("app.services.", "app.models", "app.formats", "sqlalchemy", "pydantic", "keyring")
+"""Modules the start-up window must paint without (prefixes of sys.modules names)."""
+
+_SHELL_ALONE = """
+import json, sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from app.views.startup_window import StartupWindow, wait_for_first_paint
+
+qt_app = QApplication([])
+shell = StartupWindow("/srv/registry.sqlite3", QSettings(sys.argv[1], QSettings.Format.IniFormat))
+shell.show()
+painted = wait_for_first_paint(shell)
+print("REPORT " + json.dumps({"painted": painted, "modules": sorted(sys.modules)}))
+"""
+
+_COUNTERSIGN_COMMAND = """
+import json, sys
+import app.views.application as application
+
+painted = []
+wait_for_first_paint = application.wait_for_first_paint
+
+def wait_and_note(window, *args):
+    painted.append([type(window).__name__, wait_for_first_paint(window, *args)])
+    return painted[-1][1]
+
+def open_registry(db, demo_folder, shell):
+    # What was painted and imported when the registry is about to be opened.
+    print("REPORT " + json.dumps({
+        "painted": painted,
+        "visible": shell.isVisible(),
+        "status": shell.location_label.text(),
+        "modules": sorted(sys.modules),
+    }))
+    return None
+
+application.wait_for_first_paint = wait_and_note
+application._open_registry = open_registry
+from app.cli import main
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+
+
+def _run(code: str, argument: str, tmp_path: Path) -> dict[str, object]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    result = subprocess.run(
+        [sys.executable, "-c", code, argument],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("REPORT ")]
+    assert lines, result.stderr
+    report: dict[str, object] = json.loads(lines[-1].removeprefix("REPORT "))
+    report["returncode"] = result.returncode
+    return report
+
+
+def _heavy(modules: object) -> list[str]:
+    assert isinstance(modules, list)
+    return [name for name in modules if name.startswith(HEAVY)]
+
+
+def test_the_startup_window_paints_with_pyside6_and_the_standard_library_only(
+    tmp_path: Path,
+) -> None:
+    report = _run(_SHELL_ALONE, str(tmp_path / "settings.ini"), tmp_path)
+    assert report["painted"] is True
+    assert _heavy(report["modules"]) == []
+    modules = report["modules"]
+    assert isinstance(modules, list)
+    assert [name for name in modules if name.startswith("app")] == [
+        "app",
+        "app.views",
+        "app.views.startup_window",
+    ]
+
+
+def test_countersign_paints_the_startup_window_before_the_services_load(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.sqlite3"
+    report = _run(_COUNTERSIGN_COMMAND, str(registry), tmp_path)
+    assert report["painted"] == [["StartupWindow", True]]
+    assert report["visible"] is True
+    assert report["status"] == f"Opening the registry: {registry}"
+    # Two plain modules of the services: the exceptions, and where the registry is.
+    assert _heavy(report["modules"]) == ["app.services.errors", "app.services.locations"]
+    # Nothing was opened: the stand-in said the registry could not be.
+    assert report["returncode"] == 1
+    assert not registry.exists()
+
+
+def test_titled_and_placed_as_the_workstation_was(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    earlier = QMainWindow()
+    qtbot.addWidget(earlier)
+    earlier.setGeometry(QRect(30, 40, 700, 500))
+    settings.setValue("window/geometry", earlier.saveGeometry())
+
+    shell = StartupWindow("/srv/registry.sqlite3", settings, menus=MENUS)
+    qtbot.addWidget(shell)
+    assert shell.windowTitle() == "Countersign"
+    assert shell.geometry() == QRect(30, 40, 700, 500)
+    assert shell.progress_label.text() == "Opening the registry…"
+    assert shell.location_label.text() == "Opening the registry: /srv/registry.sqlite3"
+    menus = [action.text() for action in shell.menuBar().actions()]
+    assert menus == list(MENUS)
+    assert not any(action.isEnabled() for action in shell.menuBar().actions())
+
+
+def test_demo_and_first_start(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    shell = StartupWindow("/tmp/anything", settings, demo=True)
+    qtbot.addWidget(shell)
+    assert shell.windowTitle() == "Countersign — demo registry"
+    assert shell.size().width() == 1440 and shell.size().height() == 900
+    assert shell.progress_label.text() == "Building the demo registry…"
+    assert shell.location_label.text() == "Demo registry (thrown away on quit)"
+    shell.show()
+    assert wait_for_first_paint(shell)
+    shell.show_progress("Importing credit-scorer.cardbundle…")
+    assert shell.progress_label.text() == "Importing credit-scorer.cardbundle…"
+    shell.progress_label.grab().save(str(tmp_path / "progress.png"))
+    shell.close()
+
+
+class _Recorder(QObject):
+    """Shows, hides and first paints of top-level windows, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, str]] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if isinstance(watched, QWidget):
+            kind = {
+                QEvent.Type.Show: "show",
+                QEvent.Type.Hide: "hide",
+                QEvent.Type.Paint: "paint",
+            }.get(event.type())
+            top = watched.window()
+            if kind and (kind == "paint" or watched is top):
+                entry = (kind, top.objectName())
+                if kind != "paint" or entry not in self.events:
+                    self.events.append(entry)
+        return False
+
+
+def test_hand_over_shows_the_window_in_place_before_closing(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    shell = StartupWindow("/srv/registry.sqlite3", settings)
+    shell.setObjectName("shell")
+    qtbot.addWidget(shell)
+    shell.setGeometry(QRect(50, 60, 640, 480))
+    window = QMainWindow()
+    window.setObjectName("main")
+    window.setCentralWidget(QLabel("the registry"))
+    qtbot.addWidget(window)
+    recorder = _Recorder()
+    qapp.installEventFilter(recorder)
+    try:
+        shell.show()
+        assert wait_for_first_paint(shell)
+        shell.hand_over(window)
+    finally:
+        qapp.removeEventFilter(recorder)
+    assert window.isVisible() and not shell.isVisible()
+    assert window.geometry() == QRect(50, 60, 640, 480)
+    events = recorder.events
+    assert events.index(("show", "shell")) < events.index(("paint", "shell"))
+    assert events.index(("paint", "shell")) < events.index(("show", "main"))
+    # The main window is shown and painted before the start-up window goes.
+    assert events.index(("show", "main")) < events.index(("paint", "main"))
+    assert events.index(("paint", "main")) < events.index(("hide", "shell"))
