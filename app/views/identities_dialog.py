@@ -50,7 +50,7 @@ from app.views.identity_forms import (
     RetireIdentityDialog,
 )
 from app.views.presentation import local_date
-from app.views.signing_dialog import PROBLEM_STYLE
+from app.views.signer_fields import PROBLEM_STYLE
 
 HEADERS = ("Name", "E-mail", "Role", "Status", "Valid until", "Certificate SHA-256", "Source")
 """The columns of the identities table."""

@@ -42,7 +42,7 @@ from app.services.keystore import Keystore
 from app.services.review_errors import IdentityError, KeystoreUnavailable, WrongPassphrase
 from app.views.background import BackgroundTask, Cancelled, Progress
 from app.views.crash_dialog import show_failure
-from app.views.signing_dialog import PROBLEM_STYLE, passphrase_edit, sentence
+from app.views.signer_fields import PROBLEM_STYLE, passphrase_edit, sentence
 
 ROLE_CHOICES = (
     ("approver", "approver: may approve, request changes or reject"),

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.views.icons import icon
-from app.views.signing_dialog import PROBLEM_STYLE
+from app.views.signer_fields import PROBLEM_STYLE
 
 DECISIONS = (("approve", "&Approve"), ("changes", "Request chan&ges"), ("reject", "Re&ject"))
 """The decisions, with mnemonics clear of the menu bar's letters (F, E, V, R, T, S, H)."""

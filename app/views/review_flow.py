@@ -33,7 +33,8 @@ from app.services.review_errors import (
 from app.services.review_rules import APPROVING_ROLES
 from app.services.reviews import ReviewDraft, Reviews, SignOffRequest, SignOffResult
 from app.views.identity_forms import CreateIdentityDialog, IdentityForm, ImportPkcs12Dialog
-from app.views.signing_dialog import SigningDialog, sentence
+from app.views.signer_fields import sentence
+from app.views.signing_dialog import SigningDialog
 
 _IDENTITY_SPECIFIC = (RoleNotPermitted, SegregationOfDuties, AlreadySigned, IdentityError)
 """Refusals that depend on who signs: the signing dialog offers another identity."""

@@ -45,7 +45,8 @@ from app.views.review_header import ReviewHeader
 from app.views.review_items import ITEM, ChecklistTable, ItemEditor, ReviewItemsModel
 from app.views.review_panels import CardPanel, SignOffsPanel, compare_target
 from app.views.review_signoffs import decision_text
-from app.views.signing_dialog import SigningDialog, sentence
+from app.views.signer_fields import sentence
+from app.views.signing_dialog import SigningDialog
 
 
 @dataclass

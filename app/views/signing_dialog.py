@@ -17,12 +17,10 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -36,31 +34,7 @@ from app.services.reviews import ReviewDraft, Reviews, SignOffRequest, SignOffRe
 from app.views.background import BackgroundTask, Cancelled, Progress
 from app.views.crash_dialog import show_failure
 from app.views.review_signoffs import decision_text
-
-PROBLEM_STYLE = (
-    "QLabel { background: rgba(200, 67, 58, 0.12); border: 1px solid rgba(200, 67, 58, 0.6);"
-    " border-radius: 4px; padding: 6px; }"
-)
-"""How a refusal or a wrong passphrase is shown: hard to miss on light and dark palettes."""
-
-
-def identity_label(identity: IdentityInfo) -> str:
-    """An identity as the chooser lists it: name, address and role."""
-    return f"{identity.name} <{identity.email}> · {identity.role}"
-
-
-def passphrase_edit(parent: QWidget, accessible_name: str) -> QLineEdit:
-    """A passphrase field: never echoed, never offered to input-method prediction."""
-    edit = QLineEdit(parent)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setAccessibleName(accessible_name)
-    edit.setInputMethodHints(
-        Qt.InputMethodHint.ImhHiddenText
-        | Qt.InputMethodHint.ImhSensitiveData
-        | Qt.InputMethodHint.ImhNoPredictiveText
-        | Qt.InputMethodHint.ImhNoAutoUppercase
-    )
-    return edit
+from app.views.signer_fields import SignerFields, problem_label, sentence
 
 
 class SigningDialog(QDialog):
@@ -104,25 +78,11 @@ class SigningDialog(QDialog):
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setAccessibleName("What will be signed")
 
-        self.identity_combo = QComboBox(self)
-        self.identity_combo.setAccessibleName("Signing identity")
-        for identity in identities:
-            self.identity_combo.addItem(identity_label(identity), identity.email)
-        self._identities = {identity.email: identity for identity in identities}
-        self.identity_facts = QLabel(self)
-        self.identity_facts.setTextFormat(Qt.TextFormat.PlainText)
-        self.identity_facts.setAccessibleName("Certificate of the signing identity")
-        self.identity_facts.setWordWrap(True)
-        self.identity_facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.passphrase = passphrase_edit(self, "Passphrase")
-        self.passphrase.setPlaceholderText("The passphrase that protects this identity's key")
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setAccessibleName("Why this cannot be signed")
-        self.problem.setStyleSheet(PROBLEM_STYLE)
-        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem.hide()
+        self.signer = SignerFields(identities, request.identity, self)
+        self.identity_combo = self.signer.identity_combo
+        self.identity_facts = self.signer.identity_facts
+        self.passphrase = self.signer.passphrase
+        self.problem = problem_label(self, "Why this cannot be signed")
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -131,9 +91,7 @@ class SigningDialog(QDialog):
         self.busy.hide()
 
         form = QFormLayout()
-        form.addRow("&Identity:", self.identity_combo)
-        form.addRow("", self.identity_facts)
-        form.addRow("&Passphrase:", self.passphrase)
+        self.signer.add_to(form)
         self.buttons = QDialogButtonBox(self)
         self.sign_button = QPushButton("&Sign", self)
         self.sign_button.setAccessibleName("Sign with this identity")
@@ -152,9 +110,7 @@ class SigningDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
 
-        preferred = self.identity_combo.findData(request.identity)
-        self.identity_combo.setCurrentIndex(max(preferred, 0))
-        self.identity_combo.currentIndexChanged.connect(self._on_identity_combo_current_changed)
+        self.signer.identity_changed.connect(self._on_signer_identity_changed)
         self._check_identity()
 
     # -- public ---------------------------------------------------------------------
@@ -162,7 +118,7 @@ class SigningDialog(QDialog):
     @property
     def identity(self) -> str:
         """The e-mail address of the chosen identity."""
-        return str(self.identity_combo.currentData() or "")
+        return self.signer.identity
 
     @property
     def signing(self) -> bool:
@@ -179,7 +135,7 @@ class SigningDialog(QDialog):
             self.passphrase.setFocus()
             return
         request = dataclasses.replace(self._request, identity=self.identity)
-        self.passphrase.clear()
+        self.signer.take_passphrase()
         reviews = self._reviews
 
         def work(_progress: Progress, _cancelled: Cancelled) -> SignOffResult:
@@ -206,7 +162,7 @@ class SigningDialog(QDialog):
 
     # -- events ---------------------------------------------------------------------
 
-    def _on_identity_combo_current_changed(self, _index: int) -> None:
+    def _on_signer_identity_changed(self, _email: str) -> None:
         self._check_identity()
 
     def _on_task_succeeded(self, result: SignOffResult) -> None:
@@ -233,15 +189,10 @@ class SigningDialog(QDialog):
     # -- internals ------------------------------------------------------------------
 
     def _check_identity(self) -> None:
-        identity = self._identities.get(self.identity)
+        identity = self.signer.chosen
         if identity is None:
             self._refuse("There is no identity to sign with.")
             return
-        self.identity_facts.setText(
-            f"Certificate SHA-256 {identity.fingerprint[:32]}…\nValid until "
-            f"{identity.not_after[:10]} · "
-            f"{'self-signed' if identity.self_signed else 'issued by ' + identity.issuer}"
-        )
         request = dataclasses.replace(self._request, identity=identity.email)
         try:
             self._reviews.check(request)
@@ -255,8 +206,7 @@ class SigningDialog(QDialog):
 
     def _refuse(self, message: str) -> None:
         self._show_problem(message)
-        self.passphrase.clear()
-        self.passphrase.setEnabled(False)
+        self.signer.set_passphrase_open(False)
         self.sign_button.setEnabled(False)
 
     def _show_problem(self, message: str) -> None:
@@ -265,8 +215,7 @@ class SigningDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        self.identity_combo.setEnabled(not busy)
-        self.passphrase.setEnabled(not busy)
+        self.signer.set_busy(busy)
         for button in self.buttons.buttons():
             button.setEnabled(not busy)
         if busy:
@@ -280,14 +229,3 @@ def _e(text: str) -> str:
 def _shortened(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def sentence(message: str) -> str:
-    """A service message (lower case, no full stop) as a sentence to show on its own."""
-    text = message.strip()
-    if not text:
-        return text
-    first = text.split(maxsplit=1)[0]
-    if first.isalpha() and first.islower():  # not an address, a file or an item id
-        text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
