@@ -23,16 +23,19 @@ import importlib.util
 import os
 import secrets
 import sys
+from typing import TYPE_CHECKING
 
-import keyring
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
 
 from app.services.review_errors import KeystoreUnavailable, WrongPassphrase
+
+if TYPE_CHECKING:
+    # keyring itself is imported when a key is first stored or read (about 50 ms the
+    # workstation's start-up need not spend): the window builds a Keystore, unused until then.
+    from keyring.backend import KeyringBackend
 
 SERVICE = "countersign"
 """The keyring service name under which every Countersign key is stored."""
@@ -122,6 +125,8 @@ def backend_name(backend: KeyringBackend) -> str:
 
 def _refusal(backend: KeyringBackend) -> str:
     """Why ``backend`` cannot hold keys, or empty when it can."""
+    from keyring.backends import fail, null
+
     if isinstance(backend, fail.Keyring):
         return "no keyring backend is available to Python's keyring package"
     if isinstance(backend, null.Keyring):
@@ -140,6 +145,8 @@ def _refusal(backend: KeyringBackend) -> str:
 
 def usable_backend(backend: KeyringBackend) -> KeyringBackend:
     """``backend`` if it is a real keyring (the best real one behind a chainer), else refuse."""
+    from keyring.backends import chainer
+
     if isinstance(backend, chainer.ChainerBackend):
         candidates: list[KeyringBackend] = [b for b in backend.backends if not _refusal(b)]
         if not candidates:
@@ -196,6 +203,8 @@ class Keystore:
     def backend(self) -> KeyringBackend:
         """The vetted keyring backend; :class:`KeystoreUnavailable` when there is none."""
         if self._backend is None:
+            import keyring
+
             self._backend = usable_backend(self._given or keyring.get_keyring())
         return self._backend
 
