@@ -110,6 +110,7 @@ def _main_window(database: Database, settings: QSettings, demo: bool) -> MainWin
     from app.services.importer import Importer
     from app.services.keystore import Keystore
     from app.services.registry import Registry
+    from app.services.reports import Reports
     from app.services.reviews import Reviews
     from app.views.main_window import MainWindow
     from app.views.review_flow import ReviewServices
@@ -126,6 +127,7 @@ def _main_window(database: Database, settings: QSettings, demo: bool) -> MainWin
         settings,
         demo=demo,
         review_services=review_services,
+        reports=Reports(database, identities),
     )
 
 
