@@ -43,6 +43,23 @@ ACTION_SPECS = (
         "Import card bundles or card files into the registry, with a preview first",
     ),
     ActionSpec(
+        "export_report",
+        "&File",
+        "&Export signed report…",
+        "Ctrl+E",
+        "report",
+        "Export the signed PDF review report of the card version shown",
+        separator_before=True,
+    ),
+    ActionSpec(
+        "publish_version",
+        "&File",
+        "&Publish approved version…",
+        icon="publish",
+        tip="Write the approved card version, its signed report and sign-offs into a folder "
+        "for the team",
+    ),
+    ActionSpec(
         "quit",
         "&File",
         "&Quit",
@@ -94,6 +111,13 @@ ACTION_SPECS = (
         "Every event of the registry, and verification of the hash chain",
     ),
     ActionSpec(
+        "verify_report",
+        "&Tools",
+        "&Verify report…",
+        icon="verify",
+        tip="Check a signed review report: its signature, signer, sign-offs and card",
+    ),
+    ActionSpec(
         "identities",
         "&Settings",
         "&Identities…",
@@ -113,7 +137,7 @@ ACTION_SPECS = (
 )
 """Every command of the main window, in menu order."""
 
-TOOLBAR = ("import_files", "sign_off", "audit_trail", "refresh")
+TOOLBAR = ("import_files", "sign_off", "export_report", "audit_trail", "refresh")
 """The commands also on the tool bar."""
 
 

@@ -16,9 +16,12 @@ ICON_NAMES = (
     "identity",
     "import",
     "print",
+    "publish",
     "refresh",
+    "report",
     "search",
     "sign",
+    "verify",
     "warning",
 )
 """Every icon the window uses; each is ``resources/icons/<name>.svg``."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QToolBar,
     QWidget,
@@ -26,6 +27,7 @@ from app.services.database import Database
 from app.services.errors import CountersignError
 from app.services.importer import Importer
 from app.services.registry import Registry
+from app.services.reports import Reports
 from app.services.reviews import SignOffResult
 from app.views.about_box import show_about
 from app.views.actions import WorkstationActions
@@ -34,6 +36,7 @@ from app.views.crash_dialog import show_failure
 from app.views.icons import icon
 from app.views.model_page import ModelPage
 from app.views.registry_browser import RegistryBrowser
+from app.views.report_commands import ReportCommands, ShownVersion
 from app.views.review_flow import ReviewServices
 
 IMPORT_FILTER = (
@@ -53,6 +56,7 @@ class MainWindow(QMainWindow):
         *,
         demo: bool = False,
         review_services: ReviewServices | None = None,
+        reports: Reports | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -61,6 +65,7 @@ class MainWindow(QMainWindow):
         self.importer = importer
         self.review_services = review_services or ReviewServices.for_database(database)
         self.settings = settings if settings is not None else QSettings()
+        self.reports = reports or Reports(database, self.review_services.identities)
         self._demo = demo
         self._counted_once = False
         self._count_task: BackgroundTask | None = None
@@ -75,6 +80,10 @@ class MainWindow(QMainWindow):
 
         self.commands = WorkstationActions(self)
         self.commands.fill_menu_bar(self.menuBar())
+        file_menu = self.menuBar().findChild(QMenu, "file_menu")
+        if file_menu is not None:
+            # A disabled Publish approved version… says why in its tip.
+            file_menu.setToolTipsVisible(True)
         tool_bar = QToolBar("Main tool bar", self)
         tool_bar.setObjectName("main_tool_bar")
         tool_bar.setMovable(False)
@@ -84,6 +93,7 @@ class MainWindow(QMainWindow):
 
         self.browser = RegistryBrowser(registry, self)
         self.model_page = ModelPage(registry, database, self, review_services=self.review_services)
+        self.report_commands = ReportCommands(self.reports, self.settings, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
         self.splitter.setChildrenCollapsible(False)
@@ -169,6 +179,29 @@ class MainWindow(QMainWindow):
             return
         self.model_page.tabs.setCurrentWidget(self.model_page.review_tab)
         self.model_page.review_tab.start_sign_off()
+
+    def shown_version(self) -> ShownVersion | None:
+        """The card version the model page shows, if any."""
+        page = self.model_page
+        if page.model_name is None or page.version is None or page.version_status is None:
+            return None
+        return ShownVersion(page.model_name, page.version, page.version_status)
+
+    def export_report(self) -> None:
+        """File ▸ Export signed report…: of the card version shown."""
+        shown = self.shown_version()
+        if shown is None:
+            self.statusBar().showMessage("Choose a card version to export its report.", 5000)
+            return
+        self.report_commands.export(shown)
+
+    def publish_version(self) -> None:
+        """File ▸ Publish approved version…: of the card version shown, if approved."""
+        shown = self.shown_version()
+        if shown is None:
+            self.statusBar().showMessage("Choose an approved card version to publish.", 5000)
+            return
+        self.report_commands.publish(shown)
 
     def refresh(self) -> None:
         """Read the registry again: the browser, the model shown and the counts."""
@@ -266,6 +299,12 @@ class MainWindow(QMainWindow):
         actions["sign_off"].triggered.connect(self.sign_off)
         actions["identities"].triggered.connect(self.open_identities)
         actions["audit_trail"].triggered.connect(self.open_audit_trail)
+        actions["export_report"].triggered.connect(self.export_report)
+        actions["publish_version"].triggered.connect(self.publish_version)
+        actions["verify_report"].triggered.connect(self.report_commands.verify)
+        self.report_commands.registry_changed.connect(self.refresh)
+        self.model_page.version_shown.connect(self._on_model_page_version_shown)
+        self._on_model_page_version_shown()
         actions["about"].triggered.connect(lambda: show_about(self))
         actions["about_qt"].triggered.connect(QApplication.aboutQt)
         self.browser.model_selected.connect(self._on_browser_model_selected)
@@ -287,6 +326,11 @@ class MainWindow(QMainWindow):
 
     def _on_show_review_triggered(self) -> None:
         self.model_page.tabs.setCurrentWidget(self.model_page.review_tab)
+
+    def _on_model_page_version_shown(self) -> None:
+        self.report_commands.update_actions(
+            self.commands["export_report"], self.commands["publish_version"], self.shown_version()
+        )
 
     def _on_review_tab_signed(self, result: SignOffResult) -> None:
         review = result.review

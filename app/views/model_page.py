@@ -8,7 +8,7 @@ version read and one rendering, not five tabs' worth of queries.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -42,6 +42,9 @@ _EMPTY_TEXT = (
 
 class ModelPage(QWidget):
     """The right side of the workstation: the chosen model and its card versions."""
+
+    version_shown = Signal()
+    """Another card version (or none) is shown; see :attr:`version` and :attr:`version_status`."""
 
     def __init__(
         self,
@@ -126,6 +129,11 @@ class ModelPage(QWidget):
         """The card version shown in the Card, Source and Attachments tabs, if any."""
         return self._detail.summary.version if self._detail is not None else None
 
+    @property
+    def version_status(self) -> str | None:
+        """The status of the card version shown, if any."""
+        return self._detail.summary.status if self._detail is not None else None
+
     def show_model(self, name: str, version: str | None = None) -> None:
         """Show model ``name`` at ``version`` (its newest card version by default)."""
         try:
@@ -141,6 +149,7 @@ class ModelPage(QWidget):
         self._stale = set(self._tab_widgets())
         self.stack.setCurrentIndex(1)
         self._refresh_current_tab()
+        self.version_shown.emit()
 
     def show_version(self, version: str) -> None:
         """Show another card version of the current model in the version tabs."""
@@ -155,6 +164,7 @@ class ModelPage(QWidget):
         self._label_attachments()
         self.versions_tab.show_current(version)
         self._refresh_current_tab()
+        self.version_shown.emit()
 
     def reload(self) -> None:
         """Read the shown model again (after an import), staying on the version shown."""
@@ -183,6 +193,7 @@ class ModelPage(QWidget):
         self.review_tab.clear()
         self.placeholder.setText(message)
         self.stack.setCurrentIndex(0)
+        self.version_shown.emit()
 
     # -- events ---------------------------------------------------------------------
 

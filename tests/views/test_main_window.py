@@ -107,10 +107,15 @@ def test_menus_have_mnemonics_and_standard_shortcuts(window: MainWindow) -> None
     }
     file_menu = window.findChild(QMenu, "file_menu")
     assert file_menu is not None
-    assert [a.text() for a in file_menu.actions() if not a.isSeparator()] == ["&Import…", "&Quit"]
+    assert [a.text() for a in file_menu.actions() if not a.isSeparator()] == [
+        "&Import…",
+        "&Export signed report…",
+        "&Publish approved version…",
+        "&Quit",
+    ]
     tools = window.findChild(QMenu, "tools_menu")
     assert tools is not None
-    assert [a.text() for a in tools.actions()] == ["&Audit trail…"]
+    assert [a.text() for a in tools.actions()] == ["&Audit trail…", "&Verify report…"]
     assert all(not window.commands[n].icon().isNull() for n in ("import_files", "audit_trail"))
 
 

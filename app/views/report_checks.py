@@ -1,0 +1,167 @@
+"""The outcome of verifying a signed report on screen: the verdict, and each check with its mark.
+
+Shared by Tools ▸ Verify report… and the preview that follows an export, so a
+verdict reads the same in both.  A refusal (a file that is no readable report)
+takes the verdict's place in words; the table is then empty.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.report_verdict import ReportCheck, ReportVerification
+
+HEADERS = ("Result", "Check", "Detail")
+"""The columns of the checks table."""
+
+PASS_COLOUR = QColor("#2f8f5b")
+FAIL_COLOUR = QColor("#c8433a")
+
+_BANNER = (
+    "QLabel {{ background: rgba({rgb}, 0.12); border: 1px solid rgba({rgb}, 0.6);"
+    " border-radius: 4px; padding: 8px; }}"
+)
+_BANNER_RGB = {"valid": "47, 143, 91", "invalid": "200, 67, 58", "neutral": "128, 128, 128"}
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def mark(ok: bool) -> str:
+    """A check's result as the table shows it: a tick or a cross, and the word."""
+    return "✔ holds" if ok else "✘ fails"
+
+
+class ReportChecksModel(QAbstractTableModel):
+    """The checks of one verification, one row each: mark, name, detail."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._checks: tuple[ReportCheck, ...] = ()
+
+    def set_checks(self, checks: tuple[ReportCheck, ...]) -> None:
+        """Show ``checks`` (none: an empty table)."""
+        self.beginResetModel()
+        self._checks = checks
+        self.endResetModel()
+
+    def check(self, row: int) -> ReportCheck:
+        """The check on ``row``."""
+        return self._checks[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        """One row per check."""
+        return 0 if parent.isValid() else len(self._checks)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        """Result, check, detail."""
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(  # noqa: N802 - Qt API
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
+        """The column titles."""
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """The mark, name and detail of a check, the mark coloured and in bold."""
+        if not index.isValid() or not 0 <= index.row() < len(self._checks):
+            return None
+        check = self._checks[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (mark(check.ok), check.name, check.detail)[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2:
+            return check.detail
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
+            return "holds" if check.ok else "fails"
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+            return PASS_COLOUR if check.ok else FAIL_COLOUR
+        if role == Qt.ItemDataRole.FontRole and column < 2:
+            font = QFont()
+            font.setBold(column == 0 or not check.ok)
+            return font
+        return None
+
+
+class VerificationPanel(QWidget):
+    """The verdict of a report in a coloured banner, and each check with its mark below it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.verdict = QLabel(self)
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextFormat(Qt.TextFormat.PlainText)
+        self.verdict.setAccessibleName("Verdict")
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model = ReportChecksModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Checks")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.table, 1)
+        self.clear()
+
+    def show_pending(self, text: str) -> None:
+        """Say that the report is being checked."""
+        self.model.set_checks(())
+        self._banner(text, "neutral")
+
+    def show_result(self, result: ReportVerification) -> None:
+        """Show the verdict and every check of ``result``."""
+        self.model.set_checks(result.checks)
+        self._banner(result.verdict(), "valid" if result.ok else "invalid")
+
+    def show_refusal(self, message: str) -> None:
+        """Show why the file could not be checked at all (no checks to list)."""
+        self.model.set_checks(())
+        self._banner(f"NOT CHECKED: {message}", "invalid")
+
+    def clear(self) -> None:
+        """Nothing checked yet."""
+        self.model.set_checks(())
+        self._banner("Choose a signed report to check.", "neutral")
+
+    def verdict_text(self) -> str:
+        """The verdict as shown."""
+        return self.verdict.text()
+
+    def _banner(self, text: str, kind: str) -> None:
+        self.verdict.setText(text)
+        self.verdict.setStyleSheet(_BANNER.format(rgb=_BANNER_RGB[kind]))
+        self.verdict.setProperty("verdict", kind)
