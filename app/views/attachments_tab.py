@@ -13,18 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QByteArray,
-    QItemSelectionModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor, QFontDatabase, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
@@ -37,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.registry import AttachmentInfo
+from app.views.list_table import ListTableModel, set_up_row_table
 from app.views.presentation import byte_size
 from app.views.source_tab import decode_original
 
@@ -63,40 +55,23 @@ TEXT_TYPES = ("application/json", "application/yaml", "image/svg+xml", "applicat
 MAX_TEXT_PREVIEW = 2_000_000
 """Characters of a text attachment shown before the rest is left out."""
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class AttachmentsTableModel(QAbstractTableModel):
+class AttachmentsTableModel(ListTableModel[AttachmentInfo]):
     """The attachments of one card version (held whole: a version has a few)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AttachmentInfo] = []
+        super().__init__(HEADERS, parent)
 
     def set_attachments(self, attachments: list[AttachmentInfo]) -> None:
         """List ``attachments``."""
-        self.beginResetModel()
-        self._rows = list(attachments)
-        self.endResetModel()
+        self.set_rows(attachments)
 
     def attachment(self, row: int) -> AttachmentInfo:
         """The attachment on ``row``."""
-        return self._rows[row]
+        return self.item(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """How many attachments there are."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """File, type, size, SHA-256."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def cell(self, item: AttachmentInfo, column: int, role: int) -> Any:
         """Cell text; the exact size and hash as tooltips."""
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        item = self._rows[index.row()]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (item.path, item.media_type, byte_size(item.size), item.sha256)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -109,18 +84,6 @@ class AttachmentsTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
-
 
 class AttachmentsTab(QWidget):
     """Lists a card version's attachments and previews the chosen one."""
@@ -131,16 +94,10 @@ class AttachmentsTab(QWidget):
         self.model = AttachmentsTableModel(self)
 
         self.table = QTableView(self)
-        self.table.setAccessibleName("Attachments")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
+        set_up_row_table(
+            self.table, self.model, "Attachments", alternating=False, stretch_last=False
+        )
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column, width in ((1, 110), (2, 80), (3, 150)):
             header.resizeSection(column, width)

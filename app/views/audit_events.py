@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
@@ -19,6 +19,7 @@ from app.models.tables import AuditEvent
 from app.services.audit import event_details, list_events
 from app.services.database import Database
 from app.services.errors import RegistryError
+from app.views.list_table import ListTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -109,7 +110,7 @@ def _object_text(row: AuditRow) -> str:
     return f"{row.object_type.replace('_', ' ')} {shown}".strip()
 
 
-class AuditEventModel(QAbstractTableModel):
+class AuditEventModel(ListTableModel[AuditRow]):
     """Audit events in chain order, read lazily a page at a time (keyset paging by id)."""
 
     load_failed = Signal(str)
@@ -117,10 +118,9 @@ class AuditEventModel(QAbstractTableModel):
     HEADERS = ("Event", "Time", "Actor", "Action", "Model", "Object", "Details")
 
     def __init__(self, database: Database, page_size: int = 200, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(self.HEADERS, parent)
         self._database = database
         self._page_size = page_size
-        self._rows: list[AuditRow] = []
         self._ids: list[int] = []
         self._exhausted = False
         self._model_name: str | None = None
@@ -176,7 +176,7 @@ class AuditEventModel(QAbstractTableModel):
 
     def row(self, row: int) -> AuditRow:
         """The event shown in ``row``."""
-        return self._rows[row]
+        return self.item(row)
 
     def detail(self, event_id: int) -> AuditEventDetail | None:
         """The full event ``event_id`` from the registry (None if it is gone)."""
@@ -228,23 +228,8 @@ class AuditEventModel(QAbstractTableModel):
 
     # -- table ----------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row, column = self._rows[index.row()], index.column()
+    def cell(self, row: AuditRow, column: int, role: int) -> Any:
+        """Cell text, full values as tooltips; the event where the chain breaks marked red."""
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 str(row.id),

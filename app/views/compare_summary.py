@@ -11,21 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QObject, Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from app.services.card_diff import CardDiff, FieldChange
 from app.services.diff_report import DIRECTION_WORDS, format_delta
 from app.services.metric_diff import MetricChange
+from app.views.list_table import ListTableModel, set_up_row_table
 
 FIELD_HEADERS = ("Change", "Field", "Old", "New")
 METRIC_HEADERS = ("Metric", "Old", "New", "Δ", "Verdict", "Dataset / split / slice")
@@ -48,8 +41,6 @@ VERDICT_TEXT = {
     "unknown": "cannot judge",
 }
 
-_Index = QModelIndex | QPersistentModelIndex
-
 
 def value_text(value: Any) -> str:
     """A field value as one line for a table cell."""
@@ -60,37 +51,22 @@ def value_text(value: Any) -> str:
     return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
 
 
-class FieldChangesModel(QAbstractTableModel):
+class FieldChangesModel(ListTableModel[FieldChange]):
     """The changed fields and list items of a comparison, in card order."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[FieldChange] = []
+        super().__init__(FIELD_HEADERS, parent)
 
     def set_changes(self, changes: list[FieldChange]) -> None:
         """Show ``changes``."""
-        self.beginResetModel()
-        self._rows = list(changes)
-        self.endResetModel()
+        self.set_rows(changes)
 
     def change(self, row: int) -> FieldChange:
         """The change on ``row``."""
-        return self._rows[row]
+        return self.item(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """How many fields changed."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """Change, field, old, new."""
-        return 0 if parent.isValid() else len(FIELD_HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def cell(self, change: FieldChange, column: int, role: int) -> Any:
         """Cell text; whole values as tooltips."""
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        change = self._rows[index.row()]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return change.kind
@@ -107,50 +83,23 @@ class FieldChangesModel(QAbstractTableModel):
             return {"added": BETTER, "removed": WORSE}.get(change.kind)
         return None
 
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(FIELD_HEADERS)
-        ):
-            return FIELD_HEADERS[section]
-        return None
 
-
-class MetricChangesModel(QAbstractTableModel):
+class MetricChangesModel(ListTableModel[MetricChange]):
     """The metric results added, removed or changed, with old, new and coloured delta."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[MetricChange] = []
+        super().__init__(METRIC_HEADERS, parent)
 
     def set_changes(self, changes: list[MetricChange]) -> None:
         """Show ``changes``."""
-        self.beginResetModel()
-        self._rows = list(changes)
-        self.endResetModel()
+        self.set_rows(changes)
 
     def change(self, row: int) -> MetricChange:
         """The metric change on ``row``."""
-        return self._rows[row]
+        return self.item(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """How many metric results changed."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """Metric, where, old, new, delta, verdict."""
-        return 0 if parent.isValid() else len(METRIC_HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def cell(self, change: MetricChange, column: int, role: int) -> Any:
         """Cell text; the delta and verdict coloured by whether the change is better or worse."""
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        change = self._rows[index.row()]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _metric_cell(change, column)
         if role == Qt.ItemDataRole.ForegroundRole and column in (3, 4):
@@ -167,18 +116,6 @@ class MetricChangesModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return _metric_tooltip(change)
-        return None
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(METRIC_HEADERS)
-        ):
-            return METRIC_HEADERS[section]
         return None
 
 
@@ -214,22 +151,8 @@ def _table(
     model: QAbstractTableModel, name: str, widths: tuple[int, ...], parent: QWidget
 ) -> QTableView:
     table = QTableView(parent)
-    table.setAccessibleName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
+    set_up_row_table(table, model, name, widths)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    for column, width in enumerate(widths):
-        header.resizeSection(column, width)
     return table
 
 

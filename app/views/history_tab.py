@@ -10,17 +10,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from app.services.audit import event_details, list_events
 from app.services.database import Database
+from app.views.list_table import ListTableModel, set_up_row_table
 from app.views.presentation import local_time
 
 HEADERS = ("When", "Action", "By", "Object", "Details")
@@ -69,17 +64,16 @@ def _details_text(details: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-class HistoryTableModel(QAbstractTableModel):
+class HistoryTableModel(ListTableModel[HistoryEvent]):
     """A model's audit events, oldest first, fetched lazily by id."""
 
     def __init__(
         self, database: Database, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
     ) -> None:
-        super().__init__(parent)
+        super().__init__(HEADERS, parent)
         self._database = database
         self._page_size = page_size
         self._model_name = ""
-        self._rows: list[HistoryEvent] = []
         self._exhausted = True
         self._announcing = False
 
@@ -100,22 +94,10 @@ class HistoryTableModel(QAbstractTableModel):
 
     def history_event(self, row: int) -> HistoryEvent:
         """The event on ``row``."""
-        return self._rows[row]
+        return self.item(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """Events fetched so far."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """When, action, by, object, details."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def cell(self, item: HistoryEvent, column: int, role: int) -> Any:
         """Cell text; the exact time and full details as tooltips."""
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        item = self._rows[index.row()]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (local_time(item.at), item.action, item.actor, item.object, item.details)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -123,18 +105,6 @@ class HistoryTableModel(QAbstractTableModel):
                 return f"{item.at} (event {item.id})"
             if column == 4:
                 return item.details or None
-        return None
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
         return None
 
     def canFetchMore(self, parent: _Index) -> bool:  # noqa: N802 - Qt API
@@ -177,20 +147,7 @@ class HistoryTab(QWidget):
         )
         intro.setWordWrap(True)
         self.table = QTableView(self)
-        self.table.setAccessibleName("Model history")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((124, 170, 90, 130)):
-            header.resizeSection(column, width)
+        set_up_row_table(self.table, self.model, "Model history", (124, 170, 90, 130))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(intro)

@@ -13,23 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QItemSelectionModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -49,6 +39,7 @@ from app.views.identity_forms import (
     ImportPkcs12Dialog,
     RetireIdentityDialog,
 )
+from app.views.list_table import ListTableModel, set_up_row_table
 from app.views.presentation import local_date
 from app.views.signer_fields import PROBLEM_STYLE
 
@@ -58,25 +49,20 @@ HEADERS = ("Name", "E-mail", "Role", "Status", "Valid until", "Certificate SHA-2
 CERTIFICATE_FILTER = "Certificate (*.pem)"
 CHAIN_FILTER = "Certificate and its issuers (*.pem)"
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class IdentitiesModel(QAbstractTableModel):
+class IdentitiesModel(ListTableModel[IdentityInfo]):
     """The registry's identities (a handful: held whole), active first."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[IdentityInfo] = []
+        super().__init__(HEADERS, parent)
 
     def set_identities(self, identities: list[IdentityInfo]) -> None:
         """Show ``identities``."""
-        self.beginResetModel()
-        self._rows = list(identities)
-        self.endResetModel()
+        self.set_rows(identities)
 
     def identity(self, row: int) -> IdentityInfo:
         """The identity on ``row``."""
-        return self._rows[row]
+        return self.item(row)
 
     def row_of(self, fingerprint: str) -> int | None:
         """The row of the identity whose certificate is ``fingerprint``."""
@@ -85,20 +71,8 @@ class IdentitiesModel(QAbstractTableModel):
                 return row
         return None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """How many identities there are."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """The table's columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def cell(self, identity: IdentityInfo, column: int, role: int) -> Any:
         """Cell text; retired identities greyed; the full fingerprint and subject as tooltips."""
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        identity = self._rows[index.row()]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell(identity, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -116,18 +90,6 @@ class IdentitiesModel(QAbstractTableModel):
                 font = QFont()
                 font.setItalic(True)
                 return font
-        return None
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
         return None
 
 
@@ -193,21 +155,7 @@ class IdentitiesDialog(QDialog):
 
         self.model = IdentitiesModel(self)
         self.table = QTableView(self)
-        self.table.setAccessibleName("Identities")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((150, 220, 80, 110, 90, 170)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        set_up_row_table(self.table, self.model, "Identities", (150, 220, 80, 110, 90, 170))
         self.empty = QLabel(
             "No identities yet. Create one to sign sign-offs, or import the one your "
             "organisation issued you.",

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from app.services.importer import ImportPlan, PlannedCard
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from app.views.list_table import ListTableModel
 
 REFUSED_COLOUR = QColor(200, 40, 40)
 DONE_COLOUR = QColor(30, 130, 60)
@@ -131,49 +130,25 @@ def card_versions(count: int) -> str:
     return f"{count} card version{'s' if count != 1 else ''}"
 
 
-class FilePlanModel(QAbstractTableModel):
+class FilePlanModel(ListTableModel[FileEntry]):
     """The files of an import, one row each: kind, team, signature and status."""
 
     HEADERS = ("File", "Kind", "Team", "Team signature", "Cards", "Status")
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._entries: list[FileEntry] = []
+        super().__init__(self.HEADERS, parent)
 
     def set_entries(self, entries: list[FileEntry]) -> None:
         """Show these files."""
-        self.beginResetModel()
-        self._entries = list(entries)
-        self.endResetModel()
+        self.set_rows(entries)
 
     def entry(self, row: int) -> FileEntry:
         """The file shown in ``row``."""
-        return self._entries[row]
+        return self.item(row)
 
-    def refresh(self) -> None:
-        """Repaint every row after the entries changed (the import ran)."""
-        if self._entries:
-            last = self.index(len(self._entries) - 1, len(self.HEADERS) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._entries):
-            return None
-        entry = self._entries[index.row()]
-        plan, column = entry.plan, index.column()
+    def cell(self, entry: FileEntry, column: int, role: int) -> Any:
+        """Cell text; the file's path and the whole status as tooltips; refusals in red."""
+        plan = entry.plan
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 plan.source.name,
@@ -195,48 +170,24 @@ class FilePlanModel(QAbstractTableModel):
         return None
 
 
-class CardPlanModel(QAbstractTableModel):
+class CardPlanModel(ListTableModel[PlannedCard]):
     """The cards of one file and what will happen to each."""
 
     HEADERS = ("File", "Model", "Version", "Format", "What will happen", "Warnings")
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._cards: list[PlannedCard] = []
+        super().__init__(self.HEADERS, parent)
 
     def set_cards(self, cards: list[PlannedCard]) -> None:
         """Show these cards."""
-        self.beginResetModel()
-        self._cards = list(cards)
-        self.endResetModel()
+        self.set_rows(cards)
 
     def card(self, row: int) -> PlannedCard:
         """The card shown in ``row``."""
-        return self._cards[row]
+        return self.item(row)
 
-    def refresh(self) -> None:
-        """Repaint every row after the cards' outcomes were checked again."""
-        if self._cards:
-            last = self.index(len(self._cards) - 1, len(self.HEADERS) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._cards)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._cards):
-            return None
-        card, column = self._cards[index.row()], index.column()
+    def cell(self, card: PlannedCard, column: int, role: int) -> Any:
+        """Cell text; the file and the whole outcome as tooltips; refusals in red."""
         if role == Qt.ItemDataRole.DisplayRole:
             source = card.read.source_format if card.read else ""
             return (

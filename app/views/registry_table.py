@@ -25,6 +25,7 @@ from PySide6.QtGui import QFont
 
 from app.services.errors import CountersignError
 from app.services.registry import SORT_KEYS, ModelFilter, ModelSummary, Registry, SearchHit, SortKey
+from app.views.list_table import ListTableModel
 from app.views.presentation import local_date, local_time, status_icon
 
 PAGE_SIZE = 100
@@ -277,12 +278,11 @@ class SearchRow:
     summary: ModelSummary | None
 
 
-class SearchResultsModel(QAbstractTableModel):
+class SearchResultsModel(ListTableModel[SearchRow]):
     """Card versions matching a full-text search, in the registry's rank order."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[SearchRow] = []
+        super().__init__(SEARCH_HEADERS, parent, header_tips=SEARCH_HEADER_TIPS)
         self._text = ""
 
     @property
@@ -303,15 +303,7 @@ class SearchResultsModel(QAbstractTableModel):
 
     def search_row(self, row: int) -> SearchRow:
         """The hit shown on ``row``."""
-        return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """How many hits are shown."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """The six browser columns, with the matching version second."""
-        return 0 if parent.isValid() else len(SEARCH_HEADERS)
+        return self.item(row)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text, the status colour, and the name and matching version of the row."""
@@ -336,24 +328,6 @@ class SearchResultsModel(QAbstractTableModel):
             return row.hit.model
         if role == VERSION_ROLE:
             return row.hit.version
-        return None
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(SEARCH_HEADERS)
-        ):
-            return SEARCH_HEADERS[section]
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.ToolTipRole
-            and 0 <= section < len(SEARCH_HEADER_TIPS)
-        ):
-            return SEARCH_HEADER_TIPS[section]
         return None
 
     @staticmethod

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -22,11 +21,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QRadioButton,
@@ -37,12 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.reviews import Answer, ItemView
+from app.views.list_table import ListTableModel, set_up_row_table
 from app.views.presentation import status_icon
 
 HEADERS = ("Item", "Check", "Answer", "Note", "Evidence found")
 """The columns of the checklist table."""
 
 ITEM, CHECK, ANSWER, NOTE, EVIDENCE = range(len(HEADERS))
+
+REQUIRED_TIP = "Required items are in bold: each must be answered before signing"
+"""The tooltip of the item column's title."""
 
 ANSWER_LABELS = {"pass": "pass", "fail": "fail", "na": "not applicable"}
 """How each answer reads to the officer."""
@@ -76,15 +77,14 @@ def note_needed(view: ItemView, answer: Answer | None) -> str:
     return ""
 
 
-class ReviewItemsModel(QAbstractTableModel):
+class ReviewItemsModel(ListTableModel[ItemView]):
     """The items of one checklist with their automatic results and the reviewer's answers."""
 
     answers_changed = Signal()
     """An answer or note changed (or the items were replaced)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[ItemView] = []
+        super().__init__(HEADERS, parent, header_tips=(REQUIRED_TIP,))
         self._answers: dict[str, Answer] = {}
         self._prefilled: set[str] = set()
 
@@ -98,10 +98,10 @@ class ReviewItemsModel(QAbstractTableModel):
     ) -> None:
         """Show ``items``; with no ``answers``, start from the automatic results."""
         self.beginResetModel()
-        self._items = list(items)
+        self._rows = list(items)
         known = {view.item.id for view in items}
         if answers is None:
-            self._answers = prefilled_answers(self._items)
+            self._answers = prefilled_answers(self._rows)
             self._prefilled = set(self._answers)
         else:
             self._answers = {key: value for key, value in answers.items() if key in known}
@@ -109,17 +109,13 @@ class ReviewItemsModel(QAbstractTableModel):
         self.endResetModel()
         self.answers_changed.emit()
 
-    def item(self, row: int) -> ItemView:
-        """The checklist item on ``row``."""
-        return self._items[row]
-
     def items(self) -> list[ItemView]:
         """Every checklist item, in template order."""
-        return list(self._items)
+        return list(self._rows)
 
     def row_of(self, item_id: str) -> int | None:
         """The row of the item ``item_id``, if listed."""
-        for row, view in enumerate(self._items):
+        for row, view in enumerate(self._rows):
             if view.item.id == item_id:
                 return row
         return None
@@ -142,7 +138,7 @@ class ReviewItemsModel(QAbstractTableModel):
 
     def set_answer(self, row: int, answer: Answer | None) -> None:
         """Answer the item on ``row`` (None: no answer); the reviewer has now looked at it."""
-        item_id = self._items[row].item.id
+        item_id = self._rows[row].item.id
         if answer is None:
             self._answers.pop(item_id, None)
         else:
@@ -153,12 +149,12 @@ class ReviewItemsModel(QAbstractTableModel):
 
     def unanswered_required(self) -> list[ItemView]:
         """The required items that have no answer yet."""
-        return [v for v in self._items if v.item.required and v.item.id not in self._answers]
+        return [v for v in self._rows if v.item.required and v.item.id not in self._answers]
 
     def needing_notes(self) -> list[tuple[ItemView, str]]:
         """The answered items whose answer needs a note they do not have, with the reason."""
         out = []
-        for view in self._items:
+        for view in self._rows:
             reason = note_needed(view, self._answers.get(view.item.id))
             if reason:
                 out.append((view, reason))
@@ -166,19 +162,11 @@ class ReviewItemsModel(QAbstractTableModel):
 
     # -- Qt model -------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """How many items the checklist has."""
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """The checklist table's columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text; full texts as tooltips; unanswered required items in red."""
-        if not index.isValid() or index.row() >= len(self._items):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        view = self._items[index.row()]
+        view = self._rows[index.row()]
         column = index.column()
         answer = self._answers.get(view.item.id)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -215,18 +203,12 @@ class ReviewItemsModel(QAbstractTableModel):
     ) -> Any:
         """Column titles; rows are numbered as the checklist is."""
         if (
-            role == Qt.ItemDataRole.ToolTipRole
-            and orientation == Qt.Orientation.Horizontal
-            and section == ITEM
+            orientation == Qt.Orientation.Vertical
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self._rows)
         ):
-            return "Required items are in bold: each must be answered before signing"
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._items):
             return str(section + 1)
-        return None
+        return super().headerData(section, orientation, role)
 
     def _cell(self, row: int, view: ItemView, answer: Answer | None, column: int) -> str:
         if column == ITEM:
@@ -273,19 +255,8 @@ class ChecklistTable(QTableView):
 
     def __init__(self, model: ReviewItemsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Checklist items")
-        self.setModel(model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
-        self.verticalHeader().setVisible(False)
+        set_up_row_table(self, model, "Checklist items")
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in ((CHECK, 70), (ANSWER, 104), (NOTE, 120)):
             header.resizeSection(column, width)
         header.resizeSection(EVIDENCE, 260)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -25,6 +23,7 @@ from app.services.card_text import card_sections
 from app.services.registry import NotFound, Registry
 from app.services.reviews import ReviewDraft, ReviewInfo
 from app.views.card_tab import CardBrowser
+from app.views.list_table import set_up_row_table
 from app.views.review_signoffs import SignOffDialog, SignOffsModel, round_summary
 
 
@@ -67,22 +66,10 @@ class SignOffsPanel(QWidget):
         self.rounds.setTextFormat(Qt.TextFormat.PlainText)
         self.rounds.setAccessibleName("Review rounds")
         self.table = QTableView(self)
-        self.table.setAccessibleName("Sign-offs of this card version")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
+        set_up_row_table(
+            self.table, self.model, "Sign-offs of this card version", (120, 120, 116, 70, 160)
+        )
         self.table.setToolTip("Enter or double-click: the sign-off's answers, as signed")
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((120, 120, 116, 70, 160)):
-            header.resizeSection(column, width)
         self.table.activated.connect(self._on_table_activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextEdit, QVBoxLayout, QWidget
 
 from app.services.reviews import DECISION_LABELS, ReviewInfo, SignatureInfo
+from app.views.list_table import ListTableModel
 from app.views.presentation import local_time, status_icon
 
 HEADERS = ("Signer", "Decision", "Signed", "Role", "Comment", "Certificate SHA-256")
@@ -23,8 +24,6 @@ HEADERS = ("Signer", "Decision", "Signed", "Role", "Comment", "Certificate SHA-2
 
 _DECISION_STATUS = {"approve": "approved", "changes": "changes requested", "reject": "rejected"}
 """The status colour that marks each decision."""
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def decision_text(decision: str) -> str:
@@ -45,37 +44,23 @@ def round_summary(review: ReviewInfo) -> str:
     return f"{status}: {progress} · {review.template_id}@{review.template_version} · {when}"
 
 
-class SignOffsModel(QAbstractTableModel):
+class SignOffsModel(ListTableModel[tuple[ReviewInfo, SignatureInfo]]):
     """Every sign-off of one card version's review rounds, in signing order."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[ReviewInfo, SignatureInfo]] = []
+        super().__init__(HEADERS, parent)
 
     def set_reviews(self, reviews: list[ReviewInfo]) -> None:
         """List the sign-offs of ``reviews`` (oldest round first)."""
-        self.beginResetModel()
-        self._rows = [(review, sig) for review in reviews for sig in review.signatures]
-        self.endResetModel()
+        self.set_rows((review, sig) for review in reviews for sig in review.signatures)
 
     def sign_off(self, row: int) -> tuple[ReviewInfo, SignatureInfo]:
         """The round and sign-off on ``row``."""
-        return self._rows[row]
+        return self.item(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """How many sign-offs there are."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """The sign-offs table's columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def cell(self, item: tuple[ReviewInfo, SignatureInfo], column: int, role: int) -> Any:
         """Cell text, with the full comment and fingerprint as tooltips."""
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        _review, sig = self._rows[index.row()]
-        column = index.column()
+        _review, sig = item
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell(sig, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -92,18 +77,6 @@ class SignOffsModel(QAbstractTableModel):
             return status_icon(_DECISION_STATUS.get(sig.decision, sig.decision))
         if role == Qt.ItemDataRole.FontRole and column == 5:
             return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        return None
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
         return None
 
 

@@ -10,26 +10,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QItemSelectionModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from app.services.registry import VersionSummary
+from app.views.list_table import ListTableModel, set_up_row_table
 from app.views.presentation import format_name, local_time, signature_text, status_icon
 
 HEADERS = (
@@ -42,15 +28,12 @@ HEADERS = (
     "SHA-256",
 )
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class VersionsTableModel(QAbstractTableModel):
+class VersionsTableModel(ListTableModel[VersionSummary]):
     """The card versions of one model (a handful, so held whole), newest first."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[VersionSummary] = []
+        super().__init__(HEADERS, parent)
         self._shown = ""
 
     def set_versions(self, versions: list[VersionSummary], shown: str = "") -> None:
@@ -63,14 +46,11 @@ class VersionsTableModel(QAbstractTableModel):
     def set_shown(self, version: str) -> None:
         """Mark ``version`` as the one the Card tab shows."""
         self._shown = version
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1)
-            )
+        self.refresh()
 
     def version(self, row: int) -> VersionSummary:
         """The card version on ``row``."""
-        return self._rows[row]
+        return self.item(row)
 
     def row_of(self, version: str) -> int | None:
         """The row of ``version``, if listed."""
@@ -79,20 +59,8 @@ class VersionsTableModel(QAbstractTableModel):
                 return row
         return None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """How many versions the model has."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """The timeline's columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def cell(self, summary: VersionSummary, column: int, role: int) -> Any:
         """Cell text, full values as tooltips, the shown version in bold."""
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        summary = self._rows[index.row()]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell(summary, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -108,18 +76,6 @@ class VersionsTableModel(QAbstractTableModel):
                 return font
         if role == Qt.ItemDataRole.UserRole:
             return summary.version
-        return None
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
         return None
 
 
@@ -207,21 +163,7 @@ class VersionsTab(QWidget):
         )
         self.intro.setWordWrap(True)
         self.table = QTableView(self)
-        self.table.setAccessibleName("Card versions")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((64, 112, 124, 172, 112, 72)):
-            header.resizeSection(column, width)
+        set_up_row_table(self.table, self.model, "Card versions", (64, 112, 124, 172, 112, 72))
         self.facts = QLabel(self)
         self.facts.setAccessibleName("Facts of the chosen card version")
         self.facts.setTextFormat(Qt.TextFormat.RichText)
