@@ -21,21 +21,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.formats.base import CardAttachment, CardRefused, FormatWarning, ReadCard
+from app.formats.base import CardAttachment, CardRefused, ReadCard
 from app.formats.graphics import EXTENSIONS, base64_problem, decode_base64, slug
+from app.formats.json_reader import JsonCardReader
 from app.formats.json_values import as_text, json_type, title_from_path
 from app.formats.mct_shape import listing, shape_markers
 from app.formats.media_types import sniff_media_type
 from app.models.card import (
     DataSection,
     DatasetRef,
-    ExtraSection,
     MetricResult,
-    ModelCard,
     Owner,
     Reference,
     Risk,
-    metric_value_text,
     parse_metric_number,
 )
 
@@ -83,63 +81,19 @@ def read_mct(value: dict[str, Any], file: str) -> ReadCard:
     )
 
 
-class _MctReader:
+class _MctReader(JsonCardReader):
     """One pass over an MCT document, collecting the card, warnings and attachments."""
 
     def __init__(self, file: str) -> None:
+        super().__init__()
         self.file = file
-        self.card = ModelCard()
-        self.warnings: list[FormatWarning] = []
         self.attachments: list[CardAttachment] = []
 
-    # -- general JSON handling -------------------------------------------------
-
-    def warn(self, field: str, message: str) -> None:
-        self.warnings.append(FormatWarning(field, message))
-
-    def extra(self, title: str, text: str, source: str) -> None:
-        if text.strip():
-            self.card.extra_sections.append(ExtraSection(title=title, text=text, source=source))
-
-    def text(self, value: Any, path: str) -> str:
-        """A text field; anything else is kept as text with a warning."""
-        if value is None or isinstance(value, str):
-            return value or ""
-        self.warn(path, f"expected text but found {json_type(value)}; the value is kept as text")
-        return as_text(value)
-
-    def items(self, value: Any, path: str) -> list[tuple[str, Any]]:
-        """The (path, item) pairs of a list field; a lone value is read as a one-item list."""
-        if value is None:
-            return []
-        if isinstance(value, list):
-            return [(f"{path}[{index}]", item) for index, item in enumerate(value)]
-        self.warn(path, f"expected a list but found {json_type(value)}; it is read as one item")
-        return [(path, value)]
-
-    def section(self, value: Any, path: str) -> dict[str, Any]:
-        """An object field; anything else is kept as an extra section with a warning."""
-        if isinstance(value, dict):
-            return value
-        if value is not None:
-            self.warn(
-                path,
-                f"expected an object but found {json_type(value)}; "
-                "the value is kept as an extra section",
-            )
-            self.extra(title_from_path(path), as_text(value), path)
-        return {}
-
-    def leftovers(self, value: dict[str, Any], known: set[str], path: str) -> None:
-        """Keep every key of ``value`` that the reader did not map as an extra section."""
-        for key, item in value.items():
-            if key not in known:
-                self.leftover(item, f"{path}.{key}" if path else key)
-
     def leftover(self, value: Any, path: str) -> None:
-        remaining = self.pull_graphics(value, path)
-        if remaining not in (None, "", [], {}):
-            self.extra(title_from_path(path), as_text(remaining), path)
+        """Keep an unmapped value as an extra section, its graphics as attachments."""
+        super().leftover(self.pull_graphics(value, path), path)
+
+    # -- graphics --------------------------------------------------------------
 
     def pull_graphics(self, value: Any, path: str) -> Any:
         """Turn every graphics collection inside unmapped JSON into attachments."""
@@ -154,8 +108,6 @@ class _MctReader:
         if isinstance(value, list):
             return [self.pull_graphics(item, f"{path}[{i}]") for i, item in enumerate(value)]
         return value
-
-    # -- graphics --------------------------------------------------------------
 
     def graphics(self, value: Any, path: str, context: str) -> None:
         """Read a graphics collection: attachments out, a mention of each graphic kept."""
@@ -439,7 +391,7 @@ class _MctReader:
         if not name:
             self.warn(f"{path}.type", "the metric has no type, so it has no name")
         raw = item.get("value")
-        value = self.metric_text(raw, f"{path}.value")
+        value = self.value_text(raw, f"{path}.value")
         numeric = parse_metric_number(raw)
         interval = self.interval(item.get("confidence_interval"), f"{path}.confidence_interval")
         if not value.strip():
@@ -459,15 +411,10 @@ class _MctReader:
             value=value,
             numeric=numeric,
             slice=self.text(item.get("slice"), f"{path}.slice"),
-            threshold=self.metric_text(item.get("threshold"), f"{path}.threshold"),
+            threshold=self.value_text(item.get("threshold"), f"{path}.threshold"),
             confidence_interval=interval,
             details=details,
         )
-
-    def metric_text(self, raw: Any, path: str) -> str:
-        if isinstance(raw, dict | list):
-            return self.text(raw, path)
-        return metric_value_text(raw)
 
     def interval(self, value: Any, path: str) -> str:
         if value is None:
@@ -477,7 +424,7 @@ class _MctReader:
         bounds: dict[str, str] = {}
         for key in ("lower_bound", "upper_bound"):
             if key in value:
-                bounds[key] = self.metric_text(value[key], f"{path}.{key}")
+                bounds[key] = self.value_text(value[key], f"{path}.{key}")
                 if parse_metric_number(value[key]) is None:
                     self.warn(f"{path}.{key}", f"the bound {bounds[key]!r} holds no number")
         self.leftovers(value, {"lower_bound", "upper_bound"}, path)

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.formats.base import CardRefused, FormatWarning, ReadCard
-from app.formats.json_values import as_text, compact_json, json_type, title_from_path
+from app.formats.base import CardRefused, ReadCard
+from app.formats.json_reader import JsonCardReader
+from app.formats.json_values import as_text, compact_json, json_type
 from app.models.card import (
     DataSection,
     DatasetRef,
-    ExtraSection,
     MetricResult,
-    ModelCard,
     Owner,
     RiskRating,
     metric_value_text,
@@ -82,28 +81,8 @@ def read_sagemaker(value: dict[str, Any], file: str) -> ReadCard:
     return ReadCard(card=reader.card, source_format="sagemaker", warnings=reader.warnings)
 
 
-class _SageMakerReader:
+class _SageMakerReader(JsonCardReader):
     """One pass over a SageMaker card's content, collecting the card and warnings."""
-
-    def __init__(self) -> None:
-        self.card = ModelCard()
-        self.warnings: list[FormatWarning] = []
-
-    # -- general JSON handling -------------------------------------------------
-
-    def warn(self, field: str, message: str) -> None:
-        self.warnings.append(FormatWarning(field, message))
-
-    def extra(self, title: str, text: str, source: str) -> None:
-        if text.strip():
-            self.card.extra_sections.append(ExtraSection(title=title, text=text, source=source))
-
-    def text(self, value: Any, path: str) -> str:
-        """A text field; anything else is kept as text with a warning."""
-        if value is None or isinstance(value, str):
-            return value or ""
-        self.warn(path, f"expected text but found {json_type(value)}; the value is kept as text")
-        return as_text(value)
 
     def texts(self, value: Any, path: str) -> list[str]:
         """A list of texts; a lone text is read as a one-item list, with a warning."""
@@ -115,48 +94,15 @@ class _SageMakerReader:
         found = [self.text(item, f"{path}[{index}]") for index, item in enumerate(value)]
         return [text for text in found if text]
 
-    def items(self, value: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
+    def objects(self, value: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
         """The (path, object) pairs of a list of objects; other items are kept with a warning."""
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.warn(path, f"expected a list but found {json_type(value)}; it is read as one item")
-            value = [value]
-            paths = [path]
-        else:
-            paths = [f"{path}[{index}]" for index in range(len(value))]
         found: list[tuple[str, dict[str, Any]]] = []
-        for item_path, item in zip(paths, value, strict=True):
+        for item_path, item in self.items(value, path):
             if isinstance(item, dict):
                 found.append((item_path, item))
             else:
-                self.warn(
-                    item_path,
-                    f"expected an object but found {json_type(item)}; "
-                    "the value is kept as an extra section",
-                )
-                self.extra(title_from_path(item_path), as_text(item), item_path)
+                self.not_an_object(item, item_path)
         return found
-
-    def section(self, value: Any, path: str) -> dict[str, Any]:
-        """An object field; anything else is kept as an extra section with a warning."""
-        if isinstance(value, dict):
-            return value
-        if value is not None:
-            self.warn(
-                path,
-                f"expected an object but found {json_type(value)}; "
-                "the value is kept as an extra section",
-            )
-            self.extra(title_from_path(path), as_text(value), path)
-        return {}
-
-    def leftovers(self, value: dict[str, Any], known: set[str], path: str) -> None:
-        """Keep every key of ``value`` that the reader did not map as an extra section."""
-        for key, item in value.items():
-            if key not in known and item not in (None, "", [], {}):
-                item_path = f"{path}.{key}" if path else key
-                self.extra(title_from_path(item_path), as_text(item), item_path)
 
     def keep(self, title: str, section: dict[str, Any], key: str, path: str) -> None:
         """Keep one text field as an extra section titled ``title``."""
@@ -176,10 +122,10 @@ class _SageMakerReader:
             if key in readers:
                 readers[key](self.section(item, key))
             elif key == "evaluation_details":
-                for path, evaluation in self.items(item, key):
+                for path, evaluation in self.objects(item, key):
                     self.evaluation(evaluation, path)
-            elif item not in (None, "", [], {}):
-                self.extra(title_from_path(key), as_text(item), key)
+            else:
+                self.leftover(item, key)
         if not self.card.model_details.name.strip():
             self.warn("model_overview.model_name", "the card gives no model name")
 
@@ -281,7 +227,7 @@ class _SageMakerReader:
         )
         for key in ("training_metrics", "user_provided_training_metrics"):
             reported_by = "team" if key.startswith("user_provided") else "training job"
-            for metric_path, metric in self.items(job.get(key), f"{job_path}.{key}"):
+            for metric_path, metric in self.objects(job.get(key), f"{job_path}.{key}"):
                 self.training_metric(metric, metric_path, reported_by)
         for key, title in (
             ("hyper_parameters", "Hyper-parameters"),
@@ -332,7 +278,7 @@ class _SageMakerReader:
 
     def hyper_parameters(self, value: Any, path: str, title: str) -> None:
         lines: list[str] = []
-        for item_path, item in self.items(value, path):
+        for item_path, item in self.objects(value, path):
             name = self.text(item.get("name"), f"{item_path}.name")
             lines.append(f"{name} = {self.value_text(item.get('value'), f'{item_path}.value')}")
             self.leftovers(item, {"name", "value"}, item_path)
@@ -360,7 +306,7 @@ class _SageMakerReader:
         ]
         self.extra(f"Evaluation metadata: {name}", "\n".join(lines), f"{path}.metadata")
         dataset = ", ".join(datasets) or name
-        for group_path, group in self.items(
+        for group_path, group in self.objects(
             evaluation.get("metric_groups"), f"{path}.metric_groups"
         ):
             self.metric_group(group, group_path, name, dataset)
@@ -374,7 +320,7 @@ class _SageMakerReader:
             self.warn(f"{path}.name", "the metric group has no name")
         _, dash, tail = group_name.partition(" - ")
         slice_name = tail.strip() if dash and _FACET_MARK in tail else ""
-        for metric_path, metric in self.items(group.get("metric_data"), f"{path}.metric_data"):
+        for metric_path, metric in self.objects(group.get("metric_data"), f"{path}.metric_data"):
             result = self.metric(metric, metric_path)
             result.dataset = dataset
             result.slice = slice_name
@@ -419,11 +365,6 @@ class _SageMakerReader:
                 # Axis names are a text or a list of texts, by metric type.
                 details[key] = extra if isinstance(extra, str) else compact_json(extra)
         return MetricResult(name=name, type=kind, value=value, numeric=numeric, details=details)
-
-    def value_text(self, raw: Any, path: str) -> str:
-        if isinstance(raw, dict | list):
-            return self.text(raw, path)
-        return metric_value_text(raw)
 
     def add_datasets(self, section: DataSection, names: list[str]) -> None:
         for name in names:
