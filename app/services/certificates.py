@@ -37,6 +37,7 @@ __all__ = [
     "make_self_signed",
     "pem_of",
     "read_pkcs12",
+    "self_signed_certificate",
 ]
 
 
@@ -56,12 +57,7 @@ def make_self_signed(
     role: str,
     now: datetime.datetime | None = None,
 ) -> x509.Certificate:
-    """A self-signed certificate for ``name <email>`` (``role`` as its title), valid two years.
-
-    Key usage is digital signature and non-repudiation: a sign-off is a
-    commitment, and PDF readers look for those bits on a signing certificate.
-    """
-    start = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
+    """A self-signed certificate for ``name <email>`` (``role`` as its title), valid two years."""
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, name),
@@ -69,14 +65,34 @@ def make_self_signed(
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Countersign reviewer"),
         ]
     )
+    return self_signed_certificate(key, subject, email, now=now)
+
+
+def self_signed_certificate(
+    key: ec.EllipticCurvePrivateKey,
+    subject: x509.Name,
+    email: str,
+    *,
+    now: datetime.datetime | None = None,
+    valid_for: datetime.timedelta = VALIDITY,
+    backdate: datetime.timedelta = datetime.timedelta(minutes=5),
+) -> x509.Certificate:
+    """A self-signed signing certificate for ``subject``, ``email`` its alternative name.
+
+    Valid from ``backdate`` before ``now`` (so a clock a little behind still
+    accepts it) for ``valid_for``.  Key usage is digital signature and
+    non-repudiation: a signature is a commitment, and PDF readers look for
+    those bits on a signing certificate.
+    """
+    start = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
     return (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start - datetime.timedelta(minutes=5))
-        .not_valid_after(start + VALIDITY)
+        .not_valid_before(start - backdate)
+        .not_valid_after(start + valid_for)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -92,6 +108,7 @@ def make_self_signed(
             ),
             critical=True,
         )
+        # The e-mail goes in the alternative name, where readers show it as an address.
         .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())

@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from app.formats.base import InputRefused
 from app.formats.bundle import create_bundle
 from app.formats.limits import load_json
+from app.services.certificates import self_signed_certificate
 from app.services.database import REGISTRY_FILE, Database
 from app.services.importer import Importer, Progress
 
@@ -149,39 +150,18 @@ def make_team_credential(signer: SampleSigner, folder: Path) -> tuple[Path, Path
     encrypted: it lives only as long as the demo build.
     """
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
+    subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, signer.common_name),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, signer.organization),
         ]
     )
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=_CERTIFICATE_DAYS))
-        # The e-mail goes in the alternative name, where readers show it as an address.
-        .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(signer.email)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
+    certificate = self_signed_certificate(
+        key,
+        subject,
+        signer.email,
+        valid_for=datetime.timedelta(days=_CERTIFICATE_DAYS),
+        backdate=datetime.timedelta(hours=1),
     )
     folder.mkdir(parents=True, exist_ok=True)
     key_path = folder / "team-key.pem"
