@@ -7,7 +7,7 @@ import random
 
 from app.models.card import ModelCard
 
-_WORDS = [
+WORDS = [
     "model",
     "evaluation",
     "holdout",
@@ -38,10 +38,12 @@ _WORDS = [
     "performance",
     "error",
 ]
+"""The vocabulary of generated card text."""
 
 
-def _prose(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
+def prose(rng: random.Random, words: int) -> str:
+    """A sentence of ``words`` random words from :data:`WORDS`."""
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
 def native_card(index: int, rng: random.Random) -> bytes:
@@ -51,9 +53,9 @@ def native_card(index: int, rng: random.Random) -> bytes:
             "model_details": {
                 "name": f"bench/model-{index:05d}",
                 "version": "1",
-                "summary": _prose(rng, 60),
+                "summary": prose(rng, 60),
             },
-            "intended_use": {"text": _prose(rng, 120), "out_of_scope": [_prose(rng, 20)]},
+            "intended_use": {"text": prose(rng, 120), "out_of_scope": [prose(rng, 20)]},
             "quantitative_analyses": {
                 "results": [
                     {
@@ -65,9 +67,9 @@ def native_card(index: int, rng: random.Random) -> bytes:
                     for s in range(8)
                 ]
             },
-            "caveats_and_recommendations": {"limitations": [_prose(rng, 30) for _ in range(4)]},
+            "caveats_and_recommendations": {"limitations": [prose(rng, 30) for _ in range(4)]},
             "ethical_considerations": {
-                "risks": [{"name": _prose(rng, 10), "mitigation": _prose(rng, 20)}]
+                "risks": [{"name": prose(rng, 10), "mitigation": prose(rng, 20)}]
             },
         }
     )
@@ -84,9 +86,9 @@ def huggingface_card(index: int, rng: random.Random) -> bytes:
     )
     text = (
         f"---\nlicense: apache-2.0\ntags:\n- governance\nmodel-index:\n- name: bench/hf-{index:05d}\n"
-        f"  results:\n{results}\n---\n\n# bench/hf-{index:05d}\n\n{_prose(rng, 80)}\n\n"
-        f"## Intended uses & limitations\n\n{_prose(rng, 200)}\n\n## Training data\n\n{_prose(rng, 150)}\n\n"
-        f"## Bias, Risks, and Limitations\n\n{_prose(rng, 150)}\n"
+        f"  results:\n{results}\n---\n\n# bench/hf-{index:05d}\n\n{prose(rng, 80)}\n\n"
+        f"## Intended uses & limitations\n\n{prose(rng, 200)}\n\n## Training data\n\n{prose(rng, 150)}\n\n"
+        f"## Bias, Risks, and Limitations\n\n{prose(rng, 150)}\n"
     )
     return text.encode()
 
@@ -98,7 +100,7 @@ def mct_card(index: int, rng: random.Random) -> bytes:
             "schema_version": "0.0.2",
             "model_details": {
                 "name": f"bench/mct-{index:05d}",
-                "overview": _prose(rng, 150),
+                "overview": prose(rng, 150),
                 "version": {"name": "1"},
                 "owners": [{"name": "Bench Team", "contact": "bench@example.com"}],
             },
@@ -109,9 +111,9 @@ def mct_card(index: int, rng: random.Random) -> bytes:
                 ]
             },
             "considerations": {
-                "limitations": [{"description": _prose(rng, 40)} for _ in range(3)],
+                "limitations": [{"description": prose(rng, 40)} for _ in range(3)],
                 "ethical_considerations": [
-                    {"name": _prose(rng, 8), "mitigation_strategy": _prose(rng, 25)}
+                    {"name": prose(rng, 8), "mitigation_strategy": prose(rng, 25)}
                 ],
             },
         }
@@ -124,9 +126,9 @@ def sagemaker_card(index: int, rng: random.Random) -> bytes:
         {
             "model_overview": {
                 "model_name": f"bench/sm-{index:05d}",
-                "model_description": _prose(rng, 150),
+                "model_description": prose(rng, 150),
             },
-            "intended_uses": {"purpose_of_model": _prose(rng, 60), "risk_rating": "Medium"},
+            "intended_uses": {"purpose_of_model": prose(rng, 60), "risk_rating": "Medium"},
             "evaluation_details": [
                 {
                     "name": "holdout",
@@ -141,7 +143,7 @@ def sagemaker_card(index: int, rng: random.Random) -> bytes:
                     ],
                 }
             ],
-            "additional_information": {"caveats_and_recommendations": _prose(rng, 120)},
+            "additional_information": {"caveats_and_recommendations": prose(rng, 120)},
         }
     ).encode()
 

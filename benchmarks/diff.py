@@ -26,38 +26,12 @@ from typing import Any
 from app.models.card import ModelCard
 from app.services.card_diff import diff_cards
 from app.services.text_diff import TextDiff, diff_texts
+from benchmarks.cards import WORDS
 from benchmarks.figures import Figure, print_table
 
+# The card vocabulary with the small words that make up much of real prose.
 _WORDS = [
-    "model",
-    "evaluation",
-    "holdout",
-    "slice",
-    "fairness",
-    "calibration",
-    "drift",
-    "recall",
-    "precision",
-    "applicants",
-    "income",
-    "region",
-    "language",
-    "accent",
-    "latency",
-    "monitoring",
-    "retraining",
-    "threshold",
-    "review",
-    "governance",
-    "dataset",
-    "provenance",
-    "consent",
-    "sensitive",
-    "mitigation",
-    "limitation",
-    "subgroup",
-    "performance",
-    "error",
+    *WORDS,
     "the",
     "a",
     "of",

@@ -37,7 +37,7 @@ from app.services.keystore import Keystore
 from app.services.report_attachments import report_attachments
 from app.services.report_data import Exporter, gather_report
 from app.services.reviews import Answer, Reviews, SignOffRequest
-from benchmarks.cards import _WORDS
+from benchmarks.cards import prose
 from benchmarks.figures import Figure
 
 PASSPHRASE = "benchmark passphrase"
@@ -67,16 +67,12 @@ class _MemoryKeyring(KeyringBackend):
         self.entries.pop((service, username), None)
 
 
-def _prose(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
-
-
 def long_card(version: str, scale: float, seed: int = 7) -> ModelCard:
     """A card whose report grows by about three and a half pages per unit of ``scale``."""
     rng = random.Random(seed)
-    paragraphs = "\n\n".join(_prose(rng, 90) for _ in range(max(1, round(3 * scale))))
+    paragraphs = "\n\n".join(prose(rng, 90) for _ in range(max(1, round(3 * scale))))
     table = "| Slice | Recall | Precision | Notes |\n|---|---|---|---|\n" + "\n".join(
-        f"| region-{i} | 0.{rng.randint(600, 999)} | 0.{rng.randint(600, 999)} | {_prose(rng, 8)} |"
+        f"| region-{i} | 0.{rng.randint(600, 999)} | 0.{rng.randint(600, 999)} | {prose(rng, 8)} |"
         for i in range(max(1, round(12 * scale)))
     )
     return ModelCard.model_validate(
@@ -84,20 +80,20 @@ def long_card(version: str, scale: float, seed: int = 7) -> ModelCard:
             "model_details": {
                 "name": "bench/credit-scorer",
                 "version": version,
-                "summary": _prose(rng, 60),
+                "summary": prose(rng, 60),
                 "description": paragraphs + "\n\n日本語の説明: 与信審査のモデルです。",
                 "developers": ["Risk Analytics"],
             },
             "intended_use": {
-                "text": _prose(rng, 150),
-                "primary_uses": [_prose(rng, 14) for _ in range(4)],
-                "out_of_scope": [_prose(rng, 20) for _ in range(3)],
+                "text": prose(rng, 150),
+                "primary_uses": [prose(rng, 14) for _ in range(4)],
+                "out_of_scope": [prose(rng, 20) for _ in range(3)],
             },
-            "factors": {"text": _prose(rng, 120), "relevant": ["age", "region", "income"]},
-            "evaluation_data": {"text": _prose(rng, 150)},
-            "training_data": {"text": _prose(rng, 150)},
+            "factors": {"text": prose(rng, 120), "relevant": ["age", "region", "income"]},
+            "evaluation_data": {"text": prose(rng, 150)},
+            "training_data": {"text": prose(rng, 150)},
             "quantitative_analyses": {
-                "text": _prose(rng, 80),
+                "text": prose(rng, 80),
                 "results": [
                     {
                         "name": rng.choice(["auc", "recall", "precision", "f1"]),
@@ -111,11 +107,11 @@ def long_card(version: str, scale: float, seed: int = 7) -> ModelCard:
                 ],
             },
             "ethical_considerations": {
-                "text": _prose(rng, 120),
-                "risks": [{"name": _prose(rng, 10), "mitigation": _prose(rng, 16)}] * 3,
+                "text": prose(rng, 120),
+                "risks": [{"name": prose(rng, 10), "mitigation": prose(rng, 16)}] * 3,
             },
             "caveats_and_recommendations": {
-                "limitations": [_prose(rng, 24) for _ in range(max(1, round(6 * scale)))],
+                "limitations": [prose(rng, 24) for _ in range(max(1, round(6 * scale)))],
             },
             "license": "proprietary",
             "owners": [{"name": "Risk Analytics", "contact": "risk@example.com"}],
@@ -138,7 +134,7 @@ def _edited(card: ModelCard) -> ModelCard:
     details["description"] = "\n\n".join(paragraphs)
     for result in data["quantitative_analyses"]["results"][::5]:
         result["value"] = f"0.{rng.randint(600, 999)}"
-    data["caveats_and_recommendations"]["limitations"].append(_prose(rng, 30))
+    data["caveats_and_recommendations"]["limitations"].append(prose(rng, 30))
     data["license"] = "apache-2.0"
     return ModelCard.model_validate(data)
 
