@@ -77,8 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{platform.python_version()}, {platform.machine()})"
     )
     print_table(figures, heading)
-    missed = [f.name.strip() for f in figures if not f.met]
-    print(f"goals met: {len(figures) - len(missed)} of {len(figures)}")
+    with_goal = [f for f in figures if f.has_goal]
+    missed = [f.name.strip() for f in with_goal if not f.met]
+    print(f"goals met: {len(with_goal) - len(missed)} of {len(with_goal)}")
     if args.json is not None:
         args.json.write_text(
             json.dumps(

@@ -43,8 +43,13 @@ class Figure:
         return self.median / limit if limit else None
 
     @property
+    def has_goal(self) -> bool:
+        """Whether the figure has a goal at all (some are only reported)."""
+        return (self.goal_ratio, self.goal_absolute, self.goal_below) != (None, None, None)
+
+    @property
     def met(self) -> bool:
-        """Whether every goal of this figure is met."""
+        """Whether every goal of this figure is met (trivially, when it has none)."""
         ratio = self.ratio
         return (
             (self.goal_ratio is None or (ratio is not None and ratio <= self.goal_ratio))
@@ -66,6 +71,7 @@ class Figure:
             "limit_runs": self.limit_values,
             "ratio": self.ratio,
             "goal": self.goal,
+            "has_goal": self.has_goal,
             "met": self.met,
         }
 
@@ -95,5 +101,5 @@ def print_table(figures: Sequence[Figure], heading: str) -> None:
         print(
             f"{figure.name:<42}{_shown(figure.median, figure.unit):>10}{spread:>21}"
             f"{_shown(figure.limit_median, figure.unit):>16}{ratio:>8}  {figure.goal:<22}"
-            f"{'yes' if figure.met else 'NO'}"
+            f"{('yes' if figure.met else 'NO') if figure.has_goal else '—'}"
         )
