@@ -10,6 +10,22 @@ from __future__ import annotations
 from app.services.errors import CountersignError
 
 
+class _FileRefusal(CountersignError):
+    """A refusal of a file the officer gave: ``file``, the ``field`` inside it, and the ``reason``.
+
+    Worded as :class:`app.formats.base.InputRefused` is, but a
+    :class:`CountersignError`: each refusal below takes its kind (identity,
+    checklist) as its second base.
+    """
+
+    def __init__(self, file: str, field: str, reason: str) -> None:
+        self.file = file
+        self.field = field
+        self.reason = reason
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where}: {reason}")
+
+
 class KeystoreUnavailable(CountersignError):
     """No usable operating-system keyring: what is missing, and how to fix it."""
 
@@ -42,15 +58,8 @@ class WeakPassphrase(IdentityError):
     """A new passphrase is too short or empty."""
 
 
-class CredentialRefused(IdentityError):
+class CredentialRefused(_FileRefusal, IdentityError):
     """A certificate or PKCS#12 file that cannot be used, naming the file and the field."""
-
-    def __init__(self, file: str, field: str, reason: str) -> None:
-        self.file = file
-        self.field = field
-        self.reason = reason
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: {reason}")
 
 
 class ChecklistError(CountersignError):
@@ -61,15 +70,8 @@ class TemplateNotFound(ChecklistError):
     """No template with that id (and version) is shipped or in the registry."""
 
 
-class TemplateRefused(ChecklistError):
+class TemplateRefused(_FileRefusal, ChecklistError):
     """A template file that is not a valid checklist, naming the file and the field."""
-
-    def __init__(self, file: str, field: str, reason: str) -> None:
-        self.file = file
-        self.field = field
-        self.reason = reason
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: {reason}")
 
 
 class TemplateFrozen(ChecklistError):
