@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
 
 from app.models.card import ModelCard
 from app.models.tables import Attachment, Bundle, CardVersion, Model
@@ -246,18 +247,9 @@ class Registry:
     def card_version(self, model: str, version: str | None = None) -> CardVersionDetail:
         """One card version (the newest when ``version`` is None), with its card."""
         with self.database.read() as session:
-            query = _version_query().where(Model.name == model)
-            if version is None:
-                query = query.order_by(CardVersion.seq.desc()).limit(1)
-            else:
-                query = query.where(CardVersion.version == version)
-            row = session.execute(query).first()
+            row = session.execute(where_card_version(_version_query(), model, version)).first()
             if row is None:
-                if session.scalar(select(Model.id).where(Model.name == model)) is None:
-                    raise NotFound(f"no model named {model!r} in the registry")
-                if version is None:
-                    raise NotFound(f"{model} has no card versions yet")
-                raise NotFound(f"{model} has no version {version!r}")
+                raise card_version_not_found(session, model, version)
             cv, model_name, bundle = row
             attachments = session.execute(
                 select(
@@ -344,6 +336,26 @@ _SUMMARY_COLUMNS = (
     Model.last_activity,
 )
 """The columns of a :class:`ModelSummary`, in its field order."""
+
+
+def where_card_version(query: Select[_Row], model: str, version: str | None) -> Select[_Row]:
+    """``query`` (over card versions joined to their model) narrowed to ``model``'s ``version``.
+
+    With no ``version``, the newest card version of ``model``.
+    """
+    query = query.where(Model.name == model)
+    if version is None:
+        return query.order_by(CardVersion.seq.desc()).limit(1)
+    return query.where(CardVersion.version == version)
+
+
+def card_version_not_found(session: Session, model: str, version: str | None) -> NotFound:
+    """Why :func:`where_card_version` found nothing: no such model, or no such version."""
+    if session.scalar(select(Model.id).where(Model.name == model)) is None:
+        return NotFound(f"no model named {model!r} in the registry")
+    if version is None:
+        return NotFound(f"{model} has no card versions yet")
+    return NotFound(f"{model} has no version {version!r}")
 
 
 def _filtered(query: Select[_Row], filters: ModelFilter) -> Select[_Row]:

@@ -38,7 +38,7 @@ from app.services.checklists import TemplateInfo, all_templates, resolve_templat
 from app.services.checks import run_check
 from app.services.database import Database, utc_now
 from app.services.identities import Identities, SigningKey
-from app.services.registry import NotFound
+from app.services.registry import card_version_not_found, where_card_version
 from app.services.review_errors import SignOffRefused, TemplateNotApplicable
 from app.services.review_records import (
     DECISION_LABELS,
@@ -164,16 +164,9 @@ class Reviews:
 
 def _card_version(session: Session, model: str, version: str | None) -> tuple[CardVersion, Model]:
     query = select(CardVersion, Model).join(Model, Model.id == CardVersion.model_id)
-    query = query.where(Model.name == model)
-    if version is None:
-        query = query.order_by(CardVersion.seq.desc()).limit(1)
-    else:
-        query = query.where(CardVersion.version == version)
-    row = session.execute(query).first()
+    row = session.execute(where_card_version(query, model, version)).first()
     if row is None:
-        if session.scalar(select(Model.id).where(Model.name == model)) is None:
-            raise NotFound(f"no model named {model!r} in the registry")
-        raise NotFound(f"{model} has no version {version!r}")
+        raise card_version_not_found(session, model, version)
     return row[0], row[1]
 
 
