@@ -6,7 +6,10 @@ Builds the demo registry in a temporary folder, opens the main window at
 1440x900 and saves: the browser, each tab of the model page, a search, the
 import preview of a refused (hostile) bundle and of a good one, the audit
 trail window after Verify chain, and a sign-off: the Review tab answered, the
-signing dialog, the tab once signed, and Settings ▸ Identities.  Nothing of the
+signing dialog, the tab once signed, and Settings ▸ Identities; then the signed
+report: the export dialog, the preview of the exported PDF with its verdict,
+and Tools ▸ Verify report… on that file and on a copy with one byte changed
+inside the signed range.  Nothing of the
 officer's (registry, settings, keyring) is touched: keys go to an in-memory
 keyring.  Not a test module: tests/views/test_screenshots.py
 runs :func:`main` as a smoke test.
@@ -44,13 +47,16 @@ from app.services.registry import Registry
 from app.services.reviews import Answer
 from app.views.audit_window import AuditWindow
 from app.views.background import worker_pool
+from app.views.export_dialog import report_file_name
 from app.views.identities_dialog import IdentitiesDialog
 from app.views.import_dialog import ImportDialog
 from app.views.main_window import MainWindow
+from app.views.report_preview import ReportPreview
 from app.views.review_flow import ReviewServices
 from app.views.review_tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
 from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.report_window import tampered_copy
 
 WINDOW_SIZE = (1440, 900)
 """The size every main-window screenshot is taken at."""
@@ -74,6 +80,10 @@ FIXED_SCREENS = (
     "review-signing",
     "review-signed",
     "identities",
+    "export-dialog",
+    "export-preview",
+    "verify-valid",
+    "verify-tampered",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
 
@@ -182,6 +192,7 @@ def _render_screens(outdir: Path, work: Path, keystore: Keystore) -> list[Path]:
         audit.close()
 
         saved.extend(_save_sign_off(window, services, outdir))
+        saved.extend(_save_report(window, outdir, work))
     finally:
         window.close()
         window.deleteLater()
@@ -236,6 +247,48 @@ def _save_sign_off(window: MainWindow, services: ReviewServices, outdir: Path) -
     saved.append(_save(identities, outdir, "identities"))
     identities.close()
     identities.deleteLater()
+    return saved
+
+
+def _save_report(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
+    """Export the signed report of the version just signed, preview it, and verify it twice."""
+    window.model_page.show_model(SHOWN_MODEL)
+    settle()
+    window.export_report()
+    dialog = window.report_commands.export_dialog
+    if dialog is None:
+        raise RuntimeError("the export dialog did not open")
+    reports = work / "reports"
+    reports.mkdir()
+    version = window.model_page.version or ""
+    dialog.file_edit.setText(str(reports / report_file_name(SHOWN_MODEL, version)))
+    combo = dialog.signer.identity_combo
+    combo.setCurrentIndex(combo.findData("dana.whitfield@meridian.example"))
+    dialog.passphrase.setText(SIGNER_PASSPHRASE)
+    saved = [_save(dialog, outdir, "export-dialog")]
+    dialog.accept()
+    commands = window.report_commands
+    settle(lambda: isinstance(commands.preview, ReportPreview) and not commands.preview.verifying)
+    preview = commands.preview
+    if not isinstance(preview, ReportPreview) or preview.verification is None:
+        raise RuntimeError(f"the report was not exported: {dialog.problem_text()}")
+    preview.resize(*WINDOW_SIZE)
+    settle()
+    time.sleep(0.5)  # QtPdf renders pages on its own thread
+    saved.append(_save(preview, outdir, "export-preview"))
+    report = preview.path
+    preview.close()
+
+    verify = commands.verify()
+    verify.resize(1200, 720)
+    for name, path in (
+        ("verify-valid", report),
+        ("verify-tampered", tampered_copy(report, work / "tampered-report.pdf")),
+    ):
+        verify.verify_file(path)
+        settle(lambda: not verify.checking)
+        saved.append(_save(verify, outdir, name))
+    verify.close()
     return saved
 
 

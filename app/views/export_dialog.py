@@ -104,7 +104,9 @@ class ExportDialog(QDialog):
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.file_button)
-        form.addRow("Save &to:", file_row)
+        file_label = QLabel("Save &to:", self)
+        file_label.setBuddy(self.file_edit)  # a layout as the field gets no buddy of its own
+        form.addRow(file_label, file_row)
         self.signer.add_to(form)
         self.buttons = QDialogButtonBox(self)
         self.export_button = QPushButton("&Export", self)

@@ -165,7 +165,9 @@ class PublishDialog(QDialog):
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(self.folder_button)
-        form.addRow("&Folder:", folder_row)
+        folder_label = QLabel("&Folder:", self)
+        folder_label.setBuddy(self.folder_edit)  # a layout as the field gets no buddy of its own
+        form.addRow(folder_label, folder_row)
         self.signer.add_to(form)
         ask = QWidget(self)
         ask_layout = QVBoxLayout(ask)
@@ -188,6 +190,11 @@ class PublishDialog(QDialog):
         self.files_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.files_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.files_table.verticalHeader().hide()
+        self.files_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.files_table.verticalHeader().setDefaultSectionSize(
+            self.files_table.fontMetrics().height() + 8
+        )
+        self.files_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.files_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -332,6 +339,7 @@ class PublishDialog(QDialog):
         )
         self.files.set_files(result.files)
         self.pages.setCurrentIndex(1)
+        self._fit_files_table()
         self.publish_button.hide()
         self.cancel_button.setText("&Close")
         self.published.emit(result)
@@ -373,6 +381,21 @@ class PublishDialog(QDialog):
         self.problem.hide()
         self.signer.set_passphrase_open(True)
         self.publish_button.setEnabled(True)
+
+    def _fit_files_table(self) -> None:
+        """Grow the dialog so that every file and its whole SHA-256 show (up to the screen)."""
+        table = self.files_table
+        rows = min(self.files.rowCount(), 14)
+        table.setMinimumHeight(
+            table.horizontalHeader().height()
+            + rows * table.verticalHeader().defaultSectionSize()
+            + 2 * table.frameWidth()
+        )
+        wanted = sum(table.sizeHintForColumn(column) for column in range(3))
+        wanted += 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width() + 40
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        limit = screen.width() - 80 if screen is not None else wanted
+        self.resize(max(self.width(), min(wanted, limit)), self.sizeHint().height())
 
     def _refuse(self, message: str) -> None:
         self._show_problem(message)

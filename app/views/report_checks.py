@@ -10,14 +10,30 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QRectF,
+    QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPalette,
+    QResizeEvent,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -93,6 +109,9 @@ class ReportChecksModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (mark(check.ok), check.name, check.detail)[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
+            # Level with the first line of a wrapped name or detail.
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return check.detail
         if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
@@ -104,6 +123,62 @@ class ReportChecksModel(QAbstractTableModel):
             font.setBold(column == 0 or not check.ok)
             return font
         return None
+
+
+class WrappingDelegate(QStyledItemDelegate):
+    """Wraps a cell's text at spaces, and inside long words (addresses, fingerprints) if it must.
+
+    Qt's own wrapping breaks only at spaces, so a certificate fingerprint or an
+    e-mail address in a narrow column would be cut off with an ellipsis.
+    """
+
+    PADDING = 4
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._wrap = QTextOption()
+        self._wrap.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        """The cell's background as the style draws it, then the text wrapped to its width."""
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        text = item.text
+        item.text = ""
+        widget = item.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        selected = bool(item.state & QStyle.StateFlag.State_Selected)
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        if selected or not isinstance(foreground, QColor):
+            role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            foreground = item.palette.color(role)
+        painter.save()
+        painter.setPen(foreground)
+        painter.setFont(item.font)
+        pad = self.PADDING
+        painter.drawText(QRectF(item.rect).adjusted(pad, pad / 2, -pad, -pad / 2), text, self._wrap)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:  # noqa: N802
+        """One line's width; the height of the text wrapped to the column's width."""
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        pad = self.PADDING
+        natural = QFontMetricsF(item.font).horizontalAdvance(item.text)
+        width = option.rect.width() - 2 * pad if option.rect.width() > 2 * pad else natural
+        layout = QTextLayout(item.text, item.font)
+        layout.setTextOption(self._wrap)
+        layout.beginLayout()
+        height = 0.0
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(max(width, 1.0))
+            height += line.height()
+        layout.endLayout()
+        return QSize(int(natural) + 2 * pad + 1, int(height) + pad + 1)
 
 
 class VerificationPanel(QWidget):
@@ -126,9 +201,13 @@ class VerificationPanel(QWidget):
         self.table.setWordWrap(True)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.wrapping = WrappingDelegate(self.table)
+        self.table.setItemDelegateForColumn(1, self.wrapping)
+        self.table.setItemDelegateForColumn(2, self.wrapping)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout = QVBoxLayout(self)
@@ -145,6 +224,7 @@ class VerificationPanel(QWidget):
     def show_result(self, result: ReportVerification) -> None:
         """Show the verdict and every check of ``result``."""
         self.model.set_checks(result.checks)
+        self._fit_columns()
         self._banner(result.verdict(), "valid" if result.ok else "invalid")
 
     def show_refusal(self, message: str) -> None:
@@ -157,9 +237,20 @@ class VerificationPanel(QWidget):
         self.model.set_checks(())
         self._banner("Choose a signed report to check.", "neutral")
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """Share the width out again: the check names wrap before the details do."""
+        super().resizeEvent(event)
+        self._fit_columns()
+
     def verdict_text(self) -> str:
         """The verdict as shown."""
         return self.verdict.text()
+
+    def _fit_columns(self) -> None:
+        # The check names take what they need, up to a third of the width; details the rest.
+        names = max((self.table.sizeHintForColumn(1), 80))
+        self.table.setColumnWidth(1, min(names, max(self.table.viewport().width() // 3, 80)))
+        self.table.resizeRowsToContents()
 
     def _banner(self, text: str, kind: str) -> None:
         self.verdict.setText(text)

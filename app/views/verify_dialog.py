@@ -86,8 +86,10 @@ class VerifyDialog(QDialog):
         self.trust_button.setAccessibleName("Choose a certificate to trust")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("&Report:", _beside(self.report_edit, self.report_button))
-        form.addRow("&Trust:", _beside(self.trust_edit, self.trust_button))
+        form.addRow(
+            _label("&Report:", self.report_edit), _beside(self.report_edit, self.report_button)
+        )
+        form.addRow(_label("&Trust:", self.trust_edit), _beside(self.trust_edit, self.trust_button))
 
         self.panel = VerificationPanel(self)
         self.buttons = QDialogButtonBox(self)
@@ -211,6 +213,13 @@ class VerifyDialog(QDialog):
         for widget in (self.report_edit, self.report_button, self.trust_edit, self.trust_button):
             widget.setEnabled(not busy)
         self.verify_button.setEnabled(not busy and bool(self.report_edit.text().strip()))
+
+
+def _label(text: str, buddy: QLineEdit) -> QLabel:
+    # A field that is a layout gets no buddy from QFormLayout: the mnemonic needs one.
+    label = QLabel(text, buddy.parentWidget())
+    label.setBuddy(buddy)
+    return label
 
 
 def _beside(edit: QLineEdit, button: QPushButton) -> QHBoxLayout:
