@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
+    QObject,
     QSettings,
     Qt,
     QTimer,
@@ -48,59 +47,28 @@ from app.services.review_errors import WrongPassphrase
 from app.views import report_folder
 from app.views.background import BackgroundTask, Cancelled, Progress, run_with_progress
 from app.views.crash_dialog import show_failure
+from app.views.list_table import ListTableModel, set_up_row_table
 from app.views.presentation import byte_size
 from app.views.signer_fields import SignerFields, problem_label, sentence
 
 FILE_HEADERS = ("File", "Size", "SHA-256")
 """The columns of the table of files written."""
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 
-
-class PublishedFilesModel(QAbstractTableModel):
+class PublishedFilesModel(ListTableModel[PublishedFile]):
     """The files a publication wrote, one row each: name, size, SHA-256."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._files: tuple[PublishedFile, ...] = ()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(FILE_HEADERS, parent)
 
     def set_files(self, files: tuple[PublishedFile, ...]) -> None:
         """Show ``files``."""
-        self.beginResetModel()
-        self._files = files
-        self.endResetModel()
+        self.set_rows(files)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        """One row per file."""
-        return 0 if parent.isValid() else len(self._files)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        """File, size, SHA-256."""
-        return 0 if parent.isValid() else len(FILE_HEADERS)
-
-    def headerData(  # noqa: N802 - Qt API
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        """The column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(FILE_HEADERS)
-        ):
-            return FILE_HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def cell(self, item: PublishedFile, column: int, role: int) -> Any:
         """A file's name, size and SHA-256 (the digest in a fixed-width font)."""
-        if not index.isValid() or not 0 <= index.row() < len(self._files):
-            return None
-        file = self._files[index.row()]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (file.name, byte_size(file.size), file.sha256)[column]
+            return (item.name, byte_size(item.size), item.sha256)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and column == 2:
@@ -185,11 +153,8 @@ class PublishDialog(QDialog):
         self.written.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.files = PublishedFilesModel(self)
         self.files_table = QTableView(self)
-        self.files_table.setModel(self.files)
-        self.files_table.setAccessibleName("Files written")
+        set_up_row_table(self.files_table, self.files, "Files written")
         self.files_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.files_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.files_table.verticalHeader().hide()
         self.files_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.files_table.verticalHeader().setDefaultSectionSize(
             self.files_table.fontMetrics().height() + 8

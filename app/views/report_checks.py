@@ -7,8 +7,9 @@ takes the verdict's place in words; the table is then empty.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.report_verdict import ReportCheck, ReportVerification
+from app.views.list_table import ListTableModel, set_up_row_table
 
 HEADERS = ("Result", "Check", "Detail")
 """The columns of the checks table."""
@@ -61,66 +63,32 @@ def mark(ok: bool) -> str:
     return "✔ holds" if ok else "✘ fails"
 
 
-class ReportChecksModel(QAbstractTableModel):
+class ReportChecksModel(ListTableModel[ReportCheck]):
     """The checks of one verification, one row each: mark, name, detail."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._checks: tuple[ReportCheck, ...] = ()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(HEADERS, parent)
 
     def set_checks(self, checks: tuple[ReportCheck, ...]) -> None:
         """Show ``checks`` (none: an empty table)."""
-        self.beginResetModel()
-        self._checks = checks
-        self.endResetModel()
+        self.set_rows(checks)
 
-    def check(self, row: int) -> ReportCheck:
-        """The check on ``row``."""
-        return self._checks[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        """One row per check."""
-        return 0 if parent.isValid() else len(self._checks)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        """Result, check, detail."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(  # noqa: N802 - Qt API
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        """The column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def cell(self, item: ReportCheck, column: int, role: int) -> Any:
         """The mark, name and detail of a check, the mark coloured and in bold."""
-        if not index.isValid() or not 0 <= index.row() < len(self._checks):
-            return None
-        check = self._checks[index.row()]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (mark(check.ok), check.name, check.detail)[column]
+            return (mark(item.ok), item.name, item.detail)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
             # Level with the first line of a wrapped name or detail.
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
-            return check.detail
+            return item.detail
         if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
-            return "holds" if check.ok else "fails"
+            return "holds" if item.ok else "fails"
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
-            return PASS_COLOUR if check.ok else FAIL_COLOUR
+            return PASS_COLOUR if item.ok else FAIL_COLOUR
         if role == Qt.ItemDataRole.FontRole and column < 2:
             font = QFont()
-            font.setBold(column == 0 or not check.ok)
+            font.setBold(column == 0 or not item.ok)
             return font
         return None
 
@@ -193,14 +161,10 @@ class VerificationPanel(QWidget):
         self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model = ReportChecksModel(self)
         self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Checks")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        set_up_row_table(self.table, self.model, "Checks")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Details are sentences with addresses and fingerprints: shown whole, wrapped.
         self.table.setWordWrap(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
         self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.wrapping = WrappingDelegate(self.table)
         self.table.setItemDelegateForColumn(1, self.wrapping)
