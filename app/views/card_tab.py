@@ -8,6 +8,8 @@ banner that cannot be missed.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
@@ -48,6 +50,18 @@ OPENABLE_SCHEMES = ("http", "https", "mailto")
 """Links the officer may open from a card (in their own browser, on click)."""
 
 
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def _literal_entities(markdown: str) -> str:
+    """Escape ``&`` before an entity name, so ``&amp;`` in a card shows as written.
+
+    Markdown reads ``&lt;`` as ``<``; the officer must see what the team wrote,
+    as the report prints it.
+    """
+    return _ENTITY.sub(r"\\&", markdown)
+
+
 class CardBrowser(QTextBrowser):
     """A read-only card viewer that never loads a resource and opens links only on click."""
 
@@ -63,9 +77,9 @@ class CardBrowser(QTextBrowser):
         return None
 
     def show_markdown(self, markdown: str) -> None:
-        """Render ``markdown`` safely: HTML as text, images replaced by their address."""
+        """Render ``markdown`` safely: HTML and entities as text, images replaced by their address."""
         document = self.document()
-        document.setMarkdown(markdown, _MARKDOWN)
+        document.setMarkdown(_literal_entities(markdown), _MARKDOWN)
         _space_headings(document)
         _replace_images(document)
 
