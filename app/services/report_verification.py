@@ -262,7 +262,9 @@ def _signature_checks(
     elif status.trusted:
         checks.append(
             ReportCheck(
-                "Signer", True, f"{who}, certificate {fingerprint[:16]}… trusted by --trust"
+                "Signer",
+                True,
+                f"{who}, certificate {fingerprint[:16]}… among the certificates you trust (--trust)",
             )
         )
     else:
@@ -270,8 +272,8 @@ def _signature_checks(
             ReportCheck(
                 "Signer",
                 False,
-                f"{who} (certificate {fingerprint[:16]}…) is not in this registry and not "
-                "trusted by --trust",
+                f"{who} (certificate {fingerprint[:16]}…) is neither in this registry nor "
+                "among the certificates you trust (--trust)",
             )
         )
     return who

@@ -123,9 +123,11 @@ def test_verify_with_trust_in_another_registry(
     assert main(["verify", str(pdf)]) == 1
     signer = next(line for line in capsys.readouterr().out.splitlines() if "Signer:" in line)
     assert signer.startswith("  FAILED  Signer: ")
-    assert signer.endswith("is not in this registry and not trusted by --trust")
+    assert signer.endswith(
+        "is neither in this registry nor among the certificates you trust (--trust)"
+    )
     assert main(["verify", str(pdf), "--trust", str(cert)]) == 0
-    assert "trusted by --trust" in capsys.readouterr().out
+    assert "among the certificates you trust (--trust)" in capsys.readouterr().out
 
 
 def test_export_refuses_before_asking_the_passphrase(

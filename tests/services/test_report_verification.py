@@ -130,7 +130,10 @@ def test_an_unknown_signer_fails_until_trusted(report: Path, tmp_path: Path) -> 
         result = reports.verify(report)
         signer = next(c for c in result.checks if c.name == "Signer")
         assert not signer.ok and not result.ok
-        assert "is not in this registry and not trusted by --trust" in signer.detail
+        assert (
+            "is neither in this registry nor among the certificates you trust (--trust)"
+            in signer.detail
+        )
         # The report was signed by another registry's Olga: trusting this Olga is not enough.
         assert not reports.verify(report, trust=[officer_pem]).ok
 
@@ -145,7 +148,7 @@ def test_trust_accepts_the_signers_certificate(
         result = Reports(stranger.db, stranger.identities).verify(report, trust=[officer_pem])
     assert result.ok, [c.describe() for c in result.checks]
     signer = next(c for c in result.checks if c.name == "Signer")
-    assert signer.detail.endswith("trusted by --trust")
+    assert signer.detail.endswith("among the certificates you trust (--trust)")
     signoff = result.checks[-1]
     assert signoff.ok and signoff.detail.endswith("certificate not in this registry)")
 
@@ -211,4 +214,4 @@ def test_a_report_signed_with_an_organisation_certificate_is_trusted_through_its
     assert result.ok, [c.describe() for c in result.checks]
     signer = next(c for c in result.checks if c.name == "Signer")
     assert signer.detail.startswith("Bea Approver, certificate ")
-    assert signer.detail.endswith("trusted by --trust")
+    assert signer.detail.endswith("among the certificates you trust (--trust)")

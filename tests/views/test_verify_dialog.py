@@ -134,7 +134,9 @@ def test_a_certificate_to_trust_for_a_signer_this_registry_does_not_know(
         _check(qtbot, dialog, verifying.report)
         signer = _rows(dialog)[2]
         assert signer[0] == "✘ fails"
-        assert signer[2].endswith("is not in this registry and not trusted by --trust")
+        assert signer[2].endswith(
+            "is neither in this registry nor among the certificates you trust (--trust)"
+        )
         _check(qtbot, dialog, verifying.report, certificate)
         assert dialog.result_value is not None and dialog.result_value.ok, _rows(dialog)
         assert _rows(dialog)[2][0] == "✔ holds"
