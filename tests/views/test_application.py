@@ -18,8 +18,10 @@ from pytestqt.qtbot import QtBot
 from app.services.database import Database
 from app.services.errors import DiskFull, RegistryLocked, RegistryTooNew, RegistryUnreadable
 from app.services.importer import Importer
+from app.services.registry import Registry
 from app.views import application
 from app.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
+from app.views.import_dialog import ImportDialog
 from app.views.main_window import MainWindow
 from app.views.startup_window import StartupWindow
 from tests.helpers.registry import native_card, write_card
@@ -199,6 +201,48 @@ def test_shows_the_startup_window_first_then_the_main_window_in_its_place(
     # Shown and painted before the start-up window went: never a moment without a window.
     assert events.index(("paint", "main")) < events.index(("hide", "startup"))
     assert events.index(("hide", "startup")) < events.index(("hide", "main"))
+
+
+def test_files_named_at_start_open_in_the_import_preview_once_the_window_shows(
+    qapp: QApplication,
+    qtbot: QtBot,
+    messages: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "registry.sqlite3"
+    Database.open(str(path)).dispose()
+    card = write_card(tmp_path, "churn.json", native_card("churn-model", "2.0"))
+    previews: list[list[str]] = []
+
+    def exec_until_previewed(*_args: Any) -> int:
+        main = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        )
+        dialog = main.findChild(ImportDialog)
+        # Not yet: the preview opens once the event loop runs, after the window has shown.
+        assert dialog is None
+        qtbot.waitUntil(lambda: main.findChild(ImportDialog) is not None, timeout=10_000)
+        dialog = main.findChild(ImportDialog)
+        assert dialog is not None
+        qtbot.waitUntil(lambda: bool(dialog.entries), timeout=20_000)
+        previews.append([entry.plan.source.name for entry in dialog.entries])
+        dialog.reject()
+        wait_for_background()
+        main.close()
+        main.deleteLater()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_until_previewed)
+    assert application.run_workstation(str(path), demo=False, open_files=[card]) == 0
+    assert previews == [["churn.json"]]
+    assert messages == []
+    # Previewed, not imported: the registry is as it was.
+    db = Database.open(str(path))
+    try:
+        assert Registry(db).count_models() == 0
+    finally:
+        db.dispose()
 
 
 def test_demo_opens_a_throwaway_registry(
