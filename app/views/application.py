@@ -64,14 +64,13 @@ def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ())
     shell = StartupWindow(shown_location(db), settings, demo=demo, menus=MENUS)
     shell.show()
     wait_for_first_paint(shell)
-    status = 1
     with ExitStack() as cleanup:
         cleanup.callback(shell.close)
         demo_folder = Path(tempfile.mkdtemp(prefix="countersign-demo-")) if demo else None
         cleanup.callback(_remove, demo_folder)
         database = _open_registry(db, demo_folder, shell)
         if database is None:
-            return status
+            return 1
         cleanup.callback(database.dispose)
         window = _main_window(database, settings, demo)
         cleanup.callback(_install_crash_handler(window))
@@ -80,6 +79,7 @@ def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ())
             paths = list(open_files)
             QTimer.singleShot(0, lambda: window.open_import(paths))
         status = app.exec()
+    # After the cleanup: the crash handler undone, the registry closed, the demo removed.
     return status
 
 
