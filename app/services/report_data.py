@@ -336,10 +336,12 @@ def _about(event: AuditEvent, details: dict[str, object], cv: CardVersion) -> bo
 
 
 def _describe(details: dict[str, object]) -> str:
-    """The details of an event as ``key: value`` pairs, long values cut."""
+    """The details of an event as ``key: value`` pairs, long values cut, empty ones left out."""
     parts = []
     for key in sorted(details):
         value = details[key]
+        if value in ("", None, [], {}):
+            continue
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         if len(text) > 80:
             text = text[:79] + "…"
