@@ -13,9 +13,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -30,9 +28,8 @@ from PySide6.QtWidgets import (
 from app.services.errors import CountersignError
 from app.services.identities import IdentityInfo
 from app.services.reports import ExportResult, Reports
-from app.services.review_errors import WrongPassphrase
-from app.views.background import BackgroundTask, Cancelled, Progress, run_with_progress
-from app.views.crash_dialog import show_failure
+from app.views.background import Cancelled, Progress
+from app.views.keyed_work import KeyedWorkDialog
 from app.views.report_folder import last_report_folder, remember_report_folder, safe_file_stem
 from app.views.signer_fields import SignerFields, problem_label, sentence
 
@@ -49,11 +46,13 @@ def report_file_name(model: str, version: str) -> str:
     return f"{safe_file_stem(model, version, 'review-report')}.pdf"
 
 
-class ExportDialog(QDialog):
+class ExportDialog(KeyedWorkDialog):
     """Exports the signed review report of one card version, signed by the identity chosen."""
 
     exported = Signal(object)
     """The report was written: the :class:`ExportResult`."""
+
+    NOTHING_DONE = "exported"
 
     def __init__(
         self,
@@ -72,7 +71,6 @@ class ExportDialog(QDialog):
         self._model = model
         self._version = version
         self._settings = settings
-        self._task: BackgroundTask | None = None
         self.result_value: ExportResult | None = None
         self.setWindowTitle(f"Export signed report: {model} {version}")
         self.setAccessibleName("Export the signed report")
@@ -174,27 +172,7 @@ class ExportDialog(QDialog):
         def work(progress: Progress, _cancelled: Cancelled) -> ExportResult:
             return reports.export(model, version, identity, passphrase, output, progress)
 
-        self._set_busy(True)
-        self._task = run_with_progress(
-            self,
-            "Exporting the signed report",
-            work,
-            on_success=self._on_task_succeeded,
-            on_failure=self._on_task_failed,
-            cancellable=False,
-        )
-
-    def reject(self) -> None:
-        """Cancel, unless the report is being signed (it takes a moment)."""
-        if not self.exporting:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Stay open while exporting."""
-        if self.exporting:
-            event.ignore()
-            return
-        super().closeEvent(event)
+        self._start_keyed_work(work, "Exporting the signed report")
 
     # -- events ---------------------------------------------------------------------
 
@@ -209,27 +187,11 @@ class ExportDialog(QDialog):
     def _on_signer_identity_changed(self, _email: str) -> None:
         self._check_identity()
 
-    def _on_task_succeeded(self, result: ExportResult) -> None:
-        self._task = None
-        self._set_busy(False)
+    def _work_succeeded(self, result: ExportResult) -> None:
         self.result_value = result
         remember_report_folder(self._settings, result.path.parent)
         self.exported.emit(result)
         super().accept()
-
-    def _on_task_failed(self, error: BaseException, trace: str) -> None:
-        self._task = None
-        self._set_busy(False)
-        if isinstance(error, WrongPassphrase):
-            self._show_problem(
-                f"The passphrase is wrong for {self.identity}. Nothing was exported; "
-                "type it again (letter case counts)."
-            )
-            self.passphrase.setFocus()
-        elif isinstance(error, CountersignError):
-            self._show_problem(sentence(str(error)))
-        else:
-            show_failure(self, error, trace)
 
     # -- internals ------------------------------------------------------------------
 
@@ -252,18 +214,10 @@ class ExportDialog(QDialog):
         self.signer.set_passphrase_open(False)
         self.export_button.setEnabled(False)
 
-    def _show_problem(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
-
     def _set_busy(self, busy: bool) -> None:
-        self.signer.set_busy(busy)
+        super()._set_busy(busy)
         self.file_edit.setEnabled(not busy)
         self.file_button.setEnabled(not busy)
-        for button in self.buttons.buttons():
-            button.setEnabled(not busy)
-        if busy:
-            self.problem.hide()
 
 
 def _e(text: str) -> str:

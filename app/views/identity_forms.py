@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -40,8 +38,9 @@ from app.services.identities import (
 )
 from app.services.keystore import Keystore
 from app.services.review_errors import IdentityError, KeystoreUnavailable, WrongPassphrase
-from app.views.background import BackgroundTask, Cancelled, Progress
+from app.views.background import Cancelled, Progress
 from app.views.crash_dialog import show_failure
+from app.views.keyed_work import WorkDialog
 from app.views.signer_fields import PROBLEM_STYLE, passphrase_edit, sentence
 
 ROLE_CHOICES = (
@@ -75,7 +74,7 @@ def passphrase_problem(passphrase: str, confirmation: str) -> str:
     return ""
 
 
-class IdentityForm(QDialog):
+class IdentityForm(WorkDialog):
     """A form whose work runs off the GUI thread, with its problems said in the dialog."""
 
     keyring_checked = Signal(bool)
@@ -90,7 +89,6 @@ class IdentityForm(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._task: BackgroundTask | None = None
         self._keyring_ok = keystore is None
         self.setWindowTitle(title)
         self.setAccessibleName(title)
@@ -152,18 +150,6 @@ class IdentityForm(QDialog):
         self.problem.hide()
         self._start(self.work(), self._on_work_done, self._on_work_refused)
 
-    def reject(self) -> None:
-        """Cancel, unless work is under way (it cannot be stopped halfway)."""
-        if not self.working:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Stay open while working."""
-        if self.working:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
     def show_problem(self, message: str) -> None:
         """Say what stops the form."""
         self.problem.setText(message)
@@ -198,24 +184,17 @@ class IdentityForm(QDialog):
             return call()
 
         def failed(error: BaseException, trace: str) -> None:
-            self._finish()
+            self._end_task()
             if isinstance(error, CountersignError):
                 on_refusal(error)
             else:
                 show_failure(self, error, trace)
 
         def succeeded(result: Any) -> None:
-            self._finish()
+            self._end_task()
             on_success(result)
 
-        self._set_busy(True)
-        task = BackgroundTask(work, on_success=succeeded, on_failure=failed, parent=self)
-        self._task = task
-        task.start()
-
-    def _finish(self) -> None:
-        self._task = None
-        self._set_busy(False)
+        self._start_task(work, succeeded, failed)  # the form's own busy bar
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)

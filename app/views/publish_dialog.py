@@ -21,10 +21,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QFontDatabase
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -43,10 +42,9 @@ from app.services.errors import CountersignError
 from app.services.identities import IdentityInfo
 from app.services.publishing import PublishedFile, PublishResult
 from app.services.reports import Reports
-from app.services.review_errors import WrongPassphrase
 from app.views import report_folder
-from app.views.background import BackgroundTask, Cancelled, Progress, run_with_progress
-from app.views.crash_dialog import show_failure
+from app.views.background import Cancelled, Progress
+from app.views.keyed_work import KeyedWorkDialog
 from app.views.list_table import ListTableModel, set_up_row_table
 from app.views.presentation import byte_size
 from app.views.signer_fields import SignerFields, problem_label, sentence
@@ -76,11 +74,13 @@ class PublishedFilesModel(ListTableModel[PublishedFile]):
         return None
 
 
-class PublishDialog(QDialog):
+class PublishDialog(KeyedWorkDialog):
     """Publishes one approved card version into a new or empty folder, then lists the files."""
 
     published = Signal(object)
     """The folder was written: the :class:`PublishResult`."""
+
+    NOTHING_DONE = "published"
 
     def __init__(
         self,
@@ -98,7 +98,6 @@ class PublishDialog(QDialog):
         self._model = model
         self._version = version
         self._settings = settings
-        self._task: BackgroundTask | None = None
         self.result_value: PublishResult | None = None
         self.setWindowTitle(f"Publish: {model} {version}")
         self.setAccessibleName("Publish the approved card version")
@@ -248,27 +247,7 @@ class PublishDialog(QDialog):
                 model, version, folder, identity=identity, passphrase=passphrase, progress=progress
             )
 
-        self._set_busy(True)
-        self._task = run_with_progress(
-            self,
-            "Publishing",
-            work,
-            on_success=self._on_task_succeeded,
-            on_failure=self._on_task_failed,
-            cancellable=False,
-        )
-
-    def reject(self) -> None:
-        """Cancel (or close), unless publishing is under way."""
-        if not self.publishing:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Stay open while publishing."""
-        if self.publishing:
-            event.ignore()
-            return
-        super().closeEvent(event)
+        self._start_keyed_work(work, "Publishing")
 
     # -- events ---------------------------------------------------------------------
 
@@ -293,9 +272,7 @@ class PublishDialog(QDialog):
         if self.result_value is not None:
             report_folder.show_in_folder(self.result_value.folder)
 
-    def _on_task_succeeded(self, result: PublishResult) -> None:
-        self._task = None
-        self._set_busy(False)
+    def _work_succeeded(self, result: PublishResult) -> None:
         self.result_value = result
         report_folder.remember_report_folder(self._settings, result.folder.parent)
         self.written.setText(
@@ -308,20 +285,6 @@ class PublishDialog(QDialog):
         self.publish_button.hide()
         self.cancel_button.setText("&Close")
         self.published.emit(result)
-
-    def _on_task_failed(self, error: BaseException, trace: str) -> None:
-        self._task = None
-        self._set_busy(False)
-        if isinstance(error, WrongPassphrase):
-            self._show_problem(
-                f"The passphrase is wrong for {self.signer.identity}. Nothing was published; "
-                "type it again (letter case counts)."
-            )
-            self.passphrase.setFocus()
-        elif isinstance(error, CountersignError):
-            self._show_problem(sentence(str(error)))
-        else:
-            show_failure(self, error, trace)
 
     # -- internals ------------------------------------------------------------------
 
@@ -367,18 +330,10 @@ class PublishDialog(QDialog):
         self.signer.set_passphrase_open(False)
         self.publish_button.setEnabled(False)
 
-    def _show_problem(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
-
     def _set_busy(self, busy: bool) -> None:
-        self.signer.set_busy(busy)
+        super()._set_busy(busy)
         self.folder_edit.setEnabled(not busy)
         self.folder_button.setEnabled(not busy)
-        for button in self.buttons.buttons():
-            button.setEnabled(not busy)
-        if busy:
-            self.problem.hide()
 
 
 class _Refusal(Exception):

@@ -15,9 +15,7 @@ import dataclasses
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -29,19 +27,20 @@ from PySide6.QtWidgets import (
 
 from app.services.errors import CountersignError
 from app.services.identities import IdentityInfo
-from app.services.review_errors import WrongPassphrase
 from app.services.reviews import ReviewDraft, Reviews, SignOffRequest, SignOffResult
-from app.views.background import BackgroundTask, Cancelled, Progress
-from app.views.crash_dialog import show_failure
+from app.views.background import Cancelled, Progress
+from app.views.keyed_work import KeyedWorkDialog
 from app.views.review_signoffs import decision_text
 from app.views.signer_fields import SignerFields, problem_label, sentence
 
 
-class SigningDialog(QDialog):
+class SigningDialog(KeyedWorkDialog):
     """Signs one sign-off with an identity the officer chooses, after checking every rule."""
 
     signed = Signal(object)
     """The sign-off was stored: the :class:`SignOffResult`."""
+
+    NOTHING_DONE = "signed or stored"
 
     def __init__(
         self,
@@ -54,7 +53,6 @@ class SigningDialog(QDialog):
         super().__init__(parent)
         self._reviews = reviews
         self._request = request
-        self._task: BackgroundTask | None = None
         self.result_value: SignOffResult | None = None
         self.setWindowTitle(f"Sign: {draft.model} {draft.version}")
         self.setAccessibleName("Sign the sign-off")
@@ -141,50 +139,17 @@ class SigningDialog(QDialog):
         def work(_progress: Progress, _cancelled: Cancelled) -> SignOffResult:
             return reviews.sign(request, passphrase)
 
-        self._set_busy(True)
-        task = BackgroundTask(
-            work, on_success=self._on_task_succeeded, on_failure=self._on_task_failed, parent=self
-        )
-        self._task = task
-        task.start()
-
-    def reject(self) -> None:
-        """Cancel, unless signing is under way (it takes a moment and cannot be undone)."""
-        if not self.signing:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Stay open while signing."""
-        if self.signing:
-            event.ignore()
-            return
-        super().closeEvent(event)
+        self._start_keyed_work(work)  # the dialog's own busy bar, no progress dialog
 
     # -- events ---------------------------------------------------------------------
 
     def _on_signer_identity_changed(self, _email: str) -> None:
         self._check_identity()
 
-    def _on_task_succeeded(self, result: SignOffResult) -> None:
-        self._task = None
-        self._set_busy(False)
+    def _work_succeeded(self, result: SignOffResult) -> None:
         self.result_value = result
         self.signed.emit(result)
         super().accept()
-
-    def _on_task_failed(self, error: BaseException, trace: str) -> None:
-        self._task = None
-        self._set_busy(False)
-        if isinstance(error, WrongPassphrase):
-            self._show_problem(
-                f"The passphrase is wrong for {self.identity}. Nothing was signed or stored; "
-                "type it again (letter case counts)."
-            )
-            self.passphrase.setFocus()
-        elif isinstance(error, CountersignError):
-            self._show_problem(sentence(str(error)))
-        else:
-            show_failure(self, error, trace)
 
     # -- internals ------------------------------------------------------------------
 
@@ -209,17 +174,9 @@ class SigningDialog(QDialog):
         self.signer.set_passphrase_open(False)
         self.sign_button.setEnabled(False)
 
-    def _show_problem(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
-
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        self.signer.set_busy(busy)
-        for button in self.buttons.buttons():
-            button.setEnabled(not busy)
-        if busy:
-            self.problem.hide()
+        super()._set_busy(busy)
 
 
 def _e(text: str) -> str:
