@@ -194,6 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except (CountersignError, InputRefused) as error:
         return fail(str(error))
+    except OSError as error:
+        # A folder that cannot be written, a full disk, a file that went away: the officer
+        # can act on these, so they get a sentence, not a traceback.
+        where = f"{error.filename}: " if error.filename else ""
+        return fail(f"{where}{error.strerror or error}")
     except KeyboardInterrupt:
         print("countersign: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130

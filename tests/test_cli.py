@@ -151,3 +151,17 @@ def test_bundle_create_then_import(
     assert report[0]["kind"] == "bundle" and report[0]["landed"] is True
     assert report[0]["signature"] == "absent"
     assert report[0]["cards"][0]["outcome"] == "new model"
+
+
+def test_an_unwritable_output_is_a_sentence_not_a_traceback(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    write_card(folder, "scorer.json", native_card("credit-scorer", "1.0"))
+    output = tmp_path / "no-such-folder" / "risk.cardbundle"
+    assert main(["bundle", "create", str(folder), "-o", str(output), "--team", "Risk"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("countersign: ")
+    assert "no-such-folder" in err
+    assert "Traceback" not in err
