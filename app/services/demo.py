@@ -5,16 +5,32 @@ models, in all four card formats, one folder per bundle as
 :func:`~app.formats.bundle.create_bundle` takes it.  ``bundles.json`` there
 lists the bundles in the order the teams sent them (round 1, then round 2, then
 round 3), with each bundle's team, producer and signing team key.
+``reviews.json`` lists the governance team's demo reviewers and the sign-offs
+they make between rounds.
 
 :func:`build_demo_registry` writes those bundles, signing some with throwaway
 team keys made on the spot, and imports them into a fresh registry in order, so
 that later card versions supersede earlier ones exactly as a real import would.
+After each round it signs that round's sample reviews through the real review
+service, so the demo shows approved cards, a card sent back with changes
+requested and a high-risk card in review with one approval of two.
+
+The demo reviewers' private keys never reach the officer's keyring nor the
+disk: the build gives :class:`~app.services.identities.Identities` a keystore
+over a :class:`BuildKeyring`, a keyring held in memory for the build alone,
+and unlocks them with a random passphrase it forgets.  Once every review is
+signed the reviewers are retired, which removes their keys; the keyring is
+emptied even when the build fails.  Their certificates stay in the registry, so
+every demo signature still verifies (``countersign audit --verify``), and being
+retired they are never offered for signing: an officer trying the demo makes
+an identity of their own.
 """
 
 from __future__ import annotations
 
 import datetime
 import importlib.resources
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -28,16 +44,31 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 from app.formats.base import InputRefused
 from app.formats.bundle import create_bundle
 from app.formats.limits import load_json
 from app.services.certificates import self_signed_certificate
 from app.services.database import REGISTRY_FILE, Database
+from app.services.errors import CountersignError
+from app.services.identities import Identities
 from app.services.importer import Importer, Progress
+from app.services.keystore import Keystore
+from app.services.reviews import Answer, Reviews, SignOffRequest
 
 SAMPLES_INDEX = "bundles.json"
 """The file in ``resources/samples`` that lists the sample bundles."""
+
+SAMPLE_REVIEWS = "reviews.json"
+"""The file in ``resources/samples`` that lists the demo reviewers and their sign-offs."""
+
+RETIRED_REASON = (
+    "demo reviewer: the key lived only in memory while the demo was built; "
+    "its sign-offs still verify"
+)
+"""Why the demo reviewers are retired at the end of the build, as the registry records it."""
 
 BUNDLES_FOLDER = "bundles"
 """The folder, beside the demo registry, that receives the bundle files."""
@@ -74,14 +105,75 @@ class SampleBundle:
     signer: str | None = None
 
 
+@dataclass(frozen=True)
+class SampleReviewer:
+    """A demo reviewer of the governance team: the identity made for the build."""
+
+    name: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class SampleSignOff:
+    """One sample sign-off: which card version, after which round, who decides what, and why.
+
+    ``answers`` holds the items the reviewer answered by hand; the others take
+    their automatic result.
+    """
+
+    after_round: int
+    model: str
+    version: str
+    reviewer: str
+    decision: str
+    comment: str
+    answers: dict[str, Answer]
+
+
+class _NeverChosen:
+    """A backend ``priority`` that keyring's own choice of backend finds not viable."""
+
+    def __get__(self, instance: object, owner: type | None = None) -> float:
+        raise RuntimeError("the demo build's keyring is never the configured keyring")
+
+
+class BuildKeyring(KeyringBackend):
+    """A keyring held in memory for one demo build: the demo reviewers' keys live here only.
+
+    keyring registers every backend class it sees; this one's priority raises,
+    as keyring asks of a backend unfit for the environment, so that keyring
+    never picks it as the officer's keyring.
+    """
+
+    priority = _NeverChosen()
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        """The secret stored for (service, username), or None."""
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        """Keep a secret in memory until the build ends."""
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        """Forget a secret; refuses when there is none, as keyring backends do."""
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("no such password")
+
+
 def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
     """Build the demo registry in ``folder`` and return the path of its database file.
 
     The bundles are written to ``folder/bundles`` and imported, round by round,
-    into a new ``folder/registry.sqlite3``.  ``progress(done, total, what)`` is
-    called as the work advances.  Raises FileExistsError when ``folder``
-    already holds a registry, and :class:`DemoSamplesError` when a sample is
-    refused.
+    into a new ``folder/registry.sqlite3``, with the sample reviews signed
+    between rounds.  ``progress(done, total, what)`` is called as the work
+    advances.  Raises FileExistsError when ``folder`` already holds a
+    registry, and :class:`DemoSamplesError` when a sample is refused.
     """
     report = progress or _no_progress
     registry_path = folder / REGISTRY_FILE
@@ -94,7 +186,15 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
         tempfile.TemporaryDirectory(prefix="countersign-demo-keys-") as keys,
     ):
         bundles, signers = read_sample_index(samples / SAMPLES_INDEX)
-        total = 2 * len(bundles) + 1
+        reviewers, sign_offs = read_sample_reviews(samples / SAMPLE_REVIEWS)
+        rounds = {bundle.round for bundle in bundles}
+        for sign_off in sign_offs:
+            if sign_off.after_round not in rounds:
+                raise DemoSamplesError(
+                    f"{SAMPLE_REVIEWS}: the review of {sign_off.model} {sign_off.version} comes "
+                    f"after round {sign_off.after_round}, which has no bundles"
+                )
+        total = 2 * len(bundles) + 1 + len(sign_offs)
         credentials = {
             name: make_team_credential(signer, Path(keys) / name)
             for name, signer in signers.items()
@@ -105,15 +205,38 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
             written.append(_write_sample_bundle(samples, bundle, bundles_folder, credentials))
     report(len(bundles), total, "Creating the demo registry")
     database = Database.open(str(registry_path))
+    keyring = BuildKeyring()
     try:
         importer = Importer(database, actor=DEMO_ACTOR)
-        for index, path in enumerate(written):
-            report(len(bundles) + 1 + index, total, f"Importing {path.name}")
+        identities = Identities(database, Keystore(keyring), actor=DEMO_ACTOR)
+        reviews = Reviews(database, identities)
+        # Never shown nor stored: the keys it guards are thrown away with the keyring.
+        passphrase = secrets.token_urlsafe(24)
+        for reviewer in reviewers.values():
+            try:
+                identities.create(reviewer.name, reviewer.email, reviewer.role, passphrase)
+            except CountersignError as refusal:
+                raise DemoSamplesError(
+                    f"{SAMPLE_REVIEWS}: the reviewer {reviewer.email} is refused: {refusal}"
+                ) from refusal
+        done = len(bundles) + 1
+        for index, (bundle, path) in enumerate(zip(bundles, written, strict=True)):
+            report(done, total, f"Importing {path.name}")
+            done += 1
             result = importer.import_file(path)
             if not result.ok or not result.landed:
                 reason = result.plan.reason() or "it changed nothing"
                 raise DemoSamplesError(f"the sample bundle {path.name} did not import: {reason}")
+            if index + 1 < len(bundles) and bundles[index + 1].round == bundle.round:
+                continue  # the round is not over yet
+            for sign_off in (s for s in sign_offs if s.after_round == bundle.round):
+                report(done, total, f"Signing the review of {sign_off.model} {sign_off.version}")
+                done += 1
+                _sign_sample_review(reviews, sign_off, reviewers[sign_off.reviewer], passphrase)
+        for reviewer in reviewers.values():
+            identities.retire(reviewer.email, RETIRED_REASON)
     finally:
+        keyring.entries.clear()  # retiring removed the keys; this covers a failed build
         database.dispose()
     report(total, total, "Demo registry ready")
     return registry_path
@@ -141,6 +264,62 @@ def read_sample_index(path: Path) -> tuple[list[SampleBundle], dict[str, SampleS
             raise DemoSamplesError(f"{path.name}: {bundle.folder} names no known signer")
     # Stable sort: the file's order decides within a round.
     return sorted(bundles, key=lambda bundle: bundle.round), signers
+
+
+def read_sample_reviews(path: Path) -> tuple[dict[str, SampleReviewer], list[SampleSignOff]]:
+    """The demo reviewers and sample sign-offs of ``reviews.json``, in the file's order."""
+    value = load_json(path.read_text(encoding="utf-8"), path.name)
+    if not isinstance(value, dict):
+        raise DemoSamplesError(f"{path.name} does not hold an object")
+    try:
+        reviewers = {
+            key: SampleReviewer(
+                name=str(item["name"]), email=str(item["email"]), role=str(item["role"])
+            )
+            for key, item in _mapping(value["reviewers"]).items()
+        }
+        sign_offs = [_sample_sign_off(_mapping(item)) for item in value["sign_offs"]]
+    except (KeyError, TypeError, ValueError) as error:
+        raise DemoSamplesError(f"{path.name} is not a valid list of reviews: {error!r}") from None
+    for sign_off in sign_offs:
+        if sign_off.reviewer not in reviewers:
+            raise DemoSamplesError(
+                f"{path.name}: the review of {sign_off.model} {sign_off.version} names no "
+                f"known reviewer ({sign_off.reviewer!r})"
+            )
+    return reviewers, sign_offs
+
+
+def _sign_sample_review(
+    reviews: Reviews, sign_off: SampleSignOff, reviewer: SampleReviewer, passphrase: str
+) -> None:
+    """Sign ``sign_off`` as the review tab would: automatic results, then the reviewer's answers."""
+    what = f"{sign_off.model} {sign_off.version}"
+    try:
+        draft = reviews.prepare(sign_off.model, sign_off.version)
+        answers = {
+            view.item.id: Answer(view.automatic.result)
+            for view in draft.items
+            if view.automatic is not None
+        }
+        answers.update(sign_off.answers)
+        reviews.sign(
+            SignOffRequest(
+                model=sign_off.model,
+                version=sign_off.version,
+                template=draft.template.reference,
+                answers=answers,
+                decision=sign_off.decision,
+                identity=reviewer.email,
+                comment=sign_off.comment,
+            ),
+            passphrase,
+        )
+    except CountersignError as refusal:
+        # The sample reviews ship with Countersign: a refusal is our bug, not the officer's.
+        raise DemoSamplesError(
+            f"{SAMPLE_REVIEWS}: the review of {what} is refused: {refusal}"
+        ) from refusal
 
 
 def make_team_credential(signer: SampleSigner, folder: Path) -> tuple[Path, Path]:
@@ -218,6 +397,26 @@ def _sample_bundle(item: dict[str, Any]) -> SampleBundle:
         producer=str(item["producer"]),
         version=None if version is None else str(version),
         signer=None if signer is None else str(signer),
+    )
+
+
+def _sample_sign_off(item: dict[str, Any]) -> SampleSignOff:
+    after_round = item["after_round"]
+    if isinstance(after_round, bool) or not isinstance(after_round, int):
+        raise ValueError(f"after_round of {item.get('model')!r} is not a whole number")
+    answers: dict[str, Answer] = {}
+    for item_id, answer in _mapping(item.get("answers", {})).items():
+        given = _mapping(answer)
+        # The review rules check the answer itself when signing.
+        answers[str(item_id)] = Answer(str(given["answer"]), str(given.get("note", "")))  # type: ignore[arg-type]
+    return SampleSignOff(
+        after_round=after_round,
+        model=str(item["model"]),
+        version=str(item["version"]),
+        reviewer=str(item["reviewer"]),
+        decision=str(item["decision"]),
+        comment=str(item.get("comment", "")),
+        answers=answers,
     )
 
 

@@ -1,4 +1,4 @@
-"""The demo registry: sample bundles in every format, imported round by round."""
+"""The demo registry: sample bundles in every format, imported round by round, and reviewed."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ import json
 import shutil
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import keyring
+import keyring.core
 import pytest
+from keyring.backend import get_all_keyring
+from keyring.backends import fail
 
 from app.formats.bundle import open_bundle
 from app.services import demo
@@ -16,23 +21,88 @@ from app.services.audit import list_events, verify_chain
 from app.services.database import Database
 from app.services.demo import (
     BUNDLES_FOLDER,
+    RETIRED_REASON,
+    SAMPLE_REVIEWS,
     SAMPLES_INDEX,
     DemoSamplesError,
     build_demo_registry,
     read_sample_index,
+    read_sample_reviews,
     samples_resource,
 )
+from app.services.identities import Identities
 from app.services.registry import Registry
+from app.services.reviews import Reviews
+from app.services.signoff_verification import verify_signoffs
 
 SAMPLES = Path(str(samples_resource()))
+GRACE, JONAS = "grace.adeyemi@meridian.example", "jonas.lindqvist@meridian.example"
+
+
+@dataclass
+class KeyringWatch:
+    """What the demo build did with keyrings: its own in-memory ones, and the officer's."""
+
+    built: list[RecordingKeyring] = field(default_factory=list)
+    real_keyring_calls: int = 0
+
+
+class RecordingKeyring(demo.BuildKeyring):
+    """The build's in-memory keyring, remembering the most keys it held at once."""
+
+    def __init__(self, watch: KeyringWatch) -> None:
+        super().__init__()
+        self.most_held = 0
+        watch.built.append(self)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        """Keep the secret, counting how many are held."""
+        super().set_password(service, username, password)
+        self.most_held = max(self.most_held, len(self.entries))
+
+
+@pytest.fixture
+def watch(monkeypatch: pytest.MonkeyPatch) -> KeyringWatch:
+    """Watch the build's keyrings; the officer's keyring is a failing one that counts calls."""
+    return _watch_keyrings(monkeypatch)
+
+
+def _watch_keyrings(monkeypatch: pytest.MonkeyPatch) -> KeyringWatch:
+    watch = KeyringWatch()
+
+    def officers_keyring() -> fail.Keyring:
+        watch.real_keyring_calls += 1
+        return fail.Keyring()  # type: ignore[no-untyped-call]
+
+    # Keystore asks keyring.get_keyring(); keyring's own functions ask keyring.core's.
+    monkeypatch.setattr(keyring, "get_keyring", officers_keyring)
+    monkeypatch.setattr(keyring.core, "get_keyring", officers_keyring)
+    monkeypatch.setattr(demo, "BuildKeyring", lambda: RecordingKeyring(watch))
+    return watch
+
+
+@dataclass(frozen=True)
+class DemoBuild:
+    """The demo registry built once for the module, and what it did with keyrings."""
+
+    folder: Path
+    watch: KeyringWatch
 
 
 @pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     """One demo registry for the whole module: building it is the slow part."""
     folder = tmp_path_factory.mktemp("demo")
-    build_demo_registry(folder)
-    return folder
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        watch = _watch_keyrings(monkeypatch)
+        build_demo_registry(folder)
+    return DemoBuild(folder, watch)
+
+
+@pytest.fixture
+def demo_folder(demo_build: DemoBuild) -> Path:
+    """The folder of the module's demo registry."""
+    return demo_build.folder
 
 
 @pytest.fixture
@@ -62,7 +132,7 @@ def test_every_model_has_several_versions_and_the_newest_supersedes(registry: Re
     assert [(v.version, v.status) for v in registry.versions("retail-credit-risk-scorer")] == [
         ("2.0", "superseded"),
         ("2.1", "superseded"),
-        ("3.0", "submitted"),
+        ("3.0", "in review"),
     ]
     assert models["card-fraud-detector"].risk_tier == "medium"
     assert models["store-demand-forecaster"].risk_tier == "low"
@@ -177,10 +247,124 @@ def test_audit_chain_verifies_and_names_the_demo_actor(registry: Registry) -> No
         events = [(event.actor, event.action) for event in list_events(session)]
     assert report.ok, report.describe()
     assert report.events == len(events) > 0
-    assert {actor for actor, _ in events} == {"demo"}
+    # Imports and identities are the build's; each sign-off is its reviewer's.
+    assert {actor for actor, _ in events} == {"demo", GRACE, JONAS}
+    assert {action for actor, action in events if actor != "demo"} == {
+        "checklist.stored",
+        "checklist.frozen",
+        "review.opened",
+        "review.signed",
+        "card_version.status_changed",
+    }
     actions = [action for _, action in events]
     assert actions.count("bundle.imported") == 14
     assert "card_version.superseded" in actions
+    assert actions.count("identity.created") == actions.count("identity.retired") == 2
+    assert actions.count("review.signed") == 4
+    # The sign-offs come between the rounds: 3.0 was approved before 3.1 arrived.
+    signed = actions.index("review.signed")
+    assert actions[:signed].count("bundle.imported") == 6
+
+
+def test_the_demo_shows_every_step_of_the_review_life_cycle(registry: Registry) -> None:
+    newest = {model.name: model.status for model in registry.models()}
+    assert newest == {
+        "retail-credit-risk-scorer": "in review",
+        "card-fraud-detector": "changes requested",
+        "support-ticket-router": "approved",
+        "store-demand-forecaster": "submitted",
+        "ed-triage-note-classifier": "submitted",
+        "contact-centre-asr-en": "submitted",
+    }
+    assert [(v.version, v.status) for v in registry.versions("store-demand-forecaster")] == [
+        ("3.0", "approved"),
+        ("3.1", "submitted"),
+    ]
+    reviews = Reviews(registry.database, Identities(registry.database))
+
+    (forecaster,) = reviews.reviews_for("store-demand-forecaster", "3.0")
+    assert (forecaster.template_id, forecaster.status, forecaster.approvals) == (
+        "standard",
+        "approved",
+        1,
+    )
+    (approval,) = forecaster.signatures
+    assert (approval.signer_name, approval.signer_role) == ("Grace Adeyemi (demo)", "approver")
+    licence = next(r for r in approval.responses if r.item == "licence-stated")
+    assert (licence.answer, licence.automatic, licence.evidence) == (
+        "na",
+        "fail",
+        "license is empty",
+    )
+    assert "no licence field" in licence.note
+
+    (fraud,) = reviews.reviews_for("card-fraud-detector", "4.3")
+    (changes,) = fraud.signatures
+    assert (fraud.status, changes.decision, changes.signer_email) == (
+        "changes requested",
+        "changes",
+        JONAS,
+    )
+    failed = {r.item: r for r in changes.responses if r.answer == "fail"}
+    assert set(failed) == {"subgroup-metrics", "no-format-problems"}
+    assert "false positive rate as NA" in failed["subgroup-metrics"].note
+    assert failed["no-format-problems"].automatic == "fail"
+    assert "new merchants" in changes.comment
+
+    (scorer,) = reviews.reviews_for("retail-credit-risk-scorer", "3.0")
+    assert (scorer.template_id, scorer.status, scorer.approvals, scorer.quorum) == (
+        "high-risk",
+        "in review",
+        1,
+        2,
+    )
+    assert [s.signer_email for s in scorer.signatures] == [GRACE]
+    answered = {r.item: r.answer for r in scorer.signatures[0].responses}
+    assert answered["independent-validation"] == answered["human-oversight"] == "pass"
+    assert reviews.reviews_for("support-ticket-router", "1.1")[0].status == "approved"
+    assert reviews.reviews_for("ed-triage-note-classifier", "1.2.0") == []
+
+
+def test_every_demo_signature_verifies(registry: Registry) -> None:
+    with registry.database.read() as session:
+        report = verify_signoffs(session)
+    assert report.ok, [problem.describe() for problem in report.problems]
+    assert (report.reviews, report.signatures) == (4, 4)
+
+
+def test_the_reviewers_keys_lived_only_in_the_builds_keyring(
+    demo_build: DemoBuild, registry: Registry
+) -> None:
+    (used,) = demo_build.watch.built
+    assert used.most_held == 2  # the approver's and the officer's, while signing
+    assert used.entries == {}
+    assert demo_build.watch.real_keyring_calls == 0
+    people = Identities(registry.database).list_all()
+    assert [(p.name, p.email, p.role) for p in people] == [
+        ("Grace Adeyemi (demo)", GRACE, "approver"),
+        ("Jonas Lindqvist (demo)", JONAS, "officer"),
+    ]
+    # Retired, so never offered for signing; the certificates stay for verification.
+    assert all(not p.active and p.retired_reason == RETIRED_REASON for p in people)
+    assert all(p.certificate_pem.startswith("-----BEGIN CERTIFICATE-----") for p in people)
+    assert not any(path.suffix == ".pem" for path in demo_build.folder.rglob("*"))
+
+
+def test_the_builds_keyring_is_never_chosen_by_keyring_itself() -> None:
+    assert not demo.BuildKeyring.viable
+    assert not any(isinstance(b, demo.BuildKeyring) for b in get_all_keyring())
+
+
+def test_sample_reviews_name_known_reviewers_and_versions() -> None:
+    reviewers, sign_offs = read_sample_reviews(SAMPLES / SAMPLE_REVIEWS)
+    assert {r.role for r in reviewers.values()} == {"approver", "officer"}
+    assert all("(demo)" in r.name and r.email.endswith(".example") for r in reviewers.values())
+    assert [(s.model, s.version, s.decision) for s in sign_offs] == [
+        ("store-demand-forecaster", "3.0", "approve"),
+        ("support-ticket-router", "1.1", "approve"),
+        ("card-fraud-detector", "4.3", "changes"),
+        ("retail-credit-risk-scorer", "3.0", "approve"),
+    ]
 
 
 def test_bundles_are_written_beside_the_registry_and_pass_the_checks(demo_folder: Path) -> None:
@@ -212,9 +396,17 @@ def test_progress_is_reported_to_the_end(tmp_path: Path) -> None:
     )
     assert path == tmp_path / "registry.sqlite3" and path.is_file()
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1]
-    assert "Importing clinical-ai-2026-10.cardbundle" in [what for _, _, what in seen]
+    steps = [what for _, _, what in seen]
+    assert "Importing clinical-ai-2026-10.cardbundle" in steps
+    signing = steps.index("Signing the review of store-demand-forecaster 3.0")
+    assert steps[signing - 1 : signing + 2] == [
+        "Importing supply-chain-2026-03.cardbundle",
+        "Signing the review of store-demand-forecaster 3.0",
+        "Importing retail-credit-risk-2026-06.cardbundle",
+    ]
     done = [d for d, _, _ in seen]
     assert done == sorted(done)
+    assert len(set(done)) == len(done)
 
 
 def test_building_over_an_existing_registry_is_refused(demo_folder: Path) -> None:
@@ -253,4 +445,39 @@ def test_a_broken_sample_is_a_bug_that_names_its_folder(
     with pytest.raises(DemoSamplesError, match="02-payments-risk-r1 is refused") as raised:
         build_demo_registry(tmp_path / "demo")
     assert "not a model card in a known format" in str(raised.value)
+    assert not (tmp_path / "demo" / "registry.sqlite3").exists()
+
+
+def test_a_sample_review_the_rules_refuse_is_a_bug_that_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watch: KeyringWatch
+) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(SAMPLES, samples)
+    reviews = json.loads((samples / SAMPLE_REVIEWS).read_text(encoding="utf-8"))
+    fraud = next(s for s in reviews["sign_offs"] if s["model"] == "card-fraud-detector")
+    fraud["answers"]["subgroup-metrics"]["note"] = ""
+    (samples / SAMPLE_REVIEWS).write_text(json.dumps(reviews), encoding="utf-8")
+    monkeypatch.setattr(demo, "samples_resource", lambda: samples)
+    with pytest.raises(DemoSamplesError) as raised:
+        build_demo_registry(tmp_path / "demo")
+    assert str(raised.value) == (
+        "reviews.json: the review of card-fraud-detector 4.3 is refused: "
+        "subgroup-metrics.note: a fail needs a note saying what is wrong"
+    )
+    (used,) = watch.built
+    assert used.most_held == 2 and used.entries == {}  # emptied even though the build failed
+    assert watch.real_keyring_calls == 0
+
+
+def test_a_sample_review_after_a_round_with_no_bundles_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(SAMPLES, samples)
+    reviews = json.loads((samples / SAMPLE_REVIEWS).read_text(encoding="utf-8"))
+    reviews["sign_offs"][0]["after_round"] = 4
+    (samples / SAMPLE_REVIEWS).write_text(json.dumps(reviews), encoding="utf-8")
+    monkeypatch.setattr(demo, "samples_resource", lambda: samples)
+    with pytest.raises(DemoSamplesError, match="comes after round 4, which has no bundles"):
+        build_demo_registry(tmp_path / "demo")
     assert not (tmp_path / "demo" / "registry.sqlite3").exists()
