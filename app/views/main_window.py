@@ -100,10 +100,10 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.browser)
         self.splitter.addWidget(self.model_page)
         # The model page (card, side-by-side compare, review) needs the room more
-        # than the browser, whose six columns fit in about 600 px.
+        # than the browser, whose six columns fit in about 620 px.
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([600, 840])
+        self.splitter.setSizes([620, 820])
         self.setCentralWidget(self.splitter)
 
         self.location_label = QLabel(self)

@@ -48,10 +48,10 @@ SELECTION_DELAY_MS = 120
 SEARCH_LIMIT = 100
 """How many ranked hits a search shows."""
 
-_COLUMN_WIDTHS = (0, 112, 62, 56, 100, 86)
+_COLUMN_WIDTHS = (0, 96, 60, 48, 154, 84)
 """Widths of the models table's columns after the name, which takes the rest."""
 
-_SEARCH_COLUMN_WIDTHS = (0, 56, 112, 62, 100, 86)
+_SEARCH_COLUMN_WIDTHS = (0, 48, 96, 60, 154, 84)
 """The same for the search hits, whose second column is the matching version."""
 
 
