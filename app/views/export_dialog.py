@@ -12,13 +12,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -29,7 +26,7 @@ from app.services.errors import CountersignError
 from app.services.identities import IdentityInfo
 from app.services.reports import ExportResult, Reports
 from app.views.background import Cancelled, Progress
-from app.views.keyed_work import KeyedWorkDialog
+from app.views.keyed_work import KeyedWorkDialog, add_path_row
 from app.views.report_folder import last_report_folder, remember_report_folder, safe_file_stem
 from app.views.signer_fields import SignerFields, problem_label, sentence
 
@@ -76,18 +73,15 @@ class ExportDialog(KeyedWorkDialog):
         self.setAccessibleName("Export the signed report")
         self.setMinimumWidth(680)
 
-        self.summary = QLabel(
+        self.summary = self._summary_label(
             f"<p style='font-size: large'><b>Review report</b> of {_e(model)} {_e(version)}"
             f" <span style='color: gray'>({_e(status)})</span></p>"
             "<p>The report shows the card, what changed since the last approved version, the "
             "checklist with every answer, the sign-offs and the audit trail of this card "
             "version. It is signed with your identity, so anyone can check it in a PDF reader "
             "or with <tt>countersign verify</tt>, without this registry.</p>",
-            self,
+            "What will be exported",
         )
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setAccessibleName("What will be exported")
 
         self.file_edit = QLineEdit(self)
         self.file_edit.setAccessibleName("Report file")
@@ -99,21 +93,9 @@ class ExportDialog(KeyedWorkDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file_edit, 1)
-        file_row.addWidget(self.file_button)
-        file_label = QLabel("Save &to:", self)
-        file_label.setBuddy(self.file_edit)  # a layout as the field gets no buddy of its own
-        form.addRow(file_label, file_row)
+        add_path_row(form, "Save &to:", self.file_edit, self.file_button)
         self.signer.add_to(form)
-        self.buttons = QDialogButtonBox(self)
-        self.export_button = QPushButton("&Export", self)
-        self.export_button.setAccessibleName("Export and sign the report")
-        self.export_button.setDefault(True)
-        self.buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.export_button = self._action_buttons("&Export", "Export and sign the report")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)

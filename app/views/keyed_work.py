@@ -14,8 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from app.services.errors import CountersignError
 from app.services.review_errors import WrongPassphrase
@@ -98,6 +108,26 @@ class KeyedWorkDialog(WorkDialog):
     problem: QLabel
     buttons: QDialogButtonBox
 
+    def _summary_label(self, html: str, accessible_name: str) -> QLabel:
+        """The rich-text summary at the top: what the work will do (card text escaped by the caller)."""
+        label = QLabel(html, self)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setAccessibleName(accessible_name)
+        return label
+
+    def _action_buttons(self, text: str, accessible_name: str) -> QPushButton:
+        """Make :attr:`buttons`: the dialog's default action and Cancel; returns the action."""
+        self.buttons = QDialogButtonBox(self)
+        action = QPushButton(text, self)
+        action.setAccessibleName(accessible_name)
+        action.setDefault(True)
+        self.buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        return action
+
     def _start_keyed_work(self, work: Work, progress_title: str | None = None) -> None:
         """Run the work that uses the key; its end comes back to the handlers below."""
         self._start_task(
@@ -135,3 +165,13 @@ class KeyedWorkDialog(WorkDialog):
             self._show_problem(sentence(str(error)))
         else:
             show_failure(self, error, trace)
+
+
+def add_path_row(form: QFormLayout, label_text: str, edit: QLineEdit, button: QPushButton) -> None:
+    """A form row of a path field with its Choose… button, the label's mnemonic on the field."""
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    label = QLabel(label_text, edit.parentWidget())
+    label.setBuddy(edit)  # a layout as the field gets no buddy of its own
+    form.addRow(label, row)

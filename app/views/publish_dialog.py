@@ -44,7 +44,7 @@ from app.services.publishing import PublishedFile, PublishResult
 from app.services.reports import Reports
 from app.views import report_folder
 from app.views.background import Cancelled, Progress
-from app.views.keyed_work import KeyedWorkDialog
+from app.views.keyed_work import KeyedWorkDialog, add_path_row
 from app.views.list_table import ListTableModel, set_up_row_table
 from app.views.presentation import byte_size
 from app.views.signer_fields import SignerFields, problem_label, sentence
@@ -103,17 +103,14 @@ class PublishDialog(KeyedWorkDialog):
         self.setAccessibleName("Publish the approved card version")
         self.setMinimumWidth(720)
 
-        self.summary = QLabel(
+        self.summary = self._summary_label(
             f"<p style='font-size: large'><b>Publish</b> {_e(model)} {_e(version)}</p>"
             "<p>Writes the approved card as a Hugging Face <tt>README.md</tt> and as Countersign "
             "JSON, the review report signed now with your identity, every signed sign-off with "
             "its certificate, and <tt>SHA256SUMS</tt> over them all, into a new or empty "
             "folder: ready to send back to the team.</p>",
-            self,
+            "What will be published",
         )
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setAccessibleName("What will be published")
         self.folder_edit = QLineEdit(self)
         self.folder_edit.setAccessibleName("Folder to publish into")
         self.folder_edit.setText(
@@ -129,12 +126,7 @@ class PublishDialog(KeyedWorkDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit, 1)
-        folder_row.addWidget(self.folder_button)
-        folder_label = QLabel("&Folder:", self)
-        folder_label.setBuddy(self.folder_edit)  # a layout as the field gets no buddy of its own
-        form.addRow(folder_label, folder_row)
+        add_path_row(form, "&Folder:", self.folder_edit, self.folder_button)
         self.signer.add_to(form)
         ask = QWidget(self)
         ask_layout = QVBoxLayout(ask)
@@ -178,14 +170,8 @@ class PublishDialog(KeyedWorkDialog):
         self.pages = QStackedWidget(self)
         self.pages.addWidget(ask)
         self.pages.addWidget(done)
-        self.buttons = QDialogButtonBox(self)
-        self.publish_button = QPushButton("&Publish", self)
-        self.publish_button.setAccessibleName("Sign the report and publish")
-        self.publish_button.setDefault(True)
-        self.buttons.addButton(self.publish_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.publish_button = self._action_buttons("&Publish", "Sign the report and publish")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)

@@ -14,13 +14,10 @@ from __future__ import annotations
 import dataclasses
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -61,7 +58,7 @@ class SigningDialog(KeyedWorkDialog):
         answered = len(request.answers)
         comment = request.comment.strip()
         quoted = f"“{_e(_shortened(comment))}”" if comment else "none"
-        self.summary = QLabel(
+        self.summary = self._summary_label(
             f"<p style='font-size: large'><b>{_e(decision_text(request.decision).capitalize())}"
             f"</b> {_e(draft.model)} {_e(draft.version)}</p>"
             f"<p>Checklist: {_e(draft.template.template.title)} ({_e(draft.template.reference)}),"
@@ -70,11 +67,8 @@ class SigningDialog(KeyedWorkDialog):
             f"Card SHA-256: <tt>{draft.card_sha256}</tt></p>"
             "<p>Your signature binds this decision to this exact card version. "
             "It cannot be withdrawn afterwards.</p>",
-            self,
+            "What will be signed",
         )
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setAccessibleName("What will be signed")
 
         self.signer = SignerFields(identities, request.identity, self)
         self.identity_combo = self.signer.identity_combo
@@ -90,14 +84,7 @@ class SigningDialog(KeyedWorkDialog):
 
         form = QFormLayout()
         self.signer.add_to(form)
-        self.buttons = QDialogButtonBox(self)
-        self.sign_button = QPushButton("&Sign", self)
-        self.sign_button.setAccessibleName("Sign with this identity")
-        self.sign_button.setDefault(True)
-        self.buttons.addButton(self.sign_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.sign_button = self._action_buttons("&Sign", "Sign with this identity")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
