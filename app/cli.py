@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from app import __version__
-from app.commands.output import fail
+from countersign import __version__
+from countersign.commands.output import fail
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_window_parser() if _names_files(arguments) else build_parser()
     args = parser.parse_args(arguments)
     if args.self_check_qt:
-        from app.views.platform_probe import main as probe_qt
+        from countersign.views.platform_probe import main as probe_qt
 
         return probe_qt()
     if args.self_check:
@@ -187,8 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return _run_workstation(args)
     # Imported here, not at the top: the card model (pydantic) would hold back the window.
-    from app.formats.base import InputRefused
-    from app.services.errors import CountersignError
+    from countersign.errors import CountersignError
+    from countersign.formats.base import InputRefused
 
     try:
         return _dispatch(args)
@@ -220,7 +220,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("reports", "verify"),
     "publish": ("reports", "publish"),
 }
-"""Subcommand -> (module in app.commands, function), imported only when it runs."""
+"""Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -229,7 +229,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _dispatch_module(module_name: str, function_name: str, args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"app.commands.{module_name}")
+    module = importlib.import_module(f"countersign.commands.{module_name}")
     command: Callable[[argparse.Namespace], int] = getattr(module, function_name)
     return command(args)
 
@@ -272,7 +272,7 @@ def _names_files(arguments: Sequence[str]) -> bool:
 
 
 def _run_workstation(args: argparse.Namespace) -> int:
-    from app.views.application import run_workstation
+    from countersign.views.application import run_workstation
 
     files: list[Path] = getattr(args, "files", None) or []
     return int(run_workstation(db=args.db, demo=args.demo, open_files=files))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 
-from app.models.card import ModelCard
+from countersign.models.card import ModelCard
 
 WORDS = [
     "model",

@@ -23,11 +23,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from app.models.card import ModelCard
-from app.services.card_diff import diff_cards
-from app.services.text_diff import TextDiff, diff_texts
 from benchmarks.cards import WORDS
 from benchmarks.figures import Figure, print_table
+from countersign.models.card import ModelCard
+from countersign.services.diff.card_diff import diff_cards
+from countersign.services.diff.text_diff import TextDiff, diff_texts
 
 # The card vocabulary with the small words that make up much of real prose.
 _WORDS = [

@@ -22,12 +22,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.formats.bundle import create_bundle
-from app.services import dialect
-from app.services.database import Database
-from app.services.importer import Importer
 from benchmarks.cards import generated_cards
 from benchmarks.figures import Figure, print_table
+from countersign.formats.bundle import create_bundle
+from countersign.services.importing.importer import Importer
+from countersign.services.storage import dialect
+from countersign.services.storage.database import Database
 
 BUNDLE_CARDS = 1000
 QUICK_BUNDLE_CARDS = 200

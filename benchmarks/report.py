@@ -28,17 +28,17 @@ from pathlib import Path
 import keyring
 from keyring.backend import KeyringBackend
 
-from app.models.card import ModelCard
-from app.services.checklists import Checklists
-from app.services.database import Database
-from app.services.identities import Identities, SigningKey
-from app.services.importer import Importer
-from app.services.keystore import Keystore
-from app.services.report_attachments import report_attachments
-from app.services.report_data import Exporter, gather_report
-from app.services.reviews import Answer, Reviews, SignOffRequest
 from benchmarks.cards import prose
 from benchmarks.figures import Figure
+from countersign.models.card import ModelCard
+from countersign.services.identities.identities import Identities, SigningKey
+from countersign.services.identities.keystore import Keystore
+from countersign.services.importing.importer import Importer
+from countersign.services.reports.attachments import report_attachments
+from countersign.services.reports.data import Exporter, gather_report
+from countersign.services.reviews.checklists import Checklists
+from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
+from countersign.services.storage.database import Database
 
 PASSPHRASE = "benchmark passphrase"
 GOALS = {50: 1.0, 10: 0.2}
@@ -171,8 +171,8 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
 
 def _one(db: Database, signing: SigningKey) -> tuple[int, float, float, float]:
     """Pages, and seconds to read, lay out and sign the report of version 2."""
-    from app.services.report_document import build_report
-    from app.services.report_signing import sign_report
+    from countersign.services.reports.pdf.document import build_report
+    from countersign.services.reports.signing import sign_report
 
     identity = signing.identity
     start = time.perf_counter()

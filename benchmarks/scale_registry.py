@@ -2,8 +2,8 @@
 
 The cards come from :mod:`benchmarks.cards` (3-6 KB, all four formats, metrics
 by slice, long text).  They reach the registry the way an officer's would:
-written into bundles of 1,000 cards with :func:`app.formats.bundle.create_bundle`
-and imported with :class:`app.services.importer.Importer`, round after round,
+written into bundles of 1,000 cards with :func:`countersign.formats.bundle.create_bundle`
+and imported with :class:`countersign.services.importing.importer.Importer`, round after round,
 so that each round's version supersedes the one before.  Bundles are written
 in a second process while the previous one is imported.
 
@@ -24,10 +24,10 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from app.formats.bundle import create_bundle
-from app.services.database import Database
-from app.services.importer import Importer
 from benchmarks.cards import GENERATORS, SUFFIXES
+from countersign.formats.bundle import create_bundle
+from countersign.services.importing.importer import Importer
+from countersign.services.storage.database import Database
 
 BUNDLE_CARDS = 1000
 """Cards per bundle (one model each): the size of a large real submission."""

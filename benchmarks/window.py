@@ -9,7 +9,7 @@ measures, each figure a median of repeated runs:
 
 - cold start: from process start to the first paint of the window the officer
   sees, in a fresh process (offscreen), against a bare Qt window with an empty
-  table.  That window is the start-up window (:mod:`app.views.startup_window`):
+  table.  That window is the start-up window (:mod:`countersign.views.startup_window`):
   the application's real top-level window at that moment, titled and placed as
   the workstation, naming the registry being opened; it is painted before
   SQLAlchemy, pydantic and the screens are imported.  For both windows the
@@ -147,7 +147,7 @@ def _models_rows(widget: Any) -> bool:
 
 def _child_window(db: str) -> dict[str, Any]:
     """Start the workstation as ``countersign --db DB`` does; note its first paints and memory."""
-    import app.views.application as startup
+    import countersign.views.application as startup
 
     report: dict[str, Any] = {}
     keep: list[Any] = []
@@ -164,7 +164,7 @@ def _child_window(db: str) -> dict[str, Any]:
         return qt_app
 
     startup.application = application_watched
-    from app.cli import main
+    from countersign.cli import main
 
     report["status"] = main(["--db", db])
     report["paint"] = _PAINTED.get("window")
@@ -176,7 +176,7 @@ def _use_window(qt_app: Any, report: dict[str, Any]) -> None:
     """Once the rows are painted: let the counts finish, show a model, search; note memory."""
     from PySide6.QtCore import QTimer
 
-    from app.views.main_window import MainWindow
+    from countersign.views.main_window import MainWindow
 
     window = next(w for w in qt_app.topLevelWidgets() if isinstance(w, MainWindow))
 
@@ -322,9 +322,9 @@ def _raw_search(raw: sqlite3.Connection, query: str, ranked_at_most: int) -> lis
 
 def measure_search(db: Path, repeat: int) -> list[Figure]:
     """Ranked top 20 through the registry, against the same FTS5 statements in plain sqlite3."""
-    from app.services.database import Database
-    from app.services.dialect import RANKED_AT_MOST, fts_query
-    from app.services.registry import Registry
+    from countersign.services.registry import Registry
+    from countersign.services.storage.database import Database
+    from countersign.services.storage.dialect import RANKED_AT_MOST, fts_query
 
     database = Database.open(str(db))
     registry = Registry(database)
@@ -361,9 +361,9 @@ def measure_table(db: Path, repeat: int) -> list[Figure]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from app.services.database import Database
-    from app.services.registry import Registry
-    from app.views.registry_table import PAGE_SIZE, ModelsTableModel
+    from countersign.services.registry import Registry
+    from countersign.services.storage.database import Database
+    from countersign.views.registry.table import PAGE_SIZE, ModelsTableModel
 
     # Status icons need a GUI application; a widgets one, so as not to clash with tests' own.
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -39,21 +39,21 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.services.database import Database
-from app.services.demo import build_demo_registry
-from app.services.importer import Importer
-from app.services.keystore import Keystore
-from app.services.registry import Registry
-from app.services.reviews import Answer
-from app.views.audit_window import AuditWindow
-from app.views.background import worker_pool
-from app.views.export_dialog import report_file_name
-from app.views.identities_dialog import IdentitiesDialog
-from app.views.import_dialog import ImportDialog
-from app.views.main_window import MainWindow
-from app.views.report_preview import ReportPreview
-from app.views.review_flow import ReviewServices
-from app.views.review_tab import ReviewTab
+from countersign.services.demo import build_demo_registry
+from countersign.services.identities.keystore import Keystore
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import Registry
+from countersign.services.reviews.reviews import Answer
+from countersign.services.storage.database import Database
+from countersign.views.audit.window import AuditWindow
+from countersign.views.background import worker_pool
+from countersign.views.identities.dialog import IdentitiesDialog
+from countersign.views.importing.dialog import ImportDialog
+from countersign.views.main_window import MainWindow
+from countersign.views.reports.export_dialog import report_file_name
+from countersign.views.reports.preview import ReportPreview
+from countersign.views.review.flow import ReviewServices
+from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 from tests.helpers.report_window import tampered_copy

@@ -25,11 +25,11 @@ def test_import_contracts_hold() -> None:
 def test_services_run_without_qt() -> None:
     """Importing every service, format and model never pulls PySide6 in."""
     code = (
-        "import sys, pkgutil, importlib, app.services, app.formats, app.models\n"
-        "for pkg in (app.models, app.formats, app.services):\n"
+        "import sys, pkgutil, importlib, countersign.services, countersign.formats, countersign.models\n"
+        "for pkg in (countersign.models, countersign.formats, countersign.services):\n"
         "    for m in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(f'{pkg.__name__}.{m.name}')\n"
-        "import app.cli, app.commands\n"
+        "import countersign.cli, countersign.commands\n"
         "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
         "assert not bad, bad\n"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from countersign.cli import main
 from tests.helpers.registry import native_card, row_counts, write_card
 
 

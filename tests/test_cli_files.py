@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.cli import main
-from app.views import application
+from countersign.cli import main
+from countersign.views import application
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.commands.context import open_database
-from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
-from app.services.audit import event_details, list_events, verify_chain
-from app.services.signoff_verification import verify_signoffs
+from countersign.commands.context import open_database
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.services.audit.trail import event_details, list_events, verify_chain
+from countersign.services.reviews.signoff_verification import verify_signoffs
 
 
 def audit(args: argparse.Namespace) -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 
-from app import __version__
-from app.commands.output import EXIT_OK, fail
-from app.formats.bundle import create_bundle
+from countersign import __version__
+from countersign.commands.output import EXIT_OK, fail
+from countersign.formats.bundle import create_bundle
 
 
 def bundle(args: argparse.Namespace) -> int:

@@ -6,11 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from app.commands.context import open_database
-from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
-from app.services.card_text import card_sections
-from app.services.importer import Importer, ImportPlan
-from app.services.registry import (
+from countersign.commands.context import open_database
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.services.diff.card_text import card_sections
+from countersign.services.importing.importer import Importer, ImportPlan
+from countersign.services.registry import (
     CardVersionDetail,
     ModelSummary,
     Registry,
@@ -133,8 +133,8 @@ def list_versions(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     """Show one card version: the card, its status, warnings and provenance."""
-    from app.commands.review import print_reviews, review_json
-    from app.services.review_records import load_reviews
+    from countersign.commands.review import print_reviews, review_json
+    from countersign.services.reviews.records import load_reviews
 
     model, version = split_reference(args.reference)
     database = open_database(args)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.commands.context import open_database
-from app.commands.output import EXIT_OK, print_json
-from app.models.checklist import (
+from countersign.commands.context import open_database
+from countersign.commands.output import EXIT_OK, print_json
+from countersign.models.checklist import (
     AutomaticCheck,
     FieldPresent,
     LicenseIn,
@@ -15,7 +15,7 @@ from app.models.checklist import (
     MetricAtLeast,
     MetricAtMost,
 )
-from app.services.checklists import Checklists, TemplateInfo
+from countersign.services.reviews.checklists import Checklists, TemplateInfo
 
 
 def list_checklists(args: argparse.Namespace) -> int:

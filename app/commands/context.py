@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.services.database import Database
+from countersign.services.storage.database import Database
 
 
 def open_database(args: argparse.Namespace) -> Database:

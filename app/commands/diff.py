@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from app.commands.context import open_database
-from app.commands.output import EXIT_OK, print_json
-from app.services.card_diff import compare_versions
-from app.services.diff_report import comparison_json, comparison_report
-from app.services.registry import Registry
+from countersign.commands.context import open_database
+from countersign.commands.output import EXIT_OK, print_json
+from countersign.services.diff.card_diff import compare_versions
+from countersign.services.diff.diff_report import comparison_json, comparison_report
+from countersign.services.registry import Registry
 
 
 def diff(args: argparse.Namespace) -> int:

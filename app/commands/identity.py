@@ -6,14 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from app.commands.context import open_database
-from app.commands.output import EXIT_OK, print_json
-from app.commands.passphrase import (
+from countersign.commands.context import open_database
+from countersign.commands.output import EXIT_OK, print_json
+from countersign.commands.passphrase import (
     NEW_PASSPHRASE_ENV,
     PKCS12_PASSWORD_ENV,
     ask_passphrase,
 )
-from app.services.identities import Identities, IdentityInfo
+from countersign.services.identities.identities import Identities, IdentityInfo
 
 
 def identity(args: argparse.Namespace) -> int:

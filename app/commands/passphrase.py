@@ -6,7 +6,7 @@ import getpass
 import os
 import sys
 
-from app.services.errors import CountersignError
+from countersign.errors import CountersignError
 
 PASSPHRASE_ENV = "COUNTERSIGN_PASSPHRASE"
 """Answers the passphrase prompt in scripts."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.commands.context import open_database
-from app.commands.output import EXIT_OK, EXIT_REFUSED, print_json
-from app.commands.passphrase import ask_passphrase
-from app.services.identities import Identities
-from app.services.registry import split_reference
-from app.services.reports import Reports
+from countersign.commands.context import open_database
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.commands.passphrase import ask_passphrase
+from countersign.services.identities.identities import Identities
+from countersign.services.registry import split_reference
+from countersign.services.reports.reports import Reports
 
 
 def _reports(args: argparse.Namespace) -> Reports:

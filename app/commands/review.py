@@ -6,13 +6,18 @@ import argparse
 import base64
 from typing import Any
 
-from app.commands.context import open_database
-from app.commands.output import EXIT_OK, print_json
-from app.commands.passphrase import ask_passphrase
-from app.services.identities import Identities
-from app.services.registry import split_reference
-from app.services.responses_file import read_responses
-from app.services.reviews import DECISION_LABELS, ReviewInfo, Reviews, SignOffRequest
+from countersign.commands.context import open_database
+from countersign.commands.output import EXIT_OK, print_json
+from countersign.commands.passphrase import ask_passphrase
+from countersign.services.identities.identities import Identities
+from countersign.services.registry import split_reference
+from countersign.services.reviews.responses_file import read_responses
+from countersign.services.reviews.reviews import (
+    DECISION_LABELS,
+    ReviewInfo,
+    Reviews,
+    SignOffRequest,
+)
 
 
 def review(args: argparse.Namespace) -> int:

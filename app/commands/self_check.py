@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from app.commands.output import EXIT_OK, EXIT_REFUSED
-from app.services.self_check import report_lines, run_self_check
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED
+from countersign.services.self_check import report_lines, run_self_check
 
 
 def self_check(_args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.models.card import ModelCard
+from countersign.models.card import ModelCard
 
 SourceFormat = Literal["huggingface", "mct", "sagemaker", "native-json", "native-yaml"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.formats.base import FormatWarning
-from app.formats.json_values import as_text, json_type, title_from_path
-from app.models.card import ExtraSection, ModelCard, metric_value_text
+from countersign.formats.base import FormatWarning
+from countersign.formats.json_values import as_text, json_type, title_from_path
+from countersign.models.card import ExtraSection, ModelCard, metric_value_text
 
 EMPTY_VALUES: tuple[Any, ...] = (None, "", [], {})
 """Values that say nothing: an unmapped key holding one is not kept."""

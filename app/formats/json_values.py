@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.models.card import metric_value_text
+from countersign.models.card import metric_value_text
 
 
 def as_text(value: Any) -> str:

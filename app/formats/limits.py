@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from app.formats.base import CardRefused
+from countersign.formats.base import CardRefused
 
 MAX_CARD_BYTES = 32 * 1024 * 1024
 """A card file larger than this is refused (the largest real card seen is 0.5 MB)."""

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.formats.base import CardRefused, ReadCard, SourceFormat
-from app.models.card import CARD_FORMAT, ModelCard
+from countersign.formats.base import CardRefused, ReadCard, SourceFormat
+from countersign.models.card import CARD_FORMAT, ModelCard
 
 
 def looks_native(value: dict[str, Any]) -> bool:

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.formats.base import CardRefused, ReadCard
-from app.formats.json_reader import JsonCardReader
-from app.formats.json_values import as_text, compact_json, json_type
-from app.models.card import (
+from countersign.formats.base import CardRefused, ReadCard
+from countersign.formats.json_reader import JsonCardReader
+from countersign.formats.json_values import as_text, compact_json, json_type
+from countersign.models.card import (
     DataSection,
     DatasetRef,
     MetricResult,

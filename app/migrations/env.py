@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from app.models.tables import Base
+from countersign.models.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

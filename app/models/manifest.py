@@ -4,7 +4,7 @@ A bundle (``.cardbundle``) is a zip file whose ``manifest.json`` names the
 sending team, the program that wrote it, when, and every card and attachment
 inside with its SHA-256.  These models hold the manifest's *shape*; whether
 the zip agrees with it (files present, hashes equal, paths safe) is checked
-by :mod:`app.formats.bundle`.
+by :mod:`countersign.formats.bundle`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ sort as text, read the same on SQLite and PostgreSQL, and hash the same in the
 audit chain on every machine.
 
 What only SQLite has (the FTS5 search index, the triggers that make the audit
-trail append-only) lives in :mod:`app.services.dialect`, not here.
+trail append-only) lives in :mod:`countersign.services.storage.dialect`, not here.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``resources/samples`` holds cards written for Countersign about six fictional
 models, in all four card formats, one folder per bundle as
-:func:`~app.formats.bundle.create_bundle` takes it.  ``bundles.json`` there
+:func:`~countersign.formats.bundle.create_bundle` takes it.  ``bundles.json`` there
 lists the bundles in the order the teams sent them (round 1, then round 2, then
 round 3), with each bundle's team, producer and signing team key.
 ``reviews.json`` lists the governance team's demo reviewers and the sign-offs
@@ -16,7 +16,7 @@ service, so the demo shows approved cards, a card sent back with changes
 requested and a high-risk card in review with one approval of two.
 
 The demo reviewers' private keys never reach the officer's keyring nor the
-disk: the build gives :class:`~app.services.identities.Identities` a keystore
+disk: the build gives :class:`~countersign.services.identities.identities.Identities` a keystore
 over a :class:`BuildKeyring`, a keyring held in memory for the build alone,
 and unlocks them with a random passphrase it forgets.  Once every review is
 signed the reviewers are retired, which removes their keys; the keyring is
@@ -47,16 +47,16 @@ from cryptography.x509.oid import NameOID
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
-from app.formats.base import InputRefused
-from app.formats.bundle import create_bundle
-from app.formats.limits import load_json
-from app.services.certificates import self_signed_certificate
-from app.services.database import REGISTRY_FILE, Database
-from app.services.errors import CountersignError
-from app.services.identities import Identities
-from app.services.importer import Importer, Progress
-from app.services.keystore import Keystore
-from app.services.reviews import Answer, Reviews, SignOffRequest
+from countersign.errors import CountersignError
+from countersign.formats.base import InputRefused
+from countersign.formats.bundle import create_bundle
+from countersign.formats.limits import load_json
+from countersign.services.identities.certificates import self_signed_certificate
+from countersign.services.identities.identities import Identities
+from countersign.services.identities.keystore import Keystore
+from countersign.services.importing.importer import Importer, Progress
+from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
+from countersign.services.storage.database import REGISTRY_FILE, Database
 
 SAMPLES_INDEX = "bundles.json"
 """The file in ``resources/samples`` that lists the sample bundles."""
@@ -428,7 +428,7 @@ def _mapping(value: object) -> dict[str, Any]:
 
 def samples_resource() -> Traversable:
     """Where the sample bundles ship: ``resources/samples``, a folder or inside a zip."""
-    return importlib.resources.files("app.resources") / "samples"
+    return importlib.resources.files("countersign.resources") / "samples"
 
 
 @contextmanager

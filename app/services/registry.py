@@ -13,11 +13,11 @@ from typing import Any, Literal, TypeVar, cast
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.models.card import ModelCard
-from app.models.tables import Attachment, Bundle, CardVersion, Model
-from app.services import dialect
-from app.services.database import Database
-from app.services.errors import CountersignError
+from countersign.errors import CountersignError
+from countersign.models.card import ModelCard
+from countersign.models.tables import Attachment, Bundle, CardVersion, Model
+from countersign.services.storage import dialect
+from countersign.services.storage.database import Database
 
 
 class NotFound(CountersignError):

@@ -30,9 +30,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from app import __version__
-from app.services.database import Database
-from app.services.errors import CountersignError
+from countersign import __version__
+from countersign.errors import CountersignError
+from countersign.services.storage.database import Database
 
 KEYRING_SERVICE = "countersign-self-check"
 """The keyring service name of the throwaway probe entry (deleted straight after)."""
@@ -110,8 +110,8 @@ def describe_installation() -> str:
 
 
 def resources_root() -> Traversable:
-    """The ``app.resources`` package: icons, checklists, fonts and sample bundles."""
-    return importlib.resources.files("app.resources")
+    """The ``countersign.resources`` package: icons, checklists, fonts and sample bundles."""
+    return importlib.resources.files("countersign.resources")
 
 
 def check_resources() -> Check:
@@ -137,7 +137,7 @@ def check_resources() -> Check:
     if checklists:
         found.append(f"{len(checklists)} checklist templates")
 
-    migrations = importlib.resources.files("app") / "migrations"
+    migrations = importlib.resources.files("countersign") / "migrations"
     revisions = _names(migrations / "versions", ".py")
     revisions = [name for name in revisions if name != "__init__.py"]
     if (migrations / "env.py").is_file() and revisions:
@@ -183,7 +183,7 @@ def check_registry() -> Check:
             )
         try:
             config = Config()
-            config.set_main_option("script_location", "app:migrations")
+            config.set_main_option("script_location", "countersign:migrations")
             head = ScriptDirectory.from_config(config).get_current_head()
             with database.engine.connect() as connection:
                 current = MigrationContext.configure(connection).get_current_revision()
@@ -212,13 +212,13 @@ def check_keyring(backend: Any = None) -> Check:
     """Which keyring backend holds reviewers' keys, and can it store and delete a secret?
 
     The backend is judged by the same rule that signing uses
-    (:func:`app.services.keystore.usable_backend`), so the self-check never
+    (:func:`countersign.services.identities.keystore.usable_backend`), so the self-check never
     passes a keyring that signing would refuse, nor the other way round.
     """
     import keyring
 
-    from app.services.keystore import backend_name, usable_backend
-    from app.services.review_errors import KeystoreUnavailable
+    from countersign.services.identities.keystore import backend_name, usable_backend
+    from countersign.services.reviews.errors import KeystoreUnavailable
 
     if backend is None:
         backend = keyring.get_keyring()
@@ -347,7 +347,7 @@ def qt_probe_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, "--self-check-qt"]
     # -P: a folder named `app` in the working directory must not stand in for ours.
-    return [sys.executable, "-P", "-m", "app.cli", "--self-check-qt"]
+    return [sys.executable, "-P", "-m", "countersign", "--self-check-qt"]
 
 
 def check_qt_platform(command: Sequence[str]) -> Check:

@@ -9,8 +9,8 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app import __version__
-from app.views.icons import icon
+from countersign import __version__
+from countersign.views.icons import icon
 
 COMPONENTS = (
     ("PySide6 / Qt", "pyside6-essentials", "LGPL-3.0"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QToolBar, QWidget
 
-from app.views.icons import icon
+from countersign.views.icons import icon
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Starting the workstation: the Qt application, the registry, the services, the window.
 
-The start-up window (:mod:`app.views.startup_window`) is shown and painted as
+The start-up window (:mod:`countersign.views.startup_window`) is shown and painted as
 soon as the Qt application exists; only then are the services and screens
 imported (SQLAlchemy, pydantic and the card model alone take longer than the
 first paint may), the registry opened and the main window built, which then
@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app import __version__
-from app.services.errors import DiskFull, RegistryError, RegistryLocked, RegistryTooNew
-from app.services.locations import shown_location
-from app.views.actions import MENUS
-from app.views.icons import icon
-from app.views.startup_window import StartupWindow, wait_for_first_paint
+from countersign import __version__
+from countersign.errors import DiskFull, RegistryError, RegistryLocked, RegistryTooNew
+from countersign.services.storage.locations import shown_location
+from countersign.views.actions import MENUS
+from countersign.views.icons import icon
+from countersign.views.startup_window import StartupWindow, wait_for_first_paint
 
 if TYPE_CHECKING:
-    from app.services.database import Database
-    from app.views.main_window import MainWindow
+    from countersign.services.storage.database import Database
+    from countersign.views.main_window import MainWindow
 
 ORGANISATION = "Countersign"
 APPLICATION = "Countersign"
@@ -88,9 +88,9 @@ def _open_registry(
 ) -> Database | None:
     """The registry (built first for the demo), or None once the officer has been told why not."""
     # Imported once the start-up window has painted, as is everything below.
-    from app.formats.base import InputRefused
-    from app.services.database import Database
-    from app.services.errors import CountersignError
+    from countersign.errors import CountersignError
+    from countersign.formats.base import InputRefused
+    from countersign.services.storage.database import Database
 
     try:
         if demo_folder is not None:
@@ -105,15 +105,15 @@ def _open_registry(
 
 def _main_window(database: Database, settings: QSettings, demo: bool) -> MainWindow:
     """The services, built once, and the main window over them."""
-    from app.services.checklists import Checklists
-    from app.services.identities import Identities
-    from app.services.importer import Importer
-    from app.services.keystore import Keystore
-    from app.services.registry import Registry
-    from app.services.reports import Reports
-    from app.services.reviews import Reviews
-    from app.views.main_window import MainWindow
-    from app.views.review_flow import ReviewServices
+    from countersign.services.identities.identities import Identities
+    from countersign.services.identities.keystore import Keystore
+    from countersign.services.importing.importer import Importer
+    from countersign.services.registry import Registry
+    from countersign.services.reports.reports import Reports
+    from countersign.services.reviews.checklists import Checklists
+    from countersign.services.reviews.reviews import Reviews
+    from countersign.views.main_window import MainWindow
+    from countersign.views.review.flow import ReviewServices
 
     # The keyring is vetted on first use (signing, Settings ▸ Identities), not at start-up.
     identities = Identities(database, Keystore())
@@ -132,7 +132,7 @@ def _main_window(database: Database, settings: QSettings, demo: bool) -> MainWin
 
 
 def _install_crash_handler(window: QWidget) -> Callable[[], None]:
-    from app.views.crash_dialog import install_crash_handler
+    from countersign.views.crash_dialog import install_crash_handler
 
     return install_crash_handler(lambda: window)
 
@@ -156,7 +156,7 @@ def start_failure_text(error: BaseException) -> str:
 
 def _build_demo(folder: Path, shell: StartupWindow) -> Path:
     # Imported only for --demo: the sample bundles are not needed otherwise.
-    from app.services.demo import build_demo_registry
+    from countersign.services.demo import build_demo_registry
 
     return build_demo_registry(folder, lambda _done, _total, what: shell.show_progress(f"{what}…"))
 

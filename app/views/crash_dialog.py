@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
-from app.formats.base import InputRefused
-from app.services.errors import CountersignError
+from countersign import __version__
+from countersign.errors import CountersignError
+from countersign.formats.base import InputRefused
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 

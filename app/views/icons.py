@@ -31,13 +31,15 @@ _FALLBACK_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 def icon_bytes(name: str) -> bytes:
     """The SVG source of icon ``name``, read through importlib.resources."""
-    return (importlib.resources.files("app.resources") / "icons" / f"{name}.svg").read_bytes()
+    return (
+        importlib.resources.files("countersign.resources") / "icons" / f"{name}.svg"
+    ).read_bytes()
 
 
 @cache
 def icon(name: str) -> QIcon:
     """Icon ``name`` as a QIcon drawn from its SVG at whatever size and pixel ratio is asked."""
-    resource = importlib.resources.files("app.resources") / "icons" / f"{name}.svg"
+    resource = importlib.resources.files("countersign.resources") / "icons" / f"{name}.svg"
     if isinstance(resource, Path) and resource.is_file():
         # Qt's SVG icon engine re-renders at every size and device pixel ratio.
         return QIcon(str(resource))

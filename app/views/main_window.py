@@ -1,6 +1,6 @@
 """The main window: a small façade that places the registry browser and the model page.
 
-It wires the commands of :mod:`app.views.actions` to the screens, keeps the
+It wires the commands of :mod:`countersign.views.actions` to the screens, keeps the
 status bar (registry path and counts, counted off the GUI thread once the
 window is painted), remembers geometry and the last folder in QSettings, and
 accepts files dropped on it for import.
@@ -23,21 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.database import Database
-from app.services.errors import CountersignError
-from app.services.importer import Importer
-from app.services.registry import Registry
-from app.services.reports import Reports
-from app.services.reviews import SignOffResult
-from app.views.about_box import show_about
-from app.views.actions import WorkstationActions
-from app.views.background import BackgroundTask, Cancelled, Progress
-from app.views.crash_dialog import show_failure
-from app.views.icons import icon
-from app.views.model_page import ModelPage
-from app.views.registry_browser import RegistryBrowser
-from app.views.report_commands import ReportCommands, ShownVersion
-from app.views.review_flow import ReviewServices
+from countersign.errors import CountersignError
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import Registry
+from countersign.services.reports.reports import Reports
+from countersign.services.reviews.reviews import SignOffResult
+from countersign.services.storage.database import Database
+from countersign.views.about_box import show_about
+from countersign.views.actions import WorkstationActions
+from countersign.views.background import BackgroundTask, Cancelled, Progress
+from countersign.views.crash_dialog import show_failure
+from countersign.views.icons import icon
+from countersign.views.model_page.page import ModelPage
+from countersign.views.registry.browser import RegistryBrowser
+from countersign.views.reports.commands import ReportCommands, ShownVersion
+from countersign.views.review.flow import ReviewServices
 
 IMPORT_FILTER = (
     "Card bundles and card files (*.cardbundle *.zip *.json *.md *.yaml *.yml);;All files (*)"
@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         if not paths:
             return
         # Imported when first used, keeping start-up light.
-        from app.views.import_dialog import ImportDialog
+        from countersign.views.importing.dialog import ImportDialog
 
         self._remember_folder(paths[0].parent)
         dialog = ImportDialog(self.importer, paths, self)
@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
 
     def open_audit_trail(self) -> None:
         """Show the audit trail window (one at a time)."""
-        from app.views.audit_window import AuditWindow
+        from countersign.views.audit.window import AuditWindow
 
         if self._audit_window is None:
             window = AuditWindow(self.database, self)
@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
 
     def open_identities(self) -> None:
         """Show Settings ▸ Identities (one at a time)."""
-        from app.views.identities_dialog import IdentitiesDialog
+        from countersign.views.identities.dialog import IdentitiesDialog
 
         if self._identities_dialog is None:
             dialog = IdentitiesDialog(self.review_services.identities, self)

@@ -1,6 +1,6 @@
 """The Qt half of ``countersign --self-check``, run in its own process.
 
-:mod:`app.services.self_check` starts ``countersign --self-check-qt``; this
+:mod:`countersign.services.self_check` starts ``countersign --self-check-qt``; this
 creates the Qt application on the current ``QT_QPA_PLATFORM``, draws the
 application icon through Qt's SVG plugins, loads any shipped fonts, and prints
 what it found as one JSON line.  If the platform cannot start, Qt ends this
@@ -17,8 +17,8 @@ from PySide6.QtCore import QByteArray, qVersion
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QImageReader
 from PySide6.QtWidgets import QApplication
 
-from app.services.self_check import shipped_fonts
-from app.views.icons import icon
+from countersign.services.self_check import shipped_fonts
+from countersign.views.icons import icon
 
 
 def probe_platform() -> dict[str, Any]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from countersign.cli import main
 from tests.helpers.signoff import cli_json, table_counts
 
 TEMPLATE = """\

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.cli import main
+from countersign.cli import main
 from tests.helpers.registry import native_card, write_card
 
 

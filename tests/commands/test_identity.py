@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from keyring.backends import fail
 
-from app.cli import main
-from app.services.certificates import load_certificate
-from app.services.keystore import SERVICE
+from countersign.cli import main
+from countersign.services.identities.certificates import load_certificate
+from countersign.services.identities.keystore import SERVICE
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 from tests.helpers.signoff import cli_json, issued_pkcs12, table_counts
 

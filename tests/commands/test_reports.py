@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from countersign.cli import main
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
 from tests.helpers.reports import ANA, OLGA, markup_card

@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from app.cli import main
-from app.services.certificates import load_certificate
-from app.services.checklists import built_in_templates
+from countersign.cli import main
+from countersign.services.identities.certificates import load_certificate
+from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
 from tests.helpers.signoff import cli_json, medium_card, table_counts

@@ -6,8 +6,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from app import __version__
-from app.cli import main
+from countersign import __version__
+from countersign.cli import main
 from tests.services.test_self_check import MemoryKeyring
 
 

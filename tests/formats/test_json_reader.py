@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.formats.json_reader import JsonCardReader
+from countersign.formats.json_reader import JsonCardReader
 
 
 def test_wrong_kinds_are_kept_with_a_warning_naming_the_path() -> None:

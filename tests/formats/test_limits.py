@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from app.formats.base import CardRefused
-from app.formats.limits import (
+from countersign.formats.base import CardRefused
+from countersign.formats.limits import (
     MAX_NESTING,
     YamlProblem,
     check_json_depth,

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from app.formats.base import CardRefused, ReadCard
-from app.formats.cards import read_card
-from app.formats.sagemaker import looks_like_sagemaker, read_sagemaker
-from app.models.card import MetricResult
+from countersign.formats.base import CardRefused, ReadCard
+from countersign.formats.detect import read_card
+from countersign.formats.sagemaker import looks_like_sagemaker, read_sagemaker
+from countersign.models.card import MetricResult
 
 CARDS = ("credit-risk-classifier.json", "demand-forecast-regression.json", "minimal.json")
 CLARIFY_EVALUATION = "Clarify bias analysis (holdout 2023-H2)"

@@ -33,8 +33,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509.oid import NameOID
 
-from app.formats.bundle import MAX_ENTRIES, guess_media_type
-from app.formats.cards import read_card
+from countersign.formats.bundle import MAX_ENTRIES, guess_media_type
+from countersign.formats.detect import read_card
 
 NATIVE_CARDS = Path(__file__).resolve().parents[1] / "fixtures" / "cards" / "native"
 """The project's own native cards (credit-scorer 1.0.0 and 2.0.0, card-fraud-detector 3.1)."""

@@ -14,7 +14,7 @@ import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError, PasswordSetError
 
-from app.services import keystore
+from countersign.services.identities import keystore
 
 
 class MemoryKeyring(KeyringBackend):

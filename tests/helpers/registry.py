@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from app.models.card import ModelCard
+from countersign.models.card import ModelCard
 
 
 def native_card(name: str, version: str, **extra: Any) -> ModelCard:

@@ -10,11 +10,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.services.importer import Importer
-from app.services.registry import Registry
-from app.views.background import worker_pool
-from app.views.main_window import MainWindow
-from app.views.review_flow import ReviewServices
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import Registry
+from countersign.views.background import worker_pool
+from countersign.views.main_window import MainWindow
+from countersign.views.review.flow import ReviewServices
 from tests.helpers.reports import ReportBench, report_bench
 
 

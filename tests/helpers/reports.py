@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.models.card import ModelCard
-from app.services.reports import Reports
+from countersign.models.card import ModelCard
+from countersign.services.reports.reports import Reports
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 
 ANA = "ana@example.org"

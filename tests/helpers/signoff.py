@@ -18,14 +18,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from app.cli import main
-from app.models.card import ModelCard
-from app.services.checklists import Checklists
-from app.services.database import Database
-from app.services.identities import Identities, IdentityInfo
-from app.services.importer import Importer
-from app.services.keystore import Keystore
-from app.services.reviews import Answer, Reviews, SignOffRequest, SignOffResult
+from countersign.cli import main
+from countersign.models.card import ModelCard
+from countersign.services.identities.identities import Identities, IdentityInfo
+from countersign.services.identities.keystore import Keystore
+from countersign.services.importing.importer import Importer
+from countersign.services.reviews.checklists import Checklists
+from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
+from countersign.services.storage.database import Database
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 from tests.helpers.registry import native_card, write_card
 

@@ -11,11 +11,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from app.models.tables import Base
-from app.services.identities import Identities
-from app.services.keystore import Keystore
-from app.services.reviews import Answer, Reviews, SignOffRequest
-from app.services.signoff_verification import verify_signoffs
+from countersign.models.tables import Base
+from countersign.services.identities.identities import Identities
+from countersign.services.identities.keystore import Keystore
+from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
+from countersign.services.reviews.signoff_verification import verify_signoffs
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 from tests.helpers.registry import native_card
 from tests.helpers.signoff import PASSPHRASE
@@ -50,7 +50,7 @@ def _registry_at_0002(path: Path) -> None:
 
 
 def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path) -> None:
-    from app.services.database import Database
+    from countersign.services.storage.database import Database
 
     path = tmp_path / "old.sqlite3"
     _registry_at_0002(path)
@@ -83,7 +83,7 @@ def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path)
 
 
 def test_migration_matches_the_table_definitions(tmp_path: Path) -> None:
-    from app.services.database import Database
+    from countersign.services.storage.database import Database
 
     db = Database.open(str(tmp_path / "new.sqlite3"))
     with db.engine.connect() as connection:

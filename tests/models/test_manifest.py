@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.models.manifest import BundleManifest, ManifestAttachment, ManifestCard
+from countersign.models.manifest import BundleManifest, ManifestAttachment, ManifestCard
 
 SHA = "9aafb9ba04757046dc5a87b9adb4bb7302392585d8d7e0c0afd06d22402e1e72"
 

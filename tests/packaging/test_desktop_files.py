@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from app.views.application import application
+from countersign.views.application import application
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGING = REPO / "packaging"

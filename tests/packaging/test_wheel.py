@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app import __version__
+from countersign import __version__
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,22 +60,29 @@ def test_the_wheel_is_named_for_this_version(built: tuple[Path, Path]) -> None:
     assert built[1].name == f"countersign-{__version__}.tar.gz"
 
 
-def test_every_package_of_app_is_in_the_wheel(wheel_names: set[str]) -> None:
+def test_every_package_of_app_is_in_the_wheel_as_countersign(wheel_names: set[str]) -> None:
     packages = {
-        init.parent.relative_to(REPO).as_posix()
+        "countersign/" + init.parent.relative_to(REPO / "app").as_posix()
         for init in (REPO / "app").rglob("__init__.py")
-        if "__pycache__" not in init.parts
+        if "__pycache__" not in init.parts and init.parent != REPO / "app"
     }
-    assert "app/commands" in packages
+    assert "countersign/services/reviews" in packages
     missing = {package for package in packages if f"{package}/__init__.py" not in wheel_names}
     assert missing == set()
+    assert "countersign/__init__.py" in wheel_names
+    assert "countersign/__main__.py" in wheel_names
+
+
+def test_no_top_level_app_package_lands_in_site_packages(wheel_names: set[str]) -> None:
+    tops = {name.split("/", 1)[0] for name in wheel_names}
+    assert tops == {"countersign", f"countersign-{__version__}.dist-info"}
 
 
 def test_every_resource_is_in_the_wheel(wheel_names: set[str]) -> None:
     resources = _source_files(REPO / "resources")
     assert "icons/app.svg" in resources
     assert "samples/bundles.json" in resources
-    missing = {name for name in resources if f"app/resources/{name}" not in wheel_names}
+    missing = {name for name in resources if f"countersign/resources/{name}" not in wheel_names}
     assert missing == set()
 
 
@@ -83,16 +90,17 @@ def test_migrations_and_their_template_are_in_the_wheel(wheel_names: set[str]) -
     revisions = sorted((REPO / "app" / "migrations" / "versions").glob("r*.py"))
     assert revisions
     for revision in revisions:
-        assert f"app/migrations/versions/{revision.name}" in wheel_names
-    assert "app/migrations/env.py" in wheel_names
-    assert "app/migrations/script.py.mako" in wheel_names
+        assert f"countersign/migrations/versions/{revision.name}" in wheel_names
+    assert "countersign/migrations/env.py" in wheel_names
+    assert "countersign/migrations/script.py.mako" in wheel_names
 
 
 def test_the_samples_of_the_demo_are_in_the_wheel(wheel_names: set[str]) -> None:
-    samples = {name for name in wheel_names if name.startswith("app/resources/samples/")}
-    assert "app/resources/samples/bundles.json" in samples
+    samples = {name for name in wheel_names if name.startswith("countersign/resources/samples/")}
+    assert "countersign/resources/samples/bundles.json" in samples
     assert (
-        "app/resources/samples/01-retail-credit-risk-r1/retail-credit-risk-scorer.json" in samples
+        "countersign/resources/samples/01-retail-credit-risk-r1/retail-credit-risk-scorer.json"
+        in samples
     )
     assert any(name.endswith(".svg") for name in samples)  # an attachment of a sample card
 
@@ -107,7 +115,7 @@ def test_the_wheel_declares_the_command(built: tuple[Path, Path]) -> None:
         info = f"countersign-{__version__}.dist-info"
         entry_points = archive.read(f"{info}/entry_points.txt").decode()
         metadata = archive.read(f"{info}/METADATA").decode()
-    assert "countersign = app.cli:main" in entry_points
+    assert "countersign = countersign.cli:main" in entry_points
     assert "License-Expression: Apache-2.0" in metadata
     assert "Requires-Dist: pyside6-essentials" in metadata
 
@@ -140,9 +148,9 @@ def test_the_unpacked_wheel_runs_its_self_check_from_its_own_files(
     site = tmp_path / "site"
     with zipfile.ZipFile(built[0]) as archive:
         archive.extractall(site)
-    # -P and a cwd outside the checkout: `app` can only come from the unpacked wheel.
+    # -P and a cwd outside the checkout: `countersign` can only come from the unpacked wheel.
     env = {**os.environ, "PYTHONPATH": str(site), "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-P", "-m", "app.cli"]
+    command = [sys.executable, "-P", "-m", "countersign"]
     version = subprocess.run(
         [*command, "--version"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
@@ -158,7 +166,7 @@ def test_the_unpacked_wheel_runs_its_self_check_from_its_own_files(
     )
     lines = check.stdout.splitlines()
     assert lines[0].startswith(f"Countersign {__version__} self-check, installed package at {site}")
-    assert f"found in {site / 'app' / 'resources'}." in check.stdout
+    assert f"found in {site / 'countersign' / 'resources'}." in check.stdout
     assert "  ok      Registry: " in check.stdout
     assert "  ok      Qt platform: Qt " in check.stdout
     # This machine may have no Secret Service; then the keyring alone fails, and says so.

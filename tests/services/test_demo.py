@@ -15,11 +15,10 @@ import pytest
 from keyring.backend import get_all_keyring
 from keyring.backends import fail
 
-from app.formats.bundle import open_bundle
-from app.services import demo
-from app.services.audit import list_events, verify_chain
-from app.services.database import Database
-from app.services.demo import (
+from countersign.formats.bundle import open_bundle
+from countersign.services import demo
+from countersign.services.audit.trail import list_events, verify_chain
+from countersign.services.demo import (
     BUNDLES_FOLDER,
     RETIRED_REASON,
     SAMPLE_REVIEWS,
@@ -30,10 +29,11 @@ from app.services.demo import (
     read_sample_reviews,
     samples_resource,
 )
-from app.services.identities import Identities
-from app.services.registry import Registry
-from app.services.reviews import Reviews
-from app.services.signoff_verification import verify_signoffs
+from countersign.services.identities.identities import Identities
+from countersign.services.registry import Registry
+from countersign.services.reviews.reviews import Reviews
+from countersign.services.reviews.signoff_verification import verify_signoffs
+from countersign.services.storage.database import Database
 
 SAMPLES = Path(str(samples_resource()))
 GRACE, JONAS = "grace.adeyemi@meridian.example", "jonas.lindqvist@meridian.example"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.services import dialect
-from app.services.database import Database
-from app.services.importer import Importer
-from app.services.registry import ModelFilter, Registry
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import ModelFilter, Registry
+from countersign.services.storage import dialect
+from countersign.services.storage.database import Database
 from tests.helpers.registry import native_card, write_card
 
 

@@ -13,8 +13,8 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
 from keyring.errors import PasswordDeleteError, PasswordSetError
 
-from app.services import self_check
-from app.services.self_check import (
+from countersign.services import self_check
+from countersign.services.self_check import (
     KEYRING_SERVICE,
     Check,
     SelfCheckReport,

@@ -11,11 +11,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.services.database import Database
-from app.services.importer import Importer
-from app.services.registry import Registry
-from app.views.background import worker_pool
-from app.views.main_window import MainWindow
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import Registry
+from countersign.services.storage.database import Database
+from countersign.views.background import worker_pool
+from countersign.views.main_window import MainWindow
 from tests.helpers.bundles import signed_bundle, write
 from tests.helpers.registry import native_card, write_card
 

@@ -15,15 +15,15 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.services.database import Database
-from app.services.errors import DiskFull, RegistryLocked, RegistryTooNew, RegistryUnreadable
-from app.services.importer import Importer
-from app.services.registry import Registry
-from app.views import application
-from app.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
-from app.views.import_dialog import ImportDialog
-from app.views.main_window import MainWindow
-from app.views.startup_window import StartupWindow
+from countersign.errors import DiskFull, RegistryLocked, RegistryTooNew, RegistryUnreadable
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import Registry
+from countersign.services.storage.database import Database
+from countersign.views import application
+from countersign.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
+from countersign.views.importing.dialog import ImportDialog
+from countersign.views.main_window import MainWindow
+from countersign.views.startup_window import StartupWindow
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import wait_for_background
 
@@ -265,9 +265,9 @@ def test_demo_opens_a_throwaway_registry(
         db.dispose()
         return folder / "demo.sqlite3"
 
-    demo = types.ModuleType("app.services.demo")
+    demo = types.ModuleType("countersign.services.demo")
     demo.build_demo_registry = build_demo_registry  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "app.services.demo", demo)
+    monkeypatch.setitem(sys.modules, "countersign.services.demo", demo)
     assert application.run_workstation(None, demo=True) == 0
     main = windows_run[0]
     assert "demo" in main.windowTitle()

@@ -14,12 +14,12 @@ from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import __version__
-from app.services.database import Database
-from app.services.importer import Importer
-from app.services.registry import Registry
-from app.views.about_box import about_html
-from app.views.main_window import MainWindow
+from countersign import __version__
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import Registry
+from countersign.services.storage.database import Database
+from countersign.views.about_box import about_html
+from countersign.views.main_window import MainWindow
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import CATS_AND_DOGS, wait_for_background
 
@@ -65,11 +65,11 @@ def test_window_start_imports_neither_reportlab_nor_pyhanko(tmp_path: Path) -> N
     script = (
         "import sys\n"
         "from PySide6.QtCore import QSettings\n"
-        "from app.views.application import application\n"
-        "from app.views.main_window import MainWindow\n"
-        "from app.services.database import Database\n"
-        "from app.services.importer import Importer\n"
-        "from app.services.registry import Registry\n"
+        "from countersign.views.application import application\n"
+        "from countersign.views.main_window import MainWindow\n"
+        "from countersign.services.storage.database import Database\n"
+        "from countersign.services.importing.importer import Importer\n"
+        "from countersign.services.registry import Registry\n"
         "app = application()\n"
         f"db = Database.open({str(tmp_path / 'r.sqlite3')!r})\n"
         f"s = QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat)\n"
@@ -193,9 +193,9 @@ class _FakeImportDialog(QDialog):
 
 @pytest.fixture
 def fake_import_dialog(monkeypatch: pytest.MonkeyPatch) -> type[_FakeImportDialog]:
-    module = types.ModuleType("app.views.import_dialog")
+    module = types.ModuleType("countersign.views.importing.dialog")
     module.ImportDialog = _FakeImportDialog  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "app.views.import_dialog", module)
+    monkeypatch.setitem(sys.modules, "countersign.views.importing.dialog", module)
     _FakeImportDialog.opened = []
     return _FakeImportDialog
 
@@ -280,9 +280,9 @@ def test_audit_trail_opens_one_window(
             self.database = database
             made.append(self)
 
-    module = types.ModuleType("app.views.audit_window")
+    module = types.ModuleType("countersign.views.audit.window")
     module.AuditWindow = FakeAuditWindow  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "app.views.audit_window", module)
+    monkeypatch.setitem(sys.modules, "countersign.views.audit.window", module)
     window.commands["audit_trail"].trigger()
     window.commands["audit_trail"].trigger()
     assert len(made) == 1

@@ -10,10 +10,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.cli import main
-from app.views import application
-from app.views.import_dialog import ImportDialog
-from app.views.main_window import MainWindow
+from countersign.cli import main
+from countersign.views import application
+from countersign.views.importing.dialog import ImportDialog
+from countersign.views.main_window import MainWindow
 from tests.helpers.bundles import signed_bundle, write
 from tests.helpers.registry import row_counts
 from tests.views.conftest import wait_for_background

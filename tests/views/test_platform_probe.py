@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from app.cli import main
-from app.views import platform_probe
-from app.views.platform_probe import probe_platform
+from countersign.cli import main
+from countersign.views import platform_probe
+from countersign.views.platform_probe import probe_platform
 
 SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 """A font installed with Qt's runtime libraries (fonts-dejavu-core in scripts/setup.sh)."""

@@ -12,19 +12,26 @@ from PySide6.QtCore import QEvent, QObject, QRect, QSettings
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.views.actions import MENUS
-from app.views.startup_window import StartupWindow, wait_for_first_paint
+from countersign.views.actions import MENUS
+from countersign.views.startup_window import StartupWindow, wait_for_first_paint
 
 REPO = Path(__file__).resolve().parents[2]
 
-HEAVY = ("app.services.", "app.models", "app.formats", "sqlalchemy", "pydantic", "keyring")
+HEAVY = (
+    "countersign.services.",
+    "countersign.models",
+    "countersign.formats",
+    "sqlalchemy",
+    "pydantic",
+    "keyring",
+)
 """Modules the start-up window must paint without (prefixes of sys.modules names)."""
 
 _SHELL_ALONE = """
 import json, sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from app.views.startup_window import StartupWindow, wait_for_first_paint
+from countersign.views.startup_window import StartupWindow, wait_for_first_paint
 
 qt_app = QApplication([])
 shell = StartupWindow("/srv/registry.sqlite3", QSettings(sys.argv[1], QSettings.Format.IniFormat))
@@ -35,7 +42,7 @@ print("REPORT " + json.dumps({"painted": painted, "modules": sorted(sys.modules)
 
 _COUNTERSIGN_COMMAND = """
 import json, sys
-import app.views.application as application
+import countersign.views.application as application
 
 painted = []
 wait_for_first_paint = application.wait_for_first_paint
@@ -56,7 +63,7 @@ def open_registry(db, demo_folder, shell):
 
 application.wait_for_first_paint = wait_and_note
 application._open_registry = open_registry
-from app.cli import main
+from countersign.cli import main
 sys.exit(main(["--db", sys.argv[1]]))
 """
 
@@ -93,10 +100,10 @@ def test_the_startup_window_paints_with_pyside6_and_the_standard_library_only(
     assert _heavy(report["modules"]) == []
     modules = report["modules"]
     assert isinstance(modules, list)
-    assert [name for name in modules if name.startswith("app")] == [
-        "app",
-        "app.views",
-        "app.views.startup_window",
+    assert [name for name in modules if name.startswith("countersign")] == [
+        "countersign",
+        "countersign.views",
+        "countersign.views.startup_window",
     ]
 
 
@@ -106,8 +113,11 @@ def test_countersign_paints_the_startup_window_before_the_services_load(tmp_path
     assert report["painted"] == [["StartupWindow", True]]
     assert report["visible"] is True
     assert report["status"] == f"Opening the registry: {registry}"
-    # Two plain modules of the services: the exceptions, and where the registry is.
-    assert _heavy(report["modules"]) == ["app.services.errors", "app.services.locations"]
+    # Plain modules only: where the registry is (with the packages around it).
+    assert _heavy(report["modules"]) == [
+        "countersign.services.storage",
+        "countersign.services.storage.locations",
+    ]
     # Nothing was opened: the stand-in said the registry could not be.
     assert report["returncode"] == 1
     assert not registry.exists()

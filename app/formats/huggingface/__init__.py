@@ -1,0 +1,1 @@
+"""Hugging Face README.md model cards: front matter, model-index and Markdown body."""

@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail: appending events, reading them, checking the chain."""

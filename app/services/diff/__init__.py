@@ -1,0 +1,1 @@
+"""Comparing card versions: fields, metrics, text lines and words."""

@@ -1,0 +1,199 @@
+"""Metric results of two card versions, matched by what they measure, with how each moved.
+
+Results are matched by (name, dataset, split, slice), never by position, with
+case and spacing left out of the match.  Each matched pair carries the numeric
+delta (new minus old) and, where the metric's direction is known
+(:mod:`countersign.services.diff.metric_direction`), whether the change is better or worse.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import eq
+from typing import Any, Literal
+
+from countersign.models.card import MetricResult
+from countersign.services.diff.metric_direction import Direction, Verdict, metric_direction, verdict
+
+MetricKind = Literal["added", "removed", "changed", "unchanged"]
+"""How a metric result fared between the versions."""
+
+METRICS_PATH = "quantitative_analyses.results"
+"""Where metric results sit in the canonical card."""
+
+_METRIC_FIELDS = ("name", "value", "type", "task", "threshold", "confidence_interval", "details")
+
+
+@dataclass(frozen=True)
+class MetricKey:
+    """What identifies a metric result across card versions."""
+
+    name: str
+    dataset: str = ""
+    split: str = ""
+    slice: str = ""
+
+    def label(self) -> str:
+        """The key as an officer reads it: ``auc on holdout-2026 / test / age < 25``."""
+        where = " / ".join(part for part in (self.dataset, self.split, self.slice) if part)
+        return f"{self.name} on {where}" if where else self.name
+
+    def path(self) -> str:
+        """The path of the result in the card."""
+        parts = [
+            f"{name}={json.dumps(value, ensure_ascii=False)}"
+            for name, value in (
+                ("name", self.name),
+                ("dataset", self.dataset),
+                ("split", self.split),
+                ("slice", self.slice),
+            )
+            if value
+        ]
+        return f"{METRICS_PATH}[{', '.join(parts)}]"
+
+
+@dataclass(frozen=True)
+class MetricChange:
+    """A metric result of either version, matched with its counterpart in the other."""
+
+    key: MetricKey
+    kind: MetricKind
+    old: MetricResult | None
+    new: MetricResult | None
+    delta: float | None
+    direction: Direction
+    verdict: Verdict
+    changed_fields: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The path of the result in the card."""
+        return self.key.path()
+
+
+def metric_key(result: MetricResult) -> MetricKey:
+    """The key that matches ``result`` across versions (case and spacing do not count)."""
+    return MetricKey(
+        *(_normal(part) for part in (result.name, result.dataset, result.split, result.slice))
+    )
+
+
+def diff_metrics(
+    old: list[MetricResult], new: list[MetricResult], *, ignore_whitespace: bool = False
+) -> list[MetricChange]:
+    """Match metric results by (name, dataset, split, slice) and say how each moved.
+
+    Only results added, removed or changed are listed, in the new version's
+    order with removed results last.  Duplicate keys are paired identical
+    first, then in order.
+    """
+    return diff_metrics_counted(old, new, ignore_whitespace=ignore_whitespace)[0]
+
+
+def diff_metrics_counted(
+    old: list[MetricResult], new: list[MetricResult], *, ignore_whitespace: bool = False
+) -> tuple[list[MetricChange], int]:
+    """:func:`diff_metrics`, and how many results stayed the same."""
+    # A metric result holds only plain values, so its field dict is its dump; plain
+    # dicts and tuples keep a card of thousands of results within milliseconds.
+    old_fields = [vars(result) for result in old]
+    new_fields = [vars(result) for result in new]
+    # Results equal at the same position pair at once (the identical-first rule).
+    in_place = list(map(eq, old_fields, new_fields))
+    in_place += [False] * (max(len(old), len(new)) - len(in_place))
+    unchanged = sum(in_place[: min(len(old), len(new))])
+    waiting: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i in range(len(old)):
+        if not in_place[i]:
+            waiting[_key_of(old_fields[i])].append(i)
+    changes: list[MetricChange] = []
+    for j in range(len(new)):
+        if in_place[j]:
+            continue
+        fields = new_fields[j]
+        queue = waiting.get(_key_of(fields))
+        if not queue:
+            changes.append(_metric_change(None, new[j], None, fields, ignore_whitespace))
+            continue
+        chosen = next((i for i in queue if old_fields[i] == fields), queue[0])
+        queue.remove(chosen)
+        change = _metric_change(old[chosen], new[j], old_fields[chosen], fields, ignore_whitespace)
+        if change.kind == "unchanged":
+            unchanged += 1
+        else:
+            changes.append(change)
+    leftovers = sorted(i for queue in waiting.values() for i in queue)
+    changes.extend(
+        _metric_change(old[i], None, old_fields[i], None, ignore_whitespace) for i in leftovers
+    )
+    return changes, unchanged
+
+
+def _key_of(fields: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        _normal(fields["name"]),
+        _normal(fields["dataset"]),
+        _normal(fields["split"]),
+        _normal(fields["slice"]),
+    )
+
+
+def _metric_change(
+    old: MetricResult | None,
+    new: MetricResult | None,
+    old_dump: dict[str, Any] | None,
+    new_dump: dict[str, Any] | None,
+    ignore_whitespace: bool,
+) -> MetricChange:
+    shown = new if new is not None else old
+    assert shown is not None
+    key = MetricKey(shown.name, shown.dataset, shown.split, shown.slice)
+    direction = metric_direction(shown.name, shown.type)
+    if old is None or new is None or old_dump is None or new_dump is None:
+        kind: MetricKind = "added" if old is None else "removed"
+        return MetricChange(key, kind, old, new, None, direction, "unknown")
+    if old_dump == new_dump:
+        changed: tuple[str, ...] = ()
+    else:
+        changed = tuple(
+            name
+            for name in _METRIC_FIELDS
+            if not _same_value(old_dump[name], new_dump[name], ignore_whitespace)
+        )
+    delta = _delta(old, new)
+    kind = "changed" if changed else "unchanged"
+    return MetricChange(key, kind, old, new, delta, direction, verdict(direction, delta), changed)
+
+
+@lru_cache(maxsize=8192)
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _same_value(old: Any, new: Any, ignore_whitespace: bool) -> bool:
+    if old == new:
+        return True
+    return (
+        ignore_whitespace
+        and isinstance(old, str)
+        and isinstance(new, str)
+        and old.split() == new.split()
+    )
+
+
+def _delta(old: MetricResult, new: MetricResult) -> float | None:
+    """New minus old; a percentage against a fraction is put on the same scale first."""
+    if old.numeric is None or new.numeric is None:
+        return None
+    old_number, new_number = old.numeric, new.numeric
+    old_percent, new_percent = "%" in old.value, "%" in new.value
+    if old_percent and not new_percent:
+        old_number /= 100
+    elif new_percent and not old_percent:
+        new_number /= 100
+    # Rounded to the digits the cards can state, so 0.87 -> 0.89 is +0.02, not 0.0200000001.
+    return round(new_number - old_number, 12)

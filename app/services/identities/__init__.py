@@ -1,0 +1,1 @@
+"""Reviewer identities: their certificates, and their private keys in the OS keyring."""

@@ -1,0 +1,1 @@
+"""Importing bundles and loose cards into the registry, all or nothing."""

@@ -1,0 +1,315 @@
+"""Importing bundles and loose card files into the registry, all or nothing.
+
+An import is two steps so that the window can show a preview first:
+:meth:`Importer.plan` reads and checks the file and says what would happen to
+each card, writing nothing; :meth:`Importer.apply` lands the plan in one
+transaction (checking it again inside that transaction) or, if anything is
+refused, lands nothing and records the refusal in the audit trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from countersign.errors import ImportCancelled
+from countersign.formats.base import FormatWarning, InputRefused, ReadCard
+from countersign.formats.bundle import OpenedBundle, open_bundle
+from countersign.formats.detect import read_card
+from countersign.formats.limits import MAX_CARD_BYTES
+from countersign.models.tables import CardVersion, Model
+from countersign.services.audit.trail import EventDraft, append_events
+from countersign.services.importing.landing import land_plan
+from countersign.services.importing.plan import (
+    ImportPlan,
+    ImportReport,
+    Outcome,
+    PlannedAttachment,
+    PlannedCard,
+)
+from countersign.services.storage.database import Database, os_user
+
+__all__ = [
+    "ImportPlan",
+    "ImportReport",
+    "Importer",
+    "Outcome",
+    "PlannedAttachment",
+    "PlannedCard",
+]
+
+Progress = Callable[[int, int, str], None]
+"""Called as ``progress(done, total, what)`` while an import works."""
+
+Cancelled = Callable[[], bool]
+"""Returns True once the officer has asked to stop."""
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_BUNDLE_SUFFIXES = (".cardbundle", ".zip")
+
+
+class Importer:
+    """Plans and applies imports into one registry."""
+
+    def __init__(self, database: Database, actor: str | None = None) -> None:
+        self.database = database
+        self.actor = actor or os_user()
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        model: str | None = None,
+        version: str | None = None,
+        team: str | None = None,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> ImportReport:
+        """Plan and apply in one go (the command line's import)."""
+        plan = self.plan(
+            path, model=model, version=version, team=team, progress=progress, cancelled=cancelled
+        )
+        return self.apply(plan, cancelled=cancelled)
+
+    # -- planning -------------------------------------------------------------
+
+    def plan(
+        self,
+        path: Path,
+        *,
+        model: str | None = None,
+        version: str | None = None,
+        team: str | None = None,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> ImportPlan:
+        """Read and check ``path`` and say what importing it would do.  Writes nothing."""
+        report = progress or _no_progress
+        is_bundle = _looks_like_bundle(path)
+        plan = ImportPlan(source=path, kind="bundle" if is_bundle else "card", team=team or "")
+        try:
+            if is_bundle:
+                report(0, 1, f"Checking bundle {path.name}")
+                bundle = open_bundle(path)
+                plan.bundle = bundle
+                plan.file_sha256 = bundle.sha256
+                plan.team = bundle.manifest.team
+                self._plan_bundle_cards(plan, bundle, report, cancelled)
+            else:
+                self._plan_loose_card(plan, path, model, version)
+        except InputRefused as refusal:
+            # A card refused inside a bundle names the card; say which bundle it is in too.
+            inside = refusal.file != path.name and not str(refusal).startswith(path.name)
+            plan.refusal = f"{path.name}: {refusal}" if inside else str(refusal)
+            plan.cards.clear()
+            if not plan.file_sha256:
+                plan.file_sha256 = _file_sha256(path)
+            return plan
+        report(len(plan.cards), len(plan.cards) + 1, "Comparing with the registry")
+        with self.database.read() as session:
+            _classify(session, plan)
+        return plan
+
+    def _plan_bundle_cards(
+        self, plan: ImportPlan, bundle: OpenedBundle, report: Progress, cancelled: Cancelled | None
+    ) -> None:
+        attachments: dict[str, list[PlannedAttachment]] = {}
+        for attachment in bundle.attachments:
+            attachments.setdefault(attachment.entry.card, []).append(
+                PlannedAttachment(
+                    attachment.entry.path, attachment.entry.media_type, attachment.content
+                )
+            )
+        total = len(bundle.cards) + 1
+        for index, item in enumerate(bundle.cards):
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("import cancelled; nothing was written")
+            report(index, total, f"Reading {item.entry.path}")
+            read = read_card(item.content, item.entry.path)
+            warnings = list(read.warnings)
+            stated = read.card.model_details.version
+            if stated and stated != item.entry.version:
+                warnings.append(
+                    FormatWarning(
+                        "model_details.version",
+                        f"the card says version {stated!r}, the manifest {item.entry.version!r}; "
+                        "the manifest's is used",
+                    )
+                )
+            if item.entry.format and item.entry.format != read.source_format:
+                warnings.append(
+                    FormatWarning(
+                        "manifest format",
+                        f"the manifest says {item.entry.format!r} but the file reads as "
+                        f"{read.source_format!r}",
+                    )
+                )
+            plan.cards.append(
+                _planned(
+                    item.entry.path,
+                    item.entry.model,
+                    item.entry.version,
+                    read,
+                    item.content,
+                    warnings,
+                    attachments.get(item.entry.path, []),
+                )
+            )
+
+    def _plan_loose_card(
+        self, plan: ImportPlan, path: Path, model: str | None, version: str | None
+    ) -> None:
+        data = _read_loose_file(path)
+        plan.file_sha256 = hashlib.sha256(data).hexdigest()
+        read = read_card(data, path.name)
+        name = model or read.card.model_details.name.strip()
+        if not name:
+            raise InputRefused(
+                path.name, "model_details.name", "the card does not name its model; pass --model"
+            )
+        label = version or read.card.model_details.version.strip()
+        if not label:
+            raise InputRefused(
+                path.name,
+                "model_details.version",
+                "the card does not state its version; pass --version",
+            )
+        plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
+
+    # -- applying -------------------------------------------------------------
+
+    def apply(self, plan: ImportPlan, cancelled: Cancelled | None = None) -> ImportReport:
+        """Land ``plan`` whole in one transaction, or record its refusal and land nothing."""
+        if not plan.refused:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("import cancelled; nothing was written")
+            if not plan.changes_anything:
+                return ImportReport(plan, landed=False)
+            with self.database.write() as session:
+                _classify(session, plan)
+                if not plan.refused:
+                    land_plan(session, plan, self.actor)
+                    return ImportReport(plan, landed=True)
+        self._record_refusal(plan)
+        return ImportReport(plan, landed=False)
+
+    def _record_refusal(self, plan: ImportPlan) -> None:
+        details: dict[str, Any] = {
+            "file": plan.source.name,
+            "sha256": plan.file_sha256,
+            "reason": plan.reason(),
+        }
+        with self.database.write() as session:
+            append_events(
+                session,
+                [EventDraft("import.refused", "file", plan.source.name, self.actor, details)],
+            )
+
+
+def _no_progress(_done: int, _total: int, _what: str) -> None:
+    return None
+
+
+def _looks_like_bundle(path: Path) -> bool:
+    if path.suffix.lower() in _BUNDLE_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) in _ZIP_MAGIC
+    except OSError:
+        return False
+
+
+def _read_loose_file(path: Path) -> bytes:
+    try:
+        if not path.is_file():
+            raise InputRefused(path.name, "", "no such file (or it is a folder)")
+        if path.stat().st_size > MAX_CARD_BYTES:
+            raise InputRefused(
+                path.name, "", f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB"
+            )
+        return path.read_bytes()
+    except OSError as error:
+        raise InputRefused(path.name, "", f"cannot be read: {error.strerror}") from None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for _ in range(1024):  # at most 1 GiB: the hash only labels the refusal
+                chunk = handle.read(1024 * 1024)
+                if not chunk:
+                    break
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def _planned(
+    file: str,
+    model: str,
+    version: str,
+    read: ReadCard,
+    original: bytes,
+    warnings: list[FormatWarning],
+    attachments: list[PlannedAttachment],
+) -> PlannedCard:
+    canonical, search_text = read.card.canonical_forms()
+    embedded = [
+        PlannedAttachment(f"embedded/{a.name}", a.media_type, a.content) for a in read.attachments
+    ]
+    return PlannedCard(
+        file=file,
+        model=model,
+        version=version,
+        outcome="new version",
+        read=read,
+        original=original,
+        sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        canonical_json=canonical,
+        search_text=search_text,
+        warnings=warnings,
+        attachments=attachments + embedded,
+    )
+
+
+def _classify(session: Session, plan: ImportPlan) -> None:
+    """Decide each card's outcome against the registry as it is in ``session``."""
+    names = {card.model for card in plan.cards}
+    existing = {
+        row.name: row.id
+        for row in session.execute(select(Model.name, Model.id).where(Model.name.in_(names)))
+    }
+    versions: dict[tuple[str, str], str] = {}
+    if existing:
+        query = (
+            select(Model.name, CardVersion.version, CardVersion.sha256)
+            .join(CardVersion, CardVersion.model_id == Model.id)
+            .where(Model.name.in_(list(existing)))
+        )
+        versions = {(row[0], row[1]): row[2] for row in session.execute(query)}
+    seen_models: set[str] = set(existing)
+    for card in plan.cards:
+        if card.read is None:
+            continue
+        stored = versions.get((card.model, card.version))
+        if stored == card.sha256:
+            card.outcome, card.reason = "unchanged", "already in the registry with the same content"
+        elif stored is not None:
+            card.outcome = "refused"
+            card.reason = (
+                f"version {card.version} of {card.model} is already in the registry with "
+                "different content; a card version never changes, so send it as a new version"
+            )
+        elif card.model in seen_models:
+            card.outcome, card.reason = "new version", ""
+        else:
+            card.outcome, card.reason = "new model", ""
+            seen_models.add(card.model)

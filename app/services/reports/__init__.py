@@ -1,0 +1,1 @@
+"""Signed review reports: gathering, signing, verifying and publishing them."""

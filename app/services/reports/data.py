@@ -1,0 +1,411 @@
+"""Everything a review report shows, read from the registry in one go as plain data.
+
+The report is drawn from this record alone, so the drawing code never holds
+a session: the card version and its card, the changes since the last
+approved version, each review round with its checklist, every sign-off with
+its signed payload rebuilt from the rows and checked against the signer's
+certificate, and the audit events about this card version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from countersign.models.card import ModelCard
+from countersign.models.checklist import ChecklistTemplate
+from countersign.models.tables import (
+    AuditEvent,
+    CardVersion,
+    ChecklistTemplateRecord,
+    Identity,
+    Model,
+)
+from countersign.services.audit.trail import event_details
+from countersign.services.diff.card_diff import CardDiff, diff_cards
+from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.registry import CardVersionDetail, Registry, VersionSummary
+from countersign.services.reviews.checklists import TemplateInfo, all_templates
+from countersign.services.reviews.checks import CheckResult, run_check
+from countersign.services.reviews.records import (
+    DECISION_LABELS,
+    ReviewInfo,
+    SignatureInfo,
+    load_reviews,
+)
+from countersign.services.reviews.signoff_payload import (
+    SignedResponse,
+    payload_bytes,
+    signature_matches,
+    signoff_payload,
+)
+from countersign.services.storage.database import Database
+
+AUDIT_LINES = 400
+"""Audit events shown in a report; older ones past this are counted, not listed."""
+
+_AUDIT_SCAN = 50_000
+"""Events of one model read to find those about one card version (newest kept)."""
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """Who exports and signs the report: the identity whose key signs the PDF."""
+
+    name: str
+    email: str
+    role: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class SignOffRecord:
+    """One stored sign-off with the exact bytes it signed and whether they still verify."""
+
+    review_id: int
+    signature: SignatureInfo
+    certificate_pem: str
+    payload: bytes
+    problem: str
+    """Empty when the signature verifies against the rows and the signer's certificate."""
+
+    @property
+    def verified(self) -> bool:
+        """Whether the sign-off's signature verifies over the payload rebuilt from the rows."""
+        return not self.problem
+
+
+@dataclass(frozen=True)
+class ChecklistRound:
+    """A review round with its checklist template and its sign-offs, oldest first."""
+
+    review: ReviewInfo
+    template: ChecklistTemplate | None
+    signoffs: tuple[SignOffRecord, ...]
+
+
+@dataclass(frozen=True)
+class PendingCheck:
+    """A checklist item and its automatic result, for a card version no one has signed yet."""
+
+    item_id: str
+    text: str
+    required: bool
+    automatic: CheckResult | None
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One audit event about the card version, as the report lists it."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    details: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The last approved version before this one, and what changed since."""
+
+    version: str
+    sha256: str
+    diff: CardDiff
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What one review report says, gathered from the registry."""
+
+    summary: VersionSummary
+    team: str
+    risk_tier: str
+    card: ModelCard
+    canonical_json: str
+    warnings: list[dict[str, str]]
+    rounds: tuple[ChecklistRound, ...]
+    pending_template: str
+    pending_checks: tuple[PendingCheck, ...]
+    baseline: Baseline | None
+    newest_version: str
+    audit: tuple[AuditLine, ...]
+    audit_left_out: int
+    exported_at: str
+    exporter: Exporter | None
+
+    @property
+    def model(self) -> str:
+        """The model's name."""
+        return self.summary.model
+
+    @property
+    def version(self) -> str:
+        """The card version."""
+        return self.summary.version
+
+    @property
+    def status(self) -> str:
+        """The card version's status in the registry when the report was made."""
+        return self.summary.status
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of the card version's canonical JSON."""
+        return self.summary.sha256
+
+    @property
+    def signoffs(self) -> list[SignOffRecord]:
+        """Every sign-off of every round, in signing order."""
+        return [record for r in self.rounds for record in r.signoffs]
+
+
+def gather_report(
+    database: Database,
+    model: str,
+    version: str | None,
+    *,
+    exported_at: str,
+    exporter: Exporter | None = None,
+) -> ReportData:
+    """Read everything the report of ``model`` at ``version`` (newest when None) shows.
+
+    Raises :class:`~countersign.services.registry.NotFound` for an unknown model or version.
+    """
+    detail = Registry(database).card_version(model, version)
+    summary = detail.summary
+    with database.read() as session:
+        cv = session.get(CardVersion, summary.id)
+        model_row = session.scalar(select(Model).where(Model.name == summary.model))
+        assert cv is not None and model_row is not None, "read a moment ago"
+        tier = str(detail.card.risk_rating or model_row.risk_tier or "unknown")
+        rounds = _rounds(session, cv)
+        pending_template, pending = ("", ()) if rounds else _pending(session, detail, tier)
+        baseline = _baseline(session, cv, detail.card)
+        newest = session.scalar(
+            select(CardVersion.version)
+            .where(CardVersion.model_id == cv.model_id)
+            .order_by(CardVersion.seq.desc())
+            .limit(1)
+        )
+        audit, left_out = _audit(session, cv, summary.model)
+        return ReportData(
+            summary=summary,
+            team=(summary.bundle.team if summary.bundle else "") or model_row.team,
+            risk_tier=tier,
+            card=detail.card,
+            canonical_json=cv.canonical_json,
+            warnings=detail.warnings,
+            rounds=rounds,
+            pending_template=pending_template,
+            pending_checks=pending,
+            baseline=baseline,
+            newest_version=newest or summary.version,
+            audit=audit,
+            audit_left_out=left_out,
+            exported_at=exported_at,
+            exporter=exporter,
+        )
+
+
+def _rounds(session: Session, cv: CardVersion) -> tuple[ChecklistRound, ...]:
+    out = []
+    for review in load_reviews(session, [cv.id]).get(cv.id, []):
+        record = session.scalar(
+            select(ChecklistTemplateRecord).where(
+                ChecklistTemplateRecord.template_id == review.template_id,
+                ChecklistTemplateRecord.version == review.template_version,
+            )
+        )
+        template = ChecklistTemplate.model_validate_json(record.content_json) if record else None
+        signoffs = tuple(_signoff(session, cv, review, s) for s in review.signatures)
+        out.append(ChecklistRound(review, template, signoffs))
+    return tuple(out)
+
+
+def _signoff(
+    session: Session, cv: CardVersion, review: ReviewInfo, signature: SignatureInfo
+) -> SignOffRecord:
+    """Rebuild the payload the signer signed from the rows, and check it still verifies."""
+    payload = signoff_payload(
+        card_version_sha256=cv.sha256,
+        model=review.model,
+        version=review.version,
+        template_id=review.template_id,
+        template_version=review.template_version,
+        responses=[
+            SignedResponse(r.item, r.answer, r.note, r.automatic, r.evidence)
+            for r in signature.responses
+        ],
+        decision=signature.decision,
+        comment=signature.comment,
+        signed_at=signature.signed_at,
+        signer_fingerprint=signature.fingerprint,
+    )
+    pem = (
+        session.scalar(
+            select(Identity.certificate_pem).where(Identity.fingerprint == signature.fingerprint)
+        )
+        or ""
+    )
+    problem = ""
+    if hashlib.sha256(cv.canonical_json.encode("utf-8")).hexdigest() != cv.sha256:
+        problem = "the card no longer matches its SHA-256 (it was changed in the registry)"
+    elif not pem:
+        problem = "the signer's certificate is not in the registry"
+    elif _fingerprint(pem) != signature.fingerprint:
+        problem = "the signer's stored certificate was replaced"
+    elif not signature_matches(pem, payload, signature.signature):
+        problem = "the signature does not verify (an answer, note, decision or time was changed)"
+    return SignOffRecord(review.id, signature, pem, payload_bytes(payload), problem)
+
+
+def _fingerprint(pem: str) -> str:
+    try:
+        return certificate_fingerprint(load_certificate(pem))
+    except ValueError:
+        return ""
+
+
+def _pending(
+    session: Session, detail: CardVersionDetail, tier: str
+) -> tuple[str, tuple[PendingCheck, ...]]:
+    """The automatic checks of the one template that applies, for a card nobody has signed."""
+    newest: dict[str, TemplateInfo] = {}
+    for info in all_templates(session):
+        if info.template.applies_to(tier):
+            newest[info.template.id] = info
+    if len(newest) != 1:
+        return "", ()
+    (info,) = newest.values()
+    return info.reference, tuple(
+        PendingCheck(
+            item.id,
+            item.text,
+            item.required,
+            run_check(item.check, detail.card, detail.warnings) if item.check else None,
+        )
+        for item in info.template.items
+    )
+
+
+def _baseline(session: Session, cv: CardVersion, card: ModelCard) -> Baseline | None:
+    """The newest approved version before ``cv``, compared with it."""
+    row = session.execute(
+        select(CardVersion.version, CardVersion.sha256, CardVersion.canonical_json)
+        .where(
+            CardVersion.model_id == cv.model_id,
+            CardVersion.seq < cv.seq,
+            CardVersion.status == "approved",
+        )
+        .order_by(CardVersion.seq.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    old = ModelCard.model_validate_json(row[2])
+    return Baseline(version=row[0], sha256=row[1], diff=diff_cards(old, card))
+
+
+def _audit(session: Session, cv: CardVersion, model: str) -> tuple[tuple[AuditLine, ...], int]:
+    """The events about this card version (its import, reviews, sign-offs, status changes)."""
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.model_name == model)
+            .order_by(AuditEvent.id.desc())
+            .limit(_AUDIT_SCAN)
+        )
+    )
+    if cv.bundle is not None:
+        events += session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_type == "bundle", AuditEvent.object_id == cv.bundle.sha256
+            )
+        )
+    kept = [
+        AuditLine(event.id, event.at, event.actor, event.action, _describe(details))
+        for event in sorted(events, key=lambda e: e.id)
+        if _about(event, details := event_details(event), cv)
+    ]
+    left_out = max(0, len(kept) - AUDIT_LINES)
+    return tuple(kept[left_out:]), left_out
+
+
+def _about(event: AuditEvent, details: dict[str, object], cv: CardVersion) -> bool:
+    if event.object_type == "bundle":
+        return True  # only the card version's own bundle is read
+    if event.object_type == "card_version" and event.object_id == str(cv.id):
+        return True
+    if details.get("version") == cv.version:
+        return True
+    return cv.sha256 in (details.get("sha256"), details.get("card_sha256"))
+
+
+def _describe(details: dict[str, object]) -> str:
+    """The details of an event as ``key: value`` pairs, long values cut, empty ones left out."""
+    parts = []
+    for key in sorted(details):
+        value = details[key]
+        if value in ("", None, [], {}):
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if len(text) > 80:
+            text = text[:79] + "…"
+        parts.append(f"{key}: {text}")
+    return "; ".join(parts)
+
+
+def decision_sentence(data: ReportData) -> str:
+    """The card version's status and decision in plain words, for the cover."""
+    decided = next(
+        (r for r in reversed(data.rounds) if r.review.status not in ("in review", "superseded")),
+        None,
+    )
+    status = data.status
+    if status == "approved" and decided is not None:
+        approvers = [
+            s.signature.signer_name for s in decided.signoffs if s.signature.decision == "approve"
+        ]
+        return (
+            f"Approved on {_day(decided.review.closed_at)} by {', '.join(approvers)} "
+            f"({decided.review.approvals} of {decided.review.quorum} required approvals, "
+            f"checklist {decided.review.template_id}@{decided.review.template_version})."
+        )
+    if status in ("changes requested", "rejected") and decided is not None:
+        last = decided.signoffs[-1].signature if decided.signoffs else None
+        who = f" by {last.signer_name}" if last else ""
+        comment = f' — "{last.comment}"' if last and last.comment else ""
+        verb = "Changes requested" if status == "changes requested" else "Rejected"
+        return f"{verb} on {_day(decided.review.closed_at)}{who}: NOT approved{comment}."
+    if status == "approved":
+        return "Approved (the registry holds no review round that decided it)."
+    if status == "in review":
+        open_round = next((r for r in data.rounds if r.review.open), None)
+        if open_round is not None:
+            return (
+                f"Under review, NOT decided: {open_round.review.approvals} of "
+                f"{open_round.review.quorum} required approvals so far."
+            )
+        return "Under review, NOT decided."
+    if status == "superseded":
+        return (
+            f"Superseded by version {data.newest_version}: NOT approved; no decision was "
+            "made on this version."
+        )
+    if status == "submitted":
+        return "Submitted, NOT reviewed yet: no decision has been made."
+    return f"Status {status}: NOT approved."
+
+
+def decision_words(decision: str) -> str:
+    """A sign-off's decision as the officer reads it."""
+    return DECISION_LABELS.get(decision, decision)
+
+
+def _day(moment: str | None) -> str:
+    return (moment or "")[:10] or "an unknown date"

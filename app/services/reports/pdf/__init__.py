@@ -1,0 +1,1 @@
+"""Laying a review report out as PDF pages with reportlab."""

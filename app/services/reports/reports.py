@@ -1,0 +1,401 @@
+"""Signed review reports: export one, verify one, publish an approved card version with its report.
+
+This is the service the command line and the window drive.  It imports
+reportlab and pyHanko only inside the functions that make or check a report
+(they take a second or more to import), never when it is imported itself.
+Long work reports progress through ``progress(done, total, what)``; every
+refusal is a :class:`~countersign.errors.CountersignError` with a message
+for the officer, and nothing is written when one is raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from countersign.services.audit.trail import EventDraft, append_events
+from countersign.services.identities.identities import Identities, SigningKey
+from countersign.services.registry import Registry, VersionSummary
+from countersign.services.reports.attachments import Attachment, report_attachments
+from countersign.services.reports.data import Exporter, ReportData, gather_report
+from countersign.services.reports.errors import PublishRefused, ReportRefused
+from countersign.services.reports.publishing import (
+    PublishResult,
+    check_folder,
+    published_files,
+    write_folder,
+)
+from countersign.services.reports.verdict import ReportVerification
+from countersign.services.reviews.errors import IdentityRetired
+from countersign.services.storage.database import Database, os_user, utc_now
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, what)``: how far the work is, for a progress dialog."""
+
+MAX_TRUST_BYTES = 1024 * 1024
+"""A --trust certificate file larger than this is refused."""
+
+EXPORT_STEPS = 5
+
+
+@dataclass(frozen=True)
+class SignedReport:
+    """A signed report in memory, with what it was made from."""
+
+    pdf: bytes
+    data: ReportData
+    attachments: list[Attachment]
+    pages: int
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the signed PDF."""
+        return hashlib.sha256(self.pdf).hexdigest()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: the file, what it reports on, who signed it."""
+
+    path: Path
+    model: str
+    version: str
+    status: str
+    card_sha256: str
+    pdf_sha256: str
+    pages: int
+    size: int
+    signer: str
+    signoffs: int
+    unverified_signoffs: int
+
+
+def _no_progress(_done: int, _total: int, _what: str) -> None:
+    return None
+
+
+class Reports:
+    """Review reports of one registry, signed with identities from one keystore."""
+
+    def __init__(self, database: Database, identities: Identities) -> None:
+        self.database = database
+        self.identities = identities
+
+    def check_export(self, model: str, version: str | None, identity: str) -> VersionSummary:
+        """Refuse before the passphrase is asked: unknown card version, unknown or retired identity."""
+        summary = Registry(self.database).card_version(model, version).summary
+        person = self.identities.get(identity)
+        if not person.active:
+            raise IdentityRetired(
+                f"the identity of {person.email} was retired on {(person.retired_at or '')[:10]} "
+                "and can no longer sign a report"
+            )
+        self.identities.keystore.backend  # noqa: B018  (no keyring: refuse before the prompt)
+        return summary
+
+    def signed_report(
+        self,
+        model: str,
+        version: str | None,
+        identity: str,
+        passphrase: str,
+        progress: Progress | None = None,
+    ) -> SignedReport:
+        """Make and sign the report of a card version in memory (any status)."""
+        report = progress or _no_progress
+        self.check_export(model, version, identity)
+        report(0, EXPORT_STEPS, "Unlocking the signing key")
+        signing = self.identities.unlock(identity, passphrase)
+        report(1, EXPORT_STEPS, "Reading the card version, reviews and audit trail")
+        data = gather_report(
+            self.database,
+            model,
+            version,
+            exported_at=utc_now()[:19] + "Z",
+            exporter=_exporter(signing),
+        )
+        return _sign(data, signing, report)
+
+    def export(
+        self,
+        model: str,
+        version: str | None,
+        identity: str,
+        passphrase: str,
+        output: Path,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """Write the signed report of a card version to ``output`` (replaced whole, or untouched)."""
+        _check_output(output)
+        signed = self.signed_report(model, version, identity, passphrase, progress)
+        data = signed.data
+        (progress or _no_progress)(4, EXPORT_STEPS, f"Writing {output.name}")
+        with _written_atomically(output, signed.pdf) as commit, self.database.write() as session:
+            append_events(
+                session,
+                [
+                    EventDraft(
+                        "report.exported",
+                        "card_version",
+                        str(data.summary.id),
+                        data.exporter.email if data.exporter else "",
+                        {
+                            "version": data.version,
+                            "status": data.status,
+                            "card_sha256": data.sha256,
+                            "pdf_sha256": signed.sha256,
+                            "file": output.name,
+                            "pages": signed.pages,
+                            "signer_fingerprint": data.exporter.fingerprint
+                            if data.exporter
+                            else "",
+                        },
+                        model_name=data.model,
+                    )
+                ],
+            )
+            commit()
+        (progress or _no_progress)(EXPORT_STEPS, EXPORT_STEPS, "Done")
+        return ExportResult(
+            path=output,
+            model=data.model,
+            version=data.version,
+            status=data.status,
+            card_sha256=data.sha256,
+            pdf_sha256=signed.sha256,
+            pages=signed.pages,
+            size=len(signed.pdf),
+            signer=f"{data.exporter.name} <{data.exporter.email}>" if data.exporter else "",
+            signoffs=len(data.signoffs),
+            unverified_signoffs=sum(1 for record in data.signoffs if not record.verified),
+        )
+
+    def verify(
+        self, path: Path, trust: Sequence[Path] = (), progress: Progress | None = None
+    ) -> ReportVerification:
+        """Check a report from outside: signature, coverage, signer, sign-offs, card."""
+        from countersign.services.reports.verification import KnownSigner, verify_report_file
+
+        report = progress or _no_progress
+        trusted = [read_trusted_certificate(file) for file in trust]
+        report(0, 2, f"Checking {path.name}")
+        known = {
+            person.fingerprint: KnownSigner(
+                person.name,
+                person.email,
+                person.certificate_pem,
+                person.chain_pem,
+                not person.active,
+            )
+            for person in self.identities.list_all()
+        }
+        result = verify_report_file(path, known, trusted)
+        report(2, 2, "Done")
+        return result
+
+    def check_publish(self, model: str, version: str | None, folder: Path) -> VersionSummary:
+        """Refuse before any work: a card version not approved, a folder that is not new or empty."""
+        summary = Registry(self.database).card_version(model, version).summary
+        if summary.status != "approved":
+            raise PublishRefused(
+                f"{summary.model} {summary.version} is {summary.status}, not approved; "
+                "only approved card versions are published"
+            )
+        check_folder(folder)
+        return summary
+
+    def publish(
+        self,
+        model: str,
+        version: str | None,
+        folder: Path,
+        *,
+        identity: str | None = None,
+        passphrase: str | None = None,
+        report: Path | None = None,
+        trust: Sequence[Path] = (),
+        progress: Progress | None = None,
+    ) -> PublishResult:
+        """Write an approved card version, its signed report and sign-offs into ``folder``.
+
+        The report is made and signed now with ``identity`` (and ``passphrase``),
+        or taken from ``report``, a file exported since the approval, which must verify.
+        """
+        summary = self.check_publish(model, version, folder)
+        if report is not None:
+            pdf = _approved_report(self.verify(report, trust, progress), report, summary)
+            data = gather_report(self.database, summary.model, summary.version, exported_at="")
+            attachments = report_attachments(data)
+        elif identity is not None and passphrase is not None:
+            signed = self.signed_report(
+                summary.model, summary.version, identity, passphrase, progress
+            )
+            pdf, data, attachments = signed.pdf, signed.data, signed.attachments
+        else:
+            raise PublishRefused(
+                "publishing needs the signed report: give --identity EMAIL to sign one now, "
+                "or --report FILE.pdf exported since the approval"
+            )
+        (progress or _no_progress)(4, EXPORT_STEPS, f"Writing {folder.name}")
+        files = published_files(data, attachments, pdf)
+        with self.database.write() as session:
+            append_events(
+                session,
+                [
+                    EventDraft(
+                        "card_version.published",
+                        "card_version",
+                        str(summary.id),
+                        data.exporter.email if data.exporter else os_user(),
+                        {
+                            "version": summary.version,
+                            "card_sha256": summary.sha256,
+                            "folder": folder.name,
+                            "report_sha256": hashlib.sha256(pdf).hexdigest(),
+                            "files": {
+                                name: hashlib.sha256(content).hexdigest() for name, content in files
+                            },
+                        },
+                        model_name=summary.model,
+                    )
+                ],
+            )
+            # Last in the transaction: a folder that cannot be written rolls the event back.
+            written = write_folder(folder, files)
+        (progress or _no_progress)(EXPORT_STEPS, EXPORT_STEPS, "Done")
+        return PublishResult(
+            folder=folder,
+            model=summary.model,
+            version=summary.version,
+            card_sha256=summary.sha256,
+            report_sha256=hashlib.sha256(pdf).hexdigest(),
+            files=written,
+        )
+
+
+def _approved_report(
+    verification: ReportVerification, path: Path, summary: VersionSummary
+) -> bytes:
+    """The bytes of a given report, if it verifies and reports this card version as approved."""
+    if not verification.ok:
+        first = verification.failures[0]
+        raise PublishRefused(f"{path} is not a valid signed report ({first.name}: {first.detail})")
+    if (verification.model, verification.version, verification.card_sha256) != (
+        summary.model,
+        summary.version,
+        summary.sha256,
+    ):
+        raise PublishRefused(
+            f"{path} reports on {verification.model} {verification.version}, "
+            f"not on {summary.model} {summary.version}"
+        )
+    if verification.status != "approved":
+        raise PublishRefused(
+            f"{path} was exported while {summary.model} {summary.version} was "
+            f"{verification.status}; export the report again now that it is approved"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise PublishRefused(f"{path}: cannot be read: {error.strerror or error}") from None
+
+
+def _exporter(signing: SigningKey) -> Exporter:
+    identity = signing.identity
+    return Exporter(identity.name, identity.email, identity.role, identity.fingerprint)
+
+
+def _sign(data: ReportData, signing: SigningKey, progress: Progress) -> SignedReport:
+    from countersign.services.reports.pdf.document import build_report
+    from countersign.services.reports.signing import sign_report
+
+    attachments = report_attachments(data)
+    progress(2, EXPORT_STEPS, "Laying out the report")
+    built = build_report(data, attachments)
+    progress(3, EXPORT_STEPS, f"Signing {built.pages} pages")
+    pdf = sign_report(
+        built,
+        attachments,
+        data,
+        signing,
+        reason=f"Review report of {data.model} {data.version} ({data.status})",
+    )
+    return SignedReport(pdf=pdf, data=data, attachments=attachments, pages=built.pages)
+
+
+def read_trusted_certificate(path: Path) -> str:
+    """The PEM certificate(s) in a --trust file (PEM or DER), or :class:`ReportRefused`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        if path.stat().st_size > MAX_TRUST_BYTES:
+            raise ReportRefused(f"{path}: too large to be a certificate file")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReportRefused(f"{path}: cannot be read: {error.strerror or error}") from None
+    try:
+        if b"-----BEGIN CERTIFICATE-----" in data:
+            certificates = x509.load_pem_x509_certificates(data)
+        else:
+            certificates = [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise ReportRefused(f"{path}: not a certificate (PEM or DER)") from None
+    return "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certificates)
+
+
+def _check_output(output: Path) -> None:
+    if output.is_dir():
+        raise ReportRefused(f"{output} is a folder; give the PDF file to write")
+    if not output.parent.is_dir():
+        raise ReportRefused(f"cannot write {output}: the folder {output.parent} does not exist")
+
+
+class _written_atomically:  # noqa: N801  (used as a context manager, reads as one)
+    """Write ``data`` to a hidden file beside ``output``; ``commit()`` moves it into place.
+
+    Leaving the block without committing (an error) removes the hidden file, so
+    ``output`` is either the whole new file or what it was before.
+    """
+
+    def __init__(self, output: Path, data: bytes) -> None:
+        self.output = output
+        self.data = data
+        self.temporary = ""
+
+    def __enter__(self) -> Callable[[], None]:
+        try:
+            handle, self.temporary = tempfile.mkstemp(
+                prefix=f".{self.output.name}.", suffix=".partial", dir=self.output.parent
+            )
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(self.data)
+        except OSError as error:
+            self._discard()
+            raise ReportRefused(
+                f"cannot write {self.output}: {error.strerror or error}; nothing was written"
+            ) from None
+        return self._commit
+
+    def _commit(self) -> None:
+        try:
+            os.replace(self.temporary, self.output)
+        except OSError as error:
+            raise ReportRefused(
+                f"cannot write {self.output}: {error.strerror or error}; nothing was written"
+            ) from None
+        self.temporary = ""
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._discard()
+
+    def _discard(self) -> None:
+        if self.temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(self.temporary)
+            self.temporary = ""

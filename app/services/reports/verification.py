@@ -1,0 +1,496 @@
+"""Checking a signed report that comes from outside: its PDF signature, sign-offs and card.
+
+The PDF is hostile until checked.  Its size is bounded before it is read,
+the checking has a time limit, every stream read here is inflated under a
+ceiling, and JSON goes through the bounded loader.  A file that is no
+readable PDF is refused with :class:`ReportUnreadable` naming it; a readable
+one gets one verdict per check (see :mod:`countersign.services.reports.verdict`).
+
+This module imports pyHanko at its top: only the report functions import it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+import signal
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from countersign.formats.base import InputRefused
+from countersign.formats.limits import load_json
+from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.reports.attachments import CARD, MANIFEST, MANIFEST_FORMAT
+from countersign.services.reports.errors import ReportUnreadable
+from countersign.services.reports.signing import asn1_certificate, pem_blocks
+from countersign.services.reports.verdict import ReportCheck, ReportVerification
+
+MAX_PDF_BYTES = 64 * 1024 * 1024
+"""A PDF larger than this is refused before it is read (reports are a few MiB)."""
+
+MAX_SECONDS = 30.0
+"""Checking one report may take this long; a file that needs longer is refused."""
+
+MAX_ATTACHMENTS = 2_000
+MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
+MAX_PAGES = 20_000
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+
+_FILTERS = ("/FlateDecode", "/ASCII85Decode")
+"""Stream filters read here; anything else in a report is refused."""
+
+_PRINTED = re.compile(rb"Card SHA-256 ([0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class KnownSigner:
+    """A certificate the registry knows, with whom it belongs to."""
+
+    name: str
+    email: str
+    certificate_pem: str
+    chain_pem: str = ""
+    retired: bool = False
+
+
+class _TooSlow(BaseException):
+    """The time limit struck; a BaseException so that no library's ``except Exception`` eats it."""
+
+
+def verify_report_file(
+    path: Path,
+    known: Mapping[str, KnownSigner],
+    trusted_pems: Sequence[str] = (),
+    seconds: float = MAX_SECONDS,
+) -> ReportVerification:
+    """Check every part of the report at ``path``; refuses a file that is no readable PDF."""
+    file = str(path)
+    data = _read(path, file)
+    try:
+        with _time_limit(seconds):
+            return _verify(file, data, known, trusted_pems, time.monotonic() + seconds)
+    except _TooSlow:
+        raise ReportUnreadable(
+            file, f"checking took longer than {seconds:.0f} s; this is no Countersign report"
+        ) from None
+
+
+def _read(path: Path, file: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_PDF_BYTES:
+            raise ReportUnreadable(
+                file, f"is {size // (1024 * 1024)} MiB; a report is at most 64 MiB"
+            )
+        with path.open("rb") as stream:
+            data = stream.read(MAX_PDF_BYTES + 1)
+    except OSError as error:
+        raise ReportUnreadable(file, f"cannot be read: {error.strerror or error}") from None
+    if len(data) > MAX_PDF_BYTES:
+        raise ReportUnreadable(file, "is larger than 64 MiB; a report is far smaller")
+    if not data.lstrip(b"\x00\t\n\r ")[:5] == b"%PDF-":
+        raise ReportUnreadable(file, "is not a PDF file (it does not start with %PDF-)")
+    return data
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the check after ``seconds`` (on the main thread; elsewhere step by step)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def interrupt(_number: int, _frame: FrameType | None) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _verify(
+    file: str,
+    data: bytes,
+    known: Mapping[str, KnownSigner],
+    trusted_pems: Sequence[str],
+    deadline: float,
+) -> ReportVerification:
+    def on_time() -> None:
+        if time.monotonic() > deadline:
+            raise _TooSlow
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except _TooSlow:
+        raise
+    # pyHanko raises many kinds of errors on a broken file; each means "not readable".
+    except Exception as error:
+        raise ReportUnreadable(file, f"is not a readable PDF ({_short(error)})") from None
+    checks: list[ReportCheck] = []
+    signer = ""
+    if len(signatures) != 1:
+        checks.append(
+            ReportCheck(
+                "PDF signature",
+                False,
+                "the PDF is not signed"
+                if not signatures
+                else f"the PDF has {len(signatures)} signatures; a report has exactly one",
+            )
+        )
+    else:
+        signer = _signature_checks(signatures[0], known, trusted_pems, checks)
+    on_time()
+    try:
+        attachments = _attachments(reader, file)
+        on_time()
+        printed = _printed_hashes(reader, file)
+    except _TooSlow:
+        raise
+    except ReportUnreadable:
+        raise
+    except Exception as error:  # a broken object inside an otherwise readable PDF
+        raise ReportUnreadable(file, f"has a broken structure ({_short(error)})") from None
+    manifest = _manifest(attachments, checks)
+    card_sha = _card_check(attachments, manifest, printed, checks)
+    for signoff in _list(manifest.get("signoffs")):
+        checks.append(_signoff_check(signoff, attachments, manifest, card_sha, known))
+        on_time()
+    return ReportVerification(
+        file=file,
+        checks=tuple(checks),
+        model=str(manifest.get("model", "")),
+        version=str(manifest.get("version", "")),
+        status=str(manifest.get("status", "")),
+        card_sha256=card_sha,
+        signer=signer,
+    )
+
+
+def _signature_checks(
+    signature: Any,
+    known: Mapping[str, KnownSigner],
+    trusted_pems: Sequence[str],
+    checks: list[ReportCheck],
+) -> str:
+    """Check the PDF signature: intact and valid, whole file, signer known or trusted."""
+    certificate: asn1_x509.Certificate = signature.signer_cert
+    fingerprint = hashlib.sha256(certificate.dump()).hexdigest()
+    subject = str(
+        certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+    )
+    person = known.get(fingerprint)
+    roots = [asn1_certificate(pem) for pem in trusted_pems]
+    others = []
+    if person is not None:
+        roots.append(asn1_certificate(person.certificate_pem))
+        others = [asn1_certificate(pem) for pem in pem_blocks(person.chain_pem)]
+    context = ValidationContext(trust_roots=roots, other_certs=others, allow_fetching=False)
+    # A signing certificate must allow digital signatures or non-repudiation; one without a
+    # key usage extension allows every use (RFC 5280), as organisation CAs often issue them.
+    usage = KeyUsageConstraints(
+        key_usage=set()  # empty, not None: None would mean pyHanko's default
+        if certificate.key_usage_value is None
+        else {"digital_signature", "non_repudiation"}
+    )
+    status = validate_pdf_signature(signature, context, skip_diff=True, key_usage_settings=usage)
+    if not status.intact:
+        checks.append(
+            ReportCheck(
+                "PDF signature",
+                False,
+                "BROKEN: the signed bytes were changed after signing (digest mismatch)",
+            )
+        )
+    elif not status.valid:
+        checks.append(
+            ReportCheck(
+                "PDF signature", False, "the signature value does not verify with its certificate"
+            )
+        )
+    else:
+        checks.append(
+            ReportCheck(
+                "PDF signature",
+                True,
+                f"intact and valid ({signature.sig_object.get('/SubFilter', '')}, "
+                f"{status.md_algorithm.upper()})",
+            )
+        )
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        checks.append(ReportCheck("Coverage", True, "the signature covers the whole file"))
+    else:
+        checks.append(
+            ReportCheck(
+                "Coverage",
+                False,
+                "the signature does not cover the whole file: something was added after signing",
+            )
+        )
+    who = f"{person.name} <{person.email}>" if person else subject
+    if person is not None and status.trusted:
+        retired = " (identity since retired)" if person.retired else ""
+        detail = f"{who}, certificate {fingerprint[:16]}… known to this registry{retired}"
+        checks.append(ReportCheck("Signer", True, detail))
+    elif status.trusted:
+        checks.append(
+            ReportCheck(
+                "Signer",
+                True,
+                f"{who}, certificate {fingerprint[:16]}… among the certificates you trust (--trust)",
+            )
+        )
+    else:
+        checks.append(
+            ReportCheck(
+                "Signer",
+                False,
+                f"{who} (certificate {fingerprint[:16]}…) is neither in this registry nor "
+                "among the certificates you trust (--trust)",
+            )
+        )
+    return who
+
+
+def _attachments(reader: PdfFileReader, file: str) -> dict[str, bytes]:
+    """The attached files by name (a flat name tree, as Countersign writes it)."""
+    names = _deref(reader.root.get("/Names"))
+    if not isinstance(names, generic.DictionaryObject) or "/EmbeddedFiles" not in names:
+        return {}
+    tree = names["/EmbeddedFiles"]
+    entries = _deref(tree.get("/Names"))
+    if not isinstance(entries, generic.ArrayObject):
+        raise ReportUnreadable(file, "its attached files are not listed as Countersign lists them")
+    if len(entries) > 2 * MAX_ATTACHMENTS:
+        raise ReportUnreadable(file, f"has more than {MAX_ATTACHMENTS} attached files")
+    out: dict[str, bytes] = {}
+    for index in range(0, len(entries) - 1, 2):
+        name = str(_deref(entries[index]))
+        spec = _deref(entries[index + 1])
+        stream = spec["/EF"]["/F"]
+        if name in out:
+            raise ReportUnreadable(file, f"has two attached files named {name!r}")
+        out[name] = _inflate(stream, MAX_ATTACHMENT_BYTES, file, f"the attached file {name!r}")
+    return out
+
+
+def _inflate(stream: Any, limit: int, file: str, what: str) -> bytes:
+    """A stream's bytes, decoded under ``limit`` bytes (Flate and ASCII85 only)."""
+    filters = _deref(stream.get("/Filter"))
+    if filters is None:
+        names: list[str] = []
+    elif isinstance(filters, generic.ArrayObject):
+        names = [str(_deref(f)) for f in filters]
+    else:
+        names = [str(filters)]
+    if "/DecodeParms" in stream or any(name not in _FILTERS for name in names):
+        raise ReportUnreadable(file, f"{what} uses {', '.join(names)}, which reports never use")
+    data = bytes(stream.encoded_data)
+    for name in names:
+        try:
+            if name == "/ASCII85Decode":
+                data = base64.a85decode(data.strip().removesuffix(b"~>"), ignorechars=b" \t\r\n")
+            else:
+                data = zlib.decompressobj().decompress(data, limit + 1)
+        except (ValueError, zlib.error):
+            raise ReportUnreadable(file, f"{what} is damaged (not valid {name[1:]} data)") from None
+        if len(data) > limit:
+            raise ReportUnreadable(file, f"{what} is larger than {limit // (1024 * 1024)} MiB")
+    return data
+
+
+def _printed_hashes(reader: PdfFileReader, file: str) -> list[set[str]]:
+    """For each page, the card SHA-256 values printed in its footer."""
+    out: list[set[str]] = []
+    pending = [reader.root["/Pages"]]
+    seen: set[int] = set()
+    while pending:
+        node = _deref(pending.pop())
+        if id(node) in seen or len(out) > MAX_PAGES:
+            break
+        seen.add(id(node))
+        kids = _deref(node.get("/Kids"))
+        if isinstance(kids, generic.ArrayObject):
+            pending.extend(reversed(list(kids)))
+            continue
+        contents = _deref(node.get("/Contents"))
+        streams = [
+            _deref(item)
+            for item in (contents if isinstance(contents, generic.ArrayObject) else [contents])
+        ]
+        found: set[str] = set()
+        for stream in streams:
+            if isinstance(stream, generic.StreamObject):
+                text = _inflate(stream, MAX_PAGE_BYTES, file, f"page {len(out) + 1}")
+                found.update(m.group(1).decode("ascii") for m in _PRINTED.finditer(text))
+        out.append(found)
+    return out
+
+
+def _manifest(attachments: Mapping[str, bytes], checks: list[ReportCheck]) -> dict[str, Any]:
+    """The report's manifest, after checking it lists every attached file by its SHA-256."""
+    raw = attachments.get(MANIFEST)
+    if raw is None:
+        checks.append(ReportCheck("Attached files", False, f"there is no {MANIFEST} attached"))
+        return {}
+    try:
+        manifest = load_json(raw.decode("utf-8"), MANIFEST)
+    except (UnicodeDecodeError, InputRefused) as error:
+        checks.append(ReportCheck("Attached files", False, f"{MANIFEST} is unreadable: {error}"))
+        return {}
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        checks.append(
+            ReportCheck("Attached files", False, f"{MANIFEST} is not a Countersign report manifest")
+        )
+        return {}
+    listed = {str(f.get("name")): str(f.get("sha256")) for f in _list(manifest.get("files"))}
+    problems = []
+    for name, digest in listed.items():
+        if name not in attachments:
+            problems.append(f"{name} is listed but not attached")
+        elif hashlib.sha256(attachments[name]).hexdigest() != digest:
+            problems.append(f"{name} does not match its SHA-256")
+    problems += [
+        f"{name} is attached but not listed"
+        for name in attachments
+        if name not in listed and name != MANIFEST
+    ]
+    if problems:
+        checks.append(ReportCheck("Attached files", False, "; ".join(problems[:5])))
+    else:
+        checks.append(
+            ReportCheck("Attached files", True, f"{len(listed)} files, each matching its SHA-256")
+        )
+    return manifest
+
+
+def _card_check(
+    attachments: Mapping[str, bytes],
+    manifest: Mapping[str, Any],
+    printed: list[set[str]],
+    checks: list[ReportCheck],
+) -> str:
+    """The attached card's SHA-256 must be the one printed on every page."""
+    card = attachments.get(CARD)
+    if card is None:
+        checks.append(ReportCheck("Card", False, f"there is no {CARD} attached"))
+        return ""
+    digest = hashlib.sha256(card).hexdigest()
+    on_pages = [found for found in printed if found]
+    if not printed or len(on_pages) != len(printed):
+        checks.append(
+            ReportCheck(
+                "Card", False, "the pages do not all print the card's SHA-256 in the footer"
+            )
+        )
+    elif any(found != {digest} for found in on_pages):
+        others = sorted(set().union(*on_pages) - {digest})
+        checks.append(
+            ReportCheck(
+                "Card",
+                False,
+                f"the attached card has SHA-256 {digest}, but the pages print "
+                f"{', '.join(others[:2])}",
+            )
+        )
+    elif manifest and manifest.get("card_sha256") != digest:
+        checks.append(ReportCheck("Card", False, f"{MANIFEST} names another card SHA-256"))
+    else:
+        checks.append(
+            ReportCheck(
+                "Card", True, f"{CARD} has SHA-256 {digest}, as printed on all {len(printed)} pages"
+            )
+        )
+    return digest
+
+
+def _signoff_check(
+    signoff: Mapping[str, Any],
+    attachments: Mapping[str, bytes],
+    manifest: Mapping[str, Any],
+    card_sha: str,
+    known: Mapping[str, KnownSigner],
+) -> ReportCheck:
+    """One sign-off: its signature over the attached payload, with the attached certificate."""
+    signer = signoff.get("signer")
+    email = str(signer.get("email", "")) if isinstance(signer, dict) else ""
+    name = f"Sign-off {signoff.get('id')} ({email}, {signoff.get('decision')})"
+    payload = attachments.get(str(signoff.get("payload")))
+    signature = attachments.get(str(signoff.get("signature")))
+    pem = attachments.get(str(signoff.get("certificate")))
+    if payload is None or signature is None or pem is None:
+        return ReportCheck(name, False, "its payload, signature or certificate is not attached")
+    try:
+        certificate = load_certificate(pem)
+        content = load_json(payload.decode("utf-8"), str(signoff.get("payload")))
+    except (ValueError, InputRefused) as error:
+        return ReportCheck(name, False, f"unreadable: {_short(error)}")
+    fingerprint = certificate_fingerprint(certificate)
+    if not isinstance(content, dict):
+        return ReportCheck(name, False, "its payload is not a sign-off")
+    if content.get("signer_fingerprint") != fingerprint:
+        return ReportCheck(
+            name, False, "the payload names another certificate than the attached one"
+        )
+    key = certificate.public_key()
+    try:
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise InvalidSignature
+        key.verify(signature, payload, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return ReportCheck(name, False, "BROKEN: the signature does not verify over the payload")
+    if content.get("card_version_sha256") != card_sha:
+        return ReportCheck(name, False, "the sign-off is for another card than the attached one")
+    if (content.get("model"), content.get("version")) != (
+        manifest.get("model"),
+        manifest.get("version"),
+    ):
+        return ReportCheck(name, False, "the sign-off is for another model or version")
+    person = known.get(fingerprint)
+    whose = "known to this registry" if person else "not in this registry"
+    return ReportCheck(
+        name, True, f"signature verifies ({content.get('signed_at')}; certificate {whose})"
+    )
+
+
+def _deref(value: Any) -> Any:
+    """The object an indirect reference points to (arrays hold references as they are)."""
+    if isinstance(value, generic.IndirectObject):
+        return value.get_object()  # type: ignore[no-untyped-call]
+    return value
+
+
+def _list(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _short(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text if len(text) <= 160 else text[:159] + "…"

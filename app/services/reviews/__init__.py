@@ -1,0 +1,1 @@
+"""Checklists, automatic checks, reviews and signed sign-offs."""

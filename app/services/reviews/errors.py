@@ -1,0 +1,113 @@
+"""Refusals of identities, checklists and sign-offs, each with a message for the officer.
+
+Every class here is a :class:`~countersign.errors.CountersignError`, so the
+command line prints the message and exits 1, and a view shows it in a dialog
+as it stands.  Whenever one is raised, nothing was stored.
+"""
+
+from __future__ import annotations
+
+from countersign.errors import CountersignError
+
+
+class _FileRefusal(CountersignError):
+    """A refusal of a file the officer gave: ``file``, the ``field`` inside it, and the ``reason``.
+
+    Worded as :class:`countersign.formats.base.InputRefused` is, but a
+    :class:`CountersignError`: each refusal below takes its kind (identity,
+    checklist) as its second base.
+    """
+
+    def __init__(self, file: str, field: str, reason: str) -> None:
+        self.file = file
+        self.field = field
+        self.reason = reason
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where}: {reason}")
+
+
+class KeystoreUnavailable(CountersignError):
+    """No usable operating-system keyring: what is missing, and how to fix it."""
+
+
+class KeyMissing(CountersignError):
+    """The keyring holds no private key for an identity (made on another machine or account)."""
+
+
+class IdentityError(CountersignError):
+    """A reviewer identity cannot be created, found or used as asked."""
+
+
+class IdentityNotFound(IdentityError):
+    """No identity with that e-mail address or fingerprint is in the registry."""
+
+
+class IdentityExists(IdentityError):
+    """An active identity already has that e-mail address or certificate."""
+
+
+class IdentityRetired(IdentityError):
+    """The identity was retired: it can no longer sign (its signatures still verify)."""
+
+
+class WrongPassphrase(IdentityError):
+    """The passphrase does not unlock the identity's private key."""
+
+
+class WeakPassphrase(IdentityError):
+    """A new passphrase is too short or empty."""
+
+
+class CredentialRefused(_FileRefusal, IdentityError):
+    """A certificate or PKCS#12 file that cannot be used, naming the file and the field."""
+
+
+class ChecklistError(CountersignError):
+    """A checklist template cannot be found, imported or used as asked."""
+
+
+class TemplateNotFound(ChecklistError):
+    """No template with that id (and version) is shipped or in the registry."""
+
+
+class TemplateRefused(_FileRefusal, ChecklistError):
+    """A template file that is not a valid checklist, naming the file and the field."""
+
+
+class TemplateFrozen(ChecklistError):
+    """A template version already used by a review cannot change; it needs a new version."""
+
+
+class SignOffRefused(CountersignError):
+    """A sign-off that breaks a review rule; nothing was stored."""
+
+
+class ResponsesInvalid(SignOffRefused):
+    """The checklist answers are incomplete or wrong (missing required answer, unknown item...)."""
+
+    def __init__(self, message: str, file: str = "", field: str = "") -> None:
+        self.file = file
+        self.field = field
+        self.reason = message
+        where = ": ".join(part for part in (file, field) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class TemplateNotApplicable(SignOffRefused):
+    """The template is not for the card's risk tier, or differs from the open review's."""
+
+
+class RoleNotPermitted(SignOffRefused):
+    """The signer's role does not allow the decision (a reviewer cannot approve)."""
+
+
+class ReviewClosed(SignOffRefused):
+    """The card version takes no more sign-offs (decided, or superseded by a newer version)."""
+
+
+class SegregationOfDuties(SignOffRefused):
+    """The signer may not approve this card: they own it, or they signed its bundle."""
+
+
+class AlreadySigned(SignOffRefused):
+    """The signer has already signed this review round."""

@@ -1,0 +1,237 @@
+"""What reviews and sign-offs look like outside the database: plain, frozen records.
+
+The review service returns these and the views show them; none of them holds a
+session.  :func:`round_status` is the one place that says how sign-offs decide
+a round, used both when signing and when verifying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from countersign.models.card import ModelCard
+from countersign.models.checklist import ChecklistItem, ChecklistTemplate
+from countersign.models.tables import (
+    CardVersion,
+    ChecklistTemplateRecord,
+    Identity,
+    Model,
+    Review,
+    ReviewResponse,
+    Signature,
+)
+from countersign.services.reviews.checklists import TemplateInfo
+from countersign.services.reviews.checks import CheckResult
+
+Decision = Literal["approve", "changes", "reject"]
+AnswerValue = Literal["pass", "fail", "na"]
+
+DECISION_LABELS = {"approve": "approve", "changes": "request changes", "reject": "reject"}
+"""How each decision reads to the officer."""
+
+_DECISION_STATUS = {"changes": "changes requested", "reject": "rejected"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reviewer's answer to one checklist item: pass, fail or na, and a note."""
+
+    answer: AnswerValue
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A checklist item as the review shows it, with its automatic result when it has one."""
+
+    item: ChecklistItem
+    automatic: CheckResult | None
+
+
+@dataclass(frozen=True)
+class ResponseInfo:
+    """A stored answer of one sign-off."""
+
+    item: str
+    answer: str
+    note: str
+    automatic: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    """A stored sign-off: who, what they decided, when, their answers and the signature."""
+
+    id: int
+    signer_name: str
+    signer_email: str
+    signer_role: str
+    fingerprint: str
+    decision: str
+    comment: str
+    signed_at: str
+    signature: bytes
+    responses: tuple[ResponseInfo, ...]
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    """One review round of a card version, with its sign-offs in the order they were signed."""
+
+    id: int
+    card_version_id: int
+    model: str
+    version: str
+    template_id: str
+    template_version: int
+    template_title: str
+    quorum: int
+    status: str
+    opened_at: str
+    closed_at: str | None
+    signatures: tuple[SignatureInfo, ...]
+
+    @property
+    def approvals(self) -> int:
+        """How many distinct signers have approved so far."""
+        return len({s.signer_email for s in self.signatures if s.decision == "approve"})
+
+    @property
+    def open(self) -> bool:
+        """Whether the round still takes sign-offs."""
+        return self.status == "in review"
+
+
+@dataclass(frozen=True)
+class ReviewDraft:
+    """What a reviewer sees before signing: the card, the template items and their checks."""
+
+    card_version_id: int
+    model: str
+    version: str
+    card_sha256: str
+    status: str
+    risk_tier: str
+    card: ModelCard
+    warnings: list[dict[str, str]]
+    template: TemplateInfo
+    items: list[ItemView]
+    open_review: ReviewInfo | None
+    bundle_signer_fingerprint: str | None = None
+
+    def automatic(self, item_id: str) -> CheckResult | None:
+        """The automatic result of ``item_id``, if it has a check."""
+        return next((view.automatic for view in self.items if view.item.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class SignOffRequest:
+    """Everything a sign-off says, before it is signed."""
+
+    model: str
+    version: str | None
+    template: str
+    answers: Mapping[str, Answer]
+    decision: str
+    identity: str
+    comment: str = ""
+    source: str = field(default="", compare=False)
+    """Where the answers came from (a file name), for refusal messages."""
+
+
+@dataclass(frozen=True)
+class SignOffResult:
+    """A stored sign-off and where it left the review and the card version."""
+
+    review: ReviewInfo
+    signature_id: int
+    card_status: str
+    payload_sha256: str
+
+
+def round_status(decisions: Sequence[tuple[str, str]], quorum: int) -> str:
+    """The status of a round from its ``(signer email, decision)`` pairs in signing order."""
+    approvers: set[str] = set()
+    for email, decision in decisions:
+        if decision in _DECISION_STATUS:
+            return _DECISION_STATUS[decision]
+        if decision == "approve":
+            approvers.add(email)
+            if len(approvers) >= quorum:
+                return "approved"
+    return "in review"
+
+
+def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int, list[ReviewInfo]]:
+    """The review rounds of the given card versions, with sign-offs and answers, oldest first."""
+    if not card_version_ids:
+        return {}
+    rows = session.execute(
+        select(Review, ChecklistTemplateRecord, CardVersion.version, Model.name)
+        .join(ChecklistTemplateRecord, ChecklistTemplateRecord.id == Review.template_record_id)
+        .join(CardVersion, CardVersion.id == Review.card_version_id)
+        .join(Model, Model.id == CardVersion.model_id)
+        .where(Review.card_version_id.in_(list(card_version_ids)))
+        .order_by(Review.id)
+    ).all()
+    review_ids = [row[0].id for row in rows]
+    signatures: dict[int, list[SignatureInfo]] = {}
+    if review_ids:
+        sig_rows = session.execute(
+            select(Signature, Identity)
+            .join(Identity, Identity.id == Signature.identity_id)
+            .where(Signature.review_id.in_(review_ids))
+            .order_by(Signature.id)
+        ).all()
+        responses: dict[int, list[ResponseInfo]] = {}
+        sig_ids = [s.id for s, _ in sig_rows]
+        if sig_ids:
+            for r in session.scalars(
+                select(ReviewResponse)
+                .where(ReviewResponse.signature_id.in_(sig_ids))
+                .order_by(ReviewResponse.signature_id, ReviewResponse.position)
+            ):
+                responses.setdefault(r.signature_id, []).append(
+                    ResponseInfo(r.item_id, r.answer, r.note, r.automatic, r.evidence)
+                )
+        for sig, identity in sig_rows:
+            signatures.setdefault(sig.review_id, []).append(
+                SignatureInfo(
+                    id=sig.id,
+                    signer_name=identity.name,
+                    signer_email=identity.email,
+                    signer_role=identity.role,
+                    fingerprint=sig.signer_fingerprint,
+                    decision=sig.decision,
+                    comment=sig.comment,
+                    signed_at=sig.signed_at,
+                    signature=sig.signature,
+                    responses=tuple(responses.get(sig.id, [])),
+                )
+            )
+    out: dict[int, list[ReviewInfo]] = {}
+    for review, record, version, model in rows:
+        template = ChecklistTemplate.model_validate_json(record.content_json)
+        out.setdefault(review.card_version_id, []).append(
+            ReviewInfo(
+                id=review.id,
+                card_version_id=review.card_version_id,
+                model=model,
+                version=version,
+                template_id=record.template_id,
+                template_version=record.version,
+                template_title=record.title,
+                quorum=template.quorum,
+                status=review.status,
+                opened_at=review.opened_at,
+                closed_at=review.closed_at,
+                signatures=tuple(signatures.get(review.id, [])),
+            )
+        )
+    return out

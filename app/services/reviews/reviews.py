@@ -1,0 +1,399 @@
+"""Reviews and signed sign-offs: the rules that turn checklist answers into a decision.
+
+A review round checks one card version against one checklist template.  Each
+sign-off answers the checklist, decides (approve, request changes, reject),
+and is signed with the reviewer's key over the payload of
+:mod:`countersign.services.reviews.signoff_payload`.  The rules:
+
+* the card version is approved once the template's quorum of distinct
+  approvers has signed *approve*; one *changes* or *reject* ends the round;
+* only approvers and officers may approve; nobody may approve a card whose
+  owners or developers name their e-mail address, or a bundle they signed;
+* nobody signs the same round twice;
+* required items must be answered, only the template's items may be; a
+  *fail*, a *not applicable* on a required item, or a *pass* over a failed
+  automatic check needs a note; nobody approves with a required item failed;
+* a decided or superseded card version takes no more sign-offs.
+
+A view drives this in two steps: :meth:`Reviews.prepare` gives the items with
+their automatic results and evidence, :meth:`Reviews.sign` checks every rule,
+unlocks the key and stores the sign-off with its audit events in one
+transaction.  A refusal raises a :class:`~countersign.services.reviews.errors.SignOffRefused`
+(or an identity error) and stores nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from countersign.models.card import ModelCard
+from countersign.models.tables import Bundle, CardVersion, Model, Review, ReviewResponse, Signature
+from countersign.services.audit.trail import EventDraft, append_events
+from countersign.services.identities.identities import Identities, SigningKey
+from countersign.services.registry import card_version_not_found, where_card_version
+from countersign.services.reviews.checklists import (
+    TemplateInfo,
+    all_templates,
+    resolve_template,
+    use_template,
+)
+from countersign.services.reviews.checks import run_check
+from countersign.services.reviews.errors import SignOffRefused, TemplateNotApplicable
+from countersign.services.reviews.records import (
+    DECISION_LABELS,
+    Answer,
+    ItemView,
+    ResponseInfo,
+    ReviewDraft,
+    ReviewInfo,
+    SignatureInfo,
+    SignOffRequest,
+    SignOffResult,
+    load_reviews,
+    round_status,
+)
+from countersign.services.reviews.rules import active_signer, check_rules
+from countersign.services.reviews.signoff_payload import (
+    SignedResponse,
+    payload_bytes,
+    signature_matches,
+    signoff_payload,
+)
+from countersign.services.storage.database import Database, utc_now
+
+__all__ = [
+    "DECISION_LABELS",
+    "Answer",
+    "ItemView",
+    "ResponseInfo",
+    "ReviewDraft",
+    "ReviewInfo",
+    "Reviews",
+    "SignOffRequest",
+    "SignOffResult",
+    "SignatureInfo",
+]
+
+
+class Reviews:
+    """Reviews and sign-offs of one registry."""
+
+    def __init__(self, database: Database, identities: Identities) -> None:
+        self.database = database
+        self.identities = identities
+
+    # -- reading ------------------------------------------------------------------
+
+    def templates_for(self, model: str, version: str | None = None) -> list[TemplateInfo]:
+        """The newest version of each template that applies to the card version's risk tier."""
+        with self.database.read() as session:
+            cv, _model_row = _card_version(session, model, version)
+            tier = _risk_tier(cv, _model_row)
+            newest: dict[str, TemplateInfo] = {}
+            for info in all_templates(session):
+                if info.template.applies_to(tier):
+                    newest[info.template.id] = info  # sorted by version: the last wins
+            return list(newest.values())
+
+    def reviews_for(self, model: str, version: str | None = None) -> list[ReviewInfo]:
+        """Every review round of a card version, oldest first."""
+        with self.database.read() as session:
+            cv, _model_row = _card_version(session, model, version)
+            return load_reviews(session, [cv.id]).get(cv.id, [])
+
+    def reviews_of(self, card_version_id: int) -> list[ReviewInfo]:
+        """Every review round of the card version with id ``card_version_id``, oldest first."""
+        with self.database.read() as session:
+            return load_reviews(session, [card_version_id]).get(card_version_id, [])
+
+    def prepare(
+        self, model: str, version: str | None = None, template: str | None = None
+    ) -> ReviewDraft:
+        """The checklist for a card version: items with automatic results and evidence.
+
+        Without ``template``: the open round's template, else the one template
+        that applies to the card's risk tier.
+        """
+        with self.database.read() as session:
+            return _draft(session, model, version, template)
+
+    # -- signing ------------------------------------------------------------------
+
+    def check(self, request: SignOffRequest) -> ReviewDraft:
+        """Check every rule that needs no key; raises the refusal, stores nothing."""
+        with self.database.read() as session:
+            draft = _draft(session, request.model, request.version, request.template)
+            signer = active_signer(session, request.identity)
+            check_rules(session, draft, request, signer)
+            return draft
+
+    def sign(self, request: SignOffRequest, passphrase: str) -> SignOffResult:
+        """Check the rules, unlock the signer's key, sign and store the sign-off, all or nothing."""
+        draft = self.check(request)
+        signing = self.identities.unlock(request.identity, passphrase)
+        responses = _signed_responses(draft, request.answers)
+        signed_at = utc_now()
+        payload = signoff_payload(
+            card_version_sha256=draft.card_sha256,
+            model=draft.model,
+            version=draft.version,
+            template_id=draft.template.template.id,
+            template_version=draft.template.template.version,
+            responses=responses,
+            decision=request.decision,
+            comment=request.comment.strip(),
+            signed_at=signed_at,
+            signer_fingerprint=signing.identity.fingerprint,
+        )
+        signature = signing.sign(payload_bytes(payload))
+        if not signature_matches(signing.identity.certificate_pem, payload, signature):
+            raise SignOffRefused("the signature does not verify against the certificate")
+        with self.database.write() as session:
+            # Again inside the write transaction: another officer may have signed meanwhile.
+            fresh = _draft(session, request.model, request.version, request.template)
+            if fresh.template.sha256 != draft.template.sha256:
+                raise SignOffRefused("the checklist template changed while it was open; try again")
+            check_rules(session, fresh, request, active_signer(session, request.identity))
+            return _store(
+                session, fresh, request, signing, responses, signed_at, signature, payload
+            )
+
+
+# -- the card version and its checklist ------------------------------------------
+
+
+def _card_version(session: Session, model: str, version: str | None) -> tuple[CardVersion, Model]:
+    query = select(CardVersion, Model).join(Model, Model.id == CardVersion.model_id)
+    row = session.execute(where_card_version(query, model, version)).first()
+    if row is None:
+        raise card_version_not_found(session, model, version)
+    return row[0], row[1]
+
+
+def _risk_tier(cv: CardVersion, model: Model) -> str:
+    rating = json.loads(cv.canonical_json).get("risk_rating", "")
+    return str(rating or model.risk_tier or "unknown")
+
+
+def _draft(session: Session, model: str, version: str | None, template: str | None) -> ReviewDraft:
+    cv, model_row = _card_version(session, model, version)
+    card = ModelCard.model_validate_json(cv.canonical_json)
+    warnings = list(json.loads(cv.warnings_json))
+    tier = _risk_tier(cv, model_row)
+    reviews = load_reviews(session, [cv.id]).get(cv.id, [])
+    open_review = next((r for r in reviews if r.open), None)
+    if template is None:
+        if open_review is not None:
+            template = f"{open_review.template_id}@{open_review.template_version}"
+        else:
+            template = _only_applicable(session, tier, model_row.name, cv.version)
+    info = resolve_template(session, template)
+    items = [
+        ItemView(item, run_check(item.check, card, warnings) if item.check else None)
+        for item in info.template.items
+    ]
+    bundle_fp = None
+    if cv.bundle_id is not None:
+        bundle_fp = session.scalar(
+            select(Bundle.signer_fingerprint).where(Bundle.id == cv.bundle_id)
+        )
+    return ReviewDraft(
+        card_version_id=cv.id,
+        model=model_row.name,
+        version=cv.version,
+        card_sha256=cv.sha256,
+        status=cv.status,
+        risk_tier=tier,
+        card=card,
+        warnings=warnings,
+        template=info,
+        items=items,
+        open_review=open_review,
+        bundle_signer_fingerprint=bundle_fp,
+    )
+
+
+def _only_applicable(session: Session, tier: str, model: str, version: str) -> str:
+    ids = sorted({i.template.id for i in all_templates(session) if i.template.applies_to(tier)})
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise TemplateNotApplicable(
+            f"no checklist template applies to {model} {version} ({tier} risk); import one"
+        )
+    raise TemplateNotApplicable(
+        f"several checklist templates apply to {model} {version} ({tier} risk): "
+        f"{', '.join(ids)}; choose one"
+    )
+
+
+# -- storing ----------------------------------------------------------------------------
+
+
+def _signed_responses(draft: ReviewDraft, answers: Mapping[str, Answer]) -> list[SignedResponse]:
+    out = []
+    for view in draft.items:
+        answer = answers.get(view.item.id)
+        if answer is None:
+            continue
+        out.append(
+            SignedResponse(
+                item=view.item.id,
+                answer=answer.answer,
+                note=answer.note.strip(),
+                automatic=view.automatic.result if view.automatic else "",
+                evidence=view.automatic.evidence if view.automatic else "",
+            )
+        )
+    return out
+
+
+def _store(
+    session: Session,
+    draft: ReviewDraft,
+    request: SignOffRequest,
+    signing: SigningKey,
+    responses: list[SignedResponse],
+    signed_at: str,
+    signature: bytes,
+    payload: dict[str, object],
+) -> SignOffResult:
+    """Write the sign-off, its answers, the round's and card's new status, and audit events."""
+    actor = signing.identity.email
+    events: list[EventDraft] = []
+    record = use_template(session, draft.template, actor)
+    review_row = _round(session, draft, record.id, actor, signed_at, events)
+    signature_row = Signature(
+        review_id=review_row.id,
+        identity_id=signing.identity.id,
+        decision=request.decision,
+        comment=request.comment.strip(),
+        signed_at=signed_at,
+        signer_fingerprint=signing.identity.fingerprint,
+        signature=signature,
+    )
+    session.add(signature_row)
+    session.flush()
+    session.add_all(
+        ReviewResponse(
+            signature_id=signature_row.id,
+            position=position,
+            item_id=response.item,
+            answer=response.answer,
+            note=response.note,
+            automatic=response.automatic,
+            evidence=response.evidence,
+        )
+        for position, response in enumerate(responses)
+    )
+    earlier = (
+        [(s.signer_email, s.decision) for s in draft.open_review.signatures]
+        if (draft.open_review)
+        else []
+    )
+    status = round_status([*earlier, (actor, request.decision)], draft.template.template.quorum)
+    digest = hashlib.sha256(payload_bytes(payload)).hexdigest()
+    events.append(
+        EventDraft(
+            "review.signed",
+            "signature",
+            str(signature_row.id),
+            actor,
+            {
+                "review": review_row.id,
+                "version": draft.version,
+                "card_sha256": draft.card_sha256,
+                "template": draft.template.reference,
+                "decision": request.decision,
+                "signer": signing.identity.email,
+                "signer_fingerprint": signing.identity.fingerprint,
+                "payload_sha256": digest,
+            },
+            model_name=draft.model,
+        )
+    )
+    review_row.status = status
+    if status != "in review":
+        review_row.closed_at = signed_at
+    card_status = status
+    if draft.status != card_status:
+        events.append(
+            EventDraft(
+                "card_version.status_changed",
+                "card_version",
+                str(draft.card_version_id),
+                actor,
+                {
+                    "version": draft.version,
+                    "from": draft.status,
+                    "to": card_status,
+                    "review": review_row.id,
+                },
+                model_name=draft.model,
+            )
+        )
+        _set_card_status(session, draft.card_version_id, card_status, signed_at)
+    append_events(session, events)
+    session.flush()
+    reviews = load_reviews(session, [draft.card_version_id])[draft.card_version_id]
+    return SignOffResult(
+        review=next(r for r in reviews if r.id == review_row.id),
+        signature_id=signature_row.id,
+        card_status=card_status,
+        payload_sha256=digest,
+    )
+
+
+def _round(
+    session: Session,
+    draft: ReviewDraft,
+    template_record_id: int,
+    actor: str,
+    now: str,
+    events: list[EventDraft],
+) -> Review:
+    """The open review round of the card version, opened now if there is none."""
+    if draft.open_review is not None:
+        row = session.get(Review, draft.open_review.id)
+        assert row is not None, "the open round was read in this transaction"
+        return row
+    row = Review(
+        card_version_id=draft.card_version_id,
+        template_record_id=template_record_id,
+        status="in review",
+        opened_at=now,
+        closed_at=None,
+    )
+    session.add(row)
+    session.flush()
+    events.append(
+        EventDraft(
+            "review.opened",
+            "review",
+            str(row.id),
+            actor,
+            {"version": draft.version, "template": draft.template.reference},
+            model_name=draft.model,
+        )
+    )
+    return row
+
+
+def _set_card_status(session: Session, card_version_id: int, status: str, now: str) -> None:
+    """Set a card version's status; the model row mirrors its newest version's status."""
+    cv = session.get(CardVersion, card_version_id)
+    assert cv is not None
+    cv.status = status
+    model = session.get(Model, cv.model_id)
+    assert model is not None
+    newest = session.scalar(
+        select(func.max(CardVersion.seq)).where(CardVersion.model_id == cv.model_id)
+    )
+    if newest == cv.seq:
+        model.status = status
+    model.last_activity = now

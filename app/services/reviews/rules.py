@@ -1,0 +1,239 @@
+"""The rules a sign-off must keep, checked before the key is unlocked and again when storing.
+
+Each broken rule raises its own :class:`~countersign.services.reviews.errors.SignOffRefused`
+(or an identity error) with a message for the officer; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from countersign.models.card import ModelCard
+from countersign.models.checklist import ChecklistItem
+from countersign.models.tables import ANSWERS, DECISIONS, Bundle, CardVersion, Identity, Model
+from countersign.services.identities.certificates import certificate_emails, load_certificate
+from countersign.services.identities.identities import normalise_email
+from countersign.services.reviews.errors import (
+    AlreadySigned,
+    IdentityNotFound,
+    IdentityRetired,
+    ResponsesInvalid,
+    ReviewClosed,
+    RoleNotPermitted,
+    SegregationOfDuties,
+    SignOffRefused,
+    TemplateNotApplicable,
+)
+from countersign.services.reviews.records import (
+    DECISION_LABELS,
+    Answer,
+    ReviewDraft,
+    SignOffRequest,
+)
+
+APPROVING_ROLES = ("approver", "officer")
+"""Roles whose identities may sign an approval."""
+
+MAX_NOTE_CHARS = 10_000
+"""A note or comment longer than this is refused."""
+
+_EMAIL_SEPARATORS = re.compile(r"[\s<>()\[\]{},;:\"'`|]+")
+
+
+def emails_in(text: str) -> set[str]:
+    """The e-mail addresses in free text (``Jo <jo@x.org>``, ``mailto:jo@x.org``), lowercase."""
+    found: set[str] = set()
+    # Split on separators first: a single pass, no backtracking on long lines.
+    for piece in _EMAIL_SEPARATORS.split(text):
+        token = piece.strip(".").lower()
+        local, at, domain = token.rpartition("@")
+        if at and local and "." in domain:
+            found.add(token)
+    return found
+
+
+def card_owner_emails(card: ModelCard) -> set[str]:
+    """E-mail addresses of the card's owners, contacts and developers."""
+    texts = [f"{o.name} {o.contact} {o.role}" for o in card.owners]
+    texts += card.model_details.developers
+    return set().union(*(emails_in(text) for text in texts)) if texts else set()
+
+
+def active_signer(session: Session, email: str) -> Identity:
+    """The active identity that would sign as ``email``; refused when retired or unknown."""
+    folded = normalise_email(email)
+    row = session.scalar(
+        select(Identity).where(Identity.email == folded, Identity.retired_at.is_(None))
+    )
+    if row is None:
+        any_row = session.scalar(select(Identity.id).where(Identity.email == folded))
+        if any_row is not None:
+            raise IdentityRetired(
+                f"the identity of {folded} is retired and can no longer sign; "
+                "its earlier signatures still verify"
+            )
+        raise IdentityNotFound(
+            f"no identity for {folded}; create one with `countersign identity create`"
+        )
+    return row
+
+
+def check_rules(
+    session: Session, draft: ReviewDraft, request: SignOffRequest, signer: Identity
+) -> None:
+    """Raise the first rule ``request`` breaks for ``draft`` signed by ``signer``."""
+    what = f"{draft.model} {draft.version}"
+    _check_open(session, draft, what)
+    template = draft.template.template
+    if draft.open_review is not None:
+        ref = f"{draft.open_review.template_id}@{draft.open_review.template_version}"
+        if ref != template.reference:
+            raise TemplateNotApplicable(
+                f"the open review of {what} uses checklist {ref}; sign it with that template, "
+                f"not {template.reference}"
+            )
+    elif not template.applies_to(draft.risk_tier):
+        tiers = ", ".join(template.risk_tiers)
+        raise TemplateNotApplicable(
+            f"checklist {template.reference} is for {tiers} risk cards, and {what} is "
+            f"{draft.risk_tier} risk; choose a template for that tier"
+        )
+    if request.decision not in DECISIONS:
+        raise SignOffRefused(
+            f"unknown decision {request.decision!r}; decide one of {', '.join(DECISIONS)}"
+        )
+    if request.decision == "approve" and signer.role not in APPROVING_ROLES:
+        raise RoleNotPermitted(
+            f"{signer.email} is a {signer.role} and cannot approve; an approver or officer "
+            "must sign the approval (a reviewer may request changes or reject)"
+        )
+    if len(request.comment) > MAX_NOTE_CHARS:
+        raise SignOffRefused(f"the comment is longer than {MAX_NOTE_CHARS:,} characters")
+    _check_answers(draft, request)
+    if request.decision == "approve":
+        _check_segregation(session, draft, signer)
+    _check_not_signed(draft, signer)
+
+
+def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
+    if draft.status == "superseded":
+        newest = session.scalar(
+            select(CardVersion.version)
+            .join(Model, Model.id == CardVersion.model_id)
+            .where(Model.name == draft.model)
+            .order_by(CardVersion.seq.desc())
+            .limit(1)
+        )
+        raise ReviewClosed(
+            f"{what} was superseded by version {newest}; review the newest version instead"
+        )
+    if draft.status not in ("submitted", "in review"):
+        raise ReviewClosed(
+            f"{what} is already decided ({draft.status}); a card version never changes, so a "
+            "new review needs a new version from the team"
+        )
+
+
+def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
+    template = draft.template.template
+    source = request.source
+    known = [item.id for item in template.items]
+    unknown = [item_id for item_id in request.answers if item_id not in known]
+    if unknown:
+        raise ResponsesInvalid(
+            f"unknown checklist item {', '.join(repr(u) for u in unknown)}; the items of "
+            f"{template.reference} are {', '.join(known)}",
+            source,
+            unknown[0],
+        )
+    missing = [i.id for i in template.items if i.required and i.id not in request.answers]
+    if missing:
+        raise ResponsesInvalid(
+            f"required item{'s' if len(missing) > 1 else ''} not answered: {', '.join(missing)}",
+            source,
+            missing[0],
+        )
+    for item in template.items:
+        answer = request.answers.get(item.id)
+        if answer is None:
+            continue
+        _check_answer(draft, item, answer, source)
+        if request.decision == "approve" and item.required and answer.answer == "fail":
+            raise ResponsesInvalid(
+                f"required item {item.id!r} is answered fail, so the card cannot be approved; "
+                "request changes instead",
+                source,
+                item.id,
+            )
+
+
+def _check_answer(draft: ReviewDraft, item: ChecklistItem, answer: Answer, source: str) -> None:
+    if answer.answer not in ANSWERS:
+        raise ResponsesInvalid(
+            f"the answer {answer.answer!r} is not one of {', '.join(ANSWERS)}",
+            source,
+            f"{item.id}.answer",
+        )
+    if len(answer.note) > MAX_NOTE_CHARS:
+        raise ResponsesInvalid(
+            f"the note is longer than {MAX_NOTE_CHARS:,} characters", source, f"{item.id}.note"
+        )
+    if answer.note.strip():
+        return
+    automatic = draft.automatic(item.id)
+    if answer.answer == "fail":
+        reason = "a fail needs a note saying what is wrong"
+    elif answer.answer == "na" and item.required:
+        reason = "a required item answered not applicable needs a note saying why"
+    elif answer.answer == "pass" and automatic is not None and not automatic.passed:
+        reason = (
+            f"the automatic check failed ({automatic.evidence}); answering pass needs a "
+            "note saying why"
+        )
+    else:
+        return
+    raise ResponsesInvalid(reason, source, f"{item.id}.note")
+
+
+def _check_segregation(session: Session, draft: ReviewDraft, signer: Identity) -> None:
+    what = f"{draft.model} {draft.version}"
+    if signer.email in card_owner_emails(draft.card):
+        raise SegregationOfDuties(
+            f"{signer.email} is named among the owners or developers of {what}, so cannot "
+            "approve it (segregation of duties); someone independent must approve"
+        )
+    bundle = session.scalar(
+        select(Bundle)
+        .join(CardVersion, CardVersion.bundle_id == Bundle.id)
+        .where(CardVersion.id == draft.card_version_id)
+    )
+    if bundle is None or not bundle.signer_fingerprint:
+        return
+    signed_it = bundle.signer_fingerprint == signer.fingerprint
+    if not signed_it and bundle.signer_certificate_pem:
+        try:
+            bundle_cert = load_certificate(bundle.signer_certificate_pem)
+        except ValueError:
+            bundle_cert = None
+        signed_it = bundle_cert is not None and signer.email in certificate_emails(bundle_cert)
+    if signed_it:
+        raise SegregationOfDuties(
+            f"{signer.email} signed the bundle {bundle.file_name} that brought {what}, so "
+            "cannot approve it (segregation of duties); someone independent must approve"
+        )
+
+
+def _check_not_signed(draft: ReviewDraft, signer: Identity) -> None:
+    review = draft.open_review
+    if review is None:
+        return
+    earlier = next((s for s in review.signatures if s.signer_email == signer.email), None)
+    if earlier is not None:
+        raise AlreadySigned(
+            f"{signer.email} already signed this review of {draft.model} {draft.version} "
+            f"({DECISION_LABELS.get(earlier.decision, earlier.decision)}, {earlier.signed_at[:16]}Z); "
+            "nobody signs the same round twice"
+        )

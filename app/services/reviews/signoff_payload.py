@@ -1,0 +1,99 @@
+"""The signed payload of a sign-off: what exactly a reviewer's signature covers.
+
+The payload is the canonical JSON (sorted keys, UTF-8, no insignificant
+whitespace) of: the card version's SHA-256, model, version, checklist
+template id and version, every response, decision, comment, UTC time and the
+signer's certificate fingerprint, under a ``format`` tag so that a sign-off
+signature can never be mistaken for a signature over anything else.  It is
+signed with ECDSA P-256 / SHA-256.
+
+The registry does not store the payload: verification rebuilds it from the
+rows, so that a changed row no longer matches its signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from countersign.models.card import canonical_json
+from countersign.services.identities.certificates import load_certificate
+
+PAYLOAD_FORMAT = "countersign-sign-off"
+PAYLOAD_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SignedResponse:
+    """One checklist answer as signed: item id, answer, note, and the automatic result shown."""
+
+    item: str
+    answer: str
+    note: str = ""
+    automatic: str = ""
+    evidence: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The response inside the payload."""
+        return {
+            "item": self.item,
+            "answer": self.answer,
+            "note": self.note,
+            "automatic": (
+                {"result": self.automatic, "evidence": self.evidence} if self.automatic else None
+            ),
+        }
+
+
+def signoff_payload(
+    *,
+    card_version_sha256: str,
+    model: str,
+    version: str,
+    template_id: str,
+    template_version: int,
+    responses: Sequence[SignedResponse],
+    decision: str,
+    comment: str,
+    signed_at: str,
+    signer_fingerprint: str,
+) -> dict[str, Any]:
+    """The payload of one sign-off, as JSON data (responses in the template's item order)."""
+    return {
+        "format": PAYLOAD_FORMAT,
+        "format_version": PAYLOAD_FORMAT_VERSION,
+        "card_version_sha256": card_version_sha256,
+        "model": model,
+        "version": version,
+        "template": {"id": template_id, "version": template_version},
+        "responses": [response.as_json() for response in responses],
+        "decision": decision,
+        "comment": comment,
+        "signed_at": signed_at,
+        "signer_fingerprint": signer_fingerprint,
+    }
+
+
+def payload_bytes(payload: dict[str, Any]) -> bytes:
+    """The exact bytes that are signed: the payload's canonical JSON in UTF-8."""
+    return canonical_json(payload).encode("utf-8")
+
+
+def signature_matches(certificate_pem: str, payload: dict[str, Any], signature: bytes) -> bool:
+    """Whether ``signature`` is the certificate key's ECDSA P-256 / SHA-256 signature of ``payload``."""
+    try:
+        key = load_certificate(certificate_pem).public_key()
+    except ValueError:
+        return False
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        return False
+    try:
+        key.verify(signature, payload_bytes(payload), ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True

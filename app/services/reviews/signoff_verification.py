@@ -1,0 +1,223 @@
+"""Re-deriving every signed sign-off from the registry rows and checking its signature.
+
+Nothing signed is stored as such: for each sign-off the payload is rebuilt
+from the card version, the checklist template, the sign-off row and its
+answers, and checked against the signer's stored certificate.  A row changed
+after signing (an answer, a note, a decision, the card itself) no longer
+matches, and the review is named.  The statuses are checked too: a review's
+status must follow from its valid sign-offs and its template's quorum, and a
+card version marked decided must have a review that decided it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from countersign.models.checklist import ChecklistTemplate
+from countersign.models.tables import (
+    CardVersion,
+    ChecklistTemplateRecord,
+    Identity,
+    Model,
+    Review,
+    ReviewResponse,
+    Signature,
+)
+from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.reviews.records import round_status
+from countersign.services.reviews.signoff_payload import (
+    SignedResponse,
+    signature_matches,
+    signoff_payload,
+)
+
+_DECIDED = ("approved", "changes requested", "rejected")
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class SignOffProblem:
+    """One thing that no longer matches, and the review (and sign-off) it belongs to."""
+
+    review_id: int | None
+    signature_id: int | None
+    model: str
+    version: str
+    problem: str
+
+    def describe(self) -> str:
+        """One line for the officer."""
+        where = f"review {self.review_id} of " if self.review_id is not None else ""
+        return f"{where}{self.model} {self.version}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class SignOffReport:
+    """The result of checking every sign-off in the registry."""
+
+    reviews: int
+    signatures: int
+    problems: list[SignOffProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every signature verified and every status follows from them."""
+        return not self.problems
+
+    def describe(self) -> str:
+        """A summary line for the officer."""
+        if self.ok:
+            return (
+                f"Sign-offs intact: {self.signatures} signatures in {self.reviews} reviews "
+                "verified against the registry rows."
+            )
+        return (
+            f"Sign-offs BROKEN: {len(self.problems)} problems in {self.reviews} reviews "
+            f"({self.signatures} signatures checked)."
+        )
+
+
+def verify_signoffs(session: Session) -> SignOffReport:
+    """Rebuild and verify every signed payload; check every review and card version status."""
+    problems: list[SignOffProblem] = []
+    reviews = signatures = 0
+    reviewed: dict[int, set[str]] = {}
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Review, CardVersion, Model.name, ChecklistTemplateRecord)
+            .join(CardVersion, CardVersion.id == Review.card_version_id)
+            .join(Model, Model.id == CardVersion.model_id)
+            .join(ChecklistTemplateRecord, ChecklistTemplateRecord.id == Review.template_record_id)
+            .where(Review.id > last)
+            .order_by(Review.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            break
+        for review, cv, model, record in rows:
+            reviews += 1
+            checked, found = _check_review(session, review, cv, model, record)
+            signatures += checked
+            problems.extend(found)
+            reviewed.setdefault(cv.id, set()).add(review.status)
+            last = review.id
+        session.expunge_all()
+    problems.extend(_unbacked_statuses(session, reviewed))
+    return SignOffReport(reviews=reviews, signatures=signatures, problems=problems)
+
+
+def _check_review(
+    session: Session,
+    review: Review,
+    cv: CardVersion,
+    model: str,
+    record: ChecklistTemplateRecord,
+) -> tuple[int, list[SignOffProblem]]:
+    problems: list[SignOffProblem] = []
+
+    def problem(text: str, signature_id: int | None = None) -> None:
+        problems.append(SignOffProblem(review.id, signature_id, model, cv.version, text))
+
+    if hashlib.sha256(cv.canonical_json.encode("utf-8")).hexdigest() != cv.sha256:
+        problem("the card version's content no longer matches its SHA-256 (the card was changed)")
+    quorum = 1
+    if hashlib.sha256(record.content_json.encode("utf-8")).hexdigest() != record.sha256:
+        problem(
+            f"checklist template {record.template_id}@{record.version} no longer matches its "
+            "hash (it was changed after it was frozen)"
+        )
+    try:
+        quorum = ChecklistTemplate.model_validate_json(record.content_json).quorum
+    except ValidationError:
+        problem(f"checklist template {record.template_id}@{record.version} is no longer readable")
+    rows = session.execute(
+        select(Signature, Identity)
+        .join(Identity, Identity.id == Signature.identity_id)
+        .where(Signature.review_id == review.id)
+        .order_by(Signature.id)
+    ).all()
+    valid: list[tuple[str, str]] = []
+    for signature, identity in rows:
+        reason = _signature_problem(session, signature, identity, cv, model, record)
+        if reason:
+            problem(
+                f"the sign-off by {identity.email} (signature {signature.id}) no longer matches "
+                f"its rows: {reason}",
+                signature.id,
+            )
+        else:
+            valid.append((identity.email, signature.decision))
+    expected = round_status(valid, quorum)
+    superseded = review.status == "superseded" and expected == "in review"
+    if review.status != expected and not superseded:
+        problem(f"the review says {review.status!r}, but its valid sign-offs make it {expected!r}")
+    return len(rows), problems
+
+
+def _signature_problem(
+    session: Session,
+    signature: Signature,
+    identity: Identity,
+    cv: CardVersion,
+    model: str,
+    record: ChecklistTemplateRecord,
+) -> str:
+    try:
+        certificate = load_certificate(identity.certificate_pem)
+    except ValueError:
+        return "the signer's stored certificate is unreadable"
+    if certificate_fingerprint(certificate) != identity.fingerprint:
+        return "the signer's stored certificate was replaced"
+    if signature.signer_fingerprint != identity.fingerprint:
+        return "the sign-off names another certificate than its signer's"
+    responses = [
+        SignedResponse(r.item_id, r.answer, r.note, r.automatic, r.evidence)
+        for r in session.scalars(
+            select(ReviewResponse)
+            .where(ReviewResponse.signature_id == signature.id)
+            .order_by(ReviewResponse.position)
+        )
+    ]
+    payload = signoff_payload(
+        card_version_sha256=cv.sha256,
+        model=model,
+        version=cv.version,
+        template_id=record.template_id,
+        template_version=record.version,
+        responses=responses,
+        decision=signature.decision,
+        comment=signature.comment,
+        signed_at=signature.signed_at,
+        signer_fingerprint=signature.signer_fingerprint,
+    )
+    if not signature_matches(identity.certificate_pem, payload, signature.signature):
+        return "the signature does not verify (an answer, note, decision, comment or time changed)"
+    return ""
+
+
+def _unbacked_statuses(session: Session, reviewed: dict[int, set[str]]) -> list[SignOffProblem]:
+    """Card versions whose status claims a review that the review rows do not show."""
+    problems = []
+    rows = session.execute(
+        select(CardVersion.id, CardVersion.version, CardVersion.status, Model.name)
+        .join(Model, Model.id == CardVersion.model_id)
+        .where(CardVersion.status.in_([*_DECIDED, "in review"]))
+    )
+    for cv_id, version, status, model in rows:
+        if status not in reviewed.get(cv_id, set()):
+            problems.append(
+                SignOffProblem(
+                    None,
+                    None,
+                    model,
+                    version,
+                    f"the card version is marked {status!r} but no review of it says so",
+                )
+            )
+    return problems

@@ -1,0 +1,265 @@
+"""The audit trail as a table: events read lazily in chain order, and one event in full.
+
+Plain rows come out of the registry (never ORM objects), a page at a time by
+id, so a long trail costs only what the officer scrolls through.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication, QStyle, QWidget
+
+from countersign.errors import RegistryError
+from countersign.models.tables import AuditEvent
+from countersign.services.audit.trail import event_details, list_events
+from countersign.services.storage.database import Database
+from countersign.views.widgets.list_table import ListTableModel
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+KNOWN_ACTIONS = (
+    "bundle.imported",
+    "card_version.imported",
+    "card_version.superseded",
+    "import.refused",
+    "model.created",
+)
+"""Actions offered in the filter before any event is loaded; others are added as seen."""
+
+_BROKEN_BACKGROUND = QColor(220, 40, 40, 90)
+_SUMMARY_LENGTH = 140
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as the table shows it (the full details are read on selection)."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    model_name: str
+    object_type: str
+    object_id: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class AuditEventDetail:
+    """Everything about one event, for the details pane."""
+
+    row: AuditRow
+    details: dict[str, Any]
+    details_json: str
+    hash: str
+    prev_hash: str
+
+
+def local_time(at: str) -> str:
+    """A stored UTC timestamp in the officer's local time, to the second."""
+    try:
+        moment = datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return at
+    local = moment.replace(tzinfo=datetime.UTC).astimezone()
+    return local.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def details_summary(details: dict[str, Any]) -> str:
+    """The details of an event on one short line: ``key: value`` pairs, long values cut."""
+    parts: list[str] = []
+    for key, value in details.items():
+        if value is None or value == "":
+            continue  # an empty field says nothing in a one-line summary
+        if isinstance(value, list):
+            shown = f"{len(value)} item{'s' if len(value) != 1 else ''}"
+        elif isinstance(value, dict):
+            shown = "{…}"
+        else:
+            shown = str(value)
+            if len(shown) == 64 and all(c in "0123456789abcdef" for c in shown):
+                shown = shown[:12] + "…"  # a SHA-256: its start is enough to recognise it
+        parts.append(f"{key}: {shown}")
+    text = "; ".join(parts)
+    return text if len(text) <= _SUMMARY_LENGTH else text[: _SUMMARY_LENGTH - 1] + "…"
+
+
+def _row(event: AuditEvent) -> AuditRow:
+    return AuditRow(
+        id=event.id,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        model_name=event.model_name,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        summary=details_summary(event_details(event)),
+    )
+
+
+def _object_text(row: AuditRow) -> str:
+    shown = row.object_id
+    if len(shown) == 64 and all(c in "0123456789abcdef" for c in shown):
+        shown = shown[:12] + "…"
+    return f"{row.object_type.replace('_', ' ')} {shown}".strip()
+
+
+class AuditEventModel(ListTableModel[AuditRow]):
+    """Audit events in chain order, read lazily a page at a time (keyset paging by id)."""
+
+    load_failed = Signal(str)
+
+    HEADERS = ("Event", "Time", "Actor", "Action", "Model", "Object", "Details")
+
+    def __init__(self, database: Database, page_size: int = 200, parent: QWidget | None = None):
+        super().__init__(self.HEADERS, parent)
+        self._database = database
+        self._page_size = page_size
+        self._ids: list[int] = []
+        self._exhausted = False
+        self._model_name: str | None = None
+        self._action: str | None = None
+        self._broken_id: int | None = None
+        self.seen_actions: set[str] = set()
+        self._resetting = False
+
+    # -- filters and marks ------------------------------------------------------
+
+    def set_filter(self, model_name: str | None, action: str | None) -> None:
+        """Show only the events of one model and/or one action (None: all)."""
+        self._model_name = model_name or None
+        self._action = action or None
+        self.reload()
+
+    def has_filter(self) -> bool:
+        """Whether some events are hidden by a filter."""
+        return self._model_name is not None or self._action is not None
+
+    def reload(self) -> None:
+        """Forget the rows read so far; they are read again as they are needed."""
+        # Whoever listens to modelReset (a view, Qt's model tester) may ask for
+        # more rows before endResetModel returns; that waits for the reset to end.
+        self._resetting = True
+        try:
+            self.beginResetModel()
+            self._rows, self._ids, self._exhausted = [], [], False
+            self.endResetModel()
+        finally:
+            self._resetting = False
+
+    def mark_broken(self, event_id: int | None) -> None:
+        """Highlight the first broken event of the chain (None: nothing is broken)."""
+        old, self._broken_id = self._broken_id, event_id
+        for changed in {old, event_id} - {None}:
+            row = self.row_of(changed) if changed is not None else None
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+
+    def row_of(self, event_id: int) -> int | None:
+        """The row showing ``event_id``, if it is read already."""
+        position = bisect.bisect_left(self._ids, event_id)
+        if position < len(self._ids) and self._ids[position] == event_id:
+            return position
+        return None
+
+    def fetch_until(self, event_id: int) -> int | None:
+        """Read pages until ``event_id`` is read (or the trail ends); its row, if shown."""
+        while (not self._ids or self._ids[-1] < event_id) and self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+        return self.row_of(event_id)
+
+    def row(self, row: int) -> AuditRow:
+        """The event shown in ``row``."""
+        return self.item(row)
+
+    def detail(self, event_id: int) -> AuditEventDetail | None:
+        """The full event ``event_id`` from the registry (None if it is gone)."""
+        with self._database.read() as session:
+            events = list_events(session, after_id=event_id - 1, limit=1)
+            if not events or events[0].id != event_id:
+                return None
+            event = events[0]
+            return AuditEventDetail(
+                row=_row(event),
+                details=event_details(event),
+                details_json=event.details_json,
+                hash=event.hash,
+                prev_hash=event.prev_hash,
+            )
+
+    # -- lazy reading -----------------------------------------------------------
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:  # noqa: N802
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: AnyIndex) -> None:  # noqa: N802
+        if parent.isValid() or self._exhausted or self._resetting:
+            return
+        after = self._ids[-1] if self._ids else 0
+        try:
+            with self._database.read() as session:
+                events = list_events(
+                    session,
+                    model_name=self._model_name,
+                    action=self._action,
+                    after_id=after,
+                    limit=self._page_size,
+                )
+                rows = [_row(event) for event in events]
+        except RegistryError as error:
+            self._exhausted = True
+            self.load_failed.emit(str(error))
+            return
+        if len(rows) < self._page_size:
+            self._exhausted = True
+        if not rows:
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+        self._rows.extend(rows)
+        self._ids.extend(row.id for row in rows)
+        self.seen_actions.update(row.action for row in rows)
+        self.endInsertRows()
+
+    # -- table ----------------------------------------------------------------------
+
+    def cell(self, row: AuditRow, column: int, role: int) -> Any:
+        """Cell text, full values as tooltips; the event where the chain breaks marked red."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                str(row.id),
+                local_time(row.at),
+                row.actor,
+                row.action,
+                row.model_name,
+                _object_text(row),
+                row.summary,
+            )[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 1:
+                return f"{row.at} (UTC)"
+            if column == 5:
+                return f"{row.object_type} {row.object_id}"
+            if column == 6:
+                return row.summary
+        if row.id == self._broken_id:
+            if role == Qt.ItemDataRole.DecorationRole and column == 0:
+                return QApplication.style().standardIcon(
+                    QStyle.StandardPixmap.SP_MessageBoxCritical
+                )
+            if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+                return "The audit chain breaks at this event"
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return _BROKEN_BACKGROUND
+            if role == Qt.ItemDataRole.FontRole:
+                bold = QFont()
+                bold.setBold(True)
+                return bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None

@@ -1,0 +1,1 @@
+"""The Compare tab: two card versions side by side."""

@@ -1,0 +1,1 @@
+"""Settings ▸ Identities and the forms that make and change reviewer identities."""

@@ -1,0 +1,1 @@
+"""The import preview: what importing would do, before anything lands."""

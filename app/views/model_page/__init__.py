@@ -1,0 +1,1 @@
+"""The model page and its tabs: Card, Versions, Source, Attachments, History."""

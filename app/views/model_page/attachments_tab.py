@@ -1,0 +1,207 @@
+"""The Attachments tab: the files that came with a card version, images previewed.
+
+Previews are made from the attachment's bytes in the registry, never from a
+path or address written in the card.  Raster images are drawn; an SVG image is
+drawn only when it refers to nothing outside itself (Qt's SVG renderer would
+read a local file named in an ``<image href>``), else shown as text like HTML
+and every other text, never interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QObject, Qt
+from PySide6.QtGui import QColor, QFontDatabase, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from countersign.services.registry import AttachmentInfo
+from countersign.views.model_page.source_tab import decode_original
+from countersign.views.presentation import byte_size
+from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
+
+HEADERS = ("File", "Type", "Size", "SHA-256")
+
+RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
+"""Image types drawn in the preview; anything else is shown as text or not at all."""
+
+SVG_TYPE = "image/svg+xml"
+"""Drawn when self-contained; otherwise shown as text."""
+
+MAX_SVG_SIDE = 2000
+"""Pixels of the longer side of a drawn SVG at most (its stated size may be anything)."""
+
+_SVG_OUTSIDE_REFERENCE = re.compile(
+    rb"""href\s*=\s*["']\s*(?!#|data:)|url\(\s*["']?\s*(?!#)|@import|<!ENTITY""", re.IGNORECASE
+)
+"""A reference an SVG renderer could follow out of the file: any href or url() but an
+in-document (#id) or embedded (data:) one, CSS imports, and XML entities."""
+
+TEXT_TYPES = ("application/json", "application/yaml", "image/svg+xml", "application/xml")
+"""Types shown as text besides ``text/*``."""
+
+MAX_TEXT_PREVIEW = 2_000_000
+"""Characters of a text attachment shown before the rest is left out."""
+
+
+class AttachmentsTableModel(ListTableModel[AttachmentInfo]):
+    """The attachments of one card version (held whole: a version has a few)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(HEADERS, parent)
+
+    def set_attachments(self, attachments: list[AttachmentInfo]) -> None:
+        """List ``attachments``."""
+        self.set_rows(attachments)
+
+    def attachment(self, row: int) -> AttachmentInfo:
+        """The attachment on ``row``."""
+        return self.item(row)
+
+    def cell(self, item: AttachmentInfo, column: int, role: int) -> Any:
+        """Cell text; the exact size and hash as tooltips."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (item.path, item.media_type, byte_size(item.size), item.sha256)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 2:
+                return f"{item.size} bytes"
+            if column == 3:
+                return item.sha256
+            return item.path
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class AttachmentsTab(QWidget):
+    """Lists a card version's attachments and previews the chosen one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._load: Callable[[int], bytes] | None = None
+        self.model = AttachmentsTableModel(self)
+
+        self.table = QTableView(self)
+        set_up_row_table(
+            self.table, self.model, "Attachments", alternating=False, stretch_last=False
+        )
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 110), (2, 80), (3, 150)):
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+
+        self.message = QLabel(self)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Attachment preview message")
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setAccessibleName("Image preview")
+        image_scroll = QScrollArea(self)
+        image_scroll.setWidget(self.image)
+        image_scroll.setWidgetResizable(True)
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Text preview")
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.preview = QStackedWidget(self)
+        self.preview.setAccessibleName("Attachment preview")
+        for page in (self.message, image_scroll, self.text):
+            self.preview.addWidget(page)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([150, 450])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(splitter)
+        self.show_attachments([], None)
+
+    def show_attachments(
+        self, attachments: list[AttachmentInfo], load: Callable[[int], bytes] | None
+    ) -> None:
+        """List ``attachments``; ``load(id)`` gives an attachment's bytes for the preview."""
+        self._load = load
+        self.model.set_attachments(attachments)
+        if attachments:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        else:
+            self._show_message("This card version came with no attachments.")
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self._load is None:
+            return
+        item = self.model.attachment(current.row())
+        self.preview_attachment(item, self._load(item.id))
+
+    def preview_attachment(self, item: AttachmentInfo, content: bytes) -> None:
+        """Preview ``content``, the bytes of ``item``: drawn if an image, else as text."""
+        if item.media_type in RASTER_TYPES:
+            image = QImage.fromData(QByteArray(content))
+            if image.isNull():
+                self._show_message(
+                    f"{item.path} says it is {item.media_type} but is not a readable image."
+                )
+                return
+            self.image.setPixmap(QPixmap.fromImage(image))
+            self.image.setToolTip(f"{item.path}: {image.width()} × {image.height()} pixels")
+            self.preview.setCurrentIndex(1)
+            return
+        if item.media_type == SVG_TYPE and self._draw_svg(item, content):
+            return
+        if item.media_type.startswith("text/") or item.media_type in TEXT_TYPES:
+            text, _replaced = decode_original(content[: MAX_TEXT_PREVIEW * 4])
+            if len(text) > MAX_TEXT_PREVIEW:
+                text = text[:MAX_TEXT_PREVIEW] + "\n… (the rest is not shown)"
+            self.text.setPlainText(text)
+            self.preview.setCurrentIndex(2)
+            return
+        self._show_message(f"No preview for {item.media_type} ({byte_size(item.size)}).")
+
+    def _draw_svg(self, item: AttachmentInfo, content: bytes) -> bool:
+        """Draw a self-contained SVG on white; False (shown as text) if it refers outside."""
+        if _SVG_OUTSIDE_REFERENCE.search(content):
+            return False
+        # Imported when an SVG is first shown, not at start-up.
+        from PySide6.QtSvg import QSvgRenderer
+
+        renderer = QSvgRenderer(QByteArray(content))
+        size = renderer.defaultSize()
+        if not renderer.isValid() or size.isEmpty():
+            return False
+        scale = min(1.0, MAX_SVG_SIDE / max(size.width(), size.height()))
+        ratio = self.devicePixelRatioF()
+        image = QImage(size * (scale * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        # A chart drawn for paper has no background: white keeps it readable in a dark palette.
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        renderer.render(painter)
+        painter.end()
+        image.setDevicePixelRatio(ratio)
+        self.image.setPixmap(QPixmap.fromImage(image))
+        self.image.setToolTip(f"{item.path}: drawn from its SVG, {size.width()} × {size.height()}")
+        self.preview.setCurrentIndex(1)
+        return True
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.preview.setCurrentIndex(0)

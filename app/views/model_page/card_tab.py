@@ -1,0 +1,284 @@
+"""The Card tab: the canonical card of one card version, section by section.
+
+Card text is Markdown from outside: any HTML in it is shown as text, no
+resource (image, stylesheet) is ever loaded from anywhere, and a link opens in
+the officer's browser only when clicked.  Format warnings come first, in a
+banner that cannot be missed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from countersign.services.diff.card_text import card_as_text, card_sections
+from countersign.services.registry import CardVersionDetail
+from countersign.views.icons import icon
+from countersign.views.presentation import format_name, local_time
+
+_MARKDOWN = QTextDocument.MarkdownFeature(
+    QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
+    | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
+)
+"""GitHub Markdown with HTML shown as text, never interpreted."""
+
+BANNER_LINES = 3
+"""Warnings listed in the banner before "Show all"."""
+
+OPENABLE_SCHEMES = ("http", "https", "mailto")
+"""Links the officer may open from a card (in their own browser, on click)."""
+
+
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def _literal_entities(markdown: str) -> str:
+    """Escape ``&`` before an entity name, so ``&amp;`` in a card shows as written.
+
+    Markdown reads ``&lt;`` as ``<``; the officer must see what the team wrote,
+    as the report prints it.
+    """
+    return _ENTITY.sub(r"\\&", markdown)
+
+
+class CardBrowser(QTextBrowser):
+    """A read-only card viewer that never loads a resource and opens links only on click."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setSearchPaths([])
+        self.anchorClicked.connect(self._on_self_anchor_clicked)
+
+    def loadResource(self, _kind: int, _name: QUrl | str) -> object:  # noqa: N802 - Qt API
+        """Refuse every resource: a card may name files or web addresses, none is fetched."""
+        return None
+
+    def show_markdown(self, markdown: str) -> None:
+        """Render ``markdown`` safely: HTML and entities as text, images replaced by their address."""
+        document = self.document()
+        document.setMarkdown(_literal_entities(markdown), _MARKDOWN)
+        _space_headings(document)
+        _replace_images(document)
+
+    def _on_self_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme().lower() in OPENABLE_SCHEMES:
+            QDesktopServices.openUrl(url)
+
+
+def card_markdown(detail: CardVersionDetail) -> str:
+    """The card of ``detail`` as one Markdown text, a level-2 heading per section."""
+    parts = [f"## {section.title}\n\n{section.text}" for section in card_sections(detail.card)]
+    return "\n\n".join(parts) + "\n"
+
+
+def warnings_text(warnings: list[dict[str, str]]) -> str:
+    """The format warnings as plain lines, each naming its place in the card."""
+    lines = []
+    for warning in warnings:
+        where = warning.get("field", "")
+        message = warning.get("message", "") or str(warning)
+        lines.append(f"• {where}: {message}" if where else f"• {message}")
+    return "\n".join(lines)
+
+
+class CardTab(QWidget):
+    """Shows one card version's canonical card, with its warnings and provenance on top."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._detail: CardVersionDetail | None = None
+
+        self.facts = QLabel(self)
+        self.facts.setAccessibleName("Card version facts")
+        self.facts.setWordWrap(True)
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.banner = QFrame(self)
+        self.banner.setObjectName("warningBanner")
+        self.banner.setAccessibleName("Format warnings")
+        self.banner.setStyleSheet(
+            "#warningBanner { background: rgba(242, 180, 48, 0.20);"
+            " border: 1px solid rgba(181, 122, 0, 0.70); border-radius: 4px; }"
+        )
+        banner_icon = QLabel(self.banner)
+        banner_icon.setPixmap(icon("warning").pixmap(22, 22))
+        self.banner_title = QLabel(self.banner)
+        self.banner_title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.banner_title.font()
+        font.setBold(True)
+        self.banner_title.setFont(font)
+        self.banner_text = QLabel(self.banner)
+        self.banner_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setAccessibleName("Format warning list")
+        self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner_more = QPushButton(self.banner)
+        self.banner_more.setFlat(True)
+        self.banner_more.setAccessibleName("Show every format warning")
+        self.banner_more.clicked.connect(self._on_banner_more_clicked)
+        title_row = QHBoxLayout()
+        title_row.addWidget(banner_icon)
+        title_row.addWidget(self.banner_title, 1)
+        title_row.addWidget(self.banner_more)
+        banner_layout = QVBoxLayout(self.banner)
+        banner_layout.setContentsMargins(10, 6, 10, 8)
+        banner_layout.setSpacing(4)
+        banner_layout.addLayout(title_row)
+        banner_layout.addWidget(self.banner_text)
+        self.banner.hide()
+
+        self.copy_button = QPushButton(icon("copy"), "&Copy card text", self)
+        self.copy_button.setAccessibleName("Copy the card as Markdown")
+        self.copy_button.setToolTip("Copy the whole card, as Markdown, to the clipboard")
+        self.print_button = QPushButton(icon("print"), "&Print…", self)
+        self.print_button.setAccessibleName("Print the card")
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.facts, 1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.print_button)
+
+        self.browser = CardBrowser(self)
+        self.browser.setAccessibleName("Card text")
+        self.browser.document().setDocumentMargin(14)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.browser, 1)
+        self.show_version(None)
+
+    @property
+    def detail(self) -> CardVersionDetail | None:
+        """The card version shown."""
+        return self._detail
+
+    def show_version(self, detail: CardVersionDetail | None) -> None:
+        """Show ``detail``'s card (or nothing)."""
+        self._detail = detail
+        self.copy_button.setEnabled(detail is not None)
+        self.print_button.setEnabled(detail is not None)
+        if detail is None:
+            self.facts.clear()
+            self.banner.hide()
+            self.browser.clear()
+            return
+        summary = detail.summary
+        origin = (
+            f"from bundle {summary.bundle.file_name}"
+            if summary.bundle is not None
+            else f"loose file {summary.original_name}"
+        )
+        self.facts.setText(
+            f"Version {summary.version} · {summary.status} · {format_name(summary.source_format)}"
+            f" · imported {local_time(summary.imported_at)} by {summary.imported_by} · {origin}"
+        )
+        if detail.warnings:
+            count = len(detail.warnings)
+            plural = "s" if count != 1 else ""
+            self.banner_title.setText(
+                f"{count} format warning{plural}: the card was read whole, "
+                "but these places need a look."
+            )
+            self._show_warnings()
+            self.banner.show()
+        else:
+            self.banner.hide()
+        self.browser.show_markdown(card_markdown(detail))
+
+    def _show_warnings(self) -> None:
+        warnings = self._detail.warnings if self._detail is not None else []
+        self.banner_text.setText(warnings_text(warnings[:BANNER_LINES]))
+        self.banner_more.setVisible(len(warnings) > BANNER_LINES)
+        self.banner_more.setText(f"Show all {len(warnings)}…")
+
+    def _on_banner_more_clicked(self) -> None:
+        if self._detail is None:
+            return
+        summary = self._detail.summary
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"Format warnings: {summary.model} {summary.version}")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resize(760, 420)
+        text = QPlainTextEdit(dialog)
+        text.setReadOnly(True)
+        text.setAccessibleName("Every format warning")
+        text.setPlainText(warnings_text(self._detail.warnings))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.open()
+
+    def _on_copy_button_clicked(self) -> None:
+        if self._detail is not None:
+            QGuiApplication.clipboard().setText(card_as_text(self._detail.card))
+
+    def _on_print_button_clicked(self) -> None:
+        # Print support is loaded only when asked for, to keep start-up light.
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print card")
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.browser.document().print_(printer)
+
+
+def _space_headings(document: QTextDocument) -> None:
+    # Markdown import leaves headings tight against the text above; sections read better apart.
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() in (1, 2):
+            spaced = QTextBlockFormat(block.blockFormat())
+            spaced.setTopMargin(18 if block.position() > 0 else 0)
+            spaced.setBottomMargin(6)
+            QTextCursor(block).setBlockFormat(spaced)
+        block = block.next()
+
+
+def _replace_images(document: QTextDocument) -> None:
+    # Qt would ask loadResource for each image (refused there); show its address instead of
+    # a broken-image box, so the officer sees what the card points at.
+    found: list[tuple[int, int, str]] = []
+    block = document.begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            if fragment.isValid() and fragment.charFormat().isImageFormat():
+                name = fragment.charFormat().toImageFormat().name()
+                found.append((fragment.position(), fragment.length(), name))
+            fragments += 1
+        block = block.next()
+    for position, length, name in reversed(found):
+        cursor = QTextCursor(document)
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(f"[image not loaded: {name}]", QTextCharFormat())

@@ -1,0 +1,270 @@
+"""The model page: one model's card versions in tabs (Card, Versions, Source, Attachments, History,
+Compare, Review).
+
+The page reads the registry for the tab the officer is looking at, and only
+when it is looked at: choosing a model with the arrow keys costs one card
+version read and one rendering, not five tabs' worth of queries.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound, Registry
+from countersign.services.storage.database import Database
+from countersign.views.compare.tab import CompareTab
+from countersign.views.model_page.attachments_tab import AttachmentsTab
+from countersign.views.model_page.card_tab import CardTab
+from countersign.views.model_page.history_tab import HistoryTab
+from countersign.views.model_page.source_tab import SourceTab
+from countersign.views.model_page.versions_tab import VersionsTab
+from countersign.views.presentation import local_time, status_colour
+from countersign.views.review.flow import ReviewServices
+from countersign.views.review.tab import ReviewTab
+
+TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare", "Review")
+"""The tabs, in order; View ▸ Ctrl+1…5 go to the first five, Ctrl+7 to Review."""
+
+_EMPTY_TEXT = (
+    "Choose a model on the left to see its card.\n\n"
+    "Use the arrow keys to move through the models, Enter to open one, "
+    "and Ctrl+F to search the text of every card."
+)
+
+
+class ModelPage(QWidget):
+    """The right side of the workstation: the chosen model and its card versions."""
+
+    version_shown = Signal()
+    """Another card version (or none) is shown; see :attr:`version` and :attr:`version_status`."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        database: Database,
+        parent: QWidget | None = None,
+        *,
+        review_services: ReviewServices | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._registry = registry
+        self._summary: ModelSummary | None = None
+        self._detail: CardVersionDetail | None = None
+        self._stale: set[QWidget] = set()
+
+        self.placeholder = QLabel(_EMPTY_TEXT, self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAccessibleName("No model chosen")
+        self.placeholder.setEnabled(False)
+
+        self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setAccessibleName("Model name")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.status_badge = QLabel(self)
+        self.status_badge.setAccessibleName("Status of the latest card version")
+        self.facts = QLabel(self)
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)
+        self.facts.setAccessibleName("Model facts")
+        self.facts.setWordWrap(True)
+
+        self.card_tab = CardTab(self)
+        self.versions_tab = VersionsTab(self)
+        self.source_tab = SourceTab(self)
+        self.attachments_tab = AttachmentsTab(self)
+        self.history_tab = HistoryTab(database, self)
+        self.compare_tab = CompareTab(registry, parent=self)
+        self.review_tab = ReviewTab(
+            review_services or ReviewServices.for_database(database), registry, self
+        )
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Model tabs")
+        self.tabs.setDocumentMode(True)
+        for widget, title in zip(self._tab_widgets(), TAB_TITLES, strict=True):
+            self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.versions_tab.version_chosen.connect(self._on_versions_tab_version_chosen)
+        self.versions_tab.version_opened.connect(self._on_versions_tab_version_opened)
+        self.review_tab.compare_requested.connect(self._on_review_tab_compare_requested)
+
+        heading = QHBoxLayout()
+        heading.addWidget(self.title)
+        heading.addWidget(self.status_badge)
+        heading.addStretch(1)
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(12, 10, 12, 4)
+        content_layout.addLayout(heading)
+        content_layout.addWidget(self.facts)
+        content_layout.addWidget(self.tabs, 1)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    # -- public ---------------------------------------------------------------------
+
+    @property
+    def model_name(self) -> str | None:
+        """The model shown, if any."""
+        return self._summary.name if self._summary is not None else None
+
+    @property
+    def version(self) -> str | None:
+        """The card version shown in the Card, Source and Attachments tabs, if any."""
+        return self._detail.summary.version if self._detail is not None else None
+
+    @property
+    def version_status(self) -> str | None:
+        """The status of the card version shown, if any."""
+        return self._detail.summary.status if self._detail is not None else None
+
+    def show_model(self, name: str, version: str | None = None) -> None:
+        """Show model ``name`` at ``version`` (its newest card version by default)."""
+        try:
+            summary = self._registry.model(name)
+            detail = self._registry.card_version(name, version)
+        except NotFound as error:
+            self.clear(f"{error}.\n\nIt may have been removed from the registry.")
+            return
+        self._summary = summary
+        self._detail = detail
+        self._show_header(summary)
+        self._label_attachments()
+        self._stale = set(self._tab_widgets())
+        self.stack.setCurrentIndex(1)
+        self._refresh_current_tab()
+        self.version_shown.emit()
+
+    def show_version(self, version: str) -> None:
+        """Show another card version of the current model in the version tabs."""
+        if self._summary is None or version == self.version:
+            return
+        try:
+            self._detail = self._registry.card_version(self._summary.name, version)
+        except NotFound as error:
+            self.clear(str(error))
+            return
+        self._stale |= {self.card_tab, self.source_tab, self.attachments_tab, self.review_tab}
+        self._label_attachments()
+        self.versions_tab.show_current(version)
+        self._refresh_current_tab()
+        self.version_shown.emit()
+
+    def reload(self) -> None:
+        """Read the shown model again (after an import), staying on the version shown."""
+        if self._summary is None:
+            return
+        try:
+            self.show_model(self._summary.name, self.version)
+        except NotFound:
+            self.show_model(self._summary.name)
+
+    def show_tab(self, index: int) -> None:
+        """Go to tab ``index`` (0 Card … 4 History)."""
+        if 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+
+    def clear(self, message: str = _EMPTY_TEXT) -> None:
+        """Show no model, with ``message`` in its place."""
+        self._summary = None
+        self._detail = None
+        self._stale = set()
+        self.card_tab.show_version(None)
+        self.source_tab.clear()
+        self.attachments_tab.show_attachments([], None)
+        self.history_tab.clear()
+        self.compare_tab.set_model(None)
+        self.review_tab.clear()
+        self.placeholder.setText(message)
+        self.stack.setCurrentIndex(0)
+        self.version_shown.emit()
+
+    # -- events ---------------------------------------------------------------------
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        self._refresh_current_tab()
+
+    def _on_versions_tab_version_chosen(self, version: str) -> None:
+        self.show_version(version)
+
+    def _on_versions_tab_version_opened(self, version: str) -> None:
+        self.show_version(version)
+        self.tabs.setCurrentWidget(self.card_tab)
+
+    def _on_review_tab_compare_requested(self, old_version: str, new_version: str) -> None:
+        self.tabs.setCurrentWidget(self.compare_tab)
+        self.compare_tab.choose(old_version, new_version)
+
+    # -- internals ------------------------------------------------------------------
+
+    def _tab_widgets(self) -> tuple[QWidget, ...]:
+        return (
+            self.card_tab,
+            self.versions_tab,
+            self.source_tab,
+            self.attachments_tab,
+            self.history_tab,
+            self.compare_tab,
+            self.review_tab,
+        )
+
+    def _show_header(self, summary: ModelSummary) -> None:
+        self.title.setText(summary.name)
+        colour = status_colour(summary.status).name()
+        self.status_badge.setText(f" {summary.status} ")
+        self.status_badge.setStyleSheet(
+            f"QLabel {{ background: {colour}; color: white; border-radius: 4px;"
+            " padding: 2px 6px; font-weight: bold; }"
+        )
+        plural = "s" if summary.version_count != 1 else ""
+        self.facts.setText(
+            f"Team: {summary.team or 'not stated'} · Risk tier: {summary.risk_tier or 'not stated'}"
+            f" · {summary.version_count} card version{plural}, latest {summary.latest_version}"
+            f" · last activity {local_time(summary.last_activity)}"
+        )
+        self.tabs.setTabText(1, f"Versions ({summary.version_count})")
+
+    def _label_attachments(self) -> None:
+        count = len(self._detail.attachments) if self._detail is not None else 0
+        self.tabs.setTabText(3, f"Attachments ({count})" if count else "Attachments")
+
+    def _refresh_current_tab(self) -> None:
+        widget = self.tabs.currentWidget()
+        if widget not in self._stale or self._summary is None or self._detail is None:
+            return
+        self._stale.discard(widget)
+        detail = self._detail
+        if widget is self.card_tab:
+            self.card_tab.show_version(detail)
+        elif widget is self.versions_tab:
+            versions = self._registry.versions(self._summary.name)
+            self.versions_tab.show_versions(versions, detail.summary.version)
+        elif widget is self.source_tab:
+            file_name, content = self._registry.original(detail.summary.id)
+            self.source_tab.show_original(file_name, content)
+        elif widget is self.attachments_tab:
+            self.attachments_tab.show_attachments(
+                detail.attachments, self._registry.attachment_content
+            )
+        elif widget is self.history_tab:
+            self.history_tab.show_model(self._summary.name)
+        elif widget is self.compare_tab:
+            self.compare_tab.set_model(self._summary.name)
+        elif widget is self.review_tab:
+            self.review_tab.show_version(self._summary.name, detail.summary.version)

@@ -1,0 +1,1 @@
+"""The registry browser: every model, searched and filtered."""

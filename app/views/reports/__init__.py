@@ -1,0 +1,1 @@
+"""Export, preview, verify and publish signed review reports."""

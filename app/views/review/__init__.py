@@ -1,0 +1,1 @@
+"""The Review tab: the checklist, the decision, and signing the sign-off."""

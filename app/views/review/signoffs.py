@@ -1,0 +1,144 @@
+"""The sign-offs already given on a card version: who decided what, when, and how far the quorum is.
+
+A card version has at most one review round open at a time; every sign-off of
+it is listed here with the signer, their role, the decision and comment, and
+the certificate that signed it.  Opening a sign-off shows its answers item by
+item, as they were signed.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextEdit, QVBoxLayout, QWidget
+
+from countersign.services.reviews.reviews import DECISION_LABELS, ReviewInfo, SignatureInfo
+from countersign.views.presentation import local_time, status_icon
+from countersign.views.widgets.list_table import ListTableModel
+
+HEADERS = ("Signer", "Decision", "Signed", "Role", "Comment", "Certificate SHA-256")
+"""The columns of the sign-offs table."""
+
+_DECISION_STATUS = {"approve": "approved", "changes": "changes requested", "reject": "rejected"}
+"""The status colour that marks each decision."""
+
+
+def decision_text(decision: str) -> str:
+    """A decision as the officer reads it."""
+    return DECISION_LABELS.get(decision, decision)
+
+
+def round_summary(review: ReviewInfo) -> str:
+    """One line on a review round: its status, quorum progress, checklist and dates."""
+    approvals = review.approvals
+    progress = f"{approvals} of {review.quorum} approval{'s' if review.quorum != 1 else ''}"
+    if review.open:
+        progress += f", {review.quorum - approvals} more needed"
+    when = f"opened {local_time(review.opened_at)}"
+    if review.closed_at:
+        when = f"closed {local_time(review.closed_at)}"
+    status = review.status[:1].upper() + review.status[1:]
+    return f"{status}: {progress} · {review.template_id}@{review.template_version} · {when}"
+
+
+class SignOffsModel(ListTableModel[tuple[ReviewInfo, SignatureInfo]]):
+    """Every sign-off of one card version's review rounds, in signing order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(HEADERS, parent)
+
+    def set_reviews(self, reviews: list[ReviewInfo]) -> None:
+        """List the sign-offs of ``reviews`` (oldest round first)."""
+        self.set_rows((review, sig) for review in reviews for sig in review.signatures)
+
+    def sign_off(self, row: int) -> tuple[ReviewInfo, SignatureInfo]:
+        """The round and sign-off on ``row``."""
+        return self.item(row)
+
+    def cell(self, item: tuple[ReviewInfo, SignatureInfo], column: int, role: int) -> Any:
+        """Cell text, with the full comment and fingerprint as tooltips."""
+        _review, sig = item
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cell(sig, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 0:
+                return f"{sig.signer_name} <{sig.signer_email}>, {sig.signer_role}"
+            if column == 2:
+                return f"{sig.signed_at} (UTC)"
+            if column == 4 and sig.comment:
+                return sig.comment
+            if column == 5:
+                return sig.fingerprint
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and column == 1:
+            return status_icon(_DECISION_STATUS.get(sig.decision, sig.decision))
+        if role == Qt.ItemDataRole.FontRole and column == 5:
+            return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        return None
+
+
+def _cell(sig: SignatureInfo, column: int) -> str:
+    if column == 0:
+        return sig.signer_name
+    if column == 1:
+        return decision_text(sig.decision)
+    if column == 2:
+        return local_time(sig.signed_at)
+    if column == 3:
+        return sig.signer_role
+    if column == 4:
+        return " ".join(sig.comment.split())
+    return sig.fingerprint[:16] + "…"
+
+
+def sign_off_html(review: ReviewInfo, sig: SignatureInfo) -> str:
+    """A sign-off with every answer as signed, as escaped HTML (nothing from outside interpreted)."""
+    e = html.escape
+    facts = [
+        ("Card version", f"{review.model} {review.version}"),
+        ("Checklist", f"{review.template_title} ({review.template_id}@{review.template_version})"),
+        ("Signer", f"{sig.signer_name} <{sig.signer_email}>, {sig.signer_role}"),
+        ("Decision", decision_text(sig.decision)),
+        ("Signed", f"{local_time(sig.signed_at)} ({sig.signed_at} UTC)"),
+        ("Certificate SHA-256", sig.fingerprint),
+        ("Comment", sig.comment or "none"),
+    ]
+    rows = "".join(
+        f"<tr><td><b>{e(label)}</b></td><td>{e(value)}</td></tr>" for label, value in facts
+    )
+    answers = "".join(
+        "<tr>"
+        f"<td>{e(r.item)}</td><td><b>{e(r.answer)}</b></td><td>{e(r.note)}</td>"
+        f"<td>{e(r.automatic or '—')}</td><td>{e(r.evidence)}</td>"
+        "</tr>"
+        for r in sig.responses
+    )
+    return (
+        f"<table cellspacing='0' cellpadding='3'>{rows}</table>"
+        "<h3>Answers</h3>"
+        "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
+        "<tr><th>Item</th><th>Answer</th><th>Note</th><th>Check</th><th>Evidence</th></tr>"
+        f"{answers}</table>"
+    )
+
+
+class SignOffDialog(QDialog):
+    """One sign-off, read-only: the facts, the decision and every answer as signed."""
+
+    def __init__(self, review: ReviewInfo, sig: SignatureInfo, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Sign-off by {sig.signer_name}: {review.model} {review.version}")
+        self.setAccessibleName("Sign-off details")
+        self.resize(820, 560)
+        self.text = QTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Sign-off answers")
+        self.text.setHtml(sign_off_html(review, sig))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)

@@ -1,0 +1,1 @@
+"""Widgets and item models that several screens share."""

@@ -1,0 +1,177 @@
+"""Every refusal, through the whole import path: a file on disk, the importer, the registry.
+
+Each hostile input is refused with a message naming the file and the field,
+the registry's data tables do not change, exactly one ``import.refused``
+event is added, and the audit chain still verifies.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from countersign.services.audit.trail import verify_chain
+from countersign.services.importing.importer import Importer
+from countersign.services.storage.database import Database
+from tests.helpers import bundles
+from tests.helpers.registry import audit_actions, native_card, row_counts, write_card
+
+BILLION_LAUGHS_CARD = (
+    "---\n"
+    + "\n".join(
+        [
+            "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']",
+            *[
+                f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]"
+                for i in range(8)
+            ],
+        ]
+    )
+    + "\n---\n# Model\n"
+)
+
+
+def _manifest(**changes: object) -> bytes:
+    return bundles.with_manifest({**bundles.good_manifest(), **changes})
+
+
+def _hash_mismatch() -> bytes:
+    manifest = bundles.good_manifest()
+    manifest["cards"][0]["sha256"] = "0" * 64
+    return bundles.with_manifest(manifest)
+
+
+def _missing_file() -> bytes:
+    manifest = bundles.good_manifest()
+    manifest["cards"].append({**manifest["cards"][0], "path": "absent.json", "version": "9"})
+    return bundles.with_manifest(manifest)
+
+
+def _card_in_bundle(name: str, content: bytes) -> bytes:
+    cards = [(name, content)]
+    manifest = {
+        **bundles.good_manifest(),
+        "cards": [
+            {"path": name, "model": "m", "version": "1", "sha256": bundles.sha256_hex(content)}
+        ],
+        "attachments": [],
+    }
+    return bundles.bundle_of(manifest, cards)
+
+
+BUNDLES: dict[str, tuple[Callable[[], bytes], str]] = {
+    "not a zip": (lambda: b"this is plain text, not a zip file at all", "not a zip"),
+    "truncated": (bundles.truncated_bundle, "truncated or damaged"),
+    "empty": (bundles.empty_zip, "empty"),
+    "no manifest": (
+        lambda: bundles.raw_zip([bundles.Entry("card.md", b"# Card\n")]),
+        "manifest.json",
+    ),
+    "manifest not JSON": (lambda: bundles.with_manifest(b"{not json"), "manifest.json"),
+    "manifest wrong type": (lambda: _manifest(team=42), "team"),
+    "unknown format version": (lambda: _manifest(format_version=2), "newer Countersign"),
+    "unknown format": (lambda: _manifest(format="zip-of-cards"), "format"),
+    "listed file missing": (_missing_file, "absent.json"),
+    "file not listed": (
+        lambda: bundles.with_entries(bundles.Entry("extra.md", b"# x\n")),
+        "extra.md",
+    ),
+    "duplicate names": (bundles.duplicate_names_bundle, "credit-scorer-v1.json"),
+    "hash mismatch": (_hash_mismatch, "sha256"),
+    "absolute path": (lambda: bundles.path_bundle("/etc/cron.d/evil"), "/etc/cron.d/evil"),
+    "climbing path": (lambda: bundles.path_bundle("../../evil.md"), "../../evil.md"),
+    "symlink": (bundles.symlink_bundle, "passwd.md"),
+    "encrypted": (bundles.encrypted_bundle, "secret.md"),
+    "zip bomb": (bundles.zip_bomb, "bomb.json"),
+    "compression ratio": (bundles.high_ratio_bundle, "over the 100:1 limit"),
+    "too many entries": (bundles.too_many_entries_bundle, "entries"),
+    "invalid team signature": (lambda: bundles.signed_bundle(tamper=True), "signature"),
+    "card not UTF-8": (lambda: _card_in_bundle("latin.md", b"# Caf\xe9\n"), "not UTF-8"),
+    "YAML alias bomb": (
+        lambda: _card_in_bundle("laughs.md", BILLION_LAUGHS_CARD.encode()),
+        "alias bomb",
+    ),
+    "JSON nested too deep": (
+        lambda: _card_in_bundle("deep.json", b'{"a":' * 100 + b"1" + b"}" * 100),
+        "nested more than 64 levels",
+    ),
+    "not a card": (
+        lambda: _card_in_bundle("list.json", b"[1, 2, 3]"),
+        "not a model card",
+    ),
+}
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> tuple[Database, Path]:
+    db = Database.open(str(tmp_path / "registry.sqlite3"))
+    Importer(db).import_file(write_card(tmp_path, "seed.json", native_card("seed-model", "1.0")))
+    return db, Path(db.location)
+
+
+@pytest.mark.parametrize("case", sorted(BUNDLES))
+def test_hostile_bundle_is_refused_and_changes_nothing(
+    case: str, registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, db_path = registry
+    build, expected = BUNDLES[case]
+    path = tmp_path / "incoming.cardbundle"
+    path.write_bytes(build())
+    before = row_counts(db_path)
+
+    start = time.perf_counter()
+    report = Importer(db).import_file(path)
+    elapsed = time.perf_counter() - start
+
+    assert not report.ok and not report.landed
+    reason = report.plan.reason()
+    assert "incoming.cardbundle" in reason
+    assert expected in reason, reason
+    assert row_counts(db_path) == {**before, "audit_events": before["audit_events"] + 1}
+    assert audit_actions(db_path)[-1] == "import.refused"
+    with db.read() as session:
+        assert verify_chain(session).ok
+    assert elapsed < 10  # generous: the zip bomb must be refused without inflating 1 GiB
+
+
+def test_refusal_names_the_card_file_inside_the_bundle(
+    registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, _ = registry
+    path = tmp_path / "incoming.cardbundle"
+    path.write_bytes(_card_in_bundle("latin.md", b"# Caf\xe9\n"))
+    reason = Importer(db).import_file(path).plan.reason()
+    assert "incoming.cardbundle: latin.md: byte 5: the file is not UTF-8 text" in reason
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("empty.md", b"", "the file is empty"),
+        ("latin.md", b"# Caf\xe9\n", "not UTF-8"),
+        ("schema.json", json.dumps({"$schema": "x", "properties": {}}).encode(), "JSON Schema"),
+        ("prose.md", b"just a sentence with no heading\n", "not a model card"),
+        ("binary.md", b"\x00\x01\x02", "binary"),
+    ],
+)
+def test_loose_non_card_is_refused_and_changes_nothing(
+    name: str, content: bytes, expected: str, registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, db_path = registry
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = row_counts(db_path)
+    report = Importer(db).import_file(path, model="m", version="1")
+    assert not report.ok
+    assert name in report.plan.reason() and expected in report.plan.reason()
+    assert row_counts(db_path) == {**before, "audit_events": before["audit_events"] + 1}
+
+
+def test_missing_file_is_refused(registry: tuple[Database, Path], tmp_path: Path) -> None:
+    db, _ = registry
+    report = Importer(db).import_file(tmp_path / "nowhere.md")
+    assert "nowhere.md: no such file (or it is a folder)" in report.plan.reason()

@@ -1,0 +1,149 @@
+"""Importing loose cards and bundles: outcomes, idempotence, supersession, all-or-nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from countersign.formats.bundle import create_bundle
+from countersign.services.audit.trail import verify_chain
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import Registry
+from countersign.services.storage.database import Database
+from tests.helpers.registry import (
+    audit_actions,
+    last_audit_details,
+    native_card,
+    row_counts,
+    write_card,
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return Database.open(str(tmp_path / "registry.sqlite3"))
+
+
+def _db_path(db: Database) -> Path:
+    return Path(db.location)
+
+
+def test_loose_card_lands_as_new_model(db: Database, tmp_path: Path) -> None:
+    path = write_card(tmp_path, "scorer.json", native_card("credit-scorer", "1.0"))
+    report = Importer(db, actor="officer").import_file(path, team="Risk Analytics")
+    assert report.ok and report.landed
+    assert [(c.model, c.version, c.outcome) for c in report.plan.cards] == [
+        ("credit-scorer", "1.0", "new model")
+    ]
+    registry = Registry(db)
+    model = registry.model("credit-scorer")
+    assert (model.team, model.risk_tier, model.latest_version, model.status) == (
+        "Risk Analytics",
+        "high",
+        "1.0",
+        "submitted",
+    )
+    detail = registry.card_version("credit-scorer", "1.0")
+    assert detail.card.quantitative_analyses.results[1].slice == "age < 25"
+    assert registry.original(detail.summary.id) == ("scorer.json", path.read_bytes())
+    assert audit_actions(_db_path(db)) == ["model.created", "card_version.imported"]
+
+
+def test_reimporting_the_same_card_changes_nothing_and_says_so(
+    db: Database, tmp_path: Path
+) -> None:
+    path = write_card(tmp_path, "scorer.json", native_card("credit-scorer", "1.0"))
+    Importer(db).import_file(path)
+    before = row_counts(_db_path(db))
+    report = Importer(db).import_file(path)
+    assert report.ok and not report.landed
+    assert report.plan.cards[0].outcome == "unchanged"
+    assert row_counts(_db_path(db)) == before
+
+
+def test_new_version_supersedes_the_open_older_one(db: Database, tmp_path: Path) -> None:
+    importer = Importer(db)
+    importer.import_file(write_card(tmp_path, "v1.json", native_card("credit-scorer", "1.0")))
+    report = importer.import_file(
+        write_card(tmp_path, "v2.json", native_card("credit-scorer", "2.0", license="apache-2.0"))
+    )
+    assert report.plan.cards[0].outcome == "new version"
+    versions = Registry(db).versions("credit-scorer")
+    assert [(v.version, v.status, v.seq) for v in versions] == [
+        ("1.0", "superseded", 1),
+        ("2.0", "submitted", 2),
+    ]
+    assert Registry(db).model("credit-scorer").version_count == 2
+    assert "card_version.superseded" in audit_actions(_db_path(db))
+
+
+def test_changed_content_under_an_existing_version_is_refused(db: Database, tmp_path: Path) -> None:
+    importer = Importer(db)
+    importer.import_file(write_card(tmp_path, "v1.json", native_card("credit-scorer", "1.0")))
+    before = row_counts(_db_path(db))
+    changed = write_card(tmp_path, "v1b.json", native_card("credit-scorer", "1.0", license="mit"))
+    report = importer.import_file(changed)
+    assert not report.ok and not report.landed
+    assert "already in the registry with different content" in report.plan.reason()
+    after = row_counts(_db_path(db))
+    assert after == {**before, "audit_events": before["audit_events"] + 1}
+    assert audit_actions(_db_path(db))[-1] == "import.refused"
+    assert "different content" in last_audit_details(_db_path(db))["reason"]
+
+
+def test_loose_card_without_version_needs_the_option(db: Database, tmp_path: Path) -> None:
+    card = native_card("credit-scorer", "")
+    path = write_card(tmp_path, "card.json", card)
+    report = Importer(db).import_file(path)
+    assert "does not state its version; pass --version" in report.plan.reason()
+    assert Importer(db).import_file(path, version="3.1").landed
+
+
+def test_bundle_lands_whole_with_its_provenance(db: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    write_card(folder, "a.json", native_card("credit-scorer", "1.0"))
+    write_card(folder, "b.json", native_card("fraud-detector", "0.9"))
+    bundle = tmp_path / "risk.cardbundle"
+    create_bundle(folder, bundle, "Risk Analytics", producer="tests")
+    report = Importer(db).import_file(bundle)
+    assert report.ok and report.landed
+    assert sorted(c.outcome for c in report.plan.cards) == ["new model", "new model"]
+    summary = Registry(db).card_version("fraud-detector").summary
+    assert summary.bundle is not None
+    assert (summary.bundle.file_name, summary.bundle.team, summary.bundle.signature_status) == (
+        "risk.cardbundle",
+        "Risk Analytics",
+        "absent",
+    )
+    with db.read() as session:
+        assert verify_chain(session).ok
+    again = Importer(db).import_file(bundle)
+    assert again.ok and not again.landed
+    assert {c.outcome for c in again.plan.cards} == {"unchanged"}
+
+
+def test_bundle_with_one_conflicting_card_lands_nothing(db: Database, tmp_path: Path) -> None:
+    importer = Importer(db)
+    importer.import_file(write_card(tmp_path, "v1.json", native_card("credit-scorer", "1.0")))
+    before = row_counts(_db_path(db))
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    write_card(folder, "a.json", native_card("credit-scorer", "1.0", license="mit"))
+    write_card(folder, "b.json", native_card("fraud-detector", "0.9"))
+    bundle = tmp_path / "mixed.cardbundle"
+    create_bundle(folder, bundle, "Risk Analytics", producer="tests")
+    report = importer.import_file(bundle)
+    assert not report.ok
+    outcomes = {c.model: c.outcome for c in report.plan.cards}
+    assert outcomes == {"credit-scorer": "refused", "fraud-detector": "new model"}
+    assert "nothing from mixed.cardbundle was imported" in report.plan.reason()
+    assert row_counts(_db_path(db)) == {**before, "audit_events": before["audit_events"] + 1}
+
+
+def test_search_finds_imported_card_text(db: Database, tmp_path: Path) -> None:
+    Importer(db).import_file(write_card(tmp_path, "a.json", native_card("credit-scorer", "1.0")))
+    hits = Registry(db).search("thin cred")
+    assert [(h.model, h.version) for h in hits] == [("credit-scorer", "1.0")]
+    assert Registry(db).search('"; DROP TABLE models; --') == []

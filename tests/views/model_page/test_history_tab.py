@@ -1,0 +1,47 @@
+"""The History tab: a model's audit events, paged lazily by id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
+
+from countersign.services.importing.importer import Importer
+from countersign.services.storage.database import Database
+from countersign.views.model_page.history_tab import HistoryTableModel, load_history
+from tests.helpers.registry import native_card, write_card
+
+
+def test_events_page_lazily_and_pass_the_tester(
+    qapp: QApplication, qtmodeltester: ModelTester, tmp_path: Path
+) -> None:
+    db = Database.open(str(tmp_path / "r.sqlite3"))
+    importer = Importer(db, actor="officer")
+    for minor in range(6):
+        path = write_card(tmp_path, f"m{minor}.json", native_card("churn-model", f"1.{minor}"))
+        importer.import_file(path, team="Retention")
+    other = write_card(tmp_path, "other.json", native_card("other-model", "1.0"))
+    importer.import_file(other)
+
+    events = load_history(db, "churn-model", limit=100)
+    # model.created, then per version: imported (and from the second on, superseded).
+    assert len(events) == 1 + 6 + 5
+    assert all("other-model" not in e.details for e in events)
+
+    model = HistoryTableModel(db, page_size=4)
+    model.set_model_name("churn-model")
+    assert model.rowCount() == 4
+    assert model.canFetchMore(QModelIndex())
+    qtmodeltester.check(model)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 12
+    assert model.index(0, 1).data() == "model.created"
+    assert model.index(0, 2).data() == "officer"
+    assert "team: Retention" in model.index(0, 4).data()
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole).endswith("(event 1)")
+    model.set_model_name("")
+    assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())
+    db.dispose()
