@@ -34,9 +34,6 @@ CARD_STATUSES = (
 OPEN_STATUSES = ("submitted", "in review")
 """Statuses a newer version of the same model supersedes."""
 
-SIGNATURE_STATUSES = ("valid", "absent")
-"""A bundle's team signature as recorded (an invalid one refuses the import)."""
-
 ROLES = ("reviewer", "approver", "officer")
 """Roles of a reviewer identity; only approvers and officers may sign an approval."""
 
@@ -45,9 +42,6 @@ DECISIONS = ("approve", "changes", "reject")
 
 ANSWERS = ("pass", "fail", "na")
 """The answer to one checklist item: pass, fail, or not applicable."""
-
-REVIEW_STATUSES = ("in review", "approved", "changes requested", "rejected", "superseded")
-"""Statuses of a review round; a card version under review shows the same word."""
 
 
 class Base(DeclarativeBase):

@@ -51,7 +51,7 @@ from countersign.errors import CountersignError
 from countersign.formats.base import InputRefused
 from countersign.formats.bundle import create_bundle
 from countersign.formats.limits import load_json
-from countersign.services.identities.certificates import self_signed_certificate
+from countersign.services.identities.certificates import Validity, self_signed_certificate
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import Keystore
 from countersign.services.importing.importer import Importer, Progress
@@ -339,8 +339,9 @@ def make_team_credential(signer: SampleSigner, folder: Path) -> tuple[Path, Path
         key,
         subject,
         signer.email,
-        valid_for=datetime.timedelta(days=_CERTIFICATE_DAYS),
-        backdate=datetime.timedelta(hours=1),
+        Validity(
+            length=datetime.timedelta(days=_CERTIFICATE_DAYS), backdate=datetime.timedelta(hours=1)
+        ),
     )
     folder.mkdir(parents=True, exist_ok=True)
     key_path = folder / "team-key.pem"

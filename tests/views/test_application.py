@@ -176,7 +176,7 @@ def test_opens_the_window_on_the_registry_and_names_the_app(
     assert not QGuiApplication.windowIcon().isNull()
 
 
-def test_shows_the_startup_window_first_then_the_main_window_in_its_place(
+def test_shows_the_startup_window_first_then_the_main_window_in_its_place(  # noqa: PLR0913  # pytest passes fixtures and parameters by name
     qapp: QApplication,
     messages: list[tuple[str, str]],
     windows_run: list[MainWindow],

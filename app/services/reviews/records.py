@@ -28,7 +28,6 @@ from countersign.models.tables import (
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.checks import CheckResult
 
-Decision = Literal["approve", "changes", "reject"]
 AnswerValue = Literal["pass", "fail", "na"]
 
 DECISION_LABELS = {"approve": "approve", "changes": "request changes", "reject": "reject"}
