@@ -47,14 +47,14 @@ from cryptography.x509.oid import NameOID
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
-from countersign.errors import CountersignError
-from countersign.formats.base import InputRefused
+from countersign.errors import CountersignError, InputRefused
 from countersign.formats.bundle import create_bundle
 from countersign.formats.limits import load_json
 from countersign.services.identities.certificates import self_signed_certificate
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import Keystore
-from countersign.services.importing.importer import Importer, Progress
+from countersign.services.importing.importer import Importer
+from countersign.services.progress import Progress, no_progress
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
 from countersign.services.storage.database import REGISTRY_FILE, Database
 
@@ -175,7 +175,7 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
     advances.  Raises FileExistsError when ``folder`` already holds a
     registry, and :class:`DemoSamplesError` when a sample is refused.
     """
-    report = progress or _no_progress
+    report = progress or no_progress
     registry_path = folder / REGISTRY_FILE
     if registry_path.exists():
         raise FileExistsError(f"{registry_path} already exists; build the demo in a new folder")
@@ -453,7 +453,3 @@ def _copy_tree(source: Traversable, target: Path) -> None:
         elif child.is_file():
             with child.open("rb") as stream, (target / child.name).open("wb") as out:
                 shutil.copyfileobj(stream, out)
-
-
-def _no_progress(_done: int, _total: int, _what: str) -> None:
-    return None

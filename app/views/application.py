@@ -25,7 +25,13 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from countersign import __version__
-from countersign.errors import DiskFull, RegistryError, RegistryLocked, RegistryTooNew
+from countersign.errors import (
+    CountersignError,
+    DiskFull,
+    RegistryError,
+    RegistryLocked,
+    RegistryTooNew,
+)
 from countersign.services.storage.locations import shown_location
 from countersign.views.actions import MENUS
 from countersign.views.icons import icon
@@ -88,15 +94,13 @@ def _open_registry(
 ) -> Database | None:
     """The registry (built first for the demo), or None once the officer has been told why not."""
     # Imported once the start-up window has painted, as is everything below.
-    from countersign.errors import CountersignError
-    from countersign.formats.base import InputRefused
     from countersign.services.storage.database import Database
 
     try:
         if demo_folder is not None:
             db = str(_build_demo(demo_folder, shell))
         return Database.open(db)
-    except (CountersignError, InputRefused) as error:
+    except CountersignError as error:
         QMessageBox.critical(
             shell, "Countersign cannot open the registry", start_failure_text(error)
         )

@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.services.importing.importer import Importer
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.registry import Registry
 from countersign.services.reports.reports import Reports
 from countersign.services.reviews.reviews import SignOffResult
 from countersign.services.storage.database import Database
 from countersign.views.about_box import show_about
 from countersign.views.actions import WorkstationActions
-from countersign.views.background import BackgroundTask, Cancelled, Progress
+from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.icons import icon
 from countersign.views.model_page.page import ModelPage
