@@ -24,12 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
-from countersign.services.importing.importer import Importer
 from countersign.services.progress import Cancelled, Progress
-from countersign.services.registry import Registry
-from countersign.services.reports.reports import Reports
 from countersign.services.reviews.reviews import SignOffResult
-from countersign.services.storage.database import Database
+from countersign.services.workstation import Services
 from countersign.views.about_box import show_about
 from countersign.views.actions import WorkstationActions
 from countersign.views.background import BackgroundTask
@@ -38,7 +35,6 @@ from countersign.views.icons import icon
 from countersign.views.model_page.page import ModelPage
 from countersign.views.registry.browser import RegistryBrowser
 from countersign.views.reports.commands import ReportCommands, ShownVersion
-from countersign.views.review.flow import ReviewServices
 
 IMPORT_FILTER = (
     "Card bundles and card files (*.cardbundle *.zip *.json *.md *.yaml *.yml);;All files (*)"
@@ -50,23 +46,19 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        database: Database,
-        registry: Registry,
-        importer: Importer,
-        settings: QSettings | None = None,
+        services: Services,
+        settings: QSettings,
         *,
         demo: bool = False,
-        review_services: ReviewServices | None = None,
-        reports: Reports | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.database = database
-        self.registry = registry
-        self.importer = importer
-        self.review_services = review_services or ReviewServices.for_database(database)
-        self.settings = settings if settings is not None else QSettings()
-        self.reports = reports or Reports(database, self.review_services.identities)
+        self.services = services
+        self.database = services.database
+        self.registry = services.registry
+        self.importer = services.importer
+        self.reports = services.reports
+        self.settings = settings
         self._demo = demo
         self._counted_once = False
         self._count_task: BackgroundTask | None = None
@@ -92,8 +84,8 @@ class MainWindow(QMainWindow):
         self.commands.fill_tool_bar(tool_bar)
         self.addToolBar(tool_bar)
 
-        self.browser = RegistryBrowser(registry, self)
-        self.model_page = ModelPage(registry, database, self, review_services=self.review_services)
+        self.browser = RegistryBrowser(services.registry, self)
+        self.model_page = ModelPage(services, self)
         self.report_commands = ReportCommands(self.reports, self.settings, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
@@ -114,7 +106,7 @@ class MainWindow(QMainWindow):
         self.counts_label.setAccessibleName("Registry counts")
         self.statusBar().addWidget(self.location_label, 1)
         self.statusBar().addPermanentWidget(self.counts_label)
-        where = database.location
+        where = services.database.location
         self.location_label.setText(
             f"Demo registry (thrown away on quit): {where}" if demo else f"Registry: {where}"
         )
@@ -164,7 +156,7 @@ class MainWindow(QMainWindow):
         from countersign.views.identities.dialog import IdentitiesDialog
 
         if self._identities_dialog is None:
-            dialog = IdentitiesDialog(self.review_services.identities, self)
+            dialog = IdentitiesDialog(self.services.identities, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.changed.connect(self._on_identities_dialog_changed)
             dialog.destroyed.connect(self._on_identities_dialog_destroyed)

@@ -51,7 +51,7 @@ def wait_and_note(window, *args):
     painted.append([type(window).__name__, wait_for_first_paint(window, *args)])
     return painted[-1][1]
 
-def open_registry(db, demo_folder, shell):
+def open_services(db, demo_folder, shell):
     # What was painted and imported when the registry is about to be opened.
     print("REPORT " + json.dumps({
         "painted": painted,
@@ -62,7 +62,7 @@ def open_registry(db, demo_folder, shell):
     return None
 
 application.wait_for_first_paint = wait_and_note
-application._open_registry = open_registry
+application._open_services = open_services
 from countersign.cli import main
 sys.exit(main(["--db", sys.argv[1]]))
 """
