@@ -35,6 +35,7 @@ from countersign.errors import (
 from countersign.services.storage.locations import shown_location
 from countersign.views.actions import MENUS
 from countersign.views.icons import icon
+from countersign.views.settings import upgrade_settings
 from countersign.views.startup_window import StartupWindow, wait_for_first_paint
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ())
     """
     app = application()
     settings = QSettings()
+    upgrade_settings(settings)
     shell = StartupWindow(shown_location(db), settings, demo=demo, menus=MENUS)
     shell.show()
     wait_for_first_paint(shell)

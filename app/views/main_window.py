@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +35,13 @@ from countersign.views.icons import icon
 from countersign.views.model_page.page import ModelPage
 from countersign.views.registry.browser import RegistryBrowser
 from countersign.views.reports.commands import ReportCommands, ShownVersion
+from countersign.views.settings import (
+    IMPORT_FOLDER,
+    WINDOW_GEOMETRY,
+    WINDOW_SPLITTER,
+    WINDOW_STATE,
+    restore_geometry,
+)
 
 IMPORT_FILTER = (
     "Card bundles and card files (*.cardbundle *.zip *.json *.md *.yaml *.yml);;All files (*)"
@@ -231,8 +238,7 @@ class MainWindow(QMainWindow):
 
     def last_folder(self) -> str:
         """The folder the officer last imported from (home at first)."""
-        value = self.settings.value("import/last_folder", "")
-        return str(value) if value else str(Path.home())
+        return IMPORT_FOLDER.read(self.settings) or str(Path.home())
 
     # -- Qt events -----------------------------------------------------------------
 
@@ -247,9 +253,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         """Remember geometry and layout; close the audit window too."""
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
+        WINDOW_STATE.write(self.settings, self.saveState())
+        WINDOW_SPLITTER.write(self.settings, self.splitter.saveState())
         self.settings.sync()
         if self._audit_window is not None:
             self._audit_window.close()
@@ -369,23 +375,19 @@ class MainWindow(QMainWindow):
     # -- settings -------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1440, 900)
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
+        restore_geometry(self, self.settings)
+        state = WINDOW_STATE.read(self.settings)
+        if not state.isEmpty():
             self.restoreState(state)
 
     def _restore_splitter(self) -> None:
         # Once the window has its real size: restored earlier, the sizes would be stretched.
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+        splitter = WINDOW_SPLITTER.read(self.settings)
+        if not splitter.isEmpty():
             self.splitter.restoreState(splitter)
 
     def _remember_folder(self, folder: Path) -> None:
-        self.settings.setValue("import/last_folder", str(folder))
+        IMPORT_FOLDER.write(self.settings, str(folder))
 
 
 def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:

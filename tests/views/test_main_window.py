@@ -20,6 +20,7 @@ from countersign.services.storage.database import Database
 from countersign.services.workstation import Services
 from countersign.views.about_box import about_html
 from countersign.views.main_window import MainWindow
+from countersign.views.settings import IMPORT_FOLDER
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import CATS_AND_DOGS, wait_for_background
 
@@ -260,7 +261,7 @@ def test_file_import_asks_for_files_in_the_last_folder(
         return [str(bundle)], ""
 
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", choose)
-    window.settings.setValue("import/last_folder", "/srv/bundles")
+    IMPORT_FOLDER.write(window.settings, "/srv/bundles")
     window.commands["import_files"].trigger()
     assert asked == ["/srv/bundles"]
     assert fake_import_dialog.opened == [[bundle]]
