@@ -7,8 +7,7 @@ from pathlib import Path
 
 import countersign
 from countersign.services import progress
-from countersign.services.importing.importer import Importer
-from countersign.services.storage.database import Database
+from countersign.services.workstation import Services
 from tests.helpers.registry import native_card, write_card
 
 APP = Path(countersign.__file__).resolve().parent
@@ -35,21 +34,13 @@ def test_the_quiet_callables_say_nothing_and_never_cancel() -> None:
     assert progress.never_cancelled() is False
 
 
-def test_an_import_reports_through_the_shared_progress(tmp_path: Path) -> None:
-    db = Database.open(str(tmp_path / "registry.sqlite3"))
-    try:
-        path = write_card(tmp_path, "card.json", native_card("credit-scorer", "1.0"))
-        seen: list[tuple[int, int, str]] = []
+def test_an_import_reports_through_the_shared_progress(services: Services, tmp_path: Path) -> None:
+    path = write_card(tmp_path, "card.json", native_card("credit-scorer", "1.0"))
+    seen: list[tuple[int, int, str]] = []
 
-        def report(done: int, total: int, what: str) -> None:
-            seen.append((done, total, what))
+    def report(done: int, total: int, what: str) -> None:
+        seen.append((done, total, what))
 
-        shared: tuple[progress.Progress, progress.Cancelled] = (report, progress.never_cancelled)
-        assert (
-            Importer(db, actor="officer")
-            .import_file(path, progress=shared[0], cancelled=shared[1])
-            .ok
-        )
-        assert seen, "the import said nothing of its progress"
-    finally:
-        db.dispose()
+    shared: tuple[progress.Progress, progress.Cancelled] = (report, progress.never_cancelled)
+    assert services.importer.import_file(path, progress=shared[0], cancelled=shared[1]).ok
+    assert seen, "the import said nothing of its progress"
