@@ -66,11 +66,9 @@ class MainWindow(QMainWindow):
         self.importer = services.importer
         self.reports = services.reports
         self.settings = settings
-        self._demo = demo
         self._counted_once = False
         self._count_task: BackgroundTask | None = None
         self._count_again = False
-        self._import_dialog: QWidget | None = None
         self._audit_window: QWidget | None = None
         self._identities_dialog: QWidget | None = None
 
@@ -135,7 +133,6 @@ class MainWindow(QMainWindow):
         dialog = ImportDialog(self.importer, paths, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.landed.connect(self._on_import_dialog_landed)
-        self._import_dialog = dialog
         dialog.open()
 
     def choose_import_files(self) -> None:

@@ -385,7 +385,7 @@ class _written_atomically:  # noqa: N801  (used as a context manager, reads as o
             ) from None
         self.temporary = ""
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self._discard()
 
     def _discard(self) -> None:

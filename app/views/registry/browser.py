@@ -71,7 +71,6 @@ class RegistryBrowser(QWidget):
         self._registry = registry
         self._search_generation = 0
         self._search_running = False
-        self._search_task: BackgroundTask | None = None
 
         self.models_model = ModelsTableModel(registry, self)
         self.search_model = SearchResultsModel(self)
@@ -359,7 +358,6 @@ class RegistryBrowser(QWidget):
 
         task = BackgroundTask(work, on_success=succeeded, on_failure=failed, parent=self)
         task.finished.connect(task.deleteLater)
-        self._search_task = task
         task.start()
 
     def _show_hits(self, text: str, rows: list[SearchRow]) -> None:
