@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from typing import NoReturn
 
-from countersign.formats.base import InputRefused
+from countersign.errors import InputRefused
 from countersign.models.manifest import MAX_PATH_CHARS
 
 MiB = 1024 * 1024

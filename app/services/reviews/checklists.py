@@ -23,7 +23,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.formats.base import InputRefused
+from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, load_yaml
 from countersign.models.card import canonical_json
 from countersign.models.checklist import CHECK_KINDS, ChecklistTemplate

@@ -37,8 +37,8 @@ from countersign.services.identities.identities import (
     normalise_email,
 )
 from countersign.services.identities.keystore import Keystore
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.errors import IdentityError, KeystoreUnavailable, WrongPassphrase
-from countersign.views.background import Cancelled, Progress
 from countersign.views.crash_dialog import show_failure
 from countersign.views.widgets.keyed_work import WorkDialog
 from countersign.views.widgets.signer_fields import PROBLEM_STYLE, passphrase_edit, sentence

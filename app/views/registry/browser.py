@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.models.card import RiskRating
 from countersign.models.tables import CARD_STATUSES
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.registry import ModelFilter, ModelSummary, NotFound, Registry
 from countersign.services.storage.dialect import RANKED_AT_MOST
-from countersign.views.background import BackgroundTask, Cancelled, Progress
+from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.icons import icon
 from countersign.views.registry.table import (
