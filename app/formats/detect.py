@@ -8,12 +8,12 @@ a message that says what the file looks like instead.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from countersign.formats import native, sagemaker
 from countersign.formats.base import CardRefused, ReadCard
 from countersign.formats.huggingface import readme as huggingface
+from countersign.formats.json_schema import is_json_schema
 from countersign.formats.limits import (
     MAX_CARD_BYTES,
     YamlProblem,
@@ -22,8 +22,6 @@ from countersign.formats.limits import (
     load_yaml,
 )
 from countersign.formats.mct import reader as mct
-
-_JSON_SCHEMA_MARK = re.compile(r'"\$schema"\s*:\s*"https?://json-schema\.org/')
 
 
 def read_card(data: bytes, file: str) -> ReadCard:
@@ -85,7 +83,7 @@ def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> 
         )
     if native.looks_native(value):
         return native.read_native(value, file, "native-json" if source == "JSON" else "native-yaml")
-    if "$schema" in value and isinstance(value.get("properties"), dict):
+    if is_json_schema(value):
         raise CardRefused(
             file, "$schema", "this is a JSON Schema that describes cards, not a model card"
         )
@@ -107,8 +105,3 @@ def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> 
         f"the {source} is not a model card in a known format (Countersign, Hugging Face, "
         f"Model Card Toolkit or SageMaker); its top-level keys are: {keys}",
     )
-
-
-def is_json_schema_text(text: str) -> bool:
-    """Whether Markdown text embeds a JSON Schema (documentation about cards)."""
-    return _JSON_SCHEMA_MARK.search(text) is not None

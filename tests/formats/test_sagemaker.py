@@ -314,7 +314,11 @@ def test_looks_like_sagemaker() -> None:
         assert looks_like_sagemaker({key: {}})
     assert not looks_like_sagemaker({"metric_groups": []})
     assert not looks_like_sagemaker({"model_details": {"name": "m"}})
-    assert not looks_like_sagemaker({"$schema": "x", "model_overview": {}})
+    assert not looks_like_sagemaker(
+        {"$schema": "http://json-schema.org/draft-07/schema#", "model_overview": {}}
+    )
+    # A card that declares the schema it follows is still a card.
+    assert looks_like_sagemaker({"$schema": "./card.schema.json", "model_overview": {}})
 
 
 def test_read_sagemaker_refuses_a_document_with_no_sagemaker_section() -> None:

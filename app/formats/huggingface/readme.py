@@ -27,8 +27,6 @@ from typing import Any
 
 import yaml
 
-# The sniffer imports this module, so import it as a module, not a name from it.
-from countersign.formats import detect as card_sniffer
 from countersign.formats.base import CardRefused, FormatWarning, ReadCard
 from countersign.formats.huggingface.body import name_from_title, read_body, write_body
 from countersign.formats.huggingface.markdown import code_line_indexes, split_blocks, split_lines
@@ -37,6 +35,7 @@ from countersign.formats.huggingface.model_index import (
     read_model_index,
     write_model_index,
 )
+from countersign.formats.json_schema import embedded_json_schema_line
 from countersign.formats.limits import YamlProblem, load_json, load_yaml
 from countersign.models.card import ExtraSection, ModelCard
 
@@ -233,8 +232,8 @@ def _placeholders(
 
 def _refuse_schema_documentation(text: str, file: str) -> None:
     """Refuse Markdown that documents a card schema by embedding a JSON Schema."""
-    if card_sniffer.is_json_schema_text(text):
-        line = text[: text.find('"$schema"')].count("\n") + 1 if '"$schema"' in text else 1
+    line = embedded_json_schema_line(text)
+    if line is not None:
         raise CardRefused(
             file,
             f"line {line}",
