@@ -269,7 +269,12 @@ def read_huggingface(text: str, file: str) -> ReadCard:
         )
     blocks = split_blocks(lines[body_start:], body_start + 1)
     if front is None and len(blocks) == 1:
-        raise CardRefused(file, "body", "no front matter and no headings: this is not a model card")
+        raise CardRefused(
+            file,
+            "body",
+            "plain text with no sections (no front matter and no headings): "
+            "this is not a model card",
+        )
     card = ModelCard()
     front_extras: list[ExtraSection] = []
     index_name = ""

@@ -484,7 +484,9 @@ def test_markdown_without_front_matter_or_headings_is_refused(fixtures: Path) ->
         _fixture(fixtures, "no-headings.md")
     assert refused.value.file == "no-headings.md"
     assert refused.value.field == "body"
-    assert refused.value.reason == "no front matter and no headings: this is not a model card"
+    assert refused.value.reason == (
+        "plain text with no sections (no front matter and no headings): this is not a model card"
+    )
 
 
 def test_alias_bomb_in_front_matter_is_refused() -> None:
