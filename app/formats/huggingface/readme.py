@@ -37,6 +37,7 @@ from countersign.formats.huggingface.model_index import (
 )
 from countersign.formats.json_schema import embedded_json_schema_line
 from countersign.formats.limits import YamlProblem, load_json, load_yaml
+from countersign.formats.placeholders import is_template_name, placeholder_message
 from countersign.models.card import ExtraSection, ModelCard
 
 METADATA_TITLE = "Metadata"
@@ -281,7 +282,13 @@ def read_huggingface(text: str, file: str) -> ReadCard:
     if front is not None:
         index_name = _read_front_matter(front, card, front_extras, warnings, file)
     body = read_body(card, blocks, file)
+    warnings.extend(body.warnings)
     title_name = name_from_title(body.title.title) if body.title else ""
+    if body.title is not None and title_name and is_template_name(title_name):
+        warnings.append(
+            FormatWarning(f"line {body.title.line}", placeholder_message("the title", title_name))
+        )
+        title_name = ""
     card.model_details.name = (
         index_name or title_name or PurePosixPath(file.replace("\\", "/")).stem
     )
