@@ -142,7 +142,7 @@ def _read_result(
 ) -> None:
     details = dict(base)
     common: dict[str, str] = {"task": "", "dataset": "", "split": "", "slice": ""}
-    task = result.get("task")
+    task = _task_of(result, place, reading)
     if task is None:
         reading.warn(f"{place}.task", "the result names no task")
     elif isinstance(task, dict):
@@ -150,7 +150,7 @@ def _read_result(
         if "type" not in task:
             reading.warn(f"{place}.task.type", "the task has no type")
         for key, item in task.items():
-            if key != "type":
+            if key not in ("type", "metrics"):
                 details[f"task.{key}"] = detail_text(item)
     else:
         reading.warn(f"{place}.task", "a plain value where a mapping (type, name) is expected")
@@ -178,9 +178,15 @@ def _read_result(
     elif source is not None:
         details["source"] = detail_text(source)
     for key, item in result.items():
-        if key not in ("task", "dataset", "metrics", "source"):
+        if key not in ("task", "tasks", "dataset", "metrics", "source"):
             details[f"result.{key}"] = detail_text(item)
     metrics = result.get("metrics")
+    if metrics is None and isinstance(task, dict) and "metrics" in task:
+        reading.warn(
+            f"{place}.task.metrics",
+            "the metrics are written inside the task; read as the result's metrics",
+        )
+        metrics = task["metrics"]
     if isinstance(metrics, dict):
         reading.warn(f"{place}.metrics", "a single metric where a list of metrics is expected")
         metrics = [metrics]
@@ -199,6 +205,18 @@ def _read_result(
             reading.warn(here, f"expected a metric (a mapping), found {_kind(metric)}", lossy=True)
             continue
         reading.results.append(_read_metric(metric, here, common, details, reading))
+
+
+def _task_of(result: dict[str, Any], place: str, reading: ModelIndexReading) -> Any:
+    """The result's task, read from ``tasks:`` (spaCy writes it so) or a one-item list too."""
+    task = result.get("task")
+    if task is None and "tasks" in result:
+        reading.warn(f"{place}.tasks", "'tasks' where 'task' is expected; read as the task")
+        task = result["tasks"]
+    if isinstance(task, list) and len(task) == 1 and isinstance(task[0], dict):
+        reading.warn(f"{place}.task", "a list of one task where a task is expected; read as it")
+        task = task[0]
+    return task
 
 
 def _read_metric(

@@ -355,7 +355,7 @@ def _read_front_matter(
     warnings: list[FormatWarning],
     file: str,
 ) -> str:
-    """Map the front matter onto ``card``; return the model-index's model name."""
+    """Map the front matter onto ``card``; return the model name it states (model-index first)."""
     try:
         data = load_yaml("\n".join(front.yaml_lines), file, FRONT_MATTER)
     except YamlProblem as problem:
@@ -403,12 +403,13 @@ def _read_front_matter(
         extras.append(
             ExtraSection(title=METADATA_TITLE, text=_fenced(text, "json"), source=FRONT_MATTER)
         )
-    name = ""
+    # A model_name key (written by some exporters) names the model when no model-index does.
+    name = data["model_name"].strip() if isinstance(data.get("model_name"), str) else ""
     if "model-index" in data:
         index = read_model_index(data["model-index"])
         warnings.extend(index.warnings)
         card.quantitative_analyses.results = index.results
-        name = index.name
+        name = index.name or name
         if index.lossy:
             text = json.dumps(data["model-index"], indent=2, ensure_ascii=False)
             extras.append(

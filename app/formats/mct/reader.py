@@ -439,6 +439,8 @@ class _MctReader(JsonCardReader):
         targets = {
             "users": intended.primary_users,
             "use_cases": intended.primary_uses,
+            # Not in MCT's schema, but written by teams who mean exactly this.
+            "out_of_scope_uses": intended.out_of_scope,
             "limitations": caveats.limitations,
             "tradeoffs": caveats.tradeoffs,
         }

@@ -298,9 +298,11 @@ def test_llama2_bold_h1_card_maps_its_sections(corpus: Path) -> None:
     assert card.caveats_and_recommendations.text.startswith(
         "Llama 2 is a new technology that carries risks with use."
     )
-    hardware = _extra(read, "Hardware and Software")
-    assert hardware.title == "Hardware and Software"
-    assert "3.3M GPU hours" in hardware.text
+    # Meta's "Hardware and Software" (training factors, GPU hours) is about training.
+    assert card.training_data.text.startswith("**Training Factors** We used custom training")
+    assert "3.3M GPU hours" in card.training_data.text
+    assert "# **Training Data**\n\n**Overview** Llama 2 was pretrained" in card.training_data.text
+    assert read.card.extra_sections == []
 
 
 def test_keras_junk_before_front_matter(corpus: Path) -> None:
