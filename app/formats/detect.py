@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from countersign.formats import native, sagemaker
+from countersign.formats import native, sagemaker, sagemaker_envelope
 from countersign.formats.base import CardRefused, ReadCard
 from countersign.formats.huggingface import readme as huggingface
 from countersign.formats.huggingface.markdown import split_blocks, split_lines
@@ -119,6 +119,8 @@ def _has_card_keys(value: dict[str, Any] | list[Any]) -> bool:
         return False
     if native.looks_native(value) or is_json_schema(value):
         return True
+    if sagemaker_envelope.looks_like_describe_response(value):
+        return True
     sections = (*sagemaker.SAGEMAKER_SECTIONS, *mct.MCT_SECTIONS, "metric_groups")
     return any(isinstance(value.get(key), dict | list) for key in sections)
 
@@ -187,6 +189,8 @@ def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> 
         raise CardRefused(
             file, "$schema", "this is a JSON Schema that describes cards, not a model card"
         )
+    if sagemaker_envelope.looks_like_describe_response(value):
+        return sagemaker_envelope.read_describe_response(value, file)
     if sagemaker.looks_like_sagemaker(value):
         return sagemaker.read_sagemaker(value, file)
     if set(value) == {"metric_groups"}:

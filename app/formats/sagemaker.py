@@ -77,6 +77,11 @@ def read_sagemaker(value: dict[str, Any], file: str) -> ReadCard:
             "this is not a SageMaker model card: it has none of the sections "
             + ", ".join(SAGEMAKER_SECTIONS),
         )
+    return read_sagemaker_content(value)
+
+
+def read_sagemaker_content(value: dict[str, Any]) -> ReadCard:
+    """Read a SageMaker card's content, whatever sections it has (an envelope's may have none)."""
     reader = _SageMakerReader()
     reader.read(value)
     return ReadCard(card=reader.card, source_format="sagemaker", warnings=reader.warnings)
