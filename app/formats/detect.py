@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from countersign.formats import native, sagemaker, sagemaker_envelope
+from countersign.formats import cyclonedx, native, sagemaker, sagemaker_envelope
 from countersign.formats.base import CardRefused, ReadCard
 from countersign.formats.huggingface import readme as huggingface
 from countersign.formats.huggingface.markdown import split_blocks, split_lines
@@ -40,8 +40,31 @@ _PROTOBUF_LINE = re.compile(r"\s*(?:[A-Za-z_]\w*\s*:?\s*[{<]|[}>]|[A-Za-z_]\w*\s
 _DATA_KEY = re.compile(r"[A-Za-z_][\w.-]*")
 
 
-def read_card(data: bytes, file: str) -> ReadCard:
+def read_card(data: bytes, file: str, model: str | None = None) -> ReadCard:
     """Read the card in ``data`` (the bytes of ``file``) onto the canonical form.
+
+    A file holding several cards (a CycloneDX BOM with several models) gives
+    the card of ``model``; without one it is refused, naming the models.
+    Raises :class:`CardRefused` when the file is no card in a supported format.
+    """
+    cards = read_cards(data, file)
+    if len(cards) == 1:
+        return cards[0]
+    names = [read.card.model_details.name for read in cards]
+    chosen = [read for read in cards if model is not None and read.card.model_details.name == model]
+    if len(chosen) == 1:
+        return chosen[0]
+    listed = ", ".join(repr(name) for name in names)
+    which = f"none of them is {model!r}" if model is not None else "say which one"
+    raise CardRefused(
+        file,
+        "components",
+        f"the BOM holds {len(cards)} model cards ({listed}); {which}",
+    )
+
+
+def read_cards(data: bytes, file: str) -> list[ReadCard]:
+    """Every card in ``data``: one, or one per model of a CycloneDX BOM.
 
     Raises :class:`CardRefused` when the file is no card in a supported format.
     """
@@ -52,12 +75,18 @@ def read_card(data: bytes, file: str) -> ReadCard:
             f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB, the limit for a card",
         )
     text = decode_utf8(data, file)
+    parsed = _structured(text, file) if text.strip() and "\x00" not in text else _Parsed()
+    if parsed.json is not None and cyclonedx.looks_like_cyclonedx(parsed.json):
+        return cyclonedx.read_cyclonedx(parsed.json, file)
+    return [_read_one(text, parsed, file)]
+
+
+def _read_one(text: str, parsed: _Parsed, file: str) -> ReadCard:
     if not text.strip():
         raise CardRefused(file, "", "the file is empty")
     if "\x00" in text:
         raise CardRefused(file, "", "the file holds NUL characters; it is binary, not a card")
     _refuse_protobuf_text(text, file)
-    parsed = _structured(text, file)
     if parsed.json is not None:
         return _read_mapping(parsed.json, file, source="JSON")
     if parsed.yaml is not None and (_has_card_keys(parsed.yaml) or _is_yaml_file(file)):
@@ -207,5 +236,5 @@ def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> 
         file,
         "",
         f"the {source} is not a model card in a known format (Countersign, Hugging Face, "
-        f"Model Card Toolkit or SageMaker); its top-level keys are: {keys}",
+        f"Model Card Toolkit, SageMaker or CycloneDX); its top-level keys are: {keys}",
     )

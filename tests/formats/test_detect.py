@@ -99,7 +99,7 @@ def test_yaml_with_card_keys_and_a_comment_is_read_as_yaml() -> None:
             "config.txt",
             "",
             "the YAML is not a model card in a known format (Countersign, Hugging Face, "
-            "Model Card Toolkit or SageMaker); its top-level keys are: layers, name",
+            "Model Card Toolkit, SageMaker or CycloneDX); its top-level keys are: layers, name",
         ),
         (
             "# the results\n- dataset: {id: x}\n  value: 1\n",

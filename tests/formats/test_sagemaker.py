@@ -290,7 +290,7 @@ def test_raw_clarify_and_model_monitor_reports_are_refused(
         read_card(path.read_bytes(), name)
     assert refused.value.reason == (
         "the JSON is not a model card in a known format (Countersign, Hugging Face, "
-        f"Model Card Toolkit or SageMaker); its top-level keys are: {keys}"
+        f"Model Card Toolkit, SageMaker or CycloneDX); its top-level keys are: {keys}"
     )
 
 
