@@ -143,43 +143,9 @@ def _read_result(
     details = dict(base)
     common: dict[str, str] = {"task": "", "dataset": "", "split": "", "slice": ""}
     task = _task_of(result, place, reading)
-    if task is None:
-        reading.warn(f"{place}.task", "the result names no task")
-    elif isinstance(task, dict):
-        common["task"] = _text(task.get("type", task.get("name")), f"{place}.task.type", reading)
-        if "type" not in task:
-            reading.warn(f"{place}.task.type", "the task has no type")
-        for key, item in task.items():
-            if key not in ("type", "metrics"):
-                details[f"task.{key}"] = detail_text(item)
-    else:
-        reading.warn(f"{place}.task", "a plain value where a mapping (type, name) is expected")
-        common["task"] = detail_text(task)
-    dataset = result.get("dataset")
-    if dataset is None:
-        reading.warn(f"{place}.dataset", "the result names no dataset")
-    elif isinstance(dataset, dict):
-        name = dataset.get("name", dataset.get("type"))
-        common["dataset"] = _text(name, f"{place}.dataset.name", reading)
-        common["split"] = _text(dataset.get("split"), f"{place}.dataset.split", reading)
-        if "slice" in dataset:
-            common["slice"] = _text(dataset["slice"], f"{place}.dataset.slice", reading)
-        else:
-            common["slice"] = _slice_of(dataset)
-        for key, item in dataset.items():
-            if key not in ("name", "split", "slice"):
-                details[f"dataset.{key}"] = detail_text(item)
-    else:
-        reading.warn(f"{place}.dataset", "a plain value where a mapping (type, name) is expected")
-        common["dataset"] = detail_text(dataset)
-    source = result.get("source")
-    if isinstance(source, dict):
-        details.update({f"source.{key}": detail_text(item) for key, item in source.items()})
-    elif source is not None:
-        details["source"] = detail_text(source)
-    for key, item in result.items():
-        if key not in ("task", "tasks", "dataset", "metrics", "source"):
-            details[f"result.{key}"] = detail_text(item)
+    _read_task(task, place, common, details, reading)
+    _read_dataset(result.get("dataset"), place, common, details, reading)
+    _keep_other_details(result, details)
     metrics = result.get("metrics")
     if metrics is None and isinstance(task, dict) and "metrics" in task:
         reading.warn(
@@ -187,18 +153,7 @@ def _read_result(
             "the metrics are written inside the task; read as the result's metrics",
         )
         metrics = task["metrics"]
-    if isinstance(metrics, dict):
-        reading.warn(f"{place}.metrics", "a single metric where a list of metrics is expected")
-        metrics = [metrics]
-    if not isinstance(metrics, list) or not metrics:
-        found = "none" if metrics is None or metrics == [] else _kind(metrics)
-        reading.warn(
-            f"{place}.metrics",
-            f"expected a list of metrics, found {found}; this result states no figure "
-            "and is kept only in the model-index as written",
-            lossy=True,
-        )
-        return
+    metrics = _metric_list(metrics, place, reading)
     for k, metric in enumerate(metrics):
         here = f"{place}.metrics[{k}]"
         if not isinstance(metric, dict):
@@ -217,6 +172,83 @@ def _task_of(result: dict[str, Any], place: str, reading: ModelIndexReading) -> 
         reading.warn(f"{place}.task", "a list of one task where a task is expected; read as it")
         task = task[0]
     return task
+
+
+def _read_task(
+    task: Any,
+    place: str,
+    common: dict[str, str],
+    details: dict[str, str],
+    reading: ModelIndexReading,
+) -> None:
+    """The result's task into ``common``; its other keys into ``details``."""
+    if task is None:
+        reading.warn(f"{place}.task", "the result names no task")
+    elif isinstance(task, dict):
+        common["task"] = _text(task.get("type", task.get("name")), f"{place}.task.type", reading)
+        if "type" not in task:
+            reading.warn(f"{place}.task.type", "the task has no type")
+        for key, item in task.items():
+            if key not in ("type", "metrics"):
+                details[f"task.{key}"] = detail_text(item)
+    else:
+        reading.warn(f"{place}.task", "a plain value where a mapping (type, name) is expected")
+        common["task"] = detail_text(task)
+
+
+def _read_dataset(
+    dataset: Any,
+    place: str,
+    common: dict[str, str],
+    details: dict[str, str],
+    reading: ModelIndexReading,
+) -> None:
+    """The result's dataset, split and slice into ``common``; its other keys into ``details``."""
+    if dataset is None:
+        reading.warn(f"{place}.dataset", "the result names no dataset")
+    elif isinstance(dataset, dict):
+        name = dataset.get("name", dataset.get("type"))
+        common["dataset"] = _text(name, f"{place}.dataset.name", reading)
+        common["split"] = _text(dataset.get("split"), f"{place}.dataset.split", reading)
+        if "slice" in dataset:
+            common["slice"] = _text(dataset["slice"], f"{place}.dataset.slice", reading)
+        else:
+            common["slice"] = _slice_of(dataset)
+        for key, item in dataset.items():
+            if key not in ("name", "split", "slice"):
+                details[f"dataset.{key}"] = detail_text(item)
+    else:
+        reading.warn(f"{place}.dataset", "a plain value where a mapping (type, name) is expected")
+        common["dataset"] = detail_text(dataset)
+
+
+def _keep_other_details(result: dict[str, Any], details: dict[str, str]) -> None:
+    """The result's source and unknown keys, kept as details of each of its metrics."""
+    source = result.get("source")
+    if isinstance(source, dict):
+        details.update({f"source.{key}": detail_text(item) for key, item in source.items()})
+    elif source is not None:
+        details["source"] = detail_text(source)
+    for key, item in result.items():
+        if key not in ("task", "tasks", "dataset", "metrics", "source"):
+            details[f"result.{key}"] = detail_text(item)
+
+
+def _metric_list(metrics: Any, place: str, reading: ModelIndexReading) -> list[Any]:
+    """The result's metrics as a list; empty, with a warning, when it states none."""
+    if isinstance(metrics, dict):
+        reading.warn(f"{place}.metrics", "a single metric where a list of metrics is expected")
+        metrics = [metrics]
+    if not isinstance(metrics, list) or not metrics:
+        found = "none" if metrics is None or metrics == [] else _kind(metrics)
+        reading.warn(
+            f"{place}.metrics",
+            f"expected a list of metrics, found {found}; this result states no figure "
+            "and is kept only in the model-index as written",
+            lossy=True,
+        )
+        return []
+    return metrics
 
 
 def _read_metric(
@@ -324,7 +356,7 @@ def _result_frame(result: MetricResult, details: dict[str, str]) -> dict[str, An
     elif source:
         frame["source"] = source
     for key, item in _prefixed(details, "result.").items():
-        if key not in ("task", "dataset", "metrics", "source"):
+        if key not in ("task", "tasks", "dataset", "metrics", "source"):
             frame[key] = item
     return frame
 
