@@ -36,7 +36,7 @@ from countersign.formats.huggingface.model_index import (
     write_model_index,
 )
 from countersign.formats.json_schema import embedded_json_schema_line
-from countersign.formats.limits import YamlProblem, load_json, load_yaml
+from countersign.formats.limits import YamlProblem, hub_yaml_difference, load_json, load_yaml
 from countersign.formats.placeholders import is_template_name, placeholder_message
 from countersign.models.card import ExtraSection, ModelCard
 
@@ -395,6 +395,9 @@ def _front_matter_mapping(
         )
         extras.append(_raw_front_matter(front, "Front matter (not valid YAML)"))
         return None
+    difference = hub_yaml_difference("\n".join(front.yaml_lines), data)
+    if difference is not None:
+        warnings.append(FormatWarning(FRONT_MATTER, difference))
     if data is None:
         return None
     if not isinstance(data, dict):
