@@ -25,7 +25,7 @@ from countersign.services.drafts.draft import (
     open_draft,
 )
 from countersign.services.drafts.errors import DraftError, DraftRefused, ModelInfoRefused
-from countersign.services.drafts.model_info import card_from_model_info
+from countersign.services.drafts.model_info import card_from_model_info, read_model_info_file
 
 __all__ = [
     "DRAFT_FORMATS",
@@ -43,4 +43,5 @@ __all__ = [
     "judge",
     "load_template",
     "open_draft",
+    "read_model_info_file",
 ]

@@ -19,16 +19,19 @@ import difflib
 import math
 import numbers
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from countersign.formats.base import InputRefused
+from countersign.formats.limits import YamlProblem, decode_utf8, load_json, load_yaml
 from countersign.models.card import ModelCard, metric_value_text, parse_metric_number
 from countersign.services.drafts.errors import ModelInfoRefused
 
-Path = tuple[str, ...]
+FieldPath = tuple[str, ...]
 
-SHORTCUTS: dict[str, Path] = {
+SHORTCUTS: dict[str, FieldPath] = {
     "name": ("model_details", "name"),
     "version": ("model_details", "version"),
     "summary": ("model_details", "summary"),
@@ -103,7 +106,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.data: dict[str, Any] = {}
-        self.origin: dict[Path, str] = {}
+        self.origin: dict[FieldPath, str] = {}
 
     def take(self, key: str, value: Any) -> None:
         if key == "metrics":
@@ -138,13 +141,13 @@ class _Builder:
             shapes = "a text, a list" if name in _SECTION_LISTS else "a text"
             raise ModelInfoRefused(name, f"expected {shapes} or a mapping, found {_kind(value)}")
 
-    def leaf(self, path: Path, value: Any, key: str) -> None:
+    def leaf(self, path: FieldPath, value: Any, key: str) -> None:
         if path == ("quantitative_analyses", "results"):
             self.put(path, _metrics(value, key), key)
             return
         self.put(path, _coerce(path, value, key), key)
 
-    def put(self, path: Path, value: Any, key: str) -> None:
+    def put(self, path: FieldPath, value: Any, key: str) -> None:
         earlier = self.origin.get(path)
         if earlier is not None:
             raise ModelInfoRefused(key, f"{'.'.join(path)} is already given by {earlier!r}")
@@ -179,13 +182,13 @@ def _dotted_keys() -> list[str]:
     ]
 
 
-def _annotation(path: Path) -> Any:
+def _annotation(path: FieldPath) -> Any:
     if len(path) == 1:
         return ModelCard.model_fields[path[0]].annotation
     return _SECTIONS[path[0]].model_fields[path[1]].annotation
 
 
-_OBJECT_LISTS: dict[Path, str] = {
+_OBJECT_LISTS: dict[FieldPath, str] = {
     ("model_details", "references"): "reference",
     ("training_data", "datasets"): "name",
     ("evaluation_data", "datasets"): "name",
@@ -195,7 +198,7 @@ _OBJECT_LISTS: dict[Path, str] = {
 """Lists of parts that may be given as texts: each text fills the named key."""
 
 
-def _coerce(path: Path, value: Any, key: str) -> Any:
+def _coerce(path: FieldPath, value: Any, key: str) -> Any:
     """``value`` in the shape the card field at ``path`` holds, or refused naming ``key``."""
     if path in _OBJECT_LISTS:
         return _object_list(value, key, _OBJECT_LISTS[path])
@@ -369,3 +372,37 @@ def _reason(problem: Any) -> str:
         return f"{problem.get('input')!r} is not one of {expected}"
     message = str(problem["msg"])
     return message[0].lower() + message[1:] if message else "invalid"
+
+
+MAX_INFO_BYTES = 4 * 1024 * 1024
+"""A model info file larger than this is refused (real ones are a few KiB)."""
+
+
+def read_model_info_file(path: Path, data: bytes | None = None) -> dict[str, Any]:
+    """The model info in a YAML or JSON file, read with size, depth and aliases bounded.
+
+    Refusals are :class:`ModelInfoRefused` naming the file (and the line, for
+    a file that is not valid YAML or JSON).
+    """
+    name = str(path)
+    if data is None:
+        try:
+            if path.stat().st_size > MAX_INFO_BYTES:
+                raise ModelInfoRefused("", "the file is over 4 MiB; model info is a few KiB", name)
+            data = path.read_bytes()
+        except OSError as error:
+            raise ModelInfoRefused("", f"cannot be read: {error.strerror or error}", name) from None
+    if len(data) > MAX_INFO_BYTES:
+        raise ModelInfoRefused("", "the file is over 4 MiB; model info is a few KiB", name)
+    try:
+        text = decode_utf8(data, name)
+        value = load_json(text, name) if text.lstrip()[:1] in "{[" else load_yaml(text, name)
+    except InputRefused as refusal:
+        raise ModelInfoRefused(refusal.field, refusal.reason, name) from None
+    except YamlProblem as problem:
+        raise ModelInfoRefused("", f"not valid YAML: {problem}", name) from None
+    if not isinstance(value, dict):
+        raise ModelInfoRefused(
+            "", f"model info is a mapping of keys to values, not {_kind(value)}", name
+        )
+    return value
