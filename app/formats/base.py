@@ -14,7 +14,7 @@ from typing import Literal
 from countersign.errors import InputRefused
 from countersign.models.card import ModelCard
 
-SourceFormat = Literal["huggingface", "mct", "sagemaker", "native-json", "native-yaml"]
+SourceFormat = Literal["huggingface", "mct", "sagemaker", "cyclonedx", "native-json", "native-yaml"]
 
 
 class CardRefused(InputRefused):

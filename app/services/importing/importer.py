@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import FormatWarning, ReadCard
 from countersign.formats.bundle import OpenedBundle, open_bundle
-from countersign.formats.detect import read_card
+from countersign.formats.detect import read_card, read_cards
 from countersign.formats.limits import MAX_CARD_BYTES
 from countersign.models.tables import CardVersion, Model
 from countersign.services.audit.trail import EventDraft, append_events
@@ -124,7 +124,7 @@ class Importer:
             if cancelled is not None and cancelled():
                 raise ImportCancelled("import cancelled; nothing was written")
             report(index, total, f"Reading {item.entry.path}")
-            read = read_card(item.content, item.entry.path)
+            read = read_card(item.content, item.entry.path, model=item.entry.model)
             warnings = list(read.warnings)
             stated = read.card.model_details.version
             if stated and stated != item.entry.version:
@@ -160,20 +160,28 @@ class Importer:
     ) -> None:
         data = _read_loose_file(path)
         plan.file_sha256 = hashlib.sha256(data).hexdigest()
-        read = read_card(data, path.name)
-        name = model or read.card.model_details.name.strip()
-        if not name:
-            raise InputRefused(
-                path.name, "model_details.name", "the card does not name its model; pass --model"
-            )
-        label = version or read.card.model_details.version.strip()
-        if not label:
-            raise InputRefused(
-                path.name,
-                "model_details.version",
-                "the card does not state its version; pass --version",
-            )
-        plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
+        reads = read_cards(data, path.name)
+        if len(reads) > 1 and model:
+            # A BOM with several models: --model picks one of them by name.
+            reads = [read_card(data, path.name, model=model)]
+        for read in reads:
+            name = model or read.card.model_details.name.strip()
+            if not name:
+                raise InputRefused(
+                    path.name,
+                    "model_details.name",
+                    "the card does not name its model; pass --model",
+                )
+            label = version or read.card.model_details.version.strip()
+            if not label:
+                raise InputRefused(
+                    path.name,
+                    "model_details.version",
+                    f"the card of {name!r} does not state its version; pass --version"
+                    if len(reads) > 1
+                    else "the card does not state its version; pass --version",
+                )
+            plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
 
     # -- applying -------------------------------------------------------------
 
