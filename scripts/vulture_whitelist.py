@@ -45,6 +45,9 @@ _.created_by
 _.stored_at
 _.stored_by
 
+# Python calls a module's __getattr__ for names it does not hold (PEP 562).
+_.__getattr__
+
 # The command line finds these by name in cli._COMMANDS.
 cards.import_files
 cards.list_models
