@@ -48,7 +48,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from countersign.errors import CountersignError, InputRefused
-from countersign.formats.bundle import create_bundle
+from countersign.formats.bundle import TeamKeyFiles, create_bundle
 from countersign.formats.limits import load_json
 from countersign.services.identities.certificates import Validity, self_signed_certificate
 from countersign.services.progress import Progress, no_progress
@@ -361,15 +361,14 @@ def _write_sample_bundle(
     credentials: dict[str, tuple[Path, Path]],
 ) -> Path:
     output = output_folder / bundle.file
-    key, cert = credentials[bundle.signer] if bundle.signer else (None, None)
+    signing = TeamKeyFiles(*credentials[bundle.signer]) if bundle.signer else None
     try:
         create_bundle(
             samples / bundle.folder,
             output,
             bundle.team,
             producer=bundle.producer,
-            sign_key=key,
-            sign_cert=cert,
+            signing=signing,
             version=bundle.version,
         )
     except InputRefused as refusal:

@@ -25,6 +25,7 @@ from countersign.formats.bundle.reader import (
 )
 from countersign.formats.bundle.signing import BundleSigner, load_signer
 from countersign.formats.bundle.writer import (
+    TeamKeyFiles,
     build_bundle,
     create_bundle,
     manifest_json_bytes,
@@ -75,6 +76,7 @@ __all__ = [
     "BundleSigner",
     "OpenedBundle",
     "SignatureStatus",
+    "TeamKeyFiles",
     "build_bundle",
     "create_bundle",
     "guess_media_type",

@@ -27,6 +27,7 @@ from countersign.errors import CountersignError
 from countersign.services.registry import (
     SORT_KEYS,
     ModelFilter,
+    ModelOrder,
     ModelSummary,
     Registry,
     SearchHit,
@@ -174,7 +175,7 @@ class ModelsTableModel(QAbstractTableModel):
                 if summary.name == name:
                     return page_no * self._page_size + offset
         row = self._registry.model_position(
-            name, self._filters, sort=self._sort, descending=self._descending
+            name, self._filters, order=ModelOrder(self._sort, self._descending)
         )
         return row if row is not None and row < self._count else None
 
@@ -254,16 +255,14 @@ class ModelsTableModel(QAbstractTableModel):
                 last = previous[-1]
                 page = self._registry.models(
                     self._filters,
-                    sort=self._sort,
-                    descending=self._descending,
+                    order=ModelOrder(self._sort, self._descending),
                     limit=self._page_size,
                     after=(str(getattr(last, self._sort)), last.id),
                 )
             else:
                 page = self._registry.models(
                     self._filters,
-                    sort=self._sort,
-                    descending=self._descending,
+                    order=ModelOrder(self._sort, self._descending),
                     limit=self._page_size,
                     offset=page_no * self._page_size,
                 )
