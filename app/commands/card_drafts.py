@@ -12,7 +12,7 @@ import argparse
 import os
 from typing import Any
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.models.checklist import ChecklistTemplate
 from countersign.services.drafts import (
@@ -26,7 +26,6 @@ from countersign.services.drafts import (
     read_model_info_file,
 )
 from countersign.services.drafts.draft import FORMAT_LABELS
-from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.errors import TemplateNotFound
 
 
@@ -75,7 +74,7 @@ def _template(args: argparse.Namespace) -> ChecklistTemplate:
     except TemplateNotFound:
         if not (args.db or os.environ.get("COUNTERSIGN_DB")):
             raise
-    return Checklists(open_database(args)).get(args.template).template
+    return services_for(args).checklists.get(args.template).template
 
 
 def _print_report(args: argparse.Namespace, name: str, version: str, report: Completeness) -> None:

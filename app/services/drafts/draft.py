@@ -24,7 +24,8 @@ from typing import Any, Literal
 
 import yaml
 
-from countersign.formats.base import FormatWarning, InputRefused
+from countersign.errors import InputRefused
+from countersign.formats.base import FormatWarning
 from countersign.formats.detect import read_card
 from countersign.formats.huggingface.readme import read_huggingface, write_huggingface
 from countersign.formats.limits import MAX_CARD_BYTES, YamlProblem, load_yaml

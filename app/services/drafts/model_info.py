@@ -24,7 +24,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from countersign.formats.base import InputRefused
+from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, decode_utf8, load_json, load_yaml
 from countersign.models.card import ModelCard, metric_value_text, parse_metric_number
 from countersign.services.drafts.errors import ModelInfoRefused
