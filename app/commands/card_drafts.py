@@ -74,7 +74,8 @@ def _template(args: argparse.Namespace) -> ChecklistTemplate:
     except TemplateNotFound:
         if not (args.db or os.environ.get("COUNTERSIGN_DB")):
             raise
-    return services_for(args).checklists.get(args.template).template
+    with services_for(args) as services:
+        return services.checklists.get(args.template).template
 
 
 def _print_report(args: argparse.Namespace, name: str, version: str, report: Completeness) -> None:

@@ -20,10 +20,10 @@ from countersign.models.checklist import ChecklistTemplate
 from countersign.services.reviews.checklists import (
     MAX_TEMPLATE_BYTES,
     built_in_templates,
-    evaluate,
     parse_template,
     split_template_reference,
 )
+from countersign.services.reviews.checks import run_check
 from countersign.services.reviews.errors import TemplateNotFound, TemplateRefused
 
 ItemState = Literal["pass", "fail", "manual"]
@@ -117,7 +117,12 @@ def judge(
     card: ModelCard, template: ChecklistTemplate, warnings: Sequence[FormatWarning] = ()
 ) -> Completeness:
     """Each item of ``template`` over ``card``, whose import would record ``warnings``."""
-    results = evaluate(template, card, [{"field": w.field, "message": w.message} for w in warnings])
+    recorded = [{"field": w.field, "message": w.message} for w in warnings]
+    results = {
+        item.id: run_check(item.check, card, recorded)
+        for item in template.items
+        if item.check is not None
+    }
     statuses = []
     for item in template.items:
         result = results.get(item.id)
