@@ -325,3 +325,16 @@ def test_demo_window_says_so(qtbot: QtBot, workstation: Services, settings: QSet
     qtbot.addWidget(main)
     assert "demo" in main.windowTitle()
     assert main.location_label.text().startswith("Demo registry (thrown away on quit)")
+
+
+def test_the_window_uses_the_services_it_is_given(
+    window: MainWindow, workstation: Services
+) -> None:
+    """Built once by open_services and passed in: no screen builds a service of its own."""
+    assert window.services is workstation
+    assert window.registry is workstation.registry and window.importer is workstation.importer
+    assert window.reports is workstation.reports
+    assert window.browser._registry is workstation.registry
+    review_tab = window.model_page.review_tab
+    assert review_tab._services is workstation
+    assert review_tab.flow._services is workstation
