@@ -22,6 +22,7 @@ from countersign.formats.limits import (
     load_yaml,
 )
 from countersign.formats.mct import reader as mct
+from countersign.models.vocabulary import CardFormat
 
 _JSON_SCHEMA_MARK = re.compile(r'"\$schema"\s*:\s*"https?://json-schema\.org/')
 
@@ -84,7 +85,9 @@ def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> 
             file, "", f"the {source} holds a list, not a model card; a card is one object"
         )
     if native.looks_native(value):
-        return native.read_native(value, file, "native-json" if source == "JSON" else "native-yaml")
+        return native.read_native(
+            value, file, CardFormat.NATIVE_JSON if source == "JSON" else CardFormat.NATIVE_YAML
+        )
     if "$schema" in value and isinstance(value.get("properties"), dict):
         raise CardRefused(
             file, "$schema", "this is a JSON Schema that describes cards, not a model card"

@@ -31,6 +31,7 @@ from countersign.models.card import (
     metric_value_text,
     parse_metric_number,
 )
+from countersign.models.vocabulary import CardFormat
 
 SAGEMAKER_SECTIONS = (
     "model_overview",
@@ -78,7 +79,7 @@ def read_sagemaker(value: dict[str, Any], file: str) -> ReadCard:
         )
     reader = _SageMakerReader()
     reader.read(value)
-    return ReadCard(card=reader.card, source_format="sagemaker", warnings=reader.warnings)
+    return ReadCard(card=reader.card, source_format=CardFormat.SAGEMAKER, warnings=reader.warnings)
 
 
 class _SageMakerReader(JsonCardReader):

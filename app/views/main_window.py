@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.services.audit.records import AuditTrail
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry
 from countersign.services.reports.reports import Reports
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.review_services = review_services or ReviewServices.for_database(database)
         self.settings = settings if settings is not None else QSettings()
         self.reports = reports or Reports(database, self.review_services.identities)
+        self.audit_trail = AuditTrail(database)
         self._demo = demo
         self._counted_once = False
         self._count_task: BackgroundTask | None = None
@@ -92,7 +94,13 @@ class MainWindow(QMainWindow):
         self.addToolBar(tool_bar)
 
         self.browser = RegistryBrowser(registry, self)
-        self.model_page = ModelPage(registry, database, self, review_services=self.review_services)
+        self.model_page = ModelPage(
+            registry,
+            database,
+            self,
+            review_services=self.review_services,
+            audit_trail=self.audit_trail,
+        )
         self.report_commands = ReportCommands(self.reports, self.settings, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
@@ -150,7 +158,7 @@ class MainWindow(QMainWindow):
         from countersign.views.audit.window import AuditWindow
 
         if self._audit_window is None:
-            window = AuditWindow(self.database, self)
+            window = AuditWindow(self.audit_trail, self)
             window.setWindowFlag(Qt.WindowType.Window, True)
             window.destroyed.connect(self._on_audit_window_destroyed)
             self._audit_window = window

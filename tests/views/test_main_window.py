@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from countersign import __version__
+from countersign.services.audit.records import AuditTrail
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
@@ -275,9 +276,9 @@ def test_audit_trail_opens_one_window(
     made: list[QWidget] = []
 
     class FakeAuditWindow(QWidget):
-        def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        def __init__(self, trail: AuditTrail, parent: QWidget | None = None) -> None:
             super().__init__(parent)
-            self.database = database
+            self.trail = trail
             made.append(self)
 
     module = types.ModuleType("countersign.views.audit.window")
@@ -287,7 +288,8 @@ def test_audit_trail_opens_one_window(
     window.commands["audit_trail"].trigger()
     assert len(made) == 1
     assert made[0].isVisible() and made[0].isWindow()
-    assert made[0].database is window.database  # type: ignore[attr-defined]
+    assert made[0].trail is window.audit_trail  # type: ignore[attr-defined]
+    assert window.audit_trail.database is window.database
     window.close()
     assert not made[0].isVisible()
 

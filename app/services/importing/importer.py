@@ -23,6 +23,7 @@ from countersign.formats.bundle import OpenedBundle, open_bundle
 from countersign.formats.detect import read_card
 from countersign.formats.limits import MAX_CARD_BYTES
 from countersign.models.tables import CardVersion, Model
+from countersign.models.vocabulary import AuditAction, AuditObject
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.landing import land_plan
 from countersign.services.importing.plan import (
@@ -207,7 +208,15 @@ class Importer:
         with self.database.write() as session:
             append_events(
                 session,
-                [EventDraft("import.refused", "file", plan.source.name, self.actor, details)],
+                [
+                    EventDraft(
+                        AuditAction.IMPORT_REFUSED,
+                        AuditObject.FILE,
+                        plan.source.name,
+                        self.actor,
+                        details,
+                    )
+                ],
             )
 
 

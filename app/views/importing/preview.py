@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from countersign.models.vocabulary import CardFormat, SignatureStatus
 from countersign.services.importing.importer import ImportPlan, PlannedCard
 from countersign.views.widgets.list_table import ListTableModel
 
@@ -26,16 +27,9 @@ _OUTCOME_TEXT = {
     "unchanged": "Unchanged: already in the registry",
 }
 _SIGNATURE_TEXT = {
-    "valid": "Valid team signature",
-    "absent": "Not signed",
+    SignatureStatus.VALID: "Valid team signature",
+    SignatureStatus.ABSENT: SignatureStatus.ABSENT.label.capitalize(),
     "n/a": "None (loose card file)",
-}
-_FORMAT_TEXT = {
-    "huggingface": "Hugging Face README",
-    "mct": "Model Card Toolkit JSON",
-    "sagemaker": "SageMaker JSON",
-    "native-json": "Countersign JSON",
-    "native-yaml": "Countersign YAML",
 }
 
 
@@ -51,7 +45,11 @@ def signature_text(plan: ImportPlan) -> str:
     if plan.kind == "bundle" and plan.bundle is None:
         return "Not checked: the bundle was refused"
     text = _SIGNATURE_TEXT.get(plan.signature_status, plan.signature_status)
-    if plan.signature_status == "valid" and plan.bundle and plan.bundle.signer_subject:
+    if (
+        plan.signature_status == SignatureStatus.VALID
+        and plan.bundle
+        and plan.bundle.signer_subject
+    ):
         text += f": {plan.bundle.signer_subject}"
     return text
 
@@ -74,7 +72,7 @@ def cards_title(plan: ImportPlan) -> str:
         team = f"for team {plan.team}" if plan.team else "no team, no team signature"
         return f"The card in {name} (a loose card file: {team})"
     team = f"team {plan.team}" if plan.team else "no team named"
-    if plan.signature_status == "valid":
+    if plan.signature_status == SignatureStatus.VALID:
         signer = plan.bundle.signer_subject if plan.bundle else None
         signed = f"signed by {signer}" if signer else "signed"
     else:
@@ -194,7 +192,7 @@ class CardPlanModel(ListTableModel[PlannedCard]):
                 card.file,
                 card.model,
                 card.version,
-                _FORMAT_TEXT.get(source, source),
+                CardFormat.word(source),
                 outcome_text(card),
                 str(len(card.warnings)),
             )[column]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.services.audit.records import AuditTrail
 from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound, Registry
 from countersign.services.storage.database import Database
 from countersign.views.compare.tab import CompareTab
@@ -53,6 +54,7 @@ class ModelPage(QWidget):
         parent: QWidget | None = None,
         *,
         review_services: ReviewServices | None = None,
+        audit_trail: AuditTrail | None = None,
     ) -> None:
         super().__init__(parent)
         self._registry = registry
@@ -85,7 +87,7 @@ class ModelPage(QWidget):
         self.versions_tab = VersionsTab(self)
         self.source_tab = SourceTab(self)
         self.attachments_tab = AttachmentsTab(self)
-        self.history_tab = HistoryTab(database, self)
+        self.history_tab = HistoryTab(audit_trail or AuditTrail(database), self)
         self.compare_tab = CompareTab(registry, parent=self)
         self.review_tab = ReviewTab(
             review_services or ReviewServices.for_database(database), registry, self
