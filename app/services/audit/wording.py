@@ -10,6 +10,7 @@ for a tooltip.  An action this version does not know still reads as words.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from countersign.models.vocabulary import (
@@ -38,8 +39,15 @@ def action_label(action: str) -> str:
     return _cap(AuditAction.word(action))
 
 
-def describe(record: AuditRecord) -> str:
-    """What the event records, in one sentence of the officer's words."""
+def describe(record: AuditRecord, *, within_model: bool = False) -> str:
+    """What the event records, in one sentence of the officer's words.
+
+    ``within_model`` leaves the model's name out of a card version ("card version
+    3.1" rather than "card version 3.1 of acme/scorer") where the screen already
+    names the model, as a model's History tab does.
+    """
+    if within_model and record.action != AuditAction.MODEL_CREATED:
+        record = replace(record, model_name="")
     if AuditAction.known(record.action):
         return _SENTENCES[AuditAction(record.action)](record)
     return f"{action_label(record.action)}: {object_words(record)}"

@@ -42,7 +42,9 @@ class AuditRow:
     label: str
     """The kind of event in words."""
     text: str
-    """What happened, in one sentence."""
+    """What happened, in one sentence (the model is in its own column)."""
+    sentence: str
+    """What happened, the model named too: the whole sentence for the tooltip."""
     summary: str
     """The stored details on one line, for the tooltip."""
 
@@ -66,7 +68,8 @@ def audit_row(record: AuditRecord) -> AuditRow:
         action=record.action,
         model_name=record.model_name,
         label=action_label(record.action),
-        text=describe(record),
+        text=describe(record, within_model=True),
+        sentence=describe(record),
         summary=details_summary(record.details),
     )
 
@@ -191,7 +194,11 @@ class AuditEventModel(ListTableModel[AuditRow]):
             if column == 1:
                 return f"{row.at} (UTC)"
             if column == 5:
-                return f"{row.text}\n\nStored details: {row.summary}" if row.summary else row.text
+                return (
+                    f"{row.sentence}\n\nStored details: {row.summary}"
+                    if row.summary
+                    else row.sentence
+                )
         if row.id == self._broken_id:
             if role == Qt.ItemDataRole.DecorationRole and column == 0:
                 return QApplication.style().standardIcon(

@@ -86,7 +86,7 @@ class AuditWindow(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((60, 150, 110, 190, 200)):
+        for column, width in enumerate((56, 140, 110, 170, 180)):
             header.resizeSection(column, width)
 
         self.detail_title = QLabel("Select an event to see its details.")
@@ -230,7 +230,8 @@ class AuditWindow(QWidget):
             self.details_text.clear()
             return
         self.detail_title.setText(
-            f"Event {detail.id}, {local_time(detail.at)}, by {detail.actor}: {describe(detail)}"
+            f"Event {detail.id}: {describe(detail)}\n"
+            f"{action_label(detail.action)} by {detail.actor} at {local_time(detail.at)}"
         )
         self.detail_title.setToolTip(
             f"Stored as {detail.action} on {detail.object_type} {detail.object_id}"

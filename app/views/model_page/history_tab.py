@@ -50,7 +50,7 @@ def load_history(
             at=record.at,
             actor=record.actor,
             action=action_label(record.action),
-            text=describe(record),
+            text=describe(record, within_model=True),
             details=details_summary(record.details),
         )
         for record in trail.events(model_name=model_name, after_id=after_id, limit=limit)
@@ -142,7 +142,7 @@ class HistoryTab(QWidget):
         )
         intro.setWordWrap(True)
         self.table = QTableView(self)
-        set_up_row_table(self.table, self.model, "Model history", (124, 170, 90))
+        set_up_row_table(self.table, self.model, "Model history", (118, 160, 110))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(intro)

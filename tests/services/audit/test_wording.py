@@ -221,6 +221,13 @@ def test_every_action_has_a_sentence_and_a_test() -> None:
     assert {record.action for record, _ in SENTENCES} == {action.value for action in AuditAction}
 
 
+def test_within_a_model_the_model_is_not_named_again() -> None:
+    record, sentence = SENTENCES[2]
+    assert describe(record, within_model=True) == sentence.replace(" of acme/scorer", "")
+    created, sentence = SENTENCES[0]
+    assert describe(created, within_model=True) == sentence  # it names the model it created
+
+
 def test_an_action_this_version_does_not_know_still_reads_as_words() -> None:
     record = _record("stage.gate_opened", "card_version", "13", version="3.1")
     assert action_label(record.action) == "Stage gate opened"

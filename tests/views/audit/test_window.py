@@ -88,13 +88,16 @@ def test_window_lists_every_event_in_chain_order(qtbot: QtBot, db: Database) -> 
     )
     tip = model.index(bundle_row, 5).data(Qt.ItemDataRole.ToolTipRole)
     assert "Stored details: cards: 1 item; file: fraud.cardbundle; signature: absent" in tip
-    imported = model.index(actions.index("card_version.imported", bundle_row), 5).data()
-    assert imported == (
+    imported = model.index(actions.index("card_version.imported", bundle_row), 5)
+    # The model has its own column; the tooltip says the whole sentence.
+    assert imported.data() == (
+        "Card version 0.9 imported from bundle fraud.cardbundle (card fraud.json, Countersign JSON)"
+    )
+    assert imported.data(Qt.ItemDataRole.ToolTipRole).startswith(
         "Card version 0.9 of fraud-detector imported from bundle fraud.cardbundle"
-        " (card fraud.json, Countersign JSON)"
     )
     superseded = model.index(actions.index("card_version.superseded"), 5).data()
-    assert superseded == "Card version 1.0 of credit-scorer superseded by version 2.0"
+    assert superseded == "Card version 1.0 superseded by version 2.0"
     shown = " ".join(
         str(model.index(row, column).data())
         for row in range(model.rowCount())
@@ -163,11 +166,12 @@ def test_selecting_an_event_shows_its_details_and_hashes(qtbot: QtBot, db: Datab
     shown = window.details_text.toPlainText()
     assert json.loads(shown) == json.loads(stored[1])
     assert '\n  "version": "1.0"' in shown  # pretty-printed
-    title = window.detail_title.text()
-    assert title.startswith(f"Event {row + 1}, ")
-    assert title.endswith(
-        ", by officer: Card version 1.0 of credit-scorer imported from v1.json (Countersign JSON)"
+    title, who = window.detail_title.text().split("\n")
+    assert title == (
+        f"Event {row + 1}: Card version 1.0 of credit-scorer imported from v1.json"
+        " (Countersign JSON)"
     )
+    assert who.startswith("Card version imported by officer at 20")
 
 
 def test_verify_shows_an_intact_chain(qtbot: QtBot, db: Database) -> None:
@@ -192,7 +196,7 @@ def test_verify_names_and_selects_the_first_broken_event(qtbot: QtBot, db: Datab
     assert window.model.index(current.row(), 2).data() == "mallory"
     assert window.model.index(current.row(), 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert window.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
-    assert window.detail_title.text().startswith("Event 3, ")
+    assert window.detail_title.text().startswith("Event 3: ")
     assert window.chain_note.isVisible()
     assert window.chain_note.text().startswith("The chain breaks here: its content no longer")
     window.table.selectRow(0)
