@@ -2,34 +2,20 @@
 
 Readers are lenient on content and strict on structure: a problem inside a
 card that is still readable becomes a :class:`FormatWarning` naming the field;
-a file that is no card at all raises :class:`CardRefused`.
+a file that is no card at all raises :class:`CardRefused`, an
+:class:`~countersign.errors.InputRefused`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from countersign.errors import InputRefused
 from countersign.models.card import ModelCard
 from countersign.models.vocabulary import CardFormat
 
 SourceFormat = CardFormat
 """The format a card was read from (the vocabulary's :class:`CardFormat`)."""
-
-
-class InputRefused(Exception):
-    """Input from outside that Countersign will not take, with a reason for the officer.
-
-    ``file`` names the file (a path inside a bundle, or a file name) and
-    ``field`` the place inside it (a JSON path, a manifest key, a zip entry),
-    so that the message says exactly where the problem is.
-    """
-
-    def __init__(self, file: str, field: str, reason: str) -> None:
-        self.file = file
-        self.field = field
-        self.reason = reason
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: {reason}")
 
 
 class CardRefused(InputRefused):

@@ -173,6 +173,7 @@ class CardFormat(Vocabulary):
     HUGGINGFACE = "huggingface"
     MCT = "mct"
     SAGEMAKER = "sagemaker"
+    CYCLONEDX = "cyclonedx"
     NATIVE_JSON = "native-json"
     NATIVE_YAML = "native-yaml"
 
@@ -185,7 +186,26 @@ _labelled(
         "huggingface": "Hugging Face README",
         "mct": "Model Card Toolkit JSON",
         "sagemaker": "SageMaker JSON",
+        "cyclonedx": "CycloneDX ML-BOM",
     },
+)
+
+
+class DraftFormat(Vocabulary):
+    """The format a card draft is written in (see ``countersign card new``)."""
+
+    HUGGINGFACE = "huggingface"
+    NATIVE = "native"
+
+    @property
+    def suffix(self) -> str:
+        """The file-name suffix a draft in this format is saved with."""
+        return {DraftFormat.HUGGINGFACE: ".md", DraftFormat.NATIVE: ".json"}[self]
+
+
+_labelled(
+    DraftFormat,
+    {"huggingface": CardFormat.HUGGINGFACE.label, "native": CardFormat.NATIVE_JSON.label},
 )
 
 

@@ -17,6 +17,7 @@ from countersign.models.vocabulary import (
     CardFormat,
     CardStatus,
     Decision,
+    DraftFormat,
     IdentitySource,
     Role,
     SignatureStatus,
@@ -32,6 +33,7 @@ EVERY_VOCABULARY = (
     Role,
     IdentitySource,
     CardFormat,
+    DraftFormat,
     SignatureStatus,
     AuditAction,
     AuditObject,
@@ -44,6 +46,7 @@ GUARDED = (
     Role,
     IdentitySource,
     CardFormat,
+    DraftFormat,
     SignatureStatus,
     AuditAction,
 )
@@ -52,6 +55,7 @@ and "bundle" are everyday words and JSON keys, so they are left out)."""
 
 OTHER_MEANINGS = {
     ("formats/mct/reader.py", "valid"): "a word that marks a validation data set",
+    ("formats/cyclonedx.py", "valid"): "a word that marks a validation data set",
     ("services/diff/metric_direction.py", "pass"): "a word in a metric's name",
     ("views/reports/checks.py", "valid"): "the verdict on a signed report, not a bundle's",
 }
@@ -94,9 +98,11 @@ def test_values_are_the_strings_the_registry_already_stores() -> None:
         "huggingface",
         "mct",
         "sagemaker",
+        "cyclonedx",
         "native-json",
         "native-yaml",
     }
+    assert {f.value for f in DraftFormat} == {"huggingface", "native"}
     assert {s.value for s in SignatureStatus} == {"valid", "absent"}
     assert {s.value for s in IdentitySource} == {"self-signed", "pkcs12"}
     assert "card_version.status_changed" in {a.value for a in AuditAction}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from countersign.formats.base import InputRefused
+from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, load_yaml
 from countersign.models.vocabulary import AnswerValue
 from countersign.services.reviews.errors import ResponsesInvalid

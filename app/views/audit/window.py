@@ -32,8 +32,9 @@ from countersign.errors import CountersignError, RegistryError
 from countersign.services.audit.records import AuditRecord, AuditTrail
 from countersign.services.audit.trail import ChainReport
 from countersign.services.audit.wording import action_label, describe
+from countersign.services.progress import Cancelled, Progress
 from countersign.views.audit.events import KNOWN_ACTIONS, AuditEventModel, local_time
-from countersign.views.background import BackgroundTask, Cancelled, Progress, run_with_progress
+from countersign.views.background import BackgroundTask, run_with_progress
 
 
 class AuditWindow(QWidget):
