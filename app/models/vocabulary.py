@@ -209,6 +209,31 @@ _labelled(
 )
 
 
+class CardOutcome(Vocabulary):
+    """What an import does with one card."""
+
+    NEW_MODEL = "new model"
+    NEW_VERSION = "new version"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+    @property
+    def adds_a_version(self) -> bool:
+        """Whether the card lands as a new card version."""
+        return self in (CardOutcome.NEW_MODEL, CardOutcome.NEW_VERSION)
+
+
+_labelled(
+    CardOutcome,
+    {
+        "new model": "new model",
+        "new version": "new version",
+        "unchanged": "unchanged",
+        "refused": "refused",
+    },
+)
+
+
 class SignatureStatus(Vocabulary):
     """A bundle's team signature as recorded (an invalid one refuses the import)."""
 

@@ -42,7 +42,7 @@ def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
     if plan.bundle is not None:
         bundle_id = _insert_bundle(connection, plan.bundle, now, actor)
         events.append(_bundle_event(plan, plan.bundle, actor))
-    new = [card for card in plan.cards if card.outcome in ("new model", "new version")]
+    new = [card for card in plan.cards if card.outcome.adds_a_version]
     model_ids = _ensure_models(connection, plan, new, now, events, actor)
     next_seq = _next_seqs(connection, set(model_ids.values()))
     rows: list[dict[str, Any]] = []

@@ -14,17 +14,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from countersign.models.vocabulary import CardFormat, SignatureStatus
+from countersign.models.vocabulary import CardFormat, CardOutcome, SignatureStatus
 from countersign.services.importing.importer import ImportPlan, PlannedCard
 from countersign.views.widgets.list_table import ListTableModel
 
 REFUSED_COLOUR = QColor(200, 40, 40)
 DONE_COLOUR = QColor(30, 130, 60)
 
-_OUTCOME_TEXT = {
-    "new model": "New model",
-    "new version": "New version",
-    "unchanged": "Unchanged: already in the registry",
+_OUTCOME_TEXT: dict[str, str] = {
+    CardOutcome.NEW_MODEL: "New model",
+    CardOutcome.NEW_VERSION: "New version",
+    CardOutcome.UNCHANGED: "Unchanged: already in the registry",
 }
 _SIGNATURE_TEXT = {
     SignatureStatus.VALID: "Valid team signature",
@@ -35,7 +35,7 @@ _SIGNATURE_TEXT = {
 
 def outcome_text(card: PlannedCard) -> str:
     """What will happen to one card, in words."""
-    if card.outcome == "refused":
+    if card.outcome == CardOutcome.REFUSED:
         return f"Refused: {card.reason}"
     return _OUTCOME_TEXT.get(card.outcome, card.outcome)
 
@@ -89,7 +89,7 @@ def refusal_details(plan: ImportPlan) -> str:
         f"Team: {plan.team or 'not stated'}",
         f"Reason: {plan.reason()}",
     ]
-    lines += [f"Card {c.file}: {c.reason}" for c in plan.cards if c.outcome == "refused"]
+    lines += [f"Card {c.file}: {c.reason}" for c in plan.cards if c.outcome == CardOutcome.REFUSED]
     lines.append(
         "Nothing from this file was added to the registry; the refusal is in the audit trail."
     )
@@ -108,7 +108,7 @@ class FileEntry:
     @property
     def new_versions(self) -> int:
         """How many card versions of this file are new to the registry."""
-        return sum(c.outcome in ("new model", "new version") for c in self.plan.cards)
+        return sum(c.outcome.adds_a_version for c in self.plan.cards)
 
     def status(self) -> str:
         """The file's line in the preview: what will happen, or what happened."""
@@ -198,7 +198,11 @@ class CardPlanModel(ListTableModel[PlannedCard]):
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (0, 4):
             return card.file if column == 0 else outcome_text(card)
-        if role == Qt.ItemDataRole.ForegroundRole and card.outcome == "refused" and column == 4:
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and card.outcome == CardOutcome.REFUSED
+            and column == 4
+        ):
             return REFUSED_COLOUR
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:
             return Qt.AlignmentFlag.AlignCenter
