@@ -70,15 +70,6 @@ _labelled(
 OPEN_STATUSES = (CardStatus.SUBMITTED, CardStatus.IN_REVIEW)
 """Statuses a card version can still be signed off in; a newer version supersedes them."""
 
-REVIEW_STATUSES = (
-    CardStatus.IN_REVIEW,
-    CardStatus.APPROVED,
-    CardStatus.CHANGES_REQUESTED,
-    CardStatus.REJECTED,
-    CardStatus.SUPERSEDED,
-)
-"""Statuses of a review round; a card version under review shows the same word."""
-
 DECIDED_STATUSES = (CardStatus.APPROVED, CardStatus.CHANGES_REQUESTED, CardStatus.REJECTED)
 """Statuses a sign-off decides; a round in one of them is closed."""
 
@@ -132,11 +123,6 @@ class Role(Vocabulary):
     REVIEWER = "reviewer"
     APPROVER = "approver"
     OFFICER = "officer"
-
-    @property
-    def may_approve(self) -> bool:
-        """Whether a sign-off of this role may approve."""
-        return self in APPROVING_ROLES
 
     @property
     def duties(self) -> str:
