@@ -63,37 +63,9 @@ class ModelPage(QWidget):
         self.placeholder.setAccessibleName("No model chosen")
         self.placeholder.setEnabled(False)
 
-        self.title = QLabel(self)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setAccessibleName("Model name")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.status_badge = QLabel(self)
-        self.status_badge.setAccessibleName("Status of the latest card version")
-        self.facts = QLabel(self)
-        self.facts.setTextFormat(Qt.TextFormat.PlainText)
-        self.facts.setAccessibleName("Model facts")
-        self.facts.setWordWrap(True)
+        self._build_heading()
 
-        self.card_tab = CardTab(self)
-        self.versions_tab = VersionsTab(self)
-        self.source_tab = SourceTab(self)
-        self.attachments_tab = AttachmentsTab(self)
-        self.history_tab = HistoryTab(services.audit, self)
-        self.compare_tab = CompareTab(registry, parent=self)
-        self.review_tab = ReviewTab(services, self)
-        self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName("Model tabs")
-        self.tabs.setDocumentMode(True)
-        for widget, title in zip(self._tab_widgets(), TAB_TITLES, strict=True):
-            self.tabs.addTab(widget, title)
-        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self.versions_tab.version_chosen.connect(self._on_versions_tab_version_chosen)
-        self.versions_tab.version_opened.connect(self._on_versions_tab_version_opened)
-        self.review_tab.compare_requested.connect(self._on_review_tab_compare_requested)
+        self._build_tabs(services)
 
         heading = QHBoxLayout()
         heading.addWidget(self.title)
@@ -111,6 +83,44 @@ class ModelPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+
+    def _build_heading(self) -> None:
+        """The model's name, the status of its latest card version, and its facts."""
+        self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setAccessibleName("Model name")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.status_badge = QLabel(self)
+        self.status_badge.setAccessibleName("Status of the latest card version")
+        self.facts = QLabel(self)
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)
+        self.facts.setAccessibleName("Model facts")
+        self.facts.setWordWrap(True)
+
+    def _build_tabs(self, services: Services) -> None:
+        """One tab per view of the model: card, versions, source, attachments, history,
+        compare and review."""
+        registry = services.registry
+        self.card_tab = CardTab(self)
+        self.versions_tab = VersionsTab(self)
+        self.source_tab = SourceTab(self)
+        self.attachments_tab = AttachmentsTab(self)
+        self.history_tab = HistoryTab(services.audit, self)
+        self.compare_tab = CompareTab(registry, parent=self)
+        self.review_tab = ReviewTab(services, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Model tabs")
+        self.tabs.setDocumentMode(True)
+        for widget, title in zip(self._tab_widgets(), TAB_TITLES, strict=True):
+            self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.versions_tab.version_chosen.connect(self._on_versions_tab_version_chosen)
+        self.versions_tab.version_opened.connect(self._on_versions_tab_version_opened)
+        self.review_tab.compare_requested.connect(self._on_review_tab_compare_requested)
 
     # -- public ---------------------------------------------------------------------
 
