@@ -91,9 +91,12 @@ def _read_one(text: str, parsed: _Parsed, file: str) -> ReadCard:
         return _read_mapping(parsed.json, file, source="JSON")
     if parsed.yaml is not None and (_has_card_keys(parsed.yaml) or _is_yaml_file(file)):
         return _read_mapping(parsed.yaml, file, source="YAML")
-    if _has_sections(text):
+    try:
         return huggingface.read_huggingface(text, file)
-    return _refuse_sectionless(parsed, text, file)
+    except CardRefused as refusal:
+        if refusal.field != "body":
+            raise
+        return _refuse_sectionless(parsed, text, file)
 
 
 @dataclass
