@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         from countersign.views.audit.window import AuditWindow
 
         if self._audit_window is None:
-            window = AuditWindow(self.database, self)
+            window = AuditWindow(self.services.audit, self)
             window.setWindowFlag(Qt.WindowType.Window, True)
             window.destroyed.connect(self._on_audit_window_destroyed)
             self._audit_window = window
