@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.models.checklist import ChecklistTemplate
+from countersign.models.vocabulary import AnswerValue
 from countersign.services.drafts import Completeness, ItemStatus
 
 Index = QModelIndex | QPersistentModelIndex
@@ -77,7 +78,7 @@ class CompletenessModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{status.item}: {status.guidance or status.text}"
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(_COLOURS[status.state]) if status.state != "pass" else None
+            return None if status.state == AnswerValue.PASS else QBrush(_COLOURS[status.state])
         if role == Qt.ItemDataRole.DecorationRole:
             return _icon(status.state)
         if role == Qt.ItemDataRole.AccessibleTextRole:

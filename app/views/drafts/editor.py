@@ -42,8 +42,7 @@ EMPTY_PREVIEW = (
 )
 
 DRAFT_FILTERS = {
-    "huggingface": "Hugging Face README (*.md)",
-    "native": "Countersign JSON (*.json)",
+    draft_format: f"{draft_format.label} (*{draft_format.suffix})" for draft_format in DraftFormat
 }
 
 
@@ -66,7 +65,7 @@ class DraftEditor(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setWindowIcon(icon("app"))
-        self.draft = draft if draft is not None else CardDraft(format="huggingface")
+        self.draft = draft if draft is not None else CardDraft(format=DraftFormat.HUGGINGFACE)
         self._folder = folder or Path.home()
         self._modified = False
         self.bundle_dialog: BundleDialog | None = None
@@ -261,7 +260,7 @@ class DraftEditor(QMainWindow):
 
     def _chosen_format(self) -> DraftFormat:
         value = self.format_chooser.currentData()
-        return value if value in DRAFT_FORMATS else self.draft.format
+        return DraftFormat(value) if value in DRAFT_FORMATS else self.draft.format
 
     def _update_title(self) -> None:
         name = self.draft.name or "New card"

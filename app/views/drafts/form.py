@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -311,8 +312,25 @@ class CardForm(QScrollArea):
         form = self._group("Attachments (sent in the bundle)")
         self.attachments = QListWidget()
         self.attachments.setAccessibleName("Attachments")
+        self.attachments.setToolTip(
+            "Files sent with the card in a bundle: plots, data sheets. Opening a card picks up "
+            "the files in the folder named after it (credit-scorer/ for credit-scorer.md)."
+        )
         self.attachments.setMaximumHeight(70)
-        form.addRow(self.attachments)
+        add = QPushButton("Add &files…")
+        add.setAccessibleName("Add attachments")
+        add.clicked.connect(self._on_add_attachments_button_clicked)
+        remove = QPushButton("Remove file")
+        remove.setAccessibleName("Remove the selected attachment")
+        remove.clicked.connect(self._on_remove_attachment_button_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        column = QVBoxLayout()
+        column.addWidget(self.attachments)
+        column.addLayout(buttons)
+        form.addRow(column)
 
     # -- the card ----------------------------------------------------------------------
 
@@ -383,6 +401,26 @@ class CardForm(QScrollArea):
     def _on_field_changed(self) -> None:
         if not self._loading:
             self.changed.emit()
+
+    def add_attachments(self, paths: list[Path]) -> None:
+        """Add ``paths`` to the draft's attachments (each once)."""
+        known = set(self.attachment_paths())
+        for path in paths:
+            if path not in known:
+                self.attachments.addItem(str(path))
+                known.add(path)
+        if paths:
+            self._on_field_changed()
+
+    def _on_add_attachments_button_clicked(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(self, "Add attachments")
+        self.add_attachments([Path(name) for name in names])
+
+    def _on_remove_attachment_button_clicked(self) -> None:
+        row = self.attachments.currentRow()
+        if row >= 0:
+            self.attachments.takeItem(row)
+            self._on_field_changed()
 
     def _on_add_metric_button_clicked(self) -> None:
         row = self.metrics_model.rowCount()

@@ -208,9 +208,9 @@ def test_export_bundle_of_two_drafts_signed_imports_clean(
     other = create_model_card(FLOW_EXAMPLE, tmp_path / "ImageClassifier.json")
     plot = tmp_path / "roc.png"
     plot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
-    draft = create_model_card(full_model_info(), format="huggingface")
-    draft.attachments.append(plot)
-    editor = make_editor(draft)
+    editor = make_editor(create_model_card(full_model_info(), format="huggingface"))
+    editor.form.add_attachments([plot, plot])
+    assert editor.form.attachments.count() == 1 and editor.modified
     dialog = editor.export_bundle()
     dialog.add_drafts([other.path] if other.path else [])
     assert dialog.list.count() == 2
