@@ -35,6 +35,7 @@ from keyring.backend import KeyringBackend
 from PySide6.QtCore import (
     QEventLoop,
     QMessageLogContext,
+    QPoint,
     QSettings,
     QtMsgType,
     qInstallMessageHandler,
@@ -330,6 +331,11 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     if full is None:
         raise RuntimeError("the complete draft did not open")
     full.resize(*WINDOW_SIZE)
+    settle()
+    # Down to the metrics table: the top of the form looks as in draft-half.
+    table = full.form.metrics_table
+    top = table.mapTo(full.form.widget(), QPoint(0, 0)).y()
+    full.form.verticalScrollBar().setValue(top - 60)
     saved.append(_save(full, outdir, "draft-full"))
     full.close()
     settle()
