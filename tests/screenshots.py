@@ -89,6 +89,7 @@ FIXED_SCREENS = (
     "verify-tampered",
     "draft-empty",
     "draft-half",
+    "draft-bundle",
     "draft-full",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
@@ -323,6 +324,11 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
         form.metrics_model.setData(form.metrics_model.index(0, column), text)
     empty.refresh_now()
     saved.append(_save(empty, outdir, "draft-half"))
+    dialog = empty.export_bundle()
+    dialog.team.setText("Vision team")
+    dialog.output.setText(str(work / "vision-2026-12.cardbundle"))
+    saved.append(_save(dialog, outdir, "draft-bundle"))
+    dialog.reject()
     empty.discard_changes()
     empty.close()
     full_path = work / "retail-churn-predictor.md"
