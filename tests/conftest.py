@@ -1,4 +1,8 @@
-"""Shared fixtures.  Qt runs offscreen; the corpus is read in place, never copied."""
+"""Shared fixtures.  Qt runs offscreen; the corpus is read in place, never copied.
+
+Plugins of the suite's own (tests/helpers): under CI a skip fails the run
+(:mod:`tests.helpers.ci_skips`).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,27 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+pytest_plugins = ["pytester", "tests.helpers.ci_skips"]
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 CORPUS = Path(os.environ.get("COUNTERSIGN_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS_FREE = ("tests/views/",)
+"""Where no test may read the corpus: the GUI tests write the cards they need."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that reads the corpus ``corpus``; refuse one where none may read it."""
+    for item in items:
+        if "corpus" not in getattr(item, "fixturenames", ()):
+            continue
+        where = Path(str(item.path)).relative_to(REPO).as_posix()
+        if where.startswith(CORPUS_FREE):
+            raise pytest.UsageError(
+                f"{item.nodeid} reads the shared corpus; GUI tests use the project's own cards "
+                "(tests/helpers/mct.py, tests/fixtures), so that they run on any clone"
+            )
+        item.add_marker(pytest.mark.corpus)
 
 
 @pytest.fixture

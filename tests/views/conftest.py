@@ -17,10 +17,11 @@ from countersign.services.storage.database import Database
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
 from tests.helpers.bundles import signed_bundle, write
+from tests.helpers.mct import PHOTO_CLASSIFIER, write_mct_cards
 from tests.helpers.registry import native_card, write_card
 
-CATS_AND_DOGS = "Fine-tuned MobileNetV2 Model for Cat vs. Dogs"
-"""The model of the MCT corpus card with an embedded PNG and a format warning."""
+CATS_AND_DOGS = PHOTO_CLASSIFIER
+"""The model of the MCT card with an embedded PNG and a format warning (tests/helpers/mct.py)."""
 
 UNSAFE_SUMMARY = (
     "Scores <b>bold claims</b> <img src='https://tracker.example/pixel.png'> "
@@ -37,12 +38,15 @@ def wait_for_background() -> None:
 
 
 @pytest.fixture
-def workstation_db(tmp_path: Path, corpus: Path) -> Iterator[Database]:
-    """A registry with corpus MCT cards, a signed bundle, and native cards of three teams."""
+def workstation_db(tmp_path: Path) -> Iterator[Database]:
+    """A registry with two MCT cards, a signed bundle, and native cards of three teams.
+
+    Every card is the project's own (never the shared corpus), so these tests run anywhere.
+    """
     db = Database.open(str(tmp_path / "registry.sqlite3"))
     importer = Importer(db, actor="officer")
-    for name in ("mct-testdata-cats_vs_dogs_v0_0_1.json", "mct-testdata-considerations.json"):
-        report = importer.import_file(corpus / "mct" / name, team="Vision Lab")
+    for path in write_mct_cards(tmp_path / "mct"):
+        report = importer.import_file(path, team="Vision Lab")
         assert report.ok, report.plan.reason()
     bundle = write(tmp_path, "credit-scorer.cardbundle", signed_bundle())
     assert importer.import_file(bundle).ok
