@@ -55,7 +55,7 @@ from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.flow import ReviewServices
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
-from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.keyring_memory import MemoryKeyring, installed, test_keystore
 from tests.helpers.report_window import tampered_copy
 
 WINDOW_SIZE = (1440, 900)
@@ -127,7 +127,7 @@ def model_tab_screens(window: MainWindow) -> list[str]:
 def render_screens(outdir: Path, work: Path) -> list[Path]:
     """Render every screen into ``outdir``, with the demo registry built under ``work``."""
     with installed(MemoryKeyring()) as keyring:
-        return _render_screens(outdir, work, Keystore(keyring))
+        return _render_screens(outdir, work, test_keystore(keyring))
 
 
 def _render_screens(outdir: Path, work: Path, keystore: Keystore) -> list[Path]:

@@ -21,12 +21,11 @@ from cryptography.x509.oid import NameOID
 from countersign.cli import main
 from countersign.models.card import ModelCard
 from countersign.services.identities.identities import Identities, IdentityInfo
-from countersign.services.identities.keystore import Keystore
 from countersign.services.importing.importer import Importer
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
-from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.keyring_memory import MemoryKeyring, installed, test_keystore
 from tests.helpers.registry import native_card, write_card
 
 PASSPHRASE = "correct horse battery staple"
@@ -146,7 +145,7 @@ def workbench(folder: Path) -> Iterator[Workbench]:
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         db = Database.open(str(folder / "registry.sqlite3"))
-        identities = Identities(db, Keystore(), actor="officer")
+        identities = Identities(db, test_keystore(backend), actor="officer")
         try:
             yield Workbench(
                 folder=folder,
@@ -225,3 +224,16 @@ def cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     capsys.readouterr()
     assert main(argv) == 0, capsys.readouterr().err
     return json.loads(capsys.readouterr().out)
+
+
+def create_identity(db: Path, keyring: MemoryKeyring, name: str, email: str, role: str) -> None:
+    """What ``countersign identity create`` does, with cheap key derivation, for set-ups.
+
+    The command line keeps the workstation's 600,000 PBKDF2 rounds (``test_identity.py``
+    runs it); the commands unlock keys with whatever rounds they were stored with.
+    """
+    database = Database.open(str(db))
+    try:
+        Identities(database, test_keystore(keyring)).create(name, email, role, PASSPHRASE)
+    finally:
+        database.dispose()
