@@ -188,11 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_workstation(args)
     # Imported here, not at the top: the card model (pydantic) would hold back the window.
     from countersign.errors import CountersignError
-    from countersign.formats.base import InputRefused
 
     try:
         return _dispatch(args)
-    except (CountersignError, InputRefused) as error:
+    except CountersignError as error:
         return fail(str(error))
     except OSError as error:
         # A folder that cannot be written, a full disk, a file that went away: the officer

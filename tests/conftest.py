@@ -7,9 +7,13 @@ Plugins of the suite's own (tests/helpers): under CI a skip fails the run
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from countersign.services.workstation import Services, open_services
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -48,3 +52,15 @@ def corpus() -> Path:
 def fixtures() -> Path:
     """The project's own test cards and bundles."""
     return FIXTURES
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    """A new registry's services, built as the program builds them (keys in an in-memory keyring)."""
+    with open_services(
+        str(tmp_path / "registry.sqlite3"),
+        keyring=MemoryKeyring(),
+        actor="officer",
+        key_rounds=TEST_ROUNDS,
+    ) as built:
+        yield built

@@ -11,12 +11,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from countersign.services.importing.importer import Importer
-from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
+from countersign.services.workstation import Services, open_services
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
 from tests.helpers.bundles import signed_bundle, write
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring
 from tests.helpers.mct import PHOTO_CLASSIFIER, write_mct_cards
 from tests.helpers.registry import native_card, write_card
 
@@ -38,13 +38,19 @@ def wait_for_background() -> None:
 
 
 @pytest.fixture
-def workstation_db(tmp_path: Path) -> Iterator[Database]:
-    """A registry with two MCT cards, a signed bundle, and native cards of three teams.
+def workstation(tmp_path: Path) -> Iterator[Services]:
+    """The services of a registry with two MCT cards, a signed bundle, and native cards of
+    three teams, built as the program builds them (keys in an in-memory keyring).
 
     Every card is the project's own (never the shared corpus), so these tests run anywhere.
     """
-    db = Database.open(str(tmp_path / "registry.sqlite3"))
-    importer = Importer(db, actor="officer")
+    services = open_services(
+        str(tmp_path / "registry.sqlite3"),
+        keyring=MemoryKeyring(),
+        actor="officer",
+        key_rounds=TEST_ROUNDS,
+    )
+    importer = services.importer
     for path in write_mct_cards(tmp_path / "mct"):
         report = importer.import_file(path, team="Vision Lab")
         assert report.ok, report.plan.reason()
@@ -65,9 +71,15 @@ def workstation_db(tmp_path: Path) -> Iterator[Database]:
     )
     path = write_card(cards, "fraud.json", unsafe)
     assert importer.import_file(path, team="Payments").ok
-    yield db
+    yield services
     wait_for_background()
-    db.dispose()
+    services.close()
+
+
+@pytest.fixture
+def workstation_db(workstation: Services) -> Database:
+    """The registry of :func:`workstation`."""
+    return workstation.database
 
 
 @pytest.fixture
@@ -77,10 +89,9 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, workstation_db: Database, settings: QSettings) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, workstation: Services, settings: QSettings) -> Iterator[MainWindow]:
     """The main window on the workstation registry, shown and counted."""
-    registry = Registry(workstation_db)
-    main = MainWindow(workstation_db, registry, Importer(workstation_db, actor="officer"), settings)
+    main = MainWindow(workstation, settings)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)

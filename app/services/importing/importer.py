@@ -10,15 +10,14 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.errors import ImportCancelled
-from countersign.formats.base import FormatWarning, InputRefused, ReadCard
+from countersign.errors import ImportCancelled, InputRefused
+from countersign.formats.base import FormatWarning, ReadCard
 from countersign.formats.bundle import OpenedBundle, open_bundle
 from countersign.formats.detect import read_card
 from countersign.formats.limits import MAX_CARD_BYTES
@@ -32,6 +31,7 @@ from countersign.services.importing.plan import (
     PlannedAttachment,
     PlannedCard,
 )
+from countersign.services.progress import Cancelled, Progress, no_progress
 from countersign.services.storage.database import Database, os_user
 
 __all__ = [
@@ -42,12 +42,6 @@ __all__ = [
     "PlannedAttachment",
     "PlannedCard",
 ]
-
-Progress = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, what)`` while an import works."""
-
-Cancelled = Callable[[], bool]
-"""Returns True once the officer has asked to stop."""
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _BUNDLE_SUFFIXES = (".cardbundle", ".zip")
@@ -89,7 +83,7 @@ class Importer:
         cancelled: Cancelled | None = None,
     ) -> ImportPlan:
         """Read and check ``path`` and say what importing it would do.  Writes nothing."""
-        report = progress or _no_progress
+        report = progress or no_progress
         is_bundle = _looks_like_bundle(path)
         plan = ImportPlan(source=path, kind="bundle" if is_bundle else "card", team=team or "")
         try:
@@ -209,10 +203,6 @@ class Importer:
                 session,
                 [EventDraft("import.refused", "file", plan.source.name, self.actor, details)],
             )
-
-
-def _no_progress(_done: int, _total: int, _what: str) -> None:
-    return None
 
 
 def _looks_like_bundle(path: Path) -> bool:
