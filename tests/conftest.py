@@ -1,11 +1,13 @@
 """Shared fixtures.  Qt runs offscreen; the corpus is read in place, never copied.
 
 Plugins of the suite's own (tests/helpers): under CI a skip fails the run
-(:mod:`tests.helpers.ci_skips`).
+(:mod:`tests.helpers.ci_skips`); a test that leaves a thread, worker or timer
+running fails (:mod:`tests.helpers.leaks`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +19,24 @@ from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins = ["pytester", "tests.helpers.ci_skips"]
+pytest_plugins = ["pytester", "tests.helpers.ci_skips", "tests.helpers.leaks"]
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 CORPUS = Path(os.environ.get("COUNTERSIGN_CORPUS", REPO.parent / "shared" / "corpus"))
 CORPUS_FREE = ("tests/views/",)
 """Where no test may read the corpus: the GUI tests write the cards they need."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Where pytest-qt is not installed (scripts/without_qt.py), its settings stay known.
+
+    pyproject.toml sets pytest-qt's options and ``--strict-config`` refuses unknown ones;
+    the tests that run without Qt never use them.
+    """
+    if importlib.util.find_spec("pytestqt") is None:
+        parser.addini("qt_log_level_fail", "pytest-qt's (not installed here)")
+        parser.addini("qt_log_ignore", "pytest-qt's (not installed here)", type="linelist")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -17,6 +17,7 @@ def offscreen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.mark.needs_qt
 def test_self_check_passes_and_says_what_it_found(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -38,6 +39,7 @@ def test_self_check_passes_and_says_what_it_found(
     assert backend.entries == {}
 
 
+@pytest.mark.needs_qt
 def test_self_check_without_a_keyring_fails_and_names_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

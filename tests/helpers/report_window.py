@@ -38,6 +38,7 @@ def report_window(
         try:
             yield window, bench
         finally:
+            qtbot.waitUntil(lambda: not window.browser.selection_pending, timeout=5000)
             wait_for_background()
             window.close()
             wait_for_background()

@@ -15,6 +15,7 @@ from countersign.services.storage.database import Database
 from countersign.services.workstation import Services, open_services
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
+from countersign.views.registry.browser import RegistryBrowser
 from tests.helpers.bundles import signed_bundle, write
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring
 from tests.helpers.mct import PHOTO_CLASSIFIER, write_mct_cards
@@ -35,6 +36,22 @@ def wait_for_background() -> None:
     worker_pool().waitForDone(10_000)
     QApplication.processEvents()
     QApplication.processEvents()
+
+
+def settle(qtbot: QtBot, browser: RegistryBrowser) -> None:
+    """Let the row a test made current be announced (its short timer fire), not left pending.
+
+    pytest-qt closes a test's widgets before its fixtures' teardown; a browser
+    already deleted took its timer with it.
+    """
+
+    def settled() -> bool:
+        try:
+            return not browser.selection_pending
+        except RuntimeError:  # the C++ object is gone, and its timer with it
+            return True
+
+    qtbot.waitUntil(settled, timeout=5000)
 
 
 @pytest.fixture
@@ -97,6 +114,7 @@ def window(qtbot: QtBot, workstation: Services, settings: QSettings) -> Iterator
     qtbot.waitExposed(main)
     qtbot.waitUntil(lambda: main.counts_label.text() != "Counting…", timeout=10_000)
     yield main
+    settle(qtbot, main.browser)
     wait_for_background()
 
 
