@@ -59,6 +59,7 @@ def test_tidy(qtbot):
 """
 
 
+@pytest.mark.slow
 def test_what_a_test_leaves_running_fails_it_saying_where_it_started(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -38,15 +38,17 @@ def wait_for_background() -> None:
     QApplication.processEvents()
 
 
-def settle(qtbot: QtBot, browser: RegistryBrowser) -> None:
+def settle(qtbot: QtBot, widget: MainWindow | RegistryBrowser) -> None:
     """Let the row a test made current be announced (its short timer fire), not left pending.
 
-    pytest-qt closes a test's widgets before its fixtures' teardown; a browser
-    already deleted took its timer with it.
+    ``widget`` is the registry browser or the window holding it.  pytest-qt closes a
+    test's widgets before its fixtures' teardown; one already deleted took its timer
+    with it.
     """
 
     def settled() -> bool:
         try:
+            browser = widget.browser if isinstance(widget, MainWindow) else widget
             return not browser.selection_pending
         except RuntimeError:  # the C++ object is gone, and its timer with it
             return True
@@ -114,7 +116,7 @@ def window(qtbot: QtBot, workstation: Services, settings: QSettings) -> Iterator
     qtbot.waitExposed(main)
     qtbot.waitUntil(lambda: main.counts_label.text() != "Counting…", timeout=10_000)
     yield main
-    settle(qtbot, main.browser)
+    settle(qtbot, main)
     wait_for_background()
 
 

@@ -41,7 +41,7 @@ def main(qtbot: QtBot, bench: Workbench, tmp_path: Path) -> Iterator[MainWindow]
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.counts_label.text() != "Counting…", timeout=10_000)
     yield window
-    settle(qtbot, window.browser)
+    settle(qtbot, window)
     wait_for_background()
 
 
