@@ -24,6 +24,16 @@ pytest_plugins = ["pytester", "tests.helpers.ci_skips", "tests.helpers.leaks"]
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 CORPUS = Path(os.environ.get("COUNTERSIGN_CORPUS", REPO.parent / "shared" / "corpus"))
+BELOW_VIEWS = (
+    "tests/models/",
+    "tests/formats/",
+    "tests/services/",
+    "tests/migrations/",
+    "tests/commands/",
+    "tests/test_cli.py",
+)
+"""The tests of what lies below app/views: marked ``below_views``, they pass with no PySide6
+installed (scripts/without_qt.py runs them so), but for those marked ``needs_qt``."""
 CORPUS_FREE = ("tests/views/",)
 """Where no test may read the corpus: the GUI tests write the cards they need."""
 
@@ -40,11 +50,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that reads the corpus ``corpus``; refuse one where none may read it."""
+    """Mark the tests below app/views, and those that read the corpus (refused where none may)."""
     for item in items:
+        where = Path(str(item.path)).relative_to(REPO).as_posix()
+        if where.startswith(BELOW_VIEWS):
+            item.add_marker(pytest.mark.below_views)
         if "corpus" not in getattr(item, "fixturenames", ()):
             continue
-        where = Path(str(item.path)).relative_to(REPO).as_posix()
         if where.startswith(CORPUS_FREE):
             raise pytest.UsageError(
                 f"{item.nodeid} reads the shared corpus; GUI tests use the project's own cards "
