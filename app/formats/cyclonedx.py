@@ -224,16 +224,16 @@ class _CycloneDxReader(JsonCardReader):
 
     def person(self, item: Any, path: str, role: str) -> None:
         if isinstance(item, dict):
-            self.card.owners.append(
-                Owner(
-                    name=self.text(item.get("name"), f"{path}.name"),
-                    contact=self.text(item.get("email"), f"{path}.email"),
-                    role=role,
-                )
+            owner = Owner(
+                name=self.text(item.get("name"), f"{path}.name"),
+                contact=self.text(item.get("email"), f"{path}.email"),
+                role=role,
             )
             self.leftovers(item, {"name", "email", "bom-ref"}, path)
         else:
-            self.card.owners.append(Owner(name=self.text(item, path), role=role))
+            owner = Owner(name=self.text(item, path), role=role)
+        if owner.name or owner.contact:  # placeholders alone make no owner
+            self.card.owners.append(owner)
 
     def references(self, value: Any, path: str) -> None:
         for item_path, item in self.items(value, path):
