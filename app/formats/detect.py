@@ -26,6 +26,7 @@ from countersign.formats.huggingface.markdown import split_blocks, split_lines
 from countersign.formats.json_schema import is_json_schema
 from countersign.formats.limits import (
     MAX_CARD_BYTES,
+    MAX_YAML_BYTES,
     YamlProblem,
     decode_utf8,
     load_json,
@@ -136,6 +137,8 @@ def _yaml_data(text: str, file: str) -> dict[str, Any] | list[Any] | None:
     """
     if text.lstrip("\ufeff\ufffc \t\r\n").startswith("---"):
         return None
+    if len(text) > MAX_YAML_BYTES and not _is_yaml_file(file):
+        return None  # too large for a YAML card: a long README is not refused as YAML
     try:
         value = load_yaml(text, file)
     except YamlProblem:
