@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from countersign.formats import cyclonedx, native, sagemaker, sagemaker_envelope
+from countersign.formats import cyclonedx, cyclonedx_xml, native, sagemaker, sagemaker_envelope
 from countersign.formats.base import CardRefused, ReadCard
 from countersign.formats.huggingface import readme as huggingface
 from countersign.formats.huggingface.markdown import split_blocks, split_lines
@@ -79,6 +79,8 @@ def read_cards(data: bytes, file: str) -> list[ReadCard]:
             f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB, the limit for a card",
         )
     text = decode_utf8(data, file)
+    if cyclonedx_xml.looks_like_cyclonedx_xml(text):
+        return cyclonedx.read_cyclonedx(cyclonedx_xml.read_bom_xml(text, file), file)
     parsed = _structured(text, file) if text.strip() and "\x00" not in text else _Parsed()
     if parsed.json is not None and cyclonedx.looks_like_cyclonedx(parsed.json):
         return cyclonedx.read_cyclonedx(parsed.json, file)
