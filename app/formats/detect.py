@@ -145,6 +145,10 @@ def _yaml_data(text: str, file: str) -> dict[str, Any] | list[Any] | None:
         value = load_yaml(text, file)
     except YamlProblem:
         return None
+    except CardRefused:
+        if _is_yaml_file(file):
+            raise
+        return None  # too many values or too deep for YAML data: let Markdown read it
     if isinstance(value, dict | list):
         return value
     return None
