@@ -186,7 +186,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch_module("self_check", "self_check", args)
     if args.command is None:
         return _run_workstation(args)
-    # Imported here, not at the top: the card model (pydantic) would hold back the window.
+    # Imported here, not at the top: nothing of the models may hold back the window.
+    from countersign.commands.terminal import safe_output
+
+    with safe_output():
+        return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run one subcommand; the officer's errors become a sentence on stderr and exit 1."""
     from countersign.errors import CountersignError
     from countersign.formats.base import InputRefused
 

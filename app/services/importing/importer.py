@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from countersign.errors import ImportCancelled
 from countersign.formats.base import FormatWarning, InputRefused, ReadCard
-from countersign.formats.bundle import OpenedBundle, open_bundle
+from countersign.formats.bundle import MANIFEST_NAME, OpenedBundle, open_bundle
 from countersign.formats.detect import read_card
 from countersign.formats.limits import MAX_CARD_BYTES
+from countersign.models.safe_text import name_problem, terminal_text
 from countersign.models.tables import CardVersion, Model
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.landing import land_plan
@@ -151,6 +152,11 @@ class Importer:
             if cancelled is not None and cancelled():
                 raise ImportCancelled("import cancelled; nothing was written")
             on_time()
+            _check_names(
+                MANIFEST_NAME,
+                (f"cards[{index}].model", item.entry.model),
+                (f"cards[{index}].version", item.entry.version),
+            )
             report(index, total, f"Reading {item.entry.path}")
             read = read_card(item.content, item.entry.path)
             warnings = list(read.warnings)
@@ -201,6 +207,11 @@ class Importer:
                 "model_details.version",
                 "the card does not state its version; pass --version",
             )
+        _check_names(
+            path.name,
+            ("--model" if model else "model_details.name", name),
+            ("--version" if version else "model_details.version", label),
+        )
         plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
 
     # -- applying -------------------------------------------------------------
@@ -236,6 +247,14 @@ class Importer:
                 session,
                 [EventDraft("import.refused", "file", plan.source.name, self.actor, details)],
             )
+
+
+def _check_names(file: str, model: tuple[str, str], version: tuple[str, str]) -> None:
+    """Refuse a model or version name that is empty, path-like or holds control characters."""
+    for what, (field, value) in (("model name", model), ("version", version)):
+        problem = name_problem(value)
+        if problem is not None:
+            raise InputRefused(file, field, f"the {what} '{terminal_text(value)}' {problem}")
 
 
 def _refuse(plan: ImportPlan, reason: str) -> ImportPlan:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from countersign.errors import RegistryError
+from countersign.models.safe_text import display_text
 from countersign.models.tables import AuditEvent
 from countersign.services.audit.trail import event_details, list_events
 from countersign.services.storage.database import Database
@@ -234,11 +235,11 @@ class AuditEventModel(ListTableModel[AuditRow]):
             return (
                 str(row.id),
                 local_time(row.at),
-                row.actor,
+                display_text(row.actor),
                 row.action,
-                row.model_name,
-                _object_text(row),
-                row.summary,
+                display_text(row.model_name),
+                display_text(_object_text(row)),
+                display_text(row.summary),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 1:

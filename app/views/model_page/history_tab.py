@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
+from countersign.models.safe_text import display_text
 from countersign.services.audit.trail import event_details, list_events
 from countersign.services.storage.database import Database
 from countersign.views.presentation import local_time
@@ -99,7 +100,8 @@ class HistoryTableModel(ListTableModel[HistoryEvent]):
     def cell(self, item: HistoryEvent, column: int, role: int) -> Any:
         """Cell text; the exact time and full details as tooltips."""
         if role == Qt.ItemDataRole.DisplayRole:
-            return (local_time(item.at), item.action, item.actor, item.object, item.details)[column]
+            cells = (local_time(item.at), item.action, item.actor, item.object, item.details)
+            return display_text(cells[column])
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return f"{item.at} (event {item.id})"

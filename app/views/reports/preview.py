@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.formats.base import InputRefused
+from countersign.models.safe_text import display_text
 from countersign.services.reports.reports import ExportResult, Reports
 from countersign.services.reports.verdict import ReportVerification
 from countersign.views.background import BackgroundTask, Cancelled, Progress
@@ -63,7 +64,7 @@ class ReportPreview(QWidget):
         self.verification: ReportVerification | None = None
         self._reports = reports
         self._task: BackgroundTask | None = None
-        self.setWindowTitle(f"Signed report: {path.name}")
+        self.setWindowTitle(f"Signed report: {display_text(path.name)}")
         self.setAccessibleName("Signed report preview")
 
         self.title = QLabel(self)

@@ -264,3 +264,54 @@ def test_manifest_of_escaped_quotes_is_refused_quickly(
     assert time.perf_counter() - start < 10
     assert "incoming.cardbundle: manifest.json" in report.plan.reason()
     assert "not valid JSON" in report.plan.reason()
+
+
+BAD_NAMES = {
+    "blank": (" ", "empty"),
+    "slash": ("/", "holds a path separator"),
+    "climbing": ("..", "holds '..'"),
+    "backslash": ("a\\b", "holds a path separator"),
+    "escape": ("\x1b[2Jscorer", "holds the control character U+001B"),
+    "override": ("\u202eexe.txt", "holds the control character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    "padded": ("scorer ", "begins or ends with a space"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NAMES))
+def test_bad_model_and_version_names_in_a_manifest_are_refused_with_the_field(
+    case: str, registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, db_path = registry
+    value, expected = BAD_NAMES[case]
+    for key in ("model", "version"):
+        manifest = bundles.good_manifest()
+        manifest["cards"][1][key] = value
+        path = tmp_path / "incoming.cardbundle"
+        path.write_bytes(bundles.with_manifest(manifest))
+        before = row_counts(db_path)
+        reason = Importer(db).import_file(path).plan.reason()
+        assert reason.startswith(f"incoming.cardbundle: manifest.json: cards[1].{key}: "), reason
+        assert expected in reason
+        assert "\x1b" not in reason and "\u202e" not in reason
+        assert row_counts(db_path) == {**before, "audit_events": before["audit_events"] + 1}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NAMES))
+def test_bad_names_of_a_loose_card_are_refused_with_the_field(
+    case: str, registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, _ = registry
+    value, expected = BAD_NAMES[case]
+    plain = write_card(tmp_path, "plain.json", native_card("scorer", "1.0"))
+    for option, field, what in (
+        ("model", "--model", "model name"),
+        ("version", "--version", "version"),
+    ):
+        reason = Importer(db).import_file(plain, **{option: value}).plan.reason()
+        assert reason.startswith(f"plain.json: {field}: the {what} '"), reason
+        assert expected in reason
+    if value.strip() == value:  # the card's own name is taken without surrounding spaces
+        named = write_card(tmp_path, "named.json", native_card(value, "1.0"))
+        reason = Importer(db).import_file(named).plan.reason()
+        assert reason.startswith("named.json: model_details.name: the model name '"), reason
+        assert expected in reason
