@@ -83,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="walk the hash chain and re-verify every sign-off; exit 1 if broken",
     )
     audit.add_argument("--model", help="only the events of this model")
+    registry = commands.add_parser("registry", help="make a new registry")
+    registry_actions = registry.add_subparsers(
+        dest="registry_command", metavar="ACTION", required=True
+    )
+    init = registry_actions.add_parser(
+        "init", help="create an empty registry (no other command creates one, except import)"
+    )
+    init.add_argument(
+        "--db", dest="registry_db", metavar="PATH|URL", help="where (default: as for every command)"
+    )
     _add_signoff_commands(commands)
     _add_report_commands(commands)
     return parser
@@ -196,11 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_command(args: argparse.Namespace) -> int:
     """Run one subcommand; the officer's errors become a sentence on stderr and exit 1."""
     from countersign.errors import CountersignError
-    from countersign.formats.base import InputRefused
 
     try:
         return _dispatch(args)
-    except (CountersignError, InputRefused) as error:
+    except CountersignError as error:
         return fail(str(error))
     except OSError as error:
         # A folder that cannot be written, a full disk, a file that went away: the officer
@@ -226,6 +235,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("review", "review"),
     "export-pdf": ("reports", "export_pdf"),
     "verify": ("reports", "verify"),
+    "registry": ("registry", "registry"),
     "publish": ("reports", "publish"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""

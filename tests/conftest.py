@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from countersign.services.workstation import Services, open_services
+from tests.helpers.keyring_memory import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -26,3 +30,12 @@ def corpus() -> Path:
 def fixtures() -> Path:
     """The project's own test cards and bundles."""
     return FIXTURES
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    """A new registry's services, built as the program builds them (keys in an in-memory keyring)."""
+    with open_services(
+        str(tmp_path / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+    ) as built:
+        yield built

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from countersign.cli import main
+from countersign.services.storage.database import Database
 from tests.helpers.registry import native_card, row_counts, write_card
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "registry.sqlite3"
+    Database.open(str(path), create=True).dispose()  # as `registry init` makes it
     monkeypatch.setenv("COUNTERSIGN_DB", str(path))
     return path
 

@@ -16,6 +16,7 @@ import pytest
 
 from countersign.cli import main
 from countersign.models.safe_text import display_text, isolated, terminal_text
+from countersign.services.storage.database import Database
 from tests.helpers import bundles
 from tests.helpers.registry import native_card, write_card
 
@@ -36,6 +37,7 @@ def _assert_safe(text: str) -> None:
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "registry.sqlite3"
+    Database.open(str(path), create=True).dispose()  # as `registry init` makes it
     monkeypatch.setenv("COUNTERSIGN_DB", str(path))
     return path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.services.audit.trail import event_details, list_events, verify_chain
 from countersign.services.reviews.signoff_verification import verify_signoffs
@@ -13,7 +13,7 @@ from countersign.services.reviews.signoff_verification import verify_signoffs
 
 def audit(args: argparse.Namespace) -> int:
     """List events (``--json`` for machines), or verify the chain and sign-offs (exit 1 if broken)."""
-    database = open_database(args)
+    database = services_for(args).database
     with database.read() as session:
         if args.verify:
             report = verify_chain(session)

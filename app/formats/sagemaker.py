@@ -339,25 +339,7 @@ class _SageMakerReader(JsonCardReader):
         if kind not in (*CHART_METRIC_TYPES, "number", "string", "boolean"):
             problem = f"the metric type {kind!r} is unknown" if kind else "the metric has no type"
             self.warn(f"{path}.type", f"{problem}; the value is kept as text")
-        numeric: float | None = None
-        if raw is None:
-            value = ""
-            self.warn(f"{path}.value", "the metric has no value")
-        elif isinstance(raw, dict | list):
-            # A chart is a list of numbers by design: no single number to read.
-            value = compact_json(raw)
-            if kind in ("number", "string", "boolean"):
-                self.warn(
-                    f"{path}.value",
-                    f"a {kind} metric holds {json_type(raw)}; it is kept as JSON text",
-                )
-        else:
-            value = metric_value_text(raw)
-            numeric = parse_metric_number(raw)
-            if kind in CHART_METRIC_TYPES:
-                self.warn(f"{path}.value", f"a {kind} metric holds {json_type(raw)}, not a list")
-            elif kind == "number" and numeric is None:
-                self.warn(f"{path}.value", f"the value {value!r} holds no number")
+        value, numeric = self.metric_value(raw, kind, path)
         for key, extra in metric.items():
             if key == "notes":
                 details[key] = self.text(extra, f"{path}.notes")
@@ -365,6 +347,27 @@ class _SageMakerReader(JsonCardReader):
                 # Axis names are a text or a list of texts, by metric type.
                 details[key] = extra if isinstance(extra, str) else compact_json(extra)
         return MetricResult(name=name, type=kind, value=value, numeric=numeric, details=details)
+
+    def metric_value(self, raw: Any, kind: str, path: str) -> tuple[str, float | None]:
+        """The metric's value as text and as a number (None when it holds none)."""
+        if raw is None:
+            self.warn(f"{path}.value", "the metric has no value")
+            return "", None
+        if isinstance(raw, dict | list):
+            # A chart is a list of numbers by design: no single number to read.
+            if kind in ("number", "string", "boolean"):
+                self.warn(
+                    f"{path}.value",
+                    f"a {kind} metric holds {json_type(raw)}; it is kept as JSON text",
+                )
+            return compact_json(raw), None
+        value = metric_value_text(raw)
+        numeric = parse_metric_number(raw)
+        if kind in CHART_METRIC_TYPES:
+            self.warn(f"{path}.value", f"a {kind} metric holds {json_type(raw)}, not a list")
+        elif kind == "number" and numeric is None:
+            self.warn(f"{path}.value", f"the value {value!r} holds no number")
+        return value, numeric
 
     def add_datasets(self, section: DataSection, names: list[str]) -> None:
         for name in names:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 CARD_FORMAT = "countersign-card"
-CARD_FORMAT_VERSION = 1
+CARD_FORMAT_VERSION: Literal[1] = 1
 
 
 class _Part(BaseModel):
@@ -172,7 +172,7 @@ class ModelCard(_Part):
     """The canonical model card stored by the registry (format version 1)."""
 
     format: Literal["countersign-card"] = "countersign-card"
-    format_version: Literal[1] = 1
+    format_version: Literal[1] = CARD_FORMAT_VERSION
     model_details: ModelDetails = Field(default_factory=ModelDetails)
     intended_use: IntendedUse = Field(default_factory=IntendedUse)
     factors: Factors = Field(default_factory=Factors)

@@ -23,6 +23,7 @@ from countersign.views import application
 from countersign.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
+from countersign.views.settings import WINDOW_GEOMETRY
 from countersign.views.startup_window import StartupWindow
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import wait_for_background
@@ -186,8 +187,8 @@ def test_shows_the_startup_window_first_then_the_main_window_in_its_place(
 ) -> None:
     earlier = QWidget()
     earlier.setGeometry(QRect(30, 40, 700, 500))
-    QSettings(str(settings_file), QSettings.Format.IniFormat).setValue(
-        "window/geometry", earlier.saveGeometry()
+    WINDOW_GEOMETRY.write(
+        QSettings(str(settings_file), QSettings.Format.IniFormat), earlier.saveGeometry()
     )
     earlier.deleteLater()
     path = tmp_path / "registry.sqlite3"
@@ -319,3 +320,33 @@ def test_more_bugs_join_the_open_crash_dialog(qtbot: QtBot) -> None:
     assert isinstance(first, CrashDialog)
     assert "Traceback: two" in first.report.toPlainText()
     first.close()
+
+
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_a_missing_registry_is_created_only_when_the_officer_says_so(
+    qapp: QApplication,
+    messages: list[tuple[str, str]],
+    windows_run: list[MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    answer: str,
+) -> None:
+    asked: list[str] = []
+
+    def question(parent: QWidget | None, title: str, text: str, *args: Any) -> Any:
+        assert isinstance(parent, StartupWindow) and parent.isVisible()
+        asked.append(f"{title} {text}")
+        button = (
+            QMessageBox.StandardButton.Yes if answer == "yes" else QMessageBox.StandardButton.No
+        )
+        return button
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    path = tmp_path / "new" / "registry.sqlite3"
+    status = application.run_workstation(str(path), demo=False)
+    assert len(asked) == 1 and f"There is no registry at {path}" in asked[0]
+    assert messages == []
+    if answer == "yes":
+        assert status == 0 and path.exists() and len(windows_run) == 1
+    else:
+        assert status == 1 and not (tmp_path / "new").exists() and windows_run == []

@@ -142,7 +142,26 @@ def _read_result(
 ) -> None:
     details = dict(base)
     common: dict[str, str] = {"task": "", "dataset": "", "split": "", "slice": ""}
-    task = result.get("task")
+    _read_task(result.get("task"), place, common, details, reading)
+    _read_dataset(result.get("dataset"), place, common, details, reading)
+    _keep_other_details(result, details)
+    metrics = _metric_list(result.get("metrics"), place, reading)
+    for k, metric in enumerate(metrics):
+        here = f"{place}.metrics[{k}]"
+        if not isinstance(metric, dict):
+            reading.warn(here, f"expected a metric (a mapping), found {_kind(metric)}", lossy=True)
+            continue
+        reading.results.append(_read_metric(metric, here, common, details, reading))
+
+
+def _read_task(
+    task: Any,
+    place: str,
+    common: dict[str, str],
+    details: dict[str, str],
+    reading: ModelIndexReading,
+) -> None:
+    """The result's task into ``common``; its other keys into ``details``."""
     if task is None:
         reading.warn(f"{place}.task", "the result names no task")
     elif isinstance(task, dict):
@@ -155,7 +174,16 @@ def _read_result(
     else:
         reading.warn(f"{place}.task", "a plain value where a mapping (type, name) is expected")
         common["task"] = detail_text(task)
-    dataset = result.get("dataset")
+
+
+def _read_dataset(
+    dataset: Any,
+    place: str,
+    common: dict[str, str],
+    details: dict[str, str],
+    reading: ModelIndexReading,
+) -> None:
+    """The result's dataset, split and slice into ``common``; its other keys into ``details``."""
     if dataset is None:
         reading.warn(f"{place}.dataset", "the result names no dataset")
     elif isinstance(dataset, dict):
@@ -172,6 +200,10 @@ def _read_result(
     else:
         reading.warn(f"{place}.dataset", "a plain value where a mapping (type, name) is expected")
         common["dataset"] = detail_text(dataset)
+
+
+def _keep_other_details(result: dict[str, Any], details: dict[str, str]) -> None:
+    """The result's source and unknown keys, kept as details of each of its metrics."""
     source = result.get("source")
     if isinstance(source, dict):
         details.update({f"source.{key}": detail_text(item) for key, item in source.items()})
@@ -180,7 +212,10 @@ def _read_result(
     for key, item in result.items():
         if key not in ("task", "dataset", "metrics", "source"):
             details[f"result.{key}"] = detail_text(item)
-    metrics = result.get("metrics")
+
+
+def _metric_list(metrics: Any, place: str, reading: ModelIndexReading) -> list[Any]:
+    """The result's metrics as a list; empty, with a warning, when it states none."""
     if isinstance(metrics, dict):
         reading.warn(f"{place}.metrics", "a single metric where a list of metrics is expected")
         metrics = [metrics]
@@ -192,13 +227,8 @@ def _read_result(
             "and is kept only in the model-index as written",
             lossy=True,
         )
-        return
-    for k, metric in enumerate(metrics):
-        here = f"{place}.metrics[{k}]"
-        if not isinstance(metric, dict):
-            reading.warn(here, f"expected a metric (a mapping), found {_kind(metric)}", lossy=True)
-            continue
-        reading.results.append(_read_metric(metric, here, common, details, reading))
+        return []
+    return metrics
 
 
 def _read_metric(

@@ -345,39 +345,10 @@ def _read_front_matter(
     file: str,
 ) -> str:
     """Map the front matter onto ``card``; return the model-index's model name."""
-    try:
-        data = load_yaml("\n".join(front.yaml_lines), file, FRONT_MATTER)
-    except YamlProblem as problem:
-        warnings.append(
-            FormatWarning(
-                FRONT_MATTER, f"not valid YAML: {problem}; the raw text is kept as an extra section"
-            )
-        )
-        extras.append(_raw_front_matter(front, "Front matter (not valid YAML)"))
-        return ""
+    data = _front_matter_mapping(front, extras, warnings, file)
     if data is None:
         return ""
-    if not isinstance(data, dict):
-        warnings.append(
-            FormatWarning(
-                FRONT_MATTER,
-                "the front matter is not a mapping of keys to values; "
-                "the raw text is kept as an extra section",
-            )
-        )
-        extras.append(_raw_front_matter(front, "Front matter (not a mapping)"))
-        return ""
-    card.license = _license(data, warnings)
-    card.tags = _strings(data.get("tags"), "tags", warnings)
-    library = _one_string(data.get("library_name"), "library_name", warnings)
-    if library and library not in card.tags:
-        card.tags.append(library)
-    card.languages = _strings(data.get("language"), "language", warnings)
-    card.datasets = _strings(data.get("datasets"), "datasets", warnings)
-    card.base_model = _strings(data.get("base_model"), "base_model", warnings)
-    card.metrics.measures = _strings(data.get("metrics"), "metrics", warnings)
-    card.model_details.model_type = _one_string(data.get("pipeline_tag"), "pipeline_tag", warnings)
-    card.model_details.version = _one_string(data.get("version"), "version", warnings)
+    _read_known_keys(data, card, warnings)
     unknown = {key: value for key, value in data.items() if key not in _KNOWN_KEYS}
     rating = data.get("risk_rating")
     if rating in _RISK_RATINGS:
@@ -392,22 +363,72 @@ def _read_front_matter(
         extras.append(
             ExtraSection(title=METADATA_TITLE, text=_fenced(text, "json"), source=FRONT_MATTER)
         )
-    name = ""
-    if "model-index" in data:
-        index = read_model_index(data["model-index"])
-        warnings.extend(index.warnings)
-        card.quantitative_analyses.results = index.results
-        name = index.name
-        if index.lossy:
-            text = json.dumps(data["model-index"], indent=2, ensure_ascii=False)
-            extras.append(
-                ExtraSection(
-                    title="model-index (as written)",
-                    text=_fenced(text, "json"),
-                    source=MODEL_INDEX_SOURCE,
-                )
+    if "model-index" not in data:
+        return ""
+    return _read_model_index_key(data["model-index"], card, extras, warnings)
+
+
+def _front_matter_mapping(
+    front: _FrontMatter, extras: list[ExtraSection], warnings: list[FormatWarning], file: str
+) -> dict[Any, Any] | None:
+    """The front matter's keys and values; None (raw text kept as an extra) if it has none."""
+    try:
+        data = load_yaml("\n".join(front.yaml_lines), file, FRONT_MATTER)
+    except YamlProblem as problem:
+        warnings.append(
+            FormatWarning(
+                FRONT_MATTER, f"not valid YAML: {problem}; the raw text is kept as an extra section"
             )
-    return name
+        )
+        extras.append(_raw_front_matter(front, "Front matter (not valid YAML)"))
+        return None
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        warnings.append(
+            FormatWarning(
+                FRONT_MATTER,
+                "the front matter is not a mapping of keys to values; "
+                "the raw text is kept as an extra section",
+            )
+        )
+        extras.append(_raw_front_matter(front, "Front matter (not a mapping)"))
+        return None
+    return data
+
+
+def _read_known_keys(data: dict[Any, Any], card: ModelCard, warnings: list[FormatWarning]) -> None:
+    """Licence, tags, languages, datasets, base model, metrics, pipeline tag and version."""
+    card.license = _license(data, warnings)
+    card.tags = _strings(data.get("tags"), "tags", warnings)
+    library = _one_string(data.get("library_name"), "library_name", warnings)
+    if library and library not in card.tags:
+        card.tags.append(library)
+    card.languages = _strings(data.get("language"), "language", warnings)
+    card.datasets = _strings(data.get("datasets"), "datasets", warnings)
+    card.base_model = _strings(data.get("base_model"), "base_model", warnings)
+    card.metrics.measures = _strings(data.get("metrics"), "metrics", warnings)
+    card.model_details.model_type = _one_string(data.get("pipeline_tag"), "pipeline_tag", warnings)
+    card.model_details.version = _one_string(data.get("version"), "version", warnings)
+
+
+def _read_model_index_key(
+    value: Any, card: ModelCard, extras: list[ExtraSection], warnings: list[FormatWarning]
+) -> str:
+    """The model-index's results onto ``card`` (kept as written when lossy); its model name."""
+    index = read_model_index(value)
+    warnings.extend(index.warnings)
+    card.quantitative_analyses.results = index.results
+    if index.lossy:
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        extras.append(
+            ExtraSection(
+                title="model-index (as written)",
+                text=_fenced(text, "json"),
+                source=MODEL_INDEX_SOURCE,
+            )
+        )
+    return index.name
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -456,6 +477,24 @@ def _license_keys(text: str) -> dict[str, Any]:
 
 def write_huggingface(card: ModelCard) -> str:
     """A README.md for ``card`` that :func:`read_huggingface` reads back as the same card."""
+    front, skip = _front_matter_of(card)
+    extras = list(card.extra_sections)
+    metadata = _mergeable_metadata(card)
+    if metadata is not None:
+        front.update(metadata)
+        extras = extras[1:]
+    if card.quantitative_analyses.results:
+        front["model-index"] = write_model_index(
+            card.model_details.name, card.quantitative_analyses.results
+        )
+    body = write_body(card, extras, frozenset(skip))
+    if not front:
+        return body
+    return f"---\n{_dump_yaml(front)}---\n\n{body}"
+
+
+def _front_matter_of(card: ModelCard) -> tuple[dict[str, Any], set[str]]:
+    """The card's fields that have a front matter key, and the fields the body then leaves out."""
     front: dict[str, Any] = _license_keys(card.license)
     if card.languages:
         front["language"] = list(card.languages)
@@ -477,16 +516,4 @@ def write_huggingface(card: ModelCard) -> str:
         front["version"] = card.model_details.version
     if card.risk_rating:
         front["risk_rating"] = card.risk_rating
-    extras = list(card.extra_sections)
-    metadata = _mergeable_metadata(card)
-    if metadata is not None:
-        front.update(metadata)
-        extras = extras[1:]
-    if card.quantitative_analyses.results:
-        front["model-index"] = write_model_index(
-            card.model_details.name, card.quantitative_analyses.results
-        )
-    body = write_body(card, extras, frozenset(skip))
-    if not front:
-        return body
-    return f"---\n{_dump_yaml(front)}---\n\n{body}"
+    return front, skip

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.errors import ImportCancelled
-from countersign.formats.base import FormatWarning, InputRefused, ReadCard
+from countersign.errors import ImportCancelled, InputRefused
+from countersign.formats.base import FormatWarning, ReadCard
 from countersign.formats.bundle import MANIFEST_NAME, OpenedBundle, open_bundle
 from countersign.formats.detect import read_card
 from countersign.formats.limits import MAX_CARD_BYTES
@@ -33,6 +33,7 @@ from countersign.services.importing.plan import (
     PlannedAttachment,
     PlannedCard,
 )
+from countersign.services.progress import Cancelled, Progress, no_progress
 from countersign.services.storage.database import Database, os_user
 from countersign.services.time_limit import TimeLimitExceeded, time_limit
 
@@ -45,18 +46,11 @@ __all__ = [
     "PlannedCard",
 ]
 
-Progress = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, what)`` while an import works."""
-
-Cancelled = Callable[[], bool]
-"""Returns True once the officer has asked to stop."""
-
 MAX_READ_SECONDS = 60.0
 """Reading and checking one file may take this long; a file that needs longer is refused.
 
 A 1,000-card bundle takes about a second, a 32 MiB card a few.
 """
-
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _BUNDLE_SUFFIXES = (".cardbundle", ".zip")
 
@@ -103,7 +97,7 @@ class Importer:
         cancelled: Cancelled | None = None,
     ) -> ImportPlan:
         """Read and check ``path`` and say what importing it would do.  Writes nothing."""
-        report = progress or _no_progress
+        report = progress or no_progress
         is_bundle = _looks_like_bundle(path)
         plan = ImportPlan(source=path, kind="bundle" if is_bundle else "card", team=team or "")
         try:
@@ -264,10 +258,6 @@ def _refuse(plan: ImportPlan, reason: str) -> ImportPlan:
     if not plan.file_sha256:
         plan.file_sha256 = _file_sha256(plan.source)
     return plan
-
-
-def _no_progress(_done: int, _total: int, _what: str) -> None:
-    return None
 
 
 def _looks_like_bundle(path: Path) -> bool:

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
 from countersign.services.identities.identities import IdentityInfo
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.reports import ExportResult, Reports
-from countersign.views.background import Cancelled, Progress
 from countersign.views.reports.folder import (
     last_report_folder,
     remember_report_folder,

@@ -20,6 +20,7 @@ import pytest
 
 from countersign.services.reports.errors import ReportUnreadable
 from countersign.services.reports.verification import MAX_HEX_DIGITS
+from countersign.services.storage.database import Database
 from tests.helpers.reports import ReportBench, report_bench
 
 _CONTENTS = re.compile(rb"/Contents\s*<([0-9a-fA-F]+)>")
@@ -142,6 +143,8 @@ def test_verify_prints_no_pyhanko_traceback(report: Path, tmp_path: Path) -> Non
     at = found.start(1) + 300
     damaged = tmp_path / "damaged.pdf"
     damaged.write_bytes(data[:at] + (b"0" if data[at : at + 1] != b"0" else b"1") + data[at + 1 :])
+    stranger = tmp_path / "stranger.sqlite3"
+    Database.open(str(stranger), create=True).dispose()
     for path in (report, damaged):
         run = subprocess.run(
             [
@@ -149,7 +152,7 @@ def test_verify_prints_no_pyhanko_traceback(report: Path, tmp_path: Path) -> Non
                 "-m",
                 "countersign.cli",
                 "--db",
-                str(tmp_path / "stranger.sqlite3"),
+                str(stranger),
                 "verify",
                 str(path),
                 "--json",
