@@ -14,6 +14,10 @@ from pathlib import Path
 
 from countersign import __version__
 from countersign.commands.output import fail
+from countersign.models.vocabulary import Decision, DraftFormat, Role
+
+_ROLE_CHOICES = [role.value for role in Role]
+"""What ``--role`` accepts: the stored words (argparse shows a choice by its repr)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +99,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_signoff_commands(commands)
     _add_report_commands(commands)
+    _add_card_commands(commands)
     return parser
+
+
+def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``card new`` and ``card check``: the team's side, writing and checking a card file."""
+    card = commands.add_parser("card", help="write a card from model info, or check a card file")
+    actions = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
+    new = actions.add_parser("new", help="write a card file from model info (YAML or JSON)")
+    new.add_argument("--from", dest="info", type=Path, required=True, metavar="INFO.yaml|INFO.json")
+    new.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    new.add_argument(
+        "--format",
+        choices=[draft_format.value for draft_format in DraftFormat],
+        help="default: what FILE's name says (.md: huggingface, .json: native), else native",
+    )
+    new.add_argument(
+        "--template", default="standard", metavar="ID[@VERSION]|FILE", help=argparse.SUPPRESS
+    )
+    check = actions.add_parser(
+        "check", help="what a reviewer will ask of a card file; exit 1 if a required item fails"
+    )
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument(
+        "--template",
+        default="standard",
+        metavar="ID[@VERSION]|FILE",
+        help="checklist template: shipped id, a template file, or one in --db (default standard)",
+    )
+    check.add_argument("--json", action="store_true")
 
 
 def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -105,10 +138,10 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     create = actions.add_parser("create", help="make a key and a self-signed two-year certificate")
     create.add_argument("--name", required=True)
     create.add_argument("--email", required=True)
-    create.add_argument("--role", required=True, choices=["reviewer", "approver", "officer"])
+    create.add_argument("--role", required=True, choices=_ROLE_CHOICES)
     p12 = actions.add_parser("import-p12", help="take a key and certificate issued as PKCS#12")
     p12.add_argument("file", type=Path, metavar="FILE")
-    p12.add_argument("--role", default="reviewer", choices=["reviewer", "approver", "officer"])
+    p12.add_argument("--role", default=Role.REVIEWER.value, choices=_ROLE_CHOICES)
     p12.add_argument("--email", help="only for a certificate that names no e-mail address")
     p12.add_argument("--name", help="instead of the certificate's common name")
     listing = actions.add_parser("list", help="list identities")
@@ -140,7 +173,9 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     review.add_argument("reference", metavar="MODEL@VERSION")
     review.add_argument("--template", required=True, metavar="ID[@VERSION]")
     review.add_argument("--responses", required=True, type=Path, metavar="FILE.yaml")
-    review.add_argument("--decision", required=True, choices=["approve", "changes", "reject"])
+    review.add_argument(
+        "--decision", required=True, choices=[decision.value for decision in Decision]
+    )
     review.add_argument("--comment", metavar="TEXT")
     review.add_argument("--identity", required=True, metavar="EMAIL")
     review.add_argument("--json", action="store_true")
@@ -237,6 +272,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("reports", "verify"),
     "registry": ("registry", "registry"),
     "publish": ("reports", "publish"),
+    "card": ("card_drafts", "card"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

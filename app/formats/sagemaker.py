@@ -21,6 +21,7 @@ from typing import Any
 
 from countersign.formats.base import CardRefused, ReadCard
 from countersign.formats.json_reader import JsonCardReader
+from countersign.formats.json_schema import is_json_schema
 from countersign.formats.json_values import as_text, compact_json, json_type
 from countersign.models.card import (
     DataSection,
@@ -31,6 +32,7 @@ from countersign.models.card import (
     metric_value_text,
     parse_metric_number,
 )
+from countersign.models.vocabulary import CardFormat
 
 SAGEMAKER_SECTIONS = (
     "model_overview",
@@ -59,7 +61,7 @@ _FACET_MARK = "facet "
 
 def looks_like_sagemaker(value: dict[str, Any]) -> bool:
     """Whether a parsed document is a SageMaker model card (and not a JSON Schema)."""
-    if "$schema" in value or ("properties" in value and value.get("type") == "object"):
+    if is_json_schema(value):
         return False
     return any(key in value for key in SAGEMAKER_SECTIONS)
 
@@ -76,9 +78,14 @@ def read_sagemaker(value: dict[str, Any], file: str) -> ReadCard:
             "this is not a SageMaker model card: it has none of the sections "
             + ", ".join(SAGEMAKER_SECTIONS),
         )
+    return read_sagemaker_content(value)
+
+
+def read_sagemaker_content(value: dict[str, Any]) -> ReadCard:
+    """Read a SageMaker card's content, whatever sections it has (an envelope's may have none)."""
     reader = _SageMakerReader()
     reader.read(value)
-    return ReadCard(card=reader.card, source_format="sagemaker", warnings=reader.warnings)
+    return ReadCard(card=reader.card, source_format=CardFormat.SAGEMAKER, warnings=reader.warnings)
 
 
 class _SageMakerReader(JsonCardReader):

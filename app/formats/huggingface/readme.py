@@ -27,8 +27,6 @@ from typing import Any
 
 import yaml
 
-# The sniffer imports this module, so import it as a module, not a name from it.
-from countersign.formats import detect as card_sniffer
 from countersign.formats.base import CardRefused, FormatWarning, ReadCard
 from countersign.formats.huggingface.body import name_from_title, read_body, write_body
 from countersign.formats.huggingface.markdown import code_line_indexes, split_blocks, split_lines
@@ -37,8 +35,11 @@ from countersign.formats.huggingface.model_index import (
     read_model_index,
     write_model_index,
 )
-from countersign.formats.limits import YamlProblem, load_json, load_yaml
+from countersign.formats.json_schema import embedded_json_schema_line
+from countersign.formats.limits import YamlProblem, hub_yaml_difference, load_json, load_yaml
+from countersign.formats.placeholders import is_template_name, placeholder_message
 from countersign.models.card import ExtraSection, ModelCard
+from countersign.models.vocabulary import CardFormat
 
 METADATA_TITLE = "Metadata"
 """Title of the extra section that keeps front matter keys the card has no field for."""
@@ -233,8 +234,8 @@ def _placeholders(
 
 def _refuse_schema_documentation(text: str, file: str) -> None:
     """Refuse Markdown that documents a card schema by embedding a JSON Schema."""
-    if card_sniffer.is_json_schema_text(text):
-        line = text[: text.find('"$schema"')].count("\n") + 1 if '"$schema"' in text else 1
+    line = embedded_json_schema_line(text)
+    if line is not None:
         raise CardRefused(
             file,
             f"line {line}",
@@ -270,14 +271,25 @@ def read_huggingface(text: str, file: str) -> ReadCard:
         )
     blocks = split_blocks(lines[body_start:], body_start + 1)
     if front is None and len(blocks) == 1:
-        raise CardRefused(file, "body", "no front matter and no headings: this is not a model card")
+        raise CardRefused(
+            file,
+            "body",
+            "plain text with no sections (no front matter and no headings): "
+            "this is not a model card",
+        )
     card = ModelCard()
     front_extras: list[ExtraSection] = []
     index_name = ""
     if front is not None:
         index_name = _read_front_matter(front, card, front_extras, warnings, file)
     body = read_body(card, blocks, file)
+    warnings.extend(body.warnings)
     title_name = name_from_title(body.title.title) if body.title else ""
+    if body.title is not None and title_name and is_template_name(title_name):
+        warnings.append(
+            FormatWarning(f"line {body.title.line}", placeholder_message("the title", title_name))
+        )
+        title_name = ""
     card.model_details.name = (
         index_name or title_name or PurePosixPath(file.replace("\\", "/")).stem
     )
@@ -286,7 +298,7 @@ def read_huggingface(text: str, file: str) -> ReadCard:
         # The title says something the name does not: keep it.
         extras.append(ExtraSection(title="Title", text=body.title.display, source="Title"))
     card.extra_sections = [*extras, *body.extras]
-    return ReadCard(card=card, source_format="huggingface", warnings=warnings)
+    return ReadCard(card=card, source_format=CardFormat.HUGGINGFACE, warnings=warnings)
 
 
 # -- front matter ---------------------------------------------------------------------
@@ -344,7 +356,7 @@ def _read_front_matter(
     warnings: list[FormatWarning],
     file: str,
 ) -> str:
-    """Map the front matter onto ``card``; return the model-index's model name."""
+    """Map the front matter onto ``card``; return the model name it states (model-index first)."""
     data = _front_matter_mapping(front, extras, warnings, file)
     if data is None:
         return ""
@@ -363,9 +375,11 @@ def _read_front_matter(
         extras.append(
             ExtraSection(title=METADATA_TITLE, text=_fenced(text, "json"), source=FRONT_MATTER)
         )
+    # A model_name key (written by some exporters) names the model when no model-index does.
+    name = data["model_name"].strip() if isinstance(data.get("model_name"), str) else ""
     if "model-index" not in data:
-        return ""
-    return _read_model_index_key(data["model-index"], card, extras, warnings)
+        return name
+    return _read_model_index_key(data["model-index"], card, extras, warnings) or name
 
 
 def _front_matter_mapping(
@@ -382,6 +396,9 @@ def _front_matter_mapping(
         )
         extras.append(_raw_front_matter(front, "Front matter (not valid YAML)"))
         return None
+    difference = hub_yaml_difference("\n".join(front.yaml_lines), data)
+    if difference is not None:
+        warnings.append(FormatWarning(FRONT_MATTER, difference))
     if data is None:
         return None
     if not isinstance(data, dict):

@@ -24,6 +24,7 @@ from typing import Any
 from countersign.formats.base import CardAttachment, CardRefused, ReadCard
 from countersign.formats.graphics import EXTENSIONS, base64_problem, decode_base64, slug
 from countersign.formats.json_reader import JsonCardReader
+from countersign.formats.json_schema import is_json_schema
 from countersign.formats.json_values import as_text, json_type, title_from_path
 from countersign.formats.mct.shape import listing, shape_markers
 from countersign.formats.media_types import sniff_media_type
@@ -36,6 +37,7 @@ from countersign.models.card import (
     Risk,
     parse_metric_number,
 )
+from countersign.models.vocabulary import CardFormat
 
 MCT_SECTIONS = ("model_details", "model_parameters", "quantitative_analysis", "considerations")
 """The top-level sections of a Model Card Toolkit card."""
@@ -52,7 +54,7 @@ _EVALUATION_WORDS = ("eval", "valid", "test", "holdout", "hold-out")
 
 def looks_like_mct(value: dict[str, Any]) -> bool:
     """Whether a parsed document is a Model Card Toolkit card (and not a JSON Schema)."""
-    if "$schema" in value or ("properties" in value and value.get("type") == "object"):
+    if is_json_schema(value):
         return False
     if isinstance(value.get("model_details"), dict):
         return True
@@ -75,7 +77,7 @@ def read_mct(value: dict[str, Any], file: str) -> ReadCard:
     reader.read(value)
     return ReadCard(
         card=reader.card,
-        source_format="mct",
+        source_format=CardFormat.MCT,
         warnings=reader.warnings,
         attachments=reader.attachments,
     )
@@ -438,6 +440,8 @@ class _MctReader(JsonCardReader):
         targets = {
             "users": intended.primary_users,
             "use_cases": intended.primary_uses,
+            # Not in MCT's schema, but written by teams who mean exactly this.
+            "out_of_scope_uses": intended.out_of_scope,
             "limitations": caveats.limitations,
             "tradeoffs": caveats.tradeoffs,
         }

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import FormatWarning, ReadCard
 from countersign.formats.bundle import MANIFEST_NAME, OpenedBundle, open_bundle
-from countersign.formats.detect import read_card
+from countersign.formats.detect import read_card, read_cards
 from countersign.formats.limits import MAX_CARD_BYTES
 from countersign.models.safe_text import name_problem, terminal_text
 from countersign.models.tables import CardVersion, Model
+from countersign.models.vocabulary import AuditAction, AuditObject, CardOutcome
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.landing import land_plan
 from countersign.services.importing.plan import (
@@ -152,7 +153,7 @@ class Importer:
                 (f"cards[{index}].version", item.entry.version),
             )
             report(index, total, f"Reading {item.entry.path}")
-            read = read_card(item.content, item.entry.path)
+            read = read_card(item.content, item.entry.path, model=item.entry.model)
             warnings = list(read.warnings)
             stated = read.card.model_details.version
             if stated and stated != item.entry.version:
@@ -188,25 +189,33 @@ class Importer:
     ) -> None:
         data = _read_loose_file(path)
         plan.file_sha256 = hashlib.sha256(data).hexdigest()
-        read = read_card(data, path.name)
-        name = model or read.card.model_details.name.strip()
-        if not name:
-            raise InputRefused(
-                path.name, "model_details.name", "the card does not name its model; pass --model"
-            )
-        label = version or read.card.model_details.version.strip()
-        if not label:
-            raise InputRefused(
+        reads = read_cards(data, path.name)
+        if len(reads) > 1 and model:
+            # A BOM with several models: --model picks one of them by name.
+            reads = [read_card(data, path.name, model=model)]
+        for read in reads:
+            name = model or read.card.model_details.name.strip()
+            if not name:
+                raise InputRefused(
+                    path.name,
+                    "model_details.name",
+                    "the card does not name its model; pass --model",
+                )
+            label = version or read.card.model_details.version.strip()
+            if not label:
+                raise InputRefused(
+                    path.name,
+                    "model_details.version",
+                    f"the card of {name!r} does not state its version; pass --version"
+                    if len(reads) > 1
+                    else "the card does not state its version; pass --version",
+                )
+            _check_names(
                 path.name,
-                "model_details.version",
-                "the card does not state its version; pass --version",
+                ("--model" if model else "model_details.name", name),
+                ("--version" if version else "model_details.version", label),
             )
-        _check_names(
-            path.name,
-            ("--model" if model else "model_details.name", name),
-            ("--version" if version else "model_details.version", label),
-        )
-        plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
+            plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
 
     # -- applying -------------------------------------------------------------
 
@@ -239,7 +248,15 @@ class Importer:
         with self.database.write() as session:
             append_events(
                 session,
-                [EventDraft("import.refused", "file", plan.source.name, self.actor, details)],
+                [
+                    EventDraft(
+                        AuditAction.IMPORT_REFUSED,
+                        AuditObject.FILE,
+                        plan.source.name,
+                        self.actor,
+                        details,
+                    )
+                ],
             )
 
 
@@ -314,7 +331,7 @@ def _planned(
         file=file,
         model=model,
         version=version,
-        outcome="new version",
+        outcome=CardOutcome.NEW_VERSION,
         read=read,
         original=original,
         sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
@@ -346,15 +363,16 @@ def _classify(session: Session, plan: ImportPlan) -> None:
             continue
         stored = versions.get((card.model, card.version))
         if stored == card.sha256:
-            card.outcome, card.reason = "unchanged", "already in the registry with the same content"
+            card.outcome = CardOutcome.UNCHANGED
+            card.reason = "already in the registry with the same content"
         elif stored is not None:
-            card.outcome = "refused"
+            card.outcome = CardOutcome.REFUSED
             card.reason = (
                 f"version {card.version} of {card.model} is already in the registry with "
                 "different content; a card version never changes, so send it as a new version"
             )
         elif card.model in seen_models:
-            card.outcome, card.reason = "new version", ""
+            card.outcome, card.reason = CardOutcome.NEW_VERSION, ""
         else:
-            card.outcome, card.reason = "new model", ""
+            card.outcome, card.reason = CardOutcome.NEW_MODEL, ""
             seen_models.add(card.model)

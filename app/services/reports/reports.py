@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.progress import Progress, no_progress
@@ -134,8 +135,8 @@ class Reports:
                 session,
                 [
                     EventDraft(
-                        "report.exported",
-                        "card_version",
+                        AuditAction.REPORT_EXPORTED,
+                        AuditObject.CARD_VERSION,
                         str(data.summary.id),
                         data.exporter.email if data.exporter else "",
                         {
@@ -195,7 +196,7 @@ class Reports:
     def check_publish(self, model: str, version: str | None, folder: Path) -> VersionSummary:
         """Refuse before any work: a card version not approved, a folder that is not new or empty."""
         summary = Registry(self.database).card_version(model, version).summary
-        if summary.status != "approved":
+        if summary.status != CardStatus.APPROVED:
             raise PublishRefused(
                 f"{summary.model} {summary.version} is {summary.status}, not approved; "
                 "only approved card versions are published"
@@ -242,8 +243,8 @@ class Reports:
                 session,
                 [
                     EventDraft(
-                        "card_version.published",
-                        "card_version",
+                        AuditAction.CARD_VERSION_PUBLISHED,
+                        AuditObject.CARD_VERSION,
                         str(summary.id),
                         data.exporter.email if data.exporter else os_user(),
                         {
@@ -288,7 +289,7 @@ def _approved_report(
             f"{path} reports on {verification.model} {verification.version}, "
             f"not on {summary.model} {summary.version}"
         )
-    if verification.status != "approved":
+    if verification.status != CardStatus.APPROVED:
         raise PublishRefused(
             f"{path} was exported while {summary.model} {summary.version} was "
             f"{verification.status}; export the report again now that it is approved"

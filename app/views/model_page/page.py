@@ -31,7 +31,7 @@ from countersign.views.presentation import local_time, status_colour
 from countersign.views.review.tab import ReviewTab
 
 TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare", "Review")
-"""The tabs, in order; View ▸ Ctrl+1…5 go to the first five, Ctrl+7 to Review."""
+"""The tabs, in order; View ▸ Ctrl+1…7 go to them."""
 
 _EMPTY_TEXT = (
     "Choose a model on the left to see its card.\n\n"
@@ -83,7 +83,7 @@ class ModelPage(QWidget):
         self.versions_tab = VersionsTab(self)
         self.source_tab = SourceTab(self)
         self.attachments_tab = AttachmentsTab(self)
-        self.history_tab = HistoryTab(services.database, self)
+        self.history_tab = HistoryTab(services.audit, self)
         self.compare_tab = CompareTab(registry, parent=self)
         self.review_tab = ReviewTab(services, self)
         self.tabs = QTabWidget(self)
@@ -172,7 +172,7 @@ class ModelPage(QWidget):
             self.show_model(self._summary.name)
 
     def show_tab(self, index: int) -> None:
-        """Go to tab ``index`` (0 Card … 4 History)."""
+        """Go to tab ``index`` (0 Card … 5 Compare, 6 Review)."""
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
