@@ -318,6 +318,15 @@ def _write_atomically(output: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, output)
+    except OSError as error:
+        # A full disk or a folder that cannot be written says "No space left on device"
+        # with no file named: name the bundle being written.
+        temporary.unlink(missing_ok=True)
+        refuse(
+            str(output),
+            "",
+            f"cannot be written ({error.strerror or error}); nothing was written",
+        )
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
