@@ -27,7 +27,6 @@ import secrets
 import sys
 from typing import TYPE_CHECKING
 
-from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -141,6 +140,8 @@ _ENCRYPTED_PEM = re.compile(
 
 def _is_encrypted_key(pem: str) -> bool:
     """Whether ``pem`` is, in its structure, an encrypted PKCS#8 key (PBES2 or another scheme)."""
+    from asn1crypto import keys as asn1_keys  # here: the report service must not load it
+
     found = _ENCRYPTED_PEM.fullmatch(pem)
     if found is None:
         return False

@@ -297,7 +297,7 @@ def _signature_checks(
     who = f"{person.name} <{person.email}>" if person else subject
     if person is not None and status.trusted:
         retired = " (identity since retired)" if person.retired else ""
-        detail = f"{who}, certificate {fingerprint[:16]}… known to this registry{retired}"
+        detail = f"{who}, certificate {fingerprint[:16]}… is in this registry{retired}"
         checks.append(ReportCheck("Signer", True, detail))
     elif status.trusted:
         checks.append(
@@ -523,7 +523,7 @@ def _signoff_check(
     ):
         return ReportCheck(name, False, "the sign-off is for another model or version")
     person = known.get(fingerprint)
-    whose = "known to this registry" if person else "not in this registry"
+    whose = "in this registry" if person else "not in this registry"
     return ReportCheck(
         name, True, f"signature verifies ({content.get('signed_at')}; certificate {whose})"
     )

@@ -762,7 +762,7 @@ def test_failed_write_leaves_the_old_bundle_and_no_temporary_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(BundleRefused, match=r"out\.cardbundle: cannot be written \(No space left"):
         create_bundle(_fixture_folder(tmp_path), output, "Credit Risk Analytics", producer="tests")
     assert output.read_bytes() == b"the bundle sent last week"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cards", "out.cardbundle"]

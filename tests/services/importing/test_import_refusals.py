@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,7 +183,7 @@ def test_reading_that_takes_too_long_is_refused_by_name(
 ) -> None:
     db, db_path = registry
 
-    def slow_read(_data: bytes, _file: str) -> None:
+    def slow_read(_data: bytes, _file: str, **_options: object) -> None:
         time.sleep(60)  # a parser that found a slow path
 
     monkeypatch.setattr("countersign.services.importing.importer.read_card", slow_read)
@@ -209,9 +210,9 @@ def test_time_limit_is_checked_between_cards_off_the_main_thread(
 
     db, _ = registry
 
-    def slow_read(data: bytes, file: str) -> object:
+    def slow_read(data: bytes, file: str, **options: Any) -> object:
         time.sleep(0.4)
-        return read_card(data, file)
+        return read_card(data, file, **options)
 
     monkeypatch.setattr("countersign.services.importing.importer.read_card", slow_read)
     path = tmp_path / "incoming.cardbundle"
