@@ -93,8 +93,16 @@ class CardBrowser(QTextBrowser):
 
 def card_markdown(detail: CardVersionDetail) -> str:
     """The card of ``detail`` as one Markdown text, a level-2 heading per section."""
-    card = direction_isolated(detail.card)
-    parts = [f"## {section.title}\n\n{section.text}" for section in card_sections(card)]
+    return model_card_markdown(detail.card)
+
+
+def model_card_markdown(card: ModelCard) -> str:
+    """``card`` as one Markdown text, a level-2 heading per section (what the Card tab shows).
+
+    The card's text is literal; a value holding a direction control is isolated.
+    """
+    shown = direction_isolated(card)
+    parts = [f"## {section.title}\n\n{section.text}" for section in card_sections(shown)]
     return "\n\n".join(parts) + "\n"
 
 
