@@ -131,3 +131,12 @@ def test_json_with_too_many_containers_is_refused_before_parsing() -> None:
     with pytest.raises(CardRefused, match="more than 1,000,000 objects and arrays"):
         load_json("[" + "[]," * (32 * 1024 * 1024 // 3 - 1) + "[]]", "many.json")
     assert time.perf_counter() - start < 20  # a second or two; parsing it took 1.3 GB
+
+
+def test_yaml_with_too_many_values_as_written_is_not_called_an_alias_bomb() -> None:
+    text = "- a: b\n" * 70_000  # 210,001 values as written
+    with pytest.raises(CardRefused) as refused:
+        load_yaml(text, "big.yaml")
+    assert refused.value.reason == (
+        "YAML holds more than 100,000 values, more than any card needs; the file is refused"
+    )
