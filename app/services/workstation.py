@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import Keystore
 from countersign.services.importing.importer import Importer
@@ -41,6 +42,7 @@ class Services:
     checklists: Checklists
     reviews: Reviews
     reports: Reports
+    deployment: Deployment
 
     def close(self) -> None:
         """Close the registry: its connections are released."""
@@ -79,6 +81,7 @@ def build_services(
         checklists=Checklists(database, actor=actor),
         reviews=Reviews(database, identities),
         reports=Reports(database, identities),
+        deployment=Deployment(database, identities, actor=actor),
     )
 
 

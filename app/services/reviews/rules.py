@@ -25,6 +25,7 @@ from countersign.services.reviews.errors import (
     RoleNotPermitted,
     SegregationOfDuties,
     SignOffRefused,
+    StageRefused,
     TemplateNotApplicable,
 )
 from countersign.services.reviews.records import (
@@ -33,6 +34,7 @@ from countersign.services.reviews.records import (
     ReviewDraft,
     SignOffRequest,
 )
+from countersign.services.reviews.stages import template_serves
 
 APPROVING_ROLES = ("approver", "officer")
 """Roles whose identities may sign an approval."""
@@ -95,11 +97,16 @@ def check_rules(
                 f"the open review of {what} uses checklist {ref}; sign it with that template, "
                 f"not {template.reference}"
             )
-    elif not template.applies_to(draft.risk_tier):
+    elif not template_serves(template.risk_tiers, draft.risk_tier):
         tiers = ", ".join(template.risk_tiers)
         raise TemplateNotApplicable(
             f"checklist {template.reference} is for {tiers} risk cards, and {what} is "
-            f"{draft.risk_tier} risk; choose a template for that tier"
+            f"{draft.risk_tier} risk; choose a template for that tier or a stricter one"
+        )
+    if draft.open_review is None and not template.serves_stage(draft.stage):
+        raise TemplateNotApplicable(
+            f"checklist {template.reference} serves the stages {', '.join(template.stages)}, "
+            f"not {draft.stage}; choose a template for {draft.stage}"
         )
     if request.decision not in DECISIONS:
         raise SignOffRefused(
@@ -114,12 +121,22 @@ def check_rules(
         raise SignOffRefused(f"the comment is longer than {MAX_NOTE_CHARS:,} characters")
     _check_answers(draft, request)
     if request.decision == "approve":
+        _check_classified(draft, what)
         _check_segregation(session, draft, signer)
     _check_not_signed(draft, signer)
 
 
+def _check_classified(draft: ReviewDraft, what: str) -> None:
+    if draft.last_stage and not draft.classified and draft.risk_tier == "unknown":
+        raise StageRefused(
+            f"{what} is not classified and its card states no risk rating, so it cannot be "
+            f"approved for {draft.stage}; an officer must classify it first "
+            "(`countersign classify`, or Classify… on the model page)"
+        )
+
+
 def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
-    if draft.status == "superseded":
+    if draft.status == "superseded" and draft.stage_status != "approved":
         newest = session.scalar(
             select(CardVersion.version)
             .join(Model, Model.id == CardVersion.model_id)
@@ -130,11 +147,30 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
         raise ReviewClosed(
             f"{what} was superseded by version {newest}; review the newest version instead"
         )
-    if draft.status not in ("submitted", "in review"):
+    status = draft.stage_status
+    if status == "approved":
         raise ReviewClosed(
-            f"{what} is already decided ({draft.status}); a card version never changes, so a "
-            "new review needs a new version from the team"
+            f"{what} is already decided (approved) for {draft.stage}; a card version never "
+            "changes, so a new review needs a new version from the team"
         )
+    if status == "revoked":
+        raise ReviewClosed(
+            f"the approval of {what} for {draft.stage} was revoked; a new review needs a new "
+            "version from the team"
+        )
+    if status not in ("not requested", "in review"):
+        raise ReviewClosed(
+            f"{what} is already decided ({status}) for {draft.stage}; a card version never "
+            "changes, so a new review needs a new version from the team"
+        )
+    for state in draft.stage_states:
+        if state.stage == draft.stage:
+            break
+        if state.status != "approved":
+            raise StageRefused(
+                f"{what} is {state.status} for {state.stage}; approval for {draft.stage} needs "
+                f"approval for every earlier stage, so review it for {state.stage} first"
+            )
 
 
 def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
