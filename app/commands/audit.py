@@ -7,7 +7,9 @@ import sys
 
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.services.audit.records import AuditRecord, records_of
 from countersign.services.audit.trail import event_details, list_events, verify_chain
+from countersign.services.audit.wording import describe
 from countersign.services.reviews.signoff_verification import verify_signoffs
 
 
@@ -50,12 +52,15 @@ def audit(args: argparse.Namespace) -> int:
                     print(f"  {problem.describe()}", file=sys.stderr)
             return EXIT_OK if ok else EXIT_REFUSED
         events = []
+        records: list[AuditRecord] = []
         after = 0
         while True:
             page = list_events(session, model_name=args.model, after_id=after, limit=5000)
             if not page:
                 break
             events.extend(page)
+            if not args.json:
+                records.extend(records_of(session, page))
             after = page[-1].id
             session.expunge_all()
     if args.json:
@@ -77,11 +82,9 @@ def audit(args: argparse.Namespace) -> int:
             ]
         )
         return EXIT_OK
-    for e in events:
-        subject = f" {e.model_name}" if e.model_name else ""
-        print(
-            f"{e.id:>6}  {e.at}  {e.actor:<12} {e.action:<24}{subject} [{e.object_type} {e.object_id[:16]}]"
-        )
+    for record in records:
+        # Words for the officer; --json keeps the stored codes and ids for machines.
+        print(f"{record.id:>6}  {record.at[:19]}Z  {record.actor:<12} {describe(record)}")
     if not events:
         print("The audit trail is empty.")
     return EXIT_OK

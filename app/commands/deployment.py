@@ -17,6 +17,7 @@ from typing import Any
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
+from countersign.models.vocabulary import StageStatus
 from countersign.services.deployment.records import GateResult, ModelStages
 from countersign.services.registry import split_reference
 
@@ -99,7 +100,7 @@ def status_json(model: ModelStages) -> dict[str, Any]:
                         "decided_at": s.decided_at,
                         "revoked": (
                             {"by": s.revoked_by, "at": s.revoked_at, "reason": s.revoked_reason}
-                            if s.status == "revoked"
+                            if s.status == StageStatus.REVOKED
                             else None
                         ),
                     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from countersign.services.audit.records import AuditTrail
 from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import Keystore
@@ -43,6 +44,7 @@ class Services:
     reviews: Reviews
     reports: Reports
     deployment: Deployment
+    audit: AuditTrail
 
     def close(self) -> None:
         """Close the registry: its connections are released."""
@@ -82,6 +84,7 @@ def build_services(
         reviews=Reviews(database, identities),
         reports=Reports(database, identities),
         deployment=Deployment(database, identities, actor=actor),
+        audit=AuditTrail(database),
     )
 
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from countersign import __version__
+from countersign.services.audit.records import AuditTrail
 from countersign.services.importing.importer import Importer
-from countersign.services.storage.database import Database
 from countersign.services.workstation import Services
 from countersign.views.about_box import about_html
 from countersign.views.main_window import MainWindow
@@ -124,6 +124,8 @@ def test_menus_have_mnemonics_and_standard_shortcuts(window: MainWindow) -> None
     assert file_menu is not None
     assert [a.text() for a in file_menu.actions() if not a.isSeparator()] == [
         "&Import…",
+        "&New card draft…",
+        "&Open draft…",
         "&Export signed report…",
         "&Publish approved version…",
         "&Quit",
@@ -291,9 +293,9 @@ def test_audit_trail_opens_one_window(
     made: list[QWidget] = []
 
     class FakeAuditWindow(QWidget):
-        def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        def __init__(self, trail: AuditTrail, parent: QWidget | None = None) -> None:
             super().__init__(parent)
-            self.database = database
+            self.trail = trail
             made.append(self)
 
     module = types.ModuleType("countersign.views.audit.window")
@@ -303,7 +305,8 @@ def test_audit_trail_opens_one_window(
     window.commands["audit_trail"].trigger()
     assert len(made) == 1
     assert made[0].isVisible() and made[0].isWindow()
-    assert made[0].database is window.database  # type: ignore[attr-defined]
+    assert made[0].trail is window.services.audit  # type: ignore[attr-defined]
+    assert window.services.audit.database is window.database
     window.close()
     assert not made[0].isVisible()
 

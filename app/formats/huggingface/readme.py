@@ -29,7 +29,7 @@ import yaml
 
 from countersign.formats.base import CardRefused, FormatWarning, ReadCard
 from countersign.formats.huggingface.body import name_from_title, read_body, write_body
-from countersign.formats.huggingface.markdown import code_line_indexes, split_blocks, split_lines
+from countersign.formats.huggingface.markdown import outline, split_lines
 from countersign.formats.huggingface.model_index import (
     detail_text,
     read_model_index,
@@ -39,6 +39,7 @@ from countersign.formats.json_schema import embedded_json_schema_line
 from countersign.formats.limits import YamlProblem, hub_yaml_difference, load_json, load_yaml
 from countersign.formats.placeholders import is_template_name, placeholder_message
 from countersign.models.card import ExtraSection, ModelCard
+from countersign.models.vocabulary import CardFormat
 
 METADATA_TITLE = "Metadata"
 """Title of the extra section that keeps front matter keys the card has no field for."""
@@ -254,7 +255,8 @@ def read_huggingface(text: str, file: str) -> ReadCard:
     front = _front_matter(lines, warnings)
     _refuse_schema_documentation(text, file)
     body_start = front.body_start if front else 0
-    code = {body_start + index for index in code_line_indexes(lines[body_start:])}
+    cut = outline(lines[body_start:], body_start + 1)
+    code = {body_start + index for index in cut.code_lines}
     placeholders = _placeholders(lines, front, code)
     if len(placeholders) >= PLACEHOLDER_LIMIT:
         line, example = placeholders[0]
@@ -268,7 +270,7 @@ def read_huggingface(text: str, file: str) -> ReadCard:
         warnings.append(
             FormatWarning(f"line {line}", f"a template placeholder is not filled in: {example!r}")
         )
-    blocks = split_blocks(lines[body_start:], body_start + 1)
+    blocks = cut.blocks
     if front is None and len(blocks) == 1:
         raise CardRefused(
             file,
@@ -297,7 +299,7 @@ def read_huggingface(text: str, file: str) -> ReadCard:
         # The title says something the name does not: keep it.
         extras.append(ExtraSection(title="Title", text=body.title.display, source="Title"))
     card.extra_sections = [*extras, *body.extras]
-    return ReadCard(card=card, source_format="huggingface", warnings=warnings)
+    return ReadCard(card=card, source_format=CardFormat.HUGGINGFACE, warnings=warnings)
 
 
 # -- front matter ---------------------------------------------------------------------

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from countersign.errors import InputRefused
 from countersign.formats.limits import load_json
+from countersign.models.vocabulary import Decision, StageStatus
 from countersign.services.deployment.acts import REVOCATION, read_act
 from countersign.services.deployment.errors import EvidenceUnreadable
 from countersign.services.deployment.gate import artifact_check
@@ -252,7 +253,7 @@ def _stage_check(
     stage = str(entry.get("stage"))
     name = f"approved for {stage}"
     status = str(entry.get("status"))
-    if status == "revoked":
+    if status == StageStatus.REVOKED:
         revoked = entry.get("revoked") or {}
         return GateCheck(
             name,
@@ -264,7 +265,7 @@ def _stage_check(
                 else ""
             ),
         ), []
-    if status != "approved":
+    if status != StageStatus.APPROVED:
         return GateCheck(name, False, f"the report says {stage}: {status}"), []
     quorum = entry.get("quorum")
     quorum = quorum if isinstance(quorum, int) and quorum >= 1 else 1
@@ -273,7 +274,7 @@ def _stage_check(
     artifacts: list[dict[str, Any]] = []
     for payload, signer, vouched in payloads:
         if (
-            payload.get("decision") != "approve"
+            payload.get("decision") != Decision.APPROVE
             or payload.get("card_version_sha256") != card_sha256
         ):
             continue

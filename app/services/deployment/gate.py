@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from countersign.models.tables import CardVersion, Identity, Signature
+from countersign.models.vocabulary import Decision, StageStatus
 from countersign.services.deployment.records import GateCheck, GateResult
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.reviews.stages import StageState, stage_names, stage_states
@@ -53,14 +54,14 @@ def registry_gate(
 
 def _approval_check(session: Session, state: StageState) -> GateCheck:
     name = f"approved for {state.stage}"
-    if state.status == "revoked":
+    if state.status == StageStatus.REVOKED:
         return GateCheck(
             name,
             False,
             f"the approval for {state.stage} was revoked on {state.revoked_at[:10]} by "
             f"{state.revoked_by}: {state.revoked_reason}",
         )
-    if state.status != "approved":
+    if state.status != StageStatus.APPROVED:
         return GateCheck(name, False, f"not approved for {state.stage}: {state.status}")
     approvers = []
     if state.review_id is not None:
@@ -68,7 +69,9 @@ def _approval_check(session: Session, state: StageState) -> GateCheck:
             session.scalars(
                 select(Identity.email)
                 .join(Signature, Signature.identity_id == Identity.id)
-                .where(Signature.review_id == state.review_id, Signature.decision == "approve")
+                .where(
+                    Signature.review_id == state.review_id, Signature.decision == Decision.APPROVE
+                )
                 .order_by(Signature.id)
             )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from countersign.models.vocabulary import StageStatus
 from countersign.services.reviews.stages import ClassificationInfo, StageState
 
 
@@ -21,7 +22,7 @@ class VersionStages:
 
     def status_for(self, stage: str) -> str:
         """The version's status for ``stage``."""
-        return next((s.status for s in self.stages if s.stage == stage), "not requested")
+        return next((s.status for s in self.stages if s.stage == stage), StageStatus.NOT_REQUESTED)
 
 
 @dataclass(frozen=True)

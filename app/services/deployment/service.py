@@ -30,6 +30,7 @@ from countersign.models.tables import (
     Revocation,
     Stage,
 )
+from countersign.models.vocabulary import AuditAction, AuditObject, Role, StageStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.deployment.acts import CLASSIFICATION, REVOCATION, SignedAct, sign_act
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
@@ -102,8 +103,8 @@ class Deployment:
                 session,
                 [
                     EventDraft(
-                        "stages.set",
-                        "registry",
+                        AuditAction.STAGES_SET,
+                        AuditObject.REGISTRY,
                         "stages",
                         self.actor,
                         {"from": before, "to": names},
@@ -177,8 +178,8 @@ class Deployment:
                 session,
                 [
                     EventDraft(
-                        "model.classified",
-                        "classification",
+                        AuditAction.MODEL_CLASSIFIED,
+                        AuditObject.CLASSIFICATION,
                         str(row.id),
                         officer.email,
                         details,
@@ -239,8 +240,8 @@ class Deployment:
             session.flush()
             events = [
                 EventDraft(
-                    "approval.revoked",
-                    "revocation",
+                    AuditAction.APPROVAL_REVOKED,
+                    AuditObject.REVOCATION,
                     str(row.id),
                     officer.email,
                     {
@@ -288,7 +289,7 @@ class Deployment:
             versions = _versions(session, model)
         summaries = []
         for name in names:
-            approved = [v for v in versions if v.status_for(name) == "approved"]
+            approved = [v for v in versions if v.status_for(name) == StageStatus.APPROVED]
             newest = approved[-1] if approved else None
             decided = (
                 next(s.decided_at for s in newest.stages if s.stage == name) if newest else None
@@ -298,7 +299,9 @@ class Deployment:
                     name,
                     newest.version if newest else None,
                     decided,
-                    tuple(v.version for v in versions if v.status_for(name) == "in review"),
+                    tuple(
+                        v.version for v in versions if v.status_for(name) == StageStatus.IN_REVIEW
+                    ),
                 )
             )
         return ModelStages(model, tuple(summaries), tuple(versions))
@@ -352,7 +355,7 @@ def _officer(session: Session, email: str, what: str) -> Identity:
     )
     if row is None:
         raise NotAnOfficer(f"no active identity for {folded}; only an officer may {what}")
-    if row.role != "officer":
+    if row.role != Role.OFFICER:
         raise NotAnOfficer(f"{folded} is a {row.role}; only an officer may {what}")
     return row
 
@@ -380,11 +383,11 @@ def _check_revocable(session: Session, cv: CardVersion, stage: str, model: str) 
             f"{stage!r} is not a stage of this registry; its stages are {', '.join(names)}"
         )
     state = next(s for s in stage_states(session, cv) if s.stage == stage)
-    if state.status == "revoked":
+    if state.status == StageStatus.REVOKED:
         raise DeploymentRefused(
             f"the approval of {model} {cv.version} for {stage} is already revoked"
         )
-    if state.status != "approved":
+    if state.status != StageStatus.APPROVED:
         raise DeploymentRefused(
             f"{model} {cv.version} is {state.status} for {stage}; only an approval can be revoked"
         )

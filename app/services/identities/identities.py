@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -23,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.models.tables import ROLES, Identity
+from countersign.models.tables import Identity
+from countersign.models.vocabulary import AuditAction, AuditObject, IdentitySource, Role
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.certificates import (
     Credential,
@@ -52,8 +52,6 @@ from countersign.services.reviews.errors import (
     WeakPassphrase,
 )
 from countersign.services.storage.database import Database, os_user, utc_now
-
-Role = Literal["reviewer", "approver", "officer"]
 
 MIN_PASSPHRASE_LENGTH = 8
 """A passphrase shorter than this is refused: it guards a signing key."""
@@ -89,7 +87,7 @@ class IdentityInfo:
     @property
     def self_signed(self) -> bool:
         """Whether the certificate was made by Countersign rather than issued by a CA."""
-        return self.source == "self-signed"
+        return self.source == IdentitySource.SELF_SIGNED
 
 
 @dataclass(frozen=True)
@@ -115,9 +113,9 @@ def normalise_email(email: str) -> str:
 
 def check_role(role: str) -> Role:
     """``role`` if it is one of reviewer, approver, officer; else :class:`IdentityError`."""
-    if role not in ROLES:
-        raise IdentityError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    return cast(Role, role)
+    if not Role.known(role):
+        raise IdentityError(f"unknown role {role!r}; choose one of {', '.join(Role)}")
+    return Role(role)
 
 
 def check_new_passphrase(passphrase: str) -> None:
@@ -185,7 +183,9 @@ class Identities:
         key = ec.generate_private_key(ec.SECP256R1())
         certificate = make_self_signed(key, name, email, checked_role)
         credential = Credential(key=key, certificate=certificate)
-        return self._store(credential, name, email, checked_role, passphrase, "self-signed")
+        return self._store(
+            credential, name, email, checked_role, passphrase, IdentitySource.SELF_SIGNED
+        )
 
     def import_pkcs12(
         self,
@@ -237,7 +237,9 @@ class Identities:
             )
         with self.database.read() as session:
             _refuse_active(session, chosen)
-        return self._store(credential, person, chosen, checked_role, passphrase, "pkcs12")
+        return self._store(
+            credential, person, chosen, checked_role, passphrase, IdentitySource.PKCS12
+        )
 
     def _store(
         self,
@@ -246,7 +248,7 @@ class Identities:
         email: str,
         role: Role,
         passphrase: str,
-        source: str,
+        source: IdentitySource,
     ) -> IdentityInfo:
         certificate = credential.certificate
         fingerprint = certificate_fingerprint(certificate)
@@ -282,8 +284,10 @@ class Identities:
                     session,
                     [
                         EventDraft(
-                            "identity.created" if source == "self-signed" else "identity.imported",
-                            "identity",
+                            AuditAction.IDENTITY_CREATED
+                            if source == IdentitySource.SELF_SIGNED
+                            else AuditAction.IDENTITY_IMPORTED,
+                            AuditObject.IDENTITY,
                             fingerprint,
                             self.actor,
                             {
@@ -326,8 +330,8 @@ class Identities:
                 session,
                 [
                     EventDraft(
-                        "identity.passphrase_changed",
-                        "identity",
+                        AuditAction.IDENTITY_PASSPHRASE_CHANGED,
+                        AuditObject.IDENTITY,
                         fingerprint,
                         self.actor,
                         {"email": signing.identity.email},
@@ -358,8 +362,8 @@ class Identities:
                 session,
                 [
                     EventDraft(
-                        "identity.retired",
-                        "identity",
+                        AuditAction.IDENTITY_RETIRED,
+                        AuditObject.IDENTITY,
                         row.fingerprint,
                         self.actor,
                         {"email": email, "reason": row.retired_reason},

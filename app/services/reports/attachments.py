@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from countersign.models.card import canonical_json
+from countersign.models.vocabulary import StageStatus
 from countersign.services.reports.data import ReportData, SignOffRecord
 
 MANIFEST = "report.json"
@@ -143,7 +144,7 @@ def _manifest(data: ReportData, files: list[Attachment]) -> dict[str, Any]:
                 "decided_at": st.decided_at,
                 "revoked": (
                     {"by": st.revoked_by, "at": st.revoked_at, "reason": st.revoked_reason}
-                    if st.status == "revoked"
+                    if st.status == StageStatus.REVOKED
                     else None
                 ),
             }

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from countersign.models.tables import CardVersion
+from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus, StageStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.progress import Progress, no_progress
@@ -136,8 +137,8 @@ class Reports:
                 session,
                 [
                     EventDraft(
-                        "report.exported",
-                        "card_version",
+                        AuditAction.REPORT_EXPORTED,
+                        AuditObject.CARD_VERSION,
                         str(data.summary.id),
                         data.exporter.email if data.exporter else "",
                         {
@@ -201,13 +202,13 @@ class Reports:
             cv = session.get(CardVersion, summary.id)
             assert cv is not None, "read a moment ago"
             states = stage_states(session, cv)
-        revoked = [s for s in states if s.status == "revoked"]
+        revoked = [s for s in states if s.status == StageStatus.REVOKED]
         if revoked:
             raise PublishRefused(
                 f"the approval of {summary.model} {summary.version} for {revoked[0].stage} was "
                 f"revoked ({revoked[0].revoked_reason}); a revoked card version is not published"
             )
-        if not any(s.status == "approved" for s in states):
+        if not any(s.status == StageStatus.APPROVED for s in states):
             raise PublishRefused(
                 f"{summary.model} {summary.version} is {summary.status}, not approved; "
                 "only approved card versions are published"
@@ -254,8 +255,8 @@ class Reports:
                 session,
                 [
                     EventDraft(
-                        "card_version.published",
-                        "card_version",
+                        AuditAction.CARD_VERSION_PUBLISHED,
+                        AuditObject.CARD_VERSION,
                         str(summary.id),
                         data.exporter.email if data.exporter else os_user(),
                         {
@@ -300,7 +301,7 @@ def _approved_report(
             f"{path} reports on {verification.model} {verification.version}, "
             f"not on {summary.model} {summary.version}"
         )
-    if verification.status != "approved":
+    if verification.status != CardStatus.APPROVED:
         raise PublishRefused(
             f"{path} was exported while {summary.model} {summary.version} was "
             f"{verification.status}; export the report again now that it is approved"

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from countersign.models.card import ModelCard
 from countersign.models.checklist import ChecklistItem
-from countersign.models.tables import ANSWERS, DECISIONS, Bundle, CardVersion, Identity, Model
+from countersign.models.tables import Bundle, CardVersion, Identity, Model
+from countersign.models.vocabulary import (
+    APPROVING_ROLES,
+    AnswerValue,
+    CardStatus,
+    Decision,
+    StageStatus,
+)
 from countersign.services.identities.certificates import certificate_emails, load_certificate
 from countersign.services.identities.identities import normalise_email
 from countersign.services.reviews.errors import (
@@ -29,15 +36,11 @@ from countersign.services.reviews.errors import (
     TemplateNotApplicable,
 )
 from countersign.services.reviews.records import (
-    DECISION_LABELS,
     Answer,
     ReviewDraft,
     SignOffRequest,
 )
 from countersign.services.reviews.stages import template_serves
-
-APPROVING_ROLES = ("approver", "officer")
-"""Roles whose identities may sign an approval."""
 
 MAX_NOTE_CHARS = 10_000
 """A note or comment longer than this is refused."""
@@ -108,11 +111,11 @@ def check_rules(
             f"checklist {template.reference} serves the stages {', '.join(template.stages)}, "
             f"not {draft.stage}; choose a template for {draft.stage}"
         )
-    if request.decision not in DECISIONS:
+    if not Decision.known(request.decision):
         raise SignOffRefused(
-            f"unknown decision {request.decision!r}; decide one of {', '.join(DECISIONS)}"
+            f"unknown decision {request.decision!r}; decide one of {', '.join(Decision)}"
         )
-    if request.decision == "approve" and signer.role not in APPROVING_ROLES:
+    if request.decision == Decision.APPROVE and signer.role not in APPROVING_ROLES:
         raise RoleNotPermitted(
             f"{signer.email} is a {signer.role} and cannot approve; an approver or officer "
             "must sign the approval (a reviewer may request changes or reject)"
@@ -120,7 +123,7 @@ def check_rules(
     if len(request.comment) > MAX_NOTE_CHARS:
         raise SignOffRefused(f"the comment is longer than {MAX_NOTE_CHARS:,} characters")
     _check_answers(draft, request)
-    if request.decision == "approve":
+    if request.decision == Decision.APPROVE:
         _check_classified(draft, what)
         _check_segregation(session, draft, signer)
     _check_not_signed(draft, signer)
@@ -136,7 +139,7 @@ def _check_classified(draft: ReviewDraft, what: str) -> None:
 
 
 def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
-    if draft.status == "superseded" and draft.stage_status != "approved":
+    if draft.status == CardStatus.SUPERSEDED and draft.stage_status != StageStatus.APPROVED:
         newest = session.scalar(
             select(CardVersion.version)
             .join(Model, Model.id == CardVersion.model_id)
@@ -148,17 +151,17 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
             f"{what} was superseded by version {newest}; review the newest version instead"
         )
     status = draft.stage_status
-    if status == "approved":
+    if status == StageStatus.APPROVED:
         raise ReviewClosed(
             f"{what} is already decided (approved) for {draft.stage}; a card version never "
             "changes, so a new review needs a new version from the team"
         )
-    if status == "revoked":
+    if status == StageStatus.REVOKED:
         raise ReviewClosed(
             f"the approval of {what} for {draft.stage} was revoked; a new review needs a new "
             "version from the team"
         )
-    if status not in ("not requested", "in review"):
+    if status not in (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW):
         raise ReviewClosed(
             f"{what} is already decided ({status}) for {draft.stage}; a card version never "
             "changes, so a new review needs a new version from the team"
@@ -166,7 +169,7 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
     for state in draft.stage_states:
         if state.stage == draft.stage:
             break
-        if state.status != "approved":
+        if state.status != StageStatus.APPROVED:
             raise StageRefused(
                 f"{what} is {state.status} for {state.stage}; approval for {draft.stage} needs "
                 f"approval for every earlier stage, so review it for {state.stage} first"
@@ -197,7 +200,11 @@ def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
         if answer is None:
             continue
         _check_answer(draft, item, answer, source)
-        if request.decision == "approve" and item.required and answer.answer == "fail":
+        if (
+            request.decision == Decision.APPROVE
+            and item.required
+            and answer.answer == AnswerValue.FAIL
+        ):
             raise ResponsesInvalid(
                 f"required item {item.id!r} is answered fail, so the card cannot be approved; "
                 "request changes instead",
@@ -207,9 +214,9 @@ def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
 
 
 def _check_answer(draft: ReviewDraft, item: ChecklistItem, answer: Answer, source: str) -> None:
-    if answer.answer not in ANSWERS:
+    if not AnswerValue.known(answer.answer):
         raise ResponsesInvalid(
-            f"the answer {answer.answer!r} is not one of {', '.join(ANSWERS)}",
+            f"the answer {str(answer.answer)!r} is not one of {', '.join(AnswerValue)}",
             source,
             f"{item.id}.answer",
         )
@@ -220,11 +227,11 @@ def _check_answer(draft: ReviewDraft, item: ChecklistItem, answer: Answer, sourc
     if answer.note.strip():
         return
     automatic = draft.automatic(item.id)
-    if answer.answer == "fail":
+    if answer.answer == AnswerValue.FAIL:
         reason = "a fail needs a note saying what is wrong"
-    elif answer.answer == "na" and item.required:
+    elif answer.answer == AnswerValue.NA and item.required:
         reason = "a required item answered not applicable needs a note saying why"
-    elif answer.answer == "pass" and automatic is not None and not automatic.passed:
+    elif answer.answer == AnswerValue.PASS and automatic is not None and not automatic.passed:
         reason = (
             f"the automatic check failed ({automatic.evidence}); answering pass needs a "
             "note saying why"
@@ -270,6 +277,6 @@ def _check_not_signed(draft: ReviewDraft, signer: Identity) -> None:
     if earlier is not None:
         raise AlreadySigned(
             f"{signer.email} already signed this review of {draft.model} {draft.version} "
-            f"({DECISION_LABELS.get(earlier.decision, earlier.decision)}, {earlier.signed_at[:16]}Z); "
+            f"({Decision.word(earlier.decision)}, {earlier.signed_at[:16]}Z); "
             "nobody signs the same round twice"
         )

@@ -27,18 +27,19 @@ from countersign.models.tables import (
     Revocation,
     Stage,
 )
+from countersign.models.vocabulary import StageStatus
 
 DEFAULT_STAGES = ("staging", "production")
 """The stages of a new registry, in order."""
 
 STAGE_STATUSES = (
-    "not requested",
-    "in review",
-    "approved",
-    "changes requested",
-    "rejected",
-    "revoked",
-    "superseded",
+    StageStatus.NOT_REQUESTED,
+    StageStatus.IN_REVIEW,
+    StageStatus.APPROVED,
+    StageStatus.CHANGES_REQUESTED,
+    StageStatus.REJECTED,
+    StageStatus.REVOKED,
+    StageStatus.SUPERSEDED,
 )
 """A card version's status for one stage."""
 
@@ -140,7 +141,7 @@ def stage_states(session: Session, cv: CardVersion) -> list[StageState]:
             out.append(
                 StageState(
                     name,
-                    "revoked",
+                    StageStatus.REVOKED,
                     latest.id if latest else None,
                     latest.closed_at if latest else None,
                     email,
@@ -151,16 +152,16 @@ def stage_states(session: Session, cv: CardVersion) -> list[StageState]:
         elif mine:
             latest = mine[-1]
             out.append(StageState(name, latest.status, latest.id, latest.closed_at))
-        elif cv.status == "superseded":
-            out.append(StageState(name, "superseded"))
+        elif cv.status == StageStatus.SUPERSEDED:
+            out.append(StageState(name, StageStatus.SUPERSEDED))
         else:
-            out.append(StageState(name, "not requested"))
+            out.append(StageState(name, StageStatus.NOT_REQUESTED))
     return out
 
 
 def next_stage(states: Sequence[StageState]) -> str | None:
     """The first stage the version is not approved for (None when approved for every one)."""
-    return next((s.stage for s in states if s.status != "approved"), None)
+    return next((s.stage for s in states if s.status != StageStatus.APPROVED), None)
 
 
 def summary_line(per_stage: Sequence[tuple[str, str | None, list[str]]]) -> str:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.vocabulary import Role
 from countersign.services.identities.identities import (
     MIN_PASSPHRASE_LENGTH,
     Identities,
@@ -43,10 +44,9 @@ from countersign.views.crash_dialog import show_failure
 from countersign.views.widgets.keyed_work import WorkDialog
 from countersign.views.widgets.signer_fields import PROBLEM_STYLE, passphrase_edit, sentence
 
-ROLE_CHOICES = (
-    ("approver", "approver: may approve, request changes or reject"),
-    ("reviewer", "reviewer: may request changes or reject, not approve"),
-    ("officer", "officer: approves, and looks after the registry"),
+ROLE_CHOICES = tuple(
+    (role.value, f"{role.label}: {role.duties}")
+    for role in (Role.APPROVER, Role.REVIEWER, Role.OFFICER)
 )
 """The roles an identity can have, as the role chooser explains them."""
 

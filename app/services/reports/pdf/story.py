@@ -12,6 +12,7 @@ from dataclasses import replace
 from reportlab.platypus import PageBreak
 from reportlab.platypus.flowables import Flowable, HRFlowable, Spacer
 
+from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus, StageStatus
 from countersign.services.diff.card_text import card_sections
 from countersign.services.reports.data import (
     ReportData,
@@ -48,13 +49,13 @@ SECTIONS = (
 )
 """The numbered sections after the cover, in order."""
 
-STATUS_COLOURS = {
-    "approved": (0.86, 0.95, 0.87),
-    "changes requested": (1.0, 0.93, 0.82),
-    "rejected": (1.0, 0.87, 0.87),
-    "in review": (0.99, 0.96, 0.82),
-    "submitted": (0.99, 0.96, 0.82),
-    "superseded": (0.92, 0.92, 0.93),
+STATUS_COLOURS: dict[str, tuple[float, float, float]] = {
+    CardStatus.APPROVED: (0.86, 0.95, 0.87),
+    CardStatus.CHANGES_REQUESTED: (1.0, 0.93, 0.82),
+    CardStatus.REJECTED: (1.0, 0.87, 0.87),
+    CardStatus.IN_REVIEW: (0.99, 0.96, 0.82),
+    CardStatus.SUBMITTED: (0.99, 0.96, 0.82),
+    CardStatus.SUPERSEDED: (0.92, 0.92, 0.93),
 }
 """The background of the cover's status banner."""
 
@@ -109,7 +110,8 @@ def cover(data: ReportData) -> list[Flowable]:
         [CONTENT_WIDTH],
         header=False,
         background=STATUS_COLOURS.get(
-            "rejected" if headline.startswith("REVOKED") else data.status, (0.92, 0.92, 0.93)
+            CardStatus.REJECTED if headline.startswith("REVOKED") else data.status,
+            (0.92, 0.92, 0.93),
         ),
         padding=8.0,
     )
@@ -124,11 +126,11 @@ def cover(data: ReportData) -> list[Flowable]:
         ("Card title", d.name if d.name and d.name != data.model else ""),
         ("Team", data.team or "not stated"),
         ("Risk tier", classification_sentence(data)),
-        ("Status", data.status),
+        ("Status", CardStatus.word(data.status)),
         (
             "Stages",
             "; ".join(
-                f"{st.stage}: {st.status}"
+                f"{st.stage}: {StageStatus.word(st.status)}"
                 + (f" ({st.revoked_reason})" if st.revoked_reason else "")
                 for st in data.stages
             ),
@@ -140,12 +142,13 @@ def cover(data: ReportData) -> list[Flowable]:
         ),
         ("Decision", decision_sentence(data)),
         ("Card SHA-256", data.sha256),
-        ("Source", f"{summary.original_name} ({summary.source_format})"),
+        ("Source", f"{summary.original_name} ({CardFormat.word(summary.source_format)})"),
         ("Imported", f"{summary.imported_at} by {summary.imported_by}"),
         (
             "Bundle",
             (
-                f"{bundle.file_name}, team {bundle.team}, team signature {bundle.signature_status}"
+                f"{bundle.file_name}, team {bundle.team}, "
+                f"team signature {SignatureStatus.word(bundle.signature_status)}"
                 + (f" ({bundle.signer_subject})" if bundle.signer_subject else "")
             )
             if bundle
