@@ -35,6 +35,7 @@ from keyring.backend import KeyringBackend
 from PySide6.QtCore import (
     QEventLoop,
     QMessageLogContext,
+    QPoint,
     QSettings,
     QtMsgType,
     qInstallMessageHandler,
@@ -88,6 +89,7 @@ FIXED_SCREENS = (
     "verify-tampered",
     "draft-empty",
     "draft-half",
+    "draft-bundle",
     "draft-full",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
@@ -324,6 +326,11 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
         form.metrics_model.setData(form.metrics_model.index(0, column), text)
     empty.refresh_now()
     saved.append(_save(empty, outdir, "draft-half"))
+    dialog = empty.export_bundle()
+    dialog.team.setText("Vision team")
+    dialog.output.setText(str(work / "vision-2026-12.cardbundle"))
+    saved.append(_save(dialog, outdir, "draft-bundle"))
+    dialog.reject()
     empty.discard_changes()
     empty.close()
     full_path = work / "retail-churn-predictor.md"
@@ -332,6 +339,11 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     if full is None:
         raise RuntimeError("the complete draft did not open")
     full.resize(*WINDOW_SIZE)
+    settle()
+    # Down to the metrics table: the top of the form looks as in draft-half.
+    table = full.form.metrics_table
+    top = table.mapTo(full.form.widget(), QPoint(0, 0)).y()
+    full.form.verticalScrollBar().setValue(top - 60)
     saved.append(_save(full, outdir, "draft-full"))
     full.close()
     settle()
