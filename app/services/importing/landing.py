@@ -177,6 +177,7 @@ class _Landing:
                         ensure_ascii=False,
                     ),
                     "status": CardStatus.SUBMITTED,
+                    "artifacts_json": json.dumps(card.artifacts, ensure_ascii=False),
                     "bundle_id": bundle_id,
                     "imported_at": self.now,
                     "imported_by": self.actor,
