@@ -118,6 +118,7 @@ def test_verify_with_trust_in_another_registry(
     assert main(["export-pdf", "credit-scorer@1.0", "-o", str(pdf), "--identity", OLGA]) == 0
     assert main(["identity", "export-cert", OLGA, "-o", str(cert)]) == 0
     monkeypatch.setenv("COUNTERSIGN_DB", str(tmp_path / "auditor.sqlite3"))
+    assert main(["registry", "init"]) == 0  # verify makes no registry of its own
     capsys.readouterr()
     assert main(["verify", str(pdf)]) == 1
     signer = next(line for line in capsys.readouterr().out.splitlines() if "Signer:" in line)
