@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from countersign.services.audit.records import AuditTrail
+from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import PBKDF2_ITERATIONS, Keystore
 from countersign.services.importing.importer import Importer
@@ -42,6 +43,7 @@ class Services:
     checklists: Checklists
     reviews: Reviews
     reports: Reports
+    deployment: Deployment
     audit: AuditTrail
 
     def close(self) -> None:
@@ -83,6 +85,7 @@ def build_services(
         checklists=Checklists(database, actor=actor),
         reviews=Reviews(database, identities),
         reports=Reports(database, identities),
+        deployment=Deployment(database, identities, actor=actor),
         audit=AuditTrail(database),
     )
 

@@ -108,6 +108,7 @@ class Workbench:
         template: str = "standard",
         answers: dict[str, Answer] | None = None,
         comment: str = "",
+        stage: str | None = None,
     ) -> SignOffRequest:
         """A sign-off request, every item answered pass unless ``answers`` says otherwise."""
         return SignOffRequest(
@@ -118,6 +119,7 @@ class Workbench:
             decision=decision,
             identity=email,
             comment=comment,
+            stage=stage,
         )
 
     def sign(self, email: str, decision: str = "approve", **kwargs: Any) -> SignOffResult:

@@ -142,6 +142,11 @@ class Importer:
                     attachment.entry.path, attachment.entry.media_type, attachment.content
                 )
             )
+        artifacts: dict[str, list[dict[str, object]]] = {}
+        for artifact in bundle.manifest.artifacts or []:
+            artifacts.setdefault(artifact.card, []).append(
+                {"name": artifact.name, "sha256": artifact.sha256, "size": artifact.size}
+            )
         total = len(bundle.cards) + 1
         for index, item in enumerate(bundle.cards):
             if cancelled is not None and cancelled():
@@ -172,17 +177,17 @@ class Importer:
                         f"{read.source_format!r}",
                     )
                 )
-            plan.cards.append(
-                _planned(
-                    item.entry.path,
-                    item.entry.model,
-                    item.entry.version,
-                    read,
-                    item.content,
-                    warnings,
-                    attachments.get(item.entry.path, []),
-                )
+            planned = _planned(
+                item.entry.path,
+                item.entry.model,
+                item.entry.version,
+                read,
+                item.content,
+                warnings,
+                attachments.get(item.entry.path, []),
             )
+            planned.artifacts = artifacts.get(item.entry.path, [])
+            plan.cards.append(planned)
 
     def _plan_loose_card(
         self, plan: ImportPlan, path: Path, model: str | None, version: str | None

@@ -231,6 +231,7 @@ def _verify(
         status=str(manifest.get("status", "")),
         card_sha256=card_sha,
         signer=signer,
+        attachments=attachments,
     )
 
 

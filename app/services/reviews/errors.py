@@ -99,3 +99,7 @@ class SegregationOfDuties(SignOffRefused):
 
 class AlreadySigned(SignOffRefused):
     """The signer has already signed this review round."""
+
+
+class StageRefused(SignOffRefused):
+    """A stage that is unknown, not yet reachable (an earlier stage is not approved), or closed."""
