@@ -17,6 +17,7 @@ from countersign.errors import CountersignError
 from countersign.formats.placeholders import count_placeholders
 from countersign.models.card import ModelCard
 from countersign.models.tables import Attachment, Bundle, CardVersion, Model
+from countersign.services.stage_summary import stage_summaries
 from countersign.services.storage import dialect
 from countersign.services.storage.database import Database
 
@@ -216,6 +217,11 @@ class Registry:
                 before = or_(column < value, and_(column == value, Model.id < model_id))
             query = _filtered(select(func.count()).select_from(Model), filters).where(before)
             return int(session.scalar(query) or 0)
+
+    def stage_summaries(self, model_ids: list[int]) -> dict[int, str]:
+        """``production 3.1 · staging 3.2 in review`` for each model id (one page's worth)."""
+        with self.database.read() as session:
+            return stage_summaries(session, model_ids)
 
     def model(self, name: str) -> ModelSummary:
         """The model called ``name``, or :class:`NotFound`."""

@@ -183,7 +183,10 @@ def test_full_sign_off_approves_with_quorum_one(
     assert tab.signoffs.rounds.text().startswith("Approved: 1 of 1 approval · standard@1")
     # Decided: the tab says so and takes no more sign-offs.
     assert not tab.sign_button.isEnabled()
-    assert "credit-scorer 1.0 is approved: it takes no more sign-offs" in (tab.header.state.text())
+    assert (
+        "credit-scorer 1.0 is approved for staging: it takes no more sign-offs for that stage"
+        in (tab.header.state.text())
+    )
     assert tab.signing_dialog is None
     # What was signed is what the checklist now shows, as signed.
     assert tab.decision_panel.progress.text().startswith("Answers as signed by Ana (approve, ")
