@@ -94,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="walk the hash chain and re-verify every sign-off; exit 1 if broken",
     )
     audit.add_argument("--model", help="only the events of this model")
+    registry = commands.add_parser("registry", help="make a new registry")
+    registry_actions = registry.add_subparsers(
+        dest="registry_command", metavar="ACTION", required=True
+    )
+    init = registry_actions.add_parser(
+        "init", help="create an empty registry (no other command creates one, except import)"
+    )
+    init.add_argument(
+        "--db", dest="registry_db", metavar="PATH|URL", help="where (default: as for every command)"
+    )
     _add_signoff_commands(commands)
     _add_report_commands(commands)
     _add_card_commands(commands)
@@ -284,7 +294,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch_module("self_check", "self_check", args)
     if args.command is None:
         return _run_workstation(args)
-    # Imported here, not at the top: the card model (pydantic) would hold back the window.
+    # Imported here, not at the top: nothing of the models may hold back the window.
+    from countersign.commands.terminal import safe_output
+
+    with safe_output():
+        return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run one subcommand; the officer's errors become a sentence on stderr and exit 1."""
     from countersign.errors import CountersignError
 
     try:
@@ -315,6 +333,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("review", "review"),
     "export-pdf": ("reports", "export_pdf"),
     "verify": ("reports", "verify"),
+    "registry": ("registry", "registry"),
     "publish": ("reports", "publish"),
     "card": ("card_drafts", "card"),
     "stages": ("deployment", "stages"),

@@ -16,7 +16,7 @@ from countersign.services.identities.certificates import load_certificate
 from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
-from tests.helpers.signoff import cli_json, medium_card, table_counts
+from tests.helpers.signoff import cli_json, create_identity, medium_card, table_counts
 
 ANA, BEA = "ana@example.org", "bea@example.org"
 STANDARD = next(t for t in built_in_templates() if t.id == "standard")
@@ -59,8 +59,7 @@ def registry(
     card = write_card(tmp_path, "v1.json", medium_card())
     assert main(["import", str(card), "--team", "Risk"]) == 0
     for email, role in ((ANA, "approver"), (BEA, "approver")):
-        argv = ["identity", "create", "--name", email.split("@")[0], "--email", email]
-        assert main([*argv, "--role", role]) == 0
+        create_identity(db, memory_keyring, email.split("@")[0], email, role)
     capsys.readouterr()
     return db
 

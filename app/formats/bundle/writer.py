@@ -36,7 +36,7 @@ from countersign.formats.bundle.zip_archive import (
     refuse,
     unsafe_path_reason,
 )
-from countersign.formats.detect import read_card
+from countersign.formats.detect import read_cards
 from countersign.formats.media_types import guess_media_type
 from countersign.models.manifest import (
     BundleManifest,
@@ -204,9 +204,19 @@ def _collect_cards(
     for path in paths:
         data = _read_local(path)
         try:
-            read = read_card(data, path.name)
+            reads = read_cards(data, path.name)
         except CardRefused as error:
             refuse(str(path), error.field, f"not a card Countersign can read: {error.reason}")
+        if len(reads) > 1:
+            names = ", ".join(repr(r.card.model_details.name) for r in reads)
+            refuse(
+                str(path),
+                "components",
+                f"a BOM with {len(reads)} model cards ({names}), and a bundle entry holds one "
+                "model: put one model per BOM in the folder, or import the BOM as a loose "
+                "file (every model in it lands)",
+            )
+        read = reads[0]
         details = read.card.model_details
         model = details.name.strip() or path.stem
         card_version = details.version.strip() or (version or "").strip()
@@ -347,6 +357,15 @@ def _write_atomically(output: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, output)
+    except OSError as error:
+        # A full disk or a folder that cannot be written says "No space left on device"
+        # with no file named: name the bundle being written.
+        temporary.unlink(missing_ok=True)
+        refuse(
+            str(output),
+            "",
+            f"cannot be written ({error.strerror or error}); nothing was written",
+        )
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

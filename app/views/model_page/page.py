@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import StageStatus
 from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound
 from countersign.services.workstation import Services
@@ -240,7 +241,7 @@ class ModelPage(QWidget):
         )
 
     def _show_header(self, summary: ModelSummary) -> None:
-        self.title.setText(summary.name)
+        self.title.setText(display_text(summary.name))
         colour = status_colour(summary.status).name()
         self.status_badge.setText(f" {summary.status} ")
         self.status_badge.setStyleSheet(
@@ -281,7 +282,8 @@ class ModelPage(QWidget):
                     f"risk {c.tier}, classified by {c.officer_name} on {local_time(c.signed_at)}:"
                     f" {c.reason} (the card's own rating: {rating}{differs})"
                 )
-        self.stages.setText(" · ".join(parts[:1]) + "\n" + " · ".join(parts[1:]))
+        lines = (" · ".join(parts[:1]), " · ".join(parts[1:]))
+        self.stages.setText("\n".join(display_text(line) for line in lines))
 
     def open_classify_dialog(self) -> ClassifyDialog | None:
         """Open Classify… for the version shown (modeless in tests: the dialog is returned)."""

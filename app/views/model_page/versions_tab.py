@@ -14,6 +14,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
+from countersign.models.safe_text import display_text
 from countersign.services.registry import VersionSummary
 from countersign.views.presentation import format_name, local_time, signature_text, status_icon
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
@@ -70,7 +71,7 @@ class VersionsTableModel(ListTableModel[VersionSummary]):
         """Cell text, full values as tooltips, the shown version in bold."""
         per_stage = self._stages.get(summary.version, "") if column == 1 else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            return per_stage or _cell(summary, column)
+            return display_text(per_stage or _cell(summary, column))
         if role == Qt.ItemDataRole.ToolTipRole:
             if per_stage:
                 return f"Per stage: {per_stage}; the card version's latest status: {summary.status}"
