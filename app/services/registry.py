@@ -91,6 +91,8 @@ class CardVersionDetail:
     card: ModelCard
     warnings: list[dict[str, str]]
     attachments: list[AttachmentInfo]
+    artifacts: tuple[dict[str, Any], ...] = ()
+    """The model files the card version names (name, sha256, size), from its bundle's manifest."""
 
     @property
     def placeholder_sections(self) -> int:
@@ -279,6 +281,7 @@ class Registry:
                 card=ModelCard.model_validate_json(cv.canonical_json),
                 warnings=list(json.loads(cv.warnings_json)),
                 attachments=[AttachmentInfo(*a) for a in attachments],
+                artifacts=tuple(json.loads(cv.artifacts_json)),
             )
 
     def original(self, card_version_id: int) -> tuple[str, bytes]:
