@@ -112,3 +112,17 @@ def test_the_gate_imports_no_qt(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.split() == ["1", "1", "False"], done.stderr
+
+
+def test_the_registry_gate_fails_when_a_signed_row_was_changed(bench: Workbench) -> None:
+    import sqlite3
+
+    bench.sign(ANA)
+    assert bench.services.deployment.gate("credit-scorer", "1.0", "staging").ok
+    raw = sqlite3.connect(bench.path)
+    raw.execute("UPDATE review_responses SET note = 'Changed afterwards.' WHERE id = 1")
+    raw.commit()
+    raw.close()
+    gate = bench.services.deployment.gate("credit-scorer", "1.0", "staging")
+    assert [c.check for c in gate.failed] == ["sign-offs"]
+    assert "the signature does not verify" in gate.failed[0].detail
