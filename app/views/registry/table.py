@@ -54,7 +54,7 @@ HEADER_TIPS = (
     "The team that sent the model",
     "The risk tier stated in the latest card",
     "The newest card version",
-    "The status of the newest card version",
+    "What is approved for each stage and what is in review (else the newest version's status)",
     "When the model last changed",
 )
 SEARCH_HEADER_TIPS = (
@@ -88,6 +88,20 @@ NOT_STATED = "—"
 """Shown for a team or risk tier the cards do not state (an empty cell reads as missing data)."""
 
 
+def _summary_tip(summary: ModelSummary, key: str, where: str) -> str | None:
+    """A model cell's tooltip: the stages with the newest status, the version count, the time."""
+    if where:
+        return f"{where}; newest version {summary.latest_version}: {summary.status}"
+    if key == "name":
+        plural = "s" if summary.version_count != 1 else ""
+        return f"{display_text(summary.name)}: {summary.version_count} card version{plural}"
+    if key == "last_activity":
+        return local_time(summary.last_activity)
+    if key in ("team", "risk_tier") and not getattr(summary, key):
+        return "Not stated in the card"
+    return None
+
+
 def _summary_cell(summary: ModelSummary, key: SortKey) -> str:
     if key == "last_activity":
         return local_date(summary.last_activity)
@@ -118,6 +132,7 @@ class ModelsTableModel(QAbstractTableModel):
         self._page_size = page_size
         self._cached_pages = max(cached_pages, 2)
         self._pages: OrderedDict[int, list[ModelSummary]] = OrderedDict()
+        self._stages: dict[int, str] = {}  # model id -> what is approved where, for cached pages
         self._recent = -1
         self._count = 0
         self._filters = ModelFilter()
@@ -157,6 +172,7 @@ class ModelsTableModel(QAbstractTableModel):
         """Forget every row and count again (after an import, say); pages come back when shown."""
         self.beginResetModel()
         self._pages.clear()
+        self._stages.clear()
         self._recent = -1
         self._count = self._registry.count_models(self._filters)
         self.endResetModel()
@@ -198,17 +214,11 @@ class ModelsTableModel(QAbstractTableModel):
         if summary is None:
             return None
         key = SORT_KEYS[index.column()]
+        where = display_text(self._stages.get(summary.id, "")) if key == "status" else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            return _summary_cell(summary, key)
+            return where or _summary_cell(summary, key)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "name":
-                plural = "s" if summary.version_count != 1 else ""
-                return f"{display_text(summary.name)}: {summary.version_count} card version{plural}"
-            if key == "last_activity":
-                return local_time(summary.last_activity)
-            if key in ("team", "risk_tier") and not getattr(summary, key):
-                return "Not stated in the card"
-            return None
+            return _summary_tip(summary, key, where)
         if role == Qt.ItemDataRole.DecorationRole:
             return status_icon(summary.status) if key == "status" else None
         if role == NAME_ROLE:
@@ -267,9 +277,11 @@ class ModelsTableModel(QAbstractTableModel):
                     limit=self._page_size,
                     offset=page_no * self._page_size,
                 )
+            stages = self._registry.stage_summaries([summary.id for summary in page])
         except CountersignError:
             # The registry could not be read just now: show blank rows, ask again on next paint.
             return []
+        self._stages.update(stages)
         self._pages[page_no] = page
         self._recent = page_no
         while len(self._pages) > self._cached_pages:
