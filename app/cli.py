@@ -90,7 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_signoff_commands(commands)
     _add_report_commands(commands)
     _add_card_commands(commands)
+    _add_registry_commands(commands)
     return parser
+
+
+def _add_registry_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``registry init|password``: create a registry (on a server), keep its server password."""
+    registry = commands.add_parser(
+        "registry", help="create a registry (PostgreSQL: --db postgresql://...)"
+    )
+    actions = registry.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
+    actions.add_parser(
+        "init", help="create the registry named by --db (the schema, with every migration)"
+    )
+    actions.add_parser(
+        "password",
+        help="keep the password of the --db server and user in the OS keyring (asked for)",
+    )
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -254,6 +270,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("reports", "verify"),
     "publish": ("reports", "publish"),
     "card": ("card_drafts", "card"),
+    "registry": ("registry", "registry"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

@@ -23,6 +23,7 @@ from countersign.services.reports.reports import Reports
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Reviews
 from countersign.services.storage.database import Database
+from countersign.services.storage.server import PasswordPrompt
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -90,11 +91,27 @@ def open_services(
     *,
     keyring: KeyringBackend | None = None,
     actor: str | None = None,
+    ask_password: PasswordPrompt | None = None,
 ) -> Services:
     """Open (and migrate) the registry at ``db_location`` and build its services.
 
     ``db_location`` is what ``--db`` takes: a file path, a database URL, or
     None for ``COUNTERSIGN_DB`` or the default registry.  Refusals are the
-    :class:`~countersign.errors.RegistryError` of :meth:`Database.open`.
+    :class:`~countersign.errors.RegistryError` of :meth:`Database.open`;
+    ``ask_password`` answers a PostgreSQL server's password request.
     """
-    return build_services(Database.open(db_location), keyring=keyring, actor=actor)
+    database = Database.open(db_location, ask_password=ask_password)
+    return build_services(database, keyring=keyring, actor=actor)
+
+
+def init_registry(db_location: str | None, *, ask_password: PasswordPrompt | None = None) -> str:
+    """Create (or bring up to date) the registry at ``db_location``; returns where it is.
+
+    The one way a registry comes to exist on a PostgreSQL server (``registry init``):
+    opening never creates one there.
+    """
+    database = Database.open(db_location, create=True, ask_password=ask_password)
+    try:
+        return database.location
+    finally:
+        database.dispose()
