@@ -35,6 +35,7 @@ from keyring.backend import KeyringBackend
 from PySide6.QtCore import (
     QEventLoop,
     QMessageLogContext,
+    QPoint,
     QSettings,
     QtMsgType,
     qInstallMessageHandler,
@@ -57,7 +58,7 @@ from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
 from tests.helpers.drafts import full_model_info
-from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
 from tests.helpers.report_window import tampered_copy
 
 WINDOW_SIZE = (1440, 900)
@@ -88,6 +89,7 @@ FIXED_SCREENS = (
     "verify-tampered",
     "draft-empty",
     "draft-half",
+    "draft-bundle",
     "draft-full",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
@@ -137,7 +139,9 @@ def render_screens(outdir: Path, work: Path) -> list[Path]:
 
 def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
-    services = open_services(str(build_demo_registry(work / "demo")), keyring=keyring)
+    services = open_services(
+        str(build_demo_registry(work / "demo")), keyring=keyring, key_rounds=TEST_ROUNDS
+    )
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, settings, demo=True)
     saved: list[Path] = []
@@ -322,6 +326,11 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
         form.metrics_model.setData(form.metrics_model.index(0, column), text)
     empty.refresh_now()
     saved.append(_save(empty, outdir, "draft-half"))
+    dialog = empty.export_bundle()
+    dialog.team.setText("Vision team")
+    dialog.output.setText(str(work / "vision-2026-12.cardbundle"))
+    saved.append(_save(dialog, outdir, "draft-bundle"))
+    dialog.reject()
     empty.discard_changes()
     empty.close()
     full_path = work / "retail-churn-predictor.md"
@@ -330,6 +339,11 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     if full is None:
         raise RuntimeError("the complete draft did not open")
     full.resize(*WINDOW_SIZE)
+    settle()
+    # Down to the metrics table: the top of the form looks as in draft-half.
+    table = full.form.metrics_table
+    top = table.mapTo(full.form.widget(), QPoint(0, 0)).y()
+    full.form.verticalScrollBar().setValue(top - 60)
     saved.append(_save(full, outdir, "draft-full"))
     full.close()
     settle()

@@ -9,9 +9,14 @@ import sys
 from countersign.services.workstation import Services, open_services
 
 
-def services_for(args: argparse.Namespace) -> Services:
-    """The services of the registry chosen by ``--db`` or ``COUNTERSIGN_DB`` (opened, migrated)."""
-    return open_services(args.db, ask_password=ask_server_password)
+def services_for(args: argparse.Namespace, *, create: bool = False) -> Services:
+    """The services of the registry chosen by ``--db`` or ``COUNTERSIGN_DB`` (opened, migrated).
+
+    Only ``import`` (and ``registry init``) make a new registry: for any other
+    command a mistyped path is refused instead of becoming an empty registry.
+    A PostgreSQL server's password is asked on the terminal when nothing else has it.
+    """
+    return open_services(args.db, create=create, ask_password=ask_server_password)
 
 
 def ask_server_password(server: str) -> str | None:

@@ -1,4 +1,4 @@
-"""``countersign registry``: create a registry, keep a server's password in the keyring."""
+"""``countersign registry``: make a new registry (on a server too), keep a server's password."""
 
 from __future__ import annotations
 
@@ -16,26 +16,39 @@ from countersign.services.workstation import init_registry
 
 
 def registry(args: argparse.Namespace) -> int:
-    """Run ``registry init`` or ``registry password``."""
+    """Run a ``registry`` action: ``init`` or ``password``."""
     if args.registry_command == "password":
-        return _password(args)
-    location = init_registry(args.db, ask_password=ask_server_password)
-    print(f"Registry ready at {location} (schema up to date).")
+        return password(args)
+    return init(args)
+
+
+def init(args: argparse.Namespace) -> int:
+    """Create the registry at ``--db`` (or the default place) and bring its schema up to date.
+
+    The only command that makes a registry on a PostgreSQL server.
+    """
+    db = args.registry_db or args.db
+    location, existed = init_registry(db, ask_password=ask_server_password)
+    if existed:
+        print(f"{location} is already a registry; its schema is up to date")
+    else:
+        print(f"Created the registry {location}")
     return EXIT_OK
 
 
-def _password(args: argparse.Namespace) -> int:
-    url = make_url(registry_url(args.db))
+def password(args: argparse.Namespace) -> int:
+    """Ask for the server's password on the terminal and keep it in the OS keyring."""
+    url = make_url(registry_url(args.registry_db or args.db))
     if url.get_backend_name() != "postgresql":
         return fail(
             "only a PostgreSQL registry has a password; give --db postgresql://USER@HOST/DB"
         )
     if not sys.stdin.isatty():
         return fail("the password is asked on a terminal; run this command in one")
-    password = getpass.getpass(f"Password for {shown_server(url)}: ")
-    if not password:
+    given = getpass.getpass(f"Password for {shown_server(url)}: ")
+    if not given:
         return fail("no password given; nothing was stored")
-    store_password(url, password)
+    store_password(url, given)
     service, user = keyring_entry(url)
     print(f"Kept in the keyring: service {service!r}, user {user!r}.")
     return EXIT_OK

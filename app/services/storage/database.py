@@ -42,6 +42,7 @@ from countersign.services.storage.locations import (
     default_registry_path,
     registry_url,
 )
+from countersign.services.storage.registry_file import check_registry_file, folder_is_read_only
 from countersign.services.storage.server import PasswordPrompt, server_engine, shown_server
 
 __all__ = [
@@ -104,6 +105,8 @@ class Database:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self.created = False
+        """Whether opening it made the registry (its schema) where there was none."""
 
     @property
     def on_server(self) -> bool:
@@ -125,16 +128,20 @@ class Database:
         cls,
         db: str | None = None,
         *,
-        create: bool = False,
+        create: bool = True,
+        initialise: bool = False,
         ask_password: PasswordPrompt | None = None,
     ) -> Database:
-        """Open and migrate the registry named by ``db``.
+        """Open and migrate the registry named by ``db``; make a new one only if ``create``.
 
-        A SQLite file is created when missing.  On a PostgreSQL server the
-        registry is created only with ``create`` (``registry init``); an empty
-        database is otherwise refused, naming the command.  ``ask_password``
-        is asked when the server wants a password that neither libpq's files
-        nor the keyring hold.
+        A registry file is looked at read-only first (see
+        :mod:`countersign.services.storage.registry_file`): a file that is not
+        a registry is refused untouched, and without ``create`` a missing path
+        is refused rather than made into an empty registry.  On a PostgreSQL
+        server a registry is made only with ``initialise`` (``registry
+        init``): an empty database is otherwise refused, naming the command.
+        ``ask_password`` is asked when the server wants a password that
+        neither libpq's files nor the keyring hold.
         """
         url = registry_url(db)
         try:
@@ -145,6 +152,7 @@ class Database:
         if backend == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 path = Path(parsed.database)
+                check_registry_file(path, create=create)
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as error:
@@ -163,7 +171,7 @@ class Database:
             )
         database = cls(engine, url)
         try:
-            database.migrate(create=create or backend == "sqlite")
+            database.migrate(create=initialise or backend == "sqlite")
         except BaseException:
             engine.dispose()
             raise
@@ -195,6 +203,7 @@ class Database:
                     f"{self.location} holds no Countersign registry yet; create it with "
                     f"countersign registry init --db URL"
                 )
+            self.created = not tables
             current = MigrationContext.configure(connection).get_current_revision()
             connection.rollback()
             known = {revision.revision for revision in script.walk_revisions()}
@@ -263,6 +272,12 @@ class Database:
                 raise
             raise officer_error from error
 
+    def _folder_read_only(self) -> bool:
+        url = make_url(self.url)
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return False
+        return folder_is_read_only(Path(url.database))
+
     def _officer_error(self, error: BaseException) -> RegistryError | None:
         message = str(getattr(error, "orig", error)).lower()
         where = self.location
@@ -275,6 +290,11 @@ class Database:
         if "disk is full" in message or "database or disk is full" in message:
             return DiskFull(
                 f"the disk holding {where} is full; nothing was written. Free space and retry"
+            )
+        if ("unable to open" in message or "readonly" in message) and self._folder_read_only():
+            return RegistryUnreadable(
+                f"the folder holding the registry {where} is read-only; a registry needs to "
+                "write beside its file (its -wal and -shm files): choose a writable folder"
             )
         if "not a database" in message or "malformed" in message or "unable to open" in message:
             return RegistryUnreadable(

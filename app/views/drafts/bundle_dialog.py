@@ -33,6 +33,13 @@ BUNDLE_FILTER = "Card bundles (*.cardbundle);;All files (*)"
 DRAFT_FILTER = "Card files (*.md *.json *.yaml *.yml);;All files (*)"
 
 
+def _buddy(text: str, field: QWidget) -> QLabel:
+    """A form label whose mnemonic moves to ``field`` (a row holding a layout has no buddy)."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
 def draft_label(draft: CardDraft) -> str:
     """A draft as the list shows it: model, version, and its file."""
     where = draft.path.name if draft.path else "not saved"
@@ -89,10 +96,16 @@ class BundleDialog(QDialog):
         output_row.addWidget(browse)
         form = QFormLayout()
         form.addRow("&Team", self.team)
-        form.addRow("Signing &key", self.key)
-        form.addRow("&Certificate", self.cert)
+        form.addRow(
+            _buddy("Signing &key", self.key),
+            self._with_browse(self.key, "Team signing key (PEM)"),
+        )
+        form.addRow(
+            _buddy("&Certificate", self.cert),
+            self._with_browse(self.cert, "Team certificate (PEM)"),
+        )
         form.addRow("&Passphrase", self.passphrase)
-        form.addRow("Bundle &file", output_row)
+        form.addRow(_buddy("Bundle &file", self.output), output_row)
         self.problem = problem_label(self, "Why the bundle was not written")
         self.buttons = QDialogButtonBox(self)
         self.export_button = self.buttons.addButton(
@@ -152,6 +165,23 @@ class BundleDialog(QDialog):
         self.exported.emit(output)
         self.accept()
         return True
+
+    def _with_browse(self, edit: QLineEdit, title: str) -> QHBoxLayout:
+        button = QPushButton("…", self)
+        button.setAccessibleName(f"Choose the {title}")
+        button.setFixedWidth(32)
+        button.clicked.connect(lambda: self._on_pem_browse_clicked(edit, title))
+        row = QHBoxLayout()
+        row.addWidget(edit, 1)
+        row.addWidget(button)
+        return row
+
+    def _on_pem_browse_clicked(self, edit: QLineEdit, title: str) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, title, str(self._folder), "PEM files (*.pem *.crt *.key);;All files (*)"
+        )
+        if name:
+            edit.setText(name)
 
     def _fill(self) -> None:
         self.list.clear()

@@ -34,8 +34,9 @@ def test_registry_init_creates_the_schema_and_opening_checks_it(
 ) -> None:
     url = postgres.new_database()
     assert main(["--db", url, "registry", "init"]) == 0
-    assert "Registry ready at PostgreSQL postgres@" in capsys.readouterr().out
-    assert main(["--db", url, "registry", "init"]) == 0  # again: nothing to do
+    assert "Created the registry PostgreSQL postgres@" in capsys.readouterr().out
+    assert main(["registry", "init", "--db", url]) == 0  # again: nothing to do
+    assert "is already a registry; its schema is up to date" in capsys.readouterr().out
     Database.open(url).dispose()
     with raw_connection(url) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
