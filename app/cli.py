@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument(
         "--db", dest="registry_db", metavar="URL", help="the server (postgresql://USER@HOST/DB)"
     )
+    copy = registry_actions.add_parser(
+        "copy",
+        help="copy a registry into another (a SQLite file into the team's PostgreSQL), "
+        "verifying the audit chain and every sign-off before and on arrival",
+    )
+    copy.add_argument("source", metavar="SRC", help="the registry to copy (file path or URL)")
+    copy.add_argument("target", metavar="DST", help="where to copy it (file path or URL)")
     _add_signoff_commands(commands)
     _add_report_commands(commands)
     _add_card_commands(commands)

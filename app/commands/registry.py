@@ -1,4 +1,4 @@
-"""``countersign registry``: make a new registry (on a server too), keep a server's password."""
+"""``countersign registry``: make a new registry (on a server too), keep a server's password, copy."""
 
 from __future__ import annotations
 
@@ -10,16 +10,26 @@ from sqlalchemy.engine import make_url
 
 from countersign.commands.context import ask_server_password
 from countersign.commands.output import EXIT_OK, fail
+from countersign.services.registry_copy import copy_between
 from countersign.services.storage.locations import registry_url
 from countersign.services.storage.server import keyring_entry, shown_server, store_password
 from countersign.services.workstation import init_registry
 
 
 def registry(args: argparse.Namespace) -> int:
-    """Run a ``registry`` action: ``init`` or ``password``."""
+    """Run a ``registry`` action: ``init``, ``password`` or ``copy``."""
     if args.registry_command == "password":
         return password(args)
+    if args.registry_command == "copy":
+        return copy(args)
     return init(args)
+
+
+def copy(args: argparse.Namespace) -> int:
+    """Copy SRC into DST, verified before and on arrival; exit 1 when refused."""
+    report = copy_between(args.source, args.target, ask_password=ask_server_password)
+    print(report.describe())
+    return EXIT_OK
 
 
 def init(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, Table, event, text
 
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another writer before the registry counts as locked."""
@@ -76,6 +76,27 @@ def configure_postgresql(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get("write", False):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+
+
+def after_rows_copied(connection: Connection, tables: Iterable[Table]) -> None:
+    """After rows were written with their ids (a registry copy): move PostgreSQL's id sequences on.
+
+    SQLite takes the next id from the table itself; PostgreSQL's serial
+    columns would otherwise hand out ids the copy already used.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" not in table.c:
+            continue
+        connection.execute(
+            text(
+                "SELECT setval(seq, (SELECT coalesce(max(id), 0) + 1 FROM "
+                f"{table.name}), false) FROM pg_get_serial_sequence(:t, 'id') AS seq "
+                "WHERE seq IS NOT NULL"
+            ),
+            {"t": table.name},
+        )
 
 
 @dataclass(frozen=True)
