@@ -334,7 +334,7 @@ def _server_error(error: BaseException, said: str, where: str) -> RegistryError 
         return RegistryUnreachable(f"the server refused the login to {where}: {first_line}")
     if "does not exist" in message and "database" in message:
         return RegistryUnreadable(f"{where}: {first_line}; ask the server's administrator")
-    if "permission denied" in message or "append-only" in message:
+    if any(word in message for word in ("permission denied", "must be owner", "append-only")):
         return RegistryUnreadable(f"the registry {where} refused the change: {first_line}")
     if "could not extend file" in message or "no space left" in message:
         return DiskFull(f"the server holding {where} is out of disk space; nothing was written")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +12,12 @@ from sqlalchemy.engine import make_url
 
 from countersign.cli import main
 from countersign.errors import RegistryTooNew, RegistryUnreachable, RegistryUnreadable
-from countersign.services.audit.trail import EventDraft, append_events
+from countersign.services.audit.trail import EventDraft, append_events, verify_chain
+from countersign.services.importing.importer import Importer
 from countersign.services.storage.database import Database
 from countersign.services.storage.server import keyring_entry, shown_server
 from tests.helpers.postgres import PostgresServer
-from tests.helpers.registry import raw_connection
+from tests.helpers.registry import native_card, raw_connection, write_card
 
 
 def test_an_empty_database_is_refused_naming_registry_init(postgres: PostgresServer) -> None:
@@ -90,3 +92,51 @@ def registry_on_server(postgres: PostgresServer) -> Iterator[Database]:
     database = Database.open(postgres.new_database(template="registry_template"))
     yield database
     database.dispose()
+
+
+def _readme_sql() -> list[str]:
+    """The README's role set-up for a team registry: its two SQL blocks, as written there."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A team registry on PostgreSQL", 1)[1]
+    return re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
+
+
+def _run(url: str, script: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        for statement in script.split(";"):
+            code = "\n".join(line.split("--")[0] for line in statement.splitlines()).strip()
+            if code:
+                connection.execute(code.encode())
+
+
+def test_the_readmes_roles_let_officers_only_insert_into_and_read_the_trail(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    before_init, after_init = _readme_sql()
+    on_server, in_database = before_init.split("\\connect countersign")
+    _run(postgres.url("postgres"), on_server)
+    owner = f"postgresql://countersign_owner@/countersign?host={postgres.socket_dir}"
+    officer = f"postgresql://ana@/countersign?host={postgres.socket_dir}"
+    _run(postgres.url("countersign"), in_database)
+    assert main(["registry", "init", "--db", owner]) == 0
+    _run(postgres.url("countersign"), after_init)
+    card = write_card(tmp_path, "card.json", native_card("credit-scorer", "1.0"))
+    database = Database.open(officer)
+    try:
+        assert Importer(database, actor="ana").import_file(card).landed
+        for statement in (
+            "UPDATE audit_events SET actor = 'mallory'",
+            "ALTER TABLE audit_events DISABLE TRIGGER USER",
+            "UPDATE alembic_version SET version_num = '0001'",
+        ):
+            with (
+                pytest.raises(RegistryUnreadable, match="refused the change"),
+                database.write() as session,
+            ):
+                session.execute(text(statement))
+        with database.read() as session:
+            assert verify_chain(session).ok
+    finally:
+        database.dispose()
