@@ -201,6 +201,22 @@ _RANK_WEIGHTS = "'{0.1, 0.2, 0.2, 1.0}'"
 """ts_rank's weights for D, C, B, A: text 1, version and team 2, model 10, as FTS5's bm25 call."""
 
 
+POSTGRESQL_FLOOR = (
+    "SELECT card_version_id FROM card_search "
+    "WHERE document @@ to_tsquery('simple', :q) "
+    "ORDER BY card_version_id DESC LIMIT 1 OFFSET :skip"
+)
+"""The id of the :data:`RANKED_AT_MOST`-th newest match (the benchmark sends it raw too)."""
+
+POSTGRESQL_RANKED = (
+    f"SELECT card_version_id, -ts_rank({_RANK_WEIGHTS}, document, q) AS score "
+    "FROM card_search, to_tsquery('simple', :q) AS q "
+    "WHERE document @@ q AND card_version_id >= :floor "
+    "ORDER BY score, card_version_id DESC LIMIT :n"
+)
+"""The best ``:n`` matches at or above ``:floor``, lower score first (as bm25's)."""
+
+
 def _search_postgresql(connection: Connection, query: str, limit: int) -> list[tuple[int, float]]:
     """The PostgreSQL twin of the FTS5 search: the same newest-first floor, then ranked.
 
@@ -208,20 +224,9 @@ def _search_postgresql(connection: Connection, query: str, limit: int) -> list[t
     output reads the same on both databases.
     """
     floor = connection.execute(
-        text(
-            "SELECT card_version_id FROM card_search "
-            "WHERE document @@ to_tsquery('simple', :q) "
-            "ORDER BY card_version_id DESC LIMIT 1 OFFSET :skip"
-        ),
-        {"q": query, "skip": RANKED_AT_MOST - 1},
+        text(POSTGRESQL_FLOOR), {"q": query, "skip": RANKED_AT_MOST - 1}
     ).scalar()
     rows = connection.execute(
-        text(
-            f"SELECT card_version_id, -ts_rank({_RANK_WEIGHTS}, document, q) AS score "
-            "FROM card_search, to_tsquery('simple', :q) AS q "
-            "WHERE document @@ q AND card_version_id >= :floor "
-            "ORDER BY score, card_version_id DESC LIMIT :n"
-        ),
-        {"q": query, "floor": int(floor or 0), "n": limit},
+        text(POSTGRESQL_RANKED), {"q": query, "floor": int(floor or 0), "n": limit}
     )
     return [(int(r[0]), float(r[1])) for r in rows]
