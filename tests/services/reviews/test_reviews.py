@@ -49,8 +49,8 @@ ANA, BEA, CAL = "ana@example.org", "bea@example.org", "cal@example.org"
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Workbench]:
-    with workbench(tmp_path) as made:
+def bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    with workbench(tmp_path, registry_db) as made:
         made.import_card(medium_card())
         made.person(ANA, "approver")
         made.person(BEA, "approver")
@@ -59,8 +59,8 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
 
 
 @pytest.fixture
-def high(tmp_path: Path) -> Iterator[Workbench]:
-    with workbench(tmp_path) as made:
+def high(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    with workbench(tmp_path, registry_db) as made:
         made.import_card(native_card("fraud-detector", "3.1"))  # rated high
         made.person(ANA, "approver")
         made.person(BEA, "officer")
