@@ -26,3 +26,13 @@ def corpus() -> Path:
 def fixtures() -> Path:
     """The project's own test cards and bundles."""
     return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def _workstation_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test gets its own configuration folder: the officer's trusted certificates stay untouched."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder

@@ -118,6 +118,8 @@ def test_verify_with_trust_in_another_registry(
     cert = tmp_path / "olga.pem"
     assert main(["export-pdf", "credit-scorer@1.0", "-o", str(pdf), "--identity", OLGA]) == 0
     assert main(["identity", "export-cert", OLGA, "-o", str(cert)]) == 0
+    approver = tmp_path / "ana.pem"
+    assert main(["identity", "export-cert", ANA, "-o", str(approver)]) == 0
     monkeypatch.setenv("COUNTERSIGN_DB", str(tmp_path / "auditor.sqlite3"))
     capsys.readouterr()
     assert main(["verify", str(pdf)]) == 1
@@ -126,7 +128,10 @@ def test_verify_with_trust_in_another_registry(
     assert signer.endswith(
         "is neither in this registry nor among the certificates you trust (--trust)"
     )
-    assert main(["verify", str(pdf), "--trust", str(cert)]) == 0
+    # The officer's signature alone does not make the approval: its approver must be trusted too.
+    assert main(["verify", str(pdf), "--trust", str(cert)]) == 1
+    assert "FAILED  Decision: the report claims 'approved'" in capsys.readouterr().out
+    assert main(["verify", str(pdf), "--trust", str(cert), "--trust", str(approver)]) == 0
     assert "among the certificates you trust (--trust)" in capsys.readouterr().out
 
 

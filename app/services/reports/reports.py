@@ -11,6 +11,7 @@ for the officer, and nothing is written when one is raised.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import tempfile
@@ -18,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from countersign.errors import CountersignError
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.registry import Registry, VersionSummary
@@ -30,9 +32,12 @@ from countersign.services.reports.publishing import (
     published_files,
     write_folder,
 )
-from countersign.services.reports.verdict import ReportVerification
+from countersign.services.reports.verdict import ReportCheck, ReportVerification
+from countersign.services.reviews.checklists import all_templates
 from countersign.services.reviews.errors import IdentityRetired
 from countersign.services.storage.database import Database, os_user, utc_now
+from countersign.services.trust.anchors import anchors_from_pem
+from countersign.services.trust.store import TrustStore
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: how far the work is, for a progress dialog."""
@@ -41,6 +46,9 @@ MAX_TRUST_BYTES = 1024 * 1024
 """A --trust certificate file larger than this is refused."""
 
 EXPORT_STEPS = 5
+
+DECIDED_STATUSES = ("approved", "changes requested", "rejected")
+"""Statuses that a report claims as a decision, which the registry must not contradict."""
 
 
 @dataclass(frozen=True)
@@ -82,9 +90,12 @@ def _no_progress(_done: int, _total: int, _what: str) -> None:
 class Reports:
     """Review reports of one registry, signed with identities from one keystore."""
 
-    def __init__(self, database: Database, identities: Identities) -> None:
+    def __init__(
+        self, database: Database, identities: Identities, trust: TrustStore | None = None
+    ) -> None:
         self.database = database
         self.identities = identities
+        self.trust = trust or TrustStore()
 
     def check_export(self, model: str, version: str | None, identity: str) -> VersionSummary:
         """Refuse before the passphrase is asked: unknown card version, unknown or retired identity."""
@@ -182,7 +193,11 @@ class Reports:
         from countersign.services.reports.verification import KnownSigner, verify_report_file
 
         report = progress or _no_progress
-        trusted = [read_trusted_certificate(file) for file in trust]
+        anchors = self.trust.anchors().with_more(
+            anchor
+            for file in trust
+            for anchor in anchors_from_pem(read_trusted_certificate(file), f"--trust {file.name}")
+        )
         report(0, 2, f"Checking {path.name}")
         known = {
             person.fingerprint: KnownSigner(
@@ -191,12 +206,48 @@ class Reports:
                 person.certificate_pem,
                 person.chain_pem,
                 not person.active,
+                role=person.role,
+                retired_at=person.retired_at,
             )
             for person in self.identities.list_all()
         }
-        result = verify_report_file(path, known, trusted)
+        with self.database.read() as session:
+            quorums = {
+                (info.template.id, info.template.version): info.template.quorum
+                for info in all_templates(session)
+            }
+        result = verify_report_file(path, known, anchors, quorums=quorums)
+        result = self._against_registry(result)
         report(2, 2, "Done")
         return result
+
+    def _against_registry(self, result: ReportVerification) -> ReportVerification:
+        """Add what this registry says of the reported card version when it holds it."""
+        if not result.card_sha256 or not result.model:
+            return result
+        try:
+            summary = Registry(self.database).card_version(result.model, result.version).summary
+        except CountersignError:
+            return result
+        if summary.sha256 != result.card_sha256:
+            return result
+        claimed = result.status
+        if claimed == summary.status:
+            check = ReportCheck("Registry", True, f"this registry also holds it as {claimed}")
+        elif claimed in DECIDED_STATUSES:
+            check = ReportCheck(
+                "Registry",
+                False,
+                f"the report claims {claimed!r}, but this registry holds "
+                f"{summary.model} {summary.version} as {summary.status!r}",
+            )
+        else:
+            check = ReportCheck(
+                "Registry",
+                True,
+                f"exported while {claimed}; this registry now holds it as {summary.status}",
+            )
+        return dataclasses.replace(result, checks=(*result.checks, check))
 
     def check_publish(self, model: str, version: str | None, folder: Path) -> VersionSummary:
         """Refuse before any work: a card version not approved, a folder that is not new or empty."""

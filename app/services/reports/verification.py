@@ -44,6 +44,7 @@ from countersign.services.reports.attachments import CARD, MANIFEST, MANIFEST_FO
 from countersign.services.reports.errors import ReportUnreadable
 from countersign.services.reports.signing import asn1_certificate, pem_blocks
 from countersign.services.reports.verdict import ReportCheck, ReportVerification
+from countersign.services.trust.anchors import TrustAnchors
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 """A PDF larger than this is refused before it is read (reports are a few MiB)."""
@@ -62,15 +63,38 @@ _FILTERS = ("/FlateDecode", "/ASCII85Decode")
 _PRINTED = re.compile(rb"Card SHA-256 ([0-9a-f]{64})")
 
 
+APPROVING_ROLES = ("approver", "officer")
+"""Roles whose sign-offs count towards an approval."""
+
+_CLAIMS = {"approved": "approve", "changes requested": "changes", "rejected": "reject"}
+"""The decided statuses a report can claim, and the sign-off decision each needs."""
+
+
 @dataclass(frozen=True)
 class KnownSigner:
-    """A certificate the registry knows, with whom it belongs to."""
+    """A certificate the registry knows, with whom it belongs to and what it may sign.
+
+    ``role`` is the role this workstation accepts for it (``""``: none), and
+    ``retired_at`` when it stopped signing: nothing it signs dated after that counts.
+    """
 
     name: str
     email: str
     certificate_pem: str
     chain_pem: str = ""
     retired: bool = False
+    role: str = ""
+    retired_at: str | None = None
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A sign-off that verified, from a signer this workstation trusts."""
+
+    signer: str
+    decision: str
+    template: tuple[str, int]
+    may_approve: bool
 
 
 class _TooSlow(BaseException):
@@ -80,15 +104,27 @@ class _TooSlow(BaseException):
 def verify_report_file(
     path: Path,
     known: Mapping[str, KnownSigner],
-    trusted_pems: Sequence[str] = (),
+    anchors: TrustAnchors | None = None,
     seconds: float = MAX_SECONDS,
+    quorums: Mapping[tuple[str, int], int] | None = None,
 ) -> ReportVerification:
-    """Check every part of the report at ``path``; refuses a file that is no readable PDF."""
+    """Check every part of the report at ``path``; refuses a file that is no readable PDF.
+
+    ``known`` are the registry's signers with the roles this workstation
+    accepts, ``anchors`` the certificates trusted here, and ``quorums`` the
+    approvals each checklist template (id, version) needs: a report that
+    claims a decision is valid only when trusted sign-offs back it.
+    """
     file = str(path)
     data = _read(path, file)
     try:
         with _time_limit(seconds):
-            return _verify(file, data, known, trusted_pems, time.monotonic() + seconds)
+            return _verify(
+                file,
+                data,
+                _Judge(known, anchors or TrustAnchors(), quorums or {}),
+                time.monotonic() + seconds,
+            )
     except _TooSlow:
         raise ReportUnreadable(
             file, f"checking took longer than {seconds:.0f} s; this is no Countersign report"
@@ -134,11 +170,19 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@dataclass(frozen=True)
+class _Judge:
+    """Who is trusted to sign what, as the caller of :func:`verify_report_file` says."""
+
+    known: Mapping[str, KnownSigner]
+    anchors: TrustAnchors
+    quorums: Mapping[tuple[str, int], int]
+
+
 def _verify(
     file: str,
     data: bytes,
-    known: Mapping[str, KnownSigner],
-    trusted_pems: Sequence[str],
+    judge: _Judge,
     deadline: float,
 ) -> ReportVerification:
     def on_time() -> None:
@@ -166,7 +210,7 @@ def _verify(
             )
         )
     else:
-        signer = _signature_checks(signatures[0], known, trusted_pems, checks)
+        signer = _signature_checks(signatures[0], judge, checks)
     on_time()
     try:
         attachments = _attachments(reader, file)
@@ -179,10 +223,14 @@ def _verify(
     except Exception as error:  # a broken object inside an otherwise readable PDF
         raise ReportUnreadable(file, f"has a broken structure ({_short(error)})") from None
     manifest = _manifest(attachments, checks)
+    _exported_in_time(manifest, judge, checks)
     card_sha = _card_check(attachments, manifest, printed, checks)
+    counted: list[_Counted] = []
     for signoff in _list(manifest.get("signoffs")):
-        checks.append(_signoff_check(signoff, attachments, manifest, card_sha, known))
+        checks.append(_signoff_check(signoff, attachments, manifest, card_sha, judge, counted))
         on_time()
+    if manifest:
+        checks.append(_decision_check(str(manifest.get("status", "")), counted, judge.quorums))
     return ReportVerification(
         file=file,
         checks=tuple(checks),
@@ -194,20 +242,16 @@ def _verify(
     )
 
 
-def _signature_checks(
-    signature: Any,
-    known: Mapping[str, KnownSigner],
-    trusted_pems: Sequence[str],
-    checks: list[ReportCheck],
-) -> str:
+def _signature_checks(signature: Any, judge: _Judge, checks: list[ReportCheck]) -> str:
     """Check the PDF signature: intact and valid, whole file, signer known or trusted."""
+    known = judge.known
     certificate: asn1_x509.Certificate = signature.signer_cert
     fingerprint = hashlib.sha256(certificate.dump()).hexdigest()
     subject = str(
         certificate.subject.native.get("common_name") or certificate.subject.human_friendly
     )
     person = known.get(fingerprint)
-    roots = [asn1_certificate(pem) for pem in trusted_pems]
+    roots = [asn1_certificate(pem) for pem in judge.anchors.pems]
     others = []
     if person is not None:
         roots.append(asn1_certificate(person.certificate_pem))
@@ -436,9 +480,10 @@ def _signoff_check(
     attachments: Mapping[str, bytes],
     manifest: Mapping[str, Any],
     card_sha: str,
-    known: Mapping[str, KnownSigner],
+    judge: _Judge,
+    counted: list[_Counted],
 ) -> ReportCheck:
-    """One sign-off: its signature over the attached payload, with the attached certificate."""
+    """One sign-off: its signature over the attached payload, from a signer trusted here."""
     signer = signoff.get("signer")
     email = str(signer.get("email", "")) if isinstance(signer, dict) else ""
     name = f"Sign-off {signoff.get('id')} ({email}, {signoff.get('decision')})"
@@ -473,11 +518,125 @@ def _signoff_check(
         manifest.get("version"),
     ):
         return ReportCheck(name, False, "the sign-off is for another model or version")
-    person = known.get(fingerprint)
-    whose = "known to this registry" if person else "not in this registry"
-    return ReportCheck(
-        name, True, f"signature verifies ({content.get('signed_at')}; certificate {whose})"
+    signed_at = str(content.get("signed_at", ""))
+    person = judge.known.get(fingerprint)
+    vouched = judge.anchors.vouch(certificate)
+    if person is None and not vouched:
+        return ReportCheck(
+            name,
+            False,
+            f"signature verifies, but its certificate ({fingerprint[:16]}…) is neither in this "
+            "registry nor among the certificates trusted here (pinned, or --trust): "
+            "anyone can make such a sign-off",
+        )
+    if person is not None and person.retired_at is not None and signed_at > person.retired_at:
+        return ReportCheck(
+            name,
+            False,
+            f"signed at {signed_at}, after its identity was retired ({person.retired_at}): "
+            "a retired key signs nothing",
+        )
+    template = content.get("template")
+    key_of = (
+        (str(template.get("id", "")), _int(template.get("version")))
+        if isinstance(template, dict)
+        else ("", 0)
     )
+    may_approve = bool(vouched) or (person is not None and person.role in APPROVING_ROLES)
+    counted.append(
+        _Counted(
+            person.email if person else fingerprint,
+            str(content.get("decision", "")),
+            key_of,
+            may_approve,
+        )
+    )
+    if person is not None:
+        whose = f"certificate known to this registry, role {person.role or 'none granted'}"
+    else:
+        whose = f"certificate not in this registry, {vouched}"
+    return ReportCheck(name, True, f"signature verifies ({signed_at}; {whose})")
+
+
+def _exported_in_time(
+    manifest: Mapping[str, Any], judge: _Judge, checks: list[ReportCheck]
+) -> None:
+    """A retired identity's key signs no report dated after its retirement."""
+    exporter = manifest.get("exported_by")
+    if not isinstance(exporter, dict):
+        return
+    person = judge.known.get(str(exporter.get("fingerprint", "")))
+    exported = str(manifest.get("exported_at", ""))
+    if person is not None and person.retired_at is not None and exported > person.retired_at:
+        checks.append(
+            ReportCheck(
+                "Exported",
+                False,
+                f"the report is dated {exported}, after its signer {person.email} was retired "
+                f"({person.retired_at}): a retired key signs nothing",
+            )
+        )
+
+
+def _decision_check(
+    status: str, counted: Sequence[_Counted], quorums: Mapping[tuple[str, int], int]
+) -> ReportCheck:
+    """A claimed decision must be backed by trusted sign-offs (an approval, by the quorum)."""
+    wanted = _CLAIMS.get(status)
+    if wanted is None:
+        return ReportCheck(
+            "Decision", True, f"the report claims no decision (status: {status or 'none'})"
+        )
+    if wanted != "approve":
+        backing = [c for c in counted if c.decision == wanted]
+        if backing:
+            return ReportCheck(
+                "Decision", True, f"{status}: backed by a trusted sign-off of {backing[0].signer}"
+            )
+        return ReportCheck(
+            "Decision", False, f"the report claims {status!r}, but no trusted sign-off says so"
+        )
+    best = ""
+    for template in sorted({c.template for c in counted if c.decision == "approve"}):
+        approvers = sorted(
+            {c.signer for c in counted if c.template == template and c.decision == "approve"}
+        )
+        allowed = sorted(
+            {
+                c.signer
+                for c in counted
+                if c.template == template and c.decision == "approve" and c.may_approve
+            }
+        )
+        quorum = quorums.get(template)
+        reference = f"{template[0]}@{template[1]}"
+        if quorum is None:
+            best = best or (
+                f"checklist template {reference} is not known here, so its quorum is unknown"
+            )
+            continue
+        if len(allowed) >= quorum:
+            return ReportCheck(
+                "Decision",
+                True,
+                f"approved: {len(allowed)} of {quorum} trusted approvals needed by {reference} "
+                f"({', '.join(allowed)})",
+            )
+        refused = [a for a in approvers if a not in allowed]
+        note = f"; {', '.join(refused)} may not approve" if refused else ""
+        best = (
+            f"{reference} needs {quorum} approvals from trusted approvers, "
+            f"the report has {len(allowed)}{note}"
+        )
+    return ReportCheck(
+        "Decision",
+        False,
+        f"the report claims 'approved', but {best or 'no trusted sign-off approves it'}",
+    )
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _deref(value: Any) -> Any:
