@@ -145,8 +145,9 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
     identities = Identities(db, Keystore(), actor="bench")
     importer = Importer(db, actor="bench")
     reviews = Reviews(db, identities)
-    identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE)
     identities.create("Olga Officer", "olga@example.org", "officer", PASSPHRASE)
+    officer = identities.unlock("olga@example.org", PASSPHRASE)
+    identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE, granted_by=officer)
     items = Checklists(db, actor="bench").get("standard").template.items
     answers = {item.id: Answer("pass", "Checked against the card.") for item in items}
     for version, decision in (("1", "approve"), ("2", "changes")):

@@ -11,7 +11,7 @@ from countersign.cli import main
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
 from tests.helpers.reports import ANA, OLGA, markup_card
-from tests.helpers.signoff import medium_card
+from tests.helpers.signoff import cli_identities, medium_card
 
 STANDARD_RESPONSES = "\n".join(
     f"{item}: {{answer: pass, note: Checked.}}"
@@ -40,9 +40,7 @@ def registry(
     assert (
         main(["import", str(write_card(tmp_path, "v1.json", markup_card())), "--team", "Risk"]) == 0
     )
-    for email, role in ((ANA, "approver"), (OLGA, "officer")):
-        argv = ["identity", "create", "--name", email.split("@")[0].title(), "--email", email]
-        assert main([*argv, "--role", role]) == 0
+    cli_identities([(ANA, "approver"), (OLGA, "officer")])
     responses = tmp_path / "responses.yaml"
     responses.write_text(STANDARD_RESPONSES + "\n")
     review = ["review", "credit-scorer@1.0", "--template", "standard", "--responses"]

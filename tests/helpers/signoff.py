@@ -20,7 +20,7 @@ from cryptography.x509.oid import NameOID
 
 from countersign.cli import main
 from countersign.models.card import ModelCard
-from countersign.services.identities.identities import Identities, IdentityInfo
+from countersign.services.identities.identities import Identities, IdentityInfo, SigningKey
 from countersign.services.identities.keystore import Keystore
 from countersign.services.importing.importer import Importer
 from countersign.services.reviews.checklists import Checklists
@@ -31,6 +31,9 @@ from tests.helpers.registry import native_card, write_card
 
 PASSPHRASE = "correct horse battery staple"
 """Every test identity's passphrase."""
+
+FOUNDER = "founder@example.org"
+"""The officer a workbench makes first when a test's first identity is no officer."""
 
 SIGNOFF_TABLES = (
     "identities",
@@ -70,10 +73,28 @@ class Workbench:
         report = Importer(self.db, actor="officer").import_file(path, team=team)
         assert report.ok, report.plan.reason()
 
+    founder: SigningKey | None = None
+    """The registry's first officer, unlocked: it grants the roles :meth:`person` asks for."""
+
     def person(self, email: str, role: str = "approver", name: str | None = None) -> IdentityInfo:
-        """A new self-signed identity with :data:`PASSPHRASE`."""
+        """A new self-signed identity with :data:`PASSPHRASE`, granted ``role`` by an officer.
+
+        The registry's first identity is its officer; when the first asked for
+        is not an officer, a founding officer (:data:`FOUNDER`) is made first.
+        """
         label = name or email.split("@", maxsplit=1)[0].replace(".", " ").title()
-        return self.identities.create(label, email, role, PASSPHRASE)
+        if self.founder is None and role == "officer":
+            made = self.identities.create(label, email, role, PASSPHRASE)
+            self.founder = self.identities.unlock(email, PASSPHRASE)
+            return made
+        return self.identities.create(label, email, role, PASSPHRASE, granted_by=self.officer())
+
+    def officer(self) -> SigningKey:
+        """The registry's founding officer, unlocked (made as :data:`FOUNDER` if there is none)."""
+        if self.founder is None:
+            self.identities.create("Founding Officer", FOUNDER, "officer", PASSPHRASE)
+            self.founder = self.identities.unlock(FOUNDER, PASSPHRASE)
+        return self.founder
 
     def answers(
         self, template: str = "standard", answer: str = "pass", note: str = "Checked by hand."
@@ -225,3 +246,22 @@ def cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     capsys.readouterr()
     assert main(argv) == 0, capsys.readouterr().err
     return json.loads(capsys.readouterr().out)
+
+
+def cli_identities(people: list[tuple[str, str]]) -> None:
+    """Create ``(email, role)`` identities with ``countersign``, each granted its role.
+
+    The first officer listed founds the registry (listed first or not); when
+    none is listed, :data:`FOUNDER` does.  Every other identity is created
+    with no role and then granted it by that officer.
+    """
+    officer = next((email for email, role in people if role == "officer"), FOUNDER)
+    ordered = sorted(people, key=lambda person: person[0] != officer)
+    if officer == FOUNDER:
+        ordered.insert(0, (FOUNDER, "officer"))
+    for email, role in ordered:
+        name = email.split("@", maxsplit=1)[0].title()
+        assert main(["identity", "create", "--name", name, "--email", email]) == 0
+        if email != officer:
+            grant = ["identity", "grant", email, "--role", role, "--identity", officer]
+            assert main(grant) == 0

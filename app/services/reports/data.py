@@ -245,6 +245,7 @@ def _signoff(
         comment=signature.comment,
         signed_at=signature.signed_at,
         signer_fingerprint=signature.fingerprint,
+        chain=signature.chain,
     )
     pem = (
         session.scalar(

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from countersign.errors import CountersignError
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
@@ -36,6 +38,7 @@ from countersign.services.reports.verdict import ReportCheck, ReportVerification
 from countersign.services.reviews.checklists import all_templates
 from countersign.services.reviews.errors import IdentityRetired
 from countersign.services.storage.database import Database, os_user, utc_now
+from countersign.services.trust.acts import PUBLISH, REPORT
 from countersign.services.trust.anchors import anchors_from_pem
 from countersign.services.trust.store import TrustStore
 
@@ -59,6 +62,8 @@ class SignedReport:
     data: ReportData
     attachments: list[Attachment]
     pages: int
+    signing: SigningKey | None = None
+    """The key that signed it, kept to sign the export's act in the audit trail."""
 
     @property
     def sha256(self) -> str:
@@ -147,6 +152,17 @@ class Reports:
         data = signed.data
         (progress or _no_progress)(4, EXPORT_STEPS, f"Writing {output.name}")
         with _written_atomically(output, signed.pdf) as commit, self.database.write() as session:
+            details: dict[str, object] = {
+                "version": data.version,
+                "status": data.status,
+                "card_sha256": data.sha256,
+                "pdf_sha256": signed.sha256,
+                "file": output.name,
+                "pages": signed.pages,
+                "signer_fingerprint": data.exporter.fingerprint if data.exporter else "",
+            }
+            if signed.signing is not None:
+                details["signed"] = _act(session, signed.signing, REPORT, data, signed.sha256)
             append_events(
                 session,
                 [
@@ -155,17 +171,7 @@ class Reports:
                         "card_version",
                         str(data.summary.id),
                         data.exporter.email if data.exporter else "",
-                        {
-                            "version": data.version,
-                            "status": data.status,
-                            "card_sha256": data.sha256,
-                            "pdf_sha256": signed.sha256,
-                            "file": output.name,
-                            "pages": signed.pages,
-                            "signer_fingerprint": data.exporter.fingerprint
-                            if data.exporter
-                            else "",
-                        },
+                        details,
                         model_name=data.model,
                     )
                 ],
@@ -278,6 +284,7 @@ class Reports:
         or taken from ``report``, a file exported since the approval, which must verify.
         """
         summary = self.check_publish(model, version, folder)
+        signing: SigningKey | None = None
         if report is not None:
             pdf = _approved_report(self.verify(report, trust, progress), report, summary)
             data = gather_report(self.database, summary.model, summary.version, exported_at="")
@@ -287,6 +294,7 @@ class Reports:
                 summary.model, summary.version, identity, passphrase, progress
             )
             pdf, data, attachments = signed.pdf, signed.data, signed.attachments
+            signing = signed.signing
         else:
             raise PublishRefused(
                 "publishing needs the signed report: give --identity EMAIL to sign one now, "
@@ -295,6 +303,17 @@ class Reports:
         (progress or _no_progress)(4, EXPORT_STEPS, f"Writing {folder.name}")
         files = published_files(data, attachments, pdf)
         with self.database.write() as session:
+            details: dict[str, object] = {
+                "version": summary.version,
+                "card_sha256": summary.sha256,
+                "folder": folder.name,
+                "report_sha256": hashlib.sha256(pdf).hexdigest(),
+                "files": {name: hashlib.sha256(content).hexdigest() for name, content in files},
+            }
+            if signing is not None:
+                details["signed"] = _act(
+                    session, signing, PUBLISH, data, hashlib.sha256(pdf).hexdigest()
+                )
             append_events(
                 session,
                 [
@@ -303,15 +322,7 @@ class Reports:
                         "card_version",
                         str(summary.id),
                         data.exporter.email if data.exporter else os_user(),
-                        {
-                            "version": summary.version,
-                            "card_sha256": summary.sha256,
-                            "folder": folder.name,
-                            "report_sha256": hashlib.sha256(pdf).hexdigest(),
-                            "files": {
-                                name: hashlib.sha256(content).hexdigest() for name, content in files
-                            },
-                        },
+                        details,
                         model_name=summary.model,
                     )
                 ],
@@ -356,6 +367,20 @@ def _approved_report(
         raise PublishRefused(f"{path}: cannot be read: {error.strerror or error}") from None
 
 
+def _act(
+    session: Session, signing: SigningKey, kind: str, data: ReportData, pdf_sha256: str
+) -> dict[str, object]:
+    """The signed act of an export or a publication, over the chain head it extends."""
+    subject = {
+        "model": data.model,
+        "version": data.version,
+        "status": data.status,
+        "card_sha256": data.sha256,
+        "pdf_sha256": pdf_sha256,
+    }
+    return signing.act_signer().sign(session, kind, subject, utc_now()).as_json()
+
+
 def _exporter(signing: SigningKey) -> Exporter:
     identity = signing.identity
     return Exporter(identity.name, identity.email, identity.role, identity.fingerprint)
@@ -376,7 +401,9 @@ def _sign(data: ReportData, signing: SigningKey, progress: Progress) -> SignedRe
         signing,
         reason=f"Review report of {data.model} {data.version} ({data.status})",
     )
-    return SignedReport(pdf=pdf, data=data, attachments=attachments, pages=built.pages)
+    return SignedReport(
+        pdf=pdf, data=data, attachments=attachments, pages=built.pages, signing=signing
+    )
 
 
 def read_trusted_certificate(path: Path) -> str:

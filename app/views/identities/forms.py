@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -43,23 +42,21 @@ from countersign.views.crash_dialog import show_failure
 from countersign.views.widgets.keyed_work import WorkDialog
 from countersign.views.widgets.signer_fields import PROBLEM_STYLE, passphrase_edit, sentence
 
-ROLE_CHOICES = (
-    ("approver", "approver: may approve, request changes or reject"),
-    ("reviewer", "reviewer: may request changes or reject, not approve"),
-    ("officer", "officer: approves, and looks after the registry"),
+ROLE_NOTE = (
+    "Granted, not chosen: the first identity of a new registry is its officer; any other "
+    "has no role until an officer grants one (countersign identity grant)."
 )
-"""The roles an identity can have, as the role chooser explains them."""
+"""How an identity gets its role, as the identity forms say it."""
 
 PKCS12_FILTER = "PKCS#12 files (*.p12 *.pfx);;All files (*)"
 
 
-def role_combo(parent: QWidget) -> QComboBox:
-    """A chooser of the identity roles, each explained."""
-    combo = QComboBox(parent)
-    combo.setAccessibleName("Role")
-    for role, text in ROLE_CHOICES:
-        combo.addItem(text, role)
-    return combo
+def role_note(parent: QWidget) -> QLabel:
+    """The sentence that says how the new identity gets its role."""
+    label = QLabel(ROLE_NOTE, parent)
+    label.setWordWrap(True)
+    label.setAccessibleName("Role")
+    return label
 
 
 def passphrase_problem(passphrase: str, confirmation: str) -> str:
@@ -250,7 +247,7 @@ class CreateIdentityDialog(IdentityForm):
         self.email = QLineEdit(self)
         self.email.setAccessibleName("E-mail address")
         self.email.setPlaceholderText("name@example.org")
-        self.role = role_combo(self)
+        self.role = role_note(self)
         self.passphrase = passphrase_edit(self, "New passphrase")
         self.passphrase.setPlaceholderText(f"At least {MIN_PASSPHRASE_LENGTH} characters")
         self.confirmation = passphrase_edit(self, "New passphrase again")
@@ -278,10 +275,10 @@ class CreateIdentityDialog(IdentityForm):
     def work(self) -> Callable[[], Any]:
         """Create the identity."""
         identities, passphrase = self._identities, self.passphrase.text()
-        name, email, role = self.name.text(), self.email.text(), str(self.role.currentData())
+        name, email = self.name.text(), self.email.text()
         self.passphrase.clear()
         self.confirmation.clear()
-        return lambda: identities.create(name, email, role, passphrase)
+        return lambda: identities.create(name, email, "", passphrase)
 
     def done_work(self, result: Any) -> None:
         """Keep the new identity."""
@@ -319,7 +316,7 @@ class ImportPkcs12Dialog(IdentityForm):
         file_row.addWidget(browse)
         self.file_password = passphrase_edit(self, "Password of the file")
         self.file_password.setPlaceholderText("Empty if the file has none")
-        self.role = role_combo(self)
+        self.role = role_note(self)
         self.name = QLineEdit(self)
         self.name.setAccessibleName("Name (optional)")
         self.name.setPlaceholderText("From the certificate")
@@ -356,12 +353,12 @@ class ImportPkcs12Dialog(IdentityForm):
         identities = self._identities
         path = Path(self.file.text().strip())
         password = self.file_password.text() or None
-        passphrase, role = self.passphrase.text(), str(self.role.currentData())
+        passphrase = self.passphrase.text()
         name, email = self.name.text().strip() or None, self.email.text().strip() or None
         for edit in (self.file_password, self.passphrase, self.confirmation):
             edit.clear()
         return lambda: identities.import_pkcs12(
-            path, password, passphrase, role, name=name, email=email
+            path, password, passphrase, "", name=name, email=email
         )
 
     def done_work(self, result: Any) -> None:

@@ -216,7 +216,9 @@ def test_a_report_signed_with_an_organisation_certificate_is_trusted_through_its
     approver = tmp_path / "approver.pem"
     with report_bench(tmp_path / "office") as bench:
         approver.write_text(bench.bench.identities.get(ANA).certificate_pem)
-        bench.bench.identities.import_pkcs12(credential, "p12 password", PASSPHRASE, "officer")
+        bench.bench.identities.import_pkcs12(
+            credential, "p12 password", PASSPHRASE, "officer", granted_by=bench.bench.officer()
+        )
         path = tmp_path / "report.pdf"
         bench.reports.export("credit-scorer", "1.0", "bea@example.org", PASSPHRASE, path)
         assert bench.reports.verify(path).ok

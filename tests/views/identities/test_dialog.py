@@ -52,7 +52,7 @@ def _fill_create(qtbot: QtBot, form: CreateIdentityDialog, again: str = PASSPHRA
     qtbot.waitUntil(lambda: not form.working, timeout=5000)  # the keyring probe
     qtbot.keyClicks(form.name, "Ana Approver")
     qtbot.keyClicks(form.email, "Ana@Example.org")
-    form.role.setCurrentIndex(form.role.findData("officer"))
+    assert form.role.text().startswith("Granted, not chosen: the first identity")
     qtbot.keyClicks(form.passphrase, PASSPHRASE)
     qtbot.keyClicks(form.confirmation, again)
 
@@ -184,7 +184,9 @@ def test_retire_then_the_identity_cannot_sign(qtbot: QtBot, bench: Workbench) ->
     qtbot.keyClicks(form.reason, "Left the risk team")
     with qtbot.waitSignal(dialog.changed, timeout=10_000):
         form.ok_button.click()
-    assert dialog.model.index(0, 3).data().startswith("retired ")
+    # Active identities first: the founding officer, then Ana, retired.
+    assert dialog.model.index(1, 1).data() == "ana@example.org"
+    assert dialog.model.index(1, 3).data().startswith("retired ")
     assert "Retired" in dialog.details.text() and "Left the risk team" in dialog.details.text()
     assert not dialog.retire_button.isEnabled()
     assert not dialog.passphrase_button.isEnabled()
@@ -220,7 +222,7 @@ def test_imports_an_organisation_pkcs12(qtbot: QtBot, bench: Workbench, tmp_path
     assert [dialog.model.index(0, c).data() for c in (0, 1, 2, 6)] == [
         "Bea Approver",
         "bea@example.org",
-        "approver",
+        "officer",  # the first identity of a new registry is its officer
         "issued (PKCS#12)",
     ]
     assert "Example Bank Issuing CA" in dialog.details.text()
@@ -252,7 +254,7 @@ def test_identities_model_passes_the_model_tester(
     bench.person("cal@example.org", "reviewer")
     bench.identities.retire("cal@example.org", "left")
     dialog = _dialog(qtbot, bench.identities)
-    assert dialog.model.rowCount() == 2
+    assert dialog.model.rowCount() == 3  # and the founding officer
     qtmodeltester.check(dialog.model)
 
 
