@@ -101,7 +101,36 @@ def build_parser() -> argparse.ArgumentParser:
     checkpoint.add_argument("--identity", required=True, metavar="EMAIL")
     _add_signoff_commands(commands)
     _add_report_commands(commands)
+    _add_card_commands(commands)
     return parser
+
+
+def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``card new`` and ``card check``: the team's side, writing and checking a card file."""
+    card = commands.add_parser("card", help="write a card from model info, or check a card file")
+    actions = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
+    new = actions.add_parser("new", help="write a card file from model info (YAML or JSON)")
+    new.add_argument("--from", dest="info", type=Path, required=True, metavar="INFO.yaml|INFO.json")
+    new.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    new.add_argument(
+        "--format",
+        choices=["huggingface", "native"],
+        help="default: what FILE's name says (.md: huggingface, .json: native), else native",
+    )
+    new.add_argument(
+        "--template", default="standard", metavar="ID[@VERSION]|FILE", help=argparse.SUPPRESS
+    )
+    check = actions.add_parser(
+        "check", help="what a reviewer will ask of a card file; exit 1 if a required item fails"
+    )
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument(
+        "--template",
+        default="standard",
+        metavar="ID[@VERSION]|FILE",
+        help="checklist template: shipped id, a template file, or one in --db (default standard)",
+    )
+    check.add_argument("--json", action="store_true")
 
 
 def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -234,11 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_workstation(args)
     # Imported here, not at the top: the card model (pydantic) would hold back the window.
     from countersign.errors import CountersignError
-    from countersign.formats.base import InputRefused
 
     try:
         return _dispatch(args)
-    except (CountersignError, InputRefused) as error:
+    except CountersignError as error:
         return fail(str(error))
     except OSError as error:
         # A folder that cannot be written, a full disk, a file that went away: the officer
@@ -266,6 +294,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "export-pdf": ("reports", "export_pdf"),
     "verify": ("reports", "verify"),
     "publish": ("reports", "publish"),
+    "card": ("card_drafts", "card"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

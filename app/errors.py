@@ -1,6 +1,10 @@
 """Errors the officer can act on, each with a message written for them.
 
-Bugs are not here: they go to the crash path with a traceback.
+:class:`CountersignError` is the one root: the command line prints any of
+them and exits 1, and a view shows its message as it stands.  Input from
+outside that is refused (:class:`InputRefused`, raised by the format readers)
+is one of them too, so callers catch one type.  Bugs are not here: they go to
+the crash path with a traceback.
 """
 
 from __future__ import annotations
@@ -8,6 +12,22 @@ from __future__ import annotations
 
 class CountersignError(Exception):
     """Base of every error whose message is meant for the officer as it stands."""
+
+
+class InputRefused(CountersignError):
+    """Input from outside that Countersign will not take, with a reason for the officer.
+
+    ``file`` names the file (a path inside a bundle, or a file name) and
+    ``field`` the place inside it (a JSON path, a manifest key, a zip entry),
+    so that the message says exactly where the problem is.
+    """
+
+    def __init__(self, file: str, field: str, reason: str) -> None:
+        self.file = file
+        self.field = field
+        self.reason = reason
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where}: {reason}")
 
 
 class RegistryError(CountersignError):

@@ -25,9 +25,8 @@ from pathlib import Path
 from benchmarks.cards import generated_cards
 from benchmarks.figures import Figure, print_table
 from countersign.formats.bundle import create_bundle
-from countersign.services.importing.importer import Importer
 from countersign.services.storage import dialect
-from countersign.services.storage.database import Database
+from countersign.services.workstation import Services, open_services
 
 BUNDLE_CARDS = 1000
 QUICK_BUNDLE_CARDS = 200
@@ -71,9 +70,9 @@ def _bundle(folder: Path, count: int, run: int) -> Path:
     return bundle
 
 
-def _import(db: Database, bundle: Path) -> tuple[float, float, float]:
+def _import(services: Services, bundle: Path) -> tuple[float, float, float]:
     """Seconds for the whole import, its write phase, and indexing its text alone."""
-    importer = Importer(db, actor="bench")
+    importer = services.importer
     start = time.perf_counter()
     plan = importer.plan(bundle)
     planned = time.perf_counter()
@@ -86,7 +85,7 @@ def _import(db: Database, bundle: Path) -> tuple[float, float, float]:
         dialect.SearchRow(10_000_000 + i, c.model, c.version, plan.team, c.search_text)
         for i, c in enumerate(plan.cards)
     ]
-    with db.engine.connect() as connection:
+    with services.database.engine.connect() as connection:
         index_start = time.perf_counter()
         dialect.index_card_versions(connection, rows)
         indexed = time.perf_counter() - index_start
@@ -102,7 +101,7 @@ def measure(quick: bool, repeat: int, registry: Path | None = None) -> list[Figu
         target = folder / "registry.sqlite3"
         if registry is not None:
             shutil.copyfile(registry, target)
-        db = Database.open(str(target))
+        services = open_services(str(target), actor="bench")
         raw: list[float] = []
         whole: list[float] = []
         writes: list[float] = []
@@ -111,11 +110,11 @@ def measure(quick: bool, repeat: int, registry: Path | None = None) -> list[Figu
             bundle = _bundle(folder, count, run)
             cards = [(p.name, p.read_bytes()) for p in sorted((folder / f"cards-{run}").iterdir())]
             raw.append(_raw_insert(folder, cards))
-            total, write, index = _import(db, bundle)
+            total, write, index = _import(services, bundle)
             whole.append(total)
             writes.append(write)
             indexing.append(index)
-        db.dispose()
+        services.close()
     per = f"{count:,}-card bundle"
     return [
         Figure(

@@ -31,14 +31,12 @@ from keyring.backend import KeyringBackend
 from benchmarks.cards import prose
 from benchmarks.figures import Figure
 from countersign.models.card import ModelCard
-from countersign.services.identities.identities import Identities, SigningKey
-from countersign.services.identities.keystore import Keystore
-from countersign.services.importing.importer import Importer
+from countersign.services.identities.identities import SigningKey
 from countersign.services.reports.attachments import report_attachments
 from countersign.services.reports.data import Exporter, gather_report
-from countersign.services.reviews.checklists import Checklists
-from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
+from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.storage.database import Database
+from countersign.services.workstation import open_services
 
 PASSPHRASE = "benchmark passphrase"
 GOALS = {50: 1.0, 10: 0.2}
@@ -141,14 +139,12 @@ def _edited(card: ModelCard) -> ModelCard:
 
 def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
     """A registry with version 1 approved and version 2 sent back, and the officer's key."""
-    db = Database.open(str(folder / f"registry-{scale}.sqlite3"))
-    identities = Identities(db, Keystore(), actor="bench")
-    importer = Importer(db, actor="bench")
-    reviews = Reviews(db, identities)
+    services = open_services(str(folder / f"registry-{scale}.sqlite3"), actor="bench")
+    identities, importer, reviews = services.identities, services.importer, services.reviews
     identities.create("Olga Officer", "olga@example.org", "officer", PASSPHRASE)
     officer = identities.unlock("olga@example.org", PASSPHRASE)
     identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE, granted_by=officer)
-    items = Checklists(db, actor="bench").get("standard").template.items
+    items = services.checklists.get("standard").template.items
     answers = {item.id: Answer("pass", "Checked against the card.") for item in items}
     for version, decision in (("1", "approve"), ("2", "changes")):
         path = folder / f"card-{scale}-{version}.json"
@@ -167,7 +163,7 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
             comment="Benchmark sign-off.",
         )
         reviews.sign(request, PASSPHRASE)
-    return db, identities.unlock("olga@example.org", PASSPHRASE)
+    return services.database, identities.unlock("olga@example.org", PASSPHRASE)
 
 
 def _one(db: Database, signing: SigningKey) -> tuple[int, float, float, float]:

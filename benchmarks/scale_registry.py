@@ -26,8 +26,7 @@ from platformdirs import user_cache_dir
 
 from benchmarks.cards import GENERATORS, SUFFIXES
 from countersign.formats.bundle import create_bundle
-from countersign.services.importing.importer import Importer
-from countersign.services.storage.database import Database
+from countersign.services.workstation import open_services
 
 BUNDLE_CARDS = 1000
 """Cards per bundle (one model each): the size of a large real submission."""
@@ -94,8 +93,8 @@ def build_registry(models: int, versions: int, target: Path, *, quiet: bool = Fa
     partial = target.with_suffix(".partial")
     for leftover in target.parent.glob(partial.name + "*"):
         leftover.unlink()
-    database = Database.open(str(partial))
-    importer = Importer(database, actor="benchmark")
+    services = open_services(str(partial), actor="benchmark")
+    importer = services.importer
     jobs = [
         (start, min(BUNDLE_CARDS, models - start), version)
         for version in range(1, rounds + 1)
@@ -126,7 +125,7 @@ def build_registry(models: int, versions: int, target: Path, *, quiet: bool = Fa
                 )
     if not quiet:
         print(file=sys.stderr)
-    database.dispose()
+    services.close()
     for leftover in target.parent.glob(target.name + "*"):
         leftover.unlink()
     partial.rename(target)

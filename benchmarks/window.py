@@ -322,12 +322,11 @@ def _raw_search(raw: sqlite3.Connection, query: str, ranked_at_most: int) -> lis
 
 def measure_search(db: Path, repeat: int) -> list[Figure]:
     """Ranked top 20 through the registry, against the same FTS5 statements in plain sqlite3."""
-    from countersign.services.registry import Registry
-    from countersign.services.storage.database import Database
     from countersign.services.storage.dialect import RANKED_AT_MOST, fts_query
+    from countersign.services.workstation import open_services
 
-    database = Database.open(str(db))
-    registry = Registry(database)
+    services = open_services(str(db))
+    registry = services.registry
     raw = sqlite3.connect(db)
     figures = []
     for label, words in (("3-letter prefix", SHORT_PREFIXES), ("longer prefixes", LONG_PREFIXES)):
@@ -352,7 +351,7 @@ def measure_search(db: Path, repeat: int) -> list[Figure]:
             )
         )
     raw.close()
-    database.dispose()
+    services.close()
     return figures
 
 
@@ -361,14 +360,13 @@ def measure_table(db: Path, repeat: int) -> list[Figure]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from countersign.services.registry import Registry
-    from countersign.services.storage.database import Database
+    from countersign.services.workstation import open_services
     from countersign.views.registry.table import PAGE_SIZE, ModelsTableModel
 
     # Status icons need a GUI application; a widgets one, so as not to clash with tests' own.
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
-    database = Database.open(str(db))
-    registry = Registry(database)
+    services = open_services(str(db))
+    registry = services.registry
     rows = registry.count_models()
     target = 90_000 if rows > 90_000 else rows * 9 // 10
     raw = sqlite3.connect(db)
@@ -405,7 +403,7 @@ def measure_table(db: Path, repeat: int) -> list[Figure]:
         jump_runs += _timed(jump, 1)
     raw_jump = _timed(raw_page(target // PAGE_SIZE * PAGE_SIZE), repeat * 4)
     raw.close()
-    database.dispose()
+    services.close()
     del qt_app
     return [
         Figure(

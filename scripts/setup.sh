@@ -29,8 +29,11 @@ if command -v apt-get >/dev/null 2>&1; then
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing system packages: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo); fi
-    "${sudo[@]}" apt-get update -q
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+    # Another apt (an unattended upgrade) may hold the lock: wait for it, up to 5 minutes.
+    wait_lock=(-o DPkg::Lock::Timeout=300)
+    "${sudo[@]}" apt-get "${wait_lock[@]}" update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "${wait_lock[@]}" install -y -q \
+      --no-install-recommends "${missing[@]}"
   fi
 else
   echo "No apt-get here: install Qt's runtime libraries (and for tests poppler-utils," \
@@ -41,9 +44,26 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-if [ "$mode" = test ]; then
-  .venv/bin/python -m pip install -q -e '.[test]'
-else
-  .venv/bin/python -m pip install -q -e .
+# Install once; reinstall only when what the install depends on changed (the
+# editable install follows the source by itself).  A test install serves a run too.
+stamp=.venv/.countersign-installed
+wanted="$(cat pyproject.toml setup.py | sha256sum | cut -c1-64)"
+installed="$(cat "$stamp" 2>/dev/null || true)"
+if [ "$installed" = "test $wanted" ] || [ "$installed" = "$mode $wanted" ]; then
+  exit 0
 fi
+.venv/bin/python -m pip install -q --upgrade pip
+extra=""
+if [ "$mode" = test ]; then extra="[test]"; fi
+# setuptools warns about editable installs in general; that warning is not ours to act on.
+log=$(mktemp)
+if ! PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q -e ".$extra" >"$log" 2>&1; then
+  cat "$log" >&2
+  rm -f "$log"
+  exit 1
+fi
+grep -v -e BuildBackendWarning -e '^ *!!' -e '^ *\*\*\*' -e 'Please be careful' \
+  -e 'name as your package' -e 'with strategy, WheelFile' -e '^ *$' "$log" || true
+rm -f "$log"
+test -x .venv/bin/countersign
+echo "$mode $wanted" > "$stamp"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from countersign.services.workstation import Services, open_services
+from tests.helpers.keyring_memory import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -36,3 +40,12 @@ def _workstation_config(
     folder = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
     return folder
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    """A new registry's services, built as the program builds them (keys in an in-memory keyring)."""
+    with open_services(
+        str(tmp_path / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+    ) as built:
+        yield built

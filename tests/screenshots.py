@@ -30,6 +30,7 @@ if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from keyring.backend import KeyringBackend
 from PySide6.QtCore import (
     QEventLoop,
     QMessageLogContext,
@@ -40,11 +41,8 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from countersign.services.demo import build_demo_registry
-from countersign.services.identities.keystore import Keystore
-from countersign.services.importing.importer import Importer
-from countersign.services.registry import Registry
 from countersign.services.reviews.reviews import Answer
-from countersign.services.storage.database import Database
+from countersign.services.workstation import Services, open_services
 from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
 from countersign.views.identities.dialog import IdentitiesDialog
@@ -52,7 +50,6 @@ from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
 from countersign.views.reports.export_dialog import report_file_name
 from countersign.views.reports.preview import ReportPreview
-from countersign.views.review.flow import ReviewServices
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
 from tests.helpers.keyring_memory import MemoryKeyring, installed
@@ -127,22 +124,14 @@ def model_tab_screens(window: MainWindow) -> list[str]:
 def render_screens(outdir: Path, work: Path) -> list[Path]:
     """Render every screen into ``outdir``, with the demo registry built under ``work``."""
     with installed(MemoryKeyring()) as keyring:
-        return _render_screens(outdir, work, Keystore(keyring))
+        return _render_screens(outdir, work, keyring)
 
 
-def _render_screens(outdir: Path, work: Path, keystore: Keystore) -> list[Path]:
+def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
-    database = Database.open(str(build_demo_registry(work / "demo")))
+    services = open_services(str(build_demo_registry(work / "demo")), keyring=keyring)
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
-    services = ReviewServices.for_database(database, keystore)
-    window = MainWindow(
-        database,
-        Registry(database),
-        Importer(database),
-        settings,
-        demo=True,
-        review_services=services,
-    )
+    window = MainWindow(services, settings, demo=True)
     saved: list[Path] = []
     try:
         window.resize(*WINDOW_SIZE)
@@ -197,7 +186,7 @@ def _render_screens(outdir: Path, work: Path, keystore: Keystore) -> list[Path]:
         window.close()
         window.deleteLater()
         settle()
-        database.dispose()
+        services.close()
     return saved
 
 
@@ -215,7 +204,7 @@ def _save_import_preview(window: MainWindow, path: Path, outdir: Path, name: str
     return saved
 
 
-def _save_sign_off(window: MainWindow, services: ReviewServices, outdir: Path) -> list[Path]:
+def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list[Path]:
     """Answer the Review tab of the shown model, sign as an officer, and show the identities."""
     services.identities.create(
         "Dana Whitfield", "dana.whitfield@meridian.example", "officer", SIGNER_PASSPHRASE

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
 from countersign.services.audit.trail import event_details, list_events
-from countersign.services.audit.verification import RegistryCheck, verify_registry
+from countersign.services.integrity.registry_check import RegistryCheck, verify_registry
 from countersign.services.trust.anchors import TrustAnchors, anchors_from_pem
 from countersign.services.trust.store import TrustStore
 
@@ -35,9 +35,9 @@ def audit(args: argparse.Namespace) -> int:
     """List events (``--json``), verify the trail (exit 1 if broken), or write a checkpoint."""
     if getattr(args, "audit_command", None) == "checkpoint":
         return _checkpoint(args)
-    database = open_database(args)
+    database = services_for(args).database
     if args.verify:
-        from countersign.services.audit.checkpoint import read_checkpoint
+        from countersign.services.integrity.checkpoint import read_checkpoint
 
         anchors = trusted_anchors(args.trust)
         checkpoint = read_checkpoint(args.checkpoint) if args.checkpoint else None
@@ -127,11 +127,10 @@ def _verdict_json(result: RegistryCheck) -> dict[str, Any]:
 
 
 def _checkpoint(args: argparse.Namespace) -> int:
-    from countersign.services.audit.checkpoint import write_checkpoint
-    from countersign.services.identities.identities import Identities
+    from countersign.services.integrity.checkpoint import write_checkpoint
 
-    database = open_database(args)
-    identities = Identities(database)
+    services = services_for(args)
+    database, identities = services.database, services.identities
     identities.get(args.identity)  # unknown identity: refused before the passphrase
     passphrase = ask_passphrase(f"Passphrase for {args.identity}: ")
     signing = identities.unlock(args.identity, passphrase)

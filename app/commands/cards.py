@@ -6,14 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.services.diff.card_text import card_sections
-from countersign.services.importing.importer import Importer, ImportPlan
+from countersign.services.importing.importer import ImportPlan
 from countersign.services.registry import (
     CardVersionDetail,
     ModelSummary,
-    Registry,
     VersionSummary,
     split_reference,
 )
@@ -21,8 +20,7 @@ from countersign.services.registry import (
 
 def import_files(args: argparse.Namespace) -> int:
     """Import each file in its own transaction; exit 1 if any was refused."""
-    database = open_database(args)
-    importer = Importer(database)
+    importer = services_for(args).importer
     reports = []
     status = EXIT_OK
     for path in args.files:
@@ -95,7 +93,7 @@ def _plan_json(plan: ImportPlan, landed: bool) -> dict[str, Any]:
 
 def list_models(args: argparse.Namespace) -> int:
     """List every model, by name."""
-    registry = Registry(open_database(args))
+    registry = services_for(args).registry
     models: list[ModelSummary] = []
     after: tuple[str, int] | None = None
     while True:
@@ -121,7 +119,7 @@ def list_models(args: argparse.Namespace) -> int:
 
 def list_versions(args: argparse.Namespace) -> int:
     """List the card versions of one model, oldest first."""
-    versions = Registry(open_database(args)).versions(args.model)
+    versions = services_for(args).registry.versions(args.model)
     if args.json:
         print_json([_version_json(v) for v in versions])
         return EXIT_OK
@@ -137,9 +135,9 @@ def show(args: argparse.Namespace) -> int:
     from countersign.services.reviews.records import load_reviews
 
     model, version = split_reference(args.reference)
-    database = open_database(args)
-    detail = Registry(database).card_version(model, version)
-    with database.read() as session:
+    services = services_for(args)
+    detail = services.registry.card_version(model, version)
+    with services.database.read() as session:
         reviews = load_reviews(session, [detail.summary.id]).get(detail.summary.id, [])
     if args.json:
         out = card_version_json(detail)

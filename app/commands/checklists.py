@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, print_json
 from countersign.models.checklist import (
     AutomaticCheck,
@@ -15,12 +15,12 @@ from countersign.models.checklist import (
     MetricAtLeast,
     MetricAtMost,
 )
-from countersign.services.reviews.checklists import Checklists, TemplateInfo
+from countersign.services.reviews.checklists import TemplateInfo
 
 
 def list_checklists(args: argparse.Namespace) -> int:
     """List every checklist template version, shipped or stored."""
-    templates = Checklists(open_database(args)).list_templates()
+    templates = services_for(args).checklists.list_templates()
     if args.json:
         print_json([_summary_json(info) for info in templates])
         return EXIT_OK
@@ -36,7 +36,7 @@ def list_checklists(args: argparse.Namespace) -> int:
 
 def checklist(args: argparse.Namespace) -> int:
     """``checklist show`` or ``checklist import``."""
-    checklists = Checklists(open_database(args))
+    checklists = services_for(args).checklists
     if args.checklist_command == "import":
         info, outcome = checklists.import_file(args.file)
         messages = {

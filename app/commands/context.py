@@ -1,12 +1,12 @@
-"""Opening the services a command needs, once per run."""
+"""Opening the registry and its services for a command, once per run."""
 
 from __future__ import annotations
 
 import argparse
 
-from countersign.services.storage.database import Database
+from countersign.services.workstation import Services, open_services
 
 
-def open_database(args: argparse.Namespace) -> Database:
-    """Open (and migrate) the registry chosen by ``--db`` or ``COUNTERSIGN_DB``."""
-    return Database.open(args.db)
+def services_for(args: argparse.Namespace) -> Services:
+    """The services of the registry chosen by ``--db`` or ``COUNTERSIGN_DB`` (opened, migrated)."""
+    return open_services(args.db)

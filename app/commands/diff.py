@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, print_json
 from countersign.services.diff.card_diff import compare_versions
 from countersign.services.diff.diff_report import comparison_json, comparison_report
-from countersign.services.registry import Registry
 
 
 def diff(args: argparse.Namespace) -> int:
     """Compare card versions V1 (old) and V2 (new) of MODEL; NotFound exits 1 with the reason."""
     comparison = compare_versions(
-        Registry(open_database(args)),
+        services_for(args).registry,
         args.model,
         args.old_version,
         args.new_version,

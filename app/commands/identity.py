@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, print_json
 from countersign.commands.passphrase import (
     NEW_PASSPHRASE_ENV,
@@ -18,7 +18,7 @@ from countersign.services.identities.identities import Identities, IdentityInfo,
 
 def identity(args: argparse.Namespace) -> int:
     """Run one ``identity`` action."""
-    identities = Identities(open_database(args))
+    identities = services_for(args).identities
     action = args.identity_command
     if action == "create":
         return _create(identities, args)

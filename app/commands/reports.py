@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
-from countersign.services.identities.identities import Identities
 from countersign.services.registry import split_reference
 from countersign.services.reports.reports import Reports
 
 
 def _reports(args: argparse.Namespace) -> Reports:
-    database = open_database(args)
-    return Reports(database, Identities(database))
+    return services_for(args).reports
 
 
 def export_pdf(args: argparse.Namespace) -> int:

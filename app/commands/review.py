@@ -6,25 +6,21 @@ import argparse
 import base64
 from typing import Any
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, print_json
 from countersign.commands.passphrase import ask_passphrase
-from countersign.services.identities.identities import Identities
 from countersign.services.registry import split_reference
 from countersign.services.reviews.responses_file import read_responses
 from countersign.services.reviews.reviews import (
     DECISION_LABELS,
     ReviewInfo,
-    Reviews,
     SignOffRequest,
 )
 
 
 def review(args: argparse.Namespace) -> int:
     """Check the sign-off against every rule, then ask for the passphrase, sign and store it."""
-    database = open_database(args)
-    identities = Identities(database)
-    reviews = Reviews(database, identities)
+    reviews = services_for(args).reviews
     model, version = split_reference(args.reference)
     request = SignOffRequest(
         model=model,
@@ -38,7 +34,7 @@ def review(args: argparse.Namespace) -> int:
     )
     # Every rule first, so that nobody types a passphrase for a sign-off that is refused.
     draft = reviews.check(request)
-    identities.keystore.backend  # noqa: B018  (no keyring: refuse before the prompt)
+    reviews.identities.keystore.backend  # noqa: B018  (no keyring: refuse before the prompt)
     passphrase = ask_passphrase(f"Passphrase for {args.identity}: ")
     result = reviews.sign(request, passphrase)
     if args.json:

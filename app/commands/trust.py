@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from countersign.commands.context import open_database
+from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.services.trust.store import TrustStore
 
@@ -39,9 +39,7 @@ def trust(args: argparse.Namespace) -> int:
 
 
 def _pin(args: argparse.Namespace, store: TrustStore) -> int:
-    from countersign.services.identities.identities import Identities
-
-    person = Identities(open_database(args)).get(args.email)
+    person = services_for(args).identities.get(args.email)
     print(f"{person.name} <{person.email}>, role {person.role or 'none'}")
     print(f"  certificate SHA-256 {person.fingerprint}")
     if not args.yes:

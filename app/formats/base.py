@@ -2,7 +2,8 @@
 
 Readers are lenient on content and strict on structure: a problem inside a
 card that is still readable becomes a :class:`FormatWarning` naming the field;
-a file that is no card at all raises :class:`CardRefused`.
+a file that is no card at all raises :class:`CardRefused`, an
+:class:`~countersign.errors.InputRefused`.
 """
 
 from __future__ import annotations
@@ -10,25 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from countersign.errors import InputRefused
 from countersign.models.card import ModelCard
 
-SourceFormat = Literal["huggingface", "mct", "sagemaker", "native-json", "native-yaml"]
-
-
-class InputRefused(Exception):
-    """Input from outside that Countersign will not take, with a reason for the officer.
-
-    ``file`` names the file (a path inside a bundle, or a file name) and
-    ``field`` the place inside it (a JSON path, a manifest key, a zip entry),
-    so that the message says exactly where the problem is.
-    """
-
-    def __init__(self, file: str, field: str, reason: str) -> None:
-        self.file = file
-        self.field = field
-        self.reason = reason
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: {reason}")
+SourceFormat = Literal["huggingface", "mct", "sagemaker", "cyclonedx", "native-json", "native-yaml"]
 
 
 class CardRefused(InputRefused):

@@ -1,19 +1,28 @@
 """Read a card file of any supported format, recognised by its content.
 
 The file name never decides the format on its own: a README saved as
-``card.json`` is still read as Markdown.  What is no card at all (a JSON
-Schema, a card template, a fragment of a card, an empty file) is refused with
-a message that says what the file looks like instead.
+``card.json`` is still read as Markdown.  Markdown is the default: the JSON
+and YAML readers only get a JSON object, or a YAML mapping that has the keys
+of a card format, because a README can parse as YAML (a heading is a YAML
+comment, ``Chapter 10: Training`` a mapping) or start with ``[`` (a link).
+What is no card at all (a JSON Schema, a card template, a protobuf text file,
+a fragment of a card, plain text with no sections, an empty file) is refused
+with a message that says what the file looks like instead, never a parser's
+complaint about a format the file never was.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
-from countersign.formats import native, sagemaker
+from countersign.formats import cyclonedx, native, sagemaker, sagemaker_envelope
 from countersign.formats.base import CardRefused, ReadCard
 from countersign.formats.huggingface import readme as huggingface
+from countersign.formats.huggingface.markdown import split_blocks, split_lines
+from countersign.formats.json_schema import is_json_schema
 from countersign.formats.limits import (
     MAX_CARD_BYTES,
     YamlProblem,
@@ -23,11 +32,39 @@ from countersign.formats.limits import (
 )
 from countersign.formats.mct import reader as mct
 
-_JSON_SCHEMA_MARK = re.compile(r'"\$schema"\s*:\s*"https?://json-schema\.org/')
+_YAML_SUFFIXES = (".yaml", ".yml")
+_PROTOBUF_SUFFIXES = (".pbtxt", ".textproto", ".prototxt")
+_PROTOBUF_HEADER = re.compile(r"#\s*proto-(?:message|file|import)\s*:")
+# One line of protobuf text format: "field {", "field: value", "}" or a comment.
+_PROTOBUF_LINE = re.compile(r"\s*(?:[A-Za-z_]\w*\s*:?\s*[{<]|[}>]|[A-Za-z_]\w*\s*:\s*\S.*|#.*)?\s*")
+_DATA_KEY = re.compile(r"[A-Za-z_][\w.-]*")
 
 
-def read_card(data: bytes, file: str) -> ReadCard:
+def read_card(data: bytes, file: str, model: str | None = None) -> ReadCard:
     """Read the card in ``data`` (the bytes of ``file``) onto the canonical form.
+
+    A file holding several cards (a CycloneDX BOM with several models) gives
+    the card of ``model``; without one it is refused, naming the models.
+    Raises :class:`CardRefused` when the file is no card in a supported format.
+    """
+    cards = read_cards(data, file)
+    if len(cards) == 1:
+        return cards[0]
+    names = [read.card.model_details.name for read in cards]
+    chosen = [read for read in cards if model is not None and read.card.model_details.name == model]
+    if len(chosen) == 1:
+        return chosen[0]
+    listed = ", ".join(repr(name) for name in names)
+    which = f"none of them is {model!r}" if model is not None else "say which one"
+    raise CardRefused(
+        file,
+        "components",
+        f"the BOM holds {len(cards)} model cards ({listed}); {which}",
+    )
+
+
+def read_cards(data: bytes, file: str) -> list[ReadCard]:
+    """Every card in ``data``: one, or one per model of a CycloneDX BOM.
 
     Raises :class:`CardRefused` when the file is no card in a supported format.
     """
@@ -38,34 +75,57 @@ def read_card(data: bytes, file: str) -> ReadCard:
             f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB, the limit for a card",
         )
     text = decode_utf8(data, file)
+    parsed = _structured(text, file) if text.strip() and "\x00" not in text else _Parsed()
+    if parsed.json is not None and cyclonedx.looks_like_cyclonedx(parsed.json):
+        return cyclonedx.read_cyclonedx(parsed.json, file)
+    return [_read_one(text, parsed, file)]
+
+
+def _read_one(text: str, parsed: _Parsed, file: str) -> ReadCard:
     if not text.strip():
         raise CardRefused(file, "", "the file is empty")
     if "\x00" in text:
         raise CardRefused(file, "", "the file holds NUL characters; it is binary, not a card")
-    start = text.lstrip()[:1]
-    if start in "{[":
-        return _read_json_card(text, file)
-    data_value = _yaml_data(text, file)
-    if data_value is not None:
-        return _read_mapping(data_value, file, source="YAML")
-    return huggingface.read_huggingface(text, file)
+    _refuse_protobuf_text(text, file)
+    if parsed.json is not None:
+        return _read_mapping(parsed.json, file, source="JSON")
+    if parsed.yaml is not None and (_has_card_keys(parsed.yaml) or _is_yaml_file(file)):
+        return _read_mapping(parsed.yaml, file, source="YAML")
+    if _has_sections(text):
+        return huggingface.read_huggingface(text, file)
+    return _refuse_sectionless(parsed, text, file)
 
 
-def _read_json_card(text: str, file: str) -> ReadCard:
-    value = load_json(text, file)
-    if not isinstance(value, dict):
+@dataclass
+class _Parsed:
+    """What the text is as data: a JSON object, a YAML mapping or list, or neither."""
+
+    json: dict[str, Any] | None = None
+    yaml: dict[str, Any] | list[Any] | None = None
+    json_problem: CardRefused | None = None
+
+
+def _structured(text: str, file: str) -> _Parsed:
+    stripped = text.lstrip("\ufeff\ufffc \t\r\n")
+    if stripped[:1] in ("{", "["):
+        try:
+            value = load_json(text, file)
+        except CardRefused as problem:
+            if not problem.reason.startswith("not valid JSON"):
+                raise  # too deep: hostile whatever it was meant to be
+            return _Parsed(json_problem=problem, yaml=_yaml_data(text, file))
+        if isinstance(value, dict):
+            return _Parsed(json=value)
         raise CardRefused(
             file, "", f"the JSON holds a {type(value).__name__}, not a model card object"
         )
-    return _read_mapping(value, file, source="JSON")
+    return _Parsed(yaml=_yaml_data(text, file))
 
 
 def _yaml_data(text: str, file: str) -> dict[str, Any] | list[Any] | None:
-    """The document as YAML data, or ``None`` when the text is prose (Markdown).
+    """The document as YAML data, or ``None`` when it is not a YAML mapping or list.
 
-    Markdown usually fails to parse as YAML, or parses as one long string;
-    only a mapping or a list counts as YAML data.  Front matter (``---``
-    first) is Markdown's business.
+    Front matter (``---`` first) is Markdown's business.
     """
     if text.lstrip("\ufeff\ufffc \t\r\n").startswith("---"):
         return None
@@ -78,6 +138,75 @@ def _yaml_data(text: str, file: str) -> dict[str, Any] | list[Any] | None:
     return None
 
 
+def _has_card_keys(value: dict[str, Any] | list[Any]) -> bool:
+    """Whether YAML data has the keys of a card format (or of a known non-card).
+
+    Only a key holding an object or a list counts: a README line such as
+    ``model_details: see below`` parses as YAML too.
+    """
+    if not isinstance(value, dict):
+        return False
+    if native.looks_native(value) or is_json_schema(value):
+        return True
+    if sagemaker_envelope.looks_like_describe_response(value):
+        return True
+    sections = (*sagemaker.SAGEMAKER_SECTIONS, *mct.MCT_SECTIONS, "metric_groups")
+    return any(isinstance(value.get(key), dict | list) for key in sections)
+
+
+def _is_yaml_file(file: str) -> bool:
+    """A file named ``.yaml`` whose text is YAML data is YAML, whatever comments it has."""
+    return PurePosixPath(file.replace("\\", "/")).suffix.lower() in _YAML_SUFFIXES
+
+
+def _has_sections(text: str) -> bool:
+    """Whether Markdown text has front matter or at least one heading."""
+    if text.lstrip("\ufeff\ufffc \t\r\n").startswith("---"):
+        return True
+    return len(split_blocks(split_lines(text), 1)) > 1
+
+
+def _looks_like_data(value: dict[str, Any] | list[Any]) -> bool:
+    """Whether YAML parsed from heading-less text is data rather than prose that parsed."""
+    if isinstance(value, list):
+        return any(isinstance(item, dict | list) for item in value)
+    keys = list(value)
+    return len(keys) >= 2 and all(_DATA_KEY.fullmatch(key) for key in keys)
+
+
+def _refuse_sectionless(parsed: _Parsed, text: str, file: str) -> ReadCard:
+    """Refuse text with no headings, saying what it looked like."""
+    if parsed.json_problem is not None and text.lstrip("\ufeff\ufffc \t\r\n").startswith("{"):
+        raise parsed.json_problem
+    if parsed.yaml is not None and _looks_like_data(parsed.yaml):
+        return _read_mapping(parsed.yaml, file, source="YAML")
+    raise CardRefused(
+        file,
+        "body",
+        "plain text with no sections (no front matter and no headings): this is not a model card",
+    )
+
+
+def _refuse_protobuf_text(text: str, file: str) -> None:
+    """Refuse a protobuf text file (Model Card Toolkit's ``.pbtxt``) by name."""
+    lines = [line for line in split_lines(text) if line.strip()]
+    suffix = PurePosixPath(file.replace("\\", "/")).suffix.lower()
+    header = bool(lines) and _PROTOBUF_HEADER.match(lines[0].lstrip()) is not None
+    shaped = (
+        len(lines) >= 2
+        and any(line.rstrip().endswith(("{", "<")) for line in lines)
+        and all(_PROTOBUF_LINE.fullmatch(line) for line in lines[:200])
+    )
+    if header or shaped or (suffix in _PROTOBUF_SUFFIXES and not _has_sections(text)):
+        raise CardRefused(
+            file,
+            "",
+            "a protobuf text file (a Model Card Toolkit .pbtxt), which Countersign does not "
+            "read: export the card as JSON (model_card_toolkit's ModelCard.to_json()) "
+            "and send that",
+        )
+
+
 def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> ReadCard:
     if not isinstance(value, dict):
         raise CardRefused(
@@ -85,10 +214,12 @@ def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> 
         )
     if native.looks_native(value):
         return native.read_native(value, file, "native-json" if source == "JSON" else "native-yaml")
-    if "$schema" in value and isinstance(value.get("properties"), dict):
+    if is_json_schema(value):
         raise CardRefused(
             file, "$schema", "this is a JSON Schema that describes cards, not a model card"
         )
+    if sagemaker_envelope.looks_like_describe_response(value):
+        return sagemaker_envelope.read_describe_response(value, file)
     if sagemaker.looks_like_sagemaker(value):
         return sagemaker.read_sagemaker(value, file)
     if set(value) == {"metric_groups"}:
@@ -105,10 +236,5 @@ def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> 
         file,
         "",
         f"the {source} is not a model card in a known format (Countersign, Hugging Face, "
-        f"Model Card Toolkit or SageMaker); its top-level keys are: {keys}",
+        f"Model Card Toolkit, SageMaker or CycloneDX); its top-level keys are: {keys}",
     )
-
-
-def is_json_schema_text(text: str) -> bool:
-    """Whether Markdown text embeds a JSON Schema (documentation about cards)."""
-    return _JSON_SCHEMA_MARK.search(text) is not None

@@ -218,3 +218,41 @@ def _json_key(key: Any) -> str:
     if key is None:
         return ""
     return str(_json_shaped(key))
+
+
+HUB_COMPARE_BYTES = 64 * 1024
+"""Front matter up to this size (pure-Python YAML reads ~200 KB/s) is also read as the Hub does."""
+
+
+def hub_yaml_difference(text: str, ours: Any) -> str | None:
+    """How the Hub's own client would read the YAML ``text`` differently from ``ours``, or None.
+
+    ``huggingface_hub`` reads front matter with PyYAML's pure-Python safe loader
+    and YAML 1.1 rules: it rejects what libyaml accepts (a tab inside a flow
+    list) and reads ``no``, ``yes``, ``on`` and ``off`` as booleans.  ``text``
+    has already passed :func:`load_yaml`, so its aliases and depth are bounded.
+    """
+    if len(text) > HUB_COMPARE_BYTES:
+        return None
+    loader = yaml.SafeLoader(text)
+    try:
+        theirs = _json_shaped(loader.get_single_data())
+    except yaml.YAMLError as error:
+        return (
+            f"the Hub's own YAML reader cannot read it ({_yaml_error_text(error)}), "
+            "so on the Hub this card shows none of its metadata"
+        )
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+    if theirs == ours:
+        return None
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        keys = sorted(key for key in set(ours) | set(theirs) if ours.get(key) != theirs.get(key))
+        first = keys[0]
+        return (
+            f"the Hub's own YAML reader (YAML 1.1) reads {', '.join(keys[:5])} differently: "
+            f"{first} is {theirs.get(first)!r} there, {ours.get(first)!r} here"
+        )
+    return "the Hub's own YAML reader (YAML 1.1) reads it differently"

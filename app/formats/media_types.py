@@ -27,7 +27,7 @@ def sniff_media_type(content: bytes) -> str:
         head.startswith((b"<?xml", b"<!--", b"<!DOCTYPE")) and b"<svg" in head
     ):
         return "image/svg+xml"
-    return "application/octet-stream"
+    return OCTET_STREAM
 
 
 _MAGIC = (
@@ -65,7 +65,7 @@ def guess_media_type(name: str, data: bytes) -> str:
     guessed, _encoding = _builtin_types().guess_type(name, strict=False)
     if guessed is not None:
         return guessed
-    return "application/zip" if data.startswith(b"PK\x03\x04") else "application/octet-stream"
+    return "application/zip" if data.startswith(b"PK\x03\x04") else OCTET_STREAM
 
 
 @functools.cache

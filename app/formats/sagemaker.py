@@ -21,6 +21,7 @@ from typing import Any
 
 from countersign.formats.base import CardRefused, ReadCard
 from countersign.formats.json_reader import JsonCardReader
+from countersign.formats.json_schema import is_json_schema
 from countersign.formats.json_values import as_text, compact_json, json_type
 from countersign.models.card import (
     DataSection,
@@ -59,7 +60,7 @@ _FACET_MARK = "facet "
 
 def looks_like_sagemaker(value: dict[str, Any]) -> bool:
     """Whether a parsed document is a SageMaker model card (and not a JSON Schema)."""
-    if "$schema" in value or ("properties" in value and value.get("type") == "object"):
+    if is_json_schema(value):
         return False
     return any(key in value for key in SAGEMAKER_SECTIONS)
 
@@ -76,6 +77,11 @@ def read_sagemaker(value: dict[str, Any], file: str) -> ReadCard:
             "this is not a SageMaker model card: it has none of the sections "
             + ", ".join(SAGEMAKER_SECTIONS),
         )
+    return read_sagemaker_content(value)
+
+
+def read_sagemaker_content(value: dict[str, Any]) -> ReadCard:
+    """Read a SageMaker card's content, whatever sections it has (an envelope's may have none)."""
     reader = _SageMakerReader()
     reader.read(value)
     return ReadCard(card=reader.card, source_format="sagemaker", warnings=reader.warnings)
@@ -339,25 +345,7 @@ class _SageMakerReader(JsonCardReader):
         if kind not in (*CHART_METRIC_TYPES, "number", "string", "boolean"):
             problem = f"the metric type {kind!r} is unknown" if kind else "the metric has no type"
             self.warn(f"{path}.type", f"{problem}; the value is kept as text")
-        numeric: float | None = None
-        if raw is None:
-            value = ""
-            self.warn(f"{path}.value", "the metric has no value")
-        elif isinstance(raw, dict | list):
-            # A chart is a list of numbers by design: no single number to read.
-            value = compact_json(raw)
-            if kind in ("number", "string", "boolean"):
-                self.warn(
-                    f"{path}.value",
-                    f"a {kind} metric holds {json_type(raw)}; it is kept as JSON text",
-                )
-        else:
-            value = metric_value_text(raw)
-            numeric = parse_metric_number(raw)
-            if kind in CHART_METRIC_TYPES:
-                self.warn(f"{path}.value", f"a {kind} metric holds {json_type(raw)}, not a list")
-            elif kind == "number" and numeric is None:
-                self.warn(f"{path}.value", f"the value {value!r} holds no number")
+        value, numeric = self.metric_value(raw, kind, path)
         for key, extra in metric.items():
             if key == "notes":
                 details[key] = self.text(extra, f"{path}.notes")
@@ -365,6 +353,27 @@ class _SageMakerReader(JsonCardReader):
                 # Axis names are a text or a list of texts, by metric type.
                 details[key] = extra if isinstance(extra, str) else compact_json(extra)
         return MetricResult(name=name, type=kind, value=value, numeric=numeric, details=details)
+
+    def metric_value(self, raw: Any, kind: str, path: str) -> tuple[str, float | None]:
+        """The metric's value as text and as a number (None when it holds none)."""
+        if raw is None:
+            self.warn(f"{path}.value", "the metric has no value")
+            return "", None
+        if isinstance(raw, dict | list):
+            # A chart is a list of numbers by design: no single number to read.
+            if kind in ("number", "string", "boolean"):
+                self.warn(
+                    f"{path}.value",
+                    f"a {kind} metric holds {json_type(raw)}; it is kept as JSON text",
+                )
+            return compact_json(raw), None
+        value = metric_value_text(raw)
+        numeric = parse_metric_number(raw)
+        if kind in CHART_METRIC_TYPES:
+            self.warn(f"{path}.value", f"a {kind} metric holds {json_type(raw)}, not a list")
+        elif kind == "number" and numeric is None:
+            self.warn(f"{path}.value", f"the value {value!r} holds no number")
+        return value, numeric
 
     def add_datasets(self, section: DataSection, names: list[str]) -> None:
         for name in names:

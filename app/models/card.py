@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 CARD_FORMAT = "countersign-card"
-CARD_FORMAT_VERSION = 1
+CARD_FORMAT_VERSION: Literal[1] = 1
 
 
 class _Part(BaseModel):
@@ -172,7 +172,7 @@ class ModelCard(_Part):
     """The canonical model card stored by the registry (format version 1)."""
 
     format: Literal["countersign-card"] = "countersign-card"
-    format_version: Literal[1] = 1
+    format_version: Literal[1] = CARD_FORMAT_VERSION
     model_details: ModelDetails = Field(default_factory=ModelDetails)
     intended_use: IntendedUse = Field(default_factory=IntendedUse)
     factors: Factors = Field(default_factory=Factors)
@@ -252,12 +252,45 @@ def parse_metric_number(raw: object) -> float | None:
     match = _NUMBER.search(raw.strip()[:64])
     if match is None or raw.strip()[: match.start()].strip() not in ("", "~", "≈"):
         return None
-    text = match.group(0).replace(",", ".")
+    text = match.group(0)
+    digits = _DIGITS.match(raw.strip(), match.start())
+    if digits is not None and "," in digits.group(0).rstrip(".,"):
+        unambiguous = _decimal_comma(digits.group(0))
+        if unambiguous is None:
+            return None
+        text = unambiguous
     try:
         number = float(text)
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+_DIGITS = re.compile(r"[-+]?[\d.,]{1,64}")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DOT_THOUSANDS_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+")
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+
+
+def _decimal_comma(text: str) -> str | None:
+    """The number in ``text`` (which holds a comma) in float syntax, only when unambiguous.
+
+    ``0,912`` and ``12,5`` are decimal commas; ``1,234,567`` and ``1,234.5`` group
+    thousands; ``1.234,5`` groups with dots.  ``1,234`` could be either, so it
+    states no number (its raw text is kept).
+    """
+    text = text.rstrip(".,")
+    if _DOT_THOUSANDS_DECIMAL_COMMA.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if _THOUSANDS.fullmatch(text):
+        grouped_only = text.count(",") == 1 and "." not in text
+        if grouped_only and not text.lstrip("+-").startswith("0"):
+            return None
+        if not text.lstrip("+-").startswith("0"):
+            return text.replace(",", "")
+    if _DECIMAL_COMMA.fullmatch(text):
+        return text.replace(",", ".")
+    return None
 
 
 def metric_value_text(raw: object) -> str:

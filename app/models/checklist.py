@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 RiskTier = Literal["unknown", "low", "medium", "high", "critical"]
 """The risk tiers a template can apply to; a card with no rating counts as ``unknown``."""
 
-RISK_TIERS: tuple[RiskTier, ...] = ("unknown", "low", "medium", "high", "critical")
 
 TextField = Literal[
     "model_details",

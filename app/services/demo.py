@@ -47,16 +47,15 @@ from cryptography.x509.oid import NameOID
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
-from countersign.errors import CountersignError
-from countersign.formats.base import InputRefused
+from countersign.errors import CountersignError, InputRefused
 from countersign.formats.bundle import create_bundle
 from countersign.formats.limits import load_json
 from countersign.services.identities.certificates import self_signed_certificate
 from countersign.services.identities.identities import Identities
-from countersign.services.identities.keystore import Keystore
-from countersign.services.importing.importer import Importer, Progress
+from countersign.services.progress import Progress, no_progress
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
-from countersign.services.storage.database import REGISTRY_FILE, Database
+from countersign.services.storage.database import REGISTRY_FILE
+from countersign.services.workstation import open_services
 
 SAMPLES_INDEX = "bundles.json"
 """The file in ``resources/samples`` that lists the sample bundles."""
@@ -175,7 +174,7 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
     advances.  Raises FileExistsError when ``folder`` already holds a
     registry, and :class:`DemoSamplesError` when a sample is refused.
     """
-    report = progress or _no_progress
+    report = progress or no_progress
     registry_path = folder / REGISTRY_FILE
     if registry_path.exists():
         raise FileExistsError(f"{registry_path} already exists; build the demo in a new folder")
@@ -204,12 +203,10 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
             report(index, total, f"Writing sample bundle {bundle.file}")
             written.append(_write_sample_bundle(samples, bundle, bundles_folder, credentials))
     report(len(bundles), total, "Creating the demo registry")
-    database = Database.open(str(registry_path))
     keyring = BuildKeyring()
+    services = open_services(str(registry_path), keyring=keyring, actor=DEMO_ACTOR)
     try:
-        importer = Importer(database, actor=DEMO_ACTOR)
-        identities = Identities(database, Keystore(keyring), actor=DEMO_ACTOR)
-        reviews = Reviews(database, identities)
+        importer, identities, reviews = services.importer, services.identities, services.reviews
         # Never shown nor stored: the keys it guards are thrown away with the keyring.
         passphrase = secrets.token_urlsafe(24)
         _create_reviewers(identities, list(reviewers.values()), passphrase)
@@ -232,7 +229,7 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
             identities.retire(reviewer.email, RETIRED_REASON, signer=signing)
     finally:
         keyring.entries.clear()  # retiring removed the keys; this covers a failed build
-        database.dispose()
+        services.close()
     report(total, total, "Demo registry ready")
     return registry_path
 
@@ -467,7 +464,3 @@ def _copy_tree(source: Traversable, target: Path) -> None:
         elif child.is_file():
             with child.open("rb") as stream, (target / child.name).open("wb") as out:
                 shutil.copyfileobj(stream, out)
-
-
-def _no_progress(_done: int, _total: int, _what: str) -> None:
-    return None

@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from countersign.errors import CountersignError
+from countersign.formats.placeholders import count_placeholders
 from countersign.models.card import ModelCard
 from countersign.models.tables import Attachment, Bundle, CardVersion, Model
 from countersign.services.storage import dialect
@@ -89,6 +90,11 @@ class CardVersionDetail:
     card: ModelCard
     warnings: list[dict[str, str]]
     attachments: list[AttachmentInfo]
+
+    @property
+    def placeholder_sections(self) -> int:
+        """How many sections the card left as its template's placeholder (read as empty)."""
+        return count_placeholders(self.warnings)
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,21 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from countersign import __version__
-from countersign.errors import DiskFull, RegistryError, RegistryLocked, RegistryTooNew
+from countersign.errors import (
+    CountersignError,
+    DiskFull,
+    RegistryError,
+    RegistryLocked,
+    RegistryTooNew,
+)
 from countersign.services.storage.locations import shown_location
 from countersign.views.actions import MENUS
 from countersign.views.icons import icon
+from countersign.views.settings import upgrade_settings
 from countersign.views.startup_window import StartupWindow, wait_for_first_paint
 
 if TYPE_CHECKING:
-    from countersign.services.storage.database import Database
+    from countersign.services.workstation import Services
     from countersign.views.main_window import MainWindow
 
 ORGANISATION = "Countersign"
@@ -61,6 +68,7 @@ def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ())
     """
     app = application()
     settings = QSettings()
+    upgrade_settings(settings)
     shell = StartupWindow(shown_location(db), settings, demo=demo, menus=MENUS)
     shell.show()
     wait_for_first_paint(shell)
@@ -68,11 +76,11 @@ def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ())
         cleanup.callback(shell.close)
         demo_folder = Path(tempfile.mkdtemp(prefix="countersign-demo-")) if demo else None
         cleanup.callback(_remove, demo_folder)
-        database = _open_registry(db, demo_folder, shell)
-        if database is None:
+        services = _open_services(db, demo_folder, shell)
+        if services is None:
             return 1
-        cleanup.callback(database.dispose)
-        window = _main_window(database, settings, demo)
+        cleanup.callback(services.close)
+        window = _main_window(services, settings, demo)
         cleanup.callback(_install_crash_handler(window))
         shell.hand_over(window)
         if open_files:
@@ -83,52 +91,33 @@ def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ())
     return status
 
 
-def _open_registry(
+def _open_services(
     db: str | None, demo_folder: Path | None, shell: StartupWindow
-) -> Database | None:
-    """The registry (built first for the demo), or None once the officer has been told why not."""
+) -> Services | None:
+    """The registry (built first for the demo) and its services, built once.
+
+    None once the officer has been told why the registry cannot be opened.
+    The keyring is vetted on first use (signing, Settings ▸ Identities), not here.
+    """
     # Imported once the start-up window has painted, as is everything below.
-    from countersign.errors import CountersignError
-    from countersign.formats.base import InputRefused
-    from countersign.services.storage.database import Database
+    from countersign.services.workstation import open_services
 
     try:
         if demo_folder is not None:
             db = str(_build_demo(demo_folder, shell))
-        return Database.open(db)
-    except (CountersignError, InputRefused) as error:
+        return open_services(db)
+    except CountersignError as error:
         QMessageBox.critical(
             shell, "Countersign cannot open the registry", start_failure_text(error)
         )
         return None
 
 
-def _main_window(database: Database, settings: QSettings, demo: bool) -> MainWindow:
-    """The services, built once, and the main window over them."""
-    from countersign.services.identities.identities import Identities
-    from countersign.services.identities.keystore import Keystore
-    from countersign.services.importing.importer import Importer
-    from countersign.services.registry import Registry
-    from countersign.services.reports.reports import Reports
-    from countersign.services.reviews.checklists import Checklists
-    from countersign.services.reviews.reviews import Reviews
+def _main_window(services: Services, settings: QSettings, demo: bool) -> MainWindow:
+    """The main window over the services."""
     from countersign.views.main_window import MainWindow
-    from countersign.views.review.flow import ReviewServices
 
-    # The keyring is vetted on first use (signing, Settings ▸ Identities), not at start-up.
-    identities = Identities(database, Keystore())
-    review_services = ReviewServices(
-        identities, Checklists(database), Reviews(database, identities)
-    )
-    return MainWindow(
-        database,
-        Registry(database),
-        Importer(database),
-        settings,
-        demo=demo,
-        review_services=review_services,
-        reports=Reports(database, identities),
-    )
+    return MainWindow(services, settings, demo=demo)
 
 
 def _install_crash_handler(window: QWidget) -> Callable[[], None]:

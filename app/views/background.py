@@ -1,7 +1,8 @@
 """One way to run long work off the GUI thread (after Anki's ``op``).
 
 The work is a plain function ``work(progress, cancelled)`` that must not
-touch any widget.  It runs on a single worker thread shared by the whole
+touch any widget; ``progress`` and ``cancelled`` are the callables of
+:mod:`countersign.services.progress`, so the work hands them on to a service.  It runs on a single worker thread shared by the whole
 window, so registry writes never race each other.  Its progress reaches the
 GUI thread as a signal; its result or its exception reaches ``on_success`` or
 ``on_failure`` on the GUI thread.  An optional progress dialog shows the
@@ -18,9 +19,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-Progress = Callable[[int, int, str], None]
-Cancelled = Callable[[], bool]
+from countersign.services.progress import Cancelled, Progress
+
 Work = Callable[[Progress, Cancelled], Any]
+"""Work for the worker thread: the progress and cancel callables of
+:mod:`countersign.services.progress`, as every service takes them."""
 
 _POOL: QThreadPool | None = None
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from countersign import __version__
 from countersign.errors import CountersignError
-from countersign.formats.base import InputRefused
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
@@ -79,7 +78,7 @@ def show_failure(parent: QWidget | None, error: BaseException, trace: str) -> QD
 
     The dialog is opened without blocking and returned (tests close it).
     """
-    if isinstance(error, CountersignError | InputRefused):
+    if isinstance(error, CountersignError):
         box = QMessageBox(QMessageBox.Icon.Warning, "Countersign", str(error), parent=parent)
         box.setAccessibleName("Error")
         _keep_open(box)
@@ -107,7 +106,7 @@ def install_crash_handler(parent: Callable[[], QWidget | None]) -> Callable[[], 
             previous(kind, error, tb)
             return
         trace = "".join(traceback.format_exception(kind, error, tb))
-        if not isinstance(error, CountersignError | InputRefused):
+        if not isinstance(error, CountersignError):
             # Also on the terminal, for a report even if the dialog cannot be shown.
             sys.stderr.write(trace)
         show_failure(parent(), error, trace)

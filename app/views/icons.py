@@ -9,23 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 
-ICON_NAMES = (
-    "app",
-    "audit",
-    "copy",
-    "identity",
-    "import",
-    "print",
-    "publish",
-    "refresh",
-    "report",
-    "search",
-    "sign",
-    "verify",
-    "warning",
-)
-"""Every icon the window uses; each is ``resources/icons/<name>.svg``."""
-
 _FALLBACK_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 

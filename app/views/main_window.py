@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,20 +24,24 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
-from countersign.services.importing.importer import Importer
-from countersign.services.registry import Registry
-from countersign.services.reports.reports import Reports
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.reviews import SignOffResult
-from countersign.services.storage.database import Database
+from countersign.services.workstation import Services
 from countersign.views.about_box import show_about
 from countersign.views.actions import WorkstationActions
-from countersign.views.background import BackgroundTask, Cancelled, Progress
+from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.icons import icon
 from countersign.views.model_page.page import ModelPage
 from countersign.views.registry.browser import RegistryBrowser
 from countersign.views.reports.commands import ReportCommands, ShownVersion
-from countersign.views.review.flow import ReviewServices
+from countersign.views.settings import (
+    IMPORT_FOLDER,
+    WINDOW_GEOMETRY,
+    WINDOW_SPLITTER,
+    WINDOW_STATE,
+    restore_geometry,
+)
 
 IMPORT_FILTER = (
     "Card bundles and card files (*.cardbundle *.zip *.json *.md *.yaml *.yml);;All files (*)"
@@ -49,28 +53,22 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        database: Database,
-        registry: Registry,
-        importer: Importer,
-        settings: QSettings | None = None,
+        services: Services,
+        settings: QSettings,
         *,
         demo: bool = False,
-        review_services: ReviewServices | None = None,
-        reports: Reports | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.database = database
-        self.registry = registry
-        self.importer = importer
-        self.review_services = review_services or ReviewServices.for_database(database)
-        self.settings = settings if settings is not None else QSettings()
-        self.reports = reports or Reports(database, self.review_services.identities)
-        self._demo = demo
+        self.services = services
+        self.database = services.database
+        self.registry = services.registry
+        self.importer = services.importer
+        self.reports = services.reports
+        self.settings = settings
         self._counted_once = False
         self._count_task: BackgroundTask | None = None
         self._count_again = False
-        self._import_dialog: QWidget | None = None
         self._audit_window: QWidget | None = None
         self._identities_dialog: QWidget | None = None
 
@@ -91,8 +89,8 @@ class MainWindow(QMainWindow):
         self.commands.fill_tool_bar(tool_bar)
         self.addToolBar(tool_bar)
 
-        self.browser = RegistryBrowser(registry, self)
-        self.model_page = ModelPage(registry, database, self, review_services=self.review_services)
+        self.browser = RegistryBrowser(services.registry, self)
+        self.model_page = ModelPage(services, self)
         self.report_commands = ReportCommands(self.reports, self.settings, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
@@ -113,7 +111,7 @@ class MainWindow(QMainWindow):
         self.counts_label.setAccessibleName("Registry counts")
         self.statusBar().addWidget(self.location_label, 1)
         self.statusBar().addPermanentWidget(self.counts_label)
-        where = database.location
+        where = services.database.location
         self.location_label.setText(
             f"Demo registry (thrown away on quit): {where}" if demo else f"Registry: {where}"
         )
@@ -135,7 +133,6 @@ class MainWindow(QMainWindow):
         dialog = ImportDialog(self.importer, paths, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.landed.connect(self._on_import_dialog_landed)
-        self._import_dialog = dialog
         dialog.open()
 
     def choose_import_files(self) -> None:
@@ -163,7 +160,7 @@ class MainWindow(QMainWindow):
         from countersign.views.identities.dialog import IdentitiesDialog
 
         if self._identities_dialog is None:
-            dialog = IdentitiesDialog(self.review_services.identities, self)
+            dialog = IdentitiesDialog(self.services.identities, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.changed.connect(self._on_identities_dialog_changed)
             dialog.destroyed.connect(self._on_identities_dialog_destroyed)
@@ -238,8 +235,7 @@ class MainWindow(QMainWindow):
 
     def last_folder(self) -> str:
         """The folder the officer last imported from (home at first)."""
-        value = self.settings.value("import/last_folder", "")
-        return str(value) if value else str(Path.home())
+        return IMPORT_FOLDER.read(self.settings) or str(Path.home())
 
     # -- Qt events -----------------------------------------------------------------
 
@@ -254,9 +250,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         """Remember geometry and layout; close the audit window too."""
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
+        WINDOW_STATE.write(self.settings, self.saveState())
+        WINDOW_SPLITTER.write(self.settings, self.splitter.saveState())
         self.settings.sync()
         if self._audit_window is not None:
             self._audit_window.close()
@@ -376,23 +372,19 @@ class MainWindow(QMainWindow):
     # -- settings -------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1440, 900)
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
+        restore_geometry(self, self.settings)
+        state = WINDOW_STATE.read(self.settings)
+        if not state.isEmpty():
             self.restoreState(state)
 
     def _restore_splitter(self) -> None:
         # Once the window has its real size: restored earlier, the sizes would be stretched.
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+        splitter = WINDOW_SPLITTER.read(self.settings)
+        if not splitter.isEmpty():
             self.splitter.restoreState(splitter)
 
     def _remember_folder(self, folder: Path) -> None:
-        self.settings.setValue("import/last_folder", str(folder))
+        IMPORT_FOLDER.write(self.settings, str(folder))
 
 
 def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:

@@ -25,6 +25,7 @@ STATUS_COLOURS = {
 SOURCE_FORMATS = {
     "native-json": "Countersign JSON",
     "native-yaml": "Countersign YAML",
+    "cyclonedx": "CycloneDX ML-BOM",
     "huggingface": "Hugging Face README",
     "mct": "Model Card Toolkit",
     "sagemaker": "SageMaker JSON",

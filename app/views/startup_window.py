@@ -5,7 +5,8 @@ last closed, titled as the workstation and naming the registry being opened,
 so that the first paint waits for nothing.  The main window replaces it once
 the services and screens are imported and the registry is open.
 
-This module imports PySide6 and the standard library only (a test checks it):
+This module imports PySide6, the standard library and the settings
+declarations (themselves PySide6 only) alone (a test checks it):
 everything heavier is what it stands in front of.
 """
 
@@ -13,12 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
-DEFAULT_SIZE = (1440, 900)
-"""The window's size when no geometry has been saved yet (as the main window)."""
+from countersign.views.settings import restore_geometry
 
 PAINT_WAIT_MS = 500
 """How long :func:`wait_for_first_paint` waits for a window that is never exposed."""
@@ -68,11 +68,7 @@ class StartupWindow(QMainWindow):
             self.progress_label.setText("Opening the registry…")
             self.location_label.setText(f"Opening the registry: {location}")
 
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(*DEFAULT_SIZE)
+        restore_geometry(self, settings)
 
     def show_progress(self, text: str) -> None:
         """Say what start-up is doing now, painted at once (no event loop runs meanwhile)."""

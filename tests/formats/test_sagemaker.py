@@ -290,7 +290,7 @@ def test_raw_clarify_and_model_monitor_reports_are_refused(
         read_card(path.read_bytes(), name)
     assert refused.value.reason == (
         "the JSON is not a model card in a known format (Countersign, Hugging Face, "
-        f"Model Card Toolkit or SageMaker); its top-level keys are: {keys}"
+        f"Model Card Toolkit, SageMaker or CycloneDX); its top-level keys are: {keys}"
     )
 
 
@@ -314,7 +314,11 @@ def test_looks_like_sagemaker() -> None:
         assert looks_like_sagemaker({key: {}})
     assert not looks_like_sagemaker({"metric_groups": []})
     assert not looks_like_sagemaker({"model_details": {"name": "m"}})
-    assert not looks_like_sagemaker({"$schema": "x", "model_overview": {}})
+    assert not looks_like_sagemaker(
+        {"$schema": "http://json-schema.org/draft-07/schema#", "model_overview": {}}
+    )
+    # A card that declares the schema it follows is still a card.
+    assert looks_like_sagemaker({"$schema": "./card.schema.json", "model_overview": {}})
 
 
 def test_read_sagemaker_refuses_a_document_with_no_sagemaker_section() -> None:

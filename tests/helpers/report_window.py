@@ -10,11 +10,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from countersign.services.importing.importer import Importer
-from countersign.services.registry import Registry
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
-from countersign.views.review.flow import ReviewServices
 from tests.helpers.reports import ReportBench, report_bench
 
 
@@ -30,16 +27,8 @@ def report_window(
     registry_folder.mkdir()
     with report_bench(registry_folder, approve=approve) as bench:
         work = bench.bench
-        services = ReviewServices(work.identities, work.checklists, work.reviews)
         settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(
-            work.db,
-            Registry(work.db),
-            Importer(work.db, actor="officer"),
-            settings,
-            review_services=services,
-            reports=bench.reports,
-        )
+        window = MainWindow(work.services, settings)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)

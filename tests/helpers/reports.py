@@ -83,4 +83,4 @@ def report_bench(
         bench.person(OLGA, "officer", "Olga Officer")
         if approve:
             bench.sign(ANA)
-        yield ReportBench(bench, Reports(bench.db, bench.identities))
+        yield ReportBench(bench, bench.services.reports)

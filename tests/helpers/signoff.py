@@ -21,11 +21,10 @@ from cryptography.x509.oid import NameOID
 from countersign.cli import main
 from countersign.models.card import ModelCard
 from countersign.services.identities.identities import Identities, IdentityInfo, SigningKey
-from countersign.services.identities.keystore import Keystore
-from countersign.services.importing.importer import Importer
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
+from countersign.services.workstation import Services, open_services
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 from tests.helpers.registry import native_card, write_card
 
@@ -52,14 +51,31 @@ def medium_card(name: str = "credit-scorer", version: str = "1.0", **extra: Any)
 
 @dataclass
 class Workbench:
-    """One registry file with its identities, checklists and reviews services."""
+    """One registry file with its services, built as the program builds them."""
 
     folder: Path
-    db: Database
+    services: Services
     keyring: MemoryKeyring
-    identities: Identities
-    reviews: Reviews
-    checklists: Checklists
+
+    @property
+    def db(self) -> Database:
+        """The registry."""
+        return self.services.database
+
+    @property
+    def identities(self) -> Identities:
+        """Reviewer identities, with keys in :attr:`keyring`."""
+        return self.services.identities
+
+    @property
+    def reviews(self) -> Reviews:
+        """Review rounds and sign-offs."""
+        return self.services.reviews
+
+    @property
+    def checklists(self) -> Checklists:
+        """Checklist templates."""
+        return self.services.checklists
 
     @property
     def path(self) -> Path:
@@ -70,7 +86,7 @@ class Workbench:
         """Import ``card`` as a loose native JSON file."""
         name = file or f"{card.model_details.name}-{card.model_details.version}.json"
         path = write_card(self.folder, name, card)
-        report = Importer(self.db, actor="officer").import_file(path, team=team)
+        report = self.services.importer.import_file(path, team=team)
         assert report.ok, report.plan.reason()
 
     founder: SigningKey | None = None
@@ -166,19 +182,10 @@ def workbench(folder: Path) -> Iterator[Workbench]:
     """A fresh registry in ``folder`` with an in-memory keyring installed for the block."""
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
-        db = Database.open(str(folder / "registry.sqlite3"))
-        identities = Identities(db, Keystore(), actor="officer")
-        try:
-            yield Workbench(
-                folder=folder,
-                db=db,
-                keyring=backend,
-                identities=identities,
-                reviews=Reviews(db, identities),
-                checklists=Checklists(db, actor="officer"),
-            )
-        finally:
-            db.dispose()
+        with open_services(
+            str(folder / "registry.sqlite3"), keyring=backend, actor="officer"
+        ) as services:
+            yield Workbench(folder=folder, services=services, keyring=backend)
 
 
 # -- organisation-issued credentials ---------------------------------------------------

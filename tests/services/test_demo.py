@@ -18,7 +18,6 @@ from keyring.backends import fail
 from countersign.formats.bundle import open_bundle
 from countersign.services import demo
 from countersign.services.audit.trail import list_events, verify_chain
-from countersign.services.audit.verification import verify_registry
 from countersign.services.demo import (
     BUNDLES_FOLDER,
     RETIRED_REASON,
@@ -31,6 +30,7 @@ from countersign.services.demo import (
     samples_resource,
 )
 from countersign.services.identities.identities import Identities
+from countersign.services.integrity.registry_check import verify_registry
 from countersign.services.registry import Registry
 from countersign.services.reviews.reviews import Reviews
 from countersign.services.reviews.signoff_verification import verify_signoffs

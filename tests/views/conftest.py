@@ -11,12 +11,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from countersign.services.importing.importer import Importer
-from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
+from countersign.services.workstation import Services, open_services
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
 from tests.helpers.bundles import signed_bundle, write
+from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
 
 CATS_AND_DOGS = "Fine-tuned MobileNetV2 Model for Cat vs. Dogs"
@@ -37,10 +37,13 @@ def wait_for_background() -> None:
 
 
 @pytest.fixture
-def workstation_db(tmp_path: Path, corpus: Path) -> Iterator[Database]:
-    """A registry with corpus MCT cards, a signed bundle, and native cards of three teams."""
-    db = Database.open(str(tmp_path / "registry.sqlite3"))
-    importer = Importer(db, actor="officer")
+def workstation(tmp_path: Path, corpus: Path) -> Iterator[Services]:
+    """The services of a registry with corpus MCT cards, a signed bundle, and native cards of
+    three teams, built as the program builds them (keys in an in-memory keyring)."""
+    services = open_services(
+        str(tmp_path / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+    )
+    importer = services.importer
     for name in ("mct-testdata-cats_vs_dogs_v0_0_1.json", "mct-testdata-considerations.json"):
         report = importer.import_file(corpus / "mct" / name, team="Vision Lab")
         assert report.ok, report.plan.reason()
@@ -61,9 +64,15 @@ def workstation_db(tmp_path: Path, corpus: Path) -> Iterator[Database]:
     )
     path = write_card(cards, "fraud.json", unsafe)
     assert importer.import_file(path, team="Payments").ok
-    yield db
+    yield services
     wait_for_background()
-    db.dispose()
+    services.close()
+
+
+@pytest.fixture
+def workstation_db(workstation: Services) -> Database:
+    """The registry of :func:`workstation`."""
+    return workstation.database
 
 
 @pytest.fixture
@@ -73,10 +82,9 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, workstation_db: Database, settings: QSettings) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, workstation: Services, settings: QSettings) -> Iterator[MainWindow]:
     """The main window on the workstation registry, shown and counted."""
-    registry = Registry(workstation_db)
-    main = MainWindow(workstation_db, registry, Importer(workstation_db, actor="officer"), settings)
+    main = MainWindow(workstation, settings)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)

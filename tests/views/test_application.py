@@ -23,6 +23,7 @@ from countersign.views import application
 from countersign.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
+from countersign.views.settings import WINDOW_GEOMETRY
 from countersign.views.startup_window import StartupWindow
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import wait_for_background
@@ -186,8 +187,8 @@ def test_shows_the_startup_window_first_then_the_main_window_in_its_place(
 ) -> None:
     earlier = QWidget()
     earlier.setGeometry(QRect(30, 40, 700, 500))
-    QSettings(str(settings_file), QSettings.Format.IniFormat).setValue(
-        "window/geometry", earlier.saveGeometry()
+    WINDOW_GEOMETRY.write(
+        QSettings(str(settings_file), QSettings.Format.IniFormat), earlier.saveGeometry()
     )
     earlier.deleteLater()
     path = tmp_path / "registry.sqlite3"

@@ -16,10 +16,11 @@ from pytestqt.qtbot import QtBot
 
 from countersign import __version__
 from countersign.services.importing.importer import Importer
-from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
+from countersign.services.workstation import Services
 from countersign.views.about_box import about_html
 from countersign.views.main_window import MainWindow
+from countersign.views.settings import IMPORT_FOLDER
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import CATS_AND_DOGS, wait_for_background
 
@@ -49,9 +50,9 @@ def test_browser_left_model_page_right_and_status_bar(window: MainWindow) -> Non
 
 
 def test_first_paint_does_not_wait_for_counts(
-    qtbot: QtBot, workstation_db: Database, settings: QSettings
+    qtbot: QtBot, workstation: Services, settings: QSettings
 ) -> None:
-    main = MainWindow(workstation_db, Registry(workstation_db), Importer(workstation_db), settings)
+    main = MainWindow(workstation, settings)
     qtbot.addWidget(main)
     assert main.counts_label.text() == "Counting…"
     assert not main.counting
@@ -67,13 +68,11 @@ def test_window_start_imports_neither_reportlab_nor_pyhanko(tmp_path: Path) -> N
         "from PySide6.QtCore import QSettings\n"
         "from countersign.views.application import application\n"
         "from countersign.views.main_window import MainWindow\n"
-        "from countersign.services.storage.database import Database\n"
-        "from countersign.services.importing.importer import Importer\n"
-        "from countersign.services.registry import Registry\n"
+        "from countersign.services.workstation import open_services\n"
         "app = application()\n"
-        f"db = Database.open({str(tmp_path / 'r.sqlite3')!r})\n"
+        f"services = open_services({str(tmp_path / 'r.sqlite3')!r})\n"
         f"s = QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat)\n"
-        "w = MainWindow(db, Registry(db), Importer(db), s)\n"
+        "w = MainWindow(services, s)\n"
         "w.show(); app.processEvents()\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('reportlab', 'pyhanko'))\n"
         "print('HEAVY', heavy)\n"
@@ -157,10 +156,9 @@ def test_selecting_a_model_and_every_tab_by_keyboard(qtbot: QtBot, window: MainW
 
 
 def test_geometry_splitter_and_last_folder_are_remembered(
-    qtbot: QtBot, workstation_db: Database, settings: QSettings, tmp_path: Path
+    qtbot: QtBot, workstation: Services, settings: QSettings, tmp_path: Path
 ) -> None:
-    registry, importer = Registry(workstation_db), Importer(workstation_db)
-    first = MainWindow(workstation_db, registry, importer, settings)
+    first = MainWindow(workstation, settings)
     qtbot.addWidget(first)
     first.show()
     # Small enough for the offscreen screen, which restoreGeometry clamps to.
@@ -171,7 +169,7 @@ def test_geometry_splitter_and_last_folder_are_remembered(
     first._remember_folder(tmp_path)
     first.close()
     wait_for_background()
-    second = MainWindow(workstation_db, registry, importer, settings)
+    second = MainWindow(workstation, settings)
     qtbot.addWidget(second)
     second.show()
     assert (second.size().width(), second.size().height()) == (700, 500)
@@ -263,7 +261,7 @@ def test_file_import_asks_for_files_in_the_last_folder(
         return [str(bundle)], ""
 
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", choose)
-    window.settings.setValue("import/last_folder", "/srv/bundles")
+    IMPORT_FOLDER.write(window.settings, "/srv/bundles")
     window.commands["import_files"].trigger()
     assert asked == ["/srv/bundles"]
     assert fake_import_dialog.opened == [[bundle]]
@@ -304,10 +302,8 @@ def test_about_names_version_and_licences(qtbot: QtBot, window: MainWindow) -> N
     box.close()
 
 
-def test_demo_window_says_so(qtbot: QtBot, workstation_db: Database, settings: QSettings) -> None:
-    main = MainWindow(
-        workstation_db, Registry(workstation_db), Importer(workstation_db), settings, demo=True
-    )
+def test_demo_window_says_so(qtbot: QtBot, workstation: Services, settings: QSettings) -> None:
+    main = MainWindow(workstation, settings, demo=True)
     qtbot.addWidget(main)
     assert "demo" in main.windowTitle()
     assert main.location_label.text().startswith("Demo registry (thrown away on quit)")

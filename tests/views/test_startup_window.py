@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
 from countersign.views.actions import MENUS
+from countersign.views.settings import WINDOW_GEOMETRY
 from countersign.views.startup_window import StartupWindow, wait_for_first_paint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ def wait_and_note(window, *args):
     painted.append([type(window).__name__, wait_for_first_paint(window, *args)])
     return painted[-1][1]
 
-def open_registry(db, demo_folder, shell):
+def open_services(db, demo_folder, shell):
     # What was painted and imported when the registry is about to be opened.
     print("REPORT " + json.dumps({
         "painted": painted,
@@ -62,7 +63,7 @@ def open_registry(db, demo_folder, shell):
     return None
 
 application.wait_for_first_paint = wait_and_note
-application._open_registry = open_registry
+application._open_services = open_services
 from countersign.cli import main
 sys.exit(main(["--db", sys.argv[1]]))
 """
@@ -103,6 +104,7 @@ def test_the_startup_window_paints_with_pyside6_and_the_standard_library_only(
     assert [name for name in modules if name.startswith("countersign")] == [
         "countersign",
         "countersign.views",
+        "countersign.views.settings",
         "countersign.views.startup_window",
     ]
 
@@ -128,7 +130,7 @@ def test_titled_and_placed_as_the_workstation_was(qtbot: QtBot, tmp_path: Path) 
     earlier = QMainWindow()
     qtbot.addWidget(earlier)
     earlier.setGeometry(QRect(30, 40, 700, 500))
-    settings.setValue("window/geometry", earlier.saveGeometry())
+    WINDOW_GEOMETRY.write(settings, earlier.saveGeometry())
 
     shell = StartupWindow("/srv/registry.sqlite3", settings, menus=MENUS)
     qtbot.addWidget(shell)

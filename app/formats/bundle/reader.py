@@ -192,6 +192,14 @@ def _check_listing(
     manifest: BundleManifest, files: Mapping[str, bytes], folders: frozenset[str], file_name: str
 ) -> None:
     """Refuse unless the zip holds exactly the files the manifest lists, with their hashes."""
+    listed = _listed_paths(manifest, file_name)
+    _check_listed_files_present(listed, files, folders, file_name)
+    _check_no_unlisted_files(listed, files, file_name)
+    _check_hashes(manifest, listed, files, file_name)
+
+
+def _listed_paths(manifest: BundleManifest, file_name: str) -> dict[str, str]:
+    """Every path the manifest lists, with where it is listed; refuses a bad or double listing."""
     listed: dict[str, str] = {}
     versions: dict[tuple[str, str], int] = {}
     for index, card in enumerate(manifest.cards):
@@ -214,6 +222,12 @@ def _check_listing(
                 _join(MANIFEST_NAME, f"attachments[{index}].card"),
                 f"names {attachment.card!r}, which is not a card listed in the manifest",
             )
+    return listed
+
+
+def _check_listed_files_present(
+    listed: dict[str, str], files: Mapping[str, bytes], folders: frozenset[str], file_name: str
+) -> None:
     for path, where in listed.items():
         if path not in files:
             held = "only a folder of that name" if path in folders else "no such file"
@@ -222,6 +236,11 @@ def _check_listing(
                 _join(MANIFEST_NAME, f"{where}.path"),
                 f"lists {path!r}, but the bundle holds {held}",
             )
+
+
+def _check_no_unlisted_files(
+    listed: dict[str, str], files: Mapping[str, bytes], file_name: str
+) -> None:
     for name in files:
         if name not in listed and name not in RESERVED_NAMES:
             refuse(
@@ -230,6 +249,11 @@ def _check_listing(
                 "the file is in the bundle but not listed in manifest.json; every file in a "
                 "bundle must be listed with its SHA-256",
             )
+
+
+def _check_hashes(
+    manifest: BundleManifest, listed: dict[str, str], files: Mapping[str, bytes], file_name: str
+) -> None:
     entries: list[ManifestCard | ManifestAttachment] = [*manifest.cards, *manifest.attachments]
     for entry in entries:
         actual = hashlib.sha256(files[entry.path]).hexdigest()

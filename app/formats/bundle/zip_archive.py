@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from typing import NoReturn
 
-from countersign.formats.base import InputRefused
+from countersign.errors import InputRefused
 from countersign.models.manifest import MAX_PATH_CHARS
 
 MiB = 1024 * 1024
@@ -261,6 +261,16 @@ def _check_headers(infos: list[zipfile.ZipInfo], file_name: str) -> None:
 
 def _check_entry_header(info: zipfile.ZipInfo, file_name: str) -> None:
     """Refuse one entry from its directory record: path, kind, encryption, sizes."""
+    _check_entry_kind(info, file_name)
+    if info.is_dir():
+        if info.file_size:
+            refuse(file_name, shown(info.orig_filename), "the entry is a folder but holds data")
+        return
+    _check_entry_sizes(info, file_name)
+
+
+def _check_entry_kind(info: zipfile.ZipInfo, file_name: str) -> None:
+    """Refuse an entry whose path is unsafe, or that is no plain file or folder, or unreadable."""
     name = info.orig_filename
     where = shown(name)
     reason = unsafe_path_reason(name, folder=True)
@@ -289,10 +299,12 @@ def _check_entry_header(info: zipfile.ZipInfo, file_name: str) -> None:
             f"the entry is compressed with zip method {info.compress_type}, which Countersign "
             "does not read (use deflate)",
         )
-    if info.is_dir():
-        if info.file_size:
-            refuse(file_name, where, "the entry is a folder but holds data")
-        return
+
+
+def _check_entry_sizes(info: zipfile.ZipInfo, file_name: str) -> None:
+    """Refuse a file that unpacks too large, or far larger than it is packed (a zip bomb)."""
+    name = info.orig_filename
+    where = shown(name)
     if info.file_size > MAX_ENTRY_BYTES:
         refuse(
             file_name,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from countersign.formats.base import FormatWarning
 from countersign.formats.huggingface.heading_map import (
     TEXT_TARGETS,
     display_title,
@@ -39,6 +40,7 @@ from countersign.formats.huggingface.markdown import (
     source_marker,
     trim_blank,
 )
+from countersign.formats.placeholders import placeholder_message, placeholder_only
 from countersign.models.card import DatasetRef, ExtraSection, ModelCard, Owner, Reference, Risk
 
 AUTHOR_ROLE = "model card author"
@@ -171,10 +173,19 @@ class _Node:
 
 @dataclass
 class BodyReading:
-    """What the body added to the card besides its fields: the title and extra sections."""
+    """What the body added to the card besides its fields: the title, extra sections, warnings."""
 
     title: Heading | None = None
     extras: list[ExtraSection] = field(default_factory=list)
+    warnings: list[FormatWarning] = field(default_factory=list)
+
+    def unless_placeholder(self, text: str, place: str, line: int) -> str:
+        """``text``, or nothing (with a placeholder warning) when it is only the template's."""
+        found = placeholder_only(text)
+        if found is None:
+            return text
+        self.warnings.append(FormatWarning(f"line {line}", placeholder_message(place, found)))
+        return ""
 
 
 def _marker_of(lines: list[str], file: str) -> tuple[str | None, list[str]]:
@@ -275,6 +286,19 @@ def _list_items(target: str, text: str) -> tuple[str, list[Any]]:
     return target, items
 
 
+def _filled_items(text: str, segment: _Segment, reading: BodyReading) -> str:
+    """The list ``text`` without the items that are only the template's placeholder."""
+    items = items_of(text)
+    filled = [
+        item
+        for item in items
+        if reading.unless_placeholder(
+            item, f"an item of the section {segment.title!r}", segment.heading.line
+        )
+    ]
+    return text if len(filled) == len(items) else format_items(filled)
+
+
 def read_body(card: ModelCard, blocks: list[Block], file: str) -> BodyReading:
     """Map the body's blocks onto ``card`` (its fields are appended to, never replaced)."""
     reading = BodyReading()
@@ -285,11 +309,21 @@ def read_body(card: ModelCard, blocks: list[Block], file: str) -> BodyReading:
         if current:
             texts[target] = [current]
     summary = "\n".join(trim_blank(preamble))
+    first_line = reading.title.line if reading.title else 1
+    summary = reading.unless_placeholder(summary, "the summary", first_line)
     if summary:
         texts.setdefault("model_details.summary", []).append(summary)
     lists: dict[str, list[Any]] = {}
+    # Fields whose first heading held only a placeholder: a later heading for
+    # the same field still keeps its heading line.
+    placeheld: set[str] = set()
     for segment in segments:
-        text = "\n".join(trim_blank(segment.lines))
+        written = "\n".join(trim_blank(segment.lines))
+        text = reading.unless_placeholder(
+            written, f"the section {segment.title!r}", segment.heading.line
+        )
+        if written and not text and segment.target is not None:
+            placeheld.add(segment.target)
         if segment.target is None:
             if segment.forced or text or not segment.has_extra_child:
                 reading.extras.append(
@@ -300,9 +334,13 @@ def read_body(card: ModelCard, blocks: list[Block], file: str) -> BodyReading:
                 parts = texts.setdefault(segment.target, [])
                 # A second heading for the same field keeps its heading line, so
                 # that the joined text still shows where each part began.
-                parts.append(f"{segment.heading.raw}\n\n{text}" if parts else text)
+                parts.append(
+                    f"{segment.heading.raw}\n\n{text}"
+                    if parts or segment.target in placeheld
+                    else text
+                )
         else:
-            name, items = _list_items(segment.target, text)
+            name, items = _list_items(segment.target, _filled_items(text, segment, reading))
             lists.setdefault(name, list(_get(card, name))).extend(items)
     for target, parts in texts.items():
         _set(card, target, "\n\n".join(parts))

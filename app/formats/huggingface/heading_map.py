@@ -199,6 +199,9 @@ _names(
     "training setup",
     "pretraining data",
     "fine tuning data",
+    # Meta's cards (Llama): the compute and energy of training.
+    "hardware and software",
+    "training factors",
 )
 _names("training_data.datasets", "training datasets", "training data sets")
 _names("training_data.preprocessing", "training data preprocessing")
@@ -217,6 +220,7 @@ _names(
     "unitary results",
     "intersectional results",
     "accuracy",
+    "benchmark scores",
 )
 _names(
     "ethical_considerations.text",
@@ -232,6 +236,8 @@ _names(
     "broader impacts",
     "societal impact",
     "social impact",
+    "responsibility and safety",
+    "responsibility safety",
 )
 _names("ethical_considerations.risks", "risks", "ethical risks", "risks and harms", "known risks")
 _names(

@@ -136,58 +136,92 @@ def split_blocks(lines: list[str], first_line: int) -> list[Block]:
     ``first_line`` is the file line number of ``lines[0]``, so that headings
     know where they are in the original file.
     """
-    blocks = [Block(heading=None)]
-    current = blocks[0].lines
-    fence: tuple[str, int] | None = None
-    in_comment = False
-    paragraph_run = 0  # paragraph lines since the last blank line or block start
-    blocked = False  # a list item, table or quote since the last blank line
+    cutter = _BlockCutter(first_line)
     for index, line in enumerate(lines):
-        if fence is not None:
-            current.append(line)
-            if line.lstrip(" ")[:1] == fence[0] and _closes_fence(line, *fence):
-                fence = None
-            continue
-        if in_comment:
-            current.append(line)
-            in_comment = "-->" not in line
-            continue
+        cutter.take(index, line)
+    return cutter.blocks
+
+
+class _BlockCutter:
+    """What :func:`split_blocks` knows while it walks the lines: the open fence or comment,
+    and whether the line above may underline into a setext heading."""
+
+    def __init__(self, first_line: int) -> None:
+        self.first_line = first_line
+        self.blocks = [Block(heading=None)]
+        self.fence: tuple[str, int] | None = None
+        self.in_comment = False
+        self.paragraph_run = 0  # paragraph lines since the last blank line or block start
+        self.blocked = False  # a list item, table or quote since the last blank line
+
+    @property
+    def current(self) -> list[str]:
+        """The lines of the block being filled."""
+        return self.blocks[-1].lines
+
+    def take(self, index: int, line: str) -> None:
+        """Add ``lines[index]`` to the current block, or start a new block at a heading."""
+        if self._inside_fence_or_comment(line):
+            return
         stripped = line.lstrip(" ")
         first = stripped[:1]
         # Only a line starting with one of these characters can open anything.
         if first and first in "`~<#=-" and len(line) - len(stripped) <= 3:
-            heading: Heading | None = None
-            if first in "`~":
-                fence = _opening_fence(line)
-                if fence is not None:
-                    current.append(line)
-                    paragraph_run, blocked = 0, True
-                    continue
-            elif first == "<" and stripped.startswith("<!--"):
-                current.append(line)
-                in_comment = "-->" not in stripped[4:]
-                paragraph_run, blocked = 0, True
-                continue
-            elif first == "#":
-                heading = atx_heading(line, first_line + index)
-            elif paragraph_run == 1 and not blocked and current and _SETEXT.match(line):
-                text_line = current.pop()
-                raw = text_line + "\n" + line
-                level = 1 if first == "=" else 2
-                heading = make_heading(level, text_line.strip(), raw, first_line + index - 1)
+            if self._opens_fence_or_comment(line, stripped):
+                return
+            heading = self._heading(index, line, first)
             if heading is not None:
-                blocks.append(Block(heading=heading))
-                current = blocks[-1].lines
-                paragraph_run, blocked = 0, False
-                continue
-        current.append(line)
+                self.blocks.append(Block(heading=heading))
+                self.paragraph_run, self.blocked = 0, False
+                return
+        self.current.append(line)
         if not line.strip():
-            paragraph_run, blocked = 0, False
+            self.paragraph_run, self.blocked = 0, False
         elif _is_paragraph_line(line):
-            paragraph_run += 1
+            self.paragraph_run += 1
         else:
-            paragraph_run, blocked = 0, True
-    return blocks
+            self.paragraph_run, self.blocked = 0, True
+
+    def _inside_fence_or_comment(self, line: str) -> bool:
+        """Take ``line`` when a code fence or an HTML comment is open, closing it at its end."""
+        if self.fence is not None:
+            self.current.append(line)
+            if line.lstrip(" ")[:1] == self.fence[0] and _closes_fence(line, *self.fence):
+                self.fence = None
+            return True
+        if self.in_comment:
+            self.current.append(line)
+            self.in_comment = "-->" not in line
+            return True
+        return False
+
+    def _opens_fence_or_comment(self, line: str, stripped: str) -> bool:
+        """Take ``line`` when it opens a code fence or an HTML comment."""
+        first = stripped[:1]
+        if first in "`~":
+            self.fence = _opening_fence(line)
+            if self.fence is None:
+                return False
+        elif not stripped.startswith("<!--"):
+            return False
+        else:
+            self.in_comment = "-->" not in stripped[4:]
+        self.current.append(line)
+        self.paragraph_run, self.blocked = 0, True
+        return True
+
+    def _heading(self, index: int, line: str, first: str) -> Heading | None:
+        """The ATX heading on ``line``, or the setext heading it underlines; None if neither."""
+        if first == "#":
+            return atx_heading(line, self.first_line + index)
+        # A setext underline makes a heading of the one paragraph line just above it.
+        underlines = first in "=-" and self.paragraph_run == 1 and not self.blocked
+        if not underlines or not self.current or not _SETEXT.match(line):
+            return None
+        text_line = self.current.pop()
+        raw = text_line + "\n" + line
+        level = 1 if first == "=" else 2
+        return make_heading(level, text_line.strip(), raw, self.first_line + index - 1)
 
 
 def code_line_indexes(lines: list[str]) -> set[int]:

@@ -142,7 +142,46 @@ def _read_result(
 ) -> None:
     details = dict(base)
     common: dict[str, str] = {"task": "", "dataset": "", "split": "", "slice": ""}
+    task = _task_of(result, place, reading)
+    _read_task(task, place, common, details, reading)
+    _read_dataset(result.get("dataset"), place, common, details, reading)
+    _keep_other_details(result, details)
+    metrics = result.get("metrics")
+    if metrics is None and isinstance(task, dict) and "metrics" in task:
+        reading.warn(
+            f"{place}.task.metrics",
+            "the metrics are written inside the task; read as the result's metrics",
+        )
+        metrics = task["metrics"]
+    metrics = _metric_list(metrics, place, reading)
+    for k, metric in enumerate(metrics):
+        here = f"{place}.metrics[{k}]"
+        if not isinstance(metric, dict):
+            reading.warn(here, f"expected a metric (a mapping), found {_kind(metric)}", lossy=True)
+            continue
+        reading.results.append(_read_metric(metric, here, common, details, reading))
+
+
+def _task_of(result: dict[str, Any], place: str, reading: ModelIndexReading) -> Any:
+    """The result's task, read from ``tasks:`` (spaCy writes it so) or a one-item list too."""
     task = result.get("task")
+    if task is None and "tasks" in result:
+        reading.warn(f"{place}.tasks", "'tasks' where 'task' is expected; read as the task")
+        task = result["tasks"]
+    if isinstance(task, list) and len(task) == 1 and isinstance(task[0], dict):
+        reading.warn(f"{place}.task", "a list of one task where a task is expected; read as it")
+        task = task[0]
+    return task
+
+
+def _read_task(
+    task: Any,
+    place: str,
+    common: dict[str, str],
+    details: dict[str, str],
+    reading: ModelIndexReading,
+) -> None:
+    """The result's task into ``common``; its other keys into ``details``."""
     if task is None:
         reading.warn(f"{place}.task", "the result names no task")
     elif isinstance(task, dict):
@@ -150,12 +189,21 @@ def _read_result(
         if "type" not in task:
             reading.warn(f"{place}.task.type", "the task has no type")
         for key, item in task.items():
-            if key != "type":
+            if key not in ("type", "metrics"):
                 details[f"task.{key}"] = detail_text(item)
     else:
         reading.warn(f"{place}.task", "a plain value where a mapping (type, name) is expected")
         common["task"] = detail_text(task)
-    dataset = result.get("dataset")
+
+
+def _read_dataset(
+    dataset: Any,
+    place: str,
+    common: dict[str, str],
+    details: dict[str, str],
+    reading: ModelIndexReading,
+) -> None:
+    """The result's dataset, split and slice into ``common``; its other keys into ``details``."""
     if dataset is None:
         reading.warn(f"{place}.dataset", "the result names no dataset")
     elif isinstance(dataset, dict):
@@ -172,15 +220,22 @@ def _read_result(
     else:
         reading.warn(f"{place}.dataset", "a plain value where a mapping (type, name) is expected")
         common["dataset"] = detail_text(dataset)
+
+
+def _keep_other_details(result: dict[str, Any], details: dict[str, str]) -> None:
+    """The result's source and unknown keys, kept as details of each of its metrics."""
     source = result.get("source")
     if isinstance(source, dict):
         details.update({f"source.{key}": detail_text(item) for key, item in source.items()})
     elif source is not None:
         details["source"] = detail_text(source)
     for key, item in result.items():
-        if key not in ("task", "dataset", "metrics", "source"):
+        if key not in ("task", "tasks", "dataset", "metrics", "source"):
             details[f"result.{key}"] = detail_text(item)
-    metrics = result.get("metrics")
+
+
+def _metric_list(metrics: Any, place: str, reading: ModelIndexReading) -> list[Any]:
+    """The result's metrics as a list; empty, with a warning, when it states none."""
     if isinstance(metrics, dict):
         reading.warn(f"{place}.metrics", "a single metric where a list of metrics is expected")
         metrics = [metrics]
@@ -192,13 +247,8 @@ def _read_result(
             "and is kept only in the model-index as written",
             lossy=True,
         )
-        return
-    for k, metric in enumerate(metrics):
-        here = f"{place}.metrics[{k}]"
-        if not isinstance(metric, dict):
-            reading.warn(here, f"expected a metric (a mapping), found {_kind(metric)}", lossy=True)
-            continue
-        reading.results.append(_read_metric(metric, here, common, details, reading))
+        return []
+    return metrics
 
 
 def _read_metric(
@@ -306,7 +356,7 @@ def _result_frame(result: MetricResult, details: dict[str, str]) -> dict[str, An
     elif source:
         frame["source"] = source
     for key, item in _prefixed(details, "result.").items():
-        if key not in ("task", "dataset", "metrics", "source"):
+        if key not in ("task", "tasks", "dataset", "metrics", "source"):
             frame[key] = item
     return frame
 

@@ -27,8 +27,6 @@ from typing import Any
 
 import yaml
 
-# The sniffer imports this module, so import it as a module, not a name from it.
-from countersign.formats import detect as card_sniffer
 from countersign.formats.base import CardRefused, FormatWarning, ReadCard
 from countersign.formats.huggingface.body import name_from_title, read_body, write_body
 from countersign.formats.huggingface.markdown import code_line_indexes, split_blocks, split_lines
@@ -37,7 +35,9 @@ from countersign.formats.huggingface.model_index import (
     read_model_index,
     write_model_index,
 )
-from countersign.formats.limits import YamlProblem, load_json, load_yaml
+from countersign.formats.json_schema import embedded_json_schema_line
+from countersign.formats.limits import YamlProblem, hub_yaml_difference, load_json, load_yaml
+from countersign.formats.placeholders import is_template_name, placeholder_message
 from countersign.models.card import ExtraSection, ModelCard
 
 METADATA_TITLE = "Metadata"
@@ -233,8 +233,8 @@ def _placeholders(
 
 def _refuse_schema_documentation(text: str, file: str) -> None:
     """Refuse Markdown that documents a card schema by embedding a JSON Schema."""
-    if card_sniffer.is_json_schema_text(text):
-        line = text[: text.find('"$schema"')].count("\n") + 1 if '"$schema"' in text else 1
+    line = embedded_json_schema_line(text)
+    if line is not None:
         raise CardRefused(
             file,
             f"line {line}",
@@ -270,14 +270,25 @@ def read_huggingface(text: str, file: str) -> ReadCard:
         )
     blocks = split_blocks(lines[body_start:], body_start + 1)
     if front is None and len(blocks) == 1:
-        raise CardRefused(file, "body", "no front matter and no headings: this is not a model card")
+        raise CardRefused(
+            file,
+            "body",
+            "plain text with no sections (no front matter and no headings): "
+            "this is not a model card",
+        )
     card = ModelCard()
     front_extras: list[ExtraSection] = []
     index_name = ""
     if front is not None:
         index_name = _read_front_matter(front, card, front_extras, warnings, file)
     body = read_body(card, blocks, file)
+    warnings.extend(body.warnings)
     title_name = name_from_title(body.title.title) if body.title else ""
+    if body.title is not None and title_name and is_template_name(title_name):
+        warnings.append(
+            FormatWarning(f"line {body.title.line}", placeholder_message("the title", title_name))
+        )
+        title_name = ""
     card.model_details.name = (
         index_name or title_name or PurePosixPath(file.replace("\\", "/")).stem
     )
@@ -344,40 +355,11 @@ def _read_front_matter(
     warnings: list[FormatWarning],
     file: str,
 ) -> str:
-    """Map the front matter onto ``card``; return the model-index's model name."""
-    try:
-        data = load_yaml("\n".join(front.yaml_lines), file, FRONT_MATTER)
-    except YamlProblem as problem:
-        warnings.append(
-            FormatWarning(
-                FRONT_MATTER, f"not valid YAML: {problem}; the raw text is kept as an extra section"
-            )
-        )
-        extras.append(_raw_front_matter(front, "Front matter (not valid YAML)"))
-        return ""
+    """Map the front matter onto ``card``; return the model name it states (model-index first)."""
+    data = _front_matter_mapping(front, extras, warnings, file)
     if data is None:
         return ""
-    if not isinstance(data, dict):
-        warnings.append(
-            FormatWarning(
-                FRONT_MATTER,
-                "the front matter is not a mapping of keys to values; "
-                "the raw text is kept as an extra section",
-            )
-        )
-        extras.append(_raw_front_matter(front, "Front matter (not a mapping)"))
-        return ""
-    card.license = _license(data, warnings)
-    card.tags = _strings(data.get("tags"), "tags", warnings)
-    library = _one_string(data.get("library_name"), "library_name", warnings)
-    if library and library not in card.tags:
-        card.tags.append(library)
-    card.languages = _strings(data.get("language"), "language", warnings)
-    card.datasets = _strings(data.get("datasets"), "datasets", warnings)
-    card.base_model = _strings(data.get("base_model"), "base_model", warnings)
-    card.metrics.measures = _strings(data.get("metrics"), "metrics", warnings)
-    card.model_details.model_type = _one_string(data.get("pipeline_tag"), "pipeline_tag", warnings)
-    card.model_details.version = _one_string(data.get("version"), "version", warnings)
+    _read_known_keys(data, card, warnings)
     unknown = {key: value for key, value in data.items() if key not in _KNOWN_KEYS}
     rating = data.get("risk_rating")
     if rating in _RISK_RATINGS:
@@ -392,22 +374,77 @@ def _read_front_matter(
         extras.append(
             ExtraSection(title=METADATA_TITLE, text=_fenced(text, "json"), source=FRONT_MATTER)
         )
-    name = ""
-    if "model-index" in data:
-        index = read_model_index(data["model-index"])
-        warnings.extend(index.warnings)
-        card.quantitative_analyses.results = index.results
-        name = index.name
-        if index.lossy:
-            text = json.dumps(data["model-index"], indent=2, ensure_ascii=False)
-            extras.append(
-                ExtraSection(
-                    title="model-index (as written)",
-                    text=_fenced(text, "json"),
-                    source=MODEL_INDEX_SOURCE,
-                )
+    # A model_name key (written by some exporters) names the model when no model-index does.
+    name = data["model_name"].strip() if isinstance(data.get("model_name"), str) else ""
+    if "model-index" not in data:
+        return name
+    return _read_model_index_key(data["model-index"], card, extras, warnings) or name
+
+
+def _front_matter_mapping(
+    front: _FrontMatter, extras: list[ExtraSection], warnings: list[FormatWarning], file: str
+) -> dict[Any, Any] | None:
+    """The front matter's keys and values; None (raw text kept as an extra) if it has none."""
+    try:
+        data = load_yaml("\n".join(front.yaml_lines), file, FRONT_MATTER)
+    except YamlProblem as problem:
+        warnings.append(
+            FormatWarning(
+                FRONT_MATTER, f"not valid YAML: {problem}; the raw text is kept as an extra section"
             )
-    return name
+        )
+        extras.append(_raw_front_matter(front, "Front matter (not valid YAML)"))
+        return None
+    difference = hub_yaml_difference("\n".join(front.yaml_lines), data)
+    if difference is not None:
+        warnings.append(FormatWarning(FRONT_MATTER, difference))
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        warnings.append(
+            FormatWarning(
+                FRONT_MATTER,
+                "the front matter is not a mapping of keys to values; "
+                "the raw text is kept as an extra section",
+            )
+        )
+        extras.append(_raw_front_matter(front, "Front matter (not a mapping)"))
+        return None
+    return data
+
+
+def _read_known_keys(data: dict[Any, Any], card: ModelCard, warnings: list[FormatWarning]) -> None:
+    """Licence, tags, languages, datasets, base model, metrics, pipeline tag and version."""
+    card.license = _license(data, warnings)
+    card.tags = _strings(data.get("tags"), "tags", warnings)
+    library = _one_string(data.get("library_name"), "library_name", warnings)
+    if library and library not in card.tags:
+        card.tags.append(library)
+    card.languages = _strings(data.get("language"), "language", warnings)
+    card.datasets = _strings(data.get("datasets"), "datasets", warnings)
+    card.base_model = _strings(data.get("base_model"), "base_model", warnings)
+    card.metrics.measures = _strings(data.get("metrics"), "metrics", warnings)
+    card.model_details.model_type = _one_string(data.get("pipeline_tag"), "pipeline_tag", warnings)
+    card.model_details.version = _one_string(data.get("version"), "version", warnings)
+
+
+def _read_model_index_key(
+    value: Any, card: ModelCard, extras: list[ExtraSection], warnings: list[FormatWarning]
+) -> str:
+    """The model-index's results onto ``card`` (kept as written when lossy); its model name."""
+    index = read_model_index(value)
+    warnings.extend(index.warnings)
+    card.quantitative_analyses.results = index.results
+    if index.lossy:
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        extras.append(
+            ExtraSection(
+                title="model-index (as written)",
+                text=_fenced(text, "json"),
+                source=MODEL_INDEX_SOURCE,
+            )
+        )
+    return index.name
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -456,6 +493,24 @@ def _license_keys(text: str) -> dict[str, Any]:
 
 def write_huggingface(card: ModelCard) -> str:
     """A README.md for ``card`` that :func:`read_huggingface` reads back as the same card."""
+    front, skip = _front_matter_of(card)
+    extras = list(card.extra_sections)
+    metadata = _mergeable_metadata(card)
+    if metadata is not None:
+        front.update(metadata)
+        extras = extras[1:]
+    if card.quantitative_analyses.results:
+        front["model-index"] = write_model_index(
+            card.model_details.name, card.quantitative_analyses.results
+        )
+    body = write_body(card, extras, frozenset(skip))
+    if not front:
+        return body
+    return f"---\n{_dump_yaml(front)}---\n\n{body}"
+
+
+def _front_matter_of(card: ModelCard) -> tuple[dict[str, Any], set[str]]:
+    """The card's fields that have a front matter key, and the fields the body then leaves out."""
     front: dict[str, Any] = _license_keys(card.license)
     if card.languages:
         front["language"] = list(card.languages)
@@ -477,16 +532,4 @@ def write_huggingface(card: ModelCard) -> str:
         front["version"] = card.model_details.version
     if card.risk_rating:
         front["risk_rating"] = card.risk_rating
-    extras = list(card.extra_sections)
-    metadata = _mergeable_metadata(card)
-    if metadata is not None:
-        front.update(metadata)
-        extras = extras[1:]
-    if card.quantitative_analyses.results:
-        front["model-index"] = write_model_index(
-            card.model_details.name, card.quantitative_analyses.results
-        )
-    body = write_body(card, extras, frozenset(skip))
-    if not front:
-        return body
-    return f"---\n{_dump_yaml(front)}---\n\n{body}"
+    return front, skip

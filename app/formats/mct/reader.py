@@ -24,6 +24,7 @@ from typing import Any
 from countersign.formats.base import CardAttachment, CardRefused, ReadCard
 from countersign.formats.graphics import EXTENSIONS, base64_problem, decode_base64, slug
 from countersign.formats.json_reader import JsonCardReader
+from countersign.formats.json_schema import is_json_schema
 from countersign.formats.json_values import as_text, json_type, title_from_path
 from countersign.formats.mct.shape import listing, shape_markers
 from countersign.formats.media_types import sniff_media_type
@@ -52,7 +53,7 @@ _EVALUATION_WORDS = ("eval", "valid", "test", "holdout", "hold-out")
 
 def looks_like_mct(value: dict[str, Any]) -> bool:
     """Whether a parsed document is a Model Card Toolkit card (and not a JSON Schema)."""
-    if "$schema" in value or ("properties" in value and value.get("type") == "object"):
+    if is_json_schema(value):
         return False
     if isinstance(value.get("model_details"), dict):
         return True
@@ -438,6 +439,8 @@ class _MctReader(JsonCardReader):
         targets = {
             "users": intended.primary_users,
             "use_cases": intended.primary_uses,
+            # Not in MCT's schema, but written by teams who mean exactly this.
+            "out_of_scope_uses": intended.out_of_scope,
             "limitations": caveats.limitations,
             "tradeoffs": caveats.tradeoffs,
         }

@@ -11,15 +11,7 @@ def shape_markers(value: dict[str, Any]) -> tuple[list[str], list[str]]:
     new: list[str] = []
     details = value.get("model_details")
     if isinstance(details, dict):
-        if isinstance(details.get("license"), str):
-            old.append("model_details.license")
-        if "licenses" in details:
-            new.append("model_details.licenses")
-        if isinstance(details.get("citation"), str):
-            old.append("model_details.citation")
-        if "citations" in details:
-            new.append("model_details.citations")
-        mark_items(details.get("references"), "model_details.references", old, new)
+        _mark_details(details, old, new)
     parameters = value.get("model_parameters")
     if isinstance(parameters, dict):
         data = parameters.get("data")
@@ -32,6 +24,19 @@ def shape_markers(value: dict[str, Any]) -> tuple[list[str], list[str]]:
         for key in ("users", "use_cases", "limitations", "tradeoffs"):
             mark_items(considerations.get(key), f"considerations.{key}", old, new)
     return old, new
+
+
+def _mark_details(details: dict[str, Any], old: list[str], new: list[str]) -> None:
+    """Licence, citation and references: one text (0.0.1) or a list of objects (0.0.2)."""
+    if isinstance(details.get("license"), str):
+        old.append("model_details.license")
+    if "licenses" in details:
+        new.append("model_details.licenses")
+    if isinstance(details.get("citation"), str):
+        old.append("model_details.citation")
+    if "citations" in details:
+        new.append("model_details.citations")
+    mark_items(details.get("references"), "model_details.references", old, new)
 
 
 def mark_items(items: Any, path: str, old: list[str], new: list[str]) -> None:

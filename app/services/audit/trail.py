@@ -108,11 +108,6 @@ def append_events(session: Session, drafts: Iterable[EventDraft]) -> list[int]:
     return [row["id"] for row in rows]
 
 
-def append_event(session: Session, draft: EventDraft) -> int:
-    """Append one event; see :func:`append_events`."""
-    return append_events(session, [draft])[0]
-
-
 @dataclass(frozen=True)
 class ChainReport:
     """The result of walking the audit chain."""

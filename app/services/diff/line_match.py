@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 from itertools import compress, islice
 from operator import lt
+from typing import NamedTuple
 
 Opcode = tuple[str, int, int, int, int]
 """``(tag, left_start, left_end, right_start, right_end)`` as difflib's opcodes."""
@@ -28,70 +29,95 @@ _ANCHOR_DEPTH = 6
 
 def line_opcodes(left: Sequence[str], right: Sequence[str]) -> list[Opcode]:
     """``SequenceMatcher``-style opcodes aligning two line lists (equal, replace, delete, insert)."""
-    out: list[Opcode] = []
-    _match_range(left, right, 0, len(left), 0, len(right), out, 0)
-    return out
+    matcher = _LineMatcher(left, right)
+    matcher.match(_Gap(0, len(left), 0, len(right)), 0)
+    return matcher.out
 
 
-def _emit(out: list[Opcode], tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
-    if i1 == i2 and j1 == j2:
-        return
-    if out:
-        last = out[-1]
-        if last[0] == tag and last[2] == i1 and last[4] == j1:
-            out[-1] = (tag, last[1], i2, last[3], j2)
+class _Gap(NamedTuple):
+    """The lines ``a[alo:ahi]`` and ``b[blo:bhi]``, still to align."""
+
+    alo: int
+    ahi: int
+    blo: int
+    bhi: int
+
+
+class _LineMatcher:
+    """One alignment in progress: the two line lists, and the opcodes found so far."""
+
+    def __init__(self, a: Sequence[str], b: Sequence[str]) -> None:
+        self.a = a
+        self.b = b
+        self.out: list[Opcode] = []
+
+    def emit(self, tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
+        """Add an opcode, merged into the last one when it continues it."""
+        if i1 == i2 and j1 == j2:
             return
-    out.append((tag, i1, i2, j1, j2))
+        out = self.out
+        if out:
+            last = out[-1]
+            if last[0] == tag and last[2] == i1 and last[4] == j1:
+                out[-1] = (tag, last[1], i2, last[3], j2)
+                return
+        out.append((tag, i1, i2, j1, j2))
 
-
-def _match_range(
-    a: Sequence[str],
-    b: Sequence[str],
-    alo: int,
-    ahi: int,
-    blo: int,
-    bhi: int,
-    out: list[Opcode],
-    depth: int,
-) -> None:
-    start_a, start_b = alo, blo
-    while alo < ahi and blo < bhi and a[alo] == b[blo]:
-        alo += 1
-        blo += 1
-    _emit(out, "equal", start_a, alo, start_b, blo)
-    end_a, end_b = ahi, bhi
-    while ahi > alo and bhi > blo and a[ahi - 1] == b[bhi - 1]:
-        ahi -= 1
-        bhi -= 1
-    if alo == ahi or blo == bhi:
-        _emit(out, "delete" if blo == bhi else "insert", alo, ahi, blo, bhi)
-    else:
-        anchors = _unique_anchors(a, b, alo, ahi, blo, bhi) if depth < _ANCHOR_DEPTH else []
-        if anchors:
-            i0, j0 = alo, blo
-            run_i, run_j = alo, blo  # where the pending run of equal lines starts
-            for i, j in anchors:
-                # Equal lines after an anchor extend the run without a call.
-                while i0 < i and j0 < j and a[i0] == b[j0]:
-                    i0 += 1
-                    j0 += 1
-                if i0 != i or j0 != j:
-                    _emit(out, "equal", run_i, i0, run_j, j0)
-                    _match_range(a, b, i0, i, j0, j, out, depth + 1)
-                    run_i, run_j = i, j
-                i0, j0 = i + 1, j + 1
-            _emit(out, "equal", run_i, i0, run_j, j0)
-            if i0 != ahi or j0 != bhi:
-                _match_range(a, b, i0, ahi, j0, bhi, out, depth + 1)
+    def match(self, gap: _Gap, depth: int) -> None:
+        """Align ``gap``: equal ends first, then on anchors, then with difflib."""
+        a, b = self.a, self.b
+        alo, ahi, blo, bhi = gap
+        start_a, start_b = alo, blo
+        while alo < ahi and blo < bhi and a[alo] == b[blo]:
+            alo += 1
+            blo += 1
+        self.emit("equal", start_a, alo, start_b, blo)
+        end_a, end_b = ahi, bhi
+        while ahi > alo and bhi > blo and a[ahi - 1] == b[bhi - 1]:
+            ahi -= 1
+            bhi -= 1
+        inner = _Gap(alo, ahi, blo, bhi)
+        if alo == ahi or blo == bhi:
+            self.emit("delete" if blo == bhi else "insert", alo, ahi, blo, bhi)
         else:
-            _sequence_match(a, b, alo, ahi, blo, bhi, out)
-    _emit(out, "equal", ahi, end_a, bhi, end_b)
+            anchors = _unique_anchors(a, b, inner) if depth < _ANCHOR_DEPTH else []
+            if anchors:
+                self._match_between(inner, anchors, depth)
+            else:
+                self._sequence_match(inner)
+        self.emit("equal", ahi, end_a, bhi, end_b)
+
+    def _match_between(self, gap: _Gap, anchors: list[tuple[int, int]], depth: int) -> None:
+        """Align ``gap`` with ``anchors`` equal, and each stretch between them in turn."""
+        a, b = self.a, self.b
+        i0, j0 = gap.alo, gap.blo
+        run_i, run_j = i0, j0  # where the pending run of equal lines starts
+        for i, j in anchors:
+            # Equal lines after an anchor extend the run without a call.
+            while i0 < i and j0 < j and a[i0] == b[j0]:
+                i0 += 1
+                j0 += 1
+            if i0 != i or j0 != j:
+                self.emit("equal", run_i, i0, run_j, j0)
+                self.match(_Gap(i0, i, j0, j), depth + 1)
+                run_i, run_j = i, j
+            i0, j0 = i + 1, j + 1
+        self.emit("equal", run_i, i0, run_j, j0)
+        if i0 != gap.ahi or j0 != gap.bhi:
+            self.match(_Gap(i0, gap.ahi, j0, gap.bhi), depth + 1)
+
+    def _sequence_match(self, gap: _Gap) -> None:
+        alo, ahi, blo, bhi = gap
+        a_part = self.a[alo:ahi]
+        b_part = self.b[blo:bhi]
+        matcher = SequenceMatcher(_junk_rule(a_part, b_part), a_part, b_part, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            self.emit(tag, i1 + alo, i2 + alo, j1 + blo, j2 + blo)
 
 
-def _unique_anchors(
-    a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int
-) -> list[tuple[int, int]]:
+def _unique_anchors(a: Sequence[str], b: Sequence[str], gap: _Gap) -> list[tuple[int, int]]:
     """Lines found exactly once on each side, the longest run of them in the same order."""
+    alo, ahi, blo, bhi = gap
     # Built from C-level iterators: on 50,000 lines a Python loop per line costs more
     # than everything else the anchor search does.
     a_part = a[alo:ahi]
@@ -136,11 +162,8 @@ def _longest_increasing(rows_a: list[int], rows_b: list[int]) -> list[tuple[int,
     return result
 
 
-def _sequence_match(
-    a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int, out: list[Opcode]
-) -> None:
-    a_part = a[alo:ahi]
-    b_part = b[blo:bhi]
+def _junk_rule(a_part: Sequence[str], b_part: Sequence[str]) -> Callable[[str], bool] | None:
+    """Which lines of a gap are junk to the line matcher (None: no line is)."""
     # Lines frequent in this gap (blank lines, table rules) are junk: they may
     # extend a match but never anchor one.  Past a few, and while the pairs of
     # equal lines the matcher would visit exceed MATCH_WORK, the most frequent
@@ -161,7 +184,4 @@ def _sequence_match(
                 break
             frequent.add(line)
             total -= pairs
-    isjunk: Callable[[str], bool] | None = frequent.__contains__ if frequent else None
-    matcher = SequenceMatcher(isjunk, a_part, b_part, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        _emit(out, tag, i1 + alo, i2 + alo, j1 + blo, j2 + blo)
+    return frequent.__contains__ if frequent else None

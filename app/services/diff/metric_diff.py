@@ -75,13 +75,6 @@ class MetricChange:
         return self.key.path()
 
 
-def metric_key(result: MetricResult) -> MetricKey:
-    """The key that matches ``result`` across versions (case and spacing do not count)."""
-    return MetricKey(
-        *(_normal(part) for part in (result.name, result.dataset, result.split, result.slice))
-    )
-
-
 def diff_metrics(
     old: list[MetricResult], new: list[MetricResult], *, ignore_whitespace: bool = False
 ) -> list[MetricChange]:

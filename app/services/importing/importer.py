@@ -10,17 +10,16 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.errors import ImportCancelled
-from countersign.formats.base import FormatWarning, InputRefused, ReadCard
+from countersign.errors import ImportCancelled, InputRefused
+from countersign.formats.base import FormatWarning, ReadCard
 from countersign.formats.bundle import OpenedBundle, open_bundle
-from countersign.formats.detect import read_card
+from countersign.formats.detect import read_card, read_cards
 from countersign.formats.limits import MAX_CARD_BYTES
 from countersign.models.tables import CardVersion, Model
 from countersign.services.audit.trail import EventDraft, append_events
@@ -32,6 +31,7 @@ from countersign.services.importing.plan import (
     PlannedAttachment,
     PlannedCard,
 )
+from countersign.services.progress import Cancelled, Progress, no_progress
 from countersign.services.storage.database import Database, os_user
 
 __all__ = [
@@ -42,12 +42,6 @@ __all__ = [
     "PlannedAttachment",
     "PlannedCard",
 ]
-
-Progress = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, what)`` while an import works."""
-
-Cancelled = Callable[[], bool]
-"""Returns True once the officer has asked to stop."""
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _BUNDLE_SUFFIXES = (".cardbundle", ".zip")
@@ -89,7 +83,7 @@ class Importer:
         cancelled: Cancelled | None = None,
     ) -> ImportPlan:
         """Read and check ``path`` and say what importing it would do.  Writes nothing."""
-        report = progress or _no_progress
+        report = progress or no_progress
         is_bundle = _looks_like_bundle(path)
         plan = ImportPlan(source=path, kind="bundle" if is_bundle else "card", team=team or "")
         try:
@@ -130,7 +124,7 @@ class Importer:
             if cancelled is not None and cancelled():
                 raise ImportCancelled("import cancelled; nothing was written")
             report(index, total, f"Reading {item.entry.path}")
-            read = read_card(item.content, item.entry.path)
+            read = read_card(item.content, item.entry.path, model=item.entry.model)
             warnings = list(read.warnings)
             stated = read.card.model_details.version
             if stated and stated != item.entry.version:
@@ -166,20 +160,28 @@ class Importer:
     ) -> None:
         data = _read_loose_file(path)
         plan.file_sha256 = hashlib.sha256(data).hexdigest()
-        read = read_card(data, path.name)
-        name = model or read.card.model_details.name.strip()
-        if not name:
-            raise InputRefused(
-                path.name, "model_details.name", "the card does not name its model; pass --model"
-            )
-        label = version or read.card.model_details.version.strip()
-        if not label:
-            raise InputRefused(
-                path.name,
-                "model_details.version",
-                "the card does not state its version; pass --version",
-            )
-        plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
+        reads = read_cards(data, path.name)
+        if len(reads) > 1 and model:
+            # A BOM with several models: --model picks one of them by name.
+            reads = [read_card(data, path.name, model=model)]
+        for read in reads:
+            name = model or read.card.model_details.name.strip()
+            if not name:
+                raise InputRefused(
+                    path.name,
+                    "model_details.name",
+                    "the card does not name its model; pass --model",
+                )
+            label = version or read.card.model_details.version.strip()
+            if not label:
+                raise InputRefused(
+                    path.name,
+                    "model_details.version",
+                    f"the card of {name!r} does not state its version; pass --version"
+                    if len(reads) > 1
+                    else "the card does not state its version; pass --version",
+                )
+            plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
 
     # -- applying -------------------------------------------------------------
 
@@ -209,10 +211,6 @@ class Importer:
                 session,
                 [EventDraft("import.refused", "file", plan.source.name, self.actor, details)],
             )
-
-
-def _no_progress(_done: int, _total: int, _what: str) -> None:
-    return None
 
 
 def _looks_like_bundle(path: Path) -> bool:

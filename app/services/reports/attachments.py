@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from countersign.models.card import canonical_json
-from countersign.services.reports.data import ReportData
+from countersign.services.reports.data import ReportData, SignOffRecord
 
 MANIFEST = "report.json"
 CARD = "card.json"
@@ -67,52 +67,55 @@ def report_attachments(data: ReportData) -> list[Attachment]:
             f"Canonical JSON of {data.model} {data.version} (SHA-256 {data.sha256})",
         )
     ]
-    signoffs: list[dict[str, Any]] = []
     certificates: set[str] = set()
     for record in data.signoffs:
-        s = record.signature
+        files.extend(_signoff_files(record, certificates))
+    files.append(
+        Attachment(
+            MANIFEST,
+            (canonical_json(_manifest(data, files)) + "\n").encode("utf-8"),
+            "application/json",
+            "What this report is about, and the SHA-256 of every other attached file",
+        )
+    )
+    return files
+
+
+def _signoff_files(record: SignOffRecord, certificates: set[str]) -> list[Attachment]:
+    """A sign-off's signed bytes and signature, and its signer's certificate the first time
+    that certificate is met (``certificates`` holds those already attached)."""
+    s = record.signature
+    files = [
+        Attachment(
+            payload_name(s.id),
+            record.payload,
+            "application/json",
+            f"Signed sign-off of {s.signer_email}: {s.decision}, {s.signed_at}",
+        ),
+        Attachment(
+            signature_name(s.id),
+            s.signature,
+            "application/octet-stream",
+            f"ECDSA P-256 / SHA-256 signature (DER) of {payload_name(s.id)}",
+        ),
+    ]
+    if record.certificate_pem and s.fingerprint not in certificates:
+        certificates.add(s.fingerprint)
         files.append(
             Attachment(
-                payload_name(s.id),
-                record.payload,
-                "application/json",
-                f"Signed sign-off of {s.signer_email}: {s.decision}, {s.signed_at}",
+                certificate_name(s.fingerprint),
+                record.certificate_pem.encode("ascii"),
+                "application/x-pem-file",
+                f"Certificate of {s.signer_name} <{s.signer_email}>",
             )
         )
-        files.append(
-            Attachment(
-                signature_name(s.id),
-                s.signature,
-                "application/octet-stream",
-                f"ECDSA P-256 / SHA-256 signature (DER) of {payload_name(s.id)}",
-            )
-        )
-        if record.certificate_pem and s.fingerprint not in certificates:
-            certificates.add(s.fingerprint)
-            files.append(
-                Attachment(
-                    certificate_name(s.fingerprint),
-                    record.certificate_pem.encode("ascii"),
-                    "application/x-pem-file",
-                    f"Certificate of {s.signer_name} <{s.signer_email}>",
-                )
-            )
-        signoffs.append(
-            {
-                "id": s.id,
-                "review": record.review_id,
-                "signer": {"name": s.signer_name, "email": s.signer_email, "role": s.signer_role},
-                "decision": s.decision,
-                "signed_at": s.signed_at,
-                "fingerprint": s.fingerprint,
-                "payload": payload_name(s.id),
-                "signature": signature_name(s.id),
-                "certificate": certificate_name(s.fingerprint) if record.certificate_pem else None,
-                "verified_at_export": record.verified,
-            }
-        )
+    return files
+
+
+def _manifest(data: ReportData, files: list[Attachment]) -> dict[str, Any]:
+    """``report.json``: what the report is about, ``files`` with their hashes, the sign-offs."""
     exporter = data.exporter
-    manifest = {
+    return {
         "format": MANIFEST_FORMAT,
         "format_version": MANIFEST_FORMAT_VERSION,
         "model": data.model,
@@ -131,14 +134,22 @@ def report_attachments(data: ReportData) -> list[Attachment]:
             else None
         ),
         "files": [{"name": f.name, "sha256": f.sha256, "size": len(f.data)} for f in files],
-        "signoffs": signoffs,
+        "signoffs": [_signoff_entry(record) for record in data.signoffs],
     }
-    files.append(
-        Attachment(
-            MANIFEST,
-            (canonical_json(manifest) + "\n").encode("utf-8"),
-            "application/json",
-            "What this report is about, and the SHA-256 of every other attached file",
-        )
-    )
-    return files
+
+
+def _signoff_entry(record: SignOffRecord) -> dict[str, Any]:
+    """One sign-off as ``report.json`` lists it, with the files that hold it."""
+    s = record.signature
+    return {
+        "id": s.id,
+        "review": record.review_id,
+        "signer": {"name": s.signer_name, "email": s.signer_email, "role": s.signer_role},
+        "decision": s.decision,
+        "signed_at": s.signed_at,
+        "fingerprint": s.fingerprint,
+        "payload": payload_name(s.id),
+        "signature": signature_name(s.id),
+        "certificate": certificate_name(s.fingerprint) if record.certificate_pem else None,
+        "verified_at_export": record.verified,
+    }

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from countersign.formats.placeholders import count_placeholders
 from countersign.models.card import ModelCard
 from countersign.models.checklist import ChecklistTemplate
 from countersign.models.tables import (
@@ -137,6 +138,11 @@ class ReportData:
     audit_left_out: int
     exported_at: str
     exporter: Exporter | None
+
+    @property
+    def placeholder_sections(self) -> int:
+        """How many sections the card left as its template's placeholder (read as empty)."""
+        return count_placeholders(self.warnings)
 
     @property
     def model(self) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from countersign.errors import CountersignError
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
+from countersign.services.progress import Progress, no_progress
 from countersign.services.registry import Registry, VersionSummary
 from countersign.services.reports.attachments import Attachment, report_attachments
 from countersign.services.reports.data import Exporter, ReportData, gather_report
@@ -41,9 +42,6 @@ from countersign.services.storage.database import Database, os_user, utc_now
 from countersign.services.trust.acts import PUBLISH, REPORT
 from countersign.services.trust.anchors import anchors_from_pem
 from countersign.services.trust.store import TrustStore
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, what)``: how far the work is, for a progress dialog."""
 
 MAX_TRUST_BYTES = 1024 * 1024
 """A --trust certificate file larger than this is refused."""
@@ -88,10 +86,6 @@ class ExportResult:
     unverified_signoffs: int
 
 
-def _no_progress(_done: int, _total: int, _what: str) -> None:
-    return None
-
-
 class Reports:
     """Review reports of one registry, signed with identities from one keystore."""
 
@@ -123,7 +117,7 @@ class Reports:
         progress: Progress | None = None,
     ) -> SignedReport:
         """Make and sign the report of a card version in memory (any status)."""
-        report = progress or _no_progress
+        report = progress or no_progress
         self.check_export(model, version, identity)
         report(0, EXPORT_STEPS, "Unlocking the signing key")
         signing = self.identities.unlock(identity, passphrase)
@@ -150,7 +144,7 @@ class Reports:
         _check_output(output)
         signed = self.signed_report(model, version, identity, passphrase, progress)
         data = signed.data
-        (progress or _no_progress)(4, EXPORT_STEPS, f"Writing {output.name}")
+        (progress or no_progress)(4, EXPORT_STEPS, f"Writing {output.name}")
         with _written_atomically(output, signed.pdf) as commit, self.database.write() as session:
             details: dict[str, object] = {
                 "version": data.version,
@@ -177,7 +171,7 @@ class Reports:
                 ],
             )
             commit()
-        (progress or _no_progress)(EXPORT_STEPS, EXPORT_STEPS, "Done")
+        (progress or no_progress)(EXPORT_STEPS, EXPORT_STEPS, "Done")
         return ExportResult(
             path=output,
             model=data.model,
@@ -198,7 +192,7 @@ class Reports:
         """Check a report from outside: signature, coverage, signer, sign-offs, card."""
         from countersign.services.reports.verification import KnownSigner, verify_report_file
 
-        report = progress or _no_progress
+        report = progress or no_progress
         anchors = self.trust.anchors().with_more(
             anchor
             for file in trust
@@ -300,7 +294,7 @@ class Reports:
                 "publishing needs the signed report: give --identity EMAIL to sign one now, "
                 "or --report FILE.pdf exported since the approval"
             )
-        (progress or _no_progress)(4, EXPORT_STEPS, f"Writing {folder.name}")
+        (progress or no_progress)(4, EXPORT_STEPS, f"Writing {folder.name}")
         files = published_files(data, attachments, pdf)
         with self.database.write() as session:
             details: dict[str, object] = {
@@ -329,7 +323,7 @@ class Reports:
             )
             # Last in the transaction: a folder that cannot be written rolls the event back.
             written = write_folder(folder, files)
-        (progress or _no_progress)(EXPORT_STEPS, EXPORT_STEPS, "Done")
+        (progress or no_progress)(EXPORT_STEPS, EXPORT_STEPS, "Done")
         return PublishResult(
             folder=folder,
             model=summary.model,
@@ -469,7 +463,7 @@ class _written_atomically:  # noqa: N801  (used as a context manager, reads as o
             ) from None
         self.temporary = ""
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self._discard()
 
     def _discard(self) -> None:

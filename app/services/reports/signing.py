@@ -46,21 +46,7 @@ def sign_report(
     """Attach the files to the report and sign the whole of it with ``signing``'s key."""
     writer = IncrementalPdfFileWriter(io.BytesIO(built.pdf))
     for attachment in attachments:
-        stream = embed.EmbeddedFileObject.from_file_data(
-            writer,
-            attachment.data,
-            mime_type=attachment.media_type,
-            params=embed.EmbeddedFileParams(),
-        )
-        embed.embed_file(
-            writer,
-            embed.FileSpec(
-                file_spec_string=attachment.name,
-                file_name=attachment.name,
-                embedded_data=stream,
-                description=attachment.description,
-            ),
-        )
+        _embed(writer, attachment)
     box = _whole_points(built.signature_box)
     fields.append_signature_field(
         writer,
@@ -71,18 +57,6 @@ def sign_report(
         ),
     )
     identity = signing.identity
-    chain = [asn1_certificate(pem) for pem in pem_blocks(identity.chain_pem)]
-    signer = signers.SimpleSigner(
-        signing_cert=asn1_certificate(identity.certificate_pem),
-        signing_key=asn1_keys.PrivateKeyInfo.load(
-            signing.key.private_bytes(
-                serialization.Encoding.DER,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        ),
-        cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
-    )
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -95,27 +69,67 @@ def sign_report(
         # pyHanko imports the appearance from a PDF file; it is read while signing.
         appearance = Path(folder) / "stamp.pdf"
         appearance.write_bytes(build_stamp(data, x2 - x1, y2 - y1))
-        stamp = StaticStampStyle.from_pdf_file(
-            str(appearance),
-            border_width=0,
-            background_opacity=1.0,
-            background_layout=layout.SimpleBoxLayoutRule(
-                x_align=layout.AxisAlignment.ALIGN_MIN,
-                y_align=layout.AxisAlignment.ALIGN_MIN,
-                margins=layout.Margins(),
-                inner_content_scaling=layout.InnerScaling.NO_SCALING,
-            ),
-        )
         output = io.BytesIO()
         # Room for the CMS signature, given rather than estimated by a trial signature: an
         # ECDSA signature and its attributes take under 2 KiB besides the certificates.
         reserved = 4096 + 2 * sum(
             len(pem) for pem in (identity.certificate_pem, identity.chain_pem)
         )
-        signers.PdfSigner(metadata, signer, stamp_style=stamp).sign_pdf(
+        signers.PdfSigner(metadata, _signer(signing), stamp_style=_stamp(appearance)).sign_pdf(
             writer, output=output, bytes_reserved=reserved
         )
     return output.getvalue()
+
+
+def _embed(writer: IncrementalPdfFileWriter, attachment: Attachment) -> None:
+    """Carry ``attachment`` inside the PDF as an embedded file."""
+    stream = embed.EmbeddedFileObject.from_file_data(
+        writer,
+        attachment.data,
+        mime_type=attachment.media_type,
+        params=embed.EmbeddedFileParams(),
+    )
+    embed.embed_file(
+        writer,
+        embed.FileSpec(
+            file_spec_string=attachment.name,
+            file_name=attachment.name,
+            embedded_data=stream,
+            description=attachment.description,
+        ),
+    )
+
+
+def _signer(signing: SigningKey) -> signers.SimpleSigner:
+    """pyHanko's signer for the identity's key, its certificate and chain."""
+    identity = signing.identity
+    chain = [asn1_certificate(pem) for pem in pem_blocks(identity.chain_pem)]
+    return signers.SimpleSigner(
+        signing_cert=asn1_certificate(identity.certificate_pem),
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            signing.key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+        cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
+    )
+
+
+def _stamp(appearance: Path) -> StaticStampStyle:
+    """The signature's appearance: the stamp PDF at ``appearance``, unscaled, no border."""
+    return StaticStampStyle.from_pdf_file(
+        str(appearance),
+        border_width=0,
+        background_opacity=1.0,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN,
+            y_align=layout.AxisAlignment.ALIGN_MIN,
+            margins=layout.Margins(),
+            inner_content_scaling=layout.InnerScaling.NO_SCALING,
+        ),
+    )
 
 
 def _whole_points(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:

@@ -37,7 +37,7 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from countersign.formats.base import InputRefused
+from countersign.errors import InputRefused
 from countersign.formats.limits import load_json
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reports.attachments import CARD, MANIFEST, MANIFEST_FORMAT

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,13 +23,12 @@ from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.formats.base import InputRefused
+from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, load_yaml
-from countersign.models.card import ModelCard, canonical_json
+from countersign.models.card import canonical_json
 from countersign.models.checklist import CHECK_KINDS, ChecklistTemplate
 from countersign.models.tables import ChecklistTemplateRecord
 from countersign.services.audit.trail import EventDraft, append_events
-from countersign.services.reviews.checks import CheckResult, run_check
 from countersign.services.reviews.errors import TemplateFrozen, TemplateNotFound, TemplateRefused
 from countersign.services.storage.database import Database, os_user, utc_now
 
@@ -257,17 +255,6 @@ def _event(action: str, row: ChecklistTemplateRecord, actor: str) -> EventDraft:
         actor,
         {"title": row.title, "sha256": row.sha256, "source": row.source},
     )
-
-
-def evaluate(
-    template: ChecklistTemplate, card: ModelCard, warnings: Sequence[dict[str, str]] = ()
-) -> dict[str, CheckResult]:
-    """The automatic result of every item that has a check, by item id."""
-    return {
-        item.id: run_check(item.check, card, warnings)
-        for item in template.items
-        if item.check is not None
-    }
 
 
 class Checklists:

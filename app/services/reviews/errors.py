@@ -7,23 +7,7 @@ as it stands.  Whenever one is raised, nothing was stored.
 
 from __future__ import annotations
 
-from countersign.errors import CountersignError
-
-
-class _FileRefusal(CountersignError):
-    """A refusal of a file the officer gave: ``file``, the ``field`` inside it, and the ``reason``.
-
-    Worded as :class:`countersign.formats.base.InputRefused` is, but a
-    :class:`CountersignError`: each refusal below takes its kind (identity,
-    checklist) as its second base.
-    """
-
-    def __init__(self, file: str, field: str, reason: str) -> None:
-        self.file = file
-        self.field = field
-        self.reason = reason
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: {reason}")
+from countersign.errors import CountersignError, InputRefused
 
 
 class KeystoreUnavailable(CountersignError):
@@ -58,7 +42,7 @@ class WeakPassphrase(IdentityError):
     """A new passphrase is too short or empty."""
 
 
-class CredentialRefused(_FileRefusal, IdentityError):
+class CredentialRefused(InputRefused, IdentityError):
     """A certificate or PKCS#12 file that cannot be used, naming the file and the field."""
 
 
@@ -70,7 +54,7 @@ class TemplateNotFound(ChecklistError):
     """No template with that id (and version) is shipped or in the registry."""
 
 
-class TemplateRefused(_FileRefusal, ChecklistError):
+class TemplateRefused(InputRefused, ChecklistError):
     """A template file that is not a valid checklist, naming the file and the field."""
 
 

@@ -125,7 +125,6 @@ class ReviewDraft:
     template: TemplateInfo
     items: list[ItemView]
     open_review: ReviewInfo | None
-    bundle_signer_fingerprint: str | None = None
 
     def automatic(self, item_id: str) -> CheckResult | None:
         """The automatic result of ``item_id``, if it has a check."""

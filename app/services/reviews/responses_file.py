@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from countersign.formats.base import InputRefused
+from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, load_yaml
 from countersign.models.tables import ANSWERS
 from countersign.services.reviews.errors import ResponsesInvalid

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from countersign.models.card import ModelCard
-from countersign.models.tables import Bundle, CardVersion, Model, Review, ReviewResponse, Signature
+from countersign.models.tables import CardVersion, Model, Review, ReviewResponse, Signature
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.registry import card_version_not_found, where_card_version
@@ -107,11 +107,6 @@ class Reviews:
         with self.database.read() as session:
             cv, _model_row = _card_version(session, model, version)
             return load_reviews(session, [cv.id]).get(cv.id, [])
-
-    def reviews_of(self, card_version_id: int) -> list[ReviewInfo]:
-        """Every review round of the card version with id ``card_version_id``, oldest first."""
-        with self.database.read() as session:
-            return load_reviews(session, [card_version_id]).get(card_version_id, [])
 
     def prepare(
         self, model: str, version: str | None = None, template: str | None = None
@@ -205,11 +200,6 @@ def _draft(session: Session, model: str, version: str | None, template: str | No
         ItemView(item, run_check(item.check, card, warnings) if item.check else None)
         for item in info.template.items
     ]
-    bundle_fp = None
-    if cv.bundle_id is not None:
-        bundle_fp = session.scalar(
-            select(Bundle.signer_fingerprint).where(Bundle.id == cv.bundle_id)
-        )
     return ReviewDraft(
         card_version_id=cv.id,
         model=model_row.name,
@@ -222,7 +212,6 @@ def _draft(session: Session, model: str, version: str | None, template: str | No
         template=info,
         items=items,
         open_review=open_review,
-        bundle_signer_fingerprint=bundle_fp,
     )
 
 

@@ -108,11 +108,6 @@ class Database:
             return url.database or ":memory:"
         return url.render_as_string(hide_password=True)
 
-    @property
-    def is_sqlite(self) -> bool:
-        """Whether the registry is a SQLite file (FTS5 search, triggers)."""
-        return self.engine.dialect.name == "sqlite"
-
     @classmethod
     def open(cls, db: str | None = None) -> Database:
         """Open (creating if needed) and migrate the registry named by ``db``."""

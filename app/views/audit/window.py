@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError, RegistryError
 from countersign.services.audit.trail import ChainReport, verify_chain
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.storage.database import Database
 from countersign.views.audit.events import (
     KNOWN_ACTIONS,
@@ -37,7 +38,7 @@ from countersign.views.audit.events import (
     AuditEventModel,
     local_time,
 )
-from countersign.views.background import BackgroundTask, Cancelled, Progress, run_with_progress
+from countersign.views.background import BackgroundTask, run_with_progress
 
 
 class AuditWindow(QWidget):

@@ -267,11 +267,6 @@ class SideBySideDiff(QWidget):
         """The diff shown."""
         return self.model.diff
 
-    @property
-    def current_change(self) -> int:
-        """The change the officer is at (0-based), or -1."""
-        return self._current_change
-
     def set_diff(self, diff: TextDiff | None) -> None:
         """Show ``diff`` from its top."""
         for view in (self.left, self.right):
@@ -348,9 +343,6 @@ class SideBySideDiff(QWidget):
             return current.row()
         # The current row is off screen: the officer scrolled away, so go from what is shown.
         return top - 1 if top == 0 else top + CONTEXT_ROWS - 1
-        if current.isValid():
-            return current.row()
-        return self.top_row() - 1
 
     def _set_current(self, row: int) -> None:
         self._syncing = True

@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.services.diff.card_diff import VersionComparison, compare_versions
 from countersign.services.diff.diff_report import comparison_report, summary_sentence
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.registry import NotFound, Registry, VersionSummary
-from countersign.views.background import BackgroundTask, Cancelled, Progress
+from countersign.views.background import BackgroundTask
 from countersign.views.compare.diff_view import SideBySideDiff
 from countersign.views.compare.summary import CompareSummary
 from countersign.views.crash_dialog import show_failure

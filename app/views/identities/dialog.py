@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.services.identities.identities import Identities, IdentityInfo
-from countersign.views.background import BackgroundTask, Cancelled, Progress
+from countersign.services.progress import Cancelled, Progress
+from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.identities.forms import (
     ChangePassphraseDialog,

@@ -36,8 +36,8 @@ from countersign.services.identities.identities import (
     normalise_email,
 )
 from countersign.services.identities.keystore import Keystore
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.errors import IdentityError, KeystoreUnavailable, WrongPassphrase
-from countersign.views.background import Cancelled, Progress
 from countersign.views.crash_dialog import show_failure
 from countersign.views.widgets.keyed_work import WorkDialog
 from countersign.views.widgets.signer_fields import PROBLEM_STYLE, passphrase_edit, sentence
@@ -437,7 +437,6 @@ class RetireIdentityDialog(IdentityForm):
         )
         self._identities = identities
         self._identity = identity
-        self.removed_key = False
         self.reason = QLineEdit(self)
         self.reason.setAccessibleName("Reason for retiring")
         self.reason.setPlaceholderText("Left the team; key possibly exposed; certificate renewed…")
@@ -447,8 +446,3 @@ class RetireIdentityDialog(IdentityForm):
         """Retire the identity."""
         identities, email, reason = self._identities, self._identity.email, self.reason.text()
         return lambda: identities.retire(email, reason)
-
-    def done_work(self, result: Any) -> None:
-        """Remember whether a key was removed from the keyring."""
-        _info, removed = result
-        self.removed_key = bool(removed)

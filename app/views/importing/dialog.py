@@ -33,13 +33,8 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError, ImportCancelled, RegistryError
 from countersign.services.importing.importer import Importer, ImportPlan
-from countersign.views.background import (
-    BackgroundTask,
-    Cancelled,
-    Progress,
-    Work,
-    run_with_progress,
-)
+from countersign.services.progress import Cancelled, Progress
+from countersign.views.background import BackgroundTask, Work, run_with_progress
 from countersign.views.importing.preview import (
     REFUSED_COLOUR,
     CardPlanModel,

@@ -36,6 +36,7 @@ _FORMAT_TEXT = {
     "sagemaker": "SageMaker JSON",
     "native-json": "Countersign JSON",
     "native-yaml": "Countersign YAML",
+    "cyclonedx": "CycloneDX ML-BOM",
 }
 
 

@@ -201,10 +201,13 @@ class CardTab(QWidget):
         if detail.warnings:
             count = len(detail.warnings)
             plural = "s" if count != 1 else ""
-            self.banner_title.setText(
-                f"{count} format warning{plural}: the card was read whole, "
-                "but these places need a look."
-            )
+            title = f"{count} format warning{plural}: the card was read whole, "
+            title += "but these places need a look."
+            if detail.placeholder_sections:
+                left = detail.placeholder_sections
+                title += f" {left} section{'s' if left != 1 else ''} left as the template's "
+                title += "placeholder (read as empty)."
+            self.banner_title.setText(title)
             self._show_warnings()
             self.banner.show()
         else:

@@ -92,10 +92,6 @@ class HistoryTableModel(ListTableModel[HistoryEvent]):
         finally:
             self._announcing = False
 
-    def history_event(self, row: int) -> HistoryEvent:
-        """The event on ``row``."""
-        return self.item(row)
-
     def cell(self, item: HistoryEvent, column: int, role: int) -> Any:
         """Cell text; the exact time and full details as tooltips."""
         if role == Qt.ItemDataRole.DisplayRole:

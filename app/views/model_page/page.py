@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound, Registry
-from countersign.services.storage.database import Database
+from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound
+from countersign.services.workstation import Services
 from countersign.views.compare.tab import CompareTab
 from countersign.views.model_page.attachments_tab import AttachmentsTab
 from countersign.views.model_page.card_tab import CardTab
@@ -27,7 +27,6 @@ from countersign.views.model_page.history_tab import HistoryTab
 from countersign.views.model_page.source_tab import SourceTab
 from countersign.views.model_page.versions_tab import VersionsTab
 from countersign.views.presentation import local_time, status_colour
-from countersign.views.review.flow import ReviewServices
 from countersign.views.review.tab import ReviewTab
 
 TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare", "Review")
@@ -48,13 +47,11 @@ class ModelPage(QWidget):
 
     def __init__(
         self,
-        registry: Registry,
-        database: Database,
+        services: Services,
         parent: QWidget | None = None,
-        *,
-        review_services: ReviewServices | None = None,
     ) -> None:
         super().__init__(parent)
+        registry = services.registry
         self._registry = registry
         self._summary: ModelSummary | None = None
         self._detail: CardVersionDetail | None = None
@@ -85,11 +82,9 @@ class ModelPage(QWidget):
         self.versions_tab = VersionsTab(self)
         self.source_tab = SourceTab(self)
         self.attachments_tab = AttachmentsTab(self)
-        self.history_tab = HistoryTab(database, self)
+        self.history_tab = HistoryTab(services.database, self)
         self.compare_tab = CompareTab(registry, parent=self)
-        self.review_tab = ReviewTab(
-            review_services or ReviewServices.for_database(database), registry, self
-        )
+        self.review_tab = ReviewTab(services, self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Model tabs")
         self.tabs.setDocumentMode(True)

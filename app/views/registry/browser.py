@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.models.card import RiskRating
 from countersign.models.tables import CARD_STATUSES
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.registry import ModelFilter, ModelSummary, NotFound, Registry
 from countersign.services.storage.dialect import RANKED_AT_MOST
-from countersign.views.background import BackgroundTask, Cancelled, Progress
+from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.icons import icon
 from countersign.views.registry.table import (
@@ -70,7 +71,6 @@ class RegistryBrowser(QWidget):
         self._registry = registry
         self._search_generation = 0
         self._search_running = False
-        self._search_task: BackgroundTask | None = None
 
         self.models_model = ModelsTableModel(registry, self)
         self.search_model = SearchResultsModel(self)
@@ -358,7 +358,6 @@ class RegistryBrowser(QWidget):
 
         task = BackgroundTask(work, on_success=succeeded, on_failure=failed, parent=self)
         task.finished.connect(task.deleteLater)
-        self._search_task = task
         task.start()
 
     def _show_hits(self, text: str, rows: list[SearchRow]) -> None:

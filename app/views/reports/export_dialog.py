@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.services.identities.identities import IdentityInfo
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.reports import ExportResult, Reports
-from countersign.views.background import Cancelled, Progress
 from countersign.views.reports.folder import (
     last_report_folder,
     remember_report_folder,

@@ -12,20 +12,19 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
 
-LAST_FOLDER_KEY = "reports/last_folder"
-"""The QSettings key of the folder last used for a report."""
+from countersign.views.settings import REPORT_FOLDER
 
 
 def last_report_folder(settings: QSettings) -> Path:
     """The folder last used for a report, if it still exists; the home folder otherwise."""
-    value = settings.value(LAST_FOLDER_KEY, "")
-    folder = Path(str(value)) if value else Path.home()
+    value = REPORT_FOLDER.read(settings)
+    folder = Path(value) if value else Path.home()
     return folder if folder.is_dir() else Path.home()
 
 
 def remember_report_folder(settings: QSettings, folder: Path) -> None:
     """Start the next report file chooser in ``folder``."""
-    settings.setValue(LAST_FOLDER_KEY, str(folder))
+    REPORT_FOLDER.write(settings, str(folder))
 
 
 def safe_file_stem(*parts: str) -> str:

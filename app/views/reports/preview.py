@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
-from countersign.formats.base import InputRefused
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.reports import ExportResult, Reports
 from countersign.services.reports.verdict import ReportVerification
-from countersign.views.background import BackgroundTask, Cancelled, Progress
+from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.presentation import byte_size
 from countersign.views.reports import folder as report_folder
@@ -257,7 +257,7 @@ class ReportPreview(QWidget):
 
     def _on_task_failed(self, error: BaseException, trace: str) -> None:
         self._task = None
-        if isinstance(error, CountersignError | InputRefused):
+        if isinstance(error, CountersignError):
             self.panel.show_refusal(sentence(str(error)))
         else:
             self.panel.clear()

@@ -40,9 +40,9 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.services.identities.identities import IdentityInfo
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.publishing import PublishedFile, PublishResult
 from countersign.services.reports.reports import Reports
-from countersign.views.background import Cancelled, Progress
 from countersign.views.presentation import byte_size
 from countersign.views.reports import folder as report_folder
 from countersign.views.widgets.keyed_work import KeyedWorkDialog, add_path_row

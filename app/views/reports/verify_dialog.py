@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
-from countersign.formats.base import InputRefused
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.reports import Reports
 from countersign.services.reports.verdict import ReportVerification
-from countersign.views.background import BackgroundTask, Cancelled, Progress, run_with_progress
+from countersign.views.background import BackgroundTask, run_with_progress
 from countersign.views.crash_dialog import show_failure
 from countersign.views.reports.checks import VerificationPanel
 from countersign.views.reports.folder import last_report_folder, remember_report_folder
@@ -193,7 +193,7 @@ class VerifyDialog(QDialog):
     def _on_task_failed(self, error: BaseException, trace: str) -> None:
         self._task = None
         self._set_busy(False)
-        if isinstance(error, CountersignError | InputRefused):
+        if isinstance(error, CountersignError):
             message = sentence(str(error))
             self.panel.show_refusal(message)
             self.refused.emit(message)

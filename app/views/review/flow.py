@@ -19,9 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from countersign.errors import CountersignError
-from countersign.services.identities.identities import Identities, IdentityInfo
-from countersign.services.identities.keystore import Keystore
-from countersign.services.reviews.checklists import Checklists
+from countersign.services.identities.identities import IdentityInfo
 from countersign.services.reviews.errors import (
     AlreadySigned,
     IdentityError,
@@ -29,9 +27,9 @@ from countersign.services.reviews.errors import (
     RoleNotPermitted,
     SegregationOfDuties,
 )
-from countersign.services.reviews.reviews import ReviewDraft, Reviews, SignOffRequest, SignOffResult
+from countersign.services.reviews.reviews import ReviewDraft, SignOffRequest, SignOffResult
 from countersign.services.reviews.rules import APPROVING_ROLES
-from countersign.services.storage.database import Database
+from countersign.services.workstation import Services
 from countersign.views.identities.forms import (
     CreateIdentityDialog,
     IdentityForm,
@@ -42,21 +40,6 @@ from countersign.views.widgets.signer_fields import sentence
 
 _IDENTITY_SPECIFIC = (RoleNotPermitted, SegregationOfDuties, AlreadySigned, IdentityError)
 """Refusals that depend on who signs: the signing dialog offers another identity."""
-
-
-@dataclass(frozen=True)
-class ReviewServices:
-    """The services the review screens use, built once at start-up and passed in."""
-
-    identities: Identities
-    checklists: Checklists
-    reviews: Reviews
-
-    @classmethod
-    def for_database(cls, database: Database, keystore: Keystore | None = None) -> ReviewServices:
-        """The review services of ``database``, with keys in ``keystore`` (the system keyring)."""
-        identities = Identities(database, keystore or Keystore())
-        return cls(identities, Checklists(database), Reviews(database, identities))
 
 
 @dataclass(frozen=True)
@@ -75,7 +58,7 @@ class SignOffFlow(QObject):
     identity_made = Signal(bool)
     """An identity was set up; True when the sign-off that needed it should resume."""
 
-    def __init__(self, services: ReviewServices, owner: QWidget) -> None:
+    def __init__(self, services: Services, owner: QWidget) -> None:
         super().__init__(owner)
         self._services = services
         self._owner = owner

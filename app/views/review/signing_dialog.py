@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.services.identities.identities import IdentityInfo
+from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.reviews import ReviewDraft, Reviews, SignOffRequest, SignOffResult
-from countersign.views.background import Cancelled, Progress
 from countersign.views.review.signoffs import decision_text
 from countersign.views.widgets.keyed_work import KeyedWorkDialog
 from countersign.views.widgets.signer_fields import SignerFields, problem_label, sentence

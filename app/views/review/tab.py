@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
-from countersign.services.registry import Registry
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.reviews import (
     Answer,
@@ -37,10 +36,11 @@ from countersign.services.reviews.reviews import (
     SignOffRequest,
     SignOffResult,
 )
+from countersign.services.workstation import Services
 from countersign.views.identities.forms import IdentityForm
 from countersign.views.presentation import local_time
 from countersign.views.review.decision import DecisionPanel
-from countersign.views.review.flow import ReviewServices, SignOffFlow
+from countersign.views.review.flow import SignOffFlow
 from countersign.views.review.header import ReviewHeader
 from countersign.views.review.items import ITEM, ChecklistTable, ItemEditor, ReviewItemsModel
 from countersign.views.review.panels import CardPanel, SignOffsPanel, compare_target
@@ -77,12 +77,10 @@ class ReviewTab(QWidget):
     identities_changed = Signal()
     """An identity was set up from this tab."""
 
-    def __init__(
-        self, services: ReviewServices, registry: Registry, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services = services
-        self._registry = registry
+        self._registry = services.registry
         self._model: str | None = None
         self._version: str | None = None
         self._draft: ReviewDraft | None = None

@@ -288,7 +288,11 @@ def test_looks_like_mct() -> None:
     assert looks_like_mct({"quantitative_analysis": {"performance_metrics": []}})
     assert not looks_like_mct({"model_details": "m"})
     assert not looks_like_mct({"metric_groups": []})
-    assert not looks_like_mct({"$schema": "x", "model_details": {}})
+    assert not looks_like_mct(
+        {"$schema": "http://json-schema.org/draft-07/schema#", "model_details": {}}
+    )
+    # A card that declares the schema it follows is still a card.
+    assert looks_like_mct({"$schema": "./card.schema.json", "model_details": {}})
     assert not looks_like_mct({"type": "object", "properties": {"model_details": {}}})
 
 

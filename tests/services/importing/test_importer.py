@@ -147,3 +147,20 @@ def test_search_finds_imported_card_text(db: Database, tmp_path: Path) -> None:
     hits = Registry(db).search("thin cred")
     assert [(h.model, h.version) for h in hits] == [("credit-scorer", "1.0")]
     assert Registry(db).search('"; DROP TABLE models; --') == []
+
+
+def test_a_cyclonedx_bom_lands_one_card_version_per_model(db: Database, tmp_path: Path) -> None:
+    fixture = Path(__file__).parents[2] / "fixtures" / "cards" / "cyclonedx"
+    path = fixture / "payments-ml-bom.json"
+    report = Importer(db, actor="officer").import_file(path, team="Payments")
+    assert report.ok and report.landed
+    assert [(c.model, c.version, c.outcome) for c in report.plan.cards] == [
+        ("card-fraud-detector", "4.4", "new model"),
+        ("chargeback-predictor", "1.2", "new model"),
+    ]
+    detail = Registry(db).card_version("card-fraud-detector", "4.4")
+    assert detail.summary.source_format == "cyclonedx"
+    assert detail.card.quantitative_analyses.results[0].numeric == 0.962
+    assert [a.path for a in detail.attachments] == ["embedded/graphic-01-roc.png"]
+    chosen = Importer(db).import_file(path, model="chargeback-predictor", version="1.3")
+    assert [(c.model, c.version) for c in chosen.plan.cards] == [("chargeback-predictor", "1.3")]

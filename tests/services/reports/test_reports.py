@@ -23,6 +23,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from countersign.services.identities.certificates import load_certificate
+from countersign.services.importing.importer import Importer
 from countersign.services.registry import NotFound, Registry
 from countersign.services.reports.errors import ReportRefused
 from countersign.services.reports.reports import Reports
@@ -410,3 +411,18 @@ def test_a_huge_hostile_card_lays_out_and_verifies(tmp_path: Path) -> None:
     text = _pdftotext(path)
     assert "… 1600 more rows of this table are in the attached card." in text
     assert "more characters in the attached card]" in text
+
+
+def test_a_card_left_as_a_template_says_how_many_sections_are_placeholders(
+    tmp_path: Path,
+) -> None:
+    fixture = Path(__file__).parents[2] / "fixtures" / "cards" / "hf" / "unfilled-hub-template.md"
+    with report_bench(tmp_path, approve=False) as bench:
+        report = Importer(bench.bench.db, actor="officer").import_file(
+            fixture, model="ticket-router", version="0.1", team="Support"
+        )
+        assert report.ok, report.plan.reason()
+        path = bench.export(tmp_path / "template.pdf", version="0.1", model="ticket-router")
+        text = _flat(_pdftotext(path))
+    assert "9 sections left as the template's placeholder: read as empty" in text
+    assert "'Model Card Contact' is left as the template's placeholder" in text

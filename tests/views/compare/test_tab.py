@@ -16,6 +16,7 @@ from countersign.services.diff.text_diff import diff_lines
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry, VersionSummary
 from countersign.services.storage.database import Database
+from countersign.services.workstation import build_services
 from countersign.views.compare.diff_rows import (
     LINE_NUMBER_ROLE,
     SPANS_ROLE,
@@ -26,6 +27,7 @@ from countersign.views.compare.diff_view import SideBySideDiff
 from countersign.views.compare.summary import BETTER, WORSE
 from countersign.views.compare.tab import NEXT_CHANGE, PREVIOUS_CHANGE, CompareTab, default_pair
 from countersign.views.model_page.page import ModelPage
+from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import wait_for_background
 
@@ -388,7 +390,7 @@ def test_item_models_pass_the_model_tester(
 
 
 def test_the_model_page_has_a_compare_tab(qtbot: QtBot, registry: Registry) -> None:
-    page = ModelPage(registry, registry.database)
+    page = ModelPage(build_services(registry.database, keyring=MemoryKeyring()))
     qtbot.addWidget(page)
     page.resize(1440, 900)
     page.show()

@@ -183,3 +183,20 @@ def test_entities_in_card_text_show_as_written(qtbot: QtBot) -> None:
     viewer.show_markdown("Terms &amp; conditions: a &lt;b&gt; tag and &#169; sign, R&D stays.")
     text = viewer.toPlainText()
     assert "Terms &amp; conditions: a &lt;b&gt; tag and &#169; sign, R&D stays." in text
+
+
+def test_the_banner_counts_the_sections_left_as_the_template_placeholder(tab: CardTab) -> None:
+    warnings = [
+        {
+            "field": f"line {line}",
+            "message": f"placeholder: the section {title!r} is left as the template's "
+            "placeholder ('[More Information Needed]'); read as empty",
+        }
+        for line, title in ((12, "Model Card Contact"), (20, "Out-of-Scope Use"))
+    ]
+    warnings.append({"field": "license", "message": "expected a text"})
+    tab.show_version(_detail(warnings))
+    assert tab.banner_title.text() == (
+        "3 format warnings: the card was read whole, but these places need a look. "
+        "2 sections left as the template's placeholder (read as empty)."
+    )

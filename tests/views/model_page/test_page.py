@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from countersign.services.registry import Registry
-from countersign.services.storage.database import Database
+from countersign.services.workstation import Services
 from countersign.views.model_page.page import ModelPage
 from tests.views.conftest import CATS_AND_DOGS
 
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 @pytest.fixture
-def page(qtbot: QtBot, workstation_db: Database) -> Iterator[ModelPage]:
-    widget = ModelPage(Registry(workstation_db), workstation_db)
+def page(qtbot: QtBot, workstation: Services) -> Iterator[ModelPage]:
+    widget = ModelPage(workstation)
     qtbot.addWidget(widget)
     widget.resize(820, 760)
     widget.show()

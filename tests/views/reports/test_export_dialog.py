@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from countersign.views.main_window import MainWindow
 from countersign.views.reports.export_dialog import NO_IDENTITY, ExportDialog, report_file_name
-from countersign.views.reports.folder import LAST_FOLDER_KEY
 from countersign.views.reports.preview import ReportPreview
+from countersign.views.settings import REPORT_FOLDER
 from tests.helpers.registry import audit_actions, last_audit_details
 from tests.helpers.report_window import report_window
 from tests.helpers.reports import OLGA, ReportBench
@@ -92,7 +92,7 @@ def test_export_writes_a_report_that_verifies_and_the_preview_shows_it(
     assert "report.exported" in audit_actions(bench.bench.path)
     assert last_audit_details(bench.bench.path)["file"] == "credit-scorer.pdf"
     # The next export starts in the folder this one went to.
-    assert main.settings.value(LAST_FOLDER_KEY) == str(out.parent)
+    assert REPORT_FOLDER.read(main.settings) == str(out.parent)
 
     preview = main.report_commands.preview
     assert isinstance(preview, ReportPreview)

@@ -17,8 +17,8 @@ from countersign.services.reports.verdict import ReportCheck
 from countersign.views.main_window import MainWindow
 from countersign.views.reports import verify_dialog
 from countersign.views.reports.checks import ReportChecksModel
-from countersign.views.reports.folder import LAST_FOLDER_KEY
 from countersign.views.reports.verify_dialog import VerifyDialog
+from countersign.views.settings import REPORT_FOLDER
 from tests.helpers.report_window import report_window, tampered_copy
 from tests.helpers.reports import ANA, OLGA, ReportBench
 from tests.helpers.signoff import PASSPHRASE, workbench
@@ -94,7 +94,7 @@ def test_a_good_report_shows_every_check_passing(qtbot: QtBot, verifying: Verify
         "signed by Olga Officer <olga@example.org>"
     )
     assert dialog.result_value is not None and dialog.result_value.ok
-    assert verifying.main.settings.value(LAST_FOLDER_KEY) == str(report.parent)
+    assert REPORT_FOLDER.read(verifying.main.settings) == str(report.parent)
     assert verifying.crashes == []
 
 

@@ -12,12 +12,9 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
-from countersign.services.importing.importer import Importer
-from countersign.services.registry import Registry
 from countersign.services.reviews.reviews import Answer
 from countersign.views.identities.dialog import IdentitiesDialog
 from countersign.views.main_window import MainWindow
-from countersign.views.review.flow import ReviewServices
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 from tests.views.conftest import wait_for_background
 
@@ -37,15 +34,8 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
 
 @pytest.fixture
 def main(qtbot: QtBot, bench: Workbench, tmp_path: Path) -> Iterator[MainWindow]:
-    services = ReviewServices(bench.identities, bench.checklists, bench.reviews)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(
-        bench.db,
-        Registry(bench.db),
-        Importer(bench.db, actor="officer"),
-        settings,
-        review_services=services,
-    )
+    window = MainWindow(bench.services, settings)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -12,11 +12,9 @@ from PySide6.QtGui import QFont
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from countersign.services.registry import Registry
 from countersign.services.reviews.reviews import Answer, SignOffResult
 from countersign.views.identities.forms import CreateIdentityDialog
 from countersign.views.model_page.page import ModelPage
-from countersign.views.review.flow import ReviewServices
 from countersign.views.review.items import ANSWER, CHECK, EVIDENCE, ITEM, NOTE
 from countersign.views.review.signing_dialog import SigningDialog
 from countersign.views.review.signoffs import SignOffDialog
@@ -44,13 +42,9 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
         wait_for_background()
 
 
-def _services(bench: Workbench) -> ReviewServices:
-    return ReviewServices(bench.identities, bench.checklists, bench.reviews)
-
-
 @pytest.fixture
 def tab(qtbot: QtBot, bench: Workbench) -> Iterator[ReviewTab]:
-    widget = ReviewTab(_services(bench), Registry(bench.db))
+    widget = ReviewTab(bench.services)
     qtbot.addWidget(widget)
     widget.resize(1100, 800)
     widget.show()
@@ -269,7 +263,7 @@ def test_self_approval_is_refused_before_any_passphrase(qtbot: QtBot, tmp_path: 
     with workbench(tmp_path) as bench:
         bench.import_card(medium_card(owners=[{"name": "Dee", "contact": "dee@example.org"}]))
         bench.person("dee@example.org", "officer")  # the registry's only identity
-        tab = ReviewTab(_services(bench), Registry(bench.db))
+        tab = ReviewTab(bench.services)
         qtbot.addWidget(tab)
         tab.show_version("credit-scorer", "1.0")
         before = table_counts(bench.path)
@@ -287,7 +281,7 @@ def test_self_approval_is_refused_before_any_passphrase(qtbot: QtBot, tmp_path: 
 def test_first_sign_off_offers_identity_setup_then_signs(qtbot: QtBot, tmp_path: Path) -> None:
     with workbench(tmp_path) as bench:
         bench.import_card(medium_card())
-        tab = ReviewTab(_services(bench), Registry(bench.db))
+        tab = ReviewTab(bench.services)
         qtbot.addWidget(tab)
         tab.show()
         tab.show_version("credit-scorer", "1.0")
@@ -332,7 +326,7 @@ def test_compare_with_last_approved_opens_the_compare_tab(
     bench.sign(ANA, model="credit-scorer", version="1.0")
     bench.import_card(medium_card(version="1.1"))
     bench.import_card(medium_card(version="1.2"))
-    page = ModelPage(Registry(bench.db), bench.db, review_services=_services(bench))
+    page = ModelPage(bench.services)
     qtbot.addWidget(page)
     page.show_model("credit-scorer")
     page.tabs.setCurrentWidget(page.review_tab)

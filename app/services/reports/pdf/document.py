@@ -22,6 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from reportlab.platypus.flowables import Flowable
 
 from countersign import __version__
+from countersign.services.progress import Progress
 from countersign.services.reports.attachments import Attachment
 from countersign.services.reports.data import ReportData
 from countersign.services.reports.pdf import sections as report_sections
@@ -48,8 +49,6 @@ from countersign.services.reports.pdf.styles import (
 
 FOOTER_LABEL = "Card SHA-256 "
 """Printed before the card's SHA-256 at the foot of every page."""
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)

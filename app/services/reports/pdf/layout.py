@@ -81,6 +81,9 @@ class _Word:
 
 _NEWLINE = _Word()
 
+_Measured = tuple[str, str, Mark, float]
+"""A piece of a word measured: its font, text, mark and width in points."""
+
 
 _PRINTABLE = {
     **{code: REPLACEMENT for code in range(0x20) if code != 0x0A},
@@ -108,55 +111,71 @@ _TOKEN = re.compile(r"\n| +|[^ \n]+")
 
 def words(spans: Iterable[Span], preserve: bool = False) -> list[_Word]:
     """Cut spans into words (pieces in one font each), newlines and, when preserving, spaces."""
-    out: list[_Word] = []
-    current = _Word()
-    pending_space = False
-
-    def close() -> None:
-        nonlocal current
-        if current.pieces:
-            out.append(current)
-        current = _Word()
-
-    def add(text: str, span: Span) -> None:
-        nonlocal pending_space
-        if not current.pieces:
-            current.space_before = pending_space
-            pending_space = False
-        for run in runs(text, span.style):
-            current.pieces.append((run.font, run.text, span.mark))
-
+    cutter = _WordCutter(preserve)
     for span in spans:
         for match in _TOKEN.finditer(printable(span.text)):
-            token = match.group()
-            if token == "\n":
-                close()
-                out.append(_NEWLINE)
-                pending_space = False
-            elif token[0] == " ":
-                close()
-                if preserve:
-                    space = _Word(is_space=True)
-                    space.pieces.append((FALLBACK[span.style][0], token, span.mark))
-                    out.append(space)
-                else:
-                    pending_space = True
-            elif token.isascii():
-                add(token, span)
+            cutter.take(match.group(), span)
+    cutter.close()
+    return cutter.out
+
+
+class _WordCutter:
+    """What :func:`words` knows while it reads tokens: the word being built, and a space
+    seen before it."""
+
+    def __init__(self, preserve: bool) -> None:
+        self.preserve = preserve
+        self.out: list[_Word] = []
+        self.current = _Word()
+        self.pending_space = False
+
+    def take(self, token: str, span: Span) -> None:
+        """Add one token (a line break, a run of spaces or of anything else) of ``span``."""
+        if token == "\n":
+            self.close()
+            self.out.append(_NEWLINE)
+            self.pending_space = False
+        elif token[0] == " ":
+            self.close()
+            if self.preserve:
+                space = _Word(is_space=True)
+                space.pieces.append((FALLBACK[span.style][0], token, span.mark))
+                self.out.append(space)
             else:
-                start = 0
-                for index, char in enumerate(token):
-                    if _wide(char):
-                        if index > start:
-                            add(token[start:index], span)
-                        close()
-                        add(char, span)
-                        close()
-                        start = index + 1
-                if len(token) > start:
-                    add(token[start:], span)
-    close()
-    return out
+                self.pending_space = True
+        elif token.isascii():
+            self.add(token, span)
+        else:
+            self._take_wide(token, span)
+
+    def _take_wide(self, token: str, span: Span) -> None:
+        """A token with non-ASCII text: each wide (CJK) character is a word of its own."""
+        start = 0
+        for index, char in enumerate(token):
+            if _wide(char):
+                if index > start:
+                    self.add(token[start:index], span)
+                self.close()
+                self.add(char, span)
+                self.close()
+                start = index + 1
+        if len(token) > start:
+            self.add(token[start:], span)
+
+    def close(self) -> None:
+        """End the word being built."""
+        if self.current.pieces:
+            self.out.append(self.current)
+        self.current = _Word()
+
+    def add(self, text: str, span: Span) -> None:
+        """Add ``text`` of ``span`` to the word being built, in runs of one font each."""
+        current = self.current
+        if not current.pieces:
+            current.space_before = self.pending_space
+            self.pending_space = False
+        for run in runs(text, span.style):
+            current.pieces.append((run.font, run.text, span.mark))
 
 
 def layout(
@@ -188,8 +207,8 @@ def layout(
             x = _cut(pieces, max_width, width, lines, line)
             line = lines.pop()
             continue
-        for number, (font, text, mark, piece_width) in enumerate(pieces):
-            x = _place(line, x, gap if number == 0 else 0.0, font, text, mark, piece_width)
+        for number, piece in enumerate(pieces):
+            x = _place(line, x, gap if number == 0 else 0.0, piece)
     if line or not lines:
         lines.append(line)
     return lines
@@ -226,10 +245,9 @@ def _plain_lines(span: Span, max_width: float, width: Width) -> list[Line] | Non
     return lines
 
 
-def _place(
-    line: Line, x: float, gap: float, font: str, text: str, mark: Mark, piece_width: float
-) -> float:
+def _place(line: Line, x: float, gap: float, piece: _Measured) -> float:
     """Put a piece on the line, joined to the last one when it has the same font and mark."""
+    font, text, mark, piece_width = piece
     if line:
         last = line[-1]
         if last.font == font and last.mark == mark:
@@ -245,7 +263,7 @@ def _place(
 
 
 def _cut(
-    pieces: list[tuple[str, str, Mark, float]],
+    pieces: list[_Measured],
     max_width: float,
     width: Width,
     lines: list[Line],
@@ -259,6 +277,6 @@ def _cut(
             if line and x + char_width > max_width:
                 lines.append(line)
                 line, x = [], 0.0
-            x = _place(line, x, 0.0, font, char, mark, char_width)
+            x = _place(line, x, 0.0, (font, char, mark, char_width))
     lines.append(line)
     return x

@@ -68,21 +68,24 @@ def inline(text: str, style_bold: bool = False) -> tuple[Span, ...]:
             if closing == -1:
                 next_code = -1  # no closing backtick anywhere after: the rest is plain text
                 continue
-            if here > start:
-                out.append(Span(text[start:here], "bold" if bold else "regular"))
+            _add_plain(out, text[start:here], bold)
             out.append(Span(text[here + 1 : closing], "mono"))
             position = start = closing + 1
             continue
         if not bold and text.find("**", here + 2) == -1:
             next_bold = -1  # an opening ** with no closing one stays as typed
             continue
-        if here > start:
-            out.append(Span(text[start:here], "bold" if bold else "regular"))
+        _add_plain(out, text[start:here], bold)
         bold = not bold
         position = start = here + 2
-    if start < length:
-        out.append(Span(text[start:], "bold" if bold else "regular"))
+    _add_plain(out, text[start:], bold)
     return tuple(out)
+
+
+def _add_plain(out: list[Span], text: str, bold: bool) -> None:
+    """Add ``text`` (when there is any) as a plain span, bold or regular."""
+    if text:
+        out.append(Span(text, "bold" if bold else "regular"))
 
 
 def blocks(markdown: str) -> list[Block]:
@@ -90,69 +93,89 @@ def blocks(markdown: str) -> list[Block]:
     lines = markdown.replace("\r\n", "\n").split("\n")
     out: list[Block] = []
     paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            out.append(Block("paragraph", inline(joined(paragraph))))
-            paragraph.clear()
-
     index = 0
     while index < len(lines):
         line = lines[index]
-        stripped = line.strip()
-        if not stripped:
-            flush()
+        read = _read_block(lines, index) if line.strip() else ([], index + 1)
+        if read is None:
+            paragraph.append(line)
             index += 1
             continue
-        fence = next((f for f in _FENCES if stripped.startswith(f)), None)
-        if fence is not None:
-            flush()
-            end = index + 1
-            while end < len(lines) and not lines[end].strip().startswith(fence):
-                end += 1
-            out.append(Block("code", text="\n".join(lines[index + 1 : end])))
-            index = end + 1
-            continue
-        if stripped.startswith("#"):
-            level = len(stripped) - len(stripped.lstrip("#"))
-            if level <= 6 and stripped[level : level + 1] in (" ", ""):
-                flush()
-                title = stripped[level:].strip().rstrip("#").strip()
-                out.append(Block("heading", inline(title), level=level))
-                index += 1
-                continue
-        if _is_rule(stripped):
-            flush()
-            out.append(Block("rule"))
-            index += 1
-            continue
-        if stripped.startswith("|") and index + 1 < len(lines) and _is_separator(lines[index + 1]):
-            flush()
-            end = index + 2
-            while end < len(lines) and lines[end].strip().startswith("|"):
-                end += 1
-            out.extend(_table([lines[index], *lines[index + 2 : end]]))
-            index = end
-            continue
-        bullet = _BULLET.fullmatch(line)
-        if bullet is not None:
-            flush()
-            indent, marker, text = bullet.groups()
-            parts = [text]
-            index += 1
-            # Lines up to a blank one continue this item (indented or not, as Markdown's
-            # "lazy" continuation lines), unless they start a new item or block.
-            while index < len(lines) and lines[index].strip() and not _starts_block(lines[index]):
-                parts.append(lines[index].lstrip())
-                index += 1
-            depth = min(len(indent) // 2, 3)
-            shown = "•" if marker in "-*+" else marker
-            out.append(Block("bullet", inline(joined(parts)), level=depth, marker=shown))
-            continue
-        paragraph.append(line)
-        index += 1
-    flush()
+        if paragraph:
+            out.append(Block("paragraph", inline(joined(paragraph))))
+            paragraph.clear()
+        found, index = read
+        out.extend(found)
+    if paragraph:
+        out.append(Block("paragraph", inline(joined(paragraph))))
     return out
+
+
+_Read = tuple[list[Block], int]
+"""The blocks read from the lines, and the index of the first line after them."""
+
+
+def _read_block(lines: list[str], index: int) -> _Read | None:
+    """The block that starts on ``lines[index]``; None when the line is paragraph text."""
+    for reader in (_read_code, _read_heading, _read_rule, _read_table, _read_bullet):
+        read = reader(lines, index)
+        if read is not None:
+            return read
+    return None
+
+
+def _read_code(lines: list[str], index: int) -> _Read | None:
+    stripped = lines[index].strip()
+    fence = next((f for f in _FENCES if stripped.startswith(f)), None)
+    if fence is None:
+        return None
+    end = index + 1
+    while end < len(lines) and not lines[end].strip().startswith(fence):
+        end += 1
+    return [Block("code", text="\n".join(lines[index + 1 : end]))], end + 1
+
+
+def _read_heading(lines: list[str], index: int) -> _Read | None:
+    stripped = lines[index].strip()
+    if not stripped.startswith("#"):
+        return None
+    level = len(stripped) - len(stripped.lstrip("#"))
+    if level > 6 or stripped[level : level + 1] not in (" ", ""):
+        return None
+    title = stripped[level:].strip().rstrip("#").strip()
+    return [Block("heading", inline(title), level=level)], index + 1
+
+
+def _read_rule(lines: list[str], index: int) -> _Read | None:
+    return ([Block("rule")], index + 1) if _is_rule(lines[index].strip()) else None
+
+
+def _read_table(lines: list[str], index: int) -> _Read | None:
+    if not lines[index].strip().startswith("|"):
+        return None
+    if index + 1 >= len(lines) or not _is_separator(lines[index + 1]):
+        return None
+    end = index + 2
+    while end < len(lines) and lines[end].strip().startswith("|"):
+        end += 1
+    return _table([lines[index], *lines[index + 2 : end]]), end
+
+
+def _read_bullet(lines: list[str], index: int) -> _Read | None:
+    bullet = _BULLET.fullmatch(lines[index])
+    if bullet is None:
+        return None
+    indent, marker, text = bullet.groups()
+    parts = [text]
+    index += 1
+    # Lines up to a blank one continue this item (indented or not, as Markdown's
+    # "lazy" continuation lines), unless they start a new item or block.
+    while index < len(lines) and lines[index].strip() and not _starts_block(lines[index]):
+        parts.append(lines[index].lstrip())
+        index += 1
+    depth = min(len(indent) // 2, 3)
+    shown = "•" if marker in "-*+" else marker
+    return [Block("bullet", inline(joined(parts)), level=depth, marker=shown)], index
 
 
 def joined(lines: list[str]) -> str:

@@ -166,12 +166,23 @@ def card_content(data: ReportData) -> list[Flowable]:
         story.extend(markdown(section.text))
     if data.warnings:
         story.append(heading("Format warnings recorded at import", H2))
+        if data.placeholder_sections:
+            story.append(text(placeholder_sentence(data.placeholder_sections), bold=True))
         rows = [[cell("Field", bold=True), cell("Warning", bold=True)]]
         rows += [
             [cell(w.get("field", ""), mono=True), cell(w.get("message", ""))] for w in data.warnings
         ]
         story.append(table(rows, [150.0, CONTENT_WIDTH - 150.0]))
     return story
+
+
+def placeholder_sentence(count: int) -> str:
+    """The sentence that says how many sections were left as the template's placeholder."""
+    sections = "section" if count == 1 else "sections"
+    return (
+        f"{count} {sections} left as the template's placeholder: "
+        "read as empty, listed below with the word the template put there."
+    )
 
 
 def markdown(source: str) -> list[Flowable]:

@@ -16,7 +16,6 @@ MARGIN_TOP = 56.0
 MARGIN_BOTTOM = 58.0
 CONTENT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 
-INK = (0.1, 0.1, 0.12)
 MUTED = (0.38, 0.4, 0.45)
 
 BODY = BlockStyle(size=9.0, leading=12.5, space_after=5.0)

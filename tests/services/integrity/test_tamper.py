@@ -24,14 +24,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from countersign.cli import main
 from countersign.models.card import canonical_json
-from countersign.services.audit.checkpoint import read_checkpoint, write_checkpoint
 from countersign.services.audit.trail import GENESIS_HASH, event_hash
-from countersign.services.audit.verification import RegistryCheck, verify_registry
 from countersign.services.identities.certificates import (
     certificate_fingerprint,
     make_self_signed,
     pem_of,
 )
+from countersign.services.integrity.checkpoint import read_checkpoint, write_checkpoint
+from countersign.services.integrity.registry_check import RegistryCheck, verify_registry
 from countersign.services.reviews.signoff_payload import payload_bytes, signoff_payload
 from countersign.services.storage.database import Database
 from countersign.services.trust.anchors import TrustAnchors, anchors_from_pem

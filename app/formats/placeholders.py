@@ -1,0 +1,140 @@
+"""Template placeholders: text a card template put there, which says nothing about the model.
+
+An unfilled Hugging Face template card says ``[More Information Needed]``
+under every heading, "Model ID" in its title and stock sentences such as
+"Use the code below to get started with the model."; other templates leave
+``{{ variables }}`` or "TBD".  Such a section is missing, not content: the
+readers read it as empty and record a warning whose message starts with
+:data:`PLACEHOLDER_MARK`, so that the card view and the report can say how many
+sections were left as the template's placeholder.
+
+Everything here works line by line with anchored patterns that cannot
+backtrack far, so the cost stays linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+PLACEHOLDER_MARK = "placeholder: "
+"""How the message of every placeholder warning begins."""
+
+_TOKEN = re.compile(
+    r"\[?\s*more\s+information\s+needed\s*\.?\s*\]?"
+    r"|\{\{[^{}\n]{0,200}\}\}"
+    r"|\[?(?:tbd|tba|tbc|todo|to\s+be\s+(?:added|determined|announced|confirmed|completed)"
+    r"|coming\s+soon|fill\s+(?:me|this)\s+in|insert\s+[\w\s]{1,40}\s+here)\]?\.?",
+    re.IGNORECASE,
+)
+# "- **Developed by:** ", "* Repository: ", "1. " and the like before a value.
+_LABEL = re.compile(
+    r"\s{0,3}(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:\*\*[^*\n]{1,80}\*\*|[^:\n]{1,60}:)?\s*"
+)
+_BULLET = re.compile(r"\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+")
+_LABEL_ONLY = re.compile(r"\s{0,3}(?:[-*+]\s+)?\*\*[^*\n]{1,80}:?\*\*:?\s*")
+_HEADING = re.compile(r"#{1,6}\s")
+_COMMENT_OPEN = "<!--"
+_COMMENT_CLOSE = "-->"
+
+STOCK_SENTENCES = (
+    "This is the model card of a 🤗 transformers model that has been pushed on the Hub. "
+    "This model card has been automatically generated.",
+    "Use the code below to get started with the model.",
+    "Users (both direct and downstream) should be made aware of the risks, biases and "
+    "limitations of the model. More information needed for further recommendations.",
+    "Carbon emissions can be estimated using the [Machine Learning Impact calculator]"
+    "(https://mlco2.github.io/impact#compute) presented in [Lacoste et al. (2019)]"
+    "(https://arxiv.org/abs/1910.09700).",
+)
+"""Sentences of the Hugging Face model card template that say nothing about a model."""
+
+_STOCK = frozenset(" ".join(sentence.lower().split()) for sentence in STOCK_SENTENCES)
+_TEMPLATE_NAMES = frozenset({"model id", "{model_id}", "model name", "your model name"})
+
+
+def _without_comments(text: str) -> tuple[str, bool]:
+    """``text`` with HTML comments removed, and whether there were any."""
+    parts: list[str] = []
+    position = 0
+    found = False
+    while True:
+        start = text.find(_COMMENT_OPEN, position)
+        if start < 0:
+            parts.append(text[position:])
+            return "".join(parts), found
+        end = text.find(_COMMENT_CLOSE, start + len(_COMMENT_OPEN))
+        if end < 0:
+            parts.append(text[position:])
+            return "".join(parts), found
+        found = True
+        parts.append(text[position:start])
+        position = end + len(_COMMENT_CLOSE)
+
+
+def placeholder_value(value: str) -> str | None:
+    """The placeholder ``value`` is, as written (``"TBD"``), or ``None`` when it says something."""
+    stripped = value.strip().strip("*_`").strip()
+    if stripped and _TOKEN.fullmatch(stripped):
+        return stripped
+    if " ".join(stripped.lower().split()) in _STOCK:
+        return stripped
+    return None
+
+
+def placeholder_only(text: str) -> str | None:
+    """When ``text`` holds nothing but template placeholders, the first one; else ``None``.
+
+    HTML comments (the template's guidance), the template's stock sentences,
+    subheadings, bold labels with nothing after them and ``label: [More
+    Information Needed]`` lines are placeholders; any other word is content.  Empty text is no
+    placeholder: it was simply left empty.
+    """
+    visible, had_comments = _without_comments(text)
+    first: str | None = None
+    for line in visible.split("\n"):
+        flat = " ".join(line.split())
+        for sentence in STOCK_SENTENCES:
+            if sentence in flat:
+                flat = flat.replace(sentence, "")
+                first = first or sentence
+        if not flat.strip() or _HEADING.match(flat):
+            continue  # a subheading is the template's scaffolding, not content
+        found = _placeholder_line(flat)
+        if found is None:
+            return None
+        first = first or found or None
+    if first is None and had_comments:
+        return "<!-- … -->"
+    return first
+
+
+def _placeholder_line(line: str) -> str | None:
+    """The placeholder a line holds ("" for a bare label), or ``None`` when it says something."""
+    if _LABEL_ONLY.fullmatch(line):
+        return ""
+    label = _LABEL.match(line)
+    value = line[label.end() :] if label else line
+    found = placeholder_value(value)
+    if found is not None:
+        return found
+    bullet = _BULLET.match(line)
+    return placeholder_value(line[bullet.end() :] if bullet else line)
+
+
+def is_template_name(name: str) -> bool:
+    """Whether a model name is the template's stand-in ("Model ID") rather than a name."""
+    return name.strip().lower() in _TEMPLATE_NAMES or placeholder_value(name) is not None
+
+
+def placeholder_message(place: str, placeholder: str) -> str:
+    """The message of a placeholder warning about ``place`` (a section or field)."""
+    return (
+        f"{PLACEHOLDER_MARK}{place} is left as the template's placeholder "
+        f"({placeholder[:60]!r}); read as empty"
+    )
+
+
+def count_placeholders(warnings: Iterable[Mapping[str, str]]) -> int:
+    """How many of a card version's warnings (as stored) are placeholder warnings."""
+    return sum(1 for warning in warnings if warning.get("message", "").startswith(PLACEHOLDER_MARK))

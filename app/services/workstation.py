@@ -1,0 +1,102 @@
+"""The one place that builds the services of a registry, for the window, the commands and tests.
+
+The workstation window, every ``countersign`` command, the test fixtures and
+the benchmarks all get their services from :func:`open_services` (or
+:func:`build_services` over a registry already open), so that each runs the
+services wired exactly as the program wires them.  Building them is cheap:
+nothing is read until a service is used, and the keyring is vetted on first
+use (signing, Settings ▸ Identities), not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from countersign.services.identities.identities import Identities
+from countersign.services.identities.keystore import Keystore
+from countersign.services.importing.importer import Importer
+from countersign.services.registry import Registry
+from countersign.services.reports.reports import Reports
+from countersign.services.reviews.checklists import Checklists
+from countersign.services.reviews.reviews import Reviews
+from countersign.services.storage.database import Database
+from countersign.services.trust.store import TrustStore
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every service of one open registry, built once and passed to whoever needs them.
+
+    Used as a context manager, the registry is closed at the end of the block.
+    """
+
+    database: Database
+    registry: Registry
+    importer: Importer
+    identities: Identities
+    checklists: Checklists
+    reviews: Reviews
+    reports: Reports
+    trust: TrustStore
+    """The certificates this workstation trusts, kept outside the registry."""
+
+    def close(self) -> None:
+        """Close the registry: its connections are released."""
+        self.database.dispose()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def build_services(
+    database: Database,
+    *,
+    keyring: KeyringBackend | None = None,
+    actor: str | None = None,
+) -> Services:
+    """The services over the open registry ``database``.
+
+    Private keys live in ``keyring`` (the system's configured keyring when
+    None); ``actor`` is the name the audit trail records for this session's
+    imports, identities and checklists (the operating-system user when None).
+    """
+    identities = Identities(database, Keystore(keyring), actor=actor)
+    trust = TrustStore()
+    return Services(
+        database=database,
+        registry=Registry(database),
+        importer=Importer(database, actor=actor),
+        identities=identities,
+        checklists=Checklists(database, actor=actor),
+        reviews=Reviews(database, identities),
+        reports=Reports(database, identities, trust),
+        trust=trust,
+    )
+
+
+def open_services(
+    db_location: str | None,
+    *,
+    keyring: KeyringBackend | None = None,
+    actor: str | None = None,
+) -> Services:
+    """Open (and migrate) the registry at ``db_location`` and build its services.
+
+    ``db_location`` is what ``--db`` takes: a file path, a database URL, or
+    None for ``COUNTERSIGN_DB`` or the default registry.  Refusals are the
+    :class:`~countersign.errors.RegistryError` of :meth:`Database.open`.
+    """
+    return build_services(Database.open(db_location), keyring=keyring, actor=actor)

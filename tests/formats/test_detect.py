@@ -1,0 +1,142 @@
+"""The detector: Markdown unless the text is a JSON object or YAML with card keys.
+
+Every card here is written for the test; none comes from the shared corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from countersign.formats.base import CardRefused
+from countersign.formats.detect import read_card
+
+_LINK_FIRST = """\
+[![CI](https://example.org/badge.svg)](https://example.org/ci)
+
+# Churn predictor
+
+Predicts which customers will leave next quarter.
+
+## Intended uses
+
+Retention campaigns.
+"""
+
+_PROSE_WITH_COLON = """\
+# CodeParrot
+
+CodeParrot is a GPT-2 model trained to generate Python code.
+The training is described in the book, Chapter 10: Training transformers from scratch.
+"""
+
+_TITLE_AND_BULLETS = """\
+# Invoice classifier
+
+- Developed by: Finance Analytics
+- License: MIT
+"""
+
+_STARTS_WITH_BRACE = """\
+{: .note }
+# Loan scorer
+
+Scores loan applications.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (_LINK_FIRST, "Churn predictor"),
+        (_PROSE_WITH_COLON, "CodeParrot"),
+        (_TITLE_AND_BULLETS, "Invoice classifier"),
+        (_STARTS_WITH_BRACE, "Loan scorer"),
+        ("# Fraud model\n\nmodel_overview: see below\n", "Fraud model"),
+    ],
+)
+def test_a_readme_is_read_as_markdown_whatever_its_first_line(text: str, name: str) -> None:
+    read = read_card(text.encode(), "README.md")
+    assert read.source_format == "huggingface"
+    assert read.card.model_details.name == name
+
+
+def test_a_readme_saved_as_json_is_still_markdown() -> None:
+    assert read_card(_LINK_FIRST.encode(), "card.json").source_format == "huggingface"
+
+
+def test_yaml_with_card_keys_and_a_comment_is_read_as_yaml() -> None:
+    text = "# SageMaker card, exported\nmodel_overview:\n  model_name: churn\n"
+    read = read_card(text.encode(), "card.txt")
+    assert read.source_format == "sagemaker"
+    assert read.card.model_details.name == "churn"
+
+
+@pytest.mark.parametrize(
+    ("text", "file", "field", "reason"),
+    [
+        (
+            "Note: this file only says where the card is.\n",
+            "README.md",
+            "body",
+            "plain text with no sections (no front matter and no headings): "
+            "this is not a model card",
+        ),
+        (
+            "- first point\n- second point\n",
+            "notes.md",
+            "body",
+            "plain text with no sections (no front matter and no headings): "
+            "this is not a model card",
+        ),
+        (
+            '{"model_details": {"name": "x"',
+            "card.json",
+            "line 1 column 31",
+            "not valid JSON: Expecting ',' delimiter",
+        ),
+        (
+            "name: churn\nlayers: 3\n",
+            "config.txt",
+            "",
+            "the YAML is not a model card in a known format (Countersign, Hugging Face, "
+            "Model Card Toolkit, SageMaker or CycloneDX); its top-level keys are: layers, name",
+        ),
+        (
+            "# the results\n- dataset: {id: x}\n  value: 1\n",
+            "results.yaml",
+            "",
+            "the YAML holds a list, not a model card; a card is one object",
+        ),
+    ],
+)
+def test_a_non_card_says_what_it_looked_like(text: str, file: str, field: str, reason: str) -> None:
+    with pytest.raises(CardRefused) as refused:
+        read_card(text.encode(), file)
+    assert (refused.value.file, refused.value.field, refused.value.reason) == (file, field, reason)
+
+
+_PBTXT = """\
+model_details {
+  name: "Fine-tuned MobileNetV2 model for cats vs. dogs"
+  overview: "This model distinguishes cat and dog images."
+  owners {
+    name: "Model Cards Team"
+    contact: "model-cards@example.org"
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "file"),
+    [
+        ("# proto-file: model_card.proto\n# proto-message: ModelCard\n\n" + _PBTXT, "card.txt"),
+        (_PBTXT, "model_card.txt"),
+        ('name: "cats vs dogs"\n', "model_card.pbtxt"),
+    ],
+)
+def test_protobuf_text_is_refused_by_name(text: str, file: str) -> None:
+    with pytest.raises(CardRefused) as refused:
+        read_card(text.encode(), file)
+    assert refused.value.reason.startswith("a protobuf text file (a Model Card Toolkit .pbtxt)")
+    assert "export the card as JSON" in refused.value.reason

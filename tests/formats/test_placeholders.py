@@ -1,0 +1,97 @@
+"""Template placeholders are missing, not content: read as empty, each with a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from countersign.formats.detect import read_card
+from countersign.formats.placeholders import (
+    PLACEHOLDER_MARK,
+    count_placeholders,
+    is_template_name,
+    placeholder_only,
+)
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards" / "hf"
+
+
+@pytest.mark.parametrize(
+    ("text", "placeholder"),
+    [
+        ("[More Information Needed]", "[More Information Needed]"),
+        ("More information needed", "More information needed"),
+        ("TBD", "TBD"),
+        ("To be added.", "To be added."),
+        ("{{ model_summary }}", "{{ model_summary }}"),
+        ("<!-- Provide a quick summary. -->", "<!-- … -->"),
+        (
+            "<!-- guidance -->\n\n- **Developed by:** [More Information Needed]\n"
+            "- **License:** [More Information Needed]",
+            "[More Information Needed]",
+        ),
+        ("### Preprocessing\n\n[More Information Needed]", "[More Information Needed]"),
+        (
+            "Use the code below to get started with the model.\n\n[More Information Needed]",
+            "Use the code below to get started with the model.",
+        ),
+    ],
+)
+def test_text_that_is_only_a_placeholder(text: str, placeholder: str) -> None:
+    assert placeholder_only(text) == placeholder
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Routes support tickets.",
+        "We use TBD-free data only.",
+        "- **Developed by:** Support Analytics\n- **License:** [More Information Needed]",
+    ],
+)
+def test_text_with_content_is_no_placeholder(text: str) -> None:
+    assert placeholder_only(text) is None
+
+
+def test_template_names() -> None:
+    assert is_template_name("Model ID")
+    assert is_template_name("{{ model_id }}")
+    assert not is_template_name("ticket-router")
+
+
+def test_an_unfilled_hub_template_card_has_no_owner_and_no_stand_in_name() -> None:
+    data = (FIXTURES / "unfilled-hub-template.md").read_bytes()
+    read = read_card(data, "ticket-router.md")
+    card = read.card
+    assert card.model_details.name == "ticket-router"
+    assert card.owners == []
+    assert card.model_details.description == ""
+    assert card.intended_use.out_of_scope == []
+    assert card.caveats_and_recommendations.text == ""
+    assert "Routing support tickets to the right queue." in card.intended_use.text
+    assert "More Information Needed" not in card.plain_text()
+    assert [e.text for e in card.extra_sections] == [""]  # "How to Get Started", emptied
+    placeholders = [w for w in read.warnings if w.message.startswith(PLACEHOLDER_MARK)]
+    assert len(placeholders) == len(read.warnings) == 9
+    contact = next(w for w in placeholders if "'Model Card Contact'" in w.message)
+    assert contact.field == "line 54"
+    assert contact.message == (
+        "placeholder: the section 'Model Card Contact' is left as the template's placeholder "
+        "('[More Information Needed]'); read as empty"
+    )
+    stored = [{"field": w.field, "message": w.message} for w in read.warnings]
+    assert count_placeholders([*stored, {"field": "license", "message": "other"}]) == 9
+
+
+def test_a_placeholder_item_is_left_out_of_a_list() -> None:
+    text = (
+        "# Ticket router\n\n## Model Card Contact\n\n- support-ml@example.org\n"
+        "- [More Information Needed]\n"
+    )
+    read = read_card(text.encode(), "README.md")
+    assert [owner.contact for owner in read.card.owners] == ["support-ml@example.org"]
+    assert read.warnings[0].message.startswith(
+        "placeholder: an item of the section 'Model Card Contact'"
+    )
