@@ -273,9 +273,12 @@ def test_audit_trail_opens_one_window(
     made: list[QWidget] = []
 
     class FakeAuditWindow(QWidget):
-        def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        def __init__(
+            self, database: Database, parent: QWidget | None = None, trust: object = None
+        ) -> None:
             super().__init__(parent)
             self.database = database
+            self.trust = trust
             made.append(self)
 
     module = types.ModuleType("countersign.views.audit.window")
@@ -286,6 +289,7 @@ def test_audit_trail_opens_one_window(
     assert len(made) == 1
     assert made[0].isVisible() and made[0].isWindow()
     assert made[0].database is window.database  # type: ignore[attr-defined]
+    assert made[0].trust is window.services.trust  # type: ignore[attr-defined]
     window.close()
     assert not made[0].isVisible()
 

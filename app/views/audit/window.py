@@ -1,9 +1,12 @@
 """The audit trail window: every event, filterable, and a check of the hash chain.
 
 Events are read page by page in chain order (keyset paging by id) as the
-officer scrolls, so a registry with a long trail opens at once.  "Verify
-chain" walks the whole chain off the GUI thread; a broken chain selects and
-highlights the first broken event.
+officer scrolls, so a registry with a long trail opens at once.  "Verify"
+walks the whole chain, its signed acts and every row against its event off
+the GUI thread (:func:`~countersign.services.integrity.registry_check.verify_registry`,
+with the certificates this workstation trusts); it says what does not match,
+the newest signed head and its age, and a broken chain selects and highlights
+the first broken event.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError, RegistryError
-from countersign.services.audit.trail import ChainReport, verify_chain
+from countersign.services.integrity.registry_check import RegistryCheck, verify_registry
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.storage.database import Database
+from countersign.services.trust.store import TrustStore
 from countersign.views.audit.events import (
     KNOWN_ACTIONS,
     AuditEventDetail,
@@ -42,15 +46,18 @@ from countersign.views.background import BackgroundTask, run_with_progress
 
 
 class AuditWindow(QWidget):
-    """A top-level window over the registry's audit trail, with a chain check."""
+    """A top-level window over the registry's audit trail, with a check of the whole trail."""
 
     verified = Signal(object)
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, database: Database, parent: QWidget | None = None, trust: TrustStore | None = None
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self._database = database
+        self._trust = trust or TrustStore()
         self._task: BackgroundTask | None = None
-        self._report: ChainReport | None = None
+        self._report: RegistryCheck | None = None
         self.setWindowTitle("Audit trail — Countersign")
         self.resize(1200, 760)
 
@@ -67,10 +74,11 @@ class AuditWindow(QWidget):
         self.action_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setAccessibleName("Read the audit trail again")
-        self.verify_button = QPushButton("&Verify chain")
-        self.verify_button.setAccessibleName("Verify the audit trail's hash chain")
+        self.verify_button = QPushButton("&Verify")
+        self.verify_button.setAccessibleName("Verify the audit trail and the registry against it")
         self.verify_button.setToolTip(
-            "Recompute every event's hash and check that each links to the one before it"
+            "Recompute every event's hash, check every signed act against the certificates "
+            "trusted here, and every card version, identity and sign-off against its event"
         )
         self.result = QLabel()
         self.result.setWordWrap(True)
@@ -242,10 +250,11 @@ class AuditWindow(QWidget):
         )
         self.hash_label.setText(detail.hash)
         self.prev_hash_label.setText(detail.prev_hash)
-        broken = self._report is not None and self._report.first_broken == row.id
+        chain = self._report.chain if self._report is not None else None
+        broken = chain is not None and chain.first_broken == row.id
         self.chain_note.setVisible(broken)
-        if broken and self._report is not None:
-            self.chain_note.setText(f"The chain breaks here: {self._report.reason}.")
+        if broken and chain is not None:
+            self.chain_note.setText(f"The chain breaks here: {chain.reason}.")
         if detail.details or detail.details_json.strip() in ("{}", ""):
             text = json.dumps(detail.details, indent=2, ensure_ascii=False, sort_keys=True)
         else:
@@ -255,32 +264,42 @@ class AuditWindow(QWidget):
     # -- verification -------------------------------------------------------------
 
     def _on_verify_button_clicked(self) -> None:
-        database = self._database
+        database, trust = self._database, self._trust
         self.verify_button.setEnabled(False)
 
-        def work(_progress: Progress, _cancelled: Cancelled) -> ChainReport:
+        def work(_progress: Progress, _cancelled: Cancelled) -> RegistryCheck:
+            anchors = trust.anchors()
             with database.read() as session:
-                return verify_chain(session)
+                return verify_registry(session, anchors)
 
         self._task = run_with_progress(
             self,
-            "Verifying the audit chain…",
+            "Verifying the audit trail…",
             work,
             on_success=self._on_verify_succeeded,
             on_failure=self._on_verify_failed,
             cancellable=False,
         )
 
-    def _on_verify_succeeded(self, report: ChainReport) -> None:
+    def _on_verify_succeeded(self, check: RegistryCheck) -> None:
         self.verify_button.setEnabled(True)
-        self._report = report
+        self._report = check
+        report = check.chain
         if not report.ok:
             self.refresh()  # show the trail as it was verified, not as it was first read
         self.model.mark_broken(None if report.ok else report.first_broken)
-        self._show_result(report.describe(), ok=report.ok)
+        lines = [report.describe(), check.describe_head()]
+        if not check.signoffs.ok:
+            lines.append(check.signoffs.describe())
+            lines += [f"• {p.describe()}" for p in check.signoffs.problems[:10]]
+        if check.problems:
+            lines.append(f"{len(check.problems)} rows or signed acts do not match the trail:")
+            lines += [f"• {problem}" for problem in check.problems[:10]]
+        lines += list(check.notes)
+        self._show_result("\n".join(lines), ok=check.ok)
         if not report.ok and report.first_broken is not None:
             self._select_event(report.first_broken)
-        self.verified.emit(report)
+        self.verified.emit(check)
 
     def _on_verify_failed(self, error: BaseException, _trace: str) -> None:
         self.verify_button.setEnabled(True)

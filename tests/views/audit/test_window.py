@@ -13,10 +13,13 @@ from pytestqt.qtbot import QtBot
 from countersign.formats.bundle import create_bundle
 from countersign.services.audit.trail import ChainReport
 from countersign.services.importing.importer import Importer
+from countersign.services.integrity.registry_check import RegistryCheck
 from countersign.services.storage.database import Database
+from countersign.services.trust.store import TrustStore
 from countersign.views.audit.events import AuditEventModel, details_summary
 from countersign.views.audit.window import AuditWindow
 from tests.helpers.registry import audit_actions, native_card, write_card
+from tests.helpers.signoff import workbench
 
 # The offscreen platform cannot pass size hints to a window system; that is not a problem.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -65,9 +68,9 @@ def _tamper(path: Path, statement: str) -> None:
 def _verify(qtbot: QtBot, window: AuditWindow) -> ChainReport:
     with qtbot.waitSignal(window.verified, timeout=20000) as blocker:
         qtbot.mouseClick(window.verify_button, Qt.MouseButton.LeftButton)
-    report = blocker.args[0]
-    assert isinstance(report, ChainReport)
-    return report
+    check = blocker.args[0]
+    assert isinstance(check, RegistryCheck)
+    return check.chain
 
 
 def test_window_lists_every_event_in_chain_order(qtbot: QtBot, db: Database) -> None:
@@ -142,7 +145,11 @@ def test_verify_shows_an_intact_chain(qtbot: QtBot, db: Database) -> None:
     report = _verify(qtbot, window)
     count = len(audit_actions(_db_path(db)))
     assert report.ok
-    assert window.result.text() == f"Audit chain intact: {count} events verified."
+    lines = window.result.text().splitlines()
+    assert lines[0] == f"Audit chain intact: {count} events verified."
+    # Nobody has signed anything yet: nothing pins the trail, and nothing is trusted here.
+    assert lines[1].startswith("No signed head: no trusted signature pins any event yet")
+    assert lines[2].startswith("Not anchored: no certificate is trusted on this workstation")
     assert window.result.isVisible()
 
 
@@ -183,3 +190,19 @@ def test_details_summary_is_short_and_names_each_field() -> None:
     assert summary == "sha256: abababababab…; cards: 2 items; file: x.json"
     assert len(details_summary({"reason": "x" * 500})) == 140
     assert details_summary({"bundle": "", "team": "Payments", "signer": None}) == "team: Payments"
+
+
+def test_verify_shows_the_newest_signed_head_and_its_age(qtbot: QtBot, tmp_path: Path) -> None:
+    with workbench(tmp_path) as bench:
+        bench.person("olga@example.org", "officer", "Olga Officer")
+        TrustStore().pin(bench.identities.get("olga@example.org").certificate_pem, "Olga")
+        window = AuditWindow(bench.db, trust=TrustStore())
+        qtbot.addWidget(window)
+        window.show()
+        report = _verify(qtbot, window)
+        assert report.ok
+        head = window.result.text().splitlines()[1]
+        assert head.startswith("Newest signed head: event 1 (")
+        assert "grant signed by olga@example.org just now" in head
+        assert head.endswith("1 later event not yet covered by a signature.")
+        window.close()
