@@ -332,6 +332,13 @@ class _Walk:
         return max(self.heads, key=lambda head: head.seq, default=None)
 
 
+def signed_authority(session: Session, anchors: TrustAnchors) -> Authority:
+    """Who holds which role, from the trail's signed grants rooted in ``anchors`` (no row checks)."""
+    walk = _Walk(anchors)
+    walk.run(session)
+    return walk.authority
+
+
 def _card_versions(session: Session, walk: _Walk) -> list[str]:
     problems: list[str] = []
     last = 0

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from countersign.errors import CountersignError
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
+from countersign.services.integrity.registry_check import signed_authority
 from countersign.services.progress import Progress, no_progress
 from countersign.services.registry import Registry, VersionSummary
 from countersign.services.reports.attachments import Attachment, report_attachments
@@ -199,18 +200,23 @@ class Reports:
             for anchor in anchors_from_pem(read_trusted_certificate(file), f"--trust {file.name}")
         )
         report(0, 2, f"Checking {path.name}")
-        known = {
-            person.fingerprint: KnownSigner(
+        with self.database.read() as session:
+            # Roles as the signed grants give them, rooted in the certificates trusted here; the
+            # registry's role column is anyone's to write.
+            standings = signed_authority(session, anchors).standings
+        known = {}
+        for person in self.identities.list_all():
+            standing = standings.get(person.fingerprint)
+            known[person.fingerprint] = KnownSigner(
                 person.name,
                 person.email,
                 person.certificate_pem,
                 person.chain_pem,
                 not person.active,
-                role=person.role,
-                retired_at=person.retired_at,
+                role=standing.granted_role if standing else "",
+                retired_at=(standing.retired_at if standing else None) or person.retired_at,
+                grants=tuple(standing.granted_at) if standing and standing.granted_at else None,
             )
-            for person in self.identities.list_all()
-        }
         with self.database.read() as session:
             quorums = {
                 (info.template.id, info.template.version): info.template.quorum

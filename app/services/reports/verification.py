@@ -85,6 +85,18 @@ class KnownSigner:
     retired: bool = False
     role: str = ""
     retired_at: str | None = None
+    grants: tuple[tuple[str, str], ...] | None = None
+    """``(signed at, role)`` of its signed grants; None: ``role`` as the registry records it."""
+
+    def role_at(self, when: str) -> str:
+        """The role it held at ``when`` (UTC, ISO-8601) by its signed grants."""
+        if self.grants is None:
+            return self.role
+        held = ""
+        for granted_at, role in self.grants:
+            if granted_at <= when:
+                held = role
+        return held
 
 
 @dataclass(frozen=True)
@@ -542,7 +554,8 @@ def _signoff_check(
         if isinstance(template, dict)
         else ("", 0)
     )
-    may_approve = bool(vouched) or (person is not None and person.role in APPROVING_ROLES)
+    held = person.role_at(signed_at) if person is not None else ""
+    may_approve = bool(vouched) or held in APPROVING_ROLES
     counted.append(
         _Counted(
             person.email if person else fingerprint,
@@ -552,7 +565,7 @@ def _signoff_check(
         )
     )
     if person is not None:
-        whose = f"certificate known to this registry, role {person.role or 'none granted'}"
+        whose = f"certificate known to this registry, role {held or 'none granted'}"
     else:
         whose = f"certificate not in this registry, {vouched}"
     return ReportCheck(name, True, f"signature verifies ({signed_at}; {whose})")

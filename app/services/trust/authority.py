@@ -39,6 +39,8 @@ class Standing:
     email: str = ""
     roles: list[tuple[int, str]] = field(default_factory=list)
     """``(event id, role)`` in the order granted."""
+    granted_at: list[tuple[str, str]] = field(default_factory=list)
+    """``(signed at, role)`` of the same grants: what a report, which has no events, can use."""
     retired_event: int | None = None
     retired_at: str | None = None
     legacy_role: str = ""
@@ -134,6 +136,7 @@ class Authority:
         standing = self.standing(target)
         standing.email = email
         standing.roles.append((event_id, role))
+        standing.granted_at.append((act.signed_at, role))
         return ""
 
     def take_retirement(

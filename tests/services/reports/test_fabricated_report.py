@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,3 +184,22 @@ def test_a_retired_key_signs_nothing_dated_after_its_retirement(
     assert checks["Exported"].startswith("FAILED  Exported: the report is dated ")
     assert "after its signer olga@example.org was retired" in checks["Exported"]
     assert not result.ok
+
+
+def test_a_role_written_into_the_registry_is_not_a_grant(
+    bench: ReportBench, tmp_path: Path
+) -> None:
+    # The attacker can write the registry file: Rex's row now says approver, but no officer
+    # signed that grant, so his approval still counts for nothing.
+    connection = sqlite3.connect(bench.bench.path)
+    connection.execute("UPDATE identities SET role = 'approver' WHERE email = ?", (REX,))
+    connection.commit()
+    connection.close()
+    rex = bench.bench.identities.unlock(REX, PASSPHRASE)
+    data = gather_report(bench.bench.db, "credit-scorer", "1.0", exported_at="")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = _fabricate(bench, tmp_path / "rex.pdf", rex, _approval(data, rex, now))
+    checks = _checks(result)
+    assert "role reviewer" in checks["Sign-off 99"]
+    assert checks["Decision"].startswith("FAILED  Decision: the report claims 'approved'")
+    assert "rex@example.org may not approve" in checks["Decision"]
