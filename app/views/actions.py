@@ -93,6 +93,7 @@ ACTION_SPECS = (
         "show_attachments", "&View", "&Attachments", "Ctrl+4", tip="Show the Attachments tab"
     ),
     ActionSpec("show_history", "&View", "&History", "Ctrl+5", tip="Show the History tab"),
+    ActionSpec("show_compare", "&View", "Com&pare", "Ctrl+6", tip="Show the Compare tab"),
     ActionSpec("show_review", "&View", "Revie&w", "Ctrl+7", tip="Show the Review tab"),
     ActionSpec(
         "sign_off",
@@ -125,10 +126,18 @@ ACTION_SPECS = (
         tip="Reviewer identities: create, import, export the certificate, change passphrase, retire",
     ),
     ActionSpec(
+        "user_guide",
+        "&Help",
+        "&User guide",
+        "F1",
+        tip="How to import, compare, review, sign, export, verify and publish, task by task",
+    ),
+    ActionSpec(
         "about",
         "&Help",
         "&About Countersign",
         tip="Version and licences",
+        separator_before=True,
         role=QAction.MenuRole.AboutRole,
     ),
     ActionSpec(

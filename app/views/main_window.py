@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._count_again = False
         self._audit_window: QWidget | None = None
         self._identities_dialog: QWidget | None = None
+        self._guide: QWidget | None = None
 
         self.setWindowTitle("Countersign — demo registry" if demo else "Countersign")
         self.setWindowIcon(icon("app"))
@@ -154,6 +155,16 @@ class MainWindow(QMainWindow):
         self._audit_window.show()
         self._audit_window.raise_()
         self._audit_window.activateWindow()
+
+    def open_guide(self) -> None:
+        """Show Help ▸ User guide; closing hides it, so it opens again where it was."""
+        from countersign.views.help.guide import GuideWindow
+
+        if self._guide is None:
+            self._guide = GuideWindow(self)
+        self._guide.show()
+        self._guide.raise_()
+        self._guide.activateWindow()
 
     def open_identities(self) -> None:
         """Show Settings ▸ Identities (one at a time)."""
@@ -286,7 +297,14 @@ class MainWindow(QMainWindow):
         actions["refresh"].triggered.connect(self.refresh)
         actions["show_models"].triggered.connect(self._on_show_models_triggered)
         for number, name in enumerate(
-            ("show_card", "show_versions", "show_source", "show_attachments", "show_history")
+            (
+                "show_card",
+                "show_versions",
+                "show_source",
+                "show_attachments",
+                "show_history",
+                "show_compare",
+            )
         ):
             actions[name].triggered.connect(
                 lambda _checked=False, tab=number: self.model_page.show_tab(tab)
@@ -301,6 +319,7 @@ class MainWindow(QMainWindow):
         self.report_commands.registry_changed.connect(self.refresh)
         self.model_page.version_shown.connect(self._on_model_page_version_shown)
         self._on_model_page_version_shown()
+        actions["user_guide"].triggered.connect(self.open_guide)
         actions["about"].triggered.connect(lambda: show_about(self))
         actions["about_qt"].triggered.connect(QApplication.aboutQt)
         self.browser.model_selected.connect(self._on_browser_model_selected)

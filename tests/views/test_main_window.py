@@ -94,7 +94,16 @@ def test_menus_have_mnemonics_and_standard_shortcuts(window: MainWindow) -> None
     assert titles == ["&File", "&Edit", "&View", "&Review", "&Tools", "&Settings", "&Help"]
     shortcuts = {
         name: window.commands[name].shortcut().toString()
-        for name in ("import_files", "quit", "find", "audit_trail", "refresh", "show_card")
+        for name in (
+            "import_files",
+            "quit",
+            "find",
+            "audit_trail",
+            "refresh",
+            "show_card",
+            "show_compare",
+            "user_guide",
+        )
     }
     assert shortcuts == {
         "import_files": "Ctrl+I",
@@ -103,7 +112,14 @@ def test_menus_have_mnemonics_and_standard_shortcuts(window: MainWindow) -> None
         "audit_trail": "Ctrl+Shift+A",
         "refresh": "F5",
         "show_card": "Ctrl+1",
+        "show_compare": "Ctrl+6",
+        "user_guide": "F1",
     }
+    view_shortcuts = [
+        window.commands[f"show_{tab}"].shortcut().toString()
+        for tab in ("card", "versions", "source", "attachments", "history", "compare", "review")
+    ]
+    assert view_shortcuts == [f"Ctrl+{number}" for number in range(1, 8)]
     file_menu = window.findChild(QMenu, "file_menu")
     assert file_menu is not None
     assert [a.text() for a in file_menu.actions() if not a.isSeparator()] == [
@@ -147,6 +163,8 @@ def test_selecting_a_model_and_every_tab_by_keyboard(qtbot: QtBot, window: MainW
         "show_source": window.model_page.source_tab,
         "show_attachments": window.model_page.attachments_tab,
         "show_history": window.model_page.history_tab,
+        "show_compare": window.model_page.compare_tab,
+        "show_review": window.model_page.review_tab,
         "show_card": window.model_page.card_tab,
     }
     for name, tab in expected.items():
@@ -311,3 +329,16 @@ def test_demo_window_says_so(qtbot: QtBot, workstation: Services, settings: QSet
     qtbot.addWidget(main)
     assert "demo" in main.windowTitle()
     assert main.location_label.text().startswith("Demo registry (thrown away on quit)")
+
+
+def test_the_window_uses_the_services_it_is_given(
+    window: MainWindow, workstation: Services
+) -> None:
+    """Built once by open_services and passed in: no screen builds a service of its own."""
+    assert window.services is workstation
+    assert window.registry is workstation.registry and window.importer is workstation.importer
+    assert window.reports is workstation.reports
+    assert window.browser._registry is workstation.registry
+    review_tab = window.model_page.review_tab
+    assert review_tab._services is workstation
+    assert review_tab.flow._services is workstation

@@ -43,6 +43,7 @@ from countersign.views.audit.events import (
     local_time,
 )
 from countersign.views.background import BackgroundTask, run_with_progress
+from countersign.views.widgets.window_keys import close_with_keys
 
 
 class AuditWindow(QWidget):
@@ -59,6 +60,7 @@ class AuditWindow(QWidget):
         self._task: BackgroundTask | None = None
         self._report: RegistryCheck | None = None
         self.setWindowTitle("Audit trail — Countersign")
+        close_with_keys(self)
         self.resize(1200, 760)
 
         self.model = AuditEventModel(database, parent=self)

@@ -30,7 +30,7 @@ from countersign.views.presentation import local_time, status_colour
 from countersign.views.review.tab import ReviewTab
 
 TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare", "Review")
-"""The tabs, in order; View ▸ Ctrl+1…5 go to the first five, Ctrl+7 to Review."""
+"""The tabs, in order; View ▸ Ctrl+1…7 go to them."""
 
 _EMPTY_TEXT = (
     "Choose a model on the left to see its card.\n\n"
@@ -171,7 +171,7 @@ class ModelPage(QWidget):
             self.show_model(self._summary.name)
 
     def show_tab(self, index: int) -> None:
-        """Go to tab ``index`` (0 Card … 4 History)."""
+        """Go to tab ``index`` (0 Card … 5 Compare, 6 Review)."""
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 

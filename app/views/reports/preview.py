@@ -38,6 +38,7 @@ from countersign.views.presentation import byte_size
 from countersign.views.reports import folder as report_folder
 from countersign.views.reports.checks import VerificationPanel
 from countersign.views.widgets.signer_fields import sentence
+from countersign.views.widgets.window_keys import close_with_keys
 
 ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 """The zoom factors Zoom in and Zoom out step through (after Fit width and Fit page)."""
@@ -65,6 +66,7 @@ class ReportPreview(QWidget):
         self._task: BackgroundTask | None = None
         self.setWindowTitle(f"Signed report: {path.name}")
         self.setAccessibleName("Signed report preview")
+        close_with_keys(self)
 
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)

@@ -16,7 +16,7 @@ from countersign.services.diff.text_diff import diff_lines
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry, VersionSummary
 from countersign.services.storage.database import Database
-from countersign.services.workstation import build_services
+from countersign.services.workstation import build_services, open_services
 from countersign.views.compare.diff_rows import (
     LINE_NUMBER_ROLE,
     SPANS_ROLE,
@@ -89,16 +89,18 @@ def _versions() -> list[tuple[str, dict[str, Any]]]:
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
-    db = Database.open(str(tmp_path / "registry.sqlite3"))
-    importer = Importer(db, actor="officer")
+    services = open_services(
+        str(tmp_path / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+    )
+    importer = services.importer
     for version, fields in _versions():
         card = native_card(MODEL, version, **fields)
         assert importer.import_file(write_card(tmp_path, f"{version}.json", card)).ok
     single = native_card("lonely-model", "0.1")
     assert importer.import_file(write_card(tmp_path, "lonely.json", single)).ok
-    yield Registry(db)
+    yield services.registry
     wait_for_background()
-    db.dispose()
+    services.close()
 
 
 @pytest.fixture

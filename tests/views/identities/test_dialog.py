@@ -12,8 +12,8 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from countersign.services.identities.identities import Identities
-from countersign.services.identities.keystore import SERVICE, Keystore
-from countersign.services.storage.database import Database
+from countersign.services.identities.keystore import SERVICE
+from countersign.services.workstation import open_services
 from countersign.views.identities.dialog import CERTIFICATE_FILTER, IdentitiesDialog
 from countersign.views.identities.forms import (
     ChangePassphraseDialog,
@@ -107,9 +107,11 @@ def test_passphrases_that_differ_or_are_short_are_refused(qtbot: QtBot, bench: W
 def test_an_unusable_keyring_is_explained_and_nothing_is_stored(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    db = Database.open(str(tmp_path / "registry.sqlite3"))
+    services = open_services(
+        str(tmp_path / "registry.sqlite3"), keyring=PlaintextKeyring(), actor="officer"
+    )
+    identities = services.identities
     try:
-        identities = Identities(db, Keystore(PlaintextKeyring()), actor="officer")
         dialog = _dialog(qtbot, identities)
         assert dialog.keyring_ok is False
         text = dialog.keyring.text()
@@ -129,15 +131,17 @@ def test_an_unusable_keyring_is_explained_and_nothing_is_stored(
         assert identities.list_all() == []
     finally:
         wait_for_background()
-        db.dispose()
+        services.close()
 
 
 def test_a_keyring_that_refuses_to_store_leaves_nothing_behind(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    db = Database.open(str(tmp_path / "registry.sqlite3"))
+    services = open_services(
+        str(tmp_path / "registry.sqlite3"), keyring=RefusingKeyring(), actor="officer"
+    )
+    db, identities = services.database, services.identities
     try:
-        identities = Identities(db, Keystore(RefusingKeyring()), actor="officer")
         before = table_counts(Path(db.location))
         form = CreateIdentityDialog(identities)
         qtbot.addWidget(form)
@@ -150,7 +154,7 @@ def test_a_keyring_that_refuses_to_store_leaves_nothing_behind(
         assert table_counts(Path(db.location)) == before
     finally:
         wait_for_background()
-        db.dispose()
+        services.close()
 
 
 def test_change_passphrase_needs_the_current_one(qtbot: QtBot, bench: Workbench) -> None:

@@ -1,0 +1,1 @@
+"""Help for the officer: the user guide, readable offline."""
