@@ -73,6 +73,16 @@ class SignedHead:
 
 
 @dataclass(frozen=True)
+class Officer:
+    """An active officer of the registry by its signed grants: whom a workstation may pin."""
+
+    name: str
+    email: str
+    fingerprint: str
+    certificate_pem: str
+
+
+@dataclass(frozen=True)
 class RegistryCheck:
     """Everything ``audit --verify`` found."""
 
@@ -84,6 +94,8 @@ class RegistryCheck:
     events: int
     checkpoint: str = ""
     notes: tuple[str, ...] = ()
+    officers: tuple[Officer, ...] = ()
+    """The registry's active officers by its signed grants (to pin on first use)."""
 
     @property
     def ok(self) -> bool:
@@ -171,6 +183,7 @@ def verify_registry(
         events=walk.events,
         checkpoint=checked,
         notes=tuple(notes),
+        officers=_officers(session, walk.authority),
     )
 
 
@@ -330,6 +343,22 @@ class _Walk:
 
     def newest_head(self) -> SignedHead | None:
         return max(self.heads, key=lambda head: head.seq, default=None)
+
+
+def _officers(session: Session, authority: Authority) -> tuple[Officer, ...]:
+    fingerprints = [
+        fingerprint
+        for fingerprint, standing in authority.standings.items()
+        if standing.granted_role == "officer" and standing.retired_event is None
+    ]
+    if not fingerprints:
+        return ()
+    rows = session.scalars(
+        select(Identity)
+        .where(Identity.fingerprint.in_(fingerprints), Identity.retired_at.is_(None))
+        .order_by(Identity.email)
+    )
+    return tuple(Officer(r.name, r.email, r.fingerprint, r.certificate_pem) for r in rows)
 
 
 def signed_authority(session: Session, anchors: TrustAnchors) -> Authority:

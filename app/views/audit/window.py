@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -82,6 +83,13 @@ class AuditWindow(QWidget):
             "Recompute every event's hash, check every signed act against the certificates "
             "trusted here, and every card version, identity and sign-off against its event"
         )
+        self.pin_button = QPushButton("&Trust this registry's officer…")
+        self.pin_button.setAccessibleName("Trust the certificate of this registry's officer here")
+        self.pin_button.setToolTip(
+            "Pin the officer's certificate on this workstation, after comparing its fingerprint "
+            "with the one the officer gives you; the audit trail is then checked against it"
+        )
+        self.pin_button.hide()
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setAccessibleName("Result of the chain verification")
@@ -143,6 +151,7 @@ class AuditWindow(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.refresh_button)
         filters.addWidget(self.verify_button)
+        filters.addWidget(self.pin_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.table)
@@ -164,6 +173,7 @@ class AuditWindow(QWidget):
         self.action_filter.currentIndexChanged.connect(self._on_action_filter_current_index_changed)
         self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
         self.verify_button.clicked.connect(self._on_verify_button_clicked)
+        self.pin_button.clicked.connect(self._on_pin_button_clicked)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.model.rowsInserted.connect(self._on_model_rows_inserted)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -299,6 +309,7 @@ class AuditWindow(QWidget):
             lines += [f"• {problem}" for problem in check.problems[:10]]
         lines += list(check.notes)
         self._show_result("\n".join(lines), ok=check.ok)
+        self.pin_button.setVisible(not check.anchored and bool(check.officers))
         if not report.ok and report.first_broken is not None:
             self._select_event(report.first_broken)
         self.verified.emit(check)
@@ -308,6 +319,30 @@ class AuditWindow(QWidget):
         if not isinstance(error, CountersignError):
             raise error
         self._show_result(f"The audit chain could not be verified: {error}", ok=False)
+
+    def _on_pin_button_clicked(self) -> None:
+        check = self._report
+        if check is None or not check.officers:
+            return
+        officer = check.officers[0]
+        answer = QMessageBox.question(
+            self,
+            "Trust this registry's officer?",
+            f"{officer.name} <{officer.email}> is this registry's officer, with the "
+            f"certificate\n\nSHA-256 {officer.fingerprint}\n\nCompare it with the fingerprint "
+            "the officer gives you in person or by another channel. Trust this certificate on "
+            "this workstation? The audit trail and reports are then checked against it, "
+            "whatever the registry file says.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._trust.pin(officer.certificate_pem, f"{officer.name} <{officer.email}>")
+        except CountersignError as error:
+            self._show_result(f"The certificate could not be pinned: {error}", ok=False)
+            return
+        self.pin_button.hide()
+        self._on_verify_button_clicked()
 
     def _select_event(self, event_id: int) -> None:
         row = self.model.fetch_until(event_id)

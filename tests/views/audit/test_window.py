@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from countersign.formats.bundle import create_bundle
@@ -205,4 +206,36 @@ def test_verify_shows_the_newest_signed_head_and_its_age(qtbot: QtBot, tmp_path:
         assert head.startswith("Newest signed head: event 1 (")
         assert "grant signed by olga@example.org just now" in head
         assert head.endswith("1 later event not yet covered by a signature.")
+        window.close()
+
+
+def test_the_officer_is_pinned_on_first_use_once_confirmed(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with workbench(tmp_path) as bench:
+        officer = bench.person("olga@example.org", "officer", "Olga Officer")
+        window = AuditWindow(bench.db, trust=TrustStore())
+        qtbot.addWidget(window)
+        window.show()
+        _verify(qtbot, window)
+        assert window.pin_button.isVisible()  # nothing trusted here yet
+        asked: list[str] = []
+
+        def answer(button: QMessageBox.StandardButton) -> object:
+            def ask(_parent: object, _title: str, text: str) -> QMessageBox.StandardButton:
+                asked.append(text)
+                return button
+
+            return ask
+
+        monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+        window.pin_button.click()
+        assert TrustStore().entries() == [] and window.pin_button.isVisible()
+        monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+        with qtbot.waitSignal(window.verified, timeout=20000):
+            window.pin_button.click()
+        assert f"SHA-256 {officer.fingerprint}" in asked[-1]
+        assert [e.fingerprint for e in TrustStore().entries()] == [officer.fingerprint]
+        assert not window.pin_button.isVisible()
+        assert "Not anchored" not in window.result.text()
         window.close()
