@@ -14,6 +14,10 @@ from pathlib import Path
 
 from countersign import __version__
 from countersign.commands.output import fail
+from countersign.models.vocabulary import Decision, DraftFormat, Role
+
+_ROLE_CHOICES = [role.value for role in Role]
+"""What ``--role`` accepts: the stored words (argparse shows a choice by its repr)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,7 +118,7 @@ def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     new.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     new.add_argument(
         "--format",
-        choices=["huggingface", "native"],
+        choices=[draft_format.value for draft_format in DraftFormat],
         help="default: what FILE's name says (.md: huggingface, .json: native), else native",
     )
     new.add_argument(
@@ -142,14 +146,14 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     create.add_argument("--email", required=True)
     create.add_argument(
         "--role",
-        choices=["reviewer", "approver", "officer"],
+        choices=_ROLE_CHOICES,
         help="only 'officer', for a new registry's first identity; others are granted",
     )
     p12 = actions.add_parser("import-p12", help="take a key and certificate issued as PKCS#12")
     p12.add_argument("file", type=Path, metavar="FILE")
     p12.add_argument(
         "--role",
-        choices=["reviewer", "approver", "officer"],
+        choices=_ROLE_CHOICES,
         help="only 'officer', for a new registry's first identity; others are granted",
     )
     p12.add_argument("--email", help="only for a certificate that names no e-mail address")
@@ -171,7 +175,7 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     )
     grant = actions.add_parser("grant", help="grant an identity a role (signed by an officer)")
     grant.add_argument("email", metavar="EMAIL")
-    grant.add_argument("--role", required=True, choices=["reviewer", "approver", "officer"])
+    grant.add_argument("--role", required=True, choices=_ROLE_CHOICES)
     grant.add_argument("--identity", required=True, metavar="OFFICER_EMAIL")
 
     trusted = commands.add_parser(
@@ -205,7 +209,9 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     review.add_argument("reference", metavar="MODEL@VERSION")
     review.add_argument("--template", required=True, metavar="ID[@VERSION]")
     review.add_argument("--responses", required=True, type=Path, metavar="FILE.yaml")
-    review.add_argument("--decision", required=True, choices=["approve", "changes", "reject"])
+    review.add_argument(
+        "--decision", required=True, choices=[decision.value for decision in Decision]
+    )
     review.add_argument("--comment", metavar="TEXT")
     review.add_argument("--identity", required=True, metavar="EMAIL")
     review.add_argument("--json", action="store_true")

@@ -40,6 +40,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
+from countersign.models.vocabulary import AuditAction
 from countersign.services.demo import build_demo_registry
 from countersign.services.reviews.reviews import Answer
 from countersign.services.workstation import Services, open_services
@@ -177,6 +178,16 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         audit.verified.connect(verified.append)
         audit.verify_button.click()
         settle(lambda: bool(verified))
+        signed = next(
+            (
+                row
+                for row in range(audit.model.rowCount())
+                if audit.model.row(row).action == AuditAction.REVIEW_SIGNED
+            ),
+            0,
+        )
+        audit.table.selectRow(signed)  # the details pane, in words
+        settle()
         saved.append(_save(audit, outdir, "audit-verified"))
         audit.close()
 

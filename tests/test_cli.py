@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from countersign.cli import main
+from countersign.services.storage.database import os_user
 from tests.helpers.registry import native_card, row_counts, write_card
 
 
@@ -121,6 +122,12 @@ def test_audit_lists_and_detects_tampering(
     assert main(["import", str(write_card(tmp_path, "a.json", native_card("m", "1")))]) == 0
     events = _json(capsys, ["audit", "--json"])
     assert [e["action"] for e in events] == ["model.created", "card_version.imported"]  # type: ignore[union-attr]
+    assert main(["audit"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split("Z  ", 1)[1] for line in listed] == [
+        f"{os_user():<12} Model m created (risk tier high)",
+        f"{os_user():<12} Card version 1 of m imported from a.json (Countersign JSON)",
+    ]
     assert _json(capsys, ["audit", "--verify", "--json"]) == {
         "ok": True,
         "events": 2,

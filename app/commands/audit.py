@@ -10,24 +10,21 @@ from typing import Any
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
+from countersign.services.audit.records import AuditRecord, records_of
 from countersign.services.audit.trail import event_details, list_events
-from countersign.services.integrity.registry_check import RegistryCheck, verify_registry
+from countersign.services.audit.wording import describe
+from countersign.services.integrity.registry_check import RegistryCheck
 from countersign.services.trust.anchors import TrustAnchors, anchors_from_pem
-from countersign.services.trust.store import TrustStore
 
 
-def trusted_anchors(files: list[Path] | None) -> TrustAnchors:
-    """The certificates pinned on this workstation and those given with ``--trust``."""
+def given_anchors(files: list[Path] | None) -> TrustAnchors:
+    """The certificates given with ``--trust`` (those pinned here are added by the check)."""
     from countersign.services.reports.reports import read_trusted_certificate
 
-    return (
-        TrustStore()
-        .anchors()
-        .with_more(
-            anchor
-            for file in files or []
-            for anchor in anchors_from_pem(read_trusted_certificate(file), f"--trust {file.name}")
-        )
+    return TrustAnchors(
+        anchor
+        for file in files or []
+        for anchor in anchors_from_pem(read_trusted_certificate(file), f"--trust {file.name}")
     )
 
 
@@ -35,14 +32,10 @@ def audit(args: argparse.Namespace) -> int:
     """List events (``--json``), verify the trail (exit 1 if broken), or write a checkpoint."""
     if getattr(args, "audit_command", None) == "checkpoint":
         return _checkpoint(args)
-    database = services_for(args).database
+    services = services_for(args)
+    database = services.database
     if args.verify:
-        from countersign.services.integrity.checkpoint import read_checkpoint
-
-        anchors = trusted_anchors(args.trust)
-        checkpoint = read_checkpoint(args.checkpoint) if args.checkpoint else None
-        with database.read() as session:
-            result = verify_registry(session, anchors, checkpoint)
+        result = services.integrity.verify(given_anchors(args.trust), args.checkpoint)
         if args.json:
             print_json(_verdict_json(result))
         else:
@@ -51,12 +44,15 @@ def audit(args: argparse.Namespace) -> int:
         return EXIT_OK if result.ok else EXIT_REFUSED
     with database.read() as session:
         events = []
+        records: list[AuditRecord] = []
         after = 0
         while True:
             page = list_events(session, model_name=args.model, after_id=after, limit=5000)
             if not page:
                 break
             events.extend(page)
+            if not args.json:
+                records.extend(records_of(session, page))
             after = page[-1].id
             session.expunge_all()
     if args.json:
@@ -78,11 +74,9 @@ def audit(args: argparse.Namespace) -> int:
             ]
         )
         return EXIT_OK
-    for e in events:
-        subject = f" {e.model_name}" if e.model_name else ""
-        print(
-            f"{e.id:>6}  {e.at}  {e.actor:<12} {e.action:<24}{subject} [{e.object_type} {e.object_id[:16]}]"
-        )
+    for record in records:
+        # Words for the officer; --json keeps the stored codes and ids for machines.
+        print(f"{record.id:>6}  {record.at[:19]}Z  {record.actor:<12} {describe(record)}")
     if not events:
         print("The audit trail is empty.")
     return EXIT_OK

@@ -15,6 +15,7 @@ from typing import Any
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.models.checklist import ChecklistTemplate
+from countersign.models.vocabulary import AnswerValue, DraftFormat
 from countersign.services.drafts import (
     Completeness,
     ModelInfoRefused,
@@ -39,7 +40,7 @@ def card(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     info = read_model_info_file(args.info)
     try:
-        chosen = args.format or format_for(args.output) or "native"
+        chosen = DraftFormat(args.format or format_for(args.output) or DraftFormat.NATIVE)
         draft = create_model_card(info, args.output, format=chosen)
     except ModelInfoRefused as refusal:
         raise refusal.in_file(str(args.info)) from None
@@ -86,7 +87,7 @@ def _print_report(args: argparse.Namespace, name: str, version: str, report: Com
     )
     for status in (*report.missing, *report.manual):
         flag = "required" if status.required else "optional"
-        label = "FAIL" if status.state == "fail" else "ASK"
+        label = "FAIL" if status.state == AnswerValue.FAIL else "ASK"
         print(f"  {label:<4} {status.item} [{flag}]: {status.text}")
         print(f"       {status.evidence}")
     failing = len(report.required_failing)

@@ -8,6 +8,7 @@ from typing import Any
 
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.models.vocabulary import CardOutcome
 from countersign.services.diff.card_text import card_sections
 from countersign.services.importing.importer import ImportPlan
 from countersign.services.registry import (
@@ -49,7 +50,7 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
     for card in plan.cards:
         note = f" ({len(card.warnings)} warnings)" if card.warnings else ""
         line = f"  {card.outcome:<12} {card.model} {card.version}  [{card.file}]{note}"
-        if card.outcome == "refused":
+        if card.outcome == CardOutcome.REFUSED:
             print(f"{line}: {card.reason}", file=sys.stderr)
         else:
             print(line)
@@ -60,7 +61,7 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
     if plan.refused:
         print(f"  refused: {plan.reason()}", file=sys.stderr)
     elif landed:
-        new = sum(1 for c in plan.cards if c.outcome in ("new model", "new version"))
+        new = sum(1 for c in plan.cards if c.outcome.adds_a_version)
         print(f"  imported {new} new card version(s)")
     else:
         print("  already in the registry: nothing changed")

@@ -9,10 +9,10 @@ from typing import Any
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, print_json
 from countersign.commands.passphrase import ask_passphrase
+from countersign.models.vocabulary import Decision
 from countersign.services.registry import split_reference
 from countersign.services.reviews.responses_file import read_responses
 from countersign.services.reviews.reviews import (
-    DECISION_LABELS,
     ReviewInfo,
     SignOffRequest,
 )
@@ -48,7 +48,7 @@ def review(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     r = result.review
-    label = DECISION_LABELS[request.decision]
+    label = Decision.word(request.decision)
     print(f"signed: {label} {draft.model} {draft.version} against {draft.template.reference}")
     print(f"  by {args.identity}, payload SHA-256 {result.payload_sha256}")
     print(f"  review {r.id}: {r.status} ({r.approvals} of {r.quorum} approvals)")
@@ -110,6 +110,6 @@ def print_reviews(reviews: list[ReviewInfo]) -> None:
         for s in r.signatures:
             comment = f": {s.comment}" if s.comment else ""
             print(
-                f"    {s.signed_at[:16]}Z  {DECISION_LABELS.get(s.decision, s.decision):<15} "
+                f"    {s.signed_at[:16]}Z  {Decision.word(s.decision):<15} "
                 f"{s.signer_name} <{s.signer_email}> ({s.signer_role}){comment}"
             )

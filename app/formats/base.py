@@ -9,12 +9,13 @@ a file that is no card at all raises :class:`CardRefused`, an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from countersign.errors import InputRefused
 from countersign.models.card import ModelCard
+from countersign.models.vocabulary import CardFormat
 
-SourceFormat = Literal["huggingface", "mct", "sagemaker", "cyclonedx", "native-json", "native-yaml"]
+SourceFormat = CardFormat
+"""The format a card was read from (the vocabulary's :class:`CardFormat`)."""
 
 
 class CardRefused(InputRefused):

@@ -33,6 +33,7 @@ from countersign.models.card import (
     Risk,
     parse_metric_number,
 )
+from countersign.models.vocabulary import CardFormat
 
 KNOWN_SPEC_VERSIONS = ("1.5", "1.6", "1.7")
 """The CycloneDX versions with model cards that this reader knows."""
@@ -99,7 +100,7 @@ def read_cyclonedx(value: dict[str, Any], file: str) -> list[ReadCard]:
         cards.append(
             ReadCard(
                 card=reader.card,
-                source_format="cyclonedx",
+                source_format=CardFormat.CYCLONEDX,
                 warnings=reader.warnings,
                 attachments=reader.attachments,
             )

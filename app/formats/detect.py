@@ -31,6 +31,7 @@ from countersign.formats.limits import (
     load_yaml,
 )
 from countersign.formats.mct import reader as mct
+from countersign.models.vocabulary import CardFormat
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _PROTOBUF_SUFFIXES = (".pbtxt", ".textproto", ".prototxt")
@@ -213,7 +214,9 @@ def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> 
             file, "", f"the {source} holds a list, not a model card; a card is one object"
         )
     if native.looks_native(value):
-        return native.read_native(value, file, "native-json" if source == "JSON" else "native-yaml")
+        return native.read_native(
+            value, file, CardFormat.NATIVE_JSON if source == "JSON" else CardFormat.NATIVE_YAML
+        )
     if is_json_schema(value):
         raise CardRefused(
             file, "$schema", "this is a JSON Schema that describes cards, not a model card"

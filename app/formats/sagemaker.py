@@ -32,6 +32,7 @@ from countersign.models.card import (
     metric_value_text,
     parse_metric_number,
 )
+from countersign.models.vocabulary import CardFormat
 
 SAGEMAKER_SECTIONS = (
     "model_overview",
@@ -84,7 +85,7 @@ def read_sagemaker_content(value: dict[str, Any]) -> ReadCard:
     """Read a SageMaker card's content, whatever sections it has (an envelope's may have none)."""
     reader = _SageMakerReader()
     reader.read(value)
-    return ReadCard(card=reader.card, source_format="sagemaker", warnings=reader.warnings)
+    return ReadCard(card=reader.card, source_format=CardFormat.SAGEMAKER, warnings=reader.warnings)
 
 
 class _SageMakerReader(JsonCardReader):

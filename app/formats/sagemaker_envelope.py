@@ -18,6 +18,7 @@ from countersign.formats.json_values import as_text
 from countersign.formats.limits import load_json
 from countersign.formats.sagemaker import read_sagemaker_content
 from countersign.models.card import ExtraSection, metric_value_text
+from countersign.models.vocabulary import CardFormat
 
 ENVELOPE_TITLE = "SageMaker model card (DescribeModelCard)"
 """Title of the extra section that keeps the envelope's facts."""
@@ -84,7 +85,7 @@ def read_describe_response(value: dict[str, Any], file: str) -> ReadCard:
     card.extra_sections.insert(
         0, ExtraSection(title=ENVELOPE_TITLE, text="\n".join(facts), source="DescribeModelCard")
     )
-    return ReadCard(card=card, source_format="sagemaker", warnings=warnings)
+    return ReadCard(card=card, source_format=CardFormat.SAGEMAKER, warnings=warnings)
 
 
 def _content(raw: Any, file: str) -> dict[str, Any]:

@@ -21,33 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-CARD_STATUSES = (
-    "submitted",
-    "in review",
-    "approved",
-    "changes requested",
-    "rejected",
-    "superseded",
-)
-"""Every status a card version can have, in the order a review moves through them."""
-
-OPEN_STATUSES = ("submitted", "in review")
-"""Statuses a newer version of the same model supersedes."""
-
-SIGNATURE_STATUSES = ("valid", "absent")
-"""A bundle's team signature as recorded (an invalid one refuses the import)."""
-
-ROLES = ("reviewer", "approver", "officer")
-"""Roles of a reviewer identity; only approvers and officers may sign an approval."""
-
-DECISIONS = ("approve", "changes", "reject")
-"""What a sign-off decides: approve, request changes, or reject."""
-
-ANSWERS = ("pass", "fail", "na")
-"""The answer to one checklist item: pass, fail, or not applicable."""
-
-REVIEW_STATUSES = ("in review", "approved", "changes requested", "rejected", "superseded")
-"""Statuses of a review round; a card version under review shows the same word."""
+from countersign.models.vocabulary import CardStatus
 
 
 class Base(DeclarativeBase):
@@ -69,7 +43,7 @@ class Model(Base):
     team: Mapped[str] = mapped_column(String(300), default="", index=True)
     risk_tier: Mapped[str] = mapped_column(String(20), default="", index=True)
     latest_version: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CardStatus.SUBMITTED, index=True)
     version_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[str] = mapped_column(String(32))
     last_activity: Mapped[str] = mapped_column(String(32), index=True)
@@ -124,7 +98,7 @@ class CardVersion(Base):
     original_name: Mapped[str] = mapped_column(String(500))
     source_format: Mapped[str] = mapped_column(String(20))
     warnings_json: Mapped[str] = mapped_column(Text, default="[]")
-    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CardStatus.SUBMITTED, index=True)
     bundle_id: Mapped[int | None] = mapped_column(
         ForeignKey("bundles.id", ondelete="RESTRICT"), nullable=True, index=True
     )
@@ -246,7 +220,7 @@ class Review(Base):
     template_record_id: Mapped[int] = mapped_column(
         ForeignKey("checklist_templates.id", ondelete="RESTRICT"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="in review", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CardStatus.IN_REVIEW, index=True)
     opened_at: Mapped[str] = mapped_column(String(32))
     closed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
 

@@ -50,6 +50,7 @@ from keyring.errors import PasswordDeleteError
 from countersign.errors import CountersignError, InputRefused
 from countersign.formats.bundle import create_bundle
 from countersign.formats.limits import load_json
+from countersign.models.vocabulary import Role
 from countersign.services.identities.certificates import self_signed_certificate
 from countersign.services.identities.identities import Identities
 from countersign.services.progress import Progress, no_progress
@@ -238,7 +239,7 @@ def _create_reviewers(
     identities: Identities, reviewers: list[SampleReviewer], passphrase: str
 ) -> None:
     """Create the demo reviewers: the first officer founds the registry and grants the others."""
-    ordered = sorted(reviewers, key=lambda reviewer: reviewer.role != "officer")
+    ordered = sorted(reviewers, key=lambda reviewer: reviewer.role != Role.OFFICER)
     founder = None
     for reviewer in ordered:
         try:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from countersign.services.audit.records import AuditTrail
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import Keystore
 from countersign.services.importing.importer import Importer
+from countersign.services.integrity.service import Integrity
 from countersign.services.registry import Registry
 from countersign.services.reports.reports import Reports
 from countersign.services.reviews.checklists import Checklists
@@ -42,8 +44,10 @@ class Services:
     checklists: Checklists
     reviews: Reviews
     reports: Reports
+    audit: AuditTrail
     trust: TrustStore
     """The certificates this workstation trusts, kept outside the registry."""
+    integrity: Integrity
 
     def close(self) -> None:
         """Close the registry: its connections are released."""
@@ -83,7 +87,9 @@ def build_services(
         checklists=Checklists(database, actor=actor),
         reviews=Reviews(database, identities),
         reports=Reports(database, identities, trust),
+        audit=AuditTrail(database),
         trust=trust,
+        integrity=Integrity(database, trust),
     )
 
 

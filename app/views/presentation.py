@@ -12,25 +12,17 @@ from functools import cache, lru_cache
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
-STATUS_COLOURS = {
-    "submitted": "#3b82c4",
-    "in review": "#8a5cc7",
-    "approved": "#2f8f5b",
-    "changes requested": "#c98a12",
-    "rejected": "#c8433a",
-    "superseded": "#8a8f98",
+from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus
+
+STATUS_COLOURS: dict[str, str] = {
+    CardStatus.SUBMITTED: "#3b82c4",
+    CardStatus.IN_REVIEW: "#8a5cc7",
+    CardStatus.APPROVED: "#2f8f5b",
+    CardStatus.CHANGES_REQUESTED: "#c98a12",
+    CardStatus.REJECTED: "#c8433a",
+    CardStatus.SUPERSEDED: "#8a8f98",
 }
 """A colour per card-version status, readable on light and dark palettes alike."""
-
-SOURCE_FORMATS = {
-    "native-json": "Countersign JSON",
-    "native-yaml": "Countersign YAML",
-    "cyclonedx": "CycloneDX ML-BOM",
-    "huggingface": "Hugging Face README",
-    "mct": "Model Card Toolkit",
-    "sagemaker": "SageMaker JSON",
-}
-"""Names of the card formats as an officer knows them."""
 
 
 def status_colour(status: str) -> QColor:
@@ -64,7 +56,7 @@ def local_date(stamp: str) -> str:
 
 def format_name(source_format: str) -> str:
     """The card format ``source_format`` in words."""
-    return SOURCE_FORMATS.get(source_format, source_format or "unknown format")
+    return CardFormat.word(source_format) if source_format else "unknown format"
 
 
 @lru_cache(maxsize=4096)
@@ -95,8 +87,7 @@ def byte_size(size: int) -> str:
 
 def signature_text(status: str, signer: str | None) -> str:
     """A bundle's team signature in words."""
-    if status == "valid":
-        return f"valid ({signer})" if signer else "valid"
-    if status == "absent":
-        return "not signed"
-    return status or "—"
+    if status == SignatureStatus.VALID:
+        label = SignatureStatus.VALID.label
+        return f"{label} ({signer})" if signer else label
+    return SignatureStatus.word(status) if status else "—"

@@ -16,8 +16,11 @@ from keyring.backend import get_all_keyring
 from keyring.backends import fail
 
 from countersign.formats.bundle import open_bundle
+from countersign.models.vocabulary import AuditAction
 from countersign.services import demo
+from countersign.services.audit.records import AuditTrail
 from countersign.services.audit.trail import list_events, verify_chain
+from countersign.services.audit.wording import describe
 from countersign.services.demo import (
     BUNDLES_FOLDER,
     RETIRED_REASON,
@@ -273,6 +276,19 @@ def test_audit_chain_verifies_and_names_the_demo_actor(registry: Registry) -> No
     # The sign-offs come between the rounds: 3.0 was approved before 3.1 arrived.
     signed = actions.index("review.signed")
     assert actions[:signed].count("bundle.imported") == 6
+
+
+def test_every_demo_event_is_in_the_vocabulary_and_reads_in_words(registry: Registry) -> None:
+    records = AuditTrail(registry.database).events(limit=100_000)
+    assert len(records) > 50
+    for record in records:
+        assert AuditAction.known(record.action), f"{record.action} is not in the vocabulary"
+        sentence = describe(record)
+        assert record.action not in sentence, sentence
+        assert f"{record.object_type} {record.object_id}" not in sentence, sentence
+    imported = [r for r in records if r.action == AuditAction.CARD_VERSION_IMPORTED]
+    assert imported and all(r.bundle_file.endswith(".cardbundle") for r in imported)
+    assert all(" from bundle " in describe(r) for r in imported)
 
 
 def test_the_demo_shows_every_step_of_the_review_life_cycle(registry: Registry) -> None:

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from countersign import __version__
+from countersign.services.audit.records import AuditTrail
 from countersign.services.importing.importer import Importer
-from countersign.services.storage.database import Database
 from countersign.services.workstation import Services
 from countersign.views.about_box import about_html
 from countersign.views.main_window import MainWindow
@@ -292,11 +292,11 @@ def test_audit_trail_opens_one_window(
 
     class FakeAuditWindow(QWidget):
         def __init__(
-            self, database: Database, parent: QWidget | None = None, trust: object = None
+            self, trail: AuditTrail, parent: QWidget | None = None, integrity: object = None
         ) -> None:
             super().__init__(parent)
-            self.database = database
-            self.trust = trust
+            self.trail = trail
+            self.integrity = integrity
             made.append(self)
 
     module = types.ModuleType("countersign.views.audit.window")
@@ -306,8 +306,9 @@ def test_audit_trail_opens_one_window(
     window.commands["audit_trail"].trigger()
     assert len(made) == 1
     assert made[0].isVisible() and made[0].isWindow()
-    assert made[0].database is window.database  # type: ignore[attr-defined]
-    assert made[0].trust is window.services.trust  # type: ignore[attr-defined]
+    assert made[0].trail is window.services.audit  # type: ignore[attr-defined]
+    assert window.services.audit.database is window.database
+    assert made[0].integrity is window.services.integrity  # type: ignore[attr-defined]
     window.close()
     assert not made[0].isVisible()
 

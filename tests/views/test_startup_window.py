@@ -115,8 +115,12 @@ def test_countersign_paints_the_startup_window_before_the_services_load(tmp_path
     assert report["painted"] == [["StartupWindow", True]]
     assert report["visible"] is True
     assert report["status"] == f"Opening the registry: {registry}"
-    # Plain modules only: where the registry is (with the packages around it).
+    # Plain modules only: the vocabulary the options choose from (standard library only,
+    # see tests/models/test_vocabulary.py) and where the registry is (with the packages
+    # around them).
     assert _heavy(report["modules"]) == [
+        "countersign.models",
+        "countersign.models.vocabulary",
         "countersign.services.storage",
         "countersign.services.storage.locations",
     ]

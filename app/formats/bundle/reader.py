@@ -16,7 +16,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -41,8 +41,7 @@ from countersign.models.manifest import (
     ManifestAttachment,
     ManifestCard,
 )
-
-SignatureStatus = Literal["valid", "absent"]
+from countersign.models.vocabulary import SignatureStatus
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def read_bundle(data: bytes, file_name: str) -> OpenedBundle:
         size=len(data),
         manifest=manifest,
         manifest_bytes=manifest_bytes,
-        signature_status="absent" if signer is None else "valid",
+        signature_status=SignatureStatus.ABSENT if signer is None else SignatureStatus.VALID,
         signer_certificate_pem=None if signer is None else signer.certificate_pem,
         signer_subject=None if signer is None else signer.subject,
         signer_fingerprint=None if signer is None else signer.fingerprint,

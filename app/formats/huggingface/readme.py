@@ -39,6 +39,7 @@ from countersign.formats.json_schema import embedded_json_schema_line
 from countersign.formats.limits import YamlProblem, hub_yaml_difference, load_json, load_yaml
 from countersign.formats.placeholders import is_template_name, placeholder_message
 from countersign.models.card import ExtraSection, ModelCard
+from countersign.models.vocabulary import CardFormat
 
 METADATA_TITLE = "Metadata"
 """Title of the extra section that keeps front matter keys the card has no field for."""
@@ -297,7 +298,7 @@ def read_huggingface(text: str, file: str) -> ReadCard:
         # The title says something the name does not: keep it.
         extras.append(ExtraSection(title="Title", text=body.title.display, source="Title"))
     card.extra_sections = [*extras, *body.extras]
-    return ReadCard(card=card, source_format="huggingface", warnings=warnings)
+    return ReadCard(card=card, source_format=CardFormat.HUGGINGFACE, warnings=warnings)
 
 
 # -- front matter ---------------------------------------------------------------------

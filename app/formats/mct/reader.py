@@ -37,6 +37,7 @@ from countersign.models.card import (
     Risk,
     parse_metric_number,
 )
+from countersign.models.vocabulary import CardFormat
 
 MCT_SECTIONS = ("model_details", "model_parameters", "quantitative_analysis", "considerations")
 """The top-level sections of a Model Card Toolkit card."""
@@ -76,7 +77,7 @@ def read_mct(value: dict[str, Any], file: str) -> ReadCard:
     reader.read(value)
     return ReadCard(
         card=reader.card,
-        source_format="mct",
+        source_format=CardFormat.MCT,
         warnings=reader.warnings,
         attachments=reader.attachments,
     )

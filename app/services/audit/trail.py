@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from countersign.models.card import canonical_json
 from countersign.models.tables import AuditEvent
+from countersign.models.vocabulary import AuditAction, AuditObject
 from countersign.services.storage.database import utc_now
 
 GENESIS_HASH = "0" * 64
@@ -27,10 +28,10 @@ GENESIS_HASH = "0" * 64
 
 @dataclass(frozen=True)
 class EventDraft:
-    """An audit event before it is placed in the chain."""
+    """An audit event before it is placed in the chain; its action and object are vocabulary."""
 
-    action: str
-    object_type: str
+    action: AuditAction
+    object_type: AuditObject
     object_id: str
     actor: str
     details: dict[str, Any] = field(default_factory=dict)

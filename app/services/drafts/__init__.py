@@ -9,6 +9,7 @@ when given.  Drafts are files: they reach a registry only through an import.
 
 from __future__ import annotations
 
+from countersign.models.vocabulary import DraftFormat
 from countersign.services.drafts.bundling import bundle_drafts
 from countersign.services.drafts.completeness import (
     Completeness,
@@ -19,7 +20,6 @@ from countersign.services.drafts.completeness import (
 from countersign.services.drafts.draft import (
     DRAFT_FORMATS,
     CardDraft,
-    DraftFormat,
     create_model_card,
     format_for,
     open_draft,

@@ -17,6 +17,7 @@ from typing import Literal
 from countersign.formats.base import FormatWarning
 from countersign.models.card import ModelCard
 from countersign.models.checklist import ChecklistTemplate
+from countersign.models.vocabulary import AnswerValue
 from countersign.services.reviews.checklists import (
     MAX_TEMPLATE_BYTES,
     built_in_templates,
@@ -26,7 +27,7 @@ from countersign.services.reviews.checklists import (
 from countersign.services.reviews.checks import run_check
 from countersign.services.reviews.errors import TemplateNotFound, TemplateRefused
 
-ItemState = Literal["pass", "fail", "manual"]
+ItemState = Literal[AnswerValue.PASS, AnswerValue.FAIL, "manual"]
 
 TemplateChoice = str | Path | ChecklistTemplate
 """A template: ``ID`` or ``ID@VERSION`` of a shipped one, a template file, or the template."""
@@ -65,7 +66,7 @@ class Completeness:
     @property
     def missing(self) -> list[ItemStatus]:
         """The items whose automatic check fails, required ones first."""
-        failing = [status for status in self.items if status.state == "fail"]
+        failing = [status for status in self.items if status.state == AnswerValue.FAIL]
         return sorted(failing, key=lambda status: not status.required)
 
     @property
@@ -81,7 +82,7 @@ class Completeness:
     @property
     def passed(self) -> list[ItemStatus]:
         """The items whose automatic check passes."""
-        return [status for status in self.items if status.state == "pass"]
+        return [status for status in self.items if status.state == AnswerValue.PASS]
 
 
 def load_template(choice: TemplateChoice) -> ChecklistTemplate:

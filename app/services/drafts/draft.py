@@ -20,7 +20,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
@@ -30,6 +30,7 @@ from countersign.formats.detect import read_card
 from countersign.formats.huggingface.readme import read_huggingface, write_huggingface
 from countersign.formats.limits import MAX_CARD_BYTES, YamlProblem, load_yaml
 from countersign.models.card import ModelCard
+from countersign.models.vocabulary import CardFormat, DraftFormat
 from countersign.services.drafts.completeness import (
     Completeness,
     ItemStatus,
@@ -40,13 +41,9 @@ from countersign.services.drafts.completeness import (
 from countersign.services.drafts.errors import DraftRefused
 from countersign.services.drafts.model_info import card_from_model_info
 
-DraftFormat = Literal["huggingface", "native"]
-DRAFT_FORMATS: tuple[DraftFormat, ...] = ("huggingface", "native")
-SUFFIXES: dict[DraftFormat, str] = {"huggingface": ".md", "native": ".json"}
-FORMAT_LABELS: dict[DraftFormat, str] = {
-    "huggingface": "Hugging Face README",
-    "native": "Countersign JSON",
-}
+DRAFT_FORMATS: tuple[DraftFormat, ...] = tuple(DraftFormat)
+SUFFIXES: dict[str, str] = {draft_format: draft_format.suffix for draft_format in DraftFormat}
+FORMAT_LABELS: dict[str, str] = {draft_format: draft_format.label for draft_format in DraftFormat}
 
 
 class CardDraft:
@@ -62,7 +59,7 @@ class CardDraft:
         card: ModelCard | None = None,
         *,
         path: Path | None = None,
-        format: DraftFormat = "native",
+        format: DraftFormat = DraftFormat.NATIVE,
         attachments: list[Path] | None = None,
         front_matter: Mapping[str, Any] | None = None,
         warnings: list[FormatWarning] | None = None,
@@ -94,9 +91,9 @@ class CardDraft:
     def text(self, format: DraftFormat | None = None) -> str:
         """The card as the file ``save`` writes, in ``format`` (the draft's own by default)."""
         chosen = format or self.format
-        if chosen == "native":
+        if chosen == DraftFormat.NATIVE:
             return native_text(self.card)
-        if chosen == "huggingface":
+        if chosen == DraftFormat.HUGGINGFACE:
             return _readme(self.card, self.front_matter)
         raise DraftRefused("", "format", f"{chosen!r} is not one of {', '.join(DRAFT_FORMATS)}")
 
@@ -124,7 +121,7 @@ class CardDraft:
     def import_warnings(self, format: DraftFormat | None = None) -> list[FormatWarning]:
         """The format warnings an import of the saved card would record (none for native)."""
         chosen = format or self.format
-        if chosen == "native":
+        if chosen == DraftFormat.NATIVE:
             return []
         try:
             return read_huggingface(self.text(chosen), self.file_name(chosen)).warnings
@@ -169,9 +166,9 @@ def format_for(path: Path) -> DraftFormat | None:
     """The draft format a file name says: ``.md`` is a README, ``.json`` native; else None."""
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
-        return "huggingface"
+        return DraftFormat.HUGGINGFACE
     if suffix == ".json":
-        return "native"
+        return DraftFormat.NATIVE
     return None
 
 
@@ -189,7 +186,7 @@ def create_model_card(
     canonical card.  A bad key or value raises
     :class:`~countersign.services.drafts.errors.ModelInfoRefused` naming it.
     """
-    draft = CardDraft(card_from_model_info(model_info), format=format or "native")
+    draft = CardDraft(card_from_model_info(model_info), format=format or DraftFormat.NATIVE)
     if path is not None:
         draft.save(path, format)
     return draft
@@ -214,19 +211,21 @@ def open_draft(path: str | Path) -> CardDraft:
         read = read_card(data, target.name)
     except InputRefused as refusal:
         raise DraftRefused(str(target), refusal.field, refusal.reason) from None
-    if read.source_format == "huggingface":
+    if read.source_format == CardFormat.HUGGINGFACE:
         return CardDraft(
             read.card,
             path=target,
-            format="huggingface",
+            format=DraftFormat.HUGGINGFACE,
             front_matter=_front_matter_of(data.decode("utf-8", "replace")),
             warnings=read.warnings,
         )
-    native = read.source_format.startswith("native") and target.suffix.lower() == ".json"
+    native = read.source_format in (CardFormat.NATIVE_JSON, CardFormat.NATIVE_YAML) and (
+        target.suffix.lower() == ".json"
+    )
     return CardDraft(
         read.card,
         path=target if native else target.with_suffix(".json"),
-        format="native",
+        format=DraftFormat.NATIVE,
         warnings=read.warnings,
     )
 

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -23,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.models.tables import ROLES, Identity
+from countersign.models.tables import Identity
+from countersign.models.vocabulary import AuditAction, AuditObject, IdentitySource, Role
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.certificates import (
     Credential,
@@ -53,8 +53,6 @@ from countersign.services.reviews.errors import (
 )
 from countersign.services.storage.database import Database, os_user, utc_now
 from countersign.services.trust.acts import GRANT, RETIREMENT, ActSigner, SignedAct
-
-Role = Literal["reviewer", "approver", "officer"]
 
 NO_ROLE = ""
 """The role of an identity no officer has granted a role yet: it may sign nothing."""
@@ -93,7 +91,7 @@ class IdentityInfo:
     @property
     def self_signed(self) -> bool:
         """Whether the certificate was made by Countersign rather than issued by a CA."""
-        return self.source == "self-signed"
+        return self.source == IdentitySource.SELF_SIGNED
 
 
 @dataclass(frozen=True)
@@ -123,9 +121,9 @@ def normalise_email(email: str) -> str:
 
 def check_role(role: str) -> Role:
     """``role`` if it is one of reviewer, approver, officer; else :class:`IdentityError`."""
-    if role not in ROLES:
-        raise IdentityError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    return cast(Role, role)
+    if not Role.known(role):
+        raise IdentityError(f"unknown role {role!r}; choose one of {', '.join(Role)}")
+    return Role(role)
 
 
 def role_label(role: str) -> str:
@@ -213,7 +211,13 @@ class Identities:
         certificate = make_self_signed(key, name, email, checked_role)
         credential = Credential(key=key, certificate=certificate)
         return self._store(
-            credential, name, email, checked_role, passphrase, "self-signed", granted_by
+            credential,
+            name,
+            email,
+            checked_role,
+            passphrase,
+            IdentitySource.SELF_SIGNED,
+            granted_by,
         )
 
     def import_pkcs12(
@@ -269,7 +273,7 @@ class Identities:
         with self.database.read() as session:
             _refuse_active(session, chosen)
         return self._store(
-            credential, person, chosen, checked_role, passphrase, "pkcs12", granted_by
+            credential, person, chosen, checked_role, passphrase, IdentitySource.PKCS12, granted_by
         )
 
     def _store(
@@ -279,7 +283,7 @@ class Identities:
         email: str,
         role: str,
         passphrase: str,
-        source: str,
+        source: IdentitySource,
         granted_by: SigningKey | None,
     ) -> IdentityInfo:
         certificate = credential.certificate
@@ -317,8 +321,10 @@ class Identities:
                     session,
                     [
                         EventDraft(
-                            "identity.created" if source == "self-signed" else "identity.imported",
-                            "identity",
+                            AuditAction.IDENTITY_CREATED
+                            if source == IdentitySource.SELF_SIGNED
+                            else AuditAction.IDENTITY_IMPORTED,
+                            AuditObject.IDENTITY,
                             fingerprint,
                             self.actor,
                             {
@@ -363,8 +369,8 @@ class Identities:
                 session,
                 [
                     EventDraft(
-                        "identity.passphrase_changed",
-                        "identity",
+                        AuditAction.IDENTITY_PASSPHRASE_CHANGED,
+                        AuditObject.IDENTITY,
                         fingerprint,
                         self.actor,
                         {"email": signing.identity.email},
@@ -438,8 +444,8 @@ class Identities:
                 session,
                 [
                     EventDraft(
-                        "identity.retired",
-                        "identity",
+                        AuditAction.IDENTITY_RETIRED,
+                        AuditObject.IDENTITY,
                         row.fingerprint,
                         signer.identity.email if signer else self.actor,
                         details,
@@ -514,19 +520,19 @@ def _grantor(
     founding = (
         session.scalar(
             select(Identity.id)
-            .where(Identity.role == "officer", Identity.retired_at.is_(None))
+            .where(Identity.role == Role.OFFICER, Identity.retired_at.is_(None))
             .limit(1)
         )
         is None
     )
     if founding:
-        if role not in (NO_ROLE, "officer"):
+        if role not in (NO_ROLE, Role.OFFICER):
             raise IdentityError(
                 "the first identity of a new registry is its officer: create it with the "
                 "role officer, then create the others and grant them their roles"
             )
         pem = pem_of(credential.certificate)
-        return ActSigner(credential.key, pem), "officer"
+        return ActSigner(credential.key, pem), Role.OFFICER
     if role == NO_ROLE:
         return None
     if granted_by is None:
@@ -546,7 +552,7 @@ def _check_officer(session: Session, officer: SigningKey) -> None:
             Identity.fingerprint == officer.identity.fingerprint, Identity.retired_at.is_(None)
         )
     )
-    if row is None or row.role != "officer":
+    if row is None or row.role != Role.OFFICER:
         raise IdentityError(
             f"{officer.identity.email} is not an active officer of this registry; "
             "only an officer grants roles and retires others"
@@ -569,8 +575,8 @@ def _record_grant(
         session,
         [
             EventDraft(
-                "identity.granted",
-                "identity",
+                AuditAction.IDENTITY_GRANTED,
+                AuditObject.IDENTITY,
                 row.fingerprint,
                 signer_email(session, signer.fingerprint) or row.email,
                 {

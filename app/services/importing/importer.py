@@ -22,6 +22,7 @@ from countersign.formats.bundle import OpenedBundle, open_bundle
 from countersign.formats.detect import read_card, read_cards
 from countersign.formats.limits import MAX_CARD_BYTES
 from countersign.models.tables import CardVersion, Model
+from countersign.models.vocabulary import AuditAction, AuditObject, CardOutcome
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.landing import land_plan
 from countersign.services.importing.plan import (
@@ -209,7 +210,15 @@ class Importer:
         with self.database.write() as session:
             append_events(
                 session,
-                [EventDraft("import.refused", "file", plan.source.name, self.actor, details)],
+                [
+                    EventDraft(
+                        AuditAction.IMPORT_REFUSED,
+                        AuditObject.FILE,
+                        plan.source.name,
+                        self.actor,
+                        details,
+                    )
+                ],
             )
 
 
@@ -267,7 +276,7 @@ def _planned(
         file=file,
         model=model,
         version=version,
-        outcome="new version",
+        outcome=CardOutcome.NEW_VERSION,
         read=read,
         original=original,
         sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
@@ -299,15 +308,16 @@ def _classify(session: Session, plan: ImportPlan) -> None:
             continue
         stored = versions.get((card.model, card.version))
         if stored == card.sha256:
-            card.outcome, card.reason = "unchanged", "already in the registry with the same content"
+            card.outcome = CardOutcome.UNCHANGED
+            card.reason = "already in the registry with the same content"
         elif stored is not None:
-            card.outcome = "refused"
+            card.outcome = CardOutcome.REFUSED
             card.reason = (
                 f"version {card.version} of {card.model} is already in the registry with "
                 "different content; a card version never changes, so send it as a new version"
             )
         elif card.model in seen_models:
-            card.outcome, card.reason = "new version", ""
+            card.outcome, card.reason = CardOutcome.NEW_VERSION, ""
         else:
-            card.outcome, card.reason = "new model", ""
+            card.outcome, card.reason = CardOutcome.NEW_MODEL, ""
             seen_models.add(card.model)

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 from sqlalchemy.orm import Session
 
 from countersign.formats.bundle import OpenedBundle
-from countersign.models.tables import OPEN_STATUSES, Attachment, Bundle, CardVersion, Model, Review
+from countersign.models.tables import Attachment, Bundle, CardVersion, Model, Review
+from countersign.models.vocabulary import OPEN_STATUSES, AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.plan import ImportPlan, PlannedCard
 from countersign.services.storage import dialect
@@ -41,7 +42,7 @@ def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
     if plan.bundle is not None:
         bundle_id = _insert_bundle(connection, plan.bundle, now, actor)
         events.append(_bundle_event(plan, plan.bundle, actor))
-    new = [card for card in plan.cards if card.outcome in ("new model", "new version")]
+    new = [card for card in plan.cards if card.outcome.adds_a_version]
     model_ids = _ensure_models(connection, plan, new, now, events, actor)
     next_seq = _next_seqs(connection, set(model_ids.values()))
     rows: list[dict[str, Any]] = []
@@ -63,7 +64,7 @@ def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
                     [{"field": w.field, "message": w.message} for w in card.warnings],
                     ensure_ascii=False,
                 ),
-                "status": "submitted",
+                "status": CardStatus.SUBMITTED,
                 "bundle_id": bundle_id,
                 "imported_at": now,
                 "imported_by": actor,
@@ -92,8 +93,8 @@ def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
     )
     events.extend(
         EventDraft(
-            "card_version.imported",
-            "card_version",
+            AuditAction.CARD_VERSION_IMPORTED,
+            AuditObject.CARD_VERSION,
             str(cv_id),
             actor,
             {
@@ -135,7 +136,7 @@ def _supersede_open_reviews(
             (row.id, row.card_version_id)
             for row in connection.execute(
                 select(_reviews.c.id, _reviews.c.card_version_id).where(
-                    _reviews.c.card_version_id.in_(chunk), _reviews.c.status == "in review"
+                    _reviews.c.card_version_id.in_(chunk), _reviews.c.status == CardStatus.IN_REVIEW
                 )
             )
         )
@@ -143,14 +144,14 @@ def _supersede_open_reviews(
         connection.execute(
             update(_reviews)
             .where(_reviews.c.id.in_(chunk))
-            .values(status="superseded", closed_at=now)
+            .values(status=CardStatus.SUPERSEDED, closed_at=now)
         )
     for review_id, cv_id in open_reviews:
         model_id, version = versions[cv_id]
         events.append(
             EventDraft(
-                "review.superseded",
-                "review",
+                AuditAction.REVIEW_SUPERSEDED,
+                AuditObject.REVIEW,
                 str(review_id),
                 actor,
                 {"version": version, "by_version": latest[model_id][1].version},
@@ -166,8 +167,8 @@ def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
 
 def _bundle_event(plan: ImportPlan, bundle: OpenedBundle, actor: str) -> EventDraft:
     return EventDraft(
-        "bundle.imported",
-        "bundle",
+        AuditAction.BUNDLE_IMPORTED,
+        AuditObject.BUNDLE,
         bundle.sha256,
         actor,
         {
@@ -227,7 +228,7 @@ def _ensure_models(
             "created_at": now,
             "last_activity": now,
             "latest_version": "",
-            "status": "submitted",
+            "status": CardStatus.SUBMITTED,
             "version_count": 0,
         }
     if created:
@@ -239,8 +240,8 @@ def _ensure_models(
             ids[row["name"]] = model_id
             events.append(
                 EventDraft(
-                    "model.created",
-                    "model",
+                    AuditAction.MODEL_CREATED,
+                    AuditObject.MODEL,
                     str(model_id),
                     actor,
                     {"team": row["team"], "risk_tier": row["risk_tier"]},
@@ -332,13 +333,13 @@ def _supersede_and_refresh(
         )
     for chunk in _chunks([cv_id for cv_id, _, _ in superseded]):
         connection.execute(
-            update(_versions).where(_versions.c.id.in_(chunk)).values(status="superseded")
+            update(_versions).where(_versions.c.id.in_(chunk)).values(status=CardStatus.SUPERSEDED)
         )
     _supersede_open_reviews(connection, superseded, latest, names, now, events, actor)
     events.extend(
         EventDraft(
-            "card_version.superseded",
-            "card_version",
+            AuditAction.CARD_VERSION_SUPERSEDED,
+            AuditObject.CARD_VERSION,
             str(cv_id),
             actor,
             {"version": version, "by_version": latest[model_id][1].version},
@@ -365,7 +366,7 @@ def _supersede_and_refresh(
         .where(_models.c.id == bindparam("b_id"))
         .values(
             latest_version=bindparam("b_latest"),
-            status="submitted",
+            status=CardStatus.SUBMITTED,
             version_count=bindparam("b_count"),
             risk_tier=bindparam("b_risk"),
             team=bindparam("b_team"),

@@ -8,8 +8,10 @@ from typing import Literal
 
 from countersign.formats.base import FormatWarning, ReadCard
 from countersign.formats.bundle import OpenedBundle
+from countersign.models.vocabulary import CardOutcome
 
-Outcome = Literal["new model", "new version", "unchanged", "refused"]
+Outcome = CardOutcome
+"""What an import does with one card (the vocabulary's :class:`CardOutcome`)."""
 
 
 @dataclass
@@ -54,12 +56,14 @@ class ImportPlan:
     @property
     def refused(self) -> bool:
         """Whether nothing of this file may land."""
-        return bool(self.refusal) or any(card.outcome == "refused" for card in self.cards)
+        return bool(self.refusal) or any(card.outcome == CardOutcome.REFUSED for card in self.cards)
 
     @property
     def changes_anything(self) -> bool:
         """Whether landing the plan would add anything to the registry."""
-        return not self.refused and any(card.outcome != "unchanged" for card in self.cards)
+        return not self.refused and any(
+            card.outcome != CardOutcome.UNCHANGED for card in self.cards
+        )
 
     @property
     def signature_status(self) -> str:
@@ -70,7 +74,7 @@ class ImportPlan:
         """Why the file is refused, in one line (empty when it is not)."""
         if self.refusal:
             return self.refusal
-        refused = [card for card in self.cards if card.outcome == "refused"]
+        refused = [card for card in self.cards if card.outcome == CardOutcome.REFUSED]
         if refused:
             first = refused[0]
             more = f" (and {len(refused) - 1} more cards)" if len(refused) > 1 else ""

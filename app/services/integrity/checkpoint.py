@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from countersign.errors import CountersignError
+from countersign.models.vocabulary import AuditAction, AuditObject
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import SigningKey
 from countersign.services.storage.database import Database, utc_now
@@ -39,8 +40,8 @@ def write_checkpoint(database: Database, signing: SigningKey, output: Path) -> S
             session,
             [
                 EventDraft(
-                    "audit.checkpoint",
-                    "audit",
+                    AuditAction.AUDIT_CHECKPOINT,
+                    AuditObject.TRAIL,
                     str(head.seq),
                     signing.identity.email,
                     {"events": head.seq, "hash": head.hash, "signed": act.as_json()},

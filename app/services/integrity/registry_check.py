@@ -42,6 +42,7 @@ from countersign.models.tables import (
     Model,
     Signature,
 )
+from countersign.models.vocabulary import AuditAction, CardStatus, Decision, Role
 from countersign.services.audit.trail import (
     GENESIS_HASH,
     ChainReport,
@@ -223,30 +224,30 @@ class _Walk:
         details = event_details(event)
         act = self._act(event, details)
         action = event.action
-        if action in ("identity.created", "identity.imported"):
+        if action in (AuditAction.IDENTITY_CREATED, AuditAction.IDENTITY_IMPORTED):
             self.identities[event.object_id] = (event.id, details)
             if "role" in details:
                 self.legacy += 1
                 self.authority.take_legacy_role(
                     event.id, event.object_id, str(details.get("email", "")), str(details["role"])
                 )
-        elif action == "identity.granted":
+        elif action == AuditAction.IDENTITY_GRANTED:
             self._grant(event, details, act)
-        elif action == "identity.retired":
+        elif action == AuditAction.IDENTITY_RETIRED:
             self.retirements[event.object_id] = (event.id, details, act)
             at = str(details.get("retired_at") or event.at)
             reason = self.authority.take_retirement(event.id, act, event.object_id, at)
             if reason:
                 self.problems.append((event.id, reason))
-        elif action == "review.signed":
+        elif action == AuditAction.REVIEW_SIGNED:
             self.signoff_events[event.object_id] = (event.id, details)
-        elif action == "card_version.imported":
+        elif action == AuditAction.CARD_VERSION_IMPORTED:
             self.imports[event.object_id] = details
-            self.statuses[event.object_id] = (event.id, "submitted")
-        elif action == "card_version.status_changed":
+            self.statuses[event.object_id] = (event.id, CardStatus.SUBMITTED)
+        elif action == AuditAction.CARD_VERSION_STATUS_CHANGED:
             self.statuses[event.object_id] = (event.id, str(details.get("to", "")))
-        elif action == "card_version.superseded":
-            self.statuses[event.object_id] = (event.id, "superseded")
+        elif action == AuditAction.CARD_VERSION_SUPERSEDED:
+            self.statuses[event.object_id] = (event.id, CardStatus.SUPERSEDED)
         if act is not None and act.kind != GRANT:
             self._head(event.id, act)
 
@@ -325,7 +326,9 @@ class _Walk:
             if mismatch:
                 return mismatch
         reason = self.authority.may_sign(
-            load_certificate(identity.certificate_pem), event_id, signature.decision == "approve"
+            load_certificate(identity.certificate_pem),
+            event_id,
+            signature.decision == Decision.APPROVE,
         )
         if reason:
             return reason
@@ -349,7 +352,7 @@ def _officers(session: Session, authority: Authority) -> tuple[Officer, ...]:
     fingerprints = [
         fingerprint
         for fingerprint, standing in authority.standings.items()
-        if standing.granted_role == "officer" and standing.retired_event is None
+        if standing.granted_role == Role.OFFICER and standing.retired_event is None
     ]
     if not fingerprints:
         return ()

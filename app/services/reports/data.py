@@ -10,7 +10,6 @@ certificate, and the audit events about this card version.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -26,14 +25,15 @@ from countersign.models.tables import (
     Identity,
     Model,
 )
-from countersign.services.audit.trail import event_details
+from countersign.models.vocabulary import AuditObject, CardStatus, Decision
+from countersign.services.audit.records import parse_details, records_of
+from countersign.services.audit.wording import action_label, describe
 from countersign.services.diff.card_diff import CardDiff, diff_cards
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.registry import CardVersionDetail, Registry, VersionSummary
 from countersign.services.reviews.checklists import TemplateInfo, all_templates
 from countersign.services.reviews.checks import CheckResult, run_check
 from countersign.services.reviews.records import (
-    DECISION_LABELS,
     ReviewInfo,
     SignatureInfo,
     load_reviews,
@@ -101,13 +101,15 @@ class PendingCheck:
 
 @dataclass(frozen=True)
 class AuditLine:
-    """One audit event about the card version, as the report lists it."""
+    """One audit event about the card version, as the report lists it: in words."""
 
     id: int
     at: str
     actor: str
     action: str
-    details: str
+    """The kind of event, labelled (see :func:`~countersign.services.audit.wording.action_label`)."""
+    text: str
+    """What happened, in one sentence (see :func:`~countersign.services.audit.wording.describe`)."""
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,7 @@ def _baseline(session: Session, cv: CardVersion, card: ModelCard) -> Baseline | 
         .where(
             CardVersion.model_id == cv.model_id,
             CardVersion.seq < cv.seq,
-            CardVersion.status == "approved",
+            CardVersion.status == CardStatus.APPROVED,
         )
         .order_by(CardVersion.seq.desc())
         .limit(1)
@@ -331,67 +333,61 @@ def _audit(session: Session, cv: CardVersion, model: str) -> tuple[tuple[AuditLi
     if cv.bundle is not None:
         events += session.scalars(
             select(AuditEvent).where(
-                AuditEvent.object_type == "bundle", AuditEvent.object_id == cv.bundle.sha256
+                AuditEvent.object_type == AuditObject.BUNDLE,
+                AuditEvent.object_id == cv.bundle.sha256,
             )
         )
+    about = sorted((e for e in events if _about(e, cv)), key=lambda e: e.id)
     kept = [
-        AuditLine(event.id, event.at, event.actor, event.action, _describe(details))
-        for event in sorted(events, key=lambda e: e.id)
-        if _about(event, details := event_details(event), cv)
+        AuditLine(record.id, record.at, record.actor, action_label(record.action), describe(record))
+        for record in records_of(session, about)
     ]
     left_out = max(0, len(kept) - AUDIT_LINES)
     return tuple(kept[left_out:]), left_out
 
 
-def _about(event: AuditEvent, details: dict[str, object], cv: CardVersion) -> bool:
-    if event.object_type == "bundle":
+def _about(event: AuditEvent, cv: CardVersion) -> bool:
+    if event.object_type == AuditObject.BUNDLE:
         return True  # only the card version's own bundle is read
-    if event.object_type == "card_version" and event.object_id == str(cv.id):
+    if event.object_type == AuditObject.CARD_VERSION and event.object_id == str(cv.id):
         return True
+    details = parse_details(event.details_json)
     if details.get("version") == cv.version:
         return True
     return cv.sha256 in (details.get("sha256"), details.get("card_sha256"))
 
 
-def _describe(details: dict[str, object]) -> str:
-    """The details of an event as ``key: value`` pairs, long values cut, empty ones left out."""
-    parts = []
-    for key in sorted(details):
-        value = details[key]
-        if value in ("", None, [], {}):
-            continue
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        if len(text) > 80:
-            text = text[:79] + "…"
-        parts.append(f"{key}: {text}")
-    return "; ".join(parts)
-
-
 def decision_sentence(data: ReportData) -> str:
     """The card version's status and decision in plain words, for the cover."""
     decided = next(
-        (r for r in reversed(data.rounds) if r.review.status not in ("in review", "superseded")),
+        (
+            r
+            for r in reversed(data.rounds)
+            if r.review.status not in (CardStatus.IN_REVIEW, CardStatus.SUPERSEDED)
+        ),
         None,
     )
     status = data.status
-    if status == "approved" and decided is not None:
+    if status == CardStatus.APPROVED and decided is not None:
         approvers = [
-            s.signature.signer_name for s in decided.signoffs if s.signature.decision == "approve"
+            s.signature.signer_name
+            for s in decided.signoffs
+            if s.signature.decision == Decision.APPROVE
         ]
         return (
             f"Approved on {_day(decided.review.closed_at)} by {', '.join(approvers)} "
             f"({decided.review.approvals} of {decided.review.quorum} required approvals, "
             f"checklist {decided.review.template_id}@{decided.review.template_version})."
         )
-    if status in ("changes requested", "rejected") and decided is not None:
+    if status in (CardStatus.CHANGES_REQUESTED, CardStatus.REJECTED) and decided is not None:
         last = decided.signoffs[-1].signature if decided.signoffs else None
         who = f" by {last.signer_name}" if last else ""
         comment = f' — "{last.comment}"' if last and last.comment else ""
-        verb = "Changes requested" if status == "changes requested" else "Rejected"
+        verb = "Changes requested" if status == CardStatus.CHANGES_REQUESTED else "Rejected"
         return f"{verb} on {_day(decided.review.closed_at)}{who}: NOT approved{comment}."
-    if status == "approved":
+    if status == CardStatus.APPROVED:
         return "Approved (the registry holds no review round that decided it)."
-    if status == "in review":
+    if status == CardStatus.IN_REVIEW:
         open_round = next((r for r in data.rounds if r.review.open), None)
         if open_round is not None:
             return (
@@ -399,19 +395,19 @@ def decision_sentence(data: ReportData) -> str:
                 f"{open_round.review.quorum} required approvals so far."
             )
         return "Under review, NOT decided."
-    if status == "superseded":
+    if status == CardStatus.SUPERSEDED:
         return (
             f"Superseded by version {data.newest_version}: NOT approved; no decision was "
             "made on this version."
         )
-    if status == "submitted":
+    if status == CardStatus.SUBMITTED:
         return "Submitted, NOT reviewed yet: no decision has been made."
-    return f"Status {status}: NOT approved."
+    return f"Status {CardStatus.word(status)}: NOT approved."
 
 
 def decision_words(decision: str) -> str:
     """A sign-off's decision as the officer reads it."""
-    return DECISION_LABELS.get(decision, decision)
+    return Decision.word(decision)
 
 
 def _day(moment: str | None) -> str:

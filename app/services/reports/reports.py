@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from countersign.errors import CountersignError
+from countersign.models.vocabulary import DECIDED_STATUSES, AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.integrity.registry_check import signed_authority
@@ -48,9 +49,6 @@ MAX_TRUST_BYTES = 1024 * 1024
 """A --trust certificate file larger than this is refused."""
 
 EXPORT_STEPS = 5
-
-DECIDED_STATUSES = ("approved", "changes requested", "rejected")
-"""Statuses that a report claims as a decision, which the registry must not contradict."""
 
 
 @dataclass(frozen=True)
@@ -162,8 +160,8 @@ class Reports:
                 session,
                 [
                     EventDraft(
-                        "report.exported",
-                        "card_version",
+                        AuditAction.REPORT_EXPORTED,
+                        AuditObject.CARD_VERSION,
                         str(data.summary.id),
                         data.exporter.email if data.exporter else "",
                         details,
@@ -258,7 +256,7 @@ class Reports:
     def check_publish(self, model: str, version: str | None, folder: Path) -> VersionSummary:
         """Refuse before any work: a card version not approved, a folder that is not new or empty."""
         summary = Registry(self.database).card_version(model, version).summary
-        if summary.status != "approved":
+        if summary.status != CardStatus.APPROVED:
             raise PublishRefused(
                 f"{summary.model} {summary.version} is {summary.status}, not approved; "
                 "only approved card versions are published"
@@ -318,8 +316,8 @@ class Reports:
                 session,
                 [
                     EventDraft(
-                        "card_version.published",
-                        "card_version",
+                        AuditAction.CARD_VERSION_PUBLISHED,
+                        AuditObject.CARD_VERSION,
                         str(summary.id),
                         data.exporter.email if data.exporter else os_user(),
                         details,
@@ -356,7 +354,7 @@ def _approved_report(
             f"{path} reports on {verification.model} {verification.version}, "
             f"not on {summary.model} {summary.version}"
         )
-    if verification.status != "approved":
+    if verification.status != CardStatus.APPROVED:
         raise PublishRefused(
             f"{path} was exported while {summary.model} {summary.version} was "
             f"{verification.status}; export the report again now that it is approved"

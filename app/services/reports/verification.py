@@ -39,6 +39,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from countersign.errors import InputRefused
 from countersign.formats.limits import load_json
+from countersign.models.vocabulary import APPROVING_ROLES, Decision
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reports.attachments import CARD, MANIFEST, MANIFEST_FORMAT
 from countersign.services.reports.errors import ReportUnreadable
@@ -63,10 +64,7 @@ _FILTERS = ("/FlateDecode", "/ASCII85Decode")
 _PRINTED = re.compile(rb"Card SHA-256 ([0-9a-f]{64})")
 
 
-APPROVING_ROLES = ("approver", "officer")
-"""Roles whose sign-offs count towards an approval."""
-
-_CLAIMS = {"approved": "approve", "changes requested": "changes", "rejected": "reject"}
+_CLAIMS = {decision.outcome.value: decision for decision in Decision}
 """The decided statuses a report can claim, and the sign-off decision each needs."""
 
 
@@ -600,7 +598,7 @@ def _decision_check(
         return ReportCheck(
             "Decision", True, f"the report claims no decision (status: {status or 'none'})"
         )
-    if wanted != "approve":
+    if wanted != Decision.APPROVE:
         backing = [c for c in counted if c.decision == wanted]
         if backing:
             return ReportCheck(
@@ -610,15 +608,15 @@ def _decision_check(
             "Decision", False, f"the report claims {status!r}, but no trusted sign-off says so"
         )
     best = ""
-    for template in sorted({c.template for c in counted if c.decision == "approve"}):
+    for template in sorted({c.template for c in counted if c.decision == Decision.APPROVE}):
         approvers = sorted(
-            {c.signer for c in counted if c.template == template and c.decision == "approve"}
+            {c.signer for c in counted if c.template == template and c.decision == Decision.APPROVE}
         )
         allowed = sorted(
             {
                 c.signer
                 for c in counted
-                if c.template == template and c.decision == "approve" and c.may_approve
+                if c.template == template and c.decision == Decision.APPROVE and c.may_approve
             }
         )
         quorum = quorums.get(template)

@@ -28,6 +28,7 @@ from countersign.formats.limits import YamlProblem, load_yaml
 from countersign.models.card import canonical_json
 from countersign.models.checklist import CHECK_KINDS, ChecklistTemplate
 from countersign.models.tables import ChecklistTemplateRecord
+from countersign.models.vocabulary import AuditAction, AuditObject
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.reviews.errors import TemplateFrozen, TemplateNotFound, TemplateRefused
 from countersign.services.storage.database import Database, os_user, utc_now
@@ -225,7 +226,7 @@ def use_template(session: Session, info: TemplateInfo, actor: str) -> ChecklistT
         )
         session.add(row)
         session.flush()
-        events.append(_event("checklist.stored", row, actor))
+        events.append(_event(AuditAction.CHECKLIST_STORED, row, actor))
     elif row.sha256 != info.sha256:
         raise TemplateFrozen(
             f"checklist template {template.reference} changed in the registry while it was "
@@ -233,7 +234,7 @@ def use_template(session: Session, info: TemplateInfo, actor: str) -> ChecklistT
         )
     if row.frozen_at is None:
         row.frozen_at = now
-        events.append(_event("checklist.frozen", row, actor))
+        events.append(_event(AuditAction.CHECKLIST_FROZEN, row, actor))
     append_events(session, events)
     return row
 
@@ -247,10 +248,10 @@ def _record(session: Session, template_id: str, version: int) -> ChecklistTempla
     )
 
 
-def _event(action: str, row: ChecklistTemplateRecord, actor: str) -> EventDraft:
+def _event(action: AuditAction, row: ChecklistTemplateRecord, actor: str) -> EventDraft:
     return EventDraft(
         action,
-        "checklist_template",
+        AuditObject.CHECKLIST_TEMPLATE,
         f"{row.template_id}@{row.version}",
         actor,
         {"title": row.title, "sha256": row.sha256, "source": row.source},
@@ -312,5 +313,10 @@ class Checklists:
             row.sha256 = digest
             row.source = path.name
             session.flush()
-            append_events(session, [_event(f"checklist.{outcome}", row, self.actor)])
+            action = (
+                AuditAction.CHECKLIST_IMPORTED
+                if outcome == "imported"
+                else AuditAction.CHECKLIST_REPLACED
+            )
+            append_events(session, [_event(action, row, self.actor)])
             return TemplateInfo(template, path.name, digest, True, False), outcome

@@ -22,6 +22,7 @@ from countersign.models.checklist import (
     MetricAtMost,
     NoFormatWarnings,
 )
+from countersign.models.vocabulary import AnswerValue
 
 EVIDENCE_CHARS = 240
 """Evidence quoting card text is cut to this many characters."""
@@ -31,13 +32,13 @@ EVIDENCE_CHARS = 240
 class CheckResult:
     """The outcome of one automatic check: ``pass`` or ``fail``, and the value found."""
 
-    result: Literal["pass", "fail"]
+    result: Literal[AnswerValue.PASS, AnswerValue.FAIL]
     evidence: str
 
     @property
     def passed(self) -> bool:
         """Whether the check passed."""
-        return self.result == "pass"
+        return self.result == AnswerValue.PASS
 
 
 def run_check(
@@ -96,25 +97,25 @@ def _field_present(check: FieldPresent, card: ModelCard) -> CheckResult:
     text = card_text(card_value(card, check.field))
     length = len(text)
     if length == 0:
-        return CheckResult("fail", f"{check.field} is empty")
+        return CheckResult(AnswerValue.FAIL, f"{check.field} is empty")
     found = f"{check.field} has {length} characters: {_quote(text)}"
     if length < check.min_length:
-        return CheckResult("fail", f"{found}; at least {check.min_length} are needed")
-    return CheckResult("pass", found)
+        return CheckResult(AnswerValue.FAIL, f"{found}; at least {check.min_length} are needed")
+    return CheckResult(AnswerValue.PASS, found)
 
 
 def _list_not_empty(check: ListNotEmpty, card: ModelCard) -> CheckResult:
     value = card_value(card, check.field)
     entries = value if isinstance(value, list) else []
     if not entries:
-        return CheckResult("fail", f"{check.field} has no entries")
+        return CheckResult(AnswerValue.FAIL, f"{check.field} has no entries")
     shown = "; ".join(_entry_text(entry) for entry in entries[:5])
     more = f"; … {len(entries) - 5} more" if len(entries) > 5 else ""
     noun = "entry" if len(entries) == 1 else "entries"
     found = f"{check.field} has {len(entries)} {noun}: {shown}{more}"
     if len(entries) < check.min_items:
-        return CheckResult("fail", f"{found}; at least {check.min_items} are needed")
-    return CheckResult("pass", found)
+        return CheckResult(AnswerValue.FAIL, f"{found}; at least {check.min_items} are needed")
+    return CheckResult(AnswerValue.PASS, found)
 
 
 def _entry_text(entry: Any) -> str:
@@ -159,37 +160,37 @@ def _metric_bound(check: MetricAtLeast | MetricAtMost, card: ModelCard) -> Check
     )
     matches = _matching_results(check, card)
     if not matches:
-        return CheckResult("fail", f"no {check.metric} result reported {scope}")
+        return CheckResult(AnswerValue.FAIL, f"no {check.metric} result reported {scope}")
     found = "; ".join(_describe_result(result) for result in matches[:10])
     if len(matches) > 10:
         found += f"; … {len(matches) - 10} more"
     for result in matches:
         if result.numeric is None:
             return CheckResult(
-                "fail", f"{found}: {result.value or 'an empty value'!r} is not a number"
+                AnswerValue.FAIL, f"{found}: {result.value or 'an empty value'!r} is not a number"
             )
         if (result.numeric < check.value) if at_least else (result.numeric > check.value):
-            return CheckResult("fail", f"{found}: needs {bound}")
-    return CheckResult("pass", f"{found}: {bound}")
+            return CheckResult(AnswerValue.FAIL, f"{found}: needs {bound}")
+    return CheckResult(AnswerValue.PASS, f"{found}: {bound}")
 
 
 def _license_in(check: LicenseIn, card: ModelCard) -> CheckResult:
     stated = card.license.strip()
     if not stated:
-        return CheckResult("fail", "the card states no licence")
+        return CheckResult(AnswerValue.FAIL, "the card states no licence")
     allowed = {entry.strip().casefold() for entry in check.allowed}
     if stated.casefold() in allowed:
-        return CheckResult("pass", f"license: {stated}")
+        return CheckResult(AnswerValue.PASS, f"license: {stated}")
     return CheckResult(
-        "fail", f"license: {stated}, which is not one of {', '.join(check.allowed[:20])}"
+        AnswerValue.FAIL, f"license: {stated}, which is not one of {', '.join(check.allowed[:20])}"
     )
 
 
 def _no_warnings(warnings: Sequence[dict[str, str]]) -> CheckResult:
     if not warnings:
-        return CheckResult("pass", "the card was read with no format warnings")
+        return CheckResult(AnswerValue.PASS, "the card was read with no format warnings")
     shown = "; ".join(
         f"{warning.get('field', '')}: {warning.get('message', '')}" for warning in warnings[:3]
     )
     more = f"; … {len(warnings) - 3} more" if len(warnings) > 3 else ""
-    return CheckResult("fail", f"{len(warnings)} format warnings: {shown}{more}")
+    return CheckResult(AnswerValue.FAIL, f"{len(warnings)} format warnings: {shown}{more}")

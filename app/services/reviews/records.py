@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,16 +24,9 @@ from countersign.models.tables import (
     ReviewResponse,
     Signature,
 )
+from countersign.models.vocabulary import AnswerValue, CardStatus, Decision
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.checks import CheckResult
-
-Decision = Literal["approve", "changes", "reject"]
-AnswerValue = Literal["pass", "fail", "na"]
-
-DECISION_LABELS = {"approve": "approve", "changes": "request changes", "reject": "reject"}
-"""How each decision reads to the officer."""
-
-_DECISION_STATUS = {"changes": "changes requested", "reject": "rejected"}
 
 
 @dataclass(frozen=True)
@@ -102,12 +94,12 @@ class ReviewInfo:
     @property
     def approvals(self) -> int:
         """How many distinct signers have approved so far."""
-        return len({s.signer_email for s in self.signatures if s.decision == "approve"})
+        return len({s.signer_email for s in self.signatures if s.decision == Decision.APPROVE})
 
     @property
     def open(self) -> bool:
         """Whether the round still takes sign-offs."""
-        return self.status == "in review"
+        return self.status == CardStatus.IN_REVIEW
 
 
 @dataclass(frozen=True)
@@ -156,17 +148,17 @@ class SignOffResult:
     payload_sha256: str
 
 
-def round_status(decisions: Sequence[tuple[str, str]], quorum: int) -> str:
+def round_status(decisions: Sequence[tuple[str, str]], quorum: int) -> CardStatus:
     """The status of a round from its ``(signer email, decision)`` pairs in signing order."""
     approvers: set[str] = set()
     for email, decision in decisions:
-        if decision in _DECISION_STATUS:
-            return _DECISION_STATUS[decision]
-        if decision == "approve":
+        if decision in (Decision.CHANGES, Decision.REJECT):
+            return Decision(decision).outcome
+        if decision == Decision.APPROVE:
             approvers.add(email)
             if len(approvers) >= quorum:
-                return "approved"
-    return "in review"
+                return CardStatus.APPROVED
+    return CardStatus.IN_REVIEW
 
 
 def signed_chain(signature: Signature) -> tuple[int, str] | None:

@@ -15,13 +15,12 @@ the field.  Whether the item ids exist is the review rules' business.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, load_yaml
-from countersign.models.tables import ANSWERS
+from countersign.models.vocabulary import AnswerValue
 from countersign.services.reviews.errors import ResponsesInvalid
-from countersign.services.reviews.records import Answer, AnswerValue
+from countersign.services.reviews.records import Answer
 
 MAX_RESPONSES_BYTES = 1024 * 1024
 """A responses file larger than this is refused."""
@@ -75,14 +74,16 @@ def _answer(entry: object, file: str, item_id: str) -> Answer:
             f"{item_id}.{unknown[0]}",
         )
     answer = entry.get("answer")
-    if answer not in ANSWERS:
+    if not AnswerValue.known(answer):
         shown = "missing" if answer is None else repr(answer)
         raise ResponsesInvalid(
-            f"the answer is {shown}; answer one of {', '.join(ANSWERS)}", file, f"{item_id}.answer"
+            f"the answer is {shown}; answer one of {', '.join(AnswerValue)}",
+            file,
+            f"{item_id}.answer",
         )
     note = entry.get("note", "")
     if note is None:
         note = ""
     if not isinstance(note, str):
         raise ResponsesInvalid("a note is text", file, f"{item_id}.note")
-    return Answer(answer=cast(AnswerValue, answer), note=note)
+    return Answer(answer=AnswerValue(str(answer)), note=note)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from countersign.models.card import ModelCard
 from countersign.models.tables import CardVersion, Model, Review, ReviewResponse, Signature
+from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.registry import card_version_not_found, where_card_version
@@ -46,7 +47,6 @@ from countersign.services.reviews.checklists import (
 from countersign.services.reviews.checks import run_check
 from countersign.services.reviews.errors import SignOffRefused, TemplateNotApplicable
 from countersign.services.reviews.records import (
-    DECISION_LABELS,
     Answer,
     ItemView,
     ResponseInfo,
@@ -69,7 +69,6 @@ from countersign.services.storage.database import Database, utc_now
 from countersign.services.trust.acts import chain_head
 
 __all__ = [
-    "DECISION_LABELS",
     "Answer",
     "ItemView",
     "ResponseInfo",
@@ -299,8 +298,8 @@ def _store(
     digest = hashlib.sha256(payload_bytes(payload)).hexdigest()
     events.append(
         EventDraft(
-            "review.signed",
-            "signature",
+            AuditAction.REVIEW_SIGNED,
+            AuditObject.SIGNATURE,
             str(signature_row.id),
             actor,
             {
@@ -318,14 +317,14 @@ def _store(
         )
     )
     review_row.status = status
-    if status != "in review":
+    if status != CardStatus.IN_REVIEW:
         review_row.closed_at = signed_at
     card_status = status
     if draft.status != card_status:
         events.append(
             EventDraft(
-                "card_version.status_changed",
-                "card_version",
+                AuditAction.CARD_VERSION_STATUS_CHANGED,
+                AuditObject.CARD_VERSION,
                 str(draft.card_version_id),
                 actor,
                 {
@@ -365,7 +364,7 @@ def _round(
     row = Review(
         card_version_id=draft.card_version_id,
         template_record_id=template_record_id,
-        status="in review",
+        status=CardStatus.IN_REVIEW,
         opened_at=now,
         closed_at=None,
     )
@@ -373,8 +372,8 @@ def _round(
     session.flush()
     events.append(
         EventDraft(
-            "review.opened",
-            "review",
+            AuditAction.REVIEW_OPENED,
+            AuditObject.REVIEW,
             str(row.id),
             actor,
             {"version": draft.version, "template": draft.template.reference},

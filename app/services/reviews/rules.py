@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from countersign.models.card import ModelCard
 from countersign.models.checklist import ChecklistItem
-from countersign.models.tables import ANSWERS, DECISIONS, Bundle, CardVersion, Identity, Model
+from countersign.models.tables import Bundle, CardVersion, Identity, Model
+from countersign.models.vocabulary import (
+    APPROVING_ROLES,
+    OPEN_STATUSES,
+    AnswerValue,
+    CardStatus,
+    Decision,
+)
 from countersign.services.identities.certificates import certificate_emails, load_certificate
 from countersign.services.identities.identities import normalise_email
 from countersign.services.reviews.errors import (
@@ -28,14 +35,10 @@ from countersign.services.reviews.errors import (
     TemplateNotApplicable,
 )
 from countersign.services.reviews.records import (
-    DECISION_LABELS,
     Answer,
     ReviewDraft,
     SignOffRequest,
 )
-
-APPROVING_ROLES = ("approver", "officer")
-"""Roles whose identities may sign an approval."""
 
 MAX_NOTE_CHARS = 10_000
 """A note or comment longer than this is refused."""
@@ -101,9 +104,9 @@ def check_rules(
             f"checklist {template.reference} is for {tiers} risk cards, and {what} is "
             f"{draft.risk_tier} risk; choose a template for that tier"
         )
-    if request.decision not in DECISIONS:
+    if not Decision.known(request.decision):
         raise SignOffRefused(
-            f"unknown decision {request.decision!r}; decide one of {', '.join(DECISIONS)}"
+            f"unknown decision {request.decision!r}; decide one of {', '.join(Decision)}"
         )
     if not signer.role:
         raise RoleNotPermitted(
@@ -111,7 +114,7 @@ def check_rules(
             f"`countersign identity grant {signer.email} --role reviewer|approver|officer "
             "--identity OFFICER_EMAIL`"
         )
-    if request.decision == "approve" and signer.role not in APPROVING_ROLES:
+    if request.decision == Decision.APPROVE and signer.role not in APPROVING_ROLES:
         raise RoleNotPermitted(
             f"{signer.email} is a {signer.role} and cannot approve; an approver or officer "
             "must sign the approval (a reviewer may request changes or reject)"
@@ -119,13 +122,13 @@ def check_rules(
     if len(request.comment) > MAX_NOTE_CHARS:
         raise SignOffRefused(f"the comment is longer than {MAX_NOTE_CHARS:,} characters")
     _check_answers(draft, request)
-    if request.decision == "approve":
+    if request.decision == Decision.APPROVE:
         _check_segregation(session, draft, signer)
     _check_not_signed(draft, signer)
 
 
 def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
-    if draft.status == "superseded":
+    if draft.status == CardStatus.SUPERSEDED:
         newest = session.scalar(
             select(CardVersion.version)
             .join(Model, Model.id == CardVersion.model_id)
@@ -136,7 +139,7 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
         raise ReviewClosed(
             f"{what} was superseded by version {newest}; review the newest version instead"
         )
-    if draft.status not in ("submitted", "in review"):
+    if draft.status not in OPEN_STATUSES:
         raise ReviewClosed(
             f"{what} is already decided ({draft.status}); a card version never changes, so a "
             "new review needs a new version from the team"
@@ -167,7 +170,11 @@ def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
         if answer is None:
             continue
         _check_answer(draft, item, answer, source)
-        if request.decision == "approve" and item.required and answer.answer == "fail":
+        if (
+            request.decision == Decision.APPROVE
+            and item.required
+            and answer.answer == AnswerValue.FAIL
+        ):
             raise ResponsesInvalid(
                 f"required item {item.id!r} is answered fail, so the card cannot be approved; "
                 "request changes instead",
@@ -177,9 +184,9 @@ def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
 
 
 def _check_answer(draft: ReviewDraft, item: ChecklistItem, answer: Answer, source: str) -> None:
-    if answer.answer not in ANSWERS:
+    if not AnswerValue.known(answer.answer):
         raise ResponsesInvalid(
-            f"the answer {answer.answer!r} is not one of {', '.join(ANSWERS)}",
+            f"the answer {str(answer.answer)!r} is not one of {', '.join(AnswerValue)}",
             source,
             f"{item.id}.answer",
         )
@@ -190,11 +197,11 @@ def _check_answer(draft: ReviewDraft, item: ChecklistItem, answer: Answer, sourc
     if answer.note.strip():
         return
     automatic = draft.automatic(item.id)
-    if answer.answer == "fail":
+    if answer.answer == AnswerValue.FAIL:
         reason = "a fail needs a note saying what is wrong"
-    elif answer.answer == "na" and item.required:
+    elif answer.answer == AnswerValue.NA and item.required:
         reason = "a required item answered not applicable needs a note saying why"
-    elif answer.answer == "pass" and automatic is not None and not automatic.passed:
+    elif answer.answer == AnswerValue.PASS and automatic is not None and not automatic.passed:
         reason = (
             f"the automatic check failed ({automatic.evidence}); answering pass needs a "
             "note saying why"
@@ -240,6 +247,6 @@ def _check_not_signed(draft: ReviewDraft, signer: Identity) -> None:
     if earlier is not None:
         raise AlreadySigned(
             f"{signer.email} already signed this review of {draft.model} {draft.version} "
-            f"({DECISION_LABELS.get(earlier.decision, earlier.decision)}, {earlier.signed_at[:16]}Z); "
+            f"({Decision.word(earlier.decision)}, {earlier.signed_at[:16]}Z); "
             "nobody signs the same round twice"
         )

@@ -29,6 +29,7 @@ from countersign.models.tables import (
     ReviewResponse,
     Signature,
 )
+from countersign.models.vocabulary import DECIDED_STATUSES, CardStatus
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reviews.records import round_status, signed_chain
 from countersign.services.reviews.signoff_payload import (
@@ -38,7 +39,6 @@ from countersign.services.reviews.signoff_payload import (
     signoff_payload,
 )
 
-_DECIDED = ("approved", "changes requested", "rejected")
 _BATCH = 500
 
 
@@ -172,9 +172,11 @@ def _check_review(
         else:
             valid.append((identity.email, signature.decision))
     expected = round_status(valid, quorum)
-    superseded = review.status == "superseded" and expected == "in review"
+    superseded = review.status == CardStatus.SUPERSEDED and expected == CardStatus.IN_REVIEW
     if review.status != expected and not superseded:
-        problem(f"the review says {review.status!r}, but its valid sign-offs make it {expected!r}")
+        problem(
+            f"the review says {review.status!r}, but its valid sign-offs make it {str(expected)!r}"
+        )
     return len(rows), problems
 
 
@@ -229,7 +231,7 @@ def _unbacked_statuses(session: Session, reviewed: dict[int, set[str]]) -> list[
     rows = session.execute(
         select(CardVersion.id, CardVersion.version, CardVersion.status, Model.name)
         .join(Model, Model.id == CardVersion.model_id)
-        .where(CardVersion.status.in_([*_DECIDED, "in review"]))
+        .where(CardVersion.status.in_([*DECIDED_STATUSES, CardStatus.IN_REVIEW]))
     )
     for cv_id, version, status, model in rows:
         if status not in reviewed.get(cv_id, set()):

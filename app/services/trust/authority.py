@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from cryptography import x509
 
 from countersign.formats.bundle.signing import certificate_fingerprint
+from countersign.models.vocabulary import APPROVING_ROLES, Role
 from countersign.services.trust.acts import SignedAct
 from countersign.services.trust.anchors import TrustAnchors
-
-APPROVING_ROLES = ("approver", "officer")
-"""Roles whose sign-offs count towards an approval."""
 
 _FOREVER = 1 << 62
 
@@ -88,7 +86,7 @@ class Authority:
         standing = self.standing(certificate_fingerprint(certificate))
         if standing.retired_event is not None and event_id > standing.retired_event:
             return False
-        return self.vouched(certificate) or standing.role_at(event_id) == "officer"
+        return self.vouched(certificate) or standing.role_at(event_id) == Role.OFFICER
 
     def may_sign(self, certificate: x509.Certificate, event_id: int, approve: bool) -> str:
         """Why ``certificate`` may not sign a sign-off at ``event_id`` (``""`` when it may)."""
@@ -119,7 +117,9 @@ class Authority:
         if founding and target == act.signer_fingerprint:
             # A registry is founded again when all its officers have retired (as the demo's
             # are); anchored, only a trusted certificate founds anything.
-            active = [s.email for s in self.standings.values() if s.role_at(event_id) == "officer"]
+            active = [
+                s.email for s in self.standings.values() if s.role_at(event_id) == Role.OFFICER
+            ]
             if active:
                 return f"{email} founded the registry again while {active[0]} was its officer"
             self.founders.add(target)

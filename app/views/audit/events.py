@@ -1,7 +1,8 @@
 """The audit trail as a table: events read lazily in chain order, and one event in full.
 
-Plain rows come out of the registry (never ORM objects), a page at a time by
-id, so a long trail costs only what the officer scrolls through.
+Plain records come from :class:`~countersign.services.audit.records.AuditTrail`
+(never ORM objects, never a session here), a page at a time by id, so a long
+trail costs only what the officer scrolls through; each event reads in words.
 """
 
 from __future__ import annotations
@@ -16,49 +17,36 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from countersign.errors import RegistryError
-from countersign.models.tables import AuditEvent
-from countersign.services.audit.trail import event_details, list_events
-from countersign.services.storage.database import Database
+from countersign.models.vocabulary import AuditAction
+from countersign.services.audit.records import AuditRecord, AuditTrail
+from countersign.services.audit.wording import action_label, describe, details_summary
 from countersign.views.widgets.list_table import ListTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-KNOWN_ACTIONS = (
-    "bundle.imported",
-    "card_version.imported",
-    "card_version.superseded",
-    "import.refused",
-    "model.created",
-)
+KNOWN_ACTIONS = tuple(AuditAction)
 """Actions offered in the filter before any event is loaded; others are added as seen."""
 
 _BROKEN_BACKGROUND = QColor(220, 40, 40, 90)
-_SUMMARY_LENGTH = 140
 
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One event as the table shows it (the full details are read on selection)."""
+    """One event as the table shows it, in words (the full details are read on selection)."""
 
     id: int
     at: str
     actor: str
     action: str
     model_name: str
-    object_type: str
-    object_id: str
+    label: str
+    """The kind of event in words."""
+    text: str
+    """What happened, in one sentence (the model is in its own column)."""
+    sentence: str
+    """What happened, the model named too: the whole sentence for the tooltip."""
     summary: str
-
-
-@dataclass(frozen=True)
-class AuditEventDetail:
-    """Everything about one event, for the details pane."""
-
-    row: AuditRow
-    details: dict[str, Any]
-    details_json: str
-    hash: str
-    prev_hash: str
+    """The stored details on one line, for the tooltip."""
 
 
 def local_time(at: str) -> str:
@@ -71,43 +59,19 @@ def local_time(at: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def details_summary(details: dict[str, Any]) -> str:
-    """The details of an event on one short line: ``key: value`` pairs, long values cut."""
-    parts: list[str] = []
-    for key, value in details.items():
-        if value is None or value == "":
-            continue  # an empty field says nothing in a one-line summary
-        if isinstance(value, list):
-            shown = f"{len(value)} item{'s' if len(value) != 1 else ''}"
-        elif isinstance(value, dict):
-            shown = "{…}"
-        else:
-            shown = str(value)
-            if len(shown) == 64 and all(c in "0123456789abcdef" for c in shown):
-                shown = shown[:12] + "…"  # a SHA-256: its start is enough to recognise it
-        parts.append(f"{key}: {shown}")
-    text = "; ".join(parts)
-    return text if len(text) <= _SUMMARY_LENGTH else text[: _SUMMARY_LENGTH - 1] + "…"
-
-
-def _row(event: AuditEvent) -> AuditRow:
+def audit_row(record: AuditRecord) -> AuditRow:
+    """The table row of one audit record."""
     return AuditRow(
-        id=event.id,
-        at=event.at,
-        actor=event.actor,
-        action=event.action,
-        model_name=event.model_name,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        summary=details_summary(event_details(event)),
+        id=record.id,
+        at=record.at,
+        actor=record.actor,
+        action=record.action,
+        model_name=record.model_name,
+        label=action_label(record.action),
+        text=describe(record, within_model=True),
+        sentence=describe(record),
+        summary=details_summary(record.details),
     )
-
-
-def _object_text(row: AuditRow) -> str:
-    shown = row.object_id
-    if len(shown) == 64 and all(c in "0123456789abcdef" for c in shown):
-        shown = shown[:12] + "…"
-    return f"{row.object_type.replace('_', ' ')} {shown}".strip()
 
 
 class AuditEventModel(ListTableModel[AuditRow]):
@@ -115,11 +79,11 @@ class AuditEventModel(ListTableModel[AuditRow]):
 
     load_failed = Signal(str)
 
-    HEADERS = ("Event", "Time", "Actor", "Action", "Model", "Object", "Details")
+    HEADERS = ("Event", "Time", "Actor", "Action", "Model", "What happened")
 
-    def __init__(self, database: Database, page_size: int = 200, parent: QWidget | None = None):
+    def __init__(self, trail: AuditTrail, page_size: int = 200, parent: QWidget | None = None):
         super().__init__(self.HEADERS, parent)
-        self._database = database
+        self._trail = trail
         self._page_size = page_size
         self._ids: list[int] = []
         self._exhausted = False
@@ -178,20 +142,9 @@ class AuditEventModel(ListTableModel[AuditRow]):
         """The event shown in ``row``."""
         return self.item(row)
 
-    def detail(self, event_id: int) -> AuditEventDetail | None:
+    def detail(self, event_id: int) -> AuditRecord | None:
         """The full event ``event_id`` from the registry (None if it is gone)."""
-        with self._database.read() as session:
-            events = list_events(session, after_id=event_id - 1, limit=1)
-            if not events or events[0].id != event_id:
-                return None
-            event = events[0]
-            return AuditEventDetail(
-                row=_row(event),
-                details=event_details(event),
-                details_json=event.details_json,
-                hash=event.hash,
-                prev_hash=event.prev_hash,
-            )
+        return self._trail.event(event_id)
 
     # -- lazy reading -----------------------------------------------------------
 
@@ -203,15 +156,13 @@ class AuditEventModel(ListTableModel[AuditRow]):
             return
         after = self._ids[-1] if self._ids else 0
         try:
-            with self._database.read() as session:
-                events = list_events(
-                    session,
-                    model_name=self._model_name,
-                    action=self._action,
-                    after_id=after,
-                    limit=self._page_size,
-                )
-                rows = [_row(event) for event in events]
+            records = self._trail.events(
+                model_name=self._model_name,
+                action=self._action,
+                after_id=after,
+                limit=self._page_size,
+            )
+            rows = [audit_row(record) for record in records]
         except RegistryError as error:
             self._exhausted = True
             self.load_failed.emit(str(error))
@@ -235,18 +186,19 @@ class AuditEventModel(ListTableModel[AuditRow]):
                 str(row.id),
                 local_time(row.at),
                 row.actor,
-                row.action,
+                row.label,
                 row.model_name,
-                _object_text(row),
-                row.summary,
+                row.text,
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 1:
                 return f"{row.at} (UTC)"
             if column == 5:
-                return f"{row.object_type} {row.object_id}"
-            if column == 6:
-                return row.summary
+                return (
+                    f"{row.sentence}\n\nStored details: {row.summary}"
+                    if row.summary
+                    else row.sentence
+                )
         if row.id == self._broken_id:
             if role == Qt.ItemDataRole.DecorationRole and column == 0:
                 return QApplication.style().standardIcon(

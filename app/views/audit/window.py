@@ -33,16 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError, RegistryError
-from countersign.services.integrity.registry_check import RegistryCheck, verify_registry
+from countersign.services.audit.records import AuditRecord, AuditTrail
+from countersign.services.audit.wording import action_label, describe
+from countersign.services.integrity.registry_check import RegistryCheck
+from countersign.services.integrity.service import Integrity
 from countersign.services.progress import Cancelled, Progress
-from countersign.services.storage.database import Database
 from countersign.services.trust.store import TrustStore
-from countersign.views.audit.events import (
-    KNOWN_ACTIONS,
-    AuditEventDetail,
-    AuditEventModel,
-    local_time,
-)
+from countersign.views.audit.events import KNOWN_ACTIONS, AuditEventModel, local_time
 from countersign.views.background import BackgroundTask, run_with_progress
 from countersign.views.widgets.window_keys import close_with_keys
 
@@ -53,18 +50,18 @@ class AuditWindow(QWidget):
     verified = Signal(object)
 
     def __init__(
-        self, database: Database, parent: QWidget | None = None, trust: TrustStore | None = None
+        self, trail: AuditTrail, parent: QWidget | None = None, integrity: Integrity | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self._database = database
-        self._trust = trust or TrustStore()
+        self._trail = trail
+        self._integrity = integrity or Integrity(trail.database, TrustStore())
         self._task: BackgroundTask | None = None
         self._report: RegistryCheck | None = None
         self.setWindowTitle("Audit trail — Countersign")
         close_with_keys(self)
         self.resize(1200, 760)
 
-        self.model = AuditEventModel(database, parent=self)
+        self.model = AuditEventModel(trail, parent=self)
         self.model_filter = QLineEdit()
         self.model_filter.setPlaceholderText("Any model (exact name)")
         self.model_filter.setClearButtonEnabled(True)
@@ -73,7 +70,7 @@ class AuditWindow(QWidget):
         self.action_filter.setAccessibleName("Show only events of this action")
         self.action_filter.addItem("All actions", "")
         for action in KNOWN_ACTIONS:
-            self.action_filter.addItem(action, action)
+            self.action_filter.addItem(action.label, action.value)
         self.action_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setAccessibleName("Read the audit trail again")
@@ -109,7 +106,7 @@ class AuditWindow(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((60, 150, 110, 180, 200, 170)):
+        for column, width in enumerate((56, 140, 110, 170, 180)):
             header.resizeSection(column, width)
 
         self.detail_title = QLabel("Select an event to see its details.")
@@ -228,7 +225,7 @@ class AuditWindow(QWidget):
     def _on_model_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         known = {self.action_filter.itemData(i) for i in range(self.action_filter.count())}
         for action in sorted(self.model.seen_actions - known):
-            self.action_filter.addItem(action, action)
+            self.action_filter.addItem(action_label(action), action)
 
     def _on_model_load_failed(self, message: str) -> None:
         self._show_result(f"The audit trail could not be read: {message}", ok=False)
@@ -246,7 +243,7 @@ class AuditWindow(QWidget):
             return
         self._show_detail(detail)
 
-    def _show_detail(self, detail: AuditEventDetail | None) -> None:
+    def _show_detail(self, detail: AuditRecord | None) -> None:
         if detail is None:
             self.detail_title.setText("Select an event to see its details.")
             self.chain_note.hide()
@@ -254,21 +251,22 @@ class AuditWindow(QWidget):
                 label.clear()
             self.details_text.clear()
             return
-        row = detail.row
-        where = f" — model {row.model_name}" if row.model_name else ""
         self.detail_title.setText(
-            f"Event {row.id}: {row.action} by {row.actor} at {local_time(row.at)}{where}"
-            f" — {row.object_type} {row.object_id}"
+            f"Event {detail.id}: {describe(detail)}\n"
+            f"{action_label(detail.action)} by {detail.actor} at {local_time(detail.at)}"
+        )
+        self.detail_title.setToolTip(
+            f"Stored as {detail.action} on {detail.object_type} {detail.object_id}"
         )
         self.hash_label.setText(detail.hash)
         self.prev_hash_label.setText(detail.prev_hash)
         chain = self._report.chain if self._report is not None else None
-        broken = chain is not None and chain.first_broken == row.id
+        broken = chain is not None and chain.first_broken == detail.id
         self.chain_note.setVisible(broken)
         if broken and chain is not None:
             self.chain_note.setText(f"The chain breaks here: {chain.reason}.")
         if detail.details or detail.details_json.strip() in ("{}", ""):
-            text = json.dumps(detail.details, indent=2, ensure_ascii=False, sort_keys=True)
+            text = json.dumps(dict(detail.details), indent=2, ensure_ascii=False, sort_keys=True)
         else:
             text = detail.details_json  # not a JSON object: shown exactly as stored
         self.details_text.setPlainText(text)
@@ -276,13 +274,11 @@ class AuditWindow(QWidget):
     # -- verification -------------------------------------------------------------
 
     def _on_verify_button_clicked(self) -> None:
-        database, trust = self._database, self._trust
+        integrity = self._integrity
         self.verify_button.setEnabled(False)
 
         def work(_progress: Progress, _cancelled: Cancelled) -> RegistryCheck:
-            anchors = trust.anchors()
-            with database.read() as session:
-                return verify_registry(session, anchors)
+            return integrity.verify()
 
         self._task = run_with_progress(
             self,
@@ -337,7 +333,7 @@ class AuditWindow(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            self._trust.pin(officer.certificate_pem, f"{officer.name} <{officer.email}>")
+            self._integrity.pin(officer)
         except CountersignError as error:
             self._show_result(f"The certificate could not be pinned: {error}", ok=False)
             return

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.vocabulary import CardStatus
 from countersign.services.diff.card_diff import VersionComparison, compare_versions
 from countersign.services.diff.diff_report import comparison_report, summary_sentence
 from countersign.services.progress import Cancelled, Progress
@@ -50,7 +51,7 @@ def default_pair(versions: list[VersionSummary]) -> tuple[str, str] | None:
     if len(versions) < 2:
         return None
     newest = versions[-1]
-    approved = [v for v in versions[:-1] if v.status == "approved"]
+    approved = [v for v in versions[:-1] if v.status == CardStatus.APPROVED]
     base = approved[-1] if approved else versions[-2]
     return base.version, newest.version
 

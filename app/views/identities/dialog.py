@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.vocabulary import IdentitySource, Role
 from countersign.services.identities.identities import Identities, IdentityInfo
 from countersign.services.progress import Cancelled, Progress
 from countersign.views.background import BackgroundTask
@@ -100,14 +101,14 @@ def _cell(identity: IdentityInfo, column: int) -> str:
     if column == 1:
         return identity.email
     if column == 2:
-        return identity.role
+        return Role.word(identity.role)
     if column == 3:
         return "active" if identity.active else f"retired {local_date(identity.retired_at or '')}"
     if column == 4:
         return identity.not_after[:10]
     if column == 5:
         return identity.fingerprint[:16] + "…"
-    return "self-signed" if identity.self_signed else "issued (PKCS#12)"
+    return IdentitySource.word(identity.source)
 
 
 def _details(identity: IdentityInfo) -> str:

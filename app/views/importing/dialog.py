@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError, ImportCancelled, RegistryError
+from countersign.models.vocabulary import CardOutcome
 from countersign.services.importing.importer import Importer, ImportPlan
 from countersign.services.progress import Cancelled, Progress
 from countersign.views.background import BackgroundTask, Work, run_with_progress
@@ -297,7 +298,7 @@ class ImportDialog(QDialog):
         self.card_details.setVisible(bool(plan.cards))
         self.card_details.clear()
         if plan.cards:
-            refused = [i for i, c in enumerate(plan.cards) if c.outcome == "refused"]
+            refused = [i for i, c in enumerate(plan.cards) if c.outcome == CardOutcome.REFUSED]
             self.cards_view.selectRow(refused[0] if refused else 0)
 
     def _on_cards_view_current_row_changed(
@@ -323,7 +324,7 @@ class ImportDialog(QDialog):
     def _on_import_succeeded(self, tried: list[FileEntry]) -> None:
         for entry in self._entries:
             if entry.plan.refused and not entry.result:
-                entry.result = "refused"
+                entry.result = CardOutcome.REFUSED.label
         self.files_model.refresh()
         self.cards_model.refresh()  # outcomes are checked again inside the transaction
         landed = [e for e in tried if e.landed]
@@ -417,7 +418,9 @@ def _import_work(importer: Importer, entries: list[FileEntry]) -> Work:
                 continue
             entry.landed = report.landed
             if not report.landed:
-                entry.result = "refused" if entry.plan.refused else "already in the registry"
+                entry.result = (
+                    CardOutcome.REFUSED.label if entry.plan.refused else "already in the registry"
+                )
         return entries
 
     return work

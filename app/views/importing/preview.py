@@ -14,35 +14,28 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from countersign.models.vocabulary import CardFormat, CardOutcome, SignatureStatus
 from countersign.services.importing.importer import ImportPlan, PlannedCard
 from countersign.views.widgets.list_table import ListTableModel
 
 REFUSED_COLOUR = QColor(200, 40, 40)
 DONE_COLOUR = QColor(30, 130, 60)
 
-_OUTCOME_TEXT = {
-    "new model": "New model",
-    "new version": "New version",
-    "unchanged": "Unchanged: already in the registry",
+_OUTCOME_TEXT: dict[str, str] = {
+    CardOutcome.NEW_MODEL: "New model",
+    CardOutcome.NEW_VERSION: "New version",
+    CardOutcome.UNCHANGED: "Unchanged: already in the registry",
 }
 _SIGNATURE_TEXT = {
-    "valid": "Valid team signature",
-    "absent": "Not signed",
+    SignatureStatus.VALID: "Valid team signature",
+    SignatureStatus.ABSENT: SignatureStatus.ABSENT.label.capitalize(),
     "n/a": "None (loose card file)",
-}
-_FORMAT_TEXT = {
-    "huggingface": "Hugging Face README",
-    "mct": "Model Card Toolkit JSON",
-    "sagemaker": "SageMaker JSON",
-    "native-json": "Countersign JSON",
-    "native-yaml": "Countersign YAML",
-    "cyclonedx": "CycloneDX ML-BOM",
 }
 
 
 def outcome_text(card: PlannedCard) -> str:
     """What will happen to one card, in words."""
-    if card.outcome == "refused":
+    if card.outcome == CardOutcome.REFUSED:
         return f"Refused: {card.reason}"
     return _OUTCOME_TEXT.get(card.outcome, card.outcome)
 
@@ -52,7 +45,11 @@ def signature_text(plan: ImportPlan) -> str:
     if plan.kind == "bundle" and plan.bundle is None:
         return "Not checked: the bundle was refused"
     text = _SIGNATURE_TEXT.get(plan.signature_status, plan.signature_status)
-    if plan.signature_status == "valid" and plan.bundle and plan.bundle.signer_subject:
+    if (
+        plan.signature_status == SignatureStatus.VALID
+        and plan.bundle
+        and plan.bundle.signer_subject
+    ):
         text += f": {plan.bundle.signer_subject}"
     return text
 
@@ -75,7 +72,7 @@ def cards_title(plan: ImportPlan) -> str:
         team = f"for team {plan.team}" if plan.team else "no team, no team signature"
         return f"The card in {name} (a loose card file: {team})"
     team = f"team {plan.team}" if plan.team else "no team named"
-    if plan.signature_status == "valid":
+    if plan.signature_status == SignatureStatus.VALID:
         signer = plan.bundle.signer_subject if plan.bundle else None
         signed = f"signed by {signer}" if signer else "signed"
     else:
@@ -92,7 +89,7 @@ def refusal_details(plan: ImportPlan) -> str:
         f"Team: {plan.team or 'not stated'}",
         f"Reason: {plan.reason()}",
     ]
-    lines += [f"Card {c.file}: {c.reason}" for c in plan.cards if c.outcome == "refused"]
+    lines += [f"Card {c.file}: {c.reason}" for c in plan.cards if c.outcome == CardOutcome.REFUSED]
     lines.append(
         "Nothing from this file was added to the registry; the refusal is in the audit trail."
     )
@@ -111,7 +108,7 @@ class FileEntry:
     @property
     def new_versions(self) -> int:
         """How many card versions of this file are new to the registry."""
-        return sum(c.outcome in ("new model", "new version") for c in self.plan.cards)
+        return sum(c.outcome.adds_a_version for c in self.plan.cards)
 
     def status(self) -> str:
         """The file's line in the preview: what will happen, or what happened."""
@@ -195,13 +192,17 @@ class CardPlanModel(ListTableModel[PlannedCard]):
                 card.file,
                 card.model,
                 card.version,
-                _FORMAT_TEXT.get(source, source),
+                CardFormat.word(source),
                 outcome_text(card),
                 str(len(card.warnings)),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (0, 4):
             return card.file if column == 0 else outcome_text(card)
-        if role == Qt.ItemDataRole.ForegroundRole and card.outcome == "refused" and column == 4:
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and card.outcome == CardOutcome.REFUSED
+            and column == 4
+        ):
             return REFUSED_COLOUR
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:
             return Qt.AlignmentFlag.AlignCenter

@@ -6,19 +6,18 @@ the whole trail, with its verification, is in Tools ▸ Audit trail.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
-from countersign.services.audit.trail import event_details, list_events
-from countersign.services.storage.database import Database
+from countersign.services.audit.records import AuditTrail
+from countersign.services.audit.wording import action_label, describe, details_summary
 from countersign.views.presentation import local_time
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
-HEADERS = ("When", "Action", "By", "Object", "Details")
+HEADERS = ("When", "Action", "By", "What happened")
 
 PAGE_SIZE = 200
 """Events fetched per page."""
@@ -28,50 +27,44 @@ _Index = QModelIndex | QPersistentModelIndex
 
 @dataclass(frozen=True)
 class HistoryEvent:
-    """One audit event as the History tab shows it (plain data, no session)."""
+    """One audit event as the History tab shows it, in words (plain data, no session)."""
 
     id: int
     at: str
     actor: str
     action: str
-    object: str
+    """The kind of event, labelled."""
+    text: str
+    """What happened, in one sentence."""
     details: str
+    """The stored details on one line, for the tooltip."""
 
 
 def load_history(
-    database: Database, model_name: str, after_id: int = 0, limit: int = PAGE_SIZE
+    trail: AuditTrail, model_name: str, after_id: int = 0, limit: int = PAGE_SIZE
 ) -> list[HistoryEvent]:
     """The next ``limit`` events of ``model_name`` after event ``after_id``."""
-    with database.read() as session:
-        return [
-            HistoryEvent(
-                id=event.id,
-                at=event.at,
-                actor=event.actor,
-                action=event.action,
-                object=f"{event.object_type} {event.object_id}",
-                details=_details_text(event_details(event)),
-            )
-            for event in list_events(session, model_name=model_name, after_id=after_id, limit=limit)
-        ]
-
-
-def _details_text(details: dict[str, Any]) -> str:
-    parts = []
-    for key, value in details.items():
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        parts.append(f"{key}: {shown}")
-    return "; ".join(parts)
+    return [
+        HistoryEvent(
+            id=record.id,
+            at=record.at,
+            actor=record.actor,
+            action=action_label(record.action),
+            text=describe(record, within_model=True),
+            details=details_summary(record.details),
+        )
+        for record in trail.events(model_name=model_name, after_id=after_id, limit=limit)
+    ]
 
 
 class HistoryTableModel(ListTableModel[HistoryEvent]):
     """A model's audit events, oldest first, fetched lazily by id."""
 
     def __init__(
-        self, database: Database, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+        self, trail: AuditTrail, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
     ) -> None:
         super().__init__(HEADERS, parent)
-        self._database = database
+        self._trail = trail
         self._page_size = page_size
         self._model_name = ""
         self._exhausted = True
@@ -93,14 +86,16 @@ class HistoryTableModel(ListTableModel[HistoryEvent]):
             self._announcing = False
 
     def cell(self, item: HistoryEvent, column: int, role: int) -> Any:
-        """Cell text; the exact time and full details as tooltips."""
+        """Cell text; the exact time, and the whole sentence with the stored details, as tooltips."""
         if role == Qt.ItemDataRole.DisplayRole:
-            return (local_time(item.at), item.action, item.actor, item.object, item.details)[column]
+            return (local_time(item.at), item.action, item.actor, item.text)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return f"{item.at} (event {item.id})"
-            if column == 4:
-                return item.details or None
+            if column == 3:
+                return (
+                    f"{item.text}\n\nStored details: {item.details}" if item.details else item.text
+                )
         return None
 
     def canFetchMore(self, parent: _Index) -> bool:  # noqa: N802 - Qt API
@@ -124,7 +119,7 @@ class HistoryTableModel(ListTableModel[HistoryEvent]):
 
     def _next_page(self) -> list[HistoryEvent]:
         after = self._rows[-1].id if self._rows else 0
-        page = load_history(self._database, self._model_name, after, self._page_size)
+        page = load_history(self._trail, self._model_name, after, self._page_size)
         if len(page) < self._page_size:
             self._exhausted = True
         return page
@@ -133,9 +128,9 @@ class HistoryTableModel(ListTableModel[HistoryEvent]):
 class HistoryTab(QWidget):
     """Lists what happened to one model, from the audit trail."""
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, trail: AuditTrail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = HistoryTableModel(database, self)
+        self.model = HistoryTableModel(trail, self)
         intro = QLabel(
             "What happened to this model, from the tamper-evident audit trail "
             "(Tools ▸ Audit trail… shows every event and verifies the chain).",
@@ -143,7 +138,7 @@ class HistoryTab(QWidget):
         )
         intro.setWordWrap(True)
         self.table = QTableView(self)
-        set_up_row_table(self.table, self.model, "Model history", (124, 170, 90, 130))
+        set_up_row_table(self.table, self.model, "Model history", (118, 160, 110))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(intro)

@@ -82,7 +82,7 @@ class ModelPage(QWidget):
         self.versions_tab = VersionsTab(self)
         self.source_tab = SourceTab(self)
         self.attachments_tab = AttachmentsTab(self)
-        self.history_tab = HistoryTab(services.database, self)
+        self.history_tab = HistoryTab(services.audit, self)
         self.compare_tab = CompareTab(registry, parent=self)
         self.review_tab = ReviewTab(services, self)
         self.tabs = QTabWidget(self)

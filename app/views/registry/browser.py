@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.models.card import RiskRating
-from countersign.models.tables import CARD_STATUSES
+from countersign.models.vocabulary import CardStatus
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.registry import ModelFilter, ModelSummary, NotFound, Registry
 from countersign.services.storage.dialect import RANKED_AT_MOST
@@ -86,10 +86,14 @@ class RegistryBrowser(QWidget):
         self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_box.installEventFilter(self)
 
-        self.status_filter = self._combo("All statuses", "Filter by status", list(CARD_STATUSES))
+        self.status_filter = self._combo(
+            "All statuses", "Filter by status", [(s.label, s.value) for s in CardStatus]
+        )
         self.team_filter = self._combo("All teams", "Filter by team", [])
         risk_tiers = [tier for tier in typing.get_args(RiskRating) if tier]
-        self.risk_filter = self._combo("All risk tiers", "Filter by risk tier", risk_tiers)
+        self.risk_filter = self._combo(
+            "All risk tiers", "Filter by risk tier", [(tier, tier) for tier in risk_tiers]
+        )
 
         self.caption = QLabel(self)
         self.caption.setAccessibleName("What the table shows")
@@ -277,13 +281,15 @@ class RegistryBrowser(QWidget):
 
     # -- internals ------------------------------------------------------------------
 
-    def _combo(self, everything: str, accessible_name: str, values: list[str]) -> QComboBox:
+    def _combo(
+        self, everything: str, accessible_name: str, items: list[tuple[str, str]]
+    ) -> QComboBox:
         combo = QComboBox(self)
         combo.setAccessibleName(accessible_name)
         combo.setToolTip(accessible_name)
         combo.addItem(everything, "")
-        for value in values:
-            combo.addItem(value, value)
+        for text, value in items:
+            combo.addItem(text, value)
         return combo
 
     def _show_table_model(self, model: ModelsTableModel | SearchResultsModel) -> None:

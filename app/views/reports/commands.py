@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+from countersign.models.vocabulary import CardStatus
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.reports.publishing import PublishResult
 from countersign.services.reports.reports import ExportResult, Reports
@@ -39,7 +40,7 @@ def publish_unavailable(shown: ShownVersion | None) -> str:
     """Why Publish approved version… cannot be used now, or empty when it can."""
     if shown is None:
         return "Choose an approved card version to publish."
-    if shown.status != "approved":
+    if shown.status != CardStatus.APPROVED:
         return (
             f"{shown.model} {shown.version} is {shown.status}, not approved; "
             "only approved card versions are published."

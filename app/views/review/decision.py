@@ -19,11 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.models.vocabulary import Decision
 from countersign.views.icons import icon
 from countersign.views.widgets.signer_fields import PROBLEM_STYLE
 
-DECISIONS = (("approve", "&Approve"), ("changes", "Request chan&ges"), ("reject", "Re&ject"))
-"""The decisions, with mnemonics clear of the menu bar's letters (F, E, V, R, T, S, H)."""
+DECISIONS = (
+    (Decision.APPROVE, "&Approve"),
+    (Decision.CHANGES, "Request chan&ges"),
+    (Decision.REJECT, "Re&ject"),
+)
+"""The decisions, each its label with a mnemonic clear of the menu bar's letters (F, E, V, R, T, S, H)."""
 
 NOTICE_STYLE = (
     "QLabel { background: rgba(47, 143, 91, 0.14); border: 1px solid rgba(47, 143, 91, 0.6);"

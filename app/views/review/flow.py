@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from countersign.errors import CountersignError
+from countersign.models.vocabulary import APPROVING_ROLES, Decision
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.reviews.errors import (
     AlreadySigned,
@@ -28,7 +29,6 @@ from countersign.services.reviews.errors import (
     SegregationOfDuties,
 )
 from countersign.services.reviews.reviews import ReviewDraft, SignOffRequest, SignOffResult
-from countersign.services.reviews.rules import APPROVING_ROLES
 from countersign.services.workstation import Services
 from countersign.views.identities.forms import (
     CreateIdentityDialog,
@@ -116,7 +116,7 @@ class SignOffFlow(QObject):
         emails = [identity.email for identity in usable]
         if self._last_identity in emails:
             return self._last_identity
-        if decision == "approve":
+        if decision == Decision.APPROVE:
             approvers = [i.email for i in usable if i.role in APPROVING_ROLES]
             if approvers:
                 return approvers[0]

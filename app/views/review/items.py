@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.models.vocabulary import AnswerValue, CardStatus
 from countersign.services.reviews.reviews import Answer, ItemView
 from countersign.views.presentation import status_icon
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
@@ -45,10 +46,11 @@ ITEM, CHECK, ANSWER, NOTE, EVIDENCE = range(len(HEADERS))
 REQUIRED_TIP = "Required items are in bold: each must be answered before signing"
 """The tooltip of the item column's title."""
 
-ANSWER_LABELS = {"pass": "pass", "fail": "fail", "na": "not applicable"}
-"""How each answer reads to the officer."""
-
-_ICON_STATUS = {"pass": "approved", "fail": "rejected", "na": "superseded"}
+_ICON_STATUS: dict[str, CardStatus] = {
+    AnswerValue.PASS: CardStatus.APPROVED,
+    AnswerValue.FAIL: CardStatus.REJECTED,
+    AnswerValue.NA: CardStatus.SUPERSEDED,
+}
 """The status whose colour dot marks each answer or check result."""
 
 MISSING_COLOUR = QColor("#c8433a")
@@ -68,11 +70,15 @@ def note_needed(view: ItemView, answer: Answer | None) -> str:
     """Why ``answer`` to ``view`` needs a note (the review rules), or empty when it does not."""
     if answer is None or answer.note.strip():
         return ""
-    if answer.answer == "fail":
+    if answer.answer == AnswerValue.FAIL:
         return "A fail needs a note saying what is wrong."
-    if answer.answer == "na" and view.item.required:
+    if answer.answer == AnswerValue.NA and view.item.required:
         return "A required item answered not applicable needs a note saying why."
-    if answer.answer == "pass" and view.automatic is not None and not view.automatic.passed:
+    if (
+        answer.answer == AnswerValue.PASS
+        and view.automatic is not None
+        and not view.automatic.passed
+    ):
         return "The automatic check failed: answering pass needs a note saying why."
     return ""
 
@@ -220,7 +226,7 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         if column == ANSWER:
             if answer is None:
                 return "unanswered" if view.item.required else "—"
-            return ANSWER_LABELS[answer.answer]
+            return AnswerValue.word(answer.answer)
         if column == NOTE:
             if answer is not None and answer.note.strip():
                 return " ".join(answer.note.split())
@@ -303,7 +309,7 @@ class ItemEditor(QFrame):
         answer_row = QHBoxLayout()
         answer_row.addWidget(QLabel("Answer:", self))
         for value, button in self._answer_buttons().items():
-            button.setAccessibleName(f"Answer {ANSWER_LABELS.get(value, 'none')}")
+            button.setAccessibleName(f"Answer {AnswerValue.word(value) if value else 'none'}")
             self.buttons.addButton(button)
             answer_row.addWidget(button)
         answer_row.addStretch(1)
@@ -352,7 +358,7 @@ class ItemEditor(QFrame):
         """The answer the controls show (None when "no answer" is chosen)."""
         for value, button in self._answer_buttons().items():
             if button.isChecked() and value:
-                return Answer(value, self.note.toPlainText())  # type: ignore[arg-type]
+                return Answer(AnswerValue(value), self.note.toPlainText())
         return None
 
     def choose(self, value: str) -> None:
@@ -361,9 +367,9 @@ class ItemEditor(QFrame):
 
     def _answer_buttons(self) -> dict[str, QRadioButton]:
         return {
-            "pass": self.pass_button,
-            "fail": self.fail_button,
-            "na": self.na_button,
+            AnswerValue.PASS: self.pass_button,
+            AnswerValue.FAIL: self.fail_button,
+            AnswerValue.NA: self.na_button,
             "": self.none_button,
         }
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.models.vocabulary import CardStatus
 from countersign.services.diff.card_text import card_sections
 from countersign.services.registry import NotFound, Registry
 from countersign.services.reviews.reviews import ReviewDraft, ReviewInfo
@@ -38,7 +39,7 @@ def compare_target(registry: Registry, model: str, version: str) -> tuple[str, b
     if current is None:
         return None
     earlier = [v for v in versions if v.seq < current.seq]
-    approved = [v for v in earlier if v.status == "approved"]
+    approved = [v for v in earlier if v.status == CardStatus.APPROVED]
     if approved:
         return approved[-1].version, True
     if earlier:

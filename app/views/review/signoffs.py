@@ -15,20 +15,18 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextEdit, QVBoxLayout, QWidget
 
-from countersign.services.reviews.reviews import DECISION_LABELS, ReviewInfo, SignatureInfo
+from countersign.models.vocabulary import Decision
+from countersign.services.reviews.reviews import ReviewInfo, SignatureInfo
 from countersign.views.presentation import local_time, status_icon
 from countersign.views.widgets.list_table import ListTableModel
 
 HEADERS = ("Signer", "Decision", "Signed", "Role", "Comment", "Certificate SHA-256")
 """The columns of the sign-offs table."""
 
-_DECISION_STATUS = {"approve": "approved", "changes": "changes requested", "reject": "rejected"}
-"""The status colour that marks each decision."""
-
 
 def decision_text(decision: str) -> str:
     """A decision as the officer reads it."""
-    return DECISION_LABELS.get(decision, decision)
+    return Decision.word(decision)
 
 
 def round_summary(review: ReviewInfo) -> str:
@@ -74,7 +72,9 @@ class SignOffsModel(ListTableModel[tuple[ReviewInfo, SignatureInfo]]):
                 return sig.fingerprint
             return None
         if role == Qt.ItemDataRole.DecorationRole and column == 1:
-            return status_icon(_DECISION_STATUS.get(sig.decision, sig.decision))
+            return status_icon(
+                Decision(sig.decision).outcome if Decision.known(sig.decision) else sig.decision
+            )
         if role == Qt.ItemDataRole.FontRole and column == 5:
             return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         return None

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.vocabulary import OPEN_STATUSES, CardStatus, Decision
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.reviews import (
     Answer,
@@ -213,7 +214,7 @@ class ReviewTab(QWidget):
             return
         if not self.decision():
             self._show_problem("Choose a decision first: approve, request changes or reject.")
-            self.decision_panel.buttons["approve"].setFocus()
+            self.decision_panel.buttons[Decision.APPROVE].setFocus()
             return
         missing = self.items.unanswered_required()
         if missing:
@@ -331,7 +332,7 @@ class ReviewTab(QWidget):
         self._draft = draft
         self.header.show_templates(templates, draft.template, locked=fixed is not None)
         self.header.show_facts(draft)
-        open_for_sign_off = draft.status in ("submitted", "in review")
+        open_for_sign_off = draft.status in OPEN_STATUSES
         signed = [sig for review in rounds for sig in review.signatures]
         work = self._work.get((model, version, draft.template.reference))
         self._shown_sign_off = None
@@ -358,7 +359,7 @@ class ReviewTab(QWidget):
         self._show_progress()
         if open_for_sign_off:
             self.header.show_state("")
-        elif draft.status == "superseded":
+        elif draft.status == CardStatus.SUPERSEDED:
             self.header.show_state(
                 f"{model} {version} was superseded by a newer version: it takes no more "
                 "sign-offs. Review the newest version instead."
@@ -374,7 +375,7 @@ class ReviewTab(QWidget):
 
     def _show_identity_banner(self) -> None:
         draft = self._draft
-        wanted = draft is not None and draft.status in ("submitted", "in review")
+        wanted = draft is not None and draft.status in OPEN_STATUSES
         self.header.identity_banner.setVisible(wanted and not self.flow.usable_identities())
 
     def _show_problem(self, message: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
+from countersign.models.vocabulary import IdentitySource
 from countersign.services.identities.identities import IdentityInfo
 
 PROBLEM_STYLE = (
@@ -28,7 +29,9 @@ def identity_label(identity: IdentityInfo) -> str:
 
 def identity_facts(identity: IdentityInfo) -> str:
     """The certificate of an identity in two lines: fingerprint, validity and issuer."""
-    issuer = "self-signed" if identity.self_signed else "issued by " + identity.issuer
+    issuer = (
+        IdentitySource.SELF_SIGNED.label if identity.self_signed else "issued by " + identity.issuer
+    )
     return (
         f"Certificate SHA-256 {identity.fingerprint[:32]}…\n"
         f"Valid until {identity.not_after[:10]} · {issuer}"

@@ -263,7 +263,13 @@ def test_checklist_signatures_and_audit_are_in_the_report(exported: Exported) ->
     fingerprint = exported.bench.bench.identities.get(ANA).fingerprint
     assert f"Certificate SHA-256 {fingerprint}" in text
     assert "valid: the signature verifies over the registry rows" in text
-    assert "card_version.imported" in text and "review.signed" in text
+    audit = text[text.rindex("5. Audit trail") :]
+    assert "Card version 1.0 of credit-scorer imported from credit-scorer-1.0.json" in audit
+    assert "ana@example.org approved card version 1.0 of credit-scorer (checklist standard@1)" in (
+        audit
+    )
+    assert "changed status from submitted to approved" in audit
+    assert "card_version.imported" not in text and "review.signed" not in text  # words, not codes
     for name in ("card.json", "sign-off-1.json", "sign-off-1.sig", "report.json"):
         assert name in text
 

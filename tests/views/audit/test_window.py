@@ -12,12 +12,16 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from countersign.formats.bundle import create_bundle
+from countersign.models.vocabulary import AuditAction
+from countersign.services.audit.records import AuditTrail
 from countersign.services.audit.trail import ChainReport
+from countersign.services.audit.wording import action_label
 from countersign.services.importing.importer import Importer
 from countersign.services.integrity.registry_check import RegistryCheck
+from countersign.services.integrity.service import Integrity
 from countersign.services.storage.database import Database
 from countersign.services.trust.store import TrustStore
-from countersign.views.audit.events import AuditEventModel, details_summary
+from countersign.views.audit.events import AuditEventModel
 from countersign.views.audit.window import AuditWindow
 from tests.helpers.registry import audit_actions, native_card, write_card
 from tests.helpers.signoff import workbench
@@ -46,7 +50,7 @@ def _db_path(db: Database) -> Path:
 
 
 def _window(qtbot: QtBot, db: Database) -> AuditWindow:
-    window = AuditWindow(db)
+    window = AuditWindow(AuditTrail(db))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -78,20 +82,51 @@ def test_window_lists_every_event_in_chain_order(qtbot: QtBot, db: Database) -> 
     window = _window(qtbot, db)
     model = window.model
     actions = audit_actions(_db_path(db))
-    assert _column(model, 3) == actions
+    assert _column(model, 3) == [action_label(action) for action in actions]
     assert _column(model, 0) == [str(n) for n in range(1, len(actions) + 1)]
     first = [model.index(0, c).data() for c in (2, 3, 4, 5)]
-    assert first == ["officer", "model.created", "credit-scorer", "model 1"]
+    assert first[:3] == ["officer", "Model created", "credit-scorer"]
+    assert first[3] == "Model credit-scorer created (risk tier high)"
     bundle_row = actions.index("bundle.imported")
-    summary = model.index(bundle_row, 6).data()
-    assert summary.startswith("cards: 1 item; file: fraud.cardbundle; signature: absent")
-    assert "team: Payments" in summary
+    assert model.index(bundle_row, 5).data() == (
+        "Bundle fraud.cardbundle imported from team Payments (not signed): fraud-detector 0.9"
+    )
+    tip = model.index(bundle_row, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Stored details: cards: 1 item; file: fraud.cardbundle; signature: absent" in tip
+    imported = model.index(actions.index("card_version.imported", bundle_row), 5)
+    # The model has its own column; the tooltip says the whole sentence.
+    assert imported.data() == (
+        "Card version 0.9 imported from bundle fraud.cardbundle (card fraud.json, Countersign JSON)"
+    )
+    assert imported.data(Qt.ItemDataRole.ToolTipRole).startswith(
+        "Card version 0.9 of fraud-detector imported from bundle fraud.cardbundle"
+    )
+    superseded = model.index(actions.index("card_version.superseded"), 5).data()
+    assert superseded == "Card version 1.0 superseded by version 2.0"
+    shown = " ".join(
+        str(model.index(row, column).data())
+        for row in range(model.rowCount())
+        for column in range(model.columnCount())
+    )
+    assert not any(action in shown for action in actions)  # words, never the stored codes
+    assert "card_version 1" not in shown and "model 1" not in shown  # nor database ids
+
+
+def test_the_action_filter_offers_every_action_in_words(qtbot: QtBot, db: Database) -> None:
+    window = _window(qtbot, db)
+    offered = {
+        window.action_filter.itemData(i): window.action_filter.itemText(i)
+        for i in range(1, window.action_filter.count())
+    }
+    assert offered == {action.value: action.label for action in AuditAction}
+    window.action_filter.setCurrentIndex(window.action_filter.findText("Bundle imported"))
+    assert _column(window.model, 3) == ["Bundle imported"]
 
 
 def test_events_are_read_a_page_at_a_time(
     qtbot: QtBot, db: Database, qtmodeltester: object
 ) -> None:
-    model = AuditEventModel(db, page_size=4)
+    model = AuditEventModel(AuditTrail(db), page_size=4)
     assert model.rowCount() == 0 and model.canFetchMore(QModelIndex())
     model.fetchMore(QModelIndex())
     assert _column(model, 0) == ["1", "2", "3", "4"]
@@ -110,13 +145,13 @@ def test_filters_by_model_and_action(qtbot: QtBot, db: Database) -> None:
     assert _column(window.model, 4) == ["credit-scorer", "credit-scorer", "fraud-detector"]
     window.model_filter.setText("credit-scorer")
     qtbot.waitUntil(lambda: window.model.rowCount() == 2)
-    assert set(_column(window.model, 3)) == {"card_version.imported"}
+    assert set(_column(window.model, 3)) == {"Card version imported"}
     window.action_filter.setCurrentIndex(0)
     assert _column(window.model, 3) == [
-        "model.created",
-        "card_version.imported",
-        "card_version.imported",
-        "card_version.superseded",
+        "Model created",
+        "Card version imported",
+        "Card version imported",
+        "Card version superseded",
     ]
     window.model_filter.setText("no-such-model")
     qtbot.waitUntil(lambda: window.model.rowCount() == 0)
@@ -136,9 +171,12 @@ def test_selecting_an_event_shows_its_details_and_hashes(qtbot: QtBot, db: Datab
     shown = window.details_text.toPlainText()
     assert json.loads(shown) == json.loads(stored[1])
     assert '\n  "version": "1.0"' in shown  # pretty-printed
-    assert window.detail_title.text().startswith(
-        f"Event {row + 1}: card_version.imported by officer"
+    title, who = window.detail_title.text().split("\n")
+    assert title == (
+        f"Event {row + 1}: Card version 1.0 of credit-scorer imported from v1.json"
+        " (Countersign JSON)"
     )
+    assert who.startswith("Card version imported by officer at 20")
 
 
 def test_verify_shows_an_intact_chain(qtbot: QtBot, db: Database) -> None:
@@ -167,7 +205,7 @@ def test_verify_names_and_selects_the_first_broken_event(qtbot: QtBot, db: Datab
     assert window.model.index(current.row(), 2).data() == "mallory"
     assert window.model.index(current.row(), 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert window.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
-    assert window.detail_title.text().startswith("Event 3:")
+    assert window.detail_title.text().startswith("Event 3: ")
     assert window.chain_note.isVisible()
     assert window.chain_note.text().startswith("The chain breaks here: its content no longer")
     window.table.selectRow(0)
@@ -186,18 +224,11 @@ def test_a_broken_event_hidden_by_a_filter_is_shown(qtbot: QtBot, db: Database) 
     assert window.model.row(window.table.currentIndex().row()).id == 5
 
 
-def test_details_summary_is_short_and_names_each_field() -> None:
-    summary = details_summary({"sha256": "ab" * 32, "cards": [1, 2], "file": "x.json"})
-    assert summary == "sha256: abababababab…; cards: 2 items; file: x.json"
-    assert len(details_summary({"reason": "x" * 500})) == 140
-    assert details_summary({"bundle": "", "team": "Payments", "signer": None}) == "team: Payments"
-
-
 def test_verify_shows_the_newest_signed_head_and_its_age(qtbot: QtBot, tmp_path: Path) -> None:
     with workbench(tmp_path) as bench:
         bench.person("olga@example.org", "officer", "Olga Officer")
         TrustStore().pin(bench.identities.get("olga@example.org").certificate_pem, "Olga")
-        window = AuditWindow(bench.db, trust=TrustStore())
+        window = AuditWindow(AuditTrail(bench.db), integrity=Integrity(bench.db, TrustStore()))
         qtbot.addWidget(window)
         window.show()
         report = _verify(qtbot, window)
@@ -214,7 +245,7 @@ def test_the_officer_is_pinned_on_first_use_once_confirmed(
 ) -> None:
     with workbench(tmp_path) as bench:
         officer = bench.person("olga@example.org", "officer", "Olga Officer")
-        window = AuditWindow(bench.db, trust=TrustStore())
+        window = AuditWindow(AuditTrail(bench.db), integrity=Integrity(bench.db, TrustStore()))
         qtbot.addWidget(window)
         window.show()
         _verify(qtbot, window)

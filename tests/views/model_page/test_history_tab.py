@@ -8,6 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 
+from countersign.services.audit.records import AuditTrail
 from countersign.services.importing.importer import Importer
 from countersign.services.storage.database import Database
 from countersign.views.model_page.history_tab import HistoryTableModel, load_history
@@ -25,12 +26,13 @@ def test_events_page_lazily_and_pass_the_tester(
     other = write_card(tmp_path, "other.json", native_card("other-model", "1.0"))
     importer.import_file(other)
 
-    events = load_history(db, "churn-model", limit=100)
+    trail = AuditTrail(db)
+    events = load_history(trail, "churn-model", limit=100)
     # model.created, then per version: imported (and from the second on, superseded).
     assert len(events) == 1 + 6 + 5
-    assert all("other-model" not in e.details for e in events)
+    assert all("other-model" not in e.text + e.details for e in events)
 
-    model = HistoryTableModel(db, page_size=4)
+    model = HistoryTableModel(trail, page_size=4)
     model.set_model_name("churn-model")
     assert model.rowCount() == 4
     assert model.canFetchMore(QModelIndex())
@@ -38,9 +40,15 @@ def test_events_page_lazily_and_pass_the_tester(
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
     assert model.rowCount() == 12
-    assert model.index(0, 1).data() == "model.created"
+    assert model.index(0, 1).data() == "Model created"
     assert model.index(0, 2).data() == "officer"
-    assert "team: Retention" in model.index(0, 4).data()
+    assert model.index(0, 3).data() == "Model churn-model created (team Retention, risk tier high)"
+    tip = model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.endswith("Stored details: risk_tier: high; team: Retention")
+    # The tab is the model's: its name is not repeated in every line.
+    assert model.index(1, 3).data() == "Card version 1.0 imported from m0.json (Countersign JSON)"
+    assert model.index(3, 1).data() == "Card version superseded"
+    assert model.index(3, 3).data() == "Card version 1.0 superseded by version 1.1"
     assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole).endswith("(event 1)")
     model.set_model_name("")
     assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())

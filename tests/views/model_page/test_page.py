@@ -123,11 +123,14 @@ def test_history_tab_lists_this_models_events(page: ModelPage) -> None:
     model = page.history_tab.model
     actions = [model.index(r, 1).data() for r in range(model.rowCount())]
     assert actions == [
-        "model.created",
-        "card_version.imported",
-        "card_version.imported",
-        "card_version.superseded",
+        "Model created",
+        "Card version imported",
+        "Card version imported",
+        "Card version superseded",
     ]
+    happened = model.index(3, 3).data()
+    assert happened.startswith("Card version ") and " superseded by version " in happened
+    assert "loan-default-scorer" not in happened  # the tab names the model already
     assert {model.index(r, 2).data() for r in range(model.rowCount())} == {"officer"}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from reportlab.platypus import CondPageBreak
 from reportlab.platypus.flowables import Flowable, Spacer
 
+from countersign.models.vocabulary import AnswerValue, CardStatus
 from countersign.services.diff.card_diff import CardDiff, FieldChange
 from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta, summary_sentence
 from countersign.services.diff.metric_diff import MetricChange
@@ -52,7 +53,11 @@ VALUE_CHARS = 300
 PAGE_THIRD = 240.0
 """Space a section needs left on a page to start there rather than on the next one."""
 
-ANSWER_WORDS = {"pass": "pass", "fail": "FAIL", "na": "not applicable"}
+ANSWER_WORDS: dict[str, str] = {
+    AnswerValue.PASS: AnswerValue.PASS.label,
+    AnswerValue.FAIL: AnswerValue.FAIL.label.upper(),  # a failed item must catch the eye
+    AnswerValue.NA: AnswerValue.NA.label,
+}
 
 
 def section_start() -> list[Flowable]:
@@ -265,7 +270,7 @@ def _round(number: int, checklist_round: ChecklistRound) -> list[Flowable]:
     story: list[Flowable] = [
         heading(title, H2),
         text(
-            f"Status {review.status}: {review.approvals} of {review.quorum} required approvals; "
+            f"Status {CardStatus.word(review.status)}: {review.approvals} of {review.quorum} required approvals; "
             f"opened {review.opened_at}{closed}."
         ),
     ]
@@ -390,10 +395,9 @@ def audit(data: ReportData) -> list[Flowable]:
         story.append(text("No audit events name this card version."))
     else:
         rows: list[list[Any]] = [
-            [cell(label, bold=True, style=CELL_SMALL) for label in ("#", "Time (UTC)", "Who")]
-            + [
-                cell("Action", bold=True, style=CELL_SMALL),
-                cell("Details", bold=True, style=CELL_SMALL),
+            [
+                cell(label, bold=True, style=CELL_SMALL)
+                for label in ("#", "Time (UTC)", "Who", "What happened")
             ]
         ]
         for line in data.audit:
@@ -402,11 +406,10 @@ def audit(data: ReportData) -> list[Flowable]:
                     cell(str(line.id), style=CELL_SMALL),
                     cell(line.at[:19].replace("T", " "), style=CELL_SMALL),
                     cell(line.actor, style=CELL_SMALL),
-                    cell(line.action, style=CELL_SMALL),
-                    cell(line.details, style=CELL_SMALL),
+                    cell(line.text, style=CELL_SMALL),
                 ]
             )
-        story.append(table(rows, [26.0, 62.0, 105.0, 100.0, CONTENT_WIDTH - 293.0]))
+        story.append(table(rows, [26.0, 62.0, 105.0, CONTENT_WIDTH - 193.0]))
     return story
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from reportlab.platypus import PageBreak
 from reportlab.platypus.flowables import Flowable, HRFlowable, Spacer
 
+from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus
 from countersign.services.diff.card_text import card_sections
 from countersign.services.reports.data import ReportData, decision_sentence
 from countersign.services.reports.pdf.flowables import GRID, TextBlock, table
@@ -43,13 +44,13 @@ SECTIONS = (
 )
 """The numbered sections after the cover, in order."""
 
-STATUS_COLOURS = {
-    "approved": (0.86, 0.95, 0.87),
-    "changes requested": (1.0, 0.93, 0.82),
-    "rejected": (1.0, 0.87, 0.87),
-    "in review": (0.99, 0.96, 0.82),
-    "submitted": (0.99, 0.96, 0.82),
-    "superseded": (0.92, 0.92, 0.93),
+STATUS_COLOURS: dict[str, tuple[float, float, float]] = {
+    CardStatus.APPROVED: (0.86, 0.95, 0.87),
+    CardStatus.CHANGES_REQUESTED: (1.0, 0.93, 0.82),
+    CardStatus.REJECTED: (1.0, 0.87, 0.87),
+    CardStatus.IN_REVIEW: (0.99, 0.96, 0.82),
+    CardStatus.SUBMITTED: (0.99, 0.96, 0.82),
+    CardStatus.SUPERSEDED: (0.92, 0.92, 0.93),
 }
 """The background of the cover's status banner."""
 
@@ -98,7 +99,11 @@ def cover(data: ReportData) -> list[Flowable]:
         text("Model card review report", TITLE, bold=True),
         text(f"{data.model} — version {data.version}", SUBTITLE),
     ]
-    headline = "APPROVED" if data.status == "approved" else f"NOT APPROVED — status: {data.status}"
+    headline = (
+        "APPROVED"
+        if data.status == CardStatus.APPROVED
+        else f"NOT APPROVED — status: {CardStatus.word(data.status)}"
+    )
     banner = table(
         [[[text(headline, BANNER, bold=True), text(decision_sentence(data), BODY)]]],
         [CONTENT_WIDTH],
@@ -117,15 +122,16 @@ def cover(data: ReportData) -> list[Flowable]:
         ("Card title", d.name if d.name and d.name != data.model else ""),
         ("Team", data.team or "not stated"),
         ("Risk tier", data.risk_tier),
-        ("Status", data.status),
+        ("Status", CardStatus.word(data.status)),
         ("Decision", decision_sentence(data)),
         ("Card SHA-256", data.sha256),
-        ("Source", f"{summary.original_name} ({summary.source_format})"),
+        ("Source", f"{summary.original_name} ({CardFormat.word(summary.source_format)})"),
         ("Imported", f"{summary.imported_at} by {summary.imported_by}"),
         (
             "Bundle",
             (
-                f"{bundle.file_name}, team {bundle.team}, team signature {bundle.signature_status}"
+                f"{bundle.file_name}, team {bundle.team}, "
+                f"team signature {SignatureStatus.word(bundle.signature_status)}"
                 + (f" ({bundle.signer_subject})" if bundle.signer_subject else "")
             )
             if bundle
