@@ -430,9 +430,12 @@ class RetireIdentityDialog(IdentityForm):
             f"Retire the identity of {identity.name} <{identity.email}>? It can no longer sign. "
             "Its earlier signatures still verify against the certificate the registry keeps, "
             "and its private key is removed from this computer's keyring. This cannot be undone; "
-            "a new identity can be created for the same address afterwards.",
+            "a new identity can be created for the same address afterwards. The retirement is "
+            "signed with the identity's own key, so that its time cannot be moved later (an "
+            "officer retires one whose key is elsewhere: countersign identity retire EMAIL "
+            "--identity OFFICER_EMAIL).",
             "&Retire identity",
-            None,
+            identities.keystore,
             parent,
         )
         self._identities = identities
@@ -440,9 +443,24 @@ class RetireIdentityDialog(IdentityForm):
         self.reason = QLineEdit(self)
         self.reason.setAccessibleName("Reason for retiring")
         self.reason.setPlaceholderText("Left the team; key possibly exposed; certificate renewed…")
+        self.passphrase = passphrase_edit(self, "Passphrase of the identity")
         self.form.addRow("Rea&son:", self.reason)
+        self.form.addRow("&Passphrase:", self.passphrase)
+
+    def validate(self) -> str:
+        """The passphrase that signs the retirement."""
+        if not self.passphrase.text():
+            return f"Type the passphrase of {self._identity.email}: it signs the retirement."
+        return ""
 
     def work(self) -> Callable[[], Any]:
-        """Retire the identity."""
+        """Sign the retirement with the identity's key, and retire it."""
         identities, email, reason = self._identities, self._identity.email, self.reason.text()
-        return lambda: identities.retire(email, reason)
+        passphrase = self.passphrase.text()
+        self.passphrase.clear()
+
+        def retire() -> Any:
+            signer = identities.unlock(email, passphrase)
+            return identities.retire(email, reason, signer=signer)
+
+        return retire

@@ -186,6 +186,10 @@ def test_retire_then_the_identity_cannot_sign(qtbot: QtBot, bench: Workbench) ->
     assert isinstance(form, RetireIdentityDialog)
     assert "It can no longer sign" in form.intro.text()
     qtbot.keyClicks(form.reason, "Left the risk team")
+    qtbot.waitUntil(lambda: not form.working, timeout=5000)  # the keyring probe
+    form.ok_button.click()
+    assert "it signs the retirement" in form.problem_text()  # no passphrase yet
+    qtbot.keyClicks(form.passphrase, PASSPHRASE)
     with qtbot.waitSignal(dialog.changed, timeout=10_000):
         form.ok_button.click()
     # Active identities first: the founding officer, then Ana, retired.
