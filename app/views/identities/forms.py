@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.vocabulary import Role
 from countersign.services.identities.identities import (
     MIN_PASSPHRASE_LENGTH,
     Identities,
@@ -464,3 +466,58 @@ class RetireIdentityDialog(IdentityForm):
             return identities.retire(email, reason, signer=signer)
 
         return retire
+
+
+class GrantRoleDialog(IdentityForm):
+    """Grants an identity a role, signed with an officer's key (its passphrase asked)."""
+
+    def __init__(
+        self,
+        identities: Identities,
+        identity: IdentityInfo,
+        officers: list[IdentityInfo],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            f"Grant a role: {identity.email}",
+            f"Grant {identity.name} <{identity.email}> a role. Roles are granted by an officer's "
+            "signature, recorded in the audit trail: a sign-off counts only if its signer held "
+            "the role when signing.",
+            "&Grant role",
+            identities.keystore,
+            parent,
+        )
+        self._identities = identities
+        self._identity = identity
+        self.role = QComboBox(self)
+        self.role.setAccessibleName("Role to grant")
+        for role in (Role.APPROVER, Role.REVIEWER, Role.OFFICER):
+            self.role.addItem(f"{role.label}: {role.duties}", role.value)
+        self.officer = QComboBox(self)
+        self.officer.setAccessibleName("Officer who signs the grant")
+        for person in officers:
+            self.officer.addItem(f"{person.name} <{person.email}>", person.email)
+        self.passphrase = passphrase_edit(self, "Passphrase of the officer")
+        self.form.addRow("R&ole:", self.role)
+        self.form.addRow("Signed &by:", self.officer)
+        self.form.addRow("&Passphrase:", self.passphrase)
+
+    def validate(self) -> str:
+        """An officer chosen, and their passphrase."""
+        if self.officer.count() == 0:
+            return "This registry has no active officer to sign the grant."
+        if not self.passphrase.text():
+            return "Type the officer's passphrase: it signs the grant."
+        return ""
+
+    def work(self) -> Callable[[], Any]:
+        """Unlock the officer's key and sign the grant."""
+        identities, email = self._identities, self._identity.email
+        role, officer = str(self.role.currentData()), str(self.officer.currentData())
+        passphrase = self.passphrase.text()
+        self.passphrase.clear()
+
+        def grant() -> Any:
+            return identities.grant(email, role, identities.unlock(officer, passphrase))
+
+        return grant

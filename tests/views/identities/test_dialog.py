@@ -18,10 +18,12 @@ from countersign.views.identities.dialog import CERTIFICATE_FILTER, IdentitiesDi
 from countersign.views.identities.forms import (
     ChangePassphraseDialog,
     CreateIdentityDialog,
+    GrantRoleDialog,
     IdentityForm,
     RetireIdentityDialog,
 )
 from tests.helpers.keyring_memory import MemoryKeyring, PlaintextKeyring, RefusingKeyring
+from tests.helpers.registry import audit_actions
 from tests.helpers.signoff import PASSPHRASE, Workbench, issued_pkcs12, table_counts, workbench
 from tests.views.conftest import wait_for_background
 
@@ -269,3 +271,21 @@ def test_identities_model_passes_the_model_tester(
 def test_the_bench_keyring_is_in_memory(bench: Workbench) -> None:
     # Guard: these tests must never reach the machine's keyring.
     assert isinstance(bench.identities.keystore.backend, MemoryKeyring)
+
+
+def test_an_officer_grants_a_role_with_a_signature(qtbot: QtBot, bench: Workbench) -> None:
+    bench.person("olga@example.org", "officer", "Olga Officer")
+    bench.identities.create("Ana Approver", "ana@example.org", "", PASSPHRASE)
+    dialog = _dialog(qtbot, bench.identities)
+    assert dialog.model.index(0, 1).data() == "ana@example.org"  # chosen first
+    dialog.grant_button.click()
+    form = dialog.form
+    assert isinstance(form, GrantRoleDialog)
+    assert form.officer.currentData() == "olga@example.org"
+    qtbot.waitUntil(lambda: not form.working, timeout=5000)  # the keyring probe
+    form.role.setCurrentIndex(form.role.findData("approver"))
+    qtbot.keyClicks(form.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        form.ok_button.click()
+    assert bench.identities.get("ana@example.org").role == "approver"
+    assert audit_actions(bench.path)[-1] == "identity.granted"
