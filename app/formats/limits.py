@@ -175,6 +175,13 @@ def _check_yaml_graph(root: Node, file: str, field: str) -> None:
         if children_done:
             total = 1 + sum(expanded[id(child)] for child in children)
             if total > MAX_YAML_NODES:
+                if len(expanded) >= MAX_YAML_NODES // 2:  # as written, not by aliases
+                    raise CardRefused(
+                        file,
+                        field,
+                        f"YAML holds more than {MAX_YAML_NODES // 2:,} values, "
+                        "more than any card needs; the file is refused",
+                    )
                 raise CardRefused(
                     file,
                     field,

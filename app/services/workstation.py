@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from countersign.services.audit.records import AuditTrail
 from countersign.services.identities.identities import Identities
-from countersign.services.identities.keystore import Keystore
+from countersign.services.identities.keystore import PBKDF2_ITERATIONS, Keystore
 from countersign.services.importing.importer import Importer
 from countersign.services.integrity.service import Integrity
 from countersign.services.registry import Registry
@@ -70,14 +70,16 @@ def build_services(
     *,
     keyring: KeyringBackend | None = None,
     actor: str | None = None,
+    key_rounds: int = PBKDF2_ITERATIONS,
 ) -> Services:
     """The services over the open registry ``database``.
 
     Private keys live in ``keyring`` (the system's configured keyring when
-    None); ``actor`` is the name the audit trail records for this session's
+    None), each encrypted with ``key_rounds`` PBKDF2 rounds (tests pass fewer);
+    ``actor`` is the name the audit trail records for this session's
     imports, identities and checklists (the operating-system user when None).
     """
-    identities = Identities(database, Keystore(keyring), actor=actor)
+    identities = Identities(database, Keystore(keyring, rounds=key_rounds), actor=actor)
     trust = TrustStore()
     return Services(
         database=database,
@@ -98,6 +100,7 @@ def open_services(
     *,
     keyring: KeyringBackend | None = None,
     actor: str | None = None,
+    key_rounds: int = PBKDF2_ITERATIONS,
 ) -> Services:
     """Open (and migrate) the registry at ``db_location`` and build its services.
 
@@ -105,4 +108,6 @@ def open_services(
     None for ``COUNTERSIGN_DB`` or the default registry.  Refusals are the
     :class:`~countersign.errors.RegistryError` of :meth:`Database.open`.
     """
-    return build_services(Database.open(db_location), keyring=keyring, actor=actor)
+    return build_services(
+        Database.open(db_location), keyring=keyring, actor=actor, key_rounds=key_rounds
+    )

@@ -32,7 +32,8 @@ def test_create_list_export(
     assert main(CREATE) == 0
     out = capsys.readouterr().out
     assert "created identity Ana Approver <ana@example.org> (no role yet)" in out
-    assert "private key in the keyring tests.helpers.keyring_memory.MemoryKeyring" in out
+    keyring_name = "countersign.services.identities.memory_keyring.MemoryKeyring"
+    assert f"private key in the keyring {keyring_name}" in out
     grant = ["identity", "grant", "ana@example.org", "--role", "approver"]
     assert main([*grant, "--identity", "ana@example.org"]) == 1
     assert "ana@example.org is not an active officer" in capsys.readouterr().err

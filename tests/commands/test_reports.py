@@ -40,7 +40,7 @@ def registry(
     assert (
         main(["import", str(write_card(tmp_path, "v1.json", markup_card())), "--team", "Risk"]) == 0
     )
-    cli_identities([(ANA, "approver"), (OLGA, "officer")])
+    cli_identities(db, memory_keyring, [(ANA, "approver"), (OLGA, "officer")])
     responses = tmp_path / "responses.yaml"
     responses.write_text(STANDARD_RESPONSES + "\n")
     review = ["review", "credit-scorer@1.0", "--template", "standard", "--responses"]

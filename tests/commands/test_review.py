@@ -58,7 +58,7 @@ def registry(
 ) -> Path:
     card = write_card(tmp_path, "v1.json", medium_card())
     assert main(["import", str(card), "--team", "Risk"]) == 0
-    cli_identities([(ANA, "approver"), (BEA, "approver")])
+    cli_identities(db, memory_keyring, [(ANA, "approver"), (BEA, "approver")])
     capsys.readouterr()
     return db
 
@@ -213,7 +213,7 @@ def test_self_approval_is_refused(
 ) -> None:
     card = write_card(tmp_path, "v1.json", medium_card())  # owned by risk-analytics@example.com
     assert main(["import", str(card)]) == 0
-    cli_identities([("risk-analytics@example.com", "approver")])
+    cli_identities(db, memory_keyring, [("risk-analytics@example.com", "approver")])
     before = table_counts(db)
     capsys.readouterr()
     assert main(_review(_responses(tmp_path), identity="risk-analytics@example.com")) == 1
@@ -228,7 +228,7 @@ def test_second_signature_by_the_same_reviewer_is_refused(
 ) -> None:
     card = write_card(tmp_path, "fraud.json", native_card("credit-scorer", "1.0"))  # high risk
     assert main(["import", str(card)]) == 0
-    cli_identities([(ANA, "approver")])
+    cli_identities(db, memory_keyring, [(ANA, "approver")])
     high = next(t for t in built_in_templates() if t.id == "high-risk")
     responses = tmp_path / "high.yaml"
     responses.write_text(

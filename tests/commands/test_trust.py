@@ -17,7 +17,7 @@ OLGA = "olga@example.org"
 
 @pytest.fixture
 def registry(db: Path, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]) -> Path:
-    cli_identities([(OLGA, "officer"), ("ana@example.org", "approver")])
+    cli_identities(db, memory_keyring, [(OLGA, "officer"), ("ana@example.org", "approver")])
     capsys.readouterr()
     return db
 

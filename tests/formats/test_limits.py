@@ -91,3 +91,12 @@ def test_non_utf8_is_refused_with_the_byte() -> None:
     with pytest.raises(CardRefused, match=r"latin1\.md: byte 3: the file is not UTF-8"):
         decode_utf8(b"caf\xe9", "latin1.md")
     assert decode_utf8(b"\xef\xbb\xbfhello", "bom.md") == "hello"
+
+
+def test_yaml_with_too_many_values_as_written_is_not_called_an_alias_bomb() -> None:
+    text = "- a: b\n" * 70_000  # 210,001 values as written
+    with pytest.raises(CardRefused) as refused:
+        load_yaml(text, "big.yaml")
+    assert refused.value.reason == (
+        "YAML holds more than 100,000 values, more than any card needs; the file is refused"
+    )

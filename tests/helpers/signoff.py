@@ -25,7 +25,7 @@ from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
 from countersign.services.workstation import Services, open_services
-from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed, test_keystore
 from tests.helpers.registry import native_card, write_card
 
 PASSPHRASE = "correct horse battery staple"
@@ -183,7 +183,10 @@ def workbench(folder: Path) -> Iterator[Workbench]:
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         with open_services(
-            str(folder / "registry.sqlite3"), keyring=backend, actor="officer"
+            str(folder / "registry.sqlite3"),
+            keyring=backend,
+            actor="officer",
+            key_rounds=TEST_ROUNDS,
         ) as services:
             yield Workbench(folder=folder, services=services, keyring=backend)
 
@@ -255,20 +258,25 @@ def cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     return json.loads(capsys.readouterr().out)
 
 
-def cli_identities(people: list[tuple[str, str]]) -> None:
-    """Create ``(email, role)`` identities with ``countersign``, each granted its role.
+def cli_identities(db: Path, keyring: MemoryKeyring, people: list[tuple[str, str]]) -> None:
+    """Set up ``(email, role)`` identities as ``identity create`` and ``identity grant`` would.
 
     The first officer listed founds the registry (listed first or not); when
-    none is listed, :data:`FOUNDER` does.  Every other identity is created
-    with no role and then granted it by that officer.
+    none is listed, :data:`FOUNDER` does.  Every other identity is created and
+    granted its role by that officer (cheap key derivation: the command line keeps the workstation's 600,000 PBKDF2 rounds, and ``test_identity.py`` runs it).
     """
     officer = next((email for email, role in people if role == "officer"), FOUNDER)
     ordered = sorted(people, key=lambda person: person[0] != officer)
     if officer == FOUNDER:
         ordered.insert(0, (FOUNDER, "officer"))
-    for email, role in ordered:
-        name = email.split("@", maxsplit=1)[0].title()
-        assert main(["identity", "create", "--name", name, "--email", email]) == 0
-        if email != officer:
-            grant = ["identity", "grant", email, "--role", role, "--identity", officer]
-            assert main(grant) == 0
+    database = Database.open(str(db))
+    try:
+        identities = Identities(database, test_keystore(keyring))
+        founder = None
+        for email, role in ordered:
+            name = email.split("@", maxsplit=1)[0].title()
+            identities.create(name, email, role, PASSPHRASE, granted_by=founder)
+            if founder is None:
+                founder = identities.unlock(email, PASSPHRASE)
+    finally:
+        database.dispose()

@@ -15,12 +15,14 @@ from countersign.services.storage.database import Database
 from countersign.services.workstation import Services, open_services
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
+from countersign.views.registry.browser import RegistryBrowser
 from tests.helpers.bundles import signed_bundle, write
-from tests.helpers.keyring_memory import MemoryKeyring
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring
+from tests.helpers.mct import PHOTO_CLASSIFIER, write_mct_cards
 from tests.helpers.registry import native_card, write_card
 
-CATS_AND_DOGS = "Fine-tuned MobileNetV2 Model for Cat vs. Dogs"
-"""The model of the MCT corpus card with an embedded PNG and a format warning."""
+CATS_AND_DOGS = PHOTO_CLASSIFIER
+"""The model of the MCT card with an embedded PNG and a format warning (tests/helpers/mct.py)."""
 
 UNSAFE_SUMMARY = (
     "Scores <b>bold claims</b> <img src='https://tracker.example/pixel.png'> "
@@ -36,16 +38,40 @@ def wait_for_background() -> None:
     QApplication.processEvents()
 
 
+def settle(qtbot: QtBot, widget: MainWindow | RegistryBrowser) -> None:
+    """Let the row a test made current be announced (its short timer fire), not left pending.
+
+    ``widget`` is the registry browser or the window holding it.  pytest-qt closes a
+    test's widgets before its fixtures' teardown; one already deleted took its timer
+    with it.
+    """
+
+    def settled() -> bool:
+        try:
+            browser = widget.browser if isinstance(widget, MainWindow) else widget
+            return not browser.selection_pending
+        except RuntimeError:  # the C++ object is gone, and its timer with it
+            return True
+
+    qtbot.waitUntil(settled, timeout=5000)
+
+
 @pytest.fixture
-def workstation(tmp_path: Path, corpus: Path) -> Iterator[Services]:
-    """The services of a registry with corpus MCT cards, a signed bundle, and native cards of
-    three teams, built as the program builds them (keys in an in-memory keyring)."""
+def workstation(tmp_path: Path) -> Iterator[Services]:
+    """The services of a registry with two MCT cards, a signed bundle, and native cards of
+    three teams, built as the program builds them (keys in an in-memory keyring).
+
+    Every card is the project's own (never the shared corpus), so these tests run anywhere.
+    """
     services = open_services(
-        str(tmp_path / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+        str(tmp_path / "registry.sqlite3"),
+        keyring=MemoryKeyring(),
+        actor="officer",
+        key_rounds=TEST_ROUNDS,
     )
     importer = services.importer
-    for name in ("mct-testdata-cats_vs_dogs_v0_0_1.json", "mct-testdata-considerations.json"):
-        report = importer.import_file(corpus / "mct" / name, team="Vision Lab")
+    for path in write_mct_cards(tmp_path / "mct"):
+        report = importer.import_file(path, team="Vision Lab")
         assert report.ok, report.plan.reason()
     bundle = write(tmp_path, "credit-scorer.cardbundle", signed_bundle())
     assert importer.import_file(bundle).ok
@@ -90,6 +116,7 @@ def window(qtbot: QtBot, workstation: Services, settings: QSettings) -> Iterator
     qtbot.waitExposed(main)
     qtbot.waitUntil(lambda: main.counts_label.text() != "Counting…", timeout=10_000)
     yield main
+    settle(qtbot, main)
     wait_for_background()
 
 

@@ -288,7 +288,7 @@ class Identities:
     ) -> IdentityInfo:
         certificate = credential.certificate
         fingerprint = certificate_fingerprint(certificate)
-        pem = encrypt_private_key(credential.key, passphrase)
+        pem = encrypt_private_key(credential.key, passphrase, self.keystore.rounds)
         now = utc_now()
         row = Identity(
             name=name,
@@ -377,7 +377,9 @@ class Identities:
                     )
                 ],
             )
-            self.keystore.store(fingerprint, encrypt_private_key(signing.key, new))
+            self.keystore.store(
+                fingerprint, encrypt_private_key(signing.key, new, self.keystore.rounds)
+            )
         return signing.identity
 
     def grant(self, email: str, role: str, officer: SigningKey) -> IdentityInfo:

@@ -13,7 +13,10 @@ The PKCS#8 encryption is PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), the scheme
 cryptography and OpenSSL write, but with :data:`PBKDF2_ITERATIONS` rounds:
 cryptography fixes its own at 2,048, too few to slow down guessing a
 passphrase from a copied keyring.  Any PKCS#8 reader (cryptography, OpenSSL)
-opens the result with the passphrase.
+opens the result with the passphrase, whatever rounds it was written with.
+The rounds are the keystore's (``Keystore(rounds=...)``): the workstation
+keeps the default; tests hand a keystore with cheap rounds over, never
+patching this module.
 """
 
 from __future__ import annotations
@@ -70,10 +73,9 @@ _SEQUENCE, _OCTETS, _NULL = 0x30, 0x04, b"\x05\x00"
 
 
 def encrypt_private_key(
-    key: ec.EllipticCurvePrivateKey, passphrase: str, iterations: int | None = None
+    key: ec.EllipticCurvePrivateKey, passphrase: str, rounds: int = PBKDF2_ITERATIONS
 ) -> str:
-    """``key`` as an encrypted PKCS#8 PEM (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC)."""
-    rounds = iterations or PBKDF2_ITERATIONS
+    """``key`` as an encrypted PKCS#8 PEM (PBES2, PBKDF2-HMAC-SHA256 ``rounds``, AES-256-CBC)."""
     plain = key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
@@ -192,12 +194,19 @@ class Keystore:
     """The keyring entries of reviewers' keys: store, load, delete by certificate fingerprint.
 
     The backend is keyring's configured one unless given; it is vetted on
-    first use, so that listing identities works without any keyring.
+    first use, so that listing identities works without any keyring.  ``rounds``
+    is how many PBKDF2 rounds protect a key stored from now on (keys already
+    stored keep theirs).
     """
 
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
+    def __init__(
+        self, backend: KeyringBackend | None = None, rounds: int = PBKDF2_ITERATIONS
+    ) -> None:
+        if rounds < 1:
+            raise ValueError(f"PBKDF2 needs at least one round, not {rounds}")
         self._given = backend
         self._backend: KeyringBackend | None = None
+        self.rounds = rounds
 
     @property
     def backend(self) -> KeyringBackend:

@@ -35,6 +35,7 @@ from countersign.formats.detect import read_card
 from countersign.models.manifest import BundleManifest
 from tests.helpers import bundles
 from tests.helpers.bundles import Entry
+from tests.helpers.mct import train_and_eval_card
 
 NAME = "risk-team.cardbundle"
 
@@ -632,11 +633,13 @@ def test_create_refuses_a_file_that_is_no_card(tmp_path: Path) -> None:
     assert "not a card Countersign can read" in str(error)
 
 
-def test_create_asks_for_a_version_when_a_card_states_none(tmp_path: Path, corpus: Path) -> None:
+def test_create_asks_for_a_version_when_a_card_states_none(tmp_path: Path) -> None:
     folder = _fixture_folder(tmp_path)
-    shutil.copy(corpus / "mct" / "intel-mcg-compas-recidivism.json", folder / "compas.json")
+    card = train_and_eval_card()
+    del card["model_details"]["version"]
+    (folder / "unversioned.json").write_text(json.dumps(card), encoding="utf-8")
     error = _create_refusal(folder, tmp_path / "out.cardbundle")
-    assert error.file == str(folder / "compas.json")
+    assert error.file == str(folder / "unversioned.json")
     assert error.field == "model_details.version"
     assert "pass --version" in str(error)
 
