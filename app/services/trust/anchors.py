@@ -89,7 +89,3 @@ class TrustAnchors:
                 continue
             return f"issued by a trusted certificate ({anchor.source})"
         return ""
-
-    def vouch_fingerprint(self, fingerprint: str) -> bool:
-        """Whether the certificate with SHA-256 ``fingerprint`` is itself an anchor."""
-        return fingerprint.lower() in self._anchors

@@ -107,10 +107,6 @@ class TrustStore:
             for e in self.entries()
         )
 
-    def is_pinned(self, fingerprint: str) -> bool:
-        """Whether the certificate with SHA-256 ``fingerprint`` is pinned here."""
-        return any(e.fingerprint == fingerprint.lower() for e in self.entries())
-
     def pin(self, pem: str, label: str) -> tuple[PinnedCertificate, bool]:
         """Trust the certificate(s) in ``pem``; returns the first entry and whether it is new."""
         try:

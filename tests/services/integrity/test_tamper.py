@@ -120,10 +120,11 @@ def _sql(path: Path, *statements: str | tuple[str, tuple[object, ...]]) -> None:
 def _rehash(path: Path, edit: Callable[[dict[str, object]], None] | None = None) -> None:
     """Recompute every event's link and hash in order, as a careful attacker would."""
     raw = sqlite3.connect(path)
-    raw.row_factory = sqlite3.Row
     prev = GENESIS_HASH
-    for row in list(raw.execute("SELECT * FROM audit_events ORDER BY id")):
-        event = dict(row)
+    cursor = raw.execute("SELECT * FROM audit_events ORDER BY id")
+    columns = [column[0] for column in cursor.description]
+    for row in cursor.fetchall():
+        event = dict(zip(columns, row, strict=True))
         if edit is not None:
             edit(event)
         digest = event_hash(
