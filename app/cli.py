@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--version", dest="card_version", help="version for cards that do not say")
     create.add_argument("--sign-key", type=Path, metavar="KEY.pem", help="team signing key (PEM)")
     create.add_argument("--sign-cert", type=Path, metavar="CERT.pem", help="its certificate (PEM)")
+    create.add_argument(
+        "--artifact",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="a model file the card describes (its SHA-256 goes into the signed manifest)",
+    )
 
     models = commands.add_parser("models", help="list the models in the registry")
     models.add_argument("--json", action="store_true")
@@ -103,10 +110,73 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checkpoint.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     checkpoint.add_argument("--identity", required=True, metavar="EMAIL")
+    registry = commands.add_parser("registry", help="make a new registry")
+    registry_actions = registry.add_subparsers(
+        dest="registry_command", metavar="ACTION", required=True
+    )
+    init = registry_actions.add_parser(
+        "init", help="create an empty registry (no other command creates one, except import)"
+    )
+    init.add_argument(
+        "--db", dest="registry_db", metavar="PATH|URL", help="where (default: as for every command)"
+    )
     _add_signoff_commands(commands)
     _add_report_commands(commands)
     _add_card_commands(commands)
+    _add_deployment_commands(commands)
     return parser
+
+
+def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``stages``, ``status``, ``classify``, ``revoke``, ``revocations`` and ``gate``."""
+    stages = commands.add_parser("stages", help="the registry's deployment stages, in order")
+    stages.add_argument("--json", action="store_true")
+    stage_actions = stages.add_subparsers(dest="stages_command", metavar="ACTION")
+    set_stages = stage_actions.add_parser("set", help="set the stages (before the first review)")
+    set_stages.add_argument("names", nargs="+", metavar="NAME")
+
+    status = commands.add_parser(
+        "status", help="per stage, the approved version and what is in review"
+    )
+    status.add_argument("model", metavar="MODEL")
+    status.add_argument("--json", action="store_true")
+
+    classify = commands.add_parser("classify", help="an officer's signed risk classification")
+    classify.add_argument("reference", metavar="MODEL[@VERSION]")
+    classify.add_argument("--tier", required=True, choices=["low", "medium", "high", "critical"])
+    classify.add_argument("--reason", required=True, metavar="TEXT")
+    classify.add_argument("--identity", required=True, metavar="EMAIL")
+
+    revoke = commands.add_parser("revoke", help="revoke a version's approval for a stage (officer)")
+    revoke.add_argument("reference", metavar="MODEL@VERSION")
+    revoke.add_argument("--stage", required=True, metavar="STAGE")
+    revoke.add_argument("--reason", required=True, metavar="TEXT")
+    revoke.add_argument("--identity", required=True, metavar="EMAIL")
+
+    revocations = commands.add_parser("revocations", help="export the signed revocations")
+    revocation_actions = revocations.add_subparsers(
+        dest="revocations_command", metavar="ACTION", required=True
+    )
+    export = revocation_actions.add_parser("export", help="write every revocation (signed acts)")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+
+    gate = commands.add_parser(
+        "gate", help="may this version go to this stage? exit 0 yes, 1 no, 2 wrong usage"
+    )
+    gate.add_argument("reference", nargs="?", metavar="MODEL@VERSION")
+    gate.add_argument("--stage", required=True, metavar="STAGE")
+    gate.add_argument(
+        "--evidence", type=Path, metavar="PATH", help="a published folder or signed report PDF"
+    )
+    gate.add_argument(
+        "--trust", type=Path, action="append", metavar="CERT.pem", help="trusted signer or issuer"
+    )
+    gate.add_argument("--artifact", type=Path, metavar="FILE", help="the model file to deploy")
+    gate.add_argument("--artifact-sha256", metavar="HEX", help="its SHA-256 instead of the file")
+    gate.add_argument(
+        "--revocations", type=Path, metavar="FILE", help="from `countersign revocations export`"
+    )
+    gate.add_argument("--json", action="store_true")
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -213,6 +283,9 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
         "--decision", required=True, choices=[decision.value for decision in Decision]
     )
     review.add_argument("--comment", metavar="TEXT")
+    review.add_argument(
+        "--stage", metavar="STAGE", help="the stage (default: the first not yet approved)"
+    )
     review.add_argument("--identity", required=True, metavar="EMAIL")
     review.add_argument("--json", action="store_true")
 
@@ -267,7 +340,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch_module("self_check", "self_check", args)
     if args.command is None:
         return _run_workstation(args)
-    # Imported here, not at the top: the card model (pydantic) would hold back the window.
+    # Imported here, not at the top: nothing of the models may hold back the window.
+    from countersign.commands.terminal import safe_output
+
+    with safe_output():
+        return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run one subcommand; the officer's errors become a sentence on stderr and exit 1."""
     from countersign.errors import CountersignError
 
     try:
@@ -299,8 +380,15 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("review", "review"),
     "export-pdf": ("reports", "export_pdf"),
     "verify": ("reports", "verify"),
+    "registry": ("registry", "registry"),
     "publish": ("reports", "publish"),
     "card": ("card_drafts", "card"),
+    "stages": ("deployment", "stages"),
+    "status": ("deployment", "status"),
+    "classify": ("deployment", "classify"),
+    "revoke": ("deployment", "revoke"),
+    "revocations": ("deployment", "revocations"),
+    "gate": ("deployment", "gate"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

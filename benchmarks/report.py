@@ -55,7 +55,7 @@ def long_card(version: str, scale: float, seed: int = 7) -> ModelCard:
     return ModelCard.model_validate(
         {
             "model_details": {
-                "name": "bench/credit-scorer",
+                "name": "bench:credit-scorer",
                 "version": version,
                 "summary": prose(rng, 60),
                 "description": paragraphs + "\n\n日本語の説明: 与信審査のモデルです。",
@@ -136,7 +136,7 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
         if not report.ok:
             raise SystemExit(f"benchmark card refused: {report.plan.reason()}")
         request = SignOffRequest(
-            model="bench/credit-scorer",
+            model="bench:credit-scorer",
             version=version,
             template="standard",
             answers=answers,
@@ -157,7 +157,7 @@ def _one(db: Database, signing: SigningKey) -> tuple[int, float, float, float]:
     start = time.perf_counter()
     data = gather_report(
         db,
-        "bench/credit-scorer",
+        "bench:credit-scorer",
         "2",
         exported_at="2026-11-23T12:00:00Z",
         exporter=Exporter(identity.name, identity.email, identity.role, identity.fingerprint),

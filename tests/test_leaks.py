@@ -69,7 +69,7 @@ def test_what_a_test_leaves_running_fails_it_saying_where_it_started(
     result = pytester.runpytest_subprocess("-p", "tests.helpers.leaks", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=6, errors=5)
     for line in (
-        "*the test left Python threads running: sleeper*",
+        "*the test left Python threads running: sleeper (started at *test_leaky.py:*(test_thread))*",
         "*a QThreadPool still has work, given at *test_leaky.py:*(test_pool)*",
         "*a QTimer started at *test_leaky.py:*(test_timer) is still waiting to fire*",
         "*a QTimer started at *test_leaky.py:*(test_single_shot) is still waiting to fire*",

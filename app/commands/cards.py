@@ -8,6 +8,7 @@ from typing import Any
 
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.models.safe_text import terminal_text as line
 from countersign.models.vocabulary import CardOutcome
 from countersign.services.diff.card_text import card_sections
 from countersign.services.importing.importer import ImportPlan
@@ -21,7 +22,7 @@ from countersign.services.registry import (
 
 def import_files(args: argparse.Namespace) -> int:
     """Import each file in its own transaction; exit 1 if any was refused."""
-    importer = services_for(args).importer
+    importer = services_for(args, create=True).importer
     reports = []
     status = EXIT_OK
     for path in args.files:
@@ -42,18 +43,21 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
     label = "bundle" if plan.kind == "bundle" else "card"
     team = f", team {plan.team}" if plan.team else ""
     signature = f", team signature {plan.signature_status}" if plan.kind == "bundle" else ""
-    print(f"{label} {plan.source.name}{team}{signature}")
+    print(f"{label} {line(plan.source.name)}{line(team)}{signature}")
     if plan.refusal:
         print(f"  refused: {plan.refusal}", file=sys.stderr)
         print("  nothing was imported", file=sys.stderr)
         return
     for card in plan.cards:
         note = f" ({len(card.warnings)} warnings)" if card.warnings else ""
-        line = f"  {card.outcome:<12} {card.model} {card.version}  [{card.file}]{note}"
+        row = (
+            f"  {card.outcome:<12} {line(card.model)} {line(card.version)}  "
+            f"[{line(card.file)}]{note}"
+        )
         if card.outcome == CardOutcome.REFUSED:
-            print(f"{line}: {card.reason}", file=sys.stderr)
+            print(f"{row}: {card.reason}", file=sys.stderr)
         else:
-            print(line)
+            print(row)
         for warning in card.warnings[:20]:
             print(f"      warning: {warning}")
         if len(card.warnings) > 20:
@@ -109,11 +113,11 @@ def list_models(args: argparse.Namespace) -> int:
     if not models:
         print("The registry is empty. Import a bundle with `countersign import FILE`.")
         return EXIT_OK
-    width = min(max(len(m.name) for m in models), 60)
+    width = min(max(len(line(m.name)) for m in models), 60)
     for m in models:
         print(
-            f"{m.name:<{width}}  {m.latest_version:<10} {m.status:<18} "
-            f"{m.risk_tier or '-':<8} {m.team or '-'}"
+            f"{line(m.name):<{width}}  {line(m.latest_version):<10} {m.status:<18} "
+            f"{m.risk_tier or '-':<8} {line(m.team) or '-'}"
         )
     return EXIT_OK
 
@@ -126,7 +130,10 @@ def list_versions(args: argparse.Namespace) -> int:
         return EXIT_OK
     for v in versions:
         source = v.bundle.file_name if v.bundle else v.original_name
-        print(f"{v.version:<12} {v.status:<18} {v.imported_at[:19]}  {v.sha256[:12]}  {source}")
+        print(
+            f"{line(v.version):<12} {v.status:<18} {v.imported_at[:19]}  {v.sha256[:12]}  "
+            f"{line(source)}"
+        )
     return EXIT_OK
 
 
@@ -208,7 +215,7 @@ def card_version_json(detail: CardVersionDetail) -> dict[str, Any]:
 def _print_card_version(detail: CardVersionDetail) -> None:
     s = detail.summary
     card = detail.card
-    print(f"{s.model} {s.version}  ({s.status})")
+    print(f"{line(s.model)} {line(s.version)}  ({s.status})")
     print(f"  sha256     {s.sha256}")
     print(f"  format     {s.source_format}, file {s.original_name}")
     print(f"  imported   {s.imported_at} by {s.imported_by}")

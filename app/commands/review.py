@@ -30,6 +30,7 @@ def review(args: argparse.Namespace) -> int:
         decision=args.decision,
         identity=args.identity,
         comment=args.comment or "",
+        stage=args.stage,
         source=args.responses.name,
     )
     # Every rule first, so that nobody types a passphrase for a sign-off that is refused.
@@ -49,10 +50,13 @@ def review(args: argparse.Namespace) -> int:
         return EXIT_OK
     r = result.review
     label = Decision.word(request.decision)
-    print(f"signed: {label} {draft.model} {draft.version} against {draft.template.reference}")
+    print(
+        f"signed: {label} {draft.model} {draft.version} for {draft.stage} "
+        f"against {draft.template.reference}"
+    )
     print(f"  by {args.identity}, payload SHA-256 {result.payload_sha256}")
     print(f"  review {r.id}: {r.status} ({r.approvals} of {r.quorum} approvals)")
-    print(f"  {draft.model} {draft.version} is now {result.card_status}")
+    print(f"  {draft.model} {draft.version} is now {r.status} for {draft.stage}")
     return EXIT_OK
 
 
@@ -60,6 +64,7 @@ def review_json(r: ReviewInfo) -> dict[str, Any]:
     """The documented JSON of one review round with every sign-off."""
     return {
         "id": r.id,
+        "stage": r.stage,
         "template": {"id": r.template_id, "version": r.template_version, "title": r.template_title},
         "quorum": r.quorum,
         "approvals": r.approvals,
@@ -104,7 +109,8 @@ def print_reviews(reviews: list[ReviewInfo]) -> None:
     """The review rounds of a card version, in words (for ``show``)."""
     for r in reviews:
         print(
-            f"  review {r.id}  {r.template_id}@{r.template_version}  {r.status} "
+            f"  review {r.id}  {r.stage or 'every stage (before stages)'}  "
+            f"{r.template_id}@{r.template_version}  {r.status} "
             f"({r.approvals} of {r.quorum} approvals)"
         )
         for s in r.signatures:

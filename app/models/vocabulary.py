@@ -53,6 +53,7 @@ class CardStatus(Vocabulary):
     CHANGES_REQUESTED = "changes requested"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"
+    REVOKED = "revoked"
 
 
 _labelled(
@@ -63,6 +64,33 @@ _labelled(
         "approved": "approved",
         "changes requested": "changes requested",
         "rejected": "rejected",
+        "superseded": "superseded",
+        "revoked": "revoked",
+    },
+)
+
+
+class StageStatus(Vocabulary):
+    """A card version's status for one deployment stage."""
+
+    NOT_REQUESTED = "not requested"
+    IN_REVIEW = "in review"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes requested"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+_labelled(
+    StageStatus,
+    {
+        "not requested": "not requested",
+        "in review": "in review",
+        "approved": "approved",
+        "changes requested": "changes requested",
+        "rejected": "rejected",
+        "revoked": "revoked",
         "superseded": "superseded",
     },
 )
@@ -257,6 +285,9 @@ class AuditAction(Vocabulary):
     IDENTITY_RETIRED = "identity.retired"
     IDENTITY_GRANTED = "identity.granted"
     AUDIT_CHECKPOINT = "audit.checkpoint"
+    STAGES_SET = "stages.set"
+    MODEL_CLASSIFIED = "model.classified"
+    APPROVAL_REVOKED = "approval.revoked"
 
 
 _labelled(
@@ -283,6 +314,9 @@ _labelled(
         "identity.retired": "Identity retired",
         "identity.granted": "Role granted",
         "audit.checkpoint": "Checkpoint signed",
+        "stages.set": "Stages set",
+        "model.classified": "Risk classified",
+        "approval.revoked": "Approval revoked",
     },
 )
 
@@ -299,6 +333,9 @@ class AuditObject(Vocabulary):
     CHECKLIST_TEMPLATE = "checklist_template"
     FILE = "file"
     TRAIL = "audit"
+    REGISTRY = "registry"
+    CLASSIFICATION = "classification"
+    REVOCATION = "revocation"
 
 
 _labelled(
@@ -313,5 +350,8 @@ _labelled(
         "checklist_template": "checklist template",
         "file": "file",
         "audit": "audit trail",
+        "registry": "registry",
+        "classification": "risk classification",
+        "revocation": "revocation",
     },
 )

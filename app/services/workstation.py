@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from countersign.services.audit.records import AuditTrail
+from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import PBKDF2_ITERATIONS, Keystore
 from countersign.services.importing.importer import Importer
@@ -44,6 +45,7 @@ class Services:
     checklists: Checklists
     reviews: Reviews
     reports: Reports
+    deployment: Deployment
     audit: AuditTrail
     trust: TrustStore
     """The certificates this workstation trusts, kept outside the registry."""
@@ -89,6 +91,7 @@ def build_services(
         checklists=Checklists(database, actor=actor),
         reviews=Reviews(database, identities),
         reports=Reports(database, identities, trust),
+        deployment=Deployment(database, identities, actor=actor),
         audit=AuditTrail(database),
         trust=trust,
         integrity=Integrity(database, trust),
@@ -101,13 +104,14 @@ def open_services(
     keyring: KeyringBackend | None = None,
     actor: str | None = None,
     key_rounds: int = PBKDF2_ITERATIONS,
+    create: bool = True,
 ) -> Services:
     """Open (and migrate) the registry at ``db_location`` and build its services.
 
     ``db_location`` is what ``--db`` takes: a file path, a database URL, or
     None for ``COUNTERSIGN_DB`` or the default registry.  Refusals are the
-    :class:`~countersign.errors.RegistryError` of :meth:`Database.open`.
+    :class:`~countersign.errors.RegistryError` of :meth:`Database.open`; a
+    missing registry is made only when ``create`` says so.
     """
-    return build_services(
-        Database.open(db_location), keyring=keyring, actor=actor, key_rounds=key_rounds
-    )
+    database = Database.open(db_location, create=create)
+    return build_services(database, keyring=keyring, actor=actor, key_rounds=key_rounds)

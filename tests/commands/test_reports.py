@@ -119,6 +119,7 @@ def test_verify_with_trust_in_another_registry(
     approver = tmp_path / "ana.pem"
     assert main(["identity", "export-cert", ANA, "-o", str(approver)]) == 0
     monkeypatch.setenv("COUNTERSIGN_DB", str(tmp_path / "auditor.sqlite3"))
+    assert main(["registry", "init"]) == 0  # verify makes no registry of its own
     capsys.readouterr()
     assert main(["verify", str(pdf)]) == 1
     signer = next(line for line in capsys.readouterr().out.splitlines() if "Signer:" in line)

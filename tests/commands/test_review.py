@@ -68,7 +68,7 @@ def test_signed_approval_shows_in_show_json_and_verifies(
 ) -> None:
     assert main(_review(_responses(tmp_path))) == 0
     out = capsys.readouterr().out
-    assert "signed: approve credit-scorer 1.0 against standard@1" in out
+    assert "signed: approve credit-scorer 1.0 for staging against standard@1" in out
     assert "review 1: approved (1 of 1 approvals)" in out
     assert "credit-scorer 1.0 is now approved" in out
 
@@ -108,6 +108,8 @@ def test_signed_approval_shows_in_show_json_and_verifies(
         "format": "countersign-sign-off",
         "format_version": 2,
         "chain": signature["chain"],
+        "stage": "staging",
+        "artifacts": [],
         "card_version_sha256": shown["sha256"],
         "model": shown["model"],
         "version": shown["version"],
@@ -129,7 +131,7 @@ def test_signed_approval_shows_in_show_json_and_verifies(
     assert verified["ok"] is True
     assert verified["signoffs"] == {"ok": True, "reviews": 1, "signatures": 1, "problems": []}
     assert main(["show", "credit-scorer@1.0"]) == 0
-    assert "review 1  standard@1  approved (1 of 1 approvals)" in capsys.readouterr().out
+    assert "review 1  staging  standard@1  approved (1 of 1 approvals)" in capsys.readouterr().out
 
 
 def test_changed_review_row_fails_verification(

@@ -54,15 +54,25 @@ def _python_threads() -> set[threading.Thread]:
 
 
 @pytest.fixture(autouse=True)
-def _no_python_thread_left_running() -> Iterator[None]:
+def _no_python_thread_left_running(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail the test if a thread it started is still running after it."""
     before = _python_threads()
+    places: weakref.WeakKeyDictionary[threading.Thread, str] = weakref.WeakKeyDictionary()
+    start = threading.Thread.start
+
+    def start_recorded(thread: threading.Thread) -> None:
+        places[thread] = _started_at()
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start_recorded)
     yield
     deadline = time.monotonic() + GRACE_SECONDS
     left = _python_threads() - before
     for thread in left:
         thread.join(max(0.0, deadline - time.monotonic()))
-    still = sorted(t.name for t in left if t.is_alive())
+    still = sorted(
+        f"{t.name} (started at {places.get(t, 'an unknown place')})" for t in left if t.is_alive()
+    )
     if still:
         pytest.fail(f"the test left Python threads running: {', '.join(still)}", pytrace=False)
 

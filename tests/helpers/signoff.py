@@ -129,6 +129,7 @@ class Workbench:
         template: str = "standard",
         answers: dict[str, Answer] | None = None,
         comment: str = "",
+        stage: str | None = None,
     ) -> SignOffRequest:
         """A sign-off request, every item answered pass unless ``answers`` says otherwise."""
         return SignOffRequest(
@@ -139,6 +140,7 @@ class Workbench:
             decision=decision,
             identity=email,
             comment=comment,
+            stage=stage,
         )
 
     def sign(self, email: str, decision: str = "approve", **kwargs: Any) -> SignOffResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,40 +57,53 @@ def settle(qtbot: QtBot, widget: MainWindow | RegistryBrowser) -> None:
     qtbot.waitUntil(settled, timeout=5000)
 
 
-@pytest.fixture
-def workstation(tmp_path: Path) -> Iterator[Services]:
-    """The services of a registry with two MCT cards, a signed bundle, and native cards of
-    three teams, built as the program builds them (keys in an in-memory keyring).
+@pytest.fixture(scope="session")
+def workstation_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workstation registry, built once per session (and per xdist worker), read by none.
 
-    Every card is the project's own (never the shared corpus), so these tests run anywhere.
+    Two MCT cards, a signed bundle, and native cards of three teams, imported as the
+    program imports them.  Every card is the project's own (never the shared corpus),
+    so these tests run anywhere.  Each test gets a copy (:func:`workstation`).
     """
-    services = open_services(
-        str(tmp_path / "registry.sqlite3"),
-        keyring=MemoryKeyring(),
-        actor="officer",
-        key_rounds=TEST_ROUNDS,
-    )
-    importer = services.importer
-    for path in write_mct_cards(tmp_path / "mct"):
-        report = importer.import_file(path, team="Vision Lab")
-        assert report.ok, report.plan.reason()
-    bundle = write(tmp_path, "credit-scorer.cardbundle", signed_bundle())
-    assert importer.import_file(bundle).ok
-    cards = tmp_path / "cards"
-    cards.mkdir()
-    for version in ("1.0", "1.1"):
-        path = write_card(
-            cards, f"loan-{version}.json", native_card("loan-default-scorer", version)
+    folder = tmp_path_factory.mktemp("workstation")
+    with open_services(
+        str(folder / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+    ) as services:
+        importer = services.importer
+        for path in write_mct_cards(folder / "mct"):
+            report = importer.import_file(path, team="Vision Lab")
+            assert report.ok, report.plan.reason()
+        bundle = write(folder, "credit-scorer.cardbundle", signed_bundle())
+        assert importer.import_file(bundle).ok
+        cards = folder / "cards"
+        cards.mkdir()
+        for version in ("1.0", "1.1"):
+            path = write_card(
+                cards, f"loan-{version}.json", native_card("loan-default-scorer", version)
+            )
+            assert importer.import_file(path, team="Risk Analytics").ok
+        unsafe = native_card(
+            "fraud-screening",
+            "0.9",
+            risk_rating="medium",
+            model_details={"name": "fraud-screening", "version": "0.9", "summary": UNSAFE_SUMMARY},
         )
-        assert importer.import_file(path, team="Risk Analytics").ok
-    unsafe = native_card(
-        "fraud-screening",
-        "0.9",
-        risk_rating="medium",
-        model_details={"name": "fraud-screening", "version": "0.9", "summary": UNSAFE_SUMMARY},
+        path = write_card(cards, "fraud.json", unsafe)
+        assert importer.import_file(path, team="Payments").ok
+    # Closed: the write-ahead log is folded into the file, which is all there is to copy.
+    assert not (folder / "registry.sqlite3-wal").exists()
+    return folder / "registry.sqlite3"
+
+
+@pytest.fixture
+def workstation(tmp_path: Path, workstation_registry: Path) -> Iterator[Services]:
+    """The services of a copy of :func:`workstation_registry` of the test's own, built as the
+    program builds them (keys in an in-memory keyring, with cheap key derivation)."""
+    path = tmp_path / "registry.sqlite3"
+    shutil.copyfile(workstation_registry, path)
+    services = open_services(
+        str(path), keyring=MemoryKeyring(), actor="officer", key_rounds=TEST_ROUNDS
     )
-    path = write_card(cards, "fraud.json", unsafe)
-    assert importer.import_file(path, team="Payments").ok
     yield services
     wait_for_background()
     services.close()

@@ -22,7 +22,14 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from countersign.errors import CountersignError
-from countersign.models.vocabulary import DECIDED_STATUSES, AuditAction, AuditObject, CardStatus
+from countersign.models.tables import CardVersion
+from countersign.models.vocabulary import (
+    DECIDED_STATUSES,
+    AuditAction,
+    AuditObject,
+    CardStatus,
+    StageStatus,
+)
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.integrity.registry_check import signed_authority
@@ -40,6 +47,7 @@ from countersign.services.reports.publishing import (
 from countersign.services.reports.verdict import ReportCheck, ReportVerification
 from countersign.services.reviews.checklists import all_templates
 from countersign.services.reviews.errors import IdentityRetired
+from countersign.services.reviews.stages import stage_states
 from countersign.services.storage.database import Database, os_user, utc_now
 from countersign.services.trust.acts import PUBLISH, REPORT
 from countersign.services.trust.anchors import anchors_from_pem
@@ -256,7 +264,17 @@ class Reports:
     def check_publish(self, model: str, version: str | None, folder: Path) -> VersionSummary:
         """Refuse before any work: a card version not approved, a folder that is not new or empty."""
         summary = Registry(self.database).card_version(model, version).summary
-        if summary.status != CardStatus.APPROVED:
+        with self.database.read() as session:
+            cv = session.get(CardVersion, summary.id)
+            assert cv is not None, "read a moment ago"
+            states = stage_states(session, cv)
+        revoked = [s for s in states if s.status == StageStatus.REVOKED]
+        if revoked:
+            raise PublishRefused(
+                f"the approval of {summary.model} {summary.version} for {revoked[0].stage} was "
+                f"revoked ({revoked[0].revoked_reason}); a revoked card version is not published"
+            )
+        if not any(s.status == StageStatus.APPROVED for s in states):
             raise PublishRefused(
                 f"{summary.model} {summary.version} is {summary.status}, not approved; "
                 "only approved card versions are published"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import logging
 import re
 import signal
 import threading
@@ -58,6 +59,16 @@ MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 MAX_PAGES = 20_000
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 
+MAX_HEX_DIGITS = 1024 * 1024
+"""Longest hex string read (a signature's /Contents is a few thousand digits).
+
+pyHanko decodes a hex string one digit at a time into a list: 20 MB of hex in
+a /Contents took 3.8 GB, so a longer one is refused before the PDF is parsed.
+"""
+
+_LONG_HEX = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]{%d}" % MAX_HEX_DIGITS)
+"""A hex string at least MAX_HEX_DIGITS long (with PDF white space between digits)."""
+
 _FILTERS = ("/FlateDecode", "/ASCII85Decode")
 """Stream filters read here; anything else in a report is refused."""
 
@@ -66,6 +77,13 @@ _PRINTED = re.compile(rb"Card SHA-256 ([0-9a-f]{64})")
 
 _CLAIMS = {decision.outcome.value: decision for decision in Decision}
 """The decided statuses a report can claim, and the sign-off decision each needs."""
+
+# pyHanko logs a traceback for every certificate it cannot validate (an unknown signer),
+# before the verdict: the verdict says it in words, so its loggers are kept quiet.
+for _logger_name in ("pyhanko", "pyhanko_certvalidator"):
+    _logger = logging.getLogger(_logger_name)
+    _logger.addHandler(logging.NullHandler())
+    _logger.propagate = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +141,8 @@ def verify_report_file(
     ``known`` are the registry's signers with the roles this workstation
     accepts, ``anchors`` the certificates trusted here, and ``quorums`` the
     approvals each checklist template (id, version) needs: a report that
-    claims a decision is valid only when trusted sign-offs back it.
+    claims a decision is valid only when trusted sign-offs back it (with no
+    ``quorums`` the caller checks the decision itself, as the gate does).
     """
     file = str(path)
     data = _read(path, file)
@@ -132,7 +151,7 @@ def verify_report_file(
             return _verify(
                 file,
                 data,
-                _Judge(known, anchors or TrustAnchors(), quorums or {}),
+                _Judge(known, anchors or TrustAnchors(), quorums),
                 time.monotonic() + seconds,
             )
     except _TooSlow:
@@ -156,6 +175,14 @@ def _read(path: Path, file: str) -> bytes:
         raise ReportUnreadable(file, "is larger than 64 MiB; a report is far smaller")
     if not data.lstrip(b"\x00\t\n\r ")[:5] == b"%PDF-":
         raise ReportUnreadable(file, "is not a PDF file (it does not start with %PDF-)")
+    long_hex = _LONG_HEX.search(data)
+    if long_hex is not None:
+        raise ReportUnreadable(
+            file,
+            f"holds a hex string of more than {MAX_HEX_DIGITS:,} digits at byte "
+            f"{long_hex.start()} (a report's signature /Contents has a few thousand); "
+            "it is refused unread",
+        )
     return data
 
 
@@ -186,7 +213,8 @@ class _Judge:
 
     known: Mapping[str, KnownSigner]
     anchors: TrustAnchors
-    quorums: Mapping[tuple[str, int], int]
+    quorums: Mapping[tuple[str, int], int] | None
+    """None: the caller checks the decision itself (the deployment gate, stage by stage)."""
 
 
 def _verify(
@@ -220,7 +248,20 @@ def _verify(
             )
         )
     else:
-        signer = _signature_checks(signatures[0], judge, checks)
+        try:
+            signer = _signature_checks(signatures[0], judge, checks)
+        except _TooSlow:
+            raise
+        # pyHanko raises many kinds of errors on a damaged signature (a certificate with
+        # one digit changed, a missing signing certificate): each is a failed check.
+        except Exception as error:
+            checks.append(
+                ReportCheck(
+                    "PDF signature",
+                    False,
+                    f"BROKEN: the signature cannot be checked ({_short(error)})",
+                )
+            )
     on_time()
     try:
         attachments = _attachments(reader, file)
@@ -239,7 +280,7 @@ def _verify(
     for signoff in _list(manifest.get("signoffs")):
         checks.append(_signoff_check(signoff, attachments, manifest, card_sha, judge, counted))
         on_time()
-    if manifest:
+    if manifest and judge.quorums is not None:
         checks.append(_decision_check(str(manifest.get("status", "")), counted, judge.quorums))
     return ReportVerification(
         file=file,
@@ -249,6 +290,7 @@ def _verify(
         status=str(manifest.get("status", "")),
         card_sha256=card_sha,
         signer=signer,
+        attachments=attachments,
     )
 
 
@@ -311,7 +353,7 @@ def _signature_checks(signature: Any, judge: _Judge, checks: list[ReportCheck]) 
     who = f"{person.name} <{person.email}>" if person else subject
     if person is not None and status.trusted:
         retired = " (identity since retired)" if person.retired else ""
-        detail = f"{who}, certificate {fingerprint[:16]}… known to this registry{retired}"
+        detail = f"{who}, certificate {fingerprint[:16]}… is in this registry{retired}"
         checks.append(ReportCheck("Signer", True, detail))
     elif status.trusted:
         checks.append(
@@ -319,6 +361,15 @@ def _signature_checks(signature: Any, judge: _Judge, checks: list[ReportCheck]) 
                 "Signer",
                 True,
                 f"{who}, certificate {fingerprint[:16]}… among the certificates you trust (--trust)",
+            )
+        )
+    elif person is not None:
+        checks.append(
+            ReportCheck(
+                "Signer",
+                False,
+                f"{who}, certificate {fingerprint[:16]}… is in this registry, but the "
+                "signature does not validate with it",
             )
         )
     else:

@@ -66,16 +66,22 @@ def signoff_payload(
     signed_at: str,
     signer_fingerprint: str,
     chain: tuple[int, str] | None = None,
+    stage: str | None = None,
+    artifacts: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The payload of one sign-off, as JSON data (responses in the template's item order).
 
     ``chain`` is the ``(sequence number, hash)`` of the audit chain's head the
     sign-off extends; without it the payload is format version 1, as signed
-    before chain heads were.
+    before chain heads were.  A sign-off for a stage also signs the stage and
+    the model files the card version names (``artifacts``); one from before
+    stages (``stage`` None) signs neither.
     """
     extra: dict[str, Any] = {}
     if chain is not None:
         extra["chain"] = {"seq": chain[0], "hash": chain[1]}
+    if stage is not None:
+        extra.update({"stage": stage, "artifacts": [dict(a) for a in artifacts]})
     return {
         **extra,
         "format": PAYLOAD_FORMAT,

@@ -12,6 +12,7 @@ card version marked decided must have a review that decided it.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -160,7 +161,9 @@ def _check_review(
     ).all()
     valid: list[tuple[str, str]] = []
     for signature, identity in rows:
-        reason, payload = _signature_problem(session, signature, identity, cv, model, record)
+        reason, payload = _signature_problem(
+            session, signature, identity, cv, model, record, review
+        )
         if not reason and judge is not None:
             reason = judge(signature, identity, payload)
         if reason:
@@ -187,6 +190,7 @@ def _signature_problem(
     cv: CardVersion,
     model: str,
     record: ChecklistTemplateRecord,
+    review: Review,
 ) -> tuple[str, bytes]:
     try:
         certificate = load_certificate(identity.certificate_pem)
@@ -216,6 +220,8 @@ def _signature_problem(
         signed_at=signature.signed_at,
         signer_fingerprint=signature.signer_fingerprint,
         chain=signed_chain(signature),
+        stage=review.stage,
+        artifacts=json.loads(cv.artifacts_json),
     )
     if not signature_matches(identity.certificate_pem, payload, signature.signature):
         return (

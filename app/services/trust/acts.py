@@ -47,8 +47,11 @@ RETIREMENT = "retirement"
 REPORT = "report"
 PUBLISH = "publish"
 CHECKPOINT = "checkpoint"
-ACT_KINDS = (GRANT, RETIREMENT, REPORT, PUBLISH, CHECKPOINT)
-"""Every kind of signed act this version knows."""
+CLASSIFICATION = "classification"
+REVOCATION = "revocation"
+ACT_KINDS = (GRANT, RETIREMENT, REPORT, PUBLISH, CHECKPOINT, CLASSIFICATION, REVOCATION)
+"""Every kind of signed act this version knows (classifications and revocations are signed
+by :mod:`countersign.services.deployment.acts`, in the same shape)."""
 
 
 @dataclass(frozen=True)

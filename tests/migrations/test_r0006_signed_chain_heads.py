@@ -1,4 +1,4 @@
-"""Revision 0004: a registry at 0003 with a signed sign-off upgrades, and the sign-off still verifies."""
+"""Revision 0006: a registry at 0005 with a signed sign-off upgrades, and the sign-off still verifies."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from tests.helpers.signoff import PASSPHRASE, medium_card, workbench
 ANA = "ana@example.org"
 
 
-def _downgrade_to_0003(path: Path) -> None:
+def _downgrade_to_0005(path: Path) -> None:
     engine = create_engine(f"sqlite:///{path}")
     config = Config()
     config.set_main_option("script_location", "app:migrations")
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
+        command.downgrade(config, "0005")
     engine.dispose()
 
 
@@ -46,6 +46,7 @@ def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
             comment="",
             signed_at=signed.signed_at,
             signer_fingerprint=signed.fingerprint,
+            stage="staging",
         )
         path = bench.path
     raw = sqlite3.connect(path)
@@ -56,7 +57,7 @@ def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
     )
     raw.commit()
     raw.close()
-    _downgrade_to_0003(path)
+    _downgrade_to_0005(path)
     raw = sqlite3.connect(path)
     columns = {row[1] for row in raw.execute("PRAGMA table_info(signatures)")}
     assert "chain_seq" not in columns
@@ -64,7 +65,7 @@ def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
 
     db = Database.open(str(path))
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] >= "0004"
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0006"
     assert raw.execute("SELECT chain_seq, chain_hash FROM signatures").fetchall() == [(None, None)]
     raw.close()
     with db.read() as session:

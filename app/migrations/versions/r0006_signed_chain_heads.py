@@ -1,7 +1,7 @@
 """Sign-offs sign the audit chain's head they extend: two columns on signatures.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05
 
 ``chain_seq`` and ``chain_hash`` are the newest audit event when the sign-off
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
