@@ -25,7 +25,7 @@ from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
 from countersign.services.workstation import Services, open_services
-from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed, test_keystore
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, cheap_keystore, installed
 from tests.helpers.registry import native_card, write_card
 
 PASSPHRASE = "correct horse battery staple"
@@ -273,7 +273,7 @@ def cli_identities(db: Path, keyring: MemoryKeyring, people: list[tuple[str, str
         ordered.insert(0, (FOUNDER, "officer"))
     database = Database.open(str(db))
     try:
-        identities = Identities(database, test_keystore(keyring))
+        identities = Identities(database, cheap_keystore(keyring))
         founder = None
         for email, role in ordered:
             name = email.split("@", maxsplit=1)[0].title()

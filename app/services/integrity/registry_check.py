@@ -154,7 +154,7 @@ def verify_registry(
     problems = [f"event {event}: {text}" for event, text in walk.problems]
     problems += _card_versions(session, walk)
     problems += _identities(session, walk)
-    signoffs = verify_signoffs(session, walk.judge)
+    signoffs = verify_signoffs(session, judge=walk.judge)
     problems += [
         f"event {event}: it records sign-off {signature_id}, which is not in the registry (removed)"
         for signature_id, (event, _details) in walk.signoff_events.items()

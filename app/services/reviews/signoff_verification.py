@@ -94,10 +94,13 @@ event that recorded it and the role its signer held when it signed.
 """
 
 
-def verify_signoffs(session: Session, judge: SignOffJudge | None = None) -> SignOffReport:
+def verify_signoffs(
+    session: Session, card_version_id: int | None = None, judge: SignOffJudge | None = None
+) -> SignOffReport:
     """Rebuild and verify every signed payload; check every review and card version status.
 
-    With ``judge``, a sign-off that verifies must also satisfy it to count
+    With ``card_version_id``, only that card version's reviews (what the deployment gate
+    needs).  With ``judge``, a sign-off that verifies must also satisfy it to count
     towards its review's status.
     """
     problems: list[SignOffProblem] = []
@@ -110,7 +113,12 @@ def verify_signoffs(session: Session, judge: SignOffJudge | None = None) -> Sign
             .join(CardVersion, CardVersion.id == Review.card_version_id)
             .join(Model, Model.id == CardVersion.model_id)
             .join(ChecklistTemplateRecord, ChecklistTemplateRecord.id == Review.template_record_id)
-            .where(Review.id > last)
+            .where(
+                Review.id > last,
+                Review.card_version_id == card_version_id
+                if card_version_id is not None
+                else Review.id > last,
+            )
             .order_by(Review.id)
             .limit(_BATCH)
         ).all()
@@ -124,7 +132,8 @@ def verify_signoffs(session: Session, judge: SignOffJudge | None = None) -> Sign
             reviewed.setdefault(cv.id, set()).add(review.status)
             last = review.id
         session.expunge_all()
-    problems.extend(_unbacked_statuses(session, reviewed))
+    if card_version_id is None:
+        problems.extend(_unbacked_statuses(session, reviewed))
     return SignOffReport(reviews=reviews, signatures=signatures, problems=problems)
 
 
