@@ -254,8 +254,9 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     services.identities.create(
         "Dana Whitfield", "dana.whitfield@meridian.example", "officer", SIGNER_PASSPHRASE
     )
+    dana = services.identities.unlock("dana.whitfield@meridian.example", SIGNER_PASSPHRASE)
     services.identities.create(
-        "Sam Okafor", "sam.okafor@meridian.example", "approver", SIGNER_PASSPHRASE
+        "Sam Okafor", "sam.okafor@meridian.example", "approver", SIGNER_PASSPHRASE, granted_by=dana
     )
     # Its newest version: the search before may have left an older one on the page.
     window.model_page.show_model(SHOWN_MODEL)

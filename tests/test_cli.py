@@ -136,6 +136,10 @@ def test_audit_lists_and_detects_tampering(
         "first_broken": None,
         "reason": "",
         "signoffs": {"ok": True, "reviews": 0, "signatures": 0, "problems": []},
+        "problems": [],
+        "anchored": False,
+        "signed_head": None,
+        "checkpoint": None,
     }
     raw = sqlite3.connect(db)
     raw.execute("DROP TRIGGER audit_events_no_update")

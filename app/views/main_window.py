@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
         from countersign.views.audit.window import AuditWindow
 
         if self._audit_window is None:
-            window = AuditWindow(self.services.audit, self)
+            window = AuditWindow(self.services.audit, self, integrity=self.services.integrity)
             window.setWindowFlag(Qt.WindowType.Window, True)
             window.destroyed.connect(self._on_audit_window_destroyed)
             self._audit_window = window

@@ -69,10 +69,13 @@ def make_self_signed(
     now: datetime.datetime | None = None,
 ) -> x509.Certificate:
     """A self-signed certificate for ``name <email>`` (``role`` as its title), valid two years."""
+    # The title says the role asked for at creation, when there was one; the role that counts
+    # is the one an officer granted, recorded in the registry's audit trail.
+    title = [x509.NameAttribute(NameOID.TITLE, role)] if role else []
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, name),
-            x509.NameAttribute(NameOID.TITLE, role),
+            *title,
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Countersign reviewer"),
         ]
     )
