@@ -15,6 +15,7 @@ events are written, touching ``READY_FILE``: the test then kills it.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -26,12 +27,19 @@ from tests.helpers.signoff import medium_card, workbench
 
 
 def officer(url: str, folder: Path, name: str, cards: int, go: Path) -> None:
-    """Import ``cards`` bundles and sign each card version, as one officer."""
+    """Import ``cards`` bundles and sign each card version, as one approver.
+
+    The approvers were made and granted their role beforehand, by the registry's
+    officer; ``keyring.json`` beside ``folder`` holds their keyring entries (encrypted
+    keys), as each one's own keyring would on their machine.
+    """
     while not go.exists():
         time.sleep(0.01)
     with workbench(folder, url) as bench:
         email = f"{name}@example.org"
-        bench.person(email, "approver")
+        keys = folder.parent / "keyring.json"
+        for service, username, secret in json.loads(keys.read_text()):
+            bench.keyring.set_password(service, username, secret)
         for number in range(cards):
             model = f"{name}-{number}"
             source = folder / model
@@ -66,4 +74,10 @@ if __name__ == "__main__":
     if sys.argv[1] == "--hang":
         hang_inside_import(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
     else:
-        officer(sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), Path(sys.argv[5]))
+        officer(
+            sys.argv[1],
+            Path(sys.argv[2]),
+            sys.argv[3],
+            int(sys.argv[4]),
+            Path(sys.argv[5]),
+        )

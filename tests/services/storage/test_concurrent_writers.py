@@ -8,6 +8,7 @@ made again.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -24,7 +25,7 @@ from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
 from tests.helpers.postgres import PostgresServer
 from tests.helpers.registry import row_counts, write_card
-from tests.helpers.signoff import medium_card, table_counts
+from tests.helpers.signoff import medium_card, table_counts, workbench
 
 REPO = Path(__file__).resolve().parents[3]
 OFFICERS = ("ana", "bea", "cal", "dan")
@@ -45,6 +46,16 @@ def _officer(*arguments: str) -> subprocess.Popen[str]:
 
 def test_four_officers_import_and_sign_at_once(postgres: PostgresServer, tmp_path: Path) -> None:
     url = postgres.new_database(template="registry_template")
+    # The registry's officer makes the four approvers first (roles are granted, not
+    # asserted); each process then holds its approver's key, as on its own machine.
+    keys = tmp_path / "keyring.json"
+    with workbench(tmp_path, url) as bench:
+        for name in OFFICERS:
+            bench.person(f"{name}@example.org", "approver")
+        entries = bench.keyring.entries.items()
+        keys.write_text(
+            json.dumps([[service, user, secret] for (service, user), secret in entries])
+        )
     go = tmp_path / "go"
     running = []
     for name in OFFICERS:
