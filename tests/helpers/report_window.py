@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -39,9 +40,12 @@ def report_window(
         try:
             yield window, bench
         finally:
+            # pytest-qt may have closed the window, and its deletion may come while the
+            # background work is waited for: close it only if it is still there.
             settle(qtbot, window)
             wait_for_background()
-            window.close()
+            if shiboken6.isValid(window):
+                window.close()
             wait_for_background()
 
 
