@@ -146,3 +146,27 @@ def test_a_template_for_production_only_is_refused_for_staging(
     assert bench.sign(OLGA, template="go-live", answers=bench.answers("standard")).review.stage == (
         "production"
     )
+
+
+def test_the_flow_on_sqlite_and_postgresql(registry_db: str, tmp_path: Path) -> None:
+    with workbench(tmp_path, registry_db) as bench:
+        bench.import_card(medium_card())
+        bench.person(ANA)
+        bench.person(OLGA, role="officer")
+        deployment = bench.services.deployment
+        deployment.classify("credit-scorer", None, "low", "Internal.", OLGA, PASSPHRASE)
+        bench.sign(ANA)
+        bench.sign(ANA, stage="production")
+        status = deployment.status("credit-scorer")
+        assert status.summary == "production 1.0"
+        summaries = bench.services.registry.stage_summaries(
+            [m.id for m in bench.services.registry.models()]
+        )
+        assert list(summaries.values()) == ["production 1.0"]
+        assert deployment.gate("credit-scorer", "1.0", "production").ok
+        deployment.revoke("credit-scorer", "1.0", "production", "Drift.", OLGA, PASSPHRASE)
+        assert not deployment.gate("credit-scorer", "1.0", "production").ok
+        assert deployment.gate("credit-scorer", "1.0", "staging").ok
+        assert bench.services.registry.stage_summaries(
+            [m.id for m in bench.services.registry.models()]
+        ) == {next(iter(summaries)): "staging 1.0"}
