@@ -14,9 +14,7 @@ from keyring.backends import fail
 
 from countersign.services.audit.trail import verify_chain
 from countersign.services.identities.certificates import certificate_emails, load_certificate
-from countersign.services.identities.identities import Identities
-from countersign.services.identities.keystore import SERVICE, Keystore
-from countersign.services.reviews.errors import (
+from countersign.services.identities.errors import (
     CredentialRefused,
     IdentityError,
     IdentityExists,
@@ -27,6 +25,8 @@ from countersign.services.reviews.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
+from countersign.services.identities.identities import Identities
+from countersign.services.identities.keystore import SERVICE, Keystore
 from tests.helpers.keyring_memory import RefusingKeyring
 from tests.helpers.registry import audit_actions, raw_connection, stored_bytes
 from tests.helpers.signoff import PASSPHRASE, Workbench, issued_pkcs12, table_counts, workbench

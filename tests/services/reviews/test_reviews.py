@@ -16,16 +16,15 @@ from cryptography.x509.oid import NameOID
 
 from countersign.models.card import canonical_json
 from countersign.services.audit.trail import verify_chain
+from countersign.services.identities.errors import IdentityRetired, WrongPassphrase
 from countersign.services.importing.importer import Importer
 from countersign.services.reviews.errors import (
     AlreadySigned,
-    IdentityRetired,
     ResponsesInvalid,
     ReviewClosed,
     RoleNotPermitted,
     SegregationOfDuties,
     TemplateNotApplicable,
-    WrongPassphrase,
 )
 from countersign.services.reviews.reviews import Answer
 from countersign.services.reviews.rules import card_owner_emails, emails_in
