@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,8 +116,8 @@ def postgres() -> Iterator[PostgresServer]:
     """
     try:
         server = PostgresServer()
-    except (OSError, RuntimeError) as error:
-        unavailable(str(error))
+    except (OSError, RuntimeError, LookupError, subprocess.SubprocessError) as error:
+        unavailable(str(error) or type(error).__name__)
     try:
         server.execute(f"CREATE DATABASE {_TEMPLATE}")
         Database.open(server.url(_TEMPLATE), initialise=True).dispose()

@@ -99,6 +99,15 @@ def after_rows_copied(connection: Connection, tables: Iterable[Table]) -> None:
         )
 
 
+POSTGRESQL_INDEXED_TEXT = 250_000
+"""Characters of a card's text PostgreSQL indexes: a ``tsvector`` holds at most 1 MB.
+
+A few bytes per word, so a card of distinct words past about 250,000 characters
+would be refused by the server; its text past this point is not searchable there
+(cards are 2 to 8 KB; SQLite's FTS5 has no such bound).
+"""
+
+
 @dataclass(frozen=True)
 class SearchRow:
     """What the search index holds for one card version."""
@@ -115,13 +124,14 @@ def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> No
     name = connection.dialect.name
     if name not in {"sqlite", "postgresql"}:
         return
+    cut = POSTGRESQL_INDEXED_TEXT if name == "postgresql" else None
     batch = [
         {
             "id": r.card_version_id,
             "model": r.model,
             "version": r.version,
             "team": r.team,
-            "body": r.body,
+            "body": r.body[:cut],
         }
         for r in rows
     ]

@@ -204,3 +204,23 @@ def test_a_bundle_entry_takes_the_model_its_manifest_names_from_a_bom(
     [card] = report.plan.cards
     assert (card.model, card.version) == ("chargeback-predictor", "1.2")
     assert card.read is not None and card.read.card.model_details.model_type == "regression"
+
+
+def test_a_card_of_two_megabytes_of_distinct_words_lands_and_is_searchable(
+    db: Database, tmp_path: Path
+) -> None:
+    # PostgreSQL's tsvector holds at most 1 MB: the index takes the card's first part.
+    words = " ".join(f"w{number:07d}x" for number in range(180_000))
+    card = native_card(
+        "wordy-model",
+        "1.0",
+        model_details={
+            "name": "wordy-model",
+            "version": "1.0",
+            "summary": "Wordy.",
+            "description": words,
+        },
+    )
+    report = Importer(db).import_file(write_card(tmp_path, "wordy.json", card))
+    assert report.ok and report.landed
+    assert [hit.model for hit in Registry(db).search("w0000001x")] == ["wordy-model"]
