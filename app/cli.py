@@ -91,9 +91,25 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--verify",
         action="store_true",
-        help="walk the hash chain and re-verify every sign-off; exit 1 if broken",
+        help="walk the hash chain, signed acts and every row against its event; exit 1 if broken",
     )
     audit.add_argument("--model", help="only the events of this model")
+    audit.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        metavar="CERT.pem",
+        help="with --verify: also trust this officer's or issuer's certificate (repeatable)",
+    )
+    audit.add_argument(
+        "--checkpoint", type=Path, metavar="FILE", help="with --verify: a checkpoint kept elsewhere"
+    )
+    audit_actions = audit.add_subparsers(dest="audit_command", metavar="ACTION")
+    checkpoint = audit_actions.add_parser(
+        "checkpoint", help="sign the trail's head into a file to keep elsewhere"
+    )
+    checkpoint.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    checkpoint.add_argument("--identity", required=True, metavar="EMAIL")
     registry = commands.add_parser(
         "registry", help="make a new registry (on a PostgreSQL server too), keep its password"
     )
@@ -213,10 +229,18 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     create = actions.add_parser("create", help="make a key and a self-signed two-year certificate")
     create.add_argument("--name", required=True)
     create.add_argument("--email", required=True)
-    create.add_argument("--role", required=True, choices=_ROLE_CHOICES)
+    create.add_argument(
+        "--role",
+        choices=_ROLE_CHOICES,
+        help="only 'officer', for a new registry's first identity; others are granted",
+    )
     p12 = actions.add_parser("import-p12", help="take a key and certificate issued as PKCS#12")
     p12.add_argument("file", type=Path, metavar="FILE")
-    p12.add_argument("--role", default=Role.REVIEWER.value, choices=_ROLE_CHOICES)
+    p12.add_argument(
+        "--role",
+        choices=_ROLE_CHOICES,
+        help="only 'officer', for a new registry's first identity; others are granted",
+    )
     p12.add_argument("--email", help="only for a certificate that names no e-mail address")
     p12.add_argument("--name", help="instead of the certificate's common name")
     listing = actions.add_parser("list", help="list identities")
@@ -231,6 +255,28 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     retire = actions.add_parser("retire", help="retire an identity: it can no longer sign")
     retire.add_argument("email", metavar="EMAIL")
     retire.add_argument("--reason", metavar="TEXT")
+    retire.add_argument(
+        "--identity", metavar="OFFICER_EMAIL", help="who signs the retirement (default: EMAIL)"
+    )
+    grant = actions.add_parser("grant", help="grant an identity a role (signed by an officer)")
+    grant.add_argument("email", metavar="EMAIL")
+    grant.add_argument("--role", required=True, choices=_ROLE_CHOICES)
+    grant.add_argument("--identity", required=True, metavar="OFFICER_EMAIL")
+
+    trusted = commands.add_parser(
+        "trust", help="certificates this workstation trusts, kept outside any registry"
+    )
+    trust_actions = trusted.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
+    pin = trust_actions.add_parser("pin", help="trust a registry identity's certificate here")
+    pin.add_argument("email", metavar="EMAIL")
+    pin.add_argument("--yes", action="store_true", help="the fingerprint was checked: do not ask")
+    add = trust_actions.add_parser("add", help="trust a certificate file (an officer or issuer)")
+    add.add_argument("file", type=Path, metavar="CERT.pem")
+    add.add_argument("--label", help="who it is (default: the file name)")
+    trust_list = trust_actions.add_parser("list", help="the certificates trusted here")
+    trust_list.add_argument("--json", action="store_true")
+    untrust = trust_actions.add_parser("remove", help="stop trusting a certificate")
+    untrust.add_argument("fingerprint", metavar="FINGERPRINT", help="its SHA-256, or a prefix")
 
     templates = commands.add_parser("checklists", help="list the checklist templates")
     templates.add_argument("--json", action="store_true")
@@ -343,6 +389,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "bundle": ("bundles", "bundle"),
     "audit": ("audit", "audit"),
     "identity": ("identity", "identity"),
+    "trust": ("trust", "trust"),
     "checklists": ("checklists", "list_checklists"),
     "checklist": ("checklists", "checklist"),
     "review": ("review", "review"),

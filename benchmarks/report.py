@@ -123,8 +123,9 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
         str(folder / f"registry-{scale}.sqlite3"), keyring=MemoryKeyring(), actor="bench"
     )
     identities, importer, reviews = services.identities, services.importer, services.reviews
-    identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE)
     identities.create("Olga Officer", "olga@example.org", "officer", PASSPHRASE)
+    officer = identities.unlock("olga@example.org", PASSPHRASE)
+    identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE, granted_by=officer)
     items = services.checklists.get("standard").template.items
     answers = {item.id: Answer("pass", "Checked against the card.") for item in items}
     for version, decision in (("1", "approve"), ("2", "changes")):

@@ -81,6 +81,16 @@ def fixtures() -> Path:
     return FIXTURES
 
 
+@pytest.fixture(autouse=True)
+def _workstation_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test gets its own configuration folder: the officer's trusted certificates stay untouched."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
     """A new registry's services, built as the program builds them (keys in an in-memory keyring)."""

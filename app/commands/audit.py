@@ -1,56 +1,54 @@
-"""``countersign audit``: list the trail, or walk its hash chain and re-verify every sign-off."""
+"""``countersign audit``: list the trail, verify it against the trusted signatures, or checkpoint it."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.commands.passphrase import ask_passphrase
 from countersign.services.audit.records import AuditRecord, records_of
-from countersign.services.audit.trail import event_details, list_events, verify_chain
+from countersign.services.audit.trail import event_details, list_events
 from countersign.services.audit.wording import describe
-from countersign.services.reviews.signoff_verification import verify_signoffs
+from countersign.services.integrity.registry_check import RegistryCheck
+from countersign.services.trust.anchors import TrustAnchors, anchors_from_pem
+from countersign.services.workstation import Services
+
+
+def given_anchors(files: list[Path] | None) -> TrustAnchors:
+    """The certificates given with ``--trust`` (those pinned here are added by the check)."""
+    from countersign.services.reports.reports import read_trusted_certificate
+
+    return TrustAnchors(
+        anchor
+        for file in files or []
+        for anchor in anchors_from_pem(read_trusted_certificate(file), f"--trust {file.name}")
+    )
+
+
+def _verify(args: argparse.Namespace, services: Services) -> int:
+    """``audit --verify``: every check in words (failures on stderr), exit 1 if any fails."""
+    result = services.integrity.verify(given_anchors(args.trust), args.checkpoint)
+    if args.json:
+        print_json(_verdict_json(result))
+    else:
+        for good, line in result.lines():
+            print(line, file=sys.stdout if good else sys.stderr)
+    return EXIT_OK if result.ok else EXIT_REFUSED
 
 
 def audit(args: argparse.Namespace) -> int:
-    """List events (``--json`` for machines), or verify the chain and sign-offs (exit 1 if broken)."""
-    database = services_for(args).database
+    """List events (``--json``), verify the trail (exit 1 if broken), or write a checkpoint."""
+    if getattr(args, "audit_command", None) == "checkpoint":
+        return _checkpoint(args)
+    services = services_for(args)
+    database = services.database
+    if args.verify:
+        return _verify(args, services)
     with database.read() as session:
-        if args.verify:
-            report = verify_chain(session)
-            signoffs = verify_signoffs(session)
-            ok = report.ok and signoffs.ok
-            if args.json:
-                print_json(
-                    {
-                        "ok": ok,
-                        "events": report.events,
-                        "first_broken": report.first_broken,
-                        "reason": report.reason,
-                        "signoffs": {
-                            "ok": signoffs.ok,
-                            "reviews": signoffs.reviews,
-                            "signatures": signoffs.signatures,
-                            "problems": [
-                                {
-                                    "review": p.review_id,
-                                    "signature": p.signature_id,
-                                    "model": p.model,
-                                    "version": p.version,
-                                    "problem": p.problem,
-                                }
-                                for p in signoffs.problems
-                            ],
-                        },
-                    }
-                )
-            else:
-                print(report.describe(), file=sys.stdout if report.ok else sys.stderr)
-                print(signoffs.describe(), file=sys.stdout if signoffs.ok else sys.stderr)
-                for problem in signoffs.problems:
-                    print(f"  {problem.describe()}", file=sys.stderr)
-            return EXIT_OK if ok else EXIT_REFUSED
         events = []
         records: list[AuditRecord] = []
         after = 0
@@ -87,4 +85,58 @@ def audit(args: argparse.Namespace) -> int:
         print(f"{record.id:>6}  {record.at[:19]}Z  {record.actor:<12} {describe(record)}")
     if not events:
         print("The audit trail is empty.")
+    return EXIT_OK
+
+
+def _verdict_json(result: RegistryCheck) -> dict[str, Any]:
+    chain, signoffs, head = result.chain, result.signoffs, result.head
+    return {
+        "ok": result.ok,
+        "events": chain.events,
+        "first_broken": chain.first_broken,
+        "reason": chain.reason,
+        "signoffs": {
+            "ok": signoffs.ok,
+            "reviews": signoffs.reviews,
+            "signatures": signoffs.signatures,
+            "problems": [
+                {
+                    "review": p.review_id,
+                    "signature": p.signature_id,
+                    "model": p.model,
+                    "version": p.version,
+                    "problem": p.problem,
+                }
+                for p in signoffs.problems
+            ],
+        },
+        "problems": list(result.problems),
+        "anchored": result.anchored,
+        "signed_head": None
+        if head is None
+        else {
+            "seq": head.seq,
+            "hash": head.hash,
+            "signer": head.signer,
+            "signed_at": head.signed_at,
+            "act": head.what,
+            "events_after": max(0, result.events - head.seq),
+        },
+        "checkpoint": result.checkpoint or None,
+    }
+
+
+def _checkpoint(args: argparse.Namespace) -> int:
+    from countersign.services.integrity.checkpoint import write_checkpoint
+
+    services = services_for(args)
+    database, identities = services.database, services.identities
+    identities.get(args.identity)  # unknown identity: refused before the passphrase
+    passphrase = ask_passphrase(f"Passphrase for {args.identity}: ")
+    signing = identities.unlock(args.identity, passphrase)
+    act = write_checkpoint(database, signing, args.output)
+    head = act.head
+    assert head is not None
+    print(f"checkpoint: event {head.seq} ({head.hash}) signed by {signing.identity.email}")
+    print(f"  written to {args.output}; keep it outside this computer")
     return EXIT_OK

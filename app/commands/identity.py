@@ -1,4 +1,4 @@
-"""``countersign identity``: create, import-p12, list, export-cert, passphrase, retire."""
+"""``countersign identity``: create, import-p12, list, export-cert, passphrase, grant, retire."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from countersign.commands.passphrase import (
     PKCS12_PASSWORD_ENV,
     ask_passphrase,
 )
-from countersign.services.identities.identities import Identities, IdentityInfo
+from countersign.services.identities.identities import Identities, IdentityInfo, role_label
 
 
 def identity(args: argparse.Namespace) -> int:
@@ -30,13 +30,15 @@ def identity(args: argparse.Namespace) -> int:
         return _export(identities, args)
     if action == "passphrase":
         return _change_passphrase(identities, args)
+    if action == "grant":
+        return _grant(identities, args)
     return _retire(identities, args)
 
 
 def _create(identities: Identities, args: argparse.Namespace) -> int:
     identities.keystore.backend  # noqa: B018  (no keyring: refuse before asking anything)
     passphrase = ask_passphrase(f"New passphrase for {args.email}: ", confirm=True)
-    created = identities.create(args.name, args.email, args.role, passphrase)
+    created = identities.create(args.name, args.email, args.role or "", passphrase)
     _print_made("created", created, identities)
     return EXIT_OK
 
@@ -48,7 +50,7 @@ def _import_p12(identities: Identities, args: argparse.Namespace) -> int:
     )
     passphrase = ask_passphrase("New Countersign passphrase for this identity: ", confirm=True)
     imported = identities.import_pkcs12(
-        args.file, password or None, passphrase, args.role, name=args.name, email=args.email
+        args.file, password or None, passphrase, args.role or "", name=args.name, email=args.email
     )
     _print_made("imported", imported, identities)
     if imported.chain_pem:
@@ -57,7 +59,7 @@ def _import_p12(identities: Identities, args: argparse.Namespace) -> int:
 
 
 def _print_made(what: str, made: IdentityInfo, identities: Identities) -> None:
-    print(f"{what} identity {made.name} <{made.email}> ({made.role})")
+    print(f"{what} identity {made.name} <{made.email}> ({role_label(made.role)})")
     print(f"  certificate SHA-256 {made.fingerprint}")
     print(f"  valid {made.not_before} to {made.not_after}")
     print(f"  private key in the keyring {identities.keystore.describe()}, under that fingerprint")
@@ -74,7 +76,7 @@ def _list(identities: Identities, args: argparse.Namespace) -> int:
     for i in every:
         state = "active" if i.active else f"retired {(i.retired_at or '')[:10]}"
         print(
-            f"{i.email:<32} {i.role:<9} {state:<18} until {i.not_after[:10]}  "
+            f"{i.email:<32} {role_label(i.role):<11} {state:<18} until {i.not_after[:10]}  "
             f"{i.fingerprint[:16]}…  {i.name}"
         )
     return EXIT_OK
@@ -121,8 +123,22 @@ def _change_passphrase(identities: Identities, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _grant(identities: Identities, args: argparse.Namespace) -> int:
+    identities.get(args.identity)  # unknown officer: refused before the passphrase
+    identities.get(args.email)
+    passphrase = ask_passphrase(f"Passphrase for {args.identity}: ")
+    officer = identities.unlock(args.identity, passphrase)
+    granted = identities.grant(args.email, args.role, officer)
+    print(f"granted: {granted.email} is now {granted.role}, signed by {officer.identity.email}")
+    return EXIT_OK
+
+
 def _retire(identities: Identities, args: argparse.Namespace) -> int:
-    retired, removed = identities.retire(args.email, args.reason or "")
+    signer_email = args.identity or args.email
+    identities.get(signer_email)
+    passphrase = ask_passphrase(f"Passphrase for {signer_email} (signs the retirement): ")
+    signer = identities.unlock(signer_email, passphrase)
+    retired, removed = identities.retire(args.email, args.reason or "", signer=signer)
     print(f"retired the identity of {retired.email}: it can no longer sign")
     print("  its earlier signatures still verify against the certificate kept in the registry")
     if removed:

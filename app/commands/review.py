@@ -83,6 +83,7 @@ def review_json(r: ReviewInfo) -> dict[str, Any]:
                 "decision": s.decision,
                 "comment": s.comment,
                 "signed_at": s.signed_at,
+                "chain": {"seq": s.chain[0], "hash": s.chain[1]} if s.chain else None,
                 "algorithm": "ECDSA P-256 SHA-256",
                 "signature": base64.b64encode(s.signature).decode("ascii"),
                 "responses": [

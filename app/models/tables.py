@@ -253,6 +253,9 @@ class Signature(Base):
     signed_at: Mapped[str] = mapped_column(String(32))
     signer_fingerprint: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes] = mapped_column(LargeBinary)
+    chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The audit chain head the sign-off extends (None: signed before heads were signed)."""
+    chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ReviewResponse(Base):

@@ -283,6 +283,8 @@ class AuditAction(Vocabulary):
     IDENTITY_IMPORTED = "identity.imported"
     IDENTITY_PASSPHRASE_CHANGED = "identity.passphrase_changed"
     IDENTITY_RETIRED = "identity.retired"
+    IDENTITY_GRANTED = "identity.granted"
+    AUDIT_CHECKPOINT = "audit.checkpoint"
     STAGES_SET = "stages.set"
     MODEL_CLASSIFIED = "model.classified"
     APPROVAL_REVOKED = "approval.revoked"
@@ -310,6 +312,8 @@ _labelled(
         "identity.imported": "Identity imported",
         "identity.passphrase_changed": "Passphrase changed",
         "identity.retired": "Identity retired",
+        "identity.granted": "Role granted",
+        "audit.checkpoint": "Checkpoint signed",
         "stages.set": "Stages set",
         "model.classified": "Risk classified",
         "approval.revoked": "Approval revoked",
@@ -328,6 +332,7 @@ class AuditObject(Vocabulary):
     IDENTITY = "identity"
     CHECKLIST_TEMPLATE = "checklist_template"
     FILE = "file"
+    TRAIL = "audit"
     REGISTRY = "registry"
     CLASSIFICATION = "classification"
     REVOCATION = "revocation"
@@ -344,6 +349,7 @@ _labelled(
         "identity": "identity",
         "checklist_template": "checklist template",
         "file": "file",
+        "audit": "audit trail",
         "registry": "registry",
         "classification": "risk classification",
         "revocation": "revocation",

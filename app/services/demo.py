@@ -47,9 +47,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from countersign.errors import CountersignError, InputRefused
-from countersign.formats.bundle import create_bundle
+from countersign.formats.bundle import TeamKeyFiles, create_bundle
 from countersign.formats.limits import load_json
-from countersign.services.identities.certificates import self_signed_certificate
+from countersign.models.vocabulary import Role
+from countersign.services.identities.certificates import Validity, self_signed_certificate
+from countersign.services.identities.identities import Identities
 from countersign.services.identities.memory_keyring import MemoryKeyring
 from countersign.services.progress import Progress, no_progress
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
@@ -173,13 +175,7 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
         importer, identities, reviews = services.importer, services.identities, services.reviews
         # Never shown nor stored: the keys it guards are thrown away with the keyring.
         passphrase = secrets.token_urlsafe(24)
-        for reviewer in reviewers.values():
-            try:
-                identities.create(reviewer.name, reviewer.email, reviewer.role, passphrase)
-            except CountersignError as refusal:
-                raise DemoSamplesError(
-                    f"{SAMPLE_REVIEWS}: the reviewer {reviewer.email} is refused: {refusal}"
-                ) from refusal
+        _create_reviewers(identities, list(reviewers.values()), passphrase)
         done = len(bundles) + 1
         for index, (bundle, path) in enumerate(zip(bundles, written, strict=True)):
             report(done, total, f"Importing {path.name}")
@@ -195,12 +191,32 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
                 done += 1
                 _sign_sample_review(reviews, sign_off, reviewers[sign_off.reviewer], passphrase)
         for reviewer in reviewers.values():
-            identities.retire(reviewer.email, RETIRED_REASON)
+            signing = identities.unlock(reviewer.email, passphrase)
+            identities.retire(reviewer.email, RETIRED_REASON, signer=signing)
     finally:
         keyring.entries.clear()  # retiring removed the keys; this covers a failed build
         services.close()
     report(total, total, "Demo registry ready")
     return registry_path
+
+
+def _create_reviewers(
+    identities: Identities, reviewers: list[SampleReviewer], passphrase: str
+) -> None:
+    """Create the demo reviewers: the first officer founds the registry and grants the others."""
+    ordered = sorted(reviewers, key=lambda reviewer: reviewer.role != Role.OFFICER)
+    founder = None
+    for reviewer in ordered:
+        try:
+            identities.create(
+                reviewer.name, reviewer.email, reviewer.role, passphrase, granted_by=founder
+            )
+        except CountersignError as refusal:
+            raise DemoSamplesError(
+                f"{SAMPLE_REVIEWS}: the reviewer {reviewer.email} is refused: {refusal}"
+            ) from refusal
+        if founder is None:
+            founder = identities.unlock(reviewer.email, passphrase)
 
 
 def read_sample_index(path: Path) -> tuple[list[SampleBundle], dict[str, SampleSigner]]:
@@ -300,8 +316,9 @@ def make_team_credential(signer: SampleSigner, folder: Path) -> tuple[Path, Path
         key,
         subject,
         signer.email,
-        valid_for=datetime.timedelta(days=_CERTIFICATE_DAYS),
-        backdate=datetime.timedelta(hours=1),
+        Validity(
+            length=datetime.timedelta(days=_CERTIFICATE_DAYS), backdate=datetime.timedelta(hours=1)
+        ),
     )
     folder.mkdir(parents=True, exist_ok=True)
     key_path = folder / "team-key.pem"
@@ -325,15 +342,14 @@ def _write_sample_bundle(
     credentials: dict[str, tuple[Path, Path]],
 ) -> Path:
     output = output_folder / bundle.file
-    key, cert = credentials[bundle.signer] if bundle.signer else (None, None)
+    signing = TeamKeyFiles(*credentials[bundle.signer]) if bundle.signer else None
     try:
         create_bundle(
             samples / bundle.folder,
             output,
             bundle.team,
             producer=bundle.producer,
-            sign_key=key,
-            sign_cert=cert,
+            signing=signing,
             version=bundle.version,
         )
     except InputRefused as refusal:

@@ -19,12 +19,14 @@ from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import PBKDF2_ITERATIONS, Keystore
 from countersign.services.importing.importer import Importer
+from countersign.services.integrity.service import Integrity
 from countersign.services.registry import Registry
 from countersign.services.reports.reports import Reports
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Reviews
 from countersign.services.storage.database import Database
 from countersign.services.storage.server import PasswordPrompt
+from countersign.services.trust.store import TrustStore
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -46,6 +48,9 @@ class Services:
     reports: Reports
     deployment: Deployment
     audit: AuditTrail
+    trust: TrustStore
+    """The certificates this workstation trusts, kept outside the registry."""
+    integrity: Integrity
 
     def close(self) -> None:
         """Close the registry: its connections are released."""
@@ -78,6 +83,7 @@ def build_services(
     imports, identities and checklists (the operating-system user when None).
     """
     identities = Identities(database, Keystore(keyring, rounds=key_rounds), actor=actor)
+    trust = TrustStore()
     return Services(
         database=database,
         registry=Registry(database),
@@ -85,9 +91,11 @@ def build_services(
         identities=identities,
         checklists=Checklists(database, actor=actor),
         reviews=Reviews(database, identities),
-        reports=Reports(database, identities),
+        reports=Reports(database, identities, trust),
         deployment=Deployment(database, identities, actor=actor),
         audit=AuditTrail(database),
+        trust=trust,
+        integrity=Integrity(database, trust),
     )
 
 

@@ -82,9 +82,12 @@ def imported(
         == 0
     )
     assert main(["import", str(bundle)]) == 0
-    for email, role in ((ANA, "approver"), (BEA, "approver"), (OLGA, "officer")):
+    # Roles are granted: Olga founds the registry and grants Ana and Bea theirs (signed).
+    for email, role in ((OLGA, "officer"), (ANA, "approver"), (BEA, "approver")):
         argv = ["identity", "create", "--name", email.split("@")[0].title(), "--email", email]
-        assert main([*argv, "--role", role]) == 0
+        assert main(argv) == 0
+        if role != "officer":
+            assert main(["identity", "grant", email, "--role", role, "--identity", OLGA]) == 0
     capsys.readouterr()
     return tmp_path
 
@@ -109,7 +112,7 @@ def _trust(folder: Path, capsys: pytest.CaptureFixture[str], *emails: str) -> li
     return out
 
 
-def test_end_to_end(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_end_to_end(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: PLR0915  # one story, read top to bottom
     folder = imported
     shown = cli_json(capsys, ["show", f"{MODEL}@1.0", "--json"])
     assert shown["artifacts"] == [
@@ -261,12 +264,12 @@ def test_end_to_end(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
                 "Eve",
                 "--email",
                 "eve@example.org",
-                "--role",
-                "officer",
             ]
         )
         == 0
     )
+    grant = ["identity", "grant", "eve@example.org", "--role", "officer", "--identity", OLGA]
+    assert main(grant) == 0
     assert main(["identity", "export-cert", "eve@example.org", "-o", str(stranger)]) == 0
     capsys.readouterr()
     assert (

@@ -21,19 +21,35 @@ CREATE = ["identity", "create", "--name", "Ana Approver", "--email", "ana@exampl
 def test_create_list_export(
     db: Path, memory_keyring: MemoryKeyring, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([*CREATE, "--role", "approver"]) == 0
+    officer = ["identity", "create", "--name", "Olga Officer", "--email", "olga@example.org"]
+    assert main(officer) == 0
+    assert "created identity Olga Officer <olga@example.org> (officer)" in capsys.readouterr().out
+    # Roles are granted, not asserted: a later identity asking for one is refused...
+    assert main([*CREATE, "--role", "approver"]) == 1
+    assert "roles are granted by an officer" in capsys.readouterr().err
+    assert table_counts(db)["identities"] == 1
+    # ... and is made with no role until an officer grants one.
+    assert main(CREATE) == 0
     out = capsys.readouterr().out
-    assert "created identity Ana Approver <ana@example.org> (approver)" in out
+    assert "created identity Ana Approver <ana@example.org> (no role yet)" in out
     keyring_name = "countersign.services.identities.memory_keyring.MemoryKeyring"
     assert f"private key in the keyring {keyring_name}" in out
+    grant = ["identity", "grant", "ana@example.org", "--role", "approver"]
+    assert main([*grant, "--identity", "ana@example.org"]) == 1
+    assert "ana@example.org is not an active officer" in capsys.readouterr().err
+    assert main([*grant, "--identity", "olga@example.org"]) == 0
+    assert capsys.readouterr().out == (
+        "granted: ana@example.org is now approver, signed by olga@example.org\n"
+    )
 
     listed = cli_json(capsys, ["identity", "list", "--json"])
     assert [(i["email"], i["role"], i["active"], i["source"]) for i in listed] == [
-        ("ana@example.org", "approver", True, "self-signed")
+        ("ana@example.org", "approver", True, "self-signed"),
+        ("olga@example.org", "officer", True, "self-signed"),
     ]
     fingerprint = listed[0]["fingerprint"]
     assert "PRIVATE" not in str(listed)
-    assert list(memory_keyring.entries) == [(SERVICE, fingerprint)]
+    assert (SERVICE, fingerprint) in memory_keyring.entries
 
     capsys.readouterr()
     assert main(["identity", "export-cert", "ana@example.org"]) == 0
@@ -58,6 +74,7 @@ def test_passphrase_change_and_retire(
     assert main(["identity", "passphrase", "ana@example.org"]) == 1
     assert "the passphrase is wrong" in capsys.readouterr().err
 
+    monkeypatch.setenv("COUNTERSIGN_PASSPHRASE", "a brand new passphrase")  # signs the retirement
     assert main(["identity", "retire", "ana@example.org", "--reason", "moved team"]) == 0
     out = capsys.readouterr().out
     assert "retired the identity of ana@example.org: it can no longer sign" in out
@@ -118,12 +135,12 @@ def test_import_p12(
     path = tmp_path / "bea.p12"
     path.write_bytes(data)
     monkeypatch.setenv("COUNTERSIGN_P12_PASSWORD", "wrong password")
-    assert main(["identity", "import-p12", str(path), "--role", "approver"]) == 1
+    assert main(["identity", "import-p12", str(path), "--role", "officer"]) == 1
     assert "bea.p12: the password is wrong" in capsys.readouterr().err
     monkeypatch.setenv("COUNTERSIGN_P12_PASSWORD", "issued password")
-    assert main(["identity", "import-p12", str(path), "--role", "approver"]) == 0
+    assert main(["identity", "import-p12", str(path), "--role", "officer"]) == 0
     out = capsys.readouterr().out
-    assert "imported identity Bea Approver <bea@example.org> (approver)" in out
+    assert "imported identity Bea Approver <bea@example.org> (officer)" in out
     assert f"issued by  {ca.subject.rfc4514_string()} (chain kept)" in out
     capsys.readouterr()
     assert main(["identity", "export-cert", "bea@example.org", "--chain"]) == 0

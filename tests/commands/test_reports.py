@@ -11,7 +11,7 @@ from countersign.cli import main
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
 from tests.helpers.reports import ANA, OLGA, markup_card
-from tests.helpers.signoff import create_identity, medium_card
+from tests.helpers.signoff import cli_identities, medium_card
 
 STANDARD_RESPONSES = "\n".join(
     f"{item}: {{answer: pass, note: Checked.}}"
@@ -40,8 +40,7 @@ def registry(
     assert (
         main(["import", str(write_card(tmp_path, "v1.json", markup_card())), "--team", "Risk"]) == 0
     )
-    for email, role in ((ANA, "approver"), (OLGA, "officer")):
-        create_identity(db, memory_keyring, email.split("@")[0].title(), email, role)
+    cli_identities(db, memory_keyring, [(ANA, "approver"), (OLGA, "officer")])
     responses = tmp_path / "responses.yaml"
     responses.write_text(STANDARD_RESPONSES + "\n")
     review = ["review", "credit-scorer@1.0", "--template", "standard", "--responses"]
@@ -117,6 +116,8 @@ def test_verify_with_trust_in_another_registry(
     cert = tmp_path / "olga.pem"
     assert main(["export-pdf", "credit-scorer@1.0", "-o", str(pdf), "--identity", OLGA]) == 0
     assert main(["identity", "export-cert", OLGA, "-o", str(cert)]) == 0
+    approver = tmp_path / "ana.pem"
+    assert main(["identity", "export-cert", ANA, "-o", str(approver)]) == 0
     monkeypatch.setenv("COUNTERSIGN_DB", str(tmp_path / "auditor.sqlite3"))
     assert main(["registry", "init"]) == 0  # verify makes no registry of its own
     capsys.readouterr()
@@ -126,7 +127,10 @@ def test_verify_with_trust_in_another_registry(
     assert signer.endswith(
         "is neither in this registry nor among the certificates you trust (--trust)"
     )
-    assert main(["verify", str(pdf), "--trust", str(cert)]) == 0
+    # The officer's signature alone does not make the approval: its approver must be trusted too.
+    assert main(["verify", str(pdf), "--trust", str(cert)]) == 1
+    assert "FAILED  Decision: the report claims 'approved'" in capsys.readouterr().out
+    assert main(["verify", str(pdf), "--trust", str(cert), "--trust", str(approver)]) == 0
     assert "among the certificates you trust (--trust)" in capsys.readouterr().out
 
 

@@ -16,7 +16,7 @@ from countersign.services.identities.certificates import load_certificate
 from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
-from tests.helpers.signoff import cli_json, create_identity, medium_card, table_counts
+from tests.helpers.signoff import cli_identities, cli_json, medium_card, table_counts
 
 ANA, BEA = "ana@example.org", "bea@example.org"
 STANDARD = next(t for t in built_in_templates() if t.id == "standard")
@@ -58,8 +58,7 @@ def registry(
 ) -> Path:
     card = write_card(tmp_path, "v1.json", medium_card())
     assert main(["import", str(card), "--team", "Risk"]) == 0
-    for email, role in ((ANA, "approver"), (BEA, "approver")):
-        create_identity(db, memory_keyring, email.split("@")[0], email, role)
+    cli_identities(db, memory_keyring, [(ANA, "approver"), (BEA, "approver")])
     capsys.readouterr()
     return db
 
@@ -107,7 +106,8 @@ def test_signed_approval_shows_in_show_json_and_verifies(
     # show --json carries everything needed to check the signature without Countersign.
     payload = {
         "format": "countersign-sign-off",
-        "format_version": 1,
+        "format_version": 2,
+        "chain": signature["chain"],
         "stage": "staging",
         "artifacts": [],
         "card_version_sha256": shown["sha256"],
@@ -215,8 +215,7 @@ def test_self_approval_is_refused(
 ) -> None:
     card = write_card(tmp_path, "v1.json", medium_card())  # owned by risk-analytics@example.com
     assert main(["import", str(card)]) == 0
-    owner = ["identity", "create", "--name", "Risk", "--email", "risk-analytics@example.com"]
-    assert main([*owner, "--role", "approver"]) == 0
+    cli_identities(db, memory_keyring, [("risk-analytics@example.com", "approver")])
     before = table_counts(db)
     capsys.readouterr()
     assert main(_review(_responses(tmp_path), identity="risk-analytics@example.com")) == 1
@@ -231,8 +230,7 @@ def test_second_signature_by_the_same_reviewer_is_refused(
 ) -> None:
     card = write_card(tmp_path, "fraud.json", native_card("credit-scorer", "1.0"))  # high risk
     assert main(["import", str(card)]) == 0
-    create = ["identity", "create", "--name", "Ana", "--email", ANA, "--role", "approver"]
-    assert main(create) == 0
+    cli_identities(db, memory_keyring, [(ANA, "approver")])
     high = next(t for t in built_in_templates() if t.id == "high-risk")
     responses = tmp_path / "high.yaml"
     responses.write_text(

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from countersign.cli import main
 from countersign.models.card import ModelCard
-from countersign.services.identities.identities import Identities, IdentityInfo
+from countersign.services.identities.identities import Identities, IdentityInfo, SigningKey
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
@@ -29,6 +29,9 @@ from tests.helpers.registry import Place, native_card, place_of, raw_connection,
 
 PASSPHRASE = "correct horse battery staple"
 """Every test identity's passphrase."""
+
+FOUNDER = "founder@example.org"
+"""The officer a workbench makes first when a test's first identity is no officer."""
 
 SIGNOFF_TABLES = (
     "identities",
@@ -85,10 +88,28 @@ class Workbench:
         report = self.services.importer.import_file(path, team=team)
         assert report.ok, report.plan.reason()
 
+    founder: SigningKey | None = None
+    """The registry's first officer, unlocked: it grants the roles :meth:`person` asks for."""
+
     def person(self, email: str, role: str = "approver", name: str | None = None) -> IdentityInfo:
-        """A new self-signed identity with :data:`PASSPHRASE`."""
+        """A new self-signed identity with :data:`PASSPHRASE`, granted ``role`` by an officer.
+
+        The registry's first identity is its officer; when the first asked for
+        is not an officer, a founding officer (:data:`FOUNDER`) is made first.
+        """
         label = name or email.split("@", maxsplit=1)[0].replace(".", " ").title()
-        return self.identities.create(label, email, role, PASSPHRASE)
+        if self.founder is None and role == "officer":
+            made = self.identities.create(label, email, role, PASSPHRASE)
+            self.founder = self.identities.unlock(email, PASSPHRASE)
+            return made
+        return self.identities.create(label, email, role, PASSPHRASE, granted_by=self.officer())
+
+    def officer(self) -> SigningKey:
+        """The registry's founding officer, unlocked (made as :data:`FOUNDER` if there is none)."""
+        if self.founder is None:
+            self.identities.create("Founding Officer", FOUNDER, "officer", PASSPHRASE)
+            self.founder = self.identities.unlock(FOUNDER, PASSPHRASE)
+        return self.founder
 
     def answers(
         self, template: str = "standard", answer: str = "pass", note: str = "Checked by hand."
@@ -97,7 +118,7 @@ class Workbench:
         items = self.checklists.get(template).template.items
         return {item.id: Answer(answer, note) for item in items}  # type: ignore[arg-type]
 
-    def request(
+    def request(  # noqa: PLR0913  # a test builder: each keyword has a default; a test names what it changes
         self,
         email: str,
         decision: str = "approve",
@@ -232,14 +253,25 @@ def cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     return json.loads(capsys.readouterr().out)
 
 
-def create_identity(db: Path, keyring: MemoryKeyring, name: str, email: str, role: str) -> None:
-    """What ``countersign identity create`` does, with cheap key derivation, for set-ups.
+def cli_identities(db: Path, keyring: MemoryKeyring, people: list[tuple[str, str]]) -> None:
+    """Set up ``(email, role)`` identities as ``identity create`` and ``identity grant`` would.
 
-    The command line keeps the workstation's 600,000 PBKDF2 rounds (``test_identity.py``
-    runs it); the commands unlock keys with whatever rounds they were stored with.
+    The first officer listed founds the registry (listed first or not); when
+    none is listed, :data:`FOUNDER` does.  Every other identity is created and
+    granted its role by that officer (cheap key derivation: the command line keeps the workstation's 600,000 PBKDF2 rounds, and ``test_identity.py`` runs it).
     """
+    officer = next((email for email, role in people if role == "officer"), FOUNDER)
+    ordered = sorted(people, key=lambda person: person[0] != officer)
+    if officer == FOUNDER:
+        ordered.insert(0, (FOUNDER, "officer"))
     database = Database.open(str(db))
     try:
-        Identities(database, cheap_keystore(keyring)).create(name, email, role, PASSPHRASE)
+        identities = Identities(database, cheap_keystore(keyring))
+        founder = None
+        for email, role in ordered:
+            name = email.split("@", maxsplit=1)[0].title()
+            identities.create(name, email, role, PASSPHRASE, granted_by=founder)
+            if founder is None:
+                founder = identities.unlock(email, PASSPHRASE)
     finally:
         database.dispose()

@@ -55,7 +55,7 @@ def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path)
     _registry_at_0002(path)
     db = Database.open(str(path))
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables >= NEW_TABLES
     assert raw.execute("SELECT name, status FROM models").fetchall() == [
@@ -64,7 +64,7 @@ def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path)
     raw.close()
 
     identities = Identities(db, cheap_keystore(MemoryKeyring()))
-    identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE)
+    identities.create("Ana Approver", "ana@example.org", "officer", PASSPHRASE)
     reviews = Reviews(db, identities)
     items = reviews.prepare("legacy-scorer", "1.0").template.template.items
     answers = {item.id: Answer("pass", "Checked against the legacy card.") for item in items}

@@ -34,10 +34,12 @@ from countersign.services.demo import (
 )
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.memory_keyring import MemoryKeyring
+from countersign.services.integrity.registry_check import verify_registry
 from countersign.services.registry import Registry
 from countersign.services.reviews.reviews import Reviews
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
+from countersign.services.trust.anchors import TrustAnchors
 
 SAMPLES = Path(str(samples_resource()))
 GRACE, JONAS = "grace.adeyemi@meridian.example", "jonas.lindqvist@meridian.example"
@@ -251,7 +253,8 @@ def test_audit_chain_verifies_and_names_the_demo_actor(registry: Registry) -> No
         events = [(event.actor, event.action) for event in list_events(session)]
     assert report.ok, report.describe()
     assert report.events == len(events) > 0
-    # Imports and identities are the build's; each sign-off is its reviewer's.
+    # Imports and identities are the build's; each signed act (sign-off, grant, retirement)
+    # is its signer's.
     assert {actor for actor, _ in events} == {"demo", GRACE, JONAS}
     assert {action for actor, action in events if actor != "demo"} == {
         "checklist.stored",
@@ -259,7 +262,13 @@ def test_audit_chain_verifies_and_names_the_demo_actor(registry: Registry) -> No
         "review.opened",
         "review.signed",
         "card_version.status_changed",
+        "identity.granted",
+        "identity.retired",
     }
+    with registry.database.read() as session:
+        whole = verify_registry(session, TrustAnchors())
+    assert whole.ok, list(whole.lines())
+    assert whole.head is not None and whole.head.what == "retirement"
     actions = [action for _, action in events]
     assert actions.count("bundle.imported") == 14
     assert "card_version.superseded" in actions

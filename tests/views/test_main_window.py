@@ -293,9 +293,12 @@ def test_audit_trail_opens_one_window(
     made: list[QWidget] = []
 
     class FakeAuditWindow(QWidget):
-        def __init__(self, trail: AuditTrail, parent: QWidget | None = None) -> None:
+        def __init__(
+            self, trail: AuditTrail, parent: QWidget | None = None, integrity: object = None
+        ) -> None:
             super().__init__(parent)
             self.trail = trail
+            self.integrity = integrity
             made.append(self)
 
     module = types.ModuleType("countersign.views.audit.window")
@@ -307,6 +310,7 @@ def test_audit_trail_opens_one_window(
     assert made[0].isVisible() and made[0].isWindow()
     assert made[0].trail is window.services.audit  # type: ignore[attr-defined]
     assert window.services.audit.database is window.database
+    assert made[0].integrity is window.services.integrity  # type: ignore[attr-defined]
     window.close()
     assert not made[0].isVisible()
 

@@ -251,6 +251,21 @@ def _identity_retired(record: AuditRecord) -> str:
     return f"Identity of {who} retired: it signs no more" + (f" ({reason})" if reason else "")
 
 
+def _role_granted(record: AuditRecord) -> str:
+    who = _text(record.details, "email") or _short(record.object_id)
+    role = _text(record.details, "role")
+    shown = Role.word(role) if role else "no role"
+    if record.details.get("founding") is True:
+        return f"{who} founded the registry as its officer (signed)"
+    return f"{who} granted the role {shown} by {record.actor} (signed)"
+
+
+def _checkpoint(record: AuditRecord) -> str:
+    events = record.details.get("events")
+    upto = f" up to event {events}" if isinstance(events, int) else ""
+    return f"Audit trail checkpoint signed by {record.actor}{upto}"
+
+
 def _stages_set(record: AuditRecord) -> str:
     stages = record.details.get("to")
     names = " → ".join(str(s) for s in stages) if isinstance(stages, list) else ""
@@ -296,6 +311,8 @@ _SENTENCES: dict[AuditAction, Callable[[AuditRecord], str]] = {
     AuditAction.IDENTITY_IMPORTED: _identity_added,
     AuditAction.IDENTITY_PASSPHRASE_CHANGED: _passphrase_changed,
     AuditAction.IDENTITY_RETIRED: _identity_retired,
+    AuditAction.IDENTITY_GRANTED: _role_granted,
+    AuditAction.AUDIT_CHECKPOINT: _checkpoint,
 }
 
 

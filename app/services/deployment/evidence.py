@@ -42,6 +42,7 @@ from countersign.services.deployment.records import GateCheck, GateResult
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reports.verification import verify_report_file
+from countersign.services.trust.anchors import Anchor, TrustAnchors
 
 REPORT_IN_FOLDER = "review-report.pdf"
 CARD_IN_FOLDER = "card.canonical.json"
@@ -63,8 +64,8 @@ def evidence_gate(
     pdf = evidence / REPORT_IN_FOLDER if evidence.is_dir() else evidence
     if evidence.is_dir() and not pdf.is_file():
         raise EvidenceUnreadable(f"{evidence}: no {REPORT_IN_FOLDER}; is this a published folder?")
-    pems = [c.public_bytes_pem for c in trusted]
-    verification = verify_report_file(pdf, {}, pems)
+    anchors = TrustAnchors(Anchor(c.certificate, "--trust") for c in trusted)
+    verification = verify_report_file(pdf, {}, anchors)
     checks.append(_report_check(verification))
     if evidence.is_dir():
         checks.append(_folder_check(evidence, verification.card_sha256))
@@ -105,11 +106,6 @@ class _Trusted:
     def __init__(self, certificate: x509.Certificate) -> None:
         self.certificate = certificate
         self.fingerprint = certificate_fingerprint(certificate)
-        self.public_bytes_pem = certificate.public_bytes(
-            __import__(
-                "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
-            ).Encoding.PEM
-        ).decode("ascii")
 
     def vouches_for(self, certificate: x509.Certificate) -> bool:
         """Whether ``certificate`` is this one, or was issued (signed) by it."""

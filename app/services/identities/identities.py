@@ -52,6 +52,10 @@ from countersign.services.identities.keystore import (
     encrypt_private_key,
 )
 from countersign.services.storage.database import Database, os_user, utc_now
+from countersign.services.trust.acts import GRANT, RETIREMENT, ActSigner, SignedAct
+
+NO_ROLE = ""
+"""The role of an identity no officer has granted a role yet: it may sign nothing."""
 
 MIN_PASSPHRASE_LENGTH = 8
 """A passphrase shorter than this is refused: it guards a signing key."""
@@ -102,6 +106,10 @@ class SigningKey:
         """The DER ECDSA P-256 / SHA-256 signature of ``data``."""
         return self.key.sign(data, ec.ECDSA(hashes.SHA256()))
 
+    def act_signer(self) -> ActSigner:
+        """This key as the signer of signed acts (grants, retirements, reports, checkpoints)."""
+        return ActSigner(self.key, self.identity.certificate_pem)
+
 
 def normalise_email(email: str) -> str:
     """An e-mail address as stored (trimmed, lowercase), or :class:`IdentityError`."""
@@ -116,6 +124,11 @@ def check_role(role: str) -> Role:
     if not Role.known(role):
         raise IdentityError(f"unknown role {role!r}; choose one of {', '.join(Role)}")
     return Role(role)
+
+
+def role_label(role: str) -> str:
+    """How a role reads to the officer (``no role yet`` for one never granted)."""
+    return role or "no role yet"
 
 
 def check_new_passphrase(passphrase: str) -> None:
@@ -169,13 +182,27 @@ class Identities:
 
     # -- creating -----------------------------------------------------------------
 
-    def create(self, name: str, email: str, role: str, passphrase: str) -> IdentityInfo:
-        """Make an ECDSA P-256 key and a self-signed two-year certificate; key to the keyring."""
+    def create(
+        self,
+        name: str,
+        email: str,
+        role: str,
+        passphrase: str,
+        *,
+        granted_by: SigningKey | None = None,
+    ) -> IdentityInfo:
+        """Make an ECDSA P-256 key and a self-signed two-year certificate; key to the keyring.
+
+        Roles are granted, not asserted: the first identity of a new registry
+        (or of one whose officers have all retired) is its officer, and signs
+        its own founding grant; any later one has no role until an officer
+        grants one, here with ``granted_by`` or later with :meth:`grant`.
+        """
         name = name.strip()
         if not name:
             raise IdentityError("give the reviewer's name (--name)")
         email = normalise_email(email)
-        checked_role = check_role(role)
+        checked_role = check_wanted_role(role)
         check_new_passphrase(passphrase)
         self.keystore.backend  # noqa: B018  (refuse before making anything without a keyring)
         with self.database.read() as session:
@@ -184,7 +211,13 @@ class Identities:
         certificate = make_self_signed(key, name, email, checked_role)
         credential = Credential(key=key, certificate=certificate)
         return self._store(
-            credential, name, email, checked_role, passphrase, IdentitySource.SELF_SIGNED
+            credential,
+            name,
+            email,
+            checked_role,
+            passphrase,
+            IdentitySource.SELF_SIGNED,
+            granted_by,
         )
 
     def import_pkcs12(
@@ -196,13 +229,15 @@ class Identities:
         *,
         name: str | None = None,
         email: str | None = None,
+        granted_by: SigningKey | None = None,
     ) -> IdentityInfo:
         """Take a key and certificate issued by the organisation (PKCS#12), chain kept.
 
         The e-mail address comes from the certificate; ``email`` is only for a
-        certificate that names none (and must match one it names).
+        certificate that names none (and must match one it names).  Its role
+        is granted as for :meth:`create`.
         """
-        checked_role = check_role(role)
+        checked_role = check_wanted_role(role)
         check_new_passphrase(passphrase)
         self.keystore.backend  # noqa: B018  (refuse before reading secrets without a keyring)
         credential = read_pkcs12(path, pkcs12_password)
@@ -238,7 +273,7 @@ class Identities:
         with self.database.read() as session:
             _refuse_active(session, chosen)
         return self._store(
-            credential, person, chosen, checked_role, passphrase, IdentitySource.PKCS12
+            credential, person, chosen, checked_role, passphrase, IdentitySource.PKCS12, granted_by
         )
 
     def _store(
@@ -246,9 +281,10 @@ class Identities:
         credential: Credential,
         name: str,
         email: str,
-        role: Role,
+        role: str,
         passphrase: str,
         source: IdentitySource,
+        granted_by: SigningKey | None,
     ) -> IdentityInfo:
         certificate = credential.certificate
         fingerprint = certificate_fingerprint(certificate)
@@ -257,7 +293,7 @@ class Identities:
         row = Identity(
             name=name,
             email=email,
-            role=role,
+            role=NO_ROLE,
             fingerprint=fingerprint,
             subject=certificate.subject.rfc4514_string(),
             issuer=certificate.issuer.rfc4514_string(),
@@ -278,6 +314,7 @@ class Identities:
                     raise IdentityExists(
                         f"this certificate ({fingerprint[:16]}…) is already in the registry"
                     )
+                grantor = _grantor(session, role, credential, granted_by)
                 session.add(row)
                 session.flush()
                 append_events(
@@ -293,15 +330,17 @@ class Identities:
                             {
                                 "name": name,
                                 "email": email,
-                                "role": role,
                                 "subject": row.subject,
                                 "issuer": row.issuer,
                                 "not_after": row.not_after,
                                 "chain": len(credential.chain),
+                                "certificate_pem": row.certificate_pem,
                             },
                         )
                     ],
                 )
+                if grantor is not None:
+                    _record_grant(session, row, grantor[1], grantor[0], now)
                 # Last, so that a keyring refusal rolls the registry back.
                 self.keystore.store(fingerprint, pem)
                 kept.append(fingerprint)
@@ -343,9 +382,32 @@ class Identities:
             )
         return signing.identity
 
-    def retire(self, email: str, reason: str = "") -> tuple[IdentityInfo, bool]:
+    def grant(self, email: str, role: str, officer: SigningKey) -> IdentityInfo:
+        """Grant the active identity of ``email`` a role, signed by an officer's unlocked key."""
+        email = normalise_email(email)
+        wanted = check_role(role)
+        now = utc_now()
+        with self.database.write() as session:
+            row = session.scalar(
+                select(Identity).where(Identity.email == email, Identity.retired_at.is_(None))
+            )
+            if row is None:
+                _find(session, email)  # raises IdentityNotFound when there is none at all
+                raise IdentityRetired(f"the identity of {email} is retired; it takes no role")
+            _check_officer(session, officer)
+            if row.role == wanted:
+                raise IdentityError(f"{email} already has the role {wanted}; nothing changed")
+            _record_grant(session, row, wanted, officer.act_signer(), now)
+            return _info(row)
+
+    def retire(
+        self, email: str, reason: str = "", signer: SigningKey | None = None
+    ) -> tuple[IdentityInfo, bool]:
         """Retire the active identity of ``email``: it signs no more, its signatures still verify.
 
+        ``signer`` (the identity itself or an officer) signs the retirement, so
+        that its time cannot be moved later; an unsigned retirement is still
+        recorded, but verification can only take it on the registry's word.
         Its key is removed from this keyring when the keyring is reachable;
         returns the identity and whether a key was removed.
         """
@@ -358,8 +420,28 @@ class Identities:
             if row is None:
                 _find(session, email)  # raises IdentityNotFound when there is none at all
                 raise IdentityRetired(f"the identity of {email} is already retired")
+            if signer is not None and signer.identity.fingerprint != row.fingerprint:
+                _check_officer(session, signer)
             row.retired_at = now
             row.retired_reason = reason.strip()
+            details: dict[str, object] = {
+                "email": email,
+                "reason": row.retired_reason,
+                "retired_at": now,
+            }
+            if signer is not None:
+                act = signer.act_signer().sign(
+                    session,
+                    RETIREMENT,
+                    {
+                        "email": email,
+                        "fingerprint": row.fingerprint,
+                        "reason": row.retired_reason,
+                        "retired_at": now,
+                    },
+                    now,
+                )
+                details["signed"] = act.as_json()
             append_events(
                 session,
                 [
@@ -367,8 +449,8 @@ class Identities:
                         AuditAction.IDENTITY_RETIRED,
                         AuditObject.IDENTITY,
                         row.fingerprint,
-                        self.actor,
-                        {"email": email, "reason": row.retired_reason},
+                        signer.identity.email if signer else self.actor,
+                        details,
                     )
                 ],
             )
@@ -425,6 +507,98 @@ class Identities:
         return SigningKey(identity=identity, key=key, certificate=certificate)
 
 
+def check_wanted_role(role: str) -> str:
+    """A role asked for at creation: one of the roles, or ``""`` for none yet."""
+    return NO_ROLE if not role else check_role(role)
+
+
+def _grantor(
+    session: Session, role: str, credential: Credential, granted_by: SigningKey | None
+) -> tuple[ActSigner, str] | None:
+    """Who signs the new identity's grant, and the role: its founding grant, an officer, or none."""
+    # A registry with no active officer (a new one, or one whose officers all retired, as the
+    # demo's) is founded anew by its next identity; verification trusts a founder only when
+    # this workstation does (a pinned certificate, or --trust).
+    founding = (
+        session.scalar(
+            select(Identity.id)
+            .where(Identity.role == Role.OFFICER, Identity.retired_at.is_(None))
+            .limit(1)
+        )
+        is None
+    )
+    if founding:
+        if role not in (NO_ROLE, Role.OFFICER):
+            raise IdentityError(
+                "the first identity of a new registry is its officer: create it with the "
+                "role officer, then create the others and grant them their roles"
+            )
+        pem = pem_of(credential.certificate)
+        return ActSigner(credential.key, pem), Role.OFFICER
+    if role == NO_ROLE:
+        return None
+    if granted_by is None:
+        raise IdentityError(
+            f"roles are granted by an officer: create the identity without a role, then "
+            f"`countersign identity grant EMAIL --role {role} --identity OFFICER_EMAIL`; "
+            "nothing was created"
+        )
+    _check_officer(session, granted_by)
+    return granted_by.act_signer(), role
+
+
+def _check_officer(session: Session, officer: SigningKey) -> None:
+    """Refuse a signer who is not an active officer of this registry."""
+    row = session.scalar(
+        select(Identity).where(
+            Identity.fingerprint == officer.identity.fingerprint, Identity.retired_at.is_(None)
+        )
+    )
+    if row is None or row.role != Role.OFFICER:
+        raise IdentityError(
+            f"{officer.identity.email} is not an active officer of this registry; "
+            "only an officer grants roles and retires others"
+        )
+
+
+def _record_grant(
+    session: Session, row: Identity, role: str, signer: ActSigner, now: str
+) -> SignedAct:
+    """Sign the grant of ``role`` to ``row``, set it, and append its audit event."""
+    previous = row.role
+    act = signer.sign(
+        session,
+        GRANT,
+        {"email": row.email, "name": row.name, "fingerprint": row.fingerprint, "role": role},
+        now,
+    )
+    row.role = role
+    append_events(
+        session,
+        [
+            EventDraft(
+                AuditAction.IDENTITY_GRANTED,
+                AuditObject.IDENTITY,
+                row.fingerprint,
+                signer_email(session, signer.fingerprint) or row.email,
+                {
+                    "email": row.email,
+                    "role": role,
+                    "from": previous,
+                    "founding": signer.fingerprint == row.fingerprint,
+                    "signed": act.as_json(),
+                },
+            )
+        ],
+    )
+    return act
+
+
+def signer_email(session: Session, fingerprint: str) -> str:
+    """The e-mail address of the identity with certificate ``fingerprint`` (``""`` if none)."""
+    return session.scalar(select(Identity.email).where(Identity.fingerprint == fingerprint)) or ""
+
+
 def _refuse_active(session: Session, email: str) -> None:
     existing = session.scalar(
         select(Identity).where(Identity.email == email, Identity.retired_at.is_(None))
@@ -432,7 +606,7 @@ def _refuse_active(session: Session, email: str) -> None:
     if existing is not None:
         raise IdentityExists(
             f"{email} already has an identity (certificate {existing.fingerprint[:16]}…, "
-            f"role {existing.role}); retire it first to replace it"
+            f"role {role_label(existing.role)}); retire it first to replace it"
         )
 
 

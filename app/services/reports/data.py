@@ -299,6 +299,7 @@ def _signoff(
         comment=signature.comment,
         signed_at=signature.signed_at,
         signer_fingerprint=signature.fingerprint,
+        chain=signature.chain,
         stage=review.stage,
         artifacts=json.loads(cv.artifacts_json),
     )

@@ -11,6 +11,7 @@ for the officer, and nothing is written when one is raised.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import tempfile
@@ -18,11 +19,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from countersign.errors import CountersignError
 from countersign.models.tables import CardVersion
-from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus, StageStatus
+from countersign.models.vocabulary import (
+    DECIDED_STATUSES,
+    AuditAction,
+    AuditObject,
+    CardStatus,
+    StageStatus,
+)
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.errors import IdentityRetired
 from countersign.services.identities.identities import Identities, SigningKey
+from countersign.services.integrity.registry_check import signed_authority
 from countersign.services.progress import Progress, no_progress
 from countersign.services.registry import Registry, VersionSummary
 from countersign.services.reports.attachments import Attachment, report_attachments
@@ -34,9 +45,13 @@ from countersign.services.reports.publishing import (
     published_files,
     write_folder,
 )
-from countersign.services.reports.verdict import ReportVerification
+from countersign.services.reports.verdict import ReportCheck, ReportVerification
+from countersign.services.reviews.checklists import all_templates
 from countersign.services.reviews.stages import stage_states
 from countersign.services.storage.database import Database, os_user, utc_now
+from countersign.services.trust.acts import PUBLISH, REPORT
+from countersign.services.trust.anchors import anchors_from_pem
+from countersign.services.trust.store import TrustStore
 
 MAX_TRUST_BYTES = 1024 * 1024
 """A --trust certificate file larger than this is refused."""
@@ -52,6 +67,8 @@ class SignedReport:
     data: ReportData
     attachments: list[Attachment]
     pages: int
+    signing: SigningKey | None = None
+    """The key that signed it, kept to sign the export's act in the audit trail."""
 
     @property
     def sha256(self) -> str:
@@ -79,9 +96,12 @@ class ExportResult:
 class Reports:
     """Review reports of one registry, signed with identities from one keystore."""
 
-    def __init__(self, database: Database, identities: Identities) -> None:
+    def __init__(
+        self, database: Database, identities: Identities, trust: TrustStore | None = None
+    ) -> None:
         self.database = database
         self.identities = identities
+        self.trust = trust or TrustStore()
 
     def check_export(self, model: str, version: str | None, identity: str) -> VersionSummary:
         """Refuse before the passphrase is asked: unknown card version, unknown or retired identity."""
@@ -133,6 +153,17 @@ class Reports:
         data = signed.data
         (progress or no_progress)(4, EXPORT_STEPS, f"Writing {output.name}")
         with _written_atomically(output, signed.pdf) as commit, self.database.write() as session:
+            details: dict[str, object] = {
+                "version": data.version,
+                "status": data.status,
+                "card_sha256": data.sha256,
+                "pdf_sha256": signed.sha256,
+                "file": output.name,
+                "pages": signed.pages,
+                "signer_fingerprint": data.exporter.fingerprint if data.exporter else "",
+            }
+            if signed.signing is not None:
+                details["signed"] = _act(session, signed.signing, REPORT, data, signed.sha256)
             append_events(
                 session,
                 [
@@ -141,17 +172,7 @@ class Reports:
                         AuditObject.CARD_VERSION,
                         str(data.summary.id),
                         data.exporter.email if data.exporter else "",
-                        {
-                            "version": data.version,
-                            "status": data.status,
-                            "card_sha256": data.sha256,
-                            "pdf_sha256": signed.sha256,
-                            "file": output.name,
-                            "pages": signed.pages,
-                            "signer_fingerprint": data.exporter.fingerprint
-                            if data.exporter
-                            else "",
-                        },
+                        details,
                         model_name=data.model,
                     )
                 ],
@@ -179,21 +200,66 @@ class Reports:
         from countersign.services.reports.verification import KnownSigner, verify_report_file
 
         report = progress or no_progress
-        trusted = [read_trusted_certificate(file) for file in trust]
+        anchors = self.trust.anchors().with_more(
+            anchor
+            for file in trust
+            for anchor in anchors_from_pem(read_trusted_certificate(file), f"--trust {file.name}")
+        )
         report(0, 2, f"Checking {path.name}")
-        known = {
-            person.fingerprint: KnownSigner(
+        with self.database.read() as session:
+            # Roles as the signed grants give them, rooted in the certificates trusted here; the
+            # registry's role column is anyone's to write.
+            standings = signed_authority(session, anchors).standings
+        known = {}
+        for person in self.identities.list_all():
+            standing = standings.get(person.fingerprint)
+            known[person.fingerprint] = KnownSigner(
                 person.name,
                 person.email,
                 person.certificate_pem,
                 person.chain_pem,
                 not person.active,
+                role=standing.granted_role if standing else "",
+                retired_at=(standing.retired_at if standing else None) or person.retired_at,
+                grants=tuple(standing.granted_at) if standing and standing.granted_at else None,
             )
-            for person in self.identities.list_all()
-        }
-        result = verify_report_file(path, known, trusted)
+        with self.database.read() as session:
+            quorums = {
+                (info.template.id, info.template.version): info.template.quorum
+                for info in all_templates(session)
+            }
+        result = verify_report_file(path, known, anchors, quorums=quorums)
+        result = self._against_registry(result)
         report(2, 2, "Done")
         return result
+
+    def _against_registry(self, result: ReportVerification) -> ReportVerification:
+        """Add what this registry says of the reported card version when it holds it."""
+        if not result.card_sha256 or not result.model:
+            return result
+        try:
+            summary = Registry(self.database).card_version(result.model, result.version).summary
+        except CountersignError:
+            return result
+        if summary.sha256 != result.card_sha256:
+            return result
+        claimed = result.status
+        if claimed == summary.status:
+            check = ReportCheck("Registry", True, f"this registry also holds it as {claimed}")
+        elif claimed in DECIDED_STATUSES:
+            check = ReportCheck(
+                "Registry",
+                False,
+                f"the report claims {claimed!r}, but this registry holds "
+                f"{summary.model} {summary.version} as {summary.status!r}",
+            )
+        else:
+            check = ReportCheck(
+                "Registry",
+                True,
+                f"exported while {claimed}; this registry now holds it as {summary.status}",
+            )
+        return dataclasses.replace(result, checks=(*result.checks, check))
 
     def check_publish(self, model: str, version: str | None, folder: Path) -> VersionSummary:
         """Refuse before any work: a card version not approved, a folder that is not new or empty."""
@@ -234,6 +300,7 @@ class Reports:
         or taken from ``report``, a file exported since the approval, which must verify.
         """
         summary = self.check_publish(model, version, folder)
+        signing: SigningKey | None = None
         if report is not None:
             pdf = _approved_report(self.verify(report, trust, progress), report, summary)
             data = gather_report(self.database, summary.model, summary.version, exported_at="")
@@ -243,6 +310,7 @@ class Reports:
                 summary.model, summary.version, identity, passphrase, progress
             )
             pdf, data, attachments = signed.pdf, signed.data, signed.attachments
+            signing = signed.signing
         else:
             raise PublishRefused(
                 "publishing needs the signed report: give --identity EMAIL to sign one now, "
@@ -258,6 +326,19 @@ class Reports:
             else f"{data.risk_tier}, the card's own rating"
         )
         with self.database.write() as session:
+            details: dict[str, object] = {
+                "version": summary.version,
+                "card_sha256": summary.sha256,
+                "folder": folder.name,
+                "approved_for": list(approved_for),
+                "risk": risk,
+                "report_sha256": hashlib.sha256(pdf).hexdigest(),
+                "files": {name: hashlib.sha256(content).hexdigest() for name, content in files},
+            }
+            if signing is not None:
+                details["signed"] = _act(
+                    session, signing, PUBLISH, data, hashlib.sha256(pdf).hexdigest()
+                )
             append_events(
                 session,
                 [
@@ -266,17 +347,7 @@ class Reports:
                         AuditObject.CARD_VERSION,
                         str(summary.id),
                         data.exporter.email if data.exporter else os_user(),
-                        {
-                            "version": summary.version,
-                            "card_sha256": summary.sha256,
-                            "folder": folder.name,
-                            "approved_for": list(approved_for),
-                            "risk": risk,
-                            "report_sha256": hashlib.sha256(pdf).hexdigest(),
-                            "files": {
-                                name: hashlib.sha256(content).hexdigest() for name, content in files
-                            },
-                        },
+                        details,
                         model_name=summary.model,
                     )
                 ],
@@ -323,6 +394,20 @@ def _approved_report(
         raise PublishRefused(f"{path}: cannot be read: {error.strerror or error}") from None
 
 
+def _act(
+    session: Session, signing: SigningKey, kind: str, data: ReportData, pdf_sha256: str
+) -> dict[str, object]:
+    """The signed act of an export or a publication, over the chain head it extends."""
+    subject = {
+        "model": data.model,
+        "version": data.version,
+        "status": data.status,
+        "card_sha256": data.sha256,
+        "pdf_sha256": pdf_sha256,
+    }
+    return signing.act_signer().sign(session, kind, subject, utc_now()).as_json()
+
+
 def _exporter(signing: SigningKey) -> Exporter:
     identity = signing.identity
     return Exporter(identity.name, identity.email, identity.role, identity.fingerprint)
@@ -343,7 +428,9 @@ def _sign(data: ReportData, signing: SigningKey, progress: Progress) -> SignedRe
         signing,
         reason=f"Review report of {data.model} {data.version} ({data.status})",
     )
-    return SignedReport(pdf=pdf, data=data, attachments=attachments, pages=built.pages)
+    return SignedReport(
+        pdf=pdf, data=data, attachments=attachments, pages=built.pages, signing=signing
+    )
 
 
 def read_trusted_certificate(path: Path) -> str:

@@ -40,11 +40,13 @@ from pyhanko_certvalidator import ValidationContext
 
 from countersign.errors import InputRefused
 from countersign.formats.limits import load_json
+from countersign.models.vocabulary import APPROVING_ROLES, Decision
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reports.attachments import CARD, MANIFEST, MANIFEST_FORMAT
 from countersign.services.reports.errors import ReportUnreadable
 from countersign.services.reports.signing import asn1_certificate, pem_blocks
 from countersign.services.reports.verdict import ReportCheck, ReportVerification
+from countersign.services.trust.anchors import TrustAnchors
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 """A PDF larger than this is refused before it is read (reports are a few MiB)."""
@@ -73,6 +75,9 @@ _FILTERS = ("/FlateDecode", "/ASCII85Decode")
 _PRINTED = re.compile(rb"Card SHA-256 ([0-9a-f]{64})")
 
 
+_CLAIMS = {decision.outcome.value: decision for decision in Decision}
+"""The decided statuses a report can claim, and the sign-off decision each needs."""
+
 # pyHanko logs a traceback for every certificate it cannot validate (an unknown signer),
 # before the verdict: the verdict says it in words, so its loggers are kept quiet.
 for _logger_name in ("pyhanko", "pyhanko_certvalidator"):
@@ -83,13 +88,41 @@ for _logger_name in ("pyhanko", "pyhanko_certvalidator"):
 
 @dataclass(frozen=True)
 class KnownSigner:
-    """A certificate the registry knows, with whom it belongs to."""
+    """A certificate the registry knows, with whom it belongs to and what it may sign.
+
+    ``role`` is the role this workstation accepts for it (``""``: none), and
+    ``retired_at`` when it stopped signing: nothing it signs dated after that counts.
+    """
 
     name: str
     email: str
     certificate_pem: str
     chain_pem: str = ""
     retired: bool = False
+    role: str = ""
+    retired_at: str | None = None
+    grants: tuple[tuple[str, str], ...] | None = None
+    """``(signed at, role)`` of its signed grants; None: ``role`` as the registry records it."""
+
+    def role_at(self, when: str) -> str:
+        """The role it held at ``when`` (UTC, ISO-8601) by its signed grants."""
+        if self.grants is None:
+            return self.role
+        held = ""
+        for granted_at, role in self.grants:
+            if granted_at <= when:
+                held = role
+        return held
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A sign-off that verified, from a signer this workstation trusts."""
+
+    signer: str
+    decision: str
+    template: tuple[str, int]
+    may_approve: bool
 
 
 class _TooSlow(BaseException):
@@ -99,15 +132,28 @@ class _TooSlow(BaseException):
 def verify_report_file(
     path: Path,
     known: Mapping[str, KnownSigner],
-    trusted_pems: Sequence[str] = (),
+    anchors: TrustAnchors | None = None,
     seconds: float = MAX_SECONDS,
+    quorums: Mapping[tuple[str, int], int] | None = None,
 ) -> ReportVerification:
-    """Check every part of the report at ``path``; refuses a file that is no readable PDF."""
+    """Check every part of the report at ``path``; refuses a file that is no readable PDF.
+
+    ``known`` are the registry's signers with the roles this workstation
+    accepts, ``anchors`` the certificates trusted here, and ``quorums`` the
+    approvals each checklist template (id, version) needs: a report that
+    claims a decision is valid only when trusted sign-offs back it (with no
+    ``quorums`` the caller checks the decision itself, as the gate does).
+    """
     file = str(path)
     data = _read(path, file)
     try:
         with _time_limit(seconds):
-            return _verify(file, data, known, trusted_pems, time.monotonic() + seconds)
+            return _verify(
+                file,
+                data,
+                _Judge(known, anchors or TrustAnchors(), quorums),
+                time.monotonic() + seconds,
+            )
     except _TooSlow:
         raise ReportUnreadable(
             file, f"checking took longer than {seconds:.0f} s; this is no Countersign report"
@@ -161,11 +207,20 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@dataclass(frozen=True)
+class _Judge:
+    """Who is trusted to sign what, as the caller of :func:`verify_report_file` says."""
+
+    known: Mapping[str, KnownSigner]
+    anchors: TrustAnchors
+    quorums: Mapping[tuple[str, int], int] | None
+    """None: the caller checks the decision itself (the deployment gate, stage by stage)."""
+
+
 def _verify(
     file: str,
     data: bytes,
-    known: Mapping[str, KnownSigner],
-    trusted_pems: Sequence[str],
+    judge: _Judge,
     deadline: float,
 ) -> ReportVerification:
     def on_time() -> None:
@@ -194,7 +249,7 @@ def _verify(
         )
     else:
         try:
-            signer = _signature_checks(signatures[0], known, trusted_pems, checks)
+            signer = _signature_checks(signatures[0], judge, checks)
         except _TooSlow:
             raise
         # pyHanko raises many kinds of errors on a damaged signature (a certificate with
@@ -219,10 +274,14 @@ def _verify(
     except Exception as error:  # a broken object inside an otherwise readable PDF
         raise ReportUnreadable(file, f"has a broken structure ({_short(error)})") from None
     manifest = _manifest(attachments, checks)
+    _exported_in_time(manifest, judge, checks)
     card_sha = _card_check(attachments, manifest, printed, checks)
+    counted: list[_Counted] = []
     for signoff in _list(manifest.get("signoffs")):
-        checks.append(_signoff_check(signoff, attachments, manifest, card_sha, known))
+        checks.append(_signoff_check(signoff, attachments, manifest, card_sha, judge, counted))
         on_time()
+    if manifest and judge.quorums is not None:
+        checks.append(_decision_check(str(manifest.get("status", "")), counted, judge.quorums))
     return ReportVerification(
         file=file,
         checks=tuple(checks),
@@ -235,20 +294,16 @@ def _verify(
     )
 
 
-def _signature_checks(
-    signature: Any,
-    known: Mapping[str, KnownSigner],
-    trusted_pems: Sequence[str],
-    checks: list[ReportCheck],
-) -> str:
+def _signature_checks(signature: Any, judge: _Judge, checks: list[ReportCheck]) -> str:
     """Check the PDF signature: intact and valid, whole file, signer known or trusted."""
+    known = judge.known
     certificate: asn1_x509.Certificate = signature.signer_cert
     fingerprint = hashlib.sha256(certificate.dump()).hexdigest()
     subject = str(
         certificate.subject.native.get("common_name") or certificate.subject.human_friendly
     )
     person = known.get(fingerprint)
-    roots = [asn1_certificate(pem) for pem in trusted_pems]
+    roots = [asn1_certificate(pem) for pem in judge.anchors.pems]
     others = []
     if person is not None:
         roots.append(asn1_certificate(person.certificate_pem))
@@ -486,9 +541,10 @@ def _signoff_check(
     attachments: Mapping[str, bytes],
     manifest: Mapping[str, Any],
     card_sha: str,
-    known: Mapping[str, KnownSigner],
+    judge: _Judge,
+    counted: list[_Counted],
 ) -> ReportCheck:
-    """One sign-off: its signature over the attached payload, with the attached certificate."""
+    """One sign-off: its signature over the attached payload, from a signer trusted here."""
     signer = signoff.get("signer")
     email = str(signer.get("email", "")) if isinstance(signer, dict) else ""
     name = f"Sign-off {signoff.get('id')} ({email}, {signoff.get('decision')})"
@@ -523,11 +579,126 @@ def _signoff_check(
         manifest.get("version"),
     ):
         return ReportCheck(name, False, "the sign-off is for another model or version")
-    person = known.get(fingerprint)
-    whose = "in this registry" if person else "not in this registry"
-    return ReportCheck(
-        name, True, f"signature verifies ({content.get('signed_at')}; certificate {whose})"
+    signed_at = str(content.get("signed_at", ""))
+    person = judge.known.get(fingerprint)
+    vouched = judge.anchors.vouch(certificate)
+    if person is None and not vouched:
+        return ReportCheck(
+            name,
+            False,
+            f"signature verifies, but its certificate ({fingerprint[:16]}…) is neither in this "
+            "registry nor among the certificates trusted here (pinned, or --trust): "
+            "anyone can make such a sign-off",
+        )
+    if person is not None and person.retired_at is not None and signed_at > person.retired_at:
+        return ReportCheck(
+            name,
+            False,
+            f"signed at {signed_at}, after its identity was retired ({person.retired_at}): "
+            "a retired key signs nothing",
+        )
+    template = content.get("template")
+    key_of = (
+        (str(template.get("id", "")), _int(template.get("version")))
+        if isinstance(template, dict)
+        else ("", 0)
     )
+    held = person.role_at(signed_at) if person is not None else ""
+    may_approve = bool(vouched) or held in APPROVING_ROLES
+    counted.append(
+        _Counted(
+            person.email if person else fingerprint,
+            str(content.get("decision", "")),
+            key_of,
+            may_approve,
+        )
+    )
+    if person is not None:
+        whose = f"certificate known to this registry, role {held or 'none granted'}"
+    else:
+        whose = f"certificate not in this registry, {vouched}"
+    return ReportCheck(name, True, f"signature verifies ({signed_at}; {whose})")
+
+
+def _exported_in_time(
+    manifest: Mapping[str, Any], judge: _Judge, checks: list[ReportCheck]
+) -> None:
+    """A retired identity's key signs no report dated after its retirement."""
+    exporter = manifest.get("exported_by")
+    if not isinstance(exporter, dict):
+        return
+    person = judge.known.get(str(exporter.get("fingerprint", "")))
+    exported = str(manifest.get("exported_at", ""))
+    if person is not None and person.retired_at is not None and exported > person.retired_at:
+        checks.append(
+            ReportCheck(
+                "Exported",
+                False,
+                f"the report is dated {exported}, after its signer {person.email} was retired "
+                f"({person.retired_at}): a retired key signs nothing",
+            )
+        )
+
+
+def _decision_check(
+    status: str, counted: Sequence[_Counted], quorums: Mapping[tuple[str, int], int]
+) -> ReportCheck:
+    """A claimed decision must be backed by trusted sign-offs (an approval, by the quorum)."""
+    wanted = _CLAIMS.get(status)
+    if wanted is None:
+        return ReportCheck(
+            "Decision", True, f"the report claims no decision (status: {status or 'none'})"
+        )
+    if wanted != Decision.APPROVE:
+        backing = [c for c in counted if c.decision == wanted]
+        if backing:
+            return ReportCheck(
+                "Decision", True, f"{status}: backed by a trusted sign-off of {backing[0].signer}"
+            )
+        return ReportCheck(
+            "Decision", False, f"the report claims {status!r}, but no trusted sign-off says so"
+        )
+    best = ""
+    for template in sorted({c.template for c in counted if c.decision == Decision.APPROVE}):
+        approvers = sorted(
+            {c.signer for c in counted if c.template == template and c.decision == Decision.APPROVE}
+        )
+        allowed = sorted(
+            {
+                c.signer
+                for c in counted
+                if c.template == template and c.decision == Decision.APPROVE and c.may_approve
+            }
+        )
+        quorum = quorums.get(template)
+        reference = f"{template[0]}@{template[1]}"
+        if quorum is None:
+            best = best or (
+                f"checklist template {reference} is not known here, so its quorum is unknown"
+            )
+            continue
+        if len(allowed) >= quorum:
+            return ReportCheck(
+                "Decision",
+                True,
+                f"approved: {len(allowed)} of {quorum} trusted approvals needed by {reference} "
+                f"({', '.join(allowed)})",
+            )
+        refused = [a for a in approvers if a not in allowed]
+        note = f"; {', '.join(refused)} may not approve" if refused else ""
+        best = (
+            f"{reference} needs {quorum} approvals from trusted approvers, "
+            f"the report has {len(allowed)}{note}"
+        )
+    return ReportCheck(
+        "Decision",
+        False,
+        f"the report claims 'approved', but {best or 'no trusted sign-off approves it'}",
+    )
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _deref(value: Any) -> Any:

@@ -72,6 +72,8 @@ class SignatureInfo:
     signed_at: str
     signature: bytes
     responses: tuple[ResponseInfo, ...]
+    chain: tuple[int, str] | None = None
+    """The audit chain head the sign-off signed (None: signed before heads were signed)."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,13 @@ def round_status(decisions: Sequence[tuple[str, str]], quorum: int) -> CardStatu
     return CardStatus.IN_REVIEW
 
 
+def signed_chain(signature: Signature) -> tuple[int, str] | None:
+    """The ``(sequence number, hash)`` of the chain head a sign-off row signed, if it signed one."""
+    if signature.chain_seq is None or signature.chain_hash is None:
+        return None
+    return (signature.chain_seq, signature.chain_hash)
+
+
 def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int, list[ReviewInfo]]:
     """The review rounds of the given card versions, with sign-offs and answers, oldest first."""
     if not card_version_ids:
@@ -228,6 +237,7 @@ def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int,
                     signed_at=sig.signed_at,
                     signature=sig.signature,
                     responses=tuple(responses.get(sig.id, [])),
+                    chain=signed_chain(sig),
                 )
             )
     out: dict[int, list[ReviewInfo]] = {}

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -76,6 +77,7 @@ from countersign.services.reviews.stages import (
     stage_states,
 )
 from countersign.services.storage.database import Database, utc_now
+from countersign.services.trust.acts import chain_head
 
 __all__ = [
     "Answer",
@@ -149,34 +151,40 @@ class Reviews:
             return draft
 
     def sign(self, request: SignOffRequest, passphrase: str) -> SignOffResult:
-        """Check the rules, unlock the signer's key, sign and store the sign-off, all or nothing."""
+        """Check the rules, unlock the signer's key, sign and store the sign-off, all or nothing.
+
+        The payload is signed inside the write transaction: it names the audit
+        chain's head that the sign-off's own events extend.
+        """
         draft = self.check(request)
         signing = self.identities.unlock(request.identity, passphrase)
         responses = _signed_responses(draft, request.answers)
         signed_at = utc_now()
-        payload = signoff_payload(
-            card_version_sha256=draft.card_sha256,
-            model=draft.model,
-            version=draft.version,
-            template_id=draft.template.template.id,
-            template_version=draft.template.template.version,
-            responses=responses,
-            decision=request.decision,
-            comment=request.comment.strip(),
-            signed_at=signed_at,
-            signer_fingerprint=signing.identity.fingerprint,
-            stage=draft.stage,
-            artifacts=draft.artifacts,
-        )
-        signature = signing.sign(payload_bytes(payload))
-        if not signature_matches(signing.identity.certificate_pem, payload, signature):
-            raise SignOffRefused("the signature does not verify against the certificate")
         with self.database.write() as session:
             # Again inside the write transaction: another officer may have signed meanwhile.
             fresh = _draft(session, request.model, request.version, request.template, draft.stage)
             if fresh.template.sha256 != draft.template.sha256:
                 raise SignOffRefused("the checklist template changed while it was open; try again")
             check_rules(session, fresh, request, active_signer(session, request.identity))
+            head = chain_head(session)
+            payload = signoff_payload(
+                card_version_sha256=fresh.card_sha256,
+                model=fresh.model,
+                version=fresh.version,
+                template_id=fresh.template.template.id,
+                template_version=fresh.template.template.version,
+                responses=responses,
+                decision=request.decision,
+                comment=request.comment.strip(),
+                signed_at=signed_at,
+                signer_fingerprint=signing.identity.fingerprint,
+                chain=(head.seq, head.hash),
+                stage=fresh.stage,
+                artifacts=fresh.artifacts,
+            )
+            signature = signing.sign(payload_bytes(payload))
+            if not signature_matches(signing.identity.certificate_pem, payload, signature):
+                raise SignOffRefused("the signature does not verify against the certificate")
             return _store(
                 session, fresh, request, signing, responses, signed_at, signature, payload
             )
@@ -290,7 +298,7 @@ def _store(
     responses: list[SignedResponse],
     signed_at: str,
     signature: bytes,
-    payload: dict[str, object],
+    payload: dict[str, Any],
 ) -> SignOffResult:
     """Write the sign-off, its answers, the round's and card's new status, and audit events."""
     actor = signing.identity.email
@@ -305,6 +313,8 @@ def _store(
         signed_at=signed_at,
         signer_fingerprint=signing.identity.fingerprint,
         signature=signature,
+        chain_seq=payload["chain"]["seq"],
+        chain_hash=payload["chain"]["hash"],
     )
     session.add(signature_row)
     session.flush()
@@ -343,6 +353,7 @@ def _store(
                 "signer": signing.identity.email,
                 "signer_fingerprint": signing.identity.fingerprint,
                 "payload_sha256": digest,
+                "chain": payload["chain"],
             },
             model_name=draft.model,
         )

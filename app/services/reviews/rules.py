@@ -114,6 +114,12 @@ def check_rules(
         raise SignOffRefused(
             f"unknown decision {request.decision!r}; decide one of {', '.join(Decision)}"
         )
+    if not signer.role:
+        raise RoleNotPermitted(
+            f"{signer.email} has no role yet and signs nothing; an officer grants one with "
+            f"`countersign identity grant {signer.email} --role reviewer|approver|officer "
+            "--identity OFFICER_EMAIL`"
+        )
     if request.decision == Decision.APPROVE and signer.role not in APPROVING_ROLES:
         raise RoleNotPermitted(
             f"{signer.email} is a {signer.role} and cannot approve; an approver or officer "

@@ -5,7 +5,9 @@ whitespace) of: the card version's SHA-256, model, version, checklist
 template id and version, every response, decision, comment, UTC time and the
 signer's certificate fingerprint, under a ``format`` tag so that a sign-off
 signature can never be mistaken for a signature over anything else.  It is
-signed with ECDSA P-256 / SHA-256.
+signed with ECDSA P-256 / SHA-256.  Format version 2 adds ``chain``: the
+audit chain's head (sequence number and hash) the sign-off extends, so that
+the signature also pins every event before it.
 
 The registry does not store the payload: verification rebuilds it from the
 rows, so that a changed row no longer matches its signature.
@@ -25,7 +27,8 @@ from countersign.models.card import canonical_json
 from countersign.services.identities.certificates import load_certificate
 
 PAYLOAD_FORMAT = "countersign-sign-off"
-PAYLOAD_FORMAT_VERSION = 1
+PAYLOAD_FORMAT_VERSION = 2
+"""Version 2 signs the chain head; version 1 (no ``chain``) still verifies."""
 
 
 @dataclass(frozen=True)
@@ -62,21 +65,27 @@ def signoff_payload(
     comment: str,
     signed_at: str,
     signer_fingerprint: str,
+    chain: tuple[int, str] | None = None,
     stage: str | None = None,
     artifacts: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The payload of one sign-off, as JSON data (responses in the template's item order).
 
-    A sign-off for a stage also signs the stage and the model files the card
-    version names (``artifacts``); one from before stages (``stage`` None) signs neither.
+    ``chain`` is the ``(sequence number, hash)`` of the audit chain's head the
+    sign-off extends; without it the payload is format version 1, as signed
+    before chain heads were.  A sign-off for a stage also signs the stage and
+    the model files the card version names (``artifacts``); one from before
+    stages (``stage`` None) signs neither.
     """
-    staged: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    if chain is not None:
+        extra["chain"] = {"seq": chain[0], "hash": chain[1]}
     if stage is not None:
-        staged = {"stage": stage, "artifacts": [dict(a) for a in artifacts]}
+        extra.update({"stage": stage, "artifacts": [dict(a) for a in artifacts]})
     return {
-        **staged,
+        **extra,
         "format": PAYLOAD_FORMAT,
-        "format_version": PAYLOAD_FORMAT_VERSION,
+        "format_version": PAYLOAD_FORMAT_VERSION if chain is not None else 1,
         "card_version_sha256": card_version_sha256,
         "model": model,
         "version": version,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -31,9 +32,10 @@ from countersign.models.tables import (
 )
 from countersign.models.vocabulary import DECIDED_STATUSES, CardStatus
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
-from countersign.services.reviews.records import round_status
+from countersign.services.reviews.records import round_status, signed_chain
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
+    payload_bytes,
     signature_matches,
     signoff_payload,
 )
@@ -83,10 +85,23 @@ class SignOffReport:
         )
 
 
-def verify_signoffs(session: Session, card_version_id: int | None = None) -> SignOffReport:
+SignOffJudge = Callable[[Signature, Identity, bytes], str]
+"""Says why a sign-off whose signature verifies still does not count (``""`` when it does).
+
+It receives the sign-off row, its signer's row and the payload bytes rebuilt
+from the rows; ``audit --verify`` uses it to check the sign-off against the
+event that recorded it and the role its signer held when it signed.
+"""
+
+
+def verify_signoffs(
+    session: Session, card_version_id: int | None = None, judge: SignOffJudge | None = None
+) -> SignOffReport:
     """Rebuild and verify every signed payload; check every review and card version status.
 
-    With ``card_version_id``, only that card version's reviews (what the deployment gate needs).
+    With ``card_version_id``, only that card version's reviews (what the deployment gate
+    needs).  With ``judge``, a sign-off that verifies must also satisfy it to count
+    towards its review's status.
     """
     problems: list[SignOffProblem] = []
     reviews = signatures = 0
@@ -111,7 +126,7 @@ def verify_signoffs(session: Session, card_version_id: int | None = None) -> Sig
             break
         for review, cv, model, record in rows:
             reviews += 1
-            checked, found = _check_review(session, review, cv, model, record)
+            checked, found = _check_review(session, review, cv, model, record, judge)
             signatures += checked
             problems.extend(found)
             reviewed.setdefault(cv.id, set()).add(review.status)
@@ -128,6 +143,7 @@ def _check_review(
     cv: CardVersion,
     model: str,
     record: ChecklistTemplateRecord,
+    judge: SignOffJudge | None = None,
 ) -> tuple[int, list[SignOffProblem]]:
     problems: list[SignOffProblem] = []
 
@@ -154,7 +170,11 @@ def _check_review(
     ).all()
     valid: list[tuple[str, str]] = []
     for signature, identity in rows:
-        reason = _signature_problem(session, signature, identity, cv, model, record, review)
+        reason, payload = _signature_problem(
+            session, signature, identity, cv, model, record, review
+        )
+        if not reason and judge is not None:
+            reason = judge(signature, identity, payload)
         if reason:
             problem(
                 f"the sign-off by {identity.email} (signature {signature.id}) no longer matches "
@@ -180,15 +200,15 @@ def _signature_problem(
     model: str,
     record: ChecklistTemplateRecord,
     review: Review,
-) -> str:
+) -> tuple[str, bytes]:
     try:
         certificate = load_certificate(identity.certificate_pem)
     except ValueError:
-        return "the signer's stored certificate is unreadable"
+        return "the signer's stored certificate is unreadable", b""
     if certificate_fingerprint(certificate) != identity.fingerprint:
-        return "the signer's stored certificate was replaced"
+        return "the signer's stored certificate was replaced", b""
     if signature.signer_fingerprint != identity.fingerprint:
-        return "the sign-off names another certificate than its signer's"
+        return "the sign-off names another certificate than its signer's", b""
     responses = [
         SignedResponse(r.item_id, r.answer, r.note, r.automatic, r.evidence)
         for r in session.scalars(
@@ -208,12 +228,16 @@ def _signature_problem(
         comment=signature.comment,
         signed_at=signature.signed_at,
         signer_fingerprint=signature.signer_fingerprint,
+        chain=signed_chain(signature),
         stage=review.stage,
         artifacts=json.loads(cv.artifacts_json),
     )
     if not signature_matches(identity.certificate_pem, payload, signature.signature):
-        return "the signature does not verify (an answer, note, decision, comment or time changed)"
-    return ""
+        return (
+            "the signature does not verify (an answer, note, decision, comment or time changed)",
+            b"",
+        )
+    return "", payload_bytes(payload)
 
 
 def _unbacked_statuses(session: Session, reviewed: dict[int, set[str]]) -> list[SignOffProblem]:

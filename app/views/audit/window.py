@@ -1,9 +1,12 @@
 """The audit trail window: every event, filterable, and a check of the hash chain.
 
 Events are read page by page in chain order (keyset paging by id) as the
-officer scrolls, so a registry with a long trail opens at once.  "Verify
-chain" walks the whole chain off the GUI thread; a broken chain selects and
-highlights the first broken event.
+officer scrolls, so a registry with a long trail opens at once.  "Verify"
+walks the whole chain, its signed acts and every row against its event off
+the GUI thread (:func:`~countersign.services.integrity.registry_check.verify_registry`,
+with the certificates this workstation trusts); it says what does not match,
+the newest signed head and its age, and a broken chain selects and highlights
+the first broken event.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -30,24 +34,29 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError, RegistryError
 from countersign.services.audit.records import AuditRecord, AuditTrail
-from countersign.services.audit.trail import ChainReport
 from countersign.services.audit.wording import action_label, describe
+from countersign.services.integrity.registry_check import RegistryCheck
+from countersign.services.integrity.service import Integrity
 from countersign.services.progress import Cancelled, Progress
+from countersign.services.trust.store import TrustStore
 from countersign.views.audit.events import KNOWN_ACTIONS, AuditEventModel, local_time
 from countersign.views.background import BackgroundTask, run_with_progress
 from countersign.views.widgets.window_keys import close_with_keys
 
 
 class AuditWindow(QWidget):
-    """A top-level window over the registry's audit trail, with a chain check."""
+    """A top-level window over the registry's audit trail, with a check of the whole trail."""
 
     verified = Signal(object)
 
-    def __init__(self, trail: AuditTrail, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, trail: AuditTrail, parent: QWidget | None = None, integrity: Integrity | None = None
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self._trail = trail
+        self._integrity = integrity or Integrity(trail.database, TrustStore())
         self._task: BackgroundTask | None = None
-        self._report: ChainReport | None = None
+        self._report: RegistryCheck | None = None
         self.setWindowTitle("Audit trail — Countersign")
         close_with_keys(self)
         self.resize(1200, 760)
@@ -65,11 +74,19 @@ class AuditWindow(QWidget):
         self.action_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setAccessibleName("Read the audit trail again")
-        self.verify_button = QPushButton("&Verify chain")
-        self.verify_button.setAccessibleName("Verify the audit trail's hash chain")
+        self.verify_button = QPushButton("&Verify")
+        self.verify_button.setAccessibleName("Verify the audit trail and the registry against it")
         self.verify_button.setToolTip(
-            "Recompute every event's hash and check that each links to the one before it"
+            "Recompute every event's hash, check every signed act against the certificates "
+            "trusted here, and every card version, identity and sign-off against its event"
         )
+        self.pin_button = QPushButton("&Trust this registry's officer…")
+        self.pin_button.setAccessibleName("Trust the certificate of this registry's officer here")
+        self.pin_button.setToolTip(
+            "Pin the officer's certificate on this workstation, after comparing its fingerprint "
+            "with the one the officer gives you; the audit trail is then checked against it"
+        )
+        self.pin_button.hide()
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setAccessibleName("Result of the chain verification")
@@ -131,6 +148,7 @@ class AuditWindow(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.refresh_button)
         filters.addWidget(self.verify_button)
+        filters.addWidget(self.pin_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.table)
@@ -152,6 +170,7 @@ class AuditWindow(QWidget):
         self.action_filter.currentIndexChanged.connect(self._on_action_filter_current_index_changed)
         self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
         self.verify_button.clicked.connect(self._on_verify_button_clicked)
+        self.pin_button.clicked.connect(self._on_pin_button_clicked)
         self.model.load_failed.connect(self._on_model_load_failed)
         self.model.rowsInserted.connect(self._on_model_rows_inserted)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -241,10 +260,11 @@ class AuditWindow(QWidget):
         )
         self.hash_label.setText(detail.hash)
         self.prev_hash_label.setText(detail.prev_hash)
-        broken = self._report is not None and self._report.first_broken == detail.id
+        chain = self._report.chain if self._report is not None else None
+        broken = chain is not None and chain.first_broken == detail.id
         self.chain_note.setVisible(broken)
-        if broken and self._report is not None:
-            self.chain_note.setText(f"The chain breaks here: {self._report.reason}.")
+        if broken and chain is not None:
+            self.chain_note.setText(f"The chain breaks here: {chain.reason}.")
         if detail.details or detail.details_json.strip() in ("{}", ""):
             text = json.dumps(dict(detail.details), indent=2, ensure_ascii=False, sort_keys=True)
         else:
@@ -254,37 +274,71 @@ class AuditWindow(QWidget):
     # -- verification -------------------------------------------------------------
 
     def _on_verify_button_clicked(self) -> None:
-        trail = self._trail
+        integrity = self._integrity
         self.verify_button.setEnabled(False)
 
-        def work(_progress: Progress, _cancelled: Cancelled) -> ChainReport:
-            return trail.verify()
+        def work(_progress: Progress, _cancelled: Cancelled) -> RegistryCheck:
+            return integrity.verify()
 
         self._task = run_with_progress(
             self,
-            "Verifying the audit chain…",
+            "Verifying the audit trail…",
             work,
             on_success=self._on_verify_succeeded,
             on_failure=self._on_verify_failed,
             cancellable=False,
         )
 
-    def _on_verify_succeeded(self, report: ChainReport) -> None:
+    def _on_verify_succeeded(self, check: RegistryCheck) -> None:
         self.verify_button.setEnabled(True)
-        self._report = report
+        self._report = check
+        report = check.chain
         if not report.ok:
             self.refresh()  # show the trail as it was verified, not as it was first read
         self.model.mark_broken(None if report.ok else report.first_broken)
-        self._show_result(report.describe(), ok=report.ok)
+        lines = [report.describe(), check.describe_head()]
+        if not check.signoffs.ok:
+            lines.append(check.signoffs.describe())
+            lines += [f"• {p.describe()}" for p in check.signoffs.problems[:10]]
+        if check.problems:
+            lines.append(f"{len(check.problems)} rows or signed acts do not match the trail:")
+            lines += [f"• {problem}" for problem in check.problems[:10]]
+        lines += list(check.notes)
+        self._show_result("\n".join(lines), ok=check.ok)
+        self.pin_button.setVisible(not check.anchored and bool(check.officers))
         if not report.ok and report.first_broken is not None:
             self._select_event(report.first_broken)
-        self.verified.emit(report)
+        self.verified.emit(check)
 
     def _on_verify_failed(self, error: BaseException, _trace: str) -> None:
         self.verify_button.setEnabled(True)
         if not isinstance(error, CountersignError):
             raise error
         self._show_result(f"The audit chain could not be verified: {error}", ok=False)
+
+    def _on_pin_button_clicked(self) -> None:
+        check = self._report
+        if check is None or not check.officers:
+            return
+        officer = check.officers[0]
+        answer = QMessageBox.question(
+            self,
+            "Trust this registry's officer?",
+            f"{officer.name} <{officer.email}> is this registry's officer, with the "
+            f"certificate\n\nSHA-256 {officer.fingerprint}\n\nCompare it with the fingerprint "
+            "the officer gives you in person or by another channel. Trust this certificate on "
+            "this workstation? The audit trail and reports are then checked against it, "
+            "whatever the registry file says.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._integrity.pin(officer)
+        except CountersignError as error:
+            self._show_result(f"The certificate could not be pinned: {error}", ok=False)
+            return
+        self.pin_button.hide()
+        self._on_verify_button_clicked()
 
     def _select_event(self, event_id: int) -> None:
         row = self.model.fetch_until(event_id)

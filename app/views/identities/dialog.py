@@ -37,6 +37,7 @@ from countersign.views.crash_dialog import show_failure
 from countersign.views.identities.forms import (
     ChangePassphraseDialog,
     CreateIdentityDialog,
+    GrantRoleDialog,
     IdentityForm,
     ImportPkcs12Dialog,
     RetireIdentityDialog,
@@ -171,17 +172,34 @@ class IdentitiesDialog(QDialog):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAccessibleName("Certificate of the chosen identity")
 
+        actions = self._build_actions()
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.keyring)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.details)
+        layout.addLayout(actions)
+        self.reload()
+        self._probe_keyring()
+
+    def _build_actions(self) -> QHBoxLayout:
+        """The row of buttons that act on identities, and Close."""
         self.create_button = QPushButton("&Create…", self)
         self.import_button = QPushButton("&Import PKCS#12…", self)
         self.export_button = QPushButton("&Export certificate…", self)
         self.passphrase_button = QPushButton("Change &passphrase…", self)
         self.retire_button = QPushButton("&Retire…", self)
+        self.grant_button = QPushButton("&Grant role…", self)
         accessible = (
             (self.create_button, "Create an identity"),
             (self.import_button, "Import an identity from a PKCS#12 file"),
             (self.export_button, "Export the chosen identity's certificate"),
             (self.passphrase_button, "Change the chosen identity's passphrase"),
             (self.retire_button, "Retire the chosen identity"),
+            (self.grant_button, "Grant the chosen identity a role, signed by an officer"),
         )
         actions = QHBoxLayout()
         for button, name in accessible:
@@ -197,17 +215,8 @@ class IdentitiesDialog(QDialog):
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.passphrase_button.clicked.connect(self._on_passphrase_button_clicked)
         self.retire_button.clicked.connect(self._on_retire_button_clicked)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.keyring)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.details)
-        layout.addLayout(actions)
-        self.reload()
-        self._probe_keyring()
+        self.grant_button.clicked.connect(self._on_grant_button_clicked)
+        return actions
 
     # -- public ---------------------------------------------------------------------
 
@@ -266,6 +275,18 @@ class IdentitiesDialog(QDialog):
         identity = self._current()
         if identity is not None and identity.active:
             form = RetireIdentityDialog(self._identities, identity, self)
+            form.accepted.connect(lambda: self._on_form_made(identity))
+            self._open(form)
+
+    def _on_grant_button_clicked(self) -> None:
+        identity = self._current()
+        if identity is not None and identity.active:
+            officers = [
+                person
+                for person in self._identities.list_all(include_retired=False)
+                if person.role == Role.OFFICER
+            ]
+            form = GrantRoleDialog(self._identities, identity, officers, self)
             form.accepted.connect(lambda: self._on_form_made(identity))
             self._open(form)
 
@@ -354,3 +375,4 @@ class IdentitiesDialog(QDialog):
         self.export_button.setEnabled(identity is not None)
         self.passphrase_button.setEnabled(keyring and active)
         self.retire_button.setEnabled(active)
+        self.grant_button.setEnabled(keyring and active)

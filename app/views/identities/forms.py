@@ -48,22 +48,21 @@ from countersign.views.crash_dialog import show_failure
 from countersign.views.widgets.keyed_work import WorkDialog
 from countersign.views.widgets.signer_fields import PROBLEM_STYLE, passphrase_edit, sentence
 
-ROLE_CHOICES = tuple(
-    (role.value, f"{role.label}: {role.duties}")
-    for role in (Role.APPROVER, Role.REVIEWER, Role.OFFICER)
+ROLE_NOTE = (
+    "Granted, not chosen: the first identity of a new registry is its officer; any other "
+    "has no role until an officer grants one (countersign identity grant)."
 )
-"""The roles an identity can have, as the role chooser explains them."""
+"""How an identity gets its role, as the identity forms say it."""
 
 PKCS12_FILTER = "PKCS#12 files (*.p12 *.pfx);;All files (*)"
 
 
-def role_combo(parent: QWidget) -> QComboBox:
-    """A chooser of the identity roles, each explained."""
-    combo = QComboBox(parent)
-    combo.setAccessibleName("Role")
-    for role, text in ROLE_CHOICES:
-        combo.addItem(text, role)
-    return combo
+def role_note(parent: QWidget) -> QLabel:
+    """The sentence that says how the new identity gets its role."""
+    label = QLabel(ROLE_NOTE, parent)
+    label.setWordWrap(True)
+    label.setAccessibleName("Role")
+    return label
 
 
 def passphrase_problem(passphrase: str, confirmation: str) -> str:
@@ -254,7 +253,7 @@ class CreateIdentityDialog(IdentityForm):
         self.email = QLineEdit(self)
         self.email.setAccessibleName("E-mail address")
         self.email.setPlaceholderText("name@example.org")
-        self.role = role_combo(self)
+        self.role = role_note(self)
         self.passphrase = passphrase_edit(self, "New passphrase")
         self.passphrase.setPlaceholderText(f"At least {MIN_PASSPHRASE_LENGTH} characters")
         self.confirmation = passphrase_edit(self, "New passphrase again")
@@ -282,10 +281,10 @@ class CreateIdentityDialog(IdentityForm):
     def work(self) -> Callable[[], Any]:
         """Create the identity."""
         identities, passphrase = self._identities, self.passphrase.text()
-        name, email, role = self.name.text(), self.email.text(), str(self.role.currentData())
+        name, email = self.name.text(), self.email.text()
         self.passphrase.clear()
         self.confirmation.clear()
-        return lambda: identities.create(name, email, role, passphrase)
+        return lambda: identities.create(name, email, "", passphrase)
 
     def done_work(self, result: Any) -> None:
         """Keep the new identity."""
@@ -323,7 +322,7 @@ class ImportPkcs12Dialog(IdentityForm):
         file_row.addWidget(browse)
         self.file_password = passphrase_edit(self, "Password of the file")
         self.file_password.setPlaceholderText("Empty if the file has none")
-        self.role = role_combo(self)
+        self.role = role_note(self)
         self.name = QLineEdit(self)
         self.name.setAccessibleName("Name (optional)")
         self.name.setPlaceholderText("From the certificate")
@@ -360,12 +359,12 @@ class ImportPkcs12Dialog(IdentityForm):
         identities = self._identities
         path = Path(self.file.text().strip())
         password = self.file_password.text() or None
-        passphrase, role = self.passphrase.text(), str(self.role.currentData())
+        passphrase = self.passphrase.text()
         name, email = self.name.text().strip() or None, self.email.text().strip() or None
         for edit in (self.file_password, self.passphrase, self.confirmation):
             edit.clear()
         return lambda: identities.import_pkcs12(
-            path, password, passphrase, role, name=name, email=email
+            path, password, passphrase, "", name=name, email=email
         )
 
     def done_work(self, result: Any) -> None:
@@ -437,9 +436,12 @@ class RetireIdentityDialog(IdentityForm):
             f"Retire the identity of {identity.name} <{identity.email}>? It can no longer sign. "
             "Its earlier signatures still verify against the certificate the registry keeps, "
             "and its private key is removed from this computer's keyring. This cannot be undone; "
-            "a new identity can be created for the same address afterwards.",
+            "a new identity can be created for the same address afterwards. The retirement is "
+            "signed with the identity's own key, so that its time cannot be moved later (an "
+            "officer retires one whose key is elsewhere: countersign identity retire EMAIL "
+            "--identity OFFICER_EMAIL).",
             "&Retire identity",
-            None,
+            identities.keystore,
             parent,
         )
         self._identities = identities
@@ -447,9 +449,79 @@ class RetireIdentityDialog(IdentityForm):
         self.reason = QLineEdit(self)
         self.reason.setAccessibleName("Reason for retiring")
         self.reason.setPlaceholderText("Left the team; key possibly exposed; certificate renewed…")
+        self.passphrase = passphrase_edit(self, "Passphrase of the identity")
         self.form.addRow("Rea&son:", self.reason)
+        self.form.addRow("&Passphrase:", self.passphrase)
+
+    def validate(self) -> str:
+        """The passphrase that signs the retirement."""
+        if not self.passphrase.text():
+            return f"Type the passphrase of {self._identity.email}: it signs the retirement."
+        return ""
 
     def work(self) -> Callable[[], Any]:
-        """Retire the identity."""
+        """Sign the retirement with the identity's key, and retire it."""
         identities, email, reason = self._identities, self._identity.email, self.reason.text()
-        return lambda: identities.retire(email, reason)
+        passphrase = self.passphrase.text()
+        self.passphrase.clear()
+
+        def retire() -> Any:
+            signer = identities.unlock(email, passphrase)
+            return identities.retire(email, reason, signer=signer)
+
+        return retire
+
+
+class GrantRoleDialog(IdentityForm):
+    """Grants an identity a role, signed with an officer's key (its passphrase asked)."""
+
+    def __init__(
+        self,
+        identities: Identities,
+        identity: IdentityInfo,
+        officers: list[IdentityInfo],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            f"Grant a role: {identity.email}",
+            f"Grant {identity.name} <{identity.email}> a role. Roles are granted by an officer's "
+            "signature, recorded in the audit trail: a sign-off counts only if its signer held "
+            "the role when signing.",
+            "&Grant role",
+            identities.keystore,
+            parent,
+        )
+        self._identities = identities
+        self._identity = identity
+        self.role = QComboBox(self)
+        self.role.setAccessibleName("Role to grant")
+        for role in (Role.APPROVER, Role.REVIEWER, Role.OFFICER):
+            self.role.addItem(f"{role.label}: {role.duties}", role.value)
+        self.officer = QComboBox(self)
+        self.officer.setAccessibleName("Officer who signs the grant")
+        for person in officers:
+            self.officer.addItem(f"{person.name} <{person.email}>", person.email)
+        self.passphrase = passphrase_edit(self, "Passphrase of the officer")
+        self.form.addRow("R&ole:", self.role)
+        self.form.addRow("Signed &by:", self.officer)
+        self.form.addRow("&Passphrase:", self.passphrase)
+
+    def validate(self) -> str:
+        """An officer chosen, and their passphrase."""
+        if self.officer.count() == 0:
+            return "This registry has no active officer to sign the grant."
+        if not self.passphrase.text():
+            return "Type the officer's passphrase: it signs the grant."
+        return ""
+
+    def work(self) -> Callable[[], Any]:
+        """Unlock the officer's key and sign the grant."""
+        identities, email = self._identities, self._identity.email
+        role, officer = str(self.role.currentData()), str(self.officer.currentData())
+        passphrase = self.passphrase.text()
+        self.passphrase.clear()
+
+        def grant() -> Any:
+            return identities.grant(email, role, identities.unlock(officer, passphrase))
+
+        return grant

@@ -206,6 +206,14 @@ SENTENCES = [
         "Identity of ana@example.org retired: it signs no more (left)",
     ),
     (
+        _record("identity.granted", "identity", SHA, email="ana@example.org", role="approver"),
+        "ana@example.org granted the role approver by olga@example.org (signed)",
+    ),
+    (
+        _record("audit.checkpoint", "audit", "41", events=41, hash=SHA),
+        "Audit trail checkpoint signed by olga@example.org up to event 41",
+    ),
+    (
         _record("stages.set", "registry", "stages", to=["test", "production"], model=""),
         "Stages set to test → production",
     ),

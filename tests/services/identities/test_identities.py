@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from countersign.services.identities.errors import (
 )
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import SERVICE, Keystore
+from countersign.services.trust.acts import read_act
 from tests.helpers.keyring_memory import RefusingKeyring
 from tests.helpers.registry import audit_actions, raw_connection, stored_bytes
 from tests.helpers.signoff import PASSPHRASE, Workbench, issued_pkcs12, table_counts, workbench
@@ -41,11 +44,11 @@ def bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
 def test_create_makes_p256_key_in_keyring_and_two_year_self_signed_certificate(
     bench: Workbench,
 ) -> None:
-    made = bench.identities.create("Ana Approver", "Ana@Example.org ", "approver", PASSPHRASE)
+    made = bench.identities.create("Ana Approver", "Ana@Example.org ", "officer", PASSPHRASE)
     assert (made.name, made.email, made.role, made.source) == (
         "Ana Approver",
         "ana@example.org",
-        "approver",
+        "officer",
         "self-signed",
     )
     certificate = load_certificate(made.certificate_pem)
@@ -69,7 +72,7 @@ def test_create_makes_p256_key_in_keyring_and_two_year_self_signed_certificate(
     raw = stored_bytes(bench.path)
     assert b"PRIVATE KEY" not in raw
     assert made.fingerprint.encode() in raw
-    assert audit_actions(bench.path)[-1] == "identity.created"
+    assert audit_actions(bench.path)[-2:] == ["identity.created", "identity.granted"]
 
 
 def test_signing_key_unlocks_with_the_passphrase_only(bench: Workbench) -> None:
@@ -95,7 +98,7 @@ def test_keyring_refusing_to_store_rolls_the_registry_back(bench: Workbench) -> 
     before = table_counts(bench.path)
     identities = Identities(bench.db, Keystore(RefusingKeyring()))
     with pytest.raises(KeystoreUnavailable, match=r"refused to store the key"):
-        identities.create("Ana", "ana@example.org", "approver", PASSPHRASE)
+        identities.create("Ana", "ana@example.org", "officer", PASSPHRASE)
     assert table_counts(bench.path) == before
     assert identities.list_all() == []
 
@@ -109,7 +112,7 @@ def test_keyring_refusing_to_store_rolls_the_registry_back(bench: Workbench) -> 
         ("Ana", "ana@example.org", "approver", "short", WeakPassphrase, "at least 8 characters"),
     ],
 )
-def test_bad_identity_details_are_refused(
+def test_bad_identity_details_are_refused(  # noqa: PLR0913  # pytest passes fixtures and parameters by name
     bench: Workbench,
     name: str,
     email: str,
@@ -129,8 +132,9 @@ def test_second_active_identity_for_one_address_is_refused(bench: Workbench) -> 
     first = bench.person("ana@example.org")
     with pytest.raises(IdentityExists, match=r"already has an identity .* retire it first"):
         bench.person("ANA@example.org")
-    assert [i.fingerprint for i in bench.identities.list_all()] == [first.fingerprint]
-    assert len(bench.keyring.entries) == 1
+    listed = [i.fingerprint for i in bench.identities.list_all() if i.email == "ana@example.org"]
+    assert listed == [first.fingerprint]
+    assert len(bench.keyring.entries) == 2  # Ana's and the founding officer's
 
 
 def test_change_passphrase(bench: Workbench) -> None:
@@ -157,7 +161,7 @@ def test_retired_identity_cannot_sign_and_a_new_one_can_be_made(bench: Workbench
     with pytest.raises(IdentityRetired, match=r"already retired"):
         bench.identities.retire("ana@example.org")
     new = bench.person("ana@example.org")
-    listed = bench.identities.list_all()
+    listed = [i for i in bench.identities.list_all() if i.email == "ana@example.org"]
     assert [(i.fingerprint, i.active) for i in listed] == [
         (new.fingerprint, True),
         (old.fingerprint, False),
@@ -187,7 +191,7 @@ def test_import_pkcs12_keeps_the_chain_and_reads_the_address(bench: Workbench) -
     data, leaf, ca = issued_pkcs12("bea@example.org", b"p12 password")
     path = bench.folder / "bea.p12"
     path.write_bytes(data)
-    made = bench.identities.import_pkcs12(path, "p12 password", PASSPHRASE, "approver")
+    made = bench.identities.import_pkcs12(path, "p12 password", PASSPHRASE, "officer")
     assert (made.name, made.email, made.source) == ("Bea Approver", "bea@example.org", "pkcs12")
     assert made.issuer == ca.subject.rfc4514_string()
     assert load_certificate(made.chain_pem) == ca
@@ -195,9 +199,9 @@ def test_import_pkcs12_keeps_the_chain_and_reads_the_address(bench: Workbench) -
     exported = bench.identities.certificate_pem("bea@example.org", chain=True)
     assert exported.count("BEGIN CERTIFICATE") == 2
     assert bench.identities.unlock("bea@example.org", PASSPHRASE).certificate == leaf
-    assert audit_actions(bench.path)[-1] == "identity.imported"
+    assert audit_actions(bench.path)[-2:] == ["identity.imported", "identity.granted"]
     with pytest.raises(IdentityExists):
-        bench.identities.import_pkcs12(path, "p12 password", PASSPHRASE, "approver")
+        bench.identities.import_pkcs12(path, "p12 password", PASSPHRASE, "officer")
 
 
 def test_import_pkcs12_refusals(bench: Workbench) -> None:
@@ -229,7 +233,7 @@ def test_import_pkcs12_refusals(bench: Workbench) -> None:
     assert table_counts(bench.path)["identities"] == 0
     assert bench.keyring.entries == {}
     made = bench.identities.import_pkcs12(
-        anonymous_path, None, PASSPHRASE, "reviewer", email="bea@example.org"
+        anonymous_path, None, PASSPHRASE, "officer", email="bea@example.org"
     )
     assert made.email == "bea@example.org"
 
@@ -241,3 +245,62 @@ def test_expired_certificate_cannot_sign(bench: Workbench) -> None:
         connection.commit()
     with pytest.raises(IdentityError, match=r"expired on 2020-01-01T00:00:00Z"):
         bench.identities.unlock("ana@example.org", PASSPHRASE)
+
+
+def test_roles_are_granted_by_an_officer_not_asserted(bench: Workbench) -> None:
+    founder = bench.identities.create("Olga Officer", "olga@example.org", "", PASSPHRASE)
+    assert founder.role == "officer"  # the first identity of a new registry is its officer
+    before = table_counts(bench.path)
+    with pytest.raises(IdentityError, match=r"roles are granted by an officer: .*nothing was"):
+        bench.identities.create("Ana", "ana@example.org", "approver", PASSPHRASE)
+    assert table_counts(bench.path) == before
+    ana = bench.identities.create("Ana", "ana@example.org", "", PASSPHRASE)
+    assert ana.role == ""
+    officer = bench.identities.unlock("olga@example.org", PASSPHRASE)
+    not_officer = bench.identities.unlock("ana@example.org", PASSPHRASE)
+    with pytest.raises(IdentityError, match=r"ana@example.org is not an active officer"):
+        bench.identities.grant("ana@example.org", "approver", not_officer)
+    granted = bench.identities.grant("ana@example.org", "approver", officer)
+    assert granted.role == "approver"
+    with pytest.raises(IdentityError, match=r"already has the role approver; nothing changed"):
+        bench.identities.grant("ana@example.org", "approver", officer)
+    assert audit_actions(bench.path)[-1] == "identity.granted"
+    connection = sqlite3.connect(bench.path)
+    details = [
+        json.loads(row[0])
+        for row in connection.execute(
+            "SELECT details_json FROM audit_events WHERE action = 'identity.granted'"
+        )
+    ]
+    connection.close()
+    assert [(d["email"], d["role"], d["founding"]) for d in details] == [
+        ("olga@example.org", "officer", True),
+        ("ana@example.org", "approver", False),
+    ]
+    act = read_act(details[1]["signed"])
+    assert act is not None and act.problem() == ""
+    assert act.signer_fingerprint == founder.fingerprint
+    assert act.subject["fingerprint"] == ana.fingerprint
+
+
+def test_the_first_identity_cannot_be_anything_but_the_officer(bench: Workbench) -> None:
+    with pytest.raises(IdentityError, match=r"the first identity of a new registry is its officer"):
+        bench.identities.create("Ana", "ana@example.org", "approver", PASSPHRASE)
+    assert table_counts(bench.path)["identities"] == 0
+    assert bench.keyring.entries == {}
+
+
+def test_retirement_signed_by_the_identity_itself(bench: Workbench) -> None:
+    bench.person("ana@example.org")
+    signing = bench.identities.unlock("ana@example.org", PASSPHRASE)
+    retired, _removed = bench.identities.retire("ana@example.org", "moved on", signer=signing)
+    connection = sqlite3.connect(bench.path)
+    details = json.loads(
+        connection.execute(
+            "SELECT details_json FROM audit_events WHERE action = 'identity.retired'"
+        ).fetchone()[0]
+    )
+    connection.close()
+    act = read_act(details["signed"])
+    assert act is not None and act.problem() == ""
+    assert act.subject["retired_at"] == retired.retired_at

@@ -62,7 +62,7 @@ def test_the_keystore_rounds_are_passed_in_with_600000_by_default(tmp_path: Path
     db = Database.open(str(tmp_path / "registry.sqlite3"))
     try:
         identities = Identities(db, Keystore(backend, rounds=1_234), actor="officer")
-        made = identities.create("Ana Approver", "ana@example.org", "approver", "passphrase!")
+        made = identities.create("Ana Approver", "ana@example.org", "officer", "passphrase!")
         der = _pem_der(backend.entries[(SERVICE, made.fingerprint)])
         assert b"\x02\x02" + (1_234).to_bytes(2, "big") in der
         assert identities.unlock("ana@example.org", "passphrase!").identity == made

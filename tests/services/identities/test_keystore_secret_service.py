@@ -28,7 +28,7 @@ set -eu
 eval "$(printf PASS | gnome-keyring-daemon --unlock --components=secrets)"
 cs() { "$PYTHON" -m countersign.cli "$@"; }
 cs import "$WORK/scorer.json" --team Risk
-cs identity create --name "Ana Approver" --email ana@example.org --role approver
+cs identity create --name "Ana Approver" --email ana@example.org --role officer
 cs review credit-scorer@1.0 --template standard --responses "$WORK/responses.yaml" \\
    --decision approve --comment "Signed through the Secret Service." --identity ana@example.org
 cs audit --verify
@@ -112,7 +112,7 @@ def test_identity_and_signoff_with_the_real_secret_service(tmp_path: Path) -> No
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "created identity Ana Approver <ana@example.org> (approver)" in result.stdout
+    assert "created identity Ana Approver <ana@example.org> (officer)" in result.stdout
     assert "keyring.backends.SecretService.Keyring" in result.stdout
     assert "credit-scorer 1.0 is now approved" in result.stdout
     assert "Sign-offs intact: 1 signatures in 1 reviews verified" in result.stdout

@@ -17,7 +17,7 @@ from countersign.services.reports.errors import ReportUnreadable
 from countersign.services.reports.pdf.document import build_report
 from countersign.services.reports.reports import Reports
 from countersign.services.reports.signing import sign_report
-from tests.helpers.reports import OLGA, ReportBench, report_bench
+from tests.helpers.reports import ANA, OLGA, ReportBench, report_bench
 from tests.helpers.signoff import PASSPHRASE, issued_pkcs12, workbench
 
 
@@ -143,14 +143,25 @@ def test_trust_accepts_the_signers_certificate(
 ) -> None:
     officer_pem = tmp_path / "officer.pem"
     officer_pem.write_text(bench.bench.identities.get(OLGA).certificate_pem)
+    approver_pem = tmp_path / "approver.pem"
+    approver_pem.write_text(bench.bench.identities.get(ANA).certificate_pem)
     (tmp_path / "elsewhere").mkdir()
     with workbench(tmp_path / "elsewhere") as stranger:
-        result = Reports(stranger.db, stranger.identities).verify(report, trust=[officer_pem])
+        reports = Reports(stranger.db, stranger.identities)
+        # The report's signer alone is not enough: the approval must come from a trusted approver.
+        alone = reports.verify(report, trust=[officer_pem])
+        result = reports.verify(report, trust=[officer_pem, approver_pem])
+    checks = {c.name: c for c in alone.checks}
+    assert checks["Signer"].ok and not alone.ok
+    assert not checks["Decision"].ok
     assert result.ok, [c.describe() for c in result.checks]
     signer = next(c for c in result.checks if c.name == "Signer")
     assert signer.detail.endswith("among the certificates you trust (--trust)")
-    signoff = result.checks[-1]
-    assert signoff.ok and signoff.detail.endswith("certificate not in this registry)")
+    signoff = next(c for c in result.checks if c.name.startswith("Sign-off"))
+    assert signoff.ok and "certificate not in this registry, trusted (--trust" in signoff.detail
+    decision = result.checks[-1]
+    assert decision.name == "Decision"
+    assert decision.detail.startswith("approved: 1 of 1 trusted approvals needed by standard@")
 
 
 def test_a_card_that_is_not_the_printed_one_is_caught(bench: ReportBench, tmp_path: Path) -> None:
@@ -160,18 +171,19 @@ def test_a_card_that_is_not_the_printed_one_is_caught(bench: ReportBench, tmp_pa
     assert not checks["Card"].ok and not result.ok
     assert checks["Card"].detail.startswith("the attached card has SHA-256 ")
     assert "but the pages print" in checks["Card"].detail
-    sign_off = result.checks[-1]
+    sign_off = next(c for c in result.checks if c.name.startswith("Sign-off"))
     assert not sign_off.ok
     assert sign_off.detail == "the sign-off is for another card than the attached one"
 
 
 def test_a_changed_sign_off_payload_is_caught(bench: ReportBench, tmp_path: Path) -> None:
     result = bench.reports.verify(_forged(bench, tmp_path / "signoff.pdf", "sign-off"))
-    sign_off = result.checks[-1]
+    sign_off = next(c for c in result.checks if c.name.startswith("Sign-off"))
     assert sign_off.name.startswith("Sign-off 1 (ana@example.org, approve)")
     assert sign_off.describe().endswith("BROKEN: the signature does not verify over the payload")
     assert not result.ok
-    assert all(c.ok for c in result.checks[:-1])
+    failed = [c.name for c in result.checks if not c.ok]
+    assert failed == [sign_off.name, "Decision"]
 
 
 def test_an_attached_file_changed_against_the_manifest_is_caught(
@@ -201,8 +213,12 @@ def test_a_report_signed_with_an_organisation_certificate_is_trusted_through_its
     credential.write_bytes(data)
     issuer = tmp_path / "issuing-ca.pem"
     issuer.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    approver = tmp_path / "approver.pem"
     with report_bench(tmp_path / "office") as bench:
-        bench.bench.identities.import_pkcs12(credential, "p12 password", PASSPHRASE, "officer")
+        approver.write_text(bench.bench.identities.get(ANA).certificate_pem)
+        bench.bench.identities.import_pkcs12(
+            credential, "p12 password", PASSPHRASE, "officer", granted_by=bench.bench.officer()
+        )
         path = tmp_path / "report.pdf"
         bench.reports.export("credit-scorer", "1.0", "bea@example.org", PASSPHRASE, path)
         assert bench.reports.verify(path).ok
@@ -210,7 +226,7 @@ def test_a_report_signed_with_an_organisation_certificate_is_trusted_through_its
     with workbench(tmp_path / "auditor") as auditor:
         reports = Reports(auditor.db, auditor.identities)
         assert not reports.verify(path).ok
-        result = reports.verify(path, trust=[issuer])
+        result = reports.verify(path, trust=[issuer, approver])
     assert result.ok, [c.describe() for c in result.checks]
     signer = next(c for c in result.checks if c.name == "Signer")
     assert signer.detail.startswith("Bea Approver, certificate ")

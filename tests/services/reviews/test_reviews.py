@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from sqlalchemy import text
 
 from countersign.models.card import canonical_json
 from countersign.services.audit.trail import verify_chain
@@ -254,7 +255,9 @@ def test_bundle_signer_cannot_approve_by_certificate(tmp_path: Path) -> None:
         _import_signed(bench, TeamSigner(key=key, certificate=leaf))
         path = bench.folder / "fay.p12"
         path.write_bytes(data)
-        bench.identities.import_pkcs12(path, None, PASSPHRASE, "approver", email="fay@example.org")
+        bench.identities.import_pkcs12(
+            path, None, PASSPHRASE, "approver", email="fay@example.org", granted_by=bench.officer()
+        )
         _refused(
             bench, SegregationOfDuties, "fay@example.org signed the bundle", email="fay@example.org"
         )
@@ -383,12 +386,25 @@ def test_signature_covers_exactly_the_documented_payload(bench: Workbench) -> No
         comment="Fine.",
         signed_at=signature.signed_at,
         signer_fingerprint=signer.fingerprint,
+        chain=signature.chain,
         stage="staging",
         artifacts=[],
     )
+    # The sign-off signs the audit chain's head it extends: the newest event before it.
+    assert signature.chain is not None
+    with bench.db.read() as session:
+        head_hash = session.execute(
+            text("SELECT hash FROM audit_events WHERE id = :seq"), {"seq": signature.chain[0]}
+        ).scalar()
+        signed_event = session.execute(
+            text("SELECT min(id) FROM audit_events WHERE id > :seq"), {"seq": signature.chain[0]}
+        ).scalar()
+    assert signature.chain[1] == head_hash and signed_event is not None
+    assert payload["format_version"] == 2
     assert sorted(payload) == [
         "artifacts",
         "card_version_sha256",
+        "chain",
         "comment",
         "decision",
         "format",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from countersign.formats.bundle import create_bundle
@@ -16,10 +17,14 @@ from countersign.services.audit.records import AuditTrail
 from countersign.services.audit.trail import ChainReport
 from countersign.services.audit.wording import action_label
 from countersign.services.importing.importer import Importer
+from countersign.services.integrity.registry_check import RegistryCheck
+from countersign.services.integrity.service import Integrity
 from countersign.services.storage.database import Database
+from countersign.services.trust.store import TrustStore
 from countersign.views.audit.events import AuditEventModel
 from countersign.views.audit.window import AuditWindow
 from tests.helpers.registry import audit_actions, native_card, write_card
+from tests.helpers.signoff import workbench
 
 # The offscreen platform cannot pass size hints to a window system; that is not a problem.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -68,9 +73,9 @@ def _tamper(path: Path, statement: str) -> None:
 def _verify(qtbot: QtBot, window: AuditWindow) -> ChainReport:
     with qtbot.waitSignal(window.verified, timeout=20000) as blocker:
         qtbot.mouseClick(window.verify_button, Qt.MouseButton.LeftButton)
-    report = blocker.args[0]
-    assert isinstance(report, ChainReport)
-    return report
+    check = blocker.args[0]
+    assert isinstance(check, RegistryCheck)
+    return check.chain
 
 
 def test_window_lists_every_event_in_chain_order(qtbot: QtBot, db: Database) -> None:
@@ -179,7 +184,11 @@ def test_verify_shows_an_intact_chain(qtbot: QtBot, db: Database) -> None:
     report = _verify(qtbot, window)
     count = len(audit_actions(_db_path(db)))
     assert report.ok
-    assert window.result.text() == f"Audit chain intact: {count} events verified."
+    lines = window.result.text().splitlines()
+    assert lines[0] == f"Audit chain intact: {count} events verified."
+    # Nobody has signed anything yet: nothing pins the trail, and nothing is trusted here.
+    assert lines[1].startswith("No signed head: no trusted signature pins any event yet")
+    assert lines[2].startswith("Not anchored: no certificate is trusted on this workstation")
     assert window.result.isVisible()
 
 
@@ -213,3 +222,51 @@ def test_a_broken_event_hidden_by_a_filter_is_shown(qtbot: QtBot, db: Database) 
     assert "events 4 to 4 are missing" in window.result.text()
     assert window.model_filter.text() == ""
     assert window.model.row(window.table.currentIndex().row()).id == 5
+
+
+def test_verify_shows_the_newest_signed_head_and_its_age(qtbot: QtBot, tmp_path: Path) -> None:
+    with workbench(tmp_path) as bench:
+        bench.person("olga@example.org", "officer", "Olga Officer")
+        TrustStore().pin(bench.identities.get("olga@example.org").certificate_pem, "Olga")
+        window = AuditWindow(AuditTrail(bench.db), integrity=Integrity(bench.db, TrustStore()))
+        qtbot.addWidget(window)
+        window.show()
+        report = _verify(qtbot, window)
+        assert report.ok
+        head = window.result.text().splitlines()[1]
+        assert head.startswith("Newest signed head: event 1 (")
+        assert "grant signed by olga@example.org just now" in head
+        assert head.endswith("1 later event not yet covered by a signature.")
+        window.close()
+
+
+def test_the_officer_is_pinned_on_first_use_once_confirmed(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with workbench(tmp_path) as bench:
+        officer = bench.person("olga@example.org", "officer", "Olga Officer")
+        window = AuditWindow(AuditTrail(bench.db), integrity=Integrity(bench.db, TrustStore()))
+        qtbot.addWidget(window)
+        window.show()
+        _verify(qtbot, window)
+        assert window.pin_button.isVisible()  # nothing trusted here yet
+        asked: list[str] = []
+
+        def answer(button: QMessageBox.StandardButton) -> object:
+            def ask(_parent: object, _title: str, text: str) -> QMessageBox.StandardButton:
+                asked.append(text)
+                return button
+
+            return ask
+
+        monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+        window.pin_button.click()
+        assert TrustStore().entries() == [] and window.pin_button.isVisible()
+        monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+        with qtbot.waitSignal(window.verified, timeout=20000):
+            window.pin_button.click()
+        assert f"SHA-256 {officer.fingerprint}" in asked[-1]
+        assert [e.fingerprint for e in TrustStore().entries()] == [officer.fingerprint]
+        assert not window.pin_button.isVisible()
+        assert "Not anchored" not in window.result.text()
+        window.close()

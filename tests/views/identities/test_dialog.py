@@ -18,10 +18,12 @@ from countersign.views.identities.dialog import CERTIFICATE_FILTER, IdentitiesDi
 from countersign.views.identities.forms import (
     ChangePassphraseDialog,
     CreateIdentityDialog,
+    GrantRoleDialog,
     IdentityForm,
     RetireIdentityDialog,
 )
 from tests.helpers.keyring_memory import MemoryKeyring, PlaintextKeyring, RefusingKeyring
+from tests.helpers.registry import audit_actions
 from tests.helpers.signoff import PASSPHRASE, Workbench, issued_pkcs12, table_counts, workbench
 from tests.views.conftest import wait_for_background
 
@@ -52,7 +54,7 @@ def _fill_create(qtbot: QtBot, form: CreateIdentityDialog, again: str = PASSPHRA
     qtbot.waitUntil(lambda: not form.working, timeout=5000)  # the keyring probe
     qtbot.keyClicks(form.name, "Ana Approver")
     qtbot.keyClicks(form.email, "Ana@Example.org")
-    form.role.setCurrentIndex(form.role.findData("officer"))
+    assert form.role.text().startswith("Granted, not chosen: the first identity")
     qtbot.keyClicks(form.passphrase, PASSPHRASE)
     qtbot.keyClicks(form.confirmation, again)
 
@@ -186,9 +188,15 @@ def test_retire_then_the_identity_cannot_sign(qtbot: QtBot, bench: Workbench) ->
     assert isinstance(form, RetireIdentityDialog)
     assert "It can no longer sign" in form.intro.text()
     qtbot.keyClicks(form.reason, "Left the risk team")
+    qtbot.waitUntil(lambda: not form.working, timeout=5000)  # the keyring probe
+    form.ok_button.click()
+    assert "it signs the retirement" in form.problem_text()  # no passphrase yet
+    qtbot.keyClicks(form.passphrase, PASSPHRASE)
     with qtbot.waitSignal(dialog.changed, timeout=10_000):
         form.ok_button.click()
-    assert dialog.model.index(0, 3).data().startswith("retired ")
+    # Active identities first: the founding officer, then Ana, retired.
+    assert dialog.model.index(1, 1).data() == "ana@example.org"
+    assert dialog.model.index(1, 3).data().startswith("retired ")
     assert "Retired" in dialog.details.text() and "Left the risk team" in dialog.details.text()
     assert not dialog.retire_button.isEnabled()
     assert not dialog.passphrase_button.isEnabled()
@@ -224,7 +232,7 @@ def test_imports_an_organisation_pkcs12(qtbot: QtBot, bench: Workbench, tmp_path
     assert [dialog.model.index(0, c).data() for c in (0, 1, 2, 6)] == [
         "Bea Approver",
         "bea@example.org",
-        "approver",
+        "officer",  # the first identity of a new registry is its officer
         "issued (PKCS#12)",
     ]
     assert "Example Bank Issuing CA" in dialog.details.text()
@@ -256,10 +264,28 @@ def test_identities_model_passes_the_model_tester(
     bench.person("cal@example.org", "reviewer")
     bench.identities.retire("cal@example.org", "left")
     dialog = _dialog(qtbot, bench.identities)
-    assert dialog.model.rowCount() == 2
+    assert dialog.model.rowCount() == 3  # and the founding officer
     qtmodeltester.check(dialog.model)
 
 
 def test_the_bench_keyring_is_in_memory(bench: Workbench) -> None:
     # Guard: these tests must never reach the machine's keyring.
     assert isinstance(bench.identities.keystore.backend, MemoryKeyring)
+
+
+def test_an_officer_grants_a_role_with_a_signature(qtbot: QtBot, bench: Workbench) -> None:
+    bench.person("olga@example.org", "officer", "Olga Officer")
+    bench.identities.create("Ana Approver", "ana@example.org", "", PASSPHRASE)
+    dialog = _dialog(qtbot, bench.identities)
+    assert dialog.model.index(0, 1).data() == "ana@example.org"  # chosen first
+    dialog.grant_button.click()
+    form = dialog.form
+    assert isinstance(form, GrantRoleDialog)
+    assert form.officer.currentData() == "olga@example.org"
+    qtbot.waitUntil(lambda: not form.working, timeout=5000)  # the keyring probe
+    form.role.setCurrentIndex(form.role.findData("approver"))
+    qtbot.keyClicks(form.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        form.ok_button.click()
+    assert bench.identities.get("ana@example.org").role == "approver"
+    assert audit_actions(bench.path)[-1] == "identity.granted"

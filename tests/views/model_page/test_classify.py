@@ -18,8 +18,9 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 def bench(tmp_path: Path) -> Iterator[Workbench]:
     with workbench(tmp_path) as built:
         built.import_card(medium_card())
-        built.person("ana@example.org")
+        # Olga founds the registry (its only officer) and grants Ana her role.
         built.person("olga@example.org", role="officer", name="Olga Officer")
+        built.person("ana@example.org")
         yield built
 
 

@@ -20,7 +20,7 @@ from countersign.views.reports.checks import ReportChecksModel
 from countersign.views.reports.verify_dialog import VerifyDialog
 from countersign.views.settings import REPORT_FOLDER
 from tests.helpers.report_window import report_window, tampered_copy
-from tests.helpers.reports import OLGA, ReportBench
+from tests.helpers.reports import ANA, OLGA, ReportBench
 from tests.helpers.signoff import PASSPHRASE, workbench
 
 pytestmark = pytest.mark.qt_log_ignore(
@@ -123,8 +123,10 @@ def test_a_byte_changed_inside_the_signed_range_fails(
 def test_a_certificate_to_trust_for_a_signer_this_registry_does_not_know(
     qtbot: QtBot, verifying: Verifying, tmp_path: Path
 ) -> None:
-    certificate = tmp_path / "olga.pem"
-    certificate.write_text(verifying.bench.bench.identities.certificate_pem(OLGA))
+    certificate = tmp_path / "olga-and-ana.pem"
+    # The report's signer and the approver: trusting the signer alone does not make an approval.
+    identities = verifying.bench.bench.identities
+    certificate.write_text(identities.certificate_pem(OLGA) + identities.certificate_pem(ANA))
     other = tmp_path / "other"
     other.mkdir()
     settings = QSettings(str(tmp_path / "other.ini"), QSettings.Format.IniFormat)

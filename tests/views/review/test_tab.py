@@ -265,7 +265,7 @@ def test_a_reviewer_is_refused_approval_in_the_dialog(qtbot: QtBot, tab: ReviewT
 def test_self_approval_is_refused_before_any_passphrase(qtbot: QtBot, tmp_path: Path) -> None:
     with workbench(tmp_path) as bench:
         bench.import_card(medium_card(owners=[{"name": "Dee", "contact": "dee@example.org"}]))
-        bench.person("dee@example.org", "approver")
+        bench.person("dee@example.org", "officer")  # the registry's only identity
         tab = ReviewTab(bench.services)
         qtbot.addWidget(tab)
         tab.show_version("credit-scorer", "1.0")

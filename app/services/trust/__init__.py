@@ -1,0 +1,1 @@
+"""Trust anchored outside the registry file: pinned certificates, signed acts, who may sign what."""
