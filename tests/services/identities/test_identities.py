@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -265,14 +264,13 @@ def test_roles_are_granted_by_an_officer_not_asserted(bench: Workbench) -> None:
     with pytest.raises(IdentityError, match=r"already has the role approver; nothing changed"):
         bench.identities.grant("ana@example.org", "approver", officer)
     assert audit_actions(bench.path)[-1] == "identity.granted"
-    connection = sqlite3.connect(bench.path)
-    details = [
-        json.loads(row[0])
-        for row in connection.execute(
-            "SELECT details_json FROM audit_events WHERE action = 'identity.granted'"
-        )
-    ]
-    connection.close()
+    with raw_connection(bench.path) as connection:
+        details = [
+            json.loads(row[0])
+            for row in connection.execute(
+                "SELECT details_json FROM audit_events WHERE action = 'identity.granted'"
+            )
+        ]
     assert [(d["email"], d["role"], d["founding"]) for d in details] == [
         ("olga@example.org", "officer", True),
         ("ana@example.org", "approver", False),
@@ -294,13 +292,12 @@ def test_retirement_signed_by_the_identity_itself(bench: Workbench) -> None:
     bench.person("ana@example.org")
     signing = bench.identities.unlock("ana@example.org", PASSPHRASE)
     retired, _removed = bench.identities.retire("ana@example.org", "moved on", signer=signing)
-    connection = sqlite3.connect(bench.path)
-    details = json.loads(
-        connection.execute(
-            "SELECT details_json FROM audit_events WHERE action = 'identity.retired'"
-        ).fetchone()[0]
-    )
-    connection.close()
+    with raw_connection(bench.path) as connection:
+        details = json.loads(
+            connection.execute(
+                "SELECT details_json FROM audit_events WHERE action = 'identity.retired'"
+            ).fetchone()[0]
+        )
     act = read_act(details["signed"])
     assert act is not None and act.problem() == ""
     assert act.subject["retired_at"] == retired.retired_at

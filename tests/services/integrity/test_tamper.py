@@ -127,17 +127,7 @@ def _rehash(path: Path, edit: Callable[[dict[str, object]], None] | None = None)
         event = dict(zip(columns, row, strict=True))
         if edit is not None:
             edit(event)
-        digest = event_hash(
-            event_id=int(str(event["id"])),
-            at=str(event["at"]),
-            actor=str(event["actor"]),
-            action=str(event["action"]),
-            object_type=str(event["object_type"]),
-            object_id=str(event["object_id"]),
-            model_name=str(event["model_name"]),
-            details_json=str(event["details_json"]),
-            prev_hash=prev,
-        )
+        digest = event_hash({**event, "id": int(str(event["id"])), "prev_hash": prev})
         raw.execute(
             "UPDATE audit_events SET actor = ?, details_json = ?, prev_hash = ?, hash = ? "
             "WHERE id = ?",
@@ -159,15 +149,17 @@ def _append(
     at = "2026-12-05T09:00:00.000000Z"
     details_json = canonical_json(details)
     digest = event_hash(
-        event_id=last_id + 1,
-        at=at,
-        actor="mallory",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        model_name="",
-        details_json=details_json,
-        prev_hash=prev,
+        {
+            "id": last_id + 1,
+            "at": at,
+            "actor": "mallory",
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "model_name": "",
+            "details_json": details_json,
+            "prev_hash": prev,
+        }
     )
     raw.execute(
         "INSERT INTO audit_events (id, at, actor, action, object_type, object_id, model_name, "
