@@ -107,7 +107,15 @@ def test_a_heading_inside_an_html_block_is_text_of_its_section() -> None:
 
 
 def test_the_blocks_keep_every_line_as_written() -> None:
-    for text in (CARD, "a\nb\n---\n", "   ## Indented #  \t\nx\r\n\n```\nunclosed\n# fence"):
+    texts = (
+        CARD,
+        "a\nb\n---\n",
+        "   ## Indented #  \t\nx\r\n\n```\nunclosed\n# fence",
+        # Deeper than markdown-it's nesting bound (20 levels): it reads no further
+        # blocks after it, so no heading below is cut at, but every line is kept.
+        "# Title\n\n" + "1. " * 50 + "x\n\n## After\n\ntext\n",
+    )
+    for text in texts:
         assert _rejoined(outline(split_lines(text), 1).blocks) == "\n".join(split_lines(text))
 
 
