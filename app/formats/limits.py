@@ -279,6 +279,12 @@ def hub_yaml_difference(text: str, ours: Any) -> str | None:
     """
     if len(text) > HUB_COMPARE_BYTES:
         return None
+    if _SIMPLE_FRONT_MATTER.fullmatch(text):
+        # Both readers parse this subset alike (a test checks it against both), so
+        # only the YAML 1.1 booleans can differ, and libyaml reads them as fast.
+        if not _YAML_1_1_ONLY_BOOLEAN.search(text):
+            return None
+        return _difference(ours, _json_shaped(yaml.load(text, Loader=_Yaml11Base)))
     loader = yaml.SafeLoader(text)
     try:
         theirs = _json_shaped(loader.get_single_data())
@@ -291,6 +297,11 @@ def hub_yaml_difference(text: str, ours: Any) -> str | None:
         return None
     finally:
         loader.dispose()
+    return _difference(ours, theirs)
+
+
+def _difference(ours: Any, theirs: Any) -> str | None:
+    """How the Hub's reading ``theirs`` of the front matter differs from ``ours``, or None."""
     if theirs == ours:
         return None
     if isinstance(ours, dict) and isinstance(theirs, dict):
@@ -301,3 +312,34 @@ def hub_yaml_difference(text: str, ours: Any) -> str | None:
             f"{first} is {theirs.get(first)!r} there, {ours.get(first)!r} here"
         )
     return "the Hub's own YAML reader (YAML 1.1) reads it differently"
+
+
+_Yaml11Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml with PyYAML's own (YAML 1.1) resolvers: the Hub's reading of the simple subset."""
+
+_YAML_1_1_ONLY_BOOLEAN = re.compile(r"\b(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)\b")
+"""A word YAML 1.1 reads as a boolean and YAML 1.2 as a string (found anywhere: a superset)."""
+
+_FIRST = r"(?:\w|[(/~+$^]|\.(?=\w)|-(?=\d))"
+_MIDDLE = r"[\w.()+=<>;@%?~$^/-]"
+_BLOCK_MIDDLE = rf"(?:{_MIDDLE}|[,'\"#]|:(?=[\w./-]))"
+_KEY_PLAIN = rf"{_FIRST}(?:{_MIDDLE}| +(?={_MIDDLE}))*"
+_BLOCK_PLAIN = rf"{_FIRST}(?:{_BLOCK_MIDDLE}| +(?=[\w.()+=<>;@%?~$^/,'\"-]|:(?=[\w./-])))*"
+_QUOTED = r"'(?:[^'\n]|'')*'|\"[^\"\\\n]*\""
+_FLOW_ITEM = rf"(?:{_KEY_PLAIN}|{_QUOTED})"
+_FLOW_LIST = rf"\[ *(?:{_FLOW_ITEM}(?: *, *{_FLOW_ITEM})* *)?\]"
+_VALUE = rf"(?:{_BLOCK_PLAIN}|{_QUOTED}|{_FLOW_LIST}|\{{\}})"
+_ENTRY = rf"(?:- +)*(?:{_KEY_PLAIN}|{_QUOTED}):(?: +{_VALUE})?|(?:- +)+{_VALUE}|(?:- +)*-"
+_LINE = rf" *(?:#[^\n]*|(?:{_ENTRY})? *(?: #[^\n]*)?)"
+_SIMPLE_FRONT_MATTER = re.compile(
+    rf"(?=[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*\Z)"
+    rf"(?>{_LINE}\n)*+(?>{_LINE})"
+)
+"""Block YAML of one-line entries: keys, plain words, quotes without escapes, flat lists.
+
+No tabs, tags, anchors, block or multi-line scalars, directives or document
+markers: PyYAML's pure-Python reader and libyaml read this subset alike
+(``tests/formats/test_hub_yaml_subset.py`` checks it on generated documents), so
+the slow pure-Python reading is needed only outside it.  Each line is matched
+atomically: linear time.
+"""
