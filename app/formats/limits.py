@@ -13,10 +13,11 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from countersign.formats.base import CardRefused
 
@@ -151,6 +152,30 @@ _CardLoader.add_implicit_resolver(
 )
 
 
+_RESOLVED_AT_MOST = 4096
+"""Plain scalars whose tags :meth:`_CardLoader.resolve` remembers (cleared when full)."""
+
+
+def _resolve_remembered(
+    self: Any, kind: type[Node], value: str, implicit: tuple[bool, bool]
+) -> str:
+    """The tag of a node, remembered for scalars: cards repeat keys and words."""
+    if kind is not ScalarNode:
+        return _base_resolve(self, kind, value, implicit)
+    key = (value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        if len(_RESOLVED) >= _RESOLVED_AT_MOST:
+            _RESOLVED.clear()
+        tag = _RESOLVED[key] = _base_resolve(self, kind, value, implicit)
+    return tag
+
+
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_base_resolve: Callable[..., str] = _SafeBase.resolve
+_CardLoader.resolve = _resolve_remembered
+
+
 class YamlProblem(Exception):
     """YAML that could not be read; the caller decides whether that refuses or warns."""
 
@@ -176,7 +201,10 @@ def load_yaml(text: str, file: str, field: str = "") -> Any:
             ) from None
         if node is None:
             return None
-        _check_yaml_graph(node, file, field)
+        if "&" in text:
+            _check_yaml_graph(node, file, field)
+        else:  # no anchors, so no aliases: a tree, walked without the memo
+            _check_yaml_tree(node, file, field)
         try:
             value = loader.construct_document(node)
         except yaml.YAMLError as error:
@@ -232,6 +260,30 @@ def _check_yaml_graph(root: Node, file: str, field: str) -> None:
             stack.extend(
                 (child, depth + 1, False) for child in children if id(child) not in expanded
             )
+
+
+def _check_yaml_tree(root: Node, file: str, field: str) -> None:
+    """:func:`_check_yaml_graph` for a document without aliases: depth and size, in one walk."""
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise CardRefused(file, field, f"YAML is nested more than {MAX_NESTING} levels deep")
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise CardRefused(
+                file,
+                field,
+                f"YAML holds more than {MAX_YAML_NODES // 2:,} values, "
+                "more than any card needs; the file is refused",
+            )
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
 
 
 def _yaml_children(node: Node) -> list[Node]:
