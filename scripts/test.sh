@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command to install Countersign with its test tools and run the whole suite:
-# ruff and mypy, then every test once, on one worker per core (pytest-xdist): the
+# ruff (with the complexity rules), mypy strict and vulture (dead code), then every
+# test once, on one worker per core (pytest-xdist): the
 # tests below app/views in an environment where PySide6 is not installed
 # (scripts/without_qt.py), the others (the GUI, the import contracts, packaging,
 # benchmarks' smoke runs) in .venv.
@@ -26,6 +27,7 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check app tests benchmarks scripts
 .venv/bin/ruff format --check app tests benchmarks scripts
 .venv/bin/mypy
+.venv/bin/vulture
 options=(-n "${COUNTERSIGN_TEST_WORKERS:-auto}")
 with_qt="not below_views or needs_qt"
 if [ "$fast" = 1 ]; then

@@ -45,6 +45,10 @@ _.created_by
 _.stored_at
 _.stored_by
 
+# Python calls a module's __getattr__ and __dir__ (PEP 562).
+_.__getattr__
+_.__dir__
+
 # The command line finds these by name in cli._COMMANDS.
 cards.import_files
 cards.list_models

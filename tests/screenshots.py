@@ -154,56 +154,16 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         settle(lambda: not window.counting and window.counts_label.text() != "Counting…")
         saved.append(_save(window, outdir, "browser"))
 
-        if not window.browser.select_model(SHOWN_MODEL):
-            raise LookupError(f"the demo registry has no model {SHOWN_MODEL!r}")
-        settle(lambda: window.model_page.model_name == SHOWN_MODEL, timeout=5)
-        for index, name in enumerate(model_tab_screens(window)):
-            window.model_page.show_tab(index)
-            saved.append(_save(window, outdir, name))
-        window.model_page.show_tab(0)
+        saved.extend(_save_model_tabs(window, outdir))
 
-        window.browser.search(SEARCH_TEXT)
-        settle(lambda: not window.browser.search_pending)
-        hits = window.browser.search_model
-        if hits.rowCount() == 0:
-            raise LookupError(f"the demo registry has no card matching {SEARCH_TEXT!r}")
-        best = hits.search_row(0).hit
-        window.browser.table.selectRow(0)
-        settle(
-            lambda: (
-                (window.model_page.model_name, window.model_page.version)
-                == (best.model, best.version)
-            )
-        )
-        saved.append(_save(window, outdir, "search"))
-        window.browser.search_box.clear()
+        saved.append(_save_search(window, outdir))
 
         hostile = write(work, "payments-2026-11.cardbundle", path_bundle("../../.bashrc"))
         good = write(work, "credit-scorer-2026-11.cardbundle", signed_bundle())
         for name, path in (("import-refused", hostile), ("import-good", good)):
             saved.append(_save_import_preview(window, path, outdir, name))
 
-        window.open_audit_trail()
-        audit = window.findChild(AuditWindow)
-        if audit is None:
-            raise LookupError("the audit trail window did not open")
-        audit.resize(1280, 800)
-        verified: list[object] = []
-        audit.verified.connect(verified.append)
-        audit.verify_button.click()
-        settle(lambda: bool(verified))
-        signed = next(
-            (
-                row
-                for row in range(audit.model.rowCount())
-                if audit.model.row(row).action == AuditAction.REVIEW_SIGNED
-            ),
-            0,
-        )
-        audit.table.selectRow(signed)  # the details pane, in words
-        settle()
-        saved.append(_save(audit, outdir, "audit-verified"))
-        audit.close()
+        saved.append(_save_audit(window, outdir))
 
         saved.extend(_save_sign_off(window, services, outdir))
         saved.extend(_save_stages(window, outdir))
@@ -214,6 +174,64 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         window.deleteLater()
         settle()
         services.close()
+    return saved
+
+
+def _save_model_tabs(window: MainWindow, outdir: Path) -> list[Path]:
+    """Show the model the screens are of, and save each tab of its page."""
+    saved: list[Path] = []
+    if not window.browser.select_model(SHOWN_MODEL):
+        raise LookupError(f"the demo registry has no model {SHOWN_MODEL!r}")
+    settle(lambda: window.model_page.model_name == SHOWN_MODEL, timeout=5)
+    for index, name in enumerate(model_tab_screens(window)):
+        window.model_page.show_tab(index)
+        saved.append(_save(window, outdir, name))
+    window.model_page.show_tab(0)
+    return saved
+
+
+def _save_search(window: MainWindow, outdir: Path) -> Path:
+    """Search the registry, open the best hit, and save the window."""
+    window.browser.search(SEARCH_TEXT)
+    settle(lambda: not window.browser.search_pending)
+    hits = window.browser.search_model
+    if hits.rowCount() == 0:
+        raise LookupError(f"the demo registry has no card matching {SEARCH_TEXT!r}")
+    best = hits.search_row(0).hit
+    window.browser.table.selectRow(0)
+    settle(
+        lambda: (
+            (window.model_page.model_name, window.model_page.version) == (best.model, best.version)
+        )
+    )
+    saved = _save(window, outdir, "search")
+    window.browser.search_box.clear()
+    return saved
+
+
+def _save_audit(window: MainWindow, outdir: Path) -> Path:
+    """Open the audit trail, verify it, show a sign-off's details, and save it."""
+    window.open_audit_trail()
+    audit = window.findChild(AuditWindow)
+    if audit is None:
+        raise LookupError("the audit trail window did not open")
+    audit.resize(1280, 800)
+    verified: list[object] = []
+    audit.verified.connect(verified.append)
+    audit.verify_button.click()
+    settle(lambda: bool(verified))
+    signed = next(
+        (
+            row
+            for row in range(audit.model.rowCount())
+            if audit.model.row(row).action == AuditAction.REVIEW_SIGNED
+        ),
+        0,
+    )
+    audit.table.selectRow(signed)  # the details pane, in words
+    settle()
+    saved = _save(audit, outdir, "audit-verified")
+    audit.close()
     return saved
 
 

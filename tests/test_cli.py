@@ -11,6 +11,7 @@ import pytest
 
 from countersign.cli import main
 from countersign.services.storage.database import Database, os_user
+from tests.helpers.bundles import make_signer
 from tests.helpers.registry import native_card, row_counts, write_card
 
 
@@ -173,6 +174,20 @@ def test_an_unwritable_output_is_a_sentence_not_a_traceback(
     assert err.startswith("countersign: ")
     assert "no-such-folder" in err
     assert "Traceback" not in err
+
+
+def test_bundle_create_refuses_a_key_without_its_certificate(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    write_card(folder, "scorer.json", native_card("credit-scorer", "1.0"))
+    key_path, _cert = make_signer().write(tmp_path)
+    output = tmp_path / "risk.cardbundle"
+    arguments = ["bundle", "create", str(folder), "-o", str(output), "--team", "Risk"]
+    assert main([*arguments, "--sign-key", str(key_path)]) == 1
+    assert "--sign-key and --sign-cert go together" in capsys.readouterr().err
+    assert not output.exists()
 
 
 def test_a_full_disk_while_writing_a_bundle_names_the_bundle(

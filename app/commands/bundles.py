@@ -7,7 +7,7 @@ import os
 
 from countersign import __version__
 from countersign.commands.output import EXIT_OK, fail
-from countersign.formats.bundle import create_bundle
+from countersign.formats.bundle import TeamKeyFiles, create_bundle
 
 
 def bundle(args: argparse.Namespace) -> int:
@@ -20,9 +20,15 @@ def bundle(args: argparse.Namespace) -> int:
         args.output,
         args.team,
         producer=f"countersign {__version__}",
-        sign_key=args.sign_key,
-        sign_cert=args.sign_cert,
-        key_passphrase=passphrase.encode("utf-8") if passphrase else None,
+        signing=(
+            TeamKeyFiles(
+                args.sign_key,
+                args.sign_cert,
+                passphrase.encode("utf-8") if passphrase else None,
+            )
+            if args.sign_key is not None and args.sign_cert is not None
+            else None
+        ),
         version=args.card_version,
         artifacts=args.artifact or (),
     )

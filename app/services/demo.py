@@ -47,9 +47,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from countersign.errors import CountersignError, InputRefused
-from countersign.formats.bundle import create_bundle
+from countersign.formats.bundle import TeamKeyFiles, create_bundle
 from countersign.formats.limits import load_json
-from countersign.services.identities.certificates import self_signed_certificate
+from countersign.services.identities.certificates import Validity, self_signed_certificate
 from countersign.services.identities.memory_keyring import MemoryKeyring
 from countersign.services.progress import Progress, no_progress
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
@@ -300,8 +300,9 @@ def make_team_credential(signer: SampleSigner, folder: Path) -> tuple[Path, Path
         key,
         subject,
         signer.email,
-        valid_for=datetime.timedelta(days=_CERTIFICATE_DAYS),
-        backdate=datetime.timedelta(hours=1),
+        Validity(
+            length=datetime.timedelta(days=_CERTIFICATE_DAYS), backdate=datetime.timedelta(hours=1)
+        ),
     )
     folder.mkdir(parents=True, exist_ok=True)
     key_path = folder / "team-key.pem"
@@ -325,15 +326,14 @@ def _write_sample_bundle(
     credentials: dict[str, tuple[Path, Path]],
 ) -> Path:
     output = output_folder / bundle.file
-    key, cert = credentials[bundle.signer] if bundle.signer else (None, None)
+    signing = TeamKeyFiles(*credentials[bundle.signer]) if bundle.signer else None
     try:
         create_bundle(
             samples / bundle.folder,
             output,
             bundle.team,
             producer=bundle.producer,
-            sign_key=key,
-            sign_cert=cert,
+            signing=signing,
             version=bundle.version,
         )
     except InputRefused as refusal:

@@ -134,6 +134,14 @@ SORT_KEYS: tuple[SortKey, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class ModelOrder:
+    """How models are listed: by ``sort``, ascending unless ``descending``."""
+
+    sort: SortKey = "name"
+    descending: bool = False
+
+
 def split_reference(reference: str) -> tuple[str, str | None]:
     """Split ``MODEL@VERSION`` (the last ``@``) into model and version."""
     model, sep, version = reference.rpartition("@")
@@ -165,19 +173,19 @@ class Registry:
         self,
         filters: ModelFilter | None = None,
         *,
-        sort: SortKey = "name",
-        descending: bool = False,
+        order: ModelOrder = ModelOrder(),
         offset: int = 0,
         limit: int = 200,
         after: tuple[str, int] | None = None,
     ) -> list[ModelSummary]:
-        """A page of models in ``sort`` order.
+        """A page of models in ``order``.
 
         With ``after`` (the sort value and id of the last row already shown)
         the page is found by keyset, in time independent of how deep it is;
         ``offset`` is for jumping to an arbitrary row.
         """
-        column = getattr(Model, sort)
+        column = getattr(Model, order.sort)
+        descending = order.descending
         # Plain rows, not ORM objects: a page of the browser costs the rows and little else.
         query = _filtered(select(*_SUMMARY_COLUMNS), filters or ModelFilter())
         if after is not None:
@@ -186,8 +194,8 @@ class Registry:
                 query = query.where(or_(column < value, and_(column == value, Model.id < model_id)))
             else:
                 query = query.where(or_(column > value, and_(column == value, Model.id > model_id)))
-        order = (column.desc(), Model.id.desc()) if descending else (column.asc(), Model.id.asc())
-        query = query.order_by(*order).offset(offset if after is None else 0).limit(limit)
+        by = (column.desc(), Model.id.desc()) if descending else (column.asc(), Model.id.asc())
+        query = query.order_by(*by).offset(offset if after is None else 0).limit(limit)
         with self.database.read() as session:
             return [ModelSummary(*row) for row in session.execute(query)]
 
@@ -196,8 +204,7 @@ class Registry:
         name: str,
         filters: ModelFilter | None = None,
         *,
-        sort: SortKey = "name",
-        descending: bool = False,
+        order: ModelOrder = ModelOrder(),
     ) -> int | None:
         """The row (from 0) of model ``name`` in :meth:`models` order, or None if it is not there.
 
@@ -205,7 +212,7 @@ class Registry:
         uses it to select a model without fetching every page above it.
         """
         filters = filters or ModelFilter()
-        column = getattr(Model, sort)
+        column, descending = getattr(Model, order.sort), order.descending
         with self.database.read() as session:
             found = session.execute(
                 _filtered(select(Model.id, column), filters).where(Model.name == name)

@@ -115,7 +115,7 @@ class _ProgressDialog(QProgressDialog):
         self.setLabelText(what)
 
 
-def run_with_progress(
+def run_with_progress(  # noqa: PLR0913  # BackgroundTask's keywords, and the dialog's title
     parent: QWidget,
     title: str,
     work: Work,

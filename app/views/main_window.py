@@ -81,18 +81,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
 
-        self.commands = WorkstationActions(self)
-        self.commands.fill_menu_bar(self.menuBar())
-        file_menu = self.menuBar().findChild(QMenu, "file_menu")
-        if file_menu is not None:
-            # A disabled Publish approved version… says why in its tip.
-            file_menu.setToolTipsVisible(True)
-        tool_bar = QToolBar("Main tool bar", self)
-        tool_bar.setObjectName("main_tool_bar")
-        tool_bar.setMovable(False)
-        tool_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.commands.fill_tool_bar(tool_bar)
-        self.addToolBar(tool_bar)
+        self._build_bars()
 
         self.browser = RegistryBrowser(services.registry, self)
         self.model_page = ModelPage(services, self)
@@ -109,6 +98,28 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([620, 820])
         self.setCentralWidget(self.splitter)
 
+        self._build_status_bar(services.database.location, demo)
+
+        self._connect()
+        self._restore_settings()
+
+    def _build_bars(self) -> None:
+        """The menu bar and the main tool bar, filled from the window's commands."""
+        self.commands = WorkstationActions(self)
+        self.commands.fill_menu_bar(self.menuBar())
+        file_menu = self.menuBar().findChild(QMenu, "file_menu")
+        if file_menu is not None:
+            # A disabled Publish approved version… says why in its tip.
+            file_menu.setToolTipsVisible(True)
+        tool_bar = QToolBar("Main tool bar", self)
+        tool_bar.setObjectName("main_tool_bar")
+        tool_bar.setMovable(False)
+        tool_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.commands.fill_tool_bar(tool_bar)
+        self.addToolBar(tool_bar)
+
+    def _build_status_bar(self, where: str, demo: bool) -> None:
+        """Where the registry is (a demo says it is thrown away) and what it holds."""
         self.location_label = QLabel(self)
         self.location_label.setAccessibleName("Registry location")
         self.location_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -116,14 +127,10 @@ class MainWindow(QMainWindow):
         self.counts_label.setAccessibleName("Registry counts")
         self.statusBar().addWidget(self.location_label, 1)
         self.statusBar().addPermanentWidget(self.counts_label)
-        where = services.database.location
         self.location_label.setText(
             f"Demo registry (thrown away on quit): {where}" if demo else f"Registry: {where}"
         )
         self.location_label.setToolTip(where)
-
-        self._connect()
-        self._restore_settings()
 
     # -- commands -------------------------------------------------------------------
 

@@ -109,7 +109,7 @@ def _trust(folder: Path, capsys: pytest.CaptureFixture[str], *emails: str) -> li
     return out
 
 
-def test_end_to_end(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_end_to_end(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: PLR0915  # one story, read top to bottom
     folder = imported
     shown = cli_json(capsys, ["show", f"{MODEL}@1.0", "--json"])
     assert shown["artifacts"] == [

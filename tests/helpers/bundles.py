@@ -93,7 +93,7 @@ def default_attachments() -> list[AttachmentFile]:
     return [("credit-scorer-v2/roc.png", tiny_png(), "credit-scorer-v2.json")]
 
 
-def manifest_for(
+def manifest_for(  # noqa: PLR0913  # a test builder: each keyword has a default; a test names what it changes
     cards: Sequence[CardFile],
     attachments: Sequence[AttachmentFile] = (),
     *,

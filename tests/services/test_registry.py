@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from countersign.services.importing.importer import Importer
-from countersign.services.registry import ModelFilter, Registry
+from countersign.services.registry import ModelFilter, ModelOrder, Registry
 from countersign.services.storage import dialect
 from countersign.services.storage.database import Database
 from tests.helpers.registry import native_card, write_card
@@ -43,13 +43,12 @@ def registry(registry_db: str) -> Iterator[Registry]:
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("sort", ["name", "team", "status"])
 def test_offset_and_keyset_pages_agree(registry: Registry, sort: str, descending: bool) -> None:
-    everything = registry.models(sort=sort, descending=descending, limit=1000)
+    everything = registry.models(order=ModelOrder(sort, descending), limit=1000)
     assert len(everything) == 120
-    by_offset = registry.models(sort=sort, descending=descending, offset=50, limit=25)
+    by_offset = registry.models(order=ModelOrder(sort, descending), offset=50, limit=25)
     last = everything[49]
     by_keyset = registry.models(
-        sort=sort,
-        descending=descending,
+        order=ModelOrder(sort, descending),
         limit=25,
         after=(str(getattr(last, sort)), last.id),
     )
@@ -60,11 +59,11 @@ def test_offset_and_keyset_pages_agree(registry: Registry, sort: str, descending
 @pytest.mark.parametrize("sort", ["name", "team", "risk_tier"])
 def test_model_position_is_its_row(registry: Registry, sort: str, descending: bool) -> None:
     filters = ModelFilter(status="submitted")
-    rows = registry.models(filters, sort=sort, descending=descending, limit=1000)
+    rows = registry.models(filters, order=ModelOrder(sort, descending), limit=1000)
     assert len(rows) == 80
     for row in (0, 17, 79):
         name = rows[row].name
-        assert registry.model_position(name, filters, sort=sort, descending=descending) == row
+        assert registry.model_position(name, filters, order=ModelOrder(sort, descending)) == row
 
 
 def test_model_position_of_a_model_not_shown(registry: Registry) -> None:

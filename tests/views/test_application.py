@@ -197,7 +197,7 @@ def test_opens_the_window_on_the_registry_and_names_the_app(
     assert not QGuiApplication.windowIcon().isNull()
 
 
-def test_shows_the_startup_window_first_then_the_main_window_in_its_place(
+def test_shows_the_startup_window_first_then_the_main_window_in_its_place(  # noqa: PLR0913  # pytest passes fixtures and parameters by name
     qapp: QApplication,
     messages: list[tuple[str, str]],
     windows_run: list[MainWindow],
@@ -343,7 +343,7 @@ def test_more_bugs_join_the_open_crash_dialog(qtbot: QtBot) -> None:
 
 
 @pytest.mark.parametrize("answer", ["yes", "no"])
-def test_a_missing_registry_is_created_only_when_the_officer_says_so(
+def test_a_missing_registry_is_created_only_when_the_officer_says_so(  # noqa: PLR0913  # pytest passes fixtures and parameters by name
     qapp: QApplication,
     messages: list[tuple[str, str]],
     windows_run: list[MainWindow],

@@ -24,6 +24,7 @@ from countersign.formats.bundle.reader import (
 )
 from countersign.formats.bundle.signing import BundleSigner, load_signer
 from countersign.formats.bundle.writer import (
+    TeamKeyFiles,
     build_bundle,
     create_bundle,
     manifest_json_bytes,
@@ -73,6 +74,7 @@ __all__ = [
     "BundleRefused",
     "BundleSigner",
     "OpenedBundle",
+    "TeamKeyFiles",
     "build_bundle",
     "create_bundle",
     "guess_media_type",

@@ -17,6 +17,7 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -114,19 +115,26 @@ def write_bundle(
     return opened
 
 
-def create_bundle(
+@dataclass(frozen=True)
+class TeamKeyFiles:
+    """The team's signing key and its certificate (PEM files), and the key's passphrase."""
+
+    key: Path
+    certificate: Path
+    passphrase: bytes | None = None
+
+
+def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, producer), options by name
     folder: Path,
     output: Path,
     team: str,
     *,
     producer: str,
-    sign_key: Path | None = None,
-    sign_cert: Path | None = None,
-    key_passphrase: bytes | None = None,
+    signing: TeamKeyFiles | None = None,
     version: str | None = None,
     artifacts: Sequence[Path] = (),
 ) -> BundleManifest:
-    """Write a bundle from a folder of cards, signed when a key and certificate are given.
+    """Write a bundle from a folder of cards, signed with ``signing``'s key when given.
 
     Each file directly in ``folder`` must be a card; a sub-folder named after
     a card file's stem (``credit-scorer/`` for ``credit-scorer.md``) holds that
@@ -136,9 +144,6 @@ def create_bundle(
     """
     if not folder.is_dir():
         refuse(str(folder), "", "is not a folder of cards")
-    if (sign_key is None) != (sign_cert is None):
-        named = sign_key or sign_cert
-        refuse(str(named), "", "signing needs both the private key and its certificate")
     if output.resolve().parent == folder.resolve():
         refuse(
             str(output),
@@ -147,8 +152,8 @@ def create_bundle(
             "write it somewhere else",
         )
     signer = None
-    if sign_key is not None and sign_cert is not None:
-        signer = load_signer(sign_key, sign_cert, key_passphrase)
+    if signing is not None:
+        signer = load_signer(signing.key, signing.certificate, signing.passphrase)
     children = sorted(folder.iterdir(), key=lambda child: child.name)
     for child in children:
         if not child.is_file() and not child.is_dir():

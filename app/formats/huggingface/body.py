@@ -303,50 +303,64 @@ def read_body(card: ModelCard, blocks: list[Block], file: str) -> BodyReading:
     """Map the body's blocks onto ``card`` (its fields are appended to, never replaced)."""
     reading = BodyReading()
     preamble, segments = _segments(blocks, file, reading)
-    texts: dict[str, list[str]] = {}
-    for target in TEXT_TARGETS:
-        current = _get(card, target)
-        if current:
-            texts[target] = [current]
+    fields = _BodyFields(card)
     summary = "\n".join(trim_blank(preamble))
     first_line = reading.title.line if reading.title else 1
     summary = reading.unless_placeholder(summary, "the summary", first_line)
     if summary:
-        texts.setdefault("model_details.summary", []).append(summary)
-    lists: dict[str, list[Any]] = {}
-    # Fields whose first heading held only a placeholder: a later heading for
-    # the same field still keeps its heading line.
-    placeheld: set[str] = set()
+        fields.texts.setdefault("model_details.summary", []).append(summary)
     for segment in segments:
         written = "\n".join(trim_blank(segment.lines))
         text = reading.unless_placeholder(
             written, f"the section {segment.title!r}", segment.heading.line
         )
         if written and not text and segment.target is not None:
-            placeheld.add(segment.target)
-        if segment.target is None:
-            if segment.forced or text or not segment.has_extra_child:
-                reading.extras.append(
-                    ExtraSection(title=segment.title, text=text, source=segment.source)
-                )
-        elif segment.target in TEXT_TARGETS:
-            if text:
-                parts = texts.setdefault(segment.target, [])
-                # A second heading for the same field keeps its heading line, so
-                # that the joined text still shows where each part began.
-                parts.append(
-                    f"{segment.heading.raw}\n\n{text}"
-                    if parts or segment.target in placeheld
-                    else text
-                )
-        else:
-            name, items = _list_items(segment.target, _filled_items(text, segment, reading))
-            lists.setdefault(name, list(_get(card, name))).extend(items)
-    for target, parts in texts.items():
-        _set(card, target, "\n\n".join(parts))
-    for name, items in lists.items():
-        _set(card, name, items)
+            fields.placeheld.add(segment.target)
+        if segment.target is not None:
+            fields.add(segment, segment.target, text, reading)
+        elif segment.forced or text or not segment.has_extra_child:
+            reading.extras.append(
+                ExtraSection(title=segment.title, text=text, source=segment.source)
+            )
+    fields.write()
     return reading
+
+
+class _BodyFields:
+    """The card's text and list fields as the body's sections fill them, written at the end."""
+
+    def __init__(self, card: ModelCard) -> None:
+        self.card = card
+        self.texts: dict[str, list[str]] = {}
+        for target in TEXT_TARGETS:
+            current = _get(card, target)
+            if current:
+                self.texts[target] = [current]
+        self.lists: dict[str, list[Any]] = {}
+        # Fields whose first heading held only a placeholder: a later heading for
+        # the same field still keeps its heading line.
+        self.placeheld: set[str] = set()
+
+    def add(self, segment: _Segment, target: str, text: str, reading: BodyReading) -> None:
+        """Append the section ``segment`` (its ``text`` as read) to the field ``target``."""
+        if target not in TEXT_TARGETS:
+            name, items = _list_items(target, _filled_items(text, segment, reading))
+            self.lists.setdefault(name, list(_get(self.card, name))).extend(items)
+            return
+        if text:
+            parts = self.texts.setdefault(target, [])
+            # A second heading for the same field keeps its heading line, so
+            # that the joined text still shows where each part began.
+            parts.append(
+                f"{segment.heading.raw}\n\n{text}" if parts or target in self.placeheld else text
+            )
+
+    def write(self) -> None:
+        """Set every field filled onto the card."""
+        for target, parts in self.texts.items():
+            _set(self.card, target, "\n\n".join(parts))
+        for name, items in self.lists.items():
+            _set(self.card, name, items)
 
 
 # -- writing ------------------------------------------------------------------------

@@ -90,28 +90,42 @@ def parse_pbtxt(text: str, file: str) -> dict[str, Any]:
             continue
         if kind != "name":
             raise _problem(file, line, f"a field name was expected, not {value[:20]!r}")
-        index += 1
-        colon = index < len(tokens) and tokens[index][1] == ":"
-        if colon:
-            index += 1
-        if index >= len(tokens):
-            raise _problem(file, line, f"the field {value!r} has no value")
-        kind_after, opening, line_after = tokens[index]
-        if kind_after == "punct" and opening in _CLOSING:
-            if len(stack) > MAX_NESTING:
-                raise _problem(file, line_after, f"nested more than {MAX_NESTING} levels deep")
-            child: dict[str, Any] = {}
-            _put(stack[-1][0], value, child)
-            stack.append((child, _CLOSING[opening]))
-            index += 1
-            continue
-        if not colon:
-            raise _problem(file, line, f"the field {value!r} needs ':' before its value")
-        scalar, index = _scalar(tokens, index, file)
-        _put(stack[-1][0], value, scalar)
+        index = _read_field(tokens, index, stack, file)
     if len(stack) > 1:
         raise _problem(file, tokens[-1][2] if tokens else 1, "a message is not closed")
     return root
+
+
+def _read_field(
+    tokens: list[tuple[str, str, int]],
+    index: int,
+    stack: list[tuple[dict[str, Any], str]],
+    file: str,
+) -> int:
+    """Read the field named at ``index`` into the open message; the index after its value.
+
+    A message value opens a new message on ``stack``; its closing token ends it later.
+    """
+    _kind, value, line = tokens[index]
+    index += 1
+    colon = index < len(tokens) and tokens[index][1] == ":"
+    if colon:
+        index += 1
+    if index >= len(tokens):
+        raise _problem(file, line, f"the field {value!r} has no value")
+    kind_after, opening, line_after = tokens[index]
+    if kind_after == "punct" and opening in _CLOSING:
+        if len(stack) > MAX_NESTING:
+            raise _problem(file, line_after, f"nested more than {MAX_NESTING} levels deep")
+        child: dict[str, Any] = {}
+        _put(stack[-1][0], value, child)
+        stack.append((child, _CLOSING[opening]))
+        return index + 1
+    if not colon:
+        raise _problem(file, line, f"the field {value!r} needs ':' before its value")
+    scalar, index = _scalar(tokens, index, file)
+    _put(stack[-1][0], value, scalar)
+    return index
 
 
 def _tokens(text: str, file: str) -> list[tuple[str, str, int]]:

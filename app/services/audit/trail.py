@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -38,31 +38,25 @@ class EventDraft:
     model_name: str = ""
 
 
-def event_hash(
-    *,
-    event_id: int,
-    at: str,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    model_name: str,
-    details_json: str,
-    prev_hash: str,
-) -> str:
-    """The SHA-256 that seals one event and, through ``prev_hash``, all before it."""
+_SEALED = (
+    "id",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "model_name",
+    "details_json",
+    "prev_hash",
+)
+"""The columns of an event its hash seals: all but the hash itself."""
+
+
+def event_hash(row: Mapping[str, Any]) -> str:
+    """The SHA-256 that seals one event (``row``: its columns by name) and, through its
+    ``prev_hash``, all before it."""
     payload = canonical_json(
-        {
-            "id": event_id,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "model_name": model_name,
-            "details": details_json,
-            "prev_hash": prev_hash,
-        }
+        {("details" if name == "details_json" else name): row[name] for name in _SEALED}
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -78,31 +72,19 @@ def append_events(session: Session, drafts: Iterable[EventDraft]) -> list[int]:
         last_id += 1
         at = utc_now()
         details_json = canonical_json(draft.details)
-        digest = event_hash(
-            event_id=last_id,
-            at=at,
-            actor=draft.actor,
-            action=draft.action,
-            object_type=draft.object_type,
-            object_id=draft.object_id,
-            model_name=draft.model_name,
-            details_json=details_json,
-            prev_hash=prev_hash,
-        )
-        rows.append(
-            {
-                "id": last_id,
-                "at": at,
-                "actor": draft.actor,
-                "action": draft.action,
-                "object_type": draft.object_type,
-                "object_id": draft.object_id,
-                "model_name": draft.model_name,
-                "details_json": details_json,
-                "prev_hash": prev_hash,
-                "hash": digest,
-            }
-        )
+        row: dict[str, Any] = {
+            "id": last_id,
+            "at": at,
+            "actor": draft.actor,
+            "action": draft.action,
+            "object_type": draft.object_type,
+            "object_id": draft.object_id,
+            "model_name": draft.model_name,
+            "details_json": details_json,
+            "prev_hash": prev_hash,
+        }
+        digest = row["hash"] = event_hash(row)
+        rows.append(row)
         prev_hash = digest
     if rows:
         session.connection().execute(insert(cast(Table, AuditEvent.__table__)), rows)
@@ -154,17 +136,7 @@ def _problem(event: AuditEvent, expected_id: int, prev_hash: str) -> str:
         return f"events {expected_id} to {event.id - 1} are missing (removed from the trail)"
     if event.prev_hash != prev_hash:
         return "it does not link to the event before it (an event was changed, removed or inserted)"
-    recomputed = event_hash(
-        event_id=event.id,
-        at=event.at,
-        actor=event.actor,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        model_name=event.model_name,
-        details_json=event.details_json,
-        prev_hash=event.prev_hash,
-    )
+    recomputed = event_hash({name: getattr(event, name) for name in _SEALED})
     if recomputed != event.hash:
         return f"its content no longer matches its hash ({event.action} by {event.actor} at {event.at})"
     return ""

@@ -33,7 +33,7 @@ from countersign.services.drafts.draft import CardDraft, slug
 from countersign.services.drafts.errors import DraftRefused
 
 
-def bundle_drafts(
+def bundle_drafts(  # noqa: PLR0913  # the teams' Python API: named options, as its README examples call it
     drafts: Sequence[CardDraft],
     output: str | Path,
     team: str,

@@ -54,7 +54,7 @@ class CardDraft:
     opened from a file.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  # the teams' Python API: named options, as its README examples call it
         self,
         card: ModelCard | None = None,
         *,

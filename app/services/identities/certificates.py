@@ -29,6 +29,7 @@ MAX_PKCS12_BYTES = 1024 * 1024
 __all__ = [
     "VALIDITY",
     "Credential",
+    "Validity",
     "certificate_emails",
     "certificate_fingerprint",
     "common_name",
@@ -50,6 +51,16 @@ class Credential:
     chain: tuple[x509.Certificate, ...] = ()
 
 
+@dataclass(frozen=True)
+class Validity:
+    """When a new self-signed certificate is valid: from ``backdate`` before ``now`` (the
+    current time when None), so that a clock a little behind still accepts it, for ``length``."""
+
+    now: datetime.datetime | None = None
+    length: datetime.timedelta = VALIDITY
+    backdate: datetime.timedelta = datetime.timedelta(minutes=5)
+
+
 def make_self_signed(
     key: ec.EllipticCurvePrivateKey,
     name: str,
@@ -65,34 +76,30 @@ def make_self_signed(
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Countersign reviewer"),
         ]
     )
-    return self_signed_certificate(key, subject, email, now=now)
+    return self_signed_certificate(key, subject, email, Validity(now=now))
 
 
 def self_signed_certificate(
     key: ec.EllipticCurvePrivateKey,
     subject: x509.Name,
     email: str,
-    *,
-    now: datetime.datetime | None = None,
-    valid_for: datetime.timedelta = VALIDITY,
-    backdate: datetime.timedelta = datetime.timedelta(minutes=5),
+    validity: Validity = Validity(),
 ) -> x509.Certificate:
     """A self-signed signing certificate for ``subject``, ``email`` its alternative name.
 
-    Valid from ``backdate`` before ``now`` (so a clock a little behind still
-    accepts it) for ``valid_for``.  Key usage is digital signature and
+    Valid as ``validity`` says (two years from now unless it says otherwise).  Key usage is digital signature and
     non-repudiation: a signature is a commitment, and PDF readers look for
     those bits on a signing certificate.
     """
-    start = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
+    start = (validity.now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
     return (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start - backdate)
-        .not_valid_after(start + valid_for)
+        .not_valid_before(start - validity.backdate)
+        .not_valid_after(start + validity.length)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(

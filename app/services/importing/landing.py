@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
@@ -35,52 +36,17 @@ _reviews = cast(Table, Review.__table__)
 
 def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
     """Write every new card version of ``plan`` with its model rows, search text and audit events."""
-    connection = session.connection()
-    now = utc_now()
-    events: list[EventDraft] = []
+    landing = _Landing(session.connection(), plan, utc_now(), actor)
     bundle_id = None
     if plan.bundle is not None:
-        bundle_id = _insert_bundle(connection, plan.bundle, now, actor)
-        events.append(_bundle_event(plan, plan.bundle, actor))
+        bundle_id = _insert_bundle(landing.connection, plan.bundle, landing.now, actor)
+        landing.events.append(_bundle_event(plan, plan.bundle, actor))
     new = [card for card in plan.cards if card.outcome.adds_a_version]
-    model_ids = _ensure_models(connection, plan, new, now, events, actor)
-    next_seq = _next_seqs(connection, set(model_ids.values()))
-    rows: list[dict[str, Any]] = []
-    for card in new:
-        assert card.read is not None, "a new card version always has its card"
-        model_id = model_ids[card.model]
-        next_seq[model_id] = next_seq.get(model_id, 0) + 1
-        rows.append(
-            {
-                "model_id": model_id,
-                "version": card.version,
-                "seq": next_seq[model_id],
-                "canonical_json": card.canonical_json,
-                "sha256": card.sha256,
-                "original": card.original,
-                "original_name": card.file,
-                "source_format": card.read.source_format,
-                "warnings_json": json.dumps(
-                    [{"field": w.field, "message": w.message} for w in card.warnings],
-                    ensure_ascii=False,
-                ),
-                "status": CardStatus.SUBMITTED,
-                "artifacts_json": json.dumps(card.artifacts, ensure_ascii=False),
-                "bundle_id": bundle_id,
-                "imported_at": now,
-                "imported_by": actor,
-            }
-        )
-    ids = (
-        connection.execute(
-            insert(_versions).returning(_versions.c.id, sort_by_parameter_order=True), rows
-        )
-        .scalars()
-        .all()
-    )
-    _insert_attachments(connection, new, ids)
+    model_ids = landing.ensure_models(new)
+    ids = landing.insert_versions(new, model_ids, bundle_id)
+    _insert_attachments(landing.connection, new, ids)
     dialect.index_card_versions(
-        connection,
+        landing.connection,
         (
             dialect.SearchRow(
                 cv_id,
@@ -92,66 +58,269 @@ def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
             for cv_id, card in zip(ids, new, strict=True)
         ),
     )
-    events.extend(
-        EventDraft(
-            AuditAction.CARD_VERSION_IMPORTED,
-            AuditObject.CARD_VERSION,
-            str(cv_id),
-            actor,
-            {
-                "version": card.version,
-                "sha256": card.sha256,
-                "source_format": card.read.source_format if card.read else "",
-                "file": card.file,
-                "bundle": plan.bundle.sha256 if plan.bundle else "",
-                "warnings": len(card.warnings),
-            },
-            model_name=card.model,
-        )
-        for cv_id, card in zip(ids, new, strict=True)
+    landing.events.extend(
+        _imported_event(plan, cv_id, card, actor) for cv_id, card in zip(ids, new, strict=True)
     )
-    _supersede_and_refresh(connection, plan, new, ids, model_ids, now, events, actor)
-    append_events(session, events)
+    landing.supersede_and_refresh(new, ids, model_ids)
+    append_events(session, landing.events)
 
 
-def _supersede_open_reviews(
-    connection: Connection,
-    superseded: list[tuple[int, int, str]],
-    latest: dict[int, tuple[int, PlannedCard]],
-    names: dict[int, str],
-    now: str,
-    events: list[EventDraft],
-    actor: str,
-) -> None:
-    """Close the open review rounds of superseded card versions as superseded too."""
-    versions = {cv_id: (model_id, version) for cv_id, model_id, version in superseded}
-    open_reviews: list[tuple[int, int]] = []
-    for chunk in _chunks(list(versions)):
-        open_reviews.extend(
-            (row.id, row.card_version_id)
-            for row in connection.execute(
-                select(_reviews.c.id, _reviews.c.card_version_id).where(
-                    _reviews.c.card_version_id.in_(chunk), _reviews.c.status == CardStatus.IN_REVIEW
+def _imported_event(plan: ImportPlan, cv_id: int, card: PlannedCard, actor: str) -> EventDraft:
+    return EventDraft(
+        AuditAction.CARD_VERSION_IMPORTED,
+        AuditObject.CARD_VERSION,
+        str(cv_id),
+        actor,
+        {
+            "version": card.version,
+            "sha256": card.sha256,
+            "source_format": card.read.source_format if card.read else "",
+            "file": card.file,
+            "bundle": plan.bundle.sha256 if plan.bundle else "",
+            "warnings": len(card.warnings),
+        },
+        model_name=card.model,
+    )
+
+
+@dataclass(frozen=True)
+class _Touched:
+    """The models an import added versions to, as the registry held them before."""
+
+    latest: dict[int, tuple[int, PlannedCard]]
+    """Each model's newest new version: its id and planned card."""
+    superseded: list[tuple[int, int, str]]
+    """Open older versions (id, model id, version), superseded now."""
+    counts: dict[int, int]
+    """How many versions each model holds, the new ones included."""
+    current: dict[int, tuple[str, str]]
+    """Each model's risk tier and team as stored."""
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Each model's name, by id."""
+        return {model_id: card.model for model_id, (_, card) in self.latest.items()}
+
+
+@dataclass
+class _Landing:
+    """One plan being landed: in which transaction, when, by whom, and the events it makes."""
+
+    connection: Connection
+    plan: ImportPlan
+    now: str
+    actor: str
+    events: list[EventDraft] = field(default_factory=list)
+
+    def ensure_models(self, new: list[PlannedCard]) -> dict[str, int]:
+        """The id of each model of ``new``, creating the models the registry lacks."""
+        names = sorted({card.model for card in new})
+        ids: dict[str, int] = {}
+        for chunk in _chunks(names):
+            query = select(_models.c.name, _models.c.id).where(_models.c.name.in_(chunk))
+            ids.update({row.name: row.id for row in self.connection.execute(query)})
+        created: dict[str, dict[str, Any]] = {}
+        for card in new:
+            if card.model in ids or card.model in created:
+                continue
+            created[card.model] = {
+                "name": card.model,
+                "team": self.plan.team,
+                "risk_tier": card.read.card.risk_rating if card.read else "",
+                "created_at": self.now,
+                "last_activity": self.now,
+                "latest_version": "",
+                "status": CardStatus.SUBMITTED,
+                "version_count": 0,
+            }
+        if created:
+            rows = list(created.values())
+            new_ids = self.connection.execute(
+                insert(_models).returning(_models.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+            for row, model_id in zip(rows, new_ids, strict=True):
+                ids[row["name"]] = model_id
+                self.events.append(
+                    EventDraft(
+                        AuditAction.MODEL_CREATED,
+                        AuditObject.MODEL,
+                        str(model_id),
+                        self.actor,
+                        {"team": row["team"], "risk_tier": row["risk_tier"]},
+                        model_name=row["name"],
+                    )
                 )
+        return ids
+
+    def insert_versions(
+        self, new: list[PlannedCard], model_ids: dict[str, int], bundle_id: int | None
+    ) -> Sequence[int]:
+        """Insert the new card versions, numbered in each model's order; their ids."""
+        next_seq = _next_seqs(self.connection, set(model_ids.values()))
+        rows: list[dict[str, Any]] = []
+        for card in new:
+            assert card.read is not None, "a new card version always has its card"
+            model_id = model_ids[card.model]
+            next_seq[model_id] = next_seq.get(model_id, 0) + 1
+            rows.append(
+                {
+                    "model_id": model_id,
+                    "version": card.version,
+                    "seq": next_seq[model_id],
+                    "canonical_json": card.canonical_json,
+                    "sha256": card.sha256,
+                    "original": card.original,
+                    "original_name": card.file,
+                    "source_format": card.read.source_format,
+                    "warnings_json": json.dumps(
+                        [{"field": w.field, "message": w.message} for w in card.warnings],
+                        ensure_ascii=False,
+                    ),
+                    "status": CardStatus.SUBMITTED,
+                    "artifacts_json": json.dumps(card.artifacts, ensure_ascii=False),
+                    "bundle_id": bundle_id,
+                    "imported_at": self.now,
+                    "imported_by": self.actor,
+                }
             )
+        return (
+            self.connection.execute(
+                insert(_versions).returning(_versions.c.id, sort_by_parameter_order=True), rows
+            )
+            .scalars()
+            .all()
         )
-    for chunk in _chunks([review_id for review_id, _ in open_reviews]):
-        connection.execute(
-            update(_reviews)
-            .where(_reviews.c.id.in_(chunk))
-            .values(status=CardStatus.SUPERSEDED, closed_at=now)
-        )
-    for review_id, cv_id in open_reviews:
-        model_id, version = versions[cv_id]
-        events.append(
+
+    def supersede_and_refresh(
+        self, new: list[PlannedCard], ids: Sequence[int], model_ids: dict[str, int]
+    ) -> None:
+        """Supersede open older versions and refresh each touched model's browse columns.
+
+        The newest version of a model is the last new one in the plan: versions
+        are numbered in the order they arrive.
+        """
+        latest: dict[int, tuple[int, PlannedCard]] = {}
+        for cv_id, card in zip(ids, new, strict=True):
+            latest[model_ids[card.model]] = (cv_id, card)
+        touched = self._touched(latest)
+        for chunk in _chunks([cv_id for cv_id, _, _ in touched.superseded]):
+            self.connection.execute(
+                update(_versions)
+                .where(_versions.c.id.in_(chunk))
+                .values(status=CardStatus.SUPERSEDED)
+            )
+        self._supersede_open_reviews(touched)
+        names = touched.names
+        self.events.extend(
             EventDraft(
-                AuditAction.REVIEW_SUPERSEDED,
-                AuditObject.REVIEW,
-                str(review_id),
-                actor,
+                AuditAction.CARD_VERSION_SUPERSEDED,
+                AuditObject.CARD_VERSION,
+                str(cv_id),
+                self.actor,
                 {"version": version, "by_version": latest[model_id][1].version},
                 model_name=names[model_id],
             )
+            for cv_id, model_id, version in touched.superseded
+        )
+        self._refresh_models(touched)
+
+    def _touched(self, latest: dict[int, tuple[int, PlannedCard]]) -> _Touched:
+        """The models ``latest`` touches: open older versions, version counts, stored columns."""
+        latest_ids = {cv_id for cv_id, _ in latest.values()}
+        touched = _Touched(latest, [], {}, {})
+        for chunk in _chunks(sorted(latest)):
+            rows = self.connection.execute(
+                select(_versions.c.id, _versions.c.model_id, _versions.c.version).where(
+                    _versions.c.model_id.in_(chunk), _versions.c.status.in_(OPEN_STATUSES)
+                )
+            )
+            touched.superseded.extend(
+                (r.id, r.model_id, r.version) for r in rows if r.id not in latest_ids
+            )
+            touched.counts.update(
+                {
+                    row[0]: row[1]
+                    for row in self.connection.execute(
+                        select(_versions.c.model_id, func.count())
+                        .where(_versions.c.model_id.in_(chunk))
+                        .group_by(_versions.c.model_id)
+                    )
+                }
+            )
+            touched.current.update(
+                {
+                    row.id: (row.risk_tier, row.team)
+                    for row in self.connection.execute(
+                        select(_models.c.id, _models.c.risk_tier, _models.c.team).where(
+                            _models.c.id.in_(chunk)
+                        )
+                    )
+                }
+            )
+        return touched
+
+    def _supersede_open_reviews(self, touched: _Touched) -> None:
+        """Close the open review rounds of superseded card versions as superseded too."""
+        versions = {cv_id: (model_id, version) for cv_id, model_id, version in touched.superseded}
+        open_reviews: list[tuple[int, int]] = []
+        for chunk in _chunks(list(versions)):
+            open_reviews.extend(
+                (row.id, row.card_version_id)
+                for row in self.connection.execute(
+                    select(_reviews.c.id, _reviews.c.card_version_id).where(
+                        _reviews.c.card_version_id.in_(chunk),
+                        _reviews.c.status == CardStatus.IN_REVIEW,
+                    )
+                )
+            )
+        for chunk in _chunks([review_id for review_id, _ in open_reviews]):
+            self.connection.execute(
+                update(_reviews)
+                .where(_reviews.c.id.in_(chunk))
+                .values(status=CardStatus.SUPERSEDED, closed_at=self.now)
+            )
+        names = touched.names
+        for review_id, cv_id in open_reviews:
+            model_id, version = versions[cv_id]
+            self.events.append(
+                EventDraft(
+                    AuditAction.REVIEW_SUPERSEDED,
+                    AuditObject.REVIEW,
+                    str(review_id),
+                    self.actor,
+                    {"version": version, "by_version": touched.latest[model_id][1].version},
+                    model_name=names[model_id],
+                )
+            )
+
+    def _refresh_models(self, touched: _Touched) -> None:
+        """Each touched model's newest version, count, risk tier, team and activity."""
+        refresh = []
+        for model_id in sorted(touched.latest):
+            card = touched.latest[model_id][1]
+            risk, team = touched.current[model_id]
+            stated_risk = card.read.card.risk_rating if card.read else ""
+            refresh.append(
+                {
+                    "b_id": model_id,
+                    "b_latest": card.version,
+                    "b_count": touched.counts.get(model_id, 0),
+                    "b_risk": stated_risk or risk,
+                    "b_team": self.plan.team or team,
+                }
+            )
+        self.connection.execute(
+            update(_models)
+            .where(_models.c.id == bindparam("b_id"))
+            .values(
+                latest_version=bindparam("b_latest"),
+                status=CardStatus.SUBMITTED,
+                version_count=bindparam("b_count"),
+                risk_tier=bindparam("b_risk"),
+                team=bindparam("b_team"),
+                last_activity=self.now,
+            ),
+            refresh,
         )
 
 
@@ -199,53 +368,6 @@ def _insert_bundle(connection: Connection, bundle: OpenedBundle, now: str, actor
     return int(connection.execute(insert(table).returning(table.c.id), row).scalar_one())
 
 
-def _ensure_models(
-    connection: Connection,
-    plan: ImportPlan,
-    new: list[PlannedCard],
-    now: str,
-    events: list[EventDraft],
-    actor: str,
-) -> dict[str, int]:
-    names = sorted({card.model for card in new})
-    ids: dict[str, int] = {}
-    for chunk in _chunks(names):
-        query = select(_models.c.name, _models.c.id).where(_models.c.name.in_(chunk))
-        ids.update({row.name: row.id for row in connection.execute(query)})
-    created: dict[str, dict[str, Any]] = {}
-    for card in new:
-        if card.model in ids or card.model in created:
-            continue
-        created[card.model] = {
-            "name": card.model,
-            "team": plan.team,
-            "risk_tier": card.read.card.risk_rating if card.read else "",
-            "created_at": now,
-            "last_activity": now,
-            "latest_version": "",
-            "status": CardStatus.SUBMITTED,
-            "version_count": 0,
-        }
-    if created:
-        rows = list(created.values())
-        new_ids = connection.execute(
-            insert(_models).returning(_models.c.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        for row, model_id in zip(rows, new_ids, strict=True):
-            ids[row["name"]] = model_id
-            events.append(
-                EventDraft(
-                    AuditAction.MODEL_CREATED,
-                    AuditObject.MODEL,
-                    str(model_id),
-                    actor,
-                    {"team": row["team"], "risk_tier": row["risk_tier"]},
-                    model_name=row["name"],
-                )
-            )
-    return ids
-
-
 def _next_seqs(connection: Connection, model_ids: set[int]) -> dict[int, int]:
     seqs: dict[int, int] = {}
     for chunk in _chunks(sorted(model_ids)):
@@ -273,99 +395,3 @@ def _insert_attachments(connection: Connection, new: list[PlannedCard], ids: Seq
     ]
     if rows:
         connection.execute(insert(cast(Table, Attachment.__table__)), rows)
-
-
-def _supersede_and_refresh(
-    connection: Connection,
-    plan: ImportPlan,
-    new: list[PlannedCard],
-    ids: Sequence[int],
-    model_ids: dict[str, int],
-    now: str,
-    events: list[EventDraft],
-    actor: str,
-) -> None:
-    """Supersede open older versions and refresh each touched model's browse columns.
-
-    The newest version of a model is the last new one in the plan: versions
-    are numbered in the order they arrive.
-    """
-    latest: dict[int, tuple[int, PlannedCard]] = {}
-    for cv_id, card in zip(ids, new, strict=True):
-        latest[model_ids[card.model]] = (cv_id, card)
-    touched = sorted(latest)
-    names = {model_id: card.model for model_id, (_, card) in latest.items()}
-    latest_ids = {cv_id for cv_id, _ in latest.values()}
-    superseded: list[tuple[int, int, str]] = []
-    counts: dict[int, int] = {}
-    current: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(touched):
-        rows = connection.execute(
-            select(_versions.c.id, _versions.c.model_id, _versions.c.version).where(
-                _versions.c.model_id.in_(chunk), _versions.c.status.in_(OPEN_STATUSES)
-            )
-        )
-        superseded.extend((r.id, r.model_id, r.version) for r in rows if r.id not in latest_ids)
-        counts.update(
-            {
-                row[0]: row[1]
-                for row in connection.execute(
-                    select(_versions.c.model_id, func.count())
-                    .where(_versions.c.model_id.in_(chunk))
-                    .group_by(_versions.c.model_id)
-                )
-            }
-        )
-        current.update(
-            {
-                row.id: (row.risk_tier, row.team)
-                for row in connection.execute(
-                    select(_models.c.id, _models.c.risk_tier, _models.c.team).where(
-                        _models.c.id.in_(chunk)
-                    )
-                )
-            }
-        )
-    for chunk in _chunks([cv_id for cv_id, _, _ in superseded]):
-        connection.execute(
-            update(_versions).where(_versions.c.id.in_(chunk)).values(status=CardStatus.SUPERSEDED)
-        )
-    _supersede_open_reviews(connection, superseded, latest, names, now, events, actor)
-    events.extend(
-        EventDraft(
-            AuditAction.CARD_VERSION_SUPERSEDED,
-            AuditObject.CARD_VERSION,
-            str(cv_id),
-            actor,
-            {"version": version, "by_version": latest[model_id][1].version},
-            model_name=names[model_id],
-        )
-        for cv_id, model_id, version in superseded
-    )
-    refresh = []
-    for model_id in touched:
-        card = latest[model_id][1]
-        risk, team = current[model_id]
-        stated_risk = card.read.card.risk_rating if card.read else ""
-        refresh.append(
-            {
-                "b_id": model_id,
-                "b_latest": card.version,
-                "b_count": counts.get(model_id, 0),
-                "b_risk": stated_risk or risk,
-                "b_team": plan.team or team,
-            }
-        )
-    connection.execute(
-        update(_models)
-        .where(_models.c.id == bindparam("b_id"))
-        .values(
-            latest_version=bindparam("b_latest"),
-            status=CardStatus.SUBMITTED,
-            version_count=bindparam("b_count"),
-            risk_tier=bindparam("b_risk"),
-            team=bindparam("b_team"),
-            last_activity=now,
-        ),
-        refresh,
-    )

@@ -2,7 +2,7 @@
 
 A registry has an ordered list of stages (``staging``, ``production`` by
 default).  A review round is for one stage; a card version's status is kept
-per stage (:data:`STAGE_STATUSES`).  A round from before stages (its stage is
+per stage (:class:`~countersign.models.vocabulary.StageStatus`).  A round from before stages (its stage is
 NULL) counts for every stage: such an approval was the approval to deploy.
 
 The risk tier a version is reviewed at is the officer's classification when
@@ -31,17 +31,6 @@ from countersign.models.vocabulary import StageStatus
 
 DEFAULT_STAGES = ("staging", "production")
 """The stages of a new registry, in order."""
-
-STAGE_STATUSES = (
-    StageStatus.NOT_REQUESTED,
-    StageStatus.IN_REVIEW,
-    StageStatus.APPROVED,
-    StageStatus.CHANGES_REQUESTED,
-    StageStatus.REJECTED,
-    StageStatus.REVOKED,
-    StageStatus.SUPERSEDED,
-)
-"""A card version's status for one stage."""
 
 TIER_RANK = {"unknown": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 """How strict each risk tier is; a checklist for a stricter tier may always be used."""
@@ -162,16 +151,3 @@ def stage_states(session: Session, cv: CardVersion) -> list[StageState]:
 def next_stage(states: Sequence[StageState]) -> str | None:
     """The first stage the version is not approved for (None when approved for every one)."""
     return next((s.stage for s in states if s.status != StageStatus.APPROVED), None)
-
-
-def summary_line(per_stage: Sequence[tuple[str, str | None, list[str]]]) -> str:
-    """``production 3.1 · staging 3.2 in review`` from (stage, approved version, versions in review).
-
-    The last stage comes first: what is deployed furthest matters most.
-    """
-    parts = []
-    for stage, approved, in_review in reversed(per_stage):
-        if approved:
-            parts.append(f"{stage} {approved}")
-        parts.extend(f"{stage} {version} in review" for version in in_review)
-    return " · ".join(parts)

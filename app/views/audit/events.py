@@ -75,6 +75,21 @@ def audit_row(record: AuditRecord) -> AuditRow:
     )
 
 
+def _broken_mark(column: int, role: int) -> Any:
+    """How the event where the chain breaks stands out: an icon, a tip, red, bold."""
+    if role == Qt.ItemDataRole.DecorationRole and column == 0:
+        return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+    if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+        return "The audit chain breaks at this event"
+    if role == Qt.ItemDataRole.BackgroundRole:
+        return _BROKEN_BACKGROUND
+    if role == Qt.ItemDataRole.FontRole:
+        bold = QFont()
+        bold.setBold(True)
+        return bold
+    return None
+
+
 class AuditEventModel(ListTableModel[AuditRow]):
     """Audit events in chain order, read lazily a page at a time (keyset paging by id)."""
 
@@ -191,28 +206,16 @@ class AuditEventModel(ListTableModel[AuditRow]):
                 display_text(row.model_name),
                 display_text(row.text),
             )[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 1:
-                return f"{row.at} (UTC)"
-            if column == 5:
-                return (
-                    f"{row.sentence}\n\nStored details: {row.summary}"
-                    if row.summary
-                    else row.sentence
-                )
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return f"{row.at} (UTC)"
+        if role == Qt.ItemDataRole.ToolTipRole and column == 5:
+            return (
+                f"{row.sentence}\n\nStored details: {row.summary}" if row.summary else row.sentence
+            )
         if row.id == self._broken_id:
-            if role == Qt.ItemDataRole.DecorationRole and column == 0:
-                return QApplication.style().standardIcon(
-                    QStyle.StandardPixmap.SP_MessageBoxCritical
-                )
-            if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-                return "The audit chain breaks at this event"
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return _BROKEN_BACKGROUND
-            if role == Qt.ItemDataRole.FontRole:
-                bold = QFont()
-                bold.setBold(True)
-                return bold
+            mark = _broken_mark(column, role)
+            if mark is not None:
+                return mark
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None

@@ -156,6 +156,16 @@ def _spoken(cell: Cell) -> str:
     return f"line {cell.number}, {kind}: {cell.text}"
 
 
+class _RowPainting(NamedTuple):
+    """What painting one row needs besides its cell: where, with what, in which colours."""
+
+    painter: QPainter
+    rect: QRect
+    palette: QPalette
+    gutter: int
+    viewport_width: int
+
+
 class DiffLineDelegate(QStyledItemDelegate):
     """Paints one side of a row: line number and change mark, then the line with its marks."""
 
@@ -228,25 +238,20 @@ class DiffLineDelegate(QStyledItemDelegate):
             highlight.setAlpha(160)
             painter.setPen(highlight)
             painter.drawRect(row_rect.adjusted(0, 0, -1, -1))
-        text_x = gutter + 6 + rect.x()
+        row = _RowPainting(painter, rect, palette, gutter, viewport_width)
         if number is not None and text:
             painter.setClipRect(QRect(gutter, rect.top(), viewport_width, rect.height()))
             painter.setPen(palette.color(QPalette.ColorRole.Text))
-            self._paint_text(painter, rect, text_x, viewport_width, text, spans, tag)
+            self._paint_text(row, text, spans, tag)
             painter.setClipping(False)
-        self._paint_gutter(painter, rect, gutter, number, changed, palette)
+        self._paint_gutter(row, number, changed)
         painter.restore()
 
     def _paint_text(
-        self,
-        painter: QPainter,
-        rect: QRect,
-        text_x: int,
-        viewport_width: int,
-        text: str,
-        spans: tuple[tuple[int, int], ...],
-        tag: str,
+        self, row: _RowPainting, text: str, spans: tuple[tuple[int, int], ...], tag: str
     ) -> None:
+        painter, rect, viewport_width = row.painter, row.rect, row.viewport_width
+        text_x = row.gutter + 6 + rect.x()
         # Headings (Markdown "#" lines) in bold, so that the sections stand out.
         heading = text.startswith("#")
         metrics = self.heading_metrics if heading else self.metrics
@@ -276,15 +281,8 @@ class DiffLineDelegate(QStyledItemDelegate):
         baseline = rect.top() + (rect.height() + metrics.ascent() - metrics.descent()) / 2
         painter.drawText(QPointF(x_of(first), baseline), shown)
 
-    def _paint_gutter(
-        self,
-        painter: QPainter,
-        rect: QRect,
-        gutter: int,
-        number: int | None,
-        changed: bool,
-        palette: QPalette,
-    ) -> None:
+    def _paint_gutter(self, row: _RowPainting, number: int | None, changed: bool) -> None:
+        painter, rect, gutter, palette = row.painter, row.rect, row.gutter, row.palette
         area = QRect(0, rect.top(), gutter, rect.height())
         painter.fillRect(area, palette.color(QPalette.ColorRole.AlternateBase))
         if number is None:

@@ -56,6 +56,24 @@ def default_pair(versions: list[VersionSummary]) -> tuple[str, str] | None:
     return base.version, newest.version
 
 
+def _version_combo(name: str, tip: str, parent: QWidget) -> QComboBox:
+    """A combo box of card versions, as wide as its longest entry."""
+    combo = QComboBox(parent)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setAccessibleName(name)
+    combo.setToolTip(tip)
+    return combo
+
+
+def _tool_button(text: str, name: str, tip: str, parent: QWidget) -> QToolButton:
+    """A tool button with its text, accessible name and tooltip."""
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setAccessibleName(name)
+    button.setToolTip(tip)
+    return button
+
+
 class CompareTab(QWidget):
     """Compares two card versions of one model: summary on top, the card side by side below."""
 
@@ -73,50 +91,30 @@ class CompareTab(QWidget):
         self._generation = 0
         self._tasks: list[BackgroundTask] = []
 
-        self.old_combo = QComboBox(self)
-        self.old_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.old_combo.setAccessibleName("Old version")
-        self.old_combo.setToolTip("The version to compare from (left)")
-        self.new_combo = QComboBox(self)
-        self.new_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.new_combo.setAccessibleName("New version")
-        self.new_combo.setToolTip("The version to compare with (right)")
-        self.swap_button = QToolButton(self)
-        self.swap_button.setText("⇄ Swap")
-        self.swap_button.setAccessibleName("Swap the two versions")
-        self.swap_button.setToolTip("Swap the sides: the right version goes left")
+        self._build_controls()
+        self._build_navigation()
+        self._build_panes()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.stack, 1)
+
+        self._connect_signals()
+        self._show_message("Choose a model to compare its card versions.")
+        if model_name is not None:
+            self.set_model(model_name)
+
+    def _build_controls(self) -> None:
+        """The versions compared and how: a tool bar, so that in a narrow window what does
+        not fit moves into an overflow menu instead of widening the whole model page."""
+        self.old_combo = _version_combo("Old version", "The version to compare from (left)", self)
+        self.new_combo = _version_combo("New version", "The version to compare with (right)", self)
+        self.swap_button = _tool_button(
+            "⇄ Swap", "Swap the two versions", "Swap the sides: the right version goes left", self
+        )
         self.ignore_whitespace = QCheckBox("Ignore &whitespace ", self)
         self.ignore_whitespace.setAccessibleName("Ignore changes in spacing")
         self.ignore_whitespace.setToolTip("Lines that differ only in spacing count as unchanged")
-        self.position = QLabel(self)
-        self.position.setAccessibleName("Which change is shown")
-        self.previous_button = QToolButton(self)
-        self.previous_button.setText("▲ Previous")
-        self.previous_button.setAccessibleName("Previous change")
-        self.previous_button.setToolTip("Go to the previous change (Alt+Up)")
-        self.next_button = QToolButton(self)
-        self.next_button.setText("▼ Next")
-        self.next_button.setAccessibleName("Next change")
-        self.next_button.setToolTip("Go to the next change (Alt+Down)")
-        self.copy_button = QToolButton(self)
-        self.copy_button.setIcon(icon("copy"))
-        self.copy_button.setText("Copy")
-        self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.copy_button.setAccessibleName("Copy the comparison")
-        self.copy_button.setToolTip(
-            "Copy the comparison as text: changed fields, metrics, and the card's diff"
-        )
-
-        self.next_action = QAction("Next change", self)
-        self.next_action.setShortcut(NEXT_CHANGE)
-        self.previous_action = QAction("Previous change", self)
-        self.previous_action.setShortcut(PREVIOUS_CHANGE)
-        for action in (self.next_action, self.previous_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
-
-        # Tool bars, not rows of widgets: in a narrow window what does not fit moves
-        # into an overflow menu instead of widening the whole model page.
         self.controls = QToolBar(self)
         self.controls.setAccessibleName("Versions compared")
         self.controls.setMovable(False)
@@ -130,6 +128,34 @@ class CompareTab(QWidget):
         ):
             widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
             self.controls.addWidget(widget)
+
+    def _build_navigation(self) -> None:
+        """Which change is shown, the buttons and shortcuts that move between changes, Copy."""
+        self.position = QLabel(self)
+        self.position.setAccessibleName("Which change is shown")
+        self.previous_button = _tool_button(
+            "▲ Previous", "Previous change", "Go to the previous change (Alt+Up)", self
+        )
+        self.next_button = _tool_button(
+            "▼ Next", "Next change", "Go to the next change (Alt+Down)", self
+        )
+        self.copy_button = _tool_button(
+            "Copy",
+            "Copy the comparison",
+            "Copy the comparison as text: changed fields, metrics, and the card's diff",
+            self,
+        )
+        self.copy_button.setIcon(icon("copy"))
+        self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+
+        self.next_action = QAction("Next change", self)
+        self.next_action.setShortcut(NEXT_CHANGE)
+        self.previous_action = QAction("Previous change", self)
+        self.previous_action.setShortcut(PREVIOUS_CHANGE)
+        for action in (self.next_action, self.previous_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+
         self.navigation = QToolBar(self)
         self.navigation.setAccessibleName("Go through the differences")
         self.navigation.setMovable(False)
@@ -144,6 +170,8 @@ class CompareTab(QWidget):
         ):
             self.navigation.addWidget(item)
 
+    def _build_panes(self) -> None:
+        """The summary above the side-by-side diff, or a message in their place."""
         self.summary = CompareSummary(self)
         self.diff_view = SideBySideDiff(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -167,11 +195,7 @@ class CompareTab(QWidget):
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.splitter)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 8, 0, 0)
-        layout.addWidget(self.controls)
-        layout.addWidget(self.stack, 1)
-
+    def _connect_signals(self) -> None:
         self.old_combo.currentIndexChanged.connect(self._on_old_combo_current_index_changed)
         self.new_combo.currentIndexChanged.connect(self._on_new_combo_current_index_changed)
         self.swap_button.clicked.connect(self._on_swap_button_clicked)
@@ -184,9 +208,6 @@ class CompareTab(QWidget):
         self.diff_view.current_change_changed.connect(self._on_diff_view_current_change_changed)
         self.summary.fields_table.activated.connect(self._on_fields_table_activated)
         self.summary.metrics_table.activated.connect(self._on_metrics_table_activated)
-        self._show_message("Choose a model to compare its card versions.")
-        if model_name is not None:
-            self.set_model(model_name)
 
     # -- public ---------------------------------------------------------------------
 

@@ -68,6 +68,30 @@ class BundleDialog(QDialog):
         intro.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Drafts in the bundle")
+        row = self._build_list_buttons()
+        form = self._build_form()
+        self.problem = problem_label(self, "Why the bundle was not written")
+        self.buttons = QDialogButtonBox(self)
+        self.export_button = self.buttons.addButton(
+            "&Export", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.export)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        first = self.drafts[0] if self.drafts else None
+        stem = first.file_name().rsplit(".", 1)[0] if first else "cards"
+        self.output.setText(str(folder / f"{stem}.cardbundle"))
+        self._fill()
+
+    def _build_list_buttons(self) -> QHBoxLayout:
+        """Add draft files and Remove, under the list of drafts."""
         add = QPushButton("&Add draft files…", self)
         add.clicked.connect(self._on_add_button_clicked)
         remove = QPushButton("&Remove", self)
@@ -76,6 +100,10 @@ class BundleDialog(QDialog):
         row.addWidget(add)
         row.addWidget(remove)
         row.addStretch(1)
+        return row
+
+    def _build_form(self) -> QFormLayout:
+        """The team, its key, certificate and passphrase, and the bundle file."""
         self.team = QLineEdit(self)
         self.team.setAccessibleName("Team")
         self.team.setPlaceholderText("The team that sends the cards")
@@ -106,25 +134,7 @@ class BundleDialog(QDialog):
         )
         form.addRow("&Passphrase", self.passphrase)
         form.addRow(_buddy("Bundle &file", self.output), output_row)
-        self.problem = problem_label(self, "Why the bundle was not written")
-        self.buttons = QDialogButtonBox(self)
-        self.export_button = self.buttons.addButton(
-            "&Export", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.export)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.list, 1)
-        layout.addLayout(row)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        first = self.drafts[0] if self.drafts else None
-        stem = first.file_name().rsplit(".", 1)[0] if first else "cards"
-        self.output.setText(str(folder / f"{stem}.cardbundle"))
-        self._fill()
+        return form
 
     def add_drafts(self, paths: list[Path]) -> None:
         """Open each file as a draft and add it; a file that is no card is named in the dialog."""

@@ -69,7 +69,6 @@ class DraftEditor(QMainWindow):
         self.draft = draft if draft is not None else CardDraft(format=DraftFormat.HUGGINGFACE)
         self._folder = folder or Path.home()
         self._modified = False
-        self.bundle_dialog: BundleDialog | None = None
 
         self.form = CardForm(self)
         self.form.changed.connect(self._on_form_changed)
@@ -170,8 +169,6 @@ class DraftEditor(QMainWindow):
         dialog = BundleDialog([self.draft], self._folder, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exported.connect(self.bundle_exported)
-        dialog.destroyed.connect(self._on_bundle_dialog_destroyed)
-        self.bundle_dialog = dialog
         dialog.open()
         return dialog
 
@@ -283,6 +280,3 @@ class DraftEditor(QMainWindow):
 
     def _on_completeness_template_changed(self) -> None:
         self.refresh_now()
-
-    def _on_bundle_dialog_destroyed(self) -> None:
-        self.bundle_dialog = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -42,6 +43,13 @@ METRIC_COLUMN_WIDTHS = (100, 70, 150, 70, 110)
 
 RISK_SEPARATOR = " — "
 """Between a risk and its mitigation on one line of the risks field."""
+
+
+class _Access(NamedTuple):
+    """How a field reads its text from the card, and writes it back."""
+
+    read: Callable[[ModelCard], str]
+    write: Callable[[ModelCard, str], None]
 
 
 @dataclass(frozen=True)
@@ -168,7 +176,7 @@ class CardForm(QScrollArea):
         self._layout.addWidget(box)
         return form
 
-    def _field(
+    def _field(  # noqa: PLR0913  # one form row: its group, label and card key; options by name
         self,
         form: QFormLayout,
         label: str,
@@ -176,8 +184,7 @@ class CardForm(QScrollArea):
         *,
         kind: str = "line",
         tip: str = "",
-        read: Callable[[ModelCard], str] | None = None,
-        write: Callable[[ModelCard, str], None] | None = None,
+        access: _Access | None = None,
     ) -> None:
         widget: QLineEdit | QPlainTextEdit
         if kind == "line":
@@ -195,9 +202,9 @@ class CardForm(QScrollArea):
         if tip:
             widget.setToolTip(tip)
         lines = kind == "lines"
-        binding = _Binding(
-            key, widget, read or _get(key, lines=lines), write or _set(key, lines=lines)
-        )
+        if access is None:
+            access = _Access(_get(key, lines=lines), _set(key, lines=lines))
+        binding = _Binding(key, widget, access.read, access.write)
         self._bindings.append(binding)
         caption = QLabel(label)
         caption.setBuddy(widget)
@@ -221,8 +228,9 @@ class CardForm(QScrollArea):
             "owners",
             kind="lines",
             tip="One per line: Team or person <contact@example.com>",
-            read=lambda card: "\n".join(_owner_line(owner) for owner in card.owners),
-            write=_owners,
+            access=_Access(
+                lambda card: "\n".join(_owner_line(owner) for owner in card.owners), _owners
+            ),
         )
 
     def _build_use(self) -> None:
@@ -282,8 +290,7 @@ class CardForm(QScrollArea):
                 "Data sets",
                 f"{section}.datasets",
                 kind="lines",
-                read=_dataset_names(section),
-                write=_datasets(section),
+                access=_Access(_dataset_names(section), _datasets(section)),
             )
             self._field(form, "Preprocessing", f"{section}.preprocessing", kind="text")
 
@@ -296,10 +303,12 @@ class CardForm(QScrollArea):
             "ethical_considerations.risks",
             kind="lines",
             tip=f"One per line: the risk{RISK_SEPARATOR}its mitigation",
-            read=lambda card: "\n".join(
-                _risk_line(risk) for risk in card.ethical_considerations.risks
+            access=_Access(
+                lambda card: "\n".join(
+                    _risk_line(risk) for risk in card.ethical_considerations.risks
+                ),
+                _risks,
             ),
-            write=_risks,
         )
         form = self._group("Caveats and limitations")
         self._field(form, "Caveats", "caveats_and_recommendations.text", kind="text")

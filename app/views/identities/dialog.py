@@ -171,6 +171,21 @@ class IdentitiesDialog(QDialog):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAccessibleName("Certificate of the chosen identity")
 
+        actions = self._build_actions()
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.keyring)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.details)
+        layout.addLayout(actions)
+        self.reload()
+        self._probe_keyring()
+
+    def _build_actions(self) -> QHBoxLayout:
+        """The row of buttons that act on identities, and Close."""
         self.create_button = QPushButton("&Create…", self)
         self.import_button = QPushButton("&Import PKCS#12…", self)
         self.export_button = QPushButton("&Export certificate…", self)
@@ -197,17 +212,7 @@ class IdentitiesDialog(QDialog):
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.passphrase_button.clicked.connect(self._on_passphrase_button_clicked)
         self.retire_button.clicked.connect(self._on_retire_button_clicked)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.keyring)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.details)
-        layout.addLayout(actions)
-        self.reload()
-        self._probe_keyring()
+        return actions
 
     # -- public ---------------------------------------------------------------------
 

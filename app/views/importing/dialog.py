@@ -145,17 +145,7 @@ class ImportDialog(QDialog):
         self.intro.setWordWrap(True)
         self.files_model = FilePlanModel(self)
         self.files_view = _table(self.files_model, "Files to import")
-        self.cards_title = QLabel()
-        self.cards_title.setFont(_bold(self.cards_title.font()))
-        self.refusal_panel = RefusalPanel()
-        self.refusal_panel.hide()
-        self.cards_model = CardPlanModel(self)
-        self.cards_view = _table(self.cards_model, "Cards in the selected file")
-        self.cards_view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = self.cards_view.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        cards_pane = self._build_cards_pane()
         self.card_details = QPlainTextEdit()
         self.card_details.setReadOnly(True)
         self.card_details.setAccessibleName("Warnings of the selected card")
@@ -164,22 +154,7 @@ class ImportDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setAccessibleName("Import status")
-        self.buttons = QDialogButtonBox()
-        self.import_button = self.buttons.addButton(
-            "&Import", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.import_button.setAccessibleName("Import the files into the registry")
-        self.import_button.setEnabled(False)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setAccessibleName("Close without importing")
-
-        cards_pane = QWidget()
-        cards_layout = QVBoxLayout(cards_pane)
-        cards_layout.setContentsMargins(0, 4, 0, 0)
-        cards_layout.addWidget(self.cards_title)
-        cards_layout.addWidget(self.refusal_panel)
-        cards_layout.addWidget(self.cards_view, 100)
-        cards_layout.addStretch(1)  # takes the room when a refused file shows no cards
+        self._build_buttons()
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.files_view)
@@ -200,6 +175,39 @@ class ImportDialog(QDialog):
         self.cards_view.selectionModel().currentRowChanged.connect(
             self._on_cards_view_current_row_changed
         )
+
+    def _build_cards_pane(self) -> QWidget:
+        """The cards in the selected file, or why the file is refused."""
+        self.cards_title = QLabel()
+        self.cards_title.setFont(_bold(self.cards_title.font()))
+        self.refusal_panel = RefusalPanel()
+        self.refusal_panel.hide()
+        self.cards_model = CardPlanModel(self)
+        self.cards_view = _table(self.cards_model, "Cards in the selected file")
+        self.cards_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.cards_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        cards_pane = QWidget()
+        cards_layout = QVBoxLayout(cards_pane)
+        cards_layout.setContentsMargins(0, 4, 0, 0)
+        cards_layout.addWidget(self.cards_title)
+        cards_layout.addWidget(self.refusal_panel)
+        cards_layout.addWidget(self.cards_view, 100)
+        cards_layout.addStretch(1)  # takes the room when a refused file shows no cards
+        return cards_pane
+
+    def _build_buttons(self) -> None:
+        """Import (enabled once the preview is ready) and Cancel."""
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton(
+            "&Import", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.import_button.setAccessibleName("Import the files into the registry")
+        self.import_button.setEnabled(False)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAccessibleName("Close without importing")
 
     @property
     def entries(self) -> list[FileEntry]:

@@ -94,10 +94,11 @@ class AttachmentsTab(QWidget):
         self.model = AttachmentsTableModel(self)
 
         self.table = QTableView(self)
-        set_up_row_table(
-            self.table, self.model, "Attachments", alternating=False, stretch_last=False
-        )
+        set_up_row_table(self.table, self.model, "Attachments")
+        # The name column stretches, not the last one; plain rows, as few as they are.
+        self.table.setAlternatingRowColors(False)
         header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column, width in ((1, 110), (2, 80), (3, 150)):
             header.resizeSection(column, width)

@@ -103,6 +103,33 @@ class CardTab(QWidget):
         self.facts.setWordWrap(True)
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
 
+        self._build_banner()
+
+        self.copy_button = QPushButton(icon("copy"), "&Copy card text", self)
+        self.copy_button.setAccessibleName("Copy the card as Markdown")
+        self.copy_button.setToolTip("Copy the whole card, as Markdown, to the clipboard")
+        self.print_button = QPushButton(icon("print"), "&Print…", self)
+        self.print_button.setAccessibleName("Print the card")
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.facts, 1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.print_button)
+
+        self.browser = CardBrowser(self)
+        self.browser.setAccessibleName("Card text")
+        self.browser.document().setDocumentMargin(14)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.browser, 1)
+        self.show_version(None)
+
+    def _build_banner(self) -> None:
+        """The format warnings' banner (hidden until a card version has warnings)."""
         self.banner = QFrame(self)
         self.banner.setObjectName("warningBanner")
         self.banner.setAccessibleName("Format warnings")
@@ -136,29 +163,6 @@ class CardTab(QWidget):
         banner_layout.addLayout(title_row)
         banner_layout.addWidget(self.banner_text)
         self.banner.hide()
-
-        self.copy_button = QPushButton(icon("copy"), "&Copy card text", self)
-        self.copy_button.setAccessibleName("Copy the card as Markdown")
-        self.copy_button.setToolTip("Copy the whole card, as Markdown, to the clipboard")
-        self.print_button = QPushButton(icon("print"), "&Print…", self)
-        self.print_button.setAccessibleName("Print the card")
-        self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        self.print_button.clicked.connect(self._on_print_button_clicked)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.facts, 1)
-        buttons.addWidget(self.copy_button)
-        buttons.addWidget(self.print_button)
-
-        self.browser = CardBrowser(self)
-        self.browser.setAccessibleName("Card text")
-        self.browser.document().setDocumentMargin(14)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 8, 0, 0)
-        layout.addLayout(buttons)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.browser, 1)
-        self.show_version(None)
 
     @property
     def detail(self) -> CardVersionDetail | None:

@@ -31,7 +31,7 @@ from countersign.services.reviews.stages import TIERS, ClassificationInfo
 class ClassifyDialog(QDialog):
     """Ask for the tier, the reason, the officer and the passphrase; sign and store the classification."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included
         self,
         deployment: Deployment,
         identities: Identities,

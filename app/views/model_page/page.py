@@ -72,6 +72,32 @@ class ModelPage(QWidget):
         self.placeholder.setAccessibleName("No model chosen")
         self.placeholder.setEnabled(False)
 
+        self._build_heading()
+
+        self._build_tabs(services)
+
+        heading = QHBoxLayout()
+        heading.addWidget(self.title)
+        heading.addWidget(self.status_badge)
+        heading.addStretch(1)
+        heading.addWidget(self.classify_button)
+        heading.addWidget(self.revoke_button)
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(12, 10, 12, 4)
+        content_layout.addLayout(heading)
+        content_layout.addWidget(self.facts)
+        content_layout.addWidget(self.stages)
+        content_layout.addWidget(self.tabs, 1)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def _build_heading(self) -> None:
+        """The model's name, the status of its latest card version, and its facts."""
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setAccessibleName("Model name")
@@ -101,6 +127,10 @@ class ModelPage(QWidget):
         )
         self.revoke_button.clicked.connect(self._on_revoke_button_clicked)
 
+    def _build_tabs(self, services: Services) -> None:
+        """One tab per view of the model: card, versions, source, attachments, history,
+        compare and review."""
+        registry = services.registry
         self.card_tab = CardTab(self)
         self.versions_tab = VersionsTab(self)
         self.source_tab = SourceTab(self)
@@ -117,26 +147,6 @@ class ModelPage(QWidget):
         self.versions_tab.version_chosen.connect(self._on_versions_tab_version_chosen)
         self.versions_tab.version_opened.connect(self._on_versions_tab_version_opened)
         self.review_tab.compare_requested.connect(self._on_review_tab_compare_requested)
-
-        heading = QHBoxLayout()
-        heading.addWidget(self.title)
-        heading.addWidget(self.status_badge)
-        heading.addStretch(1)
-        heading.addWidget(self.classify_button)
-        heading.addWidget(self.revoke_button)
-        content = QWidget(self)
-        content_layout = QVBoxLayout(content)
-        content_layout.setContentsMargins(12, 10, 12, 4)
-        content_layout.addLayout(heading)
-        content_layout.addWidget(self.facts)
-        content_layout.addWidget(self.stages)
-        content_layout.addWidget(self.tabs, 1)
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
 
     # -- public ---------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from countersign.services.identities.identities import Identities
 class RevokeDialog(QDialog):
     """Ask for the stage, the reason, the officer and the passphrase; sign and store the revocation."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included
         self,
         deployment: Deployment,
         identities: Identities,

@@ -75,16 +75,7 @@ class RegistryBrowser(QWidget):
         self.models_model = ModelsTableModel(registry, self)
         self.search_model = SearchResultsModel(self)
 
-        self.search_box = QLineEdit(self)
-        self.search_box.setPlaceholderText("Search card text (Ctrl+F)")
-        self.search_box.setAccessibleName("Search card text")
-        self.search_box.setToolTip(
-            "Full-text search over every card version; each word is a prefix. When more than "
-            f"{RANKED_AT_MOST:,} card versions match, the best are found among the newest."
-        )
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search_box.installEventFilter(self)
+        self._build_search_box()
 
         self.status_filter = self._combo(
             "All statuses", "Filter by status", [(s.label, s.value) for s in CardStatus]
@@ -99,6 +90,44 @@ class RegistryBrowser(QWidget):
         self.caption.setAccessibleName("What the table shows")
         self.caption.setWordWrap(True)
 
+        self._build_table()
+
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        for combo in (self.status_filter, self.team_filter, self.risk_filter):
+            filters.addWidget(combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.search_box)
+        layout.addLayout(filters)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.table, 1)
+
+        self._start_timers()
+
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
+        self.table.activated.connect(self._on_table_activated)
+        for combo in (self.status_filter, self.team_filter, self.risk_filter):
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self._update_caption()
+
+    def _build_search_box(self) -> None:
+        """The full-text search box (Ctrl+F)."""
+        self.search_box = QLineEdit(self)
+        self.search_box.setPlaceholderText("Search card text (Ctrl+F)")
+        self.search_box.setAccessibleName("Search card text")
+        self.search_box.setToolTip(
+            "Full-text search over every card version; each word is a prefix. When more than "
+            f"{RANKED_AT_MOST:,} card versions match, the best are found among the newest."
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_box.installEventFilter(self)
+
+    def _build_table(self) -> None:
+        """The models table: whole rows, one at a time, sorted by the registry."""
         self.table = QTableView(self)
         self.table.setAccessibleName("Models")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -116,18 +145,8 @@ class RegistryBrowser(QWidget):
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self._show_table_model(self.models_model)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
-        for combo in (self.status_filter, self.team_filter, self.risk_filter):
-            filters.addWidget(combo, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 4, 4)
-        layout.setSpacing(6)
-        layout.addWidget(self.search_box)
-        layout.addLayout(filters)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.table, 1)
-
+    def _start_timers(self) -> None:
+        """Search once typing pauses; open a selected model once the selection settles."""
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -136,13 +155,6 @@ class RegistryBrowser(QWidget):
         self._selection_timer.setSingleShot(True)
         self._selection_timer.setInterval(SELECTION_DELAY_MS)
         self._selection_timer.timeout.connect(self._on_selection_timer_timeout)
-
-        self.search_box.textChanged.connect(self._on_search_box_text_changed)
-        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
-        self.table.activated.connect(self._on_table_activated)
-        for combo in (self.status_filter, self.team_filter, self.risk_filter):
-            combo.currentIndexChanged.connect(self._on_filter_changed)
-        self._update_caption()
 
     # -- public -------------------------------------------------------------------
 
@@ -343,15 +355,7 @@ class RegistryBrowser(QWidget):
         registry = self._registry
 
         def work(_progress: Progress, _cancelled: Cancelled) -> list[SearchRow]:
-            hits = registry.search(text, limit=SEARCH_LIMIT)
-            summaries: dict[str, ModelSummary | None] = {}
-            for hit in hits:
-                if hit.model not in summaries:
-                    try:
-                        summaries[hit.model] = registry.model(hit.model)
-                    except NotFound:
-                        summaries[hit.model] = None
-            return [SearchRow(hit, summaries[hit.model]) for hit in hits]
+            return _search_rows(registry, text)
 
         def succeeded(rows: list[SearchRow]) -> None:
             if generation == self._search_generation:
@@ -402,6 +406,19 @@ class RegistryBrowser(QWidget):
                 self.caption.setText("No model matches these filters.")
         else:
             self.caption.setText("Models — click a column title to sort; Enter opens the model.")
+
+
+def _search_rows(registry: Registry, text: str) -> list[SearchRow]:
+    """The best card versions matching ``text``, each with its model's row (None if gone)."""
+    hits = registry.search(text, limit=SEARCH_LIMIT)
+    summaries: dict[str, ModelSummary | None] = {}
+    for hit in hits:
+        if hit.model not in summaries:
+            try:
+                summaries[hit.model] = registry.model(hit.model)
+            except NotFound:
+                summaries[hit.model] = None
+    return [SearchRow(hit, summaries[hit.model]) for hit in hits]
 
 
 def _passes(row: SearchRow, filters: ModelFilter) -> bool:

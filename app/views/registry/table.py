@@ -28,6 +28,7 @@ from countersign.models.safe_text import display_text
 from countersign.services.registry import (
     SORT_KEYS,
     ModelFilter,
+    ModelOrder,
     ModelSummary,
     Registry,
     SearchHit,
@@ -85,6 +86,20 @@ _ROLES = frozenset(
 
 NOT_STATED = "—"
 """Shown for a team or risk tier the cards do not state (an empty cell reads as missing data)."""
+
+
+def _summary_tip(summary: ModelSummary, key: str, where: str) -> str | None:
+    """A model cell's tooltip: the stages with the newest status, the version count, the time."""
+    if where:
+        return f"{where}; newest version {summary.latest_version}: {summary.status}"
+    if key == "name":
+        plural = "s" if summary.version_count != 1 else ""
+        return f"{display_text(summary.name)}: {summary.version_count} card version{plural}"
+    if key == "last_activity":
+        return local_time(summary.last_activity)
+    if key in ("team", "risk_tier") and not getattr(summary, key):
+        return "Not stated in the card"
+    return None
 
 
 def _summary_cell(summary: ModelSummary, key: SortKey) -> str:
@@ -177,7 +192,7 @@ class ModelsTableModel(QAbstractTableModel):
                 if summary.name == name:
                     return page_no * self._page_size + offset
         row = self._registry.model_position(
-            name, self._filters, sort=self._sort, descending=self._descending
+            name, self._filters, order=ModelOrder(self._sort, self._descending)
         )
         return row if row is not None and row < self._count else None
 
@@ -203,16 +218,7 @@ class ModelsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return where or _summary_cell(summary, key)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if where:
-                return f"{where}; newest version {summary.latest_version}: {summary.status}"
-            if key == "name":
-                plural = "s" if summary.version_count != 1 else ""
-                return f"{display_text(summary.name)}: {summary.version_count} card version{plural}"
-            if key == "last_activity":
-                return local_time(summary.last_activity)
-            if key in ("team", "risk_tier") and not getattr(summary, key):
-                return "Not stated in the card"
-            return None
+            return _summary_tip(summary, key, where)
         if role == Qt.ItemDataRole.DecorationRole:
             return status_icon(summary.status) if key == "status" else None
         if role == NAME_ROLE:
@@ -260,16 +266,14 @@ class ModelsTableModel(QAbstractTableModel):
                 last = previous[-1]
                 page = self._registry.models(
                     self._filters,
-                    sort=self._sort,
-                    descending=self._descending,
+                    order=ModelOrder(self._sort, self._descending),
                     limit=self._page_size,
                     after=(str(getattr(last, self._sort)), last.id),
                 )
             else:
                 page = self._registry.models(
                     self._filters,
-                    sort=self._sort,
-                    descending=self._descending,
+                    order=ModelOrder(self._sort, self._descending),
                     limit=self._page_size,
                     offset=page_no * self._page_size,
                 )

@@ -56,7 +56,7 @@ class ExportDialog(KeyedWorkDialog):
 
     NOTHING_DONE = "exported"
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included
         self,
         reports: Reports,
         model: str,

@@ -69,6 +69,24 @@ class ReportPreview(QWidget):
         self.setAccessibleName("Signed report preview")
         close_with_keys(self)
 
+        self._build_heading()
+        self._build_pages()
+        bar = self._build_bar()
+        self._build_splitter()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.facts)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+
+        self._connect_signals()
+
+        self._load()
+        self.verify()
+
+    def _build_heading(self) -> None:
+        """The report's title and file, above the pages."""
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setAccessibleName("Report")
@@ -82,6 +100,8 @@ class ReportPreview(QWidget):
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+    def _build_pages(self) -> None:
+        """The pages (QtPdf), or a message when the file cannot be shown."""
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
         self.view.setAccessibleName("Report pages")
@@ -96,6 +116,8 @@ class ReportPreview(QWidget):
         self.pages.addWidget(self.view)
         self.pages.addWidget(self.unreadable)
 
+    def _build_bar(self) -> QHBoxLayout:
+        """Page navigation, zoom, Show in folder and Close, in one row."""
         self.previous_button = _tool_button("◀", "Previous page", self)
         self.page_spin = QSpinBox(self)
         self.page_spin.setAccessibleName("Page")
@@ -130,7 +152,10 @@ class ReportPreview(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.folder_button)
         bar.addWidget(self.close_button)
+        return bar
 
+    def _build_splitter(self) -> None:
+        """The pages beside the verification panel."""
         self.panel = VerificationPanel(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -140,12 +165,8 @@ class ReportPreview(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([840, 560])
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.facts)
-        layout.addLayout(bar)
-        layout.addWidget(self.splitter, 1)
-
+    def _connect_signals(self) -> None:
+        """Keyboard zoom, and every control to its handler."""
         for sequence, slot in (
             (QKeySequence.StandardKey.ZoomIn, self.zoom_in),
             (QKeySequence.StandardKey.ZoomOut, self.zoom_out),
@@ -164,9 +185,6 @@ class ReportPreview(QWidget):
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
         self.close_button.clicked.connect(self.close)
         self.view.pageNavigator().currentPageChanged.connect(self._on_navigator_page_changed)
-
-        self._load()
-        self.verify()
 
     # -- public ---------------------------------------------------------------------
 

@@ -83,7 +83,7 @@ class PublishDialog(KeyedWorkDialog):
 
     NOTHING_DONE = "published"
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included
         self,
         reports: Reports,
         model: str,
@@ -104,6 +104,32 @@ class PublishDialog(KeyedWorkDialog):
         self.setAccessibleName("Publish the approved card version")
         self.setMinimumWidth(720)
 
+        ask = self._build_ask_page(model, version, identities, preferred)
+        done = self._build_done_page()
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(ask)
+        self.pages.addWidget(done)
+        self.publish_button = self._action_buttons("&Publish", "Sign the report and publish")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.buttons)
+
+        # The folder is checked once typing pauses: each check reads the card version.
+        self._folder_timer = QTimer(self)
+        self._folder_timer.setSingleShot(True)
+        self._folder_timer.setInterval(250)
+        self._folder_timer.timeout.connect(self._on_folder_timer_timeout)
+        self.folder_button.clicked.connect(self._on_folder_button_clicked)
+        self.folder_edit.textChanged.connect(self._on_folder_edit_text_changed)
+        self.folder_shown_button.clicked.connect(self._on_folder_shown_button_clicked)
+        self.signer.identity_changed.connect(self._on_signer_identity_changed)
+        self._check()
+
+    def _build_ask_page(
+        self, model: str, version: str, identities: list[IdentityInfo], preferred: str
+    ) -> QWidget:
+        """What will be published, the folder, the signer and passphrase, and any problem."""
         self.summary = self._summary_label(
             f"<p style='font-size: large'><b>Publish</b> {_e(model)} {_e(version)}</p>"
             "<p>Writes the approved card as a Hugging Face <tt>README.md</tt> and as Countersign "
@@ -116,7 +142,7 @@ class PublishDialog(KeyedWorkDialog):
         self.folder_edit.setAccessibleName("Folder to publish into")
         self.folder_edit.setText(
             str(
-                report_folder.last_report_folder(settings)
+                report_folder.last_report_folder(self._settings)
                 / report_folder.safe_file_stem(model, version)
             )
         )
@@ -137,7 +163,10 @@ class PublishDialog(KeyedWorkDialog):
         ask_layout.addLayout(form)
         ask_layout.addWidget(self.problem)
         ask_layout.addStretch(1)
+        return ask
 
+    def _build_done_page(self) -> QWidget:
+        """What was published: the folder, each file with its SHA-256, Show in folder."""
         self.written = QLabel(self)
         self.written.setWordWrap(True)
         self.written.setTextFormat(Qt.TextFormat.PlainText)
@@ -167,26 +196,7 @@ class PublishDialog(KeyedWorkDialog):
         show_row.addWidget(self.folder_shown_button)
         show_row.addStretch(1)
         done_layout.addLayout(show_row)
-
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(ask)
-        self.pages.addWidget(done)
-        self.publish_button = self._action_buttons("&Publish", "Sign the report and publish")
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.buttons)
-
-        # The folder is checked once typing pauses: each check reads the card version.
-        self._folder_timer = QTimer(self)
-        self._folder_timer.setSingleShot(True)
-        self._folder_timer.setInterval(250)
-        self._folder_timer.timeout.connect(self._on_folder_timer_timeout)
-        self.folder_button.clicked.connect(self._on_folder_button_clicked)
-        self.folder_edit.textChanged.connect(self._on_folder_edit_text_changed)
-        self.folder_shown_button.clicked.connect(self._on_folder_shown_button_clicked)
-        self.signer.identity_changed.connect(self._on_signer_identity_changed)
-        self._check()
+        return done
 
     # -- public ---------------------------------------------------------------------
 

@@ -66,19 +66,9 @@ class DecisionPanel(QWidget):
         self.comment.setPlaceholderText("What the team should know about this decision")
         self.comment.setFixedHeight(self.comment.fontMetrics().lineSpacing() * 2 + 14)
         comment_label.setBuddy(self.comment)
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem = _message_label("Why this cannot be signed yet", PROBLEM_STYLE, self)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem.setAccessibleName("Why this cannot be signed yet")
-        self.problem.setStyleSheet(PROBLEM_STYLE)
-        self.problem.hide()
-        self.notice = QLabel(self)
-        self.notice.setWordWrap(True)
-        self.notice.setTextFormat(Qt.TextFormat.PlainText)
-        self.notice.setAccessibleName("Sign-off stored")
-        self.notice.setStyleSheet(NOTICE_STYLE)
-        self.notice.hide()
+        self.notice = _message_label("Sign-off stored", NOTICE_STYLE, self)
         self.progress = QLabel(self)
         self.progress.setTextFormat(Qt.TextFormat.PlainText)
         self.progress.setAccessibleName("Checklist progress")
@@ -162,3 +152,14 @@ class DecisionPanel(QWidget):
         if not self._quiet:
             self.problem.hide()
             self.changed.emit()
+
+
+def _message_label(name: str, style: str, parent: QWidget) -> QLabel:
+    """A hidden, wrapping plain-text label for a message shown under the decision."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAccessibleName(name)
+    label.setStyleSheet(style)
+    label.hide()
+    return label

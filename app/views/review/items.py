@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -81,6 +81,15 @@ def note_needed(view: ItemView, answer: Answer | None) -> str:
     ):
         return "The automatic check failed: answering pass needs a note saying why."
     return ""
+
+
+def _icon(view: ItemView, answer: Answer | None, column: int) -> QIcon | None:
+    """The automatic check's result and the answer, as status icons."""
+    if column == CHECK and view.automatic is not None:
+        return status_icon(_ICON_STATUS[view.automatic.result])
+    if column == ANSWER and answer is not None:
+        return status_icon(_ICON_STATUS[answer.answer])
+    return None
 
 
 class ReviewItemsModel(ListTableModel[ItemView]):
@@ -180,26 +189,14 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(view, answer, column)
         if role == Qt.ItemDataRole.DecorationRole:
-            if column == CHECK and view.automatic is not None:
-                return status_icon(_ICON_STATUS[view.automatic.result])
-            if column == ANSWER and answer is not None:
-                return status_icon(_ICON_STATUS[answer.answer])
-            return None
+            return _icon(view, answer, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             missing = answer is None and view.item.required and column in (ITEM, ANSWER)
             if missing or (column == NOTE and note_needed(view, answer)):
                 return MISSING_COLOUR
             return None
         if role == Qt.ItemDataRole.FontRole:
-            if column == ANSWER and view.item.id in self._prefilled:
-                font = QFont()
-                font.setItalic(True)
-                return font
-            if column == ITEM and view.item.required:
-                font = QFont()
-                font.setBold(True)
-                return font
-            return None
+            return self._font(view, column)
         if role == Qt.ItemDataRole.UserRole:
             return view.item.id
         return None
@@ -215,6 +212,18 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         ):
             return str(section + 1)
         return super().headerData(section, orientation, role)
+
+    def _font(self, view: ItemView, column: int) -> QFont | None:
+        """Prefilled answers in italics; required items in bold."""
+        if column == ANSWER and view.item.id in self._prefilled:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if column == ITEM and view.item.required:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
 
     def _cell(self, row: int, view: ItemView, answer: Answer | None, column: int) -> str:
         if column == ITEM:

@@ -33,6 +33,7 @@ from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.reviews import (
     Answer,
     ReviewDraft,
+    ReviewInfo,
     SignatureInfo,
     SignOffRequest,
     SignOffResult,
@@ -59,6 +60,24 @@ class _Work:
     decision: str = ""
     comment: str = ""
     selected: int = 0
+
+
+def _closed(model: str, version: str, draft: ReviewDraft) -> str:
+    """Why a card version no longer open for its stage takes no more sign-offs there."""
+    if draft.status == CardStatus.SUPERSEDED:
+        return (
+            f"{model} {version} was superseded by a newer version: it takes no more "
+            "sign-offs. Review the newest version instead."
+        )
+    after = (
+        "Choose the next stage above to review it for that one."
+        if draft.stage_status == StageStatus.APPROVED and not draft.last_stage
+        else "A card version never changes, so a new review needs a new version."
+    )
+    return (
+        f"{model} {version} is {StageStatus.word(draft.stage_status)} for {draft.stage}: "
+        f"it takes no more sign-offs for that stage. {after}"
+    )
 
 
 def default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
@@ -100,6 +119,29 @@ class ReviewTab(QWidget):
         self.table = ChecklistTable(self.items, self)
         self.editor = ItemEditor(self)
 
+        self._build_splitter()
+        self._sized = False
+
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 8, 0, 0)
+        content_layout.addWidget(self.header)
+        content_layout.addWidget(self.splitter, 1)
+        # In a narrow or short window the tab scrolls rather than squeezing the checklist
+        # (and rather than forcing the window's splitter to give it its full width).
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll_area)
+
+        self._connect_signals()
+        self.clear()
+
+    def _build_splitter(self) -> None:
+        """The checklist, the item editor and the decision beside the sign-offs and the card."""
         self.decision_panel = DecisionPanel(self)
         self.sign_button = self.decision_panel.sign_button
 
@@ -122,23 +164,8 @@ class ReviewTab(QWidget):
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self._sized = False
 
-        content = QWidget(self)
-        content_layout = QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 8, 0, 0)
-        content_layout.addWidget(self.header)
-        content_layout.addWidget(self.splitter, 1)
-        # In a narrow or short window the tab scrolls rather than squeezing the checklist
-        # (and rather than forcing the window's splitter to give it its full width).
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll_area)
-
+    def _connect_signals(self) -> None:
         self.header.template_chosen.connect(self._on_header_template_chosen)
         self.header.stage_chosen.connect(self._on_header_stage_chosen)
         self.card.compare_clicked.connect(self.compare_requested)
@@ -149,7 +176,6 @@ class ReviewTab(QWidget):
         self.decision_panel.sign_clicked.connect(self.start_sign_off)
         self.flow.signed.connect(self._on_flow_signed)
         self.flow.identity_made.connect(self._on_flow_identity_made)
-        self.clear()
 
     # -- public ---------------------------------------------------------------------
 
@@ -323,28 +349,9 @@ class ReviewTab(QWidget):
             self.header.show_stages(states, stage)
             # This stage's rounds; one from before stages counts for every stage.
             rounds = [r for r in every_round if r.stage in (stage, None)]
-            open_round = next((r for r in rounds if r.open), None)
-            # A round fixes its checklist: the open one's, else the last closed one's.
-            fixed = open_round or (rounds[-1] if rounds else None)
-            if fixed is not None:
-                reference = f"{fixed.template_id}@{fixed.template_version}"
-            else:
-                chosen = self._chosen_template.get((model, version))
-                known = [info.reference for info in templates]
-                first = default_template(templates)
-                reference = chosen if chosen in known else (first.reference if first else "")
+            fixed, reference = self._template_reference(model, version, templates, rounds)
             if not reference:
-                self._draft = None
-                self.header.show_templates([], None, locked=False)
-                self.header.show_facts(None)
-                self.items.set_items([])
-                self.signoffs.show_reviews(rounds)
-                self.card.show_card(None)
-                self.header.show_state(
-                    "No checklist template applies to this card version's risk tier. Import one "
-                    "for it with  countersign checklist import FILE."
-                )
-                self._set_open(False)
+                self._show_no_template(rounds)
                 return
             draft = reviews.prepare(model, version, reference, stage)
         except CountersignError as error:
@@ -356,8 +363,55 @@ class ReviewTab(QWidget):
         self.header.show_templates(templates, draft.template, locked=fixed is not None)
         self.header.show_facts(draft)
         open_for_sign_off = draft.stage_status in _OPEN_FOR_STAGE
-        signed = [sig for review in rounds for sig in review.signatures]
         work = self._work.get((model, version, draft.template.reference))
+        self._show_answers(draft, rounds, work, open_for_sign_off)
+        self.signoffs.show_reviews(rounds)
+        self.card.show_card(draft)
+        self.card.show_compare(compare_target(self._registry, model, version), version)
+        self._set_open(open_for_sign_off)
+        self._show_progress()
+        self.header.show_state("" if open_for_sign_off else _closed(model, version, draft))
+        self._show_identity_banner()
+        row = min(work.selected if work else 0, max(self.items.rowCount() - 1, 0))
+        self._select_row(row)
+
+    def _template_reference(
+        self, model: str, version: str, templates: list[TemplateInfo], rounds: list[ReviewInfo]
+    ) -> tuple[ReviewInfo | None, str]:
+        """The round that fixes the checklist (if any), and the template to show ("" if none)."""
+        open_round = next((r for r in rounds if r.open), None)
+        # A round fixes its checklist: the open one's, else the last closed one's.
+        fixed = open_round or (rounds[-1] if rounds else None)
+        if fixed is not None:
+            return fixed, f"{fixed.template_id}@{fixed.template_version}"
+        chosen = self._chosen_template.get((model, version))
+        known = [info.reference for info in templates]
+        first = default_template(templates)
+        return None, chosen if chosen in known else (first.reference if first else "")
+
+    def _show_no_template(self, rounds: list[ReviewInfo]) -> None:
+        """Say that no checklist applies; the sign-offs made before still show."""
+        self._draft = None
+        self.header.show_templates([], None, locked=False)
+        self.header.show_facts(None)
+        self.items.set_items([])
+        self.signoffs.show_reviews(rounds)
+        self.card.show_card(None)
+        self.header.show_state(
+            "No checklist template applies to this card version's risk tier. Import one "
+            "for it with  countersign checklist import FILE."
+        )
+        self._set_open(False)
+
+    def _show_answers(
+        self,
+        draft: ReviewDraft,
+        rounds: list[ReviewInfo],
+        work: _Work | None,
+        open_for_sign_off: bool,
+    ) -> None:
+        """The checklist with the answers in progress, or, once decided, the last sign-off's."""
+        signed = [sig for review in rounds for sig in review.signatures]
         self._shown_sign_off = None
         if not open_for_sign_off and signed:
             # Decided: show what the last signer answered, as signed, not a new checklist.
@@ -375,31 +429,6 @@ class ReviewTab(QWidget):
             self.decision_panel.restore(self._shown_sign_off.decision, self._shown_sign_off.comment)
         else:
             self.decision_panel.restore(work.decision if work else "", work.comment if work else "")
-        self.signoffs.show_reviews(rounds)
-        self.card.show_card(draft)
-        self.card.show_compare(compare_target(self._registry, model, version), version)
-        self._set_open(open_for_sign_off)
-        self._show_progress()
-        if open_for_sign_off:
-            self.header.show_state("")
-        elif draft.status == CardStatus.SUPERSEDED:
-            self.header.show_state(
-                f"{model} {version} was superseded by a newer version: it takes no more "
-                "sign-offs. Review the newest version instead."
-            )
-        else:
-            after = (
-                "Choose the next stage above to review it for that one."
-                if draft.stage_status == StageStatus.APPROVED and not draft.last_stage
-                else "A card version never changes, so a new review needs a new version."
-            )
-            self.header.show_state(
-                f"{model} {version} is {StageStatus.word(draft.stage_status)} for {draft.stage}: "
-                f"it takes no more sign-offs for that stage. {after}"
-            )
-        self._show_identity_banner()
-        row = min(work.selected if work else 0, max(self.items.rowCount() - 1, 0))
-        self._select_row(row)
 
     def _show_identity_banner(self) -> None:
         draft = self._draft

@@ -101,21 +101,18 @@ def set_up_row_table(
     model: QAbstractItemModel,
     name: str,
     widths: Sequence[int] = (),
-    *,
-    alternating: bool = True,
-    stretch_last: bool = True,
 ) -> None:
     """Show ``model`` in ``table`` as a list of rows chosen one at a time, named ``name``.
 
     No grid, no row numbers, no word wrap; Tab leaves the table (arrows move
     within it).  ``widths`` are the first columns' widths; the last column
-    takes the room left unless ``stretch_last`` is False.
+    takes the room left.
     """
     table.setAccessibleName(name)
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(alternating)
+    table.setAlternatingRowColors(True)
     table.setShowGrid(False)
     table.setWordWrap(False)
     table.setTabKeyNavigation(False)
@@ -123,6 +120,6 @@ def set_up_row_table(
     header = table.horizontalHeader()
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(stretch_last)
+    header.setStretchLastSection(True)
     for column, width in enumerate(widths):
         header.resizeSection(column, width)

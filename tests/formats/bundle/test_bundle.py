@@ -23,6 +23,7 @@ from countersign.formats.bundle import (
     BundleRefused,
     BundleSigner,
     OpenedBundle,
+    TeamKeyFiles,
     build_bundle,
     create_bundle,
     guess_media_type,
@@ -163,9 +164,7 @@ def test_create_bundle_signed_with_an_encrypted_key(tmp_path: Path) -> None:
         output,
         "Credit Risk Analytics",
         producer="tests",
-        sign_key=key_path,
-        sign_cert=cert_path,
-        key_passphrase=b"correct horse",
+        signing=TeamKeyFiles(key_path, cert_path, b"correct horse"),
     )
     opened = open_bundle(output)
     assert opened.signature_status == "valid"
@@ -694,24 +693,14 @@ def test_create_refuses_a_wrong_passphrase(tmp_path: Path) -> None:
     error = _create_refusal(
         folder,
         tmp_path / "out.cardbundle",
-        sign_key=key_path,
-        sign_cert=cert_path,
-        key_passphrase=b"wrong",
+        signing=TeamKeyFiles(key_path, cert_path, b"wrong"),
     )
     assert error.file == str(key_path)
     assert "or the passphrase is wrong" in str(error)
     error = _create_refusal(
-        folder, tmp_path / "out.cardbundle", sign_key=key_path, sign_cert=cert_path
+        folder, tmp_path / "out.cardbundle", signing=TeamKeyFiles(key_path, cert_path)
     )
     assert "the private key is encrypted; give its passphrase" in str(error)
-
-
-def test_create_refuses_a_key_without_certificate(tmp_path: Path) -> None:
-    key_path, _cert = bundles.make_signer().write(tmp_path)
-    error = _create_refusal(
-        _fixture_folder(tmp_path), tmp_path / "out.cardbundle", sign_key=key_path
-    )
-    assert "signing needs both the private key and its certificate" in str(error)
 
 
 def test_create_refuses_a_certificate_of_another_key(tmp_path: Path) -> None:
@@ -722,8 +711,7 @@ def test_create_refuses_a_certificate_of_another_key(tmp_path: Path) -> None:
     error = _create_refusal(
         _fixture_folder(tmp_path),
         tmp_path / "out.cardbundle",
-        sign_key=key_path,
-        sign_cert=other_cert,
+        signing=TeamKeyFiles(key_path, other_cert),
     )
     assert error.file == str(other_cert)
     assert "the certificate is not the certificate of this key" in str(error)
@@ -734,8 +722,7 @@ def test_create_refuses_an_rsa_key(tmp_path: Path) -> None:
     error = _create_refusal(
         _fixture_folder(tmp_path),
         tmp_path / "out.cardbundle",
-        sign_key=key_path,
-        sign_cert=cert_path,
+        signing=TeamKeyFiles(key_path, cert_path),
     )
     assert "the key is RSA-2048; bundles are signed with ECDSA P-256 keys" in str(error)
 
@@ -748,9 +735,7 @@ def test_create_accepts_a_passphrase_for_a_plain_key(tmp_path: Path) -> None:
         output,
         "Credit Risk Analytics",
         producer="tests",
-        sign_key=key_path,
-        sign_cert=cert_path,
-        key_passphrase=b"set for every script",
+        signing=TeamKeyFiles(key_path, cert_path, b"set for every script"),
     )
     assert open_bundle(output).signature_status == "valid"
 

@@ -109,7 +109,7 @@ def test_keyring_refusing_to_store_rolls_the_registry_back(bench: Workbench) -> 
         ("Ana", "ana@example.org", "approver", "short", WeakPassphrase, "at least 8 characters"),
     ],
 )
-def test_bad_identity_details_are_refused(
+def test_bad_identity_details_are_refused(  # noqa: PLR0913  # pytest passes fixtures and parameters by name
     bench: Workbench,
     name: str,
     email: str,

@@ -201,7 +201,7 @@ def test_signed_bundle_shows_the_valid_team_signature(
         ),
     ],
 )
-def test_hostile_bundles_are_refused_and_change_nothing(
+def test_hostile_bundles_are_refused_and_change_nothing(  # noqa: PLR0913  # pytest passes fixtures and parameters by name
     qtbot: QtBot,
     db: Database,
     importer: Importer,

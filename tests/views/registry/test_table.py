@@ -13,7 +13,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 
-from countersign.services.registry import ModelFilter, ModelSummary, Registry
+from countersign.services.registry import ModelFilter, ModelOrder, ModelSummary, Registry
 from countersign.services.storage.database import Database
 from countersign.views.registry.table import (
     NAME_ROLE,
@@ -66,9 +66,7 @@ def test_sized_by_one_count_and_nothing_fetched_until_shown(big_db: Database) ->
     assert model.rowCount() == 1200
     assert registry.counts == 1 and registry.pages == []
     assert model.index(0, 0).data() == "model-00000"
-    assert registry.pages == [
-        {"sort": "name", "descending": False, "limit": PAGE_SIZE, "offset": 0}
-    ]
+    assert registry.pages == [{"order": ModelOrder("name", False), "limit": PAGE_SIZE, "offset": 0}]
 
 
 def test_jumping_to_a_deep_row_fetches_only_its_page(big_db: Database) -> None:
@@ -118,8 +116,7 @@ def test_sorting_asks_the_registry_again(big_db: Database) -> None:
     assert model.index(0, 0).data() == "model-01199"
     assert model.index(1150, 0).data() == "model-00049"
     assert registry.pages[-1] == {
-        "sort": "name",
-        "descending": True,
+        "order": ModelOrder("name", True),
         "limit": PAGE_SIZE,
         "offset": 1150 // PAGE_SIZE * PAGE_SIZE,
     }

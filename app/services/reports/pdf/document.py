@@ -143,7 +143,7 @@ def build_stamp(data: ReportData, width: float, height: float) -> bytes:
     ]
     y = height - 13.0
     for style, size, line in lines:
-        _draw_runs(canvas, 7.0, y, line, size, style)
+        _draw_runs(canvas, (7.0, y), line, size, style)
         y -= size + 3.2
     canvas.showPage()
     canvas.save()
@@ -189,7 +189,7 @@ def _numbered_canvas(data: ReportData) -> type[Canvas]:
             self.setStrokeColorRGB(0.8, 0.81, 0.84)
             self.setLineWidth(0.5)
             if number > 1:
-                _draw_runs(self, MARGIN_LEFT, PAGE_HEIGHT - 34, header, 7.5)
+                _draw_runs(self, (MARGIN_LEFT, PAGE_HEIGHT - 34), header, 7.5)
                 self.setFont(BOLD, 7.5)
                 self.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, PAGE_HEIGHT - 34, status)
                 self.line(
@@ -206,9 +206,10 @@ def _numbered_canvas(data: ReportData) -> type[Canvas]:
 
 
 def _draw_runs(
-    canvas: Canvas, x: float, y: float, text: str, size: float, style: Style = "regular"
+    canvas: Canvas, at: tuple[float, float], text: str, size: float, style: Style = "regular"
 ) -> None:
-    """Draw one line of text, each run in a font that has its characters."""
+    """Draw one line of text from ``at`` (x, y), each run in a font that has its characters."""
+    x, y = at
     width = width_function(size)
     for run in runs(text, style):
         canvas.setFont(run.font, size)

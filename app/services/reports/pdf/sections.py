@@ -274,36 +274,11 @@ def _round(number: int, checklist_round: ChecklistRound) -> list[Flowable]:
             f"opened {review.opened_at}{closed}."
         ),
     ]
-    items: list[tuple[str, str, bool]] = []
-    if checklist_round.template is not None:
-        items = [(i.id, i.text, i.required) for i in checklist_round.template.items]
-    known = {item_id for item_id, _, _ in items}
-    for record in checklist_round.signoffs:
-        for response in record.signature.responses:
-            if response.item not in known:
-                items.append((response.item, "(not in the template)", False))
-                known.add(response.item)
     rows: list[list[Any]] = [
         [cell("Item", bold=True), cell("Automatic check", bold=True), cell("Answers", bold=True)]
     ]
-    for item_id, item_text, required in items:
-        automatic = ""
-        answers: list[Span] = []
-        for record in checklist_round.signoffs:
-            found = [r for r in record.signature.responses if r.item == item_id]
-            if answers:
-                answers.append(Span("\n"))
-            name = record.signature.signer_name
-            if not found:
-                answers.append(Span(f"{name}: not answered"))
-                continue
-            response = found[0]
-            if response.automatic and not automatic:
-                automatic = f"{response.automatic}: {response.evidence}"
-            answers.append(Span(f"{name}: ", "bold"))
-            answers.append(Span(ANSWER_WORDS.get(response.answer, response.answer)))
-            if response.note:
-                answers.append(Span(f" — {response.note}"))
+    for item_id, item_text, required in _round_items(checklist_round):
+        automatic, answers = _item_answers(checklist_round, item_id)
         label = (Span(item_id, "mono"), Span(" (required)" if required else " (optional)"))
         rows.append(
             [
@@ -328,6 +303,42 @@ def _round(number: int, checklist_round: ChecklistRound) -> list[Flowable]:
         )
     story.append(Spacer(1, 6))
     return story
+
+
+def _round_items(checklist_round: ChecklistRound) -> list[tuple[str, str, bool]]:
+    """The template's items (id, text, required), then any a sign-off answered that it lacks."""
+    items: list[tuple[str, str, bool]] = []
+    if checklist_round.template is not None:
+        items = [(i.id, i.text, i.required) for i in checklist_round.template.items]
+    known = {item_id for item_id, _, _ in items}
+    for record in checklist_round.signoffs:
+        for response in record.signature.responses:
+            if response.item not in known:
+                items.append((response.item, "(not in the template)", False))
+                known.add(response.item)
+    return items
+
+
+def _item_answers(checklist_round: ChecklistRound, item_id: str) -> tuple[str, list[Span]]:
+    """The item's automatic result as first recorded, and each signer's answer and note."""
+    automatic = ""
+    answers: list[Span] = []
+    for record in checklist_round.signoffs:
+        found = [r for r in record.signature.responses if r.item == item_id]
+        if answers:
+            answers.append(Span("\n"))
+        name = record.signature.signer_name
+        if not found:
+            answers.append(Span(f"{name}: not answered"))
+            continue
+        response = found[0]
+        if response.automatic and not automatic:
+            automatic = f"{response.automatic}: {response.evidence}"
+        answers.append(Span(f"{name}: ", "bold"))
+        answers.append(Span(ANSWER_WORDS.get(response.answer, response.answer)))
+        if response.note:
+            answers.append(Span(f" — {response.note}"))
+    return automatic, answers
 
 
 def signatures(data: ReportData, embedded: Sequence[tuple[str, str]]) -> list[Flowable]:

@@ -99,13 +99,35 @@ def _looks_like_hash(value: str) -> bool:
 
 def cover(data: ReportData) -> list[Flowable]:
     """The cover: what was reviewed, its status and decision in words, who exported it."""
-    d = data.card.model_details
     story: list[Flowable] = [
         text("Model card review report", TITLE, bold=True),
         text(f"{data.model} — version {data.version}", SUBTITLE),
     ]
+    story.append(_status_banner(data))
+    story.append(Spacer(1, 12))
+    story.append(key_values(_cover_facts(data)))
+    story.append(Spacer(1, 14))
+    story.append(heading("Contents", H2))
+    story.extend(text(title, replace(BODY, space_after=1.0)) for title in SECTIONS)
+    story.append(Spacer(1, 12))
+    story.append(
+        text(
+            "This PDF is signed by the exporting officer (PAdES). The card (as canonical JSON) "
+            "and every signed sign-off travel inside it as attached files, so the report can be "
+            "checked without Countersign: any PDF reader shows whether the signature is intact, "
+            "and `countersign verify` also checks each sign-off's signature and that the "
+            "attached card has the SHA-256 printed at the foot of every page.",
+            SMALL,
+        )
+    )
+    story.append(PageBreak())
+    return story
+
+
+def _status_banner(data: ReportData) -> Flowable:
+    """The stage headline (APPROVED, NOT APPROVED, REVOKED…) and the decision, in its colour."""
     headline = stage_headline(data)
-    banner = table(
+    return table(
         [[[text(headline, BANNER, bold=True), text(decision_sentence(data), BODY)]]],
         [CONTENT_WIDTH],
         header=False,
@@ -115,12 +137,16 @@ def cover(data: ReportData) -> list[Flowable]:
         ),
         padding=8.0,
     )
-    story.append(banner)
-    story.append(Spacer(1, 12))
+
+
+def _cover_facts(data: ReportData) -> list[tuple[str, str]]:
+    """What the cover lists: the card version, its stages and files, where it came from,
+    who exported the report."""
+    d = data.card.model_details
     summary = data.summary
     bundle = summary.bundle
     exporter = data.exporter
-    pairs = [
+    return [
         ("Model", data.model),
         ("Version", data.version),
         ("Card title", d.name if d.name and d.name != data.model else ""),
@@ -162,23 +188,6 @@ def cover(data: ReportData) -> list[Flowable]:
         ),
         ("Officer's certificate", exporter.fingerprint if exporter else ""),
     ]
-    story.append(key_values(pairs))
-    story.append(Spacer(1, 14))
-    story.append(heading("Contents", H2))
-    story.extend(text(title, replace(BODY, space_after=1.0)) for title in SECTIONS)
-    story.append(Spacer(1, 12))
-    story.append(
-        text(
-            "This PDF is signed by the exporting officer (PAdES). The card (as canonical JSON) "
-            "and every signed sign-off travel inside it as attached files, so the report can be "
-            "checked without Countersign: any PDF reader shows whether the signature is intact, "
-            "and `countersign verify` also checks each sign-off's signature and that the "
-            "attached card has the SHA-256 printed at the foot of every page.",
-            SMALL,
-        )
-    )
-    story.append(PageBreak())
-    return story
 
 
 def card_content(data: ReportData) -> list[Flowable]:
