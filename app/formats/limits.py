@@ -13,10 +13,11 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from countersign.formats.base import CardRefused
 
@@ -151,6 +152,30 @@ _CardLoader.add_implicit_resolver(
 )
 
 
+_RESOLVED_AT_MOST = 4096
+"""Plain scalars whose tags :meth:`_CardLoader.resolve` remembers (cleared when full)."""
+
+
+def _resolve_remembered(
+    self: Any, kind: type[Node], value: str, implicit: tuple[bool, bool]
+) -> str:
+    """The tag of a node, remembered for scalars: cards repeat keys and words."""
+    if kind is not ScalarNode:
+        return _base_resolve(self, kind, value, implicit)
+    key = (value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        if len(_RESOLVED) >= _RESOLVED_AT_MOST:
+            _RESOLVED.clear()
+        tag = _RESOLVED[key] = _base_resolve(self, kind, value, implicit)
+    return tag
+
+
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_base_resolve: Callable[..., str] = _SafeBase.resolve
+_CardLoader.resolve = _resolve_remembered
+
+
 class YamlProblem(Exception):
     """YAML that could not be read; the caller decides whether that refuses or warns."""
 
@@ -176,7 +201,10 @@ def load_yaml(text: str, file: str, field: str = "") -> Any:
             ) from None
         if node is None:
             return None
-        _check_yaml_graph(node, file, field)
+        if "&" in text:
+            _check_yaml_graph(node, file, field)
+        else:  # no anchors, so no aliases: a tree, walked without the memo
+            _check_yaml_tree(node, file, field)
         try:
             value = loader.construct_document(node)
         except yaml.YAMLError as error:
@@ -234,6 +262,30 @@ def _check_yaml_graph(root: Node, file: str, field: str) -> None:
             )
 
 
+def _check_yaml_tree(root: Node, file: str, field: str) -> None:
+    """:func:`_check_yaml_graph` for a document without aliases: depth and size, in one walk."""
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise CardRefused(file, field, f"YAML is nested more than {MAX_NESTING} levels deep")
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise CardRefused(
+                file,
+                field,
+                f"YAML holds more than {MAX_YAML_NODES // 2:,} values, "
+                "more than any card needs; the file is refused",
+            )
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+
+
 def _yaml_children(node: Node) -> list[Node]:
     if isinstance(node, MappingNode):
         return [part for pair in node.value for part in pair]
@@ -279,6 +331,12 @@ def hub_yaml_difference(text: str, ours: Any) -> str | None:
     """
     if len(text) > HUB_COMPARE_BYTES:
         return None
+    if _SIMPLE_FRONT_MATTER.fullmatch(text):
+        # Both readers parse this subset alike (a test checks it against both), so
+        # only the YAML 1.1 booleans can differ, and libyaml reads them as fast.
+        if not _YAML_1_1_ONLY_BOOLEAN.search(text):
+            return None
+        return _difference(ours, _json_shaped(yaml.load(text, Loader=_Yaml11Base)))
     loader = yaml.SafeLoader(text)
     try:
         theirs = _json_shaped(loader.get_single_data())
@@ -291,6 +349,11 @@ def hub_yaml_difference(text: str, ours: Any) -> str | None:
         return None
     finally:
         loader.dispose()
+    return _difference(ours, theirs)
+
+
+def _difference(ours: Any, theirs: Any) -> str | None:
+    """How the Hub's reading ``theirs`` of the front matter differs from ``ours``, or None."""
     if theirs == ours:
         return None
     if isinstance(ours, dict) and isinstance(theirs, dict):
@@ -301,3 +364,34 @@ def hub_yaml_difference(text: str, ours: Any) -> str | None:
             f"{first} is {theirs.get(first)!r} there, {ours.get(first)!r} here"
         )
     return "the Hub's own YAML reader (YAML 1.1) reads it differently"
+
+
+_Yaml11Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml with PyYAML's own (YAML 1.1) resolvers: the Hub's reading of the simple subset."""
+
+_YAML_1_1_ONLY_BOOLEAN = re.compile(r"\b(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)\b")
+"""A word YAML 1.1 reads as a boolean and YAML 1.2 as a string (found anywhere: a superset)."""
+
+_FIRST = r"(?:\w|[(/~+$^]|\.(?=\w)|-(?=\d))"
+_MIDDLE = r"[\w.()+=<>;@%?~$^/-]"
+_BLOCK_MIDDLE = rf"(?:{_MIDDLE}|[,'\"#]|:(?=[\w./-]))"
+_KEY_PLAIN = rf"{_FIRST}(?:{_MIDDLE}| +(?={_MIDDLE}))*"
+_BLOCK_PLAIN = rf"{_FIRST}(?:{_BLOCK_MIDDLE}| +(?=[\w.()+=<>;@%?~$^/,'\"-]|:(?=[\w./-])))*"
+_QUOTED = r"'(?:[^'\n]|'')*'|\"[^\"\\\n]*\""
+_FLOW_ITEM = rf"(?:{_KEY_PLAIN}|{_QUOTED})"
+_FLOW_LIST = rf"\[ *(?:{_FLOW_ITEM}(?: *, *{_FLOW_ITEM})* *)?\]"
+_VALUE = rf"(?:{_BLOCK_PLAIN}|{_QUOTED}|{_FLOW_LIST}|\{{\}})"
+_ENTRY = rf"(?:- +)*(?:{_KEY_PLAIN}|{_QUOTED}):(?: +{_VALUE})?|(?:- +)+{_VALUE}|(?:- +)*-"
+_LINE = rf" *(?:#[^\n]*|(?:{_ENTRY})? *(?: #[^\n]*)?)"
+_SIMPLE_FRONT_MATTER = re.compile(
+    rf"(?=[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*\Z)"
+    rf"(?>{_LINE}\n)*+(?>{_LINE})"
+)
+"""Block YAML of one-line entries: keys, plain words, quotes without escapes, flat lists.
+
+No tabs, tags, anchors, block or multi-line scalars, directives or document
+markers: PyYAML's pure-Python reader and libyaml read this subset alike
+(``tests/formats/test_hub_yaml_subset.py`` checks it on generated documents), so
+the slow pure-Python reading is needed only outside it.  Each line is matched
+atomically: linear time.
+"""
