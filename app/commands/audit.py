@@ -15,7 +15,10 @@ from countersign.services.reviews.signoff_verification import verify_signoffs
 
 def audit(args: argparse.Namespace) -> int:
     """List events (``--json`` for machines), or verify the chain and sign-offs (exit 1 if broken)."""
-    database = services_for(args).database
+    services = services_for(args)
+    if args.model:
+        services.registry.model(args.model)  # NotFound (exit 1) for a name the registry lacks
+    database = services.database
     with database.read() as session:
         if args.verify:
             report = verify_chain(session)

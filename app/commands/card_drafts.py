@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, counted, print_json
 from countersign.models.checklist import ChecklistTemplate
 from countersign.models.vocabulary import AnswerValue, DraftFormat
 from countersign.services.drafts import (
@@ -54,7 +54,8 @@ def _new(args: argparse.Namespace) -> int:
     failing = report.required_failing
     if failing:
         ids = ", ".join(status.item for status in failing)
-        print(f"  {len(failing)} required item(s) of {report.template.reference} would fail: {ids}")
+        items = counted(len(failing), "required item")
+        print(f"  {items} of {report.template.reference} would fail: {ids}")
         print(f"  see: countersign card check {args.output}")
     return EXIT_OK
 

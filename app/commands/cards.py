@@ -7,8 +7,14 @@ import sys
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
-from countersign.models.vocabulary import CardOutcome
+from countersign.commands.output import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    counted,
+    print_columns,
+    print_json,
+)
+from countersign.models.vocabulary import CardOutcome, CardStatus
 from countersign.services.diff.card_text import card_sections
 from countersign.services.importing.importer import ImportPlan
 from countersign.services.registry import (
@@ -48,7 +54,7 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
         print("  nothing was imported", file=sys.stderr)
         return
     for card in plan.cards:
-        note = f" ({len(card.warnings)} warnings)" if card.warnings else ""
+        note = f" ({counted(len(card.warnings), 'warning')})" if card.warnings else ""
         line = f"  {card.outcome:<12} {card.model} {card.version}  [{card.file}]{note}"
         if card.outcome == CardOutcome.REFUSED:
             print(f"{line}: {card.reason}", file=sys.stderr)
@@ -57,12 +63,13 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
         for warning in card.warnings[:20]:
             print(f"      warning: {warning}")
         if len(card.warnings) > 20:
-            print(f"      … and {len(card.warnings) - 20} more warnings (see `countersign show`)")
+            more = counted(len(card.warnings) - 20, "more warning")
+            print(f"      … and {more} (see `countersign show`)")
     if plan.refused:
         print(f"  refused: {plan.reason()}", file=sys.stderr)
     elif landed:
         new = sum(1 for c in plan.cards if c.outcome.adds_a_version)
-        print(f"  imported {new} new card version(s)")
+        print(f"  imported {counted(new, 'new card version')}")
     else:
         print("  already in the registry: nothing changed")
 
@@ -109,24 +116,33 @@ def list_models(args: argparse.Namespace) -> int:
     if not models:
         print("The registry is empty. Import a bundle with `countersign import FILE`.")
         return EXIT_OK
-    width = min(max(len(m.name) for m in models), 60)
-    for m in models:
-        print(
-            f"{m.name:<{width}}  {m.latest_version:<10} {m.status:<18} "
-            f"{m.risk_tier or '-':<8} {m.team or '-'}"
-        )
+    rows = [("Model", "Latest", "Status", "Risk tier", "Team")]
+    rows += [
+        (m.name, m.latest_version, CardStatus.word(m.status), m.risk_tier or "-", m.team or "-")
+        for m in models
+    ]
+    print_columns(rows)
     return EXIT_OK
 
 
 def list_versions(args: argparse.Namespace) -> int:
-    """List the card versions of one model, oldest first."""
+    """List the card versions of one model, oldest first, under a header row."""
     versions = services_for(args).registry.versions(args.model)
     if args.json:
         print_json([_version_json(v) for v in versions])
         return EXIT_OK
-    for v in versions:
-        source = v.bundle.file_name if v.bundle else v.original_name
-        print(f"{v.version:<12} {v.status:<18} {v.imported_at[:19]}  {v.sha256[:12]}  {source}")
+    rows = [("Version", "Status", "Imported (UTC)", "SHA-256", "From")]
+    rows += [
+        (
+            v.version,
+            CardStatus.word(v.status),
+            v.imported_at[:19],
+            v.sha256[:12],
+            v.bundle.file_name if v.bundle else v.original_name,
+        )
+        for v in versions
+    ]
+    print_columns(rows)
     return EXIT_OK
 
 

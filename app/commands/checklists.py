@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, print_json
+from countersign.commands.output import EXIT_OK, counted, print_json
 from countersign.models.checklist import (
     AutomaticCheck,
     FieldPresent,
@@ -29,7 +29,7 @@ def list_checklists(args: argparse.Namespace) -> int:
         state = "frozen" if info.frozen else ("stored" if info.stored else "built-in")
         print(
             f"{t.reference:<22} {t.title:<36} tiers {', '.join(t.risk_tiers):<24} "
-            f"quorum {t.quorum}  {len(t.items)} items  {state}"
+            f"quorum {t.quorum}  {counted(len(t.items), 'item')}  {state}"
         )
     return EXIT_OK
 
@@ -82,7 +82,7 @@ def template_json(info: TemplateInfo) -> dict[str, Any]:
 def _print_template(info: TemplateInfo) -> None:
     t = info.template
     print(f"{t.title}  ({t.reference}, {info.source})")
-    print(f"  for {', '.join(t.risk_tiers)} risk cards; {t.quorum} approval(s) needed")
+    print(f"  for {', '.join(t.risk_tiers)} risk cards; {counted(t.quorum, 'approval')} needed")
     if t.description:
         print(f"  {t.description}")
     print()

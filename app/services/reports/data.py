@@ -28,6 +28,7 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AuditObject, CardStatus, Decision
 from countersign.services.audit.records import parse_details, records_of
 from countersign.services.audit.wording import action_label, describe
+from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, diff_cards
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.registry import CardVersionDetail, Registry, VersionSummary
@@ -375,7 +376,8 @@ def decision_sentence(data: ReportData) -> str:
         ]
         return (
             f"Approved on {_day(decided.review.closed_at)} by {', '.join(approvers)} "
-            f"({decided.review.approvals} of {decided.review.quorum} required approvals, "
+            f"({decided.review.approvals} of "
+            f"{counted(decided.review.quorum, 'required approval')}, "
             f"checklist {decided.review.template_id}@{decided.review.template_version})."
         )
     if status in (CardStatus.CHANGES_REQUESTED, CardStatus.REJECTED) and decided is not None:
@@ -383,7 +385,9 @@ def decision_sentence(data: ReportData) -> str:
         who = f" by {last.signer_name}" if last else ""
         comment = f' — "{last.comment}"' if last and last.comment else ""
         verb = "Changes requested" if status == CardStatus.CHANGES_REQUESTED else "Rejected"
-        return f"{verb} on {_day(decided.review.closed_at)}{who}: NOT approved{comment}."
+        # A quoted comment ends the sentence when it ends with its own full stop.
+        end = "" if comment.rstrip('"').endswith((".", "!", "?")) else "."
+        return f"{verb} on {_day(decided.review.closed_at)}{who}: NOT approved{comment}{end}"
     if status == CardStatus.APPROVED:
         return "Approved (the registry holds no review round that decided it)."
     if status == CardStatus.IN_REVIEW:
@@ -391,7 +395,7 @@ def decision_sentence(data: ReportData) -> str:
         if open_round is not None:
             return (
                 f"Under review, NOT decided: {open_round.review.approvals} of "
-                f"{open_round.review.quorum} required approvals so far."
+                f"{counted(open_round.review.quorum, 'required approval')} so far."
             )
         return "Under review, NOT decided."
     if status == CardStatus.SUPERSEDED:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from countersign.services.counting import counted
+
 
 @dataclass(frozen=True)
 class ReportCheck:
@@ -52,5 +54,7 @@ class ReportVerification:
                 f"all {len(self.checks)} checks hold."
             )
         return (
-            f"INVALID: {self.file}{about}: {len(self.failures)} of {len(self.checks)} checks fail."
+            f"INVALID: {self.file}{about}: {len(self.failures)} of "
+            f"{counted(len(self.checks), 'check')} "
+            f"{'fails' if len(self.failures) == 1 else 'fail'}."
         )

@@ -241,13 +241,14 @@ def test_every_page_has_the_card_hash_and_its_number(exported: Exported) -> None
 def test_status_and_decision_are_said_plainly(exported: Exported) -> None:
     approved = _flat(_pdftotext(exported.approved))
     assert "APPROVED Approved on " in approved
-    assert "by Ana Approver (1 of 1 required approvals, checklist standard@1)" in approved
+    assert "by Ana Approver (1 of 1 required approval, checklist standard@1)" in approved
     assert "No approved version yet before version 1.0 of credit-scorer" in approved
     assert "Exporting officer Olga Officer <olga@example.org>, officer" in approved
 
     sent_back = _flat(_pdftotext(exported.sent_back))
     assert "NOT APPROVED — status: changes requested" in sent_back
     assert 'by Bob Reviewer: NOT approved — "Explain <b>drift</b> & bias."' in sent_back
+    assert '& bias."."' not in sent_back  # the comment's own full stop ends the sentence
     assert "Compared with version 1.0, approved" in sent_back
     assert "license changed proprietary apache-2.0" in sent_back
     assert "auc <b> on holdout & co changed 0.87 0.89 +0.02 better (higher is better)" in sent_back

@@ -12,6 +12,7 @@ from reportlab.platypus import CondPageBreak
 from reportlab.platypus.flowables import Flowable, Spacer
 
 from countersign.models.vocabulary import AnswerValue, CardStatus
+from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, FieldChange
 from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta, summary_sentence
 from countersign.services.diff.metric_diff import MetricChange
@@ -270,7 +271,7 @@ def _round(number: int, checklist_round: ChecklistRound) -> list[Flowable]:
     story: list[Flowable] = [
         heading(title, H2),
         text(
-            f"Status {CardStatus.word(review.status)}: {review.approvals} of {review.quorum} required approvals; "
+            f"Status {CardStatus.word(review.status)}: {review.approvals} of {counted(review.quorum, 'required approval')}; "
             f"opened {review.opened_at}{closed}."
         ),
     ]
