@@ -5,7 +5,8 @@
 Builds the demo registry in a temporary folder, opens the main window at
 1440x900 and saves: the browser, each tab of the model page (and Compare's attachments side by side), a search, the
 import preview of a refused (hostile) bundle and of a good one, the audit
-trail window after Verify chain, and a sign-off: the Review tab answered, the
+trail window after Verify chain, the card draft editor (empty, half filled in with its
+completeness panel, and complete), and a sign-off: the Review tab answered, the
 signing dialog, the tab once signed, and Settings ▸ Identities; then the signed
 report: the export dialog, the preview of the exported PDF with its verdict,
 and Tools ▸ Verify report… on that file and on a copy with one byte changed
@@ -34,6 +35,7 @@ from keyring.backend import KeyringBackend
 from PySide6.QtCore import (
     QEventLoop,
     QMessageLogContext,
+    QPoint,
     QSettings,
     QtMsgType,
     qInstallMessageHandler,
@@ -42,10 +44,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from countersign.models.vocabulary import AuditAction
 from countersign.services.demo import build_demo_registry
+from countersign.services.drafts import create_model_card
 from countersign.services.reviews.reviews import Answer
 from countersign.services.workstation import Services, open_services
 from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
+from countersign.views.drafts.editor import DraftEditor
 from countersign.views.identities.dialog import IdentitiesDialog
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
@@ -53,6 +57,7 @@ from countersign.views.reports.export_dialog import report_file_name
 from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
+from tests.helpers.drafts import full_model_info
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 from tests.helpers.report_window import tampered_copy
 
@@ -83,6 +88,10 @@ FIXED_SCREENS = (
     "export-preview",
     "verify-valid",
     "verify-tampered",
+    "draft-empty",
+    "draft-half",
+    "draft-bundle",
+    "draft-full",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
 
@@ -199,6 +208,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
 
         saved.extend(_save_sign_off(window, services, outdir))
         saved.extend(_save_report(window, outdir, work))
+        saved.extend(_save_drafts(window, outdir, work))
     finally:
         window.close()
         window.deleteLater()
@@ -295,6 +305,52 @@ def _save_report(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
         settle(lambda: not verify.checking)
         saved.append(_save(verify, outdir, name))
     verify.close()
+    return saved
+
+
+def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
+    """The draft editor: an empty draft, one half filled in, and a complete one opened."""
+    empty = window.new_draft()
+    if not isinstance(empty, DraftEditor):
+        raise TypeError("File ▸ New card draft… did not open the draft editor")
+    empty.resize(*WINDOW_SIZE)
+    saved = [_save(empty, outdir, "draft-empty")]
+    form = empty.form
+    for key, text in (
+        ("model_details.name", "ImageClassifier"),
+        ("model_details.version", "1.0"),
+        ("model_details.summary", "Classifies product photos into 40 catalogue categories."),
+        ("owners", "Vision team <vision-team@meridian.example>"),
+        ("intended_use.text", "Suggests a catalogue category for each photo a seller uploads."),
+        ("caveats_and_recommendations.limitations", "May misclassify rare images"),
+    ):
+        form.set_field(key, text)
+    form.metrics_model.insertRows(0, 1)
+    for column, text in enumerate(("accuracy", "0.92", "catalogue-photos-2026", "test")):
+        form.metrics_model.setData(form.metrics_model.index(0, column), text)
+    empty.refresh_now()
+    saved.append(_save(empty, outdir, "draft-half"))
+    dialog = empty.export_bundle()
+    dialog.team.setText("Vision team")
+    dialog.output.setText(str(work / "vision-2026-12.cardbundle"))
+    saved.append(_save(dialog, outdir, "draft-bundle"))
+    dialog.reject()
+    empty.discard_changes()
+    empty.close()
+    full_path = work / "retail-churn-predictor.md"
+    create_model_card(full_model_info(), full_path)
+    full = window.open_draft(full_path)
+    if full is None:
+        raise RuntimeError("the complete draft did not open")
+    full.resize(*WINDOW_SIZE)
+    settle()
+    # Down to the metrics table: the top of the form looks as in draft-half.
+    table = full.form.metrics_table
+    top = table.mapTo(full.form.widget(), QPoint(0, 0)).y()
+    full.form.verticalScrollBar().setValue(top - 60)
+    saved.append(_save(full, outdir, "draft-full"))
+    full.close()
+    settle()
     return saved
 
 

@@ -5,8 +5,9 @@ The file name never decides the format on its own: a README saved as
 and YAML readers only get a JSON object, or a YAML mapping that has the keys
 of a card format, because a README can parse as YAML (a heading is a YAML
 comment, ``Chapter 10: Training`` a mapping) or start with ``[`` (a link).
-What is no card at all (a JSON Schema, a card template, a protobuf text file,
-a fragment of a card, plain text with no sections, an empty file) is refused
+Model Card Toolkit's protobuf text (``.pbtxt``) is read into MCT's JSON shape.
+What is no card at all (a JSON Schema, a card template, a protobuf text file of
+another message, a fragment of a card, plain text with no sections, an empty file) is refused
 with a message that says what the file looks like instead, never a parser's
 complaint about a format the file never was.
 """
@@ -30,6 +31,7 @@ from countersign.formats.limits import (
     load_json,
     load_yaml,
 )
+from countersign.formats.mct import pbtxt
 from countersign.formats.mct import reader as mct
 from countersign.models.vocabulary import CardFormat
 
@@ -87,14 +89,18 @@ def _read_one(text: str, parsed: _Parsed, file: str) -> ReadCard:
         raise CardRefused(file, "", "the file is empty")
     if "\x00" in text:
         raise CardRefused(file, "", "the file holds NUL characters; it is binary, not a card")
-    _refuse_protobuf_text(text, file)
+    if _is_protobuf_text(text, file):
+        return _read_protobuf_text(text, file)
     if parsed.json is not None:
         return _read_mapping(parsed.json, file, source="JSON")
     if parsed.yaml is not None and (_has_card_keys(parsed.yaml) or _is_yaml_file(file)):
         return _read_mapping(parsed.yaml, file, source="YAML")
-    if _has_sections(text):
+    try:
         return huggingface.read_huggingface(text, file)
-    return _refuse_sectionless(parsed, text, file)
+    except CardRefused as refusal:
+        if refusal.field != "body":
+            raise
+        return _refuse_sectionless(parsed, text, file)
 
 
 @dataclass
@@ -188,24 +194,39 @@ def _refuse_sectionless(parsed: _Parsed, text: str, file: str) -> ReadCard:
     )
 
 
-def _refuse_protobuf_text(text: str, file: str) -> None:
-    """Refuse a protobuf text file (Model Card Toolkit's ``.pbtxt``) by name."""
+def _is_protobuf_text(text: str, file: str) -> bool:
+    """Whether ``text`` is protobuf text format (Model Card Toolkit's ``.pbtxt``)."""
     lines = [line for line in split_lines(text) if line.strip()]
     suffix = PurePosixPath(file.replace("\\", "/")).suffix.lower()
-    header = bool(lines) and _PROTOBUF_HEADER.match(lines[0].lstrip()) is not None
+    if lines and _PROTOBUF_HEADER.match(lines[0].lstrip()) is not None:
+        return True
     shaped = (
         len(lines) >= 2
         and any(line.rstrip().endswith(("{", "<")) for line in lines)
         and all(_PROTOBUF_LINE.fullmatch(line) for line in lines[:200])
     )
-    if header or shaped or (suffix in _PROTOBUF_SUFFIXES and not _has_sections(text)):
+    return shaped or (suffix in _PROTOBUF_SUFFIXES and not _has_sections(text))
+
+
+def _read_protobuf_text(text: str, file: str) -> ReadCard:
+    """Read a Model Card Toolkit card written as protobuf text; refuse any other message."""
+    message = pbtxt.message_name(text)
+    if message is not None and message.rsplit(".", 1)[-1] != "ModelCard":
+        raise CardRefused(
+            file,
+            "proto-message",
+            f"a protobuf text file of a {message} message, not a Model Card Toolkit ModelCard",
+        )
+    value = pbtxt.parse_pbtxt(text, file)
+    if not mct.looks_like_mct(value):
+        keys = ", ".join(sorted(value)[:8]) or "none"
         raise CardRefused(
             file,
             "",
-            "a protobuf text file (a Model Card Toolkit .pbtxt), which Countersign does not "
-            "read: export the card as JSON (model_card_toolkit's ModelCard.to_json()) "
-            "and send that",
+            "a protobuf text file with none of a Model Card Toolkit card's sections "
+            f"({', '.join(mct.MCT_SECTIONS)}); its fields are: {keys}",
         )
+    return mct.read_mct(value, file)
 
 
 def _read_mapping(value: dict[str, Any] | list[Any], file: str, source: str) -> ReadCard:

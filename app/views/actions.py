@@ -43,6 +43,22 @@ ACTION_SPECS = (
         "Import card bundles or card files into the registry, with a preview first",
     ),
     ActionSpec(
+        "new_draft",
+        "&File",
+        "&New card draft…",
+        "Ctrl+Shift+N",
+        tip="Write a model card as a team does: a form, its preview, and what a reviewer will "
+        "ask; saved as a file, never into the registry",
+        separator_before=True,
+    ),
+    ActionSpec(
+        "open_draft",
+        "&File",
+        "&Open draft…",
+        "Ctrl+Shift+O",
+        tip="Open a card file in the draft editor, to complete it and export a bundle",
+    ),
+    ActionSpec(
         "export_report",
         "&File",
         "&Export signed report…",

@@ -8,6 +8,7 @@ accepts files dropped on it for import.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSplitter,
     QToolBar,
     QWidget,
@@ -43,6 +45,7 @@ from countersign.views.settings import (
     restore_geometry,
 )
 
+DRAFT_FILTER = "Card files (*.md *.json *.yaml *.yml);;All files (*)"
 IMPORT_FILTER = (
     "Card bundles and card files (*.cardbundle *.zip *.json *.md *.yaml *.yml);;All files (*)"
 )
@@ -71,6 +74,7 @@ class MainWindow(QMainWindow):
         self._count_again = False
         self._audit_window: QWidget | None = None
         self._identities_dialog: QWidget | None = None
+        self.draft_editors: list[QMainWindow] = []
         self._guide: QWidget | None = None
 
         self.setWindowTitle("Countersign — demo registry" if demo else "Countersign")
@@ -142,6 +146,49 @@ class MainWindow(QMainWindow):
             self, "Import card bundles or cards", self.last_folder(), IMPORT_FILTER
         )
         self.open_import([Path(name) for name in names])
+
+    def new_draft(self) -> QMainWindow:
+        """File ▸ New card draft…: an empty draft in an editor window of its own."""
+        return self._show_draft_editor(None)
+
+    def choose_draft_file(self) -> None:
+        """File ▸ Open draft…: ask which card file to open in the draft editor."""
+        name, _filter = QFileDialog.getOpenFileName(
+            self, "Open card draft", self.last_folder(), DRAFT_FILTER
+        )
+        if name:
+            self.open_draft(Path(name))
+
+    def open_draft(self, path: Path) -> QMainWindow | None:
+        """Open the card file ``path`` in a draft editor; a file that is no card is said why."""
+        from countersign.services.drafts import open_draft
+
+        try:
+            draft = open_draft(path)
+        except CountersignError as error:
+            QMessageBox.warning(self, "Draft not opened", str(error))
+            return None
+        self._remember_folder(path.parent)
+        return self._show_draft_editor(draft)
+
+    def _show_draft_editor(self, draft: object) -> QMainWindow:
+        # Imported when first used, keeping start-up light.
+        from countersign.services.drafts import CardDraft
+        from countersign.views.drafts.editor import DraftEditor
+
+        templates = [info.template for info in self.services.checklists.list_templates()]
+        editor = DraftEditor(
+            templates,
+            draft if isinstance(draft, CardDraft) else None,
+            folder=Path(self.last_folder()),
+            parent=self,
+        )
+        editor.setWindowFlag(Qt.WindowType.Window, True)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.destroyed.connect(partial(self._on_draft_editor_destroyed, editor))
+        self.draft_editors.append(editor)
+        editor.show()
+        return editor
 
     def open_audit_trail(self) -> None:
         """Show the audit trail window (one at a time)."""
@@ -291,6 +338,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         actions = self.commands
         actions["import_files"].triggered.connect(self.choose_import_files)
+        actions["new_draft"].triggered.connect(self.new_draft)
+        actions["open_draft"].triggered.connect(self.choose_draft_file)
         actions["quit"].triggered.connect(self.close)
         actions["find"].triggered.connect(self.browser.focus_search)
         actions["copy_card"].triggered.connect(self.model_page.card_tab.copy_button.click)
@@ -362,6 +411,9 @@ class MainWindow(QMainWindow):
 
     def _on_import_dialog_landed(self) -> None:
         self.refresh()
+
+    def _on_draft_editor_destroyed(self, gone: QMainWindow, *_args: object) -> None:
+        self.draft_editors = [editor for editor in self.draft_editors if editor is not gone]
 
     def _on_audit_window_destroyed(self) -> None:
         self._audit_window = None

@@ -163,3 +163,16 @@ def test_card_check_finds_a_template_imported_into_the_registry(
     assert main(["card", "check", str(card), "--template", "team-minimum"]) == 0
     assert main(["card", "check", str(card), "--template", str(template)]) == 0
     assert "1 of 1 items pass" in capsys.readouterr().out
+
+
+def test_deep_json_and_a_missing_output_folder_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = _write(tmp_path, "deep.json", '{"name": ' + "[" * 100 + "]" * 100 + "}")
+    assert main(["card", "new", "--from", str(deep), "-o", str(tmp_path / "c.json")]) == 1
+    assert "deep.json: character" in capsys.readouterr().err
+    info = _write(tmp_path, "info.yaml", FLOW_YAML)
+    target = tmp_path / "absent" / "README.md"
+    assert main(["card", "new", "--from", str(info), "-o", str(target)]) == 1
+    assert f"{target}: the folder {target.parent} does not exist" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep.json", "info.yaml"]

@@ -132,11 +132,43 @@ model_details {
     [
         ("# proto-file: model_card.proto\n# proto-message: ModelCard\n\n" + _PBTXT, "card.txt"),
         (_PBTXT, "model_card.txt"),
-        ('name: "cats vs dogs"\n', "model_card.pbtxt"),
+        (_PBTXT, "model_card.pbtxt"),
     ],
 )
-def test_protobuf_text_is_refused_by_name(text: str, file: str) -> None:
+def test_protobuf_text_is_read_as_a_model_card_toolkit_card(text: str, file: str) -> None:
+    read = read_card(text.encode(), file)
+    assert read.source_format == "mct"
+    assert read.card.model_details.name == "Fine-tuned MobileNetV2 model for cats vs. dogs"
+    assert [(o.name, o.contact) for o in read.card.owners] == [
+        ("Model Cards Team", "model-cards@example.org")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "reason"),
+    [
+        (
+            "# proto-message: TrainingConfig\nbatch_size: 32\n",
+            "proto-message",
+            "a protobuf text file of a TrainingConfig message, not a Model Card Toolkit ModelCard",
+        ),
+        (
+            'name: "cats vs dogs"\n',
+            "",
+            "a protobuf text file with none of a Model Card Toolkit card's sections "
+            "(model_details, model_parameters, quantitative_analysis, considerations); "
+            "its fields are: name",
+        ),
+        (
+            'model_details {\n  name: "x"\n',
+            "line 2",
+            "a protobuf text file that cannot be read: a message is not closed",
+        ),
+    ],
+)
+def test_protobuf_text_that_is_no_card_is_refused_by_name(
+    text: str, field: str, reason: str
+) -> None:
     with pytest.raises(CardRefused) as refused:
-        read_card(text.encode(), file)
-    assert refused.value.reason.startswith("a protobuf text file (a Model Card Toolkit .pbtxt)")
-    assert "export the card as JSON" in refused.value.reason
+        read_card(text.encode(), "model_card.pbtxt")
+    assert (refused.value.field, refused.value.reason) == (field, reason)

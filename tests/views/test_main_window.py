@@ -124,6 +124,8 @@ def test_menus_have_mnemonics_and_standard_shortcuts(window: MainWindow) -> None
     assert file_menu is not None
     assert [a.text() for a in file_menu.actions() if not a.isSeparator()] == [
         "&Import…",
+        "&New card draft…",
+        "&Open draft…",
         "&Export signed report…",
         "&Publish approved version…",
         "&Quit",

@@ -29,7 +29,7 @@ import yaml
 
 from countersign.formats.base import CardRefused, FormatWarning, ReadCard
 from countersign.formats.huggingface.body import name_from_title, read_body, write_body
-from countersign.formats.huggingface.markdown import code_line_indexes, split_blocks, split_lines
+from countersign.formats.huggingface.markdown import outline, split_lines
 from countersign.formats.huggingface.model_index import (
     detail_text,
     read_model_index,
@@ -255,7 +255,8 @@ def read_huggingface(text: str, file: str) -> ReadCard:
     front = _front_matter(lines, warnings)
     _refuse_schema_documentation(text, file)
     body_start = front.body_start if front else 0
-    code = {body_start + index for index in code_line_indexes(lines[body_start:])}
+    cut = outline(lines[body_start:], body_start + 1)
+    code = {body_start + index for index in cut.code_lines}
     placeholders = _placeholders(lines, front, code)
     if len(placeholders) >= PLACEHOLDER_LIMIT:
         line, example = placeholders[0]
@@ -269,7 +270,7 @@ def read_huggingface(text: str, file: str) -> ReadCard:
         warnings.append(
             FormatWarning(f"line {line}", f"a template placeholder is not filled in: {example!r}")
         )
-    blocks = split_blocks(lines[body_start:], body_start + 1)
+    blocks = cut.blocks
     if front is None and len(blocks) == 1:
         raise CardRefused(
             file,

@@ -195,7 +195,9 @@ def create_model_card(
 def open_draft(path: str | Path) -> CardDraft:
     """Open a card file of any supported format as a draft (bounded, as an import reads it).
 
-    A Hugging Face README stays one; any other format is saved as native JSON.
+    A Hugging Face README stays one, saved in place; native JSON too.  A card in
+    any other format becomes a native draft with no file yet, so that saving
+    never overwrites the team's original with another format.
     """
     target = Path(path)
     try:
@@ -211,23 +213,38 @@ def open_draft(path: str | Path) -> CardDraft:
         read = read_card(data, target.name)
     except InputRefused as refusal:
         raise DraftRefused(str(target), refusal.field, refusal.reason) from None
+    attachments = attachments_beside(target)
     if read.source_format == CardFormat.HUGGINGFACE:
         return CardDraft(
             read.card,
             path=target,
             format=DraftFormat.HUGGINGFACE,
+            attachments=attachments,
             front_matter=_front_matter_of(data.decode("utf-8", "replace")),
             warnings=read.warnings,
         )
-    native = read.source_format in (CardFormat.NATIVE_JSON, CardFormat.NATIVE_YAML) and (
-        target.suffix.lower() == ".json"
-    )
+    # Another format is never overwritten with native JSON: such a draft has no file until
+    # it is saved somewhere, as a new file.
+    native = read.source_format == CardFormat.NATIVE_JSON and target.suffix.lower() == ".json"
     return CardDraft(
         read.card,
-        path=target if native else target.with_suffix(".json"),
+        path=target if native else None,
         format=DraftFormat.NATIVE,
+        attachments=attachments,
         warnings=read.warnings,
     )
+
+
+def attachments_beside(card_file: Path) -> list[Path]:
+    """The files in the folder named after ``card_file``'s stem, as ``bundle create`` takes them.
+
+    ``credit-scorer/roc.png`` belongs to ``credit-scorer.md``; only the folder's own files.
+    """
+    folder = card_file.parent / card_file.stem
+    try:
+        return sorted(child for child in folder.iterdir() if child.is_file())
+    except OSError:
+        return []
 
 
 # -- README front matter ----------------------------------------------------------------

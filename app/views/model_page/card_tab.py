@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.models.card import ModelCard
 from countersign.services.diff.card_text import card_as_text, card_sections
 from countersign.services.registry import CardVersionDetail
 from countersign.views.icons import icon
@@ -90,7 +91,12 @@ class CardBrowser(QTextBrowser):
 
 def card_markdown(detail: CardVersionDetail) -> str:
     """The card of ``detail`` as one Markdown text, a level-2 heading per section."""
-    parts = [f"## {section.title}\n\n{section.text}" for section in card_sections(detail.card)]
+    return model_card_markdown(detail.card)
+
+
+def model_card_markdown(card: ModelCard) -> str:
+    """``card`` as one Markdown text, a level-2 heading per section (what the Card tab shows)."""
+    parts = [f"## {section.title}\n\n{section.text}" for section in card_sections(card)]
     return "\n\n".join(parts) + "\n"
 
 

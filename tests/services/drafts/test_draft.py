@@ -136,7 +136,7 @@ def test_other_formats_open_as_drafts_that_save_native(fixtures: Path, tmp_path:
     other = next(p for p in sources if "sagemaker" in str(p))
     draft = open_draft(other)
     assert draft.format == "native"
-    assert draft.path is not None and draft.path.suffix == ".json"
+    assert draft.path is None  # the SageMaker original is never overwritten
     saved = draft.save(tmp_path / "converted.json")
     assert read_card(saved.read_bytes(), saved.name).card == draft.card
 
@@ -159,3 +159,15 @@ def test_saving_needs_a_path_and_an_existing_folder(tmp_path: Path) -> None:
     with pytest.raises(DraftRefused, match="not one of"):
         draft.save(tmp_path / "card.txt", "pdf")  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_opening_a_card_takes_the_files_in_its_folder_as_attachments(tmp_path: Path) -> None:
+    path = create_model_card(FLOW_EXAMPLE, tmp_path / "ImageClassifier.md").path
+    assert path is not None
+    folder = tmp_path / "ImageClassifier"
+    folder.mkdir()
+    (folder / "roc.png").write_bytes(b"png")
+    (folder / "sheet.csv").write_text("a,b\n", encoding="utf-8")
+    (folder / "nested").mkdir()
+    assert [p.name for p in open_draft(path).attachments] == ["roc.png", "sheet.csv"]
+    assert open_draft(tmp_path / "ImageClassifier.md").format == "huggingface"

@@ -1,18 +1,23 @@
 """The Markdown of card sections as report blocks: headings, paragraphs, lists, tables, code.
 
-Only the shape is read: headings, list items, pipe tables, fenced code,
-rules, and ``**bold**`` and ```code``` inside a line.  Anything else, HTML
-included, is text and shows as typed.  Every step is a single pass over the
-lines or characters, with bounds on table size, so a hostile card costs time
-in proportion to its length.
+markdown-it-py reads the Markdown (CommonMark with GitHub tables), the same
+library the README reader cuts sections with, so that the reader, the Card tab
+and the report agree on what a heading, a list, a table and a code block are.
+HTML is not Markdown's business here: it is text and shows as typed, and so do
+entities (``&amp;`` stays ``&amp;``).  Inside a line, bold and code are marked;
+links show their address after their text.  markdown-it works in time linear in
+the text and bounds nesting; tables are bounded here (rows, columns, cell size).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from countersign.services.reports.pdf.fonts import Style
 from countersign.services.reports.pdf.layout import Span
 
 MAX_COLUMNS = 8
@@ -26,8 +31,7 @@ MAX_CELL_CHARS = 1_500
 
 BlockKind = Literal["heading", "paragraph", "bullet", "code", "table", "rule", "note"]
 
-_BULLET = re.compile(r"( *)([-*+]|\d{1,9}[.)]) +(.*)")
-_FENCES = ("```", "~~~")
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable("table").disable("entity")
 
 
 @dataclass(frozen=True)
@@ -46,221 +50,183 @@ class Block:
 
 
 def inline(text: str, style_bold: bool = False) -> tuple[Span, ...]:
-    """Spans of one piece of Markdown text: ``**bold**`` and ```code``` marked, the rest plain."""
+    """Spans of one piece of Markdown text: bold and code marked, the rest plain."""
+    tokens = _PARSER.parseInline(text)
+    children = tokens[0].children if tokens and tokens[0].children else []
+    return _spans(children, style_bold)
+
+
+def _spans(children: list[Token], style_bold: bool = False) -> tuple[Span, ...]:
+    """The spans of a paragraph's inline tokens, neighbours of one style merged."""
     out: list[Span] = []
-    bold = style_bold
-    position = 0
-    start = 0
-    length = len(text)
-    next_bold = text.find("**")
-    next_code = text.find("`")
-    while position < length:
-        if next_bold != -1 and next_bold < position:
-            next_bold = text.find("**", position)
-        if next_code != -1 and next_code < position:
-            next_code = text.find("`", position)
-        candidates = [p for p in (next_bold, next_code) if p != -1]
-        if not candidates:
-            break
-        here = min(candidates)
-        if here == next_code:
-            closing = text.find("`", here + 1)
-            if closing == -1:
-                next_code = -1  # no closing backtick anywhere after: the rest is plain text
-                continue
-            _add_plain(out, text[start:here], bold)
-            out.append(Span(text[here + 1 : closing], "mono"))
-            position = start = closing + 1
-            continue
-        if not bold and text.find("**", here + 2) == -1:
-            next_bold = -1  # an opening ** with no closing one stays as typed
-            continue
-        _add_plain(out, text[start:here], bold)
-        bold = not bold
-        position = start = here + 2
-    _add_plain(out, text[start:], bold)
+    bold = 1 if style_bold else 0
+    links: list[str] = []
+    for token in children:
+        kind = token.type
+        if kind in ("strong_open", "strong_close"):
+            bold += 1 if kind == "strong_open" else -1
+        elif kind == "code_inline":
+            out.append(Span(token.content, "mono"))
+        elif kind in ("softbreak", "hardbreak"):
+            _add(out, " " if kind == "softbreak" else "\n", bold > 0)
+        elif kind == "link_open":
+            links.append(str(token.attrs.get("href", "")))
+        elif kind == "link_close" and links:
+            href = links.pop()
+            if href and not _ends_with(out, href):
+                _add(out, f" <{href}>", bold > 0)
+        elif kind == "image":
+            alt = "".join(child.content for child in token.children or [])
+            _add(out, f"[image: {alt}] <{token.attrs.get('src', '')}>", bold > 0)
+        elif kind in ("text", "text_special", "html_inline"):
+            _add(out, token.content, bold > 0)
     return tuple(out)
 
 
-def _add_plain(out: list[Span], text: str, bold: bool) -> None:
-    """Add ``text`` (when there is any) as a plain span, bold or regular."""
-    if text:
-        out.append(Span(text, "bold" if bold else "regular"))
+def _ends_with(out: list[Span], text: str) -> bool:
+    return bool(out) and out[-1].text.endswith(text)
+
+
+def _add(out: list[Span], text: str, bold: bool) -> None:
+    """Add ``text`` as plain text, bold or regular, joined to a plain span of the same style."""
+    if not text:
+        return
+    style: Style = "bold" if bold else "regular"
+    if out and out[-1].style == style:
+        out[-1] = Span(out[-1].text + text, style)
+    else:
+        out.append(Span(text, style))
 
 
 def blocks(markdown: str) -> list[Block]:
     """The blocks of a Markdown text, in order."""
-    lines = markdown.replace("\r\n", "\n").split("\n")
-    out: list[Block] = []
-    paragraph: list[str] = []
+    reader = _BlockReader()
+    tokens = _PARSER.parse(markdown)
     index = 0
-    while index < len(lines):
-        line = lines[index]
-        read = _read_block(lines, index) if line.strip() else ([], index + 1)
-        if read is None:
-            paragraph.append(line)
+    while index < len(tokens):
+        index = reader.take(tokens, index)
+    return reader.out
+
+
+class _BlockReader:
+    """Turns markdown-it's block tokens into report blocks, keeping the open lists."""
+
+    def __init__(self) -> None:
+        self.out: list[Block] = []
+        self.lists: list[Token] = []  # the open lists, outermost first
+        self.item: Token | None = None  # the list item whose first paragraph is next
+
+    def take(self, tokens: list[Token], index: int) -> int:
+        """Read the token at ``index``; return the index of the next one to read."""
+        token = tokens[index]
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            self.lists.append(token)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self.lists.pop()
+        elif kind == "list_item_open":
+            self.item = token
+        elif kind == "heading_open":
+            level = int(token.tag[1])
+            self.out.append(Block("heading", _spans(_children(tokens, index)), level=level))
+            return index + 3
+        elif kind == "paragraph_open":
+            self.paragraph(_spans(_children(tokens, index)))
+            return index + 3
+        elif kind in ("fence", "code_block"):
+            self.out.append(Block("code", text=token.content.removesuffix("\n")))
+        elif kind == "hr":
+            self.out.append(Block("rule"))
+        elif kind == "table_open":
+            return self.table(tokens, index)
+        return index + 1
+
+    def paragraph(self, spans: tuple[Span, ...]) -> None:
+        """A paragraph: a list item's first one is the bullet, any other stands alone."""
+        item = self.item
+        if item is None:
+            self.out.append(Block("paragraph", spans))
+            return
+        self.item = None
+        depth = min(len(self.lists) - 1, 3)
+        ordered = self.lists[-1].type == "ordered_list_open" if self.lists else False
+        marker = f"{item.info}{item.markup}" if ordered else "•"
+        self.out.append(Block("bullet", spans, level=depth, marker=marker))
+
+    def table(self, tokens: list[Token], index: int) -> int:
+        """Read a table from its ``table_open`` token; return the index after it."""
+        rows: list[list[tuple[Span, ...]]] = []
+        left = 0
+        while tokens[index].type != "table_close":
+            token = tokens[index]
+            if token.type == "tr_open":
+                if len(rows) > MAX_TABLE_ROWS:
+                    left += 1
+                else:
+                    rows.append([])
+            elif token.type == "inline" and rows and len(rows) <= MAX_TABLE_ROWS + 1 and not left:
+                header = len(rows) == 1
+                rows[-1].append(_spans(token.children or [], style_bold=header))
             index += 1
-            continue
-        if paragraph:
-            out.append(Block("paragraph", inline(joined(paragraph))))
-            paragraph.clear()
-        found, index = read
-        out.extend(found)
-    if paragraph:
-        out.append(Block("paragraph", inline(joined(paragraph))))
-    return out
+        self.out.extend(_table(rows, left))
+        return index + 1
 
 
-_Read = tuple[list[Block], int]
-"""The blocks read from the lines, and the index of the first line after them."""
+def _children(tokens: list[Token], index: int) -> list[Token]:
+    """The inline tokens of the block that opens at ``index``."""
+    return tokens[index + 1].children or []
 
 
-def _read_block(lines: list[str], index: int) -> _Read | None:
-    """The block that starts on ``lines[index]``; None when the line is paragraph text."""
-    for reader in (_read_code, _read_heading, _read_rule, _read_table, _read_bullet):
-        read = reader(lines, index)
-        if read is not None:
-            return read
-    return None
-
-
-def _read_code(lines: list[str], index: int) -> _Read | None:
-    stripped = lines[index].strip()
-    fence = next((f for f in _FENCES if stripped.startswith(f)), None)
-    if fence is None:
-        return None
-    end = index + 1
-    while end < len(lines) and not lines[end].strip().startswith(fence):
-        end += 1
-    return [Block("code", text="\n".join(lines[index + 1 : end]))], end + 1
-
-
-def _read_heading(lines: list[str], index: int) -> _Read | None:
-    stripped = lines[index].strip()
-    if not stripped.startswith("#"):
-        return None
-    level = len(stripped) - len(stripped.lstrip("#"))
-    if level > 6 or stripped[level : level + 1] not in (" ", ""):
-        return None
-    title = stripped[level:].strip().rstrip("#").strip()
-    return [Block("heading", inline(title), level=level)], index + 1
-
-
-def _read_rule(lines: list[str], index: int) -> _Read | None:
-    return ([Block("rule")], index + 1) if _is_rule(lines[index].strip()) else None
-
-
-def _read_table(lines: list[str], index: int) -> _Read | None:
-    if not lines[index].strip().startswith("|"):
-        return None
-    if index + 1 >= len(lines) or not _is_separator(lines[index + 1]):
-        return None
-    end = index + 2
-    while end < len(lines) and lines[end].strip().startswith("|"):
-        end += 1
-    return _table([lines[index], *lines[index + 2 : end]]), end
-
-
-def _read_bullet(lines: list[str], index: int) -> _Read | None:
-    bullet = _BULLET.fullmatch(lines[index])
-    if bullet is None:
-        return None
-    indent, marker, text = bullet.groups()
-    parts = [text]
-    index += 1
-    # Lines up to a blank one continue this item (indented or not, as Markdown's
-    # "lazy" continuation lines), unless they start a new item or block.
-    while index < len(lines) and lines[index].strip() and not _starts_block(lines[index]):
-        parts.append(lines[index].lstrip())
-        index += 1
-    depth = min(len(indent) // 2, 3)
-    shown = "•" if marker in "-*+" else marker
-    return [Block("bullet", inline(joined(parts)), level=depth, marker=shown)], index
-
-
-def joined(lines: list[str]) -> str:
-    """The lines of a paragraph as Markdown reads them: a line break is a space, unless the
-    line ends with two spaces or a backslash (a hard break)."""
-    out: list[str] = []
-    for number, line in enumerate(lines):
-        last = number == len(lines) - 1
-        if line.endswith("\\") and not last:
-            out.append(line[:-1].strip() + "\n")
-        elif line.endswith("  ") and not last:
-            out.append(line.strip() + "\n")
-        else:
-            out.append(line.strip() + ("" if last else " "))
-    return "".join(out)
-
-
-def _starts_block(line: str) -> bool:
-    """Whether ``line`` begins a list item, heading, fence, table or rule."""
-    stripped = line.strip()
-    return (
-        _BULLET.fullmatch(line) is not None
-        or stripped.startswith(("#", "|", *_FENCES))
-        or _is_rule(stripped)
-    )
-
-
-def _is_rule(stripped: str) -> bool:
-    compact = stripped.replace(" ", "")
-    return len(compact) >= 3 and compact[0] in "-*_" and compact == compact[0] * len(compact)
-
-
-def _is_separator(line: str) -> bool:
-    stripped = line.strip()
-    return (
-        "-" in stripped
-        and "|" in stripped
-        and not stripped.strip("|-: ")  # nothing but pipes, dashes, colons and spaces
-    )
-
-
-def cells(line: str) -> list[str]:
-    """The cells of a pipe-table row (``\\|`` is a pipe inside a cell)."""
-    stripped = line.strip()
-    if stripped.startswith("|"):
-        stripped = stripped[1:]
-    if stripped.endswith("|") and not stripped.endswith("\\|"):
-        stripped = stripped[:-1]
-    out: list[str] = []
-    current: list[str] = []
-    escaped = False
-    for char in stripped:
-        if escaped:
-            current.append(char if char == "|" else "\\" + char)
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "|":
-            out.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    if escaped:
-        current.append("\\")
-    out.append("".join(current).strip())
-    return out
-
-
-def _table(lines: list[str]) -> list[Block]:
-    rows = [cells(line) for line in lines[: MAX_TABLE_ROWS + 1]]
+def _table(rows: list[list[tuple[Span, ...]]], left: int) -> list[Block]:
     columns = min(max(len(row) for row in rows), MAX_COLUMNS)
     shaped: list[tuple[tuple[Span, ...], ...]] = []
-    for number, row in enumerate(rows):
-        fitted = (
-            row if len(row) <= columns else [*row[: columns - 1], " | ".join(row[columns - 1 :])]
-        )
-        fitted += [""] * (columns - len(fitted))
-        shaped.append(tuple(inline(clip(cell), style_bold=number == 0) for cell in fitted))
+    for row in rows:
+        fitted = row
+        if len(row) > columns:
+            fitted = [*row[: columns - 1], _joined_cells(row[columns - 1 :])]
+        fitted += [()] * (columns - len(fitted))
+        shaped.append(tuple(_clipped(cell) for cell in fitted))
     out = [Block("table", rows=tuple(shaped))]
-    left = len(lines) - len(rows)
     if left > 0:
         out.append(
             Block("note", (Span(f"… {left} more rows of this table are in the attached card."),))
         )
     return out
+
+
+def _joined_cells(cells: list[tuple[Span, ...]]) -> tuple[Span, ...]:
+    """Cells beyond the last column shown, as one cell with " | " between them."""
+    out: list[Span] = []
+    for number, cell in enumerate(cells):
+        if number:
+            _merge(out, Span(" | ", out[-1].style if out else "regular"))
+        for span in cell:
+            _merge(out, span)
+    return tuple(out)
+
+
+def _merge(out: list[Span], span: Span) -> None:
+    """Append ``span``, joined to the last one when both are plain text of one style."""
+    if out and out[-1].style == span.style and span.style != "mono":
+        out[-1] = Span(out[-1].text + span.text, span.style)
+    else:
+        out.append(span)
+
+
+def _clipped(cell: tuple[Span, ...]) -> tuple[Span, ...]:
+    """A cell cut to :data:`MAX_CELL_CHARS` characters, saying so."""
+    total = sum(len(span.text) for span in cell)
+    if total <= MAX_CELL_CHARS:
+        return cell
+    out: list[Span] = []
+    room = MAX_CELL_CHARS
+    for span in cell:
+        if room <= 0:
+            break
+        out.append(Span(span.text[:room], span.style))
+        room -= len(span.text)
+    out.append(Span(f" … [{total - MAX_CELL_CHARS} more characters in the attached card]"))
+    return tuple(out)
 
 
 def clip(text: str, limit: int = MAX_CELL_CHARS) -> str:
