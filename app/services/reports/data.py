@@ -30,6 +30,7 @@ from countersign.services.audit.records import parse_details, records_of
 from countersign.services.audit.wording import action_label, describe
 from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, diff_cards
+from countersign.services.diff.metric_trends import ModelTrends, model_trends
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.registry import CardVersionDetail, Registry, VersionSummary
 from countersign.services.reviews.checklists import TemplateInfo, all_templates
@@ -141,6 +142,8 @@ class ReportData:
     audit_left_out: int
     exported_at: str
     exporter: Exporter | None
+    trends: ModelTrends | None = None
+    """Each metric across the versions up to this one (None: not gathered)."""
 
     @property
     def placeholder_sections(self) -> int:
@@ -187,6 +190,7 @@ def gather_report(
     """
     detail = Registry(database).card_version(model, version)
     summary = detail.summary
+    trends = model_trends(Registry(database), summary.model, up_to=summary.version)
     with database.read() as session:
         cv = session.get(CardVersion, summary.id)
         model_row = session.scalar(select(Model).where(Model.name == summary.model))
@@ -218,6 +222,7 @@ def gather_report(
             audit_left_out=left_out,
             exported_at=exported_at,
             exporter=exporter,
+            trends=trends,
         )
 
 

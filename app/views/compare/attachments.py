@@ -42,7 +42,7 @@ class FittedPicture(QWidget):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(name)
-        self.setMinimumSize(120, 90)
+        self.setMinimumSize(60, 40)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._picture: QPixmap | None = None
         self._message = ""
@@ -103,9 +103,14 @@ class AttachmentComparison(QWidget):
         self._versions = ("", "")
         self.pair_combo = QComboBox(self)
         self.pair_combo.setAccessibleName("Attachment compared")
-        self.pair_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Long file names must not widen the window: the combo shrinks, its list shows them whole.
+        self.pair_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.pair_combo.setMinimumContentsLength(12)
         self.status = QLabel(self)
         self.status.setAccessibleName("How the attachment changed")
+        self.status.setWordWrap(True)
         self.captions = (QLabel(self), QLabel(self))
         self.pictures = (
             FittedPicture("Old version's attachment", self),
@@ -114,8 +119,8 @@ class AttachmentComparison(QWidget):
         for caption in self.captions:
             caption.setTextFormat(Qt.TextFormat.PlainText)
             caption.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Attachment:", self))
         top.addWidget(self.pair_combo)
         top.addWidget(self.status, 1)
         grid = QGridLayout()

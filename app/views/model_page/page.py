@@ -1,5 +1,5 @@
 """The model page: one model's card versions in tabs (Card, Versions, Source, Attachments, History,
-Compare, Review).
+Compare, Review, Trends).
 
 The page reads the registry for the tab the officer is looking at, and only
 when it is looked at: choosing a model with the arrow keys costs one card
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.services.diff.metric_trends import model_trends
 from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound
 from countersign.services.workstation import Services
 from countersign.views.compare.tab import CompareTab
@@ -25,12 +26,22 @@ from countersign.views.model_page.attachments_tab import AttachmentsTab
 from countersign.views.model_page.card_tab import CardTab
 from countersign.views.model_page.history_tab import HistoryTab
 from countersign.views.model_page.source_tab import SourceTab
+from countersign.views.model_page.trends_tab import TrendsTab
 from countersign.views.model_page.versions_tab import VersionsTab
 from countersign.views.presentation import local_time, status_colour
 from countersign.views.review.tab import ReviewTab
 
-TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare", "Review")
-"""The tabs, in order; View ▸ Ctrl+1…7 go to them."""
+TAB_TITLES = (
+    "Card",
+    "Versions",
+    "Source",
+    "Attachments",
+    "History",
+    "Compare",
+    "Review",
+    "Trends",
+)
+"""The tabs, in order; View ▸ Ctrl+1…8 go to them."""
 
 _EMPTY_TEXT = (
     "Choose a model on the left to see its card.\n\n"
@@ -85,6 +96,7 @@ class ModelPage(QWidget):
         self.history_tab = HistoryTab(services.audit, self)
         self.compare_tab = CompareTab(registry, parent=self)
         self.review_tab = ReviewTab(services, self)
+        self.trends_tab = TrendsTab(self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Model tabs")
         self.tabs.setDocumentMode(True)
@@ -171,7 +183,7 @@ class ModelPage(QWidget):
             self.show_model(self._summary.name)
 
     def show_tab(self, index: int) -> None:
-        """Go to tab ``index`` (0 Card … 5 Compare, 6 Review)."""
+        """Go to tab ``index`` (0 Card … 5 Compare, 6 Review, 7 Trends)."""
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
@@ -186,6 +198,7 @@ class ModelPage(QWidget):
         self.history_tab.clear()
         self.compare_tab.set_model(None)
         self.review_tab.clear()
+        self.trends_tab.show_trends(None)
         self.placeholder.setText(message)
         self.stack.setCurrentIndex(0)
         self.version_shown.emit()
@@ -217,6 +230,7 @@ class ModelPage(QWidget):
             self.history_tab,
             self.compare_tab,
             self.review_tab,
+            self.trends_tab,
         )
 
     def _show_header(self, summary: ModelSummary) -> None:
@@ -263,3 +277,5 @@ class ModelPage(QWidget):
             self.compare_tab.set_model(self._summary.name)
         elif widget is self.review_tab:
             self.review_tab.show_version(self._summary.name, detail.summary.version)
+        elif widget is self.trends_tab:
+            self.trends_tab.show_trends(model_trends(self._registry, self._summary.name))

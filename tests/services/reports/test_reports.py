@@ -433,3 +433,14 @@ def test_a_card_left_as_a_template_says_how_many_sections_are_placeholders(
         text = _flat(_pdftotext(path))
     assert "9 sections left as the template's placeholder: read as empty" in text
     assert "'Model Card Contact' is left as the template's placeholder" in text
+
+
+def test_metric_trends_are_charted_with_the_approved_version_marked(exported: Exported) -> None:
+    sent_back = _flat(_pdftotext(exported.sent_back))
+    assert "Metric trends across the card versions" in sent_back
+    chart = sent_back[sent_back.index("Metric trends across the card versions") :]
+    assert "(higher is better)" in chart
+    assert "1.0 (approved)" in chart  # the version axis names the approved version
+    assert "ringed in green: an approved version" in chart
+    # The approved report of 1.0 has one version: nothing to chart.
+    assert "Metric trends across the card versions" not in _flat(_pdftotext(exported.approved))

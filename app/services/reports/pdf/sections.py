@@ -41,6 +41,7 @@ from countersign.services.reports.pdf.styles import (
     H2,
     SMALL,
 )
+from countersign.services.reports.pdf.trend_charts import trend_story
 
 DIFF_ROWS = 1_200
 """Rows of the whole-card text diff shown; past this the rest are counted."""
@@ -77,6 +78,7 @@ def changes(data: ReportData) -> list[Flowable]:
                 "there is nothing to compare with."
             )
         )
+        story.extend(_trends(data))
         return story
     diff = baseline.diff
     story.append(
@@ -101,6 +103,18 @@ def changes(data: ReportData) -> list[Flowable]:
         story.append(heading("Metrics", H2))
         story.append(_metrics_table(diff.metrics))
     story.extend(_text_changes(diff))
+    story.extend(_trends(data))
+    return story
+
+
+def _trends(data: ReportData) -> list[Flowable]:
+    """Each metric across the versions up to this one, charted."""
+    charts, left_out = trend_story(data.trends)
+    if not charts:
+        return []
+    story: list[Flowable] = [heading("Metric trends across the card versions", H2), *charts]
+    if left_out:
+        story.append(text(f"Not charted for room: {', '.join(left_out)}.", SMALL))
     return story
 
 
