@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--version", dest="card_version", help="version for cards that do not say")
     create.add_argument("--sign-key", type=Path, metavar="KEY.pem", help="team signing key (PEM)")
     create.add_argument("--sign-cert", type=Path, metavar="CERT.pem", help="its certificate (PEM)")
+    create.add_argument(
+        "--artifact",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="a model file the card describes (its SHA-256 goes into the signed manifest)",
+    )
 
     models = commands.add_parser("models", help="list the models in the registry")
     models.add_argument("--json", action="store_true", help=_JSON_HELP)
@@ -96,10 +103,95 @@ def build_parser() -> argparse.ArgumentParser:
         help="walk the hash chain and re-verify every sign-off; exit 1 if broken",
     )
     audit.add_argument("--model", help="only the events of this model")
+    registry = commands.add_parser("registry", help="make a new registry")
+    registry_actions = registry.add_subparsers(
+        dest="registry_command", metavar="ACTION", required=True
+    )
+    init = registry_actions.add_parser(
+        "init", help="create an empty registry (no other command creates one, except import)"
+    )
+    init.add_argument(
+        "--db", dest="registry_db", metavar="PATH|URL", help="where (default: as for every command)"
+    )
     _add_signoff_commands(commands)
     _add_report_commands(commands)
     _add_card_commands(commands)
+    _add_deployment_commands(commands)
     return parser
+
+
+def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``stages``, ``status``, ``classify``, ``revoke``, ``revocations`` and ``gate``."""
+    stages = commands.add_parser("stages", help="the registry's deployment stages, in order")
+    stages.add_argument("--json", action="store_true", help=_JSON_HELP)
+    stage_actions = stages.add_subparsers(dest="stages_command", metavar="ACTION")
+    set_stages = stage_actions.add_parser("set", help="set the stages (before the first review)")
+    set_stages.add_argument(
+        "names", nargs="+", metavar="NAME", help="the stages in order (e.g. staging production)"
+    )
+
+    status = commands.add_parser(
+        "status", help="per stage, the approved version and what is in review"
+    )
+    status.add_argument("model", metavar="MODEL", help="the model's name")
+    status.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+    classify = commands.add_parser("classify", help="an officer's signed risk classification")
+    classify.add_argument(
+        "reference", metavar="MODEL[@VERSION]", help="the card version (the newest by default)"
+    )
+    classify.add_argument(
+        "--tier",
+        required=True,
+        choices=["low", "medium", "high", "critical"],
+        help="the risk tier decided",
+    )
+    classify.add_argument(
+        "--reason", required=True, metavar="TEXT", help="why this tier (signed and audited)"
+    )
+    classify.add_argument(
+        "--identity", required=True, metavar="EMAIL", help="the officer who signs the decision"
+    )
+
+    revoke = commands.add_parser("revoke", help="revoke a version's approval for a stage (officer)")
+    revoke.add_argument("reference", metavar="MODEL@VERSION", help="the approved card version")
+    revoke.add_argument(
+        "--stage", required=True, metavar="STAGE", help="the stage the approval is withdrawn for"
+    )
+    revoke.add_argument("--reason", required=True, metavar="TEXT", help="why (signed and audited)")
+    revoke.add_argument(
+        "--identity", required=True, metavar="EMAIL", help="the officer who signs the revocation"
+    )
+
+    revocations = commands.add_parser("revocations", help="export the signed revocations")
+    revocation_actions = revocations.add_subparsers(
+        dest="revocations_command", metavar="ACTION", required=True
+    )
+    export = revocation_actions.add_parser("export", help="write every revocation (signed acts)")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+
+    gate = commands.add_parser(
+        "gate", help="may this version go to this stage? exit 0 yes, 1 no, 2 wrong usage"
+    )
+    gate.add_argument(
+        "reference",
+        nargs="?",
+        metavar="MODEL@VERSION",
+        help="the card version to deploy (from the registry; not with --evidence)",
+    )
+    gate.add_argument("--stage", required=True, metavar="STAGE", help="the stage to deploy to")
+    gate.add_argument(
+        "--evidence", type=Path, metavar="PATH", help="a published folder or signed report PDF"
+    )
+    gate.add_argument(
+        "--trust", type=Path, action="append", metavar="CERT.pem", help="trusted signer or issuer"
+    )
+    gate.add_argument("--artifact", type=Path, metavar="FILE", help="the model file to deploy")
+    gate.add_argument("--artifact-sha256", metavar="HEX", help="its SHA-256 instead of the file")
+    gate.add_argument(
+        "--revocations", type=Path, metavar="FILE", help="from `countersign revocations export`"
+    )
+    gate.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -222,6 +314,9 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
         "the responses file at once (exit 1 if any); --responses, --decision and --identity "
         "are then optional",
     )
+    review.add_argument(
+        "--stage", metavar="STAGE", help="the stage (default: the first not yet approved)"
+    )
 
 
 def _add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -278,7 +373,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch_module("self_check", "self_check", args)
     if args.command is None:
         return _run_workstation(args)
-    # Imported here, not at the top: the card model (pydantic) would hold back the window.
+    # Imported here, not at the top: nothing of the models may hold back the window.
+    from countersign.commands.terminal import safe_output
+
+    with safe_output():
+        return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run one subcommand; the officer's errors become a sentence on stderr and exit 1."""
     from countersign.errors import CountersignError
 
     try:
@@ -331,8 +434,15 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("review", "review"),
     "export-pdf": ("reports", "export_pdf"),
     "verify": ("reports", "verify"),
+    "registry": ("registry", "registry"),
     "publish": ("reports", "publish"),
     "card": ("card_drafts", "card"),
+    "stages": ("deployment", "stages"),
+    "status": ("deployment", "status"),
+    "classify": ("deployment", "classify"),
+    "revoke": ("deployment", "revoke"),
+    "revocations": ("deployment", "revocations"),
+    "gate": ("deployment", "gate"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

@@ -51,7 +51,7 @@ def native_card(index: int, rng: random.Random) -> bytes:
     card = ModelCard.model_validate(
         {
             "model_details": {
-                "name": f"bench/model-{index:05d}",
+                "name": f"bench:model-{index:05d}",
                 "version": "1",
                 "summary": prose(rng, 60),
             },
@@ -85,8 +85,8 @@ def huggingface_card(index: int, rng: random.Random) -> bytes:
         for _ in range(4)
     )
     text = (
-        f"---\nlicense: apache-2.0\ntags:\n- governance\nmodel-index:\n- name: bench/hf-{index:05d}\n"
-        f"  results:\n{results}\n---\n\n# bench/hf-{index:05d}\n\n{prose(rng, 80)}\n\n"
+        f"---\nlicense: apache-2.0\ntags:\n- governance\nmodel-index:\n- name: bench:hf-{index:05d}\n"
+        f"  results:\n{results}\n---\n\n# bench:hf-{index:05d}\n\n{prose(rng, 80)}\n\n"
         f"## Intended uses & limitations\n\n{prose(rng, 200)}\n\n## Training data\n\n{prose(rng, 150)}\n\n"
         f"## Bias, Risks, and Limitations\n\n{prose(rng, 150)}\n"
     )
@@ -99,7 +99,7 @@ def mct_card(index: int, rng: random.Random) -> bytes:
         {
             "schema_version": "0.0.2",
             "model_details": {
-                "name": f"bench/mct-{index:05d}",
+                "name": f"bench:mct-{index:05d}",
                 "overview": prose(rng, 150),
                 "version": {"name": "1"},
                 "owners": [{"name": "Bench Team", "contact": "bench@example.com"}],
@@ -125,7 +125,7 @@ def sagemaker_card(index: int, rng: random.Random) -> bytes:
     return json.dumps(
         {
             "model_overview": {
-                "model_name": f"bench/sm-{index:05d}",
+                "model_name": f"bench:sm-{index:05d}",
                 "model_description": prose(rng, 150),
             },
             "intended_uses": {"purpose_of_model": prose(rng, 60), "risk_rating": "Medium"},

@@ -63,7 +63,7 @@ def _bundle(folder: Path, count: int, run: int) -> Path:
     cards_dir = folder / f"cards-{run}"
     cards_dir.mkdir()
     for name, data in generated_cards(count, seed=100 + run):
-        text = data.decode().replace("bench/", f"bench-run{run}/")
+        text = data.decode().replace("bench:", f"bench-run{run}:")
         (cards_dir / name).write_text(text, encoding="utf-8")
     bundle = folder / f"bench-{run}.cardbundle"
     create_bundle(cards_dir, bundle, "Bench Team", producer="benchmark", version="1")

@@ -58,7 +58,7 @@ from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
 from tests.helpers.drafts import full_model_info
-from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
 from tests.helpers.report_window import tampered_copy
 
 WINDOW_SIZE = (1440, 900)
@@ -140,7 +140,9 @@ def render_screens(outdir: Path, work: Path) -> list[Path]:
 
 def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
-    services = open_services(str(build_demo_registry(work / "demo")), keyring=keyring)
+    services = open_services(
+        str(build_demo_registry(work / "demo")), keyring=keyring, key_rounds=TEST_ROUNDS
+    )
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, settings, demo=True)
     saved: list[Path] = []

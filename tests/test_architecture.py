@@ -3,6 +3,7 @@ no import cycle between sibling modules."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -42,3 +43,15 @@ def test_services_run_without_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_qt_free_run_covers_every_test_below_views() -> None:
+    """scripts/without_qt.py runs where tests/conftest.py marks ``below_views``: one list."""
+    from tests.conftest import BELOW_VIEWS
+
+    spec = importlib.util.spec_from_file_location("without_qt", REPO / "scripts" / "without_qt.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert tuple(script.TESTS) == BELOW_VIEWS
+    assert all((REPO / path).exists() for path in BELOW_VIEWS)

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from countersign.cli import main
-from countersign.services.storage.database import os_user
+from countersign.services.storage.database import Database, os_user
 from tests.helpers.registry import native_card, row_counts, write_card
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "registry.sqlite3"
+    Database.open(str(path), create=True).dispose()  # as `registry init` makes it
     monkeypatch.setenv("COUNTERSIGN_DB", str(path))
     return path
 
@@ -172,3 +173,29 @@ def test_an_unwritable_output_is_a_sentence_not_a_traceback(
     assert err.startswith("countersign: ")
     assert "no-such-folder" in err
     assert "Traceback" not in err
+
+
+def test_a_full_disk_while_writing_a_bundle_names_the_bundle(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from countersign.formats.bundle import writer
+
+    def full_disk(_descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    # At the operating system's boundary: the bytes are handed over, the disk refuses them.
+    monkeypatch.setattr(writer.os, "fsync", full_disk)
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    write_card(folder, "scorer.json", native_card("credit-scorer", "1.0"))
+    output = tmp_path / "out" / "risk.cardbundle"
+    output.parent.mkdir()
+    assert main(["bundle", "create", str(folder), "-o", str(output), "--team", "Risk"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"countersign: {output}: cannot be written (No space left on device); nothing was written\n"
+    )
+    assert list(output.parent.iterdir()) == []  # no half-written bundle, no temporary file

@@ -59,6 +59,8 @@ def test_subcommands_are_not_taken_for_files(
     opened: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registry = tmp_path / "registry.sqlite3"
+    assert main(["registry", "init", "--db", str(registry)]) == 0  # `models` makes none
+    capsys.readouterr()
     assert main(["--db", str(registry), "models"]) == 0
     assert opened == []
     assert "The registry is empty." in capsys.readouterr().out

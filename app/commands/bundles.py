@@ -24,6 +24,7 @@ def bundle(args: argparse.Namespace) -> int:
         sign_cert=args.sign_cert,
         key_passphrase=passphrase.encode("utf-8") if passphrase else None,
         version=args.card_version,
+        artifacts=args.artifact or (),
     )
     signed = "signed" if args.sign_key else "unsigned"
     print(f"wrote {args.output} ({signed}) for team {manifest.team}:")
@@ -31,4 +32,6 @@ def bundle(args: argparse.Namespace) -> int:
         print(f"  {card.model} {card.version}  [{card.path}]")
     for attachment in manifest.attachments:
         print(f"  attachment {attachment.path} of {attachment.card}")
+    for artifact in manifest.artifacts or []:
+        print(f"  model file {artifact.name} SHA-256 {artifact.sha256} ({artifact.size} bytes)")
     return EXIT_OK

@@ -13,9 +13,10 @@ import os
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, EXIT_REFUSED, counted, print_json
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.models.checklist import ChecklistTemplate
 from countersign.models.vocabulary import AnswerValue, DraftFormat
+from countersign.services.counting import counted
 from countersign.services.drafts import (
     Completeness,
     ModelInfoRefused,

@@ -7,14 +7,10 @@ import sys
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import (
-    EXIT_OK,
-    EXIT_REFUSED,
-    counted,
-    print_columns,
-    print_json,
-)
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_columns, print_json
+from countersign.models.safe_text import terminal_text as line
 from countersign.models.vocabulary import CardOutcome, CardStatus
+from countersign.services.counting import counted
 from countersign.services.diff.card_text import card_sections
 from countersign.services.importing.importer import ImportPlan
 from countersign.services.registry import (
@@ -27,7 +23,7 @@ from countersign.services.registry import (
 
 def import_files(args: argparse.Namespace) -> int:
     """Import each file in its own transaction; exit 1 if any was refused."""
-    importer = services_for(args).importer
+    importer = services_for(args, create=True).importer
     reports = []
     status = EXIT_OK
     for path in args.files:
@@ -48,18 +44,21 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
     label = "bundle" if plan.kind == "bundle" else "card"
     team = f", team {plan.team}" if plan.team else ""
     signature = f", team signature {plan.signature_status}" if plan.kind == "bundle" else ""
-    print(f"{label} {plan.source.name}{team}{signature}")
+    print(f"{label} {line(plan.source.name)}{line(team)}{signature}")
     if plan.refusal:
         print(f"  refused: {plan.refusal}", file=sys.stderr)
         print("  nothing was imported", file=sys.stderr)
         return
     for card in plan.cards:
         note = f" ({counted(len(card.warnings), 'warning')})" if card.warnings else ""
-        line = f"  {card.outcome:<12} {card.model} {card.version}  [{card.file}]{note}"
+        row = (
+            f"  {card.outcome:<12} {line(card.model)} {line(card.version)}  "
+            f"[{line(card.file)}]{note}"
+        )
         if card.outcome == CardOutcome.REFUSED:
-            print(f"{line}: {card.reason}", file=sys.stderr)
+            print(f"{row}: {card.reason}", file=sys.stderr)
         else:
-            print(line)
+            print(row)
         for warning in card.warnings[:20]:
             print(f"      warning: {warning}")
         if len(card.warnings) > 20:
@@ -118,7 +117,13 @@ def list_models(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [("Model", "Latest", "Status", "Risk tier", "Team")]
     rows += [
-        (m.name, m.latest_version, CardStatus.word(m.status), m.risk_tier or "-", m.team or "-")
+        (
+            line(m.name),
+            line(m.latest_version),
+            CardStatus.word(m.status),
+            m.risk_tier or "-",
+            line(m.team) or "-",
+        )
         for m in models
     ]
     print_columns(rows)
@@ -134,11 +139,11 @@ def list_versions(args: argparse.Namespace) -> int:
     rows = [("Version", "Status", "Imported (UTC)", "SHA-256", "From")]
     rows += [
         (
-            v.version,
+            line(v.version),
             CardStatus.word(v.status),
             v.imported_at[:19],
             v.sha256[:12],
-            v.bundle.file_name if v.bundle else v.original_name,
+            line(v.bundle.file_name if v.bundle else v.original_name),
         )
         for v in versions
     ]
@@ -224,7 +229,7 @@ def card_version_json(detail: CardVersionDetail) -> dict[str, Any]:
 def _print_card_version(detail: CardVersionDetail) -> None:
     s = detail.summary
     card = detail.card
-    print(f"{s.model} {s.version}  ({s.status})")
+    print(f"{line(s.model)} {line(s.version)}  ({s.status})")
     print(f"  sha256     {s.sha256}")
     print(f"  format     {s.source_format}, file {s.original_name}")
     print(f"  imported   {s.imported_at} by {s.imported_by}")

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, counted, print_json
+from countersign.commands.output import EXIT_OK, print_json
 from countersign.models.checklist import (
     AutomaticCheck,
     FieldPresent,
@@ -15,6 +15,7 @@ from countersign.models.checklist import (
     MetricAtLeast,
     MetricAtMost,
 )
+from countersign.services.counting import counted
 from countersign.services.reviews.checklists import TemplateInfo
 
 

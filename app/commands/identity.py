@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, print_json
+from countersign.commands.output import EXIT_OK, fail, print_json
 from countersign.commands.passphrase import (
     NEW_PASSPHRASE_ENV,
     PKCS12_PASSWORD_ENV,
@@ -104,7 +104,10 @@ def _export(identities: Identities, args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(pem)
         return EXIT_OK
-    args.output.write_text(pem, encoding="ascii")
+    try:
+        args.output.write_text(pem, encoding="ascii")
+    except OSError as error:  # a full disk says no file name of its own
+        return fail(f"{args.output}: cannot be written ({error.strerror or error})")
     print(f"wrote the certificate of {args.email} to {args.output}", file=sys.stderr)
     return EXIT_OK
 

@@ -7,10 +7,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from countersign.services.counting import counted
-
-__all__ = ["EXIT_OK", "EXIT_REFUSED", "counted", "fail", "print_columns", "print_json"]
-
 EXIT_OK = 0
 EXIT_REFUSED = 1
 

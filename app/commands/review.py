@@ -8,10 +8,11 @@ import sys
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, EXIT_REFUSED, counted, print_columns, print_json
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_columns, print_json
 from countersign.commands.passphrase import ask_passphrase
 from countersign.errors import CountersignError
 from countersign.models.vocabulary import CardStatus, Decision
+from countersign.services.counting import counted
 from countersign.services.registry import split_reference
 from countersign.services.reviews.errors import ResponsesInvalid
 from countersign.services.reviews.records import Answer
@@ -57,6 +58,7 @@ def review(args: argparse.Namespace) -> int:
         decision=args.decision,
         identity=args.identity,
         comment=args.comment or "",
+        stage=args.stage,
         source=args.responses.name,
     )
     # Every rule first, so that nobody types a passphrase for a sign-off that is refused.
@@ -76,10 +78,13 @@ def review(args: argparse.Namespace) -> int:
         return EXIT_OK
     r = result.review
     label = Decision.word(request.decision)
-    print(f"signed: {label} {draft.model} {draft.version} against {draft.template.reference}")
+    print(
+        f"signed: {label} {draft.model} {draft.version} for {draft.stage} "
+        f"against {draft.template.reference}"
+    )
     print(f"  by {args.identity}, payload SHA-256 {result.payload_sha256}")
     print(f"  review {r.id}: {CardStatus.word(r.status)} ({approvals_text(r)})")
-    print(f"  status of {draft.model} {draft.version} now: {CardStatus.word(result.card_status)}")
+    print(f"  {draft.model} {draft.version} for {draft.stage}: {CardStatus.word(r.status)}")
     return EXIT_OK
 
 
@@ -101,6 +106,7 @@ def dry_run(args: argparse.Namespace) -> int:
         decision=args.decision or Decision.APPROVE,
         identity=args.identity or "",
         comment=args.comment or "",
+        stage=args.stage,
         source=source,
     )
     result = services_for(args).reviews.dry_run(request)
@@ -171,6 +177,7 @@ def review_json(r: ReviewInfo) -> dict[str, Any]:
     """The documented JSON of one review round with every sign-off."""
     return {
         "id": r.id,
+        "stage": r.stage,
         "template": {"id": r.template_id, "version": r.template_version, "title": r.template_title},
         "quorum": r.quorum,
         "approvals": r.approvals,
@@ -219,7 +226,8 @@ def print_reviews(reviews: list[ReviewInfo]) -> None:
     """The review rounds of a card version, in words (for ``show``)."""
     for r in reviews:
         print(
-            f"  review {r.id}  {r.template_id}@{r.template_version}  {CardStatus.word(r.status)} "
+            f"  review {r.id}  {r.stage or 'every stage (before stages)'}  "
+            f"{r.template_id}@{r.template_version}  {CardStatus.word(r.status)} "
             f"({approvals_text(r)})"
         )
         for s in r.signatures:

@@ -1,4 +1,4 @@
-"""CycloneDX ML-BOM: model cards on the machine-learning-model components of a BOM (JSON).
+"""CycloneDX ML-BOM: model cards on the machine-learning-model components of a BOM.
 
 CycloneDX 1.5 added components of type ``machine-learning-model`` carrying a
 ``modelCard`` (``modelParameters``, ``quantitativeAnalysis``,
@@ -7,7 +7,8 @@ environmental considerations.  Many build pipelines already emit such BOMs.
 Each machine-learning-model component is one card: its name and version name
 the model, its hashes are kept as the model artifact's digests, and the BOM's
 serial number is kept with it.  The BOM is parsed by the bounded JSON loader
-before it reaches this module, like every other card.
+before it reaches this module, like every other card; an XML BOM is first turned
+into the same JSON shape by :mod:`countersign.formats.cyclonedx_xml`.
 
 What has no canonical place (inputs and outputs go with the architecture;
 environmental considerations, properties and the BOM's identity become extra
@@ -211,6 +212,8 @@ class _CycloneDxReader(JsonCardReader):
             party = component.get(key)
             if isinstance(party, dict):
                 contacts = party.get("contact") or []
+                if isinstance(contacts, dict):  # XML: one <contact> is no list
+                    contacts = [contacts]
                 emails = [c.get("email", "") for c in contacts if isinstance(c, dict)]
                 self.card.owners.append(
                     Owner(
@@ -224,16 +227,16 @@ class _CycloneDxReader(JsonCardReader):
 
     def person(self, item: Any, path: str, role: str) -> None:
         if isinstance(item, dict):
-            self.card.owners.append(
-                Owner(
-                    name=self.text(item.get("name"), f"{path}.name"),
-                    contact=self.text(item.get("email"), f"{path}.email"),
-                    role=role,
-                )
+            owner = Owner(
+                name=self.text(item.get("name"), f"{path}.name"),
+                contact=self.text(item.get("email"), f"{path}.email"),
+                role=role,
             )
             self.leftovers(item, {"name", "email", "bom-ref"}, path)
         else:
-            self.card.owners.append(Owner(name=self.text(item, path), role=role))
+            owner = Owner(name=self.text(item, path), role=role)
+        if owner.name or owner.contact:  # placeholders alone make no owner
+            self.card.owners.append(owner)
 
     def references(self, value: Any, path: str) -> None:
         for item_path, item in self.items(value, path):

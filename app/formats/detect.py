@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from countersign.formats import cyclonedx, native, sagemaker, sagemaker_envelope
+from countersign.formats import cyclonedx, cyclonedx_xml, native, sagemaker, sagemaker_envelope
 from countersign.formats.base import CardRefused, ReadCard
 from countersign.formats.huggingface import readme as huggingface
 from countersign.formats.huggingface.markdown import split_blocks, split_lines
 from countersign.formats.json_schema import is_json_schema
 from countersign.formats.limits import (
     MAX_CARD_BYTES,
+    MAX_YAML_BYTES,
     YamlProblem,
     decode_utf8,
     load_json,
@@ -78,6 +79,8 @@ def read_cards(data: bytes, file: str) -> list[ReadCard]:
             f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB, the limit for a card",
         )
     text = decode_utf8(data, file)
+    if cyclonedx_xml.looks_like_cyclonedx_xml(text):
+        return cyclonedx.read_cyclonedx(cyclonedx_xml.read_bom_xml(text, file), file)
     parsed = _structured(text, file) if text.strip() and "\x00" not in text else _Parsed()
     if parsed.json is not None and cyclonedx.looks_like_cyclonedx(parsed.json):
         return cyclonedx.read_cyclonedx(parsed.json, file)
@@ -136,10 +139,16 @@ def _yaml_data(text: str, file: str) -> dict[str, Any] | list[Any] | None:
     """
     if text.lstrip("\ufeff\ufffc \t\r\n").startswith("---"):
         return None
+    if len(text) > MAX_YAML_BYTES and not _is_yaml_file(file):
+        return None  # too large for a YAML card: a long README is not refused as YAML
     try:
         value = load_yaml(text, file)
     except YamlProblem:
         return None
+    except CardRefused:
+        if _is_yaml_file(file):
+            raise
+        return None  # too many values or too deep for YAML data: let Markdown read it
     if isinstance(value, dict | list):
         return value
     return None

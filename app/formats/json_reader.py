@@ -14,6 +14,7 @@ from typing import Any
 
 from countersign.formats.base import FormatWarning
 from countersign.formats.json_values import as_text, json_type, title_from_path
+from countersign.formats.placeholders import placeholder_message, placeholder_value
 from countersign.models.card import ExtraSection, ModelCard, metric_value_text
 
 EMPTY_VALUES: tuple[Any, ...] = (None, "", [], {})
@@ -37,7 +38,16 @@ class JsonCardReader:
             self.card.extra_sections.append(ExtraSection(title=title, text=text, source=source))
 
     def text(self, value: Any, path: str) -> str:
-        """A text field; anything else is kept as text with a warning."""
+        """A text field; anything else is kept as text with a warning.
+
+        A template's placeholder ("TBD", ``{{ owner }}``, "[More Information
+        Needed]") is no text: it reads as empty, with a placeholder warning.
+        """
+        if isinstance(value, str) and value.strip():
+            found = placeholder_value(value)
+            if found is not None:
+                self.warn(path, placeholder_message(path, found))
+                return ""
         if value is None or isinstance(value, str):
             return value or ""
         self.warn(path, f"expected text but found {json_type(value)}; the value is kept as text")

@@ -9,6 +9,7 @@ its length and never more.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import math
 import re
@@ -28,6 +29,12 @@ MAX_YAML_BYTES = 4 * 1024 * 1024
 MAX_NESTING = 64
 """JSON or YAML nested deeper than this is refused (real cards nest < 10)."""
 
+MAX_JSON_CONTAINERS = 1_000_000
+"""JSON with more objects and arrays than this is refused before it is parsed.
+
+Each costs Python about 60 bytes or more: 32 MiB of ``[],`` would take 1.3 GB.
+"""
+
 MAX_YAML_NODES = 200_000
 """YAML whose aliases expand to more nodes than this is refused (billion laughs)."""
 
@@ -46,12 +53,42 @@ def decode_utf8(data: bytes, file: str) -> str:
         ) from None
 
 
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
-"""A JSON string (skipped whole, in C) or a bracket."""
+_JSON_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?'
+"""A JSON string, an unclosed one running to the end of the text.
+
+Possessive, so that no input makes the engine retry a string at every quote:
+the old pattern, without the optional closing quote, started over at each of
+the quotes in ``\\"\\"\\"…`` and took quadratic time (48 s on 128 KB).
+"""
+
+_NOT_BRACKET = re.compile(_JSON_STRING + r'|[^"\[\]{}]++', re.DOTALL)
+"""What the depth scan drops: strings and everything that is not a bracket."""
+
+_JSON_TOKEN = re.compile(_JSON_STRING + r"|[\[\]{}]", re.DOTALL)
+"""A JSON string (skipped whole) or a bracket."""
+
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_DEPTH_CHANGE = tuple(1 if byte == 1 else -1 if byte == 0xFF else 0 for byte in range(256))
 
 
 def check_json_depth(text: str, file: str, limit: int = MAX_NESTING) -> None:
-    """Refuse JSON nested deeper than ``limit``, scanning the text once."""
+    """Refuse JSON nested deeper than ``limit`` (or too many containers), in linear time.
+
+    The brackets outside strings are picked out by one regular expression and
+    the running depth summed in C; only a refusal walks the text again, to
+    say where the limit was passed.
+    """
+    brackets = _NOT_BRACKET.sub("", text)
+    containers = brackets.count("[") + brackets.count("{")
+    if containers <= limit:
+        return
+    if containers > MAX_JSON_CONTAINERS:
+        raise CardRefused(
+            file, "", f"JSON holds more than {MAX_JSON_CONTAINERS:,} objects and arrays"
+        )
+    steps = brackets.encode("ascii").translate(_STEPS)
+    if max(itertools.accumulate(map(_DEPTH_CHANGE.__getitem__, steps))) <= limit:
+        return
     depth = 0
     for match in _JSON_TOKEN.finditer(text):
         token = match.group()
@@ -65,6 +102,7 @@ def check_json_depth(text: str, file: str, limit: int = MAX_NESTING) -> None:
                 )
         elif token in "]}":
             depth -= 1
+    raise CardRefused(file, "", f"JSON is nested more than {limit} levels deep")  # not reached
 
 
 def load_json(text: str, file: str) -> Any:
@@ -175,6 +213,13 @@ def _check_yaml_graph(root: Node, file: str, field: str) -> None:
         if children_done:
             total = 1 + sum(expanded[id(child)] for child in children)
             if total > MAX_YAML_NODES:
+                if len(expanded) >= MAX_YAML_NODES // 2:  # as written, not by aliases
+                    raise CardRefused(
+                        file,
+                        field,
+                        f"YAML holds more than {MAX_YAML_NODES // 2:,} values, "
+                        "more than any card needs; the file is refused",
+                    )
                 raise CardRefused(
                     file,
                     field,

@@ -176,6 +176,8 @@ class ChecklistTemplate(_Part):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=10_000)
     risk_tiers: list[RiskTier] = Field(min_length=1)
+    stages: list[str] = Field(default_factory=list, max_length=20)
+    """The deployment stages the template serves; empty for every stage."""
     quorum: int = Field(default=1, ge=1, le=20)
     items: list[ChecklistItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
@@ -203,6 +205,10 @@ class ChecklistTemplate(_Part):
     def item(self, item_id: str) -> ChecklistItem | None:
         """The item with ``item_id``, or None."""
         return next((item for item in self.items if item.id == item_id), None)
+
+    def serves_stage(self, stage: str) -> bool:
+        """Whether the template may be used for a review round for ``stage``."""
+        return not self.stages or stage in self.stages
 
     def applies_to(self, risk_tier: str) -> bool:
         """Whether cards of ``risk_tier`` (empty meaning unknown) may be reviewed with this template."""

@@ -94,6 +94,19 @@ class ManifestAttachment(_ManifestPart):
     media_type: MediaType
 
 
+class ManifestArtifact(_ManifestPart):
+    """A model file a card describes (weights, an ONNX export), named with its SHA-256 and size.
+
+    The file itself does not travel in the bundle: the manifest, under the
+    team's signature, binds the card to the exact files it describes.
+    """
+
+    card: BundlePath
+    name: Name
+    sha256: Sha256Hex
+    size: int = Field(ge=0)
+
+
 class BundleManifest(_ManifestPart):
     """The ``manifest.json`` of a card bundle (format version 1)."""
 
@@ -104,6 +117,8 @@ class BundleManifest(_ManifestPart):
     producer: Name
     cards: list[ManifestCard] = Field(min_length=1)
     attachments: list[ManifestAttachment] = Field(default_factory=list)
+    artifacts: list[ManifestArtifact] | None = Field(default=None, max_length=1000)
+    """The model files each card describes; absent in older bundles."""
 
     @field_validator("format_version", mode="before")
     @classmethod

@@ -104,6 +104,8 @@ class CardVersion(Base):
     )
     imported_at: Mapped[str] = mapped_column(String(32))
     imported_by: Mapped[str] = mapped_column(String(300))
+    artifacts_json: Mapped[str] = mapped_column(Text, default="[]")
+    """The model files the card version names: ``[{"name", "sha256", "size"}]``."""
 
     model: Mapped[Model] = relationship(back_populates="versions")
     bundle: Mapped[Bundle | None] = relationship()
@@ -223,6 +225,8 @@ class Review(Base):
     status: Mapped[str] = mapped_column(String(20), default=CardStatus.IN_REVIEW, index=True)
     opened_at: Mapped[str] = mapped_column(String(32))
     closed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    stage: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
+    """The stage the round is for; None for a round from before stages (it counts for every stage)."""
 
 
 class Signature(Base):
@@ -269,3 +273,56 @@ class ReviewResponse(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     automatic: Mapped[str] = mapped_column(String(4), default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class Stage(Base):
+    """One deployment stage of the registry, in order (``position`` 0 first)."""
+
+    __tablename__ = "stages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+
+
+class Classification(Base):
+    """An officer's signed risk classification of a model, from one card version on.
+
+    ``act_json`` is the exact signed act (canonical JSON) and ``signature`` its
+    ECDSA signature; it applies to ``card_version_id`` and every later version
+    until a newer classification.
+    """
+
+    __tablename__ = "classifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="RESTRICT"), index=True)
+    card_version_id: Mapped[int] = mapped_column(
+        ForeignKey("card_versions.id", ondelete="RESTRICT")
+    )
+    tier: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="RESTRICT"))
+    signed_at: Mapped[str] = mapped_column(String(32))
+    act_json: Mapped[str] = mapped_column(Text)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Revocation(Base):
+    """An officer's signed withdrawal of a card version's approval for one stage."""
+
+    __tablename__ = "revocations"
+    __table_args__ = (
+        UniqueConstraint("card_version_id", "stage", name="uq_revocations_version_stage"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_version_id: Mapped[int] = mapped_column(
+        ForeignKey("card_versions.id", ondelete="RESTRICT"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="RESTRICT"))
+    signed_at: Mapped[str] = mapped_column(String(32))
+    act_json: Mapped[str] = mapped_column(Text)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)

@@ -53,6 +53,7 @@ class CardStatus(Vocabulary):
     CHANGES_REQUESTED = "changes requested"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"
+    REVOKED = "revoked"
 
 
 _labelled(
@@ -63,6 +64,33 @@ _labelled(
         "approved": "approved",
         "changes requested": "changes requested",
         "rejected": "rejected",
+        "superseded": "superseded",
+        "revoked": "revoked",
+    },
+)
+
+
+class StageStatus(Vocabulary):
+    """A card version's status for one deployment stage."""
+
+    NOT_REQUESTED = "not requested"
+    IN_REVIEW = "in review"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes requested"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+_labelled(
+    StageStatus,
+    {
+        "not requested": "not requested",
+        "in review": "in review",
+        "approved": "approved",
+        "changes requested": "changes requested",
+        "rejected": "rejected",
+        "revoked": "revoked",
         "superseded": "superseded",
     },
 )
@@ -255,6 +283,9 @@ class AuditAction(Vocabulary):
     IDENTITY_IMPORTED = "identity.imported"
     IDENTITY_PASSPHRASE_CHANGED = "identity.passphrase_changed"
     IDENTITY_RETIRED = "identity.retired"
+    STAGES_SET = "stages.set"
+    MODEL_CLASSIFIED = "model.classified"
+    APPROVAL_REVOKED = "approval.revoked"
 
 
 _labelled(
@@ -279,6 +310,9 @@ _labelled(
         "identity.imported": "Identity imported",
         "identity.passphrase_changed": "Passphrase changed",
         "identity.retired": "Identity retired",
+        "stages.set": "Stages set",
+        "model.classified": "Risk classified",
+        "approval.revoked": "Approval revoked",
     },
 )
 
@@ -294,6 +328,9 @@ class AuditObject(Vocabulary):
     IDENTITY = "identity"
     CHECKLIST_TEMPLATE = "checklist_template"
     FILE = "file"
+    REGISTRY = "registry"
+    CLASSIFICATION = "classification"
+    REVOCATION = "revocation"
 
 
 _labelled(
@@ -307,5 +344,8 @@ _labelled(
         "identity": "identity",
         "checklist_template": "checklist template",
         "file": "file",
+        "registry": "registry",
+        "classification": "risk classification",
+        "revocation": "revocation",
     },
 )

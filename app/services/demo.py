@@ -16,9 +16,10 @@ service, so the demo shows approved cards, a card sent back with changes
 requested and a high-risk card in review with one approval of two.
 
 The demo reviewers' private keys never reach the officer's keyring nor the
-disk: the build gives :class:`~countersign.services.identities.identities.Identities` a keystore
-over a :class:`BuildKeyring`, a keyring held in memory for the build alone,
-and unlocks them with a random passphrase it forgets.  Once every review is
+disk: the build gives :class:`~countersign.services.identities.identities.Identities`
+a keystore over a :class:`~countersign.services.identities.memory_keyring.MemoryKeyring`,
+a keyring held in memory for the build alone, and unlocks them with a random
+passphrase it forgets.  Once every review is
 signed the reviewers are retired, which removes their keys; the keyring is
 emptied even when the build fails.  Their certificates stay in the registry, so
 every demo signature still verifies (``countersign audit --verify``), and being
@@ -44,13 +45,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 
 from countersign.errors import CountersignError, InputRefused
 from countersign.formats.bundle import create_bundle
 from countersign.formats.limits import load_json
 from countersign.services.identities.certificates import self_signed_certificate
+from countersign.services.identities.memory_keyring import MemoryKeyring
 from countersign.services.progress import Progress, no_progress
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
 from countersign.services.storage.database import REGISTRY_FILE
@@ -129,41 +129,6 @@ class SampleSignOff:
     answers: dict[str, Answer]
 
 
-class _NeverChosen:
-    """A backend ``priority`` that keyring's own choice of backend finds not viable."""
-
-    def __get__(self, instance: object, owner: type | None = None) -> float:
-        raise RuntimeError("the demo build's keyring is never the configured keyring")
-
-
-class BuildKeyring(KeyringBackend):
-    """A keyring held in memory for one demo build: the demo reviewers' keys live here only.
-
-    keyring registers every backend class it sees; this one's priority raises,
-    as keyring asks of a backend unfit for the environment, so that keyring
-    never picks it as the officer's keyring.
-    """
-
-    priority = _NeverChosen()
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        """The secret stored for (service, username), or None."""
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Keep a secret in memory until the build ends."""
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget a secret; refuses when there is none, as keyring backends do."""
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such password")
-
-
 def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
     """Build the demo registry in ``folder`` and return the path of its database file.
 
@@ -202,7 +167,7 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
             report(index, total, f"Writing sample bundle {bundle.file}")
             written.append(_write_sample_bundle(samples, bundle, bundles_folder, credentials))
     report(len(bundles), total, "Creating the demo registry")
-    keyring = BuildKeyring()
+    keyring = MemoryKeyring()
     services = open_services(str(registry_path), keyring=keyring, actor=DEMO_ACTOR)
     try:
         importer, identities, reviews = services.importer, services.identities, services.reviews

@@ -215,13 +215,18 @@ def check_keyring(backend: Any = None) -> Check:
     (:func:`countersign.services.identities.keystore.usable_backend`), so the self-check never
     passes a keyring that signing would refuse, nor the other way round.
     """
-    import keyring
-
-    from countersign.services.identities.keystore import backend_name, usable_backend
+    from countersign.services.identities.keystore import (
+        backend_name,
+        configured_backend,
+        usable_backend,
+    )
     from countersign.services.reviews.errors import KeystoreUnavailable
 
     if backend is None:
-        backend = keyring.get_keyring()
+        try:
+            backend = configured_backend()
+        except KeystoreUnavailable as error:
+            return Check("Keyring", False, str(error))
     try:
         backend = usable_backend(backend)
     except KeystoreUnavailable as error:

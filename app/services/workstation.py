@@ -15,8 +15,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from countersign.services.audit.records import AuditTrail
+from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
-from countersign.services.identities.keystore import Keystore
+from countersign.services.identities.keystore import PBKDF2_ITERATIONS, Keystore
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry
 from countersign.services.reports.reports import Reports
@@ -42,6 +43,7 @@ class Services:
     checklists: Checklists
     reviews: Reviews
     reports: Reports
+    deployment: Deployment
     audit: AuditTrail
 
     def close(self) -> None:
@@ -65,14 +67,16 @@ def build_services(
     *,
     keyring: KeyringBackend | None = None,
     actor: str | None = None,
+    key_rounds: int = PBKDF2_ITERATIONS,
 ) -> Services:
     """The services over the open registry ``database``.
 
     Private keys live in ``keyring`` (the system's configured keyring when
-    None); ``actor`` is the name the audit trail records for this session's
+    None), each encrypted with ``key_rounds`` PBKDF2 rounds (tests pass fewer);
+    ``actor`` is the name the audit trail records for this session's
     imports, identities and checklists (the operating-system user when None).
     """
-    identities = Identities(database, Keystore(keyring), actor=actor)
+    identities = Identities(database, Keystore(keyring, rounds=key_rounds), actor=actor)
     return Services(
         database=database,
         registry=Registry(database),
@@ -81,6 +85,7 @@ def build_services(
         checklists=Checklists(database, actor=actor),
         reviews=Reviews(database, identities),
         reports=Reports(database, identities),
+        deployment=Deployment(database, identities, actor=actor),
         audit=AuditTrail(database),
     )
 
@@ -90,11 +95,15 @@ def open_services(
     *,
     keyring: KeyringBackend | None = None,
     actor: str | None = None,
+    key_rounds: int = PBKDF2_ITERATIONS,
+    create: bool = True,
 ) -> Services:
     """Open (and migrate) the registry at ``db_location`` and build its services.
 
     ``db_location`` is what ``--db`` takes: a file path, a database URL, or
     None for ``COUNTERSIGN_DB`` or the default registry.  Refusals are the
-    :class:`~countersign.errors.RegistryError` of :meth:`Database.open`.
+    :class:`~countersign.errors.RegistryError` of :meth:`Database.open`; a
+    missing registry is made only when ``create`` says so.
     """
-    return build_services(Database.open(db_location), keyring=keyring, actor=actor)
+    database = Database.open(db_location, create=create)
+    return build_services(database, keyring=keyring, actor=actor, key_rounds=key_rounds)

@@ -100,17 +100,41 @@ def _open_services(
     The keyring is vetted on first use (signing, Settings ▸ Identities), not here.
     """
     # Imported once the start-up window has painted, as is everything below.
+    from countersign.services.storage.registry_file import RegistryMissing
     from countersign.services.workstation import open_services
 
     try:
         if demo_folder is not None:
             db = str(_build_demo(demo_folder, shell))
-        return open_services(db)
+        try:
+            return open_services(db, create=False)
+        except RegistryMissing:
+            # A new registry only when the officer says so: a mistyped --db must not
+            # quietly become an empty registry.
+            if not _may_create_registry(shell, shown_location(db)):
+                return None
+            return open_services(db, create=True)
     except CountersignError as error:
         QMessageBox.critical(
             shell, "Countersign cannot open the registry", start_failure_text(error)
         )
         return None
+
+
+def _may_create_registry(shell: StartupWindow, location: str) -> bool:
+    """Ask the officer whether to create a new, empty registry at ``location``."""
+    from countersign.models.safe_text import display_text
+
+    answer = QMessageBox.question(
+        shell,
+        "Create a new registry?",
+        f"There is no registry at {display_text(location)}.\n\n"
+        "Create a new, empty registry there? (If you meant another registry, choose No "
+        "and start Countersign with --db PATH.)",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def _main_window(services: Services, settings: QSettings, demo: bool) -> MainWindow:

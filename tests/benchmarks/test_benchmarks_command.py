@@ -13,7 +13,10 @@ from PySide6.QtWidgets import QApplication
 
 from benchmarks.__main__ import main
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
 
 EXPECTED = [
     "import a 200-card bundle",

@@ -11,7 +11,10 @@ from PySide6.QtWidgets import QApplication
 from benchmarks import window
 from benchmarks.scale_registry import card_bytes, registry_path
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
 
 FIGURES = [
     "cold start to first painted window",

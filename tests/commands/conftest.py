@@ -7,14 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from countersign.services.storage.database import Database
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 from tests.helpers.signoff import PASSPHRASE
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A registry file named by COUNTERSIGN_DB, and the passphrase in COUNTERSIGN_PASSPHRASE."""
+    """A new registry file named by COUNTERSIGN_DB, and the passphrase in COUNTERSIGN_PASSPHRASE.
+
+    Made here as `countersign registry init` makes it: only ``import`` and
+    ``registry init`` create a registry.
+    """
     path = tmp_path / "registry.sqlite3"
+    Database.open(str(path), create=True).dispose()
     monkeypatch.setenv("COUNTERSIGN_DB", str(path))
     monkeypatch.setenv("COUNTERSIGN_PASSPHRASE", PASSPHRASE)
     return path

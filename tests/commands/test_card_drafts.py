@@ -148,6 +148,7 @@ def test_card_check_finds_a_template_imported_into_the_registry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COUNTERSIGN_DB", str(tmp_path / "r.sqlite3"))
+    assert main(["registry", "init"]) == 0  # only import and registry init make one
     template = _write(
         tmp_path,
         "team.yaml",

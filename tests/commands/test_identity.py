@@ -24,7 +24,8 @@ def test_create_list_export(
     assert main([*CREATE, "--role", "approver"]) == 0
     out = capsys.readouterr().out
     assert "created identity Ana Approver <ana@example.org> (approver)" in out
-    assert "private key in the keyring tests.helpers.keyring_memory.MemoryKeyring" in out
+    keyring_name = "countersign.services.identities.memory_keyring.MemoryKeyring"
+    assert f"private key in the keyring {keyring_name}" in out
 
     listed = cli_json(capsys, ["identity", "list", "--json"])
     assert [(i["email"], i["role"], i["active"], i["source"]) for i in listed] == [

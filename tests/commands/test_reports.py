@@ -11,7 +11,7 @@ from countersign.cli import main
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
 from tests.helpers.reports import ANA, OLGA, markup_card
-from tests.helpers.signoff import medium_card
+from tests.helpers.signoff import create_identity, medium_card
 
 STANDARD_RESPONSES = "\n".join(
     f"{item}: {{answer: pass, note: Checked.}}"
@@ -41,8 +41,7 @@ def registry(
         main(["import", str(write_card(tmp_path, "v1.json", markup_card())), "--team", "Risk"]) == 0
     )
     for email, role in ((ANA, "approver"), (OLGA, "officer")):
-        argv = ["identity", "create", "--name", email.split("@")[0].title(), "--email", email]
-        assert main([*argv, "--role", role]) == 0
+        create_identity(db, memory_keyring, email.split("@")[0].title(), email, role)
     responses = tmp_path / "responses.yaml"
     responses.write_text(STANDARD_RESPONSES + "\n")
     review = ["review", "credit-scorer@1.0", "--template", "standard", "--responses"]
@@ -119,6 +118,7 @@ def test_verify_with_trust_in_another_registry(
     assert main(["export-pdf", "credit-scorer@1.0", "-o", str(pdf), "--identity", OLGA]) == 0
     assert main(["identity", "export-cert", OLGA, "-o", str(cert)]) == 0
     monkeypatch.setenv("COUNTERSIGN_DB", str(tmp_path / "auditor.sqlite3"))
+    assert main(["registry", "init"]) == 0  # verify makes no registry of its own
     capsys.readouterr()
     assert main(["verify", str(pdf)]) == 1
     signer = next(line for line in capsys.readouterr().out.splitlines() if "Signer:" in line)

@@ -16,7 +16,7 @@ from countersign.services.identities.certificates import load_certificate
 from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
-from tests.helpers.signoff import cli_json, medium_card, table_counts
+from tests.helpers.signoff import cli_json, create_identity, medium_card, table_counts
 
 ANA, BEA = "ana@example.org", "bea@example.org"
 STANDARD = next(t for t in built_in_templates() if t.id == "standard")
@@ -59,8 +59,7 @@ def registry(
     card = write_card(tmp_path, "v1.json", medium_card())
     assert main(["import", str(card), "--team", "Risk"]) == 0
     for email, role in ((ANA, "approver"), (BEA, "approver")):
-        argv = ["identity", "create", "--name", email.split("@")[0], "--email", email]
-        assert main([*argv, "--role", role]) == 0
+        create_identity(db, memory_keyring, email.split("@")[0], email, role)
     capsys.readouterr()
     return db
 
@@ -70,9 +69,9 @@ def test_signed_approval_shows_in_show_json_and_verifies(
 ) -> None:
     assert main(_review(_responses(tmp_path))) == 0
     out = capsys.readouterr().out
-    assert "signed: approve credit-scorer 1.0 against standard@1" in out
+    assert "signed: approve credit-scorer 1.0 for staging against standard@1" in out
     assert "review 1: approved (1 of 1 approval)" in out
-    assert "status of credit-scorer 1.0 now: approved" in out
+    assert "credit-scorer 1.0 for staging: approved" in out
 
     shown = cli_json(capsys, ["show", "credit-scorer@1.0", "--json"])
     assert shown["status"] == "approved"
@@ -109,6 +108,8 @@ def test_signed_approval_shows_in_show_json_and_verifies(
     payload = {
         "format": "countersign-sign-off",
         "format_version": 1,
+        "stage": "staging",
+        "artifacts": [],
         "card_version_sha256": shown["sha256"],
         "model": shown["model"],
         "version": shown["version"],
@@ -130,7 +131,7 @@ def test_signed_approval_shows_in_show_json_and_verifies(
     assert verified["ok"] is True
     assert verified["signoffs"] == {"ok": True, "reviews": 1, "signatures": 1, "problems": []}
     assert main(["show", "credit-scorer@1.0"]) == 0
-    assert "review 1  standard@1  approved (1 of 1 approval)" in capsys.readouterr().out
+    assert "review 1  staging  standard@1  approved (1 of 1 approval)" in capsys.readouterr().out
 
 
 def test_changed_review_row_fails_verification(

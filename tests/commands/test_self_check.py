@@ -8,7 +8,7 @@ from keyring.backends import fail
 
 from countersign import __version__
 from countersign.cli import main
-from tests.services.test_self_check import MemoryKeyring
+from tests.helpers.keyring_memory import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +17,7 @@ def offscreen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.mark.needs_qt
 def test_self_check_passes_and_says_what_it_found(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -35,9 +36,10 @@ def test_self_check_passes_and_says_what_it_found(
     assert "started on the 'offscreen' platform" in by_name["platform"]
     assert by_name["platform"].endswith("the SVG icons draw.")
     assert lines[-1] == "All required checks passed."
-    assert backend.secrets == {}
+    assert backend.entries == {}
 
 
+@pytest.mark.needs_qt
 def test_self_check_without_a_keyring_fails_and_names_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -116,3 +116,54 @@ def test_the_bom_is_bounded_like_every_card() -> None:
     deep = '{"bomFormat": "CycloneDX", "components": ' + "[" * 80 + "]" * 80 + "}"
     with pytest.raises(CardRefused, match="nested more than 64 levels"):
         read_cards(deep.encode(), "bom.json")
+
+
+XML_FIXTURE = FIXTURE.with_suffix(".xml")
+
+
+def test_an_xml_bom_reads_as_its_json_twin() -> None:
+    [from_xml] = read_cards(XML_FIXTURE.read_bytes(), XML_FIXTURE.name)
+    from_json = _read(_bom())[0]
+    assert from_xml.source_format == "cyclonedx"
+    assert from_xml.warnings == []
+    xml_card, json_card = from_xml.card, from_json.card
+    assert xml_card.model_details == json_card.model_details
+    assert xml_card.quantitative_analyses == json_card.quantitative_analyses
+    assert xml_card.intended_use == json_card.intended_use
+    assert xml_card.caveats_and_recommendations == json_card.caveats_and_recommendations
+    assert xml_card.ethical_considerations == json_card.ethical_considerations
+    assert xml_card.owners == json_card.owners
+    assert [d.name for d in xml_card.evaluation_data.datasets] == ["holdout-2026-q1"]
+    assert xml_card.extra_sections[0].text == json_card.extra_sections[0].text
+    assert [a.content for a in from_xml.attachments] == [a.content for a in from_json.attachments]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "reason"),
+    [
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE bom [<!ENTITY a "aaaa">]>\n'
+            '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components/></bom>',
+            "line 2",
+            "the XML declares a document type or entities",
+        ),
+        (
+            '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components></bom>',
+            "line 1 column 64",
+            "not well-formed XML: mismatched tag",
+        ),
+        (
+            '<bom xmlns="http://cyclonedx.org/schema/bom/1.6">'
+            + "<a>" * 80
+            + "</a>" * 80
+            + "</bom>",
+            "a",
+            "XML is nested more than 64 levels deep",
+        ),
+    ],
+)
+def test_hostile_or_broken_xml_is_refused(text: str, field: str, reason: str) -> None:
+    with pytest.raises(CardRefused) as refused:
+        read_cards(text.encode(), "bom.xml")
+    assert refused.value.field == field
+    assert refused.value.reason.startswith(reason)

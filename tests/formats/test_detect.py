@@ -172,3 +172,18 @@ def test_protobuf_text_that_is_no_card_is_refused_by_name(
     with pytest.raises(CardRefused) as refused:
         read_card(text.encode(), "model_card.pbtxt")
     assert (refused.value.field, refused.value.reason) == (field, reason)
+
+
+def test_a_readme_larger_than_the_yaml_limit_is_still_a_readme() -> None:
+    text = "# Big model\n\n" + ("word " * 200 + "\n") * 5_000
+    assert len(text) > 4 * 1024 * 1024
+    read = read_card(text.encode(), "README.md")
+    assert (read.source_format, read.card.model_details.name) == ("huggingface", "Big model")
+    with pytest.raises(CardRefused, match="YAML is larger than 4 MiB"):
+        read_card(("a: b\n" * 1_000_000).encode(), "card.yaml")
+
+
+def test_a_readme_of_many_keyed_bullets_is_not_refused_as_yaml() -> None:
+    text = "# Inventory model\n\n" + "".join(f"- item {i}: value {i}\n" for i in range(70_000))
+    read = read_card(text.encode(), "README.md")
+    assert read.card.model_details.name == "Inventory model"

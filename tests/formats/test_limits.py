@@ -8,6 +8,7 @@ import pytest
 
 from countersign.formats.base import CardRefused
 from countersign.formats.limits import (
+    MAX_JSON_CONTAINERS,
     MAX_NESTING,
     YamlProblem,
     check_json_depth,
@@ -91,3 +92,51 @@ def test_non_utf8_is_refused_with_the_byte() -> None:
     with pytest.raises(CardRefused, match=r"latin1\.md: byte 3: the file is not UTF-8"):
         decode_utf8(b"caf\xe9", "latin1.md")
     assert decode_utf8(b"\xef\xbb\xbfhello", "bom.md") == "hello"
+
+
+# The red-team's quadratic inputs: the old scan retried a string at every escaped quote
+# (48 s for 128 KB of them).  Now linear: 32 MiB of each within generous bounds.
+ADVERSARIAL_JSON = {
+    "escaped quotes": '\\"' * (16 * 1024 * 1024),
+    "escaped quotes in a string": '{"a": "' + '\\"' * (16 * 1024 * 1024 - 8) + '"}',
+    "bare quotes": '"' * (32 * 1024 * 1024),
+    "empty arrays": "[" + "[]," * (MAX_JSON_CONTAINERS - 2) + "[]]",
+    "unbalanced closers": "]" * (32 * 1024 * 1024),
+    "backslashes": "\\" * (32 * 1024 * 1024),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL_JSON))
+def test_json_depth_scan_is_linear(name: str) -> None:
+    start = time.perf_counter()
+    check_json_depth(ADVERSARIAL_JSON[name], "hostile.json")
+    assert time.perf_counter() - start < 20  # a few seconds here; generous on a shared machine
+
+
+def test_json_depth_scan_still_sees_strings_and_escapes() -> None:
+    # Brackets inside strings (also after escaped quotes and backslashes) do not count.
+    deep_text = "[" * (MAX_NESTING + 1)
+    check_json_depth('{"a": "\\"' + deep_text + '", "b": "\\\\"}', "f")
+    with pytest.raises(CardRefused, match=r"character 73: JSON is nested more than"):
+        check_json_depth('{"a": "\\\\"' + deep_text, "f")
+    # Depth is nesting, not the number of brackets.
+    check_json_depth("[" + "{}," * 10_000 + "[]]", "f")
+    interleaved = "[{" * (MAX_NESTING // 2) + "[" + "]}" * (MAX_NESTING // 2) + "]"
+    with pytest.raises(CardRefused, match=f"character {MAX_NESTING}: "):
+        check_json_depth(interleaved, "f")
+
+
+def test_json_with_too_many_containers_is_refused_before_parsing() -> None:
+    start = time.perf_counter()
+    with pytest.raises(CardRefused, match="more than 1,000,000 objects and arrays"):
+        load_json("[" + "[]," * (32 * 1024 * 1024 // 3 - 1) + "[]]", "many.json")
+    assert time.perf_counter() - start < 20  # a second or two; parsing it took 1.3 GB
+
+
+def test_yaml_with_too_many_values_as_written_is_not_called_an_alias_bomb() -> None:
+    text = "- a: b\n" * 70_000  # 210,001 values as written
+    with pytest.raises(CardRefused) as refused:
+        load_yaml(text, "big.yaml")
+    assert refused.value.reason == (
+        "YAML holds more than 100,000 values, more than any card needs; the file is refused"
+    )

@@ -95,3 +95,31 @@ def test_a_placeholder_item_is_left_out_of_a_list() -> None:
     assert read.warnings[0].message.startswith(
         "placeholder: an item of the section 'Model Card Contact'"
     )
+
+
+def test_json_cards_read_placeholders_as_empty_and_never_as_owners() -> None:
+    import json
+
+    card = {
+        "model_details": {
+            "name": "loan-scorer",
+            "overview": "TBD",
+            "owners": [
+                {"name": "TBD", "contact": "[More Information Needed]"},
+                {"name": "Credit Risk", "contact": "{{ team_email }}"},
+            ],
+        }
+    }
+    read = read_card(json.dumps(card).encode(), "loan-scorer.json")
+    assert read.card.model_details.summary == ""
+    assert [(o.name, o.contact) for o in read.card.owners] == [("Credit Risk", "")]
+    assert [w.field for w in read.warnings] == [
+        "model_details.overview",
+        "model_details.owners[0].name",
+        "model_details.owners[0].contact",
+        "model_details.owners[1].contact",
+    ]
+    assert read.warnings[0].message == (
+        "placeholder: model_details.overview is left as the template's placeholder ('TBD'); "
+        "read as empty"
+    )

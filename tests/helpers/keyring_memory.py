@@ -1,8 +1,11 @@
-"""Small keyring backends for tests: one that keeps secrets in memory, ones that misbehave.
+"""Keyring backends for tests: the app's in-memory one, ones that misbehave, and cheap keys.
 
-The unit tests install :class:`MemoryKeyring` with ``keyring.set_keyring``
-(through :func:`installed`, restored afterwards) so that identities are created and unlocked
-through the real ``keyring`` API without touching the machine's keyring.
+Identities are created and unlocked through the real ``keyring`` API with
+:class:`~countersign.services.identities.memory_keyring.MemoryKeyring` (the one
+the demo and the benchmarks use), handed to a keystore with :data:`TEST_ROUNDS`
+PBKDF2 rounds (:func:`test_keystore`): the workstation's 600,000 rounds are its
+default, passed in, never patched.  :func:`installed` also makes a backend
+keyring's configured one, for code that builds its own keystore (the command line).
 """
 
 from __future__ import annotations
@@ -12,33 +15,47 @@ from contextlib import contextmanager
 
 import keyring
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError, PasswordSetError
+from keyring.errors import PasswordSetError
 
-from countersign.services.identities import keystore
+from countersign.services.identities.keystore import Keystore
+from countersign.services.identities.memory_keyring import MemoryKeyring
+
+__all__ = [
+    "TEST_ROUNDS",
+    "ForgetfulKeyring",
+    "MemoryKeyring",
+    "PlaintextKeyring",
+    "RankedKeyring",
+    "RefusingKeyring",
+    "installed",
+    "test_keystore",
+]
+
+TEST_ROUNDS = 1_000
+"""PBKDF2 rounds of the keys tests make: enough to be PBKDF2, cheap enough for hundreds."""
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring held in a dict, forgotten when the test ends."""
+def test_keystore(backend: KeyringBackend | None = None) -> Keystore:
+    """A keystore over ``backend`` (keyring's configured one if None) with cheap rounds."""
+    return Keystore(backend, rounds=TEST_ROUNDS)
 
-    priority = 1  # keyring declares it a class property; a plain value will do
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
+test_keystore.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
-    def get_password(self, service: str, username: str) -> str | None:
-        """The secret stored for (service, username), or None."""
-        return self.entries.get((service, username))
 
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Store (or replace) a secret."""
-        self.entries[(service, username)] = password
+class _InstancePriority:
+    """Priority 1 on an instance (a chainer ranks those); on the class, keyring finds none."""
 
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget a secret; refuses when there is none, as real backends do."""
-        if (service, username) not in self.entries:
-            raise PasswordDeleteError("no such password")
-        del self.entries[(service, username)]
+    def __get__(self, instance: object, owner: type | None = None) -> float:
+        if instance is None:
+            raise RuntimeError("a test keyring is never the configured keyring")
+        return 1.0
+
+
+class RankedKeyring(MemoryKeyring):
+    """An in-memory keyring a chainer can rank, for tests of choosing one; keyring never picks it."""
+
+    priority = _InstancePriority()
 
 
 class RefusingKeyring(MemoryKeyring):
@@ -66,16 +83,10 @@ PlaintextKeyring.__module__ = "keyrings.alt.file"
 
 @contextmanager
 def installed(backend: KeyringBackend) -> Iterator[KeyringBackend]:
-    """Make ``backend`` keyring's configured backend inside the block, then restore the old one.
-
-    Keys are encrypted with fewer PBKDF2 rounds meanwhile, to keep the tests fast.
-    """
+    """Make ``backend`` keyring's configured backend inside the block, then restore the old one."""
     previous = keyring.get_keyring()
-    rounds = keystore.PBKDF2_ITERATIONS
     keyring.set_keyring(backend)
-    keystore.PBKDF2_ITERATIONS = 10_000
     try:
         yield backend
     finally:
         keyring.set_keyring(previous)
-        keystore.PBKDF2_ITERATIONS = rounds

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
 from tests.helpers.reports import ReportBench, report_bench
+from tests.views.conftest import settle
 
 
 @contextmanager
@@ -38,6 +39,7 @@ def report_window(
         try:
             yield window, bench
         finally:
+            settle(qtbot, window)
             wait_for_background()
             window.close()
             wait_for_background()

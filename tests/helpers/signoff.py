@@ -25,7 +25,7 @@ from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
 from countersign.services.workstation import Services, open_services
-from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed, test_keystore
 from tests.helpers.registry import native_card, write_card
 
 PASSPHRASE = "correct horse battery staple"
@@ -108,6 +108,7 @@ class Workbench:
         template: str = "standard",
         answers: dict[str, Answer] | None = None,
         comment: str = "",
+        stage: str | None = None,
     ) -> SignOffRequest:
         """A sign-off request, every item answered pass unless ``answers`` says otherwise."""
         return SignOffRequest(
@@ -118,6 +119,7 @@ class Workbench:
             decision=decision,
             identity=email,
             comment=comment,
+            stage=stage,
         )
 
     def sign(self, email: str, decision: str = "approve", **kwargs: Any) -> SignOffResult:
@@ -162,7 +164,10 @@ def workbench(folder: Path) -> Iterator[Workbench]:
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         with open_services(
-            str(folder / "registry.sqlite3"), keyring=backend, actor="officer"
+            str(folder / "registry.sqlite3"),
+            keyring=backend,
+            actor="officer",
+            key_rounds=TEST_ROUNDS,
         ) as services:
             yield Workbench(folder=folder, services=services, keyring=backend)
 
@@ -232,3 +237,16 @@ def cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     capsys.readouterr()
     assert main(argv) == 0, capsys.readouterr().err
     return json.loads(capsys.readouterr().out)
+
+
+def create_identity(db: Path, keyring: MemoryKeyring, name: str, email: str, role: str) -> None:
+    """What ``countersign identity create`` does, with cheap key derivation, for set-ups.
+
+    The command line keeps the workstation's 600,000 PBKDF2 rounds (``test_identity.py``
+    runs it); the commands unlock keys with whatever rounds they were stored with.
+    """
+    database = Database.open(str(db))
+    try:
+        Identities(database, test_keystore(keyring)).create(name, email, role, PASSPHRASE)
+    finally:
+        database.dispose()

@@ -13,10 +13,9 @@ from sqlalchemy import create_engine
 
 from countersign.models.tables import Base
 from countersign.services.identities.identities import Identities
-from countersign.services.identities.keystore import Keystore
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
 from countersign.services.reviews.signoff_verification import verify_signoffs
-from tests.helpers.keyring_memory import MemoryKeyring, installed
+from tests.helpers.keyring_memory import MemoryKeyring, test_keystore
 from tests.helpers.registry import native_card
 from tests.helpers.signoff import PASSPHRASE
 
@@ -56,7 +55,7 @@ def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path)
     _registry_at_0002(path)
     db = Database.open(str(path))
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables >= NEW_TABLES
     assert raw.execute("SELECT name, status FROM models").fetchall() == [
@@ -64,18 +63,15 @@ def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path)
     ]
     raw.close()
 
-    with installed(MemoryKeyring()):
-        identities = Identities(db, Keystore())
-        identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE)
-        reviews = Reviews(db, identities)
-        items = reviews.prepare("legacy-scorer", "1.0").template.template.items
-        answers = {item.id: Answer("pass", "Checked against the legacy card.") for item in items}
-        result = reviews.sign(
-            SignOffRequest(
-                "legacy-scorer", "1.0", "standard", answers, "approve", "ana@example.org"
-            ),
-            PASSPHRASE,
-        )
+    identities = Identities(db, test_keystore(MemoryKeyring()))
+    identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE)
+    reviews = Reviews(db, identities)
+    items = reviews.prepare("legacy-scorer", "1.0").template.template.items
+    answers = {item.id: Answer("pass", "Checked against the legacy card.") for item in items}
+    result = reviews.sign(
+        SignOffRequest("legacy-scorer", "1.0", "standard", answers, "approve", "ana@example.org"),
+        PASSPHRASE,
+    )
     assert result.card_status == "approved"
     with db.read() as session:
         assert verify_signoffs(session).ok

@@ -22,6 +22,7 @@ from countersign.models.vocabulary import (
     IdentitySource,
     Role,
     SignatureStatus,
+    StageStatus,
     Vocabulary,
 )
 
@@ -29,6 +30,7 @@ APP = Path(vocabulary.__file__).resolve().parents[1]
 
 EVERY_VOCABULARY = (
     CardStatus,
+    StageStatus,
     Decision,
     AnswerValue,
     Role,
@@ -97,6 +99,7 @@ def test_values_are_the_strings_the_registry_already_stores() -> None:
         "changes requested",
         "rejected",
         "superseded",
+        "revoked",
     ]
     assert [d.value for d in Decision] == ["approve", "changes", "reject"]
     assert [a.value for a in AnswerValue] == ["pass", "fail", "na"]

@@ -33,6 +33,7 @@ from countersign.services.demo import (
     samples_resource,
 )
 from countersign.services.identities.identities import Identities
+from countersign.services.identities.memory_keyring import MemoryKeyring
 from countersign.services.registry import Registry
 from countersign.services.reviews.reviews import Reviews
 from countersign.services.reviews.signoff_verification import verify_signoffs
@@ -50,7 +51,7 @@ class KeyringWatch:
     real_keyring_calls: int = 0
 
 
-class RecordingKeyring(demo.BuildKeyring):
+class RecordingKeyring(MemoryKeyring):
     """The build's in-memory keyring, remembering the most keys it held at once."""
 
     def __init__(self, watch: KeyringWatch) -> None:
@@ -80,7 +81,7 @@ def _watch_keyrings(monkeypatch: pytest.MonkeyPatch) -> KeyringWatch:
     # Keystore asks keyring.get_keyring(); keyring's own functions ask keyring.core's.
     monkeypatch.setattr(keyring, "get_keyring", officers_keyring)
     monkeypatch.setattr(keyring.core, "get_keyring", officers_keyring)
-    monkeypatch.setattr(demo, "BuildKeyring", lambda: RecordingKeyring(watch))
+    monkeypatch.setattr(demo, "MemoryKeyring", lambda: RecordingKeyring(watch))
     return watch
 
 
@@ -367,8 +368,9 @@ def test_the_reviewers_keys_lived_only_in_the_builds_keyring(
 
 
 def test_the_builds_keyring_is_never_chosen_by_keyring_itself() -> None:
-    assert not demo.BuildKeyring.viable
-    assert not any(isinstance(b, demo.BuildKeyring) for b in get_all_keyring())
+    assert demo.MemoryKeyring is MemoryKeyring
+    assert not MemoryKeyring.viable
+    assert not any(isinstance(b, MemoryKeyring) for b in get_all_keyring())
 
 
 def test_sample_reviews_name_known_reviewers_and_versions() -> None:

@@ -11,7 +11,6 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
-from keyring.errors import PasswordDeleteError, PasswordSetError
 
 from countersign.services import self_check
 from countersign.services.self_check import (
@@ -25,37 +24,12 @@ from countersign.services.self_check import (
     check_resources,
     report_lines,
 )
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps secrets in a dict, as a real backend would in the OS."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.secrets.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such entry")
-
-
-class PlaintextKeyring(MemoryKeyring):
-    """Named like keyrings.alt's file backend, which writes secrets unencrypted."""
-
-
-class LockedKeyring(MemoryKeyring):
-    """A keyring that refuses to store anything, as a locked collection does."""
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise PasswordSetError("the collection is locked")
+from tests.helpers.keyring_memory import (
+    MemoryKeyring,
+    PlaintextKeyring,
+    RankedKeyring,
+    RefusingKeyring,
+)
 
 
 class ForgetfulDeleteKeyring(MemoryKeyring):
@@ -108,9 +82,9 @@ def test_a_keyring_that_stores_and_deletes_passes_and_keeps_nothing() -> None:
     backend = MemoryKeyring()
     check = check_keyring(backend)
     assert check.passed, check.detail
-    assert f"the keyring backend is {__name__}.MemoryKeyring" in check.detail
+    assert f"the keyring backend is {MemoryKeyring.__module__}.MemoryKeyring" in check.detail
     assert "stored a throwaway secret, read it back and deleted it" in check.detail
-    assert backend.secrets == {}
+    assert backend.entries == {}
 
 
 def test_no_keyring_at_all_is_not_acceptable() -> None:
@@ -126,7 +100,7 @@ def test_a_plaintext_keyring_is_not_acceptable_and_is_never_written() -> None:
     check = check_keyring(backend)
     assert not check.passed
     assert "keeps secrets in a file of its own" in check.detail
-    assert backend.secrets == {}
+    assert backend.entries == {}
 
 
 class Chain(chainer.ChainerBackend):
@@ -142,12 +116,12 @@ class Chain(chainer.ChainerBackend):
 
 
 def test_a_chain_is_judged_by_the_real_keyring_in_it_and_plaintext_is_never_written() -> None:
-    real, plaintext = MemoryKeyring(), PlaintextKeyring()
+    real, plaintext = RankedKeyring(), PlaintextKeyring()
     chain = Chain([real, plaintext])
     check = check_keyring(chain)
     assert check.passed, check.detail
-    assert "MemoryKeyring" in check.detail
-    assert plaintext.secrets == {}
+    assert "RankedKeyring" in check.detail
+    assert plaintext.entries == {}
 
 
 def test_a_chain_of_plaintext_only_is_not_acceptable() -> None:
@@ -156,13 +130,16 @@ def test_a_chain_of_plaintext_only_is_not_acceptable() -> None:
     check = check_keyring(chain)
     assert not check.passed
     assert "PlaintextKeyring" in check.detail
-    assert plaintext.secrets == {}
+    assert plaintext.entries == {}
 
 
 def test_a_keyring_that_cannot_store_says_why() -> None:
-    check = check_keyring(LockedKeyring())
+    check = check_keyring(RefusingKeyring())
     assert not check.passed
-    assert "could not store a secret: PasswordSetError: the collection is locked" in check.detail
+    assert (
+        "could not store a secret: PasswordSetError: Failed to unlock the collection!"
+        in check.detail
+    )
 
 
 def test_a_keyring_that_does_not_delete_is_reported() -> None:

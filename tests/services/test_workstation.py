@@ -9,6 +9,7 @@ import pytest
 
 import countersign
 from countersign.errors import RegistryUnreadable
+from countersign.services.identities.keystore import PBKDF2_ITERATIONS
 from countersign.services.workstation import build_services, open_services
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
@@ -57,6 +58,13 @@ def test_open_services_wires_every_service_to_one_registry_and_keyring(tmp_path:
 def test_the_actor_given_is_recorded_as_the_actor(tmp_path: Path) -> None:
     with open_services(str(tmp_path / "r.sqlite3"), keyring=MemoryKeyring(), actor="olga") as s:
         assert s.importer.actor == s.identities.actor == s.checklists.actor == "olga"
+
+
+def test_keys_get_the_workstations_rounds_unless_told_otherwise(tmp_path: Path) -> None:
+    with open_services(str(tmp_path / "r.sqlite3"), keyring=MemoryKeyring()) as s:
+        assert s.identities.keystore.rounds == PBKDF2_ITERATIONS == 600_000
+        cheap = build_services(s.database, keyring=MemoryKeyring(), key_rounds=1_000)
+        assert cheap.identities.keystore.rounds == 1_000
 
 
 def test_build_services_over_an_open_registry_shares_it(tmp_path: Path) -> None:

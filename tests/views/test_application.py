@@ -320,3 +320,33 @@ def test_more_bugs_join_the_open_crash_dialog(qtbot: QtBot) -> None:
     assert isinstance(first, CrashDialog)
     assert "Traceback: two" in first.report.toPlainText()
     first.close()
+
+
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_a_missing_registry_is_created_only_when_the_officer_says_so(
+    qapp: QApplication,
+    messages: list[tuple[str, str]],
+    windows_run: list[MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    answer: str,
+) -> None:
+    asked: list[str] = []
+
+    def question(parent: QWidget | None, title: str, text: str, *args: Any) -> Any:
+        assert isinstance(parent, StartupWindow) and parent.isVisible()
+        asked.append(f"{title} {text}")
+        button = (
+            QMessageBox.StandardButton.Yes if answer == "yes" else QMessageBox.StandardButton.No
+        )
+        return button
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    path = tmp_path / "new" / "registry.sqlite3"
+    status = application.run_workstation(str(path), demo=False)
+    assert len(asked) == 1 and f"There is no registry at {path}" in asked[0]
+    assert messages == []
+    if answer == "yes":
+        assert status == 0 and path.exists() and len(windows_run) == 1
+    else:
+        assert status == 1 and not (tmp_path / "new").exists() and windows_run == []

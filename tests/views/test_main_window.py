@@ -157,7 +157,7 @@ def test_search_then_select_shows_the_matching_card(qtbot: QtBot, window: MainWi
 def test_selecting_a_model_and_every_tab_by_keyboard(qtbot: QtBot, window: MainWindow) -> None:
     window.browser.select_model(CATS_AND_DOGS)
     qtbot.waitUntil(lambda: window.model_page.model_name == CATS_AND_DOGS, timeout=5000)
-    assert "This model distinguishes cat and dog images" in (
+    assert "Tells photos of cats from photos of dogs" in (
         window.model_page.card_tab.browser.toPlainText()
     )
     expected = {

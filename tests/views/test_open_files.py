@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from countersign.cli import main
+from countersign.services.storage.database import Database
 from countersign.views import application
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
@@ -25,6 +26,7 @@ def test_a_bundle_named_on_the_command_line_opens_in_the_import_preview(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry = tmp_path / "registry.sqlite3"
+    Database.open(str(registry)).dispose()  # the window would ask before making one
     bundle = write(tmp_path, "credit-scorer.cardbundle", signed_bundle())
     previews: list[tuple[str, list[list[str]]]] = []
 

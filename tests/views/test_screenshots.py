@@ -11,9 +11,12 @@ from PySide6.QtWidgets import QApplication
 from tests import screenshots
 
 # The offscreen platform cannot pass size hints or raise windows; that is not a problem.
-pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.qt_log_ignore(
+        "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+    ),
+]
 
 MODEL_TABS = ("card", "versions", "source", "attachments", "history")
 """The model-page tabs every build has (later tabs such as Compare come on top)."""

@@ -221,6 +221,13 @@ def _listed_paths(manifest: BundleManifest, file_name: str) -> dict[str, str]:
                 _join(MANIFEST_NAME, f"attachments[{index}].card"),
                 f"names {attachment.card!r}, which is not a card listed in the manifest",
             )
+    for index, artifact in enumerate(manifest.artifacts or []):
+        if artifact.card not in card_paths:
+            refuse(
+                file_name,
+                _join(MANIFEST_NAME, f"artifacts[{index}].card"),
+                f"names {artifact.card!r}, which is not a card listed in the manifest",
+            )
     return listed
 
 

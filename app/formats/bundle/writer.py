@@ -16,7 +16,7 @@ import secrets
 import stat
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,9 +36,14 @@ from countersign.formats.bundle.zip_archive import (
     refuse,
     unsafe_path_reason,
 )
-from countersign.formats.detect import read_card
+from countersign.formats.detect import read_cards
 from countersign.formats.media_types import guess_media_type
-from countersign.models.manifest import BundleManifest, ManifestAttachment, ManifestCard
+from countersign.models.manifest import (
+    BundleManifest,
+    ManifestArtifact,
+    ManifestAttachment,
+    ManifestCard,
+)
 
 
 def manifest_json_bytes(manifest: BundleManifest) -> bytes:
@@ -119,6 +124,7 @@ def create_bundle(
     sign_cert: Path | None = None,
     key_passphrase: bytes | None = None,
     version: str | None = None,
+    artifacts: Sequence[Path] = (),
 ) -> BundleManifest:
     """Write a bundle from a folder of cards, signed when a key and certificate are given.
 
@@ -151,6 +157,14 @@ def create_bundle(
     if not cards:
         refuse(str(folder), "", "the folder holds no card files")
     attachments = _collect_attachments(folder, [c for c in children if c.is_dir()], cards, files)
+    if artifacts and len(cards) != 1:
+        refuse(
+            str(folder),
+            "",
+            f"model files (--artifact) go with one card, and the folder holds {len(cards)}; "
+            "make one bundle per card",
+        )
+    artifact_entries = [_artifact_entry(path, cards[0].path) for path in artifacts]
     try:
         manifest = BundleManifest(
             team=team,
@@ -158,11 +172,26 @@ def create_bundle(
             producer=producer,
             cards=sorted(cards, key=lambda card: card.path),
             attachments=sorted(attachments, key=lambda attachment: attachment.path),
+            artifacts=artifact_entries or None,
         )
     except ValidationError as error:
         refuse(str(output), *validation_problem(error))
     write_bundle(output, manifest, files, signer=signer)
     return manifest
+
+
+def _artifact_entry(path: Path, card: str) -> ManifestArtifact:
+    """A model file's name, SHA-256 and size, read in blocks (weights can be gigabytes)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+    except OSError as error:
+        refuse(str(path), "", f"cannot be read: {error.strerror or error}")
+    return ManifestArtifact(card=card, name=path.name, sha256=digest.hexdigest(), size=size)
 
 
 def _collect_cards(
@@ -175,9 +204,19 @@ def _collect_cards(
     for path in paths:
         data = _read_local(path)
         try:
-            read = read_card(data, path.name)
+            reads = read_cards(data, path.name)
         except CardRefused as error:
             refuse(str(path), error.field, f"not a card Countersign can read: {error.reason}")
+        if len(reads) > 1:
+            names = ", ".join(repr(r.card.model_details.name) for r in reads)
+            refuse(
+                str(path),
+                "components",
+                f"a BOM with {len(reads)} model cards ({names}), and a bundle entry holds one "
+                "model: put one model per BOM in the folder, or import the BOM as a loose "
+                "file (every model in it lands)",
+            )
+        read = reads[0]
         details = read.card.model_details
         model = details.name.strip() or path.stem
         card_version = details.version.strip() or (version or "").strip()
@@ -318,6 +357,15 @@ def _write_atomically(output: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, output)
+    except OSError as error:
+        # A full disk or a folder that cannot be written says "No space left on device"
+        # with no file named: name the bundle being written.
+        temporary.unlink(missing_ok=True)
+        refuse(
+            str(output),
+            "",
+            f"cannot be written ({error.strerror or error}); nothing was written",
+        )
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

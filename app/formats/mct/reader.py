@@ -226,15 +226,18 @@ class _MctReader(JsonCardReader):
         details.description = self.text(section.get("documentation"), "model_details.documentation")
         for path, item in self.items(section.get("owners"), "model_details.owners"):
             if isinstance(item, dict):
-                self.card.owners.append(
-                    Owner(
-                        name=self.text(item.get("name"), f"{path}.name"),
-                        contact=self.text(item.get("contact"), f"{path}.contact"),
-                    )
+                owner = Owner(
+                    name=self.text(item.get("name"), f"{path}.name"),
+                    contact=self.text(item.get("contact"), f"{path}.contact"),
                 )
                 self.leftovers(item, {"name", "contact"}, path)
+                written = item.get("name") or item.get("contact")
             else:
-                self.card.owners.append(Owner(name=self.text(item, path)))
+                owner = Owner(name=self.text(item, path))
+                written = item
+            # An owner whose every word was a placeholder is no owner.
+            if owner.name or owner.contact or not written:
+                self.card.owners.append(owner)
         self.version(section.get("version"))
         self.licences(section)
         for path, item in self.items(section.get("references"), "model_details.references"):

@@ -186,7 +186,8 @@ def _review_signed(record: AuditRecord) -> str:
     signer = _text(record.details, "signer") or record.actor or "someone"
     decision = _text(record.details, "decision")
     template = _text(record.details, "template")
-    facts = [f"checklist {template}" if template else ""]
+    stage = _text(record.details, "stage")
+    facts = [f"for {stage}" if stage else "", f"checklist {template}" if template else ""]
     if Decision.known(decision):
         return f"{signer} {Decision(decision).done} {_subject(record)}" + _bracket(facts)
     return f"{signer} signed off {_subject(record)}" + _bracket([f"decision {decision}", *facts])
@@ -251,7 +252,32 @@ def _identity_retired(record: AuditRecord) -> str:
     return f"Identity of {who} retired: it signs no more" + (f" ({reason})" if reason else "")
 
 
+def _stages_set(record: AuditRecord) -> str:
+    stages = record.details.get("to")
+    names = " → ".join(str(s) for s in stages) if isinstance(stages, list) else ""
+    return f"Stages set to {names}" if names else "Stages set"
+
+
+def _classified(record: AuditRecord) -> str:
+    tier = _text(record.details, "tier")
+    reason = _text(record.details, "reason")
+    return f"{record.actor} classified {_subject(record)} as {tier} risk" + (
+        f": {reason}" if reason else ""
+    )
+
+
+def _revoked(record: AuditRecord) -> str:
+    stage = _text(record.details, "stage")
+    reason = _text(record.details, "reason")
+    return f"{record.actor} revoked the approval of {_subject(record)} for {stage}" + (
+        f": {reason}" if reason else ""
+    )
+
+
 _SENTENCES: dict[AuditAction, Callable[[AuditRecord], str]] = {
+    AuditAction.STAGES_SET: _stages_set,
+    AuditAction.MODEL_CLASSIFIED: _classified,
+    AuditAction.APPROVAL_REVOKED: _revoked,
     AuditAction.MODEL_CREATED: _model_created,
     AuditAction.BUNDLE_IMPORTED: _bundle_imported,
     AuditAction.CARD_VERSION_IMPORTED: _card_version_imported,

@@ -252,7 +252,7 @@ class Identities:
     ) -> IdentityInfo:
         certificate = credential.certificate
         fingerprint = certificate_fingerprint(certificate)
-        pem = encrypt_private_key(credential.key, passphrase)
+        pem = encrypt_private_key(credential.key, passphrase, self.keystore.rounds)
         now = utc_now()
         row = Identity(
             name=name,
@@ -338,7 +338,9 @@ class Identities:
                     )
                 ],
             )
-            self.keystore.store(fingerprint, encrypt_private_key(signing.key, new))
+            self.keystore.store(
+                fingerprint, encrypt_private_key(signing.key, new, self.keystore.rounds)
+            )
         return signing.identity
 
     def retire(self, email: str, reason: str = "") -> tuple[IdentityInfo, bool]:

@@ -13,14 +13,19 @@ The PKCS#8 encryption is PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), the scheme
 cryptography and OpenSSL write, but with :data:`PBKDF2_ITERATIONS` rounds:
 cryptography fixes its own at 2,048, too few to slow down guessing a
 passphrase from a copied keyring.  Any PKCS#8 reader (cryptography, OpenSSL)
-opens the result with the passphrase.
+opens the result with the passphrase, whatever rounds it was written with.
+The rounds are the keystore's (``Keystore(rounds=...)``): the workstation
+keeps the default; tests hand a keystore with cheap rounds over, never
+patching this module.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import importlib.util
 import os
+import re
 import secrets
 import sys
 from typing import TYPE_CHECKING
@@ -30,7 +35,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from countersign.services.reviews.errors import KeystoreUnavailable, WrongPassphrase
+from countersign.services.reviews.errors import (
+    KeystoreUnavailable,
+    StoredKeyDamaged,
+    WrongPassphrase,
+)
 
 if TYPE_CHECKING:
     # keyring itself is imported when a key is first stored or read (about 50 ms the
@@ -70,10 +79,9 @@ _SEQUENCE, _OCTETS, _NULL = 0x30, 0x04, b"\x05\x00"
 
 
 def encrypt_private_key(
-    key: ec.EllipticCurvePrivateKey, passphrase: str, iterations: int | None = None
+    key: ec.EllipticCurvePrivateKey, passphrase: str, rounds: int = PBKDF2_ITERATIONS
 ) -> str:
-    """``key`` as an encrypted PKCS#8 PEM (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC)."""
-    rounds = iterations or PBKDF2_ITERATIONS
+    """``key`` as an encrypted PKCS#8 PEM (PBES2, PBKDF2-HMAC-SHA256 ``rounds``, AES-256-CBC)."""
     plain = key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
@@ -104,7 +112,19 @@ def encrypt_private_key(
 
 
 def decrypt_private_key(pem: str, passphrase: str) -> ec.EllipticCurvePrivateKey:
-    """Open an encrypted PKCS#8 PEM with ``passphrase``; :class:`WrongPassphrase` if it does not."""
+    """Open an encrypted PKCS#8 PEM with ``passphrase``; :class:`WrongPassphrase` if it does not.
+
+    A keyring entry that is no encrypted private key at all (cut short, edited,
+    overwritten) is :class:`StoredKeyDamaged`, never a wrong passphrase: no
+    passphrase would open it.
+    """
+    if not _is_encrypted_key(pem):
+        raise StoredKeyDamaged(
+            "the private key stored in the keyring for this identity is damaged (it is no "
+            "encrypted private key); no passphrase can open it. Restore it from a PKCS#12 "
+            "backup with `countersign identity import-p12`, or retire the identity and "
+            "create a new one"
+        )
     try:
         key = serialization.load_pem_private_key(pem.encode("ascii"), passphrase.encode("utf-8"))
     except (ValueError, TypeError):
@@ -112,6 +132,28 @@ def decrypt_private_key(pem: str, passphrase: str) -> ec.EllipticCurvePrivateKey
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise WrongPassphrase("the stored key is not an ECDSA key; recreate the identity")
     return key
+
+
+_ENCRYPTED_PEM = re.compile(
+    r"\s*-----BEGIN ENCRYPTED PRIVATE KEY-----([A-Za-z0-9+/=\s]+)"
+    r"-----END ENCRYPTED PRIVATE KEY-----\s*"
+)
+
+
+def _is_encrypted_key(pem: str) -> bool:
+    """Whether ``pem`` is, in its structure, an encrypted PKCS#8 key (PBES2 or another scheme)."""
+    from asn1crypto import keys as asn1_keys  # here: the report service must not load it
+
+    found = _ENCRYPTED_PEM.fullmatch(pem)
+    if found is None:
+        return False
+    try:
+        der = base64.b64decode("".join(found.group(1).split()), validate=True)
+        info = asn1_keys.EncryptedPrivateKeyInfo.load(der, strict=True)
+        info.native  # noqa: B018 - parses every part, raising on a damaged one
+    except (ValueError, TypeError, binascii.Error):
+        return False
+    return True
 
 
 # -- choosing and vetting the keyring ---------------------------------------------
@@ -192,20 +234,25 @@ class Keystore:
     """The keyring entries of reviewers' keys: store, load, delete by certificate fingerprint.
 
     The backend is keyring's configured one unless given; it is vetted on
-    first use, so that listing identities works without any keyring.
+    first use, so that listing identities works without any keyring.  ``rounds``
+    is how many PBKDF2 rounds protect a key stored from now on (keys already
+    stored keep theirs).
     """
 
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
+    def __init__(
+        self, backend: KeyringBackend | None = None, rounds: int = PBKDF2_ITERATIONS
+    ) -> None:
+        if rounds < 1:
+            raise ValueError(f"PBKDF2 needs at least one round, not {rounds}")
         self._given = backend
         self._backend: KeyringBackend | None = None
+        self.rounds = rounds
 
     @property
     def backend(self) -> KeyringBackend:
         """The vetted keyring backend; :class:`KeystoreUnavailable` when there is none."""
         if self._backend is None:
-            import keyring
-
-            self._backend = usable_backend(self._given or keyring.get_keyring())
+            self._backend = usable_backend(self._given or configured_backend())
         return self._backend
 
     def describe(self) -> str:
@@ -255,6 +302,22 @@ class Keystore:
                 f"{_error_text(error)}. Unlock it and try again"
             ) from error
         return True
+
+
+def configured_backend() -> KeyringBackend:
+    """keyring's configured backend; one that fails to load is :class:`KeystoreUnavailable`."""
+    try:
+        import keyring
+
+        return keyring.get_keyring()
+    # A backend named in PYTHON_KEYRING_BACKEND or keyringrc.cfg that cannot be imported
+    # or set up (keyrings.alt's encrypted file without pycryptodome) raises anything.
+    except Exception as error:
+        raise KeystoreUnavailable(
+            _no_keyring(
+                f"the configured keyring backend could not be loaded ({_error_text(error)})"
+            )
+        ) from None
 
 
 def _error_text(error: BaseException) -> str:

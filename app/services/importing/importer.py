@@ -10,6 +10,7 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import FormatWarning, ReadCard
-from countersign.formats.bundle import OpenedBundle, open_bundle
+from countersign.formats.bundle import MANIFEST_NAME, OpenedBundle, open_bundle
 from countersign.formats.detect import read_card, read_cards
 from countersign.formats.limits import MAX_CARD_BYTES
+from countersign.models.safe_text import name_problem, terminal_text
 from countersign.models.tables import CardVersion, Model
 from countersign.models.vocabulary import AuditAction, AuditObject, CardOutcome
 from countersign.services.audit.trail import EventDraft, append_events
@@ -34,6 +36,7 @@ from countersign.services.importing.plan import (
 )
 from countersign.services.progress import Cancelled, Progress, no_progress
 from countersign.services.storage.database import Database, os_user
+from countersign.services.time_limit import TimeLimitExceeded, time_limit
 
 __all__ = [
     "ImportPlan",
@@ -44,6 +47,11 @@ __all__ = [
     "PlannedCard",
 ]
 
+MAX_READ_SECONDS = 60.0
+"""Reading and checking one file may take this long; a file that needs longer is refused.
+
+A 1,000-card bundle takes about a second, a 32 MiB card a few.
+"""
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _BUNDLE_SUFFIXES = (".cardbundle", ".zip")
 
@@ -51,9 +59,15 @@ _BUNDLE_SUFFIXES = (".cardbundle", ".zip")
 class Importer:
     """Plans and applies imports into one registry."""
 
-    def __init__(self, database: Database, actor: str | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        actor: str | None = None,
+        read_seconds: float = MAX_READ_SECONDS,
+    ) -> None:
         self.database = database
         self.actor = actor or os_user()
+        self.read_seconds = read_seconds
 
     def import_file(
         self,
@@ -88,30 +102,38 @@ class Importer:
         is_bundle = _looks_like_bundle(path)
         plan = ImportPlan(source=path, kind="bundle" if is_bundle else "card", team=team or "")
         try:
-            if is_bundle:
-                report(0, 1, f"Checking bundle {path.name}")
-                bundle = open_bundle(path)
-                plan.bundle = bundle
-                plan.file_sha256 = bundle.sha256
-                plan.team = bundle.manifest.team
-                self._plan_bundle_cards(plan, bundle, report, cancelled)
-            else:
-                self._plan_loose_card(plan, path, model, version)
+            with time_limit(self.read_seconds) as on_time:
+                if is_bundle:
+                    report(0, 1, f"Checking bundle {path.name}")
+                    bundle = open_bundle(path)
+                    plan.bundle = bundle
+                    plan.file_sha256 = bundle.sha256
+                    plan.team = bundle.manifest.team
+                    self._plan_bundle_cards(plan, bundle, report, cancelled, on_time)
+                else:
+                    self._plan_loose_card(plan, path, model, version)
+        except TimeLimitExceeded:
+            return _refuse(
+                plan,
+                f"{path.name}: reading it took longer than {self.read_seconds:g} seconds, "
+                "the limit for one file; it is refused",
+            )
         except InputRefused as refusal:
             # A card refused inside a bundle names the card; say which bundle it is in too.
             inside = refusal.file != path.name and not str(refusal).startswith(path.name)
-            plan.refusal = f"{path.name}: {refusal}" if inside else str(refusal)
-            plan.cards.clear()
-            if not plan.file_sha256:
-                plan.file_sha256 = _file_sha256(path)
-            return plan
+            return _refuse(plan, f"{path.name}: {refusal}" if inside else str(refusal))
         report(len(plan.cards), len(plan.cards) + 1, "Comparing with the registry")
         with self.database.read() as session:
             _classify(session, plan)
         return plan
 
     def _plan_bundle_cards(
-        self, plan: ImportPlan, bundle: OpenedBundle, report: Progress, cancelled: Cancelled | None
+        self,
+        plan: ImportPlan,
+        bundle: OpenedBundle,
+        report: Progress,
+        cancelled: Cancelled | None,
+        on_time: Callable[[], None],
     ) -> None:
         attachments: dict[str, list[PlannedAttachment]] = {}
         for attachment in bundle.attachments:
@@ -120,10 +142,21 @@ class Importer:
                     attachment.entry.path, attachment.entry.media_type, attachment.content
                 )
             )
+        artifacts: dict[str, list[dict[str, object]]] = {}
+        for artifact in bundle.manifest.artifacts or []:
+            artifacts.setdefault(artifact.card, []).append(
+                {"name": artifact.name, "sha256": artifact.sha256, "size": artifact.size}
+            )
         total = len(bundle.cards) + 1
         for index, item in enumerate(bundle.cards):
             if cancelled is not None and cancelled():
                 raise ImportCancelled("import cancelled; nothing was written")
+            on_time()
+            _check_names(
+                MANIFEST_NAME,
+                (f"cards[{index}].model", item.entry.model),
+                (f"cards[{index}].version", item.entry.version),
+            )
             report(index, total, f"Reading {item.entry.path}")
             read = read_card(item.content, item.entry.path, model=item.entry.model)
             warnings = list(read.warnings)
@@ -144,17 +177,17 @@ class Importer:
                         f"{read.source_format!r}",
                     )
                 )
-            plan.cards.append(
-                _planned(
-                    item.entry.path,
-                    item.entry.model,
-                    item.entry.version,
-                    read,
-                    item.content,
-                    warnings,
-                    attachments.get(item.entry.path, []),
-                )
+            planned = _planned(
+                item.entry.path,
+                item.entry.model,
+                item.entry.version,
+                read,
+                item.content,
+                warnings,
+                attachments.get(item.entry.path, []),
             )
+            planned.artifacts = artifacts.get(item.entry.path, [])
+            plan.cards.append(planned)
 
     def _plan_loose_card(
         self, plan: ImportPlan, path: Path, model: str | None, version: str | None
@@ -182,6 +215,11 @@ class Importer:
                     if len(reads) > 1
                     else "the card does not state its version; pass --version",
                 )
+            _check_names(
+                path.name,
+                ("--model" if model else "model_details.name", name),
+                ("--version" if version else "model_details.version", label),
+            )
             plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
 
     # -- applying -------------------------------------------------------------
@@ -194,8 +232,13 @@ class Importer:
             if not plan.changes_anything:
                 return ImportReport(plan, landed=False)
             with self.database.write() as session:
+                # Another import may have landed the same cards since planning (two
+                # processes importing one bundle): classified again under the write lock,
+                # what became known is now "unchanged", and nothing new means no write.
                 _classify(session, plan)
                 if not plan.refused:
+                    if not plan.changes_anything:
+                        return ImportReport(plan, landed=False)
                     land_plan(session, plan, self.actor)
                     return ImportReport(plan, landed=True)
         self._record_refusal(plan)
@@ -220,6 +263,23 @@ class Importer:
                     )
                 ],
             )
+
+
+def _check_names(file: str, model: tuple[str, str], version: tuple[str, str]) -> None:
+    """Refuse a model or version name that is empty, path-like or holds control characters."""
+    for what, (field, value) in (("model name", model), ("version", version)):
+        problem = name_problem(value)
+        if problem is not None:
+            raise InputRefused(file, field, f"the {what} '{terminal_text(value)}' {problem}")
+
+
+def _refuse(plan: ImportPlan, reason: str) -> ImportPlan:
+    """``plan`` refused whole for ``reason``: no card of it will land."""
+    plan.refusal = reason
+    plan.cards.clear()
+    if not plan.file_sha256:
+        plan.file_sha256 = _file_sha256(plan.source)
+    return plan
 
 
 def _looks_like_bundle(path: Path) -> bool:

@@ -65,6 +65,7 @@ def land_plan(session: Session, plan: ImportPlan, actor: str) -> None:
                     ensure_ascii=False,
                 ),
                 "status": CardStatus.SUBMITTED,
+                "artifacts_json": json.dumps(card.artifacts, ensure_ascii=False),
                 "bundle_id": bundle_id,
                 "imported_at": now,
                 "imported_by": actor,

@@ -39,6 +39,8 @@ class PlannedCard:
     search_text: str = ""
     warnings: list[FormatWarning] = field(default_factory=list)
     attachments: list[PlannedAttachment] = field(default_factory=list)
+    artifacts: list[dict[str, object]] = field(default_factory=list)
+    """The model files the bundle's manifest names for this card: name, sha256, size."""
 
 
 @dataclass

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from countersign.models.card import canonical_json
+from countersign.models.vocabulary import StageStatus
 from countersign.services.reports.data import ReportData, SignOffRecord
 
 MANIFEST = "report.json"
@@ -134,6 +135,34 @@ def _manifest(data: ReportData, files: list[Attachment]) -> dict[str, Any]:
             else None
         ),
         "files": [{"name": f.name, "sha256": f.sha256, "size": len(f.data)} for f in files],
+        "stages": [
+            {
+                "stage": st.stage,
+                "status": st.status,
+                "review": st.review_id,
+                "quorum": data.stage_quorum(st.stage),
+                "decided_at": st.decided_at,
+                "revoked": (
+                    {"by": st.revoked_by, "at": st.revoked_at, "reason": st.revoked_reason}
+                    if st.status == StageStatus.REVOKED
+                    else None
+                ),
+            }
+            for st in data.stages
+        ],
+        "classification": (
+            {
+                "tier": data.classification.tier,
+                "reason": data.classification.reason,
+                "by": data.classification.officer,
+                "at": data.classification.signed_at,
+                "from_version": data.classification.version,
+            }
+            if data.classification
+            else None
+        ),
+        "card_rating": data.card_rating or None,
+        "artifacts": [dict(a) for a in data.artifacts],
         "signoffs": [_signoff_entry(record) for record in data.signoffs],
     }
 

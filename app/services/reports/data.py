@@ -10,7 +10,9 @@ certificate, and the audit events about this card version.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +27,7 @@ from countersign.models.tables import (
     Identity,
     Model,
 )
-from countersign.models.vocabulary import AuditObject, CardStatus, Decision
+from countersign.models.vocabulary import AuditObject, CardStatus, Decision, StageStatus
 from countersign.services.audit.records import parse_details, records_of
 from countersign.services.audit.wording import action_label, describe
 from countersign.services.counting import counted
@@ -45,6 +47,14 @@ from countersign.services.reviews.signoff_payload import (
     payload_bytes,
     signature_matches,
     signoff_payload,
+)
+from countersign.services.reviews.stages import (
+    ClassificationInfo,
+    StageState,
+    card_rating,
+    classification_for,
+    effective_tier,
+    stage_states,
 )
 from countersign.services.storage.database import Database
 
@@ -144,6 +154,36 @@ class ReportData:
     exporter: Exporter | None
     trends: ModelTrends | None = None
     """Each metric across the versions up to this one (None: not gathered)."""
+    stages: tuple[StageState, ...] = ()
+    """The card version's status for each stage of the registry, in order."""
+    classification: ClassificationInfo | None = None
+    """The officer's risk classification in force, if any."""
+    card_rating: str = ""
+    """The risk rating the card states about itself."""
+    artifacts: tuple[dict[str, Any], ...] = ()
+    """The model files the card version names (name, sha256, size)."""
+
+    def stage_quorum(self, stage: str) -> int:
+        """The quorum of the round that decides ``stage`` (0 when there is none)."""
+        state = next((s for s in self.stages if s.stage == stage), None)
+        if state is None or state.review_id is None:
+            return 0
+        found = next((r for r in self.rounds if r.review.id == state.review_id), None)
+        return found.review.quorum if found else 0
+
+    def stage_approvers(self, stage: str) -> list[str]:
+        """Names of those who approved the round that decides ``stage``."""
+        state = next((s for s in self.stages if s.stage == stage), None)
+        found = next(
+            (r for r in self.rounds if state is not None and r.review.id == state.review_id), None
+        )
+        if found is None:
+            return []
+        return [
+            s.signature.signer_name
+            for s in found.signoffs
+            if s.signature.decision == Decision.APPROVE
+        ]
 
     @property
     def placeholder_sections(self) -> int:
@@ -195,7 +235,9 @@ def gather_report(
         cv = session.get(CardVersion, summary.id)
         model_row = session.scalar(select(Model).where(Model.name == summary.model))
         assert cv is not None and model_row is not None, "read a moment ago"
-        tier = str(detail.card.risk_rating or model_row.risk_tier or "unknown")
+        tier = effective_tier(session, cv, model_row.risk_tier)
+        stages = tuple(stage_states(session, cv))
+        classification = classification_for(session, cv)
         rounds = _rounds(session, cv)
         pending_template, pending = ("", ()) if rounds else _pending(session, detail, tier)
         baseline = _baseline(session, cv, detail.card)
@@ -223,6 +265,10 @@ def gather_report(
             exported_at=exported_at,
             exporter=exporter,
             trends=trends,
+            stages=stages,
+            classification=classification,
+            card_rating=card_rating(cv),
+            artifacts=tuple(json.loads(cv.artifacts_json)),
         )
 
 
@@ -259,6 +305,8 @@ def _signoff(
         comment=signature.comment,
         signed_at=signature.signed_at,
         signer_fingerprint=signature.fingerprint,
+        stage=review.stage,
+        artifacts=json.loads(cv.artifacts_json),
     )
     pem = (
         session.scalar(
@@ -411,6 +459,37 @@ def decision_sentence(data: ReportData) -> str:
     if status == CardStatus.SUBMITTED:
         return "Submitted, NOT reviewed yet: no decision has been made."
     return f"Status {CardStatus.word(status)}: NOT approved."
+
+
+def stage_headline(data: ReportData) -> str:
+    """``APPROVED for production on 2026-12-05 by Ana, Bea`` (or REVOKED, or NOT APPROVED)."""
+    revoked = [s for s in data.stages if s.status == StageStatus.REVOKED]
+    if revoked:
+        first = revoked[0]
+        return (
+            f"REVOKED for {first.stage} on {_day(first.revoked_at)} by {first.revoked_by}: "
+            f"{first.revoked_reason}"
+        )
+    approved = [s for s in data.stages if s.status == StageStatus.APPROVED]
+    if not approved:
+        return f"NOT APPROVED — status: {data.status}"
+    last = approved[-1]
+    who = ", ".join(data.stage_approvers(last.stage))
+    by = f" by {who}" if who else ""
+    return f"APPROVED for {last.stage} on {_day(last.decided_at)}{by}"
+
+
+def classification_sentence(data: ReportData) -> str:
+    """The risk tier with who set it and why, and the card's own rating beside it."""
+    rating = data.card_rating or "none stated"
+    c = data.classification
+    if c is None:
+        return f"{data.risk_tier} (not classified by an officer; the card's own rating: {rating})"
+    differs = "" if data.card_rating in ("", c.tier) else " — DIFFERS from the card's own rating"
+    return (
+        f"{c.tier}, classified by {c.officer_name} <{c.officer}> on {_day(c.signed_at)} "
+        f"(from version {c.version}): {c.reason}; the card's own rating: {rating}{differs}"
+    )
 
 
 def decision_words(decision: str) -> str:

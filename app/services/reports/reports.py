@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus
+from countersign.models.tables import CardVersion
+from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus, StageStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.progress import Progress, no_progress
@@ -34,6 +35,7 @@ from countersign.services.reports.publishing import (
 )
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reviews.errors import IdentityRetired
+from countersign.services.reviews.stages import stage_states
 from countersign.services.storage.database import Database, os_user, utc_now
 
 MAX_TRUST_BYTES = 1024 * 1024
@@ -196,7 +198,17 @@ class Reports:
     def check_publish(self, model: str, version: str | None, folder: Path) -> VersionSummary:
         """Refuse before any work: a card version not approved, a folder that is not new or empty."""
         summary = Registry(self.database).card_version(model, version).summary
-        if summary.status != CardStatus.APPROVED:
+        with self.database.read() as session:
+            cv = session.get(CardVersion, summary.id)
+            assert cv is not None, "read a moment ago"
+            states = stage_states(session, cv)
+        revoked = [s for s in states if s.status == StageStatus.REVOKED]
+        if revoked:
+            raise PublishRefused(
+                f"the approval of {summary.model} {summary.version} for {revoked[0].stage} was "
+                f"revoked ({revoked[0].revoked_reason}); a revoked card version is not published"
+            )
+        if not any(s.status == StageStatus.APPROVED for s in states):
             raise PublishRefused(
                 f"{summary.model} {summary.version} is {summary.status}, not approved; "
                 "only approved card versions are published"

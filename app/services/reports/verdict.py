@@ -5,7 +5,8 @@ Plain records, so that a view can show each check without importing pyHanko.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from countersign.services.counting import counted
 
@@ -34,6 +35,8 @@ class ReportVerification:
     status: str = ""
     card_sha256: str = ""
     signer: str = ""
+    attachments: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    """The files attached to the PDF, by name (for the offline deployment gate)."""
 
     @property
     def ok(self) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import logging
 import re
 import signal
 import threading
@@ -56,10 +57,28 @@ MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 MAX_PAGES = 20_000
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 
+MAX_HEX_DIGITS = 1024 * 1024
+"""Longest hex string read (a signature's /Contents is a few thousand digits).
+
+pyHanko decodes a hex string one digit at a time into a list: 20 MB of hex in
+a /Contents took 3.8 GB, so a longer one is refused before the PDF is parsed.
+"""
+
+_LONG_HEX = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]{%d}" % MAX_HEX_DIGITS)
+"""A hex string at least MAX_HEX_DIGITS long (with PDF white space between digits)."""
+
 _FILTERS = ("/FlateDecode", "/ASCII85Decode")
 """Stream filters read here; anything else in a report is refused."""
 
 _PRINTED = re.compile(rb"Card SHA-256 ([0-9a-f]{64})")
+
+
+# pyHanko logs a traceback for every certificate it cannot validate (an unknown signer),
+# before the verdict: the verdict says it in words, so its loggers are kept quiet.
+for _logger_name in ("pyhanko", "pyhanko_certvalidator"):
+    _logger = logging.getLogger(_logger_name)
+    _logger.addHandler(logging.NullHandler())
+    _logger.propagate = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +129,14 @@ def _read(path: Path, file: str) -> bytes:
         raise ReportUnreadable(file, "is larger than 64 MiB; a report is far smaller")
     if not data.lstrip(b"\x00\t\n\r ")[:5] == b"%PDF-":
         raise ReportUnreadable(file, "is not a PDF file (it does not start with %PDF-)")
+    long_hex = _LONG_HEX.search(data)
+    if long_hex is not None:
+        raise ReportUnreadable(
+            file,
+            f"holds a hex string of more than {MAX_HEX_DIGITS:,} digits at byte "
+            f"{long_hex.start()} (a report's signature /Contents has a few thousand); "
+            "it is refused unread",
+        )
     return data
 
 
@@ -166,7 +193,20 @@ def _verify(
             )
         )
     else:
-        signer = _signature_checks(signatures[0], known, trusted_pems, checks)
+        try:
+            signer = _signature_checks(signatures[0], known, trusted_pems, checks)
+        except _TooSlow:
+            raise
+        # pyHanko raises many kinds of errors on a damaged signature (a certificate with
+        # one digit changed, a missing signing certificate): each is a failed check.
+        except Exception as error:
+            checks.append(
+                ReportCheck(
+                    "PDF signature",
+                    False,
+                    f"BROKEN: the signature cannot be checked ({_short(error)})",
+                )
+            )
     on_time()
     try:
         attachments = _attachments(reader, file)
@@ -191,6 +231,7 @@ def _verify(
         status=str(manifest.get("status", "")),
         card_sha256=card_sha,
         signer=signer,
+        attachments=attachments,
     )
 
 
@@ -257,7 +298,7 @@ def _signature_checks(
     who = f"{person.name} <{person.email}>" if person else subject
     if person is not None and status.trusted:
         retired = " (identity since retired)" if person.retired else ""
-        detail = f"{who}, certificate {fingerprint[:16]}… known to this registry{retired}"
+        detail = f"{who}, certificate {fingerprint[:16]}… is in this registry{retired}"
         checks.append(ReportCheck("Signer", True, detail))
     elif status.trusted:
         checks.append(
@@ -265,6 +306,15 @@ def _signature_checks(
                 "Signer",
                 True,
                 f"{who}, certificate {fingerprint[:16]}… among the certificates you trust (--trust)",
+            )
+        )
+    elif person is not None:
+        checks.append(
+            ReportCheck(
+                "Signer",
+                False,
+                f"{who}, certificate {fingerprint[:16]}… is in this registry, but the "
+                "signature does not validate with it",
             )
         )
     else:
@@ -472,7 +522,7 @@ def _signoff_check(
     ):
         return ReportCheck(name, False, "the sign-off is for another model or version")
     person = known.get(fingerprint)
-    whose = "known to this registry" if person else "not in this registry"
+    whose = "in this registry" if person else "not in this registry"
     return ReportCheck(
         name, True, f"signature verifies ({content.get('signed_at')}; certificate {whose})"
     )

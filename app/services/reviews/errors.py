@@ -38,6 +38,10 @@ class WrongPassphrase(IdentityError):
     """The passphrase does not unlock the identity's private key."""
 
 
+class StoredKeyDamaged(IdentityError):
+    """The keyring entry of an identity's key is no encrypted key: no passphrase can open it."""
+
+
 class WeakPassphrase(IdentityError):
     """A new passphrase is too short or empty."""
 
@@ -95,3 +99,7 @@ class SegregationOfDuties(SignOffRefused):
 
 class AlreadySigned(SignOffRefused):
     """The signer has already signed this review round."""
+
+
+class StageRefused(SignOffRefused):
+    """A stage that is unknown, not yet reachable (an earlier stage is not approved), or closed."""

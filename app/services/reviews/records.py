@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AnswerValue, CardStatus, Decision
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.checks import CheckResult
+from countersign.services.reviews.stages import StageState
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class ReviewInfo:
     opened_at: str
     closed_at: str | None
     signatures: tuple[SignatureInfo, ...]
+    stage: str | None = None
+    """The stage the round is for; None for a round from before stages (it counts for every stage)."""
 
     @property
     def approvals(self) -> int:
@@ -115,6 +119,24 @@ class ReviewDraft:
     template: TemplateInfo
     items: list[ItemView]
     open_review: ReviewInfo | None
+    stage: str = ""
+    """The stage this sign-off is for."""
+    stage_states: tuple[StageState, ...] = ()
+    """The card version's status for every stage, in order."""
+    classified: bool = False
+    """Whether an officer classified the model's risk (else the tier is the card's own)."""
+    artifacts: tuple[dict[str, Any], ...] = ()
+    """The model files the card version names, signed with the sign-off."""
+
+    @property
+    def stage_status(self) -> str:
+        """The card version's status for :attr:`stage`."""
+        return next((s.status for s in self.stage_states if s.stage == self.stage), "")
+
+    @property
+    def last_stage(self) -> bool:
+        """Whether :attr:`stage` is the registry's last (production)."""
+        return bool(self.stage_states) and self.stage_states[-1].stage == self.stage
 
     def automatic(self, item_id: str) -> CheckResult | None:
         """The automatic result of ``item_id``, if it has a check."""
@@ -132,6 +154,8 @@ class SignOffRequest:
     decision: str
     identity: str
     comment: str = ""
+    stage: str | None = None
+    """The stage the sign-off is for; None for the first stage not yet approved."""
     source: str = field(default="", compare=False)
     """Where the answers came from (a file name), for refusal messages."""
 
@@ -223,6 +247,7 @@ def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int,
                 opened_at=review.opened_at,
                 closed_at=review.closed_at,
                 signatures=tuple(signatures.get(review.id, [])),
+                stage=review.stage,
             )
         )
     return out

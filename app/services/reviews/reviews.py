@@ -46,7 +46,11 @@ from countersign.services.reviews.checklists import (
     use_template,
 )
 from countersign.services.reviews.checks import run_check
-from countersign.services.reviews.errors import SignOffRefused, TemplateNotApplicable
+from countersign.services.reviews.errors import (
+    SignOffRefused,
+    StageRefused,
+    TemplateNotApplicable,
+)
 from countersign.services.reviews.records import (
     Answer,
     ItemView,
@@ -65,6 +69,12 @@ from countersign.services.reviews.signoff_payload import (
     payload_bytes,
     signature_matches,
     signoff_payload,
+)
+from countersign.services.reviews.stages import (
+    classification_for,
+    effective_tier,
+    next_stage,
+    stage_states,
 )
 from countersign.services.storage.database import Database, utc_now
 
@@ -94,7 +104,7 @@ class Reviews:
         """The newest version of each template that applies to the card version's risk tier."""
         with self.database.read() as session:
             cv, _model_row = _card_version(session, model, version)
-            tier = _risk_tier(cv, _model_row)
+            tier = _risk_tier(session, cv, _model_row)
             newest: dict[str, TemplateInfo] = {}
             for info in all_templates(session):
                 if info.template.applies_to(tier):
@@ -108,22 +118,27 @@ class Reviews:
             return load_reviews(session, [cv.id]).get(cv.id, [])
 
     def prepare(
-        self, model: str, version: str | None = None, template: str | None = None
+        self,
+        model: str,
+        version: str | None = None,
+        template: str | None = None,
+        stage: str | None = None,
     ) -> ReviewDraft:
-        """The checklist for a card version: items with automatic results and evidence.
+        """The checklist for a card version and stage: items with automatic results and evidence.
 
         Without ``template``: the open round's template, else the one template
-        that applies to the card's risk tier.
+        that applies to the card's risk tier.  Without ``stage``: the first
+        stage the version is not approved for.
         """
         with self.database.read() as session:
-            return _draft(session, model, version, template)
+            return _draft(session, model, version, template, stage)
 
     # -- signing ------------------------------------------------------------------
 
     def check(self, request: SignOffRequest) -> ReviewDraft:
         """Check every rule that needs no key; raises the refusal, stores nothing."""
         with self.database.read() as session:
-            draft = _draft(session, request.model, request.version, request.template)
+            draft = _draft(session, request.model, request.version, request.template, request.stage)
             signer = active_signer(session, request.identity)
             check_rules(session, draft, request, signer)
             return draft
@@ -136,7 +151,9 @@ class Reviews:
         template that cannot be found is still refused (there is nothing to check against).
         """
         with self.database.read() as session:
-            draft = _draft(session, request.model, request.version, request.template or None)
+            draft = _draft(
+                session, request.model, request.version, request.template or None, request.stage
+            )
             problems: list[CountersignError] = []
             signer = None
             if request.identity:
@@ -164,13 +181,15 @@ class Reviews:
             comment=request.comment.strip(),
             signed_at=signed_at,
             signer_fingerprint=signing.identity.fingerprint,
+            stage=draft.stage,
+            artifacts=draft.artifacts,
         )
         signature = signing.sign(payload_bytes(payload))
         if not signature_matches(signing.identity.certificate_pem, payload, signature):
             raise SignOffRefused("the signature does not verify against the certificate")
         with self.database.write() as session:
             # Again inside the write transaction: another officer may have signed meanwhile.
-            fresh = _draft(session, request.model, request.version, request.template)
+            fresh = _draft(session, request.model, request.version, request.template, draft.stage)
             if fresh.template.sha256 != draft.template.sha256:
                 raise SignOffRefused("the checklist template changed while it was open; try again")
             check_rules(session, fresh, request, active_signer(session, request.identity))
@@ -203,18 +222,31 @@ class DryRun:
         return not self.problems
 
 
-def _risk_tier(cv: CardVersion, model: Model) -> str:
-    rating = json.loads(cv.canonical_json).get("risk_rating", "")
-    return str(rating or model.risk_tier or "unknown")
+def _risk_tier(session: Session, cv: CardVersion, model: Model) -> str:
+    return effective_tier(session, cv, model.risk_tier)
 
 
-def _draft(session: Session, model: str, version: str | None, template: str | None) -> ReviewDraft:
+def _draft(
+    session: Session,
+    model: str,
+    version: str | None,
+    template: str | None,
+    stage: str | None = None,
+) -> ReviewDraft:
     cv, model_row = _card_version(session, model, version)
     card = ModelCard.model_validate_json(cv.canonical_json)
     warnings = list(json.loads(cv.warnings_json))
-    tier = _risk_tier(cv, model_row)
+    tier = _risk_tier(session, cv, model_row)
+    states = tuple(stage_states(session, cv))
+    names = [s.stage for s in states]
+    if stage is None:
+        stage = next_stage(states) or names[-1]
+    elif stage not in names:
+        raise StageRefused(
+            f"{stage!r} is not a stage of this registry; its stages are {', '.join(names)}"
+        )
     reviews = load_reviews(session, [cv.id]).get(cv.id, [])
-    open_review = next((r for r in reviews if r.open), None)
+    open_review = next((r for r in reviews if r.open and r.stage in (stage, None)), None)
     if template is None:
         if open_review is not None:
             template = f"{open_review.template_id}@{open_review.template_version}"
@@ -237,6 +269,10 @@ def _draft(session: Session, model: str, version: str | None, template: str | No
         template=info,
         items=items,
         open_review=open_review,
+        stage=stage,
+        stage_states=states,
+        classified=classification_for(session, cv) is not None,
+        artifacts=tuple(json.loads(cv.artifacts_json)),
     )
 
 
@@ -332,6 +368,7 @@ def _store(
                 "card_sha256": draft.card_sha256,
                 "template": draft.template.reference,
                 "decision": request.decision,
+                "stage": draft.stage,
                 "signer": signing.identity.email,
                 "signer_fingerprint": signing.identity.fingerprint,
                 "payload_sha256": digest,
@@ -390,6 +427,7 @@ def _round(
         status=CardStatus.IN_REVIEW,
         opened_at=now,
         closed_at=None,
+        stage=draft.stage,
     )
     session.add(row)
     session.flush()
@@ -399,7 +437,11 @@ def _round(
             AuditObject.REVIEW,
             str(row.id),
             actor,
-            {"version": draft.version, "template": draft.template.reference},
+            {
+                "version": draft.version,
+                "template": draft.template.reference,
+                "stage": draft.stage,
+            },
             model_name=draft.model,
         )
     )

@@ -17,10 +17,10 @@ from countersign.models.checklist import ChecklistItem
 from countersign.models.tables import Bundle, CardVersion, Identity, Model
 from countersign.models.vocabulary import (
     APPROVING_ROLES,
-    OPEN_STATUSES,
     AnswerValue,
     CardStatus,
     Decision,
+    StageStatus,
 )
 from countersign.services.identities.certificates import certificate_emails, load_certificate
 from countersign.services.identities.identities import normalise_email
@@ -33,6 +33,7 @@ from countersign.services.reviews.errors import (
     RoleNotPermitted,
     SegregationOfDuties,
     SignOffRefused,
+    StageRefused,
     TemplateNotApplicable,
 )
 from countersign.services.reviews.records import (
@@ -40,6 +41,7 @@ from countersign.services.reviews.records import (
     ReviewDraft,
     SignOffRequest,
 )
+from countersign.services.reviews.stages import template_serves
 
 MAX_NOTE_CHARS = 10_000
 """A note or comment longer than this is refused."""
@@ -112,6 +114,11 @@ def rule_problems(
         except SignOffRefused as problem:
             yield problem
     yield from answer_problems(draft, request)
+    if request.decision == Decision.APPROVE:
+        try:
+            _check_classified(draft, what)
+        except SignOffRefused as problem:
+            yield problem
     if signer is None:
         return
     try:
@@ -131,11 +138,16 @@ def _check_template(draft: ReviewDraft, what: str) -> None:
                 f"the open review of {what} uses checklist {ref}; sign it with that template, "
                 f"not {template.reference}"
             )
-    elif not template.applies_to(draft.risk_tier):
+    elif not template_serves(template.risk_tiers, draft.risk_tier):
         tiers = ", ".join(template.risk_tiers)
         raise TemplateNotApplicable(
             f"checklist {template.reference} is for {tiers} risk cards, and {what} is "
-            f"{draft.risk_tier} risk; choose a template for that tier"
+            f"{draft.risk_tier} risk; choose a template for that tier or a stricter one"
+        )
+    if draft.open_review is None and not template.serves_stage(draft.stage):
+        raise TemplateNotApplicable(
+            f"checklist {template.reference} serves the stages {', '.join(template.stages)}, "
+            f"not {draft.stage}; choose a template for {draft.stage}"
         )
 
 
@@ -157,8 +169,17 @@ def _check_decision(request: SignOffRequest, signer: Identity | None) -> None:
         raise SignOffRefused(f"the comment is longer than {MAX_NOTE_CHARS:,} characters")
 
 
+def _check_classified(draft: ReviewDraft, what: str) -> None:
+    if draft.last_stage and not draft.classified and draft.risk_tier == "unknown":
+        raise StageRefused(
+            f"{what} is not classified and its card states no risk rating, so it cannot be "
+            f"approved for {draft.stage}; an officer must classify it first "
+            "(`countersign classify`, or Classify… on the model page)"
+        )
+
+
 def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
-    if draft.status == CardStatus.SUPERSEDED:
+    if draft.status == CardStatus.SUPERSEDED and draft.stage_status != StageStatus.APPROVED:
         newest = session.scalar(
             select(CardVersion.version)
             .join(Model, Model.id == CardVersion.model_id)
@@ -169,11 +190,30 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
         raise ReviewClosed(
             f"{what} was superseded by version {newest}; review the newest version instead"
         )
-    if draft.status not in OPEN_STATUSES:
+    status = draft.stage_status
+    if status == StageStatus.APPROVED:
         raise ReviewClosed(
-            f"{what} is already decided ({draft.status}); a card version never changes, so a "
-            "new review needs a new version from the team"
+            f"{what} is already decided (approved) for {draft.stage}; a card version never "
+            "changes, so a new review needs a new version from the team"
         )
+    if status == StageStatus.REVOKED:
+        raise ReviewClosed(
+            f"the approval of {what} for {draft.stage} was revoked; a new review needs a new "
+            "version from the team"
+        )
+    if status not in (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW):
+        raise ReviewClosed(
+            f"{what} is already decided ({status}) for {draft.stage}; a card version never "
+            "changes, so a new review needs a new version from the team"
+        )
+    for state in draft.stage_states:
+        if state.stage == draft.stage:
+            break
+        if state.status != StageStatus.APPROVED:
+            raise StageRefused(
+                f"{what} is {state.status} for {state.stage}; approval for {draft.stage} needs "
+                f"approval for every earlier stage, so review it for {state.stage} first"
+            )
 
 
 def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:

@@ -62,9 +62,19 @@ def signoff_payload(
     comment: str,
     signed_at: str,
     signer_fingerprint: str,
+    stage: str | None = None,
+    artifacts: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The payload of one sign-off, as JSON data (responses in the template's item order)."""
+    """The payload of one sign-off, as JSON data (responses in the template's item order).
+
+    A sign-off for a stage also signs the stage and the model files the card
+    version names (``artifacts``); one from before stages (``stage`` None) signs neither.
+    """
+    staged: dict[str, Any] = {}
+    if stage is not None:
+        staged = {"stage": stage, "artifacts": [dict(a) for a in artifacts]}
     return {
+        **staged,
         "format": PAYLOAD_FORMAT,
         "format_version": PAYLOAD_FORMAT_VERSION,
         "card_version_sha256": card_version_sha256,

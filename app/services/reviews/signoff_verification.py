@@ -12,6 +12,7 @@ card version marked decided must have a review that decided it.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -146,7 +147,7 @@ def _check_review(
     ).all()
     valid: list[tuple[str, str]] = []
     for signature, identity in rows:
-        reason = _signature_problem(session, signature, identity, cv, model, record)
+        reason = _signature_problem(session, signature, identity, cv, model, record, review)
         if reason:
             problem(
                 f"the sign-off by {identity.email} (signature {signature.id}) no longer matches "
@@ -171,6 +172,7 @@ def _signature_problem(
     cv: CardVersion,
     model: str,
     record: ChecklistTemplateRecord,
+    review: Review,
 ) -> str:
     try:
         certificate = load_certificate(identity.certificate_pem)
@@ -199,6 +201,8 @@ def _signature_problem(
         comment=signature.comment,
         signed_at=signature.signed_at,
         signer_fingerprint=signature.signer_fingerprint,
+        stage=review.stage,
+        artifacts=json.loads(cv.artifacts_json),
     )
     if not signature_matches(identity.certificate_pem, payload, signature.signature):
         return "the signature does not verify (an answer, note, decision, comment or time changed)"

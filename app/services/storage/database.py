@@ -38,6 +38,7 @@ from countersign.services.storage.locations import (
     default_registry_path,
     registry_url,
 )
+from countersign.services.storage.registry_file import check_registry_file, folder_is_read_only
 
 __all__ = [
     "APP_NAME",
@@ -109,8 +110,14 @@ class Database:
         return url.render_as_string(hide_password=True)
 
     @classmethod
-    def open(cls, db: str | None = None) -> Database:
-        """Open (creating if needed) and migrate the registry named by ``db``."""
+    def open(cls, db: str | None = None, *, create: bool = True) -> Database:
+        """Open and migrate the registry named by ``db``; make a new one only if ``create``.
+
+        A registry file is looked at read-only first (see
+        :mod:`countersign.services.storage.registry_file`): a file that is not
+        a registry is refused untouched, and without ``create`` a missing path
+        is refused rather than made into an empty registry.
+        """
         url = registry_url(db)
         try:
             parsed = make_url(url)
@@ -120,6 +127,7 @@ class Database:
         if backend == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 path = Path(parsed.database)
+                check_registry_file(path, create=create)
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as error:
@@ -230,6 +238,12 @@ class Database:
                 raise
             raise officer_error from error
 
+    def _folder_read_only(self) -> bool:
+        url = make_url(self.url)
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return False
+        return folder_is_read_only(Path(url.database))
+
     def _officer_error(self, error: BaseException) -> RegistryError | None:
         message = str(getattr(error, "orig", error)).lower()
         where = self.location
@@ -240,6 +254,11 @@ class Database:
         if "disk is full" in message or "database or disk is full" in message:
             return DiskFull(
                 f"the disk holding {where} is full; nothing was written. Free space and retry"
+            )
+        if ("unable to open" in message or "readonly" in message) and self._folder_read_only():
+            return RegistryUnreadable(
+                f"the folder holding the registry {where} is read-only; a registry needs to "
+                "write beside its file (its -wal and -shm files): choose a writable folder"
             )
         if "not a database" in message or "malformed" in message or "unable to open" in message:
             return RegistryUnreadable(

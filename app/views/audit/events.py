@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from countersign.errors import RegistryError
+from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import AuditAction
 from countersign.services.audit.records import AuditRecord, AuditTrail
 from countersign.services.audit.wording import action_label, describe, details_summary
@@ -185,10 +186,10 @@ class AuditEventModel(ListTableModel[AuditRow]):
             return (
                 str(row.id),
                 local_time(row.at),
-                row.actor,
+                display_text(row.actor),
                 row.label,
-                row.model_name,
-                row.text,
+                display_text(row.model_name),
+                display_text(row.text),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 1:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import CardFormat, CardOutcome, SignatureStatus
 from countersign.services.importing.importer import ImportPlan, PlannedCard
 from countersign.views.widgets.list_table import ListTableModel
@@ -149,9 +150,9 @@ class FilePlanModel(ListTableModel[FileEntry]):
         plan = entry.plan
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                plan.source.name,
+                display_text(plan.source.name),
                 "Card bundle" if plan.kind == "bundle" else "Card file",
-                plan.team or "—",
+                display_text(plan.team) or "—",
                 signature_text(plan),
                 str(len(plan.cards)),
                 entry.status(),
@@ -189,9 +190,9 @@ class CardPlanModel(ListTableModel[PlannedCard]):
         if role == Qt.ItemDataRole.DisplayRole:
             source = card.read.source_format if card.read else ""
             return (
-                card.file,
-                card.model,
-                card.version,
+                display_text(card.file),
+                display_text(card.model),
+                display_text(card.version),
                 CardFormat.word(source),
                 outcome_text(card),
                 str(len(card.warnings)),

@@ -9,6 +9,7 @@ banner that cannot be missed.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.models.card import ModelCard
+from countersign.models.safe_text import BIDI_CONTROLS, display_text, isolated
 from countersign.services.diff.card_text import card_as_text, card_sections
 from countersign.services.registry import CardVersionDetail
 from countersign.views.icons import icon
@@ -95,9 +97,43 @@ def card_markdown(detail: CardVersionDetail) -> str:
 
 
 def model_card_markdown(card: ModelCard) -> str:
-    """``card`` as one Markdown text, a level-2 heading per section (what the Card tab shows)."""
-    parts = [f"## {section.title}\n\n{section.text}" for section in card_sections(card)]
+    """``card`` as one Markdown text, a level-2 heading per section (what the Card tab shows).
+
+    The card's text is literal; a value holding a direction control is isolated.
+    """
+    shown = direction_isolated(card)
+    parts = [f"## {section.title}\n\n{section.text}" for section in card_sections(shown)]
     return "\n\n".join(parts) + "\n"
+
+
+def direction_isolated(card: ModelCard) -> ModelCard:
+    """``card`` with each text that holds a direction control isolated, its characters kept.
+
+    The card's text is shown literally, but a right-to-left override in one
+    value must not turn the labels and values after it around.
+    """
+    data = card.model_dump(mode="json")
+    changed = _isolate_values(data)
+    if changed is data:
+        return card
+    try:
+        return ModelCard.model_validate(changed)
+    except ValueError:  # a constrained field; show the card as it is
+        return card
+
+
+def _isolate_values(value: Any) -> Any:
+    """``value`` with its direction-changing strings isolated (the same object if none)."""
+    if isinstance(value, str):
+        return isolated(value) if any(c in BIDI_CONTROLS for c in value) else value
+    if isinstance(value, dict):
+        items = {key: _isolate_values(item) for key, item in value.items()}
+        same = all(items[key] is item for key, item in value.items())
+        return value if same else items
+    if isinstance(value, list):
+        elements = [_isolate_values(item) for item in value]
+        return value if all(a is b for a, b in zip(elements, value, strict=True)) else elements
+    return value
 
 
 def warnings_text(warnings: list[dict[str, str]]) -> str:
@@ -201,8 +237,11 @@ class CardTab(QWidget):
             else f"loose file {summary.original_name}"
         )
         self.facts.setText(
-            f"Version {summary.version} · {summary.status} · {format_name(summary.source_format)}"
-            f" · imported {local_time(summary.imported_at)} by {summary.imported_by} · {origin}"
+            display_text(
+                f"Version {summary.version} · {summary.status} · "
+                f"{format_name(summary.source_format)} · imported "
+                f"{local_time(summary.imported_at)} by {summary.imported_by} · {origin}"
+            )
         )
         if detail.warnings:
             count = len(detail.warnings)
@@ -231,7 +270,9 @@ class CardTab(QWidget):
             return
         summary = self._detail.summary
         dialog = QDialog(self)
-        dialog.setWindowTitle(f"Format warnings: {summary.model} {summary.version}")
+        dialog.setWindowTitle(
+            f"Format warnings: {display_text(summary.model)} {display_text(summary.version)}"
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resize(760, 420)
         text = QPlainTextEdit(dialog)

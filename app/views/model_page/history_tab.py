@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
+from countersign.models.safe_text import display_text
 from countersign.services.audit.records import AuditTrail
 from countersign.services.audit.wording import action_label, describe, details_summary
 from countersign.views.presentation import local_time
@@ -88,7 +89,8 @@ class HistoryTableModel(ListTableModel[HistoryEvent]):
     def cell(self, item: HistoryEvent, column: int, role: int) -> Any:
         """Cell text; the exact time, and the whole sentence with the stored details, as tooltips."""
         if role == Qt.ItemDataRole.DisplayRole:
-            return (local_time(item.at), item.action, item.actor, item.text)[column]
+            cells = (local_time(item.at), item.action, item.actor, item.text)
+            return display_text(cells[column])
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return f"{item.at} (event {item.id})"

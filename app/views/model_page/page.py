@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.models.safe_text import display_text
 from countersign.services.diff.metric_trends import model_trends
 from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound
 from countersign.services.workstation import Services
@@ -234,7 +235,7 @@ class ModelPage(QWidget):
         )
 
     def _show_header(self, summary: ModelSummary) -> None:
-        self.title.setText(summary.name)
+        self.title.setText(display_text(summary.name))
         colour = status_colour(summary.status).name()
         self.status_badge.setText(f" {summary.status} ")
         self.status_badge.setStyleSheet(

@@ -14,6 +14,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
+from countersign.models.safe_text import display_text
 from countersign.services.registry import VersionSummary
 from countersign.views.presentation import format_name, local_time, signature_text, status_icon
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
@@ -62,7 +63,7 @@ class VersionsTableModel(ListTableModel[VersionSummary]):
     def cell(self, summary: VersionSummary, column: int, role: int) -> Any:
         """Cell text, full values as tooltips, the shown version in bold."""
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell(summary, column)
+            return display_text(_cell(summary, column))
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(summary, column)
         if role == Qt.ItemDataRole.DecorationRole and column == 1:

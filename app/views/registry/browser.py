@@ -156,6 +156,11 @@ class RegistryBrowser(QWidget):
         """Whether a search is waiting for typing to pause or for its answer."""
         return self._search_timer.isActive() or self._search_running
 
+    @property
+    def selection_pending(self) -> bool:
+        """Whether a new current row waits for the arrow keys to stop before it is announced."""
+        return self._selection_timer.isActive()
+
     def focus_search(self) -> None:
         """Put the cursor in the search box, its text selected (Edit ▸ Find)."""
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)

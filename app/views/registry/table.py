@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from countersign.errors import CountersignError
+from countersign.models.safe_text import display_text
 from countersign.services.registry import (
     SORT_KEYS,
     ModelFilter,
@@ -90,7 +91,7 @@ def _summary_cell(summary: ModelSummary, key: SortKey) -> str:
     if key == "last_activity":
         return local_date(summary.last_activity)
     value: str = getattr(summary, key)
-    return value or NOT_STATED
+    return display_text(value) if value else NOT_STATED
 
 
 class ModelsTableModel(QAbstractTableModel):
@@ -201,7 +202,7 @@ class ModelsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "name":
                 plural = "s" if summary.version_count != 1 else ""
-                return f"{summary.name}: {summary.version_count} card version{plural}"
+                return f"{display_text(summary.name)}: {summary.version_count} card version{plural}"
             if key == "last_activity":
                 return local_time(summary.last_activity)
             if key in ("team", "risk_tier") and not getattr(summary, key):
@@ -322,7 +323,8 @@ class SearchResultsModel(ListTableModel[SearchRow]):
             return self._cell(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (0, 1):
             return (
-                f"{row.hit.model} {row.hit.version} matches “{self._text}” (rank {index.row() + 1})"
+                f"{display_text(row.hit.model)} {display_text(row.hit.version)} matches "
+                f"“{display_text(self._text)}” (rank {index.row() + 1})"
             )
         if role == Qt.ItemDataRole.FontRole and column == 1:
             font = QFont()
@@ -340,9 +342,9 @@ class SearchResultsModel(ListTableModel[SearchRow]):
     @staticmethod
     def _cell(row: SearchRow, column: int) -> str:
         if column == 0:
-            return row.hit.model
+            return display_text(row.hit.model)
         if column == 1:
-            return row.hit.version
+            return display_text(row.hit.version)
         if column == 4:
             return _hit_status(row)
         if row.summary is None:

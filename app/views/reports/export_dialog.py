@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.safe_text import display_text
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.reports import ExportResult, Reports
@@ -73,7 +74,7 @@ class ExportDialog(KeyedWorkDialog):
         self._version = version
         self._settings = settings
         self.result_value: ExportResult | None = None
-        self.setWindowTitle(f"Export signed report: {model} {version}")
+        self.setWindowTitle(display_text(f"Export signed report: {model} {version}"))
         self.setAccessibleName("Export the signed report")
         self.setMinimumWidth(680)
 

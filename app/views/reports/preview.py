@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.safe_text import display_text
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.reports import ExportResult, Reports
 from countersign.services.reports.verdict import ReportVerification
@@ -64,7 +65,7 @@ class ReportPreview(QWidget):
         self.verification: ReportVerification | None = None
         self._reports = reports
         self._task: BackgroundTask | None = None
-        self.setWindowTitle(f"Signed report: {path.name}")
+        self.setWindowTitle(f"Signed report: {display_text(path.name)}")
         self.setAccessibleName("Signed report preview")
         close_with_keys(self)
 

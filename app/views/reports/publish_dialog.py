@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.safe_text import display_text
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.publishing import PublishedFile, PublishResult
@@ -99,7 +100,7 @@ class PublishDialog(KeyedWorkDialog):
         self._version = version
         self._settings = settings
         self.result_value: PublishResult | None = None
-        self.setWindowTitle(f"Publish: {model} {version}")
+        self.setWindowTitle(display_text(f"Publish: {model} {version}"))
         self.setAccessibleName("Publish the approved card version")
         self.setMinimumWidth(720)
 

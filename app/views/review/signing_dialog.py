@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.models.safe_text import display_text
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.reviews import ReviewDraft, Reviews, SignOffRequest, SignOffResult
@@ -51,7 +52,7 @@ class SigningDialog(KeyedWorkDialog):
         self._reviews = reviews
         self._request = request
         self.result_value: SignOffResult | None = None
-        self.setWindowTitle(f"Sign: {draft.model} {draft.version}")
+        self.setWindowTitle(f"Sign: {display_text(draft.model)} {display_text(draft.version)}")
         self.setAccessibleName("Sign the sign-off")
         self.setMinimumWidth(640)
 

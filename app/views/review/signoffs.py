@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextEdit, QVBoxLayout, QWidget
 
+from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import Decision
 from countersign.services.reviews.reviews import ReviewInfo, SignatureInfo
 from countersign.views.presentation import local_time, status_icon
@@ -130,7 +131,9 @@ class SignOffDialog(QDialog):
 
     def __init__(self, review: ReviewInfo, sig: SignatureInfo, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(f"Sign-off by {sig.signer_name}: {review.model} {review.version}")
+        self.setWindowTitle(
+            display_text(f"Sign-off by {sig.signer_name}: {review.model} {review.version}")
+        )
         self.setAccessibleName("Sign-off details")
         self.resize(820, 560)
         self.text = QTextEdit(self)

@@ -35,6 +35,7 @@ from countersign.formats.detect import read_card
 from countersign.models.manifest import BundleManifest
 from tests.helpers import bundles
 from tests.helpers.bundles import Entry
+from tests.helpers.mct import train_and_eval_card
 
 NAME = "risk-team.cardbundle"
 
@@ -632,11 +633,13 @@ def test_create_refuses_a_file_that_is_no_card(tmp_path: Path) -> None:
     assert "not a card Countersign can read" in str(error)
 
 
-def test_create_asks_for_a_version_when_a_card_states_none(tmp_path: Path, corpus: Path) -> None:
+def test_create_asks_for_a_version_when_a_card_states_none(tmp_path: Path) -> None:
     folder = _fixture_folder(tmp_path)
-    shutil.copy(corpus / "mct" / "intel-mcg-compas-recidivism.json", folder / "compas.json")
+    card = train_and_eval_card()
+    del card["model_details"]["version"]
+    (folder / "unversioned.json").write_text(json.dumps(card), encoding="utf-8")
     error = _create_refusal(folder, tmp_path / "out.cardbundle")
-    assert error.file == str(folder / "compas.json")
+    assert error.file == str(folder / "unversioned.json")
     assert error.field == "model_details.version"
     assert "pass --version" in str(error)
 
@@ -762,7 +765,7 @@ def test_failed_write_leaves_the_old_bundle_and_no_temporary_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(BundleRefused, match=r"out\.cardbundle: cannot be written \(No space left"):
         create_bundle(_fixture_folder(tmp_path), output, "Credit Risk Analytics", producer="tests")
     assert output.read_bytes() == b"the bundle sent last week"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cards", "out.cardbundle"]
@@ -811,3 +814,19 @@ def test_media_type_from_magic_bytes_then_extension(
     name: str, data: bytes, media_type: str
 ) -> None:
     assert guess_media_type(name, data) == media_type
+
+
+def test_create_bundle_refuses_a_bom_of_several_models_saying_what_to_do(tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    bom = Path(__file__).parents[2] / "fixtures" / "cards" / "cyclonedx" / "payments-ml-bom.json"
+    shutil.copy(bom, folder / "payments-ml-bom.json")
+    output = tmp_path / "payments.cardbundle"
+    with pytest.raises(BundleRefused) as refused:
+        create_bundle(folder, output, "Payments", producer="tests")
+    assert refused.value.field == "components"
+    assert refused.value.reason.startswith(
+        "a BOM with 2 model cards ('card-fraud-detector', 'chargeback-predictor'), "
+        "and a bundle entry holds one model"
+    )
+    assert not output.exists()

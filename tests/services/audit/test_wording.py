@@ -205,6 +205,21 @@ SENTENCES = [
         _record("identity.retired", "identity", SHA, email="ana@example.org", reason="left"),
         "Identity of ana@example.org retired: it signs no more (left)",
     ),
+    (
+        _record("stages.set", "registry", "stages", to=["test", "production"], model=""),
+        "Stages set to test → production",
+    ),
+    (
+        _record("model.classified", "classification", "1", version="3.1", tier="high", reason="ED"),
+        "olga@example.org classified card version 3.1 of acme/scorer as high risk: ED",
+    ),
+    (
+        _record(
+            "approval.revoked", "revocation", "1", version="3.1", stage="production", reason="Drift"
+        ),
+        "olga@example.org revoked the approval of card version 3.1 of acme/scorer for production: "
+        "Drift",
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+from pathlib import Path
 
 import keyring
 import pytest
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from keyring.backends import chainer, fail, null
 
 from countersign.services.identities import keystore
+from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import (
     SERVICE,
     Keystore,
@@ -20,10 +22,12 @@ from countersign.services.identities.keystore import (
     usable_backend,
 )
 from countersign.services.reviews.errors import KeystoreUnavailable, WrongPassphrase
+from countersign.services.storage.database import Database
 from tests.helpers.keyring_memory import (
     ForgetfulKeyring,
     MemoryKeyring,
     PlaintextKeyring,
+    RankedKeyring,
     RefusingKeyring,
     installed,
 )
@@ -50,9 +54,25 @@ def test_key_is_pkcs8_pbes2_with_many_rounds_and_opens_with_the_passphrase() -> 
     )
 
 
+def test_the_keystore_rounds_are_passed_in_with_600000_by_default(tmp_path: Path) -> None:
+    assert Keystore().rounds == keystore.PBKDF2_ITERATIONS == 600_000
+    with pytest.raises(ValueError, match="at least one round"):
+        Keystore(MemoryKeyring(), rounds=0)
+    backend = MemoryKeyring()
+    db = Database.open(str(tmp_path / "registry.sqlite3"))
+    try:
+        identities = Identities(db, Keystore(backend, rounds=1_234), actor="officer")
+        made = identities.create("Ana Approver", "ana@example.org", "approver", "passphrase!")
+        der = _pem_der(backend.entries[(SERVICE, made.fingerprint)])
+        assert b"\x02\x02" + (1_234).to_bytes(2, "big") in der
+        assert identities.unlock("ana@example.org", "passphrase!").identity == made
+    finally:
+        db.dispose()
+
+
 def test_openssl_reads_the_encrypted_key() -> None:
     key = ec.generate_private_key(ec.SECP256R1())
-    pem = encrypt_private_key(key, "correct horse battery staple", iterations=1000)
+    pem = encrypt_private_key(key, "correct horse battery staple", rounds=1000)
     try:
         result = subprocess.run(
             ["openssl", "pkey", "-passin", "pass:correct horse battery staple", "-pubout"],
@@ -108,7 +128,7 @@ class _EmptyChain(chainer.ChainerBackend):
 
 
 class _MixedChain(chainer.ChainerBackend):
-    backends = (PlaintextKeyring(), MemoryKeyring())
+    backends = (PlaintextKeyring(), RankedKeyring())
 
 
 class _PlaintextChain(chainer.ChainerBackend):
@@ -127,7 +147,7 @@ def test_chainer_with_only_plaintext_behind_it_is_refused() -> None:
 
 def test_chainer_uses_its_real_keyring_directly_never_the_plaintext_one() -> None:
     chosen = usable_backend(_MixedChain())
-    assert isinstance(chosen, MemoryKeyring)
+    assert isinstance(chosen, RankedKeyring)
     assert not isinstance(chosen, PlaintextKeyring)
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from tests.helpers.registry import native_card, write_card
 
-pytestmark = pytest.mark.secret_service
+pytestmark = [pytest.mark.secret_service, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -175,3 +176,143 @@ def test_missing_file_is_refused(registry: tuple[Database, Path], tmp_path: Path
     db, _ = registry
     report = Importer(db).import_file(tmp_path / "nowhere.md")
     assert "nowhere.md: no such file (or it is a folder)" in report.plan.reason()
+
+
+def test_reading_that_takes_too_long_is_refused_by_name(
+    registry: tuple[Database, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, db_path = registry
+
+    def slow_read(_data: bytes, _file: str, **_options: object) -> None:
+        time.sleep(60)  # a parser that found a slow path
+
+    monkeypatch.setattr("countersign.services.importing.importer.read_card", slow_read)
+    path = tmp_path / "incoming.cardbundle"
+    path.write_bytes(bundles.good_bundle())
+    before = row_counts(db_path)
+    start = time.perf_counter()
+    report = Importer(db, read_seconds=0.5).import_file(path)
+    assert time.perf_counter() - start < 30
+    assert not report.ok
+    assert report.plan.reason() == (
+        "incoming.cardbundle: reading it took longer than 0.5 seconds, the limit for one file; "
+        "it is refused"
+    )
+    assert row_counts(db_path) == {**before, "audit_events": before["audit_events"] + 1}
+
+
+def test_time_limit_is_checked_between_cards_off_the_main_thread(
+    registry: tuple[Database, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from countersign.formats.detect import read_card
+
+    db, _ = registry
+
+    def slow_read(data: bytes, file: str, **options: Any) -> object:
+        time.sleep(0.4)
+        return read_card(data, file, **options)
+
+    monkeypatch.setattr("countersign.services.importing.importer.read_card", slow_read)
+    path = tmp_path / "incoming.cardbundle"
+    path.write_bytes(bundles.good_bundle())
+    reasons: list[str] = []
+    worker = threading.Thread(
+        target=lambda: reasons.append(Importer(db, read_seconds=0.2).plan(path).reason())
+    )
+    worker.start()
+    worker.join(60)
+    assert reasons == [
+        "incoming.cardbundle: reading it took longer than 0.2 seconds, the limit for one file; "
+        "it is refused"
+    ]
+
+
+HOSTILE_JSON_CARDS = {
+    "escaped quotes": b'\\"' * (16 * 1024 * 1024 - 100),
+    "escaped quotes in the summary": (
+        b'{"model_details": {"name": "m", "version": "1", "summary": "'
+        + b'\\"' * (16 * 1024 * 1024 - 100)
+        + b'"}}'
+    ),
+    "empty arrays": b'{"x": [' + b"[]," * (11 * 1024 * 1024) + b"[]]}",
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_JSON_CARDS))
+def test_32_mib_hostile_json_card_is_handled_within_bounds(
+    case: str, registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, _ = registry
+    path = tmp_path / "hostile.json"
+    path.write_bytes(HOSTILE_JSON_CARDS[case])
+    start = time.perf_counter()
+    report = Importer(db).import_file(path, model="m", version="1")
+    # Refused or imported, in seconds (the old depth scan took most of an hour).
+    assert time.perf_counter() - start < 40
+    assert report.ok or "hostile.json" in report.plan.reason()
+
+
+def test_manifest_of_escaped_quotes_is_refused_quickly(
+    registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, _ = registry
+    path = tmp_path / "incoming.cardbundle"
+    path.write_bytes(bundles.with_manifest(b'{"team": "x", ' + b'\\"' * 30_000 + b"}"))
+    start = time.perf_counter()
+    report = Importer(db).import_file(path)
+    assert time.perf_counter() - start < 10
+    assert "incoming.cardbundle: manifest.json" in report.plan.reason()
+    assert "not valid JSON" in report.plan.reason()
+
+
+BAD_NAMES = {
+    "blank": (" ", "empty"),
+    "slash": ("/", "holds a path separator"),
+    "climbing": ("..", "holds '..'"),
+    "backslash": ("a\\b", "holds a path separator"),
+    "escape": ("\x1b[2Jscorer", "holds the control character U+001B"),
+    "override": ("\u202eexe.txt", "holds the control character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    "padded": ("scorer ", "begins or ends with a space"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NAMES))
+def test_bad_model_and_version_names_in_a_manifest_are_refused_with_the_field(
+    case: str, registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, db_path = registry
+    value, expected = BAD_NAMES[case]
+    for key in ("model", "version"):
+        manifest = bundles.good_manifest()
+        manifest["cards"][1][key] = value
+        path = tmp_path / "incoming.cardbundle"
+        path.write_bytes(bundles.with_manifest(manifest))
+        before = row_counts(db_path)
+        reason = Importer(db).import_file(path).plan.reason()
+        assert reason.startswith(f"incoming.cardbundle: manifest.json: cards[1].{key}: "), reason
+        assert expected in reason
+        assert "\x1b" not in reason and "\u202e" not in reason
+        assert row_counts(db_path) == {**before, "audit_events": before["audit_events"] + 1}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NAMES))
+def test_bad_names_of_a_loose_card_are_refused_with_the_field(
+    case: str, registry: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, _ = registry
+    value, expected = BAD_NAMES[case]
+    plain = write_card(tmp_path, "plain.json", native_card("scorer", "1.0"))
+    for option, field, what in (
+        ("model", "--model", "model name"),
+        ("version", "--version", "version"),
+    ):
+        reason = Importer(db).import_file(plain, **{option: value}).plan.reason()
+        assert reason.startswith(f"plain.json: {field}: the {what} '"), reason
+        assert expected in reason
+    if value.strip() == value:  # the card's own name is taken without surrounding spaces
+        named = write_card(tmp_path, "named.json", native_card(value, "1.0"))
+        reason = Importer(db).import_file(named).plan.reason()
+        assert reason.startswith("named.json: model_details.name: the model name '"), reason
+        assert expected in reason

@@ -11,6 +11,7 @@ from countersign.services.audit.trail import verify_chain
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
+from tests.helpers import bundles
 from tests.helpers.registry import (
     audit_actions,
     last_audit_details,
@@ -164,3 +165,37 @@ def test_a_cyclonedx_bom_lands_one_card_version_per_model(db: Database, tmp_path
     assert [a.path for a in detail.attachments] == ["embedded/graphic-01-roc.png"]
     chosen = Importer(db).import_file(path, model="chargeback-predictor", version="1.3")
     assert [(c.model, c.version) for c in chosen.plan.cards] == [("chargeback-predictor", "1.3")]
+
+
+def test_a_bundle_entry_takes_the_model_its_manifest_names_from_a_bom(
+    db: Database, tmp_path: Path
+) -> None:
+    fixture = Path(__file__).parents[2] / "fixtures" / "cards" / "cyclonedx"
+    content = (fixture / "payments-ml-bom.json").read_bytes()
+    manifest = {
+        "format": "countersign-bundle",
+        "format_version": 1,
+        "team": "Payments",
+        "created": bundles.CREATED,
+        "producer": bundles.PRODUCER,
+        "cards": [
+            {
+                "path": "payments-ml-bom.json",
+                "model": "chargeback-predictor",
+                "version": "1.2",
+                "sha256": bundles.sha256_hex(content),
+                "format": "cyclonedx",
+            }
+        ],
+        "attachments": [],
+    }
+    path = bundles.write(
+        tmp_path,
+        "payments.cardbundle",
+        bundles.bundle_of(manifest, [("payments-ml-bom.json", content)]),
+    )
+    report = Importer(db, actor="officer").import_file(path)
+    assert report.ok and report.landed, report.plan.reason()
+    [card] = report.plan.cards
+    assert (card.model, card.version) == ("chargeback-predictor", "1.2")
+    assert card.read is not None and card.read.card.model_details.model_type == "regression"

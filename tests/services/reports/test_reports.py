@@ -240,7 +240,9 @@ def test_every_page_has_the_card_hash_and_its_number(exported: Exported) -> None
 
 def test_status_and_decision_are_said_plainly(exported: Exported) -> None:
     approved = _flat(_pdftotext(exported.approved))
-    assert "APPROVED Approved on " in approved
+    assert "APPROVED for staging on " in approved
+    assert " by Ana Approver Approved on " in approved
+    assert "Stages staging: approved; production: not requested" in approved
     assert "by Ana Approver (1 of 1 required approval, checklist standard@1)" in approved
     assert "No approved version yet before version 1.0 of credit-scorer" in approved
     assert "Exporting officer Olga Officer <olga@example.org>, officer" in approved
@@ -266,8 +268,9 @@ def test_checklist_signatures_and_audit_are_in_the_report(exported: Exported) ->
     assert "valid: the signature verifies over the registry rows" in text
     audit = text[text.rindex("5. Audit trail") :]
     assert "Card version 1.0 of credit-scorer imported from credit-scorer-1.0.json" in audit
-    assert "ana@example.org approved card version 1.0 of credit-scorer (checklist standard@1)" in (
-        audit
+    assert (
+        "ana@example.org approved card version 1.0 of credit-scorer (for staging, checklist standard@1)"
+        in (audit)
     )
     assert "changed status from submitted to approved" in audit
     assert "card_version.imported" not in text and "review.signed" not in text  # words, not codes

@@ -151,7 +151,13 @@ def test_reject_ends_the_round(bench: Workbench) -> None:
 
 def test_approved_card_takes_no_more_signoffs(bench: Workbench) -> None:
     bench.sign(ANA)
-    _refused(bench, ReviewClosed, "credit-scorer 1.0 is already decided \\(approved\\)", email=BEA)
+    _refused(
+        bench,
+        ReviewClosed,
+        "credit-scorer 1.0 is already decided \\(approved\\) for staging",
+        email=BEA,
+        stage="staging",
+    )
 
 
 def test_reviewer_cannot_approve(bench: Workbench) -> None:
@@ -378,8 +384,11 @@ def test_signature_covers_exactly_the_documented_payload(bench: Workbench) -> No
         comment="Fine.",
         signed_at=signature.signed_at,
         signer_fingerprint=signer.fingerprint,
+        stage="staging",
+        artifacts=[],
     )
     assert sorted(payload) == [
+        "artifacts",
         "card_version_sha256",
         "comment",
         "decision",
@@ -389,12 +398,13 @@ def test_signature_covers_exactly_the_documented_payload(bench: Workbench) -> No
         "responses",
         "signed_at",
         "signer_fingerprint",
+        "stage",
         "template",
         "version",
     ]
     data = payload_bytes(payload)
     assert data == canonical_json(json.loads(data)).encode("utf-8")
-    assert data.startswith(b'{"card_version_sha256":"')  # sorted keys, no whitespace
+    assert data.startswith(b'{"artifacts":[],"card_version_sha256":"')  # sorted keys, no whitespace
     assert signature.signed_at.endswith("Z")
     public = x509.load_pem_x509_certificate(signer.certificate_pem.encode()).public_key()
     assert isinstance(public, ec.EllipticCurvePublicKey)

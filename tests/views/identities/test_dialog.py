@@ -62,7 +62,7 @@ def test_creates_and_lists_an_identity(qtbot: QtBot, bench: Workbench) -> None:
     assert dialog.model.rowCount() == 0 and dialog.empty.isVisible()
     assert dialog.keyring.text() == (
         "Private keys are kept in this computer's keyring: "
-        "tests.helpers.keyring_memory.MemoryKeyring."
+        "countersign.services.identities.memory_keyring.MemoryKeyring."
     )
     dialog.create_button.click()
     form = dialog.form

@@ -21,6 +21,7 @@ from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from countersign.views.importing.dialog import ImportDialog
 from tests.helpers.bundles import Entry, signed_bundle, with_entries, write
+from tests.helpers.mct import TRAIN_AND_EVAL, TRAIN_AND_EVAL_FILE, write_mct_cards
 from tests.helpers.registry import audit_actions, native_card, row_counts, write_card
 
 # The offscreen platform cannot pass size hints to a window system; that is not a problem.
@@ -103,17 +104,17 @@ def test_preview_of_a_loose_card_writes_nothing(
     assert row_counts(_db_path(db)) == EMPTY
 
 
-def test_preview_of_a_corpus_card_shows_its_warnings_on_selection(
-    qtbot: QtBot, db: Database, importer: Importer, corpus: Path
+def test_preview_of_an_mct_card_shows_its_warnings_on_selection(
+    qtbot: QtBot, db: Database, importer: Importer, tmp_path: Path
 ) -> None:
-    path = corpus / "mct" / "mct-testdata-considerations.json"
+    _, path = write_mct_cards(tmp_path / "mct")
     dialog = _preview(qtbot, importer, [path])
     cells = _cells(dialog.cards_model, 0)
     warnings = dialog.entries[0].plan.cards[0].warnings
-    assert warnings, "the considerations card has graphics that are cut short"
+    assert len(warnings) == 3, "the card has three graphics that are cut short"
     assert cells == [
-        "mct-testdata-considerations.json",
-        "train and eval model",
+        TRAIN_AND_EVAL_FILE,
+        TRAIN_AND_EVAL,
         "0.3",
         "Model Card Toolkit JSON",
         "New model",

@@ -185,6 +185,18 @@ def test_entities_in_card_text_show_as_written(qtbot: QtBot) -> None:
     assert "Terms &amp; conditions: a &lt;b&gt; tag and &#169; sign, R&D stays." in text
 
 
+def test_card_text_is_literal_with_its_direction_isolated(tab: CardTab) -> None:
+    detail = _detail(
+        model_details={"name": "fraud-screening", "version": "0.9", "summary": "\u202eexe.txt"},
+        intended_use={"text": "plain text stays as it is"},
+    )
+    markdown = card_markdown(detail)
+    assert "\u2068\u202eexe.txt\u2069" in markdown  # shown as typed, its override closed
+    assert "\u2068plain" not in markdown  # text without direction controls is untouched
+    tab.show_version(detail)
+    assert "\u202eexe.txt" in tab.browser.toPlainText()
+
+
 def test_the_banner_counts_the_sections_left_as_the_template_placeholder(tab: CardTab) -> None:
     warnings = [
         {

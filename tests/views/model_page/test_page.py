@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from countersign.services.registry import Registry
 from countersign.services.workstation import Services
 from countersign.views.model_page.page import ModelPage
+from tests.helpers.mct import PHOTO_CLASSIFIER_FILE
 from tests.views.conftest import CATS_AND_DOGS
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -88,8 +89,8 @@ def test_source_tab_shows_the_bytes_as_received(page: ModelPage) -> None:
     page.show_model(CATS_AND_DOGS)
     page.show_tab(2)
     text = page.source_tab.viewer.toPlainText()
-    assert '"name": "Fine-tuned MobileNetV2 Model for Cat vs. Dogs"' in text
-    assert "mct-testdata-cats_vs_dogs_v0_0_1.json" in page.source_tab.facts.text()
+    assert f'"name": "{CATS_AND_DOGS}"' in text
+    assert PHOTO_CLASSIFIER_FILE in page.source_tab.facts.text()
     assert page.source_tab.viewer.isReadOnly()
 
 

@@ -13,7 +13,7 @@ from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from countersign.views.registry.browser import RegistryBrowser
 from countersign.views.registry.table import PAGE_SIZE
-from tests.views.conftest import CATS_AND_DOGS, insert_models, wait_for_background
+from tests.views.conftest import CATS_AND_DOGS, insert_models, settle, wait_for_background
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -26,6 +26,7 @@ def browser(qtbot: QtBot, workstation_db: Database) -> Iterator[RegistryBrowser]
     widget.show()
     qtbot.waitExposed(widget)
     yield widget
+    settle(qtbot, widget)
     wait_for_background()
 
 
@@ -181,6 +182,7 @@ def big_browser(qtbot: QtBot, tmp_path: Path) -> Iterator[RegistryBrowser]:
     widget.show()
     qtbot.waitExposed(widget)
     yield widget
+    settle(qtbot, widget)
     wait_for_background()
     db.dispose()
 

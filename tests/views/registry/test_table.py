@@ -223,3 +223,23 @@ def test_search_results_keep_the_rank(
     assert "rank 1" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
     model.clear()
     assert model.rowCount() == 0
+
+
+def test_names_with_controls_show_them_escaped(
+    qapp: QApplication, tmp_path: Path, qtmodeltester: ModelTester
+) -> None:
+    # A registry written before names were checked: "\u202eexe.txt" would read "txt.exe".
+    database = Database.open(str(tmp_path / "old.sqlite3"))
+    insert_models(Path(database.location), 1)
+    with sqlite3.connect(database.location) as connection:
+        connection.execute(
+            "UPDATE models SET name = ?, team = ?, latest_version = ?",
+            ("\u202eexe.txt", "Risk\x1b[2J", "1\n0"),
+        )
+    model = ModelsTableModel(Registry(database))
+    qtmodeltester.check(model)
+    cells = [model.index(0, column).data() for column in range(4)]
+    assert cells == ["\\u202eexe.txt", "Risk\\u001b[2J", "low", "1\\u000a0"]
+    assert model.index(0, 0).data(NAME_ROLE) == "\u202eexe.txt"  # the real name, for lookups
+    assert "\u202e" not in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    database.dispose()

@@ -16,7 +16,7 @@ from countersign.services.reviews.reviews import Answer
 from countersign.views.identities.dialog import IdentitiesDialog
 from countersign.views.main_window import MainWindow
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
-from tests.views.conftest import wait_for_background
+from tests.views.conftest import settle, wait_for_background
 
 pytestmark = pytest.mark.qt_log_ignore(
     "This plugin does not support propagateSizeHints", "This plugin does not support raise"
@@ -41,6 +41,7 @@ def main(qtbot: QtBot, bench: Workbench, tmp_path: Path) -> Iterator[MainWindow]
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.counts_label.text() != "Counting…", timeout=10_000)
     yield window
+    settle(qtbot, window)
     wait_for_background()
 
 

@@ -1,8 +1,9 @@
 """The Markdown of card sections as report blocks: headings, paragraphs, lists, tables, code.
 
-markdown-it-py reads the Markdown (CommonMark with GitHub tables), the same
-library the README reader cuts sections with, so that the reader, the Card tab
-and the report agree on what a heading, a list, a table and a code block are.
+markdown-it-py reads the Markdown (CommonMark with GitHub tables), as the Card
+tab's Qt Markdown and the Hub do, and a test holds the README reader's sections
+to it, so that all of them agree on what a heading, a list, a table and a code
+block are.
 HTML is not Markdown's business here: it is text and shows as typed, and so do
 entities (``&amp;`` stays ``&amp;``).  Inside a line, bold and code are marked;
 links show their address after their text.  markdown-it works in time linear in
@@ -47,13 +48,6 @@ class Block:
     """The code of a code block."""
     rows: tuple[tuple[tuple[Span, ...], ...], ...] = field(default=())
     """Table rows of cells, the header first."""
-
-
-def inline(text: str, style_bold: bool = False) -> tuple[Span, ...]:
-    """Spans of one piece of Markdown text: bold and code marked, the rest plain."""
-    tokens = _PARSER.parseInline(text)
-    children = tokens[0].children if tokens and tokens[0].children else []
-    return _spans(children, style_bold)
 
 
 def _spans(children: list[Token], style_bold: bool = False) -> tuple[Span, ...]:

@@ -12,9 +12,14 @@ from dataclasses import replace
 from reportlab.platypus import PageBreak
 from reportlab.platypus.flowables import Flowable, HRFlowable, Spacer
 
-from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus
+from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus, StageStatus
 from countersign.services.diff.card_text import card_sections
-from countersign.services.reports.data import ReportData, decision_sentence
+from countersign.services.reports.data import (
+    ReportData,
+    classification_sentence,
+    decision_sentence,
+    stage_headline,
+)
 from countersign.services.reports.pdf.flowables import GRID, TextBlock, table
 from countersign.services.reports.pdf.fonts import Style
 from countersign.services.reports.pdf.layout import BlockStyle, Span
@@ -99,16 +104,15 @@ def cover(data: ReportData) -> list[Flowable]:
         text("Model card review report", TITLE, bold=True),
         text(f"{data.model} — version {data.version}", SUBTITLE),
     ]
-    headline = (
-        "APPROVED"
-        if data.status == CardStatus.APPROVED
-        else f"NOT APPROVED — status: {CardStatus.word(data.status)}"
-    )
+    headline = stage_headline(data)
     banner = table(
         [[[text(headline, BANNER, bold=True), text(decision_sentence(data), BODY)]]],
         [CONTENT_WIDTH],
         header=False,
-        background=STATUS_COLOURS.get(data.status, (0.92, 0.92, 0.93)),
+        background=STATUS_COLOURS.get(
+            CardStatus.REJECTED if headline.startswith("REVOKED") else data.status,
+            (0.92, 0.92, 0.93),
+        ),
         padding=8.0,
     )
     story.append(banner)
@@ -121,8 +125,21 @@ def cover(data: ReportData) -> list[Flowable]:
         ("Version", data.version),
         ("Card title", d.name if d.name and d.name != data.model else ""),
         ("Team", data.team or "not stated"),
-        ("Risk tier", data.risk_tier),
+        ("Risk tier", classification_sentence(data)),
         ("Status", CardStatus.word(data.status)),
+        (
+            "Stages",
+            "; ".join(
+                f"{st.stage}: {StageStatus.word(st.status)}"
+                + (f" ({st.revoked_reason})" if st.revoked_reason else "")
+                for st in data.stages
+            ),
+        ),
+        (
+            "Model files",
+            "; ".join(f"{a.get('name')} SHA-256 {a.get('sha256')}" for a in data.artifacts)
+            or "none named",
+        ),
         ("Decision", decision_sentence(data)),
         ("Card SHA-256", data.sha256),
         ("Source", f"{summary.original_name} ({CardFormat.word(summary.source_format)})"),

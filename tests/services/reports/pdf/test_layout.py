@@ -8,7 +8,6 @@ from countersign.services.reports.pdf.markdown import (
     MAX_COLUMNS,
     MAX_TABLE_ROWS,
     blocks,
-    inline,
 )
 
 WIDTH = width_function(9.0)
@@ -74,14 +73,14 @@ def test_marked_words_keep_their_mark_and_the_space_between_them() -> None:
 
 
 def test_inline_bold_and_code_and_unclosed_markers() -> None:
-    assert [(s.text, s.style) for s in inline("a **b** `c` **d")] == [
+    assert [(s.text, s.style) for s in blocks("a **b** `c` **d")[0].spans] == [
         ("a ", "regular"),
         ("b", "bold"),
         (" ", "regular"),
         ("c", "mono"),
         (" **d", "regular"),
     ]
-    assert [(s.text, s.style) for s in inline("`x <b>")] == [("`x <b>", "regular")]
+    assert [(s.text, s.style) for s in blocks("`x <b>")[0].spans] == [("`x <b>", "regular")]
 
 
 def test_markdown_blocks() -> None:

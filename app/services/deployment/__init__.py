@@ -1,0 +1,1 @@
+"""The deployment side of sign-off: stages, risk classification, revocation and the gate."""

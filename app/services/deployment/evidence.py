@@ -1,0 +1,340 @@
+"""The offline deployment gate: published evidence and trusted certificates, no registry.
+
+The evidence is a folder written by ``countersign publish`` or the signed
+review report PDF alone.  The gate passes only when:
+
+* the report is intact (PDF signature valid over the whole file, its signer
+  trusted, every attached file matching ``report.json``, the card the one
+  printed on every page, every sign-off's signature valid over its payload),
+  and in a folder every file matches ``SHA256SUMS`` and the card is the
+  report's card;
+* for the stage and every earlier one, distinct approvers whose certificates
+  are trusted (the certificate itself or its issuer) signed an approval of
+  this card for that stage, at least the round's quorum;
+* the report does not say the approval was revoked, nor does a trusted
+  revocation in ``--revocations``;
+* a given model file's SHA-256 is among the files the approvals signed.
+
+Evidence published before a revocation cannot know of it: only a
+revocations file exported later can say so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from countersign.errors import InputRefused
+from countersign.formats.limits import load_json
+from countersign.models.vocabulary import Decision, StageStatus
+from countersign.services.deployment.acts import REVOCATION, read_act
+from countersign.services.deployment.errors import EvidenceUnreadable
+from countersign.services.deployment.gate import artifact_check
+from countersign.services.deployment.records import GateCheck, GateResult
+from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.reports.verdict import ReportVerification
+from countersign.services.reports.verification import verify_report_file
+
+REPORT_IN_FOLDER = "review-report.pdf"
+CARD_IN_FOLDER = "card.canonical.json"
+SUMS = "SHA256SUMS"
+MAX_REVOCATIONS_BYTES = 16 * 1024 * 1024
+
+
+def evidence_gate(
+    evidence: Path,
+    stage: str,
+    *,
+    trust: Sequence[Path],
+    artifact_sha256: str | None = None,
+    revocations: Path | None = None,
+) -> GateResult:
+    """Check ``evidence`` (a published folder or a report PDF) for ``stage`` with ``trust``."""
+    trusted = _trusted_certificates(trust)
+    checks: list[GateCheck] = []
+    pdf = evidence / REPORT_IN_FOLDER if evidence.is_dir() else evidence
+    if evidence.is_dir() and not pdf.is_file():
+        raise EvidenceUnreadable(f"{evidence}: no {REPORT_IN_FOLDER}; is this a published folder?")
+    pems = [c.public_bytes_pem for c in trusted]
+    verification = verify_report_file(pdf, {}, pems)
+    checks.append(_report_check(verification))
+    if evidence.is_dir():
+        checks.append(_folder_check(evidence, verification.card_sha256))
+    manifest = _manifest(verification.attachments)
+    result_base = (verification.model, verification.version, verification.card_sha256)
+    stages = [s for s in manifest.get("stages", []) if isinstance(s, dict)]
+    names = [str(s.get("stage")) for s in stages]
+    if stage not in names:
+        checks.append(
+            GateCheck(
+                "stage",
+                False,
+                f"the evidence knows the stages {', '.join(names) or 'none'}, not {stage!r}",
+            )
+        )
+        return GateResult("evidence", stage, *result_base, tuple(checks))
+    payloads = _trusted_payloads(verification, manifest, trusted)
+    signed_artifacts: list[dict[str, Any]] = []
+    for entry in stages[: names.index(stage) + 1]:
+        check, artifacts = _stage_check(entry, payloads, verification.card_sha256)
+        checks.append(check)
+        if entry.get("stage") == stage:
+            signed_artifacts = artifacts
+    if revocations is not None:
+        checks.append(
+            _revocations_check(
+                revocations, trusted, verification.card_sha256, names[: names.index(stage) + 1]
+            )
+        )
+    if artifact_sha256 is not None:
+        checks.append(artifact_check(signed_artifacts, artifact_sha256))
+    return GateResult("evidence", stage, *result_base, tuple(checks))
+
+
+class _Trusted:
+    """A certificate given with ``--trust``."""
+
+    def __init__(self, certificate: x509.Certificate) -> None:
+        self.certificate = certificate
+        self.fingerprint = certificate_fingerprint(certificate)
+        self.public_bytes_pem = certificate.public_bytes(
+            __import__(
+                "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
+            ).Encoding.PEM
+        ).decode("ascii")
+
+    def vouches_for(self, certificate: x509.Certificate) -> bool:
+        """Whether ``certificate`` is this one, or was issued (signed) by it."""
+        if certificate_fingerprint(certificate) == self.fingerprint:
+            return True
+        if certificate.issuer != self.certificate.subject:
+            return False
+        key = self.certificate.public_key()
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            return False
+        algorithm = certificate.signature_hash_algorithm
+        try:
+            key.verify(
+                certificate.signature,
+                certificate.tbs_certificate_bytes,
+                ec.ECDSA(algorithm if algorithm is not None else hashes.SHA256()),
+            )
+        except InvalidSignature:
+            return False
+        return True
+
+
+def _trusted_certificates(paths: Sequence[Path]) -> list[_Trusted]:
+    out = []
+    for path in paths:
+        try:
+            text = path.read_text("ascii")
+        except (OSError, UnicodeDecodeError) as error:
+            raise EvidenceUnreadable(
+                f"{path}: cannot be read as a PEM certificate ({error})"
+            ) from None
+        blocks = [b for b in text.split("-----END CERTIFICATE-----") if "BEGIN CERTIFICATE" in b]
+        if not blocks:
+            raise EvidenceUnreadable(f"{path}: holds no PEM certificate")
+        for block in blocks:
+            try:
+                out.append(_Trusted(load_certificate(block + "-----END CERTIFICATE-----\n")))
+            except ValueError as error:
+                raise EvidenceUnreadable(f"{path}: an unreadable certificate ({error})") from None
+    return out
+
+
+def _report_check(verification: ReportVerification) -> GateCheck:
+    if verification.ok:
+        return GateCheck(
+            "report",
+            True,
+            f"the signed report is intact and its signer trusted ({verification.signer}); "
+            f"all {len(verification.checks)} checks hold",
+        )
+    return GateCheck(
+        "report",
+        False,
+        "; ".join(f"{c.name}: {c.detail}" for c in verification.failures),
+    )
+
+
+def _folder_check(folder: Path, card_sha256: str) -> GateCheck:
+    """Every file listed in SHA256SUMS matches, nothing else is there, the card is the report's."""
+    sums = folder / SUMS
+    try:
+        lines = sums.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return GateCheck("published folder", False, f"{SUMS} is missing or unreadable")
+    listed: dict[str, str] = {}
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        if name:
+            listed[name.strip()] = digest.strip()
+    problems = []
+    for name, digest in listed.items():
+        path = folder / name
+        if ".." in Path(name).parts or not path.is_file():
+            problems.append(f"{name} is listed but missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            problems.append(f"{name} was changed (its SHA-256 is not the one listed)")
+    present = {
+        str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name != SUMS
+    }
+    problems += [f"{name} is not listed in {SUMS}" for name in sorted(present - set(listed))]
+    card = folder / CARD_IN_FOLDER
+    if card.is_file() and hashlib.sha256(card.read_bytes()).hexdigest() != card_sha256:
+        problems.append(f"{CARD_IN_FOLDER} is not the card the report signs")
+    if problems:
+        return GateCheck("published folder", False, "; ".join(problems[:6]))
+    return GateCheck(
+        "published folder", True, f"{len(listed)} files match {SUMS}; the card is the report's"
+    )
+
+
+def _manifest(attachments: Mapping[str, bytes]) -> dict[str, Any]:
+    raw = attachments.get("report.json")
+    if raw is None:
+        return {}
+    try:
+        value = load_json(raw.decode("utf-8"), "report.json")
+    except (UnicodeDecodeError, InputRefused):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _trusted_payloads(
+    verification: ReportVerification, manifest: Mapping[str, Any], trusted: Sequence[_Trusted]
+) -> list[tuple[dict[str, Any], str, bool]]:
+    """Each sign-off payload whose signature verifies: (payload, signer e-mail, trusted)."""
+    out = []
+    attachments = verification.attachments
+    for entry in manifest.get("signoffs", []):
+        if not isinstance(entry, dict):
+            continue
+        payload_raw = attachments.get(str(entry.get("payload")))
+        signature = attachments.get(str(entry.get("signature")))
+        pem = attachments.get(str(entry.get("certificate")))
+        if payload_raw is None or signature is None or pem is None:
+            continue
+        try:
+            certificate = load_certificate(pem)
+            payload = json.loads(payload_raw.decode("utf-8"))
+            key = certificate.public_key()
+            if not isinstance(key, ec.EllipticCurvePublicKey):
+                continue
+            key.verify(signature, payload_raw, ec.ECDSA(hashes.SHA256()))
+        except (ValueError, InvalidSignature, UnicodeDecodeError):
+            continue
+        if not isinstance(payload, dict):
+            continue
+        if payload.get("signer_fingerprint") != certificate_fingerprint(certificate):
+            continue
+        signer = entry.get("signer")
+        email = str(signer.get("email", "")) if isinstance(signer, dict) else ""
+        vouched = any(t.vouches_for(certificate) for t in trusted)
+        out.append((payload, email or certificate_fingerprint(certificate), vouched))
+    return out
+
+
+def _stage_check(
+    entry: Mapping[str, Any],
+    payloads: Sequence[tuple[dict[str, Any], str, bool]],
+    card_sha256: str,
+) -> tuple[GateCheck, list[dict[str, Any]]]:
+    stage = str(entry.get("stage"))
+    name = f"approved for {stage}"
+    status = str(entry.get("status"))
+    if status == StageStatus.REVOKED:
+        revoked = entry.get("revoked") or {}
+        return GateCheck(
+            name,
+            False,
+            f"the report says the approval for {stage} was revoked"
+            + (
+                f" by {revoked.get('by')}: {revoked.get('reason')}"
+                if isinstance(revoked, dict)
+                else ""
+            ),
+        ), []
+    if status != StageStatus.APPROVED:
+        return GateCheck(name, False, f"the report says {stage}: {status}"), []
+    quorum = entry.get("quorum")
+    quorum = quorum if isinstance(quorum, int) and quorum >= 1 else 1
+    approvers: set[str] = set()
+    untrusted: set[str] = set()
+    artifacts: list[dict[str, Any]] = []
+    for payload, signer, vouched in payloads:
+        if (
+            payload.get("decision") != Decision.APPROVE
+            or payload.get("card_version_sha256") != card_sha256
+        ):
+            continue
+        if payload.get("stage", stage) != stage:  # a sign-off from before stages counts for each
+            continue
+        if not vouched:
+            untrusted.add(signer)
+            continue
+        approvers.add(signer)
+        signed = payload.get("artifacts")
+        if isinstance(signed, list):
+            artifacts = [a for a in signed if isinstance(a, dict)]
+    if len(approvers) < quorum:
+        extra = f"; not trusted: {', '.join(sorted(untrusted))}" if untrusted else ""
+        return GateCheck(
+            name,
+            False,
+            f"{len(approvers)} trusted approval(s) of this card for {stage}, {quorum} needed{extra}",
+        ), artifacts
+    return GateCheck(
+        name,
+        True,
+        f"{len(approvers)} trusted approval(s) of {quorum} needed: {', '.join(sorted(approvers))}",
+    ), artifacts
+
+
+def _revocations_check(
+    path: Path, trusted: Sequence[_Trusted], card_sha256: str, stages: Sequence[str]
+) -> GateCheck:
+    try:
+        if path.stat().st_size > MAX_REVOCATIONS_BYTES:
+            raise EvidenceUnreadable(f"{path}: larger than 16 MiB; not a revocations file")
+        document = load_json(path.read_text("utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, InputRefused) as error:
+        raise EvidenceUnreadable(
+            f"{path}: cannot be read as a revocations file ({error})"
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != "countersign-revocations":
+        raise EvidenceUnreadable(f"{path}: not a file written by `countersign revocations export`")
+    entries = document.get("revocations")
+    ignored = 0
+    for value in entries if isinstance(entries, list) else []:
+        act = read_act(value)
+        if act is None or act.kind != REVOCATION or act.problem():
+            ignored += 1
+            continue
+        if not any(t.vouches_for(act.certificate()) for t in trusted):
+            ignored += 1
+            continue
+        subject = act.subject
+        if subject.get("card_version_sha256") == card_sha256 and subject.get("stage") in stages:
+            return GateCheck(
+                "not revoked",
+                False,
+                f"the approval for {subject.get('stage')} was revoked on "
+                f"{str(act.payload.get('signed_at'))[:10]}: {subject.get('reason')}",
+            )
+    note = (
+        f" ({ignored} entries not signed by a trusted certificate were ignored)" if ignored else ""
+    )
+    return GateCheck(
+        "not revoked", True, f"no trusted revocation in {path.name} names this card{note}"
+    )

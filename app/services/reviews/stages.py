@@ -1,0 +1,177 @@
+"""Deployment stages, the officer's classification and revocations, as the review rules read them.
+
+A registry has an ordered list of stages (``staging``, ``production`` by
+default).  A review round is for one stage; a card version's status is kept
+per stage (:data:`STAGE_STATUSES`).  A round from before stages (its stage is
+NULL) counts for every stage: such an approval was the approval to deploy.
+
+The risk tier a version is reviewed at is the officer's classification when
+there is one (the newest one made on this version or an earlier one of the
+model), else the card's own rating, else ``unknown``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from countersign.models.tables import (
+    CardVersion,
+    Classification,
+    Identity,
+    Review,
+    Revocation,
+    Stage,
+)
+from countersign.models.vocabulary import StageStatus
+
+DEFAULT_STAGES = ("staging", "production")
+"""The stages of a new registry, in order."""
+
+STAGE_STATUSES = (
+    StageStatus.NOT_REQUESTED,
+    StageStatus.IN_REVIEW,
+    StageStatus.APPROVED,
+    StageStatus.CHANGES_REQUESTED,
+    StageStatus.REJECTED,
+    StageStatus.REVOKED,
+    StageStatus.SUPERSEDED,
+)
+"""A card version's status for one stage."""
+
+TIER_RANK = {"unknown": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+"""How strict each risk tier is; a checklist for a stricter tier may always be used."""
+
+TIERS = ("low", "medium", "high", "critical")
+"""The tiers an officer may classify a model as."""
+
+
+@dataclass(frozen=True)
+class ClassificationInfo:
+    """The officer's classification in force for a card version: tier, why, who, when, from which version."""
+
+    tier: str
+    reason: str
+    officer: str
+    officer_name: str
+    signed_at: str
+    version: str
+
+
+@dataclass(frozen=True)
+class StageState:
+    """One stage of one card version: its status, the deciding round and any revocation."""
+
+    stage: str
+    status: str
+    review_id: int | None = None
+    decided_at: str | None = None
+    revoked_by: str = ""
+    revoked_at: str = ""
+    revoked_reason: str = ""
+
+
+def stage_names(session: Session) -> list[str]:
+    """The registry's stages in order."""
+    names = list(session.scalars(select(Stage.name).order_by(Stage.position)))
+    return names or list(DEFAULT_STAGES)
+
+
+def card_rating(cv: CardVersion) -> str:
+    """The risk rating the card states about itself ('' when none)."""
+    return str(json.loads(cv.canonical_json).get("risk_rating", "") or "")
+
+
+def classification_for(session: Session, cv: CardVersion) -> ClassificationInfo | None:
+    """The officer's classification in force for ``cv`` (made on it or an earlier version)."""
+    row = session.execute(
+        select(Classification, CardVersion.version, Identity.email, Identity.name)
+        .join(CardVersion, CardVersion.id == Classification.card_version_id)
+        .join(Identity, Identity.id == Classification.identity_id)
+        .where(Classification.model_id == cv.model_id, CardVersion.seq <= cv.seq)
+        .order_by(Classification.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    c, version, email, name = row
+    return ClassificationInfo(c.tier, c.reason, email, name, c.signed_at, version)
+
+
+def effective_tier(session: Session, cv: CardVersion, fallback: str = "") -> str:
+    """The tier ``cv`` is reviewed at: the officer's, else the card's rating, else ``unknown``."""
+    classification = classification_for(session, cv)
+    if classification is not None:
+        return classification.tier
+    return card_rating(cv) or fallback or "unknown"
+
+
+def template_serves(risk_tiers: Sequence[str], tier: str) -> bool:
+    """Whether a template for ``risk_tiers`` may review a card of ``tier``: that tier, or stricter."""
+    if (tier or "unknown") in risk_tiers:
+        return True
+    strictest = max((TIER_RANK.get(t, 0) for t in risk_tiers), default=0)
+    return strictest > TIER_RANK.get(tier or "unknown", 0)
+
+
+def stage_states(session: Session, cv: CardVersion) -> list[StageState]:
+    """The status of ``cv`` for each stage of the registry, in stage order."""
+    names = stage_names(session)
+    rounds = list(
+        session.scalars(select(Review).where(Review.card_version_id == cv.id).order_by(Review.id))
+    )
+    revoked = {
+        r.stage: (r, email)
+        for r, email in session.execute(
+            select(Revocation, Identity.email)
+            .join(Identity, Identity.id == Revocation.identity_id)
+            .where(Revocation.card_version_id == cv.id)
+        )
+    }
+    out = []
+    for name in names:
+        mine = [r for r in rounds if r.stage in (name, None)]
+        if name in revoked:
+            revocation, email = revoked[name]
+            latest = mine[-1] if mine else None
+            out.append(
+                StageState(
+                    name,
+                    StageStatus.REVOKED,
+                    latest.id if latest else None,
+                    latest.closed_at if latest else None,
+                    email,
+                    revocation.signed_at,
+                    revocation.reason,
+                )
+            )
+        elif mine:
+            latest = mine[-1]
+            out.append(StageState(name, latest.status, latest.id, latest.closed_at))
+        elif cv.status == StageStatus.SUPERSEDED:
+            out.append(StageState(name, StageStatus.SUPERSEDED))
+        else:
+            out.append(StageState(name, StageStatus.NOT_REQUESTED))
+    return out
+
+
+def next_stage(states: Sequence[StageState]) -> str | None:
+    """The first stage the version is not approved for (None when approved for every one)."""
+    return next((s.stage for s in states if s.status != StageStatus.APPROVED), None)
+
+
+def summary_line(per_stage: Sequence[tuple[str, str | None, list[str]]]) -> str:
+    """``production 3.1 · staging 3.2 in review`` from (stage, approved version, versions in review).
+
+    The last stage comes first: what is deployed furthest matters most.
+    """
+    parts = []
+    for stage, approved, in_review in reversed(per_stage):
+        if approved:
+            parts.append(f"{stage} {approved}")
+        parts.extend(f"{stage} {version} in review" for version in in_review)
+    return " · ".join(parts)
