@@ -447,3 +447,10 @@ def test_metric_trends_are_charted_with_the_approved_version_marked(exported: Ex
     assert "ringed in green: an approved version" in chart
     # The approved report of 1.0 has one version: nothing to chart.
     assert "Metric trends across the card versions" not in _flat(_pdftotext(exported.approved))
+
+
+def test_sign_offs_are_numbered_within_the_report(exported: Exported) -> None:
+    sent_back = _flat(_pdftotext(exported.sent_back))
+    assert "Sign-off 1 of 1 —" in sent_back
+    # The registry's id still names the attached files, and the report says which they are.
+    assert "Attached as sign-off-" in sent_back

@@ -18,6 +18,7 @@ from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta,
 from countersign.services.diff.metric_diff import MetricChange
 from countersign.services.diff.text_diff import DiffRow, TextDiff
 from countersign.services.diff.word_diff import Span as CharSpan
+from countersign.services.reports.attachments import payload_name, signature_name
 from countersign.services.reports.data import (
     ChecklistRound,
     ReportData,
@@ -352,8 +353,8 @@ def signatures(data: ReportData, embedded: Sequence[tuple[str, str]]) -> list[Fl
     records = data.signoffs
     if not records:
         story.append(text("No sign-offs: nobody has signed a decision on this card version."))
-    for record in records:
-        story.extend(_signoff(record))
+    for number, record in enumerate(records, start=1):
+        story.extend(_signoff(number, len(records), record))
     story.append(heading("Files attached to this PDF", H2))
     rows: list[list[Any]] = [[cell("File", bold=True), cell("SHA-256", bold=True)]]
     rows += [[cell(name, mono=True), cell(digest, mono=True)] for name, digest in embedded]
@@ -370,7 +371,8 @@ def signatures(data: ReportData, embedded: Sequence[tuple[str, str]]) -> list[Fl
     return story
 
 
-def _signoff(record: SignOffRecord) -> list[Flowable]:
+def _signoff(number: int, count: int, record: SignOffRecord) -> list[Flowable]:
+    """One sign-off, numbered within this report (the registry's ids name the attached files)."""
     s = record.signature
     verdict = (
         "valid: the signature verifies over the registry rows and the signer's certificate"
@@ -378,7 +380,7 @@ def _signoff(record: SignOffRecord) -> list[Flowable]:
         else f"INVALID: {record.problem}"
     )
     return [
-        heading(f"Sign-off {s.id} — {decision_words(s.decision)}", H2),
+        heading(f"Sign-off {number} of {count} — {decision_words(s.decision)}", H2),
         key_values(
             [
                 ("Signer", f"{s.signer_name} <{s.signer_email}>"),
@@ -389,6 +391,7 @@ def _signoff(record: SignOffRecord) -> list[Flowable]:
                 ("Comment", s.comment),
                 ("Verification", verdict),
                 ("Review", str(record.review_id)),
+                ("Attached as", f"{payload_name(s.id)}, {signature_name(s.id)}"),
             ]
         ),
         Spacer(1, 4),
