@@ -84,6 +84,9 @@ FIXED_SCREENS = (
     "review-signing",
     "review-signed",
     "identities",
+    "classify-dialog",
+    "stages-model-page",
+    "stages-versions",
     "export-dialog",
     "export-preview",
     "verify-valid",
@@ -209,6 +212,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         audit.close()
 
         saved.extend(_save_sign_off(window, services, outdir))
+        saved.extend(_save_stages(window, outdir))
         saved.extend(_save_report(window, outdir, work))
         saved.extend(_save_drafts(window, outdir, work))
     finally:
@@ -265,6 +269,35 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     saved.append(_save(identities, outdir, "identities"))
     identities.close()
     identities.deleteLater()
+    return saved
+
+
+def _save_stages(window: MainWindow, outdir: Path) -> list[Path]:
+    """Classify… on the model page (signed by the officer), then the page and its Versions tab."""
+    page = window.model_page
+    page.show_model(SHOWN_MODEL)
+    page.show_tab(0)
+    settle()
+    dialog = page.open_classify_dialog()
+    if dialog is None:
+        raise RuntimeError("Classify… did not open")
+    dialog.tier.setCurrentIndex(dialog.tier.findData("high"))
+    dialog.reason.setPlainText(
+        "Credit decisions about consumers: high risk under model risk policy MRP-07."
+    )
+    dialog.passphrase.setText(SIGNER_PASSPHRASE)
+    settle()
+    saved = [_save(dialog, outdir, "classify-dialog")]
+    dialog.buttons.accepted.emit()
+    settle()
+    if dialog.problem.isVisible():
+        raise RuntimeError(f"the classification was refused: {dialog.problem.text()}")
+    dialog.deleteLater()
+    saved.append(_save(window, outdir, "stages-model-page"))
+    page.tabs.setCurrentWidget(page.versions_tab)
+    settle()
+    saved.append(_save(window, outdir, "stages-versions"))
+    page.show_tab(0)
     return saved
 
 

@@ -222,6 +222,7 @@ def card_version_json(detail: CardVersionDetail) -> dict[str, Any]:
         {"path": a.path, "media_type": a.media_type, "size": a.size, "sha256": a.sha256}
         for a in detail.attachments
     ]
+    out["artifacts"] = [dict(a) for a in detail.artifacts]
     out["card"] = detail.card.model_dump(mode="json")
     return out
 

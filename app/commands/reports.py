@@ -82,7 +82,11 @@ def publish(args: argparse.Namespace) -> int:
         report=args.report,
         trust=args.trust or [],
     )
-    print(f"published: {result.model} {result.version} (approved) to {result.folder}")
+    stages = ", ".join(result.approved_for)
+    print(
+        f"published: {result.model} {result.version} (approved for {stages}; risk {result.risk}) "
+        f"to {result.folder}"
+    )
     for file in result.files:
         print(f"  {file.sha256}  {file.name}")
     return EXIT_OK

@@ -17,6 +17,7 @@ from countersign.errors import CountersignError
 from countersign.formats.placeholders import count_placeholders
 from countersign.models.card import ModelCard
 from countersign.models.tables import Attachment, Bundle, CardVersion, Model
+from countersign.services.stage_summary import stage_summaries
 from countersign.services.storage import dialect
 from countersign.services.storage.database import Database
 
@@ -90,6 +91,8 @@ class CardVersionDetail:
     card: ModelCard
     warnings: list[dict[str, str]]
     attachments: list[AttachmentInfo]
+    artifacts: tuple[dict[str, Any], ...] = ()
+    """The model files the card version names (name, sha256, size), from its bundle's manifest."""
 
     @property
     def placeholder_sections(self) -> int:
@@ -217,6 +220,11 @@ class Registry:
             query = _filtered(select(func.count()).select_from(Model), filters).where(before)
             return int(session.scalar(query) or 0)
 
+    def stage_summaries(self, model_ids: list[int]) -> dict[int, str]:
+        """``production 3.1 · staging 3.2 in review`` for each model id (one page's worth)."""
+        with self.database.read() as session:
+            return stage_summaries(session, model_ids)
+
     def model(self, name: str) -> ModelSummary:
         """The model called ``name``, or :class:`NotFound`."""
         with self.database.read() as session:
@@ -273,6 +281,7 @@ class Registry:
                 card=ModelCard.model_validate_json(cv.canonical_json),
                 warnings=list(json.loads(cv.warnings_json)),
                 attachments=[AttachmentInfo(*a) for a in attachments],
+                artifacts=tuple(json.loads(cv.artifacts_json)),
             )
 
     def original(self, card_version_id: int) -> tuple[str, bytes]:

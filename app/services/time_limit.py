@@ -4,11 +4,16 @@ Parsers are meant to be linear, but a file from outside is hostile until
 checked, and an input that finds a slow path somewhere must not hold the
 officer's command (or window) for an hour.  On the main thread the work is
 interrupted by an interval timer (SIGALRM, where the platform has one); on
-any thread the work can also ask, between its steps, whether its time is up.
+another thread (the window's background work) a timer thread raises the
+exception in it through CPython's ``PyThreadState_SetAsyncExc``.  Either
+way the exception arrives between two Python instructions, never inside a
+C call; the work can also ask, between its steps, whether its time is up.
 """
 
 from __future__ import annotations
 
+import ctypes
+import platform
 import signal
 import threading
 import time
@@ -34,9 +39,11 @@ def time_limit(seconds: float) -> Iterator[Callable[[], None]]:
         if time.monotonic() > deadline:
             raise TimeLimitExceeded
 
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "setitimer"
-    ):
+    if threading.current_thread() is not threading.main_thread():
+        with _interrupting_thread(seconds):
+            yield on_time
+        return
+    if not hasattr(signal, "setitimer"):
         yield on_time
         return
 
@@ -50,3 +57,38 @@ def time_limit(seconds: float) -> Iterator[Callable[[], None]]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _interrupting_thread(seconds: float) -> Iterator[None]:
+    """Raise :class:`TimeLimitExceeded` in this (non-main) thread once ``seconds`` have passed."""
+    target = threading.get_ident()
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = _raise_in_thread(target, TimeLimitExceeded)
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            if state["fired"]:
+                _raise_in_thread(target, None)  # clear it, should it not have arrived yet
+        timer.cancel()
+        timer.join()
+
+
+def _raise_in_thread(ident: int, exception: type[BaseException] | None) -> bool:
+    """Ask CPython to raise ``exception`` in thread ``ident`` (None: withdraw the request)."""
+    if platform.python_implementation() != "CPython":
+        return False
+    argument = ctypes.py_object(exception) if exception is not None else None
+    changed = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), argument)
+    return bool(changed)

@@ -100,6 +100,10 @@ def _trust(folder: Path, capsys: pytest.CaptureFixture[str], *emails: str) -> li
 
 def test_end_to_end(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = imported
+    shown = cli_json(capsys, ["show", f"{MODEL}@1.0", "--json"])
+    assert shown["artifacts"] == [
+        {"name": "model.onnx", "sha256": hashlib.sha256(WEIGHTS).hexdigest(), "size": len(WEIGHTS)}
+    ]
     assert main(["stages"]) == 0
     assert capsys.readouterr().out == "1. staging\n2. production\n"
 

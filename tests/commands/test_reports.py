@@ -172,7 +172,10 @@ def test_publish(registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
 
     assert main(["publish", "credit-scorer@1.0", "-o", str(out), "--identity", OLGA]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith(f"published: credit-scorer 1.0 (approved) to {out}\n")
+    assert printed.startswith(
+        "published: credit-scorer 1.0 (approved for staging; risk medium, the card's own "
+        f"rating) to {out}\n"
+    )
     assert printed.rstrip().endswith("SHA256SUMS")
     assert (out / "README.md").read_text().startswith("---\n")
 

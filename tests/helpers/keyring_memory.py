@@ -3,7 +3,7 @@
 Identities are created and unlocked through the real ``keyring`` API with
 :class:`~countersign.services.identities.memory_keyring.MemoryKeyring` (the one
 the demo and the benchmarks use), handed to a keystore with :data:`TEST_ROUNDS`
-PBKDF2 rounds (:func:`test_keystore`): the workstation's 600,000 rounds are its
+PBKDF2 rounds (:func:`cheap_keystore`): the workstation's 600,000 rounds are its
 default, passed in, never patched.  :func:`installed` also makes a backend
 keyring's configured one, for code that builds its own keystore (the command line).
 """
@@ -27,20 +27,17 @@ __all__ = [
     "PlaintextKeyring",
     "RankedKeyring",
     "RefusingKeyring",
+    "cheap_keystore",
     "installed",
-    "test_keystore",
 ]
 
 TEST_ROUNDS = 1_000
 """PBKDF2 rounds of the keys tests make: enough to be PBKDF2, cheap enough for hundreds."""
 
 
-def test_keystore(backend: KeyringBackend | None = None) -> Keystore:
+def cheap_keystore(backend: KeyringBackend | None = None) -> Keystore:
     """A keystore over ``backend`` (keyring's configured one if None) with cheap rounds."""
     return Keystore(backend, rounds=TEST_ROUNDS)
-
-
-test_keystore.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 class _InstancePriority:

@@ -25,7 +25,7 @@ from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
 from countersign.services.workstation import Services, open_services
-from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed, test_keystore
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, cheap_keystore, installed
 from tests.helpers.registry import native_card, write_card
 
 PASSPHRASE = "correct horse battery staple"
@@ -247,6 +247,6 @@ def create_identity(db: Path, keyring: MemoryKeyring, name: str, email: str, rol
     """
     database = Database.open(str(db))
     try:
-        Identities(database, test_keystore(keyring)).create(name, email, role, PASSPHRASE)
+        Identities(database, cheap_keystore(keyring)).create(name, email, role, PASSPHRASE)
     finally:
         database.dispose()

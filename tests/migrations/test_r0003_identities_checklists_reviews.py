@@ -15,7 +15,7 @@ from countersign.models.tables import Base
 from countersign.services.identities.identities import Identities
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
 from countersign.services.reviews.signoff_verification import verify_signoffs
-from tests.helpers.keyring_memory import MemoryKeyring, test_keystore
+from tests.helpers.keyring_memory import MemoryKeyring, cheap_keystore
 from tests.helpers.registry import native_card
 from tests.helpers.signoff import PASSPHRASE
 
@@ -63,7 +63,7 @@ def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path)
     ]
     raw.close()
 
-    identities = Identities(db, test_keystore(MemoryKeyring()))
+    identities = Identities(db, cheap_keystore(MemoryKeyring()))
     identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE)
     reviews = Reviews(db, identities)
     items = reviews.prepare("legacy-scorer", "1.0").template.template.items

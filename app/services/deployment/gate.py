@@ -35,9 +35,7 @@ def registry_gate(
     states = {s.stage: s for s in stage_states(session, cv)}
     for name in names[: names.index(stage) + 1]:
         checks.append(_approval_check(session, states[name]))
-    problems = [
-        p for p in verify_signoffs(session).problems if p.model == model and p.version == cv.version
-    ]
+    problems = [p for p in verify_signoffs(session, cv.id).problems]
     checks.append(
         GateCheck(
             "sign-offs",

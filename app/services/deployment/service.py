@@ -356,7 +356,7 @@ def _officer(session: Session, email: str, what: str) -> Identity:
     if row is None:
         raise NotAnOfficer(f"no active identity for {folded}; only an officer may {what}")
     if row.role != Role.OFFICER:
-        raise NotAnOfficer(f"{folded} is a {row.role}; only an officer may {what}")
+        raise NotAnOfficer(f"{folded} has the role {row.role}; only an officer may {what}")
     return row
 
 

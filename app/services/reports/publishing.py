@@ -50,6 +50,10 @@ class PublishResult:
     card_sha256: str
     report_sha256: str
     files: tuple[PublishedFile, ...]
+    approved_for: tuple[str, ...] = ()
+    """The stages the published version is approved for, in order."""
+    risk: str = ""
+    """The risk tier and who set it: "high, classified by olga@…" or "medium, the card's own rating"."""
 
 
 def published_files(

@@ -250,6 +250,13 @@ class Reports:
             )
         (progress or no_progress)(4, EXPORT_STEPS, f"Writing {folder.name}")
         files = published_files(data, attachments, pdf)
+        approved_for = tuple(s.stage for s in data.stages if s.status == StageStatus.APPROVED)
+        c = data.classification
+        risk = (
+            f"{c.tier}, classified by {c.officer}"
+            if c is not None
+            else f"{data.risk_tier}, the card's own rating"
+        )
         with self.database.write() as session:
             append_events(
                 session,
@@ -263,6 +270,8 @@ class Reports:
                             "version": summary.version,
                             "card_sha256": summary.sha256,
                             "folder": folder.name,
+                            "approved_for": list(approved_for),
+                            "risk": risk,
                             "report_sha256": hashlib.sha256(pdf).hexdigest(),
                             "files": {
                                 name: hashlib.sha256(content).hexdigest() for name, content in files
@@ -282,6 +291,8 @@ class Reports:
             card_sha256=summary.sha256,
             report_sha256=hashlib.sha256(pdf).hexdigest(),
             files=written,
+            approved_for=approved_for,
+            risk=risk,
         )
 
 

@@ -71,6 +71,7 @@ from countersign.services.reviews.signoff_payload import (
     signoff_payload,
 )
 from countersign.services.reviews.stages import (
+    StageState,
     classification_for,
     effective_tier,
     next_stage,
@@ -110,6 +111,12 @@ class Reviews:
                 if info.template.applies_to(tier):
                     newest[info.template.id] = info  # sorted by version: the last wins
             return list(newest.values())
+
+    def stages_for(self, model: str, version: str | None = None) -> list[StageState]:
+        """The card version's status for each stage of the registry, in order."""
+        with self.database.read() as session:
+            cv, _model_row = _card_version(session, model, version)
+            return stage_states(session, cv)
 
     def reviews_for(self, model: str, version: str | None = None) -> list[ReviewInfo]:
         """Every review round of a card version, oldest first."""

@@ -85,8 +85,11 @@ class SignOffReport:
         )
 
 
-def verify_signoffs(session: Session) -> SignOffReport:
-    """Rebuild and verify every signed payload; check every review and card version status."""
+def verify_signoffs(session: Session, card_version_id: int | None = None) -> SignOffReport:
+    """Rebuild and verify every signed payload; check every review and card version status.
+
+    With ``card_version_id``, only that card version's reviews (what the deployment gate needs).
+    """
     problems: list[SignOffProblem] = []
     reviews = signatures = 0
     reviewed: dict[int, set[str]] = {}
@@ -97,7 +100,12 @@ def verify_signoffs(session: Session) -> SignOffReport:
             .join(CardVersion, CardVersion.id == Review.card_version_id)
             .join(Model, Model.id == CardVersion.model_id)
             .join(ChecklistTemplateRecord, ChecklistTemplateRecord.id == Review.template_record_id)
-            .where(Review.id > last)
+            .where(
+                Review.id > last,
+                Review.card_version_id == card_version_id
+                if card_version_id is not None
+                else Review.id > last,
+            )
             .order_by(Review.id)
             .limit(_BATCH)
         ).all()
@@ -111,7 +119,8 @@ def verify_signoffs(session: Session) -> SignOffReport:
             reviewed.setdefault(cv.id, set()).add(review.status)
             last = review.id
         session.expunge_all()
-    problems.extend(_unbacked_statuses(session, reviewed))
+    if card_version_id is None:
+        problems.extend(_unbacked_statuses(session, reviewed))
     return SignOffReport(reviews=reviews, signatures=signatures, problems=problems)
 
 

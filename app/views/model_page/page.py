@@ -12,19 +12,23 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
+from countersign.models.vocabulary import StageStatus
 from countersign.services.diff.metric_trends import model_trends
 from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound
 from countersign.services.workstation import Services
 from countersign.views.compare.tab import CompareTab
 from countersign.views.model_page.attachments_tab import AttachmentsTab
 from countersign.views.model_page.card_tab import CardTab
+from countersign.views.model_page.classify_dialog import ClassifyDialog
 from countersign.views.model_page.history_tab import HistoryTab
 from countersign.views.model_page.source_tab import SourceTab
 from countersign.views.model_page.trends_tab import TrendsTab
@@ -43,6 +47,8 @@ TAB_TITLES = (
     "Trends",
 )
 """The tabs, in order; View ▸ Ctrl+1…8 go to them."""
+
+_UNTOUCHED = (StageStatus.NOT_REQUESTED, StageStatus.SUPERSEDED)
 
 _EMPTY_TEXT = (
     "Choose a model on the left to see its card.\n\n"
@@ -65,6 +71,7 @@ class ModelPage(QWidget):
         super().__init__(parent)
         registry = services.registry
         self._registry = registry
+        self._services = services
         self._summary: ModelSummary | None = None
         self._detail: CardVersionDetail | None = None
         self._stale: set[QWidget] = set()
@@ -89,6 +96,15 @@ class ModelPage(QWidget):
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
         self.facts.setAccessibleName("Model facts")
         self.facts.setWordWrap(True)
+        self.stages = QLabel(self)
+        self.stages.setTextFormat(Qt.TextFormat.PlainText)
+        self.stages.setAccessibleName("Stages and risk classification")
+        self.stages.setWordWrap(True)
+        self.classify_button = QPushButton("C&lassify…", self)
+        self.classify_button.setToolTip(
+            "The officer's signed risk classification of this model, from the version shown on"
+        )
+        self.classify_button.clicked.connect(self._on_classify_button_clicked)
 
         self.card_tab = CardTab(self)
         self.versions_tab = VersionsTab(self)
@@ -112,11 +128,13 @@ class ModelPage(QWidget):
         heading.addWidget(self.title)
         heading.addWidget(self.status_badge)
         heading.addStretch(1)
+        heading.addWidget(self.classify_button)
         content = QWidget(self)
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(12, 10, 12, 4)
         content_layout.addLayout(heading)
         content_layout.addWidget(self.facts)
+        content_layout.addWidget(self.stages)
         content_layout.addWidget(self.tabs, 1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.placeholder)
@@ -153,6 +171,7 @@ class ModelPage(QWidget):
         self._summary = summary
         self._detail = detail
         self._show_header(summary)
+        self._show_stages()
         self._label_attachments()
         self._stale = set(self._tab_widgets())
         self.stack.setCurrentIndex(1)
@@ -169,6 +188,7 @@ class ModelPage(QWidget):
             self.clear(str(error))
             return
         self._stale |= {self.card_tab, self.source_tab, self.attachments_tab, self.review_tab}
+        self._show_stages()
         self._label_attachments()
         self.versions_tab.show_current(version)
         self._refresh_current_tab()
@@ -250,6 +270,57 @@ class ModelPage(QWidget):
         )
         self.tabs.setTabText(1, f"Versions ({summary.version_count})")
 
+    def _show_stages(self) -> None:
+        """What is approved where, and the risk tier with who set it (the card's rating beside)."""
+        if self._summary is None or self._detail is None:
+            self.stages.clear()
+            return
+        try:
+            status = self._services.deployment.status(self._summary.name)
+        except CountersignError as error:
+            self.stages.setText(str(error))
+            return
+        shown = next((v for v in status.versions if v.version == self.version), None)
+        where = status.summary or "nothing approved for any stage yet"
+        parts = [f"Stages: {where}"]
+        if shown is not None:
+            per_stage = ", ".join(f"{s.stage} {StageStatus.word(s.status)}" for s in shown.stages)
+            parts.append(f"version {shown.version}: {per_stage}")
+            c = shown.classification
+            rating = shown.card_rating or "none stated"
+            if c is None:
+                parts.append(f"risk not classified by an officer (the card's own rating: {rating})")
+            else:
+                differs = "" if shown.card_rating in ("", c.tier) else " — DIFFERS"
+                parts.append(
+                    f"risk {c.tier}, classified by {c.officer_name} on {local_time(c.signed_at)}:"
+                    f" {c.reason} (the card's own rating: {rating}{differs})"
+                )
+        lines = (" · ".join(parts[:1]), " · ".join(parts[1:]))
+        self.stages.setText("\n".join(display_text(line) for line in lines))
+
+    def open_classify_dialog(self) -> ClassifyDialog | None:
+        """Open Classify… for the version shown (modeless in tests: the dialog is returned)."""
+        if self._summary is None or self._detail is None:
+            return None
+        status = self._services.deployment.status(self._summary.name)
+        shown = next((v for v in status.versions if v.version == self.version), None)
+        dialog = ClassifyDialog(
+            self._services.deployment,
+            self._services.identities,
+            self._summary.name,
+            self._detail.summary.version,
+            shown.card_rating if shown else "",
+            shown.classification if shown else None,
+            self,
+        )
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+        return dialog
+
+    def _on_classify_button_clicked(self) -> None:
+        self.open_classify_dialog()
+
     def _label_attachments(self) -> None:
         count = len(self._detail.attachments) if self._detail is not None else 0
         self.tabs.setTabText(3, f"Attachments ({count})" if count else "Attachments")
@@ -264,7 +335,13 @@ class ModelPage(QWidget):
             self.card_tab.show_version(detail)
         elif widget is self.versions_tab:
             versions = self._registry.versions(self._summary.name)
-            self.versions_tab.show_versions(versions, detail.summary.version)
+            # Per stage only where a stage was acted on; else the card version's own status.
+            stages = {
+                v.version: " · ".join(f"{s.stage} {StageStatus.word(s.status)}" for s in v.stages)
+                for v in self._services.deployment.versions(self._summary.name)
+                if any(s.status not in _UNTOUCHED for s in v.stages)
+            }
+            self.versions_tab.show_versions(versions, detail.summary.version, stages)
         elif widget is self.source_tab:
             file_name, content = self._registry.original(detail.summary.id)
             self.source_tab.show_original(file_name, content)

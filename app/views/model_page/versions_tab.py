@@ -36,12 +36,19 @@ class VersionsTableModel(ListTableModel[VersionSummary]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(HEADERS, parent)
         self._shown = ""
+        self._stages: dict[str, str] = {}
 
-    def set_versions(self, versions: list[VersionSummary], shown: str = "") -> None:
-        """Show ``versions`` (given oldest first); ``shown`` is the one in the Card tab."""
+    def set_versions(
+        self, versions: list[VersionSummary], shown: str = "", stages: dict[str, str] | None = None
+    ) -> None:
+        """Show ``versions`` (given oldest first); ``shown`` is the one in the Card tab.
+
+        ``stages`` says, per version, its status for each stage (shown in the Status column).
+        """
         self.beginResetModel()
         self._rows = sorted(versions, key=lambda v: v.seq, reverse=True)
         self._shown = shown
+        self._stages = dict(stages or {})
         self.endResetModel()
 
     def set_shown(self, version: str) -> None:
@@ -62,9 +69,12 @@ class VersionsTableModel(ListTableModel[VersionSummary]):
 
     def cell(self, summary: VersionSummary, column: int, role: int) -> Any:
         """Cell text, full values as tooltips, the shown version in bold."""
+        per_stage = self._stages.get(summary.version, "") if column == 1 else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            return display_text(_cell(summary, column))
+            return display_text(per_stage or _cell(summary, column))
         if role == Qt.ItemDataRole.ToolTipRole:
+            if per_stage:
+                return f"Per stage: {per_stage}; the card version's latest status: {summary.status}"
             return _tooltip(summary, column)
         if role == Qt.ItemDataRole.DecorationRole and column == 1:
             return status_icon(summary.status)
@@ -178,9 +188,11 @@ class VersionsTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.facts)
 
-    def show_versions(self, versions: list[VersionSummary], shown: str) -> None:
+    def show_versions(
+        self, versions: list[VersionSummary], shown: str, stages: dict[str, str] | None = None
+    ) -> None:
         """List ``versions`` and make ``shown`` the current row (without announcing it)."""
-        self.model.set_versions(versions, shown)
+        self.model.set_versions(versions, shown, stages)
         self.show_current(shown)
 
     def show_current(self, version: str) -> None:

@@ -53,7 +53,7 @@ HEADER_TIPS = (
     "The team that sent the model",
     "The risk tier stated in the latest card",
     "The newest card version",
-    "The status of the newest card version",
+    "What is approved for each stage and what is in review (else the newest version's status)",
     "When the model last changed",
 )
 SEARCH_HEADER_TIPS = (
@@ -117,6 +117,7 @@ class ModelsTableModel(QAbstractTableModel):
         self._page_size = page_size
         self._cached_pages = max(cached_pages, 2)
         self._pages: OrderedDict[int, list[ModelSummary]] = OrderedDict()
+        self._stages: dict[int, str] = {}  # model id -> what is approved where, for cached pages
         self._recent = -1
         self._count = 0
         self._filters = ModelFilter()
@@ -156,6 +157,7 @@ class ModelsTableModel(QAbstractTableModel):
         """Forget every row and count again (after an import, say); pages come back when shown."""
         self.beginResetModel()
         self._pages.clear()
+        self._stages.clear()
         self._recent = -1
         self._count = self._registry.count_models(self._filters)
         self.endResetModel()
@@ -197,9 +199,12 @@ class ModelsTableModel(QAbstractTableModel):
         if summary is None:
             return None
         key = SORT_KEYS[index.column()]
+        where = display_text(self._stages.get(summary.id, "")) if key == "status" else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            return _summary_cell(summary, key)
+            return where or _summary_cell(summary, key)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if where:
+                return f"{where}; newest version {summary.latest_version}: {summary.status}"
             if key == "name":
                 plural = "s" if summary.version_count != 1 else ""
                 return f"{display_text(summary.name)}: {summary.version_count} card version{plural}"
@@ -268,9 +273,11 @@ class ModelsTableModel(QAbstractTableModel):
                     limit=self._page_size,
                     offset=page_no * self._page_size,
                 )
+            stages = self._registry.stage_summaries([summary.id for summary in page])
         except CountersignError:
             # The registry could not be read just now: show blank rows, ask again on next paint.
             return []
+        self._stages.update(stages)
         self._pages[page_no] = page
         self._recent = page_no
         while len(self._pages) > self._cached_pages:

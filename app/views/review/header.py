@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.models.vocabulary import StageStatus
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.reviews import ReviewDraft
+from countersign.services.reviews.stages import StageState
 
 BANNER_STYLE = (
     "QFrame#reviewBanner { background: rgba(59, 130, 196, 0.12);"
@@ -37,6 +39,8 @@ class ReviewHeader(QWidget):
     """The officer chose another template (``id@version``)."""
     setup_clicked = Signal()
     """Set up my identity… was pressed."""
+    stage_chosen = Signal(str)
+    """The officer chose the stage to review for."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,11 +50,20 @@ class ReviewHeader(QWidget):
         self.template_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         template_label = QLabel("Chec&klist:", self)
         template_label.setBuddy(self.template_combo)
+        self.stage_combo = QComboBox(self)
+        self.stage_combo.setAccessibleName("Stage")
+        self.stage_combo.setToolTip(
+            "The stage this review round is for; a stage needs every earlier one approved"
+        )
+        stage_label = QLabel("&Stage:", self)
+        stage_label.setBuddy(self.stage_combo)
         self.facts = QLabel(self)
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
         self.facts.setAccessibleName("Checklist facts")
         self.facts.setWordWrap(True)
         top = QHBoxLayout()
+        top.addWidget(stage_label)
+        top.addWidget(self.stage_combo)
         top.addWidget(template_label)
         top.addWidget(self.template_combo)
         top.addWidget(self.facts, 1)
@@ -84,6 +97,7 @@ class ReviewHeader(QWidget):
         layout.addWidget(self.identity_banner)
         layout.addWidget(self.state)
         self.template_combo.currentIndexChanged.connect(self._on_template_combo_current_changed)
+        self.stage_combo.currentIndexChanged.connect(self._on_stage_combo_current_changed)
         self.setup_button.clicked.connect(self.setup_clicked)
 
     def show_templates(
@@ -115,6 +129,19 @@ class ReviewHeader(QWidget):
         finally:
             self._quiet = False
 
+    def show_stages(self, states: list[StageState], current: str) -> None:
+        """List the registry's stages, each with the card version's status for it."""
+        self._quiet = True
+        try:
+            self.stage_combo.clear()
+            for state in states:
+                self.stage_combo.addItem(
+                    f"{state.stage} ({StageStatus.word(state.status)})", state.stage
+                )
+            self.stage_combo.setCurrentIndex(max(self.stage_combo.findData(current), 0))
+        finally:
+            self._quiet = False
+
     def show_facts(self, draft: ReviewDraft | None) -> None:
         """Say what the checklist of ``draft`` asks: approvals needed, items, the risk tier."""
         if draft is None:
@@ -135,6 +162,10 @@ class ReviewHeader(QWidget):
         """Say why nothing can be signed here (empty: hide the line)."""
         self.state.setText(message)
         self.state.setVisible(bool(message))
+
+    def _on_stage_combo_current_changed(self, _index: int) -> None:
+        if not self._quiet:
+            self.stage_chosen.emit(str(self.stage_combo.currentData() or ""))
 
     def _on_template_combo_current_changed(self, _index: int) -> None:
         if not self._quiet:

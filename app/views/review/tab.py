@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
-from countersign.models.vocabulary import OPEN_STATUSES, CardStatus, Decision
+from countersign.models.vocabulary import CardStatus, Decision, StageStatus
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.reviews import (
     Answer,
@@ -68,6 +68,10 @@ def default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
     return min(templates, key=lambda info: (len(info.template.risk_tiers), info.template.id))
 
 
+_OPEN_FOR_STAGE = (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW)
+"""A card version's statuses for a stage in which it still takes sign-offs for that stage."""
+
+
 class ReviewTab(QWidget):
     """Reviews one card version against a checklist and signs the decision."""
 
@@ -88,6 +92,7 @@ class ReviewTab(QWidget):
         self._work: dict[tuple[str, str, str], _Work] = {}
         self._shown_sign_off: SignatureInfo | None = None
         self._chosen_template: dict[tuple[str, str], str] = {}
+        self._chosen_stage: dict[tuple[str, str], str] = {}
         self.flow = SignOffFlow(services, self)
 
         self.header = ReviewHeader(self)
@@ -135,6 +140,7 @@ class ReviewTab(QWidget):
         layout.addWidget(self.scroll_area)
 
         self.header.template_chosen.connect(self._on_header_template_chosen)
+        self.header.stage_chosen.connect(self._on_header_stage_chosen)
         self.card.compare_clicked.connect(self.compare_requested)
         self.header.setup_clicked.connect(self._on_header_setup_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -254,6 +260,13 @@ class ReviewTab(QWidget):
         self._chosen_template[(self._model, self._version)] = reference
         self._load()
 
+    def _on_header_stage_chosen(self, stage: str) -> None:
+        if self._model is None or self._version is None:
+            return
+        self._keep_work()
+        self._chosen_stage[(self._model, self._version)] = stage
+        self._load()
+
     def _on_header_setup_clicked(self) -> None:
         self.set_up_identity()
 
@@ -299,7 +312,17 @@ class ReviewTab(QWidget):
         reviews = self._services.reviews
         try:
             templates = reviews.templates_for(model, version)
-            rounds = reviews.reviews_for(model, version)
+            states = reviews.stages_for(model, version)
+            names = [state.stage for state in states]
+            every_round = reviews.reviews_for(model, version)
+            stage = self._chosen_stage.get((model, version), "")
+            if stage not in names:
+                # The stage last worked on (what was just decided shows), else the first.
+                last = every_round[-1].stage if every_round else None
+                stage = last if last in names else names[0]
+            self.header.show_stages(states, stage)
+            # This stage's rounds; one from before stages counts for every stage.
+            rounds = [r for r in every_round if r.stage in (stage, None)]
             open_round = next((r for r in rounds if r.open), None)
             # A round fixes its checklist: the open one's, else the last closed one's.
             fixed = open_round or (rounds[-1] if rounds else None)
@@ -323,7 +346,7 @@ class ReviewTab(QWidget):
                 )
                 self._set_open(False)
                 return
-            draft = reviews.prepare(model, version, reference)
+            draft = reviews.prepare(model, version, reference, stage)
         except CountersignError as error:
             self._draft = None
             self.header.show_state(sentence(str(error)))
@@ -332,7 +355,7 @@ class ReviewTab(QWidget):
         self._draft = draft
         self.header.show_templates(templates, draft.template, locked=fixed is not None)
         self.header.show_facts(draft)
-        open_for_sign_off = draft.status in OPEN_STATUSES
+        open_for_sign_off = draft.stage_status in _OPEN_FOR_STAGE
         signed = [sig for review in rounds for sig in review.signatures]
         work = self._work.get((model, version, draft.template.reference))
         self._shown_sign_off = None
@@ -365,9 +388,14 @@ class ReviewTab(QWidget):
                 "sign-offs. Review the newest version instead."
             )
         else:
+            after = (
+                "Choose the next stage above to review it for that one."
+                if draft.stage_status == StageStatus.APPROVED and not draft.last_stage
+                else "A card version never changes, so a new review needs a new version."
+            )
             self.header.show_state(
-                f"{model} {version} is {draft.status}: it takes no more sign-offs. A card "
-                "version never changes, so a new review needs a new version from the team."
+                f"{model} {version} is {StageStatus.word(draft.stage_status)} for {draft.stage}: "
+                f"it takes no more sign-offs for that stage. {after}"
             )
         self._show_identity_banner()
         row = min(work.selected if work else 0, max(self.items.rowCount() - 1, 0))
@@ -375,7 +403,7 @@ class ReviewTab(QWidget):
 
     def _show_identity_banner(self) -> None:
         draft = self._draft
-        wanted = draft is not None and draft.status in OPEN_STATUSES
+        wanted = draft is not None and draft.stage_status in _OPEN_FOR_STAGE
         self.header.identity_banner.setVisible(wanted and not self.flow.usable_identities())
 
     def _show_problem(self, message: str) -> None:
@@ -466,4 +494,5 @@ class ReviewTab(QWidget):
             decision=self.decision(),
             identity="",  # chosen by the flow
             comment=self.decision_panel.comment_text(),
+            stage=draft.stage,
         )

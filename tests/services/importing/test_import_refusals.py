@@ -316,3 +316,52 @@ def test_bad_names_of_a_loose_card_are_refused_with_the_field(
         reason = Importer(db).import_file(named).plan.reason()
         assert reason.startswith("named.json: model_details.name: the model name '"), reason
         assert expected in reason
+
+
+def test_one_slow_card_is_interrupted_off_the_main_thread(
+    registry: tuple[Database, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window plans imports on a background thread: a single slow card is stopped too."""
+    import threading
+
+    db, _ = registry
+
+    def endless_read(_data: bytes, _file: str, **_options: object) -> None:
+        while True:  # a parser stuck on a slow path, in Python
+            time.sleep(0.01)
+
+    monkeypatch.setattr("countersign.services.importing.importer.read_card", endless_read)
+    path = tmp_path / "slow.cardbundle"
+    path.write_bytes(bundles.good_bundle())
+    reasons: list[str] = []
+    worker = threading.Thread(
+        target=lambda: reasons.append(Importer(db, read_seconds=0.3).plan(path).reason())
+    )
+    start = time.perf_counter()
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert time.perf_counter() - start < 30
+    assert reasons == [
+        "slow.cardbundle: reading it took longer than 0.3 seconds, the limit for one file; "
+        "it is refused"
+    ]
+
+
+def test_the_time_limit_leaves_nothing_behind_when_work_ends_in_time() -> None:
+    import threading
+
+    from countersign.services.time_limit import time_limit
+
+    outcomes: list[str] = []
+
+    def work() -> None:
+        with time_limit(0.2):
+            pass
+        time.sleep(0.5)  # past the limit, outside it: nothing may strike now
+        outcomes.append("finished")
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(30)
+    assert outcomes == ["finished"]

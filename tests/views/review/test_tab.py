@@ -183,7 +183,10 @@ def test_full_sign_off_approves_with_quorum_one(
     assert tab.signoffs.rounds.text().startswith("Approved: 1 of 1 approval · standard@1")
     # Decided: the tab says so and takes no more sign-offs.
     assert not tab.sign_button.isEnabled()
-    assert "credit-scorer 1.0 is approved: it takes no more sign-offs" in (tab.header.state.text())
+    assert (
+        "credit-scorer 1.0 is approved for staging: it takes no more sign-offs for that stage"
+        in (tab.header.state.text())
+    )
     assert tab.signing_dialog is None
     # What was signed is what the checklist now shows, as signed.
     assert tab.decision_panel.progress.text().startswith("Answers as signed by Ana (approve, ")
@@ -394,3 +397,20 @@ def test_item_and_sign_off_models_pass_the_model_tester(
     assert tab.signoffs.model.rowCount() == 1
     qtmodeltester.check(tab.items)
     qtmodeltester.check(tab.signoffs.model)
+
+
+def test_the_stage_chooser_reviews_the_next_stage(tab: ReviewTab, bench: Workbench) -> None:
+    bench.sign(ANA)  # approved for staging
+    tab.show_version("credit-scorer", "1.0")
+    combo = tab.header.stage_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "staging (approved)",
+        "production (not requested)",
+    ]
+    assert tab.draft is not None and tab.draft.stage == "staging"
+    assert "Choose the next stage above" in tab.header.state.text()
+    combo.setCurrentIndex(1)
+    assert tab.draft is not None and tab.draft.stage == "production"
+    assert tab.signoffs.model.rowCount() == 0  # the staging round is not this stage's
+    assert tab.header.state.isHidden()
+    assert tab._request().stage == "production"

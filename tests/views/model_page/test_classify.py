@@ -1,0 +1,60 @@
+"""The model page says what is approved where, and Classify… signs the officer's classification."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from countersign.views.model_page.page import ModelPage
+from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def bench(tmp_path: Path) -> Iterator[Workbench]:
+    with workbench(tmp_path) as built:
+        built.import_card(medium_card())
+        built.person("ana@example.org")
+        built.person("olga@example.org", role="officer", name="Olga Officer")
+        yield built
+
+
+def test_stages_on_the_page_and_classify(qtbot: QtBot, bench: Workbench) -> None:
+    bench.sign("ana@example.org")
+    page = ModelPage(bench.services)
+    qtbot.addWidget(page)
+    page.show()
+    page.show_model("credit-scorer")
+    assert page.stages.text().splitlines() == [
+        "Stages: staging 1.0",
+        "version 1.0: staging approved, production not requested · risk not classified by an "
+        "officer (the card's own rating: medium)",
+    ]
+    page.show_tab(1)
+    assert page.versions_tab.model.index(0, 1).data() == (
+        "staging approved · production not requested"
+    )
+
+    dialog = page.open_classify_dialog()
+    assert dialog is not None
+    assert dialog.rating.text() == (
+        "The card's own rating: medium. Not classified by an officer yet."
+    )
+    assert dialog.officer.count() == 1  # only officers are offered
+    dialog.tier.setCurrentIndex(dialog.tier.findData("high"))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.buttons.accepted.emit()
+    assert dialog.problem.text().startswith("give the reason")
+    assert dialog.isVisible()
+    dialog.reason.setPlainText("Decides on consumer credit.")
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.buttons.accepted.emit()
+    assert not dialog.isVisible()
+    assert "risk high, classified by Olga Officer" in page.stages.text()
+    assert "Decides on consumer credit. (the card's own rating: medium — DIFFERS)" in (
+        page.stages.text()
+    )
