@@ -8,6 +8,7 @@ from typing import Any
 
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_columns, print_json
+from countersign.formats.warning_place import place_in_words
 from countersign.models.safe_text import terminal_text as line
 from countersign.models.vocabulary import CardOutcome, CardStatus
 from countersign.services.counting import counted
@@ -60,7 +61,8 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
         else:
             print(row)
         for warning in card.warnings[:20]:
-            print(f"      warning: {warning}")
+            detail = f"  [{line(warning.field)}]" if warning.place != warning.field else ""
+            print(f"      warning: {line(warning.place)}: {line(warning.message)}{detail}")
         if len(card.warnings) > 20:
             more = counted(len(card.warnings) - 20, "more warning")
             print(f"      … and {more} (see `countersign show`)")
@@ -242,7 +244,10 @@ def _print_card_version(detail: CardVersionDetail) -> None:
     if detail.warnings:
         print(f"  warnings   {len(detail.warnings)}")
         for warning in detail.warnings:
-            print(f"    - {warning['field']}: {warning['message']}")
+            path = warning.get("field", "")
+            where = warning.get("where") or place_in_words(path)
+            detail_path = f"  [{line(path)}]" if path != where else ""
+            print(f"    - {line(where)}: {line(warning.get('message', ''))}{detail_path}")
     for attachment in detail.attachments:
         print(f"  attachment {attachment.path} ({attachment.media_type}, {attachment.size} bytes)")
     print()
