@@ -187,7 +187,9 @@ def test_one_word_changed_in_a_very_long_line_is_found_fast() -> None:
     new = " ".join([*words[:20_000], "CHANGED", *words[20_001:]])
     start = time.perf_counter()
     diff = diff_lines([old], [new])
-    assert time.perf_counter() - start < 2.0
+    # A bound, not a benchmark (python -m benchmarks measures): a quadratic word
+    # match takes minutes here; shared machines are noisy, so the bound is generous.
+    assert time.perf_counter() - start < 20
     row = diff.row(0)
     assert row.tag == "replace"
     assert [old[a:b] for a, b in row.left_spans] == ["w20000"]
@@ -208,7 +210,7 @@ def test_a_rewritten_block_of_1000_lines_completes_quickly() -> None:
     start = time.perf_counter()
     diff = diff_lines(old, new)
     elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert elapsed < 20, f"{elapsed:.2f} s"  # a generous bound, not a benchmark
     assert diff.row_count == 1400
     # The rewritten block is one change; the context on both sides is untouched.
     assert diff.changes == [(200, 1199)]  # its last line is blank on both sides

@@ -9,7 +9,9 @@ registry; a read-only folder said only "unable to open database file".
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -86,11 +88,46 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
     assert path.read_bytes() == b"SQLite format 2\x00 but not really"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def _open_as_nobody(location: str) -> str:
+    """Open the registry ``location`` in a child process that dropped root; its error message."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.close(read)
+        message = "opened"
+        try:
+            os.setgid(65534)
+            os.setuid(65534)  # nobody: folder permissions apply again
+            Database.open(location)
+        except RegistryUnreadable as error:
+            message = str(error)
+        except BaseException as error:
+            message = f"{type(error).__name__}: {error}"
+        os.write(write, message.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode()
+    os.waitpid(child, 0)
+    return message
+
+
 def test_a_read_only_folder_is_named(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        # Root writes anywhere: the registry is opened by a child that is not root, in a
+        # folder it can reach (pytest's own temporary folders are private to root).
+        reachable = Path(tempfile.mkdtemp())
+        try:
+            reachable.chmod(0o755)
+            folder = reachable / "locked"
+            folder.mkdir(mode=0o555)
+            message = _open_as_nobody(str(folder / "registry.sqlite3"))
+            assert f"the folder {folder} is read-only" in message, message
+        finally:
+            shutil.rmtree(reachable)
+        return
     folder = tmp_path / "locked"
-    folder.mkdir()
-    folder.chmod(0o555)
+    folder.mkdir(mode=0o555)
     try:
         with pytest.raises(RegistryUnreadable, match=f"the folder {folder} is read-only"):
             Database.open(str(folder / "registry.sqlite3"))

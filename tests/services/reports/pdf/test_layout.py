@@ -147,7 +147,9 @@ def test_parsing_stays_linear_on_long_hostile_lines() -> None:
     for block in found:
         for span in block.spans:
             assert span.text is not None
-    assert time.perf_counter() - start < 2.0
+    # A bound, not a benchmark: quadratic parsing of this text takes minutes; shared
+    # machines are noisy, so the bound is generous.
+    assert time.perf_counter() - start < 20
 
 
 def test_links_show_their_address_and_html_and_entities_show_as_typed() -> None:
