@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
-from countersign.models.vocabulary import StageStatus
+from countersign.models.vocabulary import CardStatus, StageStatus
 from countersign.services.diff.metric_trends import model_trends
 from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound
 from countersign.services.workstation import Services
@@ -189,6 +189,7 @@ class ModelPage(QWidget):
             return
         self._stale |= {self.card_tab, self.source_tab, self.attachments_tab, self.review_tab}
         self._show_stages()
+        self._show_badge()
         self._label_attachments()
         self.versions_tab.show_current(version)
         self._refresh_current_tab()
@@ -256,12 +257,7 @@ class ModelPage(QWidget):
 
     def _show_header(self, summary: ModelSummary) -> None:
         self.title.setText(display_text(summary.name))
-        colour = status_colour(summary.status).name()
-        self.status_badge.setText(f" {summary.status} ")
-        self.status_badge.setStyleSheet(
-            f"QLabel {{ background: {colour}; color: white; border-radius: 4px;"
-            " padding: 2px 6px; font-weight: bold; }"
-        )
+        self._show_badge()
         plural = "s" if summary.version_count != 1 else ""
         self.facts.setText(
             f"Team: {summary.team or 'not stated'} · Risk tier: {summary.risk_tier or 'not stated'}"
@@ -269,6 +265,30 @@ class ModelPage(QWidget):
             f" · last activity {local_time(summary.last_activity)}"
         )
         self.tabs.setTabText(1, f"Versions ({summary.version_count})")
+
+    def _show_badge(self) -> None:
+        """The status of the card version shown (not the model's newest), and which version
+        it is when an older one is shown."""
+        if self._summary is None or self._detail is None:
+            return
+        shown = self._detail.summary
+        status = CardStatus.word(shown.status)
+        older = shown.version != self._summary.latest_version
+        self.status_badge.setText(f" {shown.version} · {status} " if older else f" {status} ")
+        self.status_badge.setAccessibleName(f"Status of card version {shown.version}")
+        self.status_badge.setToolTip(
+            f"Card version {shown.version} is {status}"
+            + (
+                f"; the newest, {self._summary.latest_version}, is {self._summary.status}"
+                if older
+                else ""
+            )
+        )
+        colour = status_colour(shown.status).name()
+        self.status_badge.setStyleSheet(
+            f"QLabel {{ background: {colour}; color: white; border-radius: 4px;"
+            " padding: 2px 6px; font-weight: bold; }"
+        )
 
     def _show_stages(self) -> None:
         """What is approved where, and the risk tier with who set it (the card's rating beside)."""
