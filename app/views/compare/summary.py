@@ -255,6 +255,8 @@ class CompareSummary(QWidget):
         self.worse_first.setToolTip("List the results that got worse before the others")
         self.metrics_table = _table(self.metrics, "Changed metrics", (), self)
         self.metrics_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Room for the header and a row at least: a short window still fits every tab.
+        self.metrics_table.setMinimumHeight(2 * self.metrics_table.fontMetrics().height() + 16)
         header = self.metrics_table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from countersign.models.vocabulary import CardStatus
 from countersign.services.diff.diff_report import DIRECTION_WORDS
 from countersign.services.diff.metric_trends import MetricTrend, ModelTrends, short_places
 from countersign.views.presentation import status_colour
@@ -161,8 +162,9 @@ class TrendsTab(QWidget):
         approved_points.setName("approved version")
         approved_points.setMarkerSize(16)
         approved_points.setColor(QColor(0, 0, 0, 0))
-        approved_points.setBorderColor(status_colour("approved"))
-        approved_points.setPen(QPen(status_colour("approved"), 3))
+        ring = status_colour(CardStatus.APPROVED)
+        approved_points.setBorderColor(ring)
+        approved_points.setPen(QPen(ring, 3))
         for number, trend in enumerate(trends):
             line = QLineSeries()
             line.setName(places[number])
