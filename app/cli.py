@@ -103,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="walk the hash chain and re-verify every sign-off; exit 1 if broken",
     )
     audit.add_argument("--model", help="only the events of this model")
-    registry = commands.add_parser("registry", help="make a new registry")
+    registry = commands.add_parser(
+        "registry", help="make a new registry (on a PostgreSQL server too), keep its password"
+    )
     registry_actions = registry.add_subparsers(
         dest="registry_command", metavar="ACTION", required=True
     )
@@ -113,6 +115,19 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--db", dest="registry_db", metavar="PATH|URL", help="where (default: as for every command)"
     )
+    password = registry_actions.add_parser(
+        "password", help="keep a PostgreSQL server's password for --db's user in the OS keyring"
+    )
+    password.add_argument(
+        "--db", dest="registry_db", metavar="URL", help="the server (postgresql://USER@HOST/DB)"
+    )
+    copy = registry_actions.add_parser(
+        "copy",
+        help="copy a registry into another (a SQLite file into the team's PostgreSQL), "
+        "verifying the audit chain and every sign-off before and on arrival",
+    )
+    copy.add_argument("source", metavar="SRC", help="the registry to copy (file path or URL)")
+    copy.add_argument("target", metavar="DST", help="where to copy it (file path or URL)")
     _add_signoff_commands(commands)
     _add_report_commands(commands)
     _add_card_commands(commands)

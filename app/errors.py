@@ -38,6 +38,10 @@ class RegistryUnreadable(RegistryError):
     """The registry file is missing its folder, unreadable, or not a Countersign registry."""
 
 
+class RegistryUnreachable(RegistryError):
+    """The registry's server cannot be reached, refused the login, or the connection was lost."""
+
+
 class RegistryLocked(RegistryError):
     """Another program holds the registry locked for longer than we wait."""
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Countersign needs on a Debian or Ubuntu machine: the system
-# libraries Qt loads (and, for the tests, poppler, gnome-keyring, dbus, Xvfb and the
-# desktop-file, AppStream and MIME validators),
+# libraries Qt loads (and, for the tests, poppler, gnome-keyring, dbus, Xvfb, the
+# desktop-file, AppStream and MIME validators, and a PostgreSQL server the tests start),
 # then a virtual environment in .venv with Countersign installed editable.
 #
 #   scripts/setup.sh run    what the workstation needs
@@ -16,7 +16,8 @@ run_packages=(
   libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
   libx11-xcb1 fonts-dejavu-core
 )
-test_packages=(poppler-utils gnome-keyring dbus xvfb appstream desktop-file-utils shared-mime-info)
+test_packages=(poppler-utils gnome-keyring dbus xvfb appstream desktop-file-utils shared-mime-info
+  postgresql)
 
 packages=("${run_packages[@]}")
 if [ "$mode" = test ]; then packages+=("${test_packages[@]}"); fi

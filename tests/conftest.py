@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from countersign.services.storage.database import Database
 from countersign.services.workstation import Services, open_services
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring
+from tests.helpers.postgres import PostgresServer, unavailable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -89,3 +91,37 @@ def services(tmp_path: Path) -> Iterator[Services]:
         key_rounds=TEST_ROUNDS,
     ) as built:
         yield built
+
+
+_TEMPLATE = "registry_template"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run, with a migrated registry kept as a template.
+
+    Started only when a test asks for it; under CI a server that cannot start
+    fails the run, elsewhere the test skips saying why.
+    """
+    try:
+        server = PostgresServer()
+    except (OSError, RuntimeError) as error:
+        unavailable(str(error))
+    try:
+        server.execute(f"CREATE DATABASE {_TEMPLATE}")
+        Database.open(server.url(_TEMPLATE), initialise=True).dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's new registry is (what ``--db`` takes): a SQLite file, then a PostgreSQL database.
+
+    Service tests that touch the database take this, so each runs on both.
+    """
+    if request.param == "sqlite":
+        return str(tmp_path / "registry.sqlite3")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database(template=_TEMPLATE)

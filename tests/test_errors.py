@@ -13,7 +13,8 @@ from countersign.cli import main
 from countersign.errors import CountersignError, InputRefused
 from countersign.formats.base import CardRefused
 from countersign.formats.bundle.zip_archive import BundleRefused
-from countersign.services.reviews.errors import CredentialRefused, TemplateRefused
+from countersign.services.identities.errors import CredentialRefused
+from countersign.services.reviews.errors import TemplateRefused
 
 NOT_FOR_THE_OFFICER = {
     # A sample shipped with Countersign refused: our bug, for the crash path.

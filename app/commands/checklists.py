@@ -62,6 +62,7 @@ def _summary_json(info: TemplateInfo) -> dict[str, Any]:
         "version": t.version,
         "title": t.title,
         "risk_tiers": list(t.risk_tiers),
+        "stages": list(t.stages),
         "quorum": t.quorum,
         "items": len(t.items),
         "source": info.source,
@@ -84,6 +85,7 @@ def _print_template(info: TemplateInfo) -> None:
     t = info.template
     print(f"{t.title}  ({t.reference}, {info.source})")
     print(f"  for {', '.join(t.risk_tiers)} risk cards; {counted(t.quorum, 'approval')} needed")
+    print(f"  for the stages: {', '.join(t.stages) if t.stages else 'every stage'}")
     if t.description:
         print(f"  {t.description}")
     print()

@@ -58,3 +58,5 @@ class ReadCard:
     source_format: SourceFormat
     warnings: list[FormatWarning] = field(default_factory=list)
     attachments: list[CardAttachment] = field(default_factory=list)
+    artifacts: list[dict[str, object]] = field(default_factory=list)
+    """Model files the card itself names with a SHA-256 (a CycloneDX component's hashes)."""

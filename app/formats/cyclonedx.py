@@ -18,6 +18,7 @@ extra sections named by their JSON path.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from countersign.formats.base import CardAttachment, CardRefused, ReadCard
@@ -47,6 +48,8 @@ BOM_TITLE = "CycloneDX BOM"
 
 DIGESTS_TITLE = "Model artifact digests"
 """Title of the extra section that keeps the component's hashes."""
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 _EVALUATION_WORDS = ("eval", "valid", "test", "holdout", "hold-out", "benchmark")
 _COMPONENT_KEYS = {
@@ -104,6 +107,7 @@ def read_cyclonedx(value: dict[str, Any], file: str) -> list[ReadCard]:
                 source_format=CardFormat.CYCLONEDX,
                 warnings=reader.warnings,
                 attachments=reader.attachments,
+                artifacts=reader.artifacts,
             )
         )
     return cards
@@ -138,6 +142,7 @@ class _CycloneDxReader(JsonCardReader):
         self.file = file
         self.components = components
         self.attachments: list[CardAttachment] = []
+        self.artifacts: list[dict[str, object]] = []
         self.facts: list[str] = []
 
     def bom(self, value: dict[str, Any]) -> None:
@@ -256,6 +261,11 @@ class _CycloneDxReader(JsonCardReader):
             if isinstance(item, dict) and isinstance(item.get("content"), str):
                 algorithm = self.text(item.get("alg"), f"{item_path}.alg") or "(no algorithm)"
                 lines.append(f"- {algorithm}: {item['content']}")
+                digest = item["content"].strip().lower()
+                if algorithm.upper() == "SHA-256" and _SHA256_HEX.fullmatch(digest):
+                    # The model file the component describes: what an approval binds to.
+                    name = self.card.model_details.name or "model"
+                    self.artifacts.append({"name": name, "sha256": digest, "size": None})
             else:
                 self.warn(item_path, "a hash needs an alg and a content; kept as written")
                 lines.append(f"- {as_text(item)}")

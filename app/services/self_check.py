@@ -215,12 +215,12 @@ def check_keyring(backend: Any = None) -> Check:
     (:func:`countersign.services.identities.keystore.usable_backend`), so the self-check never
     passes a keyring that signing would refuse, nor the other way round.
     """
+    from countersign.services.identities.errors import KeystoreUnavailable
     from countersign.services.identities.keystore import (
         backend_name,
         configured_backend,
         usable_backend,
     )
-    from countersign.services.reviews.errors import KeystoreUnavailable
 
     if backend is None:
         try:

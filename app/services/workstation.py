@@ -24,6 +24,7 @@ from countersign.services.reports.reports import Reports
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Reviews
 from countersign.services.storage.database import Database
+from countersign.services.storage.server import PasswordPrompt
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -97,13 +98,31 @@ def open_services(
     actor: str | None = None,
     key_rounds: int = PBKDF2_ITERATIONS,
     create: bool = True,
+    ask_password: PasswordPrompt | None = None,
 ) -> Services:
     """Open (and migrate) the registry at ``db_location`` and build its services.
 
     ``db_location`` is what ``--db`` takes: a file path, a database URL, or
     None for ``COUNTERSIGN_DB`` or the default registry.  Refusals are the
     :class:`~countersign.errors.RegistryError` of :meth:`Database.open`; a
-    missing registry is made only when ``create`` says so.
+    missing registry is made only when ``create`` says so (and on a PostgreSQL
+    server never: see :func:`init_registry`); ``ask_password`` answers a
+    server's password request.
     """
-    database = Database.open(db_location, create=create)
+    database = Database.open(db_location, create=create, ask_password=ask_password)
     return build_services(database, keyring=keyring, actor=actor, key_rounds=key_rounds)
+
+
+def init_registry(
+    db_location: str | None, *, ask_password: PasswordPrompt | None = None
+) -> tuple[str, bool]:
+    """Create (or bring up to date) the registry at ``db_location``: where it is, and if it existed.
+
+    The one way a registry comes to exist on a PostgreSQL server (``registry init``):
+    opening never creates one there.
+    """
+    database = Database.open(db_location, create=True, initialise=True, ask_password=ask_password)
+    try:
+        return database.location, database.created is False
+    finally:
+        database.dispose()

@@ -31,6 +31,7 @@ from countersign.errors import (
     RegistryError,
     RegistryLocked,
     RegistryTooNew,
+    RegistryUnreachable,
 )
 from countersign.services.storage.locations import shown_location
 from countersign.views.actions import MENUS
@@ -103,22 +104,56 @@ def _open_services(
     from countersign.services.storage.registry_file import RegistryMissing
     from countersign.services.workstation import open_services
 
-    try:
-        if demo_folder is not None:
-            db = str(_build_demo(demo_folder, shell))
+    def ask_password(server: str) -> str | None:
+        return _ask_server_password(shell, server)
+
+    while True:
         try:
-            return open_services(db, create=False)
-        except RegistryMissing:
-            # A new registry only when the officer says so: a mistyped --db must not
-            # quietly become an empty registry.
-            if not _may_create_registry(shell, shown_location(db)):
+            if demo_folder is not None:
+                db = str(_build_demo(demo_folder, shell))
+            try:
+                return open_services(db, create=False, ask_password=ask_password)
+            except RegistryMissing:
+                # A new registry only when the officer says so: a mistyped --db must not
+                # quietly become an empty registry.
+                if not _may_create_registry(shell, shown_location(db)):
+                    return None
+                return open_services(db, create=True, ask_password=ask_password)
+        except RegistryUnreachable as error:
+            # A server that cannot be reached now may be in a moment (network, VPN).
+            if not _may_retry(shell, error):
                 return None
-            return open_services(db, create=True)
-    except CountersignError as error:
-        QMessageBox.critical(
-            shell, "Countersign cannot open the registry", start_failure_text(error)
-        )
-        return None
+        except CountersignError as error:
+            QMessageBox.critical(
+                shell, "Countersign cannot open the registry", start_failure_text(error)
+            )
+            return None
+
+
+def _ask_server_password(shell: StartupWindow, server: str) -> str | None:
+    """Ask for a registry server's password (never stored by the window); None if cancelled."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    text, given = QInputDialog.getText(
+        shell,
+        "Registry server password",
+        f"Password for {server}\n(kept for this session only; `countersign registry password`"
+        " keeps it in the system keyring)",
+        QLineEdit.EchoMode.Password,
+    )
+    return text if given and text else None
+
+
+def _may_retry(shell: StartupWindow, error: RegistryUnreachable) -> bool:
+    """Tell the officer the registry server cannot be reached; True when they choose Retry."""
+    answer = QMessageBox.warning(
+        shell,
+        "Countersign cannot reach the registry server",
+        start_failure_text(error),
+        QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Retry,
+    )
+    return answer == QMessageBox.StandardButton.Retry
 
 
 def _may_create_registry(shell: StartupWindow, location: str) -> bool:
@@ -160,6 +195,8 @@ def start_failure_text(error: BaseException) -> str:
         advice = "Install the newer version of Countersign to open it."
     elif isinstance(error, DiskFull):
         advice = "Free some space on that disk, then start Countersign again."
+    elif isinstance(error, RegistryUnreachable):
+        advice = "Check the network (and the server's name, user and password), then retry."
     elif isinstance(error, RegistryError):
         advice = "Choose another registry file with  countersign --db PATH."
     else:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from benchmarks.__main__ import main
+from tests.helpers.postgres import PostgresServer
 
 pytestmark = [
     pytest.mark.slow,
@@ -56,3 +57,21 @@ def test_quick_run_emits_every_figure(
     without_goal = {f["figure"].strip() for f in saved["figures"] if not f["has_goal"]}
     assert without_goal == {"of which writing (200-card bundle)", EXPECTED[4]}
     assert f"goals met: {sum(f['met'] for f in with_goal)} of {len(with_goal)}" in printed
+
+
+def test_postgresql_run_emits_its_figures(
+    postgres: PostgresServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "figures.json"
+    url = postgres.new_database()
+    argv = ["--quick", "--repeat", "1", "--json", str(out), "--only", "postgresql"]
+    argv += ["--postgres", url, "--size", "40", "80", "--cache", str(tmp_path / "cache")]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    names = [figure["figure"].strip() for figure in json.loads(out.read_text())["figures"]]
+    assert names == [
+        "PostgreSQL: import a 200-card bundle",
+        "PostgreSQL: search, ranked top 20, 3-letter prefix",
+        "PostgreSQL: search, ranked top 20, longer prefixes",
+    ]
+    assert all(name in printed for name in names)

@@ -81,6 +81,10 @@ def test_model_parameters_metrics_and_considerations_land_in_canonical_sections(
     extras = {extra.title: extra for extra in card.extra_sections}
     assert "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79" in extras[BOM_TITLE].text
     assert extras[DIGESTS_TITLE].text == "- SHA-256: " + "9f2b" * 16
+    # The SHA-256 names the model file an approval binds to (the gate's --artifact).
+    assert read.artifacts == [
+        {"name": card.model_details.name, "sha256": "9f2b" * 16, "size": None}
+    ]
     assert '"activityEnergyCost"' in extras["Environmental considerations"].text
     assert extras["Model card properties"].text == "- decision threshold: 0.73"
 

@@ -6,7 +6,9 @@ poppler's ``pdfsig``, a Secret Service, ``desktop-file-validate`` or
 developer's machine that is a skip, said in the summary; on CI (``CI`` set to
 anything but ``0``, ``false`` or ``no``, as CI services set it) it is a
 failure that names what was missing, so the suite cannot pass with fewer tests
-than it has.  Expected failures (``xfail``) are not skips and stay as they are.
+than it has.  A ``skip``/``skipif`` mark is no such skip: it declares a condition
+of the platform in the test's own code (running as root, another system) and
+stays a skip.  Expected failures (``xfail``) are not skips and stay as they are.
 
 ``tests/conftest.py`` loads it; ``tests/test_ci_skips.py`` checks it with pytester.
 """
@@ -40,5 +42,15 @@ def pytest_runtest_makereport(
     longrepr = report.longrepr
     reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
     reason = reason.removeprefix("Skipped: ")
+    if reason in _declared_reasons(item):
+        return
     report.outcome = "failed"
     report.longrepr = f"{FAILED_UNDER_CI}{reason}"
+
+
+def _declared_reasons(item: pytest.Item) -> set[str]:
+    """The reasons of the test's ``skip`` and ``skipif`` marks."""
+    marks = [*item.iter_markers("skip"), *item.iter_markers("skipif")]
+    reasons = {str(mark.kwargs["reason"]) for mark in marks if "reason" in mark.kwargs}
+    reasons |= {str(mark.args[0]) for mark in item.iter_markers("skip") if mark.args}
+    return reasons

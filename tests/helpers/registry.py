@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +61,35 @@ def write_card(folder: Path, file_name: str, card: ModelCard) -> Path:
     return path
 
 
-def row_counts(db_path: Path) -> dict[str, int]:
-    """Rows in each registry table, read with plain sqlite3 (not through the app)."""
-    connection = sqlite3.connect(db_path)
+Place = Path | str
+"""A registry's place as the raw helpers take it: a SQLite file, or a PostgreSQL URL."""
+
+
+def place_of(database: Any) -> Place:
+    """The raw place of an open :class:`~countersign.services.storage.database.Database`."""
+    if database.on_server:
+        return str(database.url)
+    return Path(database.location)
+
+
+@contextmanager
+def raw_connection(place: Place) -> Iterator[Any]:
+    """A plain DB-API connection (sqlite3 or psycopg), not through the app; closed after the block."""
+    if isinstance(place, str) and place.startswith("postgresql"):
+        import psycopg
+
+        connection: Any = psycopg.connect(place)
+    else:
+        connection = sqlite3.connect(place)
     try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def row_counts(db_path: Place) -> dict[str, int]:
+    """Rows in each registry table, read with a plain connection (not through the app)."""
+    with raw_connection(db_path) as connection:
         tables = [
             "models",
             "card_versions",
@@ -72,26 +99,38 @@ def row_counts(db_path: Path) -> dict[str, int]:
             "card_search",
         ]
         return {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
-    finally:
-        connection.close()
 
 
-def audit_actions(db_path: Path) -> list[str]:
+def audit_actions(db_path: Place) -> list[str]:
     """The action of every audit event, in order."""
-    connection = sqlite3.connect(db_path)
-    try:
+    with raw_connection(db_path) as connection:
         return [row[0] for row in connection.execute("SELECT action FROM audit_events ORDER BY id")]
-    finally:
-        connection.close()
 
 
-def last_audit_details(db_path: Path) -> dict[str, Any]:
+def last_audit_details(db_path: Place) -> dict[str, Any]:
     """The details of the newest audit event."""
-    connection = sqlite3.connect(db_path)
-    try:
+    with raw_connection(db_path) as connection:
         row = connection.execute(
             "SELECT details_json FROM audit_events ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return dict(json.loads(row[0]))
-    finally:
-        connection.close()
+
+
+def stored_bytes(place: Place) -> bytes:
+    """Everything the registry holds, as bytes to search: a file (and its WAL), or every row."""
+    if isinstance(place, Path):
+        wal = Path(f"{place}-wal")
+        return place.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    with raw_connection(place) as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+        ]
+        parts = [
+            str(row[0]).encode()
+            for table in tables
+            for row in connection.execute(f"SELECT t::text FROM {table} t")
+        ]
+    return b"\n".join(parts)

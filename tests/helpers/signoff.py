@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
 from countersign.services.storage.database import Database
 from countersign.services.workstation import Services, open_services
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, cheap_keystore, installed
-from tests.helpers.registry import native_card, write_card
+from tests.helpers.registry import Place, native_card, place_of, raw_connection, write_card
 
 PASSPHRASE = "correct horse battery staple"
 """Every test identity's passphrase."""
@@ -75,9 +74,9 @@ class Workbench:
         return self.services.checklists
 
     @property
-    def path(self) -> Path:
-        """The registry file."""
-        return Path(self.db.location)
+    def path(self) -> Place:
+        """The registry's raw place: its file, or its PostgreSQL URL."""
+        return place_of(self.db)
 
     def import_card(self, card: ModelCard, file: str | None = None, team: str = "Risk") -> None:
         """Import ``card`` as a loose native JSON file."""
@@ -127,13 +126,12 @@ class Workbench:
         return self.reviews.sign(self.request(email, decision, **kwargs), PASSPHRASE)
 
     def counts(self) -> dict[str, int]:
-        """Rows in each sign-off table, read with plain sqlite3."""
+        """Rows in each sign-off table, read with a plain connection."""
         return table_counts(self.path)
 
     def statuses(self) -> dict[str, str]:
-        """Each card version's status and each model's, read with plain sqlite3."""
-        connection = sqlite3.connect(self.path)
-        try:
+        """Each card version's status and each model's, read with a plain connection."""
+        with raw_connection(self.path) as connection:
             out = {
                 f"{m}@{v}": s
                 for m, v, s in connection.execute(
@@ -143,28 +141,23 @@ class Workbench:
             }
             out.update({m: s for m, s in connection.execute("SELECT name, status FROM models")})
             return out
-        finally:
-            connection.close()
 
 
-def table_counts(path: Path) -> dict[str, int]:
+def table_counts(path: Place) -> dict[str, int]:
     """Rows in each sign-off table of the registry at ``path``."""
-    connection = sqlite3.connect(path)
-    try:
+    with raw_connection(path) as connection:
         return {
             t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in SIGNOFF_TABLES
         }
-    finally:
-        connection.close()
 
 
 @contextmanager
-def workbench(folder: Path) -> Iterator[Workbench]:
-    """A fresh registry in ``folder`` with an in-memory keyring installed for the block."""
+def workbench(folder: Path, db: str | None = None) -> Iterator[Workbench]:
+    """A fresh registry (in ``folder``, or at ``db``) with an in-memory keyring installed."""
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         with open_services(
-            str(folder / "registry.sqlite3"),
+            db or str(folder / "registry.sqlite3"),
             keyring=backend,
             actor="officer",
             key_rounds=TEST_ROUNDS,

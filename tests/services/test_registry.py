@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import ModelFilter, Registry
@@ -16,26 +16,26 @@ from tests.helpers.registry import native_card, write_card
 
 
 @pytest.fixture
-def registry(tmp_path: Path) -> Iterator[Registry]:
-    path = tmp_path / "registry.sqlite3"
-    db = Database.open(str(path))
-    connection = sqlite3.connect(path)
-    with connection:
+def registry(registry_db: str) -> Iterator[Registry]:
+    db = Database.open(registry_db)
+    with db.write() as session:
         # Teams repeat, so sorting by team needs the id to break ties.
-        connection.executemany(
-            "INSERT INTO models (name, team, risk_tier, latest_version, status, version_count,"
-            " created_at, last_activity) VALUES (?, ?, ?, '1', ?, 1, '2026-01-01', '2026-01-02')",
+        session.execute(
+            text(
+                "INSERT INTO models (name, team, risk_tier, latest_version, status, version_count,"
+                " created_at, last_activity) VALUES (:name, :team, :risk, '1', :status, 1,"
+                " '2026-01-01', '2026-01-02')"
+            ),
             [
-                (
-                    f"m-{i:03d}",
-                    f"Team {i % 4}",
-                    ("low", "high")[i % 2],
-                    ("submitted", "approved")[i % 3 == 0],
-                )
+                {
+                    "name": f"m-{i:03d}",
+                    "team": f"Team {i % 4}",
+                    "risk": ("low", "high")[i % 2],
+                    "status": ("submitted", "approved")[i % 3 == 0],
+                }
                 for i in range(120)
             ],
         )
-    connection.close()
     yield Registry(db)
     db.dispose()
 
@@ -74,9 +74,9 @@ def test_model_position_of_a_model_not_shown(registry: Registry) -> None:
 
 
 @pytest.fixture
-def searchable(tmp_path: Path) -> Iterator[Registry]:
+def searchable(tmp_path: Path, registry_db: str) -> Iterator[Registry]:
     """Five models whose cards all mention underwriting; the oldest mentions it most."""
-    db = Database.open(str(tmp_path / "search.sqlite3"))
+    db = Database.open(registry_db)
     importer = Importer(db, actor="tests")
     for number in range(5):
         summary = "Underwriting " * (6 if number == 0 else 1) + "support."
@@ -104,3 +104,10 @@ def test_a_broad_search_ranks_the_newest_matches(
     hits = searchable.search("underwrit")
     # The oldest card would rank first, but only the newest three matches are ranked.
     assert sorted(hit.model for hit in hits) == ["scorer-2", "scorer-3", "scorer-4"]
+
+
+def test_search_takes_what_was_typed_as_words_never_as_syntax(searchable: Registry) -> None:
+    for typed in ('underwrit" support', "underwrit & !support | (", "underwrit:* support*", "'-"):
+        hits = searchable.search(typed)
+        assert len(hits) == (0 if typed == "'-" else 5), typed
+    assert [hit.model for hit in searchable.search("SCORER-3 underwriting")] == ["scorer-3"]

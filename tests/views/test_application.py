@@ -144,6 +144,26 @@ def test_registry_from_a_newer_version_says_to_update(
     assert "Install the newer version" in messages[0][1]
 
 
+def test_an_unreachable_server_offers_retry_and_cancel_ends_quietly(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    offered: list[str] = []
+
+    def warning(parent: QWidget | None, title: str, text: str, *args: Any) -> int:
+        offered.append(text)
+        assert isinstance(parent, StartupWindow) and parent.isVisible()
+        assert title == "Countersign cannot reach the registry server"
+        retry, cancel = QMessageBox.StandardButton.Retry, QMessageBox.StandardButton.Cancel
+        return int((retry if len(offered) == 1 else cancel).value)
+
+    monkeypatch.setattr(QMessageBox, "warning", warning)
+    url = f"postgresql://officer@/registry?host={tmp_path}"
+    assert application.run_workstation(url, demo=False) == 1
+    assert len(offered) == 2  # asked again after Retry, then Cancel
+    assert "could not be made" in offered[0] and "Check the network" in offered[0]
+    assert "Traceback" not in offered[0]
+
+
 def test_advice_for_each_registry_error() -> None:
     locked = application.start_failure_text(RegistryLocked("the registry x is locked"))
     assert locked.startswith("The registry x is locked")

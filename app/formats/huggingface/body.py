@@ -30,9 +30,9 @@ from countersign.formats.huggingface.heading_map import (
 from countersign.formats.huggingface.markdown import (
     Block,
     Heading,
-    atx_heading,
     format_items,
     format_keyed,
+    heading_line,
     items_of,
     min_heading_level,
     parse_keyed,
@@ -416,7 +416,7 @@ def _natural_path(extra: ExtraSection) -> list[str] | None:
     if parts[-1] != extra.title:
         return None
     for part in parts:
-        parsed = atx_heading(_heading(2, part), 1)
+        parsed = heading_line(_heading(2, part))
         if (
             parsed is None
             or parsed.title != part

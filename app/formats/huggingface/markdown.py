@@ -1,26 +1,31 @@
 """The Markdown of a Hugging Face card body: headings, sections and bullet lists.
 
-The body is cut into blocks at ATX headings (``#`` to ``######``) and setext
-headings (a single paragraph line underlined with ``===`` or ``---``).  Lines
-inside fenced code blocks (````` ``` ````` and ``~~~``) and HTML comments are
-never headings, so a ``# comment`` in a Python example does not open a section.
+The body is cut into blocks at its headings as markdown-it-py reads them
+(CommonMark with GitHub tables), the parser the report renders card text with,
+so the reader, the Card tab and the report agree on what a heading, a list, a
+table and a code block are.  Only the top-level headings cut: a ``#`` line in a
+fenced or indented code block, in an HTML block or comment (the Hub would not
+show it as a heading), in a list item or in a quote stays text of its section.
 
-Which canonical field each heading stands for is the business of
-:mod:`countersign.formats.huggingface.heading_map`.
+Only markdown-it's block rules run (no inline parsing: a title is not Markdown
+to render here), and its tokens are used only for where they are
+(``token.map``): every block is a slice of the original lines, so no character
+of the card is dropped or rewritten.  markdown-it works in time linear in the
+text.
 
-Everything here works line by line with string operations and anchored
-patterns that cannot backtrack, so the cost is linear in the text however long
-its lines are.  The report reads card text with markdown-it-py (CommonMark);
-this cutter is kept because it is about eight times faster on hostile cards of
-tens of thousands of headings, and a test checks that both find the same
-headings (see ``tests/formats/huggingface/test_markdown_sections.py``).
+The items of a list field (owners, data sets, limitations...) are still read
+line by line by :func:`parse_items`, the inverse of the writer's
+:func:`format_items`.  Which canonical field each heading stands for is the
+business of :mod:`countersign.formats.huggingface.heading_map`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from countersign.formats.base import CardRefused
 from countersign.formats.huggingface.heading_map import display_title, heading_key
@@ -29,9 +34,12 @@ from countersign.formats.limits import load_json
 SOURCE_MARKER_PREFIX = "<!-- countersign-source: "
 """Opens the comment that tells the reader which source an extra section came from."""
 
-_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
-_SETEXT = re.compile(r" {0,3}(?:={2,}|-{2,})[ \t]*$")
-_ORDERED = re.compile(r" {0,3}\d{1,9}[.)](?:[ \t]|$)")
+# HTML blocks are recognised (html=True) so that a heading inside an HTML comment or
+# block is not a section, as on the Hub; their text is kept as typed all the same.
+_BLOCK_PARSER = (
+    MarkdownIt("commonmark", {"html": True}).enable("table").disable(["inline", "text_join"])
+)
+_CODE_TOKENS = ("fence", "code_block")
 
 
 @dataclass(frozen=True)
@@ -78,193 +86,76 @@ def trim_blank(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+@dataclass
+class Outline:
+    """A body cut into blocks at its headings, and which of its lines are code."""
+
+    blocks: list[Block]
+    code_lines: set[int]
+    """Indexes of the lines inside fenced or indented code blocks (fences included)."""
 
 
-def _opening_fence(line: str) -> tuple[str, int] | None:
-    """The fence character and length when ``line`` opens a fenced code block."""
-    indent = _indent(line)
-    if indent > 3:
-        return None
-    rest = line[indent:]
-    char = rest[:1]
-    if char not in ("`", "~"):
-        return None
-    length = len(rest) - len(rest.lstrip(char))
-    if length < 3:
-        return None
-    if char == "`" and "`" in rest[length:]:
-        return None
-    return char, length
-
-
-def _closes_fence(line: str, char: str, length: int) -> bool:
-    indent = _indent(line)
-    if indent > 3:
-        return False
-    rest = line[indent:].rstrip()
-    return len(rest) >= length and rest == char * len(rest)
-
-
-def atx_heading(line: str, number: int) -> Heading | None:
-    """The heading ``line`` opens, if it is an ATX heading."""
-    match = _ATX.match(line)
-    if match is None:
-        return None
-    level = len(match.group(1))
-    rest = line[match.end() :].strip()
-    # A closing run of #s counts only when a space separates it from the title.
-    without = rest.rstrip("#")
-    if not without:
-        rest = ""
-    elif without != rest and without[-1] in " \t":
-        rest = without.rstrip()
-    return make_heading(level, rest, line, number)
-
-
-def _is_paragraph_line(line: str) -> bool:
-    """Whether ``line`` can be the text of a setext heading."""
-    if not line.strip() or _indent(line) > 3:
-        return False
-    first = line.lstrip(" ")
-    if first[0] in "-*+>|<" or "|" in first:
-        return False
-    return _ORDERED.match(line) is None
-
-
-def split_blocks(lines: list[str], first_line: int) -> list[Block]:
-    """Cut body lines into blocks at headings outside code fences and HTML comments.
+def outline(lines: list[str], first_line: int) -> Outline:
+    """Cut body lines into blocks at their top-level headings, and find their code lines.
 
     ``first_line`` is the file line number of ``lines[0]``, so that headings
     know where they are in the original file.
     """
-    cutter = _BlockCutter(first_line)
-    for index, line in enumerate(lines):
-        cutter.take(index, line)
-    return cutter.blocks
+    tokens = _BLOCK_PARSER.parse("\n".join(lines))
+    code_lines: set[int] = set()
+    # (first line, line after the heading, the heading) for each top-level heading.
+    cuts: list[tuple[int, int, Heading]] = []
+    for index, token in enumerate(tokens):
+        if token.map is None:
+            continue
+        if token.type in _CODE_TOKENS:
+            code_lines.update(range(*token.map))
+        elif token.type == "heading_open" and token.level == 0:
+            start, end = token.map
+            cuts.append((start, end, _heading(token, tokens[index + 1], lines, first_line)))
+    blocks = [Block(heading=None, lines=lines[: cuts[0][0] if cuts else len(lines)])]
+    for number, (_start, end, heading) in enumerate(cuts):
+        following = cuts[number + 1][0] if number + 1 < len(cuts) else len(lines)
+        blocks.append(Block(heading=heading, lines=lines[end:following]))
+    return Outline(blocks, code_lines)
 
 
-class _BlockCutter:
-    """What :func:`split_blocks` knows while it walks the lines: the open fence or comment,
-    and whether the line above may underline into a setext heading."""
-
-    def __init__(self, first_line: int) -> None:
-        self.first_line = first_line
-        self.blocks = [Block(heading=None)]
-        self.fence: tuple[str, int] | None = None
-        self.in_comment = False
-        self.paragraph_run = 0  # paragraph lines since the last blank line or block start
-        self.blocked = False  # a list item, table or quote since the last blank line
-
-    @property
-    def current(self) -> list[str]:
-        """The lines of the block being filled."""
-        return self.blocks[-1].lines
-
-    def take(self, index: int, line: str) -> None:
-        """Add ``lines[index]`` to the current block, or start a new block at a heading."""
-        if self._inside_fence_or_comment(line):
-            return
-        stripped = line.lstrip(" ")
-        first = stripped[:1]
-        # Only a line starting with one of these characters can open anything.
-        if first and first in "`~<#=-" and len(line) - len(stripped) <= 3:
-            if self._opens_fence_or_comment(line, stripped):
-                return
-            heading = self._heading(index, line, first)
-            if heading is not None:
-                self.blocks.append(Block(heading=heading))
-                self.paragraph_run, self.blocked = 0, False
-                return
-        self.current.append(line)
-        if not line.strip():
-            self.paragraph_run, self.blocked = 0, False
-        elif _is_paragraph_line(line):
-            self.paragraph_run += 1
-        else:
-            self.paragraph_run, self.blocked = 0, True
-
-    def _inside_fence_or_comment(self, line: str) -> bool:
-        """Take ``line`` when a code fence or an HTML comment is open, closing it at its end."""
-        if self.fence is not None:
-            self.current.append(line)
-            if line.lstrip(" ")[:1] == self.fence[0] and _closes_fence(line, *self.fence):
-                self.fence = None
-            return True
-        if self.in_comment:
-            self.current.append(line)
-            self.in_comment = "-->" not in line
-            return True
-        return False
-
-    def _opens_fence_or_comment(self, line: str, stripped: str) -> bool:
-        """Take ``line`` when it opens a code fence or an HTML comment."""
-        first = stripped[:1]
-        if first in "`~":
-            self.fence = _opening_fence(line)
-            if self.fence is None:
-                return False
-        elif not stripped.startswith("<!--"):
-            return False
-        else:
-            self.in_comment = "-->" not in stripped[4:]
-        self.current.append(line)
-        self.paragraph_run, self.blocked = 0, True
-        return True
-
-    def _heading(self, index: int, line: str, first: str) -> Heading | None:
-        """The ATX heading on ``line``, or the setext heading it underlines; None if neither."""
-        if first == "#":
-            return atx_heading(line, self.first_line + index)
-        # A setext underline makes a heading of the one paragraph line just above it.
-        underlines = first in "=-" and self.paragraph_run == 1 and not self.blocked
-        if not underlines or not self.current or not _SETEXT.match(line):
-            return None
-        text_line = self.current.pop()
-        raw = text_line + "\n" + line
-        level = 1 if first == "=" else 2
-        return make_heading(level, text_line.strip(), raw, self.first_line + index - 1)
+def _heading(opening: Token, inline: Token, lines: list[str], first_line: int) -> Heading:
+    """The heading a ``heading_open`` token opens: its title is the inline token's text."""
+    assert opening.map is not None  # only tokens with a place in the text are cut at
+    start, end = opening.map
+    # markdown-it's title is the source text with the markers taken off (the file
+    # holds no NUL, the one character its normalising would change).
+    raw = "\n".join(lines[start:end])
+    return make_heading(int(opening.tag[1]), inline.content, raw, first_line + start)
 
 
-@dataclass
-class Outline:
-    """A body cut into blocks at its headings, and which of its lines are fenced code."""
-
-    blocks: list[Block]
-    code_lines: set[int]
+def split_blocks(lines: list[str], first_line: int) -> list[Block]:
+    """The blocks of :func:`outline`: the preamble, then one per top-level heading."""
+    return outline(lines, first_line).blocks
 
 
-def outline(lines: list[str], first_line: int) -> Outline:
-    """:func:`split_blocks` and :func:`code_line_indexes` of the same body lines."""
-    return Outline(split_blocks(lines, first_line), code_line_indexes(lines))
-
-
-def code_line_indexes(lines: list[str]) -> set[int]:
-    """Indexes of the lines inside fenced code blocks (fences included)."""
-    inside: set[int] = set()
-    fence: tuple[str, int] | None = None
-    for index, line in enumerate(lines):
-        if fence is not None:
-            inside.add(index)
-            if line.lstrip(" ")[:1] == fence[0] and _closes_fence(line, *fence):
-                fence = None
-        elif line.lstrip(" ")[:1] in ("`", "~"):
-            fence = _opening_fence(line)
-            if fence is not None:
-                inside.add(index)
-    return inside
+def heading_line(text: str) -> Heading | None:
+    """The heading ``text`` is when it stands alone as a one-line ATX heading, else None."""
+    blocks = split_blocks([text], 1)
+    if len(blocks) != 2 or blocks[0].lines or blocks[1].lines:
+        return None
+    return blocks[1].heading
 
 
 def min_heading_level(text: str) -> int:
     """The shallowest heading level inside ``text`` (7 when it holds no heading)."""
-    if "#" not in text and "==" not in text and "--" not in text:
-        return 7
+    if "#" not in text and "=" not in text and "-" not in text:
+        return 7  # no ATX heading, and no setext underline
     levels = [b.heading.level for b in split_blocks(split_lines(text), 1) if b.heading]
     return min(levels, default=7)
 
 
 # -- bullet lists ---------------------------------------------------------------
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _bullet_text(line: str) -> str | None:

@@ -26,6 +26,26 @@ _APPEND_ONLY_SQLITE = (
     BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END
     """,
 )
+# PostgreSQL (a server registry starts at this revision too, with `registry init`):
+# one PL/pgSQL function refuses UPDATE, DELETE and TRUNCATE.
+_APPEND_ONLY_POSTGRESQL = (
+    """
+    CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION 'audit events are append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()
+    """,
+    """
+    CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()
+    """,
+)
 
 
 def upgrade() -> None:
@@ -116,9 +136,10 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_at", "audit_events", ["at"])
     op.create_index("ix_audit_events_action", "audit_events", ["action"])
     op.create_index("ix_audit_events_model_name", "audit_events", ["model_name"])
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in _APPEND_ONLY_SQLITE:
-            op.execute(statement)
+    name = op.get_bind().dialect.name
+    statements = _APPEND_ONLY_POSTGRESQL if name == "postgresql" else _APPEND_ONLY_SQLITE
+    for statement in statements:
+        op.execute(statement)
 
 
 def downgrade() -> None:

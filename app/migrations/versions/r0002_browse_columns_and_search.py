@@ -6,7 +6,11 @@ Create Date: 2026-11-23
 
 The browser sorts and pages 10,000 models; repeating the newest version's
 label and status on the model row saves a join per page.  The search index is
-SQLite FTS5 over every card version's text, filled from the rows that exist.
+SQLite FTS5 over every card version's text, filled from the rows that exist; on
+PostgreSQL a table with a weighted ``tsvector`` (model A, version and team B,
+text D: FTS5's bm25 weights 10, 2, 2, 1) and a GIN index over it; the
+punctuation PostgreSQL's parser keeps inside a token ("scorer-3", "1.0.0",
+e-mail addresses) is cut first, as FTS5's unicode61 tokenizer cuts it.
 """
 
 from __future__ import annotations
@@ -48,12 +52,16 @@ def upgrade() -> None:
             """
         )
     )
-    if bind.dialect.name != "sqlite":
+    if bind.dialect.name == "postgresql":
+        op.execute(_SEARCH_POSTGRESQL)
+        op.execute("CREATE INDEX ix_card_search_document ON card_search USING gin (document)")
+    elif bind.dialect.name == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE card_search USING fts5("
+            "model, version, team, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+        )
+    else:
         return
-    op.execute(
-        "CREATE VIRTUAL TABLE card_search USING fts5("
-        "model, version, team, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
-    )
     rows = bind.execute(
         sa.text(
             "SELECT v.id, m.name, v.version, m.team, v.canonical_json "
@@ -71,14 +79,32 @@ def upgrade() -> None:
                 "body": _text(row[4]),
             }
         )
+    column = "card_version_id" if bind.dialect.name == "postgresql" else "rowid"
     if batch:
         bind.execute(
             sa.text(
-                "INSERT INTO card_search(rowid, model, version, team, body) "
+                f"INSERT INTO card_search({column}, model, version, team, body) "
                 "VALUES (:id, :model, :version, :team, :body)"
             ),
             batch,
         )
+
+
+_SEARCH_POSTGRESQL = """
+CREATE TABLE card_search (
+  card_version_id integer PRIMARY KEY REFERENCES card_versions (id) ON DELETE RESTRICT,
+  model text NOT NULL,
+  version text NOT NULL,
+  team text NOT NULL,
+  body text NOT NULL,
+  document tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('simple', regexp_replace(model, '[-_./@:+#~]+', ' ', 'g')), 'A')
+    || setweight(to_tsvector('simple', regexp_replace(version, '[-_./@:+#~]+', ' ', 'g')), 'B')
+    || setweight(to_tsvector('simple', regexp_replace(team, '[-_./@:+#~]+', ' ', 'g')), 'B')
+    || setweight(to_tsvector('simple', regexp_replace(body, '[-_./@:+#~]+', ' ', 'g')), 'D')
+  ) STORED
+)
+"""
 
 
 def _text(canonical: str) -> str:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from countersign.formats.bundle.signing import certificate_fingerprint, describe_key, is_p256
-from countersign.services.reviews.errors import CredentialRefused
+from countersign.services.identities.errors import CredentialRefused
 
 VALIDITY = datetime.timedelta(days=730)
 """How long a self-signed reviewer certificate is valid: two years."""

@@ -36,12 +36,7 @@ from countersign.services.identities.certificates import (
     pem_of,
     read_pkcs12,
 )
-from countersign.services.identities.keystore import (
-    Keystore,
-    decrypt_private_key,
-    encrypt_private_key,
-)
-from countersign.services.reviews.errors import (
+from countersign.services.identities.errors import (
     CredentialRefused,
     IdentityError,
     IdentityExists,
@@ -50,6 +45,11 @@ from countersign.services.reviews.errors import (
     KeyMissing,
     KeystoreUnavailable,
     WeakPassphrase,
+)
+from countersign.services.identities.keystore import (
+    Keystore,
+    decrypt_private_key,
+    encrypt_private_key,
 )
 from countersign.services.storage.database import Database, os_user, utc_now
 

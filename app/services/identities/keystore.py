@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from countersign.services.reviews.errors import (
+from countersign.services.identities.errors import (
     KeystoreUnavailable,
     StoredKeyDamaged,
     WrongPassphrase,

@@ -186,7 +186,8 @@ class Importer:
                 warnings,
                 attachments.get(item.entry.path, []),
             )
-            planned.artifacts = artifacts.get(item.entry.path, [])
+            # The manifest's list, under the team signature, wins over what the card says.
+            planned.artifacts = artifacts.get(item.entry.path) or list(read.artifacts)
             plan.cards.append(planned)
 
     def _plan_loose_card(
@@ -344,6 +345,7 @@ def _planned(
         search_text=search_text,
         warnings=warnings,
         attachments=attachments + embedded,
+        artifacts=list(read.artifacts),
     )
 
 

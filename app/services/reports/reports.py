@@ -21,6 +21,7 @@ from pathlib import Path
 from countersign.models.tables import CardVersion
 from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus, StageStatus
 from countersign.services.audit.trail import EventDraft, append_events
+from countersign.services.identities.errors import IdentityRetired
 from countersign.services.identities.identities import Identities, SigningKey
 from countersign.services.progress import Progress, no_progress
 from countersign.services.registry import Registry, VersionSummary
@@ -34,7 +35,6 @@ from countersign.services.reports.publishing import (
     write_folder,
 )
 from countersign.services.reports.verdict import ReportVerification
-from countersign.services.reviews.errors import IdentityRetired
 from countersign.services.reviews.stages import stage_states
 from countersign.services.storage.database import Database, os_user, utc_now
 

@@ -64,8 +64,15 @@ def template_sha256(template: ChecklistTemplate) -> str:
 
 
 def template_json(template: ChecklistTemplate) -> str:
-    """The template as canonical JSON, as the registry stores it."""
-    return canonical_json(template.model_dump(mode="json"))
+    """The template as canonical JSON, as the registry stores it.
+
+    A template that names no stages is stored as it was before templates could
+    name them, so that its hash (what "the same template" means) did not change.
+    """
+    data = template.model_dump(mode="json")
+    if not data.get("stages"):
+        data.pop("stages", None)
+    return canonical_json(data)
 
 
 def parse_template(data: bytes, file: str) -> ChecklistTemplate:

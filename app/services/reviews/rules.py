@@ -23,11 +23,10 @@ from countersign.models.vocabulary import (
     StageStatus,
 )
 from countersign.services.identities.certificates import certificate_emails, load_certificate
+from countersign.services.identities.errors import IdentityNotFound, IdentityRetired
 from countersign.services.identities.identities import normalise_email
 from countersign.services.reviews.errors import (
     AlreadySigned,
-    IdentityNotFound,
-    IdentityRetired,
     ResponsesInvalid,
     ReviewClosed,
     RoleNotPermitted,

@@ -1,8 +1,11 @@
 """Opening the registry database: where it lives, migrations, sessions, errors.
 
 The default registry is a SQLite file in the user's data folder.  ``--db``
-or ``COUNTERSIGN_DB`` choose another file or a SQLAlchemy URL.  Opening a
-registry brings its schema up to date with Alembic; a registry written by a
+or ``COUNTERSIGN_DB`` choose another file or a SQLAlchemy URL, among them a
+PostgreSQL server's (``postgresql://USER@HOST/DB``, see
+:mod:`countersign.services.storage.server`), whose registry is created only
+by ``registry init``, never on opening.  Opening a registry brings its schema
+up to date with Alembic; a registry written by a
 newer Countersign, a file that is not a registry, a locked file or a full disk
 each give an error the officer can act on.
 """
@@ -28,6 +31,7 @@ from countersign.errors import (
     RegistryError,
     RegistryLocked,
     RegistryTooNew,
+    RegistryUnreachable,
     RegistryUnreadable,
 )
 from countersign.services.storage import dialect
@@ -39,6 +43,7 @@ from countersign.services.storage.locations import (
     registry_url,
 )
 from countersign.services.storage.registry_file import check_registry_file, folder_is_read_only
+from countersign.services.storage.server import PasswordPrompt, server_engine, shown_server
 
 __all__ = [
     "APP_NAME",
@@ -100,6 +105,13 @@ class Database:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self.created = False
+        """Whether opening it made the registry (its schema) where there was none."""
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the registry is on a database server (PostgreSQL) rather than a file."""
+        return self.engine.dialect.name == "postgresql"
 
     @property
     def location(self) -> str:
@@ -107,16 +119,29 @@ class Database:
         url = make_url(self.url)
         if url.get_backend_name() == "sqlite":
             return url.database or ":memory:"
+        if url.get_backend_name() == "postgresql":
+            return f"PostgreSQL {shown_server(url)}"
         return url.render_as_string(hide_password=True)
 
     @classmethod
-    def open(cls, db: str | None = None, *, create: bool = True) -> Database:
+    def open(
+        cls,
+        db: str | None = None,
+        *,
+        create: bool = True,
+        initialise: bool = False,
+        ask_password: PasswordPrompt | None = None,
+    ) -> Database:
         """Open and migrate the registry named by ``db``; make a new one only if ``create``.
 
         A registry file is looked at read-only first (see
         :mod:`countersign.services.storage.registry_file`): a file that is not
         a registry is refused untouched, and without ``create`` a missing path
-        is refused rather than made into an empty registry.
+        is refused rather than made into an empty registry.  On a PostgreSQL
+        server a registry is made only with ``initialise`` (``registry
+        init``): an empty database is otherwise refused, naming the command.
+        ``ask_password`` is asked when the server wants a password that
+        neither libpq's files nor the keyring hold.
         """
         url = registry_url(db)
         try:
@@ -137,19 +162,22 @@ class Database:
             engine = create_engine(url)
             dialect.configure_sqlite(engine)
         elif backend == "postgresql":
-            raise RegistryUnreadable(
-                "PostgreSQL registries are not supported by this version of Countersign yet; "
-                "use a SQLite file (--db PATH)"
-            )
+            engine = server_engine(parsed, ask_password)
+            dialect.configure_postgresql(engine)
         else:
             raise RegistryUnreadable(
-                f"unsupported registry database {backend!r}; use a SQLite file"
+                f"unsupported registry database {backend!r}; use a SQLite file "
+                "or a PostgreSQL server (postgresql://USER@HOST/DB)"
             )
         database = cls(engine, url)
-        database.migrate()
+        try:
+            database.migrate(create=initialise or backend == "sqlite")
+        except BaseException:
+            engine.dispose()
+            raise
         return database
 
-    def migrate(self) -> None:
+    def migrate(self, *, create: bool = True) -> None:
         """Bring the schema up to date; refuse files that are not (or are newer) registries."""
         if self._schema_is_current():
             # The usual case at start-up, answered without importing Alembic (a third of
@@ -170,6 +198,12 @@ class Database:
                     f"{self.location} is a database but not a Countersign registry "
                     f"(it has tables {', '.join(sorted(tables)[:5])}); choose another file"
                 )
+            if not tables and not create:
+                raise RegistryUnreadable(
+                    f"{self.location} holds no Countersign registry yet; create it with "
+                    f"countersign registry init --db URL"
+                )
+            self.created = not tables
             current = MigrationContext.configure(connection).get_current_revision()
             connection.rollback()
             known = {revision.revision for revision in script.walk_revisions()}
@@ -247,6 +281,8 @@ class Database:
     def _officer_error(self, error: BaseException) -> RegistryError | None:
         message = str(getattr(error, "orig", error)).lower()
         where = self.location
+        if self.on_server:
+            return _server_error(error, str(getattr(error, "orig", error)), where)
         if "locked" in message or "busy" in message:
             return RegistryLocked(
                 f"the registry {where} is locked by another program; close it and try again"
@@ -269,3 +305,46 @@ class Database:
         if isinstance(error, OperationalError | sqlite3.OperationalError):
             return RegistryUnreadable(f"the registry {where} could not be used: {message.strip()}")
         return None
+
+
+_LOST = (
+    "server closed the connection",
+    "connection refused",
+    "could not connect",
+    "connection is closed",
+    "terminating connection",
+    "the connection is lost",
+    "consuming input failed",
+    "no such file or directory",
+    "could not translate host name",
+    "timeout expired",
+    "ssl",
+)
+
+
+def _server_error(error: BaseException, said: str, where: str) -> RegistryError | None:
+    """The officer's message for a PostgreSQL failure; None for a bug (to the crash path)."""
+    first_line = said.strip().splitlines()[0] if said.strip() else "no reason given"
+    message = said.lower()
+    if "lock timeout" in message:
+        return RegistryLocked(
+            f"the registry {where} is busy with another officer's change; try again"
+        )
+    if "password authentication failed" in message or "no password supplied" in message:
+        return RegistryUnreachable(f"the server refused the login to {where}: {first_line}")
+    if "does not exist" in message and "database" in message:
+        return RegistryUnreadable(f"{where}: {first_line}; ask the server's administrator")
+    if any(word in message for word in ("permission denied", "must be owner", "append-only")):
+        return RegistryUnreadable(f"the registry {where} refused the change: {first_line}")
+    if "could not extend file" in message or "no space left" in message:
+        return DiskFull(f"the server holding {where} is out of disk space; nothing was written")
+    if any(phrase in message for phrase in _LOST) or getattr(
+        error, "connection_invalidated", False
+    ):
+        return RegistryUnreachable(
+            f"the connection to the registry server {where} was lost or could not be made "
+            f"({first_line}); nothing half-done was kept. Check the network and retry"
+        )
+    if isinstance(error, OperationalError):
+        return RegistryUnreachable(f"the registry server {where} could not be used: {first_line}")
+    return None

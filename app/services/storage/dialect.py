@@ -1,7 +1,13 @@
-"""What only SQLite has: connection pragmas, immediate write transactions, FTS5 search.
+"""What differs between SQLite and PostgreSQL: write transactions, full-text search.
 
-Everything dialect-specific lives here so that a PostgreSQL registry can get
-its own equivalents (tsvector, rules) without touching the services.
+SQLite: connection pragmas, ``BEGIN IMMEDIATE`` for write transactions, FTS5.
+PostgreSQL: every write transaction first takes one transaction-scoped
+advisory lock, so writers from several machines take turns as SQLite's
+writers do (the audit chain's head is read and extended by one writer at a
+time: no fork, no gap, and no serialisation failure or deadlock between
+Countersign's own writers); full-text search is a weighted ``tsvector`` with a
+GIN index, ranked to the same rules as FTS5.  The services never ask which
+database they are on.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, Table, event, text
 
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another writer before the registry counts as locked."""
@@ -44,6 +50,55 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+WRITER_LOCK = 0x436F756E  # "Coun"
+"""The advisory lock key every PostgreSQL write transaction takes first (one registry per database)."""
+
+LOCK_TIMEOUT_MS = 30_000
+"""How long a PostgreSQL writer waits for the others before the registry counts as locked."""
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """Write transactions (``execution_options(write=True)``) take the writers' lock first.
+
+    Taken inside the transaction (``pg_advisory_xact_lock``), it is released by
+    the commit or rollback, and by the server when a writer's connection dies
+    (a process killed half-way through an import leaves nothing behind).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("write", False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+
+
+def after_rows_copied(connection: Connection, tables: Iterable[Table]) -> None:
+    """After rows were written with their ids (a registry copy): move PostgreSQL's id sequences on.
+
+    SQLite takes the next id from the table itself; PostgreSQL's serial
+    columns would otherwise hand out ids the copy already used.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" not in table.c:
+            continue
+        connection.execute(
+            text(
+                "SELECT setval(seq, (SELECT coalesce(max(id), 0) + 1 FROM "
+                f"{table.name}), false) FROM pg_get_serial_sequence(:t, 'id') AS seq "
+                "WHERE seq IS NOT NULL"
+            ),
+            {"t": table.name},
+        )
+
+
 @dataclass(frozen=True)
 class SearchRow:
     """What the search index holds for one card version."""
@@ -57,7 +112,8 @@ class SearchRow:
 
 def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> None:
     """Add card versions to the full-text index, in the caller's transaction."""
-    if connection.dialect.name != "sqlite":
+    name = connection.dialect.name
+    if name not in {"sqlite", "postgresql"}:
         return
     batch = [
         {
@@ -69,10 +125,11 @@ def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> No
         }
         for r in rows
     ]
+    column = "card_version_id" if name == "postgresql" else "rowid"
     if batch:
         connection.execute(
             text(
-                "INSERT INTO card_search(rowid, model, version, team, body) "
+                f"INSERT INTO card_search({column}, model, version, team, body) "
                 "VALUES (:id, :model, :version, :team, :body)"
             ),
             batch,
@@ -89,6 +146,15 @@ def fts_query(user_text: str) -> str:
     """
     words = _WORD.findall(user_text)[:16]
     return " ".join(f'"{word}"*' for word in words)
+
+
+def tsquery(user_text: str) -> str:
+    """The same words as :func:`fts_query`, as a PostgreSQL ``to_tsquery`` text: prefixes, all required.
+
+    Each word is quoted as a lexeme, so nothing the officer typed is tsquery syntax.
+    """
+    words = [part for word in _WORD.findall(user_text.lower())[:16] for part in word.split("_")]
+    return " & ".join(f"'{word}':*" for word in words if word)
 
 
 RANKED_AT_MOST = 10_000
@@ -111,13 +177,8 @@ def search_card_versions(
     query = fts_query(user_text)
     if not query:
         return []
-    if connection.dialect.name != "sqlite":
-        pattern = f"%{user_text.strip()}%"
-        rows = connection.execute(
-            text("SELECT id, 0.0 FROM card_versions WHERE canonical_json ILIKE :p LIMIT :n"),
-            {"p": pattern, "n": limit},
-        )
-        return [(int(r[0]), float(r[1])) for r in rows]
+    if connection.dialect.name == "postgresql":
+        return _search_postgresql(connection, tsquery(user_text), limit)
     # FTS5 walks its row ids newest first cheaply: the row id of the Nth newest match.
     floor = connection.execute(
         text(
@@ -132,5 +193,40 @@ def search_card_versions(
             "WHERE card_search MATCH :q AND rowid >= :floor ORDER BY score LIMIT :n"
         ),
         {"q": query, "floor": int(floor or 0), "n": limit},
+    )
+    return [(int(r[0]), float(r[1])) for r in rows]
+
+
+_RANK_WEIGHTS = "'{0.1, 0.2, 0.2, 1.0}'"
+"""ts_rank's weights for D, C, B, A: text 1, version and team 2, model 10, as FTS5's bm25 call."""
+
+
+POSTGRESQL_FLOOR = (
+    "SELECT card_version_id FROM card_search "
+    "WHERE document @@ to_tsquery('simple', :q) "
+    "ORDER BY card_version_id DESC LIMIT 1 OFFSET :skip"
+)
+"""The id of the :data:`RANKED_AT_MOST`-th newest match (the benchmark sends it raw too)."""
+
+POSTGRESQL_RANKED = (
+    f"SELECT card_version_id, -ts_rank({_RANK_WEIGHTS}, document, q) AS score "
+    "FROM card_search, to_tsquery('simple', :q) AS q "
+    "WHERE document @@ q AND card_version_id >= :floor "
+    "ORDER BY score, card_version_id DESC LIMIT :n"
+)
+"""The best ``:n`` matches at or above ``:floor``, lower score first (as bm25's)."""
+
+
+def _search_postgresql(connection: Connection, query: str, limit: int) -> list[tuple[int, float]]:
+    """The PostgreSQL twin of the FTS5 search: the same newest-first floor, then ranked.
+
+    Scores are negated so that, as with bm25, lower is better and the JSON
+    output reads the same on both databases.
+    """
+    floor = connection.execute(
+        text(POSTGRESQL_FLOOR), {"q": query, "skip": RANKED_AT_MOST - 1}
+    ).scalar()
+    rows = connection.execute(
+        text(POSTGRESQL_RANKED), {"q": query, "floor": int(floor or 0), "n": limit}
     )
     return [(int(r[0]), float(r[1])) for r in rows]

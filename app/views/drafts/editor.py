@@ -32,7 +32,8 @@ from countersign.views.drafts.bundle_dialog import BundleDialog
 from countersign.views.drafts.completeness_panel import CompletenessPanel
 from countersign.views.drafts.form import CardForm
 from countersign.views.icons import icon
-from countersign.views.model_page.card_tab import CardBrowser, model_card_markdown
+from countersign.views.model_page.card_tab import model_card_markdown
+from countersign.views.widgets.card_browser import CardBrowser
 
 REFRESH_DELAY_MS = 300
 """The preview and the completeness panel follow the typing after this pause."""

@@ -31,6 +31,11 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.models.vocabulary import Role
+from countersign.services.identities.errors import (
+    IdentityError,
+    KeystoreUnavailable,
+    WrongPassphrase,
+)
 from countersign.services.identities.identities import (
     MIN_PASSPHRASE_LENGTH,
     Identities,
@@ -39,7 +44,6 @@ from countersign.services.identities.identities import (
 )
 from countersign.services.identities.keystore import Keystore
 from countersign.services.progress import Cancelled, Progress
-from countersign.services.reviews.errors import IdentityError, KeystoreUnavailable, WrongPassphrase
 from countersign.views.crash_dialog import show_failure
 from countersign.views.widgets.keyed_work import WorkDialog
 from countersign.views.widgets.signer_fields import PROBLEM_STYLE, passphrase_edit, sentence

@@ -30,6 +30,7 @@ from countersign.views.model_page.attachments_tab import AttachmentsTab
 from countersign.views.model_page.card_tab import CardTab
 from countersign.views.model_page.classify_dialog import ClassifyDialog
 from countersign.views.model_page.history_tab import HistoryTab
+from countersign.views.model_page.revoke_dialog import RevokeDialog
 from countersign.views.model_page.source_tab import SourceTab
 from countersign.views.model_page.trends_tab import TrendsTab
 from countersign.views.model_page.versions_tab import VersionsTab
@@ -105,6 +106,11 @@ class ModelPage(QWidget):
             "The officer's signed risk classification of this model, from the version shown on"
         )
         self.classify_button.clicked.connect(self._on_classify_button_clicked)
+        self.revoke_button = QPushButton("Re&voke approval…", self)
+        self.revoke_button.setToolTip(
+            "Withdraw the approval of the version shown for a stage (an officer, signed)"
+        )
+        self.revoke_button.clicked.connect(self._on_revoke_button_clicked)
 
         self.card_tab = CardTab(self)
         self.versions_tab = VersionsTab(self)
@@ -129,6 +135,7 @@ class ModelPage(QWidget):
         heading.addWidget(self.status_badge)
         heading.addStretch(1)
         heading.addWidget(self.classify_button)
+        heading.addWidget(self.revoke_button)
         content = QWidget(self)
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(12, 10, 12, 4)
@@ -340,6 +347,30 @@ class ModelPage(QWidget):
 
     def _on_classify_button_clicked(self) -> None:
         self.open_classify_dialog()
+
+    def open_revoke_dialog(self) -> RevokeDialog | None:
+        """Open Revoke approval… for the version shown (the dialog is returned, for tests)."""
+        if self._summary is None or self._detail is None:
+            return None
+        versions = self._services.deployment.versions(self._summary.name)
+        shown = next((v for v in versions if v.version == self.version), None)
+        approved = (
+            [s.stage for s in shown.stages if s.status == StageStatus.APPROVED] if shown else []
+        )
+        dialog = RevokeDialog(
+            self._services.deployment,
+            self._services.identities,
+            self._summary.name,
+            self._detail.summary.version,
+            approved,
+            self,
+        )
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+        return dialog
+
+    def _on_revoke_button_clicked(self) -> None:
+        self.open_revoke_dialog()
 
     def _label_attachments(self) -> None:
         count = len(self._detail.attachments) if self._detail is not None else 0

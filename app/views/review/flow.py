@@ -20,10 +20,10 @@ from PySide6.QtWidgets import QWidget
 
 from countersign.errors import CountersignError
 from countersign.models.vocabulary import APPROVING_ROLES, Decision
+from countersign.services.identities.errors import IdentityError
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.reviews.errors import (
     AlreadySigned,
-    IdentityError,
     ResponsesInvalid,
     RoleNotPermitted,
     SegregationOfDuties,

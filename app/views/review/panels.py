@@ -23,8 +23,8 @@ from countersign.models.vocabulary import CardStatus
 from countersign.services.diff.card_text import card_sections
 from countersign.services.registry import NotFound, Registry
 from countersign.services.reviews.reviews import ReviewDraft, ReviewInfo
-from countersign.views.model_page.card_tab import CardBrowser
 from countersign.views.review.signoffs import SignOffDialog, SignOffsModel, round_summary
+from countersign.views.widgets.card_browser import CardBrowser
 from countersign.views.widgets.list_table import set_up_row_table
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
-from countersign.services.reviews.errors import WrongPassphrase
+from countersign.services.identities.errors import WrongPassphrase
 from countersign.views.background import BackgroundTask, Work, run_with_progress
 from countersign.views.crash_dialog import show_failure
 from countersign.views.widgets.signer_fields import SignerFields, sentence

@@ -1,20 +1,21 @@
-"""The README reader's sections and the report's Markdown (markdown-it-py) find the same headings.
+"""The README reader's sections: cut where markdown-it-py (CommonMark with tables) sees headings.
 
-The reader keeps its own line cutter (about eight times faster than markdown-it-py
-on hostile cards of tens of thousands of headings); this test holds the two to
-one reading of what a heading is, on cards written here and on the corpus.
+The report renders card text with the same parser, so both agree on what a
+heading, a list, a table and a code block are; the cutting keeps every line
+of the card as written.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from markdown_it import MarkdownIt
-
-from countersign.formats.huggingface.markdown import outline, split_lines
-
-_COMMONMARK = MarkdownIt("commonmark", {"html": True}).enable("table")
+from countersign.formats.huggingface.markdown import (
+    Block,
+    heading_line,
+    min_heading_level,
+    outline,
+    split_lines,
+)
 
 CARD = """\
 # Router
@@ -60,58 +61,66 @@ def _reader(text: str) -> list[tuple[int, int]]:
     return [(b.heading.line, b.heading.level) for b in cut.blocks if b.heading]
 
 
-def _commonmark(text: str) -> list[tuple[int, int]]:
-    return [
-        (token.map[0] + 1, int(token.tag[1]))
-        for token in _COMMONMARK.parse(text)
-        if token.type == "heading_open" and token.level == 0 and token.map
-    ]
+def _rejoined(blocks: list[Block]) -> str:
+    """The text the blocks were cut from: each heading as written, then its lines."""
+    lines: list[str] = []
+    for block in blocks:
+        if block.heading is not None:
+            lines.extend(block.heading.raw.split("\n"))
+        lines.extend(block.lines)
+    return "\n".join(lines)
 
 
-def test_the_reader_and_commonmark_find_the_same_headings() -> None:
-    assert (
-        _reader(CARD)
-        == _commonmark(CARD)
-        == [
-            (1, 1),
-            (5, 1),
-            (30, 2),
-            (32, 2),
-            (35, 6),
-        ]
-    )
+def test_sections_open_at_top_level_headings_only() -> None:
+    # Not in a fence, an HTML comment, a list item or a quote; ATX closing #s and
+    # setext underlines are headings as CommonMark has them.
+    assert _reader(CARD) == [(1, 1), (5, 1), (30, 2), (32, 2), (35, 6)]
+    titles = [b.heading.title for b in outline(split_lines(CARD), 1).blocks if b.heading]
+    assert titles == ["Router", "Uses", "Limitations", "Setext two", "Six"]
 
 
-def test_fenced_code_lines_are_the_fences_commonmark_sees() -> None:
+def test_code_lines_are_the_fenced_and_indented_code_blocks() -> None:
     lines = split_lines(CARD)
-    fences = set()
-    for token in _COMMONMARK.parse(CARD):
-        if token.type == "fence" and token.map:
-            fences.update(range(*token.map))
-    assert outline(lines, 1).code_lines == fences
+    assert outline(lines, 1).code_lines == {9, 10, 11, 13, 14, 15}
+    assert outline(
+        split_lines("Text.\n\n    {{ indented code }}\n\n- ```\n  x\n  ```\n"), 1
+    ).code_lines == {
+        2,
+        4,
+        5,
+        6,
+    }
 
 
-@pytest.mark.parametrize(
-    ("text", "reader", "commonmark"),
-    [
-        # Known differences, kept on purpose: the cutter does not take a setext
-        # heading over several lines, and it opens a section at a heading inside
-        # an HTML block (which the Hub would show as raw text).
-        ("a\nb\n---\n", [], [(1, 2)]),
-        ("<details>\n# inside\n</details>\n", [(2, 1)], []),
-    ],
-)
-def test_the_known_differences(
-    text: str, reader: list[tuple[int, int]], commonmark: list[tuple[int, int]]
-) -> None:
-    assert (_reader(text), _commonmark(text)) == (reader, commonmark)
+def test_a_setext_heading_may_span_several_lines() -> None:
+    blocks = outline(split_lines("a\nb\n---\ntext\n"), 7).blocks
+    heading = blocks[1].heading
+    assert heading is not None
+    assert (heading.level, heading.title, heading.raw, heading.line) == (2, "a\nb", "a\nb\n---", 7)
+    assert blocks[1].lines == ["text", ""]
 
 
-def test_the_corpus_cards_have_the_same_headings_both_ways(corpus: Path) -> None:
+def test_a_heading_inside_an_html_block_is_text_of_its_section() -> None:
+    # The Hub shows it as raw text inside the HTML; it opens no section.
+    assert _reader("<details>\n# inside\n</details>\n") == []
+    assert _reader("<details>\n\n# after a blank line\n\n</details>\n") == [(3, 1)]
+
+
+def test_the_blocks_keep_every_line_as_written() -> None:
+    for text in (CARD, "a\nb\n---\n", "   ## Indented #  \t\nx\r\n\n```\nunclosed\n# fence"):
+        assert _rejoined(outline(split_lines(text), 1).blocks) == "\n".join(split_lines(text))
+
+
+def test_a_heading_line_and_the_shallowest_level() -> None:
+    heading = heading_line("## Usage ##")
+    assert heading is not None and (heading.level, heading.title) == (2, "Usage")
+    assert heading_line("## two\n## lines") is None
+    assert heading_line("not a heading") is None
+    assert min_heading_level("Title\n=\n\n### x") == 1
+    assert min_heading_level("```\n# code\n```\n\n- # in a list") == 7
+
+
+def test_the_corpus_cards_are_cut_without_losing_a_line(corpus: Path) -> None:
     for path in sorted((corpus / "hf").iterdir()):
-        text = path.read_text(encoding="utf-8-sig")
-        lines = split_lines(text)
-        if lines[0].rstrip() == "---":  # the front matter is not the body
-            closing = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
-            text = "\n".join(lines[closing + 1 :])
-        assert _reader(text) == _commonmark(text), path.name
+        lines = split_lines(path.read_text(encoding="utf-8-sig"))
+        assert _rejoined(outline(lines, 1).blocks) == "\n".join(lines), path.name

@@ -961,9 +961,11 @@ def test_a_card_made_of_tens_of_thousands_of_headings_reads_in_linear_time() -> 
     sections = (f"## Part {i}\n\ntext {i}\n\n### Training\n\nmore {i}\n" for i in range(20_000))
     text = "# Model Card for many\n\n" + "".join(sections)
     assert len(text) > 1_000_000
-    started = time.perf_counter()
+    # The reader's own CPU time (about 2 s here, markdown-it's block parse most of
+    # it): the wall clock also counts whatever else the machine runs meanwhile.
+    started = time.process_time()
     read = read_huggingface(text, "many.md")
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert elapsed < 10, f"took {elapsed:.1f} s"
     assert len(read.card.extra_sections) == 20_000
     assert read.card.training_data.text.endswith("### Training\n\nmore 19999")

@@ -126,3 +126,23 @@ def test_the_registry_gate_fails_when_a_signed_row_was_changed(bench: Workbench)
     gate = bench.services.deployment.gate("credit-scorer", "1.0", "staging")
     assert [c.check for c in gate.failed] == ["sign-offs"]
     assert "the signature does not verify" in gate.failed[0].detail
+
+
+def test_a_template_for_production_only_is_refused_for_staging(
+    bench: Workbench, tmp_path: Path
+) -> None:
+    source = Path("resources/checklists/standard.yaml").read_text(encoding="utf-8")
+    production_only = source.replace("id: standard\n", "id: go-live\n").replace(
+        "quorum: 1\n", "quorum: 1\nstages: [production]\n"
+    )
+    path = tmp_path / "go-live.yaml"
+    path.write_text(production_only, encoding="utf-8")
+    bench.checklists.import_file(path)
+    before = _unchanged(bench)
+    with pytest.raises(TemplateNotApplicable, match="serves the stages production, not staging"):
+        bench.sign(ANA, template="go-live", answers=bench.answers("standard"))
+    assert _unchanged(bench) == before
+    bench.sign(ANA)  # staging with the standard checklist
+    assert bench.sign(OLGA, template="go-live", answers=bench.answers("standard")).review.stage == (
+        "production"
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +14,7 @@ from keyring.backends import fail
 
 from countersign.services.audit.trail import verify_chain
 from countersign.services.identities.certificates import certificate_emails, load_certificate
-from countersign.services.identities.identities import Identities
-from countersign.services.identities.keystore import SERVICE, Keystore
-from countersign.services.reviews.errors import (
+from countersign.services.identities.errors import (
     CredentialRefused,
     IdentityError,
     IdentityExists,
@@ -28,14 +25,16 @@ from countersign.services.reviews.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
+from countersign.services.identities.identities import Identities
+from countersign.services.identities.keystore import SERVICE, Keystore
 from tests.helpers.keyring_memory import RefusingKeyring
-from tests.helpers.registry import audit_actions
+from tests.helpers.registry import audit_actions, raw_connection, stored_bytes
 from tests.helpers.signoff import PASSPHRASE, Workbench, issued_pkcs12, table_counts, workbench
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Workbench]:
-    with workbench(tmp_path) as made:
+def bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    with workbench(tmp_path, registry_db) as made:
         yield made
 
 
@@ -67,7 +66,7 @@ def test_create_makes_p256_key_in_keyring_and_two_year_self_signed_certificate(
     assert list(bench.keyring.entries) == [(SERVICE, made.fingerprint)]
 
     # The registry file holds the certificate, never the key.
-    raw = bench.path.read_bytes() + Path(f"{bench.path}-wal").read_bytes()
+    raw = stored_bytes(bench.path)
     assert b"PRIVATE KEY" not in raw
     assert made.fingerprint.encode() in raw
     assert audit_actions(bench.path)[-1] == "identity.created"
@@ -237,9 +236,8 @@ def test_import_pkcs12_refusals(bench: Workbench) -> None:
 
 def test_expired_certificate_cannot_sign(bench: Workbench) -> None:
     bench.person("ana@example.org")
-    connection = sqlite3.connect(bench.path)
-    connection.execute("UPDATE identities SET not_after = '2020-01-01T00:00:00Z'")
-    connection.commit()
-    connection.close()
+    with raw_connection(bench.path) as connection:
+        connection.execute("UPDATE identities SET not_after = '2020-01-01T00:00:00Z'")
+        connection.commit()
     with pytest.raises(IdentityError, match=r"expired on 2020-01-01T00:00:00Z"):
         bench.identities.unlock("ana@example.org", PASSPHRASE)

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from keyring.backends import chainer, fail, null
 
 from countersign.services.identities import keystore
+from countersign.services.identities.errors import KeystoreUnavailable, WrongPassphrase
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import (
     SERVICE,
@@ -21,7 +22,6 @@ from countersign.services.identities.keystore import (
     encrypt_private_key,
     usable_backend,
 )
-from countersign.services.reviews.errors import KeystoreUnavailable, WrongPassphrase
 from countersign.services.storage.database import Database
 from tests.helpers.keyring_memory import (
     ForgetfulKeyring,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from countersign.services.identities.errors import KeystoreUnavailable, StoredKeyDamaged
 from countersign.services.identities.keystore import SERVICE, Keystore
-from countersign.services.reviews.errors import KeystoreUnavailable, StoredKeyDamaged
 from countersign.services.storage.database import Database
 from tests.helpers.signoff import PASSPHRASE, Workbench, workbench
 

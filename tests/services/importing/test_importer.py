@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,21 +14,25 @@ from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from tests.helpers import bundles
 from tests.helpers.registry import (
+    Place,
     audit_actions,
     last_audit_details,
     native_card,
+    place_of,
     row_counts,
     write_card,
 )
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return Database.open(str(tmp_path / "registry.sqlite3"))
+def db(registry_db: str) -> Iterator[Database]:
+    database = Database.open(registry_db)
+    yield database
+    database.dispose()
 
 
-def _db_path(db: Database) -> Path:
-    return Path(db.location)
+def _db_path(db: Database) -> Place:
+    return place_of(db)
 
 
 def test_loose_card_lands_as_new_model(db: Database, tmp_path: Path) -> None:

@@ -23,11 +23,11 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from countersign.services.identities.certificates import load_certificate
+from countersign.services.identities.errors import IdentityRetired, WrongPassphrase
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import NotFound, Registry
 from countersign.services.reports.errors import ReportRefused
 from countersign.services.reports.reports import Reports
-from countersign.services.reviews.errors import IdentityRetired, WrongPassphrase
 from tests.helpers.registry import audit_actions, last_audit_details
 from tests.helpers.reports import (
     ANA,

@@ -16,16 +16,15 @@ from cryptography.x509.oid import NameOID
 
 from countersign.models.card import canonical_json
 from countersign.services.audit.trail import verify_chain
+from countersign.services.identities.errors import IdentityRetired, WrongPassphrase
 from countersign.services.importing.importer import Importer
 from countersign.services.reviews.errors import (
     AlreadySigned,
-    IdentityRetired,
     ResponsesInvalid,
     ReviewClosed,
     RoleNotPermitted,
     SegregationOfDuties,
     TemplateNotApplicable,
-    WrongPassphrase,
 )
 from countersign.services.reviews.reviews import Answer
 from countersign.services.reviews.rules import card_owner_emails, emails_in
@@ -49,8 +48,8 @@ ANA, BEA, CAL = "ana@example.org", "bea@example.org", "cal@example.org"
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Workbench]:
-    with workbench(tmp_path) as made:
+def bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    with workbench(tmp_path, registry_db) as made:
         made.import_card(medium_card())
         made.person(ANA, "approver")
         made.person(BEA, "approver")
@@ -59,8 +58,8 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
 
 
 @pytest.fixture
-def high(tmp_path: Path) -> Iterator[Workbench]:
-    with workbench(tmp_path) as made:
+def high(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    with workbench(tmp_path, registry_db) as made:
         made.import_card(native_card("fraud-detector", "3.1"))  # rated high
         made.person(ANA, "approver")
         made.person(BEA, "officer")

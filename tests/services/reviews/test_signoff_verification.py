@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,15 +9,15 @@ import pytest
 
 from countersign.services.reviews.reviews import Answer
 from countersign.services.reviews.signoff_verification import SignOffReport, verify_signoffs
-from tests.helpers.registry import native_card
+from tests.helpers.registry import native_card, raw_connection
 from tests.helpers.signoff import Workbench, medium_card, workbench
 
 ANA, BEA = "ana@example.org", "bea@example.org"
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Workbench]:
-    with workbench(tmp_path) as made:
+def bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    with workbench(tmp_path, registry_db) as made:
         made.import_card(medium_card())
         made.import_card(native_card("fraud-detector", "3.1"))
         made.person(ANA, "approver")
@@ -34,10 +33,10 @@ def _verify(bench: Workbench) -> SignOffReport:
 
 
 def _tamper(bench: Workbench, *statements: str) -> None:
-    connection = sqlite3.connect(bench.path)
-    connection.executescript(";\n".join(statements))
-    connection.commit()
-    connection.close()
+    with raw_connection(bench.path) as connection:
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
 
 
 def test_untouched_registry_verifies(bench: Workbench) -> None:
@@ -72,7 +71,7 @@ def test_changed_note_is_named(bench: Workbench) -> None:
         "UPDATE signatures SET signed_at = '2020-01-01T00:00:00.000000Z' WHERE id = 1",
         "UPDATE review_responses SET answer = 'na' WHERE signature_id = 1 AND position = 0",
         "DELETE FROM review_responses WHERE signature_id = 1 AND position = 3",
-        "UPDATE signatures SET signature = x'00' WHERE id = 1",
+        "UPDATE signatures SET signature = substr(signature, 1, 10) WHERE id = 1",
     ],
 )
 def test_any_changed_signed_row_fails(bench: Workbench, statement: str) -> None:

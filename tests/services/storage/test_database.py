@@ -104,11 +104,6 @@ def test_someone_elses_database_is_not_migrated(tmp_path: Path) -> None:
     assert tables == [("invoices",)]
 
 
-def test_postgresql_url_is_refused_plainly() -> None:
-    with pytest.raises(RegistryUnreadable, match="PostgreSQL registries are not supported"):
-        Database.open("postgresql://officer@localhost/countersign")
-
-
 def test_migration_head_is_read_without_alembic() -> None:
     config = Config()
     config.set_main_option("script_location", "app:migrations")

@@ -11,6 +11,7 @@ from countersign.views.main_window import MainWindow
 TASKS = (
     "Import cards",
     "Compare a new version with the approved one",
+    "Classify the risk",
     "Review against a checklist",
     "Sign the decision",
     "Export a signed report",

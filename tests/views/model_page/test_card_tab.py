@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from countersign.services.registry import BundleInfo, CardVersionDetail, VersionSummary
-from countersign.views.model_page.card_tab import CardBrowser, CardTab, card_markdown, warnings_text
+from countersign.views.model_page.card_tab import CardTab, card_markdown, warnings_text
 from tests.helpers.registry import native_card
 from tests.views.conftest import UNSAFE_SUMMARY
 
@@ -179,14 +179,6 @@ def test_markdown_and_warning_text_helpers() -> None:
     assert warnings_text([{"field": "", "message": "front matter is not YAML"}]) == (
         "• front matter is not YAML"
     )
-
-
-def test_entities_in_card_text_show_as_written(qtbot: QtBot) -> None:
-    viewer = CardBrowser()
-    qtbot.addWidget(viewer)
-    viewer.show_markdown("Terms &amp; conditions: a &lt;b&gt; tag and &#169; sign, R&D stays.")
-    text = viewer.toPlainText()
-    assert "Terms &amp; conditions: a &lt;b&gt; tag and &#169; sign, R&D stays." in text
 
 
 def test_card_text_is_literal_with_its_direction_isolated(tab: CardTab) -> None:

@@ -58,3 +58,23 @@ def test_stages_on_the_page_and_classify(qtbot: QtBot, bench: Workbench) -> None
     assert "Decides on consumer credit. (the card's own rating: medium — DIFFERS)" in (
         page.stages.text()
     )
+
+
+def test_revoke_approval_from_the_page(qtbot: QtBot, bench: Workbench) -> None:
+    bench.sign("ana@example.org")
+    page = ModelPage(bench.services)
+    qtbot.addWidget(page)
+    page.show()
+    page.show_model("credit-scorer")
+    dialog = page.open_revoke_dialog()
+    assert dialog is not None
+    assert [dialog.stage.itemText(i) for i in range(dialog.stage.count())] == ["staging"]
+    dialog.reason.setPlainText("Drift found in production data.")
+    dialog.passphrase.setText("wrong")
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and dialog.problem.text()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.buttons.accepted.emit()
+    assert not dialog.isVisible()
+    assert "staging revoked" in page.stages.text()
+    assert not bench.services.deployment.gate("credit-scorer", "1.0", "staging").ok

@@ -1,9 +1,9 @@
 """The Markdown of card sections as report blocks: headings, paragraphs, lists, tables, code.
 
 markdown-it-py reads the Markdown (CommonMark with GitHub tables), as the Card
-tab's Qt Markdown and the Hub do, and a test holds the README reader's sections
-to it, so that all of them agree on what a heading, a list, a table and a code
-block are.
+tab's Qt Markdown and the Hub do, and the README reader cuts a card into
+sections with the same parser (:mod:`countersign.formats.huggingface.markdown`),
+so that all of them agree on what a heading, a list, a table and a code block are.
 HTML is not Markdown's business here: it is text and shows as typed, and so do
 entities (``&amp;`` stays ``&amp;``).  Inside a line, bold and code are marked;
 links show their address after their text.  markdown-it works in time linear in

@@ -1,0 +1,100 @@
+"""The read-only viewer of card text that the Card tab, review panels and draft editor share.
+
+Card text is Markdown from outside: any HTML in it is shown as text, no
+resource (image, stylesheet) is ever loaded from anywhere, and a link opens in
+the officer's browser only when clicked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import (
+    QDesktopServices,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+_MARKDOWN = QTextDocument.MarkdownFeature(
+    QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
+    | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
+)
+"""GitHub Markdown with HTML shown as text, never interpreted."""
+
+OPENABLE_SCHEMES = ("http", "https", "mailto")
+"""Links the officer may open from a card (in their own browser, on click)."""
+
+
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def _literal_entities(markdown: str) -> str:
+    """Escape ``&`` before an entity name, so ``&amp;`` in a card shows as written.
+
+    Markdown reads ``&lt;`` as ``<``; the officer must see what the team wrote,
+    as the report prints it.
+    """
+    return _ENTITY.sub(r"\\&", markdown)
+
+
+class CardBrowser(QTextBrowser):
+    """A read-only card viewer that never loads a resource and opens links only on click."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setSearchPaths([])
+        self.anchorClicked.connect(self._on_self_anchor_clicked)
+
+    def loadResource(self, _kind: int, _name: QUrl | str) -> object:  # noqa: N802 - Qt API
+        """Refuse every resource: a card may name files or web addresses, none is fetched."""
+        return None
+
+    def show_markdown(self, markdown: str) -> None:
+        """Render ``markdown`` safely: HTML and entities as text, images replaced by their address."""
+        document = self.document()
+        document.setMarkdown(_literal_entities(markdown), _MARKDOWN)
+        _space_headings(document)
+        _replace_images(document)
+
+    def _on_self_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme().lower() in OPENABLE_SCHEMES:
+            QDesktopServices.openUrl(url)
+
+
+def _space_headings(document: QTextDocument) -> None:
+    # Markdown import leaves headings tight against the text above; sections read better apart.
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() in (1, 2):
+            spaced = QTextBlockFormat(block.blockFormat())
+            spaced.setTopMargin(18 if block.position() > 0 else 0)
+            spaced.setBottomMargin(6)
+            QTextCursor(block).setBlockFormat(spaced)
+        block = block.next()
+
+
+def _replace_images(document: QTextDocument) -> None:
+    # Qt would ask loadResource for each image (refused there); show its address instead of
+    # a broken-image box, so the officer sees what the card points at.
+    found: list[tuple[int, int, str]] = []
+    block = document.begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            if fragment.isValid() and fragment.charFormat().isImageFormat():
+                name = fragment.charFormat().toImageFormat().name()
+                found.append((fragment.position(), fragment.length(), name))
+            fragments += 1
+        block = block.next()
+    for position, length, name in reversed(found):
+        cursor = QTextCursor(document)
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(f"[image not loaded: {name}]", QTextCharFormat())

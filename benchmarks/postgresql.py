@@ -1,0 +1,184 @@
+"""Import and search on a PostgreSQL registry, each against the raw limit of the same server.
+
+    python -m benchmarks.postgresql --db postgresql://USER@HOST/DB [--quick] [--repeat R]
+
+``--db`` names a database on a running server (empty, or a registry made by
+``countersign registry init``).  When it holds no card versions yet, the scale
+registry (the SQLite one the other benchmarks use) is brought over with
+``registry copy`` first, so that the indexes are the size an officer's registry
+grows to.  Figures: importing a bundle (``psycopg`` ``executemany`` of the same
+rows into a bare table on the same server as the limit), and ranked search
+(the same two SQL statements sent with plain ``psycopg`` as the limit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.figures import Figure, print_table
+from benchmarks.import_bundle import BUNDLE_CARDS, QUICK_BUNDLE_CARDS, _bundle
+from benchmarks.window import LONG_PREFIXES, SHORT_PREFIXES
+from countersign.services.registry_copy import copy_between
+from countersign.services.storage import dialect
+from countersign.services.workstation import Services, init_registry, open_services
+
+
+def _timed(action: Callable[[], Any], repeat: int) -> list[float]:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        runs.append(time.perf_counter() - start)
+    return runs
+
+
+def _raw_insert(url: str, cards: list[tuple[str, bytes]], run: int) -> float:
+    """``executemany`` of the same rows into a bare table on the same server, committed."""
+    import psycopg
+
+    table = f"bench_raw_{run}_{time.perf_counter_ns()}"
+    rows = [
+        (name, "1", data.decode(), hashlib.sha256(data).hexdigest(), data, name)
+        for name, data in cards
+    ]
+    with psycopg.connect(url) as connection:
+        connection.execute(
+            f"CREATE TABLE {table} (id serial PRIMARY KEY, model text, version text, "  # type: ignore[arg-type]
+            "canonical_json text, sha256 text, original bytea, original_name text)"
+        )
+        connection.commit()
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (model, version, canonical_json, sha256, original, "  # type: ignore[arg-type]
+                "original_name) VALUES (%s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+        connection.commit()
+        elapsed = time.perf_counter() - start
+        connection.execute(f"DROP TABLE {table}")  # type: ignore[arg-type]
+        connection.commit()
+    return elapsed
+
+
+def measure_import(services: Services, url: str, quick: bool, repeat: int) -> list[Figure]:
+    """Import a bundle ``repeat`` times into the PostgreSQL registry."""
+    count = QUICK_BUNDLE_CARDS if quick else BUNDLE_CARDS
+    ours: list[float] = []
+    raw: list[float] = []
+    stamp = time.time_ns()
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        for run in range(repeat):
+            bundle = _bundle(folder, count, stamp % 1_000_000 + run)
+            cards_dir = next(folder.glob(f"cards-{stamp % 1_000_000 + run}"))
+            cards = [(p.name, p.read_bytes()) for p in sorted(cards_dir.iterdir())]
+            raw.append(_raw_insert(url, cards, run))
+            start = time.perf_counter()
+            report = services.importer.import_file(bundle)
+            ours.append(time.perf_counter() - start)
+            if not report.landed:
+                raise SystemExit(f"benchmark bundle was refused: {report.plan.reason()}")
+    return [
+        Figure(
+            f"PostgreSQL: import a {count:,}-card bundle",
+            "s",
+            ours,
+            "psycopg executemany, same rows, same server",
+            raw,
+            "<= 3x raw",
+            goal_ratio=3.0,
+        )
+    ]
+
+
+def measure_search(services: Services, url: str, repeat: int) -> list[Figure]:
+    """Ranked top 20 through the registry, against the same SQL sent with plain psycopg."""
+    import psycopg
+
+    registry = services.registry
+    figures = []
+    with psycopg.connect(url) as raw:
+        for label, words in (
+            ("3-letter prefix", SHORT_PREFIXES),
+            ("longer prefixes", LONG_PREFIXES),
+        ):
+            ours: list[float] = []
+            limit: list[float] = []
+            for text in words:
+                registry.search(text, limit=20)  # warm
+                query = dialect.tsquery(text)
+
+                def plain(query: str = query) -> None:
+                    floor = raw.execute(
+                        dialect.POSTGRESQL_FLOOR.replace(":q", "%(q)s").replace(
+                            ":skip", "%(skip)s"
+                        ),  # type: ignore[arg-type]
+                        {"q": query, "skip": dialect.RANKED_AT_MOST - 1},
+                    ).fetchone()
+                    raw.execute(
+                        dialect.POSTGRESQL_RANKED.replace(":q", "%(q)s")  # type: ignore[arg-type]
+                        .replace(":floor", "%(floor)s")
+                        .replace(":n", "%(n)s"),
+                        {"q": query, "floor": floor[0] if floor else 0, "n": 20},
+                    ).fetchall()
+                    raw.rollback()
+
+                limit += _timed(plain, repeat)
+                ours += _timed(lambda text=text: registry.search(text, limit=20), repeat)
+            figures.append(
+                Figure(
+                    f"PostgreSQL: search, ranked top 20, {label}",
+                    "s",
+                    ours,
+                    "same SQL, plain psycopg",
+                    limit,
+                    "<= 100 ms",
+                    goal_absolute=0.100,
+                )
+            )
+    return figures
+
+
+def measure(url: str, quick: bool, repeat: int, registry: Path | None) -> list[Figure]:
+    """Both figures on the PostgreSQL registry at ``url`` (filled from ``registry`` when empty)."""
+    init_registry(url)
+    services = open_services(url, actor="bench", create=False)
+    try:
+        if registry is not None and not services.registry.count_models():
+            print(f"copying the scale registry into {services.database.location}…")
+            services.close()
+            copy_between(str(registry), url)
+            services = open_services(url, actor="bench", create=False)
+        return [
+            *measure_import(services, url, quick, repeat),
+            *measure_search(services, url, repeat),
+        ]
+    finally:
+        services.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the PostgreSQL benchmark on its own."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.postgresql", description=__doc__)
+    parser.add_argument("--db", required=True, metavar="URL", help="postgresql://USER@HOST/DB")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    from benchmarks.scale_registry import cached_registry
+    from benchmarks.window import FULL, QUICK
+
+    scale = cached_registry(*(QUICK if args.quick else FULL))
+    figures = measure(args.db, args.quick, max(args.repeat, 1), scale)
+    print_table(figures, f"Countersign on PostgreSQL ({args.db.partition('?')[0]})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""registry copy: an officer's SQLite registry into the team's PostgreSQL, verified, idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from countersign.cli import main
+from countersign.services.audit.trail import verify_chain
+from countersign.services.registry import Registry
+from countersign.services.registry_copy import CopyRefused, copy_between
+from countersign.services.reviews.signoff_verification import verify_signoffs
+from countersign.services.storage.database import Database
+from tests.helpers.postgres import PostgresServer
+from tests.helpers.registry import raw_connection, row_counts
+from tests.helpers.signoff import Workbench, medium_card, table_counts, workbench
+
+ANA = "ana@example.org"
+
+
+@pytest.fixture
+def laptop(tmp_path: Path) -> Iterator[Workbench]:
+    """An officer's SQLite registry with two cards, one signed off."""
+    with workbench(tmp_path) as made:
+        made.import_card(medium_card())
+        made.import_card(medium_card("churn-model", "2.0"))
+        made.person(ANA, "approver")
+        made.sign(ANA, comment="Complete.")
+        yield made
+
+
+@pytest.fixture
+def team(postgres: PostgresServer) -> str:
+    """The team's registry on PostgreSQL, made by registry init (the template)."""
+    return postgres.new_database(template="registry_template")
+
+
+def test_copy_lands_verified_and_a_second_copy_changes_nothing(
+    laptop: Workbench, team: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = str(laptop.path)
+    assert main(["registry", "copy", source, team]) == 0
+    said = capsys.readouterr().out
+    assert "Copied" in said and "verified on arrival" in said
+    assert row_counts(team) == row_counts(laptop.path)
+    assert table_counts(team) == table_counts(laptop.path)
+    assert main(["registry", "copy", source, team]) == 0
+    assert "Nothing to copy" in capsys.readouterr().out
+    database = Database.open(team)
+    try:
+        with database.read() as session:
+            assert verify_chain(session).ok and verify_signoffs(session).ok
+        registry = Registry(database)
+        assert [hit.model for hit in registry.search("churn")] == ["churn-model"]
+        assert registry.model("credit-scorer").status == "approved"
+    finally:
+        database.dispose()
+
+
+def test_work_done_after_a_copy_is_brought_over_and_new_rows_can_follow(
+    laptop: Workbench, team: str
+) -> None:
+    copy_between(str(laptop.path), team)
+    laptop.import_card(medium_card("fraud-model", "1.0"))
+    report = copy_between(str(laptop.path), team)
+    assert report.inserted["card_versions"] == 1
+    (laptop.folder / "team").mkdir()
+    with workbench(laptop.folder / "team", team) as bench:  # ids continue on the server
+        bench.import_card(medium_card("fourth-model", "1.0"))
+        assert row_counts(team)["card_versions"] == 4
+
+
+def test_a_source_that_does_not_verify_is_refused_and_nothing_copied(
+    laptop: Workbench, team: str
+) -> None:
+    with raw_connection(laptop.path) as connection:
+        connection.execute("UPDATE signatures SET comment = 'Complete!'")
+        connection.commit()
+    before = row_counts(team)
+    with pytest.raises(CopyRefused, match=r"the source .* does not verify, nothing was copied"):
+        copy_between(str(laptop.path), team)
+    assert row_counts(team) == before
+
+
+def test_the_same_model_version_with_other_content_is_refused_by_name(
+    laptop: Workbench, team: str, tmp_path: Path
+) -> None:
+    (tmp_path / "other").mkdir()
+    with workbench(tmp_path / "other", team) as other:
+        other.import_card(medium_card("churn-model", "2.0", license="mit"))
+    before = row_counts(team)
+    with pytest.raises(CopyRefused, match=r"same model version.*: churn-model 2\.0"):
+        copy_between(str(laptop.path), team)
+    assert row_counts(team) == before
+
+
+def test_a_destination_with_other_work_is_refused(
+    laptop: Workbench, team: str, tmp_path: Path
+) -> None:
+    (tmp_path / "other").mkdir()
+    with workbench(tmp_path / "other", team) as other:
+        other.import_card(medium_card("someone-elses-model", "1.0"))
+    with pytest.raises(CopyRefused, match="holds work that is not in the source"):
+        copy_between(str(laptop.path), team)
