@@ -1,6 +1,7 @@
 """The ``countersign`` command: the workstation by default, subcommands for headless work.
 
-Exit status: 0 done, 1 refused or invalid (the reason on stderr), 2 wrong usage.
+Exit status: 0 done, 1 refused or invalid (the reason on stderr), 2 wrong usage,
+141 when the reader of the output closed it early (``| head``), quietly.
 ``COUNTERSIGN_DB`` stands for ``--db``.
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 from countersign import __version__
 from countersign.commands.output import fail
 from countersign.models.vocabulary import Decision, DraftFormat, Role
+
+_JSON_HELP = "print JSON (the documented, stable format) instead of text"
 
 _ROLE_CHOICES = [role.value for role in Role]
 """What ``--role`` accepts: the stored words (argparse shows a choice by its repr)."""
@@ -38,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     imp = commands.add_parser("import", help="import bundles or loose card files")
-    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="bundles (.cardbundle) or card files"
+    )
     imp.add_argument("--model", help="model name, for a loose card that does not say")
     imp.add_argument(
         "--version", dest="card_version", help="version, for a loose card that does not say"
@@ -49,9 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     bundle = commands.add_parser("bundle", help="work with card bundles")
     bundle_commands = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
     create = bundle_commands.add_parser("create", help="write a bundle from a folder of cards")
-    create.add_argument("folder", type=Path, metavar="DIR")
-    create.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    create.add_argument("--team", required=True, metavar="NAME")
+    create.add_argument("folder", type=Path, metavar="DIR", help="folder of cards and attachments")
+    create.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="the bundle to write"
+    )
+    create.add_argument("--team", required=True, metavar="NAME", help="the team sending the cards")
     create.add_argument("--version", dest="card_version", help="version for cards that do not say")
     create.add_argument("--sign-key", type=Path, metavar="KEY.pem", help="team signing key (PEM)")
     create.add_argument("--sign-cert", type=Path, metavar="CERT.pem", help="its certificate (PEM)")
@@ -64,18 +71,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     models = commands.add_parser("models", help="list the models in the registry")
-    models.add_argument("--json", action="store_true")
+    models.add_argument("--json", action="store_true", help=_JSON_HELP)
 
     versions = commands.add_parser("versions", help="list the card versions of a model")
-    versions.add_argument("model", metavar="MODEL")
-    versions.add_argument("--json", action="store_true")
+    versions.add_argument("model", metavar="MODEL", help="the model's name")
+    versions.add_argument("--json", action="store_true", help=_JSON_HELP)
 
     show = commands.add_parser("show", help="show a card version (the newest by default)")
-    show.add_argument("reference", metavar="MODEL[@VERSION]")
-    show.add_argument("--json", action="store_true")
+    show.add_argument(
+        "reference", metavar="MODEL[@VERSION]", help="a model (its newest version) or one version"
+    )
+    show.add_argument("--json", action="store_true", help=_JSON_HELP)
 
     diff = commands.add_parser("diff", help="what changed between two card versions of a model")
-    diff.add_argument("model", metavar="MODEL")
+    diff.add_argument("model", metavar="MODEL", help="the model's name")
     diff.add_argument("old_version", metavar="V1", help="the older card version")
     diff.add_argument("new_version", metavar="V2", help="the newer card version")
     diff.add_argument("--json", action="store_true", help="every change as JSON")
@@ -87,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     audit = commands.add_parser("audit", help="list the audit trail, or verify it")
-    audit.add_argument("--json", action="store_true")
+    audit.add_argument("--json", action="store_true", help=_JSON_HELP)
     audit.add_argument(
         "--verify",
         action="store_true",
@@ -145,28 +154,45 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``stages``, ``status``, ``classify``, ``revoke``, ``revocations`` and ``gate``."""
     stages = commands.add_parser("stages", help="the registry's deployment stages, in order")
-    stages.add_argument("--json", action="store_true")
+    stages.add_argument("--json", action="store_true", help=_JSON_HELP)
     stage_actions = stages.add_subparsers(dest="stages_command", metavar="ACTION")
     set_stages = stage_actions.add_parser("set", help="set the stages (before the first review)")
-    set_stages.add_argument("names", nargs="+", metavar="NAME")
+    set_stages.add_argument(
+        "names", nargs="+", metavar="NAME", help="the stages in order (e.g. staging production)"
+    )
 
     status = commands.add_parser(
         "status", help="per stage, the approved version and what is in review"
     )
-    status.add_argument("model", metavar="MODEL")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("model", metavar="MODEL", help="the model's name")
+    status.add_argument("--json", action="store_true", help=_JSON_HELP)
 
     classify = commands.add_parser("classify", help="an officer's signed risk classification")
-    classify.add_argument("reference", metavar="MODEL[@VERSION]")
-    classify.add_argument("--tier", required=True, choices=["low", "medium", "high", "critical"])
-    classify.add_argument("--reason", required=True, metavar="TEXT")
-    classify.add_argument("--identity", required=True, metavar="EMAIL")
+    classify.add_argument(
+        "reference", metavar="MODEL[@VERSION]", help="the card version (the newest by default)"
+    )
+    classify.add_argument(
+        "--tier",
+        required=True,
+        choices=["low", "medium", "high", "critical"],
+        help="the risk tier decided",
+    )
+    classify.add_argument(
+        "--reason", required=True, metavar="TEXT", help="why this tier (signed and audited)"
+    )
+    classify.add_argument(
+        "--identity", required=True, metavar="EMAIL", help="the officer who signs the decision"
+    )
 
     revoke = commands.add_parser("revoke", help="revoke a version's approval for a stage (officer)")
-    revoke.add_argument("reference", metavar="MODEL@VERSION")
-    revoke.add_argument("--stage", required=True, metavar="STAGE")
-    revoke.add_argument("--reason", required=True, metavar="TEXT")
-    revoke.add_argument("--identity", required=True, metavar="EMAIL")
+    revoke.add_argument("reference", metavar="MODEL@VERSION", help="the approved card version")
+    revoke.add_argument(
+        "--stage", required=True, metavar="STAGE", help="the stage the approval is withdrawn for"
+    )
+    revoke.add_argument("--reason", required=True, metavar="TEXT", help="why (signed and audited)")
+    revoke.add_argument(
+        "--identity", required=True, metavar="EMAIL", help="the officer who signs the revocation"
+    )
 
     revocations = commands.add_parser("revocations", help="export the signed revocations")
     revocation_actions = revocations.add_subparsers(
@@ -178,8 +204,13 @@ def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.Argum
     gate = commands.add_parser(
         "gate", help="may this version go to this stage? exit 0 yes, 1 no, 2 wrong usage"
     )
-    gate.add_argument("reference", nargs="?", metavar="MODEL@VERSION")
-    gate.add_argument("--stage", required=True, metavar="STAGE")
+    gate.add_argument(
+        "reference",
+        nargs="?",
+        metavar="MODEL@VERSION",
+        help="the card version to deploy (from the registry; not with --evidence)",
+    )
+    gate.add_argument("--stage", required=True, metavar="STAGE", help="the stage to deploy to")
     gate.add_argument(
         "--evidence", type=Path, metavar="PATH", help="a published folder or signed report PDF"
     )
@@ -191,7 +222,7 @@ def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.Argum
     gate.add_argument(
         "--revocations", type=Path, metavar="FILE", help="from `countersign revocations export`"
     )
-    gate.add_argument("--json", action="store_true")
+    gate.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -199,8 +230,17 @@ def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     card = commands.add_parser("card", help="write a card from model info, or check a card file")
     actions = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
     new = actions.add_parser("new", help="write a card file from model info (YAML or JSON)")
-    new.add_argument("--from", dest="info", type=Path, required=True, metavar="INFO.yaml|INFO.json")
-    new.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    new.add_argument(
+        "--from",
+        dest="info",
+        type=Path,
+        required=True,
+        metavar="INFO.yaml|INFO.json",
+        help="the model info (the keys create_model_card takes)",
+    )
+    new.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="the card file to write"
+    )
     new.add_argument(
         "--format",
         choices=[draft_format.value for draft_format in DraftFormat],
@@ -212,14 +252,16 @@ def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     check = actions.add_parser(
         "check", help="what a reviewer will ask of a card file; exit 1 if a required item fails"
     )
-    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument(
+        "file", type=Path, metavar="FILE", help="a card file of any supported format"
+    )
     check.add_argument(
         "--template",
         default="standard",
         metavar="ID[@VERSION]|FILE",
         help="checklist template: shipped id, a template file, or one in --db (default standard)",
     )
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
 def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -227,15 +269,15 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     ident = commands.add_parser("identity", help="reviewer identities (key in the OS keyring)")
     actions = ident.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
     create = actions.add_parser("create", help="make a key and a self-signed two-year certificate")
-    create.add_argument("--name", required=True)
-    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True, help="the reviewer's full name")
+    create.add_argument("--email", required=True, help="the reviewer's e-mail address")
     create.add_argument(
         "--role",
         choices=_ROLE_CHOICES,
         help="only 'officer', for a new registry's first identity; others are granted",
     )
     p12 = actions.add_parser("import-p12", help="take a key and certificate issued as PKCS#12")
-    p12.add_argument("file", type=Path, metavar="FILE")
+    p12.add_argument("file", type=Path, metavar="FILE", help="the PKCS#12 (.p12, .pfx) file")
     p12.add_argument(
         "--role",
         choices=_ROLE_CHOICES,
@@ -244,65 +286,93 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     p12.add_argument("--email", help="only for a certificate that names no e-mail address")
     p12.add_argument("--name", help="instead of the certificate's common name")
     listing = actions.add_parser("list", help="list identities")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=_JSON_HELP)
     listing.add_argument("--active", action="store_true", help="leave out retired identities")
     export = actions.add_parser("export-cert", help="write an identity's certificate (PEM)")
-    export.add_argument("email", metavar="EMAIL")
+    export.add_argument("email", metavar="EMAIL", help="the identity's e-mail address")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
     export.add_argument("--chain", action="store_true", help="add the issuing certificates")
     change = actions.add_parser("passphrase", help="change the passphrase of an identity's key")
-    change.add_argument("email", metavar="EMAIL")
+    change.add_argument("email", metavar="EMAIL", help="the identity's e-mail address")
     retire = actions.add_parser("retire", help="retire an identity: it can no longer sign")
-    retire.add_argument("email", metavar="EMAIL")
-    retire.add_argument("--reason", metavar="TEXT")
+    retire.add_argument("email", metavar="EMAIL", help="the identity's e-mail address")
+    retire.add_argument("--reason", metavar="TEXT", help="why, for the audit trail")
     retire.add_argument(
         "--identity", metavar="OFFICER_EMAIL", help="who signs the retirement (default: EMAIL)"
     )
     grant = actions.add_parser("grant", help="grant an identity a role (signed by an officer)")
-    grant.add_argument("email", metavar="EMAIL")
-    grant.add_argument("--role", required=True, choices=_ROLE_CHOICES)
-    grant.add_argument("--identity", required=True, metavar="OFFICER_EMAIL")
+    grant.add_argument("email", metavar="EMAIL", help="the identity granted the role")
+    grant.add_argument("--role", required=True, choices=_ROLE_CHOICES, help="the role granted")
+    grant.add_argument(
+        "--identity", required=True, metavar="OFFICER_EMAIL", help="the officer who signs it"
+    )
 
     trusted = commands.add_parser(
         "trust", help="certificates this workstation trusts, kept outside any registry"
     )
     trust_actions = trusted.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
     pin = trust_actions.add_parser("pin", help="trust a registry identity's certificate here")
-    pin.add_argument("email", metavar="EMAIL")
+    pin.add_argument("email", metavar="EMAIL", help="the identity whose certificate is trusted")
     pin.add_argument("--yes", action="store_true", help="the fingerprint was checked: do not ask")
     add = trust_actions.add_parser("add", help="trust a certificate file (an officer or issuer)")
-    add.add_argument("file", type=Path, metavar="CERT.pem")
+    add.add_argument("file", type=Path, metavar="CERT.pem", help="the certificate (PEM)")
     add.add_argument("--label", help="who it is (default: the file name)")
     trust_list = trust_actions.add_parser("list", help="the certificates trusted here")
-    trust_list.add_argument("--json", action="store_true")
+    trust_list.add_argument("--json", action="store_true", help=_JSON_HELP)
     untrust = trust_actions.add_parser("remove", help="stop trusting a certificate")
     untrust.add_argument("fingerprint", metavar="FINGERPRINT", help="its SHA-256, or a prefix")
 
     templates = commands.add_parser("checklists", help="list the checklist templates")
-    templates.add_argument("--json", action="store_true")
+    templates.add_argument("--json", action="store_true", help=_JSON_HELP)
     template = commands.add_parser("checklist", help="show or import a checklist template")
     template_actions = template.add_subparsers(
         dest="checklist_command", metavar="ACTION", required=True
     )
     show = template_actions.add_parser("show", help="a template's items, with their ids")
-    show.add_argument("template", metavar="ID[@VERSION]")
-    show.add_argument("--json", action="store_true")
-    imp = template_actions.add_parser("import", help="validate and store a template (YAML)")
-    imp.add_argument("file", type=Path, metavar="FILE")
-
-    review = commands.add_parser("review", help="sign off a card version against a checklist")
-    review.add_argument("reference", metavar="MODEL@VERSION")
-    review.add_argument("--template", required=True, metavar="ID[@VERSION]")
-    review.add_argument("--responses", required=True, type=Path, metavar="FILE.yaml")
-    review.add_argument(
-        "--decision", required=True, choices=[decision.value for decision in Decision]
+    show.add_argument(
+        "template", metavar="ID[@VERSION]", help="template id (its newest version) or one version"
     )
-    review.add_argument("--comment", metavar="TEXT")
+    show.add_argument("--json", action="store_true", help=_JSON_HELP)
+    imp = template_actions.add_parser("import", help="validate and store a template (YAML)")
+    imp.add_argument("file", type=Path, metavar="FILE", help="the template (YAML)")
+
+    review = commands.add_parser(
+        "review",
+        help="sign off a card version against a checklist (--dry-run: check without signing)",
+    )
+    review.add_argument("reference", metavar="MODEL@VERSION", help="the card version signed off")
+    review.add_argument(
+        "--template",
+        required=True,
+        metavar="ID[@VERSION]",
+        help="the checklist template reviewed against (`countersign checklists` lists them)",
+    )
+    review.add_argument(
+        "--responses",
+        type=Path,
+        metavar="FILE.yaml",
+        help="the answers: each checklist item id -> {answer: pass|fail|na, note: text}",
+    )
+    review.add_argument(
+        "--decision",
+        choices=[decision.value for decision in Decision],
+        help="the decision signed",
+    )
+    review.add_argument("--comment", metavar="TEXT", help="a comment signed with the decision")
+    review.add_argument(
+        "--identity", metavar="EMAIL", help="who signs (the key's passphrase is asked)"
+    )
+    review.add_argument("--json", action="store_true", help=_JSON_HELP)
+    review.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="sign and store nothing: show the automatic checks' results and every problem of "
+        "the responses file at once (exit 1 if any); --responses, --decision and --identity "
+        "are then optional",
+    )
     review.add_argument(
         "--stage", metavar="STAGE", help="the stage (default: the first not yet approved)"
     )
-    review.add_argument("--identity", required=True, metavar="EMAIL")
-    review.add_argument("--json", action="store_true")
 
 
 def _add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -310,12 +380,14 @@ def _add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     export = commands.add_parser(
         "export-pdf", help="write the signed review report of a card version"
     )
-    export.add_argument("reference", metavar="MODEL@VERSION")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    export.add_argument("reference", metavar="MODEL@VERSION", help="the card version reported")
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the report to write"
+    )
     export.add_argument("--identity", required=True, metavar="EMAIL", help="who signs the report")
 
     check = commands.add_parser("verify", help="check a signed report: signature, sign-offs, card")
-    check.add_argument("file", type=Path, metavar="FILE.pdf")
+    check.add_argument("file", type=Path, metavar="FILE.pdf", help="the report to check")
     check.add_argument(
         "--trust",
         type=Path,
@@ -323,13 +395,15 @@ def _add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         metavar="CERT.pem",
         help="also trust this signer or issuing certificate (repeatable)",
     )
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help=_JSON_HELP)
 
     publish = commands.add_parser(
         "publish", help="write an approved card version, its signed report and sign-offs to DIR"
     )
-    publish.add_argument("reference", metavar="MODEL@VERSION")
-    publish.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    publish.add_argument("reference", metavar="MODEL@VERSION", help="the approved card version")
+    publish.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="DIR", help="the folder to write"
+    )
     source = publish.add_mutually_exclusive_group()
     source.add_argument("--identity", metavar="EMAIL", help="sign a fresh report as EMAIL")
     source.add_argument(
@@ -367,7 +441,14 @@ def _run_command(args: argparse.Namespace) -> int:
     from countersign.errors import CountersignError
 
     try:
-        return _dispatch(args)
+        status = _dispatch(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        # `countersign audit | head`: the reader has what it wanted. Nothing more is
+        # written, and the exit status is the one a shell gives a command cut off so.
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
     except CountersignError as error:
         return fail(str(error))
     except OSError as error:
@@ -378,6 +459,21 @@ def _run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("countersign: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+
+
+EXIT_CLOSED_PIPE = 141
+"""Exit status when the reader of the output went away (128 + SIGPIPE, as a shell reports it)."""
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the exit flush does not fail again."""
+    import os
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, sys.stdout.fileno())
+    finally:
+        os.close(null)
 
 
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -435,7 +531,9 @@ def build_window_parser() -> argparse.ArgumentParser:
         description="Open the workstation with FILEs (bundles or cards) in the import preview.",
     )
     _add_window_options(parser)
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="bundles or cards to preview for import"
+    )
     parser.set_defaults(command=None, self_check=False, self_check_qt=False)
     return parser
 

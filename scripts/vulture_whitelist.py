@@ -55,3 +55,5 @@ cards.list_models
 cards.list_versions
 checklists.list_checklists
 reports.export_pdf
+
+_.colorNamePairs  # reportlab: a Legend draws the pairs it is given

@@ -3,7 +3,7 @@
     python tests/screenshots.py OUTDIR
 
 Builds the demo registry in a temporary folder, opens the main window at
-1440x900 and saves: the browser, each tab of the model page, a search, the
+1440x900 and saves: the browser, each tab of the model page (and Compare's attachments side by side), a search, the
 import preview of a refused (hostile) bundle and of a good one, the audit
 trail window after Verify chain, the card draft editor (empty, half filled in with its
 completeness panel, and complete), and a sign-off: the Review tab answered, the
@@ -76,6 +76,7 @@ SIGNER_PASSPHRASE = "meridian review 2026"
 FIXED_SCREENS = (
     "browser",
     "search",
+    "compare-attachments",
     "import-refused",
     "import-good",
     "audit-verified",
@@ -186,6 +187,11 @@ def _save_model_tabs(window: MainWindow, outdir: Path) -> list[Path]:
     for index, name in enumerate(model_tab_screens(window)):
         window.model_page.show_tab(index)
         saved.append(_save(window, outdir, name))
+        if window.model_page.tabs.widget(index) is window.model_page.compare_tab:
+            compare = window.model_page.compare_tab
+            compare.details.setCurrentWidget(compare.attachments)
+            saved.append(_save(window, outdir, "compare-attachments"))
+            compare.details.setCurrentIndex(0)
     window.model_page.show_tab(0)
     return saved
 

@@ -48,6 +48,8 @@ def audit(args: argparse.Namespace) -> int:
     database = services.database
     if args.verify:
         return _verify(args, services)
+    if args.model:
+        services.registry.model(args.model)  # NotFound (exit 1) for a name the registry lacks
     with database.read() as session:
         events = []
         records: list[AuditRecord] = []

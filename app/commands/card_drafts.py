@@ -16,6 +16,7 @@ from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.models.checklist import ChecklistTemplate
 from countersign.models.vocabulary import AnswerValue, DraftFormat
+from countersign.services.counting import counted
 from countersign.services.drafts import (
     Completeness,
     ModelInfoRefused,
@@ -54,7 +55,8 @@ def _new(args: argparse.Namespace) -> int:
     failing = report.required_failing
     if failing:
         ids = ", ".join(status.item for status in failing)
-        print(f"  {len(failing)} required item(s) of {report.template.reference} would fail: {ids}")
+        items = counted(len(failing), "required item")
+        print(f"  {items} of {report.template.reference} would fail: {ids}")
         print(f"  see: countersign card check {args.output}")
     return EXIT_OK
 

@@ -7,9 +7,11 @@ import sys
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_columns, print_json
+from countersign.formats.warning_place import place_in_words
 from countersign.models.safe_text import terminal_text as line
-from countersign.models.vocabulary import CardOutcome
+from countersign.models.vocabulary import CardOutcome, CardStatus
+from countersign.services.counting import counted
 from countersign.services.diff.card_text import card_sections
 from countersign.services.importing.importer import ImportPlan
 from countersign.services.registry import (
@@ -49,7 +51,7 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
         print("  nothing was imported", file=sys.stderr)
         return
     for card in plan.cards:
-        note = f" ({len(card.warnings)} warnings)" if card.warnings else ""
+        note = f" ({counted(len(card.warnings), 'warning')})" if card.warnings else ""
         row = (
             f"  {card.outcome:<12} {line(card.model)} {line(card.version)}  "
             f"[{line(card.file)}]{note}"
@@ -59,14 +61,16 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
         else:
             print(row)
         for warning in card.warnings[:20]:
-            print(f"      warning: {warning}")
+            detail = f"  [{line(warning.field)}]" if warning.place != warning.field else ""
+            print(f"      warning: {line(warning.place)}: {line(warning.message)}{detail}")
         if len(card.warnings) > 20:
-            print(f"      … and {len(card.warnings) - 20} more warnings (see `countersign show`)")
+            more = counted(len(card.warnings) - 20, "more warning")
+            print(f"      … and {more} (see `countersign show`)")
     if plan.refused:
         print(f"  refused: {plan.reason()}", file=sys.stderr)
     elif landed:
         new = sum(1 for c in plan.cards if c.outcome.adds_a_version)
-        print(f"  imported {new} new card version(s)")
+        print(f"  imported {counted(new, 'new card version')}")
     else:
         print("  already in the registry: nothing changed")
 
@@ -113,27 +117,39 @@ def list_models(args: argparse.Namespace) -> int:
     if not models:
         print("The registry is empty. Import a bundle with `countersign import FILE`.")
         return EXIT_OK
-    width = min(max(len(line(m.name)) for m in models), 60)
-    for m in models:
-        print(
-            f"{line(m.name):<{width}}  {line(m.latest_version):<10} {m.status:<18} "
-            f"{m.risk_tier or '-':<8} {line(m.team) or '-'}"
+    rows = [("Model", "Latest", "Status", "Risk tier", "Team")]
+    rows += [
+        (
+            line(m.name),
+            line(m.latest_version),
+            CardStatus.word(m.status),
+            m.risk_tier or "-",
+            line(m.team) or "-",
         )
+        for m in models
+    ]
+    print_columns(rows)
     return EXIT_OK
 
 
 def list_versions(args: argparse.Namespace) -> int:
-    """List the card versions of one model, oldest first."""
+    """List the card versions of one model, oldest first, under a header row."""
     versions = services_for(args).registry.versions(args.model)
     if args.json:
         print_json([_version_json(v) for v in versions])
         return EXIT_OK
-    for v in versions:
-        source = v.bundle.file_name if v.bundle else v.original_name
-        print(
-            f"{line(v.version):<12} {v.status:<18} {v.imported_at[:19]}  {v.sha256[:12]}  "
-            f"{line(source)}"
+    rows = [("Version", "Status", "Imported (UTC)", "SHA-256", "From")]
+    rows += [
+        (
+            line(v.version),
+            CardStatus.word(v.status),
+            v.imported_at[:19],
+            v.sha256[:12],
+            line(v.bundle.file_name if v.bundle else v.original_name),
         )
+        for v in versions
+    ]
+    print_columns(rows)
     return EXIT_OK
 
 
@@ -228,7 +244,10 @@ def _print_card_version(detail: CardVersionDetail) -> None:
     if detail.warnings:
         print(f"  warnings   {len(detail.warnings)}")
         for warning in detail.warnings:
-            print(f"    - {warning['field']}: {warning['message']}")
+            path = warning.get("field", "")
+            where = warning.get("where") or place_in_words(path)
+            detail_path = f"  [{line(path)}]" if path != where else ""
+            print(f"    - {line(where)}: {line(warning.get('message', ''))}{detail_path}")
     for attachment in detail.attachments:
         print(f"  attachment {attachment.path} ({attachment.media_type}, {attachment.size} bytes)")
     print()

@@ -15,6 +15,7 @@ from countersign.models.checklist import (
     MetricAtLeast,
     MetricAtMost,
 )
+from countersign.services.counting import counted
 from countersign.services.reviews.checklists import TemplateInfo
 
 
@@ -29,7 +30,7 @@ def list_checklists(args: argparse.Namespace) -> int:
         state = "frozen" if info.frozen else ("stored" if info.stored else "built-in")
         print(
             f"{t.reference:<22} {t.title:<36} tiers {', '.join(t.risk_tiers):<24} "
-            f"quorum {t.quorum}  {len(t.items)} items  {state}"
+            f"quorum {t.quorum}  {counted(len(t.items), 'item')}  {state}"
         )
     return EXIT_OK
 
@@ -83,7 +84,7 @@ def template_json(info: TemplateInfo) -> dict[str, Any]:
 def _print_template(info: TemplateInfo) -> None:
     t = info.template
     print(f"{t.title}  ({t.reference}, {info.source})")
-    print(f"  for {', '.join(t.risk_tiers)} risk cards; {t.quorum} approval(s) needed")
+    print(f"  for {', '.join(t.risk_tiers)} risk cards; {counted(t.quorum, 'approval')} needed")
     print(f"  for the stages: {', '.join(t.stages) if t.stages else 'every stage'}")
     if t.description:
         print(f"  {t.description}")

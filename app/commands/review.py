@@ -4,22 +4,50 @@ from __future__ import annotations
 
 import argparse
 import base64
+import sys
 from typing import Any
 
 from countersign.commands.context import services_for
-from countersign.commands.output import EXIT_OK, print_json
+from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_columns, print_json
 from countersign.commands.passphrase import ask_passphrase
-from countersign.models.vocabulary import Decision
+from countersign.errors import CountersignError
+from countersign.models.vocabulary import CardStatus, Decision
+from countersign.services.counting import counted
 from countersign.services.registry import split_reference
-from countersign.services.reviews.responses_file import read_responses
+from countersign.services.reviews.errors import ResponsesInvalid
+from countersign.services.reviews.records import Answer
+from countersign.services.reviews.responses_file import (
+    read_responses,
+    read_responses_listing_problems,
+)
 from countersign.services.reviews.reviews import (
     ReviewInfo,
     SignOffRequest,
 )
 
+EXIT_USAGE = 2
+
 
 def review(args: argparse.Namespace) -> int:
     """Check the sign-off against every rule, then ask for the passphrase, sign and store it."""
+    if args.dry_run:
+        return dry_run(args)
+    needed = [
+        option
+        for option, value in (
+            ("--responses", args.responses),
+            ("--decision", args.decision),
+            ("--identity", args.identity),
+        )
+        if value is None
+    ]
+    if needed:
+        print(
+            f"countersign review: {', '.join(needed)} needed to sign (or --dry-run to check "
+            "without signing)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     reviews = services_for(args).reviews
     model, version = split_reference(args.reference)
     request = SignOffRequest(
@@ -55,9 +83,94 @@ def review(args: argparse.Namespace) -> int:
         f"against {draft.template.reference}"
     )
     print(f"  by {args.identity}, payload SHA-256 {result.payload_sha256}")
-    print(f"  review {r.id}: {r.status} ({r.approvals} of {r.quorum} approvals)")
-    print(f"  {draft.model} {draft.version} is now {r.status} for {draft.stage}")
+    print(f"  review {r.id}: {CardStatus.word(r.status)} ({approvals_text(r)})")
+    print(f"  {draft.model} {draft.version} for {draft.stage}: {CardStatus.word(r.status)}")
     return EXIT_OK
+
+
+def dry_run(args: argparse.Namespace) -> int:
+    """``review --dry-run``: the automatic checks' results and every problem, nothing signed."""
+    model, version = split_reference(args.reference)
+    answers: dict[str, Answer] = {}
+    problems: list[CountersignError] = []
+    source = ""
+    if args.responses is not None:
+        answers, file_problems = read_responses_listing_problems(args.responses)
+        problems.extend(file_problems)
+        source = args.responses.name
+    request = SignOffRequest(
+        model=model,
+        version=version,
+        template=args.template,
+        answers=answers,
+        decision=args.decision or Decision.APPROVE,
+        identity=args.identity or "",
+        comment=args.comment or "",
+        stage=args.stage,
+        source=source,
+    )
+    result = services_for(args).reviews.dry_run(request)
+    if args.responses is not None:
+        problems.extend(result.problems)
+    else:
+        # No answers yet: only what does not depend on them (the items are still to answer).
+        problems.extend(p for p in result.problems if not isinstance(p, ResponsesInvalid))
+    draft = result.draft
+    if args.json:
+        print_json(
+            {
+                "model": draft.model,
+                "version": draft.version,
+                "template": draft.template.reference,
+                "ok": not problems,
+                "items": [
+                    {
+                        "item": view.item.id,
+                        "text": view.item.text,
+                        "required": view.item.required,
+                        "automatic": (
+                            {"result": view.automatic.result, "evidence": view.automatic.evidence}
+                            if view.automatic
+                            else None
+                        ),
+                        "answer": answers[view.item.id].answer if view.item.id in answers else None,
+                    }
+                    for view in draft.items
+                ],
+                "problems": [str(problem) for problem in problems],
+            }
+        )
+        return EXIT_REFUSED if problems else EXIT_OK
+    decision = f" to {Decision.word(request.decision)}" if args.decision else ""
+    print(
+        f"Dry run{decision}: {draft.model} {draft.version} ({draft.risk_tier} risk) against "
+        f"{draft.template.reference}; nothing is signed or stored."
+    )
+    print()
+    print("Checklist items (automatic checks run on the card):")
+    rows = [("", "Item", "Required", "Automatic check")]
+    for view in draft.items:
+        mark = "ASK"
+        evidence = "no automatic check: the reviewer judges"
+        if view.automatic is not None:
+            mark = "PASS" if view.automatic.passed else "FAIL"
+            evidence = _short(view.automatic.evidence)
+        answer = answers.get(view.item.id)
+        if answer is not None:
+            evidence += f"  [answered {answer.answer}]"
+        rows.append(
+            (mark, view.item.id, "required" if view.item.required else "optional", evidence)
+        )
+    print_columns(rows)
+    print()
+    if not problems:
+        what = "the sign-off would be accepted" if args.responses else "no problem found"
+        print(f"No problems: {what}.")
+        return EXIT_OK
+    print(f"{counted(len(problems), 'problem')}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def review_json(r: ReviewInfo) -> dict[str, Any]:
@@ -105,13 +218,18 @@ def review_json(r: ReviewInfo) -> dict[str, Any]:
     }
 
 
+def approvals_text(r: ReviewInfo) -> str:
+    """``1 of 2 approvals``, ``0 of 1 approval``: the approvals signed against the quorum."""
+    return f"{r.approvals} of {counted(r.quorum, 'approval')}"
+
+
 def print_reviews(reviews: list[ReviewInfo]) -> None:
     """The review rounds of a card version, in words (for ``show``)."""
     for r in reviews:
         print(
             f"  review {r.id}  {r.stage or 'every stage (before stages)'}  "
-            f"{r.template_id}@{r.template_version}  {r.status} "
-            f"({r.approvals} of {r.quorum} approvals)"
+            f"{r.template_id}@{r.template_version}  {CardStatus.word(r.status)} "
+            f"({approvals_text(r)})"
         )
         for s in r.signatures:
             comment = f": {s.comment}" if s.comment else ""
@@ -119,3 +237,11 @@ def print_reviews(reviews: list[ReviewInfo]) -> None:
                 f"    {s.signed_at[:16]}Z  {Decision.word(s.decision):<15} "
                 f"{s.signer_name} <{s.signer_email}> ({s.signer_role}){comment}"
             )
+
+
+EVIDENCE_CHARS = 90
+"""Characters of a check's evidence in the dry run's table (``--json`` has it whole)."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"

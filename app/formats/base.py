@@ -28,9 +28,16 @@ class FormatWarning:
 
     field: str
     message: str
+    where: str = ""
+    """The field in words (see :mod:`countersign.formats.warning_place`); empty: not worded."""
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+    @property
+    def place(self) -> str:
+        """Where the problem is, in words when they are known, else the field's path."""
+        return self.where or self.field
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ complaint about a format the file never was.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
 from countersign.formats import cyclonedx, cyclonedx_xml, native, sagemaker, sagemaker_envelope
-from countersign.formats.base import CardRefused, ReadCard
+from countersign.formats.base import CardRefused, FormatWarning, ReadCard
 from countersign.formats.huggingface import readme as huggingface
 from countersign.formats.huggingface.markdown import split_blocks, split_lines
 from countersign.formats.json_schema import is_json_schema
@@ -34,6 +34,7 @@ from countersign.formats.limits import (
 )
 from countersign.formats.mct import pbtxt
 from countersign.formats.mct import reader as mct
+from countersign.formats.warning_place import place_in_words
 from countersign.models.vocabulary import CardFormat
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -83,8 +84,20 @@ def read_cards(data: bytes, file: str) -> list[ReadCard]:
         return cyclonedx.read_cyclonedx(cyclonedx_xml.read_bom_xml(text, file), file)
     parsed = _structured(text, file) if text.strip() and "\x00" not in text else _Parsed()
     if parsed.json is not None and cyclonedx.looks_like_cyclonedx(parsed.json):
-        return cyclonedx.read_cyclonedx(parsed.json, file)
-    return [_read_one(text, parsed, file)]
+        reads = cyclonedx.read_cyclonedx(parsed.json, file)
+    else:
+        reads = [_read_one(text, parsed, file)]
+    document = parsed.json if parsed.json is not None else parsed.yaml
+    for read in reads:
+        read.warnings = [_worded(warning, document) for warning in read.warnings]
+    return reads
+
+
+def _worded(warning: FormatWarning, document: Any) -> FormatWarning:
+    """``warning`` with its place in words, list items named from the file's own data."""
+    if warning.where:
+        return warning
+    return replace(warning, where=place_in_words(warning.field, document))
 
 
 def _read_one(text: str, parsed: _Parsed, file: str) -> ReadCard:

@@ -112,6 +112,9 @@ ACTION_SPECS = (
     ActionSpec("show_compare", "&View", "Com&pare", "Ctrl+6", tip="Show the Compare tab"),
     ActionSpec("show_review", "&View", "Revie&w", "Ctrl+7", tip="Show the Review tab"),
     ActionSpec(
+        "show_trends", "&View", "&Trends", "Ctrl+8", tip="Show the Trends tab: metric charts"
+    ),
+    ActionSpec(
         "sign_off",
         "&Review",
         "&Sign…",

@@ -366,6 +366,9 @@ class MainWindow(QMainWindow):
                 lambda _checked=False, tab=number: self.model_page.show_tab(tab)
             )
         actions["show_review"].triggered.connect(self._on_show_review_triggered)
+        actions["show_trends"].triggered.connect(
+            lambda _checked=False: self.model_page.tabs.setCurrentWidget(self.model_page.trends_tab)
+        )
         actions["sign_off"].triggered.connect(self.sign_off)
         actions["identities"].triggered.connect(self.open_identities)
         actions["audit_trail"].triggered.connect(self.open_audit_trail)

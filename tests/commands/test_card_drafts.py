@@ -52,7 +52,7 @@ def test_card_new_flow_example_as_native_and_its_check(
     assert main(["card", "new", "--from", str(info), "-o", str(output), "--format", "native"]) == 0
     out = capsys.readouterr().out
     assert "(Countersign JSON) for ImageClassifier 1.0" in out
-    assert "9 required item(s) of standard@1 would fail: owner-contact" in out
+    assert "9 required items of standard@1 would fail: owner-contact" in out
     card = read_card(output.read_bytes(), "card.json").card
     assert card.model_details.version == "1.0"  # YAML's number 1.0 kept as the text 1.0
 

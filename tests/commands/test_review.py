@@ -69,8 +69,8 @@ def test_signed_approval_shows_in_show_json_and_verifies(
     assert main(_review(_responses(tmp_path))) == 0
     out = capsys.readouterr().out
     assert "signed: approve credit-scorer 1.0 for staging against standard@1" in out
-    assert "review 1: approved (1 of 1 approvals)" in out
-    assert "credit-scorer 1.0 is now approved" in out
+    assert "review 1: approved (1 of 1 approval)" in out
+    assert "credit-scorer 1.0 for staging: approved" in out
 
     shown = cli_json(capsys, ["show", "credit-scorer@1.0", "--json"])
     assert shown["status"] == "approved"
@@ -131,7 +131,7 @@ def test_signed_approval_shows_in_show_json_and_verifies(
     assert verified["ok"] is True
     assert verified["signoffs"] == {"ok": True, "reviews": 1, "signatures": 1, "problems": []}
     assert main(["show", "credit-scorer@1.0"]) == 0
-    assert "review 1  staging  standard@1  approved (1 of 1 approvals)" in capsys.readouterr().out
+    assert "review 1  staging  standard@1  approved (1 of 1 approval)" in capsys.readouterr().out
 
 
 def test_changed_review_row_fails_verification(
@@ -149,7 +149,7 @@ def test_changed_review_row_fails_verification(
     assert main(["audit", "--verify"]) == 1
     captured = capsys.readouterr()
     assert "Audit chain intact" in captured.out
-    assert "Sign-offs BROKEN: 2 problems in 1 reviews" in captured.err
+    assert "Sign-offs BROKEN: 2 problems in 1 review" in captured.err
     assert (
         "review 1 of credit-scorer 1.0: the sign-off by ana@example.org (signature 1) no "
         "longer matches its rows" in captured.err
@@ -251,3 +251,48 @@ def test_second_signature_by_the_same_reviewer_is_refused(
         capsys.readouterr().err
     )
     assert table_counts(db) == before
+
+
+def test_dry_run_lists_the_automatic_checks_and_every_problem_at_once(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = _responses(
+        tmp_path,
+        monitoring_plan="{answer: fail}",
+        licence_stated="{answer: maybe}",
+        intended_use="OMIT",
+        **{"x-unknown": "{answer: pass}"},
+    )
+    argv = _review(bad)
+    before = table_counts(registry)
+    assert main([*argv, "--dry-run"]) == 1
+    captured = capsys.readouterr()
+    assert "nothing is signed or stored" in captured.out
+    assert "PASS  licence-stated" in captured.out
+    assert "ASK   monitoring-plan" in captured.out
+    problems = captured.err
+    assert "5 problems:" in problems
+    for expected in (
+        "licence-stated.answer: the answer is 'maybe'",
+        "x-unknown: unknown checklist item 'x-unknown'",
+        "required items not answered: intended-use",
+        "monitoring-plan.note: a fail needs a note saying what is wrong",
+        "required item 'monitoring-plan' is answered fail, so the card cannot be approved",
+    ):
+        assert expected in problems
+    assert table_counts(registry) == before  # nothing stored
+
+    # Without answers: the automatic results alone, and exit 0.
+    assert main(["review", "credit-scorer@1.0", "--template", "standard", "--dry-run"]) == 0
+    assert "No problems" in capsys.readouterr().out
+    # A good file passes the dry run, and signing still needs the passphrase step.
+    assert main([*_review(_responses(tmp_path, "good.yaml")), "--dry-run"]) == 0
+    assert "the sign-off would be accepted" in capsys.readouterr().out
+    assert table_counts(registry) == before
+
+
+def test_signing_without_responses_is_wrong_usage(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["review", "credit-scorer@1.0", "--template", "standard"]) == 2
+    assert "--responses, --decision, --identity needed to sign" in capsys.readouterr().err

@@ -24,6 +24,7 @@ from countersign.models.vocabulary import (
     SignatureStatus,
 )
 from countersign.services.audit.records import AuditRecord
+from countersign.services.counting import counted
 
 SUMMARY_LENGTH = 140
 """Characters of a one-line details summary; longer ones are cut with an ellipsis."""
@@ -123,7 +124,7 @@ def _bundle_imported(record: AuditRecord) -> str:
             if isinstance(card, dict)
         ]
         if len(named) > _LISTED_CARDS:
-            listed = f": {len(named)} cards"
+            listed = f": {counted(len(named), 'card')}"
         elif named:
             listed = ": " + ", ".join(named)
     source = f" from team {team}" if team else ""
@@ -163,7 +164,7 @@ def _status_changed(record: AuditRecord) -> str:
 def _published(record: AuditRecord) -> str:
     folder = _text(record.details, "folder")
     files = record.details.get("files")
-    count = f" ({len(files)} files)" if isinstance(files, dict) and files else ""
+    count = f" ({counted(len(files), 'file')})" if isinstance(files, dict) and files else ""
     where = f" to folder {folder}" if folder else ""
     return f"{_cap(_subject(record))} published{where}{count}"
 

@@ -179,7 +179,10 @@ class _Landing:
                     "original_name": card.file,
                     "source_format": card.read.source_format,
                     "warnings_json": json.dumps(
-                        [{"field": w.field, "message": w.message} for w in card.warnings],
+                        [
+                            {"field": w.field, "message": w.message, "where": w.place}
+                            for w in card.warnings
+                        ],
                         ensure_ascii=False,
                     ),
                     "status": CardStatus.SUBMITTED,

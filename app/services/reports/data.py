@@ -30,7 +30,9 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AuditObject, CardStatus, Decision, StageStatus
 from countersign.services.audit.records import parse_details, records_of
 from countersign.services.audit.wording import action_label, describe
+from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, diff_cards
+from countersign.services.diff.metric_trends import ModelTrends, model_trends
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.registry import CardVersionDetail, Registry, VersionSummary
 from countersign.services.reviews.checklists import TemplateInfo, all_templates
@@ -150,6 +152,8 @@ class ReportData:
     audit_left_out: int
     exported_at: str
     exporter: Exporter | None
+    trends: ModelTrends | None = None
+    """Each metric across the versions up to this one (None: not gathered)."""
     stages: tuple[StageState, ...] = ()
     """The card version's status for each stage of the registry, in order."""
     classification: ClassificationInfo | None = None
@@ -226,6 +230,7 @@ def gather_report(
     """
     detail = Registry(database).card_version(model, version)
     summary = detail.summary
+    trends = model_trends(Registry(database), summary.model, up_to=summary.version)
     with database.read() as session:
         cv = session.get(CardVersion, summary.id)
         model_row = session.scalar(select(Model).where(Model.name == summary.model))
@@ -259,6 +264,7 @@ def gather_report(
             audit_left_out=left_out,
             exported_at=exported_at,
             exporter=exporter,
+            trends=trends,
             stages=stages,
             classification=classification,
             card_rating=card_rating(cv),
@@ -424,7 +430,8 @@ def decision_sentence(data: ReportData) -> str:
         ]
         return (
             f"Approved on {_day(decided.review.closed_at)} by {', '.join(approvers)} "
-            f"({decided.review.approvals} of {decided.review.quorum} required approvals, "
+            f"({decided.review.approvals} of "
+            f"{counted(decided.review.quorum, 'required approval')}, "
             f"checklist {decided.review.template_id}@{decided.review.template_version})."
         )
     if status in (CardStatus.CHANGES_REQUESTED, CardStatus.REJECTED) and decided is not None:
@@ -432,7 +439,9 @@ def decision_sentence(data: ReportData) -> str:
         who = f" by {last.signer_name}" if last else ""
         comment = f' — "{last.comment}"' if last and last.comment else ""
         verb = "Changes requested" if status == CardStatus.CHANGES_REQUESTED else "Rejected"
-        return f"{verb} on {_day(decided.review.closed_at)}{who}: NOT approved{comment}."
+        # A quoted comment ends the sentence when it ends with its own full stop.
+        end = "" if comment.rstrip('"').endswith((".", "!", "?")) else "."
+        return f"{verb} on {_day(decided.review.closed_at)}{who}: NOT approved{comment}{end}"
     if status == CardStatus.APPROVED:
         return "Approved (the registry holds no review round that decided it)."
     if status == CardStatus.IN_REVIEW:
@@ -440,7 +449,7 @@ def decision_sentence(data: ReportData) -> str:
         if open_round is not None:
             return (
                 f"Under review, NOT decided: {open_round.review.approvals} of "
-                f"{open_round.review.quorum} required approvals so far."
+                f"{counted(open_round.review.quorum, 'required approval')} so far."
             )
         return "Under review, NOT decided."
     if status == CardStatus.SUPERSEDED:

@@ -490,9 +490,7 @@ def _manifest(attachments: Mapping[str, bytes], checks: list[ReportCheck]) -> di
     if problems:
         checks.append(ReportCheck("Attached files", False, "; ".join(problems[:5])))
     else:
-        checks.append(
-            ReportCheck("Attached files", True, f"{len(listed)} files, each matching its SHA-256")
-        )
+        checks.append(ReportCheck("Attached files", True, _files_matching(len(listed))))
     return manifest
 
 
@@ -715,3 +713,9 @@ def _list(value: Any) -> list[dict[str, Any]]:
 def _short(error: BaseException) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return text if len(text) <= 160 else text[:159] + "…"
+
+
+def _files_matching(count: int) -> str:
+    if count == 1:
+        return "1 file, matching its SHA-256"
+    return f"{count} files, each matching its SHA-256"

@@ -28,6 +28,19 @@ MAX_RESPONSES_BYTES = 1024 * 1024
 
 def read_responses(path: Path) -> dict[str, Answer]:
     """Read a responses file, or refuse it naming the file and the field."""
+    answers, problems = read_responses_listing_problems(path)
+    if problems:
+        raise problems[0]
+    return answers
+
+
+def read_responses_listing_problems(
+    path: Path,
+) -> tuple[dict[str, Answer], list[ResponsesInvalid]]:
+    """Read a responses file: the answers that are well formed, and every entry that is not.
+
+    A file that cannot be read or is no mapping is still refused at once.
+    """
     file = path.name
     try:
         if path.stat().st_size > MAX_RESPONSES_BYTES:
@@ -35,11 +48,13 @@ def read_responses(path: Path) -> dict[str, Answer]:
         data = path.read_bytes()
     except OSError as error:
         raise ResponsesInvalid(f"cannot be read: {error.strerror or error}", file) from None
-    return parse_responses(data, file)
+    return parse_responses_listing_problems(data, file)
 
 
-def parse_responses(data: bytes, file: str) -> dict[str, Answer]:
-    """Parse the bytes of a responses file (see the module docstring for its shape)."""
+def parse_responses_listing_problems(
+    data: bytes, file: str
+) -> tuple[dict[str, Answer], list[ResponsesInvalid]]:
+    """Parse a responses file's bytes: the well-formed answers, and a problem per bad entry."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -56,9 +71,13 @@ def parse_responses(data: bytes, file: str) -> dict[str, Answer]:
             file,
         )
     answers: dict[str, Answer] = {}
+    problems: list[ResponsesInvalid] = []
     for item_id, entry in value.items():
-        answers[item_id] = _answer(entry, file, item_id)
-    return answers
+        try:
+            answers[item_id] = _answer(entry, file, item_id)
+        except ResponsesInvalid as problem:
+            problems.append(problem)
+    return answers, problems
 
 
 def _answer(entry: object, file: str, item_id: str) -> Answer:

@@ -27,11 +27,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from countersign.errors import CountersignError
 from countersign.models.card import ModelCard
 from countersign.models.tables import CardVersion, Model, Review, ReviewResponse, Signature
 from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus
@@ -62,7 +64,7 @@ from countersign.services.reviews.records import (
     load_reviews,
     round_status,
 )
-from countersign.services.reviews.rules import active_signer, check_rules
+from countersign.services.reviews.rules import active_signer, check_rules, rule_problems
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
     payload_bytes,
@@ -150,6 +152,27 @@ class Reviews:
             check_rules(session, draft, request, signer)
             return draft
 
+    def dry_run(self, request: SignOffRequest) -> DryRun:
+        """What signing ``request`` would meet: the checklist's automatic results and every
+        rule it breaks, all at once.  Nothing is signed or stored, no key is touched.
+
+        An empty ``identity`` leaves out the rules about who signs.  A card version or
+        template that cannot be found is still refused (there is nothing to check against).
+        """
+        with self.database.read() as session:
+            draft = _draft(
+                session, request.model, request.version, request.template or None, request.stage
+            )
+            problems: list[CountersignError] = []
+            signer = None
+            if request.identity:
+                try:
+                    signer = active_signer(session, request.identity)
+                except CountersignError as problem:  # unknown or retired identity
+                    problems.append(problem)
+            problems.extend(rule_problems(session, draft, request, signer))
+            return DryRun(draft, problems)
+
     def sign(self, request: SignOffRequest, passphrase: str) -> SignOffResult:
         """Check the rules, unlock the signer's key, sign and store the sign-off, all or nothing.
 
@@ -199,6 +222,19 @@ def _card_version(session: Session, model: str, version: str | None) -> tuple[Ca
     if row is None:
         raise card_version_not_found(session, model, version)
     return row[0], row[1]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """A sign-off checked without signing: the checklist as drafted, and every problem found."""
+
+    draft: ReviewDraft
+    problems: list[CountersignError]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the sign-off would be accepted (a wrong passphrase aside)."""
+        return not self.problems
 
 
 def _risk_tier(session: Session, cv: CardVersion, model: Model) -> str:

@@ -7,6 +7,7 @@ Each broken rule raises its own :class:`~countersign.services.reviews.errors.Sig
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -89,8 +90,45 @@ def check_rules(
     session: Session, draft: ReviewDraft, request: SignOffRequest, signer: Identity
 ) -> None:
     """Raise the first rule ``request`` breaks for ``draft`` signed by ``signer``."""
+    for problem in rule_problems(session, draft, request, signer):
+        raise problem
+
+
+def rule_problems(
+    session: Session, draft: ReviewDraft, request: SignOffRequest, signer: Identity | None
+) -> Iterator[SignOffRefused]:
+    """Every rule ``request`` breaks, in the order a sign-off checks them.
+
+    ``signer`` None (a dry run naming nobody) leaves out the rules about who signs.
+    """
     what = f"{draft.model} {draft.version}"
-    _check_open(session, draft, what)
+    steps: list[Callable[[], None]] = [
+        lambda: _check_open(session, draft, what),
+        lambda: _check_template(draft, what),
+        lambda: _check_decision(request, signer),
+    ]
+    for step in steps:
+        try:
+            step()
+        except SignOffRefused as problem:
+            yield problem
+    yield from answer_problems(draft, request)
+    if request.decision == Decision.APPROVE:
+        try:
+            _check_classified(draft, what)
+        except SignOffRefused as problem:
+            yield problem
+    if signer is None:
+        return
+    try:
+        if request.decision == Decision.APPROVE:
+            _check_segregation(session, draft, signer)
+        _check_not_signed(draft, signer)
+    except SignOffRefused as problem:
+        yield problem
+
+
+def _check_template(draft: ReviewDraft, what: str) -> None:
     template = draft.template.template
     if draft.open_review is not None:
         ref = f"{draft.open_review.template_id}@{draft.open_review.template_version}"
@@ -110,28 +148,30 @@ def check_rules(
             f"checklist {template.reference} serves the stages {', '.join(template.stages)}, "
             f"not {draft.stage}; choose a template for {draft.stage}"
         )
+
+
+def _check_decision(request: SignOffRequest, signer: Identity | None) -> None:
     if not Decision.known(request.decision):
         raise SignOffRefused(
             f"unknown decision {request.decision!r}; decide one of {', '.join(Decision)}"
         )
-    if not signer.role:
+    if signer is not None and not signer.role:
         raise RoleNotPermitted(
             f"{signer.email} has no role yet and signs nothing; an officer grants one with "
             f"`countersign identity grant {signer.email} --role reviewer|approver|officer "
             "--identity OFFICER_EMAIL`"
         )
-    if request.decision == Decision.APPROVE and signer.role not in APPROVING_ROLES:
+    if (
+        signer is not None
+        and request.decision == Decision.APPROVE
+        and signer.role not in APPROVING_ROLES
+    ):
         raise RoleNotPermitted(
             f"{signer.email} is a {signer.role} and cannot approve; an approver or officer "
             "must sign the approval (a reviewer may request changes or reject)"
         )
     if len(request.comment) > MAX_NOTE_CHARS:
         raise SignOffRefused(f"the comment is longer than {MAX_NOTE_CHARS:,} characters")
-    _check_answers(draft, request)
-    if request.decision == Decision.APPROVE:
-        _check_classified(draft, what)
-        _check_segregation(session, draft, signer)
-    _check_not_signed(draft, signer)
 
 
 def _check_classified(draft: ReviewDraft, what: str) -> None:
@@ -181,13 +221,17 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
             )
 
 
-def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
+def answer_problems(draft: ReviewDraft, request: SignOffRequest) -> Iterator[ResponsesInvalid]:
+    """Every problem of ``request``'s answers for ``draft``'s checklist, in checklist order.
+
+    The sign-off refuses the first; a dry run lists them all at once.
+    """
     template = draft.template.template
     source = request.source
     known = [item.id for item in template.items]
     unknown = [item_id for item_id in request.answers if item_id not in known]
     if unknown:
-        raise ResponsesInvalid(
+        yield ResponsesInvalid(
             f"unknown checklist item {', '.join(repr(u) for u in unknown)}; the items of "
             f"{template.reference} are {', '.join(known)}",
             source,
@@ -195,7 +239,7 @@ def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
         )
     missing = [i.id for i in template.items if i.required and i.id not in request.answers]
     if missing:
-        raise ResponsesInvalid(
+        yield ResponsesInvalid(
             f"required item{'s' if len(missing) > 1 else ''} not answered: {', '.join(missing)}",
             source,
             missing[0],
@@ -204,13 +248,15 @@ def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
         answer = request.answers.get(item.id)
         if answer is None:
             continue
-        _check_answer(draft, item, answer, source)
+        problem = _answer_problem(draft, item, answer, source)
+        if problem is not None:
+            yield problem
         if (
             request.decision == Decision.APPROVE
             and item.required
             and answer.answer == AnswerValue.FAIL
         ):
-            raise ResponsesInvalid(
+            yield ResponsesInvalid(
                 f"required item {item.id!r} is answered fail, so the card cannot be approved; "
                 "request changes instead",
                 source,
@@ -218,19 +264,21 @@ def _check_answers(draft: ReviewDraft, request: SignOffRequest) -> None:
             )
 
 
-def _check_answer(draft: ReviewDraft, item: ChecklistItem, answer: Answer, source: str) -> None:
+def _answer_problem(
+    draft: ReviewDraft, item: ChecklistItem, answer: Answer, source: str
+) -> ResponsesInvalid | None:
     if not AnswerValue.known(answer.answer):
-        raise ResponsesInvalid(
+        return ResponsesInvalid(
             f"the answer {str(answer.answer)!r} is not one of {', '.join(AnswerValue)}",
             source,
             f"{item.id}.answer",
         )
     if len(answer.note) > MAX_NOTE_CHARS:
-        raise ResponsesInvalid(
+        return ResponsesInvalid(
             f"the note is longer than {MAX_NOTE_CHARS:,} characters", source, f"{item.id}.note"
         )
     if answer.note.strip():
-        return
+        return None
     automatic = draft.automatic(item.id)
     if answer.answer == AnswerValue.FAIL:
         reason = "a fail needs a note saying what is wrong"
@@ -242,8 +290,8 @@ def _check_answer(draft: ReviewDraft, item: ChecklistItem, answer: Answer, sourc
             "note saying why"
         )
     else:
-        return
-    raise ResponsesInvalid(reason, source, f"{item.id}.note")
+        return None
+    return ResponsesInvalid(reason, source, f"{item.id}.note")
 
 
 def _check_segregation(session: Session, draft: ReviewDraft, signer: Identity) -> None:

@@ -31,6 +31,7 @@ from countersign.models.tables import (
     Signature,
 )
 from countersign.models.vocabulary import DECIDED_STATUSES, CardStatus
+from countersign.services.counting import counted
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reviews.records import round_status, signed_chain
 from countersign.services.reviews.signoff_payload import (
@@ -76,12 +77,13 @@ class SignOffReport:
         """A summary line for the officer."""
         if self.ok:
             return (
-                f"Sign-offs intact: {self.signatures} signatures in {self.reviews} reviews "
+                f"Sign-offs intact: {counted(self.signatures, 'signature')} in "
+                f"{counted(self.reviews, 'review')} "
                 "verified against the registry rows."
             )
         return (
-            f"Sign-offs BROKEN: {len(self.problems)} problems in {self.reviews} reviews "
-            f"({self.signatures} signatures checked)."
+            f"Sign-offs BROKEN: {counted(len(self.problems), 'problem')} in "
+            f"{counted(self.reviews, 'review')} ({counted(self.signatures, 'signature')} checked)."
         )
 
 

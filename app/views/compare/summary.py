@@ -1,9 +1,13 @@
-"""The top of the Compare tab: how much changed, the changed fields, and the metrics moved.
+"""The top of the Compare tab: how much changed, in which sections, and the metrics moved.
 
 Both tables are thin models over the diff service's own lists (a comparison
-holds them whole, so there is nothing to page).  A metric's delta is coloured
+holds them whole, so there is nothing to page).  A metric row leads with what
+was measured and where (metric, then dataset / split / slice, elided in the
+middle so the slice stays in view, whole in the tooltip); its delta is coloured
 by its verdict: green when it got better, red when worse, plain when the
-metric's direction is unknown.
+metric's direction is unknown.  Worse rows are tinted and, by default, listed
+first, so a regression on one slice reads without scrolling.  The changed
+fields' table is made here and placed by the tab (beside the card text).
 """
 
 from __future__ import annotations
@@ -13,7 +17,15 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QObject, Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from countersign.services.diff.card_diff import CardDiff, FieldChange
 from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta
@@ -21,18 +33,21 @@ from countersign.services.diff.metric_diff import MetricChange
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
 FIELD_HEADERS = ("Change", "Field", "Old", "New")
-METRIC_HEADERS = ("Metric", "Old", "New", "Δ", "Verdict", "Dataset / split / slice")
-"""Where a result was measured comes last: in a narrow window the numbers stay in view."""
+METRIC_HEADERS = ("Metric", "Dataset / split / slice", "Old", "New", "Δ", "Verdict")
+"""What was measured and where lead the row: seven rows of "AUC" say nothing alone."""
+
+WHERE_COLUMN = 1
+"""The column of dataset / split / slice (stretched, elided in the middle)."""
 
 BETTER = QColor("#2f8f5b")
 WORSE = QColor("#c8433a")
 """The colours of better and worse, the same as approved and rejected."""
 
+WORSE_ROW = QColor(200, 67, 58, 38)
+"""The tint of a row that got worse (translucent: it reads on light and dark palettes)."""
+
 VALUE_CHARS = 120
 """Characters of a value shown in a cell; the tooltip holds it whole."""
-
-SECTIONS_CHARS = 140
-"""Past this length the list of changed sections is only counted (its names in the tooltip)."""
 
 VERDICT_TEXT = {
     "better": "▲ better",
@@ -40,6 +55,8 @@ VERDICT_TEXT = {
     "same": "same value",
     "unknown": "cannot judge",
 }
+
+SECTION_KIND_WORDS = {"added": "added", "removed": "removed", "changed": "changed"}
 
 
 def value_text(value: Any) -> str:
@@ -89,10 +106,23 @@ class MetricChangesModel(ListTableModel[MetricChange]):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(METRIC_HEADERS, parent)
+        self._changes: list[MetricChange] = []
+        self._worse_first = True
+
+    @property
+    def worse_first(self) -> bool:
+        """Whether the results that got worse are listed before the rest."""
+        return self._worse_first
 
     def set_changes(self, changes: list[MetricChange]) -> None:
-        """Show ``changes``."""
-        self.set_rows(changes)
+        """Show ``changes`` (worse ones first when so chosen, else in card order)."""
+        self._changes = list(changes)
+        self.set_rows(worse_ones_first(self._changes) if self._worse_first else self._changes)
+
+    def set_worse_first(self, on: bool) -> None:
+        """List the results that got worse first (True) or keep the card's order."""
+        self._worse_first = on
+        self.set_changes(self._changes)
 
     def change(self, row: int) -> MetricChange:
         """The metric change on ``row``."""
@@ -102,36 +132,47 @@ class MetricChangesModel(ListTableModel[MetricChange]):
         """Cell text; the delta and verdict coloured by whether the change is better or worse."""
         if role == Qt.ItemDataRole.DisplayRole:
             return _metric_cell(change, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column in (3, 4):
+        if role == Qt.ItemDataRole.ForegroundRole and column in (4, 5):
             return {"better": BETTER, "worse": WORSE}.get(change.verdict)
-        if (
-            role == Qt.ItemDataRole.FontRole
-            and column == 3
-            and change.verdict in ("better", "worse")
+        if role == Qt.ItemDataRole.BackgroundRole and change.verdict == "worse":
+            return WORSE_ROW
+        if role == Qt.ItemDataRole.FontRole and (
+            (column == 4 and change.verdict in ("better", "worse"))
+            or (change.verdict == "worse" and column in (0, 1, 5))
         ):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (1, 2, 3):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return _metric_tooltip(change)
         return None
 
 
-def _metric_cell(change: MetricChange, column: int) -> str:
+def worse_ones_first(changes: list[MetricChange]) -> list[MetricChange]:
+    """``changes`` with those that got worse first, each group in its own order."""
+    return sorted(changes, key=lambda change: change.verdict != "worse")
+
+
+def where_text(change: MetricChange) -> str:
+    """Where a result was measured: dataset / split / slice, or a dash."""
     key = change.key
-    if column == 0:
-        return key.name
-    if column == 1:
-        return change.old.value if change.old is not None else "—"
-    if column == 2:
-        return change.new.value if change.new is not None else "—"
-    if column == 3:
-        return format_delta(change.delta) if change.delta is not None else ""
-    if column == 4:
-        return change.kind if change.kind != "changed" else VERDICT_TEXT[change.verdict]
     return " / ".join(part for part in (key.dataset, key.split, key.slice) if part) or "—"
+
+
+def _metric_cell(change: MetricChange, column: int) -> str:
+    if column == 0:
+        return change.key.name
+    if column == WHERE_COLUMN:
+        return where_text(change)
+    if column == 2:
+        return change.old.value if change.old is not None else "—"
+    if column == 3:
+        return change.new.value if change.new is not None else "—"
+    if column == 4:
+        return format_delta(change.delta) if change.delta is not None else ""
+    return change.kind if change.kind != "changed" else VERDICT_TEXT[change.verdict]
 
 
 def _metric_tooltip(change: MetricChange) -> str:
@@ -156,8 +197,40 @@ def _table(
     return table
 
 
+def sections_text(diff: CardDiff | None) -> str:
+    """The sections added, removed or changed, by name: ``Sections changed: Factors, Metrics``."""
+    by_kind: dict[str, list[str]] = {}
+    for section in diff.sections if diff is not None else []:
+        by_kind.setdefault(section.kind, []).append(section.title)
+    return " · ".join(
+        f"Section{'s' if len(titles) != 1 else ''} {SECTION_KIND_WORDS[kind]}: {', '.join(titles)}"
+        for kind, titles in by_kind.items()
+    )
+
+
+def metrics_caption(diff: CardDiff | None) -> str:
+    """How the metric results moved, worst news first: ``Metrics: 1 worse, 7 better, 2 added``."""
+    if diff is None or not diff.metrics:
+        return ""
+    counts: dict[str, int] = {}
+    for change in diff.metrics:
+        word = change.kind if change.kind != "changed" else change.verdict
+        counts[word] = counts.get(word, 0) + 1
+    words = (
+        ("worse", "worse"),
+        ("better", "better"),
+        ("same", "same value"),
+        ("unknown", "cannot be judged"),
+        ("added", "added"),
+        ("removed", "removed"),
+    )
+    return "Metric results: " + ", ".join(
+        f"{counts[name]} {word}" for name, word in words if counts.get(name)
+    )
+
+
 class CompareSummary(QWidget):
-    """How many fields changed, which ones, and a table of the metrics that moved."""
+    """How many fields changed, in which sections, and a table of the metrics that moved."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -174,38 +247,53 @@ class CompareSummary(QWidget):
         self.sections.setWordWrap(True)
         self.fields = FieldChangesModel(self)
         self.metrics = MetricChangesModel(self)
-        self.fields_table = _table(self.fields, "Changed fields", (70, 300, 150), self)
-        self.metrics_table = _table(self.metrics, "Changed metrics", (150, 60, 60, 66, 96), self)
-        self.tables = QSplitter(Qt.Orientation.Horizontal, self)
-        self.tables.setChildrenCollapsible(False)
-        self.tables.addWidget(self.fields_table)
-        self.tables.addWidget(self.metrics_table)
+        self.fields_table = _table(self.fields, "Changed fields", (70, 380, 200), self)
+        self.metrics_caption = QLabel(self)
+        self.metrics_caption.setAccessibleName("How the metric results moved")
+        self.worse_first = QCheckBox("&Worse first", self)
+        self.worse_first.setChecked(True)
+        self.worse_first.setToolTip("List the results that got worse before the others")
+        self.metrics_table = _table(self.metrics, "Changed metrics", (), self)
+        self.metrics_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Room for the header and a row at least: a short window still fits every tab.
+        self.metrics_table.setMinimumHeight(2 * self.metrics_table.fontMetrics().height() + 16)
+        header = self.metrics_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(WHERE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        digits = self.metrics_table.fontMetrics().horizontalAdvance("0.0000") + 16
+        for column, width in ((2, digits), (3, digits), (4, digits), (5, 110)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
+        self.metrics_box = QWidget(self)
+        caption_row = QHBoxLayout()
+        caption_row.setContentsMargins(0, 0, 0, 0)
+        caption_row.addWidget(self.metrics_caption, 1)
+        caption_row.addWidget(self.worse_first)
+        box_layout = QVBoxLayout(self.metrics_box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.setSpacing(2)
+        box_layout.addLayout(caption_row)
+        box_layout.addWidget(self.metrics_table, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.headline)
         layout.addWidget(self.sections)
-        layout.addWidget(self.tables, 1)
+        layout.addWidget(self.metrics_box, 1)
+        self.worse_first.toggled.connect(self._on_worse_first_toggled)
 
     def show_diff(self, headline: str, diff: CardDiff | None) -> None:
         """Show ``diff`` under ``headline`` (nothing but the headline when None)."""
         self.headline.setText(headline)
         self.fields.set_changes(diff.fields if diff is not None else [])
         self.metrics.set_changes(diff.metrics if diff is not None else [])
-        by_kind: dict[str, list[str]] = {}
-        for section in diff.sections if diff is not None else []:
-            by_kind.setdefault(section.kind, []).append(section.title)
-        full = " · ".join(
-            f"Sections {kind}: {', '.join(titles)}" for kind, titles in by_kind.items()
-        )
-        # Many changed sections would push the tables out of a narrow window: count them
-        # there, and keep every title in the tooltip.
-        short = " · ".join(
-            f"{len(titles)} section{'s' if len(titles) != 1 else ''} {kind}"
-            for kind, titles in by_kind.items()
-        )
-        self.sections.setText(full if len(full) <= SECTIONS_CHARS else short + " (hover for names)")
-        self.sections.setToolTip(full)
-        self.sections.setVisible(bool(by_kind))
-        self.metrics_table.setVisible(diff is not None and bool(diff.metrics))
-        self.fields_table.setVisible(diff is not None and bool(diff.fields))
+        # Every name, wrapped: a count with the names on hover hid which sections moved.
+        text = sections_text(diff)
+        self.sections.setText(text)
+        self.sections.setVisible(bool(text))
+        self.metrics_caption.setText(metrics_caption(diff))
+        self.metrics_box.setVisible(diff is not None and bool(diff.metrics))
+
+    def _on_worse_first_toggled(self, checked: bool) -> None:
+        self.metrics.set_worse_first(checked)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -36,6 +37,7 @@ from countersign.services.diff.diff_report import comparison_report, summary_sen
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.registry import NotFound, Registry, VersionSummary
 from countersign.views.background import BackgroundTask
+from countersign.views.compare.attachments import AttachmentComparison
 from countersign.views.compare.diff_view import SideBySideDiff
 from countersign.views.compare.summary import CompareSummary
 from countersign.views.crash_dialog import show_failure
@@ -174,6 +176,7 @@ class CompareTab(QWidget):
         """The summary above the side-by-side diff, or a message in their place."""
         self.summary = CompareSummary(self)
         self.diff_view = SideBySideDiff(self)
+        self.attachments = AttachmentComparison(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.summary)
@@ -183,10 +186,17 @@ class CompareTab(QWidget):
         panes_layout.setSpacing(0)
         panes_layout.addWidget(self.navigation)
         panes_layout.addWidget(self.diff_view, 1)
-        self.splitter.addWidget(panes)
+        # The summary keeps the metrics in view; the long lists share the lower half.
+        self.details = QTabWidget(self)
+        self.details.setDocumentMode(True)
+        self.details.setAccessibleName("Card text, changed fields and attachments")
+        self.details.addTab(panes, "Card &text side by side")
+        self.details.addTab(self.summary.fields_table, "Changed &fields")
+        self.details.addTab(self.attachments, "&Attachments")
+        self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([300, 600])
+        self.splitter.setSizes([340, 560])
         self.placeholder = QLabel(self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
@@ -346,9 +356,11 @@ class CompareTab(QWidget):
 
     def _on_fields_table_activated(self, index: QModelIndex) -> None:
         change = self.summary.fields.change(index.row())
+        self.details.setCurrentIndex(0)
         self._go_to_section(change.section, change.path)
 
     def _on_metrics_table_activated(self, _index: QModelIndex) -> None:
+        self.details.setCurrentIndex(0)
         self._go_to_section("Quantitative analyses", "")
 
     def _on_task_succeeded(self, generation: int, comparison: VersionComparison) -> None:
@@ -367,6 +379,11 @@ class CompareTab(QWidget):
             )
         self.summary.show_diff(headline, diff)
         self.diff_view.set_diff(diff.text)
+        self.attachments.show_versions(
+            comparison.old, comparison.new, self._registry.attachment_content
+        )
+        self.details.setTabText(1, f"Changed &fields ({len(diff.fields)})")
+        self.details.setTabText(2, f"&Attachments ({self.attachments.summary()})")
         self.stack.setCurrentWidget(self.splitter)
         self._enable(True)
         self.comparison_shown.emit()

@@ -221,7 +221,10 @@ def card_details_text(card: PlannedCard) -> str:
         lines.append(
             f"\n{len(card.warnings)} format warning{'s' if len(card.warnings) != 1 else ''}:"
         )
-        lines += [f"• {w.field}: {w.message}" for w in card.warnings]
+        lines += [
+            f"• {w.place}: {w.message}" + (f"  [{w.field}]" if w.place != w.field else "")
+            for w in card.warnings
+        ]
     else:
         lines.append("\nNo format warnings.")
     return "\n".join(lines)

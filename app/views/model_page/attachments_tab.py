@@ -9,12 +9,11 @@ and every other text, never interpreted.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QColor, QFontDatabase, QImage, QPainter, QPixmap
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -30,24 +29,15 @@ from PySide6.QtWidgets import (
 from countersign.services.registry import AttachmentInfo
 from countersign.views.model_page.source_tab import decode_original
 from countersign.views.presentation import byte_size
+from countersign.views.widgets.attachment_image import (
+    RASTER_TYPES,
+    SVG_TYPE,
+    NotDrawn,
+    attachment_picture,
+)
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
 HEADERS = ("File", "Type", "Size", "SHA-256")
-
-RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
-"""Image types drawn in the preview; anything else is shown as text or not at all."""
-
-SVG_TYPE = "image/svg+xml"
-"""Drawn when self-contained; otherwise shown as text."""
-
-MAX_SVG_SIDE = 2000
-"""Pixels of the longer side of a drawn SVG at most (its stated size may be anything)."""
-
-_SVG_OUTSIDE_REFERENCE = re.compile(
-    rb"""href\s*=\s*["']\s*(?!#|data:)|url\(\s*["']?\s*(?!#)|@import|<!ENTITY""", re.IGNORECASE
-)
-"""A reference an SVG renderer could follow out of the file: any href or url() but an
-in-document (#id) or embedded (data:) one, CSS imports, and XML entities."""
 
 TEXT_TYPES = ("application/json", "application/yaml", "image/svg+xml", "application/xml")
 """Types shown as text besides ``text/*``."""
@@ -156,19 +146,22 @@ class AttachmentsTab(QWidget):
 
     def preview_attachment(self, item: AttachmentInfo, content: bytes) -> None:
         """Preview ``content``, the bytes of ``item``: drawn if an image, else as text."""
-        if item.media_type in RASTER_TYPES:
-            image = QImage.fromData(QByteArray(content))
-            if image.isNull():
-                self._show_message(
-                    f"{item.path} says it is {item.media_type} but is not a readable image."
+        if item.media_type in RASTER_TYPES or item.media_type == SVG_TYPE:
+            try:
+                picture = attachment_picture(item, content, self.devicePixelRatioF())
+            except NotDrawn as refusal:
+                if item.media_type in RASTER_TYPES:
+                    self._show_message(str(refusal))
+                    return
+            else:
+                self.image.setPixmap(picture)
+                size = picture.deviceIndependentSize()
+                how = "drawn from its SVG, " if item.media_type == SVG_TYPE else ""
+                self.image.setToolTip(
+                    f"{item.path}: {how}{size.width():.0f} × {size.height():.0f} pixels"
                 )
+                self.preview.setCurrentIndex(1)
                 return
-            self.image.setPixmap(QPixmap.fromImage(image))
-            self.image.setToolTip(f"{item.path}: {image.width()} × {image.height()} pixels")
-            self.preview.setCurrentIndex(1)
-            return
-        if item.media_type == SVG_TYPE and self._draw_svg(item, content):
-            return
         if item.media_type.startswith("text/") or item.media_type in TEXT_TYPES:
             text, _replaced = decode_original(content[: MAX_TEXT_PREVIEW * 4])
             if len(text) > MAX_TEXT_PREVIEW:
@@ -177,31 +170,6 @@ class AttachmentsTab(QWidget):
             self.preview.setCurrentIndex(2)
             return
         self._show_message(f"No preview for {item.media_type} ({byte_size(item.size)}).")
-
-    def _draw_svg(self, item: AttachmentInfo, content: bytes) -> bool:
-        """Draw a self-contained SVG on white; False (shown as text) if it refers outside."""
-        if _SVG_OUTSIDE_REFERENCE.search(content):
-            return False
-        # Imported when an SVG is first shown, not at start-up.
-        from PySide6.QtSvg import QSvgRenderer
-
-        renderer = QSvgRenderer(QByteArray(content))
-        size = renderer.defaultSize()
-        if not renderer.isValid() or size.isEmpty():
-            return False
-        scale = min(1.0, MAX_SVG_SIDE / max(size.width(), size.height()))
-        ratio = self.devicePixelRatioF()
-        image = QImage(size * (scale * ratio), QImage.Format.Format_ARGB32_Premultiplied)
-        # A chart drawn for paper has no background: white keeps it readable in a dark palette.
-        image.fill(QColor("white"))
-        painter = QPainter(image)
-        renderer.render(painter)
-        painter.end()
-        image.setDevicePixelRatio(ratio)
-        self.image.setPixmap(QPixmap.fromImage(image))
-        self.image.setToolTip(f"{item.path}: drawn from its SVG, {size.width()} × {size.height()}")
-        self.preview.setCurrentIndex(1)
-        return True
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.formats.warning_place import place_in_words
 from countersign.models.card import ModelCard
 from countersign.models.safe_text import BIDI_CONTROLS, display_text, isolated
 from countersign.services.diff.card_text import card_as_text, card_sections
@@ -82,12 +83,15 @@ def _isolate_values(value: Any) -> Any:
 
 
 def warnings_text(warnings: list[dict[str, str]]) -> str:
-    """The format warnings as plain lines, each naming its place in the card."""
+    """The format warnings as plain lines, each naming its place in words (the path after it,
+    for the record)."""
     lines = []
     for warning in warnings:
-        where = warning.get("field", "")
+        path = warning.get("field", "")
+        where = warning.get("where") or place_in_words(path)
         message = warning.get("message", "") or str(warning)
-        lines.append(f"• {where}: {message}" if where else f"• {message}")
+        detail = f"  [{path}]" if path and path != where else ""
+        lines.append(f"• {where}: {message}{detail}" if where else f"• {message}")
     return "\n".join(lines)
 
 

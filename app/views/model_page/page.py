@@ -1,5 +1,5 @@
 """The model page: one model's card versions in tabs (Card, Versions, Source, Attachments, History,
-Compare, Review).
+Compare, Review, Trends).
 
 The page reads the registry for the tab the officer is looking at, and only
 when it is looked at: choosing a model with the arrow keys costs one card
@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
-from countersign.models.vocabulary import StageStatus
+from countersign.models.vocabulary import CardStatus, StageStatus
+from countersign.services.diff.metric_trends import model_trends
 from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound
 from countersign.services.workstation import Services
 from countersign.views.compare.tab import CompareTab
@@ -31,12 +32,22 @@ from countersign.views.model_page.classify_dialog import ClassifyDialog
 from countersign.views.model_page.history_tab import HistoryTab
 from countersign.views.model_page.revoke_dialog import RevokeDialog
 from countersign.views.model_page.source_tab import SourceTab
+from countersign.views.model_page.trends_tab import TrendsTab
 from countersign.views.model_page.versions_tab import VersionsTab
 from countersign.views.presentation import local_time, status_colour
 from countersign.views.review.tab import ReviewTab
 
-TAB_TITLES = ("Card", "Versions", "Source", "Attachments", "History", "Compare", "Review")
-"""The tabs, in order; View ▸ Ctrl+1…7 go to them."""
+TAB_TITLES = (
+    "Card",
+    "Versions",
+    "Source",
+    "Attachments",
+    "History",
+    "Compare",
+    "Review",
+    "Trends",
+)
+"""The tabs, in order; View ▸ Ctrl+1…8 go to them."""
 
 _UNTOUCHED = (StageStatus.NOT_REQUESTED, StageStatus.SUPERSEDED)
 
@@ -138,6 +149,7 @@ class ModelPage(QWidget):
         self.history_tab = HistoryTab(services.audit, self)
         self.compare_tab = CompareTab(registry, parent=self)
         self.review_tab = ReviewTab(services, self)
+        self.trends_tab = TrendsTab(self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Model tabs")
         self.tabs.setDocumentMode(True)
@@ -194,6 +206,7 @@ class ModelPage(QWidget):
             return
         self._stale |= {self.card_tab, self.source_tab, self.attachments_tab, self.review_tab}
         self._show_stages()
+        self._show_badge()
         self._label_attachments()
         self.versions_tab.show_current(version)
         self._refresh_current_tab()
@@ -209,7 +222,7 @@ class ModelPage(QWidget):
             self.show_model(self._summary.name)
 
     def show_tab(self, index: int) -> None:
-        """Go to tab ``index`` (0 Card … 5 Compare, 6 Review)."""
+        """Go to tab ``index`` (0 Card … 5 Compare, 6 Review, 7 Trends)."""
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
@@ -224,6 +237,7 @@ class ModelPage(QWidget):
         self.history_tab.clear()
         self.compare_tab.set_model(None)
         self.review_tab.clear()
+        self.trends_tab.show_trends(None)
         self.placeholder.setText(message)
         self.stack.setCurrentIndex(0)
         self.version_shown.emit()
@@ -255,16 +269,12 @@ class ModelPage(QWidget):
             self.history_tab,
             self.compare_tab,
             self.review_tab,
+            self.trends_tab,
         )
 
     def _show_header(self, summary: ModelSummary) -> None:
         self.title.setText(display_text(summary.name))
-        colour = status_colour(summary.status).name()
-        self.status_badge.setText(f" {summary.status} ")
-        self.status_badge.setStyleSheet(
-            f"QLabel {{ background: {colour}; color: white; border-radius: 4px;"
-            " padding: 2px 6px; font-weight: bold; }"
-        )
+        self._show_badge()
         plural = "s" if summary.version_count != 1 else ""
         self.facts.setText(
             f"Team: {summary.team or 'not stated'} · Risk tier: {summary.risk_tier or 'not stated'}"
@@ -272,6 +282,30 @@ class ModelPage(QWidget):
             f" · last activity {local_time(summary.last_activity)}"
         )
         self.tabs.setTabText(1, f"Versions ({summary.version_count})")
+
+    def _show_badge(self) -> None:
+        """The status of the card version shown (not the model's newest), and which version
+        it is when an older one is shown."""
+        if self._summary is None or self._detail is None:
+            return
+        shown = self._detail.summary
+        status = CardStatus.word(shown.status)
+        older = shown.version != self._summary.latest_version
+        self.status_badge.setText(f" {shown.version} · {status} " if older else f" {status} ")
+        self.status_badge.setAccessibleName(f"Status of card version {shown.version}")
+        self.status_badge.setToolTip(
+            f"Card version {shown.version} is {status}"
+            + (
+                f"; the newest, {self._summary.latest_version}, is {self._summary.status}"
+                if older
+                else ""
+            )
+        )
+        colour = status_colour(shown.status).name()
+        self.status_badge.setStyleSheet(
+            f"QLabel {{ background: {colour}; color: white; border-radius: 4px;"
+            " padding: 2px 6px; font-weight: bold; }"
+        )
 
     def _show_stages(self) -> None:
         """What is approved where, and the risk tier with who set it (the card's rating beside)."""
@@ -382,3 +416,5 @@ class ModelPage(QWidget):
             self.compare_tab.set_model(self._summary.name)
         elif widget is self.review_tab:
             self.review_tab.show_version(self._summary.name, detail.summary.version)
+        elif widget is self.trends_tab:
+            self.trends_tab.show_trends(model_trends(self._registry, self._summary.name))

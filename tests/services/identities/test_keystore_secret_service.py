@@ -114,8 +114,8 @@ def test_identity_and_signoff_with_the_real_secret_service(tmp_path: Path) -> No
     assert result.returncode == 0, output
     assert "created identity Ana Approver <ana@example.org> (officer)" in result.stdout
     assert "keyring.backends.SecretService.Keyring" in result.stdout
-    assert "credit-scorer 1.0 is now approved" in result.stdout
-    assert "Sign-offs intact: 1 signatures in 1 reviews verified" in result.stdout
+    assert "credit-scorer 1.0 for staging: approved" in result.stdout
+    assert "Sign-offs intact: 1 signature in 1 review verified" in result.stdout
     assert "stored: -----BEGIN ENCRYPTED PRIVATE KEY-----" in result.stdout
     # The key went to gnome-keyring's own (encrypted) store: no file holds it in the clear.
     for path in tmp_path.rglob("*"):

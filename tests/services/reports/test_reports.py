@@ -243,13 +243,14 @@ def test_status_and_decision_are_said_plainly(exported: Exported) -> None:
     assert "APPROVED for staging on " in approved
     assert " by Ana Approver Approved on " in approved
     assert "Stages staging: approved; production: not requested" in approved
-    assert "by Ana Approver (1 of 1 required approvals, checklist standard@1)" in approved
+    assert "by Ana Approver (1 of 1 required approval, checklist standard@1)" in approved
     assert "No approved version yet before version 1.0 of credit-scorer" in approved
     assert "Exporting officer Olga Officer <olga@example.org>, officer" in approved
 
     sent_back = _flat(_pdftotext(exported.sent_back))
     assert "NOT APPROVED — status: changes requested" in sent_back
     assert 'by Bob Reviewer: NOT approved — "Explain <b>drift</b> & bias."' in sent_back
+    assert '& bias."."' not in sent_back  # the comment's own full stop ends the sentence
     assert "Compared with version 1.0, approved" in sent_back
     assert "license changed proprietary apache-2.0" in sent_back
     assert "auc <b> on holdout & co changed 0.87 0.89 +0.02 better (higher is better)" in sent_back
@@ -435,3 +436,21 @@ def test_a_card_left_as_a_template_says_how_many_sections_are_placeholders(
         text = _flat(_pdftotext(path))
     assert "9 sections left as the template's placeholder: read as empty" in text
     assert "'Model Card Contact' is left as the template's placeholder" in text
+
+
+def test_metric_trends_are_charted_with_the_approved_version_marked(exported: Exported) -> None:
+    sent_back = _flat(_pdftotext(exported.sent_back))
+    assert "Metric trends across the card versions" in sent_back
+    chart = sent_back[sent_back.index("Metric trends across the card versions") :]
+    assert "(higher is better)" in chart
+    assert "1.0 (approved)" in chart  # the version axis names the approved version
+    assert "ringed in green: an approved version" in chart
+    # The approved report of 1.0 has one version: nothing to chart.
+    assert "Metric trends across the card versions" not in _flat(_pdftotext(exported.approved))
+
+
+def test_sign_offs_are_numbered_within_the_report(exported: Exported) -> None:
+    sent_back = _flat(_pdftotext(exported.sent_back))
+    assert "Sign-off 1 of 1 —" in sent_back
+    # The registry's id still names the attached files, and the report says which they are.
+    assert "Attached as sign-off-" in sent_back

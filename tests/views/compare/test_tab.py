@@ -24,7 +24,7 @@ from countersign.views.compare.diff_rows import (
     DiffRowsModel,
 )
 from countersign.views.compare.diff_view import SideBySideDiff
-from countersign.views.compare.summary import BETTER, WORSE
+from countersign.views.compare.summary import BETTER, WORSE, WORSE_ROW
 from countersign.views.compare.tab import NEXT_CHANGE, PREVIOUS_CHANGE, CompareTab, default_pair
 from countersign.views.model_page.page import ModelPage
 from tests.helpers.keyring_memory import MemoryKeyring
@@ -170,16 +170,23 @@ def test_summary_counts_fields_and_colours_metric_deltas(qtbot: QtBot, tab: Comp
     # Reordered limitations are no change: only the new one is listed.
     assert sum(1 for row in rows if "limitations" in row[1]) == 1
     metrics = tab.summary.metrics
-    cells = {
-        metrics.index(r, 0).data(): [metrics.index(r, c).data() for c in range(6)]
-        for r in range(metrics.rowCount())
-    }
-    assert cells["auc"] == ["auc", "0.87", "0.89", "+0.02", "▲ better", "holdout-2026"]
-    assert cells["wer"] == ["wer", "11.5", "11.9", "+0.4", "▼ worse", "holdout-2026 / age < 25"]
-    auc_row = next(r for r in range(metrics.rowCount()) if metrics.index(r, 0).data() == "auc")
-    assert metrics.index(auc_row, 3).data(Qt.ItemDataRole.ForegroundRole) == BETTER
-    wer_row = 1 - auc_row
-    assert metrics.index(wer_row, 3).data(Qt.ItemDataRole.ForegroundRole) == WORSE
+    rows = [[metrics.index(r, c).data() for c in range(6)] for r in range(metrics.rowCount())]
+    # What was measured and where lead the row; the one that got worse is listed first.
+    assert rows == [
+        ["wer", "holdout-2026 / age < 25", "11.5", "11.9", "+0.4", "▼ worse"],
+        ["auc", "holdout-2026", "0.87", "0.89", "+0.02", "▲ better"],
+    ]
+    assert metrics.index(1, 4).data(Qt.ItemDataRole.ForegroundRole) == BETTER
+    assert metrics.index(0, 4).data(Qt.ItemDataRole.ForegroundRole) == WORSE
+    assert metrics.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) == WORSE_ROW
+    assert metrics.index(1, 1).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert tab.summary.metrics_caption.text() == "Metric results: 1 worse, 1 better"
+    tab.summary.worse_first.setChecked(False)
+    assert [metrics.index(r, 0).data() for r in range(2)] == ["auc", "wer"]  # card order
+    assert tab.summary.sections.text() == (
+        "Sections changed: Model details, Intended use, Quantitative analyses,"
+        " Caveats and recommendations, Licence, data sets and tags, Monitoring"
+    )
 
 
 def test_panes_align_lines_with_filler_and_marked_words(qtbot: QtBot, tab: CompareTab) -> None:
@@ -265,7 +272,7 @@ def test_swap_puts_the_new_version_on_the_left(qtbot: QtBot, tab: CompareTab) ->
     assert comparison is not None
     assert comparison.old.summary.version == "1.2"
     metrics = tab.summary.metrics
-    deltas = {metrics.index(r, 0).data(): metrics.index(r, 3).data() for r in range(2)}
+    deltas = {metrics.index(r, 0).data(): metrics.index(r, 4).data() for r in range(2)}
     assert deltas == {"auc": "-0.02", "wer": "-0.4"}
     diff = tab.diff_view.diff
     assert diff is not None and "**Licence:** apache-2.0" in diff.left_lines

@@ -123,7 +123,12 @@ def test_preview_of_an_mct_card_shows_its_warnings_on_selection(
     dialog.cards_view.selectRow(0)
     shown = dialog.card_details.toPlainText()
     assert f"{len(warnings)} format warning" in shown
-    assert f"• {warnings[0].field}: {warnings[0].message}" in shown
+    # The place in words leads (the graphic named by its own name), the path follows.
+    first = warnings[0]
+    assert first.where == (
+        "model parameters › data “train_split” › graphics › collection “train graphic” › image"
+    )
+    assert f"• {first.where}: {first.message}  [{first.field}]" in shown
     assert row_counts(_db_path(db)) == EMPTY
 
 

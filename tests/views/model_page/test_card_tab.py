@@ -123,10 +123,12 @@ def test_warning_banner_lists_the_first_and_offers_all(qtbot: QtBot, tab: CardTa
     assert tab.banner.isVisibleTo(tab)
     assert tab.banner_title.text().startswith("5 format warnings:")
     lines = tab.banner_text.text().splitlines()
+    # In words first (rows stored before words were recorded are worded from the path),
+    # the path in the file after.
     assert lines == [
-        "• model-index[0].results[0].dataset: problem 0",
-        "• model-index[0].results[1].dataset: problem 1",
-        "• model-index[0].results[2].dataset: problem 2",
+        "• model index #1 › results #1 › dataset: problem 0  [model-index[0].results[0].dataset]",
+        "• model index #1 › results #2 › dataset: problem 1  [model-index[0].results[1].dataset]",
+        "• model index #1 › results #3 › dataset: problem 2  [model-index[0].results[2].dataset]",
     ]
     assert tab.banner_more.text() == "Show all 5…"
     tab.banner_more.click()
@@ -134,7 +136,9 @@ def test_warning_banner_lists_the_first_and_offers_all(qtbot: QtBot, tab: CardTa
     assert dialog is not None and dialog.isVisible()
     full = dialog.findChild(QPlainTextEdit)
     assert full is not None
-    assert "model-index[0].results[4].dataset: problem 4" in full.toPlainText()
+    assert "results #5 › dataset: problem 4  [model-index[0].results[4].dataset]" in (
+        full.toPlainText()
+    )
     dialog.close()
     tab.show_version(_detail())
     assert tab.banner.isHidden()

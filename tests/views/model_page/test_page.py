@@ -70,6 +70,9 @@ def test_choosing_a_version_shows_it_in_the_card_tab(qtbot: QtBot, page: ModelPa
     assert page.version == "1.0.0"
     page.show_tab(0)
     assert "Version 1.0.0 · superseded" in page.card_tab.facts.text()
+    # The header badge is the shown version's status, naming the version when it is older.
+    assert page.status_badge.text().strip() == "1.0.0 · superseded"
+    assert "the newest, 2.0.0, is submitted" in page.status_badge.toolTip()
     assert "from bundle credit-scorer.cardbundle" in page.card_tab.facts.text()
     page.show_tab(2)
     assert page.source_tab.facts.text().startswith("credit-scorer-v1.json")

@@ -54,7 +54,10 @@ def test_review_and_settings_menus(main: MainWindow) -> None:
     assert main.commands["sign_off"].shortcut().toString() == "Ctrl+Shift+S"
     assert main.commands["show_review"].shortcut().toString() == "Ctrl+7"
     assert not main.commands["sign_off"].icon().isNull()
-    assert main.model_page.tabs.tabText(main.model_page.tabs.count() - 1) == "Review"
+    assert main.model_page.tabs.tabText(6) == "Review"
+    assert main.commands["show_trends"].shortcut().toString() == "Ctrl+8"
+    main.commands["show_trends"].trigger()
+    assert main.model_page.tabs.currentWidget() is main.model_page.trends_tab
     assert main.model_page.review_tab.sign_button.accessibleName() == "Sign the sign-off"
 
 

@@ -12,11 +12,13 @@ from reportlab.platypus import CondPageBreak
 from reportlab.platypus.flowables import Flowable, Spacer
 
 from countersign.models.vocabulary import AnswerValue, CardStatus
+from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, FieldChange
 from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta, summary_sentence
 from countersign.services.diff.metric_diff import MetricChange
 from countersign.services.diff.text_diff import DiffRow, TextDiff
 from countersign.services.diff.word_diff import Span as CharSpan
+from countersign.services.reports.attachments import payload_name, signature_name
 from countersign.services.reports.data import (
     ChecklistRound,
     ReportData,
@@ -40,6 +42,7 @@ from countersign.services.reports.pdf.styles import (
     H2,
     SMALL,
 )
+from countersign.services.reports.pdf.trend_charts import trend_story
 
 DIFF_ROWS = 1_200
 """Rows of the whole-card text diff shown; past this the rest are counted."""
@@ -76,6 +79,7 @@ def changes(data: ReportData) -> list[Flowable]:
                 "there is nothing to compare with."
             )
         )
+        story.extend(_trends(data))
         return story
     diff = baseline.diff
     story.append(
@@ -100,6 +104,18 @@ def changes(data: ReportData) -> list[Flowable]:
         story.append(heading("Metrics", H2))
         story.append(_metrics_table(diff.metrics))
     story.extend(_text_changes(diff))
+    story.extend(_trends(data))
+    return story
+
+
+def _trends(data: ReportData) -> list[Flowable]:
+    """Each metric across the versions up to this one, charted."""
+    charts, left_out = trend_story(data.trends)
+    if not charts:
+        return []
+    story: list[Flowable] = [heading("Metric trends across the card versions", H2), *charts]
+    if left_out:
+        story.append(text(f"Not charted for room: {', '.join(left_out)}.", SMALL))
     return story
 
 
@@ -270,7 +286,7 @@ def _round(number: int, checklist_round: ChecklistRound) -> list[Flowable]:
     story: list[Flowable] = [
         heading(title, H2),
         text(
-            f"Status {CardStatus.word(review.status)}: {review.approvals} of {review.quorum} required approvals; "
+            f"Status {CardStatus.word(review.status)}: {review.approvals} of {counted(review.quorum, 'required approval')}; "
             f"opened {review.opened_at}{closed}."
         ),
     ]
@@ -348,8 +364,8 @@ def signatures(data: ReportData, embedded: Sequence[tuple[str, str]]) -> list[Fl
     records = data.signoffs
     if not records:
         story.append(text("No sign-offs: nobody has signed a decision on this card version."))
-    for record in records:
-        story.extend(_signoff(record))
+    for number, record in enumerate(records, start=1):
+        story.extend(_signoff(number, len(records), record))
     story.append(heading("Files attached to this PDF", H2))
     rows: list[list[Any]] = [[cell("File", bold=True), cell("SHA-256", bold=True)]]
     rows += [[cell(name, mono=True), cell(digest, mono=True)] for name, digest in embedded]
@@ -366,7 +382,8 @@ def signatures(data: ReportData, embedded: Sequence[tuple[str, str]]) -> list[Fl
     return story
 
 
-def _signoff(record: SignOffRecord) -> list[Flowable]:
+def _signoff(number: int, count: int, record: SignOffRecord) -> list[Flowable]:
+    """One sign-off, numbered within this report (the registry's ids name the attached files)."""
     s = record.signature
     verdict = (
         "valid: the signature verifies over the registry rows and the signer's certificate"
@@ -374,7 +391,7 @@ def _signoff(record: SignOffRecord) -> list[Flowable]:
         else f"INVALID: {record.problem}"
     )
     return [
-        heading(f"Sign-off {s.id} — {decision_words(s.decision)}", H2),
+        heading(f"Sign-off {number} of {count} — {decision_words(s.decision)}", H2),
         key_values(
             [
                 ("Signer", f"{s.signer_name} <{s.signer_email}>"),
@@ -385,6 +402,7 @@ def _signoff(record: SignOffRecord) -> list[Flowable]:
                 ("Comment", s.comment),
                 ("Verification", verdict),
                 ("Review", str(record.review_id)),
+                ("Attached as", f"{payload_name(s.id)}, {signature_name(s.id)}"),
             ]
         ),
         Spacer(1, 4),

@@ -12,6 +12,7 @@ from dataclasses import replace
 from reportlab.platypus import PageBreak
 from reportlab.platypus.flowables import Flowable, HRFlowable, Spacer
 
+from countersign.formats.warning_place import place_in_words
 from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus, StageStatus
 from countersign.services.diff.card_text import card_sections
 from countersign.services.reports.data import (
@@ -200,11 +201,22 @@ def card_content(data: ReportData) -> list[Flowable]:
         story.append(heading("Format warnings recorded at import", H2))
         if data.placeholder_sections:
             story.append(text(placeholder_sentence(data.placeholder_sections), bold=True))
-        rows = [[cell("Field", bold=True), cell("Warning", bold=True)]]
-        rows += [
-            [cell(w.get("field", ""), mono=True), cell(w.get("message", ""))] for w in data.warnings
+        rows = [
+            [
+                cell("Where", bold=True),
+                cell("Warning", bold=True),
+                cell("Path in the file", bold=True),
+            ]
         ]
-        story.append(table(rows, [150.0, CONTENT_WIDTH - 150.0]))
+        rows += [
+            [
+                cell(w.get("where") or place_in_words(w.get("field", ""))),
+                cell(w.get("message", "")),
+                cell(w.get("field", ""), mono=True),
+            ]
+            for w in data.warnings
+        ]
+        story.append(table(rows, [150.0, CONTENT_WIDTH - 280.0, 130.0]))
     return story
 
 
