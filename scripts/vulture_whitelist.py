@@ -56,4 +56,7 @@ cards.list_versions
 checklists.list_checklists
 reports.export_pdf
 
-_.colorNamePairs  # reportlab: a Legend draws the pairs it is given
+_.colorNamePairs  # reportlab: a Legend draws the pairs it is given, in its font and layout
+_.fontSize
+_.alignment
+_.deltax
