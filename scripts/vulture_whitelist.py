@@ -56,7 +56,19 @@ cards.list_versions
 checklists.list_checklists
 reports.export_pdf
 
-_.colorNamePairs  # reportlab: a Legend draws the pairs it is given, in its font and layout
+# reportlab's charts (a LinePlot, its axes and lines, a Legend) read what they are set.
+_.colorNamePairs
 _.fontSize
+_.fontName
 _.alignment
 _.deltax
+_.deltay
+_.dx
+_.dy
+_.strokeColor
+_.strokeWidth
+_.symbol
+_.valueMin
+_.valueMax
+_.valueSteps
+_.labelTextFormat
