@@ -117,8 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     checkpoint = audit_actions.add_parser(
         "checkpoint", help="sign the trail's head into a file to keep elsewhere"
     )
-    checkpoint.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    checkpoint.add_argument("--identity", required=True, metavar="EMAIL")
+    checkpoint.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="the checkpoint file"
+    )
+    checkpoint.add_argument(
+        "--identity", required=True, metavar="EMAIL", help="the officer who signs it"
+    )
     registry = commands.add_parser(
         "registry", help="make a new registry (on a PostgreSQL server too), keep its password"
     )
