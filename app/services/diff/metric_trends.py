@@ -15,6 +15,21 @@ from countersign.services.diff.metric_diff import MetricKey
 from countersign.services.diff.metric_direction import Direction, metric_direction
 from countersign.services.registry import Registry
 
+LINE_COLOURS = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+)
+"""A line colour per place measured, told apart on light and dark backgrounds; the
+window's Trends tab and the report's charts use the same ones."""
+
 
 @dataclass(frozen=True)
 class TrendPoint:

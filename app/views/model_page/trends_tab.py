@@ -22,22 +22,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from countersign.models.vocabulary import CardStatus
 from countersign.services.diff.diff_report import DIRECTION_WORDS
-from countersign.services.diff.metric_trends import MetricTrend, ModelTrends, short_places
-from countersign.views.presentation import status_colour
-
-LINE_COLOURS = (
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#ff7f0e",
-    "#17becf",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
+from countersign.services.diff.metric_trends import (
+    LINE_COLOURS,
+    MetricTrend,
+    ModelTrends,
+    short_places,
 )
-"""A line colour per place measured, told apart on light and dark backgrounds."""
+from countersign.views.presentation import status_colour
 
 AXIS_ARROWS = {"higher": "↑ better", "lower": "↓ better"}
 

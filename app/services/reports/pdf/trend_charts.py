@@ -17,23 +17,14 @@ from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from countersign.services.diff.diff_report import DIRECTION_WORDS
-from countersign.services.diff.metric_trends import MetricTrend, ModelTrends, short_places
+from countersign.services.diff.metric_trends import (
+    LINE_COLOURS,
+    MetricTrend,
+    ModelTrends,
+    short_places,
+)
 from countersign.services.reports.pdf.fonts import BOLD, REGULAR, ensure_font
 from countersign.services.reports.pdf.styles import CONTENT_WIDTH
-
-LINE_COLOURS = (
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#ff7f0e",
-    "#17becf",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-)
-"""The same colours as the window's Trends tab."""
 
 APPROVED = HexColor("#2f8f5b")
 
