@@ -35,13 +35,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from countersign.errors import InputRefused
 from countersign.formats.limits import load_json
 from countersign.models.vocabulary import Decision, StageStatus
-from countersign.services.deployment.acts import REVOCATION, read_act
 from countersign.services.deployment.errors import EvidenceUnreadable
 from countersign.services.deployment.gate import artifact_check
 from countersign.services.deployment.records import GateCheck, GateResult
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reports.verification import verify_report_file
+from countersign.services.trust.acts import REVOCATION, read_act
 from countersign.services.trust.anchors import Anchor, TrustAnchors
 
 REPORT_IN_FOLDER = "review-report.pdf"

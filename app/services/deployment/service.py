@@ -32,7 +32,6 @@ from countersign.models.tables import (
 )
 from countersign.models.vocabulary import AuditAction, AuditObject, Role, StageStatus
 from countersign.services.audit.trail import EventDraft, append_events
-from countersign.services.deployment.acts import CLASSIFICATION, REVOCATION, SignedAct, sign_act
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
 from countersign.services.deployment.gate import registry_gate
 from countersign.services.deployment.records import (
@@ -51,6 +50,7 @@ from countersign.services.reviews.stages import (
     stage_states,
 )
 from countersign.services.storage.database import Database, utc_now
+from countersign.services.trust.acts import CLASSIFICATION, REVOCATION, SignedAct
 
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 MAX_STAGES = 10
@@ -151,7 +151,7 @@ class Deployment:
                 "reason": reason.strip(),
                 "card_rating": card_rating(cv),
             }
-            act = sign_act(session, signing, CLASSIFICATION, subject, now)
+            act = signing.act_signer().sign(session, CLASSIFICATION, subject, now)
             row = Classification(
                 model_id=model_row.id,
                 card_version_id=cv.id,
@@ -226,7 +226,7 @@ class Deployment:
                 "stage": stage,
                 "reason": reason.strip(),
             }
-            act = sign_act(session, signing, REVOCATION, subject, now)
+            act = signing.act_signer().sign(session, REVOCATION, subject, now)
             row = Revocation(
                 card_version_id=cv.id,
                 stage=stage,

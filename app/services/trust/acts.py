@@ -50,8 +50,8 @@ CHECKPOINT = "checkpoint"
 CLASSIFICATION = "classification"
 REVOCATION = "revocation"
 ACT_KINDS = (GRANT, RETIREMENT, REPORT, PUBLISH, CHECKPOINT, CLASSIFICATION, REVOCATION)
-"""Every kind of signed act this version knows (classifications and revocations are signed
-by :mod:`countersign.services.deployment.acts`, in the same shape)."""
+"""Every kind of signed act this version knows (classifications and revocations are the
+deployment service's, signed with the same :class:`ActSigner`)."""
 
 
 @dataclass(frozen=True)
