@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -420,11 +421,14 @@ def _add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Qt's own options (-platform xcb, -style Fusion…) are the window's, handed to Qt.
+    arguments, qt_arguments = split_qt_options(sys.argv[1:] if argv is None else argv)
     # `countersign FILE...` (how the desktop opens a .cardbundle) is the window with
     # those files in the import preview; argparse cannot mix that with subcommands.
     parser = build_window_parser() if _names_files(arguments) else build_parser()
     args = parser.parse_args(arguments)
+    if qt_arguments and args.command is not None:
+        parser.error(f"Qt's options ({' '.join(qt_arguments)}) are for the window only")
     if args.self_check_qt:
         from countersign.views.platform_probe import main as probe_qt
 
@@ -432,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_check:
         return _dispatch_module("self_check", "self_check", args)
     if args.command is None:
-        return _run_workstation(args)
+        return _run_workstation(args, qt_arguments)
     # Imported here, not at the top: nothing of the models may hold back the window.
     from countersign.commands.terminal import safe_output
 
@@ -558,11 +562,79 @@ def _names_files(arguments: Sequence[str]) -> bool:
     return False
 
 
-def _run_workstation(args: argparse.Namespace) -> int:
+QT_OPTIONS_WITH_VALUE = frozenset(
+    {
+        "-platform",
+        "-platformpluginpath",
+        "-platformtheme",
+        "-plugin",
+        "-qwindowgeometry",
+        "-qwindowtitle",
+        "-qwindowicon",
+        "-style",
+        "-stylesheet",
+        "-display",
+        "-geometry",
+        "-session",
+    }
+)
+"""Qt's standard command-line options that take a value (``-style Fusion``, ``-style=Fusion``)."""
+
+QT_FLAGS = frozenset({"-reverse", "-nograb", "-dograb", "-sync", "-widgetcount"})
+"""Qt's standard command-line options that stand alone."""
+
+
+def split_qt_options(arguments: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``arguments`` less Qt's standard options, and those options, for the window's QApplication."""
+    ours: list[str] = []
+    qt: list[str] = []
+    tokens = iter(arguments)
+    for token in tokens:
+        if token == "--":
+            ours.append(token)
+            ours.extend(tokens)
+            break
+        name = token.split("=", 1)[0]
+        if name in QT_OPTIONS_WITH_VALUE:
+            qt.append(token)
+            if "=" not in token:
+                value = next(tokens, None)
+                if value is not None:
+                    qt.append(value)
+        elif token in QT_FLAGS:
+            qt.append(token)
+        else:
+            ours.append(token)
+    return ours, qt
+
+
+def display_problem(qt_arguments: Sequence[str]) -> str:
+    """Why the window cannot open here (no display to show it on), or ``""``."""
+    if not sys.platform.startswith("linux"):
+        return ""
+    if os.environ.get("QT_QPA_PLATFORM") or any(
+        arg.split("=", 1)[0] == "-platform" for arg in qt_arguments
+    ):
+        return ""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return (
+        "there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is "
+        "set). Run Countersign in a desktop session, or set QT_QPA_PLATFORM=offscreen to run "
+        "the window without one; the subcommands (countersign --help) need no display."
+    )
+
+
+def _run_workstation(args: argparse.Namespace, qt_arguments: Sequence[str] = ()) -> int:
+    problem = display_problem(qt_arguments)
+    if problem:
+        return fail(problem)
     from countersign.views.application import run_workstation
 
     files: list[Path] = getattr(args, "files", None) or []
-    return int(run_workstation(db=args.db, demo=args.demo, open_files=files))
+    return int(
+        run_workstation(db=args.db, demo=args.demo, open_files=files, qt_arguments=qt_arguments)
+    )
 
 
 if __name__ == "__main__":

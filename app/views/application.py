@@ -47,13 +47,20 @@ ORGANISATION = "Countersign"
 APPLICATION = "Countersign"
 
 
-def application() -> QApplication:
-    """The Qt application (created on first call), named for QSettings and the desktop."""
+def application(qt_arguments: Sequence[str] = ()) -> QApplication:
+    """The Qt application (created on first call), named for QSettings and the desktop.
+
+    ``qt_arguments`` are Qt's standard options from the command line (``-style Fusion``).
+    """
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication([*sys.argv[:1], *qt_arguments])
+    )
     app.setApplicationDisplayName("Countersign")
     # The .desktop file's name (packaging/linux), so the desktop matches window and launcher.
     app.setDesktopFileName("org.countersign.Countersign")
@@ -62,12 +69,18 @@ def application() -> QApplication:
     return app
 
 
-def run_workstation(db: str | None, demo: bool, open_files: Sequence[Path] = ()) -> int:
+def run_workstation(
+    db: str | None,
+    demo: bool,
+    open_files: Sequence[Path] = (),
+    qt_arguments: Sequence[str] = (),
+) -> int:
     """Open the workstation on registry ``db`` (or a throwaway demo); returns the exit status.
 
-    ``open_files`` (``countersign FILE...``, a double-clicked bundle) go to the import preview.
+    ``open_files`` (``countersign FILE...``, a double-clicked bundle) go to the import
+    preview; ``qt_arguments`` (Qt's standard options) to the Qt application.
     """
-    app = application()
+    app = application(qt_arguments)
     settings = QSettings()
     upgrade_settings(settings)
     shell = StartupWindow(shown_location(db), settings, demo=demo, menus=MENUS)
