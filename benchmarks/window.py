@@ -153,8 +153,8 @@ def _child_window(db: str) -> dict[str, Any]:
     keep: list[Any] = []
     original = startup.application
 
-    def application_watched() -> Any:
-        qt_app = original()
+    def application_watched(*args: Any) -> Any:
+        qt_app = original(*args)
         if not keep:
             watched: _Watched = {
                 "window": (_any_window, lambda: None),

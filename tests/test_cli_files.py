@@ -30,7 +30,7 @@ def test_a_bundle_path_opens_the_window_with_it(
     bundle = tmp_path / "risk-team.cardbundle"
     bundle.write_bytes(b"PK\x05\x06" + bytes(18))
     assert main([str(bundle)]) == 0
-    assert opened == [{"db": None, "demo": False, "open_files": [bundle]}]
+    assert opened == [{"db": None, "demo": False, "open_files": [bundle], "qt_arguments": []}]
 
 
 def test_options_around_the_files_are_kept(opened: list[dict[str, Any]], tmp_path: Path) -> None:
@@ -39,7 +39,9 @@ def test_options_around_the_files_are_kept(opened: list[dict[str, Any]], tmp_pat
         path.write_text("{}", encoding="utf-8")
     registry = str(tmp_path / "registry.sqlite3")
     assert main(["--db", registry, str(first), str(second), "--demo"]) == 0
-    assert opened == [{"db": registry, "demo": True, "open_files": [first, second]}]
+    assert opened == [
+        {"db": registry, "demo": True, "open_files": [first, second], "qt_arguments": []}
+    ]
 
 
 def test_a_missing_file_still_goes_to_the_preview_which_says_so(
@@ -52,7 +54,7 @@ def test_a_missing_file_still_goes_to_the_preview_which_says_so(
 
 def test_no_files_opens_the_window_alone(opened: list[dict[str, Any]]) -> None:
     assert main(["--demo"]) == 0
-    assert opened == [{"db": None, "demo": True, "open_files": []}]
+    assert opened == [{"db": None, "demo": True, "open_files": [], "qt_arguments": []}]
 
 
 def test_subcommands_are_not_taken_for_files(
