@@ -8,24 +8,22 @@ disagreement is made knowingly.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from countersign.errors import CountersignError
-from countersign.models.vocabulary import Role
 from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.reviews.stages import TIERS, ClassificationInfo
+from countersign.views.widgets.signer_fields import officer_fields, problem_label
 
 
 class ClassifyDialog(QDialog):
@@ -75,20 +73,8 @@ class ClassifyDialog(QDialog):
             "Why this tier: what the model decides, for whom, at what cost"
         )
         self.reason.setMaximumHeight(90)
-        self.officer = QComboBox(self)
-        self.officer.setAccessibleName("Officer")
-        for person in identities.list_all(include_retired=False):
-            if person.role == Role.OFFICER:
-                self.officer.addItem(f"{person.name} <{person.email}>", person.email)
-        self.passphrase = QLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setStyleSheet("QLabel { color: #b3261e; }")
-        self.problem.setAccessibleName("Problem")
-        self.problem.hide()
+        self.officer, self.passphrase = officer_fields(self, identities)
+        self.problem = problem_label(self, "Problem")
         if not self.officer.count():
             self._show_problem(
                 "There is no active officer identity here: only an officer may classify."

@@ -8,23 +8,21 @@ officer exports the revocations (``countersign revocations export``) for the pip
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from countersign.errors import CountersignError
-from countersign.models.vocabulary import Role
 from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
+from countersign.views.widgets.signer_fields import officer_fields, problem_label
 
 
 class RevokeDialog(QDialog):
@@ -58,19 +56,8 @@ class RevokeDialog(QDialog):
         self.reason = QPlainTextEdit(self)
         self.reason.setAccessibleName("Reason")
         self.reason.setMaximumHeight(90)
-        self.officer = QComboBox(self)
-        self.officer.setAccessibleName("Officer")
-        for person in identities.list_all(include_retired=False):
-            if person.role == Role.OFFICER:
-                self.officer.addItem(f"{person.name} <{person.email}>", person.email)
-        self.passphrase = QLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setStyleSheet("QLabel { color: #b3261e; }")
-        self.problem.hide()
+        self.officer, self.passphrase = officer_fields(self, identities)
+        self.problem = problem_label(self, "Problem")
         if not approved_stages:
             self._show_problem(f"{model} {version} is approved for no stage: nothing to revoke.")
         form = QFormLayout()

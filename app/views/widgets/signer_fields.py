@@ -12,8 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from countersign.models.vocabulary import IdentitySource
-from countersign.services.identities.identities import IdentityInfo
+from countersign.models.vocabulary import IdentitySource, Role
+from countersign.services.identities.identities import Identities, IdentityInfo
 
 PROBLEM_STYLE = (
     "QLabel { background: rgba(200, 67, 58, 0.12); border: 1px solid rgba(200, 67, 58, 0.6);"
@@ -50,6 +50,22 @@ def passphrase_edit(parent: QWidget, accessible_name: str) -> QLineEdit:
         | Qt.InputMethodHint.ImhNoAutoUppercase
     )
     return edit
+
+
+def officer_fields(parent: QWidget, identities: Identities) -> tuple[QComboBox, QLineEdit]:
+    """The active officers to choose from, and the chosen one's passphrase field.
+
+    For an officer's signed acts (classification, revocation): only an officer signs them.
+    """
+    officer = QComboBox(parent)
+    officer.setAccessibleName("Officer")
+    for person in identities.list_all(include_retired=False):
+        if person.role == Role.OFFICER:
+            officer.addItem(f"{person.name} <{person.email}>", person.email)
+    passphrase = QLineEdit(parent)
+    passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+    passphrase.setAccessibleName("Passphrase")
+    return officer, passphrase
 
 
 def problem_label(parent: QWidget, accessible_name: str) -> QLabel:
