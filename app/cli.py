@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     versions.add_argument("model", metavar="MODEL", help="the model's name")
     versions.add_argument("--json", action="store_true", help=_JSON_HELP)
 
+    _add_search_command(commands)
+
     show = commands.add_parser("show", help="show a card version (the newest by default)")
     show.add_argument(
         "reference", metavar="MODEL[@VERSION]", help="a model (its newest version) or one version"
@@ -228,6 +230,20 @@ def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.Argum
         "--revocations", type=Path, metavar="FILE", help="from `countersign revocations export`"
     )
     gate.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
+def _add_search_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    search = commands.add_parser(
+        "search",
+        help="search the text of every card version: current versions first, with a snippet",
+    )
+    search.add_argument(
+        "words", nargs="+", metavar="WORD", help="words to find, each as a prefix (all must match)"
+    )
+    search.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="show the N best (default 20)"
+    )
+    search.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -489,6 +505,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("cards", "list_models"),
     "versions": ("cards", "list_versions"),
     "show": ("cards", "show"),
+    "search": ("search", "search"),
     "diff": ("diff", "diff"),
     "bundle": ("bundles", "bundle"),
     "audit": ("audit", "audit"),

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.reviews import SignOffResult
+from countersign.services.storage.dialect import search_words
 from countersign.services.workstation import Services
 from countersign.views.about_box import show_about
 from countersign.views.actions import WorkstationActions
@@ -387,9 +388,12 @@ class MainWindow(QMainWindow):
         self.model_page.review_tab.signed.connect(self._on_review_tab_signed)
 
     def _on_browser_model_selected(self, name: str) -> None:
+        self.model_page.card_tab.set_search_words([])
         self.model_page.show_model(name)
 
     def _on_browser_version_selected(self, name: str, version: str) -> None:
+        # Opened from a search: the Card tab highlights what was searched for.
+        self.model_page.card_tab.set_search_words(search_words(self.browser.search_model.text))
         self.model_page.show_model(name, version)
 
     def _on_browser_model_opened(self, _name: str) -> None:

@@ -149,12 +149,21 @@ def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> No
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+SEARCH_WORDS_MOST = 16
+"""A search uses at most this many of the words typed."""
+
+
+def search_words(user_text: str) -> list[str]:
+    """The words of what the officer typed that a search looks for, each as a prefix."""
+    return _WORD.findall(user_text)[:SEARCH_WORDS_MOST]
+
+
 def fts_query(user_text: str) -> str:
     """Turn what the officer typed into a safe FTS5 query: every word, as a prefix.
 
     Operators and quotes typed by the user are never passed to FTS5 as syntax.
     """
-    words = _WORD.findall(user_text)[:16]
+    words = search_words(user_text)
     return " ".join(f'"{word}"*' for word in words)
 
 
@@ -163,7 +172,7 @@ def tsquery(user_text: str) -> str:
 
     Each word is quoted as a lexeme, so nothing the officer typed is tsquery syntax.
     """
-    words = [part for word in _WORD.findall(user_text.lower())[:16] for part in word.split("_")]
+    words = [part for word in search_words(user_text.lower()) for part in word.split("_")]
     return " & ".join(f"'{word}':*" for word in words if word)
 
 
@@ -174,37 +183,121 @@ Ranking costs time for every match, and a short prefix ("mod") matches nearly
 every card version of a large registry; past this many, the newest are ranked.
 """
 
+SNIPPET_WORDS = 14
+"""About how many words of a card a search hit's snippet shows around the matched ones."""
 
-def search_card_versions(
-    connection: Connection, user_text: str, limit: int
-) -> list[tuple[int, float]]:
-    """Card version ids matching ``user_text``, best first, with their rank.
+MARK_START = "\x02"
+MARK_END = "\x03"
+"""What the database puts around each matched word of a snippet (read by :func:`read_snippet`).
 
-    When more than :data:`RANKED_AT_MOST` card versions match, the best are
-    chosen among the newest :data:`RANKED_AT_MOST` of them, so that a broad
-    search answers as quickly as a narrow one.
+Control characters: card text is cleaned of them for display, so a card
+holding one can at worst misplace a highlight, never reach a screen raw.
+"""
+
+ELLIPSIS = "…"
+"""Where a snippet cuts the card's text."""
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A few words of a matching card version, and where the matched words are in them."""
+
+    text: str
+    matches: tuple[tuple[int, int], ...] = ()
+    """``(start, end)`` character offsets of each matched word in ``text``, in order."""
+
+    def pieces(self) -> list[tuple[str, bool]]:
+        """``text`` cut into runs, each with whether it is a matched word."""
+        out: list[tuple[str, bool]] = []
+        at = 0
+        for start, end in self.matches:
+            if start > at:
+                out.append((self.text[at:start], False))
+            out.append((self.text[start:end], True))
+            at = end
+        if at < len(self.text):
+            out.append((self.text[at:], False))
+        return out
+
+
+NO_SNIPPET = Snippet("")
+"""A hit shown without a snippet."""
+
+_SPACES = re.compile(r"\s+")
+
+
+def read_snippet(marked: str) -> Snippet:
+    """A :class:`Snippet` from the database's marked text: one line, the marks turned into offsets."""
+    text = ""
+    matches: list[tuple[int, int]] = []
+    inside = False
+    start = 0
+    for part in re.split(f"([{MARK_START}{MARK_END}])", _SPACES.sub(" ", marked).strip()):
+        if part == MARK_START:
+            inside, start = True, len(text)
+        elif part == MARK_END:
+            if inside and len(text) > start:
+                matches.append((start, len(text)))
+            inside = False
+        else:
+            text += part
+    return Snippet(text, tuple(matches))
+
+
+@dataclass(frozen=True)
+class RankedMatch:
+    """One card version a search found: its id, its rank score (lower is better), its snippet."""
+
+    card_version_id: int
+    score: float
+    snippet: Snippet
+
+
+CURRENT_FIRST_SQLITE = (
+    "EXISTS (SELECT 1 FROM card_versions AS old INDEXED BY ix_card_versions_status "
+    "WHERE old.status = 'superseded' AND old.id = card_search.rowid)"
+)
+"""0 for a current card version, 1 for a superseded one: current versions rank first.
+
+Looked up in the status index (status, id), which holds all it needs: the
+card version's own row, its card text in it, is never read.
+"""
+
+SQLITE_FLOOR = (
+    "SELECT rowid FROM card_search WHERE card_search MATCH :q "
+    "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
+)
+"""The row id of the :data:`RANKED_AT_MOST`-th newest match (FTS5 walks row ids newest first)."""
+
+SQLITE_RANKED = (
+    "SELECT rowid, bm25(card_search, 10.0, 2.0, 2.0, 1.0) AS score, "
+    f"snippet(card_search, -1, char(2), char(3), '{ELLIPSIS}', {SNIPPET_WORDS}) "
+    "FROM card_search WHERE card_search MATCH :q AND rowid >= :floor "
+    f"ORDER BY {CURRENT_FIRST_SQLITE}, score LIMIT :n"
+)
+"""The best ``:n`` matches at or above ``:floor``: current versions first, then by bm25."""
+
+
+def search_card_versions(connection: Connection, user_text: str, limit: int) -> list[RankedMatch]:
+    """Card versions matching ``user_text``, best first, with their rank and snippet.
+
+    Current card versions come before superseded ones; within each, the best
+    match first.  When more than :data:`RANKED_AT_MOST` card versions match,
+    the best are chosen among the newest :data:`RANKED_AT_MOST` of them, so
+    that a broad search answers as quickly as a narrow one.
     """
     query = fts_query(user_text)
     if not query:
         return []
     if connection.dialect.name == "postgresql":
         return _search_postgresql(connection, tsquery(user_text), limit)
-    # FTS5 walks its row ids newest first cheaply: the row id of the Nth newest match.
     floor = connection.execute(
-        text(
-            "SELECT rowid FROM card_search WHERE card_search MATCH :q "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
-        ),
-        {"q": query, "skip": RANKED_AT_MOST - 1},
+        text(SQLITE_FLOOR), {"q": query, "skip": RANKED_AT_MOST - 1}
     ).scalar()
     rows = connection.execute(
-        text(
-            "SELECT rowid, bm25(card_search, 10.0, 2.0, 2.0, 1.0) AS score FROM card_search "
-            "WHERE card_search MATCH :q AND rowid >= :floor ORDER BY score LIMIT :n"
-        ),
-        {"q": query, "floor": int(floor or 0), "n": limit},
+        text(SQLITE_RANKED), {"q": query, "floor": int(floor or 0), "n": limit}
     )
-    return [(int(r[0]), float(r[1])) for r in rows]
+    return [RankedMatch(int(r[0]), float(r[1]), read_snippet(r[2] or "")) for r in rows]
 
 
 _RANK_WEIGHTS = "'{0.1, 0.2, 0.2, 1.0}'"
@@ -218,20 +311,41 @@ POSTGRESQL_FLOOR = (
 )
 """The id of the :data:`RANKED_AT_MOST`-th newest match (the benchmark sends it raw too)."""
 
-POSTGRESQL_RANKED = (
-    f"SELECT card_version_id, -ts_rank({_RANK_WEIGHTS}, document, q) AS score "
-    "FROM card_search, to_tsquery('simple', :q) AS q "
-    "WHERE document @@ q AND card_version_id >= :floor "
-    "ORDER BY score, card_version_id DESC LIMIT :n"
+_HEADLINE_OPTIONS = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_END}", '
+    f"MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, ShortWord=0, "
+    "HighlightAll=false, MaxFragments=1"
 )
-"""The best ``:n`` matches at or above ``:floor``, lower score first (as bm25's)."""
+"""ts_headline's options: the same marks and about as many words as FTS5's snippet."""
+
+POSTGRESQL_RANKED = (
+    "WITH ranked AS ("
+    f"SELECT s.card_version_id, -ts_rank({_RANK_WEIGHTS}, s.document, q) AS score, "
+    "v.status = 'superseded' AS superseded, q "
+    "FROM card_search AS s JOIN card_versions AS v ON v.id = s.card_version_id, "
+    "to_tsquery('simple', :q) AS q "
+    "WHERE s.document @@ q AND s.card_version_id >= :floor "
+    "ORDER BY superseded, score, s.card_version_id DESC LIMIT :n) "
+    "SELECT r.card_version_id, r.score, h.headline, "
+    "starts_with(s.body, h.plain), right(s.body, length(h.plain)) = h.plain "
+    "FROM ranked AS r JOIN card_search AS s ON s.card_version_id = r.card_version_id, "
+    f"LATERAL (SELECT ts_headline('simple', s.body, r.q, '{_HEADLINE_OPTIONS}') AS headline) AS m, "
+    f"LATERAL (SELECT translate(m.headline, E'\\x02\\x03', '') AS plain, m.headline) AS h "
+    "ORDER BY r.superseded, r.score, r.card_version_id DESC"
+)
+"""The best ``:n`` matches at or above ``:floor`` (current versions first, then lower score),
+each with its headline and whether the headline starts and ends where the card's text does.
+
+Headlines are made for those ``:n`` rows only: ``ts_headline`` reads the whole text.
+"""
 
 
-def _search_postgresql(connection: Connection, query: str, limit: int) -> list[tuple[int, float]]:
+def _search_postgresql(connection: Connection, query: str, limit: int) -> list[RankedMatch]:
     """The PostgreSQL twin of the FTS5 search: the same newest-first floor, then ranked.
 
     Scores are negated so that, as with bm25, lower is better and the JSON
-    output reads the same on both databases.
+    output reads the same on both databases; the headline gets FTS5's
+    ellipses where it cuts the text.
     """
     floor = connection.execute(
         text(POSTGRESQL_FLOOR), {"q": query, "skip": RANKED_AT_MOST - 1}
@@ -239,4 +353,8 @@ def _search_postgresql(connection: Connection, query: str, limit: int) -> list[t
     rows = connection.execute(
         text(POSTGRESQL_RANKED), {"q": query, "floor": int(floor or 0), "n": limit}
     )
-    return [(int(r[0]), float(r[1])) for r in rows]
+    out = []
+    for card_version_id, score, headline, at_start, at_end in rows:
+        marked = ("" if at_start else ELLIPSIS) + (headline or "") + ("" if at_end else ELLIPSIS)
+        out.append(RankedMatch(int(card_version_id), float(score), read_snippet(marked)))
+    return out
