@@ -208,6 +208,7 @@ def _save_search(window: MainWindow, outdir: Path) -> Path:
     settle(
         lambda: (
             (window.model_page.model_name, window.model_page.version) == (best.model, best.version)
+            and window.model_page.card_tab.highlighted > 0
         )
     )
     saved = _save(window, outdir, "search")

@@ -179,3 +179,14 @@ def test_read_snippet_turns_marks_into_offsets() -> None:
     assert snippet.matches == ((5, 10), (14, 23))
     # A stray mark (a card holding the control character itself) never breaks the text.
     assert dialect.read_snippet("a \x03b\x02 c").text == "a b c"
+
+
+def test_a_snippet_can_start_a_few_words_before_its_first_match() -> None:
+    snippet = dialect.read_snippet("…one two three four five six \x02seven\x03 eight \x02nine\x03…")
+    shown = snippet.leading_to_match(2)
+    assert shown.text == "…five six seven eight nine…"
+    assert [shown.text[s:e] for s, e in shown.matches] == ["seven", "nine"]
+    # Already near the start: unchanged.
+    assert dialect.read_snippet("a \x02b\x03 c").leading_to_match(2) == dialect.read_snippet(
+        "a \x02b\x03 c"
+    )

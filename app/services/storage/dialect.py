@@ -219,6 +219,24 @@ class Snippet:
             out.append((self.text[at:], False))
         return out
 
+    def leading_to_match(self, words_before: int = 3) -> Snippet:
+        """The same snippet starting at most ``words_before`` words before its first match.
+
+        A narrow column shows two lines of a snippet: the matched word must be in them.
+        """
+        if not self.matches:
+            return self
+        first = self.matches[0][0]
+        cut = first
+        for _ in range(words_before + 1):
+            space = self.text.rfind(" ", 0, cut)
+            if space <= 0:
+                return self
+            cut = space
+        shift = cut + 1 - len(ELLIPSIS)
+        matches = tuple((start - shift, end - shift) for start, end in self.matches)
+        return Snippet(ELLIPSIS + self.text[cut + 1 :], matches)
+
 
 NO_SNIPPET = Snippet("")
 """A hit shown without a snippet."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -23,10 +22,11 @@ from countersign.errors import CountersignError
 from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.reviews.stages import TIERS, ClassificationInfo
+from countersign.views.widgets.fitting import FittingDialog
 from countersign.views.widgets.signer_fields import officer_fields, problem_label
 
 
-class ClassifyDialog(QDialog):
+class ClassifyDialog(FittingDialog):
     """Ask for the tier, the reason, the officer and the passphrase; sign and store the classification."""
 
     def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included

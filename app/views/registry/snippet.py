@@ -24,11 +24,11 @@ SNIPPET_LINES = 2
 
 
 def snippet_html(snippet: Snippet, palette: QPalette) -> str:
-    """``snippet`` as rich text, each matched word bold on the highlight colour."""
+    """``snippet`` as rich text from a few words before its first match, each match highlighted."""
     background = MATCH_BACKGROUND.on(palette).name()
     colour = MATCH_TEXT.on(palette).name()
     parts = []
-    for piece, matched in snippet.pieces():
+    for piece, matched in snippet.leading_to_match().pieces():
         text = html.escape(display_text(piece))
         if matched:
             parts.append(
@@ -65,7 +65,12 @@ class SnippetDelegate(QStyledItemDelegate):
         context = QAbstractTextDocumentLayout.PaintContext()
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         context.palette.setColor(QPalette.ColorRole.Text, option.palette.color(role))
-        rect = option.rect.adjusted(3, 2, -3, -2)
+        # Whole lines only: a third line's top half would read as a mistake.
+        whole = int(document.size().height())
+        height = min(option.fontMetrics.lineSpacing() * SNIPPET_LINES, whole, option.rect.height())
+        rect = option.rect.adjusted(3, 0, -3, 0)
+        rect.setTop(option.rect.top() + (option.rect.height() - height) // 2)
+        rect.setHeight(height)
         context.clip = QRectF(0, 0, rect.width(), rect.height())
         painter.save()
         painter.translate(rect.topLeft())
