@@ -1,6 +1,6 @@
 """Render every main screen of the workstation to PNG files, offscreen, on the demo registry.
 
-    python tests/screenshots.py OUTDIR
+    python tests/screenshots.py [--theme system|light|dark] OUTDIR
 
 Builds the demo registry in a temporary folder, opens the main window at
 1440x900 and saves: the browser, each tab of the model page (and Compare's attachments side by side), a search, the
@@ -42,11 +42,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
-from countersign.models.vocabulary import AuditAction
+from countersign.models.vocabulary import AuditAction, Theme
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
 from countersign.services.reviews.reviews import Answer
 from countersign.services.workstation import Services, open_services
+from countersign.views.appearance.theme import theme_switcher
 from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
 from countersign.views.drafts.editor import DraftEditor
@@ -442,18 +443,36 @@ def _print_qt_message(_kind: QtMsgType, _context: QMessageLogContext, message: s
         print(message, file=sys.stderr)
 
 
+USAGE = "usage: python tests/screenshots.py [--theme system|light|dark] OUTDIR"
+
+
+def _arguments(args: list[str]) -> tuple[str, str] | None:
+    """(theme, OUTDIR) from the command line, or None when it is not of that form."""
+    theme = Theme.SYSTEM.value
+    if len(args) == 3 and args[0] == "--theme" and Theme.known(args[1]):
+        theme, args = args[1], args[2:]
+    return (theme, args[0]) if len(args) == 1 and not args[0].startswith("-") else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Render the screens into the folder named by the only argument; 2 on wrong usage."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python tests/screenshots.py OUTDIR", file=sys.stderr)
+    """Render the screens into OUTDIR, in the theme given (system by default); 2 on wrong usage."""
+    parsed = _arguments(sys.argv[1:] if argv is None else argv)
+    if parsed is None:
+        print(USAGE, file=sys.stderr)
         return 2
+    theme, outdir = parsed
     # Held in a name until the end: a QApplication without a reference would be deleted.
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    with tempfile.TemporaryDirectory(prefix="countersign-screens-") as work:
-        for path in render_screens(Path(args[0]), Path(work)):
-            print(path)
-    return 0 if app is not None else 1
+    assert isinstance(app, QApplication)
+    switcher = theme_switcher(app)
+    switcher.apply(theme)
+    try:
+        with tempfile.TemporaryDirectory(prefix="countersign-screens-") as work:
+            for path in render_screens(Path(outdir), Path(work)):
+                print(path)
+    finally:
+        switcher.apply(Theme.SYSTEM)
+    return 0
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from countersign.services.storage.dialect import search_words
 from countersign.services.workstation import Services
 from countersign.views.about_box import show_about
 from countersign.views.actions import WorkstationActions
+from countersign.views.appearance.theme_menu import ThemeMenu
 from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.icons import icon
@@ -108,6 +109,9 @@ class MainWindow(QMainWindow):
         """The menu bar and the main tool bar, filled from the window's commands."""
         self.commands = WorkstationActions(self)
         self.commands.fill_menu_bar(self.menuBar())
+        settings_menu = self.menuBar().findChild(QMenu, "settings_menu")
+        if settings_menu is not None:
+            self.theme_menu = ThemeMenu(settings_menu, self.settings)
         file_menu = self.menuBar().findChild(QMenu, "file_menu")
         if file_menu is not None:
             # A disabled Publish approved version… says why in its tip.

@@ -25,6 +25,15 @@ class Pair:
         return QColor(self.dark if is_dark(palette) else self.light)
 
 
+GOOD = Pair("#2f8f5b", "#6fd39b")
+"""Text that says better, passed, valid, done."""
+
+BAD = Pair("#c8433a", "#ff8a80")
+"""Text that says worse, failed, refused, missing."""
+
+CAUTION = Pair("#8c6000", "#f0c060")
+"""Text that says it needs a look."""
+
 MATCH_BACKGROUND = Pair("#ffe66b", "#8a6d00")
 """Behind a word a search matched (in the results and in the Card tab)."""
 

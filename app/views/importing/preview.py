@@ -11,16 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import CardFormat, CardOutcome, SignatureStatus
 from countersign.services.importing.importer import ImportPlan, PlannedCard
+from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.widgets.list_table import ListTableModel
-
-REFUSED_COLOUR = QColor(200, 40, 40)
-DONE_COLOUR = QColor(30, 130, 60)
 
 _OUTCOME_TEXT: dict[str, str] = {
     CardOutcome.NEW_MODEL: "New model",
@@ -162,8 +159,8 @@ class FilePlanModel(ListTableModel[FileEntry]):
             return tips.get(column)
         if role == Qt.ItemDataRole.ForegroundRole and column == 5:
             if plan.refused or (entry.result and not entry.landed):
-                return REFUSED_COLOUR
-            return DONE_COLOUR if entry.landed else None
+                return BAD.on()
+            return GOOD.on() if entry.landed else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
             return Qt.AlignmentFlag.AlignCenter
         return None
@@ -204,7 +201,7 @@ class CardPlanModel(ListTableModel[PlannedCard]):
             and card.outcome == CardOutcome.REFUSED
             and column == 4
         ):
-            return REFUSED_COLOUR
+            return BAD.on()
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:
             return Qt.AlignmentFlag.AlignCenter
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QRegularExpression, QUrl
+from PySide6.QtCore import QEvent, QRegularExpression, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
@@ -55,7 +55,14 @@ class CardBrowser(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setSearchPaths([])
+        self._highlighted_words: list[str] = []
         self.anchorClicked.connect(self._on_self_anchor_clicked)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Highlight the matched words again in the new theme's colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._highlighted_words:
+            self.highlight_words(self._highlighted_words, scroll=False)
 
     def loadResource(self, _kind: int, _name: QUrl | str) -> object:  # noqa: N802 - Qt API
         """Refuse every resource: a card may name files or web addresses, none is fetched."""
@@ -68,12 +75,14 @@ class CardBrowser(QTextBrowser):
         _space_headings(document)
         _replace_images(document)
 
-    def highlight_words(self, words: list[str]) -> int:
+    def highlight_words(self, words: list[str], *, scroll: bool = True) -> int:
         """Highlight each word of the text that starts with one of ``words``; scroll to the first.
 
         As a search matches them: whole words, by prefix, whatever their case.
         Returns how many were highlighted; no ``words`` takes the highlights away.
+        With ``scroll`` false (the same words in new colours) the view stays where it is.
         """
+        self._highlighted_words = list(words)
         selections: list[QTextEdit.ExtraSelection] = []
         if words:
             alternatives = "|".join(QRegularExpression.escape(word) for word in words)
@@ -95,7 +104,7 @@ class CardBrowser(QTextBrowser):
                 selections.append(selection)
                 found = document.find(pattern, found)
         self.setExtraSelections(selections)
-        if selections:
+        if selections and scroll:
             first = QTextCursor(self.document())
             first.setPosition(selections[0].cursor.selectionStart())
             self.setTextCursor(first)
