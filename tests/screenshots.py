@@ -52,6 +52,7 @@ from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
 from countersign.views.drafts.editor import DraftEditor
 from countersign.views.identities.dialog import IdentitiesDialog
+from countersign.views.identities.forms import CreateIdentityDialog
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
 from countersign.views.reports.export_dialog import report_file_name
@@ -59,7 +60,7 @@ from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import path_bundle, signed_bundle, write
 from tests.helpers.drafts import full_model_info
-from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, PlaintextKeyring, installed
 from tests.helpers.report_window import tampered_copy
 
 WINDOW_SIZE = (1440, 900)
@@ -83,8 +84,10 @@ FIXED_SCREENS = (
     "audit-verified",
     "review-answered",
     "review-signing",
+    "review-signing-wrong-passphrase",
     "review-signed",
     "identities",
+    "identity-setup-no-keyring",
     "classify-dialog",
     "stages-model-page",
     "stages-versions",
@@ -279,6 +282,11 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
         raise RuntimeError(f"the signing dialog did not open: {tab.problem_text()}")
     dialog.passphrase.setText(SIGNER_PASSPHRASE)
     saved.append(_save(dialog, outdir, "review-signing"))
+    dialog.passphrase.setText("not the passphrase")
+    dialog.accept()
+    settle(lambda: not dialog.signing and bool(dialog.problem.text()))
+    saved.append(_save(dialog, outdir, "review-signing-wrong-passphrase"))
+    dialog.passphrase.setText(SIGNER_PASSPHRASE)
     dialog.accept()
     settle(lambda: not dialog.signing)
     if tab.problem_text() or not tab.signoffs.model.rowCount():
@@ -290,6 +298,26 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     saved.append(_save(identities, outdir, "identities"))
     identities.close()
     identities.deleteLater()
+    saved.append(_save_setup_without_keyring(window, outdir))
+    return saved
+
+
+def _save_setup_without_keyring(window: MainWindow, outdir: Path) -> Path:
+    """The first-run identity form on a computer whose keyring cannot hold keys."""
+    with tempfile.TemporaryDirectory(prefix="countersign-no-keyring-") as folder:
+        services = open_services(
+            str(Path(folder) / "registry.sqlite3"), keyring=PlaintextKeyring(), actor="officer"
+        )
+        try:
+            form = CreateIdentityDialog(services.identities, window, first_run=True)
+            form.show()
+            settle(lambda: not form.working and bool(form.problem_text()))
+            saved = _save(form, outdir, "identity-setup-no-keyring")
+            form.close()
+            form.deleteLater()
+            settle()
+        finally:
+            services.close()
     return saved
 
 
