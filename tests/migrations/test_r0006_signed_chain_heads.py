@@ -13,6 +13,7 @@ from countersign.services.reviews.signoff_payload import payload_bytes, signoff_
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
 from tests.helpers.signoff import PASSPHRASE, medium_card, workbench
+from tests.migrations import head_revision
 
 ANA = "ana@example.org"
 
@@ -65,7 +66,7 @@ def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
 
     db = Database.open(str(path))
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0006"
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
     assert raw.execute("SELECT chain_seq, chain_hash FROM signatures").fetchall() == [(None, None)]
     raw.close()
     with db.read() as session:
