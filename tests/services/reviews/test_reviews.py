@@ -31,6 +31,7 @@ from countersign.services.reviews.reviews import Answer
 from countersign.services.reviews.rules import card_owner_emails, emails_in
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
+    SignoffContent,
     payload_bytes,
     signoff_payload,
 )
@@ -373,22 +374,24 @@ def test_signature_covers_exactly_the_documented_payload(bench: Workbench) -> No
     signer = bench.identities.get(ANA)
     detail = bench.reviews.prepare("credit-scorer", "1.0")
     payload = signoff_payload(
-        card_version_sha256=detail.card_sha256,
-        model="credit-scorer",
-        version="1.0",
-        template_id="standard",
-        template_version=1,
-        responses=[
-            SignedResponse(r.item, r.answer, r.note, r.automatic, r.evidence)
-            for r in signature.responses
-        ],
-        decision="approve",
-        comment="Fine.",
-        signed_at=signature.signed_at,
-        signer_fingerprint=signer.fingerprint,
-        chain=signature.chain,
-        stage="staging",
-        artifacts=[],
+        SignoffContent(
+            card_version_sha256=detail.card_sha256,
+            model="credit-scorer",
+            version="1.0",
+            template_id="standard",
+            template_version=1,
+            responses=[
+                SignedResponse(r.item, r.answer, r.note, r.automatic, r.evidence)
+                for r in signature.responses
+            ],
+            decision="approve",
+            comment="Fine.",
+            signed_at=signature.signed_at,
+            signer_fingerprint=signer.fingerprint,
+            chain=signature.chain,
+            stage="staging",
+            artifacts=[],
+        )
     )
     # The sign-off signs the audit chain's head it extends: the newest event before it.
     assert signature.chain is not None
