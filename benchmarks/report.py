@@ -34,7 +34,7 @@ from countersign.services.reports.attachments import report_attachments
 from countersign.services.reports.data import Exporter, gather_report
 from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.storage.database import Database
-from countersign.services.workstation import open_services
+from countersign.services.workstation import ServiceOptions, open_services
 
 PASSPHRASE = "benchmark passphrase"
 GOALS = {50: 1.0, 10: 0.2}
@@ -120,7 +120,8 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
     """A registry with version 1 approved and version 2 sent back, and the officer's key."""
     # The officer's key in a keyring of the benchmark's own, with the workstation's rounds.
     services = open_services(
-        str(folder / f"registry-{scale}.sqlite3"), keyring=MemoryKeyring(), actor="bench"
+        str(folder / f"registry-{scale}.sqlite3"),
+        ServiceOptions(keyring=MemoryKeyring(), actor="bench"),
     )
     identities, importer, reviews = services.identities, services.importer, services.reviews
     identities.create("Olga Officer", "olga@example.org", "officer", PASSPHRASE)

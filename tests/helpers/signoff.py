@@ -23,7 +23,7 @@ from countersign.services.identities.identities import Identities, IdentityInfo,
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
-from countersign.services.workstation import Services, open_services
+from countersign.services.workstation import ServiceOptions, Services, open_services
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, cheap_keystore, installed
 from tests.helpers.registry import Place, native_card, place_of, raw_connection, write_card
 
@@ -179,9 +179,7 @@ def workbench(folder: Path, db: str | None = None) -> Iterator[Workbench]:
         assert isinstance(backend, MemoryKeyring)
         with open_services(
             db or str(folder / "registry.sqlite3"),
-            keyring=backend,
-            actor="officer",
-            key_rounds=TEST_ROUNDS,
+            ServiceOptions(keyring=backend, actor="officer", key_rounds=TEST_ROUNDS),
         ) as services:
             yield Workbench(folder=folder, services=services, keyring=backend)
 

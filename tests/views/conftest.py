@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from countersign.services.storage.database import Database
-from countersign.services.workstation import Services, open_services
+from countersign.services.workstation import ServiceOptions, Services, open_services
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
 from countersign.views.registry.browser import RegistryBrowser
@@ -67,7 +67,7 @@ def workstation_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     folder = tmp_path_factory.mktemp("workstation")
     with open_services(
-        str(folder / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+        str(folder / "registry.sqlite3"), ServiceOptions(keyring=MemoryKeyring(), actor="officer")
     ) as services:
         importer = services.importer
         for path in write_mct_cards(folder / "mct"):
@@ -102,7 +102,7 @@ def workstation(tmp_path: Path, workstation_registry: Path) -> Iterator[Services
     path = tmp_path / "registry.sqlite3"
     shutil.copyfile(workstation_registry, path)
     services = open_services(
-        str(path), keyring=MemoryKeyring(), actor="officer", key_rounds=TEST_ROUNDS
+        str(path), ServiceOptions(keyring=MemoryKeyring(), actor="officer", key_rounds=TEST_ROUNDS)
     )
     yield services
     wait_for_background()
