@@ -18,6 +18,7 @@ from sqlalchemy import text
 from countersign.models.card import canonical_json
 from countersign.services.audit.trail import verify_chain
 from countersign.services.identities.errors import IdentityRetired, WrongPassphrase
+from countersign.services.identities.identities import Pkcs12File
 from countersign.services.importing.importer import Importer
 from countersign.services.reviews.errors import (
     AlreadySigned,
@@ -257,7 +258,10 @@ def test_bundle_signer_cannot_approve_by_certificate(tmp_path: Path) -> None:
         path = bench.folder / "fay.p12"
         path.write_bytes(data)
         bench.identities.import_pkcs12(
-            path, None, PASSPHRASE, "approver", email="fay@example.org", granted_by=bench.officer()
+            Pkcs12File(path, None, email="fay@example.org"),
+            PASSPHRASE,
+            "approver",
+            granted_by=bench.officer(),
         )
         _refused(
             bench, SegregationOfDuties, "fay@example.org signed the bundle", email="fay@example.org"
