@@ -30,6 +30,7 @@ from benchmarks.figures import Figure
 from countersign.models.card import ModelCard
 from countersign.services.identities.identities import SigningKey
 from countersign.services.identities.memory_keyring import MemoryKeyring
+from countersign.services.importing.importer import LooseCardInfo
 from countersign.services.reports.attachments import report_attachments
 from countersign.services.reports.data import Exporter, gather_report
 from countersign.services.reviews.reviews import Answer, SignOffRequest
@@ -133,7 +134,7 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
         path = folder / f"card-{scale}-{version}.json"
         card = long_card(version, scale) if version == "1" else _edited(long_card("2", scale))
         path.write_text(card.model_dump_json(), encoding="utf-8")
-        report = importer.import_file(path, team="Risk Analytics")
+        report = importer.import_file(path, LooseCardInfo(team="Risk Analytics"))
         if not report.ok:
             raise SystemExit(f"benchmark card refused: {report.plan.reason()}")
         request = SignOffRequest(

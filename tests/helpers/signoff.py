@@ -20,6 +20,7 @@ from cryptography.x509.oid import NameOID
 from countersign.cli import main
 from countersign.models.card import ModelCard
 from countersign.services.identities.identities import Identities, IdentityInfo, SigningKey
+from countersign.services.importing.importer import LooseCardInfo
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
@@ -85,7 +86,7 @@ class Workbench:
         """Import ``card`` as a loose native JSON file."""
         name = file or f"{card.model_details.name}-{card.model_details.version}.json"
         path = write_card(self.folder, name, card)
-        report = self.services.importer.import_file(path, team=team)
+        report = self.services.importer.import_file(path, LooseCardInfo(team=team))
         assert report.ok, report.plan.reason()
 
     founder: SigningKey | None = None

@@ -24,7 +24,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from countersign.services.identities.certificates import load_certificate
 from countersign.services.identities.errors import IdentityRetired, WrongPassphrase
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry import NotFound, Registry
 from countersign.services.reports.errors import ReportRefused
 from countersign.services.reports.reports import Reports
@@ -429,7 +429,7 @@ def test_a_card_left_as_a_template_says_how_many_sections_are_placeholders(
     fixture = Path(__file__).parents[2] / "fixtures" / "cards" / "hf" / "unfilled-hub-template.md"
     with report_bench(tmp_path, approve=False) as bench:
         report = Importer(bench.bench.db, actor="officer").import_file(
-            fixture, model="ticket-router", version="0.1", team="Support"
+            fixture, LooseCardInfo(model="ticket-router", version="0.1", team="Support")
         )
         assert report.ok, report.plan.reason()
         path = bench.export(tmp_path / "template.pdf", version="0.1", model="ticket-router")
