@@ -93,6 +93,28 @@ class ExportResult:
     unverified_signoffs: int
 
 
+@dataclass(frozen=True)
+class ReportSigner:
+    """Who signs a report now: the identity's e-mail address and the passphrase of its key."""
+
+    identity: str
+    passphrase: str
+
+
+@dataclass(frozen=True)
+class PublishSource:
+    """Where a published report comes from.
+
+    Made and signed now by ``identity`` (with ``passphrase``), or ``report``,
+    a file exported since the approval, which must verify (with ``trust``).
+    """
+
+    identity: str | None = None
+    passphrase: str | None = None
+    report: Path | None = None
+    trust: Sequence[Path] = ()
+
+
 class Reports:
     """Review reports of one registry, signed with identities from one keystore."""
 
@@ -119,15 +141,14 @@ class Reports:
         self,
         model: str,
         version: str | None,
-        identity: str,
-        passphrase: str,
+        signer: ReportSigner,
         progress: Progress | None = None,
     ) -> SignedReport:
         """Make and sign the report of a card version in memory (any status)."""
         report = progress or no_progress
-        self.check_export(model, version, identity)
+        self.check_export(model, version, signer.identity)
         report(0, EXPORT_STEPS, "Unlocking the signing key")
-        signing = self.identities.unlock(identity, passphrase)
+        signing = self.identities.unlock(signer.identity, signer.passphrase)
         report(1, EXPORT_STEPS, "Reading the card version, reviews and audit trail")
         data = gather_report(
             self.database,
@@ -142,14 +163,13 @@ class Reports:
         self,
         model: str,
         version: str | None,
-        identity: str,
-        passphrase: str,
+        signer: ReportSigner,
         output: Path,
         progress: Progress | None = None,
     ) -> ExportResult:
         """Write the signed report of a card version to ``output`` (replaced whole, or untouched)."""
         _check_output(output)
-        signed = self.signed_report(model, version, identity, passphrase, progress)
+        signed = self.signed_report(model, version, signer, progress)
         data = signed.data
         (progress or no_progress)(4, EXPORT_STEPS, f"Writing {output.name}")
         with _written_atomically(output, signed.pdf) as commit, self.database.write() as session:
@@ -287,28 +307,24 @@ class Reports:
         model: str,
         version: str | None,
         folder: Path,
-        *,
-        identity: str | None = None,
-        passphrase: str | None = None,
-        report: Path | None = None,
-        trust: Sequence[Path] = (),
+        source: PublishSource,
         progress: Progress | None = None,
     ) -> PublishResult:
         """Write an approved card version, its signed report and sign-offs into ``folder``.
 
-        The report is made and signed now with ``identity`` (and ``passphrase``),
-        or taken from ``report``, a file exported since the approval, which must verify.
+        The report comes from ``source``: made and signed now, or a file exported
+        since the approval, which must verify.
         """
         summary = self.check_publish(model, version, folder)
         signing: SigningKey | None = None
+        report, identity, passphrase = source.report, source.identity, source.passphrase
         if report is not None:
-            pdf = _approved_report(self.verify(report, trust, progress), report, summary)
+            pdf = _approved_report(self.verify(report, source.trust, progress), report, summary)
             data = gather_report(self.database, summary.model, summary.version, exported_at="")
             attachments = report_attachments(data)
         elif identity is not None and passphrase is not None:
-            signed = self.signed_report(
-                summary.model, summary.version, identity, passphrase, progress
-            )
+            signer = ReportSigner(identity, passphrase)
+            signed = self.signed_report(summary.model, summary.version, signer, progress)
             pdf, data, attachments = signed.pdf, signed.data, signed.attachments
             signing = signed.signing
         else:

@@ -27,7 +27,7 @@ from countersign.services.identities.errors import IdentityRetired, WrongPassphr
 from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry import NotFound, Registry
 from countersign.services.reports.errors import ReportRefused
-from countersign.services.reports.reports import Reports
+from countersign.services.reports.reports import Reports, ReportSigner
 from tests.helpers.registry import audit_actions, last_audit_details
 from tests.helpers.reports import (
     ANA,
@@ -348,16 +348,21 @@ def test_refusals_write_nothing(tmp_path: Path) -> None:
         before = bench.bench.counts()
         output = tmp_path / "out.pdf"
         with pytest.raises(WrongPassphrase):
-            reports.export("credit-scorer", "1.0", OLGA, "not the passphrase", output)
+            reports.export("credit-scorer", "1.0", ReportSigner(OLGA, "not the passphrase"), output)
         with pytest.raises(NotFound, match=r"credit-scorer has no version '9\.9'"):
-            reports.export("credit-scorer", "9.9", OLGA, PASSPHRASE, output)
+            reports.export("credit-scorer", "9.9", ReportSigner(OLGA, PASSPHRASE), output)
         with pytest.raises(ReportRefused, match=r"the folder .*missing does not exist"):
-            reports.export("credit-scorer", "1.0", OLGA, PASSPHRASE, tmp_path / "missing" / "r.pdf")
+            reports.export(
+                "credit-scorer",
+                "1.0",
+                ReportSigner(OLGA, PASSPHRASE),
+                tmp_path / "missing" / "r.pdf",
+            )
         with pytest.raises(ReportRefused, match="is a folder"):
-            reports.export("credit-scorer", "1.0", OLGA, PASSPHRASE, tmp_path)
+            reports.export("credit-scorer", "1.0", ReportSigner(OLGA, PASSPHRASE), tmp_path)
         bench.bench.identities.retire(ANA, "left")
         with pytest.raises(IdentityRetired, match="can no longer sign a report"):
-            reports.export("credit-scorer", "1.0", ANA, PASSPHRASE, output)
+            reports.export("credit-scorer", "1.0", ReportSigner(ANA, PASSPHRASE), output)
         assert not output.exists()
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
         after = bench.bench.counts()
@@ -370,8 +375,7 @@ def test_progress_is_reported_step_by_step(tmp_path: Path) -> None:
         bench.reports.export(
             "credit-scorer",
             "1.0",
-            OLGA,
-            PASSPHRASE,
+            ReportSigner(OLGA, PASSPHRASE),
             tmp_path / "r.pdf",
             progress=lambda done, total, what: seen.append((done, total, what)),
         )
