@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import PdfSignatureStatus, validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -327,50 +327,16 @@ def _read_attachments(
 
 def _signature_checks(signature: Any, judge: _Judge, checks: list[ReportCheck]) -> str:
     """Check the PDF signature: intact and valid, whole file, signer known or trusted."""
-    known = judge.known
     certificate: asn1_x509.Certificate = signature.signer_cert
     fingerprint = hashlib.sha256(certificate.dump()).hexdigest()
-    subject = str(
-        certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+    person = judge.known.get(fingerprint)
+    status = validate_pdf_signature(
+        signature,
+        _validation_context(judge, person),
+        skip_diff=True,
+        key_usage_settings=_signing_usage(certificate),
     )
-    person = known.get(fingerprint)
-    roots = [asn1_certificate(pem) for pem in judge.anchors.pems]
-    others = []
-    if person is not None:
-        roots.append(asn1_certificate(person.certificate_pem))
-        others = [asn1_certificate(pem) for pem in pem_blocks(person.chain_pem)]
-    context = ValidationContext(trust_roots=roots, other_certs=others, allow_fetching=False)
-    # A signing certificate must allow digital signatures or non-repudiation; one without a
-    # key usage extension allows every use (RFC 5280), as organisation CAs often issue them.
-    usage = KeyUsageConstraints(
-        key_usage=set()  # empty, not None: None would mean pyHanko's default
-        if certificate.key_usage_value is None
-        else {"digital_signature", "non_repudiation"}
-    )
-    status = validate_pdf_signature(signature, context, skip_diff=True, key_usage_settings=usage)
-    if not status.intact:
-        checks.append(
-            ReportCheck(
-                "PDF signature",
-                False,
-                "BROKEN: the signed bytes were changed after signing (digest mismatch)",
-            )
-        )
-    elif not status.valid:
-        checks.append(
-            ReportCheck(
-                "PDF signature", False, "the signature value does not verify with its certificate"
-            )
-        )
-    else:
-        checks.append(
-            ReportCheck(
-                "PDF signature",
-                True,
-                f"intact and valid ({signature.sig_object.get('/SubFilter', '')}, "
-                f"{status.md_algorithm.upper()})",
-            )
-        )
+    checks.append(_integrity_check(signature, status))
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         checks.append(ReportCheck("Coverage", True, "the signature covers the whole file"))
     else:
@@ -381,38 +347,81 @@ def _signature_checks(signature: Any, judge: _Judge, checks: list[ReportCheck]) 
                 "the signature does not cover the whole file: something was added after signing",
             )
         )
+    subject = str(
+        certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+    )
     who = f"{person.name} <{person.email}>" if person else subject
-    if person is not None and status.trusted:
+    checks.append(_signer_check(who, fingerprint, person, trusted=bool(status.trusted)))
+    return who
+
+
+def _validation_context(judge: _Judge, person: KnownSigner | None) -> ValidationContext:
+    """The certificates the signature may chain to: those trusted here, and the signer's own."""
+    roots = [asn1_certificate(pem) for pem in judge.anchors.pems]
+    others = []
+    if person is not None:
+        roots.append(asn1_certificate(person.certificate_pem))
+        others = [asn1_certificate(pem) for pem in pem_blocks(person.chain_pem)]
+    return ValidationContext(trust_roots=roots, other_certs=others, allow_fetching=False)
+
+
+def _signing_usage(certificate: asn1_x509.Certificate) -> KeyUsageConstraints:
+    """A signing certificate must allow digital signatures or non-repudiation; one without a
+    key usage extension allows every use (RFC 5280), as organisation CAs often issue them."""
+    return KeyUsageConstraints(
+        key_usage=set()  # empty, not None: None would mean pyHanko's default
+        if certificate.key_usage_value is None
+        else {"digital_signature", "non_repudiation"}
+    )
+
+
+def _integrity_check(signature: Any, status: PdfSignatureStatus) -> ReportCheck:
+    """Whether the signed bytes are unchanged and the signature value verifies."""
+    if not status.intact:
+        return ReportCheck(
+            "PDF signature",
+            False,
+            "BROKEN: the signed bytes were changed after signing (digest mismatch)",
+        )
+    if not status.valid:
+        return ReportCheck(
+            "PDF signature", False, "the signature value does not verify with its certificate"
+        )
+    return ReportCheck(
+        "PDF signature",
+        True,
+        f"intact and valid ({signature.sig_object.get('/SubFilter', '')}, "
+        f"{status.md_algorithm.upper()})",
+    )
+
+
+def _signer_check(
+    who: str, fingerprint: str, person: KnownSigner | None, *, trusted: bool
+) -> ReportCheck:
+    """Whether the report's signer is known to this registry or trusted here."""
+    if person is not None and trusted:
         retired = " (identity since retired)" if person.retired else ""
         detail = f"{who}, certificate {fingerprint[:16]}… is in this registry{retired}"
-        checks.append(ReportCheck("Signer", True, detail))
-    elif status.trusted:
-        checks.append(
-            ReportCheck(
-                "Signer",
-                True,
-                f"{who}, certificate {fingerprint[:16]}… among the certificates you trust (--trust)",
-            )
+        return ReportCheck("Signer", True, detail)
+    if trusted:
+        return ReportCheck(
+            "Signer",
+            True,
+            f"{who}, certificate {fingerprint[:16]}… among the certificates you trust (--trust)",
         )
-    elif person is not None:
-        checks.append(
-            ReportCheck(
-                "Signer",
-                False,
-                f"{who}, certificate {fingerprint[:16]}… is in this registry, but the "
-                "signature does not validate with it",
-            )
+    if person is not None:
+        return ReportCheck(
+            "Signer",
+            False,
+            f"{who}, certificate {fingerprint[:16]}… is in this registry, but the "
+            "signature does not validate with it",
         )
-    else:
-        checks.append(
-            ReportCheck(
-                "Signer",
-                False,
-                f"{who} (certificate {fingerprint[:16]}…) is neither in this registry nor "
-                "among the certificates you trust (--trust)",
-            )
-        )
-    return who
+    return ReportCheck(
+        "Signer",
+        False,
+        f"{who} (certificate {fingerprint[:16]}…) is neither in this registry nor "
+        "among the certificates you trust (--trust)",
+    )
 
 
 def _attachments(reader: PdfFileReader, file: str) -> dict[str, bytes]:
