@@ -316,31 +316,11 @@ class Reports:
         since the approval, which must verify.
         """
         summary = self.check_publish(model, version, folder)
-        signing: SigningKey | None = None
-        report, identity, passphrase = source.report, source.identity, source.passphrase
-        if report is not None:
-            pdf = _approved_report(self.verify(report, source.trust, progress), report, summary)
-            data = gather_report(self.database, summary.model, summary.version, exported_at="")
-            attachments = report_attachments(data)
-        elif identity is not None and passphrase is not None:
-            signer = ReportSigner(identity, passphrase)
-            signed = self.signed_report(summary.model, summary.version, signer, progress)
-            pdf, data, attachments = signed.pdf, signed.data, signed.attachments
-            signing = signed.signing
-        else:
-            raise PublishRefused(
-                "publishing needs the signed report: give --identity EMAIL to sign one now, "
-                "or --report FILE.pdf exported since the approval"
-            )
+        pdf, data, attachments, signing = self._report_to_publish(summary, source, progress)
         (progress or no_progress)(4, EXPORT_STEPS, f"Writing {folder.name}")
         files = published_files(data, attachments, pdf)
         approved_for = tuple(s.stage for s in data.stages if s.status == StageStatus.APPROVED)
-        c = data.classification
-        risk = (
-            f"{c.tier}, classified by {c.officer}"
-            if c is not None
-            else f"{data.risk_tier}, the card's own rating"
-        )
+        risk = _risk_words(data)
         with self.database.write() as session:
             details: dict[str, object] = {
                 "version": summary.version,
@@ -381,6 +361,32 @@ class Reports:
             approved_for=approved_for,
             risk=risk,
         )
+
+    def _report_to_publish(
+        self, summary: VersionSummary, source: PublishSource, progress: Progress | None
+    ) -> tuple[bytes, ReportData, list[Attachment], SigningKey | None]:
+        """The report to publish, its data and attachments, and the key that signed it now."""
+        report, identity, passphrase = source.report, source.identity, source.passphrase
+        if report is not None:
+            pdf = _approved_report(self.verify(report, source.trust, progress), report, summary)
+            data = gather_report(self.database, summary.model, summary.version, exported_at="")
+            return pdf, data, report_attachments(data), None
+        if identity is not None and passphrase is not None:
+            signer = ReportSigner(identity, passphrase)
+            signed = self.signed_report(summary.model, summary.version, signer, progress)
+            return signed.pdf, signed.data, signed.attachments, signed.signing
+        raise PublishRefused(
+            "publishing needs the signed report: give --identity EMAIL to sign one now, "
+            "or --report FILE.pdf exported since the approval"
+        )
+
+
+def _risk_words(data: ReportData) -> str:
+    """The model's risk as a publication states it: the officer's tier, else the card's own."""
+    c = data.classification
+    if c is not None:
+        return f"{c.tier}, classified by {c.officer}"
+    return f"{data.risk_tier}, the card's own rating"
 
 
 def _approved_report(
