@@ -26,7 +26,7 @@ from platformdirs import user_cache_dir
 
 from benchmarks.cards import GENERATORS, SUFFIXES
 from countersign.formats.bundle import create_bundle
-from countersign.services.workstation import open_services
+from countersign.services.workstation import ServiceOptions, open_services
 
 BUNDLE_CARDS = 1000
 """Cards per bundle (one model each): the size of a large real submission."""
@@ -116,7 +116,7 @@ def build_registry(models: int, versions: int, target: Path, *, quiet: bool = Fa
     partial = target.with_suffix(".partial")
     for leftover in target.parent.glob(partial.name + "*"):
         leftover.unlink()
-    services = open_services(str(partial), actor="benchmark")
+    services = open_services(str(partial), ServiceOptions(actor="benchmark"))
     importer = services.importer
     jobs = [
         (start, min(BUNDLE_CARDS, models - start), version)
