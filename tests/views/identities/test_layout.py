@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from countersign.services.workstation import open_services
+from countersign.services.workstation import ServiceOptions, open_services
 from countersign.views.identities.forms import CreateIdentityDialog
 from tests.helpers.keyring_memory import PlaintextKeyring
 from tests.helpers.layout import assert_usable, squeezed
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 def test_setup_form_with_no_keyring_keeps_every_field_usable(qtbot: QtBot, tmp_path: Path) -> None:
     services = open_services(
-        str(tmp_path / "registry.sqlite3"), keyring=PlaintextKeyring(), actor="officer"
+        str(tmp_path / "registry.sqlite3"),
+        ServiceOptions(keyring=PlaintextKeyring(), actor="officer"),
     )
     try:
         form = CreateIdentityDialog(services.identities, first_run=True)
