@@ -308,12 +308,11 @@ def _timed(action: Callable[[], object], repeat: int) -> list[float]:
 
 def _raw_search(raw: sqlite3.Connection, query: str, ranked_at_most: int) -> list[Any]:
     """The registry's two FTS5 statements, run with plain sqlite3 (the raw limit)."""
-    from countersign.services.storage.dialect import SQLITE_FLOOR, SQLITE_RANKED
+    from countersign.services.storage.dialect import SQLITE_FLOOR, sqlite_ranked
 
-    floor = raw.execute(SQLITE_FLOOR, {"q": query, "skip": ranked_at_most - 1}).fetchone()
-    return raw.execute(
-        SQLITE_RANKED, {"q": query, "floor": floor[0] if floor else 0, "n": 20}
-    ).fetchall()
+    found = raw.execute(SQLITE_FLOOR, {"q": query, "skip": ranked_at_most - 1}).fetchone()
+    floor = found[0] if found else 0
+    return raw.execute(sqlite_ranked(floor), {"q": query, "floor": floor, "n": 20}).fetchall()
 
 
 def measure_search(db: Path, repeat: int) -> list[Figure]:

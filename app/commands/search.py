@@ -11,7 +11,8 @@ from countersign.models.safe_text import terminal_text as line
 from countersign.models.vocabulary import CardStatus
 from countersign.services.counting import counted
 from countersign.services.registry import SearchHit
-from countersign.services.storage.dialect import Snippet, search_words
+from countersign.services.storage.dialect import search_words
+from countersign.services.storage.snippets import Snippet
 
 LIMIT_MOST = 1000
 """The most hits ``--limit`` may ask for."""

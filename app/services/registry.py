@@ -20,6 +20,7 @@ from countersign.models.tables import Attachment, Bundle, CardVersion, Model
 from countersign.services.stage_summary import stage_summaries
 from countersign.services.storage import dialect
 from countersign.services.storage.database import Database
+from countersign.services.storage.snippets import NO_SNIPPET, Snippet
 
 
 class NotFound(CountersignError):
@@ -111,7 +112,7 @@ class SearchHit:
     score: float
     status: str = ""
     """The status of the matching card version (not the model's newest)."""
-    snippet: dialect.Snippet = dialect.NO_SNIPPET
+    snippet: Snippet = NO_SNIPPET
     """A few words of the card around the matched ones, which it marks."""
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import ModelFilter, ModelOrder, Registry
-from countersign.services.storage import dialect
+from countersign.services.storage import dialect, snippets
 from countersign.services.storage.database import Database
 from tests.helpers.registry import native_card, write_card
 
@@ -129,7 +129,12 @@ def versioned(tmp_path: Path, registry_db: str) -> Iterator[Registry]:
     db.dispose()
 
 
-def test_current_versions_rank_above_superseded_ones(versioned: Registry) -> None:
+@pytest.mark.parametrize("ranked_at_most", [10_000, 2])
+def test_current_versions_rank_above_superseded_ones(
+    versioned: Registry, ranked_at_most: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 10,000: fewer matches than that, each looked up; 2: a broad search (the floor's list).
+    monkeypatch.setattr(dialect, "RANKED_AT_MOST", ranked_at_most)
     hits = versioned.search("elastic")
     # 2.0 says it eight times and would rank first on words alone.
     assert [(hit.version, hit.status) for hit in hits] == [
@@ -143,8 +148,7 @@ def test_each_hit_has_a_snippet_marking_the_matched_words(versioned: Registry) -
     snippet = hit.snippet
     marked = [snippet.text[start:end] for start, end in snippet.matches]
     assert {word.lower() for word in marked} == {"elasticity", "retail"}
-    assert "estimates for the" in snippet.text
-    assert "\x02" not in snippet.text and "\x03" not in snippet.text
+    assert "Price elasticity" in snippet.text
     assert "".join(piece for piece, _ in snippet.pieces()) == snippet.text
     assert [piece for piece, matched in snippet.pieces() if matched] == marked
 
@@ -167,26 +171,7 @@ def test_a_snippet_is_one_line_and_says_where_the_text_is_cut(
     [hit] = Registry(db).search("rarity")
     db.dispose()
     assert "\n" not in hit.snippet.text
-    assert hit.snippet.text.startswith(dialect.ELLIPSIS)
-    assert hit.snippet.text.endswith(dialect.ELLIPSIS)
-    assert len(hit.snippet.text.split()) <= dialect.SNIPPET_WORDS + 2
+    assert hit.snippet.text.startswith(snippets.ELLIPSIS)
+    assert hit.snippet.text.endswith(snippets.ELLIPSIS)
+    assert len(hit.snippet.text.split()) <= snippets.SNIPPET_WORDS + 2
     assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["rarity"]
-
-
-def test_read_snippet_turns_marks_into_offsets() -> None:
-    snippet = dialect.read_snippet("…the \x02model\x03 is\n  \x02monitored\x03 weekly…")
-    assert snippet.text == "…the model is monitored weekly…"
-    assert snippet.matches == ((5, 10), (14, 23))
-    # A stray mark (a card holding the control character itself) never breaks the text.
-    assert dialect.read_snippet("a \x03b\x02 c").text == "a b c"
-
-
-def test_a_snippet_can_start_a_few_words_before_its_first_match() -> None:
-    snippet = dialect.read_snippet("…one two three four five six \x02seven\x03 eight \x02nine\x03…")
-    shown = snippet.leading_to_match(2)
-    assert shown.text == "…five six seven eight nine…"
-    assert [shown.text[s:e] for s, e in shown.matches] == ["seven", "nine"]
-    # Already near the start: unchanged.
-    assert dialect.read_snippet("a \x02b\x03 c").leading_to_match(2) == dialect.read_snippet(
-        "a \x02b\x03 c"
-    )

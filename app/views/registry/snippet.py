@@ -13,7 +13,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from countersign.models.safe_text import display_text
-from countersign.services.storage.dialect import Snippet
+from countersign.services.storage.snippets import Snippet
 from countersign.views.appearance.colours import MATCH_BACKGROUND, MATCH_TEXT
 
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 3

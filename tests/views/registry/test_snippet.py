@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from countersign.services.storage.dialect import read_snippet
+from countersign.services.storage.snippets import Snippet
 from countersign.views.appearance.colours import MATCH_BACKGROUND
 from countersign.views.registry.snippet import snippet_html
 
@@ -17,7 +17,9 @@ def _palette(window: str) -> QPalette:
 
 
 def test_matched_words_are_highlighted_and_card_text_is_never_markup(qapp: QApplication) -> None:
-    snippet = read_snippet("…<b>bold</b> \x02monitoring\x03 & <script>\x1b[2J…")
+    text = "…<b>bold</b> monitoring & <script>\x1b[2J…"
+    start = text.index("monitoring")
+    snippet = Snippet(text, ((start, start + len("monitoring")),))
     shown = snippet_html(snippet, _palette("#f0f0f0"))
     assert "&lt;b&gt;bold&lt;/b&gt;" in shown and "&lt;script&gt;" in shown
     assert "<b>" not in shown and "\x1b" not in shown
@@ -26,5 +28,5 @@ def test_matched_words_are_highlighted_and_card_text_is_never_markup(qapp: QAppl
 
 
 def test_the_highlight_follows_a_dark_palette(qapp: QApplication) -> None:
-    snippet = read_snippet("the \x02model\x03")
+    snippet = Snippet("the model", ((4, 9),))
     assert f"background-color:{MATCH_BACKGROUND.dark}" in snippet_html(snippet, _palette("#202124"))
