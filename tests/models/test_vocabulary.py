@@ -23,6 +23,7 @@ from countersign.models.vocabulary import (
     Role,
     SignatureStatus,
     StageStatus,
+    Theme,
     Vocabulary,
 )
 
@@ -41,6 +42,7 @@ EVERY_VOCABULARY = (
     SignatureStatus,
     AuditAction,
     AuditObject,
+    Theme,
 )
 
 GUARDED = (
