@@ -44,6 +44,7 @@ from countersign.models.manifest import (
     ManifestArtifact,
     ManifestAttachment,
     ManifestCard,
+    ManifestModelSignature,
 )
 
 
@@ -64,6 +65,7 @@ def build_bundle(
     """
     listed = [card.path for card in manifest.cards]
     listed += [attachment.path for attachment in manifest.attachments]
+    listed += [signature.path for signature in manifest.model_signatures or []]
     missing = [path for path in listed if path not in files]
     unlisted = sorted(set(files) - set(listed))
     if missing or unlisted:
@@ -133,14 +135,18 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
     signing: TeamKeyFiles | None = None,
     version: str | None = None,
     artifacts: Sequence[Path] = (),
+    model_signatures: Sequence[Path] = (),
 ) -> BundleManifest:
     """Write a bundle from a folder of cards, signed with ``signing``'s key when given.
 
     Each file directly in ``folder`` must be a card; a sub-folder named after
     a card file's stem (``credit-scorer/`` for ``credit-scorer.md``) holds that
     card's attachments.  ``version`` stands for the model version of cards that
-    state none.  Raises :class:`BundleRefused` naming the file at fault, and
-    then writes nothing.
+    state none.  ``artifacts`` are the card's model files (named with their
+    SHA-256, not carried) and ``model_signatures`` the team's OpenSSF model
+    signatures of them (``model_signing sign key``), carried under
+    ``model-signatures/``.  Raises :class:`BundleRefused` naming the file at
+    fault, and then writes nothing.
     """
     if not folder.is_dir():
         refuse(str(folder), "", "is not a folder of cards")
@@ -162,7 +168,7 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
     if not cards:
         refuse(str(folder), "", "the folder holds no card files")
     attachments = _collect_attachments(folder, [c for c in children if c.is_dir()], cards, files)
-    if artifacts and len(cards) != 1:
+    if (artifacts or model_signatures) and len(cards) != 1:
         refuse(
             str(folder),
             "",
@@ -170,6 +176,9 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
             "make one bundle per card",
         )
     artifact_entries = [_artifact_entry(path, cards[0].path) for path in artifacts]
+    signature_entries = [
+        _model_signature_entry(path, cards[0].path, files) for path in model_signatures
+    ]
     try:
         manifest = BundleManifest(
             team=team,
@@ -178,11 +187,32 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
             cards=sorted(cards, key=lambda card: card.path),
             attachments=sorted(attachments, key=lambda attachment: attachment.path),
             artifacts=artifact_entries or None,
+            model_signatures=signature_entries or None,
         )
     except ValidationError as error:
         refuse(str(output), *validation_problem(error))
     write_bundle(output, manifest, files, signer=signer)
     return manifest
+
+
+MODEL_SIGNATURES_FOLDER = "model-signatures"
+"""Where a bundle written here carries the teams' model signatures."""
+
+
+def _model_signature_entry(
+    path: Path, card: str, files: dict[str, bytes]
+) -> ManifestModelSignature:
+    """A model signature file, carried under ``model-signatures/`` with its SHA-256."""
+    if not path.is_file():
+        refuse(str(path), "", "is not a file")
+    content = _read_local(path)
+    inside = f"{MODEL_SIGNATURES_FOLDER}/{path.name}"
+    if inside in files:
+        refuse(str(path), "", f"another model signature is also named {path.name}")
+    files[inside] = content
+    return ManifestModelSignature(
+        path=inside, card=card, sha256=hashlib.sha256(content).hexdigest()
+    )
 
 
 def _artifact_entry(path: Path, card: str) -> ManifestArtifact:

@@ -352,6 +352,7 @@ def _bundle_event(plan: ImportPlan, bundle: OpenedBundle, actor: str) -> EventDr
             "cards": [
                 {"model": c.model, "version": c.version, "outcome": c.outcome} for c in plan.cards
             ],
+            "model_signatures": plan.signed_model_files,
         },
     )
 
