@@ -46,10 +46,12 @@ def check_model_signatures(
     try:
         checked = verify_signatures(bundle, certificates())
     except ModelSignatureFailed as failure:
-        plan.refusal = str(failure)
+        # The card is refused, so the whole bundle is; its cards stay in the plan so
+        # that the preview shows which model files failed.
         for card in plan.cards:
             if card.file == failure.card:
-                card.outcome, card.reason = CardOutcome.REFUSED, failure.reason
+                card.outcome = CardOutcome.REFUSED
+                card.reason = f"{failure.field}: {failure.reason}"
                 _mark(card.artifacts, None, ModelFileSignature.FAILED)
         return
     for signed in checked:
@@ -83,3 +85,30 @@ def team_signature(artifact: dict[str, object]) -> ModelFileSignature:
     if isinstance(stored, str) and ModelFileSignature.known(stored):
         return ModelFileSignature(stored)
     return ModelFileSignature.ABSENT
+
+
+def signed_by_team(artifacts: Sequence[dict[str, object]]) -> str:
+    """Whether the team signed a card version's model files, in a few words for a table."""
+    if not artifacts:
+        return "no model files named"
+    counts: dict[ModelFileSignature, int] = {}
+    for artifact in artifacts:
+        status = team_signature(artifact)
+        counts[status] = counts.get(status, 0) + 1
+    if ModelFileSignature.FAILED in counts:
+        return ModelFileSignature.FAILED.label
+    if len(counts) == 1:
+        return next(iter(counts)).label
+    return ", ".join(f"{counts[s]} {s.label}" for s in ModelFileSignature if s in counts)
+
+
+def signature_sentence(artifact: dict[str, object]) -> str:
+    """One model file's team signature in a sentence: what was checked, with which certificate."""
+    status = team_signature(artifact)
+    if status == ModelFileSignature.VERIFIED:
+        fingerprint = str(artifact.get(TEAM_CERTIFICATE, ""))
+        return (
+            "signed by the team: verified (OpenSSF model signature, team certificate "
+            f"SHA-256 {fingerprint[:16]}…)"
+        )
+    return f"signed by the team: {status.label}"
