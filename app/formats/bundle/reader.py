@@ -239,12 +239,27 @@ def _listed_paths(manifest: BundleManifest, file_name: str) -> dict[str, str]:
                 _join(MANIFEST_NAME, f"attachments[{index}].card"),
                 f"names {attachment.card!r}, which is not a card listed in the manifest",
             )
-    for index, artifact in enumerate(manifest.artifacts or []):
-        _check_card_named(artifact.card, card_paths, f"artifacts[{index}].card", file_name)
+    _check_artifacts(manifest, card_paths, file_name)
     for index, signature in enumerate(manifest.model_signatures or []):
         _check_listed_path(signature.path, f"model_signatures[{index}]", listed, file_name)
         _check_card_named(signature.card, card_paths, f"model_signatures[{index}].card", file_name)
     return listed
+
+
+def _check_artifacts(manifest: BundleManifest, card_paths: set[str], file_name: str) -> None:
+    """Each model file names a listed card, and no card names one file name twice."""
+    named: dict[tuple[str, str], int] = {}
+    for index, artifact in enumerate(manifest.artifacts or []):
+        _check_card_named(artifact.card, card_paths, f"artifacts[{index}].card", file_name)
+        key = (artifact.card, artifact.name)
+        if key in named:
+            refuse(
+                file_name,
+                _join(MANIFEST_NAME, f"artifacts[{index}].name"),
+                f"{shown(artifact.name)!r} is named twice for {shown(artifact.card)!r} (also at "
+                f"artifacts[{named[key]}]); a card names each model file once",
+            )
+        named[key] = index
 
 
 def _check_card_named(card: str, card_paths: set[str], where: str, file_name: str) -> None:

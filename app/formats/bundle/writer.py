@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NotRequired, TypedDict, TypeVar, Unpack
 
 from pydantic import ValidationError
 
@@ -126,16 +126,23 @@ class TeamKeyFiles:
     passphrase: bytes | None = None
 
 
-def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, producer), options by name
-    folder: Path,
-    output: Path,
-    team: str,
-    *,
-    producer: str,
-    signing: TeamKeyFiles | None = None,
-    version: str | None = None,
-    artifacts: Sequence[Path] = (),
-    model_signatures: Sequence[Path] = (),
+class BundleOptions(TypedDict):
+    """What :func:`create_bundle` writes besides the cards.
+
+    Who made it (``producer``), and by choice a signature, the model version of
+    cards that state none, the model files (artifacts) of its one card, and the
+    team's OpenSSF model signatures of those files.
+    """
+
+    producer: str
+    signing: NotRequired[TeamKeyFiles | None]
+    version: NotRequired[str | None]
+    artifacts: NotRequired[Sequence[Path]]
+    model_signatures: NotRequired[Sequence[Path]]
+
+
+def create_bundle(
+    folder: Path, output: Path, team: str, **options: Unpack[BundleOptions]
 ) -> BundleManifest:
     """Write a bundle from a folder of cards, signed with ``signing``'s key when given.
 
@@ -148,6 +155,7 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
     ``model-signatures/``.  Raises :class:`BundleRefused` naming the file at
     fault, and then writes nothing.
     """
+    signing, version = options.get("signing"), options.get("version")
     if not folder.is_dir():
         refuse(str(folder), "", "is not a folder of cards")
     if output.resolve().parent == folder.resolve():
@@ -168,22 +176,12 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
     if not cards:
         refuse(str(folder), "", "the folder holds no card files")
     attachments = _collect_attachments(folder, [c for c in children if c.is_dir()], cards, files)
-    if (artifacts or model_signatures) and len(cards) != 1:
-        refuse(
-            str(folder),
-            "",
-            f"model files (--artifact) go with one card, and the folder holds {len(cards)}; "
-            "make one bundle per card",
-        )
-    artifact_entries = [_artifact_entry(path, cards[0].path) for path in artifacts]
-    signature_entries = [
-        _model_signature_entry(path, cards[0].path, files) for path in model_signatures
-    ]
+    artifact_entries, signature_entries = _model_file_entries(folder, cards, files, options)
     try:
         manifest = BundleManifest(
             team=team,
             created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            producer=producer,
+            producer=options["producer"],
             cards=sorted(cards, key=lambda card: card.path),
             attachments=sorted(attachments, key=lambda attachment: attachment.path),
             artifacts=artifact_entries or None,
@@ -193,6 +191,25 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
         refuse(str(output), *validation_problem(error))
     write_bundle(output, manifest, files, signer=signer)
     return manifest
+
+
+def _model_file_entries(
+    folder: Path, cards: list[ManifestCard], files: dict[str, bytes], options: BundleOptions
+) -> tuple[list[ManifestArtifact], list[ManifestModelSignature]]:
+    """The model files of the folder's one card and the team's signatures of them."""
+    artifacts = options.get("artifacts", ())
+    signatures = options.get("model_signatures", ())
+    if (artifacts or signatures) and len(cards) != 1:
+        refuse(
+            str(folder),
+            "",
+            f"model files (--artifact) go with one card, and the folder holds {len(cards)}; "
+            "make one bundle per card",
+        )
+    return (
+        [_artifact_entry(path, cards[0].path) for path in artifacts],
+        [_model_signature_entry(path, cards[0].path, files) for path in signatures],
+    )
 
 
 MODEL_SIGNATURES_FOLDER = "model-signatures"

@@ -348,21 +348,19 @@ def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
 
 
 def _bundle_event(plan: ImportPlan, bundle: OpenedBundle, actor: str) -> EventDraft:
+    details: dict[str, Any] = {
+        "file": bundle.file_name,
+        "team": bundle.manifest.team,
+        "signature": bundle.signature_status,
+        "signer": bundle.signer_subject or "",
+        "cards": [
+            {"model": c.model, "version": c.version, "outcome": c.outcome} for c in plan.cards
+        ],
+    }
+    if plan.signed_model_files:  # what each verified model signature vouched for
+        details["model_signatures"] = plan.signed_model_files
     return EventDraft(
-        AuditAction.BUNDLE_IMPORTED,
-        AuditObject.BUNDLE,
-        bundle.sha256,
-        actor,
-        {
-            "file": bundle.file_name,
-            "team": bundle.manifest.team,
-            "signature": bundle.signature_status,
-            "signer": bundle.signer_subject or "",
-            "cards": [
-                {"model": c.model, "version": c.version, "outcome": c.outcome} for c in plan.cards
-            ],
-            "model_signatures": plan.signed_model_files,
-        },
+        AuditAction.BUNDLE_IMPORTED, AuditObject.BUNDLE, bundle.sha256, actor, details
     )
 
 

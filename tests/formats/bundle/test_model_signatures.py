@@ -55,3 +55,17 @@ def test_a_wrongly_listed_model_signature_refuses_the_bundle(
     with pytest.raises(BundleRefused) as refused:
         read_bundle(_bundle(entry, files), "b.cardbundle")
     assert str(refused.value).startswith(f"b.cardbundle: {message}"), str(refused.value)
+
+
+def test_a_card_naming_one_model_file_twice_is_refused() -> None:
+    manifest = manifest_for([CARD])
+    manifest["artifacts"] = [
+        {"card": CARD[0], "name": "model.onnx", "sha256": "a" * 64, "size": 1},
+        {"card": CARD[0], "name": "model.onnx", "sha256": "b" * 64, "size": 1},
+    ]
+    with pytest.raises(BundleRefused) as refused:
+        read_bundle(bundle_of(manifest, [CARD]), "b.cardbundle")
+    assert str(refused.value) == (
+        "b.cardbundle: manifest.json: artifacts[1].name: 'model.onnx' is named twice for "
+        "'credit-scorer.json' (also at artifacts[0]); a card names each model file once"
+    )

@@ -166,7 +166,7 @@ def _cover_facts(data: ReportData) -> list[tuple[str, str]]:
         (
             "Model files",
             "\n".join(
-                f"{a.get('name')}: {signature_sentence(a)}\nSHA-256 {a.get('sha256')}"
+                f"{a.get('name')} SHA-256 {a.get('sha256')}\n{signature_sentence(a)}"
                 for a in data.artifacts
             )
             or "none named",
