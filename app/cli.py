@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_commands(commands)
     _add_card_commands(commands)
     _add_deployment_commands(commands)
+    _add_policy_commands(commands)
     return parser
 
 
@@ -228,6 +229,18 @@ def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.Argum
         "--revocations", type=Path, metavar="FILE", help="from `countersign revocations export`"
     )
     gate.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
+def _add_policy_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``policy show`` and ``policy import``: the metric policy (directions and targets)."""
+    policy = commands.add_parser(
+        "policy", help="the metric policy: which way is better for each metric, or its target"
+    )
+    actions = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="the terms in force, shipped and imported")
+    show.add_argument("--json", action="store_true", help=_JSON_HELP)
+    imp = actions.add_parser("import", help="validate and store a policy file (YAML) as a version")
+    imp.add_argument("file", type=Path, metavar="FILE.yaml", help="the policy (YAML)")
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -508,6 +521,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "revoke": ("deployment", "revoke"),
     "revocations": ("deployment", "revocations"),
     "gate": ("deployment", "gate"),
+    "policy": ("policy", "policy"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

@@ -288,6 +288,9 @@ class AuditAction(Vocabulary):
     STAGES_SET = "stages.set"
     MODEL_CLASSIFIED = "model.classified"
     APPROVAL_REVOKED = "approval.revoked"
+    POLICY_IMPORTED = "policy.imported"
+    POLICY_REPLACED = "policy.replaced"
+    POLICY_FROZEN = "policy.frozen"
 
 
 _labelled(
@@ -317,6 +320,9 @@ _labelled(
         "stages.set": "Stages set",
         "model.classified": "Risk classified",
         "approval.revoked": "Approval revoked",
+        "policy.imported": "Metric policy imported",
+        "policy.replaced": "Metric policy replaced",
+        "policy.frozen": "Metric policy frozen",
     },
 )
 
@@ -336,6 +342,7 @@ class AuditObject(Vocabulary):
     REGISTRY = "registry"
     CLASSIFICATION = "classification"
     REVOCATION = "revocation"
+    METRIC_POLICY = "metric_policy"
 
 
 _labelled(
@@ -353,5 +360,6 @@ _labelled(
         "registry": "registry",
         "classification": "risk classification",
         "revocation": "revocation",
+        "metric_policy": "metric policy",
     },
 )

@@ -39,6 +39,7 @@ from countersign.models.tables import CardVersion, Model, Review, ReviewResponse
 from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
+from countersign.services.policy.policies import freeze_policy_in_force
 from countersign.services.registry import card_version_not_found, where_card_version
 from countersign.services.reviews.checklists import (
     TemplateInfo,
@@ -340,6 +341,7 @@ def _store(
     actor = signing.identity.email
     events: list[EventDraft] = []
     record = use_template(session, draft.template, actor)
+    freeze_policy_in_force(session, actor)
     review_row = _round(session, draft, record.id, actor, signed_at, events)
     signature_row = Signature(
         review_id=review_row.id,

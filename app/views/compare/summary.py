@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.services.diff.card_diff import CardDiff, FieldChange
-from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta
+from countersign.services.diff.diff_report import format_delta
 from countersign.services.diff.metric_diff import MetricChange
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
@@ -172,11 +172,20 @@ def _metric_cell(change: MetricChange, column: int) -> str:
         return change.new.value if change.new is not None else "—"
     if column == 4:
         return format_delta(change.delta) if change.delta is not None else ""
-    return change.kind if change.kind != "changed" else VERDICT_TEXT[change.verdict]
+    if change.kind != "changed":
+        return change.kind
+    rule = change.rule
+    if rule.direction == "target" and change.verdict in ("better", "worse"):
+        goal = rule.target_label or f"{rule.target:g}"
+        way = "▲ towards" if change.verdict == "better" else "▼ away from"
+        return f"{way} {goal}"
+    return VERDICT_TEXT[change.verdict]
 
 
 def _metric_tooltip(change: MetricChange) -> str:
-    lines = [f"{change.key.label()}: {change.kind}", DIRECTION_WORDS[change.direction]]
+    lines = [f"{change.key.label()}: {change.kind}", change.rule.words()]
+    if change.rule.term:
+        lines.append(f"metric policy term: {change.rule.term}")
     others = [name for name in change.changed_fields if name != "value"]
     if others:
         lines.append(f"also changed: {', '.join(others)}")

@@ -21,13 +21,13 @@ from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from countersign.models.vocabulary import CardStatus
-from countersign.services.diff.diff_report import DIRECTION_WORDS
 from countersign.services.diff.metric_trends import (
     LINE_COLOURS,
     MetricTrend,
     ModelTrends,
     short_places,
 )
+from countersign.services.policy.terms import UNKNOWN, MetricRule
 from countersign.views.presentation import status_colour
 
 AXIS_ARROWS = {"higher": "↑ better", "lower": "↓ better"}
@@ -108,15 +108,15 @@ class TrendsTab(QWidget):
             self.metric_combo.setCurrentIndex(index)
             return
         trends = [t for t in self._trends.of_metric(name) if t.numbers >= 1]
-        direction = trends[0].direction if trends else "unknown"
-        self.direction.setText(DIRECTION_WORDS[direction])
-        self._draw(name, trends, direction)
+        rule = trends[0].rule if trends else UNKNOWN
+        self.direction.setText(rule.words())
+        self._draw(name, trends, rule)
 
     def series_names(self) -> list[str]:
         """The names of the chart's series, as the legend shows them."""
         return [series.name() for series in self.chart.series()]
 
-    def _draw(self, name: str, trends: list[MetricTrend], direction: str) -> None:
+    def _draw(self, name: str, trends: list[MetricTrend], rule: MetricRule) -> None:
         assert self._trends is not None
         chart = self.chart
         chart.removeAllSeries()
@@ -127,10 +127,12 @@ class TrendsTab(QWidget):
         chart.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
         chart.setTitleBrush(text)
         chart.legend().setLabelColor(text)
-        arrow = AXIS_ARROWS.get(direction, "")
+        arrow = AXIS_ARROWS.get(rule.direction, "")
+        if rule.direction == "target" and rule.target is not None:
+            arrow = f"→ {rule.target:g} better"
         common, places = short_places(trends)
         on = f" on {common}" if common else ""
-        chart.setTitle(f"{name}{on} across the card versions ({DIRECTION_WORDS[direction]})")
+        chart.setTitle(f"{name}{on} across the card versions ({rule.words()})")
         x_axis = _version_axis(self._trends.versions)
         y_axis = _value_axis(trends, f"{name} {arrow}".strip())
         for axis in (x_axis, y_axis):

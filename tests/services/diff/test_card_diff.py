@@ -201,13 +201,14 @@ def test_metrics_are_matched_by_key_not_position() -> None:
     assert overall.delta == pytest.approx(-0.006)
     assert overall.verdict == "worse"
     ks = _metric(diff, "KS statistic")
-    assert (ks.direction, ks.verdict, ks.delta) == ("unknown", "unknown", pytest.approx(0.02))
+    # The shipped metric policy knows the KS statistic: higher is better.
+    assert (ks.direction, ks.verdict, ks.delta) == ("higher", "better", pytest.approx(0.02))
     added = _metric(diff, "AUC", "consent given")
     assert (added.kind, added.old, added.delta) == ("added", None, None)
     removed = _metric(diff, "Recall")
     assert (removed.kind, removed.new) == ("removed", None)
     assert diff.metrics[-1] is removed  # removed results come last
-    assert diff.verdicts() == {"better": 2, "worse": 1, "same": 0, "unknown": 1}
+    assert diff.verdicts() == {"better": 3, "worse": 1, "same": 0, "unknown": 0}
     assert removed.path == 'quantitative_analyses.results[name="Recall", dataset="holdout"]'
 
 

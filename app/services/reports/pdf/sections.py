@@ -14,7 +14,7 @@ from reportlab.platypus.flowables import Flowable, Spacer
 from countersign.models.vocabulary import AnswerValue, CardStatus
 from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, FieldChange
-from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta, summary_sentence
+from countersign.services.diff.diff_report import format_delta, summary_sentence
 from countersign.services.diff.metric_diff import MetricChange
 from countersign.services.diff.text_diff import DiffRow, TextDiff
 from countersign.services.diff.word_diff import Span as CharSpan
@@ -155,9 +155,7 @@ def _metrics_table(metrics: Sequence[MetricChange]) -> Flowable:
     for change in metrics:
         verdict = ""
         if change.kind == "changed":
-            verdict = change.verdict
-            if change.verdict in ("better", "worse", "unknown"):
-                verdict += f" ({DIRECTION_WORDS[change.direction]})"
+            verdict = change.rule.verdict_words(change.verdict)
             others = [name for name in change.changed_fields if name != "value"]
             if others:
                 verdict += f"; also changed: {', '.join(others)}"
