@@ -36,7 +36,11 @@ from countersign.services.diff.metric_trends import ModelTrends, model_trends
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.policy.policies import judge_in_force
 from countersign.services.registry import CardVersionDetail, Registry, VersionSummary
-from countersign.services.reviews.checklists import TemplateInfo, all_templates
+from countersign.services.reviews.checklists import (
+    TemplateInfo,
+    all_templates,
+    default_template_ids,
+)
 from countersign.services.reviews.checks import CheckResult, run_check
 from countersign.services.reviews.records import (
     ReviewInfo,
@@ -339,9 +343,11 @@ def _pending(
     session: Session, detail: CardVersionDetail, tier: str
 ) -> tuple[str, tuple[PendingCheck, ...]]:
     """The automatic checks of the one template that applies, for a card nobody has signed."""
+    infos = all_templates(session)
+    unasked = default_template_ids(infos, tier)
     newest: dict[str, TemplateInfo] = {}
-    for info in all_templates(session):
-        if info.template.applies_to(tier):
+    for info in infos:
+        if info.template.id in unasked:
             newest[info.template.id] = info
     if len(newest) != 1:
         return "", ()

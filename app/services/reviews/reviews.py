@@ -44,6 +44,7 @@ from countersign.services.registry import card_version_not_found, where_card_ver
 from countersign.services.reviews.checklists import (
     TemplateInfo,
     all_templates,
+    default_template_ids,
     resolve_template,
     use_template,
 )
@@ -293,7 +294,7 @@ def _draft(
 
 
 def _only_applicable(session: Session, tier: str, model: str, version: str) -> str:
-    ids = sorted({i.template.id for i in all_templates(session) if i.template.applies_to(tier)})
+    ids = default_template_ids(all_templates(session), tier)
     if len(ids) == 1:
         return ids[0]
     if not ids:

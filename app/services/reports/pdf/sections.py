@@ -11,7 +11,7 @@ from typing import Any
 from reportlab.platypus import CondPageBreak
 from reportlab.platypus.flowables import Flowable, Spacer
 
-from countersign.models.vocabulary import AnswerValue, CardStatus
+from countersign.models.vocabulary import CardStatus
 from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, FieldChange
 from countersign.services.diff.diff_report import format_delta, summary_sentence
@@ -25,6 +25,7 @@ from countersign.services.reports.data import (
     SignOffRecord,
     decision_words,
 )
+from countersign.services.reports.pdf.controls import ANSWER_WORDS, controls_covered
 from countersign.services.reports.pdf.flowables import (
     SignatureBox,
     SignaturePlace,
@@ -55,12 +56,6 @@ VALUE_CHARS = 300
 
 PAGE_THIRD = 240.0
 """Space a section needs left on a page to start there rather than on the next one."""
-
-ANSWER_WORDS: dict[str, str] = {
-    AnswerValue.PASS: AnswerValue.PASS.label,
-    AnswerValue.FAIL: AnswerValue.FAIL.label.upper(),  # a failed item must catch the eye
-    AnswerValue.NA: AnswerValue.NA.label,
-}
 
 
 def section_start() -> list[Flowable]:
@@ -316,6 +311,7 @@ def _round(number: int, checklist_round: ChecklistRound) -> list[Flowable]:
             )
         )
     story.append(Spacer(1, 6))
+    story.extend(controls_covered(checklist_round))
     return story
 
 
