@@ -259,6 +259,16 @@ class Policies:
             rows = session.scalars(select(MetricPolicyRecord).order_by(MetricPolicyRecord.version))
             return [_version_of(row) for row in rows]
 
+    def history(self) -> list[tuple[PolicyVersion, list[TermChange]]]:
+        """Each stored version, oldest first, with what it changed against the one before it
+        (the first against the shipped policy)."""
+        out: list[tuple[PolicyVersion, list[TermChange]]] = []
+        previous: MetricPolicy | None = None
+        for version in self.versions():
+            out.append((version, term_changes(previous, version.policy)))
+            previous = version.policy
+        return out
+
     def import_file(self, path: Path) -> tuple[PolicyVersion, ImportOutcome, list[TermChange]]:
         """Validate and store a policy file as a version; a changed frozen version is refused.
 

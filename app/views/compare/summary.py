@@ -172,18 +172,14 @@ def _metric_cell(change: MetricChange, column: int) -> str:
         return change.new.value if change.new is not None else "—"
     if column == 4:
         return format_delta(change.delta) if change.delta is not None else ""
-    if change.kind != "changed":
-        return change.kind
-    rule = change.rule
-    if rule.direction == "target" and change.verdict in ("better", "worse"):
-        goal = rule.target_label or f"{rule.target:g}"
-        way = "▲ towards" if change.verdict == "better" else "▼ away from"
-        return f"{way} {goal}"
-    return VERDICT_TEXT[change.verdict]
+    return change.kind if change.kind != "changed" else VERDICT_TEXT[change.verdict]
 
 
 def _metric_tooltip(change: MetricChange) -> str:
-    lines = [f"{change.key.label()}: {change.kind}", change.rule.words()]
+    lines = [f"{change.key.label()}: {change.kind}"]
+    if change.kind == "changed" and change.verdict in ("better", "worse"):
+        lines.append(change.rule.verdict_words(change.verdict))
+    lines.append(change.rule.words())
     if change.rule.term:
         lines.append(f"metric policy term: {change.rule.term}")
     others = [name for name in change.changed_fields if name != "value"]

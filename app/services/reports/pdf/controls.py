@@ -35,6 +35,9 @@ _FRAMEWORK_ORDER: dict[Framework, int] = {
     "sr-11-7": 3,
 }
 
+EVIDENCE_CHARS = 120
+"""Characters of an automatic check's evidence shown in a row (the checklist table has it all)."""
+
 WIDTHS = (92.0, 120.0, 52.0, CONTENT_WIDTH - 92.0 - 120.0 - 52.0 - 78.0, 78.0)
 """Reference, item, answer, evidence, signer."""
 
@@ -95,7 +98,10 @@ def _item_cells(checklist_round: ChecklistRound, item: ChecklistItem) -> list[An
         response = found[0]
         answers.append(ANSWER_WORDS.get(response.answer, response.answer))
         if response.automatic and not evidence:
-            evidence.append(Span(f"automatic {response.automatic}: {response.evidence}"))
+            shown = response.evidence
+            if len(shown) > EVIDENCE_CHARS:  # the checklist table above shows it whole
+                shown = shown[: EVIDENCE_CHARS - 1].rstrip() + "…"
+            evidence.append(Span(f"automatic {response.automatic}: {shown}"))
         if response.note:
             evidence.extend(_joined(evidence, Span(f"{name}: ", "bold"), Span(response.note)))
     if not signers:
