@@ -1,7 +1,7 @@
 """The officer's metric policy: one table of versions (issue 13).
 
-Revision ID: 0007_metric_policies
-Revises: 0006
+Revision ID: 0008_metric_policies
+Revises: 0007
 Create Date: 2026-12-05
 
 ``metric_policies`` holds each imported version of the officer's metric
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_metric_policies"
-down_revision = "0006"
+revision = "0008_metric_policies"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
