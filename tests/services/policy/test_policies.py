@@ -42,13 +42,23 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
         yield made
 
 
+@pytest.fixture
+def any_bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    """A workbench on SQLite and on PostgreSQL."""
+    with workbench(tmp_path, registry_db) as made:
+        yield made
+
+
 def _write(folder: Path, text: str, name: str = "policy.yaml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def test_a_policy_is_imported_as_a_version_and_audited(bench: Workbench, tmp_path: Path) -> None:
+def test_a_policy_is_imported_as_a_version_and_audited(
+    any_bench: Workbench, tmp_path: Path
+) -> None:
+    bench = any_bench
     policies = bench.services.policies
     assert policies.versions() == []
     version, outcome, changes = policies.import_file(_write(tmp_path, POLICY))
@@ -77,8 +87,9 @@ def test_a_policy_is_imported_as_a_version_and_audited(bench: Workbench, tmp_pat
 
 
 def test_an_unused_version_can_be_replaced_a_used_one_is_frozen(
-    bench: Workbench, tmp_path: Path
+    any_bench: Workbench, tmp_path: Path
 ) -> None:
+    bench = any_bench
     policies = bench.services.policies
     policies.import_file(_write(tmp_path, POLICY))
     changed = POLICY.replace("direction: higher\n    note", "direction: lower\n    note")
