@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_stage_commands,
         _add_officer_commands,
         _add_gate_commands,
+        _add_policy_commands,
     ):
         add_commands(commands)
     return parser
@@ -282,6 +283,18 @@ def _add_search_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--limit", type=int, default=20, metavar="N", help="show the N best (default 20)"
     )
     search.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
+def _add_policy_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``policy show`` and ``policy import``: the metric policy (directions and targets)."""
+    policy = commands.add_parser(
+        "policy", help="the metric policy: which way is better for each metric, or its target"
+    )
+    actions = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="the terms in force, shipped and imported")
+    show.add_argument("--json", action="store_true", help=_JSON_HELP)
+    imp = actions.add_parser("import", help="validate and store a policy file (YAML) as a version")
+    imp.add_argument("file", type=Path, metavar="FILE.yaml", help="the policy (YAML)")
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -578,6 +591,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "revoke": ("deployment", "revoke"),
     "revocations": ("deployment", "revocations"),
     "gate": ("deployment", "gate"),
+    "policy": ("policy", "policy"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

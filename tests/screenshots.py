@@ -7,7 +7,8 @@ Builds the demo registry in a temporary folder, opens the main window at
 import preview of a refused (hostile) bundle and of a good one, the audit
 trail window after Verify chain, the card draft editor (empty, half filled in with its
 completeness panel, and complete), and a sign-off: the Review tab answered, the
-signing dialog, the tab once signed, and Settings ▸ Identities; then the signed
+signing dialog, the tab once signed, and Settings ▸ Identities (and, last, Settings ▸
+Metric policy before and after a policy is imported); then the signed
 report: the export dialog, the preview of the exported PDF with its verdict,
 and Tools ▸ Verify report… on that file and on a copy with one byte changed
 inside the signed range.  Nothing of the
@@ -57,6 +58,7 @@ from countersign.views.identities.dialog import IdentitiesDialog
 from countersign.views.identities.forms import CreateIdentityDialog
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
+from countersign.views.policy.dialog import PolicyDialog
 from countersign.views.reports.export_dialog import report_file_name
 from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
@@ -183,6 +185,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_report(window, outdir, work))
         saved.extend(_save_drafts(window, outdir, work))
         saved.extend(_save_model_signatures(window, outdir, work))
+        saved.extend(_save_policy(window, outdir, work))
     finally:
         window.close()
         window.deleteLater()
@@ -492,6 +495,42 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     saved.append(_save(full, outdir, "draft-full"))
     full.close()
     settle()
+    return saved
+
+
+DEMO_POLICY = """\
+version: 1
+title: Meridian Bank metric policy
+description: Directions the model risk office agreed for retail credit scorecards.
+metrics:
+  - name: approval rate
+    direction: higher
+    note: >-
+      At the fixed PD cut-off of the lending policy, approving more applicants at the
+      same risk is better; the adverse impact ratio watches who is approved.
+  - name: population stability index
+    aliases: [psi]
+    target: 0
+    target_label: stable population
+"""
+
+
+def _save_policy(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
+    """Settings ▸ Metric policy: the shipped terms, then an imported version and what it changed."""
+    window.open_policy()
+    dialog = window._policy_dialog
+    if not isinstance(dialog, PolicyDialog):
+        raise RuntimeError("Settings ▸ Metric policy did not open")
+    dialog.resize(1100, 680)
+    settle()
+    saved = [_save(dialog, outdir, "policy-shipped")]
+    path = work / "meridian-policy.yaml"
+    path.write_text(DEMO_POLICY, encoding="utf-8")
+    if not dialog.import_file(path):
+        raise RuntimeError(f"the demo policy was refused: {dialog.problem.text()}")
+    settle()
+    saved.append(_save(dialog, outdir, "policy-imported"))
+    dialog.close()
     return saved
 
 
