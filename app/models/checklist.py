@@ -179,6 +179,10 @@ class ChecklistTemplate(_Part):
     stages: list[str] = Field(default_factory=list, max_length=20)
     """The deployment stages the template serves; empty for every stage."""
     quorum: int = Field(default=1, ge=1, le=20)
+    validity_months: dict[RiskTier, Annotated[int, Field(ge=1, le=120)]] = Field(
+        default_factory=dict
+    )
+    """Per risk tier, the longest an approval may hold, in months; a tier named here needs an expiry."""
     items: list[ChecklistItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @field_validator("risk_tiers")

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AuditAction, AuditObject, Role, StageStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
+from countersign.services.deployment.expiry import ExpiringApproval, approvals_expiring
 from countersign.services.deployment.gate import registry_gate
 from countersign.services.deployment.records import (
     GateResult,
@@ -309,6 +311,11 @@ class Deployment:
     def summaries(self, models: Sequence[str]) -> dict[str, str]:
         """``production 3.1 · staging 3.2 in review`` for each of ``models`` (for the browser)."""
         return {name: self.status(name).summary for name in models}
+
+    def approvals_expiring(self, before: datetime.date) -> list[ExpiringApproval]:
+        """Approvals whose expiry is on or before ``before``, soonest first (expired ones too)."""
+        with self.database.read() as session:
+            return approvals_expiring(session, before)
 
     def gate(
         self, model: str, version: str | None, stage: str, artifact_sha256: str | None = None

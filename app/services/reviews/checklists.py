@@ -66,12 +66,14 @@ def template_sha256(template: ChecklistTemplate) -> str:
 def template_json(template: ChecklistTemplate) -> str:
     """The template as canonical JSON, as the registry stores it.
 
-    A template that names no stages is stored as it was before templates could
-    name them, so that its hash (what "the same template" means) did not change.
+    A template that names no stages (or no validity) is stored as it was before
+    templates could name them, so that its hash (what "the same template" means)
+    did not change.
     """
     data = template.model_dump(mode="json")
-    if not data.get("stages"):
-        data.pop("stages", None)
+    for later in ("stages", "validity_months"):  # added later; absent, the hash stays as it was
+        if not data.get(later):
+            data.pop(later, None)
     return canonical_json(data)
 
 

@@ -28,6 +28,7 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AnswerValue, CardStatus, Decision
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.checks import CheckResult
+from countersign.services.reviews.conditions import ApprovalTerms
 from countersign.services.reviews.stages import StageState
 
 
@@ -160,6 +161,8 @@ class SignOffRequest:
     """The stage the sign-off is for; None for the first stage not yet approved."""
     source: str = field(default="", compare=False)
     """Where the answers came from (a file name), for refusal messages."""
+    terms: ApprovalTerms = field(default_factory=ApprovalTerms)
+    """The approval's conditions and expiry date (signed with it; an approval only)."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from countersign.models.vocabulary import (
 from countersign.services.identities.certificates import certificate_emails, load_certificate
 from countersign.services.identities.errors import IdentityNotFound, IdentityRetired
 from countersign.services.identities.identities import normalise_email
+from countersign.services.reviews.conditions import condition_problems, expiry_problems, today
 from countersign.services.reviews.errors import (
     AlreadySigned,
     ResponsesInvalid,
@@ -34,6 +35,7 @@ from countersign.services.reviews.errors import (
     SignOffRefused,
     StageRefused,
     TemplateNotApplicable,
+    TermsRefused,
 )
 from countersign.services.reviews.records import (
     Answer,
@@ -113,6 +115,7 @@ def rule_problems(
         except SignOffRefused as problem:
             yield problem
     yield from answer_problems(draft, request)
+    yield from terms_problems(draft, request)
     if request.decision == Decision.APPROVE:
         try:
             _check_classified(draft, what)
@@ -206,7 +209,7 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
             f"the approval of {what} for {draft.stage} was revoked; a new review needs a new "
             "version from the team"
         )
-    if status not in (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW):
+    if status not in (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW, StageStatus.EXPIRED):
         raise ReviewClosed(
             f"{what} is already decided ({status}) for {draft.stage}; a card version never "
             "changes, so a new review needs a new version from the team"
@@ -262,6 +265,25 @@ def answer_problems(draft: ReviewDraft, request: SignOffRequest) -> Iterator[Res
                 source,
                 item.id,
             )
+
+
+def terms_problems(draft: ReviewDraft, request: SignOffRequest) -> Iterator[TermsRefused]:
+    """Every problem of the approval's conditions and expiry (none for a sign-off without them).
+
+    Conditions and an expiry belong to an approval; the template's longest validity
+    for the card's risk tier makes an expiry required and bounds it.
+    """
+    terms = request.terms
+    if request.decision != Decision.APPROVE:
+        if terms.conditions or terms.expires is not None:
+            yield TermsRefused(
+                "conditions and an expiry date belong to an approval; a request for changes "
+                "or a rejection carries neither (say it in the comment)"
+            )
+        return
+    yield from condition_problems(terms.conditions)
+    longest = draft.template.template.validity_months.get(draft.risk_tier)  # type: ignore[call-overload]
+    yield from expiry_problems(terms, today(), longest, draft.risk_tier)
 
 
 def _answer_problem(
