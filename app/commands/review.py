@@ -14,6 +14,7 @@ from countersign.errors import CountersignError
 from countersign.models.vocabulary import CardStatus, Decision
 from countersign.services.counting import counted
 from countersign.services.registry import split_reference
+from countersign.services.reviews.conditions import ApprovalTerms, parse_date
 from countersign.services.reviews.errors import ResponsesInvalid
 from countersign.services.reviews.records import Answer
 from countersign.services.reviews.responses_file import (
@@ -60,6 +61,7 @@ def review(args: argparse.Namespace) -> int:
         comment=args.comment or "",
         stage=args.stage,
         source=args.responses.name,
+        terms=_terms(args),
     )
     # Every rule first, so that nobody types a passphrase for a sign-off that is refused.
     draft = reviews.check(request)
@@ -83,6 +85,10 @@ def review(args: argparse.Namespace) -> int:
         f"against {draft.template.reference}"
     )
     print(f"  by {args.identity}, payload SHA-256 {result.payload_sha256}")
+    if request.terms.expires_on:
+        print(f"  the approval holds until {request.terms.expires_on}")
+    for number, condition in enumerate(request.terms.conditions, start=1):
+        print(f"  condition {number}: {condition}")
     print(f"  review {r.id}: {CardStatus.word(r.status)} ({approvals_text(r)})")
     print(f"  {draft.model} {draft.version} for {draft.stage}: {CardStatus.word(r.status)}")
     return EXIT_OK
@@ -108,6 +114,7 @@ def dry_run(args: argparse.Namespace) -> int:
         comment=args.comment or "",
         stage=args.stage,
         source=source,
+        terms=_terms(args),
     )
     result = services_for(args).reviews.dry_run(request)
     if args.responses is not None:
@@ -173,6 +180,12 @@ def dry_run(args: argparse.Namespace) -> int:
     return EXIT_REFUSED
 
 
+def _terms(args: argparse.Namespace) -> ApprovalTerms:
+    """The approval's conditions and expiry from ``--condition`` and ``--expires``."""
+    expires = parse_date(args.expires, "--expires") if args.expires is not None else None
+    return ApprovalTerms(tuple(args.condition), expires)
+
+
 def review_json(r: ReviewInfo) -> dict[str, Any]:
     """The documented JSON of one review round with every sign-off."""
     return {
@@ -197,6 +210,8 @@ def review_json(r: ReviewInfo) -> dict[str, Any]:
                 "comment": s.comment,
                 "signed_at": s.signed_at,
                 "chain": {"seq": s.chain[0], "hash": s.chain[1]} if s.chain else None,
+                "conditions": list(s.conditions),
+                "expires_on": s.expires_on,
                 "algorithm": "ECDSA P-256 SHA-256",
                 "signature": base64.b64encode(s.signature).decode("ascii"),
                 "responses": [

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from countersign.models.tables import CardVersion, Model, Review, Signature
 from countersign.models.vocabulary import CardStatus, Decision, StageStatus
-from countersign.services.reviews.conditions import today
+from countersign.services.reviews import conditions
 from countersign.services.reviews.stages import stage_states
 
 
@@ -35,11 +35,11 @@ class ExpiringApproval:
 
     def expired(self, as_of: datetime.date | None = None) -> bool:
         """Whether the approval no longer holds on ``as_of`` (today by default)."""
-        return (as_of or today()).isoformat() > self.expires_on
+        return (as_of or conditions.today()).isoformat() > self.expires_on
 
     def days_left(self, as_of: datetime.date | None = None) -> int:
         """Days from ``as_of`` (today) to the expiry day; negative once expired."""
-        return (datetime.date.fromisoformat(self.expires_on) - (as_of or today())).days
+        return (datetime.date.fromisoformat(self.expires_on) - (as_of or conditions.today())).days
 
 
 def approvals_expiring(session: Session, before: datetime.date) -> list[ExpiringApproval]:
@@ -48,7 +48,7 @@ def approvals_expiring(session: Session, before: datetime.date) -> list[Expiring
     Soonest first.  Approvals already expired are included (``expired()`` says
     so); revoked ones and rounds that a later round of the same stage replaced
     are not.  Call it in a read session: ``approvals_expiring(session,
-    today() + timedelta(days=30))`` lists what ends within thirty days.
+    conditions.today() + timedelta(days=30))`` lists what ends within thirty days.
     """
     earliest = func.min(Signature.expires_on)
     candidates = session.execute(

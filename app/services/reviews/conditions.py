@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from countersign.models.safe_text import BIDI_CONTROLS, display_text
 from countersign.services.reviews.errors import TermsRefused
+from countersign.services.storage import database
 
 MAX_CONDITIONS = 10
 """A sign-off with more conditions than this is refused."""
@@ -45,17 +46,56 @@ class ApprovalTerms:
         """The expiry as stored and signed (``YYYY-MM-DD``), or None."""
         return self.expires.isoformat() if self.expires else None
 
+    def payload_members(self) -> dict[str, object]:
+        """What the terms add to a signed payload: nothing when there are none.
+
+        A sign-off without terms signs exactly what it signed before terms
+        existed, so older sign-offs still verify; one with terms signs
+        ``conditions`` and ``expires``, and a changed row no longer matches.
+        """
+        members: dict[str, object] = {}
+        if self.conditions:
+            members["conditions"] = list(self.conditions)
+        if self.expires is not None:
+            members["expires"] = self.expires.isoformat()
+        return members
+
     @classmethod
     def stored(cls, conditions_json: str, expires_on: str | None) -> ApprovalTerms:
-        """The terms as a sign-off row holds them."""
-        conditions = tuple(str(c) for c in json.loads(conditions_json or "[]"))
-        expires = datetime.date.fromisoformat(expires_on) if expires_on else None
-        return cls(conditions, expires)
+        """The terms as a sign-off row holds them; never raises.
+
+        A row changed into something unreadable fails closed: conditions that are
+        no JSON list are kept as one text, and an expiry that is no date reads as
+        the earliest date there is (so the approval is expired); the sign-off's
+        signature no longer verifies either.
+        """
+        try:
+            loaded = json.loads(conditions_json or "[]")
+        except ValueError:
+            loaded = [conditions_json]
+        texts = tuple(str(c) for c in loaded) if isinstance(loaded, list) else (str(loaded),)
+        if not expires_on:
+            return cls(texts, None)
+        try:
+            return cls(texts, datetime.date.fromisoformat(expires_on))
+        except ValueError:
+            return cls(texts, datetime.date.min)
 
 
 def today() -> datetime.date:
-    """Today's date in UTC: the day expiry is judged on unless another is asked for."""
-    return datetime.datetime.now(datetime.UTC).date()
+    """Today's date in UTC (:func:`~countersign.services.storage.database.utc_today`)."""
+    return database.utc_today()
+
+
+def parse_date(text: str, field: str = "--expires") -> datetime.date:
+    """A ``YYYY-MM-DD`` date, or a refusal naming ``field`` and what was wrong."""
+    shown = display_text(text.strip())[:40]
+    if not _DATE.match(text.strip()):
+        raise TermsRefused(f"{field}: {shown!r} is not a date; write it as YYYY-MM-DD")
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise TermsRefused(f"{field}: {shown!r} is not a date of the calendar") from None
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

@@ -7,6 +7,7 @@ a round, used both when signing and when verifying.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,15 @@ class SignatureInfo:
     responses: tuple[ResponseInfo, ...]
     chain: tuple[int, str] | None = None
     """The audit chain head the sign-off signed (None: signed before heads were signed)."""
+    conditions: tuple[str, ...] = ()
+    """The conditions the sign-off's approval carries (signed)."""
+    expires_on: str | None = None
+    """The date (``YYYY-MM-DD``) until which the approval holds; None: no expiry (signed)."""
+
+    @property
+    def terms(self) -> ApprovalTerms:
+        """The conditions and expiry as signed (rebuilt into a payload by verification)."""
+        return ApprovalTerms.stored(json.dumps(list(self.conditions)), self.expires_on)
 
 
 @dataclass(frozen=True)
@@ -241,6 +251,8 @@ def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int,
                     signature=sig.signature,
                     responses=tuple(responses.get(sig.id, [])),
                     chain=signed_chain(sig),
+                    conditions=ApprovalTerms.stored(sig.conditions_json, sig.expires_on).conditions,
+                    expires_on=sig.expires_on,
                 )
             )
     out: dict[int, list[ReviewInfo]] = {}

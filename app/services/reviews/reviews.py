@@ -204,6 +204,7 @@ class Reviews:
                 chain=(head.seq, head.hash),
                 stage=fresh.stage,
                 artifacts=fresh.artifacts,
+                terms=request.terms,
             )
             signature = signing.sign(payload_bytes(payload))
             if not signature_matches(signing.identity.certificate_pem, payload, signature):
@@ -351,6 +352,8 @@ def _store(
         signature=signature,
         chain_seq=payload["chain"]["seq"],
         chain_hash=payload["chain"]["hash"],
+        conditions_json=json.dumps(list(request.terms.conditions), ensure_ascii=False),
+        expires_on=request.terms.expires_on,
     )
     session.add(signature_row)
     session.flush()
@@ -390,6 +393,7 @@ def _store(
                 "signer_fingerprint": signing.identity.fingerprint,
                 "payload_sha256": digest,
                 "chain": payload["chain"],
+                **request.terms.payload_members(),
             },
             model_name=draft.model,
         )

@@ -25,7 +25,8 @@ from countersign.models.vocabulary import (
 from countersign.services.identities.certificates import certificate_emails, load_certificate
 from countersign.services.identities.errors import IdentityNotFound, IdentityRetired
 from countersign.services.identities.identities import normalise_email
-from countersign.services.reviews.conditions import condition_problems, expiry_problems, today
+from countersign.services.reviews import conditions
+from countersign.services.reviews.conditions import condition_problems, expiry_problems
 from countersign.services.reviews.errors import (
     AlreadySigned,
     ResponsesInvalid,
@@ -283,7 +284,7 @@ def terms_problems(draft: ReviewDraft, request: SignOffRequest) -> Iterator[Term
         return
     yield from condition_problems(terms.conditions)
     longest = draft.template.template.validity_months.get(draft.risk_tier)  # type: ignore[call-overload]
-    yield from expiry_problems(terms, today(), longest, draft.risk_tier)
+    yield from expiry_problems(terms, conditions.today(), longest, draft.risk_tier)
 
 
 def _answer_problem(

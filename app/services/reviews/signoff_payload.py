@@ -7,7 +7,9 @@ signer's certificate fingerprint, under a ``format`` tag so that a sign-off
 signature can never be mistaken for a signature over anything else.  It is
 signed with ECDSA P-256 / SHA-256.  Format version 2 adds ``chain``: the
 audit chain's head (sequence number and hash) the sign-off extends, so that
-the signature also pins every event before it.
+the signature also pins every event before it.  An approval may also sign
+``conditions`` (short texts) and ``expires`` (the last day it holds,
+``YYYY-MM-DD``); a payload without them is the same as before they existed.
 
 The registry does not store the payload: verification rebuilds it from the
 rows, so that a changed row no longer matches its signature.
@@ -25,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from countersign.models.card import canonical_json
 from countersign.services.identities.certificates import load_certificate
+from countersign.services.reviews.conditions import ApprovalTerms
 
 PAYLOAD_FORMAT = "countersign-sign-off"
 PAYLOAD_FORMAT_VERSION = 2
@@ -68,6 +71,7 @@ def signoff_payload(
     chain: tuple[int, str] | None = None,
     stage: str | None = None,
     artifacts: Sequence[dict[str, Any]] = (),
+    terms: ApprovalTerms | None = None,
 ) -> dict[str, Any]:
     """The payload of one sign-off, as JSON data (responses in the template's item order).
 
@@ -75,13 +79,16 @@ def signoff_payload(
     sign-off extends; without it the payload is format version 1, as signed
     before chain heads were.  A sign-off for a stage also signs the stage and
     the model files the card version names (``artifacts``); one from before
-    stages (``stage`` None) signs neither.
+    stages (``stage`` None) signs neither.  An approval's ``terms`` sign its
+    ``conditions`` and the date it ``expires`` (members present only when set).
     """
     extra: dict[str, Any] = {}
     if chain is not None:
         extra["chain"] = {"seq": chain[0], "hash": chain[1]}
     if stage is not None:
         extra.update({"stage": stage, "artifacts": [dict(a) for a in artifacts]})
+    if terms is not None:
+        extra.update(terms.payload_members())
     return {
         **extra,
         "format": PAYLOAD_FORMAT,

@@ -30,7 +30,8 @@ from countersign.models.tables import (
     Stage,
 )
 from countersign.models.vocabulary import CardStatus, Decision, StageStatus
-from countersign.services.reviews.conditions import ApprovalTerms, RoundTerms, round_terms, today
+from countersign.services.reviews import conditions
+from countersign.services.reviews.conditions import ApprovalTerms, RoundTerms, round_terms
 
 DEFAULT_STAGES = ("staging", "production")
 """The stages of a new registry, in order."""
@@ -126,7 +127,7 @@ def stage_states(
 
     An approval whose expiry date is before ``as_of`` is :attr:`StageStatus.EXPIRED`.
     """
-    day = as_of or today()
+    day = as_of or conditions.today()
     names = stage_names(session)
     rounds = list(
         session.scalars(select(Review).where(Review.card_version_id == cv.id).order_by(Review.id))

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.models.vocabulary import CardStatus, Decision, StageStatus
 from countersign.services.reviews.checklists import TemplateInfo
+from countersign.services.reviews.conditions import ApprovalTerms
 from countersign.services.reviews.reviews import (
     Answer,
     ReviewDraft,
@@ -46,6 +47,12 @@ from countersign.views.review.flow import SignOffFlow
 from countersign.views.review.header import ReviewHeader
 from countersign.views.review.items import ITEM, ChecklistTable, ItemEditor, ReviewItemsModel
 from countersign.views.review.panels import CardPanel, SignOffsPanel, compare_target
+from countersign.views.review.re_review import (
+    last_approval,
+    last_approval_round,
+    re_review_text,
+    round_conditions,
+)
 from countersign.views.review.signing_dialog import SigningDialog
 from countersign.views.review.signoffs import decision_text
 from countersign.views.widgets.signer_fields import sentence
@@ -87,7 +94,7 @@ def default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
     return min(templates, key=lambda info: (len(info.template.risk_tiers), info.template.id))
 
 
-_OPEN_FOR_STAGE = (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW)
+_OPEN_FOR_STAGE = (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW, StageStatus.EXPIRED)
 """A card version's statuses for a stage in which it still takes sign-offs for that stage."""
 
 
@@ -110,6 +117,7 @@ class ReviewTab(QWidget):
         self._draft: ReviewDraft | None = None
         self._work: dict[tuple[str, str, str], _Work] = {}
         self._shown_sign_off: SignatureInfo | None = None
+        self._rounds_shown: list[ReviewInfo] = []
         self._chosen_template: dict[tuple[str, str], str] = {}
         self._chosen_stage: dict[tuple[str, str], str] = {}
         self.flow = SignOffFlow(services, self)
@@ -362,6 +370,7 @@ class ReviewTab(QWidget):
         self._draft = draft
         self.header.show_templates(templates, draft.template, locked=fixed is not None)
         self.header.show_facts(draft)
+        self._rounds_shown = rounds
         open_for_sign_off = draft.stage_status in _OPEN_FOR_STAGE
         work = self._work.get((model, version, draft.template.reference))
         self._show_answers(draft, rounds, work, open_for_sign_off)
@@ -370,7 +379,9 @@ class ReviewTab(QWidget):
         self.card.show_compare(compare_target(self._registry, model, version), version)
         self._set_open(open_for_sign_off)
         self._show_progress()
-        self.header.show_state("" if open_for_sign_off else _closed(model, version, draft))
+        self.header.show_state(
+            re_review_text(rounds, draft) if open_for_sign_off else _closed(model, version, draft)
+        )
         self._show_identity_banner()
         row = min(work.selected if work else 0, max(self.items.rowCount() - 1, 0))
         self._select_row(row)
@@ -421,6 +432,10 @@ class ReviewTab(QWidget):
                 for r in self._shown_sign_off.responses
             }
             self.items.set_items(draft.items, answers, set())
+        elif work is None and (last := last_approval(rounds)) is not None:
+            # A re-review after expiry: start from the last approval's answers, to be checked again.
+            answers = {r.item: Answer(r.answer, r.note) for r in last.responses}  # type: ignore[arg-type]
+            self.items.set_items(draft.items, answers, set(answers))
         else:
             self.items.set_items(
                 draft.items, work.answers if work else None, work.prefilled if work else None
@@ -515,6 +530,7 @@ class ReviewTab(QWidget):
     def _request(self) -> SignOffRequest:
         draft = self._draft
         assert draft is not None
+        last = last_approval_round(self._rounds_shown)
         return SignOffRequest(
             model=draft.model,
             version=draft.version,
@@ -524,4 +540,6 @@ class ReviewTab(QWidget):
             identity="",  # chosen by the flow
             comment=self.decision_panel.comment_text(),
             stage=draft.stage,
+            # A re-review offers the last approval's conditions again, to keep or change.
+            terms=ApprovalTerms(round_conditions(last)) if last else ApprovalTerms(),
         )

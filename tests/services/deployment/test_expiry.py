@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +12,18 @@ from sqlalchemy import select
 
 from countersign.models.tables import CardVersion
 from countersign.models.vocabulary import StageStatus
+from countersign.services.reviews.conditions import ApprovalTerms
 from countersign.services.reviews.stages import stage_states
-from tests.helpers.registry import raw_connection
-from tests.helpers.signoff import Workbench, medium_card, workbench
+from countersign.services.storage import database
+from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 
 ANA, OLGA = "ana@example.org", "olga@example.org"
+
+
+@pytest.fixture(autouse=True)
+def _on_a_fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests stand on 2026-12-05, so that the dates they sign stay in the future."""
+    monkeypatch.setattr(database, "utc_today", lambda: datetime.date(2026, 12, 5))
 
 
 @pytest.fixture
@@ -28,24 +36,23 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
         yield built
 
 
-def _set_expiry(bench: Workbench, model: str, expires_on: str, conditions: str) -> None:
-    """Give an approval's sign-off an expiry row (the query reads rows; signing is tested apart)."""
-    with raw_connection(bench.path) as connection:
-        connection.execute(
-            "UPDATE signatures SET expires_on = ?, conditions_json = ? WHERE review_id IN "
-            "(SELECT r.id FROM reviews r JOIN card_versions v ON v.id = r.card_version_id "
-            "JOIN models m ON m.id = v.model_id WHERE m.name = ?)",
-            (expires_on, conditions, model),
-        )
-        connection.commit()
+def _approve(
+    bench: Workbench, model: str, until: str, *conditions: str, stage: str = "staging"
+) -> None:
+    """Approve ``model`` 1.0 for ``stage`` through the real sign-off path, holding until ``until``."""
+    terms = ApprovalTerms(conditions, datetime.date.fromisoformat(until))
+    request = dataclasses.replace(bench.request(ANA, model=model, stage=stage), terms=terms)
+    if stage == "production":
+        request = dataclasses.replace(request, identity=OLGA)
+    bench.reviews.sign(request, PASSPHRASE)
 
 
 def test_approvals_expiring_lists_what_ends_by_the_day_soonest_first(bench: Workbench) -> None:
-    bench.sign(ANA)
-    bench.sign(ANA, model="fraud-model")
-    bench.sign(OLGA, stage="production")
-    _set_expiry(bench, "credit-scorer", "2027-03-31", '["Re-validate on the 2027 data."]')
-    _set_expiry(bench, "fraud-model", "2027-01-15", "[]")
+    _approve(bench, "credit-scorer", "2027-03-31", "Re-validate on the 2027 data.")
+    _approve(bench, "fraud-model", "2027-01-15")
+    _approve(
+        bench, "credit-scorer", "2027-03-31", "Re-validate on the 2027 data.", stage="production"
+    )
     deployment = bench.services.deployment
 
     assert deployment.approvals_expiring(datetime.date(2027, 1, 14)) == []
@@ -62,8 +69,7 @@ def test_approvals_expiring_lists_what_ends_by_the_day_soonest_first(bench: Work
 
 
 def test_an_approval_past_its_expiry_is_expired_for_its_stage(bench: Workbench) -> None:
-    bench.sign(ANA)
-    _set_expiry(bench, "credit-scorer", "2027-03-31", "[]")
+    _approve(bench, "credit-scorer", "2027-03-31")
     states = bench.reviews.stages_for("credit-scorer", "1.0")
     assert states[0].status == StageStatus.APPROVED  # today is before 2027-03-31
     assert states[0].expires_on == "2027-03-31"
