@@ -206,8 +206,8 @@ class ModelPage(QWidget):
             self.clear(str(error))
             return
         self._stale |= {self.card_tab, self.source_tab, self.attachments_tab, self.review_tab}
-        self._show_stages()
         self._show_badge()
+        self._show_stages()  # after the badge: an expired approval re-labels it
         self._label_attachments()
         self.versions_tab.show_current(version)
         self._refresh_current_tab()
@@ -324,6 +324,7 @@ class ModelPage(QWidget):
         if shown is not None:
             per_stage = ", ".join(stage_words(s) for s in shown.stages)
             parts.append(f"version {shown.version}: {per_stage}")
+            self._mark_expired([s for s in shown.stages if s.status == StageStatus.EXPIRED])
             c = shown.classification
             rating = shown.card_rating or "none stated"
             if c is None:
@@ -336,6 +337,22 @@ class ModelPage(QWidget):
                 )
         lines = (" · ".join(parts[:1]), " · ".join(parts[1:]))
         self.stages.setText("\n".join(display_text(line) for line in lines))
+
+    def _mark_expired(self, expired: list[StageState]) -> None:
+        """An approved version whose approval expired says so in its badge, not "approved"."""
+        if not expired:
+            return
+        self.status_badge.setText(
+            f" {self.status_badge.text().strip().replace('approved', 'approval expired')} "
+        )
+        self.status_badge.setToolTip(
+            "; ".join(f"The approval for {s.stage} held until {s.expires_on}" for s in expired)
+        )
+        colour = status_colour(StageStatus.EXPIRED).name()
+        self.status_badge.setStyleSheet(
+            f"QLabel {{ background: {colour}; color: white; border-radius: 4px;"
+            " padding: 2px 6px; font-weight: bold; }"
+        )
 
     def open_classify_dialog(self) -> ClassifyDialog | None:
         """Open Classify… for the version shown (modeless in tests: the dialog is returned)."""

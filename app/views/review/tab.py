@@ -518,6 +518,8 @@ class ReviewTab(QWidget):
         draft = self._draft
         if draft is None or self._model is None or self._version is None:
             return
+        if self._shown_sign_off is not None:
+            return  # a decided round shown as signed is no work in progress
         current = self.table.selectionModel().currentIndex()
         self._work[(self._model, self._version, draft.template.reference)] = _Work(
             answers=self.items.answers(),

@@ -114,7 +114,7 @@ def test_automatic_results_are_shown_with_their_evidence(tab: ReviewTab) -> None
     assert "The card names an accountable owner" in details
     assert "Automatic check: pass. Found: owners has 1 entry: Risk Analytics" in details
     assert "risk-analytics@example.com" in details
-    assert "pre-filled from the automatic check" in details
+    assert "pre-filled (from the automatic check" in details
 
 
 def test_required_items_are_marked_and_enforced(
