@@ -339,12 +339,12 @@ class ModelPage(QWidget):
         self.stages.setText("\n".join(display_text(line) for line in lines))
 
     def _mark_expired(self, expired: list[StageState]) -> None:
-        """An approved version whose approval expired says so in its badge, not "approved"."""
+        """A version whose approval expired says so in its badge, not its card status."""
         if not expired:
             return
-        self.status_badge.setText(
-            f" {self.status_badge.text().strip().replace('approved', 'approval expired')} "
-        )
+        older = self._summary is not None and self.version != self._summary.latest_version
+        words = f"approval {StageStatus.word(StageStatus.EXPIRED)}"
+        self.status_badge.setText(f" {self.version} · {words} " if older else f" {words} ")
         self.status_badge.setToolTip(
             "; ".join(f"The approval for {s.stage} held until {s.expires_on}" for s in expired)
         )
