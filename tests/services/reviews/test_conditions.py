@@ -36,8 +36,9 @@ def _on_a_fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Workbench]:
-    with workbench(tmp_path) as built:
+def bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    """On SQLite and on PostgreSQL."""
+    with workbench(tmp_path, registry_db) as built:
         built.import_card(medium_card())
         built.person(ANA)
         yield built
