@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import base64
 import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from countersign.commands.context import services_for
@@ -16,7 +17,7 @@ from countersign.services.counting import counted
 from countersign.services.registry import split_reference
 from countersign.services.reviews.conditions import ApprovalTerms, parse_date
 from countersign.services.reviews.errors import ResponsesInvalid
-from countersign.services.reviews.records import Answer
+from countersign.services.reviews.records import Answer, ReviewDraft
 from countersign.services.reviews.responses_file import (
     read_responses,
     read_responses_listing_problems,
@@ -24,6 +25,7 @@ from countersign.services.reviews.responses_file import (
 from countersign.services.reviews.reviews import (
     ReviewInfo,
     SignOffRequest,
+    SignOffResult,
 )
 
 EXIT_USAGE = 2
@@ -78,20 +80,25 @@ def review(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
+    _print_signed(request, draft, result)
+    return EXIT_OK
+
+
+def _print_signed(request: SignOffRequest, draft: ReviewDraft, result: SignOffResult) -> None:
+    """What was signed, in words: the decision, its terms, and where it leaves the round."""
     r = result.review
     label = Decision.word(request.decision)
     print(
         f"signed: {label} {draft.model} {draft.version} for {draft.stage} "
         f"against {draft.template.reference}"
     )
-    print(f"  by {args.identity}, payload SHA-256 {result.payload_sha256}")
+    print(f"  by {request.identity}, payload SHA-256 {result.payload_sha256}")
     if request.terms.expires_on:
         print(f"  the approval holds until {request.terms.expires_on}")
     for number, condition in enumerate(request.terms.conditions, start=1):
         print(f"  condition {number}: {condition}")
     print(f"  review {r.id}: {CardStatus.word(r.status)} ({approvals_text(r)})")
     print(f"  {draft.model} {draft.version} for {draft.stage}: {CardStatus.word(r.status)}")
-    return EXIT_OK
 
 
 def dry_run(args: argparse.Namespace) -> int:
@@ -124,29 +131,7 @@ def dry_run(args: argparse.Namespace) -> int:
         problems.extend(p for p in result.problems if not isinstance(p, ResponsesInvalid))
     draft = result.draft
     if args.json:
-        print_json(
-            {
-                "model": draft.model,
-                "version": draft.version,
-                "template": draft.template.reference,
-                "ok": not problems,
-                "items": [
-                    {
-                        "item": view.item.id,
-                        "text": view.item.text,
-                        "required": view.item.required,
-                        "automatic": (
-                            {"result": view.automatic.result, "evidence": view.automatic.evidence}
-                            if view.automatic
-                            else None
-                        ),
-                        "answer": answers[view.item.id].answer if view.item.id in answers else None,
-                    }
-                    for view in draft.items
-                ],
-                "problems": [str(problem) for problem in problems],
-            }
-        )
+        print_json(_dry_run_json(draft, answers, problems))
         return EXIT_REFUSED if problems else EXIT_OK
     decision = f" to {Decision.word(request.decision)}" if args.decision else ""
     print(
@@ -155,6 +140,49 @@ def dry_run(args: argparse.Namespace) -> int:
     )
     print()
     print("Checklist items (automatic checks run on the card):")
+    print_columns(_dry_run_rows(draft, answers))
+    print()
+    if not problems:
+        what = "the sign-off would be accepted" if args.responses else "no problem found"
+        print(f"No problems: {what}.")
+        return EXIT_OK
+    print(f"{counted(len(problems), 'problem')}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _dry_run_json(
+    draft: ReviewDraft, answers: Mapping[str, Answer], problems: Sequence[CountersignError]
+) -> dict[str, Any]:
+    """The documented JSON of ``review --dry-run``."""
+    return {
+        "model": draft.model,
+        "version": draft.version,
+        "template": draft.template.reference,
+        "ok": not problems,
+        "items": [
+            {
+                "item": view.item.id,
+                "text": view.item.text,
+                "required": view.item.required,
+                "automatic": (
+                    {"result": view.automatic.result, "evidence": view.automatic.evidence}
+                    if view.automatic
+                    else None
+                ),
+                "answer": answers[view.item.id].answer if view.item.id in answers else None,
+            }
+            for view in draft.items
+        ],
+        "problems": [str(problem) for problem in problems],
+    }
+
+
+def _dry_run_rows(
+    draft: ReviewDraft, answers: Mapping[str, Answer]
+) -> list[tuple[str, str, str, str]]:
+    """The dry run's table: each item, whether required, its automatic result and answer."""
     rows = [("", "Item", "Required", "Automatic check")]
     for view in draft.items:
         mark = "ASK"
@@ -168,16 +196,7 @@ def dry_run(args: argparse.Namespace) -> int:
         rows.append(
             (mark, view.item.id, "required" if view.item.required else "optional", evidence)
         )
-    print_columns(rows)
-    print()
-    if not problems:
-        what = "the sign-off would be accepted" if args.responses else "no problem found"
-        print(f"No problems: {what}.")
-        return EXIT_OK
-    print(f"{counted(len(problems), 'problem')}:", file=sys.stderr)
-    for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
-    return EXIT_REFUSED
+    return rows
 
 
 def _terms(args: argparse.Namespace) -> ApprovalTerms:

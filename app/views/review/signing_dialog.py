@@ -58,25 +58,7 @@ class SigningDialog(KeyedWorkDialog):
         self.setAccessibleName("Sign the sign-off")
         self.setMinimumWidth(640)
 
-        answered = len(request.answers)
-        comment = request.comment.strip()
-        quoted = f"“{_e(_shortened(comment))}”" if comment else "none"
-        self.summary = self._summary_label(
-            f"<p style='font-size: large'><b>{_e(decision_text(request.decision).capitalize())}"
-            f"</b> {_e(draft.model)} {_e(draft.version)}</p>"
-            f"<p>Checklist: {_e(draft.template.template.title)} ({_e(draft.template.reference)}),"
-            f" {answered} of {len(draft.items)} items answered.<br>"
-            f"Comment: {quoted}<br>"
-            f"Card SHA-256: <tt>{draft.card_sha256}</tt></p>"
-            "<p>Your signature binds this decision to this exact card version"
-            + (
-                ", with the conditions and expiry below"
-                if request.decision == Decision.APPROVE
-                else ""
-            )
-            + ". It cannot be withdrawn afterwards.</p>",
-            "What will be signed",
-        )
+        self.summary = self._summary_label(_summary_html(draft, request), "What will be signed")
 
         self.signer = SignerFields(identities, request.identity, self)
         self.identity_combo = self.signer.identity_combo
@@ -197,3 +179,21 @@ def _e(text: str) -> str:
 def _shortened(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _summary_html(draft: ReviewDraft, request: SignOffRequest) -> str:
+    """What will be signed, at the top of the dialog (card text escaped)."""
+    answered = len(request.answers)
+    comment = request.comment.strip()
+    quoted = f"“{_e(_shortened(comment))}”" if comment else "none"
+    terms = ", with the conditions and expiry below" if request.decision == Decision.APPROVE else ""
+    return (
+        f"<p style='font-size: large'><b>{_e(decision_text(request.decision).capitalize())}"
+        f"</b> {_e(draft.model)} {_e(draft.version)}</p>"
+        f"<p>Checklist: {_e(draft.template.template.title)} ({_e(draft.template.reference)}),"
+        f" {answered} of {len(draft.items)} items answered.<br>"
+        f"Comment: {quoted}<br>"
+        f"Card SHA-256: <tt>{draft.card_sha256}</tt></p>"
+        f"<p>Your signature binds this decision to this exact card version{terms}. "
+        "It cannot be withdrawn afterwards.</p>"
+    )
