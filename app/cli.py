@@ -432,6 +432,12 @@ def _add_review_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         help="a condition the approval carries (repeatable; signed; one short line each)",
     )
     review.add_argument(
+        "--re-review",
+        action="store_true",
+        help="open a new round for a stage already approved (an officer; the approval is "
+        "suspended until the round decides) or whose approval expired",
+    )
+    review.add_argument(
         "--expires",
         metavar="DATE",
         help="the last day the approval holds (YYYY-MM-DD, UTC; signed; the checklist may "

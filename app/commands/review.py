@@ -64,6 +64,7 @@ def review(args: argparse.Namespace) -> int:
         stage=args.stage,
         source=args.responses.name,
         terms=_terms(args),
+        re_review=args.re_review,
     )
     # Every rule first, so that nobody types a passphrase for a sign-off that is refused.
     draft = reviews.check(request)
@@ -122,6 +123,7 @@ def dry_run(args: argparse.Namespace) -> int:
         stage=args.stage,
         source=source,
         terms=_terms(args),
+        re_review=args.re_review,
     )
     result = services_for(args).reviews.dry_run(request)
     if args.responses is not None:

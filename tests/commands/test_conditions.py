@@ -183,3 +183,15 @@ def test_a_bad_as_of_date_is_wrong_usage(
         main(["gate", f"{MODEL}@1.0", "--stage", "staging", "--as-of", "2027-13-01"])
     assert stopped.value.code == 2
     assert "'2027-13-01' is not a date; write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_a_re_review_of_an_approval_that_holds_is_an_officers(
+    registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _review(registry) == 0
+    assert _review(registry) == 1
+    assert "or an officer asks for a re-review: --re-review" in capsys.readouterr().err
+    assert _review(registry, "--re-review") == 1
+    assert "ana@example.org has the role approver; only an officer asks for a re-review" in (
+        capsys.readouterr().err
+    )

@@ -173,6 +173,9 @@ class SignOffRequest:
     """Where the answers came from (a file name), for refusal messages."""
     terms: ApprovalTerms = field(default_factory=ApprovalTerms)
     """The approval's conditions and expiry date (signed with it; an approval only)."""
+    re_review: bool = False
+    """Open a new round for a stage already approved (an officer's request; the approval is
+    suspended until the round decides) or whose approval expired."""
 
 
 @dataclass(frozen=True)

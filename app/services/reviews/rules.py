@@ -20,6 +20,7 @@ from countersign.models.vocabulary import (
     AnswerValue,
     CardStatus,
     Decision,
+    Role,
     StageStatus,
 )
 from countersign.services.identities.certificates import certificate_emails, load_certificate
@@ -106,7 +107,7 @@ def rule_problems(
     """
     what = f"{draft.model} {draft.version}"
     steps: list[Callable[[], None]] = [
-        lambda: _check_open(session, draft, what),
+        lambda: _check_open(session, draft, what, request.re_review),
         lambda: _check_template(draft, what),
         lambda: _check_decision(request, signer),
     ]
@@ -125,6 +126,7 @@ def rule_problems(
     if signer is None:
         return
     try:
+        _check_re_review(draft, request, signer)
         if request.decision == Decision.APPROVE:
             _check_segregation(session, draft, signer)
         _check_not_signed(draft, signer)
@@ -187,7 +189,29 @@ def _check_classified(draft: ReviewDraft, what: str) -> None:
         )
 
 
-def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
+def _check_re_review(draft: ReviewDraft, request: SignOffRequest, signer: Identity) -> None:
+    """A re-review of an approval that still holds suspends it: only an officer asks for one."""
+    if (
+        request.re_review
+        and draft.stage_status == StageStatus.APPROVED
+        and signer.role != Role.OFFICER
+    ):
+        raise RoleNotPermitted(
+            f"{signer.email} has the role {signer.role}; only an officer asks for a re-review of an "
+            f"approval that still holds (it is suspended until the new round decides)"
+        )
+
+
+def _check_open(session: Session, draft: ReviewDraft, what: str, re_review: bool = False) -> None:
+    if re_review and (
+        draft.status == CardStatus.SUPERSEDED
+        or draft.stage_status not in (StageStatus.APPROVED, StageStatus.EXPIRED)
+    ):
+        raise ReviewClosed(
+            f"{what} is {draft.status if draft.status == CardStatus.SUPERSEDED else draft.stage_status} "
+            f"for {draft.stage}: only an approval (that holds or has expired) of a version not "
+            "superseded is re-reviewed"
+        )
     if draft.status == CardStatus.SUPERSEDED and draft.stage_status != StageStatus.APPROVED:
         newest = session.scalar(
             select(CardVersion.version)
@@ -200,17 +224,23 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
             f"{what} was superseded by version {newest}; review the newest version instead"
         )
     status = draft.stage_status
-    if status == StageStatus.APPROVED:
+    if status == StageStatus.APPROVED and not re_review:
         raise ReviewClosed(
             f"{what} is already decided (approved) for {draft.stage}; a card version never "
-            "changes, so a new review needs a new version from the team"
+            "changes, so a new review needs a new version from the team (or an officer asks "
+            "for a re-review: --re-review)"
         )
     if status == StageStatus.REVOKED:
         raise ReviewClosed(
             f"the approval of {what} for {draft.stage} was revoked; a new review needs a new "
             "version from the team"
         )
-    if status not in (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW, StageStatus.EXPIRED):
+    if status not in (
+        StageStatus.NOT_REQUESTED,
+        StageStatus.IN_REVIEW,
+        StageStatus.EXPIRED,
+        StageStatus.APPROVED,
+    ):
         raise ReviewClosed(
             f"{what} is already decided ({status}) for {draft.stage}; a card version never "
             "changes, so a new review needs a new version from the team"

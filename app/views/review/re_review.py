@@ -1,4 +1,6 @@
-"""A re-review: a new round for a stage whose approval expired, started from the last approval.
+"""A re-review: a new round for a stage whose approval expired, or that an officer asks to
+review again (Request a re-review…; the approval is suspended once it is signed), started
+from the last approval.
 
 The checklist starts from the last approving sign-off's answers (each marked
 pre-filled, to be checked again), the header says what expired and when, and
@@ -35,9 +37,10 @@ def round_conditions(review: ReviewInfo) -> tuple[str, ...]:
 
 
 def re_review_text(rounds: list[ReviewInfo], draft: ReviewDraft) -> str:
-    """What a re-review starts from: the expired approval, its answers and its conditions."""
+    """What a re-review starts from: the approval (expired, or to be suspended), its answers
+    and its conditions."""
     last = last_approval_round(rounds)
-    if last is None or draft.stage_status != StageStatus.EXPIRED:
+    if last is None or draft.stage_status not in (StageStatus.EXPIRED, StageStatus.APPROVED):
         return ""
     until = min((s.expires_on for s in last.signatures if s.expires_on), default="")
     held = round_conditions(last)
@@ -46,8 +49,13 @@ def re_review_text(rounds: list[ReviewInfo], draft: ReviewDraft) -> str:
         if held
         else ""
     )
+    day = (last.closed_at or "")[:10]
+    if draft.stage_status == StageStatus.APPROVED:
+        approval = f"the approval of {day}" + (f" (until {until})" if until else "")
+        why = f"{approval} is suspended once the first sign-off of this re-review is stored"
+    else:
+        why = f"the approval of {day} held until {until} and has expired"
     return (
-        f"Re-review for {draft.stage}: the approval of {(last.closed_at or '')[:10]} held until "
-        f"{until} and has expired. The answers are pre-filled from that review (round "
-        f"{last.id}); check each again.{conditions}"
+        f"Re-review for {draft.stage}: {why}. The answers are pre-filled from that review "
+        f"(round {last.id}); check each again.{conditions}"
     )

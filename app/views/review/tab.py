@@ -118,6 +118,8 @@ class ReviewTab(QWidget):
         self._work: dict[tuple[str, str, str], _Work] = {}
         self._shown_sign_off: SignatureInfo | None = None
         self._rounds_shown: list[ReviewInfo] = []
+        self._re_reviewing: set[tuple[str, str, str]] = set()
+        """(model, version, stage) of approvals whose re-review the officer asked for here."""
         self._chosen_template: dict[tuple[str, str], str] = {}
         self._chosen_stage: dict[tuple[str, str], str] = {}
         self.flow = SignOffFlow(services, self)
@@ -178,6 +180,7 @@ class ReviewTab(QWidget):
         self.header.stage_chosen.connect(self._on_header_stage_chosen)
         self.card.compare_clicked.connect(self.compare_requested)
         self.header.setup_clicked.connect(self._on_header_setup_clicked)
+        self.header.re_review_clicked.connect(self._on_header_re_review_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.items.answers_changed.connect(self._on_items_answers_changed)
         self.editor.edited.connect(self._on_editor_edited)
@@ -304,6 +307,13 @@ class ReviewTab(QWidget):
     def _on_header_setup_clicked(self) -> None:
         self.set_up_identity()
 
+    def _on_header_re_review_clicked(self) -> None:
+        draft = self._draft
+        if draft is None:
+            return
+        self._re_reviewing.add((draft.model, draft.version, draft.stage))
+        self._load()
+
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = current.row() if current.isValid() else None
         self._show_item(row)
@@ -371,7 +381,12 @@ class ReviewTab(QWidget):
         self.header.show_templates(templates, draft.template, locked=fixed is not None)
         self.header.show_facts(draft)
         self._rounds_shown = rounds
-        open_for_sign_off = draft.stage_status in _OPEN_FOR_STAGE
+        asked = (model, version, draft.stage) in self._re_reviewing
+        approved = draft.stage_status == StageStatus.APPROVED
+        open_for_sign_off = draft.stage_status in _OPEN_FOR_STAGE or (approved and asked)
+        self.header.re_review_button.setVisible(
+            approved and not asked and last_approval_round(rounds) is not None
+        )
         work = self._work.get((model, version, draft.template.reference))
         self._show_answers(draft, rounds, work, open_for_sign_off)
         self.signoffs.show_reviews(rounds)
@@ -542,6 +557,8 @@ class ReviewTab(QWidget):
             identity="",  # chosen by the flow
             comment=self.decision_panel.comment_text(),
             stage=draft.stage,
+            re_review=draft.open_review is None
+            and draft.stage_status in (StageStatus.APPROVED, StageStatus.EXPIRED),
             # A re-review offers the last approval's conditions again, to keep or change.
             terms=ApprovalTerms(round_conditions(last)) if last else ApprovalTerms(),
         )

@@ -19,7 +19,7 @@ from countersign.services.reviews.conditions import (
     round_terms,
     today,
 )
-from countersign.services.reviews.errors import TermsRefused
+from countersign.services.reviews.errors import ReviewClosed, RoleNotPermitted, TermsRefused
 from countersign.services.reviews.records import SignOffRequest, SignOffResult
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage import database
@@ -192,4 +192,32 @@ def test_after_the_expiry_a_re_review_opens_a_new_round(
     again = bench.sign(ANA)
     assert again.review.id != 1 and again.review.status == "approved"
     assert bench.reviews.stages_for("credit-scorer", "1.0")[0].status == "approved"
+    assert _problems(bench) == []
+
+
+def test_an_officer_asks_for_a_re_review_of_an_approval_that_holds(bench: Workbench) -> None:
+    olga = "olga@example.org"
+    bench.person(olga, role="officer")
+    _approve_with_terms(bench)
+    before = table_counts(bench.path)
+    with pytest.raises(ReviewClosed, match=r"a new review needs a new version .*--re-review"):
+        bench.sign(olga, decision="changes", stage="staging")
+    asked = dataclasses.replace(bench.request(ANA, "changes", stage="staging"), re_review=True)
+    with pytest.raises(RoleNotPermitted, match="only an officer asks for a re-review"):
+        bench.reviews.sign(asked, PASSPHRASE)
+    production = dataclasses.replace(bench.request(olga, stage="production"), re_review=True)
+    with pytest.raises(ReviewClosed, match=r"only an approval .* is re-reviewed"):
+        bench.reviews.sign(production, PASSPHRASE)
+    assert table_counts(bench.path) == before
+
+    # The officer's re-review opens a new round; its decision replaces the approval.
+    requested = dataclasses.replace(
+        bench.request(olga, "changes", comment="Drift found.", stage="staging"), re_review=True
+    )
+    result = bench.reviews.sign(requested, PASSPHRASE)
+    assert result.review.id != 1 and result.review.status == "changes requested"
+    state = bench.reviews.stages_for("credit-scorer", "1.0")[0]
+    assert state.status == "changes requested"
+    gate = bench.services.deployment.gate("credit-scorer", "1.0", GateQuestion("staging"))
+    assert not gate.ok
     assert _problems(bench) == []

@@ -90,3 +90,36 @@ def test_the_dialog_signs_conditions_and_an_expiry(
         _sign(qtbot, again, ANA, PASSPHRASE)
     rounds = bench.reviews.reviews_for("credit-scorer", "1.0")
     assert [r.status for r in rounds] == ["approved", "approved"]
+
+
+def test_an_officer_requests_a_re_review_of_an_approval_that_holds(
+    qtbot: QtBot, tab: ReviewTab, bench: Workbench
+) -> None:
+    olga = "olga@example.org"
+    bench.person(olga, role="officer")
+    bench.sign(ANA)
+    tab.show_version("credit-scorer", "1.0")
+    tab.header.stage_combo.setCurrentIndex(tab.header.stage_combo.findData("staging"))
+    assert not tab.sign_button.isEnabled()
+    assert tab.header.re_review_button.isVisibleTo(tab)
+    tab.header.re_review_button.click()
+    assert tab.sign_button.isEnabled()
+    assert not tab.header.re_review_button.isVisibleTo(tab)
+    assert "the approval of " in tab.header.state.text()
+    assert "is suspended once the first sign-off of this re-review is stored" in (
+        tab.header.state.text()
+    )
+    assert tab.items.is_prefilled("monitoring-plan")
+    tab.choose_decision("changes")
+    tab.decision_panel.comment.setPlainText("Drift in the 65+ slice: re-validate.")
+    tab.start_sign_off()
+    dialog = tab.signing_dialog
+    assert dialog is not None
+    dialog.identity_combo.setCurrentIndex(dialog.identity_combo.findData(ANA))
+    assert "only an officer asks for a re-review" in dialog.problem.text()
+    with qtbot.waitSignal(tab.signed, timeout=10_000):
+        _sign(qtbot, dialog, olga)
+    assert [r.status for r in bench.reviews.reviews_for("credit-scorer", "1.0")] == [
+        "approved",
+        "changes requested",
+    ]
