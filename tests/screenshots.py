@@ -47,6 +47,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from countersign.models.vocabulary import AuditAction
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
+from countersign.services.reports.reports import ReportSigner
 from countersign.services.reviews.reviews import Answer
 from countersign.services.storage import database
 from countersign.services.workstation import ServiceOptions, Services, open_services
@@ -406,13 +407,8 @@ def _save_expired(window: MainWindow, services: Services, outdir: Path) -> list[
         settle()
         saved.append(_save(window, outdir, "expired-review"))
         page.show_tab(0)
-        services.reports.export(
-            SHOWN_MODEL,
-            None,
-            "dana.whitfield@meridian.example",
-            SIGNER_PASSPHRASE,
-            outdir / "expired-report.pdf",
-        )
+        signer = ReportSigner("dana.whitfield@meridian.example", SIGNER_PASSPHRASE)
+        services.reports.export(SHOWN_MODEL, None, signer, outdir / "expired-report.pdf")
     finally:
         database.utc_today = real_today
     return saved
