@@ -19,6 +19,7 @@ runs :func:`main` as a smoke test.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import sys
@@ -34,6 +35,7 @@ if __name__ == "__main__":
 
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import (
+    QDate,
     QEventLoop,
     QMessageLogContext,
     QPoint,
@@ -48,7 +50,9 @@ from countersign.models.vocabulary import AuditAction, Theme
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
 from countersign.services.importing.importer import Importer
+from countersign.services.reports.reports import ReportSigner
 from countersign.services.reviews.reviews import Answer
+from countersign.services.storage import database
 from countersign.services.workstation import ServiceOptions, Services, open_services
 from countersign.views.appearance.theme import theme_switcher
 from countersign.views.audit.window import AuditWindow
@@ -80,6 +84,15 @@ SEARCH_TEXT = "monitor"
 SIGNER_PASSPHRASE = "meridian review 2026"
 """The passphrase of the demo reviewers made for the sign-off screenshots."""
 
+CONDITIONS = (
+    "Re-validate on the 2027 application data before the Q3 release.",
+    "Monitor the approval rate of applicants aged 65+ monthly.",
+)
+"""The conditions the sign-off screenshots approve on."""
+
+EXPIRES = database.utc_today() + datetime.timedelta(days=120)
+"""The last day the approval signed in the screenshots holds; later screens stand after it."""
+
 FIXED_SCREENS = (
     "browser",
     "search",
@@ -104,6 +117,9 @@ FIXED_SCREENS = (
     "export-preview",
     "verify-valid",
     "verify-tampered",
+    "expired-browser",
+    "expired-model-page",
+    "expired-review",
     "draft-empty",
     "draft-half",
     "draft-bundle",
@@ -183,6 +199,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_sign_off(window, services, outdir))
         saved.extend(_save_stages(window, outdir))
         saved.extend(_save_report(window, outdir, work))
+        saved.extend(_save_expired(window, services, outdir))
         saved.extend(_save_drafts(window, outdir, work))
         saved.extend(_save_model_signatures(window, outdir, work))
         saved.extend(_save_policy(window, outdir, work))
@@ -339,6 +356,11 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     dialog = tab.signing_dialog
     if dialog is None:
         raise RuntimeError(f"the signing dialog did not open: {tab.problem_text()}")
+    if dialog.terms is not None:
+        dialog.terms.conditions.setPlainText("\n".join(CONDITIONS))
+        dialog.terms.expires_check.setChecked(True)
+        day = EXPIRES
+        dialog.terms.expires.setDate(QDate(day.year, day.month, day.day))
     dialog.passphrase.setText(SIGNER_PASSPHRASE)
     saved.append(_save(dialog, outdir, "review-signing"))
     dialog.passphrase.setText("not the passphrase")
@@ -449,6 +471,35 @@ def _save_report(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
         settle(lambda: not verify.checking)
         saved.append(_save(verify, outdir, name))
     verify.close()
+    return saved
+
+
+def _save_expired(window: MainWindow, services: Services, outdir: Path) -> list[Path]:
+    """The day after the approval signed above expired: the browser, the model page, the report.
+
+    The report is written beside the screens as ``expired-report.pdf`` (render it with
+    ``pdftoppm -png -r 60``).
+    """
+    real_today = database.utc_today
+    database.utc_today = lambda: EXPIRES + datetime.timedelta(days=1)
+    try:
+        window.model_page.show_model(SHOWN_MODEL)
+        window.model_page.show_tab(0)
+        window.refresh()
+        settle(lambda: not window.counting)
+        saved = [_save(window, outdir, "expired-browser")]
+        page = window.model_page
+        page.tabs.setCurrentWidget(page.versions_tab)
+        settle()
+        saved.append(_save(window, outdir, "expired-model-page"))
+        page.tabs.setCurrentWidget(page.review_tab)
+        settle()
+        saved.append(_save(window, outdir, "expired-review"))
+        page.show_tab(0)
+        signer = ReportSigner("dana.whitfield@meridian.example", SIGNER_PASSPHRASE)
+        services.reports.export(SHOWN_MODEL, None, signer, outdir / "expired-report.pdf")
+    finally:
+        database.utc_today = real_today
     return saved
 
 

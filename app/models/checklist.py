@@ -238,6 +238,10 @@ class ChecklistTemplate(_Part):
     by_choice: bool = False
     """Used only when the officer chooses it: where another template applies, that one is the
     default (the EU AI Act template beside the high-risk review)."""
+    validity_months: dict[RiskTier, Annotated[int, Field(ge=1, le=120)]] = Field(
+        default_factory=dict
+    )
+    """Per risk tier, the longest an approval may hold, in months; a tier named here needs an expiry."""
     items: list[ChecklistItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @field_validator("risk_tiers")

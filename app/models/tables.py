@@ -276,6 +276,10 @@ class Signature(Base):
     chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """The audit chain head the sign-off extends (None: signed before heads were signed)."""
     chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    conditions_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    """The sign-off's conditions, a JSON list of short texts (signed when not empty)."""
+    expires_on: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
+    """The date (``YYYY-MM-DD``, UTC) until which an approval holds; None: no expiry (signed when set)."""
 
 
 class ReviewResponse(Base):

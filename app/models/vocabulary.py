@@ -80,6 +80,8 @@ class StageStatus(Vocabulary):
     REJECTED = "rejected"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+    """Approved, but the approval's expiry date has passed (judged on a day; never stored)."""
 
 
 _labelled(
@@ -92,6 +94,7 @@ _labelled(
         "rejected": "rejected",
         "revoked": "revoked",
         "superseded": "superseded",
+        "expired": "expired",
     },
 )
 

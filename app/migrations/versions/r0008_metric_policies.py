@@ -1,6 +1,6 @@
 """The officer's metric policy: one table of versions (issue 13).
 
-Revision ID: 0008_metric_policies
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-05
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_metric_policies"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

@@ -315,6 +315,7 @@ def _signoff(
             chain=signature.chain,
             stage=review.stage,
             artifacts=json.loads(cv.artifacts_json),
+            terms=signature.terms,
         )
     )
     pem = (
@@ -483,13 +484,21 @@ def stage_headline(data: ReportData) -> str:
             f"REVOKED for {first.stage} on {_day(first.revoked_at)} by {first.revoked_by}: "
             f"{first.revoked_reason}"
         )
+    expired = [s for s in data.stages if s.status == StageStatus.EXPIRED]
+    if expired:
+        first = expired[0]
+        return (
+            f"EXPIRED for {first.stage}: the approval of {_day(first.decided_at)} held until "
+            f"{first.expires_on}; NOT approved now"
+        )
     approved = [s for s in data.stages if s.status == StageStatus.APPROVED]
     if not approved:
         return f"NOT APPROVED — status: {data.status}"
     last = approved[-1]
     who = ", ".join(data.stage_approvers(last.stage))
     by = f" by {who}" if who else ""
-    return f"APPROVED for {last.stage} on {_day(last.decided_at)}{by}"
+    until = f", until {last.expires_on}" if last.expires_on else ""
+    return f"APPROVED for {last.stage} on {_day(last.decided_at)}{by}{until}"
 
 
 def classification_sentence(data: ReportData) -> str:

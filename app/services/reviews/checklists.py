@@ -66,15 +66,14 @@ def template_sha256(template: ChecklistTemplate) -> str:
 def template_json(template: ChecklistTemplate) -> str:
     """The template as canonical JSON, as the registry stores it.
 
-    A template that names no stages, or an item that cites no framework clause,
-    is stored as it was before templates could name them, so that its hash
-    (what "the same template" means) did not change.
+    A template that names no stages, no validity or no choice, or an item that
+    cites no framework clause, is stored as it was before templates could name
+    them, so that its hash (what "the same template" means) did not change.
     """
     data = template.model_dump(mode="json")
-    if not data.get("stages"):
-        data.pop("stages", None)
-    if not data.get("by_choice"):
-        data.pop("by_choice", None)
+    for later in ("stages", "validity_months", "by_choice"):  # added later; absent: hash unchanged
+        if not data.get(later):
+            data.pop(later, None)
     for item in data["items"]:
         if not item.get("references"):
             item.pop("references", None)

@@ -208,6 +208,7 @@ class Reviews:
                     chain=(head.seq, head.hash),
                     stage=fresh.stage,
                     artifacts=fresh.artifacts,
+                    terms=request.terms,
                 )
             )
             signature = signing.sign(payload_bytes(payload))
@@ -381,6 +382,7 @@ def _store(
                 "signer_fingerprint": signed.signing.identity.fingerprint,
                 "payload_sha256": digest,
                 "chain": signed.payload["chain"],
+                **request.terms.payload_members(),
             },
             model_name=draft.model,
         )
@@ -413,6 +415,8 @@ def _store_signature(
         signature=signed.signature,
         chain_seq=signed.payload["chain"]["seq"],
         chain_hash=signed.payload["chain"]["hash"],
+        conditions_json=json.dumps(list(request.terms.conditions), ensure_ascii=False),
+        expires_on=request.terms.expires_on,
     )
     session.add(signature_row)
     session.flush()

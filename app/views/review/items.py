@@ -411,8 +411,8 @@ class ItemEditor(QFrame):
             )
         if self._prefilled:
             parts.append(
-                "<p><i>The answer was pre-filled from the automatic check: confirm "
-                "or change it.</i></p>"
+                "<p><i>The answer was pre-filled (from the automatic check, or in a "
+                "re-review from the last approval): confirm or change it.</i></p>"
             )
         self.details.setHtml("".join(parts))
 

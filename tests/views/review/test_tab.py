@@ -115,7 +115,7 @@ def test_automatic_results_are_shown_with_their_evidence(tab: ReviewTab) -> None
     assert "The card names an accountable owner" in details
     assert "Automatic check: pass. Found: owners has 1 entry: Risk Analytics" in details
     assert "risk-analytics@example.com" in details
-    assert "pre-filled from the automatic check" in details
+    assert "pre-filled (from the automatic check" in details
     # The clauses the item evidences, in the editor and in the item's tooltip.
     cited = (
         "NIST AI RMF 1.0 GOVERN 2; ISO/IEC 42001 A.3.2; SR 11-7 Governance, policies and controls"

@@ -394,6 +394,11 @@ def _signoff(number: int, count: int, record: SignOffRecord) -> list[Flowable]:
                 ("Signed at", s.signed_at),
                 ("Certificate SHA-256", s.fingerprint),
                 ("Comment", s.comment),
+                ("Approval holds until", s.expires_on or ""),
+                (
+                    "Conditions",
+                    " ".join(f"({n}) {c}" for n, c in enumerate(s.conditions, start=1)),
+                ),
                 ("Verification", verdict),
                 ("Review", str(record.review_id)),
                 ("Attached as", f"{payload_name(s.id)}, {signature_name(s.id)}"),
