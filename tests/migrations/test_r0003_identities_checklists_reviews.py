@@ -55,7 +55,7 @@ def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path)
     _registry_at_0002(path)
     db = Database.open(str(path))
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0007",)
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables >= NEW_TABLES
     assert raw.execute("SELECT name, status FROM models").fetchall() == [

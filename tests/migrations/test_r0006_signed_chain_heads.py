@@ -65,7 +65,7 @@ def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
 
     db = Database.open(str(path))
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0006"
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0007"
     assert raw.execute("SELECT chain_seq, chain_hash FROM signatures").fetchall() == [(None, None)]
     raw.close()
     with db.read() as session:

@@ -65,3 +65,7 @@ class AlreadySigned(SignOffRefused):
 
 class StageRefused(SignOffRefused):
     """A stage that is unknown, not yet reachable (an earlier stage is not approved), or closed."""
+
+
+class EscalationNeeded(SignOffRefused):
+    """Approving needs the escalation a failed threshold item names, and it has not signed."""

@@ -7,6 +7,7 @@ a round, used both when signing and when verifying.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from countersign.models.card import ModelCard
-from countersign.models.checklist import ChecklistItem, ChecklistTemplate
+from countersign.models.checklist import ChecklistItem, ChecklistTemplate, Escalation
 from countersign.models.tables import (
     CardVersion,
     ChecklistTemplateRecord,
@@ -28,6 +29,7 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AnswerValue, CardStatus, Decision
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.checks import CheckResult
+from countersign.services.reviews.escalations import Vote, failed_items, needed, round_outcome
 from countersign.services.reviews.stages import StageState
 
 
@@ -45,6 +47,15 @@ class ItemView:
 
     item: ChecklistItem
     automatic: CheckResult | None
+    escalation: Escalation | None = None
+    """The escalation the item names, which a failed check makes necessary to approve."""
+
+    @property
+    def escalates(self) -> bool:
+        """Whether approving needs the item's escalation: its threshold check failed."""
+        return (
+            self.escalation is not None and self.automatic is not None and not self.automatic.passed
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,8 @@ class SignatureInfo:
     responses: tuple[ResponseInfo, ...]
     chain: tuple[int, str] | None = None
     """The audit chain head the sign-off signed (None: signed before heads were signed)."""
+    escalations: tuple[str, ...] = ()
+    """The escalations the sign-off fulfils (its signer held the role one asked for)."""
 
 
 @dataclass(frozen=True)
@@ -172,17 +185,34 @@ class SignOffResult:
     payload_sha256: str
 
 
-def round_status(decisions: Sequence[tuple[str, str]], quorum: int) -> CardStatus:
-    """The status of a round from its ``(signer email, decision)`` pairs in signing order."""
-    approvers: set[str] = set()
-    for email, decision in decisions:
-        if decision in (Decision.CHANGES, Decision.REJECT):
-            return Decision(decision).outcome
-        if decision == Decision.APPROVE:
-            approvers.add(email)
-            if len(approvers) >= quorum:
-                return CardStatus.APPROVED
-    return CardStatus.IN_REVIEW
+def round_status(votes: Sequence[Vote], quorum: int) -> CardStatus:
+    """The status of a round from its sign-offs in signing order.
+
+    Approved once ``quorum`` distinct approvers (plus any extra approvals an
+    escalation asks) have approved and every escalation's role has; one
+    *changes* or *reject* ends it.
+    """
+    return round_outcome(votes, quorum)
+
+
+def vote_of(signature: SignatureInfo, template: ChecklistTemplate) -> Vote:
+    """How a stored sign-off counts in its round under ``template``."""
+    failed = failed_items((r.item, r.automatic) for r in signature.responses)
+    return Vote(
+        signature.signer_email,
+        signature.decision,
+        needed(template, failed),
+        frozenset(signature.escalations),
+    )
+
+
+def signed_escalations(signature: Signature) -> tuple[str, ...]:
+    """The escalation ids a sign-off row says it fulfils (as signed)."""
+    try:
+        value = json.loads(signature.escalations_json or "[]")
+    except ValueError:
+        return ("(unreadable)",)  # verification then finds the signature does not match
+    return tuple(str(v) for v in value) if isinstance(value, list) else ("(unreadable)",)
 
 
 def signed_chain(signature: Signature) -> tuple[int, str] | None:
@@ -238,6 +268,7 @@ def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int,
                     signature=sig.signature,
                     responses=tuple(responses.get(sig.id, [])),
                     chain=signed_chain(sig),
+                    escalations=signed_escalations(sig),
                 )
             )
     out: dict[int, list[ReviewInfo]] = {}

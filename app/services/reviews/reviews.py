@@ -52,6 +52,7 @@ from countersign.services.reviews.errors import (
     StageRefused,
     TemplateNotApplicable,
 )
+from countersign.services.reviews.escalations import Vote, of_signoff
 from countersign.services.reviews.records import (
     Answer,
     ItemView,
@@ -63,6 +64,7 @@ from countersign.services.reviews.records import (
     SignOffResult,
     load_reviews,
     round_status,
+    vote_of,
 )
 from countersign.services.reviews.rules import active_signer, check_rules, rule_problems
 from countersign.services.reviews.signoff_payload import (
@@ -75,9 +77,11 @@ from countersign.services.reviews.stages import (
     StageState,
     classification_for,
     effective_tier,
+    last_approved,
     next_stage,
     stage_states,
 )
+from countersign.services.reviews.thresholds import Baseline
 from countersign.services.storage.database import Database, utc_now
 from countersign.services.trust.acts import chain_head
 
@@ -268,8 +272,18 @@ def _draft(
         else:
             template = _only_applicable(session, tier, model_row.name, cv.version)
     info = resolve_template(session, template)
+    approved = last_approved(session, cv, stage)
+    baseline = (
+        Baseline(approved.version, stage, ModelCard.model_validate_json(approved.canonical_json))
+        if approved is not None
+        else None
+    )
     items = [
-        ItemView(item, run_check(item.check, card, warnings) if item.check else None)
+        ItemView(
+            item,
+            run_check(item.check, card, warnings, baseline) if item.check else None,
+            info.template.escalation_of(item),
+        )
         for item in info.template.items
     ]
     return ReviewDraft(
@@ -338,6 +352,13 @@ def _store(
 ) -> SignOffResult:
     """Write the sign-off, its answers, the round's and card's new status, and audit events."""
     actor = signing.identity.email
+    template = draft.template.template
+    needs, signs = of_signoff(
+        template,
+        ((r.item, r.automatic) for r in responses),
+        signing.identity.role,
+        request.decision,
+    )
     events: list[EventDraft] = []
     record = use_template(session, draft.template, actor)
     review_row = _round(session, draft, record.id, actor, signed_at, events)
@@ -351,6 +372,7 @@ def _store(
         signature=signature,
         chain_seq=payload["chain"]["seq"],
         chain_hash=payload["chain"]["hash"],
+        escalations_json=json.dumps(sorted(signs)),
     )
     session.add(signature_row)
     session.flush()
@@ -367,11 +389,10 @@ def _store(
         for position, response in enumerate(responses)
     )
     earlier = (
-        [(s.signer_email, s.decision) for s in draft.open_review.signatures]
-        if (draft.open_review)
-        else []
+        [vote_of(s, template) for s in draft.open_review.signatures] if draft.open_review else []
     )
-    status = round_status([*earlier, (actor, request.decision)], draft.template.template.quorum)
+    mine = Vote(actor, request.decision, needs, signs)
+    status = round_status([*earlier, mine], template.quorum)
     digest = hashlib.sha256(payload_bytes(payload)).hexdigest()
     events.append(
         EventDraft(

@@ -33,7 +33,8 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import DECIDED_STATUSES, CardStatus
 from countersign.services.counting import counted
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
-from countersign.services.reviews.records import round_status, signed_chain
+from countersign.services.reviews.escalations import Vote, failed_items, needed
+from countersign.services.reviews.records import round_status, signed_chain, signed_escalations
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
     payload_bytes,
@@ -155,13 +156,15 @@ def _check_review(
     if hashlib.sha256(cv.canonical_json.encode("utf-8")).hexdigest() != cv.sha256:
         problem("the card version's content no longer matches its SHA-256 (the card was changed)")
     quorum = 1
+    template: ChecklistTemplate | None = None
     if hashlib.sha256(record.content_json.encode("utf-8")).hexdigest() != record.sha256:
         problem(
             f"checklist template {record.template_id}@{record.version} no longer matches its "
             "hash (it was changed after it was frozen)"
         )
     try:
-        quorum = ChecklistTemplate.model_validate_json(record.content_json).quorum
+        template = ChecklistTemplate.model_validate_json(record.content_json)
+        quorum = template.quorum
     except ValidationError:
         problem(f"checklist template {record.template_id}@{record.version} is no longer readable")
     rows = session.execute(
@@ -170,7 +173,7 @@ def _check_review(
         .where(Signature.review_id == review.id)
         .order_by(Signature.id)
     ).all()
-    valid: list[tuple[str, str]] = []
+    valid: list[Vote] = []
     for signature, identity in rows:
         reason, payload = _signature_problem(
             session, signature, identity, cv, model, record, review
@@ -184,7 +187,7 @@ def _check_review(
                 signature.id,
             )
         else:
-            valid.append((identity.email, signature.decision))
+            valid.append(_vote(session, signature, identity, template))
     expected = round_status(valid, quorum)
     superseded = review.status == CardStatus.SUPERSEDED and expected == CardStatus.IN_REVIEW
     if review.status != expected and not superseded:
@@ -192,6 +195,26 @@ def _check_review(
             f"the review says {review.status!r}, but its valid sign-offs make it {str(expected)!r}"
         )
     return len(rows), problems
+
+
+def _responses(session: Session, signature_id: int) -> list[SignedResponse]:
+    return [
+        SignedResponse(r.item_id, r.answer, r.note, r.automatic, r.evidence)
+        for r in session.scalars(
+            select(ReviewResponse)
+            .where(ReviewResponse.signature_id == signature_id)
+            .order_by(ReviewResponse.position)
+        )
+    ]
+
+
+def _vote(
+    session: Session, signature: Signature, identity: Identity, template: ChecklistTemplate | None
+) -> Vote:
+    """How a verified sign-off counts: its failed threshold items' escalations, and its own."""
+    failed = failed_items((r.item, r.automatic) for r in _responses(session, signature.id))
+    needs = needed(template, failed) if template is not None else {}
+    return Vote(identity.email, signature.decision, needs, frozenset(signed_escalations(signature)))
 
 
 def _signature_problem(
@@ -211,14 +234,7 @@ def _signature_problem(
         return "the signer's stored certificate was replaced", b""
     if signature.signer_fingerprint != identity.fingerprint:
         return "the sign-off names another certificate than its signer's", b""
-    responses = [
-        SignedResponse(r.item_id, r.answer, r.note, r.automatic, r.evidence)
-        for r in session.scalars(
-            select(ReviewResponse)
-            .where(ReviewResponse.signature_id == signature.id)
-            .order_by(ReviewResponse.position)
-        )
-    ]
+    responses = _responses(session, signature.id)
     payload = signoff_payload(
         card_version_sha256=cv.sha256,
         model=model,
