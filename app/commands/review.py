@@ -21,6 +21,8 @@ from countersign.services.reviews.responses_file import (
     read_responses_listing_problems,
 )
 from countersign.services.reviews.reviews import (
+    ItemView,
+    ReviewDraft,
     ReviewInfo,
     SignOffRequest,
 )
@@ -83,7 +85,12 @@ def review(args: argparse.Namespace) -> int:
         f"against {draft.template.reference}"
     )
     print(f"  by {args.identity}, payload SHA-256 {result.payload_sha256}")
+    signed = r.signatures[-1].escalations.signed if r.signatures else ()
+    for key in signed:
+        print(f"  signs the escalation {key}")
     print(f"  review {r.id}: {CardStatus.word(r.status)} ({approvals_text(r)})")
+    for lacking in result.lacking:
+        print(f"  still needed: {lacking}")
     print(f"  {draft.model} {draft.version} for {draft.stage}: {CardStatus.word(r.status)}")
     return EXIT_OK
 
@@ -128,11 +135,8 @@ def dry_run(args: argparse.Namespace) -> int:
                         "item": view.item.id,
                         "text": view.item.text,
                         "required": view.item.required,
-                        "automatic": (
-                            {"result": view.automatic.result, "evidence": view.automatic.evidence}
-                            if view.automatic
-                            else None
-                        ),
+                        "automatic": _automatic_json(view),
+                        "escalation": _escalation_json(view),
                         "answer": answers[view.item.id].answer if view.item.id in answers else None,
                     }
                     for view in draft.items
@@ -163,6 +167,8 @@ def dry_run(args: argparse.Namespace) -> int:
         )
     print_columns(rows)
     print()
+    for line in escalation_lines(draft):
+        print(line)
     if not problems:
         what = "the sign-off would be accepted" if args.responses else "no problem found"
         print(f"No problems: {what}.")
@@ -171,6 +177,50 @@ def dry_run(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
     return EXIT_REFUSED
+
+
+def _automatic_json(view: ItemView) -> dict[str, Any] | None:
+    result = view.automatic
+    if result is None:
+        return None
+    out: dict[str, Any] = {"result": result.result, "evidence": result.evidence}
+    if result.measurements:
+        out["baseline"] = result.baseline or None
+        out["values"] = [
+            {"where": m.where, "value": m.value, "baseline": m.previous or None, "passed": m.passed}
+            for m in result.measurements
+        ]
+    return out
+
+
+def _escalation_json(view: ItemView) -> dict[str, Any] | None:
+    if view.escalation is None:
+        return None
+    return {
+        "id": view.item.escalation,
+        "text": view.escalation.text,
+        "asks": view.escalation.describe(),
+        "needed": view.escalates,
+    }
+
+
+def escalation_lines(draft: ReviewDraft) -> list[str]:
+    """What the failed thresholds of ``draft`` need before the card can be approved, in words."""
+    signatures = draft.open_review.signatures if draft.open_review is not None else ()
+    lines = []
+    for view in draft.items:
+        if not view.escalates or view.escalation is None:
+            continue
+        key = view.item.escalation
+        who = [s.signer_email for s in signatures if key in s.escalations.signed]
+        state = f"signed by {', '.join(who)}" if who else "not signed yet"
+        if not view.escalation.role:
+            state = "counted when the round is decided"
+        lines.append(
+            f"Escalation {key} needed ({view.item.id} failed its threshold): "
+            f"{view.escalation.text}, {view.escalation.describe()}; {state}."
+        )
+    return [*lines, ""] if lines else []
 
 
 def review_json(r: ReviewInfo) -> dict[str, Any]:
@@ -197,6 +247,10 @@ def review_json(r: ReviewInfo) -> dict[str, Any]:
                 "comment": s.comment,
                 "signed_at": s.signed_at,
                 "chain": {"seq": s.chain[0], "hash": s.chain[1]} if s.chain else None,
+                "escalations": {
+                    "needed": list(s.escalations.needed),
+                    "signed": list(s.escalations.signed),
+                },
                 "algorithm": "ECDSA P-256 SHA-256",
                 "signature": base64.b64encode(s.signature).decode("ascii"),
                 "responses": [

@@ -256,7 +256,7 @@ class Signature(Base):
     chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """The audit chain head the sign-off extends (None: signed before heads were signed)."""
     chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    escalations_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    escalations_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     """The ids of the template's escalations the sign-off fulfils, as a JSON list (signed)."""
 
 

@@ -24,7 +24,7 @@ depends_on = None
 def upgrade() -> None:
     op.add_column(
         "signatures",
-        sa.Column("escalations_json", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("escalations_json", sa.Text, nullable=False, server_default="{}"),
     )
 
 

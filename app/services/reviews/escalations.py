@@ -13,11 +13,13 @@ that verification re-derives the round's status from the signed rows alone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from countersign.models.checklist import ChecklistTemplate, Escalation
-from countersign.models.vocabulary import APPROVING_ROLES, AnswerValue, CardStatus, Decision
+from countersign.models.vocabulary import APPROVING_ROLES, CardStatus, Decision
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,48 @@ def holds(role: str, wanted: str) -> bool:
     return bool(wanted) and role == wanted
 
 
-def needed(template: ChecklistTemplate, failed_items: Iterable[str]) -> dict[str, Escalation]:
-    """The escalations the failed automatic checks of ``failed_items`` make necessary, by id."""
-    out: dict[str, Escalation] = {}
-    for item_id in failed_items:
-        item = template.item(item_id)
-        escalation = template.escalation_of(item) if item is not None else None
-        if escalation is not None and item is not None:
-            out[item.escalation] = escalation
-    return out
+@dataclass(frozen=True)
+class SignedEscalations:
+    """What one sign-off signs about escalations: the ones needed and the ones it fulfils."""
+
+    needed: tuple[str, ...]
+    """Escalation ids its failed threshold items needed, sorted."""
+    signed: tuple[str, ...]
+    """Escalation ids its signer fulfilled by their role (approvals only), sorted."""
+
+    def as_json(self) -> dict[str, Any] | None:
+        """The part of the signed payload (None when the sign-off met no escalation)."""
+        if not self.needed and not self.signed:
+            return None
+        return {"needed": list(self.needed), "signed": list(self.signed)}
+
+    def stored(self) -> str:
+        """The text of the sign-off row's ``escalations_json`` column."""
+        return json.dumps(self.as_json() or {}, sort_keys=True)
+
+    def vote(self, signer: str, decision: str, template: ChecklistTemplate | None) -> Vote:
+        """How the sign-off counts in its round under ``template`` (its escalations' terms)."""
+        known = template.escalations if template is not None else {}
+        needs = {key: known[key] for key in self.needed if key in known}
+        return Vote(signer, decision, needs, frozenset(self.signed))
+
+
+UNREADABLE = "(unreadable)"
+"""Stands for a stored list that cannot be read; the signature then no longer matches."""
+
+
+def read_escalations(stored: str) -> SignedEscalations:
+    """The escalations a sign-off row records (``{}`` or empty: none)."""
+    try:
+        value = json.loads(stored or "{}")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        return SignedEscalations((UNREADABLE,), ())
+    lists = [value.get("needed", []), value.get("signed", [])]
+    if not all(isinstance(v, list) for v in lists):
+        return SignedEscalations((UNREADABLE,), ())
+    return SignedEscalations(*(tuple(str(x) for x in v) for v in lists))
 
 
 def fulfilled_by(role: str, needs: Mapping[str, Escalation]) -> frozenset[str]:
@@ -59,15 +94,18 @@ def fulfilled_by(role: str, needs: Mapping[str, Escalation]) -> frozenset[str]:
 
 
 def of_signoff(
-    template: ChecklistTemplate, responses: Iterable[tuple[str, str]], role: str, decision: str
-) -> tuple[dict[str, Escalation], frozenset[str]]:
-    """What a sign-off's ``(item, automatic result)`` answers need, and what its signer fulfils.
-
-    Only an approval fulfils an escalation.
-    """
-    needs = needed(template, failed_items(responses))
+    template: ChecklistTemplate, escalating: Iterable[str], role: str, decision: str
+) -> SignedEscalations:
+    """What a sign-off signs: the escalations its ``escalating`` items (their thresholds
+    broken) need, and those its signer's ``role`` fulfils (only an approval fulfils any)."""
+    needs: dict[str, Escalation] = {}
+    for item_id in escalating:
+        item = template.item(item_id)
+        escalation = template.escalation_of(item) if item is not None else None
+        if item is not None and escalation is not None:
+            needs[item.escalation] = escalation
     signs = fulfilled_by(role, needs) if decision == Decision.APPROVE else frozenset()
-    return needs, signs
+    return SignedEscalations(tuple(sorted(needs)), tuple(sorted(signs)))
 
 
 def missing(votes: Sequence[Vote], quorum: int) -> list[str]:
@@ -98,8 +136,3 @@ def round_outcome(votes: Sequence[Vote], quorum: int) -> CardStatus:
         if vote.decision == Decision.APPROVE and not missing(votes[: index + 1], quorum):
             return CardStatus.APPROVED
     return CardStatus.IN_REVIEW
-
-
-def failed_items(responses: Iterable[tuple[str, str]]) -> list[str]:
-    """The item ids whose automatic result was ``fail``, from ``(item, automatic)`` pairs."""
-    return [item for item, automatic in responses if automatic == AnswerValue.FAIL]

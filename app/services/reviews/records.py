@@ -7,7 +7,6 @@ a round, used both when signing and when verifying.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,12 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AnswerValue, CardStatus, Decision
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.checks import CheckResult
-from countersign.services.reviews.escalations import Vote, failed_items, needed, round_outcome
+from countersign.services.reviews.escalations import (
+    SignedEscalations,
+    Vote,
+    read_escalations,
+    round_outcome,
+)
 from countersign.services.reviews.stages import StageState
 
 
@@ -52,9 +56,16 @@ class ItemView:
 
     @property
     def escalates(self) -> bool:
-        """Whether approving needs the item's escalation: its threshold check failed."""
+        """Whether approving needs the item's escalation: a value found breaks its threshold.
+
+        A metric the card does not report fails the check (a note is needed) but
+        breaks no threshold, so it needs no escalation.
+        """
         return (
-            self.escalation is not None and self.automatic is not None and not self.automatic.passed
+            self.escalation is not None
+            and self.automatic is not None
+            and not self.automatic.passed
+            and any(not m.passed for m in self.automatic.measurements)
         )
 
 
@@ -85,8 +96,8 @@ class SignatureInfo:
     responses: tuple[ResponseInfo, ...]
     chain: tuple[int, str] | None = None
     """The audit chain head the sign-off signed (None: signed before heads were signed)."""
-    escalations: tuple[str, ...] = ()
-    """The escalations the sign-off fulfils (its signer held the role one asked for)."""
+    escalations: SignedEscalations = field(default_factory=lambda: SignedEscalations((), ()))
+    """The escalations the sign-off's answers needed, and those its signer fulfilled."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,8 @@ class SignOffResult:
     signature_id: int
     card_status: str
     payload_sha256: str
+    lacking: tuple[str, ...] = ()
+    """What the round still needs to be approved, escalations included, in words."""
 
 
 def round_status(votes: Sequence[Vote], quorum: int) -> CardStatus:
@@ -197,22 +210,7 @@ def round_status(votes: Sequence[Vote], quorum: int) -> CardStatus:
 
 def vote_of(signature: SignatureInfo, template: ChecklistTemplate) -> Vote:
     """How a stored sign-off counts in its round under ``template``."""
-    failed = failed_items((r.item, r.automatic) for r in signature.responses)
-    return Vote(
-        signature.signer_email,
-        signature.decision,
-        needed(template, failed),
-        frozenset(signature.escalations),
-    )
-
-
-def signed_escalations(signature: Signature) -> tuple[str, ...]:
-    """The escalation ids a sign-off row says it fulfils (as signed)."""
-    try:
-        value = json.loads(signature.escalations_json or "[]")
-    except ValueError:
-        return ("(unreadable)",)  # verification then finds the signature does not match
-    return tuple(str(v) for v in value) if isinstance(value, list) else ("(unreadable)",)
+    return signature.escalations.vote(signature.signer_email, signature.decision, template)
 
 
 def signed_chain(signature: Signature) -> tuple[int, str] | None:
@@ -268,7 +266,7 @@ def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int,
                     signature=sig.signature,
                     responses=tuple(responses.get(sig.id, [])),
                     chain=signed_chain(sig),
-                    escalations=signed_escalations(sig),
+                    escalations=read_escalations(sig.escalations_json),
                 )
             )
     out: dict[int, list[ReviewInfo]] = {}

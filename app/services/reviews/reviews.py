@@ -52,7 +52,7 @@ from countersign.services.reviews.errors import (
     StageRefused,
     TemplateNotApplicable,
 )
-from countersign.services.reviews.escalations import Vote, of_signoff
+from countersign.services.reviews.escalations import missing, of_signoff
 from countersign.services.reviews.records import (
     Answer,
     ItemView,
@@ -353,9 +353,9 @@ def _store(
     """Write the sign-off, its answers, the round's and card's new status, and audit events."""
     actor = signing.identity.email
     template = draft.template.template
-    needs, signs = of_signoff(
+    escalations = of_signoff(
         template,
-        ((r.item, r.automatic) for r in responses),
+        (view.item.id for view in draft.items if view.escalates),
         signing.identity.role,
         request.decision,
     )
@@ -372,7 +372,7 @@ def _store(
         signature=signature,
         chain_seq=payload["chain"]["seq"],
         chain_hash=payload["chain"]["hash"],
-        escalations_json=json.dumps(sorted(signs)),
+        escalations_json=escalations.stored(),
     )
     session.add(signature_row)
     session.flush()
@@ -391,8 +391,9 @@ def _store(
     earlier = (
         [vote_of(s, template) for s in draft.open_review.signatures] if draft.open_review else []
     )
-    mine = Vote(actor, request.decision, needs, signs)
-    status = round_status([*earlier, mine], template.quorum)
+    mine = escalations.vote(actor, request.decision, template)
+    votes = [*earlier, mine]
+    status = round_status(votes, template.quorum)
     digest = hashlib.sha256(payload_bytes(payload)).hexdigest()
     events.append(
         EventDraft(
@@ -444,6 +445,7 @@ def _store(
         signature_id=signature_row.id,
         card_status=card_status,
         payload_sha256=digest,
+        lacking=tuple(missing(votes, template.quorum)) if status == CardStatus.IN_REVIEW else (),
     )
 
 

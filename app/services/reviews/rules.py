@@ -142,7 +142,7 @@ def _check_escalations(draft: ReviewDraft, signer: Identity) -> None:
         if holds(signer.role, escalation.role):
             continue
         key = view.item.escalation
-        if any(s.decision == Decision.APPROVE and key in s.escalations for s in earlier):
+        if any(s.decision == Decision.APPROVE and key in s.escalations.signed for s in earlier):
             continue
         evidence = view.automatic.evidence if view.automatic is not None else ""
         raise EscalationNeeded(

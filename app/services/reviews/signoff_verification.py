@@ -33,8 +33,8 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import DECIDED_STATUSES, CardStatus
 from countersign.services.counting import counted
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
-from countersign.services.reviews.escalations import Vote, failed_items, needed
-from countersign.services.reviews.records import round_status, signed_chain, signed_escalations
+from countersign.services.reviews.escalations import Vote, read_escalations
+from countersign.services.reviews.records import round_status, signed_chain
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
     payload_bytes,
@@ -187,7 +187,8 @@ def _check_review(
                 signature.id,
             )
         else:
-            valid.append(_vote(session, signature, identity, template))
+            escalations = read_escalations(signature.escalations_json)
+            valid.append(escalations.vote(identity.email, signature.decision, template))
     expected = round_status(valid, quorum)
     superseded = review.status == CardStatus.SUPERSEDED and expected == CardStatus.IN_REVIEW
     if review.status != expected and not superseded:
@@ -206,15 +207,6 @@ def _responses(session: Session, signature_id: int) -> list[SignedResponse]:
             .order_by(ReviewResponse.position)
         )
     ]
-
-
-def _vote(
-    session: Session, signature: Signature, identity: Identity, template: ChecklistTemplate | None
-) -> Vote:
-    """How a verified sign-off counts: its failed threshold items' escalations, and its own."""
-    failed = failed_items((r.item, r.automatic) for r in _responses(session, signature.id))
-    needs = needed(template, failed) if template is not None else {}
-    return Vote(identity.email, signature.decision, needs, frozenset(signed_escalations(signature)))
 
 
 def _signature_problem(

@@ -56,7 +56,6 @@ class _Work:
     """What the reviewer has done on one card version with one template, not yet signed."""
 
     answers: dict[str, Answer]
-    prefilled: set[str]
     decision: str = ""
     comment: str = ""
     selected: int = 0
@@ -78,6 +77,16 @@ def _closed(model: str, version: str, draft: ReviewDraft) -> str:
         f"{model} {version} is {StageStatus.word(draft.stage_status)} for {draft.stage}: "
         f"it takes no more sign-offs for that stage. {after}"
     )
+
+
+def _signed_escalations(draft: ReviewDraft) -> dict[str, str]:
+    """Who fulfilled each escalation in the open round: escalation id to ``name (role)``."""
+    signatures = draft.open_review.signatures if draft.open_review is not None else ()
+    return {
+        key: f"{s.signer_name} ({s.signer_role})"
+        for s in signatures
+        for key in s.escalations.signed
+    }
 
 
 def default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
@@ -420,11 +429,10 @@ class ReviewTab(QWidget):
                 r.item: Answer(r.answer, r.note)  # type: ignore[arg-type]
                 for r in self._shown_sign_off.responses
             }
-            self.items.set_items(draft.items, answers, set())
+            self.items.set_items(draft.items, answers)
         else:
-            self.items.set_items(
-                draft.items, work.answers if work else None, work.prefilled if work else None
-            )
+            self.items.set_items(draft.items, work.answers if work else None)
+        self.editor.set_signed_escalations(_signed_escalations(draft))
         if self._shown_sign_off is not None:
             self.decision_panel.restore(self._shown_sign_off.decision, self._shown_sign_off.comment)
         else:
@@ -471,15 +479,10 @@ class ReviewTab(QWidget):
 
     def _show_item(self, row: int | None) -> None:
         if row is None or row >= self.items.rowCount():
-            self.editor.show_item(None, None, None, prefilled=False)
+            self.editor.show_item(None, None, None)
             return
         view = self.items.item(row)
-        self.editor.show_item(
-            row,
-            view,
-            self.items.answer(view.item.id),
-            prefilled=self.items.is_prefilled(view.item.id),
-        )
+        self.editor.show_item(row, view, self.items.answer(view.item.id))
 
     def _select_row(self, row: int) -> None:
         if not self.items.rowCount():
@@ -506,7 +509,6 @@ class ReviewTab(QWidget):
         current = self.table.selectionModel().currentIndex()
         self._work[(self._model, self._version, draft.template.reference)] = _Work(
             answers=self.items.answers(),
-            prefilled=self.items.prefilled(),
             decision=self.decision(),
             comment=self.decision_panel.comment_text(),
             selected=current.row() if current.isValid() else 0,
