@@ -57,6 +57,10 @@ class Measurement:
     passed: bool
     change: float | None = None
     """The value now minus the baseline's, when both are numbers (regression limits)."""
+    slice: str = ""
+    """The slice alone (``whole set`` when none), for a table that names the data set apart."""
+    data: str = ""
+    """The data set and split alone (``applications-oot-holdout, test``)."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,26 @@ def result_key(result: MetricResult) -> tuple[str, str, str, str]:
 
 def where(result: MetricResult) -> str:
     """``age 18-24 (applications-oot-holdout, test)``; the whole set when there is no slice."""
-    place = ", ".join(part for part in (result.dataset, result.split) if part)
+    place = _data(result)
     return f"{result.slice or 'whole set'}" + (f" ({place})" if place else "")
+
+
+def _data(result: MetricResult) -> str:
+    return ", ".join(part for part in (result.dataset, result.split) if part)
+
+
+def _measured(
+    result: MetricResult, previous: str, passed: bool, change: float | None = None
+) -> Measurement:
+    return Measurement(
+        where(result),
+        result.value or "(no value)",
+        previous,
+        passed,
+        change,
+        result.slice or "whole set",
+        _data(result),
+    )
 
 
 def in_scope(check: Threshold | Regression, card: ModelCard) -> list[MetricResult]:
@@ -128,11 +150,7 @@ def check_threshold(
     for result in results:
         before = previous.get(result_key(result))
         ok = result.numeric is not None and _COMPARE[check.op](result.numeric, limit)
-        measurements.append(
-            Measurement(
-                where(result), result.value or "(no value)", before.value if before else "", ok
-            )
-        )
+        measurements.append(_measured(result, before.value if before else "", ok))
     passed = all(m.passed for m in measurements)
     needs = f"{OP_WORDS[check.op]} {limit:g}"
     shown = _listed(measurements, lambda m: _value_text(m, baseline, needs))
@@ -179,12 +197,15 @@ def check_regression(
 
 def _regression(check: Regression, new: MetricResult | None, old: MetricResult) -> Measurement:
     if new is None:
-        return Measurement(where(old), "not reported", old.value, False)
+        gone = _measured(old, old.value, False)
+        return Measurement(
+            gone.where, "not reported", old.value, False, None, gone.slice, gone.data
+        )
     if new.numeric is None or old.numeric is None:
-        return Measurement(where(new), new.value or "(no value)", old.value, False)
+        return _measured(new, old.value, False)
     change = new.numeric - old.numeric
     worse = -change if check.better == "higher" else change
-    return Measurement(where(new), new.value, old.value, worse <= check.tolerance + _FUZZ, change)
+    return _measured(new, old.value, worse <= check.tolerance + _FUZZ, change)
 
 
 def _regression_text(m: Measurement) -> str:

@@ -281,7 +281,8 @@ class ItemEditor(QFrame):
         self.details.setAccessibleName("Checklist item, guidance and evidence")
         self.details.setOpenLinks(False)
         self.details.setFrameShape(QFrame.Shape.NoFrame)
-        self.details.setFixedHeight(self.details.fontMetrics().lineSpacing() * 10 + 10)
+        # At least fourteen lines; more when the window has room (threshold tables are long).
+        self.details.setMinimumHeight(self.details.fontMetrics().lineSpacing() * 14 + 10)
         self.details.document().setDocumentMargin(2)
 
         # Mnemonics avoid the menu bar's letters (F, E, V, R, T, S, H).
@@ -368,13 +369,9 @@ class ItemEditor(QFrame):
         e = html.escape
         need = "required" if view.item.required else "optional"
         parts = [f"<p><b>{row + 1}. {e(view.item.text)}</b> ({need})</p>"]
-        if view.item.guidance:
-            quiet = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-            parts.append(f"<p style='color: {quiet}'>{e(view.item.guidance)}</p>")
-        threshold = threshold_html(view)
+        threshold = threshold_html(view, escalation_html(view, self._signed_by))
         if threshold:
             parts.append(threshold)
-            parts.append(escalation_html(view, self._signed_by))
         elif view.automatic is None:
             parts.append("<p>No automatic check: judge from the card.</p>")
         else:
@@ -385,6 +382,10 @@ class ItemEditor(QFrame):
             )
         if view.automatic is not None:
             parts.append("<p><i>The check informs; the answer is yours.</i></p>")
+        # The guidance last: what was found (and what it needs) is read first.
+        if view.item.guidance:
+            quiet = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+            parts.append(f"<p style='color: {quiet}'>{e(view.item.guidance)}</p>")
         self.details.setHtml("".join(parts))
 
     def _set_answerable(self, enabled: bool) -> None:

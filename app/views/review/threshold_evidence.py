@@ -13,8 +13,9 @@ FAILED_COLOUR = "#c8433a"
 PASSED_COLOUR = "#2f8f5b"
 
 
-def threshold_html(view: ItemView) -> str:
-    """The check's rule and a table of the results it read (empty for other checks)."""
+def threshold_html(view: ItemView, escalation: str = "") -> str:
+    """The check's rule, the ``escalation`` paragraph, and a table of the results it read
+    (empty for other checks)."""
     check, result = view.item.check, view.automatic
     if not isinstance(check, Threshold | Regression) or result is None:
         return ""
@@ -25,21 +26,30 @@ def threshold_html(view: ItemView) -> str:
         f"{e(check.rule)}.</p>"
     ]
     if not result.measurements:
-        parts.append(f"<p>Found: {e(result.evidence)}</p>")
+        parts.append(f"<p>Found: {e(result.evidence)}</p>{escalation}")
         return "".join(parts)
     previous = e(result.baseline) if result.baseline else "No earlier version approved"
+    places = {m.data for m in result.measurements}
+    shared = len(places) == 1
     rows = [
-        "<tr><th align='left'>Result</th><th align='left'>This version</th>"
-        f"<th align='left'>{previous}</th></tr>"
+        f"<tr><th align='left'>{'Slice' if shared else 'Result'}</th>"
+        f"<th align='left'>This version</th><th align='left'>{previous}</th></tr>"
     ]
     for m in sorted(result.measurements, key=lambda m: m.passed):
         mark = "" if m.passed else f" <b style='color: {FAILED_COLOUR}'>✗ fails</b>"
         change = f" ({m.change:+.4g})" if m.change is not None else ""
         before = e(m.previous) if m.previous else ("—" if result.baseline else "")
+        label = e(m.slice if shared else m.where)
         rows.append(
-            f"<tr><td>{e(m.where)}</td><td>{e(m.value)}{change}{mark}</td><td>{before}</td></tr>"
+            f"<tr><td>{label}</td><td>{e(m.value)}{change}{mark}</td><td>{before}</td></tr>"
         )
-    parts.append("<table cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>")
+    parts.append(
+        "<table width='100%' cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
+    )
+    place = next(iter(places))
+    if shared and place:
+        parts.append(f"<p>Measured on {e(place)}.</p>")
+    parts.append(escalation)
     return "".join(parts)
 
 
@@ -56,13 +66,13 @@ def escalation_html(view: ItemView, signed_by: Mapping[str, str]) -> str:
             f"({e(escalation.describe())}).</p>"
         )
     text = (
-        f"<p><b style='color: {FAILED_COLOUR}'>Escalation needed:</b> {e(escalation.text)}: "
-        f"{e(escalation.describe())}. Passing this item takes a note, and approving the card "
+        f"<p><b style='color: {FAILED_COLOUR}'>Escalation needed:</b> {e(escalation.text)} "
+        f"({e(escalation.describe())}): "
     )
     if escalation.role:
-        text += f"is refused until an {e(escalation.role)} has approved this round. "
         who = signed_by.get(key)
-        text += f"<b>Signed by {e(who)}.</b>" if who else "<b>Not signed yet.</b>"
+        text += f"<b>signed by {e(who)}</b>." if who else "<b>not signed yet</b>."
+        text += f" A plain approval is refused until an {e(escalation.role)} has approved;"
     else:
-        text += "takes the approvals it asks for beyond the quorum."
-    return text + "</p>"
+        text += "the round needs those approvals beyond the quorum;"
+    return text + " passing this item needs a note.</p>"
