@@ -52,12 +52,17 @@ class SignedEscalations:
     """Escalation ids its failed threshold items needed, sorted."""
     signed: tuple[str, ...]
     """Escalation ids its signer fulfilled by their role (approvals only), sorted."""
+    role: str = ""
+    """The role the signer held when fulfilling them (empty when it fulfilled none)."""
 
     def as_json(self) -> dict[str, Any] | None:
         """The part of the signed payload (None when the sign-off met no escalation)."""
         if not self.needed and not self.signed:
             return None
-        return {"needed": list(self.needed), "signed": list(self.signed)}
+        out: dict[str, Any] = {"needed": list(self.needed), "signed": list(self.signed)}
+        if self.signed:
+            out["role"] = self.role
+        return out
 
     def stored(self) -> str:
         """The text of the sign-off row's ``escalations_json`` column."""
@@ -67,7 +72,9 @@ class SignedEscalations:
         """How the sign-off counts in its round under ``template`` (its escalations' terms)."""
         known = template.escalations if template is not None else {}
         needs = {key: known[key] for key in self.needed if key in known}
-        return Vote(signer, decision, needs, frozenset(self.signed))
+        # Only what the role it signed with may fulfil counts.
+        signs = {key for key in self.signed if key in known and holds(self.role, known[key].role)}
+        return Vote(signer, decision, needs, frozenset(signs))
 
 
 UNREADABLE = "(unreadable)"
@@ -80,12 +87,20 @@ def read_escalations(stored: str) -> SignedEscalations:
         value = json.loads(stored or "{}")
     except ValueError:
         value = None
+    return escalations_from(value)
+
+
+def escalations_from(value: object) -> SignedEscalations:
+    """The escalations of a payload's ``escalations`` part (None: none)."""
+    if value is None:
+        return SignedEscalations((), ())
     if not isinstance(value, dict):
         return SignedEscalations((UNREADABLE,), ())
     lists = [value.get("needed", []), value.get("signed", [])]
     if not all(isinstance(v, list) for v in lists):
         return SignedEscalations((UNREADABLE,), ())
-    return SignedEscalations(*(tuple(str(x) for x in v) for v in lists))
+    needed, signed = (tuple(str(x) for x in v) for v in lists)
+    return SignedEscalations(needed, signed, str(value.get("role", "")))
 
 
 def fulfilled_by(role: str, needs: Mapping[str, Escalation]) -> frozenset[str]:
@@ -105,7 +120,7 @@ def of_signoff(
         if item is not None and escalation is not None:
             needs[item.escalation] = escalation
     signs = fulfilled_by(role, needs) if decision == Decision.APPROVE else frozenset()
-    return SignedEscalations(tuple(sorted(needs)), tuple(sorted(signs)))
+    return SignedEscalations(tuple(sorted(needs)), tuple(sorted(signs)), role if signs else "")
 
 
 def missing(votes: Sequence[Vote], quorum: int) -> list[str]:

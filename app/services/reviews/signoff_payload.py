@@ -7,7 +7,9 @@ signer's certificate fingerprint, under a ``format`` tag so that a sign-off
 signature can never be mistaken for a signature over anything else.  It is
 signed with ECDSA P-256 / SHA-256.  Format version 2 adds ``chain``: the
 audit chain's head (sequence number and hash) the sign-off extends, so that
-the signature also pins every event before it.
+the signature also pins every event before it.  A sign-off whose checklist
+has a failed threshold also signs ``escalations``: the escalations its answers
+needed and those its signer fulfilled by their role.
 
 The registry does not store the payload: verification rebuilds it from the
 rows, so that a changed row no longer matches its signature.
@@ -53,23 +55,9 @@ class SignedResponse:
         }
 
 
-def signoff_payload(
-    *,
-    card_version_sha256: str,
-    model: str,
-    version: str,
-    template_id: str,
-    template_version: int,
-    responses: Sequence[SignedResponse],
-    decision: str,
-    comment: str,
-    signed_at: str,
-    signer_fingerprint: str,
-    chain: tuple[int, str] | None = None,
-    stage: str | None = None,
-    artifacts: Sequence[dict[str, Any]] = (),
-) -> dict[str, Any]:
-    """The payload of one sign-off, as JSON data (responses in the template's item order).
+@dataclass(frozen=True)
+class SignoffContent:
+    """What one sign-off signs: the card version, the template, the answers, the decision.
 
     ``chain`` is the ``(sequence number, hash)`` of the audit chain's head the
     sign-off extends; without it the payload is format version 1, as signed
@@ -77,24 +65,47 @@ def signoff_payload(
     the model files the card version names (``artifacts``); one from before
     stages (``stage`` None) signs neither.
     """
+
+    card_version_sha256: str
+    model: str
+    version: str
+    template_id: str
+    template_version: int
+    responses: Sequence[SignedResponse]
+    decision: str
+    comment: str
+    signed_at: str
+    signer_fingerprint: str
+    chain: tuple[int, str] | None = None
+    stage: str | None = None
+    artifacts: Sequence[dict[str, Any]] = ()
+    escalations: dict[str, Any] | None = None
+    """The escalations the answers needed and the signer fulfilled (``{"needed": [ids],
+    "signed": [ids]}``); None when the sign-off met none, and then not in the payload."""
+
+
+def signoff_payload(content: SignoffContent) -> dict[str, Any]:
+    """The payload of one sign-off, as JSON data (responses in the template's item order)."""
     extra: dict[str, Any] = {}
-    if chain is not None:
-        extra["chain"] = {"seq": chain[0], "hash": chain[1]}
-    if stage is not None:
-        extra.update({"stage": stage, "artifacts": [dict(a) for a in artifacts]})
+    if content.chain is not None:
+        extra["chain"] = {"seq": content.chain[0], "hash": content.chain[1]}
+    if content.stage is not None:
+        extra.update({"stage": content.stage, "artifacts": [dict(a) for a in content.artifacts]})
+    if content.escalations is not None:
+        extra["escalations"] = content.escalations
     return {
         **extra,
         "format": PAYLOAD_FORMAT,
-        "format_version": PAYLOAD_FORMAT_VERSION if chain is not None else 1,
-        "card_version_sha256": card_version_sha256,
-        "model": model,
-        "version": version,
-        "template": {"id": template_id, "version": template_version},
-        "responses": [response.as_json() for response in responses],
-        "decision": decision,
-        "comment": comment,
-        "signed_at": signed_at,
-        "signer_fingerprint": signer_fingerprint,
+        "format_version": PAYLOAD_FORMAT_VERSION if content.chain is not None else 1,
+        "card_version_sha256": content.card_version_sha256,
+        "model": content.model,
+        "version": content.version,
+        "template": {"id": content.template_id, "version": content.template_version},
+        "responses": [response.as_json() for response in content.responses],
+        "decision": content.decision,
+        "comment": content.comment,
+        "signed_at": content.signed_at,
+        "signer_fingerprint": content.signer_fingerprint,
     }
 
 
