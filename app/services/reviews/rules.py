@@ -132,6 +132,10 @@ def rule_problems(
         yield problem
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
 def _check_escalations(draft: ReviewDraft, signer: Identity) -> None:
     """A plain approval is refused while an escalation's role has not approved the round."""
     earlier = draft.open_review.signatures if draft.open_review is not None else ()
@@ -148,8 +152,9 @@ def _check_escalations(draft: ReviewDraft, signer: Identity) -> None:
         raise EscalationNeeded(
             f"item {view.item.id!r} failed its threshold ({evidence}); approving needs the "
             f"escalation {key!r}, {escalation.text}: {escalation.describe()}, which has not "
-            f"signed this round. {signer.email} is a {signer.role}, so a plain approval is "
-            f"refused until an {escalation.role} approves (or request changes instead)"
+            f"signed this round. {signer.email} is {_article(signer.role)} {signer.role}, so a "
+            f"plain approval is refused until {_article(escalation.role)} {escalation.role} "
+            "approves (or request changes instead)"
         )
 
 

@@ -72,7 +72,8 @@ def escalation_html(view: ItemView, signed_by: Mapping[str, str]) -> str:
     if escalation.role:
         who = signed_by.get(key)
         text += f"<b>signed by {e(who)}</b>." if who else "<b>not signed yet</b>."
-        text += f" A plain approval is refused until an {e(escalation.role)} has approved;"
+        article = "an" if escalation.role[:1] in "aeiou" else "a"
+        text += f" A plain approval is refused until {article} {e(escalation.role)} has approved;"
     else:
         text += "the round needs those approvals beyond the quorum;"
     return text + " passing this item needs a note.</p>"
