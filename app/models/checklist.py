@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from countersign.models.vocabulary import APPROVING_ROLES
+
 RiskTier = Literal["unknown", "low", "medium", "high", "critical"]
 """The risk tiers a template can apply to; a card with no rating counts as ``unknown``."""
 
@@ -249,8 +251,18 @@ class Escalation(_Part):
     """
 
     text: str = Field(min_length=1, max_length=300)
-    role: Literal["", "approver", "officer"] = ""
+    role: str = Field(default="", max_length=20)
     approvals: int = Field(default=0, ge=0, le=10)
+
+    @field_validator("role")
+    @classmethod
+    def _approving_role(cls, role: str) -> str:
+        if role and role not in APPROVING_ROLES:
+            raise ValueError(
+                f"unknown role {role!r}; an escalation asks for an approval by an "
+                f"{' or an '.join(APPROVING_ROLES)}"
+            )
+        return role
 
     @model_validator(mode="after")
     def _asks_something(self) -> Escalation:

@@ -786,9 +786,11 @@ def _approval_check(
         ), best
     refused = sorted({c.signer for c in approvals} - set(signers))
     note = f"; {', '.join(refused)} may not approve" if refused else ""
+    with_escalations = any(vote.needs for vote in votes)
+    still = f"; still needed: {'; '.join(lacking)}" if with_escalations else ""
     return None, (
         f"{reference} needs {template.quorum} approvals from trusted approvers, the report "
-        f"has {len(signers)}{note}; still needed: {'; '.join(lacking)}"
+        f"has {len(signers)}{note}{still}"
     )
 
 

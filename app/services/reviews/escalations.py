@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from countersign.models.checklist import ChecklistTemplate, Escalation
-from countersign.models.vocabulary import APPROVING_ROLES, CardStatus, Decision
+from countersign.models.vocabulary import APPROVING_ROLES, CardStatus, Decision, Role
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def holds(role: str, wanted: str) -> bool:
 
     An officer may do all an approver may; an officer's role is asked by name.
     """
-    if wanted == "approver":
+    if wanted == Role.APPROVER:
         return role in APPROVING_ROLES
     return bool(wanted) and role == wanted
 

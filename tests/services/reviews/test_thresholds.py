@@ -139,7 +139,11 @@ def test_the_template_reads_thresholds_and_escalations() -> None:
             "items[1].escalation",
             "only an item with a threshold or regression check escalates",
         ),
-        (("role: officer", "role: king"), "escalations.officer-review.role", "input should be"),
+        (
+            ("role: officer", "role: king"),
+            "escalations.officer-review.role",
+            "unknown role 'king'; an escalation asks for an approval by an approver or an officer",
+        ),
         (
             (", role: officer", ""),
             "escalations.officer-review",
