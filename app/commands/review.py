@@ -309,6 +309,8 @@ def print_reviews(reviews: list[ReviewInfo]) -> None:
                 f"    {s.signed_at[:16]}Z  {Decision.word(s.decision):<15} "
                 f"{s.signer_name} <{s.signer_email}> ({s.signer_role}){comment}"
             )
+            for key in s.escalations.signed:
+                print(f"      fulfils the escalation {key} (as {s.escalations.role})")
 
 
 EVIDENCE_CHARS = 90

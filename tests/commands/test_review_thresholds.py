@@ -102,6 +102,8 @@ def test_a_plain_approval_waits_for_the_officer(
     officer, approver = shown["reviews"][0]["signatures"]
     assert officer["escalations"] == {"needed": ["fair-lending"], "signed": ["fair-lending"]}
     assert approver["escalations"] == {"needed": ["fair-lending"], "signed": []}
+    assert main(["show", "credit-scorer@2.0"]) == 0
+    assert "      fulfils the escalation fair-lending (as officer)" in capsys.readouterr().out
     verified = cli_json(capsys, ["audit", "--verify", "--json"])
     assert verified["ok"] is True, verified
 
