@@ -107,6 +107,12 @@ def test_a_plain_approval_waits_for_the_officer(
     verified = cli_json(capsys, ["audit", "--verify", "--json"])
     assert verified["ok"] is True, verified
 
+
+def test_the_signed_report_and_the_offline_gate_count_the_escalation(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_review(tmp_path, OLA)) == 0
+    assert main(_review(tmp_path, ANA)) == 0
     # The signed report carries the escalation in its payloads and verifies on its own.
     pdf = tmp_path / "report.pdf"
     assert main(["export-pdf", "credit-scorer@2.0", "-o", str(pdf), "--identity", OLA]) == 0
@@ -116,6 +122,27 @@ def test_a_plain_approval_waits_for_the_officer(
     assert report["valid"] is True
     decision = next(c for c in report["checks"] if c["check"] == "Decision")
     assert "escalation fair-lending signed by ola@example.org" in decision["detail"]
+
+    # The offline gate counts the escalation too: with the officer's certificate trusted
+    # the evidence passes; trusting only the approver's, the escalation is missing.
+    published = tmp_path / "published"
+    assert main(["publish", "credit-scorer@2.0", "-o", str(published), "--identity", OLA]) == 0
+    trust: dict[str, list[str]] = {}
+    for email in (OLA, ANA):
+        cert = tmp_path / f"{email}.pem"
+        assert main(["identity", "export-cert", email, "-o", str(cert)]) == 0
+        trust[email] = ["--trust", str(cert)]
+    capsys.readouterr()
+    gate = ["gate", "--evidence", str(published), "--stage", "staging", "--json"]
+    passed = cli_json(capsys, [*gate, *trust[OLA], *trust[ANA]])
+    assert passed["ok"] is True, passed
+    assert main([*gate, *trust[ANA]]) == 1
+    refused = json.loads(capsys.readouterr().out)
+    staged = next(c for c in refused["checks"] if c["check"] == "approved for staging")
+    assert staged["detail"] == (
+        "the approvals needed the escalation 'fair-lending' (an approval by an officer), which "
+        "no trusted approval fulfils"
+    )
 
 
 def test_a_forged_escalation_fails_audit_verify(
