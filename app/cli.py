@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_stage_commands,
         _add_officer_commands,
         _add_gate_commands,
+        _add_policy_commands,
     ):
         add_commands(commands)
     return parser
@@ -107,6 +108,8 @@ def _add_listing_commands(commands: argparse._SubParsersAction[argparse.Argument
     versions = commands.add_parser("versions", help="list the card versions of a model")
     versions.add_argument("model", metavar="MODEL", help="the model's name")
     versions.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+    _add_search_command(commands)
 
     show = commands.add_parser("show", help="show a card version (the newest by default)")
     show.add_argument(
@@ -266,6 +269,32 @@ def _add_gate_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--revocations", type=Path, metavar="FILE", help="from `countersign revocations export`"
     )
     gate.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
+def _add_search_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    search = commands.add_parser(
+        "search",
+        help="search the text of every card version: current versions first, with a snippet",
+    )
+    search.add_argument(
+        "words", nargs="+", metavar="WORD", help="words to find, each as a prefix (all must match)"
+    )
+    search.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="show the N best (default 20)"
+    )
+    search.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
+def _add_policy_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``policy show`` and ``policy import``: the metric policy (directions and targets)."""
+    policy = commands.add_parser(
+        "policy", help="the metric policy: which way is better for each metric, or its target"
+    )
+    actions = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="the terms in force, shipped and imported")
+    show.add_argument("--json", action="store_true", help=_JSON_HELP)
+    imp = actions.add_parser("import", help="validate and store a policy file (YAML) as a version")
+    imp.add_argument("file", type=Path, metavar="FILE.yaml", help="the policy (YAML)")
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -542,6 +571,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("cards", "list_models"),
     "versions": ("cards", "list_versions"),
     "show": ("cards", "show"),
+    "search": ("search", "search"),
     "diff": ("diff", "diff"),
     "bundle": ("bundles", "bundle"),
     "audit": ("audit", "audit"),
@@ -561,6 +591,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "revoke": ("deployment", "revoke"),
     "revocations": ("deployment", "revocations"),
     "gate": ("deployment", "gate"),
+    "policy": ("policy", "policy"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

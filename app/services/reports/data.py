@@ -34,8 +34,13 @@ from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, diff_cards
 from countersign.services.diff.metric_trends import ModelTrends, model_trends
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.policy.policies import judge_in_force
 from countersign.services.registry import CardVersionDetail, Registry, VersionSummary
-from countersign.services.reviews.checklists import TemplateInfo, all_templates
+from countersign.services.reviews.checklists import (
+    TemplateInfo,
+    all_templates,
+    default_template_ids,
+)
 from countersign.services.reviews.checks import CheckResult, run_check
 from countersign.services.reviews.records import (
     ReviewInfo,
@@ -358,9 +363,11 @@ def _pending(
     session: Session, detail: CardVersionDetail, tier: str
 ) -> tuple[str, tuple[PendingCheck, ...]]:
     """The automatic checks of the one template that applies, for a card nobody has signed."""
+    infos = all_templates(session)
+    unasked = default_template_ids(infos, tier)
     newest: dict[str, TemplateInfo] = {}
-    for info in all_templates(session):
-        if info.template.applies_to(tier):
+    for info in infos:
+        if info.template.id in unasked:
             newest[info.template.id] = info
     if len(newest) != 1:
         return "", ()
@@ -391,7 +398,9 @@ def _baseline(session: Session, cv: CardVersion, card: ModelCard) -> Baseline | 
     if row is None:
         return None
     old = ModelCard.model_validate_json(row[2])
-    return Baseline(version=row[0], sha256=row[1], diff=diff_cards(old, card))
+    return Baseline(
+        version=row[0], sha256=row[1], diff=diff_cards(old, card, judge=judge_in_force(session))
+    )
 
 
 def _audit(session: Session, cv: CardVersion, model: str) -> tuple[tuple[AuditLine, ...], int]:

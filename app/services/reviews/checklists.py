@@ -66,17 +66,19 @@ def template_sha256(template: ChecklistTemplate) -> str:
 def template_json(template: ChecklistTemplate) -> str:
     """The template as canonical JSON, as the registry stores it.
 
-    A template that names no stages is stored as it was before templates could
-    name them, so that its hash (what "the same template" means) did not change.
+    A template that names no stages, or an item that cites no framework clause,
+    is stored as it was before templates could name them, so that its hash
+    (what "the same template" means) did not change.
     """
     data = template.model_dump(mode="json")
     # Parts added later are left out when unused, so that older templates keep their hash.
-    for key in ("stages", "escalations"):
+    for key in ("stages", "by_choice", "escalations"):
         if not data.get(key):
             data.pop(key, None)
     for item in data["items"]:
-        if not item.get("escalation"):
-            item.pop("escalation", None)
+        for key in ("references", "escalation"):
+            if not item.get(key):
+                item.pop(key, None)
     return canonical_json(data)
 
 
@@ -152,7 +154,7 @@ def _reason(problem: ErrorDetails) -> str:
     error = problem.get("ctx", {}).get("error")
     if kind == "value_error" and isinstance(error, ValueError):
         return str(error)
-    message = str(problem["msg"])
+    message = str(problem["msg"]).removeprefix("Value error, ")
     return message[0].lower() + message[1:] if message else "invalid"
 
 
@@ -193,6 +195,16 @@ def resolve_template(session: Session, reference: str) -> TemplateInfo:
             f"checklist template {template_id!r} has no version {version} (it has {versions})"
         )
     return candidates[chosen]
+
+
+def default_template_ids(infos: list[TemplateInfo], tier: str) -> list[str]:
+    """The ids of the templates for ``tier`` a review may start with unasked.
+
+    Templates marked ``by_choice`` count only where no other template applies.
+    """
+    ids = sorted({i.template.id for i in infos if i.template.applies_to(tier)})
+    unasked = sorted({i.template.id for i in infos if i.template.default_for(tier)})
+    return unasked or ids
 
 
 def all_templates(session: Session) -> list[TemplateInfo]:

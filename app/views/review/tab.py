@@ -90,10 +90,14 @@ def _signed_escalations(draft: ReviewDraft) -> dict[str, str]:
 
 
 def default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
-    """The template a review starts with: the one made for the fewest risk tiers (most specific)."""
+    """The template a review starts with: the one made for the fewest risk tiers (most specific),
+    one the officer must choose (``by_choice``) only when nothing else applies."""
     if not templates:
         return None
-    return min(templates, key=lambda info: (len(info.template.risk_tiers), info.template.id))
+    return min(
+        templates,
+        key=lambda info: (info.template.by_choice, len(info.template.risk_tiers), info.template.id),
+    )
 
 
 _OPEN_FOR_STAGE = (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW)

@@ -1,5 +1,5 @@
-"""Revision 0008: a registry at 0007 with a signed sign-off upgrades, and the sign-off, which met
-no escalation and signed none, still verifies."""
+"""Revision 0009: a registry at 0008 (metric policies) with a signed sign-off upgrades, and
+the sign-off, which met no escalation and signed none, still verifies."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from tests.migrations import head_revision
 ANA = "ana@example.org"
 
 
-def _downgrade_to_0007(path: Path) -> None:
+def _downgrade_to_0008(path: Path) -> None:
     engine = create_engine(f"sqlite:///{path}")
     config = Config()
     config.set_main_option("script_location", "app:migrations")
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0007")
+        command.downgrade(config, "0008_metric_policies")
     engine.dispose()
 
 
@@ -34,7 +34,7 @@ def test_a_sign_off_from_before_escalations_survives_the_upgrade(tmp_path: Path)
         bench.person(ANA, "approver")
         bench.sign(ANA)
         path = bench.path
-    _downgrade_to_0007(Path(str(path)))
+    _downgrade_to_0008(Path(str(path)))
     raw = sqlite3.connect(path)
     assert "escalations_json" not in {r[1] for r in raw.execute("PRAGMA table_info(signatures)")}
     raw.close()

@@ -1,7 +1,7 @@
 """Sign-offs sign the escalations they fulfil: one column on signatures.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008_metric_policies
 Create Date: 2026-12-05
 
 ``escalations_json`` lists the ids of the checklist template's escalations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008_metric_policies"
 branch_labels = None
 depends_on = None
 
