@@ -287,8 +287,8 @@ class ItemEditor(QFrame):
         self.details.setAccessibleName("Checklist item, guidance and evidence")
         self.details.setOpenLinks(False)
         self.details.setFrameShape(QFrame.Shape.NoFrame)
-        # At least fourteen lines; more when the window has room (threshold tables are long).
-        self.details.setMinimumHeight(self.details.fontMetrics().lineSpacing() * 14 + 10)
+        # At least eight lines (as before); more when the window has room (threshold tables are long).
+        self.details.setMinimumHeight(self.details.fontMetrics().lineSpacing() * 8 + 10)
         self.details.document().setDocumentMargin(2)
 
         # Mnemonics avoid the menu bar's letters (F, E, V, R, T, S, H).
