@@ -153,7 +153,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_commands(commands)
     _add_card_commands(commands)
     _add_deployment_commands(commands)
+    _add_attest_command(commands)
     return parser
+
+
+def _add_attest_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``attest``: an officer's signed in-toto approval attestation of a card version."""
+    attest = commands.add_parser(
+        "attest",
+        help="write an officer-signed in-toto attestation (DSSE) of an approval for a stage",
+    )
+    attest.add_argument("reference", metavar="MODEL@VERSION", help="the approved card version")
+    attest.add_argument("--stage", required=True, metavar="STAGE", help="the stage approved for")
+    attest.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the envelope to write (the certificate goes beside it: X.json -> X.pem)",
+    )
+    attest.add_argument("--identity", required=True, metavar="EMAIL", help="the officer who signs")
 
 
 def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -217,7 +237,10 @@ def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.Argum
     )
     gate.add_argument("--stage", required=True, metavar="STAGE", help="the stage to deploy to")
     gate.add_argument(
-        "--evidence", type=Path, metavar="PATH", help="a published folder or signed report PDF"
+        "--evidence",
+        type=Path,
+        metavar="PATH",
+        help="a published folder, a signed report PDF or an approval attestation (.intoto.json)",
     )
     gate.add_argument(
         "--trust", type=Path, action="append", metavar="CERT.pem", help="trusted signer or issuer"
@@ -508,6 +531,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "revoke": ("deployment", "revoke"),
     "revocations": ("deployment", "revocations"),
     "gate": ("deployment", "gate"),
+    "attest": ("attestation", "attest"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

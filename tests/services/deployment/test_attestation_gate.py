@@ -1,0 +1,94 @@
+"""The gate over an approval attestation: expiry, conditions, predicate type, issuer trust."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from countersign.services.attestation.dsse import sign_envelope
+from countersign.services.attestation.statement import (
+    ApprovalFacts,
+    Approver,
+    Classification,
+    StatementRefused,
+    approval_statement,
+)
+from countersign.services.deployment.attestation_gate import AttestationQuestion, attestation_gate
+from countersign.services.identities.certificates import make_self_signed, pem_of
+
+FACTS = ApprovalFacts(
+    model="scorer",
+    version="2.0",
+    stage="production",
+    card_sha256="c" * 64,
+    decided_at="2026-12-01T09:00:00.000000Z",
+    template=("high-risk", 1),
+    quorum=1,
+    approvers=(Approver("Ana", "ana@example.org", "a" * 64, "2026-12-01T09:00:00Z"),),
+    classification=Classification("high", "olga@example.org", "Credit.", "2026-11-30T09:00:00Z"),
+    artifacts=(("model.onnx", "d" * 64),),
+    attested_by=Approver("Olga", "olga@example.org", "b" * 64, "2026-12-01T10:00:00Z"),
+)
+
+
+def _signed(tmp_path: Path, facts: ApprovalFacts, payload: bytes | None = None) -> Path:
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = make_self_signed(key, "Olga", "olga@example.org", "officer")
+    envelope = sign_envelope(payload or approval_statement(facts), key, certificate)
+    path = tmp_path / "a.intoto.json"
+    path.write_bytes(envelope.file_bytes())
+    (tmp_path / "a.intoto.pem").write_text(pem_of(certificate))
+    return path
+
+
+def _ask(tmp_path: Path, stage: str = "production") -> AttestationQuestion:
+    return AttestationQuestion(stage, [tmp_path / "a.intoto.pem"])
+
+
+def test_conditions_are_shown_and_a_future_expiry_holds(tmp_path: Path) -> None:
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)
+    facts = dataclasses.replace(
+        FACTS,
+        conditions=("Monitor drift weekly.",),
+        expires=later.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    path = _signed(tmp_path, facts)
+    result = attestation_gate(path, _ask(tmp_path))
+    assert result.ok, result.failed
+    details = {c.check: c.detail for c in result.checks}
+    assert details["stage"].endswith("; conditions: Monitor drift weekly.")
+    assert details["not expired"] == f"the approval holds until {later:%Y-%m-%d}"
+    assert (result.model, result.version, result.card_sha256) == ("scorer", "2.0", "c" * 64)
+
+
+def test_an_expired_approval_fails(tmp_path: Path) -> None:
+    path = _signed(tmp_path, dataclasses.replace(FACTS, expires="2026-01-01T00:00:00Z"))
+    result = attestation_gate(path, _ask(tmp_path))
+    assert [c.check for c in result.failed] == ["not expired"]
+    assert result.failed[0].detail == "the approval expired on 2026-01-01"
+
+
+def test_a_card_subject_other_than_the_predicate_card_fails(tmp_path: Path) -> None:
+    statement = json.loads(approval_statement(FACTS))
+    statement["subject"][-1]["digest"]["sha256"] = "e" * 64
+    path = _signed(tmp_path, FACTS, json.dumps(statement).encode())
+    result = attestation_gate(path, _ask(tmp_path))
+    assert [c.check for c in result.failed] == ["subjects"]
+    assert "subject is not the card the predicate names" in result.failed[0].detail
+
+
+def test_another_predicate_type_is_refused_by_name(tmp_path: Path) -> None:
+    statement = json.loads(approval_statement(FACTS))
+    statement["predicateType"] = "https://slsa.dev/provenance/v1"
+    path = _signed(tmp_path, FACTS, json.dumps(statement).encode())
+    with pytest.raises(StatementRefused) as refused:
+        attestation_gate(path, _ask(tmp_path))
+    assert str(refused.value) == (
+        f'{path}: payload: predicateType "https://slsa.dev/provenance/v1" is not '
+        "Countersign's approval (https://countersign.invalid/attestation/approval/v1)"
+    )
