@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from countersign.formats.detect import read_card
 from countersign.formats.warning_place import place_in_words
 
 MCT_LIKE = {
@@ -29,3 +30,18 @@ def test_without_the_file_indexes_become_ordinals() -> None:
         "extra sections “Monitoring” › text"
     )
     assert place_in_words("license") == "license"
+
+
+def test_a_readme_model_index_warning_names_its_metric() -> None:
+    """The front matter is at hand while a README is read: no ordinals for the officer."""
+    readme = (
+        "---\nmodel-index:\n- name: scorer\n  results:\n"
+        "  - task: {type: text-classification}\n    dataset: {name: holdout, type: holdout}\n"
+        "    metrics:\n    - {type: accuracy, value: 0.9}\n"
+        "    - {type: auc, name: AUC, value: [1, 2]}\n---\n# Scorer\n\n## Intended uses\n\nScoring.\n"
+    )
+    (warning,) = read_card(readme.encode(), "README.md").warnings
+    assert warning.field == "model-index[0].results[0].metrics[1].value"
+    assert warning.where == (
+        "model index “scorer” › results “text-classification” › metrics “AUC” › value"
+    )

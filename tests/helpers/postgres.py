@@ -15,8 +15,10 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,10 +52,22 @@ def unavailable(reason: str) -> None:
     pytest.skip(f"no PostgreSQL server for the tests: {reason}")
 
 
+@dataclass(frozen=True)
+class Access:
+    """How a server lets clients in, beyond the trusted Unix socket of the tests' own user.
+
+    ``hba`` lines go before the socket's ``trust`` line of ``pg_hba.conf``;
+    ``tls`` (certificate and key, PEM) turns on TLS on a TCP port of 127.0.0.1.
+    """
+
+    hba: tuple[str, ...] = ()
+    tls: tuple[bytes, bytes] | None = None
+
+
 class PostgresServer:
     """One running server in a temporary folder; :meth:`new_database` hands out databases."""
 
-    def __init__(self) -> None:
+    def __init__(self, access: Access | None = None) -> None:
         binaries = find_binaries()
         if binaries is None:
             raise FileNotFoundError("initdb and pg_ctl not found (apt-get install postgresql)")
@@ -62,6 +76,7 @@ class PostgresServer:
         self.data = self.folder / "data"
         self.socket_dir = self.folder
         self.user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
+        self.port = 5432
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
         self.folder.chmod(0o755)
@@ -81,10 +96,11 @@ class PostgresServer:
             ]
         )
         options = (
-            f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
+            f"-c unix_socket_directories='{self.socket_dir}' "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=60 -c shared_buffers=32MB"
         )
+        options += self._open_to(access) if access else " -c listen_addresses=''"
         self._run(
             [
                 str(binaries / "pg_ctl"),
@@ -99,6 +115,26 @@ class PostgresServer:
             ]
         )
 
+    def _open_to(self, access: Access) -> str:
+        """Write ``access`` into the data folder; the server options that go with it."""
+        trusted = f"local all {self.user} trust"
+        self._write("pg_hba.conf", "\n".join([*access.hba, trusted, ""]).encode())
+        if access.tls is None:
+            return " -c listen_addresses=''"
+        with socket.socket() as probe:  # a free port, given back just before the server takes it
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._write("server.crt", access.tls[0])
+        self._write("server.key", access.tls[1])
+        return f" -c listen_addresses=127.0.0.1 -c port={self.port} -c ssl=on"
+
+    def _write(self, name: str, data: bytes) -> None:
+        path = self.data / name
+        path.write_bytes(data)
+        path.chmod(0o600)
+        if os.geteuid() == 0:
+            shutil.chown(path, "postgres", "postgres")
+
     def _run(self, command: list[str]) -> None:
         done = subprocess.run(
             _as_server_user(command), capture_output=True, text=True, check=False, timeout=120
@@ -108,14 +144,19 @@ class PostgresServer:
 
     def url(self, database: str) -> str:
         """The SQLAlchemy URL of ``database`` on this server, over its Unix socket."""
-        return f"postgresql://{self.user}@/{database}?host={self.socket_dir}"
+        port = f"&port={self.port}" if self.port != 5432 else ""
+        return f"postgresql://{self.user}@/{database}?host={self.socket_dir}{port}"
 
     def execute(self, statement: str) -> None:
         """Run one statement on the maintenance database (autocommit)."""
         import psycopg
 
         with psycopg.connect(
-            dbname="postgres", user=self.user, host=str(self.socket_dir), autocommit=True
+            dbname="postgres",
+            user=self.user,
+            host=str(self.socket_dir),
+            port=self.port,
+            autocommit=True,
         ) as connection:
             connection.execute(statement.encode())
 

@@ -74,7 +74,11 @@ def place_of(database: Any) -> Place:
 
 @contextmanager
 def raw_connection(place: Place) -> Iterator[Any]:
-    """A plain DB-API connection (sqlite3 or psycopg), not through the app; closed after the block."""
+    """A plain DB-API connection (sqlite3 or psycopg), not through the app.
+
+    What the block changed is committed when it ends without an error; the
+    connection is closed after the block either way.
+    """
     if isinstance(place, str) and place.startswith("postgresql"):
         import psycopg
 
@@ -83,6 +87,7 @@ def raw_connection(place: Place) -> Iterator[Any]:
         connection = sqlite3.connect(place)
     try:
         yield connection
+        connection.commit()
     finally:
         connection.close()
 

@@ -74,10 +74,13 @@ class ReportBench:
 
 @contextmanager
 def report_bench(
-    folder: Path, card: ModelCard | None = None, approve: bool = True
+    folder: Path, card: ModelCard | None = None, approve: bool = True, db: str | None = None
 ) -> Iterator[ReportBench]:
-    """A registry with ``card`` (the markup card by default), approved by Ana unless told not to."""
-    with workbench(folder) as bench:
+    """A registry with ``card`` (the markup card by default), approved by Ana unless told not to.
+
+    ``db`` is where the registry is (SQLite in ``folder`` when not given).
+    """
+    with workbench(folder, db) as bench:
         bench.import_card(card or markup_card())
         bench.person(ANA, "approver", "Ana Approver")
         bench.person(OLGA, "officer", "Olga Officer")

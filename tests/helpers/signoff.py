@@ -175,6 +175,7 @@ def table_counts(path: Place) -> dict[str, int]:
 @contextmanager
 def workbench(folder: Path, db: str | None = None) -> Iterator[Workbench]:
     """A fresh registry (in ``folder``, or at ``db``) with an in-memory keyring installed."""
+    folder.mkdir(parents=True, exist_ok=True)
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         with open_services(

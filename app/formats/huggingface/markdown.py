@@ -13,10 +13,11 @@ to render here), and its tokens are used only for where they are
 of the card is dropped or rewritten.  markdown-it works in time linear in the
 text.
 
-The items of a list field (owners, data sets, limitations...) are still read
-line by line by :func:`parse_items`, the inverse of the writer's
-:func:`format_items`.  Which canonical field each heading stands for is the
-business of :mod:`countersign.formats.huggingface.heading_map`.
+The items of a list field (owners, data sets, limitations...) are the items
+markdown-it finds in a section that is nothing but a bullet list
+(:func:`parse_items`, the inverse of the writer's :func:`format_items`).
+Which canonical field each heading stands for is the business of
+:mod:`countersign.formats.huggingface.heading_map`.
 """
 
 from __future__ import annotations
@@ -158,52 +159,51 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _bullet_text(line: str) -> str | None:
-    """The text after a top-level bullet marker, or ``None`` when ``line`` is no bullet."""
-    start = 1 if line.startswith(" ") else 0
-    marker = line[start : start + 1]
-    if marker not in ("-", "*", "+"):
-        return None
-    rest = line[start + 1 :]
-    if not rest.strip():
-        return ""
-    if rest[0] not in " \t":
-        return None
+def _without_marker(line: str) -> str:
+    """The first line of a list item with its bullet marker and the space after it taken off."""
+    rest = line.lstrip(" ")[1:]  # markdown-it found the marker: "-", "*" or "+"
     return rest.lstrip(" \t")
 
 
-def _continuation(line: str) -> str | None:
-    """An indented line with its list indentation removed, or ``None`` when not indented."""
+def _without_indent(line: str) -> str:
+    """A later line of an item with its list indentation (at most four spaces, or a tab) removed."""
     if line.startswith("\t"):
         return line[1:]
-    indent = _indent(line)
-    if indent < 2:
+    return line[min(_indent(line), 4) :]
+
+
+def _item_ranges(text: str, lines: list[str]) -> list[tuple[int, int]] | None:
+    """Where each top-level list item is, when ``text`` is nothing but bullet lists."""
+    ranges: list[tuple[int, int]] = []
+    for token in _BLOCK_PARSER.parse(text):
+        if token.level == 0 and token.type not in ("bullet_list_open", "bullet_list_close"):
+            return None  # a paragraph, a heading, a numbered list... beside the bullets
+        if token.type == "list_item_open" and token.level == 1 and token.map is not None:
+            ranges.append((token.map[0], token.map[1]))
+    if not ranges or any(line.strip() for line in lines[: ranges[0][0]]):
         return None
-    return line[min(indent, 4) :]
+    return ranges
 
 
 def parse_items(text: str) -> list[str] | None:
-    """The items of ``text`` when it is nothing but a bullet list, else ``None``."""
-    items: list[list[str]] = []
-    for line in split_lines(text):
-        bullet = _bullet_text(line)
-        if bullet is not None and _indent(line) <= 1:
-            items.append([bullet])
-            continue
-        if not line.strip():
-            if items:
-                items[-1].append("")
-            continue
-        continued = _continuation(line)
-        if continued is None or not items:
-            return None
-        items[-1].append(continued)
-    if not items:
+    """The items of ``text`` when it is nothing but a bullet list, else ``None``.
+
+    markdown-it decides what an item is (as the Card tab and the report render
+    it), so a lazy continuation line or a change of bullet marker reads as the
+    Hub shows it; each item keeps its lines with the marker and the list
+    indentation taken off.
+    """
+    lines = split_lines(text)
+    ranges = _item_ranges(text, lines)
+    if ranges is None:
         return None
-    for item in items:
-        while len(item) > 1 and not item[-1]:
+    items: list[str] = []
+    for start, end in ranges:
+        item = [_without_marker(lines[start]), *map(_without_indent, lines[start + 1 : end])]
+        while len(item) > 1 and not item[-1].strip():
             item.pop()
-    return ["\n".join(item) for item in items]
+        items.append("\n".join(item))
+    return items
 
 
 def items_of(text: str) -> list[str]:

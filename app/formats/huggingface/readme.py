@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -38,6 +38,7 @@ from countersign.formats.huggingface.model_index import (
 from countersign.formats.json_schema import embedded_json_schema_line
 from countersign.formats.limits import YamlProblem, hub_yaml_difference, load_json, load_yaml
 from countersign.formats.placeholders import is_template_name, placeholder_message
+from countersign.formats.warning_place import place_in_words
 from countersign.models.card import ExtraSection, ModelCard
 from countersign.models.vocabulary import CardFormat
 
@@ -361,6 +362,20 @@ def _read_front_matter(
     data = _front_matter_mapping(front, extras, warnings, file)
     if data is None:
         return ""
+    first_warning = len(warnings)
+    name = _read_front_matter_mapping(data, card, extras, warnings)
+    # Word the places while the front matter is at hand, so that a model-index
+    # warning names its metric (metrics “AUC” › value), not an ordinal.
+    warnings[first_warning:] = [
+        w if w.where else replace(w, where=place_in_words(w.field, data))
+        for w in warnings[first_warning:]
+    ]
+    return name
+
+
+def _read_front_matter_mapping(
+    data: dict[Any, Any], card: ModelCard, extras: list[ExtraSection], warnings: list[FormatWarning]
+) -> str:
     _read_known_keys(data, card, warnings)
     unknown = {key: value for key, value in data.items() if key not in _KNOWN_KEYS}
     rating = data.get("risk_rating")

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from countersign.formats.huggingface.markdown import (
     Block,
+    format_items,
     heading_line,
     min_heading_level,
     outline,
+    parse_items,
     split_lines,
 )
 
@@ -132,3 +136,46 @@ def test_the_corpus_cards_are_cut_without_losing_a_line(corpus: Path) -> None:
     for path in sorted((corpus / "hf").iterdir()):
         lines = split_lines(path.read_text(encoding="utf-8-sig"))
         assert _rejoined(outline(lines, 1).blocks) == "\n".join(lines), path.name
+
+
+# -- list items, as markdown-it reads them ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["one", "two"],
+        ["Ada Lovelace\nemail: ada@example.org\nrole: owner", "Team B"],
+        ["first paragraph\n\nsecond paragraph", "- nested\n- list"],
+        ["", "an item after an empty one"],
+        ["code:\n\n      indented six", "# not a heading of the card"],
+    ],
+)
+def test_items_written_are_read_back_exactly(items: list[str]) -> None:
+    assert parse_items(format_items(items)) == items
+
+
+def test_a_lazy_continuation_line_belongs_to_its_item() -> None:
+    """CommonMark (and the Hub) continue an item's paragraph on an unindented line."""
+    assert parse_items("- credit decisions for\napplicants over 18\n- nothing else") == [
+        "credit decisions for\napplicants over 18",
+        "nothing else",
+    ]
+
+
+def test_a_change_of_bullet_marker_is_still_one_list_of_items() -> None:
+    assert parse_items("- one\n* two\n+ three") == ["one", "two", "three"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. a numbered list\n2. is prose, not items",
+        "- an item\n\nthen a paragraph after the list",
+        "a paragraph before\n\n- an item",
+        "    - indented four: code, not a list",
+        "",
+    ],
+)
+def test_anything_but_a_bullet_list_has_no_items(text: str) -> None:
+    assert parse_items(text) is None

@@ -11,14 +11,15 @@ import pytest
 
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
 from countersign.services.reviews.errors import StageRefused, TemplateNotApplicable
+from tests.helpers.registry import raw_connection
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts, workbench
 
 ANA, BEA, OLGA = "ana@example.org", "bea@example.org", "olga@example.org"
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Workbench]:
-    with workbench(tmp_path) as built:
+def bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
+    with workbench(tmp_path, registry_db) as built:
         built.import_card(medium_card())
         built.person(ANA)
         built.person(BEA)
@@ -115,14 +116,10 @@ def test_the_gate_imports_no_qt(tmp_path: Path) -> None:
 
 
 def test_the_registry_gate_fails_when_a_signed_row_was_changed(bench: Workbench) -> None:
-    import sqlite3
-
     bench.sign(ANA)
     assert bench.services.deployment.gate("credit-scorer", "1.0", "staging").ok
-    raw = sqlite3.connect(bench.path)
-    raw.execute("UPDATE review_responses SET note = 'Changed afterwards.' WHERE id = 1")
-    raw.commit()
-    raw.close()
+    with raw_connection(bench.path) as raw:
+        raw.execute("UPDATE review_responses SET note = 'Changed afterwards.' WHERE id = 1")
     gate = bench.services.deployment.gate("credit-scorer", "1.0", "staging")
     assert [c.check for c in gate.failed] == ["sign-offs"]
     assert "the signature does not verify" in gate.failed[0].detail

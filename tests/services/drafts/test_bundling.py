@@ -14,7 +14,9 @@ from tests.helpers.bundles import make_signer, tiny_png
 from tests.helpers.drafts import FLOW_EXAMPLE, full_model_info
 
 
-def test_signed_bundle_of_two_drafts_with_an_attachment_imports_clean(tmp_path: Path) -> None:
+def test_signed_bundle_of_two_drafts_with_an_attachment_imports_clean(
+    tmp_path: Path, registry_db: str
+) -> None:
     plot = tmp_path / "roc.png"
     plot.write_bytes(tiny_png())
     readme = create_model_card(full_model_info(), format="huggingface")
@@ -36,7 +38,9 @@ def test_signed_bundle_of_two_drafts_with_an_attachment_imports_clean(tmp_path: 
     ]
     assert [a.path for a in manifest.attachments] == ["retail-churn-predictor/roc.png"]
     assert open_bundle(output).signature_status == "valid"
-    report = Importer(Database.open(str(tmp_path / "r.sqlite3")), actor="t").import_file(output)
+    database = Database.open(registry_db)
+    report = Importer(database, actor="t").import_file(output)
+    database.dispose()
     assert report.ok and report.landed
     assert [(c.model, c.outcome, c.warnings) for c in report.plan.cards] == [
         ("retail-churn-predictor", "new model", []),

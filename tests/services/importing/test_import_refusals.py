@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,14 @@ from countersign.services.audit.trail import verify_chain
 from countersign.services.importing.importer import Importer
 from countersign.services.storage.database import Database
 from tests.helpers import bundles
-from tests.helpers.registry import audit_actions, native_card, row_counts, write_card
+from tests.helpers.registry import (
+    Place,
+    audit_actions,
+    native_card,
+    place_of,
+    row_counts,
+    write_card,
+)
 
 BILLION_LAUGHS_CARD = (
     "---\n"
@@ -108,15 +115,17 @@ BUNDLES: dict[str, tuple[Callable[[], bytes], str]] = {
 
 
 @pytest.fixture
-def registry(tmp_path: Path) -> tuple[Database, Path]:
-    db = Database.open(str(tmp_path / "registry.sqlite3"))
+def registry(tmp_path: Path, registry_db: str) -> Iterator[tuple[Database, Place]]:
+    """A registry holding one card, on SQLite and on PostgreSQL: a refusal changes neither."""
+    db = Database.open(registry_db)
     Importer(db).import_file(write_card(tmp_path, "seed.json", native_card("seed-model", "1.0")))
-    return db, Path(db.location)
+    yield db, place_of(db)
+    db.dispose()
 
 
 @pytest.mark.parametrize("case", sorted(BUNDLES))
 def test_hostile_bundle_is_refused_and_changes_nothing(
-    case: str, registry: tuple[Database, Path], tmp_path: Path
+    case: str, registry: tuple[Database, Place], tmp_path: Path
 ) -> None:
     db, db_path = registry
     build, expected = BUNDLES[case]
@@ -140,7 +149,7 @@ def test_hostile_bundle_is_refused_and_changes_nothing(
 
 
 def test_refusal_names_the_card_file_inside_the_bundle(
-    registry: tuple[Database, Path], tmp_path: Path
+    registry: tuple[Database, Place], tmp_path: Path
 ) -> None:
     db, _ = registry
     path = tmp_path / "incoming.cardbundle"
@@ -160,7 +169,7 @@ def test_refusal_names_the_card_file_inside_the_bundle(
     ],
 )
 def test_loose_non_card_is_refused_and_changes_nothing(
-    name: str, content: bytes, expected: str, registry: tuple[Database, Path], tmp_path: Path
+    name: str, content: bytes, expected: str, registry: tuple[Database, Place], tmp_path: Path
 ) -> None:
     db, db_path = registry
     path = tmp_path / name
@@ -172,14 +181,14 @@ def test_loose_non_card_is_refused_and_changes_nothing(
     assert row_counts(db_path) == {**before, "audit_events": before["audit_events"] + 1}
 
 
-def test_missing_file_is_refused(registry: tuple[Database, Path], tmp_path: Path) -> None:
+def test_missing_file_is_refused(registry: tuple[Database, Place], tmp_path: Path) -> None:
     db, _ = registry
     report = Importer(db).import_file(tmp_path / "nowhere.md")
     assert "nowhere.md: no such file (or it is a folder)" in report.plan.reason()
 
 
 def test_reading_that_takes_too_long_is_refused_by_name(
-    registry: tuple[Database, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    registry: tuple[Database, Place], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db, db_path = registry
 
@@ -202,7 +211,7 @@ def test_reading_that_takes_too_long_is_refused_by_name(
 
 
 def test_time_limit_is_checked_between_cards_off_the_main_thread(
-    registry: tuple[Database, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    registry: tuple[Database, Place], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import threading
 
@@ -242,7 +251,7 @@ HOSTILE_JSON_CARDS = {
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_JSON_CARDS))
 def test_32_mib_hostile_json_card_is_handled_within_bounds(
-    case: str, registry: tuple[Database, Path], tmp_path: Path
+    case: str, registry: tuple[Database, Place], tmp_path: Path
 ) -> None:
     db, _ = registry
     path = tmp_path / "hostile.json"
@@ -255,7 +264,7 @@ def test_32_mib_hostile_json_card_is_handled_within_bounds(
 
 
 def test_manifest_of_escaped_quotes_is_refused_quickly(
-    registry: tuple[Database, Path], tmp_path: Path
+    registry: tuple[Database, Place], tmp_path: Path
 ) -> None:
     db, _ = registry
     path = tmp_path / "incoming.cardbundle"
@@ -280,7 +289,7 @@ BAD_NAMES = {
 
 @pytest.mark.parametrize("case", sorted(BAD_NAMES))
 def test_bad_model_and_version_names_in_a_manifest_are_refused_with_the_field(
-    case: str, registry: tuple[Database, Path], tmp_path: Path
+    case: str, registry: tuple[Database, Place], tmp_path: Path
 ) -> None:
     db, db_path = registry
     value, expected = BAD_NAMES[case]
@@ -299,7 +308,7 @@ def test_bad_model_and_version_names_in_a_manifest_are_refused_with_the_field(
 
 @pytest.mark.parametrize("case", sorted(BAD_NAMES))
 def test_bad_names_of_a_loose_card_are_refused_with_the_field(
-    case: str, registry: tuple[Database, Path], tmp_path: Path
+    case: str, registry: tuple[Database, Place], tmp_path: Path
 ) -> None:
     db, _ = registry
     value, expected = BAD_NAMES[case]
@@ -319,7 +328,7 @@ def test_bad_names_of_a_loose_card_are_refused_with_the_field(
 
 
 def test_one_slow_card_is_interrupted_off_the_main_thread(
-    registry: tuple[Database, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    registry: tuple[Database, Place], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The window plans imports on a background thread: a single slow card is stopped too."""
     import threading

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from countersign.services.reports.signing import sign_report
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reviews.records import SignatureInfo
 from countersign.services.reviews.signoff_payload import payload_bytes, signoff_payload
+from tests.helpers.registry import raw_connection
 from tests.helpers.reports import ANA, OLGA, ReportBench, report_bench
 from tests.helpers.signoff import PASSPHRASE
 
@@ -40,8 +40,8 @@ REX = "rex@example.org"
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[ReportBench]:
-    with report_bench(tmp_path / "registry", approve=False) as made:
+def bench(tmp_path: Path, registry_db: str) -> Iterator[ReportBench]:
+    with report_bench(tmp_path / "registry", approve=False, db=registry_db) as made:
         made.bench.person(REX, "reviewer", "Rex Reviewer")
         made.bench.sign(ANA, "changes", comment="The fairness section is missing.")
         yield made
@@ -191,10 +191,8 @@ def test_a_role_written_into_the_registry_is_not_a_grant(
 ) -> None:
     # The attacker can write the registry file: Rex's row now says approver, but no officer
     # signed that grant, so his approval still counts for nothing.
-    connection = sqlite3.connect(bench.bench.path)
-    connection.execute("UPDATE identities SET role = 'approver' WHERE email = ?", (REX,))
-    connection.commit()
-    connection.close()
+    with raw_connection(bench.bench.path) as connection:
+        connection.execute(f"UPDATE identities SET role = 'approver' WHERE email = '{REX}'")
     rex = bench.bench.identities.unlock(REX, PASSPHRASE)
     data = gather_report(bench.bench.db, "credit-scorer", "1.0", exported_at="")
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

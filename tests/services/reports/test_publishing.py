@@ -22,8 +22,8 @@ from tests.helpers.signoff import PASSPHRASE
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[ReportBench]:
-    with report_bench(tmp_path / "registry") as made:
+def bench(tmp_path: Path, registry_db: str) -> Iterator[ReportBench]:
+    with report_bench(tmp_path / "registry", db=registry_db) as made:
         made.bench.import_card(markup_card("2.0"))  # submitted, not approved
         yield made
 
