@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -453,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if qt_arguments and args.command is not None:
         parser.error(f"Qt's options ({' '.join(qt_arguments)}) are for the window only")
     if args.self_check_qt:
+        if desktop_problem():
+            return fail(desktop_problem())
         from countersign.views.platform_probe import main as probe_qt
 
         return probe_qt()
@@ -649,8 +652,22 @@ def display_problem(qt_arguments: Sequence[str]) -> str:
     )
 
 
+DESKTOP_MISSING = (
+    "the window needs Qt (PySide6), which this installation does not have: it is "
+    "Countersign's light install, for pipelines. Install countersign[desktop] for the window "
+    "(pip install 'countersign[desktop]'; in a checkout, bash scripts/run.sh). The subcommands "
+    "(countersign --help), gate and verify among them, work as they are."
+)
+"""What ``countersign`` (the window) says where PySide6 is not installed."""
+
+
+def desktop_problem() -> str:
+    """Why the window cannot open in this installation (no PySide6), or ``""``."""
+    return DESKTOP_MISSING if importlib.util.find_spec("PySide6") is None else ""
+
+
 def _run_workstation(args: argparse.Namespace, qt_arguments: Sequence[str] = ()) -> int:
-    problem = display_problem(qt_arguments)
+    problem = desktop_problem() or display_problem(qt_arguments)
     if problem:
         return fail(problem)
     from countersign.views.application import run_workstation

@@ -10,6 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import shutil
+import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -246,3 +250,68 @@ def test_gate_refuses_what_is_no_attestation_by_name(
     err = capsys.readouterr().err
     assert str(bad) in err and message in err
     assert "Traceback" not in err
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _readme_step(first_line: str) -> str:
+    """The README's shell block that starts with ``first_line``, as the README shows it."""
+    text = (REPO / "README.md").read_text("utf-8")
+    blocks = text.split("```sh\n")[1:]
+    (block,) = [b.split("```", 1)[0] for b in blocks if b.startswith(first_line)]
+    return block
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed (scripts/setup.sh test installs it)")
+    return found
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "# pipeline step: stock DSSE verification with openssl and jq",
+        "# pipeline step: stock DSSE verification with securesystemslib",
+    ],
+)
+def test_the_readme_stock_verifier_steps_run_as_written(
+    folder: Path, capsys: pytest.CaptureFixture[str], step: str
+) -> None:
+    _tool("jq")
+    _tool("openssl")
+    published = folder / "published"
+    assert main(["publish", f"{MODEL}@1.0", "-o", str(published), "--identity", OLGA]) == 0
+    shutil.copy(folder / f"{OLGA}.pem", published / "officer.pem")
+    shutil.copy(folder / "model.onnx", published / "model.onnx")
+    # The README gates production; this registry approved staging.
+    script = _readme_step(step).replace("production", "staging")
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", script],
+            cwd=published,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=environment,
+        )
+
+    passed = run()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert ("Verified OK" in passed.stdout) or ("attestation verified: " + MODEL in passed.stdout)
+    (published / "model.onnx").write_bytes(b"other weights")
+    assert run().returncode != 0
+    (published / "model.onnx").write_bytes(WEIGHTS)
+    envelope = published / "attestations/staging.intoto.json"
+    payload = json.loads(base64.b64decode(json.loads(envelope.read_text())["payload"]))
+    payload["predicate"]["quorum"] = 2
+    with_payload(envelope, json.dumps(payload).encode(), envelope)
+    failed = run()
+    assert failed.returncode != 0
+    assert "Verification failure" in failed.stdout + failed.stderr or (
+        "VerificationError" in failed.stderr
+    )
