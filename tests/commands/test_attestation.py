@@ -19,12 +19,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from google.protobuf import json_format
 from in_toto_attestation.v1 import statement_pb2
 from in_toto_attestation.v1.statement import Statement
 from securesystemslib.exceptions import VerificationError
 
 from countersign.cli import main
+from countersign.services.identities.certificates import make_self_signed, pem_of
 from tests.helpers.attestation import (
     ANA,
     MODEL,
@@ -241,11 +243,14 @@ def test_gate_refuses_a_changed_or_untrusted_attestation(
     ],
 )
 def test_gate_refuses_what_is_no_attestation_by_name(
-    folder: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
 ) -> None:
-    bad = folder / "bad.intoto.json"
+    bad = tmp_path / "bad.intoto.json"
     bad.write_bytes(content)
-    trust = ["--trust", str(folder / f"{OLGA}.pem")]
+    key = ec.generate_private_key(ec.SECP256R1())
+    officer = tmp_path / "officer.pem"
+    officer.write_text(pem_of(make_self_signed(key, "Olga", OLGA, "officer")))
+    trust = ["--trust", str(officer)]
     assert main(_gate(str(bad), "--stage", "staging", *trust)) == 1
     err = capsys.readouterr().err
     assert str(bad) in err and message in err
