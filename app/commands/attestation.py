@@ -8,6 +8,7 @@ from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK
 from countersign.commands.passphrase import ask_passphrase
 from countersign.services.registry import split_reference
+from countersign.services.reports.reports import ReportSigner
 
 
 def attest(args: argparse.Namespace) -> int:
@@ -16,7 +17,8 @@ def attest(args: argparse.Namespace) -> int:
     model, version = split_reference(args.reference)
     reports.check_attest(model, version, args.stage, args.identity)
     passphrase = ask_passphrase(f"Passphrase for {args.identity}: ")
-    result = reports.attest(model, version, args.stage, (args.identity, passphrase), args.output)
+    signer = ReportSigner(args.identity, passphrase)
+    result = reports.attest(model, version, args.stage, signer, args.output)
     print(
         f"attested: {result.model} {result.version} approved for {result.stage}, "
         f"signed by {result.signer}"
