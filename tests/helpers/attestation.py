@@ -17,6 +17,7 @@ from securesystemslib.dsse import Envelope
 from securesystemslib.signer import SSlibKey
 
 from countersign.cli import main
+from countersign.services.attestation.statement import ApprovalFacts, Approver, Classification
 from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.registry import write_card
 from tests.helpers.signoff import medium_card
@@ -24,6 +25,21 @@ from tests.helpers.signoff import medium_card
 ANA, OLGA = "ana@example.org", "olga@example.org"
 MODEL = "triage-classifier"
 WEIGHTS = b"\x00weights of the triage model\x01" * 100
+
+FACTS = ApprovalFacts(
+    model="scorer",
+    version="2.0",
+    stage="production",
+    card_sha256="c" * 64,
+    decided_at="2026-12-01T09:00:00.000000Z",
+    template=("high-risk", 1),
+    quorum=1,
+    approvers=(Approver("Ana", "ana@example.org", "a" * 64, "2026-12-01T09:00:00Z"),),
+    classification=Classification("high", "olga@example.org", "Credit.", "2026-11-30T09:00:00Z"),
+    artifacts=(("model.onnx", "d" * 64),),
+    attested_by=Approver("Olga", "olga@example.org", "b" * 64, "2026-12-01T10:00:00Z"),
+)
+"""What an approval attestation states, made up (no registry): for tests of the statement alone."""
 
 
 def approved_registry(folder: Path) -> None:

@@ -67,6 +67,7 @@ class ApprovalFacts:
     """The officer who signs the attestation (``signed_at``: when)."""
     conditions: tuple[str, ...] = ()
     expires: str = ""
+    """The last day the approval holds (``YYYY-MM-DD``); empty: it does not expire."""
 
 
 def approval_statement(facts: ApprovalFacts) -> bytes:

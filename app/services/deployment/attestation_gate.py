@@ -185,15 +185,14 @@ def _stage_check(statement: ApprovalStatement, stage: str) -> GateCheck:
 
 
 def _expiry_check(statement: ApprovalStatement) -> GateCheck:
-    expires = statement.text("expires")
+    """An approval holds through its expiry date (UTC), and not after it."""
     if "expires" not in statement.predicate:
         return GateCheck("not expired", True, "the approval has no expiry")
+    expires = statement.text("expires")
     try:
-        moment = datetime.datetime.fromisoformat(expires.replace("Z", "+00:00"))
+        last_day = datetime.date.fromisoformat(expires)
     except ValueError:
-        return GateCheck("not expired", False, f"the expiry {expires!r} is not a time")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    if moment <= datetime.datetime.now(datetime.UTC):
-        return GateCheck("not expired", False, f"the approval expired on {expires[:10]}")
-    return GateCheck("not expired", True, f"the approval holds until {expires[:10]}")
+        return GateCheck("not expired", False, f"the expiry {expires!r} is not a date")
+    if last_day < datetime.datetime.now(datetime.UTC).date():
+        return GateCheck("not expired", False, f"the approval expired: it held until {last_day}")
+    return GateCheck("not expired", True, f"the approval holds until {last_day}")

@@ -13,27 +13,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from countersign.services.attestation.dsse import sign_envelope
 from countersign.services.attestation.statement import (
     ApprovalFacts,
-    Approver,
-    Classification,
     StatementRefused,
     approval_statement,
 )
 from countersign.services.deployment.attestation_gate import AttestationQuestion, attestation_gate
 from countersign.services.identities.certificates import make_self_signed, pem_of
-
-FACTS = ApprovalFacts(
-    model="scorer",
-    version="2.0",
-    stage="production",
-    card_sha256="c" * 64,
-    decided_at="2026-12-01T09:00:00.000000Z",
-    template=("high-risk", 1),
-    quorum=1,
-    approvers=(Approver("Ana", "ana@example.org", "a" * 64, "2026-12-01T09:00:00Z"),),
-    classification=Classification("high", "olga@example.org", "Credit.", "2026-11-30T09:00:00Z"),
-    artifacts=(("model.onnx", "d" * 64),),
-    attested_by=Approver("Olga", "olga@example.org", "b" * 64, "2026-12-01T10:00:00Z"),
-)
+from tests.helpers.attestation import FACTS
 
 
 def _signed(tmp_path: Path, facts: ApprovalFacts, payload: bytes | None = None) -> Path:
@@ -51,26 +36,31 @@ def _ask(tmp_path: Path, stage: str = "production") -> AttestationQuestion:
 
 
 def test_conditions_are_shown_and_a_future_expiry_holds(tmp_path: Path) -> None:
-    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)
+    today = datetime.datetime.now(datetime.UTC).date()
     facts = dataclasses.replace(
-        FACTS,
-        conditions=("Monitor drift weekly.",),
-        expires=later.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        FACTS, conditions=("Monitor drift weekly.",), expires=today.isoformat()
     )
     path = _signed(tmp_path, facts)
     result = attestation_gate(path, _ask(tmp_path))
     assert result.ok, result.failed
     details = {c.check: c.detail for c in result.checks}
     assert details["stage"].endswith("; conditions: Monitor drift weekly.")
-    assert details["not expired"] == f"the approval holds until {later:%Y-%m-%d}"
+    assert details["not expired"] == f"the approval holds until {today}"  # its last day
     assert (result.model, result.version, result.card_sha256) == ("scorer", "2.0", "c" * 64)
 
 
 def test_an_expired_approval_fails(tmp_path: Path) -> None:
-    path = _signed(tmp_path, dataclasses.replace(FACTS, expires="2026-01-01T00:00:00Z"))
+    yesterday = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=1)
+    path = _signed(tmp_path, dataclasses.replace(FACTS, expires=yesterday.isoformat()))
     result = attestation_gate(path, _ask(tmp_path))
     assert [c.check for c in result.failed] == ["not expired"]
-    assert result.failed[0].detail == "the approval expired on 2026-01-01"
+    assert result.failed[0].detail == f"the approval expired: it held until {yesterday}"
+
+
+def test_an_expiry_that_is_no_date_fails(tmp_path: Path) -> None:
+    path = _signed(tmp_path, dataclasses.replace(FACTS, expires="next spring"))
+    result = attestation_gate(path, _ask(tmp_path))
+    assert result.failed[0].detail == "the expiry 'next spring' is not a date"
 
 
 def test_a_card_subject_other_than_the_predicate_card_fails(tmp_path: Path) -> None:
