@@ -19,6 +19,7 @@ from countersign.services.attestation.statement import (
 from countersign.services.deployment.attestation_gate import AttestationQuestion, attestation_gate
 from countersign.services.identities.certificates import make_self_signed, pem_of
 from tests.helpers.attestation import FACTS
+from tests.helpers.signoff import issued_pkcs12
 
 
 def _signed(tmp_path: Path, facts: ApprovalFacts, payload: bytes | None = None) -> Path:
@@ -82,3 +83,19 @@ def test_another_predicate_type_is_refused_by_name(tmp_path: Path) -> None:
         f'{path}: payload: predicateType "https://slsa.dev/provenance/v1" is not '
         "Countersign's approval (https://countersign.invalid/attestation/approval/v1)"
     )
+
+
+def test_an_officer_certificate_issued_by_a_trusted_issuer_counts(tmp_path: Path) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    _, leaf, issuer = issued_pkcs12("olga@example.org", None, common_name="Olga", key=key)
+    path = tmp_path / "a.intoto.json"
+    path.write_bytes(sign_envelope(approval_statement(FACTS), key, leaf).file_bytes())
+    (tmp_path / "a.intoto.pem").write_text(pem_of(leaf))
+    (tmp_path / "issuer.pem").write_text(pem_of(issuer))
+    question = AttestationQuestion("production", [tmp_path / "issuer.pem"])
+    result = attestation_gate(path, question)
+    assert result.ok, result.failed
+    assert result.checks[0].detail.startswith("signed by Olga (SHA-256 ")
+    # Without the certificate beside it, nothing the pipeline trusts verifies the signature.
+    (tmp_path / "a.intoto.pem").unlink()
+    assert [c.check for c in attestation_gate(path, question).failed] == ["signature"]
