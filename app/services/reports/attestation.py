@@ -38,6 +38,8 @@ class SignedAttestation:
     stage: str
     envelope: Envelope
     certificate_pem: str
+    signer: str
+    """Who signed it: "Olga Officer <olga@…>"."""
 
     def published_files(self) -> list[tuple[str, bytes]]:
         """The envelope and certificate as a published folder holds them."""
@@ -78,7 +80,8 @@ def sign_attestation(
         Approver(identity.name, identity.email, identity.fingerprint, signed_at),
     )
     envelope = sign_envelope(approval_statement(facts), signing.key, signing.certificate)
-    return SignedAttestation(stage, envelope, identity.certificate_pem)
+    signer = f"{identity.name} <{identity.email}>"
+    return SignedAttestation(stage, envelope, identity.certificate_pem, signer)
 
 
 def approval_facts(data: ReportData, stage: str, attester: Approver) -> ApprovalFacts:

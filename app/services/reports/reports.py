@@ -414,15 +414,7 @@ class Reports:
         approved_for = tuple(approved_stages(data))
         risk = _risk_words(data)
         with self.database.write() as session:
-            details: dict[str, object] = {
-                "version": summary.version,
-                "card_sha256": summary.sha256,
-                "folder": folder.name,
-                "approved_for": list(approved_for),
-                "risk": risk,
-                "report_sha256": hashlib.sha256(pdf).hexdigest(),
-                "files": {name: hashlib.sha256(content).hexdigest() for name, content in files},
-            }
+            details = _published_details(summary, folder, data, pdf, files)
             if signing is not None:
                 details["signed"] = _act(
                     session, signing, PUBLISH, data, hashlib.sha256(pdf).hexdigest()
@@ -453,11 +445,7 @@ class Reports:
             approved_for=approved_for,
             risk=risk,
             attested=tuple(a.stage for a in attestations),
-            attested_by=(
-                f"{signing.identity.name} <{signing.identity.email}>"
-                if attestations and signing is not None
-                else ""
-            ),
+            attested_by=attestations[0].signer if attestations else "",
         )
 
     def _report_to_publish(
@@ -485,6 +473,25 @@ def _risk_words(data: ReportData) -> str:
     if c is not None:
         return f"{c.tier}, classified by {c.officer}"
     return f"{data.risk_tier}, the card's own rating"
+
+
+def _published_details(
+    summary: VersionSummary,
+    folder: Path,
+    data: ReportData,
+    pdf: bytes,
+    files: Sequence[tuple[str, bytes]],
+) -> dict[str, object]:
+    """The details of the publication's audit event: what was written, for which stages."""
+    return {
+        "version": summary.version,
+        "card_sha256": summary.sha256,
+        "folder": folder.name,
+        "approved_for": approved_stages(data),
+        "risk": _risk_words(data),
+        "report_sha256": hashlib.sha256(pdf).hexdigest(),
+        "files": {name: hashlib.sha256(content).hexdigest() for name, content in files},
+    }
 
 
 def _attestations(data: ReportData, signing: SigningKey | None) -> list[SignedAttestation]:
