@@ -320,3 +320,27 @@ def test_the_readme_stock_verifier_steps_run_as_written(
     assert "Verification failure" in failed.stdout + failed.stderr or (
         "VerificationError" in failed.stderr
     )
+
+
+def test_a_revocation_exported_later_stops_the_attestation(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    envelope = folder / "approval.intoto.json"
+    attest = ["attest", f"{MODEL}@1.0", "--stage", "staging", "-o", str(envelope)]
+    assert main([*attest, "--identity", OLGA]) == 0
+    revoke = ["revoke", f"{MODEL}@1.0", "--stage", "staging", "--reason", "Drift found."]
+    assert main([*revoke, "--identity", OLGA]) == 0
+    revocations = folder / "revocations.json"
+    assert main(["revocations", "export", "-o", str(revocations)]) == 0
+    capsys.readouterr()
+    trust = ["--trust", str(folder / f"{OLGA}.pem")]
+    assert main(_gate(str(envelope), "--stage", "staging", *trust)) == 0  # it cannot know
+    capsys.readouterr()
+    later = ["--revocations", str(revocations)]
+    assert main(_gate(str(envelope), "--stage", "staging", *trust, *later)) == 1
+    out = capsys.readouterr().out
+    assert "FAIL not revoked: the approval for staging was revoked on " in out
+    assert out.rstrip().endswith("Drift found.")
+    # A revoked approval is not attested again.
+    assert main([*attest[:-1], str(folder / "again.intoto.json"), "--identity", OLGA]) == 1
+    assert "is revoked for staging, not approved" in capsys.readouterr().err
