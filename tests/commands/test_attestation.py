@@ -344,3 +344,35 @@ def test_a_revocation_exported_later_stops_the_attestation(
     # A revoked approval is not attested again.
     assert main([*attest[:-1], str(folder / "again.intoto.json"), "--identity", OLGA]) == 1
     assert "is revoked for staging, not approved" in capsys.readouterr().err
+
+
+def test_the_folder_gate_checks_the_attestation_it_holds(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    published = folder / "published"
+    assert main(["publish", f"{MODEL}@1.0", "-o", str(published), "--identity", OLGA]) == 0
+    trust = [f"--trust={folder / f'{email}.pem'}" for email in (OLGA, ANA)]
+    capsys.readouterr()
+    assert main(_gate(str(published), "--stage", "staging", *trust)) == 0
+    out = capsys.readouterr().out
+    assert "ok   attestation: attestations/staging.intoto.json: signed by Olga (SHA-256 " in out
+
+    # Someone rewrites the attestation and SHA256SUMS to match: the signature gives it away.
+    envelope = published / "attestations/staging.intoto.json"
+    payload = json.loads(base64.b64decode(json.loads(envelope.read_text())["payload"]))
+    payload["subject"][0]["digest"]["sha256"] = hashlib.sha256(b"other weights").hexdigest()
+    with_payload(envelope, json.dumps(payload).encode(), envelope)
+    sums = published / "SHA256SUMS"
+    sums.write_text(
+        "".join(
+            f"{hashlib.sha256((published / name).read_bytes()).hexdigest()}  {name}\n"
+            for name in (line.split("  ", 1)[1] for line in sums.read_text().splitlines())
+        )
+    )
+    assert main(_gate(str(published), "--stage", "staging", *trust)) == 1
+    out = capsys.readouterr().out
+    assert "ok   published folder: " in out
+    assert (
+        "FAIL attestation: attestations/staging.intoto.json: signature: the envelope's "
+        "signature does not verify" in out
+    )

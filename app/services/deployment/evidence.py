@@ -7,8 +7,9 @@ review report PDF alone (an approval attestation is checked by
 * the report is intact (PDF signature valid over the whole file, its signer
   trusted, every attached file matching ``report.json``, the card the one
   printed on every page, every sign-off's signature valid over its payload),
-  and in a folder every file matches ``SHA256SUMS`` and the card is the
-  report's card;
+  and in a folder every file matches ``SHA256SUMS``, the card is the
+  report's card, and the folder's approval attestation for the stage (when
+  there is one) passes the attestation gate for the report's card;
 * for the stage and every earlier one, distinct approvers whose certificates
   are trusted (the certificate itself or its issuer) signed an approval of
   this card for that stage, at least the round's quorum;
@@ -32,7 +33,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from countersign.errors import InputRefused
+from countersign.errors import CountersignError, InputRefused
 from countersign.formats.limits import load_json
 from countersign.models.vocabulary import Decision, StageStatus
 from countersign.services.deployment.attestation_gate import (
@@ -49,6 +50,7 @@ from countersign.services.deployment.trusted import (
     trusted_certificates,
 )
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.reports.attestation import ATTESTATION_FOLDER
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reports.verification import verify_report_file
 from countersign.services.trust.anchors import Anchor, TrustAnchors
@@ -80,6 +82,7 @@ def evidence_gate(
     checks.append(_report_check(verification))
     if evidence.is_dir():
         checks.append(_folder_check(evidence, verification.card_sha256))
+        checks.extend(_folder_attestation(evidence, stage, trust, verification.card_sha256))
     manifest = _manifest(verification.attachments)
     result_base = (verification.model, verification.version, verification.card_sha256)
     stages = [s for s in manifest.get("stages", []) if isinstance(s, dict)]
@@ -109,6 +112,26 @@ def evidence_gate(
     if artifact_sha256 is not None:
         checks.append(artifact_check(signed_artifacts, artifact_sha256))
     return GateResult("evidence", stage, *result_base, tuple(checks))
+
+
+def _folder_attestation(
+    folder: Path, stage: str, trust: Sequence[Path], card_sha256: str
+) -> list[GateCheck]:
+    """The folder's approval attestation for ``stage``, when it holds one, checked as a whole."""
+    name = f"{ATTESTATION_FOLDER}/{stage}.intoto.json"
+    path = folder / ATTESTATION_FOLDER / f"{stage}.intoto.json"
+    if Path(stage).name != stage or not path.is_file():
+        return []
+    try:
+        result = attestation_gate(path, AttestationQuestion(stage, trust))
+    except CountersignError as error:
+        return [GateCheck("attestation", False, str(error))]
+    if result.card_sha256 != card_sha256:
+        return [GateCheck("attestation", False, f"{name} attests another card than the report's")]
+    if not result.ok:
+        problems = "; ".join(f"{c.check}: {c.detail}" for c in result.failed)
+        return [GateCheck("attestation", False, f"{name}: {problems}")]
+    return [GateCheck("attestation", True, f"{name}: {result.checks[0].detail}")]
 
 
 def _report_check(verification: ReportVerification) -> GateCheck:
