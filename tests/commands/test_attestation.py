@@ -146,7 +146,10 @@ def test_attest_writes_the_envelope_and_certificate_and_audits_it(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--stage", "production", "--identity", OLGA], "is not requested for production"),
+        (
+            ["--stage", "production", "--identity", OLGA],
+            "is not approved for production (its status there: not requested)",
+        ),
         (["--stage", "qa", "--identity", OLGA], "'qa' is not a stage of this registry"),
         (["--stage", "staging", "--identity", ANA], "only an officer signs"),
     ],
@@ -343,7 +346,7 @@ def test_a_revocation_exported_later_stops_the_attestation(
     assert out.rstrip().endswith("Drift found.")
     # A revoked approval is not attested again.
     assert main([*attest[:-1], str(folder / "again.intoto.json"), "--identity", OLGA]) == 1
-    assert "is revoked for staging, not approved" in capsys.readouterr().err
+    assert "is not approved for staging (its status there: revoked)" in capsys.readouterr().err
 
 
 def test_the_folder_gate_checks_the_attestation_it_holds(

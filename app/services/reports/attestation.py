@@ -93,7 +93,8 @@ def approval_facts(data: ReportData, stage: str, attester: Approver) -> Approval
         raise AttestationRefused(f"{stage!r} is not a stage of this registry ({known})")
     if state.status != StageStatus.APPROVED:
         raise AttestationRefused(
-            f"{what} is {state.status} for {stage}, not approved; only an approval is attested"
+            f"{what} is not approved for {stage} (its status there: "
+            f"{StageStatus.word(state.status)}); only an approval is attested"
         )
     deciding = next((r for r in data.rounds if r.review.id == state.review_id), None)
     if deciding is None:
