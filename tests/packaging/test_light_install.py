@@ -197,5 +197,5 @@ def test_the_light_install_is_a_fraction_of_the_desktop_one() -> None:
     assert {"pyside6-essentials", "pyside6-addons", "shiboken6"} <= set(qt)
     light = sum(_size(d) for d in core.values())
     extra = sum(_size(d) for d in qt.values())
-    # README, Packaging: about 125 MiB without Qt, 645 MiB more with it (PySide6 6.11).
-    assert extra > 4 * light, (light >> 20, extra >> 20)
+    # README, Packaging: about 160 MiB without Qt, 645 MiB more with it (PySide6 6.11).
+    assert extra > 3 * light, (light >> 20, extra >> 20)
