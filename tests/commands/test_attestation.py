@@ -8,6 +8,7 @@ them Countersign's; then ``countersign gate --evidence`` reads it.
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import os
@@ -378,4 +379,31 @@ def test_the_folder_gate_checks_the_attestation_it_holds(
     assert (
         "FAIL attestation: attestations/staging.intoto.json: signature: the envelope's "
         "signature does not verify" in out
+    )
+
+
+def test_conditions_and_expiry_are_attested_and_gated(
+    db: Path, memory_keyring: MemoryKeyring, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expires = datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=90)
+    terms = ("--condition", "Monitor drift weekly.", "--expires", expires.isoformat())
+    approved_registry(tmp_path, terms)
+    envelope = tmp_path / "approval.intoto.json"
+    attest = ["attest", f"{MODEL}@1.0", "--stage", "staging", "-o", str(envelope)]
+    assert main([*attest, "--identity", OLGA]) == 0
+    statement = independent_verify(envelope, tmp_path / "approval.intoto.pem")
+    jsonschema.validate(statement, _schema())
+    assert statement["predicate"]["conditions"] == ["Monitor drift weekly."]
+    assert statement["predicate"]["expires"] == expires.isoformat()
+    capsys.readouterr()
+    trust = ["--trust", str(tmp_path / f"{OLGA}.pem")]
+    gate = _gate(str(envelope), "--stage", "staging", *trust)
+    assert main(gate) == 0
+    out = capsys.readouterr().out
+    assert "; conditions: Monitor drift weekly." in out
+    assert f"ok   not expired: the approval holds until {expires}" in out
+    later = expires + datetime.timedelta(days=1)
+    assert main([*gate, "--as-of", later.isoformat()]) == 1
+    assert f"FAIL not expired: the approval expired: it held until {expires}" in (
+        capsys.readouterr().out
     )

@@ -42,8 +42,11 @@ FACTS = ApprovalFacts(
 """What an approval attestation states, made up (no registry): for tests of the statement alone."""
 
 
-def approved_registry(folder: Path) -> None:
-    """Import a bundle with a model file, make Olga (officer) and Ana, and approve for staging."""
+def approved_registry(folder: Path, terms: tuple[str, ...] = ()) -> None:
+    """Import a bundle with a model file, make Olga (officer) and Ana, and approve for staging.
+
+    ``terms`` are further arguments of Ana's ``review`` (``--condition``, ``--expires``).
+    """
     cards = folder / "cards"
     cards.mkdir()
     card = medium_card(MODEL, "1.0").model_copy(update={"risk_rating": ""})
@@ -62,7 +65,7 @@ def approved_registry(folder: Path) -> None:
     responses = folder / "responses.yaml"
     responses.write_text("".join(f"{i.id}: {{answer: pass, note: Checked.}}\n" for i in items))
     review = ["review", f"{MODEL}@1.0", "--stage", "staging", "--template", "standard"]
-    review += ["--responses", str(responses), "--decision", "approve", "--identity", ANA]
+    review += ["--responses", str(responses), "--decision", "approve", "--identity", ANA, *terms]
     assert main(review) == 0
     for email in (OLGA, ANA):
         assert main(["identity", "export-cert", email, "-o", str(folder / f"{email}.pem")]) == 0

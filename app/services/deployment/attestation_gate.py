@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
@@ -35,25 +34,16 @@ from countersign.services.attestation.statement import (
 )
 from countersign.services.deployment.errors import EvidenceUnreadable
 from countersign.services.deployment.gate import artifact_check
-from countersign.services.deployment.records import GateCheck, GateResult
+from countersign.services.deployment.records import GateCheck, GateQuestion, GateResult
 from countersign.services.deployment.trusted import (
     TrustedCertificate,
     revocations_check,
     trusted_certificates,
 )
 from countersign.services.identities.certificates import common_name
+from countersign.services.reviews import conditions
 
 MAX_CERTIFICATE_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class AttestationQuestion:
-    """What the gate asks of an attestation: the stage, the trusted certificates, optional checks."""
-
-    stage: str
-    trust: Sequence[Path]
-    artifact_sha256: str | None = None
-    revocations: Path | None = None
 
 
 def is_attestation(path: Path) -> bool:
@@ -68,20 +58,24 @@ def is_attestation(path: Path) -> bool:
     return start.startswith(b"{")
 
 
-def attestation_gate(path: Path, question: AttestationQuestion) -> GateResult:
-    """Check the approval attestation at ``path`` for ``question.stage`` with ``question.trust``."""
-    trusted = trusted_certificates(question.trust)
+def attestation_gate(
+    path: Path,
+    question: GateQuestion,
+    *,
+    trust: Sequence[Path],
+    revocations: Path | None = None,
+) -> GateResult:
+    """Check the approval attestation at ``path`` for ``question`` with ``trust``."""
+    trusted = trusted_certificates(trust)
     envelope = read_envelope(path)
     checks = [_signature_check(envelope, path, trusted)]
     statement = read_statement(envelope.payload, str(path))
     card_sha256 = statement.text("card_sha256")
     checks.append(_statement_check(statement))
     checks.append(_stage_check(statement, question.stage))
-    checks.append(_expiry_check(statement))
-    if question.revocations is not None:
-        checks.append(
-            revocations_check(question.revocations, trusted, card_sha256, [question.stage])
-        )
+    checks.append(_expiry_check(statement, question.as_of or conditions.today()))
+    if revocations is not None:
+        checks.append(revocations_check(revocations, trusted, card_sha256, [question.stage]))
     if question.artifact_sha256 is not None:
         files: list[dict[str, object]] = [
             {"name": name, "sha256": digest} for name, digest in statement.model_files
@@ -184,8 +178,8 @@ def _stage_check(statement: ApprovalStatement, stage: str) -> GateCheck:
     return GateCheck("stage", True, detail)
 
 
-def _expiry_check(statement: ApprovalStatement) -> GateCheck:
-    """An approval holds through its expiry date (UTC), and not after it."""
+def _expiry_check(statement: ApprovalStatement, day: datetime.date) -> GateCheck:
+    """An approval holds through its expiry date, and not after it (judged on ``day``)."""
     if "expires" not in statement.predicate:
         return GateCheck("not expired", True, "the approval has no expiry")
     expires = statement.text("expires")
@@ -193,6 +187,6 @@ def _expiry_check(statement: ApprovalStatement) -> GateCheck:
         last_day = datetime.date.fromisoformat(expires)
     except ValueError:
         return GateCheck("not expired", False, f"the expiry {expires!r} is not a date")
-    if last_day < datetime.datetime.now(datetime.UTC).date():
+    if last_day < day:
         return GateCheck("not expired", False, f"the approval expired: it held until {last_day}")
     return GateCheck("not expired", True, f"the approval holds until {last_day}")

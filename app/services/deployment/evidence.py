@@ -23,9 +23,12 @@ revocations file exported later can say so.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +39,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from countersign.errors import CountersignError, InputRefused
 from countersign.formats.limits import load_json
 from countersign.models.vocabulary import Decision, StageStatus
-from countersign.services.deployment.attestation_gate import (
-    AttestationQuestion,
-    attestation_gate,
-    is_attestation,
-)
+from countersign.services.deployment.attestation_gate import attestation_gate, is_attestation
 from countersign.services.deployment.errors import EvidenceUnreadable
 from countersign.services.deployment.gate import artifact_check
-from countersign.services.deployment.records import GateCheck, GateResult
+from countersign.services.deployment.records import GateCheck, GateQuestion, GateResult
 from countersign.services.deployment.trusted import (
     TrustedCertificate,
     revocations_check,
@@ -53,25 +52,29 @@ from countersign.services.identities.certificates import certificate_fingerprint
 from countersign.services.reports.attestation import ATTESTATION_FOLDER
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reports.verification import verify_report_file
+from countersign.services.reviews import conditions
 from countersign.services.trust.anchors import Anchor, TrustAnchors
 
 REPORT_IN_FOLDER = "review-report.pdf"
 CARD_IN_FOLDER = "card.canonical.json"
 SUMS = "SHA256SUMS"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def evidence_gate(
     evidence: Path,
-    stage: str,
+    question: GateQuestion,
     *,
     trust: Sequence[Path],
-    artifact_sha256: str | None = None,
     revocations: Path | None = None,
 ) -> GateResult:
-    """Check ``evidence`` (a published folder, a report PDF or an attestation) for ``stage``."""
+    """Check ``evidence`` (a published folder, a report PDF or an attestation) for the question.
+
+    An approval whose signed expiry date is before the question's day (today) fails.
+    """
     if is_attestation(evidence):
-        question = AttestationQuestion(stage, trust, artifact_sha256, revocations)
-        return attestation_gate(evidence, question)
+        return attestation_gate(evidence, question, trust=trust, revocations=revocations)
+    stage, artifact_sha256, as_of = question.stage, question.artifact_sha256, question.as_of
     trusted = trusted_certificates(trust)
     checks: list[GateCheck] = []
     pdf = evidence / REPORT_IN_FOLDER if evidence.is_dir() else evidence
@@ -82,7 +85,7 @@ def evidence_gate(
     checks.append(_report_check(verification))
     if evidence.is_dir():
         checks.append(_folder_check(evidence, verification.card_sha256))
-        checks.extend(_folder_attestation(evidence, stage, trust, verification.card_sha256))
+        checks.extend(_folder_attestation(evidence, question, trust, verification.card_sha256))
     manifest = _manifest(verification.attachments)
     result_base = (verification.model, verification.version, verification.card_sha256)
     stages = [s for s in manifest.get("stages", []) if isinstance(s, dict)]
@@ -99,7 +102,9 @@ def evidence_gate(
     payloads = _trusted_payloads(verification, manifest, trusted)
     signed_artifacts: list[dict[str, Any]] = []
     for entry in stages[: names.index(stage) + 1]:
-        check, artifacts = _stage_check(entry, payloads, verification.card_sha256)
+        check, artifacts = _stage_check(
+            entry, payloads, verification.card_sha256, as_of or conditions.today()
+        )
         checks.append(check)
         if entry.get("stage") == stage:
             signed_artifacts = artifacts
@@ -115,15 +120,16 @@ def evidence_gate(
 
 
 def _folder_attestation(
-    folder: Path, stage: str, trust: Sequence[Path], card_sha256: str
+    folder: Path, question: GateQuestion, trust: Sequence[Path], card_sha256: str
 ) -> list[GateCheck]:
-    """The folder's approval attestation for ``stage``, when it holds one, checked as a whole."""
+    """The folder's approval attestation for the stage, when it holds one, checked as a whole."""
+    stage = question.stage
     name = f"{ATTESTATION_FOLDER}/{stage}.intoto.json"
     path = folder / ATTESTATION_FOLDER / f"{stage}.intoto.json"
     if Path(stage).name != stage or not path.is_file():
         return []
     try:
-        result = attestation_gate(path, AttestationQuestion(stage, trust))
+        result = attestation_gate(path, GateQuestion(stage, as_of=question.as_of), trust=trust)
     except CountersignError as error:
         return [GateCheck("attestation", False, str(error))]
     if result.card_sha256 != card_sha256:
@@ -233,6 +239,7 @@ def _stage_check(
     entry: Mapping[str, Any],
     payloads: Sequence[tuple[dict[str, Any], str, bool]],
     card_sha256: str,
+    as_of: datetime.date,
 ) -> tuple[GateCheck, list[dict[str, Any]]]:
     stage = str(entry.get("stage"))
     name = f"approved for {stage}"
@@ -253,9 +260,44 @@ def _stage_check(
         return GateCheck(name, False, f"the report says {stage}: {status}"), []
     quorum = entry.get("quorum")
     quorum = quorum if isinstance(quorum, int) and quorum >= 1 else 1
-    approvers: set[str] = set()
-    untrusted: set[str] = set()
-    artifacts: list[dict[str, Any]] = []
+    counted = _approvals(payloads, stage, card_sha256)
+    approvers = counted.approvers
+    if len(approvers) < quorum:
+        untrusted = counted.untrusted
+        extra = f"; not trusted: {', '.join(sorted(untrusted))}" if untrusted else ""
+        return GateCheck(
+            name,
+            False,
+            f"{len(approvers)} trusted approval(s) of this card for {stage}, {quorum} needed{extra}",
+        ), counted.artifacts
+    until = min(counted.expiries) if counted.expiries else None
+    if until is not None and not (_DATE.match(until) and as_of.isoformat() <= until):
+        return GateCheck(
+            name, False, f"the approval for {stage} expired: it held until {until[:40]}"
+        ), counted.artifacts
+    return GateCheck(
+        name,
+        True,
+        f"{len(approvers)} trusted approval(s) of {quorum} needed: {', '.join(sorted(approvers))}"
+        + (f"; until {until}" if until else ""),
+    ), counted.artifacts
+
+
+@dataclass
+class _Counted:
+    """The approvals of one card for one stage among the report's sign-offs."""
+
+    approvers: set[str] = field(default_factory=set)
+    untrusted: set[str] = field(default_factory=set)
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
+    expiries: list[str] = field(default_factory=list)
+    """The signed expiry dates of the trusted approvals (the earliest ends the approval)."""
+
+
+def _approvals(
+    payloads: Sequence[tuple[dict[str, Any], str, bool]], stage: str, card_sha256: str
+) -> _Counted:
+    counted = _Counted()
     for payload, signer, vouched in payloads:
         if (
             payload.get("decision") != Decision.APPROVE
@@ -265,21 +307,12 @@ def _stage_check(
         if payload.get("stage", stage) != stage:  # a sign-off from before stages counts for each
             continue
         if not vouched:
-            untrusted.add(signer)
+            counted.untrusted.add(signer)
             continue
-        approvers.add(signer)
+        counted.approvers.add(signer)
+        if "expires" in payload:
+            counted.expiries.append(str(payload.get("expires")))
         signed = payload.get("artifacts")
         if isinstance(signed, list):
-            artifacts = [a for a in signed if isinstance(a, dict)]
-    if len(approvers) < quorum:
-        extra = f"; not trusted: {', '.join(sorted(untrusted))}" if untrusted else ""
-        return GateCheck(
-            name,
-            False,
-            f"{len(approvers)} trusted approval(s) of this card for {stage}, {quorum} needed{extra}",
-        ), artifacts
-    return GateCheck(
-        name,
-        True,
-        f"{len(approvers)} trusted approval(s) of {quorum} needed: {', '.join(sorted(approvers))}",
-    ), artifacts
+            counted.artifacts = [a for a in signed if isinstance(a, dict)]
+    return counted

@@ -117,6 +117,8 @@ def approval_facts(data: ReportData, stage: str, attester: Approver) -> Approval
         classification=classification,
         artifacts=tuple((str(a.get("name")), str(a.get("sha256"))) for a in data.artifacts),
         attested_by=attester,
+        conditions=state.conditions,
+        expires=state.expires_on or "",
     )
 
 
