@@ -28,6 +28,7 @@ from securesystemslib.exceptions import VerificationError
 
 from countersign.cli import main
 from countersign.services.identities.certificates import make_self_signed, pem_of
+from countersign.services.storage import database
 from tests.helpers.attestation import (
     ANA,
     MODEL,
@@ -383,7 +384,11 @@ def test_the_folder_gate_checks_the_attestation_it_holds(
 
 
 def test_conditions_and_expiry_are_attested_and_gated(
-    db: Path, memory_keyring: MemoryKeyring, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Path,
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     expires = datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=90)
     terms = ("--condition", "Monitor drift weekly.", "--expires", expires.isoformat())
@@ -407,3 +412,7 @@ def test_conditions_and_expiry_are_attested_and_gated(
     assert f"FAIL not expired: the approval expired: it held until {expires}" in (
         capsys.readouterr().out
     )
+    # Once expired, the approval is no longer attested.
+    monkeypatch.setattr(database, "utc_today", lambda: later)
+    assert main([*attest[:-1], str(tmp_path / "late.intoto.json"), "--identity", OLGA]) == 1
+    assert "is not approved for staging (its status there: expired)" in capsys.readouterr().err
