@@ -118,6 +118,8 @@ FIXED_SCREENS = (
     "verify-valid",
     "verify-tampered",
     "publish-done",
+    "policy-shipped",
+    "policy-imported",
     "expired-browser",
     "expired-model-page",
     "expired-review",
