@@ -10,7 +10,8 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,14 @@ from countersign.services.importing.plan import (
     Outcome,
     PlannedAttachment,
     PlannedCard,
+)
+from countersign.services.importing.workers import (
+    CardJob,
+    ParsedCard,
+    Reading,
+    parse_card,
+    parse_in_workers,
+    worker_count,
 )
 from countersign.services.progress import Cancelled, Progress, no_progress
 from countersign.services.storage.database import Database, os_user
@@ -89,10 +98,13 @@ class Importer:
         database: Database,
         actor: str | None = None,
         read_seconds: float = MAX_READ_SECONDS,
+        workers: int = 0,
     ) -> None:
         self.database = database
         self.actor = actor or os_user()
         self.read_seconds = read_seconds
+        self.workers = workers
+        """Worker processes reading a large bundle's cards (0: read in this process)."""
 
     def import_file(
         self,
@@ -162,29 +174,45 @@ class Importer:
     ) -> None:
         attachments, artifacts = _bundle_files(bundle)
         total = len(bundle.cards) + 1
-        for index, item in enumerate(bundle.cards):
-            if cancelled is not None and cancelled():
-                raise ImportCancelled("import cancelled; nothing was written")
-            on_time()
-            _check_names(
-                MANIFEST_NAME,
-                (f"cards[{index}].model", item.entry.model),
-                (f"cards[{index}].version", item.entry.version),
-            )
-            report(index, total, f"Reading {item.entry.path}")
-            read = read_card(item.content, item.entry.path, model=item.entry.model)
-            source = _CardSource(
-                item.entry.path, item.entry.model, item.entry.version, item.content
-            )
-            planned = _planned(
-                source,
-                read,
-                _manifest_warnings(item.entry, read),
-                attachments.get(item.entry.path, []),
-            )
-            # The manifest's list, under the team signature, wins over what the card says.
-            planned.artifacts = artifacts.get(item.entry.path) or list(read.artifacts)
-            plan.cards.append(planned)
+        reading = self._parsed_cards(plan.source.name, bundle, cancelled, on_time)
+        # Closed on the way out, so that workers stop at once when a card is refused.
+        with closing(reading):
+            for index, (item, parsed) in enumerate(zip(bundle.cards, reading, strict=True)):
+                planned = _planned(
+                    _CardSource(
+                        item.entry.path, item.entry.model, item.entry.version, item.content
+                    ),
+                    parsed,
+                    _manifest_warnings(item.entry, parsed.read),
+                    attachments.get(item.entry.path, []),
+                )
+                # The manifest's list, under the team signature, wins over the card's.
+                planned.artifacts = artifacts.get(item.entry.path) or list(parsed.read.artifacts)
+                plan.cards.append(planned)
+                report(index, total, f"Reading {item.entry.path}")
+
+    def _parsed_cards(
+        self,
+        name: str,
+        bundle: OpenedBundle,
+        cancelled: Cancelled | None,
+        on_time: Callable[[], None],
+    ) -> Generator[ParsedCard, None, None]:
+        """The bundle's cards read in order, here or by workers; each card's names are
+        checked before it is read, so the first problem in the bundle's order is refused."""
+        jobs = [CardJob(c.entry.path, c.entry.model, c.content) for c in bundle.cards]
+        reading = Reading(name, worker_count(self.workers, len(jobs)), on_time, cancelled or _never)
+        if not reading.workers:
+            for index, job in enumerate(jobs):
+                reading.check()
+                _check_bundle_names(bundle, index)
+                yield parse_card(job)
+            return
+        with closing(parse_in_workers(jobs, reading)) as parsed:
+            for index in range(len(jobs)):
+                reading.check()
+                _check_bundle_names(bundle, index)
+                yield next(parsed)
 
     def _plan_loose_card(self, plan: ImportPlan, path: Path, loose: LooseCardInfo) -> None:
         model, version = loose.model, loose.version
@@ -217,7 +245,8 @@ class Importer:
                 ("--version" if version else "model_details.version", label),
             )
             source = _CardSource(path.name, name, label, data)
-            plan.cards.append(_planned(source, read, list(read.warnings), []))
+            parsed = ParsedCard(read, *_canonical(read))
+            plan.cards.append(_planned(source, parsed, list(read.warnings), []))
 
     # -- applying -------------------------------------------------------------
 
@@ -268,6 +297,16 @@ def _check_names(file: str, model: tuple[str, str], version: tuple[str, str]) ->
         problem = name_problem(value)
         if problem is not None:
             raise InputRefused(file, field, f"the {what} '{terminal_text(value)}' {problem}")
+
+
+def _check_bundle_names(bundle: OpenedBundle, index: int) -> None:
+    """Refuse the bundle's card ``index`` if its manifest entry's names are not fit."""
+    entry = bundle.cards[index].entry
+    _check_names(
+        MANIFEST_NAME,
+        (f"cards[{index}].model", entry.model),
+        (f"cards[{index}].version", entry.version),
+    )
 
 
 def _refuse(plan: ImportPlan, reason: str) -> ImportPlan:
@@ -357,13 +396,23 @@ def _manifest_warnings(entry: ManifestCard, read: ReadCard) -> list[FormatWarnin
     return warnings
 
 
+def _canonical(read: ReadCard) -> tuple[str, str, str]:
+    """A loose card's canonical JSON, search text and hash."""
+    canonical, search_text = read.card.canonical_forms()
+    return canonical, search_text, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _never() -> bool:
+    return False
+
+
 def _planned(
     source: _CardSource,
-    read: ReadCard,
+    parsed: ParsedCard,
     warnings: list[FormatWarning],
     attachments: list[PlannedAttachment],
 ) -> PlannedCard:
-    canonical, search_text = read.card.canonical_forms()
+    read = parsed.read
     embedded = [
         PlannedAttachment(f"embedded/{a.name}", a.media_type, a.content) for a in read.attachments
     ]
@@ -374,9 +423,9 @@ def _planned(
         outcome=CardOutcome.NEW_VERSION,
         read=read,
         original=source.original,
-        sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-        canonical_json=canonical,
-        search_text=search_text,
+        sha256=parsed.sha256,
+        canonical_json=parsed.canonical_json,
+        search_text=parsed.search_text,
         warnings=warnings,
         attachments=attachments + embedded,
         artifacts=list(read.artifacts),
