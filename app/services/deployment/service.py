@@ -33,7 +33,6 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AuditAction, AuditObject, Role, StageStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
-from countersign.services.deployment.gate import registry_gate
 from countersign.services.deployment.records import (
     ClassifyRequest,
     GateResult,
@@ -298,6 +297,10 @@ class Deployment:
         self, model: str, version: str | None, stage: str, artifact_sha256: str | None = None
     ) -> GateResult:
         """May this card version (and the file with ``artifact_sha256``) go to ``stage``?"""
+        # Imported here: its sign-off checks bring the certificate and bundle readers, which
+        # the window need not import before the registry's rows are on screen.
+        from countersign.services.deployment.gate import registry_gate
+
         with self.database.read() as session:
             cv, model_row = _card_version(session, model, version)
             return registry_gate(session, cv, model_row.name, stage, artifact_sha256)

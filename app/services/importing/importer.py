@@ -14,16 +14,14 @@ from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import FormatWarning, ReadCard
-from countersign.formats.bundle import MANIFEST_NAME, OpenedBundle, open_bundle
-from countersign.formats.detect import read_card, read_cards
-from countersign.formats.limits import MAX_CARD_BYTES
+from countersign.formats.bundle import MANIFEST_NAME
 from countersign.models.manifest import ManifestCard
 from countersign.models.safe_text import name_problem, terminal_text
 from countersign.models.tables import CardVersion, Model
@@ -48,6 +46,9 @@ from countersign.services.importing.workers import (
 from countersign.services.progress import Cancelled, Progress, no_progress
 from countersign.services.storage.database import Database, os_user
 from countersign.services.time_limit import TimeLimitExceeded, time_limit
+
+if TYPE_CHECKING:
+    from countersign.formats.bundle import OpenedBundle
 
 __all__ = [
     "ImportPlan",
@@ -138,6 +139,9 @@ class Importer:
         plan = ImportPlan(
             source=path, kind="bundle" if is_bundle else "card", team=loose.team or ""
         )
+        # The readers are imported on first use: the window starts without them.
+        from countersign.formats.bundle import open_bundle
+
         try:
             with time_limit(self.read_seconds) as on_time:
                 if is_bundle:
@@ -215,6 +219,8 @@ class Importer:
                 yield next(parsed)
 
     def _plan_loose_card(self, plan: ImportPlan, path: Path, loose: LooseCardInfo) -> None:
+        from countersign.formats.detect import read_card, read_cards
+
         model, version = loose.model, loose.version
         data = _read_loose_file(path)
         plan.file_sha256 = hashlib.sha256(data).hexdigest()
@@ -329,6 +335,8 @@ def _looks_like_bundle(path: Path) -> bool:
 
 
 def _read_loose_file(path: Path) -> bytes:
+    from countersign.formats.limits import MAX_CARD_BYTES
+
     try:
         if not path.is_file():
             raise InputRefused(path.name, "", "no such file (or it is a folder)")

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import CardAttachment, FormatWarning, ReadCard, SourceFormat
-from countersign.formats.detect import read_card
 from countersign.models.card import ModelCard
 
 MIN_CARDS_PER_WORKER = 150
@@ -110,6 +109,8 @@ class Reading:
 
 def parse_card(job: CardJob) -> ParsedCard:
     """Read ``job``'s card onto the canonical form; raises :class:`InputRefused` if refused."""
+    from countersign.formats.detect import read_card  # on first use: the window starts without it
+
     read = read_card(job.content, job.path, model=job.model)
     canonical, search_text = read.card.canonical_forms()
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from countersign.formats.huggingface.readme import write_huggingface
 from countersign.formats.native import write_native_json
 from countersign.services.reports.attachments import CARD, MANIFEST, Attachment
 from countersign.services.reports.data import ReportData
@@ -60,6 +59,9 @@ def published_files(
     data: ReportData, attachments: Sequence[Attachment], report_pdf: bytes
 ) -> list[tuple[str, bytes]]:
     """Every file to publish, as (relative name, bytes), ``SHA256SUMS`` last."""
+    # Imported here, with the Markdown writer it needs: the window starts without them.
+    from countersign.formats.huggingface.readme import write_huggingface
+
     files: list[tuple[str, bytes]] = [
         ("README.md", write_huggingface(data.card).encode("utf-8")),
         ("card.json", write_native_json(data.card).encode("utf-8")),
