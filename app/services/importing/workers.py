@@ -13,17 +13,17 @@ importer's time limit and cancellation are checked while waiting for them.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import sys
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as WaitTimedOut
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import CardAttachment, FormatWarning, ReadCard, SourceFormat
 from countersign.models.card import ModelCard
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 MIN_CARDS_PER_WORKER = 150
 """A worker is started for every this many cards at most: starting one costs a few
@@ -160,6 +160,9 @@ def parse_in_workers(
     Raises the first refused card's :class:`InputRefused`, as reading them here
     would; a worker that stopped refuses the bundle, by name.
     """
+    import multiprocessing  # here: only large imports need them, and the window starts sooner
+    from concurrent.futures import ProcessPoolExecutor
+
     size = max(1, -(-len(jobs) // (reading.workers * CHUNKS_PER_WORKER)))
     chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     context = multiprocessing.get_context("spawn")
@@ -179,6 +182,9 @@ def parse_in_workers(
 def _chunk_result(
     future: Future[list[_Sent | _Refused]], reading: Reading
 ) -> list[_Sent | _Refused]:
+    from concurrent.futures import TimeoutError as WaitTimedOut
+    from concurrent.futures.process import BrokenProcessPool
+
     while True:
         reading.check()
         try:
