@@ -13,6 +13,7 @@ heavy (ReportLab, pyHanko) is imported on the way to the main window either.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 import tempfile
@@ -121,6 +122,7 @@ def quicker_module_checks() -> None:
     if feature is None or original is None or getattr(original, "quicker", False):
         return
 
+    @functools.wraps(original)
     def uses_pyside(module: object) -> bool:
         origin = getattr(getattr(module, "__spec__", None), "origin", None)
         if not isinstance(origin, str) or not origin.endswith(".py"):
