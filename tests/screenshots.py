@@ -1,13 +1,14 @@
 """Render every main screen of the workstation to PNG files, offscreen, on the demo registry.
 
-    python tests/screenshots.py OUTDIR
+    python tests/screenshots.py [--theme system|light|dark] OUTDIR
 
 Builds the demo registry in a temporary folder, opens the main window at
 1440x900 and saves: the browser, each tab of the model page (and Compare's attachments side by side), a search, the
 import preview of a refused (hostile) bundle and of a good one, the audit
 trail window after Verify chain, the card draft editor (empty, half filled in with its
 completeness panel, and complete), and a sign-off: the Review tab answered, the
-signing dialog, the tab once signed, and Settings ▸ Identities; then the signed
+signing dialog, the tab once signed, and Settings ▸ Identities (and, last, Settings ▸
+Metric policy before and after a policy is imported); then the signed
 report: the export dialog, the preview of the exported PDF with its verdict,
 and Tools ▸ Verify report… on that file and on a copy with one byte changed
 inside the signed range.  Nothing of the
@@ -18,6 +19,7 @@ runs :func:`main` as a smoke test.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import sys
@@ -33,6 +35,7 @@ if __name__ == "__main__":
 
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import (
+    QDate,
     QEventLoop,
     QMessageLogContext,
     QPoint,
@@ -43,24 +46,29 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from countersign.formats.bundle.signing import TeamCertificate
-from countersign.models.vocabulary import AuditAction
+from countersign.models.vocabulary import AuditAction, Theme
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
 from countersign.services.importing.importer import Importer
+from countersign.services.reports.reports import ReportSigner
 from countersign.services.reviews.reviews import Answer
+from countersign.services.storage import database
 from countersign.services.workstation import ServiceOptions, Services, open_services
+from countersign.views.appearance.theme import theme_switcher
 from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
 from countersign.views.drafts.editor import DraftEditor
 from countersign.views.identities.dialog import IdentitiesDialog
+from countersign.views.identities.forms import CreateIdentityDialog
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
+from countersign.views.policy.dialog import PolicyDialog
 from countersign.views.reports.export_dialog import report_file_name
 from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import TEAM, make_signer, path_bundle, signed_bundle, write
 from tests.helpers.drafts import full_model_info
-from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, PlaintextKeyring, installed
 from tests.helpers.model_signatures import bundle_with_models, model_folder, sign_model
 from tests.helpers.report_window import tampered_copy
 
@@ -76,6 +84,15 @@ SEARCH_TEXT = "monitor"
 SIGNER_PASSPHRASE = "meridian review 2026"
 """The passphrase of the demo reviewers made for the sign-off screenshots."""
 
+CONDITIONS = (
+    "Re-validate on the 2027 application data before the Q3 release.",
+    "Monitor the approval rate of applicants aged 65+ monthly.",
+)
+"""The conditions the sign-off screenshots approve on."""
+
+EXPIRES = database.utc_today() + datetime.timedelta(days=120)
+"""The last day the approval signed in the screenshots holds; later screens stand after it."""
+
 FIXED_SCREENS = (
     "browser",
     "search",
@@ -89,8 +106,10 @@ FIXED_SCREENS = (
     "audit-verified",
     "review-answered",
     "review-signing",
+    "review-signing-wrong-passphrase",
     "review-signed",
     "identities",
+    "identity-setup-no-keyring",
     "classify-dialog",
     "stages-model-page",
     "stages-versions",
@@ -98,6 +117,9 @@ FIXED_SCREENS = (
     "export-preview",
     "verify-valid",
     "verify-tampered",
+    "expired-browser",
+    "expired-model-page",
+    "expired-review",
     "draft-empty",
     "draft-half",
     "draft-bundle",
@@ -177,8 +199,10 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_sign_off(window, services, outdir))
         saved.extend(_save_stages(window, outdir))
         saved.extend(_save_report(window, outdir, work))
+        saved.extend(_save_expired(window, services, outdir))
         saved.extend(_save_drafts(window, outdir, work))
         saved.extend(_save_model_signatures(window, outdir, work))
+        saved.extend(_save_policy(window, outdir, work))
     finally:
         window.close()
         window.deleteLater()
@@ -217,6 +241,7 @@ def _save_search(window: MainWindow, outdir: Path) -> Path:
     settle(
         lambda: (
             (window.model_page.model_name, window.model_page.version) == (best.model, best.version)
+            and window.model_page.card_tab.highlighted > 0
         )
     )
     saved = _save(window, outdir, "search")
@@ -331,8 +356,18 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     dialog = tab.signing_dialog
     if dialog is None:
         raise RuntimeError(f"the signing dialog did not open: {tab.problem_text()}")
+    if dialog.terms is not None:
+        dialog.terms.conditions.setPlainText("\n".join(CONDITIONS))
+        dialog.terms.expires_check.setChecked(True)
+        day = EXPIRES
+        dialog.terms.expires.setDate(QDate(day.year, day.month, day.day))
     dialog.passphrase.setText(SIGNER_PASSPHRASE)
     saved.append(_save(dialog, outdir, "review-signing"))
+    dialog.passphrase.setText("not the passphrase")
+    dialog.accept()
+    settle(lambda: not dialog.signing and bool(dialog.problem.text()))
+    saved.append(_save(dialog, outdir, "review-signing-wrong-passphrase"))
+    dialog.passphrase.setText(SIGNER_PASSPHRASE)
     dialog.accept()
     settle(lambda: not dialog.signing)
     if tab.problem_text() or not tab.signoffs.model.rowCount():
@@ -344,6 +379,27 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     saved.append(_save(identities, outdir, "identities"))
     identities.close()
     identities.deleteLater()
+    saved.append(_save_setup_without_keyring(window, outdir))
+    return saved
+
+
+def _save_setup_without_keyring(window: MainWindow, outdir: Path) -> Path:
+    """The first-run identity form on a computer whose keyring cannot hold keys."""
+    with tempfile.TemporaryDirectory(prefix="countersign-no-keyring-") as folder:
+        services = open_services(
+            str(Path(folder) / "registry.sqlite3"),
+            ServiceOptions(keyring=PlaintextKeyring(), actor="officer"),
+        )
+        try:
+            form = CreateIdentityDialog(services.identities, window, first_run=True)
+            form.show()
+            settle(lambda: not form.working and bool(form.problem_text()))
+            saved = _save(form, outdir, "identity-setup-no-keyring")
+            form.close()
+            form.deleteLater()
+            settle()
+        finally:
+            services.close()
     return saved
 
 
@@ -418,6 +474,35 @@ def _save_report(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     return saved
 
 
+def _save_expired(window: MainWindow, services: Services, outdir: Path) -> list[Path]:
+    """The day after the approval signed above expired: the browser, the model page, the report.
+
+    The report is written beside the screens as ``expired-report.pdf`` (render it with
+    ``pdftoppm -png -r 60``).
+    """
+    real_today = database.utc_today
+    database.utc_today = lambda: EXPIRES + datetime.timedelta(days=1)
+    try:
+        window.model_page.show_model(SHOWN_MODEL)
+        window.model_page.show_tab(0)
+        window.refresh()
+        settle(lambda: not window.counting)
+        saved = [_save(window, outdir, "expired-browser")]
+        page = window.model_page
+        page.tabs.setCurrentWidget(page.versions_tab)
+        settle()
+        saved.append(_save(window, outdir, "expired-model-page"))
+        page.tabs.setCurrentWidget(page.review_tab)
+        settle()
+        saved.append(_save(window, outdir, "expired-review"))
+        page.show_tab(0)
+        signer = ReportSigner("dana.whitfield@meridian.example", SIGNER_PASSPHRASE)
+        services.reports.export(SHOWN_MODEL, None, signer, outdir / "expired-report.pdf")
+    finally:
+        database.utc_today = real_today
+    return saved
+
+
 def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     """The draft editor: an empty draft, one half filled in, and a complete one opened."""
     empty = window.new_draft()
@@ -464,6 +549,42 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     return saved
 
 
+DEMO_POLICY = """\
+version: 1
+title: Meridian Bank metric policy
+description: Directions the model risk office agreed for retail credit scorecards.
+metrics:
+  - name: approval rate
+    direction: higher
+    note: >-
+      At the fixed PD cut-off of the lending policy, approving more applicants at the
+      same risk is better; the adverse impact ratio watches who is approved.
+  - name: population stability index
+    aliases: [psi]
+    target: 0
+    target_label: stable population
+"""
+
+
+def _save_policy(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
+    """Settings ▸ Metric policy: the shipped terms, then an imported version and what it changed."""
+    window.open_policy()
+    dialog = window._policy_dialog
+    if not isinstance(dialog, PolicyDialog):
+        raise RuntimeError("Settings ▸ Metric policy did not open")
+    dialog.resize(1100, 680)
+    settle()
+    saved = [_save(dialog, outdir, "policy-shipped")]
+    path = work / "meridian-policy.yaml"
+    path.write_text(DEMO_POLICY, encoding="utf-8")
+    if not dialog.import_file(path):
+        raise RuntimeError(f"the demo policy was refused: {dialog.problem.text()}")
+    settle()
+    saved.append(_save(dialog, outdir, "policy-imported"))
+    dialog.close()
+    return saved
+
+
 def _answer_like_a_reviewer(tab: ReviewTab) -> None:
     """Answer what the automatic checks left open, as a careful reviewer would, and approve."""
     items = tab.items
@@ -497,18 +618,36 @@ def _print_qt_message(_kind: QtMsgType, _context: QMessageLogContext, message: s
         print(message, file=sys.stderr)
 
 
+USAGE = "usage: python tests/screenshots.py [--theme system|light|dark] OUTDIR"
+
+
+def _arguments(args: list[str]) -> tuple[str, str] | None:
+    """(theme, OUTDIR) from the command line, or None when it is not of that form."""
+    theme = Theme.SYSTEM.value
+    if len(args) == 3 and args[0] == "--theme" and Theme.known(args[1]):
+        theme, args = args[1], args[2:]
+    return (theme, args[0]) if len(args) == 1 and not args[0].startswith("-") else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Render the screens into the folder named by the only argument; 2 on wrong usage."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python tests/screenshots.py OUTDIR", file=sys.stderr)
+    """Render the screens into OUTDIR, in the theme given (system by default); 2 on wrong usage."""
+    parsed = _arguments(sys.argv[1:] if argv is None else argv)
+    if parsed is None:
+        print(USAGE, file=sys.stderr)
         return 2
+    theme, outdir = parsed
     # Held in a name until the end: a QApplication without a reference would be deleted.
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    with tempfile.TemporaryDirectory(prefix="countersign-screens-") as work:
-        for path in render_screens(Path(args[0]), Path(work)):
-            print(path)
-    return 0 if app is not None else 1
+    assert isinstance(app, QApplication)
+    switcher = theme_switcher(app)
+    switcher.apply(theme)
+    try:
+        with tempfile.TemporaryDirectory(prefix="countersign-screens-") as work:
+            for path in render_screens(Path(outdir), Path(work)):
+                print(path)
+    finally:
+        switcher.apply(Theme.SYSTEM)
+    return 0
 
 
 if __name__ == "__main__":

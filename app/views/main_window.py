@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.reviews import SignOffResult
+from countersign.services.storage.dialect import search_words
 from countersign.services.workstation import Services
 from countersign.views.about_box import show_about
 from countersign.views.actions import WorkstationActions
+from countersign.views.appearance.theme_menu import ThemeMenu
 from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.icons import icon
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self._count_again = False
         self._audit_window: QWidget | None = None
         self._identities_dialog: QWidget | None = None
+        self._policy_dialog: QWidget | None = None
         self.draft_editors: list[QMainWindow] = []
         self._guide: QWidget | None = None
 
@@ -108,6 +111,9 @@ class MainWindow(QMainWindow):
         """The menu bar and the main tool bar, filled from the window's commands."""
         self.commands = WorkstationActions(self)
         self.commands.fill_menu_bar(self.menuBar())
+        settings_menu = self.menuBar().findChild(QMenu, "settings_menu")
+        if settings_menu is not None:
+            self.theme_menu = ThemeMenu(settings_menu, self.settings)
         file_menu = self.menuBar().findChild(QMenu, "file_menu")
         if file_menu is not None:
             # A disabled Publish approved version… says why in its tip.
@@ -234,6 +240,20 @@ class MainWindow(QMainWindow):
         self._identities_dialog.show()
         self._identities_dialog.raise_()
         self._identities_dialog.activateWindow()
+
+    def open_policy(self) -> None:
+        """Show Settings ▸ Metric policy (one at a time)."""
+        from countersign.views.policy.dialog import PolicyDialog
+
+        if self._policy_dialog is None:
+            dialog = PolicyDialog(self.services.policies, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.changed.connect(self.refresh)
+            dialog.destroyed.connect(self._on_policy_dialog_destroyed)
+            self._policy_dialog = dialog
+        self._policy_dialog.show()
+        self._policy_dialog.raise_()
+        self._policy_dialog.activateWindow()
 
     def sign_off(self) -> None:
         """Review ▸ Sign…: go to the Review tab of the model shown and start signing."""
@@ -372,6 +392,7 @@ class MainWindow(QMainWindow):
         )
         actions["sign_off"].triggered.connect(self.sign_off)
         actions["identities"].triggered.connect(self.open_identities)
+        actions["metric_policy"].triggered.connect(self.open_policy)
         actions["audit_trail"].triggered.connect(self.open_audit_trail)
         actions["export_report"].triggered.connect(self.export_report)
         actions["publish_version"].triggered.connect(self.publish_version)
@@ -388,9 +409,12 @@ class MainWindow(QMainWindow):
         self.model_page.review_tab.signed.connect(self._on_review_tab_signed)
 
     def _on_browser_model_selected(self, name: str) -> None:
+        self.model_page.card_tab.set_search_words([])
         self.model_page.show_model(name)
 
     def _on_browser_version_selected(self, name: str, version: str) -> None:
+        # Opened from a search: the Card tab highlights what was searched for.
+        self.model_page.card_tab.set_search_words(search_words(self.browser.search_model.text))
         self.model_page.show_model(name, version)
 
     def _on_browser_model_opened(self, _name: str) -> None:
@@ -419,6 +443,9 @@ class MainWindow(QMainWindow):
 
     def _on_identities_dialog_destroyed(self) -> None:
         self._identities_dialog = None
+
+    def _on_policy_dialog_destroyed(self) -> None:
+        self._policy_dialog = None
 
     def _on_import_dialog_landed(self) -> None:
         self.refresh()

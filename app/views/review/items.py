@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from countersign.models.vocabulary import AnswerValue, CardStatus
 from countersign.services.reviews.reviews import Answer, ItemView
+from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.presentation import status_icon
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
@@ -53,7 +54,6 @@ _ICON_STATUS: dict[str, CardStatus] = {
 }
 """The status whose colour dot marks each answer or check result."""
 
-MISSING_COLOUR = QColor("#c8433a")
 """Text colour of a required item not yet answered (readable on light and dark palettes)."""
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -81,6 +81,11 @@ def note_needed(view: ItemView, answer: Answer | None) -> str:
     ):
         return "The automatic check failed: answering pass needs a note saying why."
     return ""
+
+
+def references_text(view: ItemView) -> str:
+    """The framework clauses an item evidences: "EU AI Act Art. 14; NIST AI RMF 1.0 MAP 1"."""
+    return "; ".join(ref.label() for ref in view.item.references)
 
 
 def _icon(view: ItemView, answer: Answer | None, column: int) -> QIcon | None:
@@ -193,7 +198,7 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         if role == Qt.ItemDataRole.ForegroundRole:
             missing = answer is None and view.item.required and column in (ITEM, ANSWER)
             if missing or (column == NOTE and note_needed(view, answer)):
-                return MISSING_COLOUR
+                return BAD.on()
             return None
         if role == Qt.ItemDataRole.FontRole:
             return self._font(view, column)
@@ -246,7 +251,8 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         if column == ITEM:
             need = "Required" if view.item.required else "Optional"
             guidance = f"\n\n{view.item.guidance}" if view.item.guidance else ""
-            return f"{need}: {view.item.text}{guidance}"
+            cited = f"\n\nEvidences: {references_text(view)}" if view.item.references else ""
+            return f"{need}: {view.item.text}{guidance}{cited}"
         if column in (CHECK, EVIDENCE) and view.automatic is not None:
             return f"Automatic check: {view.automatic.result}. Found: {view.automatic.evidence}"
         if column == ANSWER:
@@ -393,18 +399,20 @@ class ItemEditor(QFrame):
         if view.item.guidance:
             quiet = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
             parts.append(f"<p style='color: {quiet}'>{e(view.item.guidance)}</p>")
+        if view.item.references:
+            parts.append(f"<p><b>Evidences:</b> {e(references_text(view))}</p>")
         if view.automatic is None:
             parts.append("<p>No automatic check: judge from the card.</p>")
         else:
-            colour = MISSING_COLOUR.name() if not view.automatic.passed else "#2f8f5b"
+            colour = (GOOD if view.automatic.passed else BAD).on().name()
             parts.append(
                 f"<p><b style='color: {colour}'>Automatic check: {e(view.automatic.result)}.</b>"
                 f" Found: {e(view.automatic.evidence)}</p>"
             )
         if self._prefilled:
             parts.append(
-                "<p><i>The answer was pre-filled from the automatic check: confirm "
-                "or change it.</i></p>"
+                "<p><i>The answer was pre-filled (from the automatic check, or in a "
+                "re-review from the last approval): confirm or change it.</i></p>"
             )
         self.details.setHtml("".join(parts))
 
