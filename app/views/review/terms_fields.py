@@ -54,7 +54,12 @@ class TermsFields(QWidget):
             "signed with the approval"
         )
         self.conditions.setTabChangesFocus(True)
-        self.conditions.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.conditions.setFixedHeight(
+            max(
+                self.fontMetrics().lineSpacing() * 4 + 12,
+                self.conditions.minimumSizeHint().height(),
+            )
+        )
         self.conditions.setPlainText("\n".join(start.conditions))
         self.expires_check = QCheckBox("Approval holds until", self)
         self.expires_check.setAccessibleName("The approval expires")
