@@ -1,13 +1,15 @@
 """Importing a 1,000-card bundle, against a raw sqlite3 executemany of the same rows.
 
-    python -m benchmarks.import_bundle [--quick] [--repeat R] [--json FILE]
+    python -m benchmarks.import_bundle [--quick] [--repeat R] [--json FILE] [--workers N ...]
 
 The bundle lands in a copy of the scale registry (10,000 models / 100,000 card
 versions; ``--quick``: the small one), so the indexes and the search index are
 the size an officer's registry grows to.  Figures: the whole import (read,
 check, parse every card, write), its write phase alone, and full-text
 indexing of the 1,000 cards into that registry's index, each with the raw
-``executemany`` of the same rows into a bare table as the limit.
+``executemany`` of the same rows into a bare table as the limit.  With
+``--workers 0 1 2 4`` the whole import is also measured with the cards read by
+that many worker processes (0: in this process, the figures above).
 """
 
 from __future__ import annotations
@@ -93,8 +95,11 @@ def _import(services: Services, bundle: Path) -> tuple[float, float, float]:
     return landed - start, landed - planned, indexed
 
 
-def measure(quick: bool, repeat: int, registry: Path | None = None) -> list[Figure]:
-    """Import a bundle ``repeat`` times into a copy of ``registry`` (or a new one)."""
+def measure(
+    quick: bool, repeat: int, registry: Path | None = None, workers: Sequence[int] = (0,)
+) -> list[Figure]:
+    """Import a bundle ``repeat`` times into a copy of ``registry`` (or a new one), for
+    each count of ``workers`` reading the cards (0: in this process)."""
     count = QUICK_BUNDLE_CARDS if quick else BUNDLE_CARDS
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
@@ -103,29 +108,38 @@ def measure(quick: bool, repeat: int, registry: Path | None = None) -> list[Figu
             shutil.copyfile(registry, target)
         services = open_services(str(target), ServiceOptions(actor="bench"))
         raw: list[float] = []
-        whole: list[float] = []
+        whole: dict[int, list[float]] = {n: [] for n in workers}
         writes: list[float] = []
         indexing: list[float] = []
         for run in range(repeat):
-            bundle = _bundle(folder, count, run)
-            cards = [(p.name, p.read_bytes()) for p in sorted((folder / f"cards-{run}").iterdir())]
-            raw.append(_raw_insert(folder, cards))
-            total, write, index = _import(services, bundle)
-            whole.append(total)
-            writes.append(write)
-            indexing.append(index)
+            for index, count_of_workers in enumerate(workers):
+                number = run * len(workers) + index
+                bundle = _bundle(folder, count, number)
+                if index == 0:
+                    cards = [
+                        (p.name, p.read_bytes()) for p in sorted(folder.glob(f"cards-{number}/*"))
+                    ]
+                    raw.append(_raw_insert(folder, cards))
+                services.importer.workers = count_of_workers
+                total, write, index_seconds = _import(services, bundle)
+                whole[count_of_workers].append(total)
+                if index == 0:
+                    writes.append(write)
+                    indexing.append(index_seconds)
         services.close()
     per = f"{count:,}-card bundle"
     return [
         Figure(
-            f"import a {per}",
+            f"import a {per}" + (f", cards read by {n} worker processes" if n else ""),
             "s",
-            whole,
+            whole[n],
             "sqlite3 executemany, same rows",
             raw,
             "<= 8x raw",
             goal_ratio=8.0,
-        ),
+        )
+        for n in workers
+    ] + [
         Figure(
             f"  of which writing ({per})",
             "s",
@@ -154,6 +168,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, metavar="FILE")
     parser.add_argument("--empty", action="store_true", help="import into an empty registry")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[0],
+        metavar="N",
+        help="also import with the cards read by N worker processes (0: in this process)",
+    )
     args = parser.parse_args(argv)
     registry = None
     if not args.empty:
@@ -161,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks.window import FULL, QUICK
 
         registry = cached_registry(*(QUICK if args.quick else FULL))
-    figures = measure(args.quick, max(args.repeat, 1), registry)
+    figures = measure(args.quick, max(args.repeat, 1), registry, args.workers)
     print_table(figures, "Import")
     if args.json:
         args.json.write_text(json.dumps([f.as_json() for f in figures], indent=2))

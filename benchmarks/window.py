@@ -14,8 +14,9 @@ measures, each figure a median of repeated runs:
   the workstation, naming the registry being opened; it is painted before
   SQLAlchemy, pydantic and the screens are imported.  For both windows the
   clock stops as the window's first paint pass ends (widgets drawn and flushed).
-  Also reported, with no goal: from process start to the first paint of the
-  models table's rows in the main window that replaces it;
+  Also: from process start to the first paint of the models table's rows in
+  the main window that replaces it (issue 19's goal: within 1.0 s and 3x the
+  bare window);
 - full-text search, ranked top 20, for 3-letter and for longer prefixes,
   against the same FTS5 query run with plain sqlite3;
 - the models table (the item model the browser shows): its first screen, and a
@@ -283,7 +284,9 @@ def measure_start(db: Path, repeat: int) -> list[Figure]:
             [run["rows_shown"] for run in window_runs],
             "bare Qt window, empty table",
             [run["cold_start"] for run in bare_runs],
-            "none (reported)",
+            "<= 3x and <= 1.0 s",
+            goal_ratio=3.0,
+            goal_absolute=1.0,
         ),
         Figure(
             "peak memory, window with registry open",

@@ -13,6 +13,7 @@ heavy (ReportLab, pyHanko) is imported on the way to the main window either.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 import tempfile
@@ -87,6 +88,7 @@ def run_workstation(
     preview; ``qt_arguments`` (Qt's standard options) to the Qt application.
     """
     app = application(qt_arguments)
+    quicker_module_checks()
     settings = QSettings()
     upgrade_settings(settings)
     apply_saved_theme(app, settings)
@@ -110,6 +112,35 @@ def run_workstation(
         status = app.exec()
     # After the cleanup: the crash handler undone, the registry closed, the demo removed.
     return status
+
+
+def quicker_module_checks() -> None:
+    """Make PySide's check of each newly imported module cheaper; the same answer.
+
+    Once PySide6 is imported, every module imported after it (SQLAlchemy, pydantic,
+    the services and screens: some 600 before the registry's rows are painted) is
+    checked for the text "PySide6" (for its ``from __feature__ import`` support)
+    through ``inspect.getsource``, which costs the window about a tenth of its
+    start.  Reading the module's file once answers the same; modules without a
+    ``.py`` file, and PySide versions without that check, keep PySide's own.
+    """
+    feature = sys.modules.get("PySide6.support.feature")
+    original = getattr(feature, "_mod_uses_pyside", None)
+    if feature is None or original is None or getattr(original, "quicker", False):
+        return
+
+    @functools.wraps(original)
+    def uses_pyside(module: object) -> bool:
+        origin = getattr(getattr(module, "__spec__", None), "origin", None)
+        if not isinstance(origin, str) or not origin.endswith(".py"):
+            return bool(original(module))
+        try:
+            return b"PySide6" in Path(origin).read_bytes()
+        except OSError:
+            return bool(original(module))
+
+    uses_pyside.quicker = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = uses_pyside  # type: ignore[attr-defined]
 
 
 def _open_services(

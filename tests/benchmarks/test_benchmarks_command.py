@@ -53,9 +53,8 @@ def test_quick_run_emits_every_figure(
         assert isinstance(figure["met"], bool)
         assert figure["figure"].strip() in printed
     with_goal = [figure for figure in saved["figures"] if figure["has_goal"]]
-    # One is only reported: the rows' first paint.
-    without_goal = {f["figure"].strip() for f in saved["figures"] if not f["has_goal"]}
-    assert without_goal == {EXPECTED[4]}
+    # Every figure has its goal, the rows' first paint too (issue 19: 1.0 s and 3x).
+    assert len(with_goal) == len(saved["figures"])
     assert f"goals met: {sum(f['met'] for f in with_goal)} of {len(with_goal)}" in printed
 
 

@@ -370,3 +370,25 @@ def test_a_missing_registry_is_created_only_when_the_officer_says_so(  # noqa: P
         assert status == 0 and path.exists() and len(windows_run) == 1
     else:
         assert status == 1 and not (tmp_path / "new").exists() and windows_run == []
+
+
+def test_pysides_module_check_gives_the_same_answers_quicker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import inspect
+
+    feature = sys.modules["PySide6.support.feature"]
+    # PySide's own check (an earlier start in this test process may have replaced it).
+    original = inspect.unwrap(feature._mod_uses_pyside)
+    monkeypatch.setattr(feature, "_mod_uses_pyside", original)
+    import countersign.services.storage.database as without_qt
+    import countersign.views.startup_window as with_qt
+
+    application.quicker_module_checks()
+    quicker = feature._mod_uses_pyside
+    assert quicker is not original
+    for module in (without_qt, with_qt, sqlite3, types, sys):
+        assert quicker(module) == original(module), module
+    assert quicker(with_qt) and not quicker(without_qt)
+    application.quicker_module_checks()  # a second start (tests) keeps the one check
+    assert feature._mod_uses_pyside is quicker

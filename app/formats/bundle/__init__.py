@@ -13,23 +13,9 @@ signatures (:mod:`.bundle_signing`), checking and reading
 
 from __future__ import annotations
 
-from countersign.formats.bundle.reader import (
-    BundleAttachment,
-    BundleCard,
-    OpenedBundle,
-    open_bundle,
-    parse_manifest,
-    read_bundle,
-    validation_problem,
-)
+from typing import TYPE_CHECKING
+
 from countersign.formats.bundle.signing import BundleSigner, load_signer
-from countersign.formats.bundle.writer import (
-    TeamKeyFiles,
-    build_bundle,
-    create_bundle,
-    manifest_json_bytes,
-    write_bundle,
-)
 from countersign.formats.bundle.zip_archive import (
     MANIFEST_NAME,
     MAX_BUNDLE_BYTES,
@@ -49,6 +35,57 @@ from countersign.formats.bundle.zip_archive import (
     unsafe_path_reason,
 )
 from countersign.formats.media_types import guess_media_type
+
+if TYPE_CHECKING:
+    from countersign.formats.bundle.reader import (
+        BundleAttachment,
+        BundleCard,
+        OpenedBundle,
+        open_bundle,
+        parse_manifest,
+        read_bundle,
+        validation_problem,
+    )
+    from countersign.formats.bundle.writer import (
+        TeamKeyFiles,
+        build_bundle,
+        create_bundle,
+        manifest_json_bytes,
+        write_bundle,
+    )
+
+_LATER = {
+    **dict.fromkeys(
+        (
+            "BundleAttachment",
+            "BundleCard",
+            "OpenedBundle",
+            "open_bundle",
+            "parse_manifest",
+            "read_bundle",
+            "validation_problem",
+        ),
+        "reader",
+    ),
+    **dict.fromkeys(
+        ("TeamKeyFiles", "build_bundle", "create_bundle", "manifest_json_bytes", "write_bundle"),
+        "writer",
+    ),
+}
+"""Names imported from the reader and writer on first use: they bring every card format's
+reader (YAML, Markdown), which the signature checks and the workstation's start need not."""
+
+
+def __getattr__(name: str) -> object:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 BUNDLE_SUFFIX = ".cardbundle"
 """The file name ending of card bundles."""

@@ -35,7 +35,6 @@ from countersign.models.vocabulary import AuditAction, AuditObject, Role, StageS
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
 from countersign.services.deployment.expiry import ExpiringApproval, approvals_expiring
-from countersign.services.deployment.gate import registry_gate
 from countersign.services.deployment.records import (
     ClassifyRequest,
     GateQuestion,
@@ -295,6 +294,10 @@ class Deployment:
 
     def gate(self, model: str, version: str | None, question: GateQuestion) -> GateResult:
         """May this card version (and the file with the question's SHA-256) go to its stage?"""
+        # Imported here: its sign-off checks bring the certificate and bundle readers, which
+        # the window need not import before the registry's rows are on screen.
+        from countersign.services.deployment.gate import registry_gate
+
         with self.database.read() as session:
             cv, model_row = _card_version(session, model, version)
             return registry_gate(session, cv, model_row.name, question)

@@ -10,20 +10,19 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import FormatWarning, ReadCard
-from countersign.formats.bundle import MANIFEST_NAME, OpenedBundle, open_bundle
+from countersign.formats.bundle import MANIFEST_NAME
 from countersign.formats.bundle.signing import TeamCertificate
-from countersign.formats.detect import read_card, read_cards
-from countersign.formats.limits import MAX_CARD_BYTES
 from countersign.models.manifest import ManifestCard
 from countersign.models.safe_text import name_problem, terminal_text
 from countersign.models.tables import CardVersion, Model
@@ -38,9 +37,20 @@ from countersign.services.importing.plan import (
     PlannedAttachment,
     PlannedCard,
 )
+from countersign.services.importing.workers import (
+    CardJob,
+    ParsedCard,
+    Reading,
+    parse_card,
+    parse_in_workers,
+    worker_count,
+)
 from countersign.services.progress import Cancelled, Progress, no_progress
 from countersign.services.storage.database import Database, os_user
 from countersign.services.time_limit import TimeLimitExceeded, time_limit
+
+if TYPE_CHECKING:
+    from countersign.formats.bundle import OpenedBundle
 
 __all__ = [
     "ImportPlan",
@@ -92,12 +102,15 @@ class Importer:
         actor: str | None = None,
         read_seconds: float = MAX_READ_SECONDS,
         team_certificates: Callable[[], Sequence[TeamCertificate]] = tuple,
+        workers: int = 0,
     ) -> None:
         self.database = database
         self.actor = actor or os_user()
         self.read_seconds = read_seconds
         self.team_certificates = team_certificates
         """The certificates trusted here to check teams' model signatures (read at each plan)."""
+        self.workers = workers
+        """Worker processes reading a large bundle's cards (0: read in this process)."""
 
     def import_file(
         self,
@@ -131,6 +144,9 @@ class Importer:
         plan = ImportPlan(
             source=path, kind="bundle" if is_bundle else "card", team=loose.team or ""
         )
+        # The readers are imported on first use: the window starts without them.
+        from countersign.formats.bundle import open_bundle
+
         try:
             with time_limit(self.read_seconds) as on_time:
                 if is_bundle:
@@ -169,31 +185,49 @@ class Importer:
     ) -> None:
         attachments, artifacts = _bundle_files(bundle)
         total = len(bundle.cards) + 1
-        for index, item in enumerate(bundle.cards):
-            if cancelled is not None and cancelled():
-                raise ImportCancelled("import cancelled; nothing was written")
-            on_time()
-            _check_names(
-                MANIFEST_NAME,
-                (f"cards[{index}].model", item.entry.model),
-                (f"cards[{index}].version", item.entry.version),
-            )
-            report(index, total, f"Reading {item.entry.path}")
-            read = read_card(item.content, item.entry.path, model=item.entry.model)
-            source = _CardSource(
-                item.entry.path, item.entry.model, item.entry.version, item.content
-            )
-            planned = _planned(
-                source,
-                read,
-                _manifest_warnings(item.entry, read),
-                attachments.get(item.entry.path, []),
-            )
-            # The manifest's list, under the team signature, wins over what the card says.
-            planned.artifacts = artifacts.get(item.entry.path) or list(read.artifacts)
-            plan.cards.append(planned)
+        reading = self._parsed_cards(plan.source.name, bundle, cancelled, on_time)
+        # Closed on the way out, so that workers stop at once when a card is refused.
+        with closing(reading):
+            for index, (item, parsed) in enumerate(zip(bundle.cards, reading, strict=True)):
+                planned = _planned(
+                    _CardSource(
+                        item.entry.path, item.entry.model, item.entry.version, item.content
+                    ),
+                    parsed,
+                    _manifest_warnings(item.entry, parsed.read),
+                    attachments.get(item.entry.path, []),
+                )
+                # The manifest's list, under the team signature, wins over the card's.
+                planned.artifacts = artifacts.get(item.entry.path) or list(parsed.read.artifacts)
+                plan.cards.append(planned)
+                report(index, total, f"Reading {item.entry.path}")
+
+    def _parsed_cards(
+        self,
+        name: str,
+        bundle: OpenedBundle,
+        cancelled: Cancelled | None,
+        on_time: Callable[[], None],
+    ) -> Generator[ParsedCard, None, None]:
+        """The bundle's cards read in order, here or by workers; each card's names are
+        checked before it is read, so the first problem in the bundle's order is refused."""
+        jobs = [CardJob(c.entry.path, c.entry.model, c.content) for c in bundle.cards]
+        reading = Reading(name, worker_count(self.workers, len(jobs)), on_time, cancelled or _never)
+        if not reading.workers:
+            for index, job in enumerate(jobs):
+                reading.check()
+                _check_bundle_names(bundle, index)
+                yield parse_card(job)
+            return
+        with closing(parse_in_workers(jobs, reading)) as parsed:
+            for index in range(len(jobs)):
+                reading.check()
+                _check_bundle_names(bundle, index)
+                yield next(parsed)
 
     def _plan_loose_card(self, plan: ImportPlan, path: Path, loose: LooseCardInfo) -> None:
+        from countersign.formats.detect import read_card, read_cards
+
         model, version = loose.model, loose.version
         data = _read_loose_file(path)
         plan.file_sha256 = hashlib.sha256(data).hexdigest()
@@ -224,7 +258,8 @@ class Importer:
                 ("--version" if version else "model_details.version", label),
             )
             source = _CardSource(path.name, name, label, data)
-            plan.cards.append(_planned(source, read, list(read.warnings), []))
+            parsed = ParsedCard(read, *_canonical(read))
+            plan.cards.append(_planned(source, parsed, list(read.warnings), []))
 
     # -- applying -------------------------------------------------------------
 
@@ -277,6 +312,16 @@ def _check_names(file: str, model: tuple[str, str], version: tuple[str, str]) ->
             raise InputRefused(file, field, f"the {what} '{terminal_text(value)}' {problem}")
 
 
+def _check_bundle_names(bundle: OpenedBundle, index: int) -> None:
+    """Refuse the bundle's card ``index`` if its manifest entry's names are not fit."""
+    entry = bundle.cards[index].entry
+    _check_names(
+        MANIFEST_NAME,
+        (f"cards[{index}].model", entry.model),
+        (f"cards[{index}].version", entry.version),
+    )
+
+
 def _refuse(plan: ImportPlan, reason: str) -> ImportPlan:
     """``plan`` refused whole for ``reason``: no card of it will land."""
     plan.refusal = reason
@@ -297,6 +342,8 @@ def _looks_like_bundle(path: Path) -> bool:
 
 
 def _read_loose_file(path: Path) -> bytes:
+    from countersign.formats.limits import MAX_CARD_BYTES
+
     try:
         if not path.is_file():
             raise InputRefused(path.name, "", "no such file (or it is a folder)")
@@ -364,13 +411,23 @@ def _manifest_warnings(entry: ManifestCard, read: ReadCard) -> list[FormatWarnin
     return warnings
 
 
+def _canonical(read: ReadCard) -> tuple[str, str, str]:
+    """A loose card's canonical JSON, search text and hash."""
+    canonical, search_text = read.card.canonical_forms()
+    return canonical, search_text, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _never() -> bool:
+    return False
+
+
 def _planned(
     source: _CardSource,
-    read: ReadCard,
+    parsed: ParsedCard,
     warnings: list[FormatWarning],
     attachments: list[PlannedAttachment],
 ) -> PlannedCard:
-    canonical, search_text = read.card.canonical_forms()
+    read = parsed.read
     embedded = [
         PlannedAttachment(f"embedded/{a.name}", a.media_type, a.content) for a in read.attachments
     ]
@@ -381,9 +438,9 @@ def _planned(
         outcome=CardOutcome.NEW_VERSION,
         read=read,
         original=source.original,
-        sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-        canonical_json=canonical,
-        search_text=search_text,
+        sha256=parsed.sha256,
+        canonical_json=parsed.canonical_json,
+        search_text=parsed.search_text,
         warnings=warnings,
         attachments=attachments + embedded,
         artifacts=list(read.artifacts),

@@ -11,18 +11,20 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from countersign.formats.bundle import OpenedBundle
 from countersign.models.tables import Attachment, Bundle, CardVersion, Model, Review
 from countersign.models.vocabulary import OPEN_STATUSES, AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.plan import ImportPlan, PlannedCard
 from countersign.services.storage import dialect
 from countersign.services.storage.database import utc_now
+
+if TYPE_CHECKING:
+    from countersign.formats.bundle import OpenedBundle
 
 _CHUNK = 500
 """Ids per IN (...) list: well under SQLite's bound-parameter limit."""

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from countersign.formats.bundle import OpenedBundle
 from countersign.formats.bundle.signing import TeamCertificate
 from countersign.models.vocabulary import CardOutcome, ModelFileSignature
 from countersign.services.importing.plan import ImportPlan
 
 if TYPE_CHECKING:
+    from countersign.formats.bundle import OpenedBundle
     from countersign.formats.bundle.model_signatures import SignedModelFiles
 
 TEAM_SIGNATURE = "team_signature"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from countersign.formats.base import FormatWarning, ReadCard
-from countersign.formats.bundle import OpenedBundle
 from countersign.models.vocabulary import CardOutcome
+
+if TYPE_CHECKING:
+    from countersign.formats.bundle import OpenedBundle
 
 Outcome = CardOutcome
 """What an import does with one card (the vocabulary's :class:`CardOutcome`)."""

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from countersign.formats.huggingface.readme import write_huggingface
 from countersign.formats.native import write_native_json
 from countersign.services.reports.attachments import CARD, MANIFEST, Attachment
 from countersign.services.reports.attestation import SignedAttestation
@@ -69,6 +68,9 @@ def published_files(
     attestations: Sequence[SignedAttestation] = (),
 ) -> list[tuple[str, bytes]]:
     """Every file to publish, as (relative name, bytes), ``SHA256SUMS`` last."""
+    # Imported here, with the Markdown writer it needs: the window starts without them.
+    from countersign.formats.huggingface.readme import write_huggingface
+
     files: list[tuple[str, bytes]] = [
         ("README.md", write_huggingface(data.card).encode("utf-8")),
         ("card.json", write_native_json(data.card).encode("utf-8")),

@@ -195,7 +195,7 @@ def test_reading_that_takes_too_long_is_refused_by_name(
     def slow_read(_data: bytes, _file: str, **_options: object) -> None:
         time.sleep(60)  # a parser that found a slow path
 
-    monkeypatch.setattr("countersign.services.importing.importer.read_card", slow_read)
+    monkeypatch.setattr("countersign.formats.detect.read_card", slow_read)
     path = tmp_path / "incoming.cardbundle"
     path.write_bytes(bundles.good_bundle())
     before = row_counts(db_path)
@@ -223,7 +223,7 @@ def test_time_limit_is_checked_between_cards_off_the_main_thread(
         time.sleep(0.4)
         return read_card(data, file, **options)
 
-    monkeypatch.setattr("countersign.services.importing.importer.read_card", slow_read)
+    monkeypatch.setattr("countersign.formats.detect.read_card", slow_read)
     path = tmp_path / "incoming.cardbundle"
     path.write_bytes(bundles.good_bundle())
     reasons: list[str] = []
@@ -339,7 +339,7 @@ def test_one_slow_card_is_interrupted_off_the_main_thread(
         while True:  # a parser stuck on a slow path, in Python
             time.sleep(0.01)
 
-    monkeypatch.setattr("countersign.services.importing.importer.read_card", endless_read)
+    monkeypatch.setattr("countersign.formats.detect.read_card", endless_read)
     path = tmp_path / "slow.cardbundle"
     path.write_bytes(bundles.good_bundle())
     reasons: list[str] = []

@@ -1,0 +1,147 @@
+"""Reading a bundle's cards in worker processes: the same cards and the same refusals.
+
+The workers' threshold is lowered so that a bundle of a dozen cards is read by
+two spawned processes; every test compares with the same bundle read in this
+process (``workers=0``), the way every import was read before.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from countersign.errors import InputRefused
+from countersign.services.importing import workers
+from countersign.services.importing.importer import Importer
+from countersign.services.importing.plan import ImportPlan
+from countersign.services.importing.workers import CardJob, Reading, parse_in_workers
+from countersign.services.storage.database import Database
+from tests.helpers import bundles
+from tests.helpers.registry import audit_actions, native_card, row_counts
+from tests.services.importing.test_import_refusals import BILLION_LAUGHS_CARD
+
+CARDS = 12
+
+
+@pytest.fixture(autouse=True)
+def _small_bundles_get_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", 2)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database.open(str(tmp_path / "registry.sqlite3"))
+    yield database
+    database.dispose()
+
+
+def _bundle(
+    folder: Path,
+    hostile: dict[int, tuple[str, bytes]] | None = None,
+    versions: dict[int, str] | None = None,
+) -> Path:
+    """A bundle of :data:`CARDS` native cards; ``hostile`` puts (path, bytes) at some places,
+    ``versions`` other version names in the manifest."""
+    files: list[tuple[str, bytes]] = []
+    entries = []
+    for index in range(CARDS):
+        path, content = (hostile or {}).get(
+            index,
+            (
+                f"model-{index}.json",
+                native_card(f"model-{index}", "1.0").model_dump_json().encode(),
+            ),
+        )
+        files.append((path, content))
+        entries.append(
+            {
+                "path": path,
+                "model": f"model-{index}",
+                "version": (versions or {}).get(index, "1.0"),
+                "sha256": bundles.sha256_hex(content),
+            }
+        )
+    manifest = {**bundles.good_manifest(), "cards": entries, "attachments": []}
+    return bundles.write(folder, "incoming.cardbundle", bundles.bundle_of(manifest, files))
+
+
+def _cards_of(plan: ImportPlan) -> list[tuple[object, ...]]:
+    return [
+        (
+            card.file,
+            card.model,
+            card.sha256,
+            card.canonical_json,
+            card.search_text,
+            card.read.card if card.read else None,
+            card.read.source_format if card.read else None,
+            card.warnings,
+        )
+        for card in plan.cards
+    ]
+
+
+def test_workers_read_the_same_cards_as_this_process(db: Database, tmp_path: Path) -> None:
+    path = _bundle(tmp_path)
+    here = Importer(db).plan(path)
+    by_workers = Importer(db, workers=2).plan(path)
+    assert not here.refused and not by_workers.refused
+    assert len(by_workers.cards) == CARDS
+    assert _cards_of(by_workers) == _cards_of(here)
+    report = Importer(db, workers=2).apply(by_workers)
+    assert report.landed
+    assert row_counts(Path(db.location))["card_versions"] == CARDS
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_a_hostile_card_is_refused_by_name_and_nothing_lands(
+    count: int, db: Database, tmp_path: Path
+) -> None:
+    path = _bundle(tmp_path, {7: ("laughs.md", BILLION_LAUGHS_CARD.encode())})
+    before = row_counts(Path(db.location))
+    report = Importer(db, workers=count).import_file(path)
+    assert not report.landed
+    assert report.plan.reason().startswith("incoming.cardbundle: laughs.md: ")
+    assert "alias bomb" in report.plan.reason()
+    assert row_counts(Path(db.location)) == {**before, "audit_events": before["audit_events"] + 1}
+    assert audit_actions(Path(db.location))[-1] == "import.refused"
+
+
+def test_the_first_refusal_in_the_bundles_order_wins_with_workers_too(
+    db: Database, tmp_path: Path
+) -> None:
+    # Card 9 is no card, and the manifest gives card 3 a version that climbs out of a folder:
+    # card 3 comes first, though a worker may have read card 9 before it is checked.
+    path = _bundle(tmp_path, {9: ("list.json", b"[1, 2, 3]")}, {3: "../1.0"})
+    reasons = {count: Importer(db, workers=count).plan(path).reason() for count in (0, 2)}
+    assert reasons[0] == reasons[2]
+    assert "cards[3].version" in reasons[2]
+    only_card_9 = _bundle(tmp_path, {9: ("list.json", b"[1, 2, 3]")})
+    reasons = {count: Importer(db, workers=count).plan(only_card_9).reason() for count in (0, 2)}
+    assert reasons[0] == reasons[2]
+    assert "list.json" in reasons[2] and "not a model card" in reasons[2]
+
+
+def _crash(_jobs: Sequence[CardJob]) -> list[object]:
+    """In a worker: die the way a process killed for its memory does."""
+    os._exit(9)
+
+
+def test_a_worker_that_dies_refuses_the_bundle_by_name() -> None:
+    jobs = [CardJob(f"c{i}.json", f"m{i}", b"{}") for i in range(4)]
+    reading = Reading("incoming.cardbundle", 2, lambda: None, lambda: False)
+    with pytest.raises(InputRefused) as refusal:
+        list(parse_in_workers(jobs, reading, _crash))  # type: ignore[arg-type]
+    assert str(refusal.value).startswith("incoming.cardbundle: a worker process")
+    assert "nothing was imported" in str(refusal.value)
+
+
+def test_workers_start_only_for_bundles_large_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", 150)
+    assert workers.worker_count(4, 1000) == 4
+    assert workers.worker_count(4, 320) == 2
+    assert workers.worker_count(2, 149) == 0
+    assert workers.worker_count(0, 5000) == 0
