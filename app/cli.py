@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_commands(commands)
     _add_card_commands(commands)
     _add_deployment_commands(commands)
+    _add_desk_commands(commands)
     return parser
 
 
@@ -228,6 +229,41 @@ def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.Argum
         "--revocations", type=Path, metavar="FILE", help="from `countersign revocations export`"
     )
     gate.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
+def _add_desk_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``queue``: the home screen's lists (countersign.commands.desk)."""
+    queue = commands.add_parser(
+        "queue",
+        help="what waits for you and what is approved where (the home screen's lists)",
+        description="The lists of the window's home screen: versions to review, rounds "
+        "awaiting your signature (your identities are those whose keys this keyring holds), "
+        "changes requested awaiting the team, what is approved for each stage, and recent "
+        "imports with warnings. Each list gives its total and its first rows.",
+    )
+    queue.add_argument("--json", action="store_true", help=_JSON_HELP)
+    queue.add_argument(
+        "--limit",
+        type=_list_limit,
+        default=QUEUE_ROWS,
+        metavar="N",
+        help=f"rows of each list at most (default {QUEUE_ROWS}); totals are always given",
+    )
+
+
+QUEUE_ROWS = 50
+"""Rows of each list ``queue`` prints unless ``--limit`` says otherwise."""
+
+
+def _list_limit(text: str) -> int:
+    """``--limit``: a whole number from 1 to 100,000."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"{value} is not from 1 to 100000")
+    return value
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -508,6 +544,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "revoke": ("deployment", "revoke"),
     "revocations": ("deployment", "revocations"),
     "gate": ("deployment", "gate"),
+    "queue": ("desk", "queue"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

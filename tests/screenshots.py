@@ -74,6 +74,7 @@ SIGNER_PASSPHRASE = "meridian review 2026"
 """The passphrase of the demo reviewers made for the sign-off screenshots."""
 
 FIXED_SCREENS = (
+    "home",
     "browser",
     "search",
     "compare-attachments",
@@ -95,6 +96,7 @@ FIXED_SCREENS = (
     "draft-half",
     "draft-bundle",
     "draft-full",
+    "home-signer",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
 
@@ -153,6 +155,9 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         window.resize(*WINDOW_SIZE)
         window.show()
         settle(lambda: not window.counting and window.counts_label.text() != "Counting…")
+        settle(lambda: window.home.desk is not None and not window.home.loading)
+        saved.append(_save(window, outdir, "home"))
+        window.show_registry()
         saved.append(_save(window, outdir, "browser"))
 
         saved.extend(_save_model_tabs(window, outdir))
@@ -170,6 +175,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_stages(window, outdir))
         saved.extend(_save_report(window, outdir, work))
         saved.extend(_save_drafts(window, outdir, work))
+        saved.append(_save_home_signer(window, outdir))
     finally:
         window.close()
         window.deleteLater()
@@ -194,6 +200,14 @@ def _save_model_tabs(window: MainWindow, outdir: Path) -> list[Path]:
             compare.details.setCurrentIndex(0)
     window.model_page.show_tab(0)
     return saved
+
+
+def _save_home_signer(window: MainWindow, outdir: Path) -> Path:
+    """The home screen once the officer has identities here: their rounds, what they approved."""
+    window.refresh()
+    window.show_home()
+    settle(lambda: not window.home.loading)
+    return _save(window, outdir, "home-signer")
 
 
 def _save_search(window: MainWindow, outdir: Path) -> Path:

@@ -18,6 +18,7 @@ from countersign.models.vocabulary import (
     CardOutcome,
     CardStatus,
     Decision,
+    DeskList,
     DraftFormat,
     IdentitySource,
     Role,
@@ -41,6 +42,7 @@ EVERY_VOCABULARY = (
     SignatureStatus,
     AuditAction,
     AuditObject,
+    DeskList,
 )
 
 GUARDED = (
