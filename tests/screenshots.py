@@ -42,10 +42,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
-from countersign.models.vocabulary import AuditAction
+from countersign.models.vocabulary import AnswerValue, AuditAction
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
-from countersign.services.reviews.reviews import Answer
+from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.workstation import Services, open_services
 from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
@@ -69,6 +69,9 @@ SHOWN_MODEL = "retail-credit-risk-scorer"
 
 SEARCH_TEXT = "monitor"
 """What the search screenshot searches for (a prefix: it finds "monitoring" too)."""
+
+TRIAGE_MODEL, TRIAGE_VERSION = "ed-triage-note-classifier", "1.2.0"
+"""The demo version a second approver signs in the home screen's screenshot (high risk)."""
 
 SIGNER_PASSPHRASE = "meridian review 2026"
 """The passphrase of the demo reviewers made for the sign-off screenshots."""
@@ -175,7 +178,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_stages(window, outdir))
         saved.extend(_save_report(window, outdir, work))
         saved.extend(_save_drafts(window, outdir, work))
-        saved.append(_save_home_signer(window, outdir))
+        saved.append(_save_home_signer(window, services, outdir))
     finally:
         window.close()
         window.deleteLater()
@@ -202,8 +205,39 @@ def _save_model_tabs(window: MainWindow, outdir: Path) -> list[Path]:
     return saved
 
 
-def _save_home_signer(window: MainWindow, outdir: Path) -> Path:
-    """The home screen once the officer has identities here: their rounds, what they approved."""
+def _save_home_signer(window: MainWindow, services: Services, outdir: Path) -> Path:
+    """The home screen once the officer has identities here: a round that waits for them.
+
+    A clinical approver signs the triage classifier's new version from her own
+    workstation (her key is then removed from this keyring): a high-risk round, one
+    approval of two, waiting for Dana or Sam.
+    """
+    dana = services.identities.unlock("dana.whitfield@meridian.example", SIGNER_PASSPHRASE)
+    priya = services.identities.create(
+        "Priya Raman",
+        "priya.raman@meridian.example",
+        "approver",
+        SIGNER_PASSPHRASE,
+        granted_by=dana,
+    )
+    draft = services.reviews.prepare(TRIAGE_MODEL, TRIAGE_VERSION, template="high-risk")
+    answers = {
+        view.item.id: Answer(AnswerValue.PASS, "Checked against the clinical safety case.")
+        for view in draft.items
+    }
+    services.reviews.sign(
+        SignOffRequest(
+            model=TRIAGE_MODEL,
+            version=TRIAGE_VERSION,
+            template="high-risk",
+            answers=answers,
+            decision="approve",
+            identity=priya.email,
+            comment="Sensitivity on the urgent class holds; a second approver is needed.",
+        ),
+        SIGNER_PASSPHRASE,
+    )
+    services.identities.keystore.delete(priya.fingerprint)
     window.refresh()
     window.show_home()
     settle(lambda: not window.home.loading)

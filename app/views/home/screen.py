@@ -101,7 +101,8 @@ class DeskSection(QFrame):
         self.count = QLabel(self)
         self.count.setAccessibleName(f"{kind.label}: how many")
         self.hint = QLabel(HINTS[kind], self)
-        self.hint.setWordWrap(True)
+        # One line (a wrapped label would make the screen taller than its window and scroll).
+        self.hint.setToolTip(HINTS[kind])
         # A caption: the palette's quieter text, readable in light and dark themes alike.
         self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
