@@ -40,7 +40,26 @@ def build_parser() -> argparse.ArgumentParser:
     # The Qt half of --self-check, run by it in a child process; not for people.
     parser.add_argument("--self-check-qt", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add_commands in (
+        _add_import_commands,
+        _add_listing_commands,
+        _add_audit_commands,
+        _add_registry_commands,
+        _add_identity_commands,
+        _add_trust_commands,
+        _add_checklist_commands,
+        _add_review_command,
+        _add_report_commands,
+        _add_card_commands,
+        _add_deployment_commands,
+        _add_desk_commands,
+    ):
+        add_commands(commands)
+    return parser
 
+
+def _add_import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``import`` and ``bundle create``: cards into the registry, and the team's bundles."""
     imp = commands.add_parser("import", help="import bundles or loose card files")
     imp.add_argument(
         "files", nargs="+", type=Path, metavar="FILE", help="bundles (.cardbundle) or card files"
@@ -71,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a model file the card describes (its SHA-256 goes into the signed manifest)",
     )
 
+
+def _add_listing_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``models``, ``versions``, ``show`` and ``diff``: reading the registry's cards."""
     models = commands.add_parser("models", help="list the models in the registry")
     models.add_argument("--json", action="store_true", help=_JSON_HELP)
 
@@ -96,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--whole-card", action="store_true", help="end with a diff of the whole rendered card"
     )
 
+
+def _add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``audit`` (listing and ``--verify``) and ``audit checkpoint``."""
     audit = commands.add_parser("audit", help="list the audit trail, or verify it")
     audit.add_argument("--json", action="store_true", help=_JSON_HELP)
     audit.add_argument(
@@ -124,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     checkpoint.add_argument(
         "--identity", required=True, metavar="EMAIL", help="the officer who signs it"
     )
+
+
+def _add_registry_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``registry init``, ``registry password`` and ``registry copy``."""
     registry = commands.add_parser(
         "registry", help="make a new registry (on a PostgreSQL server too), keep its password"
     )
@@ -149,12 +178,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     copy.add_argument("source", metavar="SRC", help="the registry to copy (file path or URL)")
     copy.add_argument("target", metavar="DST", help="where to copy it (file path or URL)")
-    _add_signoff_commands(commands)
-    _add_report_commands(commands)
-    _add_card_commands(commands)
-    _add_deployment_commands(commands)
-    _add_desk_commands(commands)
-    return parser
 
 
 def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -305,8 +328,8 @@ def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     check.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
-def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``identity``, ``checklists``, ``checklist`` and ``review``: identities and signed sign-offs."""
+def _add_identity_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``identity``: reviewer identities, their keys, certificates and roles."""
     ident = commands.add_parser("identity", help="reviewer identities (key in the OS keyring)")
     actions = ident.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
     create = actions.add_parser("create", help="make a key and a self-signed two-year certificate")
@@ -348,6 +371,9 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
         "--identity", required=True, metavar="OFFICER_EMAIL", help="the officer who signs it"
     )
 
+
+def _add_trust_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``trust``: the certificates this workstation trusts, outside any registry."""
     trusted = commands.add_parser(
         "trust", help="certificates this workstation trusts, kept outside any registry"
     )
@@ -363,6 +389,9 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     untrust = trust_actions.add_parser("remove", help="stop trusting a certificate")
     untrust.add_argument("fingerprint", metavar="FINGERPRINT", help="its SHA-256, or a prefix")
 
+
+def _add_checklist_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``checklists`` and ``checklist show|import``: the checklist templates."""
     templates = commands.add_parser("checklists", help="list the checklist templates")
     templates.add_argument("--json", action="store_true", help=_JSON_HELP)
     template = commands.add_parser("checklist", help="show or import a checklist template")
@@ -377,6 +406,9 @@ def _add_signoff_commands(commands: argparse._SubParsersAction[argparse.Argument
     imp = template_actions.add_parser("import", help="validate and store a template (YAML)")
     imp.add_argument("file", type=Path, metavar="FILE", help="the template (YAML)")
 
+
+def _add_review_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``review``: a signed sign-off of a card version (or its dry run)."""
     review = commands.add_parser(
         "review",
         help="sign off a card version against a checklist (--dry-run: check without signing)",

@@ -26,7 +26,7 @@ from benchmarks.cards import generated_cards
 from benchmarks.figures import Figure, print_table
 from countersign.formats.bundle import create_bundle
 from countersign.services.storage import dialect
-from countersign.services.workstation import Services, open_services
+from countersign.services.workstation import ServiceOptions, Services, open_services
 
 BUNDLE_CARDS = 1000
 QUICK_BUNDLE_CARDS = 200
@@ -101,7 +101,7 @@ def measure(quick: bool, repeat: int, registry: Path | None = None) -> list[Figu
         target = folder / "registry.sqlite3"
         if registry is not None:
             shutil.copyfile(registry, target)
-        services = open_services(str(target), actor="bench")
+        services = open_services(str(target), ServiceOptions(actor="bench"))
         raw: list[float] = []
         whole: list[float] = []
         writes: list[float] = []

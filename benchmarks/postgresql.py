@@ -26,7 +26,7 @@ from benchmarks.import_bundle import BUNDLE_CARDS, QUICK_BUNDLE_CARDS, _bundle
 from benchmarks.window import LONG_PREFIXES, SHORT_PREFIXES
 from countersign.services.registry_copy import copy_between
 from countersign.services.storage import dialect
-from countersign.services.workstation import Services, init_registry, open_services
+from countersign.services.workstation import ServiceOptions, Services, init_registry, open_services
 
 
 def _timed(action: Callable[[], Any], repeat: int) -> list[float]:
@@ -149,13 +149,13 @@ def measure_search(services: Services, url: str, repeat: int) -> list[Figure]:
 def measure(url: str, quick: bool, repeat: int, registry: Path | None) -> list[Figure]:
     """Both figures on the PostgreSQL registry at ``url`` (filled from ``registry`` when empty)."""
     init_registry(url)
-    services = open_services(url, actor="bench", create=False)
+    services = open_services(url, ServiceOptions(actor="bench"), create=False)
     try:
         if registry is not None and not services.registry.count_models():
             print(f"copying the scale registry into {services.database.location}…")
             services.close()
             copy_between(str(registry), url)
-            services = open_services(url, actor="bench", create=False)
+            services = open_services(url, ServiceOptions(actor="bench"), create=False)
         return [
             *measure_import(services, url, quick, repeat),
             *measure_search(services, url, repeat),

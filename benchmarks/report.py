@@ -30,11 +30,12 @@ from benchmarks.figures import Figure
 from countersign.models.card import ModelCard
 from countersign.services.identities.identities import SigningKey
 from countersign.services.identities.memory_keyring import MemoryKeyring
+from countersign.services.importing.importer import LooseCardInfo
 from countersign.services.reports.attachments import report_attachments
 from countersign.services.reports.data import Exporter, gather_report
 from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.storage.database import Database
-from countersign.services.workstation import open_services
+from countersign.services.workstation import ServiceOptions, open_services
 
 PASSPHRASE = "benchmark passphrase"
 GOALS = {50: 1.0, 10: 0.2}
@@ -120,7 +121,8 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
     """A registry with version 1 approved and version 2 sent back, and the officer's key."""
     # The officer's key in a keyring of the benchmark's own, with the workstation's rounds.
     services = open_services(
-        str(folder / f"registry-{scale}.sqlite3"), keyring=MemoryKeyring(), actor="bench"
+        str(folder / f"registry-{scale}.sqlite3"),
+        ServiceOptions(keyring=MemoryKeyring(), actor="bench"),
     )
     identities, importer, reviews = services.identities, services.importer, services.reviews
     identities.create("Olga Officer", "olga@example.org", "officer", PASSPHRASE)
@@ -132,7 +134,7 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
         path = folder / f"card-{scale}-{version}.json"
         card = long_card(version, scale) if version == "1" else _edited(long_card("2", scale))
         path.write_text(card.model_dump_json(), encoding="utf-8")
-        report = importer.import_file(path, team="Risk Analytics")
+        report = importer.import_file(path, LooseCardInfo(team="Risk Analytics"))
         if not report.ok:
             raise SystemExit(f"benchmark card refused: {report.plan.reason()}")
         request = SignOffRequest(

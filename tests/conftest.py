@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from countersign.services.storage.database import Database
-from countersign.services.workstation import Services, open_services
+from countersign.services.workstation import ServiceOptions, Services, open_services
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring
 from tests.helpers.postgres import PostgresServer, unavailable
 
@@ -97,9 +97,7 @@ def services(tmp_path: Path) -> Iterator[Services]:
     """A new registry's services, built as the program builds them (keys in an in-memory keyring)."""
     with open_services(
         str(tmp_path / "registry.sqlite3"),
-        keyring=MemoryKeyring(),
-        actor="officer",
-        key_rounds=TEST_ROUNDS,
+        ServiceOptions(keyring=MemoryKeyring(), actor="officer", key_rounds=TEST_ROUNDS),
     ) as built:
         yield built
 

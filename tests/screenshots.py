@@ -46,7 +46,7 @@ from countersign.models.vocabulary import AnswerValue, AuditAction
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
 from countersign.services.reviews.reviews import Answer, SignOffRequest
-from countersign.services.workstation import Services, open_services
+from countersign.services.workstation import ServiceOptions, Services, open_services
 from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
 from countersign.views.drafts.editor import DraftEditor
@@ -149,7 +149,8 @@ def render_screens(outdir: Path, work: Path) -> list[Path]:
 def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     services = open_services(
-        str(build_demo_registry(work / "demo")), keyring=keyring, key_rounds=TEST_ROUNDS
+        str(build_demo_registry(work / "demo")),
+        ServiceOptions(keyring=keyring, key_rounds=TEST_ROUNDS),
     )
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, settings, demo=True)

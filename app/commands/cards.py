@@ -13,7 +13,7 @@ from countersign.models.safe_text import terminal_text as line
 from countersign.models.vocabulary import CardOutcome, CardStatus
 from countersign.services.counting import counted
 from countersign.services.diff.card_text import card_sections
-from countersign.services.importing.importer import ImportPlan
+from countersign.services.importing.importer import ImportPlan, LooseCardInfo
 from countersign.services.registry import (
     CardVersionDetail,
     ModelSummary,
@@ -27,10 +27,9 @@ def import_files(args: argparse.Namespace) -> int:
     importer = services_for(args, create=True).importer
     reports = []
     status = EXIT_OK
+    loose = LooseCardInfo(model=args.model, version=args.card_version, team=args.team)
     for path in args.files:
-        report = importer.import_file(
-            path, model=args.model, version=args.card_version, team=args.team
-        )
+        report = importer.import_file(path, loose)
         reports.append(report)
         if not report.ok:
             status = EXIT_REFUSED

@@ -18,7 +18,12 @@ from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
 from countersign.models.vocabulary import StageStatus
-from countersign.services.deployment.records import GateResult, ModelStages
+from countersign.services.deployment.records import (
+    ClassifyRequest,
+    GateResult,
+    ModelStages,
+    RevokeRequest,
+)
 from countersign.services.registry import split_reference
 
 EXIT_USAGE = 2
@@ -116,12 +121,11 @@ def classify(args: argparse.Namespace) -> int:
     """An officer's signed risk classification of a model, from a card version on."""
     services = services_for(args)
     model, version = split_reference(args.reference)
-    found = services.deployment.check_classify(
-        model, version, args.tier, args.reason, args.identity
-    )
+    request = ClassifyRequest(model, version, args.tier, args.reason, args.identity)
+    found = services.deployment.check_classify(request)
     services.identities.keystore.backend  # noqa: B018  (no keyring: refuse before the prompt)
     passphrase = ask_passphrase(f"Passphrase for {args.identity}: ")
-    services.deployment.classify(model, version, args.tier, args.reason, args.identity, passphrase)
+    services.deployment.classify(request, passphrase)
     print(f"classified: {model} {args.tier} risk from version {found} on, by {args.identity}")
     return EXIT_OK
 
@@ -130,10 +134,11 @@ def revoke(args: argparse.Namespace) -> int:
     """An officer's signed revocation of a version's approval for a stage."""
     services = services_for(args)
     model, version = split_reference(args.reference)
-    found = services.deployment.check_revoke(model, version, args.stage, args.reason, args.identity)
+    request = RevokeRequest(model, version, args.stage, args.reason, args.identity)
+    found = services.deployment.check_revoke(request)
     services.identities.keystore.backend  # noqa: B018
     passphrase = ask_passphrase(f"Passphrase for {args.identity}: ")
-    services.deployment.revoke(model, version, args.stage, args.reason, args.identity, passphrase)
+    services.deployment.revoke(request, passphrase)
     print(f"revoked: the approval of {model} {found} for {args.stage}, by {args.identity}")
     return EXIT_OK
 

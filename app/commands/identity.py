@@ -13,7 +13,12 @@ from countersign.commands.passphrase import (
     PKCS12_PASSWORD_ENV,
     ask_passphrase,
 )
-from countersign.services.identities.identities import Identities, IdentityInfo, role_label
+from countersign.services.identities.identities import (
+    Identities,
+    IdentityInfo,
+    Pkcs12File,
+    role_label,
+)
 
 
 def identity(args: argparse.Namespace) -> int:
@@ -50,7 +55,9 @@ def _import_p12(identities: Identities, args: argparse.Namespace) -> int:
     )
     passphrase = ask_passphrase("New Countersign passphrase for this identity: ", confirm=True)
     imported = identities.import_pkcs12(
-        args.file, password or None, passphrase, args.role or "", name=args.name, email=args.email
+        Pkcs12File(args.file, password or None, name=args.name, email=args.email),
+        passphrase,
+        args.role or "",
     )
     _print_made("imported", imported, identities)
     if imported.chain_pem:

@@ -9,7 +9,7 @@ from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
 from countersign.services.registry import split_reference
-from countersign.services.reports.reports import Reports
+from countersign.services.reports.reports import PublishSource, Reports, ReportSigner
 
 
 def _reports(args: argparse.Namespace) -> Reports:
@@ -23,7 +23,7 @@ def export_pdf(args: argparse.Namespace) -> int:
     # Everything that can be refused without the key first: nobody types a passphrase for nothing.
     reports.check_export(model, version, args.identity)
     passphrase = ask_passphrase(f"Passphrase for {args.identity}: ")
-    result = reports.export(model, version, args.identity, passphrase, args.output)
+    result = reports.export(model, version, ReportSigner(args.identity, passphrase), args.output)
     print(f"exported: {result.model} {result.version} ({result.status}) to {result.path}")
     print(f"  {result.pages} pages, {result.size:,} bytes, signed by {result.signer}")
     print(f"  card SHA-256 {result.card_sha256}")
@@ -77,10 +77,12 @@ def publish(args: argparse.Namespace) -> int:
         model,
         version,
         args.output,
-        identity=args.identity,
-        passphrase=passphrase,
-        report=args.report,
-        trust=args.trust or [],
+        PublishSource(
+            identity=args.identity,
+            passphrase=passphrase,
+            report=args.report,
+            trust=args.trust or [],
+        ),
     )
     stages = ", ".join(result.approved_for)
     print(

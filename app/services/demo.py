@@ -56,7 +56,7 @@ from countersign.services.identities.memory_keyring import MemoryKeyring
 from countersign.services.progress import Progress, no_progress
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
 from countersign.services.storage.database import REGISTRY_FILE
-from countersign.services.workstation import open_services
+from countersign.services.workstation import ServiceOptions, open_services
 
 SAMPLES_INDEX = "bundles.json"
 """The file in ``resources/samples`` that lists the sample bundles."""
@@ -170,7 +170,7 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
             written.append(_write_sample_bundle(samples, bundle, bundles_folder, credentials))
     report(len(bundles), total, "Creating the demo registry")
     keyring = MemoryKeyring()
-    services = open_services(str(registry_path), keyring=keyring, actor=DEMO_ACTOR)
+    services = open_services(str(registry_path), ServiceOptions(keyring=keyring, actor=DEMO_ACTOR))
     try:
         importer, identities, reviews = services.importer, services.identities, services.reviews
         # Never shown nor stored: the keys it guards are thrown away with the keyring.

@@ -71,21 +71,28 @@ class Services:
         self.close()
 
 
-def build_services(
-    database: Database,
-    *,
-    keyring: KeyringBackend | None = None,
-    actor: str | None = None,
-    key_rounds: int = PBKDF2_ITERATIONS,
-) -> Services:
-    """The services over the open registry ``database``.
+@dataclass(frozen=True)
+class ServiceOptions:
+    """Who works with the services and where their keys live.
 
     Private keys live in ``keyring`` (the system's configured keyring when
     None), each encrypted with ``key_rounds`` PBKDF2 rounds (tests pass fewer);
     ``actor`` is the name the audit trail records for this session's
     imports, identities and checklists (the operating-system user when None).
     """
-    identities = Identities(database, Keystore(keyring, rounds=key_rounds), actor=actor)
+
+    keyring: KeyringBackend | None = None
+    actor: str | None = None
+    key_rounds: int = PBKDF2_ITERATIONS
+
+
+def build_services(database: Database, options: ServiceOptions | None = None) -> Services:
+    """The services over the open registry ``database``, as ``options`` say."""
+    options = options or ServiceOptions()
+    actor = options.actor
+    identities = Identities(
+        database, Keystore(options.keyring, rounds=options.key_rounds), actor=actor
+    )
     trust = TrustStore()
     return Services(
         database=database,
@@ -105,10 +112,8 @@ def build_services(
 
 def open_services(
     db_location: str | None,
+    options: ServiceOptions | None = None,
     *,
-    keyring: KeyringBackend | None = None,
-    actor: str | None = None,
-    key_rounds: int = PBKDF2_ITERATIONS,
     create: bool = True,
     ask_password: PasswordPrompt | None = None,
 ) -> Services:
@@ -119,10 +124,10 @@ def open_services(
     :class:`~countersign.errors.RegistryError` of :meth:`Database.open`; a
     missing registry is made only when ``create`` says so (and on a PostgreSQL
     server never: see :func:`init_registry`); ``ask_password`` answers a
-    server's password request.
+    server's password request; ``options`` are :func:`build_services`'.
     """
     database = Database.open(db_location, create=create, ask_password=ask_password)
-    return build_services(database, keyring=keyring, actor=actor, key_rounds=key_rounds)
+    return build_services(database, options)
 
 
 def init_registry(

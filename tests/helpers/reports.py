@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from countersign.models.card import ModelCard
-from countersign.services.reports.reports import Reports
+from countersign.services.reports.reports import Reports, ReportSigner
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 
 ANA = "ana@example.org"
@@ -68,7 +68,7 @@ class ReportBench:
 
     def export(self, path: Path, version: str = "1.0", model: str = "credit-scorer") -> Path:
         """Export the signed report of ``model`` at ``version`` to ``path`` as the officer."""
-        self.reports.export(model, version, OLGA, PASSPHRASE, path)
+        self.reports.export(model, version, ReportSigner(OLGA, PASSPHRASE), path)
         return path
 
 

@@ -20,10 +20,11 @@ from cryptography.x509.oid import NameOID
 from countersign.cli import main
 from countersign.models.card import ModelCard
 from countersign.services.identities.identities import Identities, IdentityInfo, SigningKey
+from countersign.services.importing.importer import LooseCardInfo
 from countersign.services.reviews.checklists import Checklists
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
-from countersign.services.workstation import Services, open_services
+from countersign.services.workstation import ServiceOptions, Services, open_services
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, cheap_keystore, installed
 from tests.helpers.registry import Place, native_card, place_of, raw_connection, write_card
 
@@ -85,7 +86,7 @@ class Workbench:
         """Import ``card`` as a loose native JSON file."""
         name = file or f"{card.model_details.name}-{card.model_details.version}.json"
         path = write_card(self.folder, name, card)
-        report = self.services.importer.import_file(path, team=team)
+        report = self.services.importer.import_file(path, LooseCardInfo(team=team))
         assert report.ok, report.plan.reason()
 
     founder: SigningKey | None = None
@@ -180,9 +181,7 @@ def workbench(folder: Path, db: str | None = None) -> Iterator[Workbench]:
         assert isinstance(backend, MemoryKeyring)
         with open_services(
             db or str(folder / "registry.sqlite3"),
-            keyring=backend,
-            actor="officer",
-            key_rounds=TEST_ROUNDS,
+            ServiceOptions(keyring=backend, actor="officer", key_rounds=TEST_ROUNDS),
         ) as services:
             yield Workbench(folder=folder, services=services, keyring=backend)
 

@@ -18,6 +18,7 @@ from countersign.services.reviews.signoff_verification import verify_signoffs
 from tests.helpers.keyring_memory import MemoryKeyring, cheap_keystore
 from tests.helpers.registry import native_card
 from tests.helpers.signoff import PASSPHRASE
+from tests.migrations import head_revision
 
 NEW_TABLES = {"identities", "checklist_templates", "reviews", "signatures", "review_responses"}
 
@@ -55,7 +56,7 @@ def test_registry_at_0002_with_data_upgrades_and_takes_a_signoff(tmp_path: Path)
     _registry_at_0002(path)
     db = Database.open(str(path))
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == (head_revision(),)
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables >= NEW_TABLES
     assert raw.execute("SELECT name, status FROM models").fetchall() == [

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from countersign.models.tables import Base, CardVersion, Review, Signature
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
+    SignoffContent,
     payload_bytes,
     signoff_payload,
 )
@@ -60,16 +61,18 @@ def _legacy_registry(folder: Path) -> Path:
                 .responses
             ]
             payload = signoff_payload(
-                card_version_sha256=cv.sha256,
-                model="credit-scorer",
-                version="1.0",
-                template_id="standard",
-                template_version=1,
-                responses=responses,
-                decision="approve",
-                comment="",
-                signed_at=signature.signed_at,
-                signer_fingerprint=signature.signer_fingerprint,
+                SignoffContent(
+                    card_version_sha256=cv.sha256,
+                    model="credit-scorer",
+                    version="1.0",
+                    template_id="standard",
+                    template_version=1,
+                    responses=responses,
+                    decision="approve",
+                    comment="",
+                    signed_at=signature.signed_at,
+                    signer_fingerprint=signature.signer_fingerprint,
+                )
             )
             review.stage = None
             signature.signature = key.sign(payload_bytes(payload))

@@ -9,10 +9,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
-from countersign.services.reviews.signoff_payload import payload_bytes, signoff_payload
+from countersign.services.reviews.signoff_payload import (
+    SignoffContent,
+    payload_bytes,
+    signoff_payload,
+)
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
 from tests.helpers.signoff import PASSPHRASE, medium_card, workbench
+from tests.migrations import head_revision
 
 ANA = "ana@example.org"
 
@@ -36,17 +41,19 @@ def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
         signed = result.review.signatures[0]
         # What Countersign signed before chain heads: the same payload at format version 1.
         old = signoff_payload(
-            card_version_sha256=bench.reviews.prepare("credit-scorer", "1.0").card_sha256,
-            model="credit-scorer",
-            version="1.0",
-            template_id="standard",
-            template_version=1,
-            responses=[],
-            decision="approve",
-            comment="",
-            signed_at=signed.signed_at,
-            signer_fingerprint=signed.fingerprint,
-            stage="staging",
+            SignoffContent(
+                card_version_sha256=bench.reviews.prepare("credit-scorer", "1.0").card_sha256,
+                model="credit-scorer",
+                version="1.0",
+                template_id="standard",
+                template_version=1,
+                responses=[],
+                decision="approve",
+                comment="",
+                signed_at=signed.signed_at,
+                signer_fingerprint=signed.fingerprint,
+                stage="staging",
+            )
         )
         path = bench.path
     raw = sqlite3.connect(path)
@@ -65,7 +72,7 @@ def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
 
     db = Database.open(str(path))
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0006"
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
     assert raw.execute("SELECT chain_seq, chain_hash FROM signatures").fetchall() == [(None, None)]
     raw.close()
     with db.read() as session:

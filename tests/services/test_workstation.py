@@ -10,7 +10,7 @@ import pytest
 import countersign
 from countersign.errors import RegistryUnreadable
 from countersign.services.identities.keystore import PBKDF2_ITERATIONS
-from countersign.services.workstation import build_services, open_services
+from countersign.services.workstation import ServiceOptions, build_services, open_services
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
 from tests.helpers.signoff import PASSPHRASE
@@ -32,7 +32,7 @@ SERVICE_CLASSES = {
 def test_open_services_wires_every_service_to_one_registry_and_keyring(tmp_path: Path) -> None:
     backend = MemoryKeyring()
     with open_services(
-        str(tmp_path / "registry.sqlite3"), keyring=backend, actor="olga"
+        str(tmp_path / "registry.sqlite3"), ServiceOptions(keyring=backend, actor="olga")
     ) as services:
         db = services.database
         assert services.registry.database is db
@@ -50,26 +50,32 @@ def test_open_services_wires_every_service_to_one_registry_and_keyring(tmp_path:
         # The key went into the keyring given, not the machine's.
         assert any(person.fingerprint in user for _service, user in backend.entries)
         path = Path(db.location)
-    with open_services(str(path), keyring=MemoryKeyring()) as again:
+    with open_services(str(path), ServiceOptions(keyring=MemoryKeyring())) as again:
         assert again.registry.count_models() == 1
         assert [i.email for i in again.identities.list_all()] == ["olga@example.org"]
 
 
 def test_the_actor_given_is_recorded_as_the_actor(tmp_path: Path) -> None:
-    with open_services(str(tmp_path / "r.sqlite3"), keyring=MemoryKeyring(), actor="olga") as s:
+    with open_services(
+        str(tmp_path / "r.sqlite3"), ServiceOptions(keyring=MemoryKeyring(), actor="olga")
+    ) as s:
         assert s.importer.actor == s.identities.actor == s.checklists.actor == "olga"
 
 
 def test_keys_get_the_workstations_rounds_unless_told_otherwise(tmp_path: Path) -> None:
-    with open_services(str(tmp_path / "r.sqlite3"), keyring=MemoryKeyring()) as s:
+    with open_services(str(tmp_path / "r.sqlite3"), ServiceOptions(keyring=MemoryKeyring())) as s:
         assert s.identities.keystore.rounds == PBKDF2_ITERATIONS == 600_000
-        cheap = build_services(s.database, keyring=MemoryKeyring(), key_rounds=1_000)
+        cheap = build_services(
+            s.database, ServiceOptions(keyring=MemoryKeyring(), key_rounds=1_000)
+        )
         assert cheap.identities.keystore.rounds == 1_000
 
 
 def test_build_services_over_an_open_registry_shares_it(tmp_path: Path) -> None:
-    with open_services(str(tmp_path / "r.sqlite3"), keyring=MemoryKeyring()) as first:
-        second = build_services(first.database, keyring=MemoryKeyring())
+    with open_services(
+        str(tmp_path / "r.sqlite3"), ServiceOptions(keyring=MemoryKeyring())
+    ) as first:
+        second = build_services(first.database, ServiceOptions(keyring=MemoryKeyring()))
         assert second.database is first.database
 
 

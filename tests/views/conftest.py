@@ -12,8 +12,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from countersign.services.importing.importer import LooseCardInfo
 from countersign.services.storage.database import Database
-from countersign.services.workstation import Services, open_services
+from countersign.services.workstation import ServiceOptions, Services, open_services
 from countersign.views.background import worker_pool
 from countersign.views.main_window import MainWindow
 from countersign.views.registry.browser import RegistryBrowser
@@ -67,11 +68,11 @@ def workstation_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     folder = tmp_path_factory.mktemp("workstation")
     with open_services(
-        str(folder / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+        str(folder / "registry.sqlite3"), ServiceOptions(keyring=MemoryKeyring(), actor="officer")
     ) as services:
         importer = services.importer
         for path in write_mct_cards(folder / "mct"):
-            report = importer.import_file(path, team="Vision Lab")
+            report = importer.import_file(path, LooseCardInfo(team="Vision Lab"))
             assert report.ok, report.plan.reason()
         bundle = write(folder, "credit-scorer.cardbundle", signed_bundle())
         assert importer.import_file(bundle).ok
@@ -81,7 +82,7 @@ def workstation_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
             path = write_card(
                 cards, f"loan-{version}.json", native_card("loan-default-scorer", version)
             )
-            assert importer.import_file(path, team="Risk Analytics").ok
+            assert importer.import_file(path, LooseCardInfo(team="Risk Analytics")).ok
         unsafe = native_card(
             "fraud-screening",
             "0.9",
@@ -89,7 +90,7 @@ def workstation_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
             model_details={"name": "fraud-screening", "version": "0.9", "summary": UNSAFE_SUMMARY},
         )
         path = write_card(cards, "fraud.json", unsafe)
-        assert importer.import_file(path, team="Payments").ok
+        assert importer.import_file(path, LooseCardInfo(team="Payments")).ok
     # Closed: the write-ahead log is folded into the file, which is all there is to copy.
     assert not (folder / "registry.sqlite3-wal").exists()
     return folder / "registry.sqlite3"
@@ -102,7 +103,7 @@ def workstation(tmp_path: Path, workstation_registry: Path) -> Iterator[Services
     path = tmp_path / "registry.sqlite3"
     shutil.copyfile(workstation_registry, path)
     services = open_services(
-        str(path), keyring=MemoryKeyring(), actor="officer", key_rounds=TEST_ROUNDS
+        str(path), ServiceOptions(keyring=MemoryKeyring(), actor="officer", key_rounds=TEST_ROUNDS)
     )
     yield services
     wait_for_background()

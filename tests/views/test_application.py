@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from countersign.errors import DiskFull, RegistryLocked, RegistryTooNew, RegistryUnreadable
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from countersign.views import application
@@ -182,7 +182,7 @@ def test_opens_the_window_on_the_registry_and_names_the_app(
     path = tmp_path / "registry.sqlite3"
     db = Database.open(str(path))
     card = write_card(tmp_path, "c.json", native_card("churn-model", "1.0"))
-    assert Importer(db).import_file(card, team="Retention").ok
+    assert Importer(db).import_file(card, LooseCardInfo(team="Retention")).ok
     db.dispose()
     before = sys.excepthook
     assert application.run_workstation(str(path), demo=False) == 0
@@ -284,7 +284,7 @@ def test_demo_opens_a_throwaway_registry(
         said.extend(shell.progress_label.text() for shell in shells if shell.isVisible())
         db = Database.open(str(folder / "demo.sqlite3"))
         card = write_card(folder, "demo.json", native_card("demo-scorer", "1.0"))
-        assert Importer(db).import_file(card, team="Demo Team").ok
+        assert Importer(db).import_file(card, LooseCardInfo(team="Demo Team")).ok
         db.dispose()
         return folder / "demo.sqlite3"
 

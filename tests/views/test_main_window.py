@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from countersign import __version__
 from countersign.services.audit.records import AuditTrail
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.workstation import Services
 from countersign.views.about_box import about_html
 from countersign.views.main_window import MainWindow
@@ -260,7 +260,7 @@ def test_a_landed_import_refreshes_browser_and_counts(
     window.open_import([card])
     dialog = window.findChild(_FakeImportDialog)
     assert dialog is not None and dialog.importer is window.importer
-    assert dialog.importer.import_file(card, team="Payments").ok
+    assert dialog.importer.import_file(card, LooseCardInfo(team="Payments")).ok
     dialog.landed.emit()
     qtbot.waitUntil(
         lambda: window.counts_label.text() == "6 models · 8 card versions", timeout=10_000

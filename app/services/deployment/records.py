@@ -102,3 +102,27 @@ class GateResult:
             "checks": [c.as_json() for c in self.checks],
             "failed": [c.check for c in self.failed],
         }
+
+
+@dataclass(frozen=True)
+class ClassifyRequest:
+    """An officer's risk classification as asked: from ``version`` (None: the newest) on."""
+
+    model: str
+    version: str | None
+    tier: str
+    reason: str
+    email: str
+    """The officer who signs it."""
+
+
+@dataclass(frozen=True)
+class RevokeRequest:
+    """An officer's revocation as asked: ``version``'s approval for ``stage`` withdrawn."""
+
+    model: str
+    version: str | None
+    stage: str
+    reason: str
+    email: str
+    """The officer who signs it."""

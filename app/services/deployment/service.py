@@ -35,8 +35,10 @@ from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
 from countersign.services.deployment.gate import registry_gate
 from countersign.services.deployment.records import (
+    ClassifyRequest,
     GateResult,
     ModelStages,
+    RevokeRequest,
     StageSummary,
     VersionStages,
 )
@@ -115,33 +117,24 @@ class Deployment:
 
     # -- classification -----------------------------------------------------------
 
-    def check_classify(
-        self, model: str, version: str | None, tier: str, reason: str, email: str
-    ) -> str:
+    def check_classify(self, request: ClassifyRequest) -> str:
         """Check a classification before the passphrase is asked; returns the version it applies from."""
         with self.database.read() as session:
-            cv, _ = _card_version(session, model, version)
-            _officer(session, email, "classify risk")
-            _check_tier(tier)
-            _check_reason(reason)
+            cv, _ = _card_version(session, request.model, request.version)
+            _officer(session, request.email, "classify risk")
+            _check_tier(request.tier)
+            _check_reason(request.reason)
             return cv.version
 
-    def classify(
-        self,
-        model: str,
-        version: str | None,
-        tier: str,
-        reason: str,
-        email: str,
-        passphrase: str,
-    ) -> SignedAct:
-        """Sign and store an officer's risk classification, from ``version`` (newest) on."""
-        self.check_classify(model, version, tier, reason, email)
-        signing = self.identities.unlock(email, passphrase)
+    def classify(self, request: ClassifyRequest, passphrase: str) -> SignedAct:
+        """Sign and store an officer's risk classification, from its version (newest) on."""
+        self.check_classify(request)
+        signing = self.identities.unlock(request.email, passphrase)
         now = utc_now()
+        tier, reason = request.tier, request.reason
         with self.database.write() as session:
-            cv, model_row = _card_version(session, model, version)
-            officer = _officer(session, email, "classify risk")
+            cv, model_row = _card_version(session, request.model, request.version)
+            officer = _officer(session, request.email, "classify risk")
             before = classification_for(session, cv)
             subject = {
                 "model": model_row.name,
@@ -191,34 +184,25 @@ class Deployment:
 
     # -- revocation ---------------------------------------------------------------
 
-    def check_revoke(
-        self, model: str, version: str | None, stage: str, reason: str, email: str
-    ) -> str:
+    def check_revoke(self, request: RevokeRequest) -> str:
         """Check a revocation before the passphrase is asked; returns the version."""
         with self.database.read() as session:
-            cv, _ = _card_version(session, model, version)
-            _officer(session, email, "revoke an approval")
-            _check_reason(reason)
-            _check_revocable(session, cv, stage, model)
+            cv, _ = _card_version(session, request.model, request.version)
+            _officer(session, request.email, "revoke an approval")
+            _check_reason(request.reason)
+            _check_revocable(session, cv, request.stage, request.model)
             return cv.version
 
-    def revoke(
-        self,
-        model: str,
-        version: str | None,
-        stage: str,
-        reason: str,
-        email: str,
-        passphrase: str,
-    ) -> SignedAct:
-        """Sign and store the revocation of a version's approval for ``stage``."""
-        self.check_revoke(model, version, stage, reason, email)
-        signing = self.identities.unlock(email, passphrase)
+    def revoke(self, request: RevokeRequest, passphrase: str) -> SignedAct:
+        """Sign and store the revocation of a version's approval for its stage."""
+        self.check_revoke(request)
+        signing = self.identities.unlock(request.email, passphrase)
         now = utc_now()
+        stage, reason = request.stage, request.reason
         with self.database.write() as session:
-            cv, model_row = _card_version(session, model, version)
-            officer = _officer(session, email, "revoke an approval")
-            _check_revocable(session, cv, stage, model)
+            cv, model_row = _card_version(session, request.model, request.version)
+            officer = _officer(session, request.email, "revoke an approval")
+            _check_revocable(session, cv, stage, request.model)
             subject = {
                 "model": model_row.name,
                 "version": cv.version,

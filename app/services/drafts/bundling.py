@@ -64,38 +64,7 @@ def bundle_drafts(  # noqa: PLR0913  # the teams' Python API: named options, as 
     attachments: list[ManifestAttachment] = []
     names = _card_names(drafts)
     for draft, name in zip(drafts, names, strict=True):
-        data = draft.text().encode("utf-8")
-        read = read_card(data, name)
-        files[name] = data
-        cards.append(
-            _entry(
-                ManifestCard,
-                name,
-                path=name,
-                model=draft.name.strip(),
-                version=draft.version.strip(),
-                sha256=hashlib.sha256(data).hexdigest(),
-                format=read.source_format,
-            )
-        )
-        for attachment in draft.attachments:
-            path = f"{PurePosixPath(name).stem}/{attachment.name}"
-            if path in files:
-                raise DraftRefused(
-                    str(attachment), "", f"{name} has two attachments called {attachment.name}"
-                )
-            content = _read_attachment(attachment)
-            files[path] = content
-            attachments.append(
-                _entry(
-                    ManifestAttachment,
-                    str(attachment),
-                    path=path,
-                    card=name,
-                    sha256=hashlib.sha256(content).hexdigest(),
-                    media_type=guess_media_type(attachment.name, content),
-                )
-            )
+        cards.append(_add_draft(draft, name, files, attachments))
     try:
         manifest = BundleManifest(
             team=team,
@@ -109,6 +78,43 @@ def bundle_drafts(  # noqa: PLR0913  # the teams' Python API: named options, as 
         raise DraftRefused(str(target), field, reason) from None
     write_bundle(target, manifest, files, signer=signer)
     return manifest
+
+
+def _add_draft(
+    draft: CardDraft, name: str, files: dict[str, bytes], attachments: list[ManifestAttachment]
+) -> ManifestCard:
+    """Put a draft's card file (as ``name``) and its attachments into ``files``; its entry."""
+    data = draft.text().encode("utf-8")
+    read = read_card(data, name)
+    files[name] = data
+    entry = _entry(
+        ManifestCard,
+        name,
+        path=name,
+        model=draft.name.strip(),
+        version=draft.version.strip(),
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=read.source_format,
+    )
+    for attachment in draft.attachments:
+        path = f"{PurePosixPath(name).stem}/{attachment.name}"
+        if path in files:
+            raise DraftRefused(
+                str(attachment), "", f"{name} has two attachments called {attachment.name}"
+            )
+        content = _read_attachment(attachment)
+        files[path] = content
+        attachments.append(
+            _entry(
+                ManifestAttachment,
+                str(attachment),
+                path=path,
+                card=name,
+                sha256=hashlib.sha256(content).hexdigest(),
+                media_type=guess_media_type(attachment.name, content),
+            )
+        )
+    return entry
 
 
 def _card_names(drafts: Sequence[CardDraft]) -> list[str]:

@@ -64,6 +64,30 @@ _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;.]+(?:\.[^@\s<>,;.]+)+$")
 
 
 @dataclass(frozen=True)
+class Pkcs12File:
+    """A key and certificate issued as PKCS#12, and what the certificate may leave unsaid.
+
+    ``email`` is only for a certificate that names no e-mail address (and
+    must match one it names); ``name`` stands for the certificate's common name.
+    """
+
+    path: Path
+    password: str | None
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class _NewIdentity:
+    """Who a new identity is: name, e-mail address, the role wanted, where the key came from."""
+
+    name: str
+    email: str
+    role: str
+    source: IdentitySource
+
+
+@dataclass(frozen=True)
 class IdentityInfo:
     """A reviewer identity as the registry holds it (no private key)."""
 
@@ -210,82 +234,41 @@ class Identities:
         key = ec.generate_private_key(ec.SECP256R1())
         certificate = make_self_signed(key, name, email, checked_role)
         credential = Credential(key=key, certificate=certificate)
-        return self._store(
-            credential,
-            name,
-            email,
-            checked_role,
-            passphrase,
-            IdentitySource.SELF_SIGNED,
-            granted_by,
-        )
+        new = _NewIdentity(name, email, checked_role, IdentitySource.SELF_SIGNED)
+        return self._store(credential, new, passphrase, granted_by)
 
     def import_pkcs12(
         self,
-        path: Path,
-        pkcs12_password: str | None,
+        source: Pkcs12File,
         passphrase: str,
         role: str,
         *,
-        name: str | None = None,
-        email: str | None = None,
         granted_by: SigningKey | None = None,
     ) -> IdentityInfo:
         """Take a key and certificate issued by the organisation (PKCS#12), chain kept.
 
-        The e-mail address comes from the certificate; ``email`` is only for a
-        certificate that names none (and must match one it names).  Its role
-        is granted as for :meth:`create`.
+        The e-mail address comes from the certificate (``source.email`` only
+        for a certificate that names none).  Its role is granted as for
+        :meth:`create`.
         """
         checked_role = check_wanted_role(role)
         check_new_passphrase(passphrase)
         self.keystore.backend  # noqa: B018  (refuse before reading secrets without a keyring)
-        credential = read_pkcs12(path, pkcs12_password)
-        named = certificate_emails(credential.certificate)
-        if email is not None:
-            chosen = normalise_email(email)
-            if named and chosen not in named:
-                raise CredentialRefused(
-                    str(path),
-                    "certificate",
-                    f"the certificate is for {', '.join(named)}, not {chosen}",
-                )
-        elif named:
-            chosen = named[0]
-        else:
-            raise CredentialRefused(
-                str(path), "certificate", "the certificate names no e-mail address; give --email"
-            )
-        person = (name or common_name(credential.certificate)).strip()
-        if not person:
-            raise CredentialRefused(
-                str(path),
-                "certificate",
-                "the certificate names nobody (no common name); give --name",
-            )
-        now = datetime.datetime.now(datetime.UTC)
-        if credential.certificate.not_valid_after_utc < now:
-            raise CredentialRefused(
-                str(path),
-                "certificate",
-                f"the certificate expired on {iso_utc(credential.certificate.not_valid_after_utc)}",
-            )
+        credential = read_pkcs12(source.path, source.password)
+        person, chosen = _pkcs12_person(source, credential)
         with self.database.read() as session:
             _refuse_active(session, chosen)
-        return self._store(
-            credential, person, chosen, checked_role, passphrase, IdentitySource.PKCS12, granted_by
-        )
+        new = _NewIdentity(person, chosen, checked_role, IdentitySource.PKCS12)
+        return self._store(credential, new, passphrase, granted_by)
 
     def _store(
         self,
         credential: Credential,
-        name: str,
-        email: str,
-        role: str,
+        new: _NewIdentity,
         passphrase: str,
-        source: IdentitySource,
         granted_by: SigningKey | None,
     ) -> IdentityInfo:
+        name, email, role, source = new.name, new.email, new.role, new.source
         certificate = credential.certificate
         fingerprint = certificate_fingerprint(certificate)
         pem = encrypt_private_key(credential.key, passphrase, self.keystore.rounds)
@@ -505,6 +488,37 @@ class Identities:
                 "retire the identity and create a new one"
             )
         return SigningKey(identity=identity, key=key, certificate=certificate)
+
+
+def _pkcs12_person(source: Pkcs12File, credential: Credential) -> tuple[str, str]:
+    """The name and e-mail address of an issued identity, refused if its certificate will not do."""
+    path = str(source.path)
+    named = certificate_emails(credential.certificate)
+    if source.email is not None:
+        chosen = normalise_email(source.email)
+        if named and chosen not in named:
+            raise CredentialRefused(
+                path, "certificate", f"the certificate is for {', '.join(named)}, not {chosen}"
+            )
+    elif named:
+        chosen = named[0]
+    else:
+        raise CredentialRefused(
+            path, "certificate", "the certificate names no e-mail address; give --email"
+        )
+    person = (source.name or common_name(credential.certificate)).strip()
+    if not person:
+        raise CredentialRefused(
+            path, "certificate", "the certificate names nobody (no common name); give --name"
+        )
+    now = datetime.datetime.now(datetime.UTC)
+    if credential.certificate.not_valid_after_utc < now:
+        raise CredentialRefused(
+            path,
+            "certificate",
+            f"the certificate expired on {iso_utc(credential.certificate.not_valid_after_utc)}",
+        )
+    return person, chosen
 
 
 def check_wanted_role(role: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from countersign.formats.base import FormatWarning, ReadCard
 from countersign.formats.bundle import MANIFEST_NAME, OpenedBundle, open_bundle
 from countersign.formats.detect import read_card, read_cards
 from countersign.formats.limits import MAX_CARD_BYTES
+from countersign.models.manifest import ManifestCard
 from countersign.models.safe_text import name_problem, terminal_text
 from countersign.models.tables import CardVersion, Model
 from countersign.models.vocabulary import AuditAction, AuditObject, CardOutcome
@@ -56,6 +58,29 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _BUNDLE_SUFFIXES = (".cardbundle", ".zip")
 
 
+@dataclass(frozen=True)
+class LooseCardInfo:
+    """What a loose card file may not say itself: its model, its version, the team that sent it.
+
+    Given, ``model`` and ``version`` stand for the card's own (``model`` picks
+    one model of a file with several); a bundle's manifest says all three.
+    """
+
+    model: str | None = None
+    version: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class _CardSource:
+    """Where a planned card comes from: the file (in a bundle, its path), model, version, bytes."""
+
+    file: str
+    model: str
+    version: str
+    original: bytes
+
+
 class Importer:
     """Plans and applies imports into one registry."""
 
@@ -72,17 +97,13 @@ class Importer:
     def import_file(
         self,
         path: Path,
+        loose: LooseCardInfo | None = None,
         *,
-        model: str | None = None,
-        version: str | None = None,
-        team: str | None = None,
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
     ) -> ImportReport:
         """Plan and apply in one go (the command line's import)."""
-        plan = self.plan(
-            path, model=model, version=version, team=team, progress=progress, cancelled=cancelled
-        )
+        plan = self.plan(path, loose, progress=progress, cancelled=cancelled)
         return self.apply(plan, cancelled=cancelled)
 
     # -- planning -------------------------------------------------------------
@@ -90,17 +111,21 @@ class Importer:
     def plan(
         self,
         path: Path,
+        loose: LooseCardInfo | None = None,
         *,
-        model: str | None = None,
-        version: str | None = None,
-        team: str | None = None,
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
     ) -> ImportPlan:
-        """Read and check ``path`` and say what importing it would do.  Writes nothing."""
+        """Read and check ``path`` and say what importing it would do.  Writes nothing.
+
+        ``loose`` says what a loose card file does not (ignored for a bundle).
+        """
+        loose = loose or LooseCardInfo()
         report = progress or no_progress
         is_bundle = _looks_like_bundle(path)
-        plan = ImportPlan(source=path, kind="bundle" if is_bundle else "card", team=team or "")
+        plan = ImportPlan(
+            source=path, kind="bundle" if is_bundle else "card", team=loose.team or ""
+        )
         try:
             with time_limit(self.read_seconds) as on_time:
                 if is_bundle:
@@ -111,7 +136,7 @@ class Importer:
                     plan.team = bundle.manifest.team
                     self._plan_bundle_cards(plan, bundle, report, cancelled, on_time)
                 else:
-                    self._plan_loose_card(plan, path, model, version)
+                    self._plan_loose_card(plan, path, loose)
         except TimeLimitExceeded:
             return _refuse(
                 plan,
@@ -135,18 +160,7 @@ class Importer:
         cancelled: Cancelled | None,
         on_time: Callable[[], None],
     ) -> None:
-        attachments: dict[str, list[PlannedAttachment]] = {}
-        for attachment in bundle.attachments:
-            attachments.setdefault(attachment.entry.card, []).append(
-                PlannedAttachment(
-                    attachment.entry.path, attachment.entry.media_type, attachment.content
-                )
-            )
-        artifacts: dict[str, list[dict[str, object]]] = {}
-        for artifact in bundle.manifest.artifacts or []:
-            artifacts.setdefault(artifact.card, []).append(
-                {"name": artifact.name, "sha256": artifact.sha256, "size": artifact.size}
-            )
+        attachments, artifacts = _bundle_files(bundle)
         total = len(bundle.cards) + 1
         for index, item in enumerate(bundle.cards):
             if cancelled is not None and cancelled():
@@ -159,40 +173,21 @@ class Importer:
             )
             report(index, total, f"Reading {item.entry.path}")
             read = read_card(item.content, item.entry.path, model=item.entry.model)
-            warnings = list(read.warnings)
-            stated = read.card.model_details.version
-            if stated and stated != item.entry.version:
-                warnings.append(
-                    FormatWarning(
-                        "model_details.version",
-                        f"the card says version {stated!r}, the manifest {item.entry.version!r}; "
-                        "the manifest's is used",
-                    )
-                )
-            if item.entry.format and item.entry.format != read.source_format:
-                warnings.append(
-                    FormatWarning(
-                        "manifest format",
-                        f"the manifest says {item.entry.format!r} but the file reads as "
-                        f"{read.source_format!r}",
-                    )
-                )
+            source = _CardSource(
+                item.entry.path, item.entry.model, item.entry.version, item.content
+            )
             planned = _planned(
-                item.entry.path,
-                item.entry.model,
-                item.entry.version,
+                source,
                 read,
-                item.content,
-                warnings,
+                _manifest_warnings(item.entry, read),
                 attachments.get(item.entry.path, []),
             )
             # The manifest's list, under the team signature, wins over what the card says.
             planned.artifacts = artifacts.get(item.entry.path) or list(read.artifacts)
             plan.cards.append(planned)
 
-    def _plan_loose_card(
-        self, plan: ImportPlan, path: Path, model: str | None, version: str | None
-    ) -> None:
+    def _plan_loose_card(self, plan: ImportPlan, path: Path, loose: LooseCardInfo) -> None:
+        model, version = loose.model, loose.version
         data = _read_loose_file(path)
         plan.file_sha256 = hashlib.sha256(data).hexdigest()
         reads = read_cards(data, path.name)
@@ -221,7 +216,8 @@ class Importer:
                 ("--model" if model else "model_details.name", name),
                 ("--version" if version else "model_details.version", label),
             )
-            plan.cards.append(_planned(path.name, name, label, read, data, list(read.warnings), []))
+            source = _CardSource(path.name, name, label, data)
+            plan.cards.append(_planned(source, read, list(read.warnings), []))
 
     # -- applying -------------------------------------------------------------
 
@@ -320,12 +316,50 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _bundle_files(
+    bundle: OpenedBundle,
+) -> tuple[dict[str, list[PlannedAttachment]], dict[str, list[dict[str, object]]]]:
+    """A bundle's attachments and its manifest's model files, by the card they belong to."""
+    attachments: dict[str, list[PlannedAttachment]] = {}
+    for attachment in bundle.attachments:
+        attachments.setdefault(attachment.entry.card, []).append(
+            PlannedAttachment(
+                attachment.entry.path, attachment.entry.media_type, attachment.content
+            )
+        )
+    artifacts: dict[str, list[dict[str, object]]] = {}
+    for artifact in bundle.manifest.artifacts or []:
+        artifacts.setdefault(artifact.card, []).append(
+            {"name": artifact.name, "sha256": artifact.sha256, "size": artifact.size}
+        )
+    return attachments, artifacts
+
+
+def _manifest_warnings(entry: ManifestCard, read: ReadCard) -> list[FormatWarning]:
+    """The card's own warnings, and where the card and the bundle's manifest disagree."""
+    warnings = list(read.warnings)
+    stated = read.card.model_details.version
+    if stated and stated != entry.version:
+        warnings.append(
+            FormatWarning(
+                "model_details.version",
+                f"the card says version {stated!r}, the manifest {entry.version!r}; "
+                "the manifest's is used",
+            )
+        )
+    if entry.format and entry.format != read.source_format:
+        warnings.append(
+            FormatWarning(
+                "manifest format",
+                f"the manifest says {entry.format!r} but the file reads as {read.source_format!r}",
+            )
+        )
+    return warnings
+
+
 def _planned(
-    file: str,
-    model: str,
-    version: str,
+    source: _CardSource,
     read: ReadCard,
-    original: bytes,
     warnings: list[FormatWarning],
     attachments: list[PlannedAttachment],
 ) -> PlannedCard:
@@ -334,12 +368,12 @@ def _planned(
         PlannedAttachment(f"embedded/{a.name}", a.media_type, a.content) for a in read.attachments
     ]
     return PlannedCard(
-        file=file,
-        model=model,
-        version=version,
+        file=source.file,
+        model=source.model,
+        version=source.version,
         outcome=CardOutcome.NEW_VERSION,
         read=read,
-        original=original,
+        original=source.original,
         sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         canonical_json=canonical,
         search_text=search_text,

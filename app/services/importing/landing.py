@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -141,9 +141,9 @@ class _Landing:
             }
         if created:
             rows = list(created.values())
-            new_ids = self.connection.execute(
-                insert(_models).returning(_models.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
+            new_ids = _insert_rows(
+                self.connection, _models, rows, lambda row: (row["name"],), (_models.c.name,)
+            )
             for row, model_id in zip(rows, new_ids, strict=True):
                 ids[row["name"]] = model_id
                 self.events.append(
@@ -192,12 +192,12 @@ class _Landing:
                     "imported_by": self.actor,
                 }
             )
-        return (
-            self.connection.execute(
-                insert(_versions).returning(_versions.c.id, sort_by_parameter_order=True), rows
-            )
-            .scalars()
-            .all()
+        return _insert_rows(
+            self.connection,
+            _versions,
+            rows,
+            lambda row: (row["model_id"], row["version"]),
+            (_versions.c.model_id, _versions.c.version),
         )
 
     def supersede_and_refresh(
@@ -375,6 +375,30 @@ def _insert_bundle(connection: Connection, bundle: OpenedBundle, now: str, actor
         "imported_by": actor,
     }
     return int(connection.execute(insert(table).returning(table.c.id), row).scalar_one())
+
+
+def _insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    key_of: Callable[[dict[str, Any]], tuple[Any, ...]],
+    key_columns: tuple[Any, ...],
+) -> list[int]:
+    """Insert ``rows`` in one ``executemany``; their new ids, in the order of ``rows``.
+
+    ``INSERT … RETURNING`` in parameter order makes SQLAlchemy send SQLite one
+    statement per row; a plain ``executemany`` and one query for the ids of the
+    rows past the old highest id (matched on their unique ``key_columns``) is a
+    fraction of that.  Writers take turns (SQLite's write lock, PostgreSQL's
+    advisory lock), and the keys are unique, so the ids are exactly these rows'.
+    """
+    before = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    connection.execute(insert(table), rows)
+    found = {
+        tuple(row[1:]): row[0]
+        for row in connection.execute(select(table.c.id, *key_columns).where(table.c.id > before))
+    }
+    return [found[key_of(row)] for row in rows]
 
 
 def _next_seqs(connection: Connection, model_ids: set[int]) -> dict[int, int]:

@@ -44,6 +44,7 @@ from countersign.services.reviews.records import (
 )
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
+    SignoffContent,
     payload_bytes,
     signature_matches,
     signoff_payload,
@@ -292,22 +293,24 @@ def _signoff(
 ) -> SignOffRecord:
     """Rebuild the payload the signer signed from the rows, and check it still verifies."""
     payload = signoff_payload(
-        card_version_sha256=cv.sha256,
-        model=review.model,
-        version=review.version,
-        template_id=review.template_id,
-        template_version=review.template_version,
-        responses=[
-            SignedResponse(r.item, r.answer, r.note, r.automatic, r.evidence)
-            for r in signature.responses
-        ],
-        decision=signature.decision,
-        comment=signature.comment,
-        signed_at=signature.signed_at,
-        signer_fingerprint=signature.fingerprint,
-        chain=signature.chain,
-        stage=review.stage,
-        artifacts=json.loads(cv.artifacts_json),
+        SignoffContent(
+            card_version_sha256=cv.sha256,
+            model=review.model,
+            version=review.version,
+            template_id=review.template_id,
+            template_version=review.template_version,
+            responses=[
+                SignedResponse(r.item, r.answer, r.note, r.automatic, r.evidence)
+                for r in signature.responses
+            ],
+            decision=signature.decision,
+            comment=signature.comment,
+            signed_at=signature.signed_at,
+            signer_fingerprint=signature.fingerprint,
+            chain=signature.chain,
+            stage=review.stage,
+            artifacts=json.loads(cv.artifacts_json),
+        )
     )
     pem = (
         session.scalar(

@@ -93,6 +93,28 @@ class ExportResult:
     unverified_signoffs: int
 
 
+@dataclass(frozen=True)
+class ReportSigner:
+    """Who signs a report now: the identity's e-mail address and the passphrase of its key."""
+
+    identity: str
+    passphrase: str
+
+
+@dataclass(frozen=True)
+class PublishSource:
+    """Where a published report comes from.
+
+    Made and signed now by ``identity`` (with ``passphrase``), or ``report``,
+    a file exported since the approval, which must verify (with ``trust``).
+    """
+
+    identity: str | None = None
+    passphrase: str | None = None
+    report: Path | None = None
+    trust: Sequence[Path] = ()
+
+
 class Reports:
     """Review reports of one registry, signed with identities from one keystore."""
 
@@ -119,15 +141,14 @@ class Reports:
         self,
         model: str,
         version: str | None,
-        identity: str,
-        passphrase: str,
+        signer: ReportSigner,
         progress: Progress | None = None,
     ) -> SignedReport:
         """Make and sign the report of a card version in memory (any status)."""
         report = progress or no_progress
-        self.check_export(model, version, identity)
+        self.check_export(model, version, signer.identity)
         report(0, EXPORT_STEPS, "Unlocking the signing key")
-        signing = self.identities.unlock(identity, passphrase)
+        signing = self.identities.unlock(signer.identity, signer.passphrase)
         report(1, EXPORT_STEPS, "Reading the card version, reviews and audit trail")
         data = gather_report(
             self.database,
@@ -142,14 +163,13 @@ class Reports:
         self,
         model: str,
         version: str | None,
-        identity: str,
-        passphrase: str,
+        signer: ReportSigner,
         output: Path,
         progress: Progress | None = None,
     ) -> ExportResult:
         """Write the signed report of a card version to ``output`` (replaced whole, or untouched)."""
         _check_output(output)
-        signed = self.signed_report(model, version, identity, passphrase, progress)
+        signed = self.signed_report(model, version, signer, progress)
         data = signed.data
         (progress or no_progress)(4, EXPORT_STEPS, f"Writing {output.name}")
         with _written_atomically(output, signed.pdf) as commit, self.database.write() as session:
@@ -287,44 +307,20 @@ class Reports:
         model: str,
         version: str | None,
         folder: Path,
-        *,
-        identity: str | None = None,
-        passphrase: str | None = None,
-        report: Path | None = None,
-        trust: Sequence[Path] = (),
+        source: PublishSource,
         progress: Progress | None = None,
     ) -> PublishResult:
         """Write an approved card version, its signed report and sign-offs into ``folder``.
 
-        The report is made and signed now with ``identity`` (and ``passphrase``),
-        or taken from ``report``, a file exported since the approval, which must verify.
+        The report comes from ``source``: made and signed now, or a file exported
+        since the approval, which must verify.
         """
         summary = self.check_publish(model, version, folder)
-        signing: SigningKey | None = None
-        if report is not None:
-            pdf = _approved_report(self.verify(report, trust, progress), report, summary)
-            data = gather_report(self.database, summary.model, summary.version, exported_at="")
-            attachments = report_attachments(data)
-        elif identity is not None and passphrase is not None:
-            signed = self.signed_report(
-                summary.model, summary.version, identity, passphrase, progress
-            )
-            pdf, data, attachments = signed.pdf, signed.data, signed.attachments
-            signing = signed.signing
-        else:
-            raise PublishRefused(
-                "publishing needs the signed report: give --identity EMAIL to sign one now, "
-                "or --report FILE.pdf exported since the approval"
-            )
+        pdf, data, attachments, signing = self._report_to_publish(summary, source, progress)
         (progress or no_progress)(4, EXPORT_STEPS, f"Writing {folder.name}")
         files = published_files(data, attachments, pdf)
         approved_for = tuple(s.stage for s in data.stages if s.status == StageStatus.APPROVED)
-        c = data.classification
-        risk = (
-            f"{c.tier}, classified by {c.officer}"
-            if c is not None
-            else f"{data.risk_tier}, the card's own rating"
-        )
+        risk = _risk_words(data)
         with self.database.write() as session:
             details: dict[str, object] = {
                 "version": summary.version,
@@ -365,6 +361,32 @@ class Reports:
             approved_for=approved_for,
             risk=risk,
         )
+
+    def _report_to_publish(
+        self, summary: VersionSummary, source: PublishSource, progress: Progress | None
+    ) -> tuple[bytes, ReportData, list[Attachment], SigningKey | None]:
+        """The report to publish, its data and attachments, and the key that signed it now."""
+        report, identity, passphrase = source.report, source.identity, source.passphrase
+        if report is not None:
+            pdf = _approved_report(self.verify(report, source.trust, progress), report, summary)
+            data = gather_report(self.database, summary.model, summary.version, exported_at="")
+            return pdf, data, report_attachments(data), None
+        if identity is not None and passphrase is not None:
+            signer = ReportSigner(identity, passphrase)
+            signed = self.signed_report(summary.model, summary.version, signer, progress)
+            return signed.pdf, signed.data, signed.attachments, signed.signing
+        raise PublishRefused(
+            "publishing needs the signed report: give --identity EMAIL to sign one now, "
+            "or --report FILE.pdf exported since the approval"
+        )
+
+
+def _risk_words(data: ReportData) -> str:
+    """The model's risk as a publication states it: the officer's tier, else the card's own."""
+    c = data.classification
+    if c is not None:
+        return f"{c.tier}, classified by {c.officer}"
+    return f"{data.risk_tier}, the card's own rating"
 
 
 def _approved_report(

@@ -20,7 +20,7 @@ import signal
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +28,13 @@ from types import FrameType
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import PdfSignatureStatus, validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -227,16 +228,58 @@ def _verify(
         if time.monotonic() > deadline:
             raise _TooSlow
 
+    reader, signatures = _open_pdf(file, data)
+    checks: list[ReportCheck] = []
+    signer = _pdf_signature_check(signatures, judge, checks)
+    on_time()
+    attachments, printed = _read_attachments(reader, file, on_time)
+    manifest = _manifest(attachments, checks)
+    _exported_in_time(manifest, judge, checks)
+    report = _ReportParts(
+        attachments, manifest, _card_check(attachments, manifest, printed, checks)
+    )
+    counted: list[_Counted] = []
+    for signoff in _list(manifest.get("signoffs")):
+        checks.append(_signoff_check(signoff, report, judge, counted))
+        on_time()
+    if manifest and judge.quorums is not None:
+        checks.append(_decision_check(str(manifest.get("status", "")), counted, judge.quorums))
+    return ReportVerification(
+        file=file,
+        checks=tuple(checks),
+        model=str(manifest.get("model", "")),
+        version=str(manifest.get("version", "")),
+        status=str(manifest.get("status", "")),
+        card_sha256=report.card_sha,
+        signer=signer,
+        attachments=attachments,
+    )
+
+
+@dataclass(frozen=True)
+class _ReportParts:
+    """What a report's sign-offs are checked against: its attachments, manifest and card hash."""
+
+    attachments: Mapping[str, bytes]
+    manifest: Mapping[str, Any]
+    card_sha: str
+
+
+def _open_pdf(file: str, data: bytes) -> tuple[PdfFileReader, list[Any]]:
+    """The PDF's reader and its embedded signatures, or a refusal naming the file."""
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
+        signatures = list(reader.embedded_signatures)
     except _TooSlow:
         raise
     # pyHanko raises many kinds of errors on a broken file; each means "not readable".
     except Exception as error:
         raise ReportUnreadable(file, f"is not a readable PDF ({_short(error)})") from None
-    checks: list[ReportCheck] = []
-    signer = ""
+    return reader, signatures
+
+
+def _pdf_signature_check(signatures: list[Any], judge: _Judge, checks: list[ReportCheck]) -> str:
+    """Check the one PDF signature a report has; returns who signed it (``""`` if unknown)."""
     if len(signatures) != 1:
         checks.append(
             ReportCheck(
@@ -247,22 +290,28 @@ def _verify(
                 else f"the PDF has {len(signatures)} signatures; a report has exactly one",
             )
         )
-    else:
-        try:
-            signer = _signature_checks(signatures[0], judge, checks)
-        except _TooSlow:
-            raise
-        # pyHanko raises many kinds of errors on a damaged signature (a certificate with
-        # one digit changed, a missing signing certificate): each is a failed check.
-        except Exception as error:
-            checks.append(
-                ReportCheck(
-                    "PDF signature",
-                    False,
-                    f"BROKEN: the signature cannot be checked ({_short(error)})",
-                )
+        return ""
+    try:
+        return _signature_checks(signatures[0], judge, checks)
+    except _TooSlow:
+        raise
+    # pyHanko raises many kinds of errors on a damaged signature (a certificate with
+    # one digit changed, a missing signing certificate): each is a failed check.
+    except Exception as error:
+        checks.append(
+            ReportCheck(
+                "PDF signature",
+                False,
+                f"BROKEN: the signature cannot be checked ({_short(error)})",
             )
-    on_time()
+        )
+        return ""
+
+
+def _read_attachments(
+    reader: PdfFileReader, file: str, on_time: Callable[[], None]
+) -> tuple[dict[str, bytes], list[set[str]]]:
+    """The report's attached files and the card hashes its pages print."""
     try:
         attachments = _attachments(reader, file)
         on_time()
@@ -273,73 +322,21 @@ def _verify(
         raise
     except Exception as error:  # a broken object inside an otherwise readable PDF
         raise ReportUnreadable(file, f"has a broken structure ({_short(error)})") from None
-    manifest = _manifest(attachments, checks)
-    _exported_in_time(manifest, judge, checks)
-    card_sha = _card_check(attachments, manifest, printed, checks)
-    counted: list[_Counted] = []
-    for signoff in _list(manifest.get("signoffs")):
-        checks.append(_signoff_check(signoff, attachments, manifest, card_sha, judge, counted))
-        on_time()
-    if manifest and judge.quorums is not None:
-        checks.append(_decision_check(str(manifest.get("status", "")), counted, judge.quorums))
-    return ReportVerification(
-        file=file,
-        checks=tuple(checks),
-        model=str(manifest.get("model", "")),
-        version=str(manifest.get("version", "")),
-        status=str(manifest.get("status", "")),
-        card_sha256=card_sha,
-        signer=signer,
-        attachments=attachments,
-    )
+    return attachments, printed
 
 
 def _signature_checks(signature: Any, judge: _Judge, checks: list[ReportCheck]) -> str:
     """Check the PDF signature: intact and valid, whole file, signer known or trusted."""
-    known = judge.known
     certificate: asn1_x509.Certificate = signature.signer_cert
     fingerprint = hashlib.sha256(certificate.dump()).hexdigest()
-    subject = str(
-        certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+    person = judge.known.get(fingerprint)
+    status = validate_pdf_signature(
+        signature,
+        _validation_context(judge, person),
+        skip_diff=True,
+        key_usage_settings=_signing_usage(certificate),
     )
-    person = known.get(fingerprint)
-    roots = [asn1_certificate(pem) for pem in judge.anchors.pems]
-    others = []
-    if person is not None:
-        roots.append(asn1_certificate(person.certificate_pem))
-        others = [asn1_certificate(pem) for pem in pem_blocks(person.chain_pem)]
-    context = ValidationContext(trust_roots=roots, other_certs=others, allow_fetching=False)
-    # A signing certificate must allow digital signatures or non-repudiation; one without a
-    # key usage extension allows every use (RFC 5280), as organisation CAs often issue them.
-    usage = KeyUsageConstraints(
-        key_usage=set()  # empty, not None: None would mean pyHanko's default
-        if certificate.key_usage_value is None
-        else {"digital_signature", "non_repudiation"}
-    )
-    status = validate_pdf_signature(signature, context, skip_diff=True, key_usage_settings=usage)
-    if not status.intact:
-        checks.append(
-            ReportCheck(
-                "PDF signature",
-                False,
-                "BROKEN: the signed bytes were changed after signing (digest mismatch)",
-            )
-        )
-    elif not status.valid:
-        checks.append(
-            ReportCheck(
-                "PDF signature", False, "the signature value does not verify with its certificate"
-            )
-        )
-    else:
-        checks.append(
-            ReportCheck(
-                "PDF signature",
-                True,
-                f"intact and valid ({signature.sig_object.get('/SubFilter', '')}, "
-                f"{status.md_algorithm.upper()})",
-            )
-        )
+    checks.append(_integrity_check(signature, status))
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         checks.append(ReportCheck("Coverage", True, "the signature covers the whole file"))
     else:
@@ -350,38 +347,81 @@ def _signature_checks(signature: Any, judge: _Judge, checks: list[ReportCheck]) 
                 "the signature does not cover the whole file: something was added after signing",
             )
         )
+    subject = str(
+        certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+    )
     who = f"{person.name} <{person.email}>" if person else subject
-    if person is not None and status.trusted:
+    checks.append(_signer_check(who, fingerprint, person, trusted=bool(status.trusted)))
+    return who
+
+
+def _validation_context(judge: _Judge, person: KnownSigner | None) -> ValidationContext:
+    """The certificates the signature may chain to: those trusted here, and the signer's own."""
+    roots = [asn1_certificate(pem) for pem in judge.anchors.pems]
+    others = []
+    if person is not None:
+        roots.append(asn1_certificate(person.certificate_pem))
+        others = [asn1_certificate(pem) for pem in pem_blocks(person.chain_pem)]
+    return ValidationContext(trust_roots=roots, other_certs=others, allow_fetching=False)
+
+
+def _signing_usage(certificate: asn1_x509.Certificate) -> KeyUsageConstraints:
+    """A signing certificate must allow digital signatures or non-repudiation; one without a
+    key usage extension allows every use (RFC 5280), as organisation CAs often issue them."""
+    return KeyUsageConstraints(
+        key_usage=set()  # empty, not None: None would mean pyHanko's default
+        if certificate.key_usage_value is None
+        else {"digital_signature", "non_repudiation"}
+    )
+
+
+def _integrity_check(signature: Any, status: PdfSignatureStatus) -> ReportCheck:
+    """Whether the signed bytes are unchanged and the signature value verifies."""
+    if not status.intact:
+        return ReportCheck(
+            "PDF signature",
+            False,
+            "BROKEN: the signed bytes were changed after signing (digest mismatch)",
+        )
+    if not status.valid:
+        return ReportCheck(
+            "PDF signature", False, "the signature value does not verify with its certificate"
+        )
+    return ReportCheck(
+        "PDF signature",
+        True,
+        f"intact and valid ({signature.sig_object.get('/SubFilter', '')}, "
+        f"{status.md_algorithm.upper()})",
+    )
+
+
+def _signer_check(
+    who: str, fingerprint: str, person: KnownSigner | None, *, trusted: bool
+) -> ReportCheck:
+    """Whether the report's signer is known to this registry or trusted here."""
+    if person is not None and trusted:
         retired = " (identity since retired)" if person.retired else ""
         detail = f"{who}, certificate {fingerprint[:16]}… is in this registry{retired}"
-        checks.append(ReportCheck("Signer", True, detail))
-    elif status.trusted:
-        checks.append(
-            ReportCheck(
-                "Signer",
-                True,
-                f"{who}, certificate {fingerprint[:16]}… among the certificates you trust (--trust)",
-            )
+        return ReportCheck("Signer", True, detail)
+    if trusted:
+        return ReportCheck(
+            "Signer",
+            True,
+            f"{who}, certificate {fingerprint[:16]}… among the certificates you trust (--trust)",
         )
-    elif person is not None:
-        checks.append(
-            ReportCheck(
-                "Signer",
-                False,
-                f"{who}, certificate {fingerprint[:16]}… is in this registry, but the "
-                "signature does not validate with it",
-            )
+    if person is not None:
+        return ReportCheck(
+            "Signer",
+            False,
+            f"{who}, certificate {fingerprint[:16]}… is in this registry, but the "
+            "signature does not validate with it",
         )
-    else:
-        checks.append(
-            ReportCheck(
-                "Signer",
-                False,
-                f"{who} (certificate {fingerprint[:16]}…) is neither in this registry nor "
-                "among the certificates you trust (--trust)",
-            )
-        )
-    return who
+    return ReportCheck(
+        "Signer",
+        False,
+        f"{who} (certificate {fingerprint[:16]}…) is neither in this registry nor "
+        "among the certificates you trust (--trust)",
+    )
 
 
 def _attachments(reader: PdfFileReader, file: str) -> dict[str, bytes]:
@@ -536,9 +576,7 @@ def _card_check(
 
 def _signoff_check(
     signoff: Mapping[str, Any],
-    attachments: Mapping[str, bytes],
-    manifest: Mapping[str, Any],
-    card_sha: str,
+    report: _ReportParts,
     judge: _Judge,
     counted: list[_Counted],
 ) -> ReportCheck:
@@ -546,69 +584,26 @@ def _signoff_check(
     signer = signoff.get("signer")
     email = str(signer.get("email", "")) if isinstance(signer, dict) else ""
     name = f"Sign-off {signoff.get('id')} ({email}, {signoff.get('decision')})"
-    payload = attachments.get(str(signoff.get("payload")))
-    signature = attachments.get(str(signoff.get("signature")))
-    pem = attachments.get(str(signoff.get("certificate")))
-    if payload is None or signature is None or pem is None:
-        return ReportCheck(name, False, "its payload, signature or certificate is not attached")
-    try:
-        certificate = load_certificate(pem)
-        content = load_json(payload.decode("utf-8"), str(signoff.get("payload")))
-    except (ValueError, InputRefused) as error:
-        return ReportCheck(name, False, f"unreadable: {_short(error)}")
-    fingerprint = certificate_fingerprint(certificate)
-    if not isinstance(content, dict):
-        return ReportCheck(name, False, "its payload is not a sign-off")
-    if content.get("signer_fingerprint") != fingerprint:
-        return ReportCheck(
-            name, False, "the payload names another certificate than the attached one"
-        )
-    key = certificate.public_key()
-    try:
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            raise InvalidSignature
-        key.verify(signature, payload, ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
-        return ReportCheck(name, False, "BROKEN: the signature does not verify over the payload")
-    if content.get("card_version_sha256") != card_sha:
-        return ReportCheck(name, False, "the sign-off is for another card than the attached one")
-    if (content.get("model"), content.get("version")) != (
-        manifest.get("model"),
-        manifest.get("version"),
-    ):
-        return ReportCheck(name, False, "the sign-off is for another model or version")
+    attached = _attached_signoff(signoff, report.attachments)
+    if isinstance(attached, str):
+        return ReportCheck(name, False, attached)
+    content, fingerprint = attached.content, attached.fingerprint
+    problem = _signoff_subject_problem(content, report)
+    if problem:
+        return ReportCheck(name, False, problem)
     signed_at = str(content.get("signed_at", ""))
     person = judge.known.get(fingerprint)
-    vouched = judge.anchors.vouch(certificate)
-    if person is None and not vouched:
-        return ReportCheck(
-            name,
-            False,
-            f"signature verifies, but its certificate ({fingerprint[:16]}…) is neither in this "
-            "registry nor among the certificates trusted here (pinned, or --trust): "
-            "anyone can make such a sign-off",
-        )
-    if person is not None and person.retired_at is not None and signed_at > person.retired_at:
-        return ReportCheck(
-            name,
-            False,
-            f"signed at {signed_at}, after its identity was retired ({person.retired_at}): "
-            "a retired key signs nothing",
-        )
-    template = content.get("template")
-    key_of = (
-        (str(template.get("id", "")), _int(template.get("version")))
-        if isinstance(template, dict)
-        else ("", 0)
-    )
+    vouched = judge.anchors.vouch(attached.certificate)
+    problem = _signoff_signer_problem(person, vouched, fingerprint, signed_at)
+    if problem:
+        return ReportCheck(name, False, problem)
     held = person.role_at(signed_at) if person is not None else ""
-    may_approve = bool(vouched) or held in APPROVING_ROLES
     counted.append(
         _Counted(
             person.email if person else fingerprint,
             str(content.get("decision", "")),
-            key_of,
-            may_approve,
+            _template_of(content),
+            bool(vouched) or held in APPROVING_ROLES,
         )
     )
     if person is not None:
@@ -616,6 +611,83 @@ def _signoff_check(
     else:
         whose = f"certificate not in this registry, {vouched}"
     return ReportCheck(name, True, f"signature verifies ({signed_at}; {whose})")
+
+
+@dataclass(frozen=True)
+class _AttachedSignoff:
+    """A sign-off whose attached signature verifies over its attached payload."""
+
+    certificate: x509.Certificate
+    content: dict[str, Any]
+    fingerprint: str
+
+
+def _attached_signoff(
+    signoff: Mapping[str, Any], attachments: Mapping[str, bytes]
+) -> _AttachedSignoff | str:
+    """The sign-off's payload, if its attached signature verifies with the attached certificate;
+    else what is wrong."""
+    payload = attachments.get(str(signoff.get("payload")))
+    signature = attachments.get(str(signoff.get("signature")))
+    pem = attachments.get(str(signoff.get("certificate")))
+    if payload is None or signature is None or pem is None:
+        return "its payload, signature or certificate is not attached"
+    try:
+        certificate = load_certificate(pem)
+        content = load_json(payload.decode("utf-8"), str(signoff.get("payload")))
+    except (ValueError, InputRefused) as error:
+        return f"unreadable: {_short(error)}"
+    fingerprint = certificate_fingerprint(certificate)
+    if not isinstance(content, dict):
+        return "its payload is not a sign-off"
+    if content.get("signer_fingerprint") != fingerprint:
+        return "the payload names another certificate than the attached one"
+    key = certificate.public_key()
+    try:
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise InvalidSignature
+        key.verify(signature, payload, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return "BROKEN: the signature does not verify over the payload"
+    return _AttachedSignoff(certificate, content, fingerprint)
+
+
+def _signoff_subject_problem(content: Mapping[str, Any], report: _ReportParts) -> str:
+    """Whether the sign-off is for the report's card, model and version (``""``: it is)."""
+    if content.get("card_version_sha256") != report.card_sha:
+        return "the sign-off is for another card than the attached one"
+    if (content.get("model"), content.get("version")) != (
+        report.manifest.get("model"),
+        report.manifest.get("version"),
+    ):
+        return "the sign-off is for another model or version"
+    return ""
+
+
+def _signoff_signer_problem(
+    person: KnownSigner | None, vouched: str, fingerprint: str, signed_at: str
+) -> str:
+    """Whether the signer is trusted here and could sign then (``""``: it is and could)."""
+    if person is None and not vouched:
+        return (
+            f"signature verifies, but its certificate ({fingerprint[:16]}…) is neither in this "
+            "registry nor among the certificates trusted here (pinned, or --trust): "
+            "anyone can make such a sign-off"
+        )
+    if person is not None and person.retired_at is not None and signed_at > person.retired_at:
+        return (
+            f"signed at {signed_at}, after its identity was retired ({person.retired_at}): "
+            "a retired key signs nothing"
+        )
+    return ""
+
+
+def _template_of(content: Mapping[str, Any]) -> tuple[str, int]:
+    """The checklist template (id, version) a sign-off payload names."""
+    template = content.get("template")
+    if isinstance(template, dict):
+        return str(template.get("id", "")), _int(template.get("version"))
+    return "", 0
 
 
 def _exported_in_time(

@@ -67,6 +67,7 @@ from countersign.services.reviews.records import (
 from countersign.services.reviews.rules import active_signer, check_rules, rule_problems
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
+    SignoffContent,
     payload_bytes,
     signature_matches,
     signoff_payload,
@@ -191,26 +192,27 @@ class Reviews:
             check_rules(session, fresh, request, active_signer(session, request.identity))
             head = chain_head(session)
             payload = signoff_payload(
-                card_version_sha256=fresh.card_sha256,
-                model=fresh.model,
-                version=fresh.version,
-                template_id=fresh.template.template.id,
-                template_version=fresh.template.template.version,
-                responses=responses,
-                decision=request.decision,
-                comment=request.comment.strip(),
-                signed_at=signed_at,
-                signer_fingerprint=signing.identity.fingerprint,
-                chain=(head.seq, head.hash),
-                stage=fresh.stage,
-                artifacts=fresh.artifacts,
+                SignoffContent(
+                    card_version_sha256=fresh.card_sha256,
+                    model=fresh.model,
+                    version=fresh.version,
+                    template_id=fresh.template.template.id,
+                    template_version=fresh.template.template.version,
+                    responses=responses,
+                    decision=request.decision,
+                    comment=request.comment.strip(),
+                    signed_at=signed_at,
+                    signer_fingerprint=signing.identity.fingerprint,
+                    chain=(head.seq, head.hash),
+                    stage=fresh.stage,
+                    artifacts=fresh.artifacts,
+                )
             )
             signature = signing.sign(payload_bytes(payload))
             if not signature_matches(signing.identity.certificate_pem, payload, signature):
                 raise SignOffRefused("the signature does not verify against the certificate")
-            return _store(
-                session, fresh, request, signing, responses, signed_at, signature, payload
-            )
+            signed = _Signed(signing, responses, signed_at, signature, payload)
+            return _store(session, fresh, request, signed)
 
 
 # -- the card version and its checklist ------------------------------------------
@@ -326,31 +328,88 @@ def _signed_responses(draft: ReviewDraft, answers: Mapping[str, Answer]) -> list
     return out
 
 
+@dataclass(frozen=True)
+class _Signed:
+    """A sign-off as signed, before it is stored: the key, the answers, the time, the payload."""
+
+    signing: SigningKey
+    responses: list[SignedResponse]
+    signed_at: str
+    signature: bytes
+    payload: dict[str, Any]
+
+    @property
+    def actor(self) -> str:
+        """Who signed (the audit events' actor)."""
+        return self.signing.identity.email
+
+
 def _store(
-    session: Session,
-    draft: ReviewDraft,
-    request: SignOffRequest,
-    signing: SigningKey,
-    responses: list[SignedResponse],
-    signed_at: str,
-    signature: bytes,
-    payload: dict[str, Any],
+    session: Session, draft: ReviewDraft, request: SignOffRequest, signed: _Signed
 ) -> SignOffResult:
     """Write the sign-off, its answers, the round's and card's new status, and audit events."""
-    actor = signing.identity.email
     events: list[EventDraft] = []
-    record = use_template(session, draft.template, actor)
-    review_row = _round(session, draft, record.id, actor, signed_at, events)
+    record = use_template(session, draft.template, signed.actor)
+    review_row = _round(session, draft, record.id, signed, events)
+    signature_row = _store_signature(session, review_row, request, signed)
+    earlier = (
+        [(s.signer_email, s.decision) for s in draft.open_review.signatures]
+        if (draft.open_review)
+        else []
+    )
+    status = round_status(
+        [*earlier, (signed.actor, request.decision)], draft.template.template.quorum
+    )
+    digest = hashlib.sha256(payload_bytes(signed.payload)).hexdigest()
+    events.append(
+        EventDraft(
+            AuditAction.REVIEW_SIGNED,
+            AuditObject.SIGNATURE,
+            str(signature_row.id),
+            signed.actor,
+            {
+                "review": review_row.id,
+                "version": draft.version,
+                "card_sha256": draft.card_sha256,
+                "template": draft.template.reference,
+                "decision": request.decision,
+                "stage": draft.stage,
+                "signer": signed.signing.identity.email,
+                "signer_fingerprint": signed.signing.identity.fingerprint,
+                "payload_sha256": digest,
+                "chain": signed.payload["chain"],
+            },
+            model_name=draft.model,
+        )
+    )
+    review_row.status = status
+    _close_round(session, draft, review_row, signed, events)
+    append_events(session, events)
+    session.flush()
+    reviews = load_reviews(session, [draft.card_version_id])[draft.card_version_id]
+    return SignOffResult(
+        review=next(r for r in reviews if r.id == review_row.id),
+        signature_id=signature_row.id,
+        card_status=status,
+        payload_sha256=digest,
+    )
+
+
+def _store_signature(
+    session: Session, review_row: Review, request: SignOffRequest, signed: _Signed
+) -> Signature:
+    """The signature row and its answers, in the template's item order."""
+    identity = signed.signing.identity
     signature_row = Signature(
         review_id=review_row.id,
-        identity_id=signing.identity.id,
+        identity_id=identity.id,
         decision=request.decision,
         comment=request.comment.strip(),
-        signed_at=signed_at,
-        signer_fingerprint=signing.identity.fingerprint,
-        signature=signature,
-        chain_seq=payload["chain"]["seq"],
-        chain_hash=payload["chain"]["hash"],
+        signed_at=signed.signed_at,
+        signer_fingerprint=identity.fingerprint,
+        signature=signed.signature,
+        chain_seq=signed.payload["chain"]["seq"],
+        chain_hash=signed.payload["chain"]["hash"],
     )
     session.add(signature_row)
     session.flush()
@@ -364,74 +423,47 @@ def _store(
             automatic=response.automatic,
             evidence=response.evidence,
         )
-        for position, response in enumerate(responses)
+        for position, response in enumerate(signed.responses)
     )
-    earlier = (
-        [(s.signer_email, s.decision) for s in draft.open_review.signatures]
-        if (draft.open_review)
-        else []
-    )
-    status = round_status([*earlier, (actor, request.decision)], draft.template.template.quorum)
-    digest = hashlib.sha256(payload_bytes(payload)).hexdigest()
+    return signature_row
+
+
+def _close_round(
+    session: Session,
+    draft: ReviewDraft,
+    review_row: Review,
+    signed: _Signed,
+    events: list[EventDraft],
+) -> None:
+    """Close a decided round; the card version takes the round's status, with its event."""
+    status = review_row.status
+    if status != CardStatus.IN_REVIEW:
+        review_row.closed_at = signed.signed_at
+    if draft.status == status:
+        return
     events.append(
         EventDraft(
-            AuditAction.REVIEW_SIGNED,
-            AuditObject.SIGNATURE,
-            str(signature_row.id),
-            actor,
+            AuditAction.CARD_VERSION_STATUS_CHANGED,
+            AuditObject.CARD_VERSION,
+            str(draft.card_version_id),
+            signed.actor,
             {
-                "review": review_row.id,
                 "version": draft.version,
-                "card_sha256": draft.card_sha256,
-                "template": draft.template.reference,
-                "decision": request.decision,
-                "stage": draft.stage,
-                "signer": signing.identity.email,
-                "signer_fingerprint": signing.identity.fingerprint,
-                "payload_sha256": digest,
-                "chain": payload["chain"],
+                "from": draft.status,
+                "to": status,
+                "review": review_row.id,
             },
             model_name=draft.model,
         )
     )
-    review_row.status = status
-    if status != CardStatus.IN_REVIEW:
-        review_row.closed_at = signed_at
-    card_status = status
-    if draft.status != card_status:
-        events.append(
-            EventDraft(
-                AuditAction.CARD_VERSION_STATUS_CHANGED,
-                AuditObject.CARD_VERSION,
-                str(draft.card_version_id),
-                actor,
-                {
-                    "version": draft.version,
-                    "from": draft.status,
-                    "to": card_status,
-                    "review": review_row.id,
-                },
-                model_name=draft.model,
-            )
-        )
-        _set_card_status(session, draft.card_version_id, card_status, signed_at)
-    append_events(session, events)
-    session.flush()
-    reviews = load_reviews(session, [draft.card_version_id])[draft.card_version_id]
-    return SignOffResult(
-        review=next(r for r in reviews if r.id == review_row.id),
-        signature_id=signature_row.id,
-        card_status=card_status,
-        payload_sha256=digest,
-    )
+    _set_card_status(session, draft.card_version_id, status, signed.signed_at)
 
 
 def _round(
     session: Session,
     draft: ReviewDraft,
     template_record_id: int,
-    actor: str,
-    now: str,
+    signed: _Signed,
     events: list[EventDraft],
 ) -> Review:
     """The open review round of the card version, opened now if there is none."""
@@ -443,7 +475,7 @@ def _round(
         card_version_id=draft.card_version_id,
         template_record_id=template_record_id,
         status=CardStatus.IN_REVIEW,
-        opened_at=now,
+        opened_at=signed.signed_at,
         closed_at=None,
         stage=draft.stage,
     )
@@ -454,7 +486,7 @@ def _round(
             AuditAction.REVIEW_OPENED,
             AuditObject.REVIEW,
             str(row.id),
-            actor,
+            signed.actor,
             {
                 "version": draft.version,
                 "template": draft.template.reference,

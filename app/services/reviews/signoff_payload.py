@@ -53,23 +53,9 @@ class SignedResponse:
         }
 
 
-def signoff_payload(
-    *,
-    card_version_sha256: str,
-    model: str,
-    version: str,
-    template_id: str,
-    template_version: int,
-    responses: Sequence[SignedResponse],
-    decision: str,
-    comment: str,
-    signed_at: str,
-    signer_fingerprint: str,
-    chain: tuple[int, str] | None = None,
-    stage: str | None = None,
-    artifacts: Sequence[dict[str, Any]] = (),
-) -> dict[str, Any]:
-    """The payload of one sign-off, as JSON data (responses in the template's item order).
+@dataclass(frozen=True)
+class SignoffContent:
+    """What one sign-off signs: the card version, the template, the answers, the decision.
 
     ``chain`` is the ``(sequence number, hash)`` of the audit chain's head the
     sign-off extends; without it the payload is format version 1, as signed
@@ -77,24 +63,42 @@ def signoff_payload(
     the model files the card version names (``artifacts``); one from before
     stages (``stage`` None) signs neither.
     """
+
+    card_version_sha256: str
+    model: str
+    version: str
+    template_id: str
+    template_version: int
+    responses: Sequence[SignedResponse]
+    decision: str
+    comment: str
+    signed_at: str
+    signer_fingerprint: str
+    chain: tuple[int, str] | None = None
+    stage: str | None = None
+    artifacts: Sequence[dict[str, Any]] = ()
+
+
+def signoff_payload(content: SignoffContent) -> dict[str, Any]:
+    """The payload of one sign-off, as JSON data (responses in the template's item order)."""
     extra: dict[str, Any] = {}
-    if chain is not None:
-        extra["chain"] = {"seq": chain[0], "hash": chain[1]}
-    if stage is not None:
-        extra.update({"stage": stage, "artifacts": [dict(a) for a in artifacts]})
+    if content.chain is not None:
+        extra["chain"] = {"seq": content.chain[0], "hash": content.chain[1]}
+    if content.stage is not None:
+        extra.update({"stage": content.stage, "artifacts": [dict(a) for a in content.artifacts]})
     return {
         **extra,
         "format": PAYLOAD_FORMAT,
-        "format_version": PAYLOAD_FORMAT_VERSION if chain is not None else 1,
-        "card_version_sha256": card_version_sha256,
-        "model": model,
-        "version": version,
-        "template": {"id": template_id, "version": template_version},
-        "responses": [response.as_json() for response in responses],
-        "decision": decision,
-        "comment": comment,
-        "signed_at": signed_at,
-        "signer_fingerprint": signer_fingerprint,
+        "format_version": PAYLOAD_FORMAT_VERSION if content.chain is not None else 1,
+        "card_version_sha256": content.card_version_sha256,
+        "model": content.model,
+        "version": content.version,
+        "template": {"id": content.template_id, "version": content.template_version},
+        "responses": [response.as_json() for response in content.responses],
+        "decision": content.decision,
+        "comment": content.comment,
+        "signed_at": content.signed_at,
+        "signer_fingerprint": content.signer_fingerprint,
     }
 
 

@@ -36,6 +36,7 @@ from countersign.services.identities.certificates import certificate_fingerprint
 from countersign.services.reviews.records import round_status, signed_chain
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
+    SignoffContent,
     payload_bytes,
     signature_matches,
     signoff_payload,
@@ -128,7 +129,7 @@ def verify_signoffs(
             break
         for review, cv, model, record in rows:
             reviews += 1
-            checked, found = _check_review(session, review, cv, model, record, judge)
+            checked, found = _check_review(session, _Reviewed(review, cv, model, record), judge)
             signatures += checked
             problems.extend(found)
             reviewed.setdefault(cv.id, set()).add(review.status)
@@ -139,14 +140,20 @@ def verify_signoffs(
     return SignOffReport(reviews=reviews, signatures=signatures, problems=problems)
 
 
+@dataclass(frozen=True)
+class _Reviewed:
+    """One review round as checked: the round, its card version and model, its template."""
+
+    review: Review
+    cv: CardVersion
+    model: str
+    record: ChecklistTemplateRecord
+
+
 def _check_review(
-    session: Session,
-    review: Review,
-    cv: CardVersion,
-    model: str,
-    record: ChecklistTemplateRecord,
-    judge: SignOffJudge | None = None,
+    session: Session, reviewed: _Reviewed, judge: SignOffJudge | None = None
 ) -> tuple[int, list[SignOffProblem]]:
+    review, cv, model, record = reviewed.review, reviewed.cv, reviewed.model, reviewed.record
     problems: list[SignOffProblem] = []
 
     def problem(text: str, signature_id: int | None = None) -> None:
@@ -172,9 +179,7 @@ def _check_review(
     ).all()
     valid: list[tuple[str, str]] = []
     for signature, identity in rows:
-        reason, payload = _signature_problem(
-            session, signature, identity, cv, model, record, review
-        )
+        reason, payload = _signature_problem(session, signature, identity, reviewed)
         if not reason and judge is not None:
             reason = judge(signature, identity, payload)
         if reason:
@@ -195,14 +200,9 @@ def _check_review(
 
 
 def _signature_problem(
-    session: Session,
-    signature: Signature,
-    identity: Identity,
-    cv: CardVersion,
-    model: str,
-    record: ChecklistTemplateRecord,
-    review: Review,
+    session: Session, signature: Signature, identity: Identity, reviewed: _Reviewed
 ) -> tuple[str, bytes]:
+    cv, record = reviewed.cv, reviewed.record
     try:
         certificate = load_certificate(identity.certificate_pem)
     except ValueError:
@@ -220,19 +220,21 @@ def _signature_problem(
         )
     ]
     payload = signoff_payload(
-        card_version_sha256=cv.sha256,
-        model=model,
-        version=cv.version,
-        template_id=record.template_id,
-        template_version=record.version,
-        responses=responses,
-        decision=signature.decision,
-        comment=signature.comment,
-        signed_at=signature.signed_at,
-        signer_fingerprint=signature.signer_fingerprint,
-        chain=signed_chain(signature),
-        stage=review.stage,
-        artifacts=json.loads(cv.artifacts_json),
+        SignoffContent(
+            card_version_sha256=cv.sha256,
+            model=reviewed.model,
+            version=cv.version,
+            template_id=record.template_id,
+            template_version=record.version,
+            responses=responses,
+            decision=signature.decision,
+            comment=signature.comment,
+            signed_at=signature.signed_at,
+            signer_fingerprint=signature.signer_fingerprint,
+            chain=signed_chain(signature),
+            stage=reviewed.review.stage,
+            artifacts=json.loads(cv.artifacts_json),
+        )
     )
     if not signature_matches(identity.certificate_pem, payload, signature.signature):
         return (

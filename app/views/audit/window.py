@@ -60,8 +60,26 @@ class AuditWindow(QWidget):
         self.setWindowTitle("Audit trail — Countersign")
         close_with_keys(self)
         self.resize(1200, 760)
-
         self.model = AuditEventModel(trail, parent=self)
+        filters = self._build_filter_bar()
+        self._build_table()
+        detail_pane = self._build_detail_pane()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.table)
+        splitter.addWidget(detail_pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([560, 240])
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.result)
+        layout.addWidget(splitter, 1)
+        self._connect_signals()
+        self._load_first_page()
+
+    def _build_filter_bar(self) -> QHBoxLayout:
+        """The filters, the Refresh, Verify and Trust buttons, and the verification's result."""
         self.model_filter = QLineEdit()
         self.model_filter.setPlaceholderText("Any model (exact name)")
         self.model_filter.setClearButtonEnabled(True)
@@ -92,7 +110,23 @@ class AuditWindow(QWidget):
         self.result.setAccessibleName("Result of the chain verification")
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.hide()
+        filters = QHBoxLayout()
+        model_label = QLabel("&Model:")
+        model_label.setBuddy(self.model_filter)
+        action_label = QLabel("&Action:")
+        action_label.setBuddy(self.action_filter)
+        filters.addWidget(model_label)
+        filters.addWidget(self.model_filter, 1)
+        filters.addWidget(action_label)
+        filters.addWidget(self.action_filter)
+        filters.addStretch(1)
+        filters.addWidget(self.refresh_button)
+        filters.addWidget(self.verify_button)
+        filters.addWidget(self.pin_button)
+        return filters
 
+    def _build_table(self) -> None:
+        """The table of events, a row each."""
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Audit events")
@@ -109,6 +143,8 @@ class AuditWindow(QWidget):
         for column, width in enumerate((56, 140, 110, 170, 180)):
             header.resizeSection(column, width)
 
+    def _build_detail_pane(self) -> QWidget:
+        """The selected event: what it says, its hashes, and where the chain breaks."""
         self.detail_title = QLabel("Select an event to see its details.")
         bold = QFont(self.detail_title.font())
         bold.setBold(True)
@@ -135,32 +171,10 @@ class AuditWindow(QWidget):
         detail_layout.addWidget(self.chain_note)
         detail_layout.addLayout(form)
         detail_layout.addWidget(self.details_text, 1)
+        return detail_pane
 
-        filters = QHBoxLayout()
-        model_label = QLabel("&Model:")
-        model_label.setBuddy(self.model_filter)
-        action_label = QLabel("&Action:")
-        action_label.setBuddy(self.action_filter)
-        filters.addWidget(model_label)
-        filters.addWidget(self.model_filter, 1)
-        filters.addWidget(action_label)
-        filters.addWidget(self.action_filter)
-        filters.addStretch(1)
-        filters.addWidget(self.refresh_button)
-        filters.addWidget(self.verify_button)
-        filters.addWidget(self.pin_button)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.table)
-        splitter.addWidget(detail_pane)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([560, 240])
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.result)
-        layout.addWidget(splitter, 1)
-
+    def _connect_signals(self) -> None:
+        """The filter's delay, the buttons, the model's loading, the selection, the shortcuts."""
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(300)
@@ -176,7 +190,6 @@ class AuditWindow(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, self.model_filter.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
-        self._load_first_page()
 
     def refresh(self) -> None:
         """Read the trail again (after an import, say), keeping the filters."""

@@ -40,6 +40,7 @@ from countersign.services.identities.identities import (
     MIN_PASSPHRASE_LENGTH,
     Identities,
     IdentityInfo,
+    Pkcs12File,
     normalise_email,
 )
 from countersign.services.identities.keystore import Keystore
@@ -364,7 +365,7 @@ class ImportPkcs12Dialog(IdentityForm):
         for edit in (self.file_password, self.passphrase, self.confirmation):
             edit.clear()
         return lambda: identities.import_pkcs12(
-            path, password, passphrase, "", name=name, email=email
+            Pkcs12File(path, password, name=name, email=email), passphrase, ""
         )
 
     def done_work(self, result: Any) -> None:

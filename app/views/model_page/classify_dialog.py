@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.services.deployment.records import ClassifyRequest
 from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.reviews.stages import TIERS, ClassificationInfo
@@ -110,11 +111,13 @@ class ClassifyDialog(QDialog):
             return
         try:
             self._deployment.classify(
-                self._model,
-                self._version,
-                str(self.tier.currentData()),
-                self.reason.toPlainText(),
-                email,
+                ClassifyRequest(
+                    self._model,
+                    self._version,
+                    str(self.tier.currentData()),
+                    self.reason.toPlainText(),
+                    email,
+                ),
                 self.passphrase.text(),
             )
         except CountersignError as error:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.errors import CountersignError
+from countersign.services.deployment.records import RevokeRequest
 from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.views.widgets.signer_fields import officer_fields, problem_label
@@ -89,11 +90,7 @@ class RevokeDialog(QDialog):
             return
         try:
             self._deployment.revoke(
-                self._model,
-                self._version,
-                stage,
-                self.reason.toPlainText(),
-                email,
+                RevokeRequest(self._model, self._version, stage, self.reason.toPlainText(), email),
                 self.passphrase.text(),
             )
         except CountersignError as error:

@@ -26,7 +26,7 @@ from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.progress import Cancelled, Progress
-from countersign.services.reports.reports import ExportResult, Reports
+from countersign.services.reports.reports import ExportResult, Reports, ReportSigner
 from countersign.views.reports.folder import (
     last_report_folder,
     remember_report_folder,
@@ -157,7 +157,9 @@ class ExportDialog(KeyedWorkDialog):
         identity, output = self.identity, self.output
 
         def work(progress: Progress, _cancelled: Cancelled) -> ExportResult:
-            return reports.export(model, version, identity, passphrase, output, progress)
+            return reports.export(
+                model, version, ReportSigner(identity, passphrase), output, progress
+            )
 
         self._start_keyed_work(work, "Exporting the signed report")
 

@@ -43,7 +43,7 @@ from countersign.models.safe_text import display_text
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.publishing import PublishedFile, PublishResult
-from countersign.services.reports.reports import Reports
+from countersign.services.reports.reports import PublishSource, Reports
 from countersign.views.presentation import byte_size
 from countersign.views.reports import folder as report_folder
 from countersign.views.widgets.keyed_work import KeyedWorkDialog, add_path_row
@@ -241,7 +241,11 @@ class PublishDialog(KeyedWorkDialog):
 
         def work(progress: Progress, _cancelled: Cancelled) -> PublishResult:
             return reports.publish(
-                model, version, folder, identity=identity, passphrase=passphrase, progress=progress
+                model,
+                version,
+                folder,
+                PublishSource(identity=identity, passphrase=passphrase),
+                progress=progress,
             )
 
         self._start_keyed_work(work, "Publishing")

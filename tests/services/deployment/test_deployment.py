@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
+from countersign.services.deployment.records import ClassifyRequest, RevokeRequest
 from countersign.services.reviews.errors import StageRefused, TemplateNotApplicable
 from tests.helpers.registry import raw_connection
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts, workbench
@@ -33,7 +34,9 @@ def _unchanged(bench: Workbench) -> tuple[dict[str, int], dict[str, str]]:
 
 def test_classification_carries_over_and_sets_the_checklist(bench: Workbench) -> None:
     deployment = bench.services.deployment
-    deployment.classify("credit-scorer", "1.0", "high", "Consumer credit.", OLGA, PASSPHRASE)
+    deployment.classify(
+        ClassifyRequest("credit-scorer", "1.0", "high", "Consumer credit.", OLGA), PASSPHRASE
+    )
     bench.import_card(medium_card(version="2.0"))
     versions = deployment.versions("credit-scorer")
     assert [v.classification.tier if v.classification else None for v in versions] == [
@@ -53,11 +56,17 @@ def test_only_an_officer_classifies_and_a_refusal_stores_nothing(bench: Workbenc
     with pytest.raises(
         NotAnOfficer, match=r"ana@example\.org has the role approver; only an officer"
     ):
-        bench.services.deployment.classify("credit-scorer", None, "high", "x", ANA, PASSPHRASE)
+        bench.services.deployment.classify(
+            ClassifyRequest("credit-scorer", None, "high", "x", ANA), PASSPHRASE
+        )
     with pytest.raises(DeploymentRefused, match="give the reason"):
-        bench.services.deployment.classify("credit-scorer", None, "high", " ", OLGA, PASSPHRASE)
+        bench.services.deployment.classify(
+            ClassifyRequest("credit-scorer", None, "high", " ", OLGA), PASSPHRASE
+        )
     with pytest.raises(DeploymentRefused, match="unknown risk tier 'severe'"):
-        bench.services.deployment.classify("credit-scorer", None, "severe", "x", OLGA, PASSPHRASE)
+        bench.services.deployment.classify(
+            ClassifyRequest("credit-scorer", None, "severe", "x", OLGA), PASSPHRASE
+        )
     assert _unchanged(bench) == before
 
 
@@ -72,7 +81,7 @@ def test_unclassified_and_unrated_cannot_be_approved_for_the_last_stage(tmp_path
             bench.sign(ANA, stage="production")
         assert _unchanged(bench) == before
         bench.services.deployment.classify(
-            "credit-scorer", None, "low", "Internal tool.", OLGA, PASSPHRASE
+            ClassifyRequest("credit-scorer", None, "low", "Internal tool.", OLGA), PASSPHRASE
         )
         assert bench.sign(OLGA, stage="production").review.status == "approved"
 
@@ -81,14 +90,16 @@ def test_revoke_needs_an_approval_and_an_officer(bench: Workbench) -> None:
     deployment = bench.services.deployment
     before = _unchanged(bench)
     with pytest.raises(DeploymentRefused, match="is not requested for staging; only an approval"):
-        deployment.revoke("credit-scorer", "1.0", "staging", "x", OLGA, PASSPHRASE)
+        deployment.revoke(RevokeRequest("credit-scorer", "1.0", "staging", "x", OLGA), PASSPHRASE)
     with pytest.raises(DeploymentRefused, match="'qa' is not a stage of this registry"):
-        deployment.revoke("credit-scorer", "1.0", "qa", "x", OLGA, PASSPHRASE)
+        deployment.revoke(RevokeRequest("credit-scorer", "1.0", "qa", "x", OLGA), PASSPHRASE)
     assert _unchanged(bench) == before
     bench.sign(ANA)
     with pytest.raises(NotAnOfficer):
-        deployment.revoke("credit-scorer", "1.0", "staging", "x", BEA, PASSPHRASE)
-    act = deployment.revoke("credit-scorer", "1.0", "staging", "Leak found.", OLGA, PASSPHRASE)
+        deployment.revoke(RevokeRequest("credit-scorer", "1.0", "staging", "x", BEA), PASSPHRASE)
+    act = deployment.revoke(
+        RevokeRequest("credit-scorer", "1.0", "staging", "Leak found.", OLGA), PASSPHRASE
+    )
     assert act.problem() == "" and act.subject["stage"] == "staging"
     assert deployment.versions("credit-scorer")[0].status_for("staging") == "revoked"
     gate = deployment.gate("credit-scorer", "1.0", "production")
@@ -151,7 +162,9 @@ def test_the_flow_on_sqlite_and_postgresql(registry_db: str, tmp_path: Path) -> 
         bench.person(ANA)
         bench.person(OLGA, role="officer")
         deployment = bench.services.deployment
-        deployment.classify("credit-scorer", None, "low", "Internal.", OLGA, PASSPHRASE)
+        deployment.classify(
+            ClassifyRequest("credit-scorer", None, "low", "Internal.", OLGA), PASSPHRASE
+        )
         bench.sign(ANA)
         bench.sign(ANA, stage="production")
         status = deployment.status("credit-scorer")
@@ -161,7 +174,9 @@ def test_the_flow_on_sqlite_and_postgresql(registry_db: str, tmp_path: Path) -> 
         )
         assert list(summaries.values()) == ["production 1.0"]
         assert deployment.gate("credit-scorer", "1.0", "production").ok
-        deployment.revoke("credit-scorer", "1.0", "production", "Drift.", OLGA, PASSPHRASE)
+        deployment.revoke(
+            RevokeRequest("credit-scorer", "1.0", "production", "Drift.", OLGA), PASSPHRASE
+        )
         assert not deployment.gate("credit-scorer", "1.0", "production").ok
         assert deployment.gate("credit-scorer", "1.0", "staging").ok
         assert bench.services.registry.stage_summaries(

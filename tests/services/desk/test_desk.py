@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from countersign.models.vocabulary import DeskList
+from countersign.services.deployment.records import RevokeRequest
 from countersign.services.desk import lists
 from countersign.services.desk.records import Officer
+from countersign.services.importing.importer import LooseCardInfo
 from tests.helpers.mct import PHOTO_CLASSIFIER, write_mct_cards
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 
@@ -109,7 +111,8 @@ def test_approvals_for_each_stage_and_revocations(bench: Workbench) -> None:
     (row,) = desk.approved.rows
     assert row.stages == (("staging", "2.0"), ("production", "1.0"))
     bench.services.deployment.revoke(
-        "credit-scorer", "2.0", "staging", "Found a leak in the holdout.", OLGA, PASSPHRASE
+        RevokeRequest("credit-scorer", "2.0", "staging", "Found a leak in the holdout.", OLGA),
+        PASSPHRASE,
     )
     (row,) = bench.services.desk.desk().approved.rows
     assert row.stages == (("staging", "1.0"), ("production", "1.0"))
@@ -120,7 +123,7 @@ def test_recent_imports_with_warnings_newest_first(
 ) -> None:
     photo, other = write_mct_cards(bench.folder / "mct")
     for path in (photo, other):
-        assert bench.services.importer.import_file(path, team="Vision Lab").ok
+        assert bench.services.importer.import_file(path, LooseCardInfo(team="Vision Lab")).ok
     desk = bench.services.desk.desk()
     warned = desk.import_warnings.rows
     assert PHOTO_CLASSIFIER in [row.model for row in warned]

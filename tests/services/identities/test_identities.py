@@ -26,7 +26,7 @@ from countersign.services.identities.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
-from countersign.services.identities.identities import Identities
+from countersign.services.identities.identities import Identities, Pkcs12File
 from countersign.services.identities.keystore import SERVICE, Keystore
 from countersign.services.trust.acts import read_act
 from tests.helpers.keyring_memory import RefusingKeyring
@@ -190,7 +190,7 @@ def test_import_pkcs12_keeps_the_chain_and_reads_the_address(bench: Workbench) -
     data, leaf, ca = issued_pkcs12("bea@example.org", b"p12 password")
     path = bench.folder / "bea.p12"
     path.write_bytes(data)
-    made = bench.identities.import_pkcs12(path, "p12 password", PASSPHRASE, "officer")
+    made = bench.identities.import_pkcs12(Pkcs12File(path, "p12 password"), PASSPHRASE, "officer")
     assert (made.name, made.email, made.source) == ("Bea Approver", "bea@example.org", "pkcs12")
     assert made.issuer == ca.subject.rfc4514_string()
     assert load_certificate(made.chain_pem) == ca
@@ -200,7 +200,7 @@ def test_import_pkcs12_keeps_the_chain_and_reads_the_address(bench: Workbench) -
     assert bench.identities.unlock("bea@example.org", PASSPHRASE).certificate == leaf
     assert audit_actions(bench.path)[-2:] == ["identity.imported", "identity.granted"]
     with pytest.raises(IdentityExists):
-        bench.identities.import_pkcs12(path, "p12 password", PASSPHRASE, "officer")
+        bench.identities.import_pkcs12(Pkcs12File(path, "p12 password"), PASSPHRASE, "officer")
 
 
 def test_import_pkcs12_refusals(bench: Workbench) -> None:
@@ -208,10 +208,10 @@ def test_import_pkcs12_refusals(bench: Workbench) -> None:
     path = bench.folder / "bea.p12"
     path.write_bytes(data)
     with pytest.raises(CredentialRefused, match=r"bea.p12: the password is wrong"):
-        bench.identities.import_pkcs12(path, "guess", PASSPHRASE, "approver")
+        bench.identities.import_pkcs12(Pkcs12File(path, "guess"), PASSPHRASE, "approver")
     with pytest.raises(CredentialRefused, match=r"the certificate is for bea@example.org"):
         bench.identities.import_pkcs12(
-            path, "p12 password", PASSPHRASE, "approver", email="mallory@example.org"
+            Pkcs12File(path, "p12 password", email="mallory@example.org"), PASSPHRASE, "approver"
         )
     rsa_data, _, _ = issued_pkcs12(
         "bea@example.org", None, key=rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -219,20 +219,20 @@ def test_import_pkcs12_refusals(bench: Workbench) -> None:
     rsa_path = bench.folder / "rsa.p12"
     rsa_path.write_bytes(rsa_data)
     with pytest.raises(CredentialRefused, match=r"private key: the key is RSA-2048"):
-        bench.identities.import_pkcs12(rsa_path, None, PASSPHRASE, "approver")
+        bench.identities.import_pkcs12(Pkcs12File(rsa_path, None), PASSPHRASE, "approver")
     anonymous, _, _ = issued_pkcs12(None, None)
     anonymous_path = bench.folder / "anon.p12"
     anonymous_path.write_bytes(anonymous)
     with pytest.raises(CredentialRefused, match=r"names no e-mail address; give --email"):
-        bench.identities.import_pkcs12(anonymous_path, None, PASSPHRASE, "approver")
+        bench.identities.import_pkcs12(Pkcs12File(anonymous_path, None), PASSPHRASE, "approver")
     not_p12 = bench.folder / "notes.p12"
     not_p12.write_bytes(b"these are notes")
     with pytest.raises(CredentialRefused, match=r"not a PKCS#12"):
-        bench.identities.import_pkcs12(not_p12, None, PASSPHRASE, "approver")
+        bench.identities.import_pkcs12(Pkcs12File(not_p12, None), PASSPHRASE, "approver")
     assert table_counts(bench.path)["identities"] == 0
     assert bench.keyring.entries == {}
     made = bench.identities.import_pkcs12(
-        anonymous_path, None, PASSPHRASE, "officer", email="bea@example.org"
+        Pkcs12File(anonymous_path, None, email="bea@example.org"), PASSPHRASE, "officer"
     )
     assert made.email == "bea@example.org"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from countersign.services.audit.trail import verify_chain
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from tests.helpers.registry import row_counts
@@ -52,7 +52,9 @@ def imported(corpus: Path, tmp_path: Path) -> tuple[Database, dict[str, str]]:
     refusals: dict[str, str] = {}
     for path in _corpus_files(corpus):
         relative = path.relative_to(corpus).as_posix()
-        report = importer.import_file(path, model=path.stem, version="corpus", team="corpus")
+        report = importer.import_file(
+            path, LooseCardInfo(model=path.stem, version="corpus", team="corpus")
+        )
         if report.ok:
             assert report.landed, relative
         else:

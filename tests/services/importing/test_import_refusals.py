@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from countersign.services.audit.trail import verify_chain
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.storage.database import Database
 from tests.helpers import bundles
 from tests.helpers.registry import (
@@ -175,7 +175,7 @@ def test_loose_non_card_is_refused_and_changes_nothing(
     path = tmp_path / name
     path.write_bytes(content)
     before = row_counts(db_path)
-    report = Importer(db).import_file(path, model="m", version="1")
+    report = Importer(db).import_file(path, LooseCardInfo(model="m", version="1"))
     assert not report.ok
     assert name in report.plan.reason() and expected in report.plan.reason()
     assert row_counts(db_path) == {**before, "audit_events": before["audit_events"] + 1}
@@ -257,7 +257,7 @@ def test_32_mib_hostile_json_card_is_handled_within_bounds(
     path = tmp_path / "hostile.json"
     path.write_bytes(HOSTILE_JSON_CARDS[case])
     start = time.perf_counter()
-    report = Importer(db).import_file(path, model="m", version="1")
+    report = Importer(db).import_file(path, LooseCardInfo(model="m", version="1"))
     # Refused or imported, in seconds (the old depth scan took most of an hour).
     assert time.perf_counter() - start < 40
     assert report.ok or "hostile.json" in report.plan.reason()
@@ -317,7 +317,7 @@ def test_bad_names_of_a_loose_card_are_refused_with_the_field(
         ("model", "--model", "model name"),
         ("version", "--version", "version"),
     ):
-        reason = Importer(db).import_file(plain, **{option: value}).plan.reason()
+        reason = Importer(db).import_file(plain, LooseCardInfo(**{option: value})).plan.reason()
         assert reason.startswith(f"plain.json: {field}: the {what} '"), reason
         assert expected in reason
     if value.strip() == value:  # the card's own name is taken without surrounding spaces

@@ -9,7 +9,7 @@ import pytest
 
 from countersign.formats.bundle import create_bundle
 from countersign.services.audit.trail import verify_chain
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from tests.helpers import bundles
@@ -37,7 +37,7 @@ def _db_path(db: Database) -> Place:
 
 def test_loose_card_lands_as_new_model(db: Database, tmp_path: Path) -> None:
     path = write_card(tmp_path, "scorer.json", native_card("credit-scorer", "1.0"))
-    report = Importer(db, actor="officer").import_file(path, team="Risk Analytics")
+    report = Importer(db, actor="officer").import_file(path, LooseCardInfo(team="Risk Analytics"))
     assert report.ok and report.landed
     assert [(c.model, c.version, c.outcome) for c in report.plan.cards] == [
         ("credit-scorer", "1.0", "new model")
@@ -103,7 +103,7 @@ def test_loose_card_without_version_needs_the_option(db: Database, tmp_path: Pat
     path = write_card(tmp_path, "card.json", card)
     report = Importer(db).import_file(path)
     assert "does not state its version; pass --version" in report.plan.reason()
-    assert Importer(db).import_file(path, version="3.1").landed
+    assert Importer(db).import_file(path, LooseCardInfo(version="3.1")).landed
 
 
 def test_bundle_lands_whole_with_its_provenance(db: Database, tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ def test_search_finds_imported_card_text(db: Database, tmp_path: Path) -> None:
 def test_a_cyclonedx_bom_lands_one_card_version_per_model(db: Database, tmp_path: Path) -> None:
     fixture = Path(__file__).parents[2] / "fixtures" / "cards" / "cyclonedx"
     path = fixture / "payments-ml-bom.json"
-    report = Importer(db, actor="officer").import_file(path, team="Payments")
+    report = Importer(db, actor="officer").import_file(path, LooseCardInfo(team="Payments"))
     assert report.ok and report.landed
     assert [(c.model, c.version, c.outcome) for c in report.plan.cards] == [
         ("card-fraud-detector", "4.4", "new model"),
@@ -168,7 +168,9 @@ def test_a_cyclonedx_bom_lands_one_card_version_per_model(db: Database, tmp_path
     assert detail.summary.source_format == "cyclonedx"
     assert detail.card.quantitative_analyses.results[0].numeric == 0.962
     assert [a.path for a in detail.attachments] == ["embedded/graphic-01-roc.png"]
-    chosen = Importer(db).import_file(path, model="chargeback-predictor", version="1.3")
+    chosen = Importer(db).import_file(
+        path, LooseCardInfo(model="chargeback-predictor", version="1.3")
+    )
     assert [(c.model, c.version) for c in chosen.plan.cards] == [("chargeback-predictor", "1.3")]
 
 

@@ -32,7 +32,11 @@ from countersign.services.identities.certificates import (
 )
 from countersign.services.integrity.checkpoint import read_checkpoint, write_checkpoint
 from countersign.services.integrity.registry_check import RegistryCheck, verify_registry
-from countersign.services.reviews.signoff_payload import payload_bytes, signoff_payload
+from countersign.services.reviews.signoff_payload import (
+    SignoffContent,
+    payload_bytes,
+    signoff_payload,
+)
 from countersign.services.storage.database import Database
 from countersign.services.trust.anchors import TrustAnchors, anchors_from_pem
 from countersign.services.trust.store import TrustStore
@@ -257,16 +261,18 @@ def test_an_attacker_identity_and_sign_off_are_named(registry: Path, original: O
     pem, fingerprint = pem_of(certificate), certificate_fingerprint(certificate)
     sha = str(_scalar(registry, "SELECT sha256 FROM card_versions WHERE version = '1.0'"))
     payload = signoff_payload(
-        card_version_sha256=sha,
-        model="credit-scorer",
-        version="1.0",
-        template_id="standard",
-        template_version=1,
-        responses=[],
-        decision="approve",
-        comment="",
-        signed_at="2026-12-05T09:00:00.000000Z",
-        signer_fingerprint=fingerprint,
+        SignoffContent(
+            card_version_sha256=sha,
+            model="credit-scorer",
+            version="1.0",
+            template_id="standard",
+            template_version=1,
+            responses=[],
+            decision="approve",
+            comment="",
+            signed_at="2026-12-05T09:00:00.000000Z",
+            signer_fingerprint=fingerprint,
+        )
     )
     signature = key.sign(payload_bytes(payload), ec.ECDSA(hashes.SHA256()))
     _sql(

@@ -30,7 +30,11 @@ from countersign.services.reports.pdf.document import build_report
 from countersign.services.reports.signing import sign_report
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reviews.records import SignatureInfo
-from countersign.services.reviews.signoff_payload import payload_bytes, signoff_payload
+from countersign.services.reviews.signoff_payload import (
+    SignoffContent,
+    payload_bytes,
+    signoff_payload,
+)
 from tests.helpers.registry import raw_connection
 from tests.helpers.reports import ANA, OLGA, ReportBench, report_bench
 from tests.helpers.signoff import PASSPHRASE
@@ -60,16 +64,18 @@ def _approval(
     fingerprint = certificate_fingerprint(load_certificate(pem))
     payload = payload_bytes(
         signoff_payload(
-            card_version_sha256=data.sha256,
-            model=data.model,
-            version=data.version,
-            template_id="standard",
-            template_version=1,
-            responses=[],
-            decision="approve",
-            comment="Looks fine.",
-            signed_at=signed_at,
-            signer_fingerprint=fingerprint,
+            SignoffContent(
+                card_version_sha256=data.sha256,
+                model=data.model,
+                version=data.version,
+                template_id="standard",
+                template_version=1,
+                responses=[],
+                decision="approve",
+                comment="Looks fine.",
+                signed_at=signed_at,
+                signer_fingerprint=fingerprint,
+            )
         )
     )
     signature = key.sign(payload, ec.ECDSA(hashes.SHA256()))

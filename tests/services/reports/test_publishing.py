@@ -16,6 +16,7 @@ from countersign.models.card import ModelCard
 from countersign.services.identities.certificates import load_certificate
 from countersign.services.reports.errors import PublishRefused
 from countersign.services.reports.publishing import _check_name
+from countersign.services.reports.reports import PublishSource
 from tests.helpers.registry import audit_actions, last_audit_details
 from tests.helpers.reports import ANA, OLGA, ReportBench, markup_card, report_bench
 from tests.helpers.signoff import PASSPHRASE
@@ -35,7 +36,7 @@ def _files(folder: Path) -> list[str]:
 def test_an_approved_version_is_published_whole(bench: ReportBench, tmp_path: Path) -> None:
     folder = tmp_path / "published"
     result = bench.reports.publish(
-        "credit-scorer", "1.0", folder, identity=OLGA, passphrase=PASSPHRASE
+        "credit-scorer", "1.0", folder, PublishSource(identity=OLGA, passphrase=PASSPHRASE)
     )
     fingerprint = bench.bench.identities.get(ANA).fingerprint
     assert _files(folder) == sorted(
@@ -83,7 +84,9 @@ def test_only_approved_versions_are_published(bench: ReportBench, tmp_path: Path
     folder = tmp_path / "published"
     events = len(audit_actions(bench.bench.path))
     with pytest.raises(PublishRefused) as refused:
-        bench.reports.publish("credit-scorer", "2.0", folder, identity=OLGA, passphrase=PASSPHRASE)
+        bench.reports.publish(
+            "credit-scorer", "2.0", folder, PublishSource(identity=OLGA, passphrase=PASSPHRASE)
+        )
     assert str(refused.value) == (
         "credit-scorer 2.0 is submitted, not approved; only approved card versions are published"
     )
@@ -109,7 +112,7 @@ def test_a_folder_that_is_not_new_or_empty_is_refused(bench: ReportBench, tmp_pa
     for folder, message in cases.items():
         with pytest.raises(PublishRefused) as refused:
             bench.reports.publish(
-                "credit-scorer", "1.0", folder, identity=OLGA, passphrase=PASSPHRASE
+                "credit-scorer", "1.0", folder, PublishSource(identity=OLGA, passphrase=PASSPHRASE)
             )
         assert str(refused.value) == message
     assert (full / "keep.txt").read_text() == "mine" and _files(full) == ["keep.txt"]
@@ -120,7 +123,9 @@ def test_a_folder_that_is_not_new_or_empty_is_refused(bench: ReportBench, tmp_pa
 def test_an_empty_folder_is_filled(bench: ReportBench, tmp_path: Path) -> None:
     folder = tmp_path / "empty"
     folder.mkdir()
-    bench.reports.publish("credit-scorer", "1.0", folder, identity=OLGA, passphrase=PASSPHRASE)
+    bench.reports.publish(
+        "credit-scorer", "1.0", folder, PublishSource(identity=OLGA, passphrase=PASSPHRASE)
+    )
     assert "review-report.pdf" in _files(folder)
 
 
@@ -128,7 +133,9 @@ def test_an_exported_report_can_be_published_if_it_verifies(
     bench: ReportBench, tmp_path: Path
 ) -> None:
     report = bench.export(tmp_path / "r.pdf")
-    result = bench.reports.publish("credit-scorer", "1.0", tmp_path / "out", report=report)
+    result = bench.reports.publish(
+        "credit-scorer", "1.0", tmp_path / "out", PublishSource(report=report)
+    )
     assert (tmp_path / "out" / "review-report.pdf").read_bytes() == report.read_bytes()
     assert result.report_sha256 == hashlib.sha256(report.read_bytes()).hexdigest()
 
@@ -137,7 +144,9 @@ def test_an_exported_report_can_be_published_if_it_verifies(
     data[data.index(b"ReportLab PDF Library") + 3] ^= 1
     tampered.write_bytes(bytes(data))
     with pytest.raises(PublishRefused, match=r"tampered\.pdf is not a valid signed report"):
-        bench.reports.publish("credit-scorer", "1.0", tmp_path / "out2", report=tampered)
+        bench.reports.publish(
+            "credit-scorer", "1.0", tmp_path / "out2", PublishSource(report=tampered)
+        )
     assert not (tmp_path / "out2").exists()
 
 
@@ -146,13 +155,15 @@ def test_a_report_from_before_the_approval_is_refused(tmp_path: Path) -> None:
         early = bench.export(tmp_path / "early.pdf")
         bench.bench.sign(ANA)
         with pytest.raises(PublishRefused) as refused:
-            bench.reports.publish("credit-scorer", "1.0", tmp_path / "out", report=early)
+            bench.reports.publish(
+                "credit-scorer", "1.0", tmp_path / "out", PublishSource(report=early)
+            )
         assert str(refused.value) == (
             f"{early} was exported while credit-scorer 1.0 was submitted; export the report "
             "again now that it is approved"
         )
         with pytest.raises(PublishRefused, match="give --identity EMAIL to sign one now"):
-            bench.reports.publish("credit-scorer", "1.0", tmp_path / "out")
+            bench.reports.publish("credit-scorer", "1.0", tmp_path / "out", PublishSource())
         assert not (tmp_path / "out").exists()
 
 
@@ -164,7 +175,9 @@ def test_a_report_of_another_version_is_refused(tmp_path: Path) -> None:
         with pytest.raises(
             PublishRefused, match=r"reports on credit-scorer 2\.0, not on credit-scorer 1\.0"
         ):
-            bench.reports.publish("credit-scorer", "1.0", tmp_path / "out", report=other)
+            bench.reports.publish(
+                "credit-scorer", "1.0", tmp_path / "out", PublishSource(report=other)
+            )
 
 
 def test_names_never_climb_out_of_the_folder() -> None:
@@ -184,7 +197,9 @@ def test_a_failed_write_leaves_no_folder(
     folder = tmp_path / "out"
     events = len(audit_actions(bench.bench.path))
     with pytest.raises(PublishRefused, match="No space left on device; nothing was published"):
-        bench.reports.publish("credit-scorer", "1.0", folder, identity=OLGA, passphrase=PASSPHRASE)
+        bench.reports.publish(
+            "credit-scorer", "1.0", folder, PublishSource(identity=OLGA, passphrase=PASSPHRASE)
+        )
     assert not folder.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
     assert len(audit_actions(bench.bench.path)) == events

@@ -24,10 +24,10 @@ from pyhanko_certvalidator import ValidationContext
 
 from countersign.services.identities.certificates import load_certificate
 from countersign.services.identities.errors import IdentityRetired, WrongPassphrase
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry import NotFound, Registry
 from countersign.services.reports.errors import ReportRefused
-from countersign.services.reports.reports import Reports
+from countersign.services.reports.reports import Reports, ReportSigner
 from tests.helpers.registry import audit_actions, last_audit_details
 from tests.helpers.reports import (
     ANA,
@@ -348,16 +348,21 @@ def test_refusals_write_nothing(tmp_path: Path) -> None:
         before = bench.bench.counts()
         output = tmp_path / "out.pdf"
         with pytest.raises(WrongPassphrase):
-            reports.export("credit-scorer", "1.0", OLGA, "not the passphrase", output)
+            reports.export("credit-scorer", "1.0", ReportSigner(OLGA, "not the passphrase"), output)
         with pytest.raises(NotFound, match=r"credit-scorer has no version '9\.9'"):
-            reports.export("credit-scorer", "9.9", OLGA, PASSPHRASE, output)
+            reports.export("credit-scorer", "9.9", ReportSigner(OLGA, PASSPHRASE), output)
         with pytest.raises(ReportRefused, match=r"the folder .*missing does not exist"):
-            reports.export("credit-scorer", "1.0", OLGA, PASSPHRASE, tmp_path / "missing" / "r.pdf")
+            reports.export(
+                "credit-scorer",
+                "1.0",
+                ReportSigner(OLGA, PASSPHRASE),
+                tmp_path / "missing" / "r.pdf",
+            )
         with pytest.raises(ReportRefused, match="is a folder"):
-            reports.export("credit-scorer", "1.0", OLGA, PASSPHRASE, tmp_path)
+            reports.export("credit-scorer", "1.0", ReportSigner(OLGA, PASSPHRASE), tmp_path)
         bench.bench.identities.retire(ANA, "left")
         with pytest.raises(IdentityRetired, match="can no longer sign a report"):
-            reports.export("credit-scorer", "1.0", ANA, PASSPHRASE, output)
+            reports.export("credit-scorer", "1.0", ReportSigner(ANA, PASSPHRASE), output)
         assert not output.exists()
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
         after = bench.bench.counts()
@@ -370,8 +375,7 @@ def test_progress_is_reported_step_by_step(tmp_path: Path) -> None:
         bench.reports.export(
             "credit-scorer",
             "1.0",
-            OLGA,
-            PASSPHRASE,
+            ReportSigner(OLGA, PASSPHRASE),
             tmp_path / "r.pdf",
             progress=lambda done, total, what: seen.append((done, total, what)),
         )
@@ -429,7 +433,7 @@ def test_a_card_left_as_a_template_says_how_many_sections_are_placeholders(
     fixture = Path(__file__).parents[2] / "fixtures" / "cards" / "hf" / "unfilled-hub-template.md"
     with report_bench(tmp_path, approve=False) as bench:
         report = Importer(bench.bench.db, actor="officer").import_file(
-            fixture, model="ticket-router", version="0.1", team="Support"
+            fixture, LooseCardInfo(model="ticket-router", version="0.1", team="Support")
         )
         assert report.ok, report.plan.reason()
         path = bench.export(tmp_path / "template.pdf", version="0.1", model="ticket-router")

@@ -10,12 +10,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from reportlab.pdfgen.canvas import Canvas
 
+from countersign.services.identities.identities import Pkcs12File
 from countersign.services.reports import verification as report_verification
 from countersign.services.reports.attachments import CARD, report_attachments
 from countersign.services.reports.data import Exporter, gather_report
 from countersign.services.reports.errors import ReportUnreadable
 from countersign.services.reports.pdf.document import build_report
-from countersign.services.reports.reports import Reports
+from countersign.services.reports.reports import Reports, ReportSigner
 from countersign.services.reports.signing import sign_report
 from tests.helpers.reports import ANA, OLGA, ReportBench, report_bench
 from tests.helpers.signoff import PASSPHRASE, issued_pkcs12, workbench
@@ -217,10 +218,15 @@ def test_a_report_signed_with_an_organisation_certificate_is_trusted_through_its
     with report_bench(tmp_path / "office") as bench:
         approver.write_text(bench.bench.identities.get(ANA).certificate_pem)
         bench.bench.identities.import_pkcs12(
-            credential, "p12 password", PASSPHRASE, "officer", granted_by=bench.bench.officer()
+            Pkcs12File(credential, "p12 password"),
+            PASSPHRASE,
+            "officer",
+            granted_by=bench.bench.officer(),
         )
         path = tmp_path / "report.pdf"
-        bench.reports.export("credit-scorer", "1.0", "bea@example.org", PASSPHRASE, path)
+        bench.reports.export(
+            "credit-scorer", "1.0", ReportSigner("bea@example.org", PASSPHRASE), path
+        )
         assert bench.reports.verify(path).ok
     (tmp_path / "auditor").mkdir()
     with workbench(tmp_path / "auditor") as auditor:

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from countersign.models.card import canonical_json
 from countersign.services.audit.trail import verify_chain
 from countersign.services.identities.errors import IdentityRetired, WrongPassphrase
+from countersign.services.identities.identities import Pkcs12File
 from countersign.services.importing.importer import Importer
 from countersign.services.reviews.errors import (
     AlreadySigned,
@@ -31,6 +32,7 @@ from countersign.services.reviews.reviews import Answer
 from countersign.services.reviews.rules import card_owner_emails, emails_in
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
+    SignoffContent,
     payload_bytes,
     signoff_payload,
 )
@@ -256,7 +258,10 @@ def test_bundle_signer_cannot_approve_by_certificate(tmp_path: Path) -> None:
         path = bench.folder / "fay.p12"
         path.write_bytes(data)
         bench.identities.import_pkcs12(
-            path, None, PASSPHRASE, "approver", email="fay@example.org", granted_by=bench.officer()
+            Pkcs12File(path, None, email="fay@example.org"),
+            PASSPHRASE,
+            "approver",
+            granted_by=bench.officer(),
         )
         _refused(
             bench, SegregationOfDuties, "fay@example.org signed the bundle", email="fay@example.org"
@@ -373,22 +378,24 @@ def test_signature_covers_exactly_the_documented_payload(bench: Workbench) -> No
     signer = bench.identities.get(ANA)
     detail = bench.reviews.prepare("credit-scorer", "1.0")
     payload = signoff_payload(
-        card_version_sha256=detail.card_sha256,
-        model="credit-scorer",
-        version="1.0",
-        template_id="standard",
-        template_version=1,
-        responses=[
-            SignedResponse(r.item, r.answer, r.note, r.automatic, r.evidence)
-            for r in signature.responses
-        ],
-        decision="approve",
-        comment="Fine.",
-        signed_at=signature.signed_at,
-        signer_fingerprint=signer.fingerprint,
-        chain=signature.chain,
-        stage="staging",
-        artifacts=[],
+        SignoffContent(
+            card_version_sha256=detail.card_sha256,
+            model="credit-scorer",
+            version="1.0",
+            template_id="standard",
+            template_version=1,
+            responses=[
+                SignedResponse(r.item, r.answer, r.note, r.automatic, r.evidence)
+                for r in signature.responses
+            ],
+            decision="approve",
+            comment="Fine.",
+            signed_at=signature.signed_at,
+            signer_fingerprint=signer.fingerprint,
+            chain=signature.chain,
+            stage="staging",
+            artifacts=[],
+        )
     )
     # The sign-off signs the audit chain's head it extends: the newest event before it.
     assert signature.chain is not None

@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from countersign.services.demo import build_demo_registry
-from countersign.services.workstation import Services, open_services
+from countersign.services.workstation import ServiceOptions, Services, open_services
 from countersign.views.compare.summary import WHERE_COLUMN
 from countersign.views.main_window import MainWindow
 from tests.helpers.keyring_memory import MemoryKeyring
@@ -23,7 +23,9 @@ MODEL = "retail-credit-risk-scorer"
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Services]:
-    services = open_services(str(build_demo_registry(tmp_path / "demo")), keyring=MemoryKeyring())
+    services = open_services(
+        str(build_demo_registry(tmp_path / "demo")), ServiceOptions(keyring=MemoryKeyring())
+    )
     yield services
     wait_for_background()
     services.close()

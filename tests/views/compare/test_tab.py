@@ -16,7 +16,7 @@ from countersign.services.diff.text_diff import diff_lines
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry, VersionSummary
 from countersign.services.storage.database import Database
-from countersign.services.workstation import build_services, open_services
+from countersign.services.workstation import ServiceOptions, build_services, open_services
 from countersign.views.compare.diff_rows import (
     LINE_NUMBER_ROLE,
     SPANS_ROLE,
@@ -90,7 +90,7 @@ def _versions() -> list[tuple[str, dict[str, Any]]]:
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
     services = open_services(
-        str(tmp_path / "registry.sqlite3"), keyring=MemoryKeyring(), actor="officer"
+        str(tmp_path / "registry.sqlite3"), ServiceOptions(keyring=MemoryKeyring(), actor="officer")
     )
     importer = services.importer
     for version, fields in _versions():
@@ -399,7 +399,7 @@ def test_item_models_pass_the_model_tester(
 
 
 def test_the_model_page_has_a_compare_tab(qtbot: QtBot, registry: Registry) -> None:
-    page = ModelPage(build_services(registry.database, keyring=MemoryKeyring()))
+    page = ModelPage(build_services(registry.database, ServiceOptions(keyring=MemoryKeyring())))
     qtbot.addWidget(page)
     page.resize(1440, 900)
     page.show()

@@ -14,7 +14,7 @@ from countersign.services.drafts import CardDraft, create_model_card, open_draft
 from countersign.services.importing.importer import Importer
 from countersign.services.reviews.checklists import built_in_templates
 from countersign.services.storage.database import Database
-from countersign.services.workstation import open_services
+from countersign.services.workstation import ServiceOptions, open_services
 from countersign.views.drafts.editor import DraftEditor
 from countersign.views.main_window import MainWindow
 from tests.helpers.bundles import make_signer
@@ -251,7 +251,7 @@ def test_export_refusals_are_shown_and_write_nothing(
 
 
 def test_file_menu_opens_new_and_existing_drafts(qtbot: QtBot, tmp_path: Path) -> None:
-    services = open_services(str(tmp_path / "registry.sqlite3"), actor="officer")
+    services = open_services(str(tmp_path / "registry.sqlite3"), ServiceOptions(actor="officer"))
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, settings)
     qtbot.addWidget(window)

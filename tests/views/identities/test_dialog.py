@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import SERVICE
-from countersign.services.workstation import open_services
+from countersign.services.workstation import ServiceOptions, open_services
 from countersign.views.identities.dialog import CERTIFICATE_FILTER, IdentitiesDialog
 from countersign.views.identities.forms import (
     ChangePassphraseDialog,
@@ -110,7 +110,8 @@ def test_an_unusable_keyring_is_explained_and_nothing_is_stored(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     services = open_services(
-        str(tmp_path / "registry.sqlite3"), keyring=PlaintextKeyring(), actor="officer"
+        str(tmp_path / "registry.sqlite3"),
+        ServiceOptions(keyring=PlaintextKeyring(), actor="officer"),
     )
     identities = services.identities
     try:
@@ -140,7 +141,8 @@ def test_a_keyring_that_refuses_to_store_leaves_nothing_behind(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     services = open_services(
-        str(tmp_path / "registry.sqlite3"), keyring=RefusingKeyring(), actor="officer"
+        str(tmp_path / "registry.sqlite3"),
+        ServiceOptions(keyring=RefusingKeyring(), actor="officer"),
     )
     db, identities = services.database, services.identities
     try:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 
 from countersign.services.audit.records import AuditTrail
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.storage.database import Database
 from countersign.views.model_page.history_tab import HistoryTableModel, load_history
 from tests.helpers.registry import native_card, write_card
@@ -22,7 +22,7 @@ def test_events_page_lazily_and_pass_the_tester(
     importer = Importer(db, actor="officer")
     for minor in range(6):
         path = write_card(tmp_path, f"m{minor}.json", native_card("churn-model", f"1.{minor}"))
-        importer.import_file(path, team="Retention")
+        importer.import_file(path, LooseCardInfo(team="Retention"))
     other = write_card(tmp_path, "other.json", native_card("other-model", "1.0"))
     importer.import_file(other)
 

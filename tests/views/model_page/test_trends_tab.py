@@ -65,11 +65,13 @@ def test_nothing_to_chart_is_said(tab: TrendsTab) -> None:
 
 
 def test_the_model_page_has_a_trends_tab(qtbot: QtBot, tmp_path: Path) -> None:
-    from countersign.services.workstation import open_services
+    from countersign.services.workstation import ServiceOptions, open_services
     from countersign.views.model_page.page import ModelPage
     from tests.helpers.keyring_memory import MemoryKeyring
 
-    services = open_services(str(build_demo_registry(tmp_path / "demo")), keyring=MemoryKeyring())
+    services = open_services(
+        str(build_demo_registry(tmp_path / "demo")), ServiceOptions(keyring=MemoryKeyring())
+    )
     page = ModelPage(services)
     qtbot.addWidget(page)
     page.show_model("retail-credit-risk-scorer")

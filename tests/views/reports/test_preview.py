@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtPdfWidgets import QPdfView
 from pytestqt.qtbot import QtBot
 
-from countersign.services.reports.reports import ExportResult
+from countersign.services.reports.reports import ExportResult, ReportSigner
 from countersign.views.main_window import MainWindow
 from countersign.views.reports import folder as report_folder
 from countersign.views.reports.preview import ReportPreview
@@ -35,7 +35,7 @@ class Exported:
 def exported(qtbot: QtBot, tmp_path: Path) -> Iterator[Exported]:
     with report_window(qtbot, tmp_path) as (main, bench):
         result = bench.reports.export(
-            "credit-scorer", "1.0", OLGA, PASSPHRASE, tmp_path / "report.pdf"
+            "credit-scorer", "1.0", ReportSigner(OLGA, PASSPHRASE), tmp_path / "report.pdf"
         )
         yield Exported(main, bench, result)
 

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from countersign.services.reports.reports import Reports
+from countersign.services.reports.reports import Reports, ReportSigner
 from countersign.services.reports.verdict import ReportCheck
 from countersign.views.main_window import MainWindow
 from countersign.views.reports import verify_dialog
@@ -45,7 +45,7 @@ def verifying(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     )
     with report_window(qtbot, tmp_path) as (main, bench):
         report = tmp_path / "report.pdf"
-        bench.reports.export("credit-scorer", "1.0", OLGA, PASSPHRASE, report)
+        bench.reports.export("credit-scorer", "1.0", ReportSigner(OLGA, PASSPHRASE), report)
         main.commands["verify_report"].trigger()
         dialog = main.report_commands.verify_dialog
         assert dialog is not None and dialog.isVisible()
