@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         _add_review_command,
         _add_report_commands,
         _add_card_commands,
-        _add_deployment_commands,
+        _add_stage_commands,
+        _add_officer_commands,
+        _add_gate_commands,
         _add_desk_commands,
     ):
         add_commands(commands)
@@ -180,8 +182,8 @@ def _add_registry_commands(commands: argparse._SubParsersAction[argparse.Argumen
     copy.add_argument("target", metavar="DST", help="where to copy it (file path or URL)")
 
 
-def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``stages``, ``status``, ``classify``, ``revoke``, ``revocations`` and ``gate``."""
+def _add_stage_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``stages`` (and ``stages set``) and ``status``: the deployment stages and where a model is."""
     stages = commands.add_parser("stages", help="the registry's deployment stages, in order")
     stages.add_argument("--json", action="store_true", help=_JSON_HELP)
     stage_actions = stages.add_subparsers(dest="stages_command", metavar="ACTION")
@@ -196,6 +198,9 @@ def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.Argum
     status.add_argument("model", metavar="MODEL", help="the model's name")
     status.add_argument("--json", action="store_true", help=_JSON_HELP)
 
+
+def _add_officer_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``classify`` and ``revoke``: an officer's signed risk tier and withdrawn approvals."""
     classify = commands.add_parser("classify", help="an officer's signed risk classification")
     classify.add_argument(
         "reference", metavar="MODEL[@VERSION]", help="the card version (the newest by default)"
@@ -223,6 +228,9 @@ def _add_deployment_commands(commands: argparse._SubParsersAction[argparse.Argum
         "--identity", required=True, metavar="EMAIL", help="the officer who signs the revocation"
     )
 
+
+def _add_gate_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``revocations export`` and ``gate``: what a deployment pipeline asks."""
     revocations = commands.add_parser("revocations", help="export the signed revocations")
     revocation_actions = revocations.add_subparsers(
         dest="revocations_command", metavar="ACTION", required=True

@@ -18,6 +18,7 @@ import hashlib
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,20 +50,20 @@ def _raw_insert(url: str, cards: list[tuple[str, bytes]], run: int) -> float:
     ]
     with psycopg.connect(url) as connection:
         connection.execute(
-            f"CREATE TABLE {table} (id serial PRIMARY KEY, model text, version text, "  # type: ignore[arg-type]
+            f"CREATE TABLE {table} (id serial PRIMARY KEY, model text, version text, "
             "canonical_json text, sha256 text, original bytea, original_name text)"
         )
         connection.commit()
         start = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} (model, version, canonical_json, sha256, original, "  # type: ignore[arg-type]
+                f"INSERT INTO {table} (model, version, canonical_json, sha256, original, "
                 "original_name) VALUES (%s, %s, %s, %s, %s, %s)",
                 rows,
             )
         connection.commit()
         elapsed = time.perf_counter() - start
-        connection.execute(f"DROP TABLE {table}")  # type: ignore[arg-type]
+        connection.execute(f"DROP TABLE {table}")
         connection.commit()
     return elapsed
 
@@ -119,11 +120,11 @@ def measure_search(services: Services, url: str, repeat: int) -> list[Figure]:
                     floor = raw.execute(
                         dialect.POSTGRESQL_FLOOR.replace(":q", "%(q)s").replace(
                             ":skip", "%(skip)s"
-                        ),  # type: ignore[arg-type]
+                        ),
                         {"q": query, "skip": dialect.RANKED_AT_MOST - 1},
                     ).fetchone()
                     raw.execute(
-                        dialect.POSTGRESQL_RANKED.replace(":q", "%(q)s")  # type: ignore[arg-type]
+                        dialect.POSTGRESQL_RANKED.replace(":q", "%(q)s")
                         .replace(":floor", "%(floor)s")
                         .replace(":n", "%(n)s"),
                         {"q": query, "floor": floor[0] if floor else 0, "n": 20},
@@ -131,7 +132,7 @@ def measure_search(services: Services, url: str, repeat: int) -> list[Figure]:
                     raw.rollback()
 
                 limit += _timed(plain, repeat)
-                ours += _timed(lambda text=text: registry.search(text, limit=20), repeat)
+                ours += _timed(partial(registry.search, text, limit=20), repeat)
             figures.append(
                 Figure(
                     f"PostgreSQL: search, ranked top 20, {label}",

@@ -28,6 +28,7 @@ from pathlib import Path
 from benchmarks.cards import prose
 from benchmarks.figures import Figure
 from countersign.models.card import ModelCard
+from countersign.models.vocabulary import AnswerValue
 from countersign.services.identities.identities import SigningKey
 from countersign.services.identities.memory_keyring import MemoryKeyring
 from countersign.services.importing.importer import LooseCardInfo
@@ -129,7 +130,7 @@ def _registry(folder: Path, scale: float) -> tuple[Database, SigningKey]:
     officer = identities.unlock("olga@example.org", PASSPHRASE)
     identities.create("Ana Approver", "ana@example.org", "approver", PASSPHRASE, granted_by=officer)
     items = services.checklists.get("standard").template.items
-    answers = {item.id: Answer("pass", "Checked against the card.") for item in items}
+    answers = {item.id: Answer(AnswerValue.PASS, "Checked against the card.") for item in items}
     for version, decision in (("1", "approve"), ("2", "changes")):
         path = folder / f"card-{scale}-{version}.json"
         card = long_card(version, scale) if version == "1" else _edited(long_card("2", scale))

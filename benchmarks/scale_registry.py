@@ -68,7 +68,7 @@ def _at_head(built: Path) -> Path:
     if not upgraded.exists():
         partial = upgraded.with_name(upgraded.name + ".partial")
         shutil.copyfile(built, partial)
-        open_services(str(partial), actor="benchmark").close()
+        open_services(str(partial), ServiceOptions(actor="benchmark")).close()
         for leftover in partial.parent.glob(partial.name + "-*"):
             leftover.unlink()
         partial.rename(upgraded)

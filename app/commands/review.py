@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import base64
 import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from countersign.commands.context import services_for
@@ -15,7 +16,7 @@ from countersign.models.vocabulary import CardStatus, Decision
 from countersign.services.counting import counted
 from countersign.services.registry import split_reference
 from countersign.services.reviews.errors import ResponsesInvalid
-from countersign.services.reviews.records import Answer
+from countersign.services.reviews.records import Answer, ReviewDraft
 from countersign.services.reviews.responses_file import (
     read_responses,
     read_responses_listing_problems,
@@ -117,29 +118,7 @@ def dry_run(args: argparse.Namespace) -> int:
         problems.extend(p for p in result.problems if not isinstance(p, ResponsesInvalid))
     draft = result.draft
     if args.json:
-        print_json(
-            {
-                "model": draft.model,
-                "version": draft.version,
-                "template": draft.template.reference,
-                "ok": not problems,
-                "items": [
-                    {
-                        "item": view.item.id,
-                        "text": view.item.text,
-                        "required": view.item.required,
-                        "automatic": (
-                            {"result": view.automatic.result, "evidence": view.automatic.evidence}
-                            if view.automatic
-                            else None
-                        ),
-                        "answer": answers[view.item.id].answer if view.item.id in answers else None,
-                    }
-                    for view in draft.items
-                ],
-                "problems": [str(problem) for problem in problems],
-            }
-        )
+        print_json(_dry_run_json(draft, answers, problems))
         return EXIT_REFUSED if problems else EXIT_OK
     decision = f" to {Decision.word(request.decision)}" if args.decision else ""
     print(
@@ -148,6 +127,49 @@ def dry_run(args: argparse.Namespace) -> int:
     )
     print()
     print("Checklist items (automatic checks run on the card):")
+    print_columns(_dry_run_rows(draft, answers))
+    print()
+    if not problems:
+        what = "the sign-off would be accepted" if args.responses else "no problem found"
+        print(f"No problems: {what}.")
+        return EXIT_OK
+    print(f"{counted(len(problems), 'problem')}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _dry_run_json(
+    draft: ReviewDraft, answers: Mapping[str, Answer], problems: Sequence[CountersignError]
+) -> dict[str, Any]:
+    """The documented JSON of ``review --dry-run``."""
+    return {
+        "model": draft.model,
+        "version": draft.version,
+        "template": draft.template.reference,
+        "ok": not problems,
+        "items": [
+            {
+                "item": view.item.id,
+                "text": view.item.text,
+                "required": view.item.required,
+                "automatic": (
+                    {"result": view.automatic.result, "evidence": view.automatic.evidence}
+                    if view.automatic
+                    else None
+                ),
+                "answer": answers[view.item.id].answer if view.item.id in answers else None,
+            }
+            for view in draft.items
+        ],
+        "problems": [str(problem) for problem in problems],
+    }
+
+
+def _dry_run_rows(
+    draft: ReviewDraft, answers: Mapping[str, Answer]
+) -> list[tuple[str, str, str, str]]:
+    """The dry run's table: each item, whether required, its automatic result and answer."""
     rows = [("", "Item", "Required", "Automatic check")]
     for view in draft.items:
         mark = "ASK"
@@ -161,16 +183,7 @@ def dry_run(args: argparse.Namespace) -> int:
         rows.append(
             (mark, view.item.id, "required" if view.item.required else "optional", evidence)
         )
-    print_columns(rows)
-    print()
-    if not problems:
-        what = "the sign-off would be accepted" if args.responses else "no problem found"
-        print(f"No problems: {what}.")
-        return EXIT_OK
-    print(f"{counted(len(problems), 'problem')}:", file=sys.stderr)
-    for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
-    return EXIT_REFUSED
+    return rows
 
 
 def review_json(r: ReviewInfo) -> dict[str, Any]:

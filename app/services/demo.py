@@ -152,13 +152,7 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
     ):
         bundles, signers = read_sample_index(samples / SAMPLES_INDEX)
         reviewers, sign_offs = read_sample_reviews(samples / SAMPLE_REVIEWS)
-        rounds = {bundle.round for bundle in bundles}
-        for sign_off in sign_offs:
-            if sign_off.after_round not in rounds:
-                raise DemoSamplesError(
-                    f"{SAMPLE_REVIEWS}: the review of {sign_off.model} {sign_off.version} comes "
-                    f"after round {sign_off.after_round}, which has no bundles"
-                )
+        _check_review_rounds(bundles, sign_offs)
         total = 2 * len(bundles) + 1 + len(sign_offs)
         credentials = {
             name: make_team_credential(signer, Path(keys) / name)
@@ -190,14 +184,32 @@ def build_demo_registry(folder: Path, progress: Progress | None = None) -> Path:
                 report(done, total, f"Signing the review of {sign_off.model} {sign_off.version}")
                 done += 1
                 _sign_sample_review(reviews, sign_off, reviewers[sign_off.reviewer], passphrase)
-        for reviewer in reviewers.values():
-            signing = identities.unlock(reviewer.email, passphrase)
-            identities.retire(reviewer.email, RETIRED_REASON, signer=signing)
+        _retire_reviewers(identities, list(reviewers.values()), passphrase)
     finally:
         keyring.entries.clear()  # retiring removed the keys; this covers a failed build
         services.close()
     report(total, total, "Demo registry ready")
     return registry_path
+
+
+def _check_review_rounds(bundles: list[SampleBundle], sign_offs: list[SampleSignOff]) -> None:
+    """Each sample review comes after a round of bundles that exists."""
+    rounds = {bundle.round for bundle in bundles}
+    for sign_off in sign_offs:
+        if sign_off.after_round not in rounds:
+            raise DemoSamplesError(
+                f"{SAMPLE_REVIEWS}: the review of {sign_off.model} {sign_off.version} comes "
+                f"after round {sign_off.after_round}, which has no bundles"
+            )
+
+
+def _retire_reviewers(
+    identities: Identities, reviewers: list[SampleReviewer], passphrase: str
+) -> None:
+    """Retire the demo reviewers: their keys are thrown away, so nobody signs as them again."""
+    for reviewer in reviewers:
+        signing = identities.unlock(reviewer.email, passphrase)
+        identities.retire(reviewer.email, RETIRED_REASON, signer=signing)
 
 
 def _create_reviewers(

@@ -300,28 +300,7 @@ class Identities:
                 grantor = _grantor(session, role, credential, granted_by)
                 session.add(row)
                 session.flush()
-                append_events(
-                    session,
-                    [
-                        EventDraft(
-                            AuditAction.IDENTITY_CREATED
-                            if source == IdentitySource.SELF_SIGNED
-                            else AuditAction.IDENTITY_IMPORTED,
-                            AuditObject.IDENTITY,
-                            fingerprint,
-                            self.actor,
-                            {
-                                "name": name,
-                                "email": email,
-                                "subject": row.subject,
-                                "issuer": row.issuer,
-                                "not_after": row.not_after,
-                                "chain": len(credential.chain),
-                                "certificate_pem": row.certificate_pem,
-                            },
-                        )
-                    ],
-                )
+                append_events(session, [_made_event(row, new, credential, self.actor)])
                 if grantor is not None:
                     _record_grant(session, row, grantor[1], grantor[0], now)
                 # Last, so that a keyring refusal rolls the registry back.
@@ -488,6 +467,27 @@ class Identities:
                 "retire the identity and create a new one"
             )
         return SigningKey(identity=identity, key=key, certificate=certificate)
+
+
+def _made_event(row: Identity, new: _NewIdentity, credential: Credential, actor: str) -> EventDraft:
+    """The audit event of a new identity: made here (self-signed) or imported (PKCS#12)."""
+    return EventDraft(
+        AuditAction.IDENTITY_CREATED
+        if new.source == IdentitySource.SELF_SIGNED
+        else AuditAction.IDENTITY_IMPORTED,
+        AuditObject.IDENTITY,
+        row.fingerprint,
+        actor,
+        {
+            "name": new.name,
+            "email": new.email,
+            "subject": row.subject,
+            "issuer": row.issuer,
+            "not_after": row.not_after,
+            "chain": len(credential.chain),
+            "certificate_pem": row.certificate_pem,
+        },
+    )
 
 
 def _pkcs12_person(source: Pkcs12File, credential: Credential) -> tuple[str, str]:

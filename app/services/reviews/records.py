@@ -192,6 +192,53 @@ def signed_chain(signature: Signature) -> tuple[int, str] | None:
     return (signature.chain_seq, signature.chain_hash)
 
 
+def _signatures_of(session: Session, review_ids: Sequence[int]) -> dict[int, list[SignatureInfo]]:
+    """The sign-offs of the given review rounds with their answers, by round, oldest first."""
+    signatures: dict[int, list[SignatureInfo]] = {}
+    if not review_ids:
+        return signatures
+    sig_rows = session.execute(
+        select(Signature, Identity)
+        .join(Identity, Identity.id == Signature.identity_id)
+        .where(Signature.review_id.in_(review_ids))
+        .order_by(Signature.id)
+    ).all()
+    responses = _responses_of(session, [s.id for s, _ in sig_rows])
+    for sig, identity in sig_rows:
+        signatures.setdefault(sig.review_id, []).append(
+            SignatureInfo(
+                id=sig.id,
+                signer_name=identity.name,
+                signer_email=identity.email,
+                signer_role=identity.role,
+                fingerprint=sig.signer_fingerprint,
+                decision=sig.decision,
+                comment=sig.comment,
+                signed_at=sig.signed_at,
+                signature=sig.signature,
+                responses=tuple(responses.get(sig.id, [])),
+                chain=signed_chain(sig),
+            )
+        )
+    return signatures
+
+
+def _responses_of(session: Session, sig_ids: Sequence[int]) -> dict[int, list[ResponseInfo]]:
+    """The checklist answers of the given sign-offs, by sign-off, in the template's order."""
+    responses: dict[int, list[ResponseInfo]] = {}
+    if not sig_ids:
+        return responses
+    for r in session.scalars(
+        select(ReviewResponse)
+        .where(ReviewResponse.signature_id.in_(sig_ids))
+        .order_by(ReviewResponse.signature_id, ReviewResponse.position)
+    ):
+        responses.setdefault(r.signature_id, []).append(
+            ResponseInfo(r.item_id, r.answer, r.note, r.automatic, r.evidence)
+        )
+    return responses
+
+
 def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int, list[ReviewInfo]]:
     """The review rounds of the given card versions, with sign-offs and answers, oldest first."""
     if not card_version_ids:
@@ -204,42 +251,7 @@ def load_reviews(session: Session, card_version_ids: Sequence[int]) -> dict[int,
         .where(Review.card_version_id.in_(list(card_version_ids)))
         .order_by(Review.id)
     ).all()
-    review_ids = [row[0].id for row in rows]
-    signatures: dict[int, list[SignatureInfo]] = {}
-    if review_ids:
-        sig_rows = session.execute(
-            select(Signature, Identity)
-            .join(Identity, Identity.id == Signature.identity_id)
-            .where(Signature.review_id.in_(review_ids))
-            .order_by(Signature.id)
-        ).all()
-        responses: dict[int, list[ResponseInfo]] = {}
-        sig_ids = [s.id for s, _ in sig_rows]
-        if sig_ids:
-            for r in session.scalars(
-                select(ReviewResponse)
-                .where(ReviewResponse.signature_id.in_(sig_ids))
-                .order_by(ReviewResponse.signature_id, ReviewResponse.position)
-            ):
-                responses.setdefault(r.signature_id, []).append(
-                    ResponseInfo(r.item_id, r.answer, r.note, r.automatic, r.evidence)
-                )
-        for sig, identity in sig_rows:
-            signatures.setdefault(sig.review_id, []).append(
-                SignatureInfo(
-                    id=sig.id,
-                    signer_name=identity.name,
-                    signer_email=identity.email,
-                    signer_role=identity.role,
-                    fingerprint=sig.signer_fingerprint,
-                    decision=sig.decision,
-                    comment=sig.comment,
-                    signed_at=sig.signed_at,
-                    signature=sig.signature,
-                    responses=tuple(responses.get(sig.id, [])),
-                    chain=signed_chain(sig),
-                )
-            )
+    signatures = _signatures_of(session, [row[0].id for row in rows])
     out: dict[int, list[ReviewInfo]] = {}
     for review, record, version, model in rows:
         template = ChecklistTemplate.model_validate_json(record.content_json)
