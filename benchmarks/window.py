@@ -25,6 +25,9 @@ measures, each figure a median of repeated runs:
 - the models table (the item model the browser shows): its first screen, and a
   jump to a screen 90% of the way down (row 9,000 of 10,000; row 90,000 when
   there are that many), against a raw sqlite3 query for the same page;
+- the home screen's lists (the desk service): every list read as the window reads
+  it, and a page 90% of the way down the longest, against the raw counts and pages
+  run with plain sqlite3;
 - peak memory (RSS) of the window process once it has painted, counted the
   registry, shown a model and searched, against the bare window.
 
@@ -510,6 +513,60 @@ def measure_table(db: Path, repeat: int) -> list[Figure]:
     ]
 
 
+def measure_desk(db: Path, repeat: int) -> list[Figure]:
+    """The home screen's lists in one read, and a page deep in the longest, against raw sqlite3."""
+    from countersign.models.vocabulary import DeskList
+    from countersign.services.workstation import open_services
+
+    services = open_services(str(db))
+    desk = services.desk
+    officer = desk.officer()
+    longest = desk.desk(officer=officer).to_review.total  # warm
+    deep = longest * 9 // 10
+    raw = sqlite3.connect(db)
+
+    def raw_lists() -> None:
+        # The statements every list needs at least: a count and a page of ids by an index.
+        for status in ("submitted", "changes requested"):
+            raw.execute("SELECT count(*) FROM card_versions WHERE status = ?", (status,)).fetchone()
+            raw.execute(
+                "SELECT id FROM card_versions WHERE status = ? ORDER BY id LIMIT 50", (status,)
+            ).fetchall()
+
+    def raw_deep() -> None:
+        raw.execute(
+            "SELECT id FROM card_versions WHERE status = 'submitted' ORDER BY id LIMIT 100 OFFSET ?",
+            (deep,),
+        ).fetchall()
+
+    lists = _timed(partial(desk.desk, officer=officer), repeat * 4)
+    raw_lists_runs = _timed(raw_lists, repeat * 4)
+    page = _timed(partial(desk.page, DeskList.TO_REVIEW, officer, deep, 100), repeat * 4)
+    raw_page_runs = _timed(raw_deep, repeat * 4)
+    raw.close()
+    services.close()
+    return [
+        Figure(
+            "home screen's lists, one read",
+            "s",
+            lists,
+            "raw sqlite3 counts and pages",
+            raw_lists_runs,
+            "<= 100 ms",
+            goal_absolute=0.100,
+        ),
+        Figure(
+            f"home list page at row {deep:,} of {longest:,}",
+            "s",
+            page,
+            "raw sqlite3 page at that offset",
+            raw_page_runs,
+            "<= 10 ms",
+            goal_absolute=0.010,
+        ),
+    ]
+
+
 # -- report -----------------------------------------------------------------------------------
 
 
@@ -525,6 +582,7 @@ def run(
         *measure_start(db, repeat),
         *measure_search(db, repeat),
         *measure_table(db, repeat),
+        *measure_desk(db, repeat),
     ]
     heading = (
         f"Countersign window on {models:,} models / {versions:,} card versions "

@@ -31,6 +31,8 @@ EXPECTED = [
     "search, ranked top 20, longer prefixes",
     "models table, first screen",
     "models table, jump to row 36",
+    "home screen's lists, one read",
+    "home list page at row 36 of 40",
     "text diff of two 5,000-line versions",
     "structured diff of 5,000 values",
 ]

@@ -25,6 +25,8 @@ FIGURES = [
     "search, ranked top 20, longer prefixes",
     "models table, first screen",
     "models table, jump to row 36",
+    "home screen's lists, one read",
+    "home list page at row 36 of 40",
 ]
 
 
