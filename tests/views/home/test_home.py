@@ -125,3 +125,15 @@ def test_the_home_screen_alone_over_an_empty_registry(qtbot: QtBot, services: Se
         assert section.empty.text()
     assert "File ▸ Import…" in home.sections[DeskList.TO_REVIEW].empty.text()
     wait_for_background()
+
+
+def test_a_double_click_opens_the_rows_model(qtbot: QtBot, window: MainWindow) -> None:
+    _loaded(qtbot, window)
+    table = window.home.sections[DeskList.TO_REVIEW].table
+    name, version = _rows(table)[-1]
+    rect = table.visualRect(table.model().index(table.model().rowCount() - 1, 0))
+    # As a desktop delivers a double-click: a press, then the double-click event.
+    qtbot.mousePress(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: not window.showing_home, timeout=5_000)
+    assert (window.model_page.model_name, window.model_page.version) == (name, version)
