@@ -72,3 +72,6 @@ _.valueMin
 _.valueMax
 _.valueSteps
 _.labelTextFormat
+
+# TypedDict keys of keyword options (**options: Unpack[...]), read with options.get("...").
+_.key_passphrase

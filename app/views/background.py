@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -115,20 +115,24 @@ class _ProgressDialog(QProgressDialog):
         self.setLabelText(what)
 
 
-def run_with_progress(  # noqa: PLR0913  # BackgroundTask's keywords, and the dialog's title
-    parent: QWidget,
-    title: str,
-    work: Work,
-    *,
-    on_success: Callable[[Any], None],
-    on_failure: Callable[[BaseException, str], None],
-    cancellable: bool = True,
+class ProgressHandlers(TypedDict):
+    """What :func:`run_with_progress` calls when the work ends, and whether it may be cancelled."""
+
+    on_success: Callable[[Any], None]
+    on_failure: Callable[[BaseException, str], None]
+    cancellable: NotRequired[bool]
+
+
+def run_with_progress(
+    parent: QWidget, title: str, work: Work, **handlers: Unpack[ProgressHandlers]
 ) -> BackgroundTask:
     """Run ``work`` with a modal progress dialog (Cancel when ``cancellable``).
 
     The dialog is deleted when the work ends; progress is connected to a
     method of the dialog, so Qt drops any that arrives after it is gone.
     """
+    on_success, on_failure = handlers["on_success"], handlers["on_failure"]
+    cancellable = handlers.get("cancellable", True)
     dialog = _ProgressDialog(title, "Cancel" if cancellable else "", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)

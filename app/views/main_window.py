@@ -41,7 +41,8 @@ from countersign.views.home.screen import HomeScreen
 from countersign.views.icons import icon
 from countersign.views.model_page.page import ModelPage
 from countersign.views.registry.browser import RegistryBrowser
-from countersign.views.reports.commands import ReportCommands, ShownVersion
+from countersign.views.reports.commands import ReportCommands
+from countersign.views.reports.subject import ShownVersion
 from countersign.views.settings import (
     IMPORT_FOLDER,
     WINDOW_GEOMETRY,

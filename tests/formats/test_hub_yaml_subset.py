@@ -95,6 +95,6 @@ def test_yaml_1_1_booleans_in_the_subset_still_get_the_warning() -> None:
 
 def test_the_subset_check_takes_linear_time_on_hostile_text() -> None:
     for text in ("- " * 30000, "a: " + "b " * 30000 + ":", "- a\n" * 15000 + "\t", "a" * 60000):
-        start = time.perf_counter()
+        start = time.process_time()
         _SIMPLE_FRONT_MATTER.fullmatch(text)
-        assert time.perf_counter() - start < 20  # quadratic would take minutes
+        assert time.process_time() - start < 20  # quadratic would take minutes

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NotRequired, TypedDict, TypeVar, Unpack
 
 from pydantic import ValidationError
 
@@ -124,15 +124,21 @@ class TeamKeyFiles:
     passphrase: bytes | None = None
 
 
-def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, producer), options by name
-    folder: Path,
-    output: Path,
-    team: str,
-    *,
-    producer: str,
-    signing: TeamKeyFiles | None = None,
-    version: str | None = None,
-    artifacts: Sequence[Path] = (),
+class BundleOptions(TypedDict):
+    """What :func:`create_bundle` writes besides the cards.
+
+    Who made it (``producer``), and by choice a signature, the model version of
+    cards that state none, and the model files (artifacts) of its one card.
+    """
+
+    producer: str
+    signing: NotRequired[TeamKeyFiles | None]
+    version: NotRequired[str | None]
+    artifacts: NotRequired[Sequence[Path]]
+
+
+def create_bundle(
+    folder: Path, output: Path, team: str, **options: Unpack[BundleOptions]
 ) -> BundleManifest:
     """Write a bundle from a folder of cards, signed with ``signing``'s key when given.
 
@@ -142,6 +148,8 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
     state none.  Raises :class:`BundleRefused` naming the file at fault, and
     then writes nothing.
     """
+    signing, version = options.get("signing"), options.get("version")
+    artifacts = options.get("artifacts", ())
     if not folder.is_dir():
         refuse(str(folder), "", "is not a folder of cards")
     if output.resolve().parent == folder.resolve():
@@ -174,7 +182,7 @@ def create_bundle(  # noqa: PLR0913  # where from and to, the sender (team, prod
         manifest = BundleManifest(
             team=team,
             created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            producer=producer,
+            producer=options["producer"],
             cards=sorted(cards, key=lambda card: card.path),
             attachments=sorted(attachments, key=lambda attachment: attachment.path),
             artifacts=artifact_entries or None,

@@ -12,7 +12,7 @@ import datetime
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import TypedDict, TypeVar, Unpack
 
 from pydantic import ValidationError
 
@@ -33,15 +33,20 @@ from countersign.services.drafts.draft import CardDraft, slug
 from countersign.services.drafts.errors import DraftRefused
 
 
-def bundle_drafts(  # noqa: PLR0913  # the teams' Python API: named options, as its README examples call it
+class BundleSigning(TypedDict, total=False):
+    """How :func:`bundle_drafts` signs the bundle: PEM files, or a signer; none: unsigned."""
+
+    sign_key: str | Path | None
+    sign_cert: str | Path | None
+    key_passphrase: bytes | None
+    signer: BundleSigner | None
+
+
+def bundle_drafts(
     drafts: Sequence[CardDraft],
     output: str | Path,
     team: str,
-    *,
-    sign_key: str | Path | None = None,
-    sign_cert: str | Path | None = None,
-    key_passphrase: bytes | None = None,
-    signer: BundleSigner | None = None,
+    **signing: Unpack[BundleSigning],
 ) -> BundleManifest:
     """Write a bundle holding ``drafts`` (and their attachments) to ``output``; returns its manifest.
 
@@ -51,6 +56,8 @@ def bundle_drafts(  # noqa: PLR0913  # the teams' Python API: named options, as 
     attachment that cannot be read is refused naming it, and nothing is written.
     """
     target = Path(output)
+    sign_key, sign_cert = signing.get("sign_key"), signing.get("sign_cert")
+    signer = signing.get("signer")
     if not drafts:
         raise DraftRefused(str(target), "", "a bundle needs at least one card draft")
     if (sign_key is None) != (sign_cert is None):
@@ -58,7 +65,7 @@ def bundle_drafts(  # noqa: PLR0913  # the teams' Python API: named options, as 
             str(sign_key or sign_cert), "", "signing needs both the team's key and its certificate"
         )
     if sign_key is not None and sign_cert is not None:
-        signer = load_signer(Path(sign_key), Path(sign_cert), key_passphrase)
+        signer = load_signer(Path(sign_key), Path(sign_cert), signing.get("key_passphrase"))
     files: dict[str, bytes] = {}
     cards: list[ManifestCard] = []
     attachments: list[ManifestAttachment] = []

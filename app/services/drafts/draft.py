@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ SUFFIXES: dict[str, str] = {draft_format: draft_format.suffix for draft_format i
 FORMAT_LABELS: dict[str, str] = {draft_format: draft_format.label for draft_format in DraftFormat}
 
 
+@dataclass(repr=False, eq=False)
 class CardDraft:
     """A model card being written: the canonical card, its file and its format.
 
@@ -54,22 +56,19 @@ class CardDraft:
     opened from a file.
     """
 
-    def __init__(  # noqa: PLR0913  # the teams' Python API: named options, as its README examples call it
-        self,
-        card: ModelCard | None = None,
-        *,
-        path: Path | None = None,
-        format: DraftFormat = DraftFormat.NATIVE,
-        attachments: list[Path] | None = None,
-        front_matter: Mapping[str, Any] | None = None,
-        warnings: list[FormatWarning] | None = None,
-    ) -> None:
-        self.card = card if card is not None else ModelCard()
-        self.path = path
-        self.format: DraftFormat = format
-        self.attachments: list[Path] = list(attachments or [])
-        self.front_matter: dict[str, Any] = dict(front_matter or {})
-        self.warnings: list[FormatWarning] = list(warnings or [])
+    card: ModelCard = field(default_factory=ModelCard)
+    _: KW_ONLY
+    path: Path | None = None
+    format: DraftFormat = DraftFormat.NATIVE
+    attachments: list[Path] = field(default_factory=list)
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    warnings: list[FormatWarning] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The draft keeps copies: the caller's lists and mapping stay theirs.
+        self.attachments = list(self.attachments)
+        self.front_matter = dict(self.front_matter)
+        self.warnings = list(self.warnings)
 
     def __repr__(self) -> str:
         details = self.card.model_details

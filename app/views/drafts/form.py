@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict, Unpack
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -50,6 +50,14 @@ class _Access(NamedTuple):
 
     read: Callable[[ModelCard], str]
     write: Callable[[ModelCard, str], None]
+
+
+class _FieldOptions(TypedDict, total=False):
+    """A form row's options: ``kind`` (line, text or lines), its tooltip, how it reads the card."""
+
+    kind: str
+    tip: str
+    access: _Access | None
 
 
 @dataclass(frozen=True)
@@ -176,16 +184,14 @@ class CardForm(QScrollArea):
         self._layout.addWidget(box)
         return form
 
-    def _field(  # noqa: PLR0913  # one form row: its group, label and card key; options by name
-        self,
-        form: QFormLayout,
-        label: str,
-        key: str,
-        *,
-        kind: str = "line",
-        tip: str = "",
-        access: _Access | None = None,
+    def _field(
+        self, form: QFormLayout, label: str, key: str, **options: Unpack[_FieldOptions]
     ) -> None:
+        kind, tip, access = (
+            options.get("kind", "line"),
+            options.get("tip", ""),
+            options.get("access"),
+        )
         widget: QLineEdit | QPlainTextEdit
         if kind == "line":
             widget = QLineEdit()

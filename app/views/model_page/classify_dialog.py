@@ -8,6 +8,8 @@ disagreement is made knowingly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,20 +29,29 @@ from countersign.services.reviews.stages import TIERS, ClassificationInfo
 from countersign.views.widgets.signer_fields import officer_fields, problem_label
 
 
+@dataclass(frozen=True)
+class ClassifyTarget:
+    """The version to classify from, the card's own rating and the classification in force."""
+
+    model: str
+    version: str
+    card_rating: str
+    current: ClassificationInfo | None
+
+
 class ClassifyDialog(QDialog):
     """Ask for the tier, the reason, the officer and the passphrase; sign and store the classification."""
 
-    def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included
+    def __init__(
         self,
         deployment: Deployment,
         identities: Identities,
-        model: str,
-        version: str,
-        card_rating: str,
-        current: ClassificationInfo | None,
+        target: ClassifyTarget,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        model, version = target.model, target.version
+        card_rating, current = target.card_rating, target.current
         self.setWindowTitle(f"Classify {model}")
         self._deployment = deployment
         self._model, self._version = model, version

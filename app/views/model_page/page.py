@@ -28,9 +28,9 @@ from countersign.services.workstation import Services
 from countersign.views.compare.tab import CompareTab
 from countersign.views.model_page.attachments_tab import AttachmentsTab
 from countersign.views.model_page.card_tab import CardTab
-from countersign.views.model_page.classify_dialog import ClassifyDialog
+from countersign.views.model_page.classify_dialog import ClassifyDialog, ClassifyTarget
 from countersign.views.model_page.history_tab import HistoryTab
-from countersign.views.model_page.revoke_dialog import RevokeDialog
+from countersign.views.model_page.revoke_dialog import RevokeDialog, RevokeTarget
 from countersign.views.model_page.source_tab import SourceTab
 from countersign.views.model_page.trends_tab import TrendsTab
 from countersign.views.model_page.versions_tab import VersionsTab
@@ -345,10 +345,12 @@ class ModelPage(QWidget):
         dialog = ClassifyDialog(
             self._services.deployment,
             self._services.identities,
-            self._summary.name,
-            self._detail.summary.version,
-            shown.card_rating if shown else "",
-            shown.classification if shown else None,
+            ClassifyTarget(
+                self._summary.name,
+                self._detail.summary.version,
+                shown.card_rating if shown else "",
+                shown.classification if shown else None,
+            ),
             self,
         )
         dialog.accepted.connect(self.reload)
@@ -370,9 +372,7 @@ class ModelPage(QWidget):
         dialog = RevokeDialog(
             self._services.deployment,
             self._services.identities,
-            self._summary.name,
-            self._detail.summary.version,
-            approved,
+            RevokeTarget(self._summary.name, self._detail.summary.version, approved),
             self,
         )
         dialog.accepted.connect(self.reload)

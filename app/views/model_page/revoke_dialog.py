@@ -8,6 +8,8 @@ officer exports the revocations (``countersign revocations export``) for the pip
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,19 +28,27 @@ from countersign.services.identities.identities import Identities
 from countersign.views.widgets.signer_fields import officer_fields, problem_label
 
 
+@dataclass(frozen=True)
+class RevokeTarget:
+    """The version whose approval may be withdrawn, and the stages it is approved for."""
+
+    model: str
+    version: str
+    approved_stages: list[str]
+
+
 class RevokeDialog(QDialog):
     """Ask for the stage, the reason, the officer and the passphrase; sign and store the revocation."""
 
-    def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included
+    def __init__(
         self,
         deployment: Deployment,
         identities: Identities,
-        model: str,
-        version: str,
-        approved_stages: list[str],
+        target: RevokeTarget,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        model, version, approved_stages = target.model, target.version, target.approved_stages
         self.setWindowTitle(f"Revoke an approval of {model} {version}")
         self._deployment = deployment
         self._model, self._version = model, version

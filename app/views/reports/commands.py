@@ -7,8 +7,6 @@ export, and says (in the actions' tips) why a command is not available.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
@@ -19,21 +17,13 @@ from countersign.services.reports.publishing import PublishResult
 from countersign.services.reports.reports import ExportResult, Reports
 from countersign.views.reports.export_dialog import ExportDialog
 from countersign.views.reports.publish_dialog import PublishDialog
+from countersign.views.reports.subject import ShownVersion, Signers
 from countersign.views.reports.verify_dialog import VerifyDialog
 
 EXPORT_TIP = "Export the signed PDF review report of the card version shown"
 PUBLISH_TIP = (
     "Write the approved card version, its signed report and sign-offs into a folder for the team"
 )
-
-
-@dataclass(frozen=True)
-class ShownVersion:
-    """The card version the model page shows: model, version and status."""
-
-    model: str
-    version: str
-    status: str
 
 
 def publish_unavailable(shown: ShownVersion | None) -> str:
@@ -79,13 +69,10 @@ class ReportCommands(QObject):
         """Open the export dialog for ``shown``; the preview follows a successful export."""
         dialog = ExportDialog(
             self.reports,
-            shown.model,
-            shown.version,
-            shown.status,
-            self._usable_identities(),
+            shown,
+            Signers(self._usable_identities(), self._last_identity),
             self._settings,
             self._window,
-            preferred=self._last_identity,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exported.connect(self._on_export_dialog_exported)
@@ -110,12 +97,10 @@ class ReportCommands(QObject):
         """Open the publish dialog for ``shown`` (it says why, if it cannot be published)."""
         dialog = PublishDialog(
             self.reports,
-            shown.model,
-            shown.version,
-            self._usable_identities(),
+            shown,
+            Signers(self._usable_identities(), self._last_identity),
             self._settings,
             self._window,
-            preferred=self._last_identity,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.published.connect(self._on_publish_dialog_published)

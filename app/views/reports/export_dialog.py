@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
-from countersign.services.identities.identities import IdentityInfo
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.reports import ExportResult, Reports, ReportSigner
 from countersign.views.reports.folder import (
@@ -32,6 +31,7 @@ from countersign.views.reports.folder import (
     remember_report_folder,
     safe_file_stem,
 )
+from countersign.views.reports.subject import ShownVersion, Signers
 from countersign.views.widgets.keyed_work import KeyedWorkDialog, add_path_row
 from countersign.views.widgets.signer_fields import SignerFields, problem_label, sentence
 
@@ -56,19 +56,16 @@ class ExportDialog(KeyedWorkDialog):
 
     NOTHING_DONE = "exported"
 
-    def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included
+    def __init__(
         self,
         reports: Reports,
-        model: str,
-        version: str,
-        status: str,
-        identities: list[IdentityInfo],
+        shown: ShownVersion,
+        signers: Signers,
         settings: QSettings,
         parent: QWidget | None = None,
-        *,
-        preferred: str = "",
     ) -> None:
         super().__init__(parent)
+        model, version, status = shown.model, shown.version, shown.status
         self._reports = reports
         self._model = model
         self._version = version
@@ -93,7 +90,7 @@ class ExportDialog(KeyedWorkDialog):
         self.file_edit.setText(str(last_report_folder(settings) / report_file_name(model, version)))
         self.file_button = QPushButton("C&hoose…", self)
         self.file_button.setAccessibleName("Choose where to save the report")
-        self.signer = SignerFields(identities, preferred, self)
+        self.signer = SignerFields(signers.identities, signers.preferred, self)
         self.problem = problem_label(self, "Why the report cannot be exported")
 
         form = QFormLayout()

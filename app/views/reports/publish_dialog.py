@@ -40,12 +40,12 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
-from countersign.services.identities.identities import IdentityInfo
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reports.publishing import PublishedFile, PublishResult
 from countersign.services.reports.reports import PublishSource, Reports
 from countersign.views.presentation import byte_size
 from countersign.views.reports import folder as report_folder
+from countersign.views.reports.subject import ShownVersion, Signers
 from countersign.views.widgets.keyed_work import KeyedWorkDialog, add_path_row
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 from countersign.views.widgets.signer_fields import SignerFields, problem_label, sentence
@@ -83,18 +83,16 @@ class PublishDialog(KeyedWorkDialog):
 
     NOTHING_DONE = "published"
 
-    def __init__(  # noqa: PLR0913  # a Qt dialog constructor, its Qt parent included
+    def __init__(
         self,
         reports: Reports,
-        model: str,
-        version: str,
-        identities: list[IdentityInfo],
+        shown: ShownVersion,
+        signers: Signers,
         settings: QSettings,
         parent: QWidget | None = None,
-        *,
-        preferred: str = "",
     ) -> None:
         super().__init__(parent)
+        model, version = shown.model, shown.version
         self._reports = reports
         self._model = model
         self._version = version
@@ -104,7 +102,7 @@ class PublishDialog(KeyedWorkDialog):
         self.setAccessibleName("Publish the approved card version")
         self.setMinimumWidth(720)
 
-        ask = self._build_ask_page(model, version, identities, preferred)
+        ask = self._build_ask_page(model, version, signers)
         done = self._build_done_page()
         self.pages = QStackedWidget(self)
         self.pages.addWidget(ask)
@@ -126,9 +124,7 @@ class PublishDialog(KeyedWorkDialog):
         self.signer.identity_changed.connect(self._on_signer_identity_changed)
         self._check()
 
-    def _build_ask_page(
-        self, model: str, version: str, identities: list[IdentityInfo], preferred: str
-    ) -> QWidget:
+    def _build_ask_page(self, model: str, version: str, signers: Signers) -> QWidget:
         """What will be published, the folder, the signer and passphrase, and any problem."""
         self.summary = self._summary_label(
             f"<p style='font-size: large'><b>Publish</b> {_e(model)} {_e(version)}</p>"
@@ -148,7 +144,7 @@ class PublishDialog(KeyedWorkDialog):
         )
         self.folder_button = QPushButton("C&hoose…", self)
         self.folder_button.setAccessibleName("Choose the folder to publish into")
-        self.signer = SignerFields(identities, preferred, self)
+        self.signer = SignerFields(signers.identities, signers.preferred, self)
         self.problem = problem_label(self, "Why the card version cannot be published")
 
         form = QFormLayout()

@@ -209,9 +209,9 @@ def test_qqhann_invalid_yaml_warns_and_keeps_the_raw_front_matter(corpus: Path) 
 
 def test_spacy_card_reads_fast_and_keeps_its_polish_text(corpus: Path) -> None:
     data = (corpus / "hf" / "mirror-spacy-pl_core_news_sm-large-nonascii.md").read_bytes()
-    started = time.perf_counter()
+    started = time.process_time()
     read = read_card(data, "README.md")
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     card = read.card
     assert card.model_details.name == "pl_core_news_sm"
     assert card.license == "gpl-3.0"
@@ -949,9 +949,9 @@ def test_a_5_mb_card_with_very_long_lines_reads_in_linear_time() -> None:
     parts += ["# inside an unclosed fence " + "{" * 100_000]
     text = "\n".join(parts)
     assert len(text) > 5_000_000
-    started = time.perf_counter()
+    started = time.process_time()
     read = read_huggingface(text, "big.md")
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert elapsed < 10, f"took {elapsed:.1f} s"
     assert len(read.card.caveats_and_recommendations.limitations) == 40 * 50
     assert len(read.card.extra_sections) == 41

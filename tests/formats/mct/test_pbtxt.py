@@ -73,7 +73,7 @@ def test_a_long_pbtxt_reads_in_linear_time() -> None:
 
     users = 'users { description: "u" }\n' * 40_000
     text = f'model_details {{ name: "big" }}\nconsiderations {{\n{users}}}\n'
-    started = time.perf_counter()
+    started = time.process_time()
     read = read_card(text.encode(), "big.pbtxt")
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert len(read.card.intended_use.primary_users) == 40_000

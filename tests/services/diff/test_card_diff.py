@@ -343,9 +343,9 @@ def test_structured_diff_of_5000_values_is_quick() -> None:
         },
         tags=[f"tag-{i}" for i in range(999, -1, -1)],
     )
-    start = time.perf_counter()
+    start = time.process_time()
     diff = diff_cards(old, new, whole_text=False)
-    assert time.perf_counter() - start < 1.0  # generous: the benchmark holds the 10 ms goal
+    assert time.process_time() - start < 1.0  # generous: the benchmark holds the 10 ms goal
     assert [m.key.slice for m in diff.metrics] == ["s10"]
     assert _paths(diff) == [("caveats_and_recommendations.limitations[1999]", "changed")]
 

@@ -133,9 +133,9 @@ def test_hostile_bundle_is_refused_and_changes_nothing(
     path.write_bytes(build())
     before = row_counts(db_path)
 
-    start = time.perf_counter()
+    start = time.process_time()
     report = Importer(db).import_file(path)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
 
     assert not report.ok and not report.landed
     reason = report.plan.reason()
@@ -256,10 +256,10 @@ def test_32_mib_hostile_json_card_is_handled_within_bounds(
     db, _ = registry
     path = tmp_path / "hostile.json"
     path.write_bytes(HOSTILE_JSON_CARDS[case])
-    start = time.perf_counter()
+    start = time.process_time()
     report = Importer(db).import_file(path, LooseCardInfo(model="m", version="1"))
     # Refused or imported, in seconds (the old depth scan took most of an hour).
-    assert time.perf_counter() - start < 40
+    assert time.process_time() - start < 40
     assert report.ok or "hostile.json" in report.plan.reason()
 
 
@@ -269,9 +269,9 @@ def test_manifest_of_escaped_quotes_is_refused_quickly(
     db, _ = registry
     path = tmp_path / "incoming.cardbundle"
     path.write_bytes(bundles.with_manifest(b'{"team": "x", ' + b'\\"' * 30_000 + b"}"))
-    start = time.perf_counter()
+    start = time.process_time()
     report = Importer(db).import_file(path)
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     assert "incoming.cardbundle: manifest.json" in report.plan.reason()
     assert "not valid JSON" in report.plan.reason()
 

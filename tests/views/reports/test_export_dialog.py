@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from countersign.views.main_window import MainWindow
 from countersign.views.reports.export_dialog import NO_IDENTITY, ExportDialog, report_file_name
 from countersign.views.reports.preview import ReportPreview
+from countersign.views.reports.subject import ShownVersion, Signers
 from countersign.views.settings import REPORT_FOLDER
 from tests.helpers.registry import audit_actions, last_audit_details
 from tests.helpers.report_window import report_window
@@ -23,6 +24,8 @@ from tests.helpers.signoff import PASSPHRASE
 pytestmark = pytest.mark.qt_log_ignore(
     "This plugin does not support propagateSizeHints", "This plugin does not support raise"
 )
+
+SHOWN = ShownVersion("credit-scorer", "1.0", "approved")
 
 
 @pytest.fixture
@@ -168,7 +171,7 @@ def test_no_identity_is_refused_before_any_passphrase(
 ) -> None:
     main, bench = shown
     settings = QSettings(str(tmp_path / "other.ini"), QSettings.Format.IniFormat)
-    dialog = ExportDialog(bench.reports, "credit-scorer", "1.0", "approved", [], settings, main)
+    dialog = ExportDialog(bench.reports, SHOWN, Signers(), settings, main)
     qtbot.addWidget(dialog)
     assert dialog.problem_text() == NO_IDENTITY
     assert not dialog.passphrase.isEnabled()
@@ -182,7 +185,7 @@ def test_a_retired_identity_is_refused_before_any_passphrase(
     olga = bench.bench.identities.get(OLGA)
     bench.bench.identities.retire(OLGA, "left the team")
     settings = QSettings(str(tmp_path / "other.ini"), QSettings.Format.IniFormat)
-    dialog = ExportDialog(bench.reports, "credit-scorer", "1.0", "approved", [olga], settings, main)
+    dialog = ExportDialog(bench.reports, SHOWN, Signers([olga]), settings, main)
     qtbot.addWidget(dialog)
     assert dialog.problem_text().startswith("The identity of olga@example.org was retired on ")
     assert dialog.problem_text().endswith("and can no longer sign a report.")
