@@ -91,6 +91,13 @@ def _add_import_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         metavar="FILE",
         help="a model file the card describes (its SHA-256 goes into the signed manifest)",
     )
+    create.add_argument(
+        "--model-signature",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="the team's OpenSSF model signature of those files (model_signing sign key …)",
+    )
 
 
 def _add_listing_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -392,6 +399,12 @@ def _add_trust_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     add = trust_actions.add_parser("add", help="trust a certificate file (an officer or issuer)")
     add.add_argument("file", type=Path, metavar="CERT.pem", help="the certificate (PEM)")
     add.add_argument("--label", help="who it is (default: the file name)")
+    add.add_argument(
+        "--team",
+        metavar="TEAM",
+        help="a team's model-signing certificate: checks OpenSSF model signatures in the "
+        "team's bundles, vouches for no sign-off",
+    )
     trust_list = trust_actions.add_parser("list", help="the certificates trusted here")
     trust_list.add_argument("--json", action="store_true", help=_JSON_HELP)
     untrust = trust_actions.add_parser("remove", help="stop trusting a certificate")

@@ -42,9 +42,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
+from countersign.formats.bundle.signing import TeamCertificate
 from countersign.models.vocabulary import AnswerValue, AuditAction
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
+from countersign.services.importing.importer import Importer
 from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.workstation import ServiceOptions, Services, open_services
 from countersign.views.audit.window import AuditWindow
@@ -56,9 +58,10 @@ from countersign.views.main_window import MainWindow
 from countersign.views.reports.export_dialog import report_file_name
 from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
-from tests.helpers.bundles import path_bundle, signed_bundle, write
+from tests.helpers.bundles import TEAM, make_signer, path_bundle, signed_bundle, write
 from tests.helpers.drafts import full_model_info
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
+from tests.helpers.model_signatures import bundle_with_models, model_folder, sign_model
 from tests.helpers.report_window import tampered_copy
 
 WINDOW_SIZE = (1440, 900)
@@ -83,6 +86,10 @@ FIXED_SCREENS = (
     "compare-attachments",
     "import-refused",
     "import-good",
+    "import-model-signed",
+    "import-model-unsigned",
+    "import-model-failed",
+    "model-files-signed",
     "audit-verified",
     "review-answered",
     "review-signing",
@@ -179,6 +186,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_stages(window, outdir))
         saved.extend(_save_report(window, outdir, work))
         saved.extend(_save_drafts(window, outdir, work))
+        saved.extend(_save_model_signatures(window, outdir, work))
         saved.append(_save_home_signer(window, services, outdir))
     finally:
         window.close()
@@ -301,6 +309,53 @@ def _save_import_preview(window: MainWindow, path: Path, outdir: Path, name: str
     dialog.reject()
     dialog.deleteLater()
     settle()
+    return saved
+
+
+def _save_model_signatures(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
+    """Preview three bundles whose model files are team-signed, unsigned and tampered; then
+    import the signed one and show its model files.
+
+    The team's certificate is given to an importer made here: the officer's own
+    trust file is not touched.
+    """
+    team = make_signer("Credit Risk Analytics model signing")
+    trusted = [TeamCertificate(TEAM, team.certificate_pem(), team.fingerprint())]
+    importer = Importer(
+        window.importer.database, actor="screenshots", team_certificates=lambda: trusted
+    )
+    paths = []
+    for case in ("signed", "unsigned", "failed"):
+        model = model_folder(work / f"model-{case}")
+        signature = sign_model(model.folder, team, work / f"model-{case}.sig")
+        if case == "failed":
+            (model.folder / "model.safetensors").write_bytes(b"weights swapped after signing")
+        bundle = bundle_with_models(
+            work / f"bundle-{case}", model.files(), [] if case == "unsigned" else [signature]
+        )
+        paths.append(bundle.rename(work / f"credit-scorer-{case}.cardbundle"))
+    dialog = ImportDialog(importer, paths, window)
+    ready: list[bool] = []
+    dialog.preview_ready.connect(lambda: ready.append(True))
+    dialog.show()
+    settle(lambda: bool(ready))
+    saved = []
+    for row, case in enumerate(("signed", "unsigned", "failed")):
+        dialog.files_view.selectRow(row)
+        settle()
+        saved.append(_save(dialog, outdir, f"import-model-{case}"))
+    dialog.reject()
+    dialog.deleteLater()
+    settle()
+    if not importer.import_file(paths[0]).landed:
+        raise RuntimeError("the team-signed bundle did not import")
+    window.browser.refresh()
+    settle(lambda: window.browser.select_model("credit-scorer"), timeout=5)
+    settle(lambda: window.model_page.model_name == "credit-scorer", timeout=5)
+    window.model_page.show_tab(window.model_page.tabs.indexOf(window.model_page.attachments_tab))
+    settle()
+    saved.append(_save(window, outdir, "model-files-signed"))
+    window.model_page.show_tab(0)
     return saved
 
 

@@ -31,6 +31,7 @@ def bundle(args: argparse.Namespace) -> int:
         ),
         version=args.card_version,
         artifacts=args.artifact or (),
+        model_signatures=args.model_signature or (),
     )
     signed = "signed" if args.sign_key else "unsigned"
     print(f"wrote {args.output} ({signed}) for team {manifest.team}:")
@@ -40,4 +41,6 @@ def bundle(args: argparse.Namespace) -> int:
         print(f"  attachment {attachment.path} of {attachment.card}")
     for artifact in manifest.artifacts or []:
         print(f"  model file {artifact.name} SHA-256 {artifact.sha256} ({artifact.size} bytes)")
+    for signature in manifest.model_signatures or []:
+        print(f"  model signature {signature.path} of {signature.card}")
     return EXIT_OK

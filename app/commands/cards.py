@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from countersign.commands.context import services_for
@@ -14,6 +15,7 @@ from countersign.models.vocabulary import CardOutcome, CardStatus
 from countersign.services.counting import counted
 from countersign.services.diff.card_text import card_sections
 from countersign.services.importing.importer import ImportPlan, LooseCardInfo
+from countersign.services.importing.model_files import signature_sentence, team_signature
 from countersign.services.registry import (
     CardVersionDetail,
     ModelSummary,
@@ -59,6 +61,7 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
             print(f"{row}: {card.reason}", file=sys.stderr)
         else:
             print(row)
+        _print_model_files(card.artifacts, "      ")
         for warning in card.warnings[:20]:
             detail = f"  [{line(warning.field)}]" if warning.place != warning.field else ""
             print(f"      warning: {line(warning.place)}: {line(warning.message)}{detail}")
@@ -72,6 +75,15 @@ def _print_plan(plan: ImportPlan, landed: bool) -> None:
         print(f"  imported {counted(new, 'new card version')}")
     else:
         print("  already in the registry: nothing changed")
+
+
+def _print_model_files(artifacts: Sequence[dict[str, Any]], indent: str) -> None:
+    """Each model file a card names, with its SHA-256 and whether the team signed it."""
+    for artifact in artifacts:
+        print(
+            f"{indent}model file {line(str(artifact.get('name')))} SHA-256 "
+            f"{artifact.get('sha256')}: {signature_sentence(artifact)}"
+        )
 
 
 def _plan_json(plan: ImportPlan, landed: bool) -> dict[str, Any]:
@@ -93,6 +105,9 @@ def _plan_json(plan: ImportPlan, landed: bool) -> dict[str, Any]:
                 "reason": c.reason,
                 "sha256": c.sha256,
                 "warnings": [{"field": w.field, "message": w.message} for w in c.warnings],
+                "artifacts": [
+                    {**a, "team_signature": team_signature(a).value} for a in c.artifacts
+                ],
             }
             for c in plan.cards
         ],
@@ -249,6 +264,7 @@ def _print_card_version(detail: CardVersionDetail) -> None:
             print(f"    - {line(where)}: {line(warning.get('message', ''))}{detail_path}")
     for attachment in detail.attachments:
         print(f"  attachment {attachment.path} ({attachment.media_type}, {attachment.size} bytes)")
+    _print_model_files(detail.artifacts, "  ")
     print()
     for section in card_sections(card):
         print(section.title)

@@ -15,13 +15,16 @@ def trust(args: argparse.Namespace) -> int:
     store = TrustStore()
     action = args.trust_command
     if action == "list":
-        entries = store.entries()
+        entries = [*store.entries(), *store.team_entries()]
         if args.json:
             print_json([e.as_json() for e in entries])
         elif not entries:
             print(f"No certificate is trusted on this workstation yet ({store.path}).")
         for e in [] if args.json else entries:
-            print(f"{e.fingerprint[:16]}…  pinned {e.pinned_at[:10]}  {e.label}  ({e.subject})")
+            team = f"  model signatures of team {e.team}" if e.team else ""
+            print(
+                f"{e.fingerprint[:16]}…  pinned {e.pinned_at[:10]}  {e.label}  ({e.subject}){team}"
+            )
         return EXIT_OK
     if action == "remove":
         removed = store.remove(args.fingerprint)
@@ -31,8 +34,15 @@ def trust(args: argparse.Namespace) -> int:
         from countersign.services.reports.reports import read_trusted_certificate
 
         pem = read_trusted_certificate(args.file)
-        entry, new = store.pin(pem, args.label or args.file.name)
-        print(f"{'trusted' if new else 'already trusted'}: {entry.subject}")
+        if args.team is not None:
+            entry, new = store.pin_team(pem, args.team, args.label or args.file.name)
+            print(
+                f"{'trusted' if new else 'already trusted'} for the model signatures of team "
+                f"{entry.team}: {entry.subject}"
+            )
+        else:
+            entry, new = store.pin(pem, args.label or args.file.name)
+            print(f"{'trusted' if new else 'already trusted'}: {entry.subject}")
         print(f"  SHA-256 {entry.fingerprint}")
         return EXIT_OK
     return _pin(args, store)

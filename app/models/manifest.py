@@ -107,6 +107,23 @@ class ManifestArtifact(_ManifestPart):
     size: int = Field(ge=0)
 
 
+class ManifestModelSignature(_ManifestPart):
+    """An OpenSSF model signature (``model_signing``) of model files one card names.
+
+    ``path`` holds the signature as ``model_signing`` writes it (a Sigstore
+    bundle around a DSSE envelope whose in-toto statement lists each signed
+    file's SHA-256); every file it lists must be one of the card's artifacts.
+    """
+
+    path: BundlePath
+    card: BundlePath
+    sha256: Sha256Hex
+
+
+MAX_MODEL_SIGNATURES = 100
+"""Most model signatures one bundle may carry."""
+
+
 class BundleManifest(_ManifestPart):
     """The ``manifest.json`` of a card bundle (format version 1)."""
 
@@ -119,6 +136,10 @@ class BundleManifest(_ManifestPart):
     attachments: list[ManifestAttachment] = Field(default_factory=list)
     artifacts: list[ManifestArtifact] | None = Field(default=None, max_length=1000)
     """The model files each card describes; absent in older bundles."""
+    model_signatures: list[ManifestModelSignature] | None = Field(
+        default=None, max_length=MAX_MODEL_SIGNATURES
+    )
+    """The teams' OpenSSF model signatures of those files; absent when there are none."""
 
     @field_validator("format_version", mode="before")
     @classmethod

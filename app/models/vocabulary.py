@@ -258,6 +258,23 @@ class SignatureStatus(Vocabulary):
 _labelled(SignatureStatus, {"valid": "valid", "absent": "not signed"})
 
 
+class ModelFileSignature(Vocabulary):
+    """Whether a model file a card names was signed by its team (an OpenSSF model signature).
+
+    Recorded per model file at import.  A signature that fails refuses the whole
+    bundle, so FAILED is shown in the import preview and never stored.
+    """
+
+    VERIFIED = "verified"
+    ABSENT = "not signed"
+    FAILED = "failed"
+
+
+_labelled(
+    ModelFileSignature, {"verified": "verified", "not signed": "not signed", "failed": "FAILED"}
+)
+
+
 # -- the audit trail ------------------------------------------------------------------
 
 

@@ -97,7 +97,7 @@ def build_services(database: Database, options: ServiceOptions | None = None) ->
     return Services(
         database=database,
         registry=Registry(database),
-        importer=Importer(database, actor=actor),
+        importer=Importer(database, actor=actor, team_certificates=trust.team_certificates),
         identities=identities,
         checklists=Checklists(database, actor=actor),
         reviews=Reviews(database, identities),

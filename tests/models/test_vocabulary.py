@@ -21,6 +21,7 @@ from countersign.models.vocabulary import (
     DeskList,
     DraftFormat,
     IdentitySource,
+    ModelFileSignature,
     Role,
     SignatureStatus,
     StageStatus,
@@ -40,6 +41,7 @@ EVERY_VOCABULARY = (
     DraftFormat,
     CardOutcome,
     SignatureStatus,
+    ModelFileSignature,
     AuditAction,
     AuditObject,
     DeskList,
@@ -117,6 +119,9 @@ def test_values_are_the_strings_the_registry_already_stores() -> None:
     assert {f.value for f in DraftFormat} == {"huggingface", "native"}
     assert [o.value for o in CardOutcome] == ["new model", "new version", "unchanged", "refused"]
     assert {s.value for s in SignatureStatus} == {"valid", "absent"}
+    # Stored in each model file a card version names (artifacts_json).
+    assert {s.value for s in ModelFileSignature} == {"verified", "not signed", "failed"}
+    assert ModelFileSignature.FAILED.label == "FAILED"
     assert {s.value for s in IdentitySource} == {"self-signed", "pkcs12"}
     assert "card_version.status_changed" in {a.value for a in AuditAction}
     assert CardStatus.IN_REVIEW == "in review" and f"{CardStatus.IN_REVIEW}" == "in review"

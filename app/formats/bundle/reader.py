@@ -40,6 +40,7 @@ from countersign.models.manifest import (
     BundleManifest,
     ManifestAttachment,
     ManifestCard,
+    ManifestModelSignature,
 )
 from countersign.models.vocabulary import SignatureStatus
 
@@ -61,6 +62,18 @@ class BundleAttachment:
 
 
 @dataclass(frozen=True)
+class BundleModelSignature:
+    """An OpenSSF model signature from a bundle: its manifest entry and its exact bytes."""
+
+    entry: ManifestModelSignature
+    content: bytes
+
+
+MAX_MODEL_SIGNATURE_BYTES = 1024 * 1024
+"""Largest model signature accepted (one listing 1,000 files is about 200 KiB)."""
+
+
+@dataclass(frozen=True)
 class OpenedBundle:
     """A bundle that passed every structural check, read whole into memory."""
 
@@ -75,6 +88,7 @@ class OpenedBundle:
     signer_fingerprint: str | None
     cards: list[BundleCard]
     attachments: list[BundleAttachment]
+    model_signatures: list[BundleModelSignature]
 
 
 def open_bundle(path: Path) -> OpenedBundle:
@@ -130,6 +144,10 @@ def read_bundle(data: bytes, file_name: str) -> OpenedBundle:
         cards=[BundleCard(entry, contents.files[entry.path]) for entry in manifest.cards],
         attachments=[
             BundleAttachment(entry, contents.files[entry.path]) for entry in manifest.attachments
+        ],
+        model_signatures=[
+            BundleModelSignature(entry, contents.files[entry.path])
+            for entry in manifest.model_signatures or []
         ],
     )
 
@@ -221,14 +239,36 @@ def _listed_paths(manifest: BundleManifest, file_name: str) -> dict[str, str]:
                 _join(MANIFEST_NAME, f"attachments[{index}].card"),
                 f"names {attachment.card!r}, which is not a card listed in the manifest",
             )
+    _check_artifacts(manifest, card_paths, file_name)
+    for index, signature in enumerate(manifest.model_signatures or []):
+        _check_listed_path(signature.path, f"model_signatures[{index}]", listed, file_name)
+        _check_card_named(signature.card, card_paths, f"model_signatures[{index}].card", file_name)
+    return listed
+
+
+def _check_artifacts(manifest: BundleManifest, card_paths: set[str], file_name: str) -> None:
+    """Each model file names a listed card, and no card names one file name twice."""
+    named: dict[tuple[str, str], int] = {}
     for index, artifact in enumerate(manifest.artifacts or []):
-        if artifact.card not in card_paths:
+        _check_card_named(artifact.card, card_paths, f"artifacts[{index}].card", file_name)
+        key = (artifact.card, artifact.name)
+        if key in named:
             refuse(
                 file_name,
-                _join(MANIFEST_NAME, f"artifacts[{index}].card"),
-                f"names {artifact.card!r}, which is not a card listed in the manifest",
+                _join(MANIFEST_NAME, f"artifacts[{index}].name"),
+                f"{shown(artifact.name)!r} is named twice for {shown(artifact.card)!r} (also at "
+                f"artifacts[{named[key]}]); a card names each model file once",
             )
-    return listed
+        named[key] = index
+
+
+def _check_card_named(card: str, card_paths: set[str], where: str, file_name: str) -> None:
+    if card not in card_paths:
+        refuse(
+            file_name,
+            _join(MANIFEST_NAME, where),
+            f"names {card!r}, which is not a card listed in the manifest",
+        )
 
 
 def _check_listed_files_present(
@@ -260,7 +300,21 @@ def _check_no_unlisted_files(
 def _check_hashes(
     manifest: BundleManifest, listed: dict[str, str], files: Mapping[str, bytes], file_name: str
 ) -> None:
-    entries: list[ManifestCard | ManifestAttachment] = [*manifest.cards, *manifest.attachments]
+    entries: list[ManifestCard | ManifestAttachment | ManifestModelSignature] = [
+        *manifest.cards,
+        *manifest.attachments,
+        *(manifest.model_signatures or []),
+    ]
+    for signature in manifest.model_signatures or []:
+        size = len(files[signature.path])
+        if size > MAX_MODEL_SIGNATURE_BYTES:
+            refuse(
+                file_name,
+                shown(signature.path),
+                f"the model signature is {size:,} bytes, over the "
+                f"{MAX_MODEL_SIGNATURE_BYTES:,}-byte limit for one (a signature of 1,000 files "
+                "is about 200 KiB)",
+            )
     for entry in entries:
         actual = hashlib.sha256(files[entry.path]).hexdigest()
         if actual != entry.sha256:

@@ -92,6 +92,16 @@ def verify_manifest_signature(
 
 
 @dataclass(frozen=True)
+class TeamCertificate:
+    """A certificate trusted on this workstation to check one team's model signatures
+    (:mod:`countersign.formats.bundle.model_signatures`)."""
+
+    team: str
+    pem: bytes
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class BundleSigner:
     """A team's signing credential: an ECDSA P-256 private key and its X.509 certificate."""
 

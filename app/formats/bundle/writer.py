@@ -44,6 +44,7 @@ from countersign.models.manifest import (
     ManifestArtifact,
     ManifestAttachment,
     ManifestCard,
+    ManifestModelSignature,
 )
 
 
@@ -64,6 +65,7 @@ def build_bundle(
     """
     listed = [card.path for card in manifest.cards]
     listed += [attachment.path for attachment in manifest.attachments]
+    listed += [signature.path for signature in manifest.model_signatures or []]
     missing = [path for path in listed if path not in files]
     unlisted = sorted(set(files) - set(listed))
     if missing or unlisted:
@@ -128,13 +130,15 @@ class BundleOptions(TypedDict):
     """What :func:`create_bundle` writes besides the cards.
 
     Who made it (``producer``), and by choice a signature, the model version of
-    cards that state none, and the model files (artifacts) of its one card.
+    cards that state none, the model files (artifacts) of its one card, and the
+    team's OpenSSF model signatures of those files.
     """
 
     producer: str
     signing: NotRequired[TeamKeyFiles | None]
     version: NotRequired[str | None]
     artifacts: NotRequired[Sequence[Path]]
+    model_signatures: NotRequired[Sequence[Path]]
 
 
 def create_bundle(
@@ -145,11 +149,13 @@ def create_bundle(
     Each file directly in ``folder`` must be a card; a sub-folder named after
     a card file's stem (``credit-scorer/`` for ``credit-scorer.md``) holds that
     card's attachments.  ``version`` stands for the model version of cards that
-    state none.  Raises :class:`BundleRefused` naming the file at fault, and
-    then writes nothing.
+    state none.  ``artifacts`` are the card's model files (named with their
+    SHA-256, not carried) and ``model_signatures`` the team's OpenSSF model
+    signatures of them (``model_signing sign key``), carried under
+    ``model-signatures/``.  Raises :class:`BundleRefused` naming the file at
+    fault, and then writes nothing.
     """
     signing, version = options.get("signing"), options.get("version")
-    artifacts = options.get("artifacts", ())
     if not folder.is_dir():
         refuse(str(folder), "", "is not a folder of cards")
     if output.resolve().parent == folder.resolve():
@@ -170,14 +176,7 @@ def create_bundle(
     if not cards:
         refuse(str(folder), "", "the folder holds no card files")
     attachments = _collect_attachments(folder, [c for c in children if c.is_dir()], cards, files)
-    if artifacts and len(cards) != 1:
-        refuse(
-            str(folder),
-            "",
-            f"model files (--artifact) go with one card, and the folder holds {len(cards)}; "
-            "make one bundle per card",
-        )
-    artifact_entries = [_artifact_entry(path, cards[0].path) for path in artifacts]
+    artifact_entries, signature_entries = _model_file_entries(folder, cards, files, options)
     try:
         manifest = BundleManifest(
             team=team,
@@ -186,11 +185,51 @@ def create_bundle(
             cards=sorted(cards, key=lambda card: card.path),
             attachments=sorted(attachments, key=lambda attachment: attachment.path),
             artifacts=artifact_entries or None,
+            model_signatures=signature_entries or None,
         )
     except ValidationError as error:
         refuse(str(output), *validation_problem(error))
     write_bundle(output, manifest, files, signer=signer)
     return manifest
+
+
+def _model_file_entries(
+    folder: Path, cards: list[ManifestCard], files: dict[str, bytes], options: BundleOptions
+) -> tuple[list[ManifestArtifact], list[ManifestModelSignature]]:
+    """The model files of the folder's one card and the team's signatures of them."""
+    artifacts = options.get("artifacts", ())
+    signatures = options.get("model_signatures", ())
+    if (artifacts or signatures) and len(cards) != 1:
+        refuse(
+            str(folder),
+            "",
+            f"model files (--artifact) go with one card, and the folder holds {len(cards)}; "
+            "make one bundle per card",
+        )
+    return (
+        [_artifact_entry(path, cards[0].path) for path in artifacts],
+        [_model_signature_entry(path, cards[0].path, files) for path in signatures],
+    )
+
+
+MODEL_SIGNATURES_FOLDER = "model-signatures"
+"""Where a bundle written here carries the teams' model signatures."""
+
+
+def _model_signature_entry(
+    path: Path, card: str, files: dict[str, bytes]
+) -> ManifestModelSignature:
+    """A model signature file, carried under ``model-signatures/`` with its SHA-256."""
+    if not path.is_file():
+        refuse(str(path), "", "is not a file")
+    content = _read_local(path)
+    inside = f"{MODEL_SIGNATURES_FOLDER}/{path.name}"
+    if inside in files:
+        refuse(str(path), "", f"another model signature is also named {path.name}")
+    files[inside] = content
+    return ManifestModelSignature(
+        path=inside, card=card, sha256=hashlib.sha256(content).hexdigest()
+    )
 
 
 def _artifact_entry(path: Path, card: str) -> ManifestArtifact:

@@ -10,7 +10,7 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import FormatWarning, ReadCard
 from countersign.formats.bundle import MANIFEST_NAME, OpenedBundle, open_bundle
+from countersign.formats.bundle.signing import TeamCertificate
 from countersign.formats.detect import read_card, read_cards
 from countersign.formats.limits import MAX_CARD_BYTES
 from countersign.models.manifest import ManifestCard
@@ -29,6 +30,7 @@ from countersign.models.tables import CardVersion, Model
 from countersign.models.vocabulary import AuditAction, AuditObject, CardOutcome
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.landing import land_plan
+from countersign.services.importing.model_files import check_model_signatures
 from countersign.services.importing.plan import (
     ImportPlan,
     ImportReport,
@@ -89,10 +91,13 @@ class Importer:
         database: Database,
         actor: str | None = None,
         read_seconds: float = MAX_READ_SECONDS,
+        team_certificates: Callable[[], Sequence[TeamCertificate]] = tuple,
     ) -> None:
         self.database = database
         self.actor = actor or os_user()
         self.read_seconds = read_seconds
+        self.team_certificates = team_certificates
+        """The certificates trusted here to check teams' model signatures (read at each plan)."""
 
     def import_file(
         self,
@@ -150,6 +155,8 @@ class Importer:
         report(len(plan.cards), len(plan.cards) + 1, "Comparing with the registry")
         with self.database.read() as session:
             _classify(session, plan)
+        if plan.bundle is not None:
+            check_model_signatures(plan, plan.bundle, self.team_certificates)
         return plan
 
     def _plan_bundle_cards(

@@ -84,9 +84,18 @@ def _imported_event(plan: ImportPlan, cv_id: int, card: PlannedCard, actor: str)
             "attachments": {
                 a.path: hashlib.sha256(a.content).hexdigest() for a in card.attachments
             },
+            # The model files as stored, with what the team's signature of each vouched.
+            "model_files_sha256": hashlib.sha256(
+                model_files_json(card).encode("utf-8")
+            ).hexdigest(),
         },
         model_name=card.model,
     )
+
+
+def model_files_json(card: PlannedCard) -> str:
+    """The model files a card version names, as stored (``artifacts_json``)."""
+    return json.dumps(card.artifacts, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -186,7 +195,7 @@ class _Landing:
                         ensure_ascii=False,
                     ),
                     "status": CardStatus.SUBMITTED,
-                    "artifacts_json": json.dumps(card.artifacts, ensure_ascii=False),
+                    "artifacts_json": model_files_json(card),
                     "bundle_id": bundle_id,
                     "imported_at": self.now,
                     "imported_by": self.actor,
@@ -339,20 +348,19 @@ def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
 
 
 def _bundle_event(plan: ImportPlan, bundle: OpenedBundle, actor: str) -> EventDraft:
+    details: dict[str, Any] = {
+        "file": bundle.file_name,
+        "team": bundle.manifest.team,
+        "signature": bundle.signature_status,
+        "signer": bundle.signer_subject or "",
+        "cards": [
+            {"model": c.model, "version": c.version, "outcome": c.outcome} for c in plan.cards
+        ],
+    }
+    if plan.signed_model_files:  # what each verified model signature vouched for
+        details["model_signatures"] = plan.signed_model_files
     return EventDraft(
-        AuditAction.BUNDLE_IMPORTED,
-        AuditObject.BUNDLE,
-        bundle.sha256,
-        actor,
-        {
-            "file": bundle.file_name,
-            "team": bundle.manifest.team,
-            "signature": bundle.signature_status,
-            "signer": bundle.signer_subject or "",
-            "cards": [
-                {"model": c.model, "version": c.version, "outcome": c.outcome} for c in plan.cards
-            ],
-        },
+        AuditAction.BUNDLE_IMPORTED, AuditObject.BUNDLE, bundle.sha256, actor, details
     )
 
 

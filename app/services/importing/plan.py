@@ -54,6 +54,8 @@ class ImportPlan:
     refusal: str = ""
     bundle: OpenedBundle | None = None
     file_sha256: str = ""
+    signed_model_files: list[dict[str, object]] = field(default_factory=list)
+    """What each verified model signature vouches for: card, signature, files, certificate."""
 
     @property
     def refused(self) -> bool:

@@ -415,6 +415,12 @@ def _card_version(session: Session, walk: _Walk, cv: CardVersion, what: str) -> 
     original = imported.get("original_sha256")
     if original is not None and hashlib.sha256(cv.original).hexdigest() != original:
         out.append(f"card version {what}: its original bytes are not the ones imported")
+    model_files = imported.get("model_files_sha256")  # absent from older imports
+    if model_files is not None and _sha256(cv.artifacts_json) != model_files:
+        out.append(
+            f"card version {what}: its model files (or whether the team signed them) are not "
+            "the ones imported"
+        )
     listed = imported.get("attachments")
     if isinstance(listed, dict):
         stored = {
@@ -529,3 +535,7 @@ def describe_age(signed_at: str, now: datetime.datetime | None = None) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

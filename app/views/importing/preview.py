@@ -15,8 +15,18 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from countersign.models.safe_text import display_text
-from countersign.models.vocabulary import CardFormat, CardOutcome, SignatureStatus
+from countersign.models.vocabulary import (
+    CardFormat,
+    CardOutcome,
+    ModelFileSignature,
+    SignatureStatus,
+)
 from countersign.services.importing.importer import ImportPlan, PlannedCard
+from countersign.services.importing.model_files import (
+    signature_sentence,
+    signed_by_team,
+    team_signature,
+)
 from countersign.views.widgets.list_table import ListTableModel
 
 REFUSED_COLOUR = QColor(200, 40, 40)
@@ -172,7 +182,15 @@ class FilePlanModel(ListTableModel[FileEntry]):
 class CardPlanModel(ListTableModel[PlannedCard]):
     """The cards of one file and what will happen to each."""
 
-    HEADERS = ("File", "Model", "Version", "Format", "What will happen", "Warnings")
+    HEADERS = (
+        "File",
+        "Model",
+        "Version",
+        "Format",
+        "What will happen",
+        "Warnings",
+        "Model files signed by the team",
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(self.HEADERS, parent)
@@ -196,9 +214,12 @@ class CardPlanModel(ListTableModel[PlannedCard]):
                 CardFormat.word(source),
                 outcome_text(card),
                 str(len(card.warnings)),
+                signed_by_team(card.artifacts),
             )[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 4):
-            return card.file if column == 0 else outcome_text(card)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 4, 6):
+            return (card.file, outcome_text(card), _model_files_text(card))[(0, 4, 6).index(column)]
+        if role == Qt.ItemDataRole.ForegroundRole and column == 6:
+            return _signature_colour(card)
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and card.outcome == CardOutcome.REFUSED
@@ -210,6 +231,26 @@ class CardPlanModel(ListTableModel[PlannedCard]):
         return None
 
 
+def _model_files_text(card: PlannedCard) -> str:
+    """The model files a card names, each with its SHA-256 and whether the team signed it."""
+    if not card.artifacts:
+        return "The card names no model files."
+    lines = ["Model files:"]
+    lines += [
+        f"• {display_text(str(a.get('name')))}  SHA-256 {a.get('sha256')}  "
+        f"— {signature_sentence(a)}"
+        for a in card.artifacts
+    ]
+    return "\n".join(lines)
+
+
+def _signature_colour(card: PlannedCard) -> QColor | None:
+    statuses = {team_signature(a) for a in card.artifacts}
+    if ModelFileSignature.FAILED in statuses:
+        return REFUSED_COLOUR
+    return DONE_COLOUR if statuses == {ModelFileSignature.VERIFIED} else None
+
+
 def card_details_text(card: PlannedCard) -> str:
     """Everything the officer should know about one card before it lands."""
     lines = [f"{card.file}: {card.model} {card.version} — {outcome_text(card)}"]
@@ -217,6 +258,8 @@ def card_details_text(card: PlannedCard) -> str:
         lines.append(f"Card SHA-256: {card.sha256}")
     if card.attachments:
         lines.append(f"Attachments: {', '.join(a.path for a in card.attachments)}")
+    if card.artifacts:
+        lines.append(_model_files_text(card))
     if card.warnings:
         lines.append(
             f"\n{len(card.warnings)} format warning{'s' if len(card.warnings) != 1 else ''}:"

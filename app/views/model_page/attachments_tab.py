@@ -1,4 +1,9 @@
-"""The Attachments tab: the files that came with a card version, images previewed.
+"""The Attachments tab: the model files a card version names, and the files that came with it.
+
+The model files (weights, exports) do not travel in a bundle: they are listed
+with their SHA-256 and whether the team's OpenSSF model signature of each
+verified at import ("signed by the team: verified / not signed").  The
+attachments that did travel are listed below them, images previewed.
 
 Previews are made from the attachment's bytes in the registry, never from a
 path or address written in the card.  Raster images are drawn; an SVG image is
@@ -9,11 +14,11 @@ and every other text, never interpreted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QColor, QFontDatabase
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -26,6 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from countersign.models.safe_text import display_text
+from countersign.models.vocabulary import ModelFileSignature
+from countersign.services.importing.model_files import signature_sentence, team_signature
 from countersign.services.registry import AttachmentInfo
 from countersign.views.model_page.source_tab import decode_original
 from countersign.views.presentation import byte_size
@@ -38,6 +46,9 @@ from countersign.views.widgets.attachment_image import (
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
 HEADERS = ("File", "Type", "Size", "SHA-256")
+MODEL_FILE_HEADERS = ("Model file", "Size", "SHA-256", "Signed by the team")
+VERIFIED_COLOUR = QColor(30, 130, 60)
+FAILED_COLOUR = QColor(200, 40, 40)
 
 TEXT_TYPES = ("application/json", "application/yaml", "image/svg+xml", "application/xml")
 """Types shown as text besides ``text/*``."""
@@ -75,6 +86,42 @@ class AttachmentsTableModel(ListTableModel[AttachmentInfo]):
         return None
 
 
+class ModelFilesTableModel(ListTableModel[dict[str, Any]]):
+    """The model files one card version names, with whether the team's signature verified."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(MODEL_FILE_HEADERS, parent)
+
+    def set_model_files(self, artifacts: Sequence[dict[str, Any]]) -> None:
+        """List ``artifacts`` (name, sha256, size, and the team signature when verified)."""
+        self.set_rows(list(artifacts))
+
+    def cell(self, item: dict[str, Any], column: int, role: int) -> Any:
+        """Cell text; the whole signature sentence as the last column's tooltip."""
+        status = team_signature(item)
+        size = item.get("size")
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                display_text(str(item.get("name", ""))),
+                byte_size(size) if isinstance(size, int) else "not stated",
+                str(item.get("sha256", "")),
+                status.label,
+            )[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                display_text(str(item.get("name", ""))),
+                f"{size} bytes" if isinstance(size, int) else None,
+                str(item.get("sha256", "")),
+                signature_sentence(item),
+            )[column]
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
+            return {
+                ModelFileSignature.VERIFIED: VERIFIED_COLOUR,
+                ModelFileSignature.FAILED: FAILED_COLOUR,
+            }.get(status)
+        return None
+
+
 class AttachmentsTab(QWidget):
     """Lists a card version's attachments and previews the chosen one."""
 
@@ -82,6 +129,10 @@ class AttachmentsTab(QWidget):
         super().__init__(parent)
         self._load: Callable[[int], bytes] | None = None
         self.model = AttachmentsTableModel(self)
+        self.model_files = ModelFilesTableModel(self)
+        self.model_files_table = QTableView(self)
+        self.model_files_title = QLabel(self)
+        self.model_files_box = self._model_files_box()
 
         self.table = QTableView(self)
         set_up_row_table(self.table, self.model, "Attachments")
@@ -114,19 +165,48 @@ class AttachmentsTab(QWidget):
             self.preview.addWidget(page)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.model_files_box)
         splitter.addWidget(self.table)
         splitter.addWidget(self.preview)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([150, 450])
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([120, 130, 350])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(splitter)
         self.show_attachments([], None)
 
+    def _model_files_box(self) -> QWidget:
+        """The model files' heading and table, shown when the card names any."""
+        set_up_row_table(self.model_files_table, self.model_files, "Model files")
+        self.model_files_table.setAlternatingRowColors(False)
+        header = self.model_files_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 80), (2, 150), (3, 130)):
+            header.resizeSection(column, width)
+        self.model_files_title.setWordWrap(True)
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.model_files_title)
+        layout.addWidget(self.model_files_table)
+        return box
+
     def show_attachments(
-        self, attachments: list[AttachmentInfo], load: Callable[[int], bytes] | None
+        self,
+        attachments: list[AttachmentInfo],
+        load: Callable[[int], bytes] | None,
+        model_files: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """List ``attachments``; ``load(id)`` gives an attachment's bytes for the preview."""
+        """List ``model_files`` and ``attachments``; ``load(id)`` gives an attachment's bytes."""
+        self.model_files.set_model_files(model_files)
+        self.model_files_box.setVisible(bool(model_files))
+        verified = sum(team_signature(a) == ModelFileSignature.VERIFIED for a in model_files)
+        self.model_files_title.setText(
+            f"Model files the card names ({len(model_files)}; not carried in the bundle, "
+            f"named by SHA-256). Signed by the team: {verified} verified, "
+            f"{len(model_files) - verified} not signed."
+        )
         self._load = load
         self.model.set_attachments(attachments)
         if attachments:

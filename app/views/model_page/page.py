@@ -408,7 +408,7 @@ class ModelPage(QWidget):
             self.source_tab.show_original(file_name, content)
         elif widget is self.attachments_tab:
             self.attachments_tab.show_attachments(
-                detail.attachments, self._registry.attachment_content
+                detail.attachments, self._registry.attachment_content, detail.artifacts
             )
         elif widget is self.history_tab:
             self.history_tab.show_model(self._summary.name)

@@ -372,6 +372,12 @@ def test_setting_an_approved_version_back_to_submitted_is_named(
             "WHERE version = '2.0'",
             "its canonical JSON is not the one imported",
         ),
+        (
+            "UPDATE card_versions SET artifacts_json = "
+            '\'[{"name": "model.onnx", "sha256": "\' || printf(\'%064d\', 0) || '
+            '\'", "size": 1, "team_signature": "verified"}]\' WHERE version = \'2.0\'',
+            "its model files (or whether the team signed them) are not the ones imported",
+        ),
     ],
 )
 def test_editing_card_content_is_named(

@@ -96,6 +96,7 @@ def test_preview_of_a_loose_card_writes_nothing(
         "Countersign JSON",
         "New model",
         "0",
+        "no model files named",
     ]
     assert dialog.import_button.isEnabled()
     assert not dialog.refusal_panel.isVisible()
@@ -119,6 +120,7 @@ def test_preview_of_an_mct_card_shows_its_warnings_on_selection(
         "Model Card Toolkit JSON",
         "New model",
         str(len(warnings)),
+        "no model files named",
     ]
     dialog.cards_view.selectRow(0)
     shown = dialog.card_details.toPlainText()

@@ -110,3 +110,42 @@ def test_an_svg_that_refers_outside_itself_is_shown_as_text(
     tab.show_attachments([info], lambda _id: svg)
     assert tab.preview.currentIndex() == 2
     assert tab.text.toPlainText() == svg.decode()
+
+
+MODEL_FILES = [
+    {
+        "name": "model.safetensors",
+        "sha256": "ee" * 32,
+        "size": 4096,
+        "team_signature": "verified",
+        "team_certificate": "ff" * 32,
+    },
+    {"name": "config.json", "sha256": "11" * 32, "size": 2},
+]
+
+
+def test_model_files_are_listed_with_whether_the_team_signed_them(
+    tab: AttachmentsTab, qtmodeltester: ModelTester
+) -> None:
+    tab.show_attachments([], None, MODEL_FILES)
+    qtmodeltester.check(tab.model_files)
+    assert tab.model_files_box.isVisible()
+    rows = [
+        [tab.model_files.index(r, c).data() for c in range(4)]
+        for r in range(tab.model_files.rowCount())
+    ]
+    assert rows == [
+        ["model.safetensors", "4.0 KB", "ee" * 32, "verified"],
+        ["config.json", "2 B", "11" * 32, "not signed"],
+    ]
+    tip = tab.model_files.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == (
+        "signed by the team: verified (OpenSSF model signature, team certificate SHA-256 "
+        + "ff" * 8
+        + "…)"
+    )
+    assert tab.model_files.index(0, 3).data(Qt.ItemDataRole.ForegroundRole) == QColor(30, 130, 60)
+    assert tab.model_files.index(1, 3).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert "Signed by the team: 1 verified, 1 not signed." in tab.model_files_title.text()
+    tab.show_attachments([], None, [])
+    assert not tab.model_files_box.isVisible()

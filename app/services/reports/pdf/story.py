@@ -15,6 +15,7 @@ from reportlab.platypus.flowables import Flowable, HRFlowable, Spacer
 from countersign.formats.warning_place import place_in_words
 from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus, StageStatus
 from countersign.services.diff.card_text import card_sections
+from countersign.services.importing.model_files import signature_sentence
 from countersign.services.reports.data import (
     ReportData,
     classification_sentence,
@@ -164,7 +165,10 @@ def _cover_facts(data: ReportData) -> list[tuple[str, str]]:
         ),
         (
             "Model files",
-            "; ".join(f"{a.get('name')} SHA-256 {a.get('sha256')}" for a in data.artifacts)
+            "\n".join(
+                f"{a.get('name')} SHA-256 {a.get('sha256')}\n{signature_sentence(a)}"
+                for a in data.artifacts
+            )
             or "none named",
         ),
         ("Decision", decision_sentence(data)),
