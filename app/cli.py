@@ -109,6 +109,8 @@ def _add_listing_commands(commands: argparse._SubParsersAction[argparse.Argument
     versions.add_argument("model", metavar="MODEL", help="the model's name")
     versions.add_argument("--json", action="store_true", help=_JSON_HELP)
 
+    _add_search_command(commands)
+
     show = commands.add_parser("show", help="show a card version (the newest by default)")
     show.add_argument(
         "reference", metavar="MODEL[@VERSION]", help="a model (its newest version) or one version"
@@ -302,6 +304,20 @@ def _list_limit(text: str) -> int:
     if not 1 <= value <= 100_000:
         raise argparse.ArgumentTypeError(f"{value} is not from 1 to 100000")
     return value
+
+
+def _add_search_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    search = commands.add_parser(
+        "search",
+        help="search the text of every card version: current versions first, with a snippet",
+    )
+    search.add_argument(
+        "words", nargs="+", metavar="WORD", help="words to find, each as a prefix (all must match)"
+    )
+    search.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="show the N best (default 20)"
+    )
+    search.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -578,6 +594,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("cards", "list_models"),
     "versions": ("cards", "list_versions"),
     "show": ("cards", "show"),
+    "search": ("search", "search"),
     "diff": ("diff", "diff"),
     "bundle": ("bundles", "bundle"),
     "audit": ("audit", "audit"),

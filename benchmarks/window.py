@@ -394,16 +394,11 @@ def _timed(action: Callable[[], object], repeat: int) -> list[float]:
 
 def _raw_search(raw: sqlite3.Connection, query: str, ranked_at_most: int) -> list[Any]:
     """The registry's two FTS5 statements, run with plain sqlite3 (the raw limit)."""
-    floor = raw.execute(
-        "SELECT rowid FROM card_search WHERE card_search MATCH ? ORDER BY rowid DESC "
-        "LIMIT 1 OFFSET ?",
-        (query, ranked_at_most - 1),
-    ).fetchone()
-    return raw.execute(
-        "SELECT rowid, bm25(card_search, 10.0, 2.0, 2.0, 1.0) AS score FROM card_search "
-        "WHERE card_search MATCH ? AND rowid >= ? ORDER BY score LIMIT 20",
-        (query, floor[0] if floor else 0),
-    ).fetchall()
+    from countersign.services.storage.dialect import SQLITE_FLOOR, sqlite_ranked
+
+    found = raw.execute(SQLITE_FLOOR, {"q": query, "skip": ranked_at_most - 1}).fetchone()
+    floor = found[0] if found else 0
+    return raw.execute(sqlite_ranked(floor), {"q": query, "floor": floor, "n": 20}).fetchall()
 
 
 def measure_search(db: Path, repeat: int) -> list[Figure]:

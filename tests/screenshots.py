@@ -1,6 +1,6 @@
 """Render every main screen of the workstation to PNG files, offscreen, on the demo registry.
 
-    python tests/screenshots.py OUTDIR
+    python tests/screenshots.py [--theme system|light|dark] OUTDIR
 
 Builds the demo registry in a temporary folder, opens the main window at
 1440x900 and saves: the browser, each tab of the model page (and Compare's attachments side by side), a search, the
@@ -43,16 +43,18 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from countersign.formats.bundle.signing import TeamCertificate
-from countersign.models.vocabulary import AnswerValue, AuditAction
+from countersign.models.vocabulary import AnswerValue, AuditAction, Theme
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
 from countersign.services.importing.importer import Importer
 from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.workstation import ServiceOptions, Services, open_services
+from countersign.views.appearance.theme import theme_switcher
 from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
 from countersign.views.drafts.editor import DraftEditor
 from countersign.views.identities.dialog import IdentitiesDialog
+from countersign.views.identities.forms import CreateIdentityDialog
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
 from countersign.views.reports.export_dialog import report_file_name
@@ -60,7 +62,7 @@ from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.bundles import TEAM, make_signer, path_bundle, signed_bundle, write
 from tests.helpers.drafts import full_model_info
-from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, PlaintextKeyring, installed
 from tests.helpers.model_signatures import bundle_with_models, model_folder, sign_model
 from tests.helpers.report_window import tampered_copy
 
@@ -93,8 +95,10 @@ FIXED_SCREENS = (
     "audit-verified",
     "review-answered",
     "review-signing",
+    "review-signing-wrong-passphrase",
     "review-signed",
     "identities",
+    "identity-setup-no-keyring",
     "classify-dialog",
     "stages-model-page",
     "stages-versions",
@@ -265,6 +269,7 @@ def _save_search(window: MainWindow, outdir: Path) -> Path:
     settle(
         lambda: (
             (window.model_page.model_name, window.model_page.version) == (best.model, best.version)
+            and window.model_page.card_tab.highlighted > 0
         )
     )
     saved = _save(window, outdir, "search")
@@ -381,6 +386,11 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
         raise RuntimeError(f"the signing dialog did not open: {tab.problem_text()}")
     dialog.passphrase.setText(SIGNER_PASSPHRASE)
     saved.append(_save(dialog, outdir, "review-signing"))
+    dialog.passphrase.setText("not the passphrase")
+    dialog.accept()
+    settle(lambda: not dialog.signing and bool(dialog.problem.text()))
+    saved.append(_save(dialog, outdir, "review-signing-wrong-passphrase"))
+    dialog.passphrase.setText(SIGNER_PASSPHRASE)
     dialog.accept()
     settle(lambda: not dialog.signing)
     if tab.problem_text() or not tab.signoffs.model.rowCount():
@@ -392,6 +402,27 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     saved.append(_save(identities, outdir, "identities"))
     identities.close()
     identities.deleteLater()
+    saved.append(_save_setup_without_keyring(window, outdir))
+    return saved
+
+
+def _save_setup_without_keyring(window: MainWindow, outdir: Path) -> Path:
+    """The first-run identity form on a computer whose keyring cannot hold keys."""
+    with tempfile.TemporaryDirectory(prefix="countersign-no-keyring-") as folder:
+        services = open_services(
+            str(Path(folder) / "registry.sqlite3"),
+            ServiceOptions(keyring=PlaintextKeyring(), actor="officer"),
+        )
+        try:
+            form = CreateIdentityDialog(services.identities, window, first_run=True)
+            form.show()
+            settle(lambda: not form.working and bool(form.problem_text()))
+            saved = _save(form, outdir, "identity-setup-no-keyring")
+            form.close()
+            form.deleteLater()
+            settle()
+        finally:
+            services.close()
     return saved
 
 
@@ -545,18 +576,36 @@ def _print_qt_message(_kind: QtMsgType, _context: QMessageLogContext, message: s
         print(message, file=sys.stderr)
 
 
+USAGE = "usage: python tests/screenshots.py [--theme system|light|dark] OUTDIR"
+
+
+def _arguments(args: list[str]) -> tuple[str, str] | None:
+    """(theme, OUTDIR) from the command line, or None when it is not of that form."""
+    theme = Theme.SYSTEM.value
+    if len(args) == 3 and args[0] == "--theme" and Theme.known(args[1]):
+        theme, args = args[1], args[2:]
+    return (theme, args[0]) if len(args) == 1 and not args[0].startswith("-") else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Render the screens into the folder named by the only argument; 2 on wrong usage."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python tests/screenshots.py OUTDIR", file=sys.stderr)
+    """Render the screens into OUTDIR, in the theme given (system by default); 2 on wrong usage."""
+    parsed = _arguments(sys.argv[1:] if argv is None else argv)
+    if parsed is None:
+        print(USAGE, file=sys.stderr)
         return 2
+    theme, outdir = parsed
     # Held in a name until the end: a QApplication without a reference would be deleted.
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    with tempfile.TemporaryDirectory(prefix="countersign-screens-") as work:
-        for path in render_screens(Path(args[0]), Path(work)):
-            print(path)
-    return 0 if app is not None else 1
+    assert isinstance(app, QApplication)
+    switcher = theme_switcher(app)
+    switcher.apply(theme)
+    try:
+        with tempfile.TemporaryDirectory(prefix="countersign-screens-") as work:
+            for path in render_screens(Path(outdir), Path(work)):
+                print(path)
+    finally:
+        switcher.apply(Theme.SYSTEM)
+    return 0
 
 
 if __name__ == "__main__":

@@ -397,3 +397,24 @@ _labelled(
         "import_warnings": "Recent imports with warnings",
     },
 )
+
+
+# -- the workstation's look -------------------------------------------------------------
+
+
+class Theme(Vocabulary):
+    """The colours the workstation is drawn in, chosen in Settings ▸ Theme."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
+_labelled(
+    Theme,
+    {
+        "system": "System (follow the desktop)",
+        "light": "Light",
+        "dark": "Dark",
+    },
+)

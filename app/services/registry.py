@@ -20,6 +20,7 @@ from countersign.models.tables import Attachment, Bundle, CardVersion, Model
 from countersign.services.stage_summary import stage_summaries
 from countersign.services.storage import dialect
 from countersign.services.storage.database import Database
+from countersign.services.storage.snippets import NO_SNIPPET, Snippet
 
 
 class NotFound(CountersignError):
@@ -111,6 +112,8 @@ class SearchHit:
     score: float
     status: str = ""
     """The status of the matching card version (not the model's newest)."""
+    snippet: Snippet = NO_SNIPPET
+    """A few words of the card around the matched ones, which it marks."""
 
 
 @dataclass(frozen=True)
@@ -316,12 +319,15 @@ class Registry:
     # -- search -----------------------------------------------------------------
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
-        """Card versions whose content matches ``text`` (every word as a prefix), best first."""
+        """Card versions whose content matches ``text`` (every word as a prefix), best first.
+
+        Current card versions come before superseded ones, each hit with a snippet.
+        """
         with self.database.read() as session:
             ranked = dialect.search_card_versions(session.connection(), text, limit)
             if not ranked:
                 return []
-            ids = [cv_id for cv_id, _ in ranked]
+            ids = [match.card_version_id for match in ranked]
             rows = {
                 row[0]: row
                 for row in session.execute(
@@ -338,10 +344,16 @@ class Registry:
             }
             return [
                 SearchHit(
-                    rows[cv_id][1], rows[cv_id][2], rows[cv_id][3], cv_id, score, rows[cv_id][4]
+                    model_id=rows[match.card_version_id][1],
+                    model=rows[match.card_version_id][2],
+                    version=rows[match.card_version_id][3],
+                    card_version_id=match.card_version_id,
+                    score=match.score,
+                    status=rows[match.card_version_id][4],
+                    snippet=match.snippet,
                 )
-                for cv_id, score in ranked
-                if cv_id in rows
+                for match in ranked
+                if match.card_version_id in rows
             ]
 
 

@@ -33,10 +33,12 @@ from countersign.errors import (
     RegistryTooNew,
     RegistryUnreachable,
 )
+from countersign.models.vocabulary import Theme
 from countersign.services.storage.locations import shown_location
 from countersign.views.actions import MENUS
+from countersign.views.appearance.theme import theme_switcher
 from countersign.views.icons import icon
-from countersign.views.settings import upgrade_settings
+from countersign.views.settings import THEME, upgrade_settings
 from countersign.views.startup_window import StartupWindow, wait_for_first_paint
 
 if TYPE_CHECKING:
@@ -65,8 +67,12 @@ def application(qt_arguments: Sequence[str] = ()) -> QApplication:
     # The .desktop file's name (packaging/linux), so the desktop matches window and launcher.
     app.setDesktopFileName("org.countersign.Countersign")
     app.setWindowIcon(icon("app"))
-    # No palette or style is forced: Qt follows the system's light or dark scheme.
     return app
+
+
+def apply_saved_theme(app: QApplication, settings: QSettings) -> Theme:
+    """Apply the officer's theme (Settings ▸ Theme; system by default) before any window shows."""
+    return theme_switcher(app).apply(THEME.read(settings))
 
 
 def run_workstation(
@@ -83,6 +89,7 @@ def run_workstation(
     app = application(qt_arguments)
     settings = QSettings()
     upgrade_settings(settings)
+    apply_saved_theme(app, settings)
     shell = StartupWindow(shown_location(db), settings, demo=demo, menus=MENUS)
     shell.show()
     wait_for_first_paint(shell)

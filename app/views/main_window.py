@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.reviews import SignOffResult
+from countersign.services.storage.dialect import search_words
 from countersign.services.workstation import Services
 from countersign.views.about_box import show_about
 from countersign.views.actions import WorkstationActions
+from countersign.views.appearance.theme_menu import ThemeMenu
 from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.home.screen import HomeScreen
@@ -118,6 +120,9 @@ class MainWindow(QMainWindow):
         """The menu bar and the main tool bar, filled from the window's commands."""
         self.commands = WorkstationActions(self)
         self.commands.fill_menu_bar(self.menuBar())
+        settings_menu = self.menuBar().findChild(QMenu, "settings_menu")
+        if settings_menu is not None:
+            self.theme_menu = ThemeMenu(settings_menu, self.settings)
         file_menu = self.menuBar().findChild(QMenu, "file_menu")
         if file_menu is not None:
             # A disabled Publish approved version… says why in its tip.
@@ -422,9 +427,12 @@ class MainWindow(QMainWindow):
         self.model_page.review_tab.signed.connect(self._on_review_tab_signed)
 
     def _on_browser_model_selected(self, name: str) -> None:
+        self.model_page.card_tab.set_search_words([])
         self.model_page.show_model(name)
 
     def _on_browser_version_selected(self, name: str, version: str) -> None:
+        # Opened from a search: the Card tab highlights what was searched for.
+        self.model_page.card_tab.set_search_words(search_words(self.browser.search_model.text))
         self.model_page.show_model(name, version)
 
     def _on_browser_model_opened(self, _name: str) -> None:

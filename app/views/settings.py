@@ -122,6 +122,12 @@ REPORT_FOLDER: Setting[str] = Setting(
     "reports/last_folder", "", "The folder last used to export, verify or publish a report."
 )
 
+THEME: Setting[str] = Setting(
+    "appearance/theme",
+    "system",
+    "The theme chosen in Settings ▸ Theme: system (follow the desktop), light or dark.",
+)
+
 DECLARED: tuple[Setting[str] | Setting[int] | Setting[bool] | Setting[QByteArray], ...] = (
     SETTINGS_VERSION_KEY,
     WINDOW_GEOMETRY,
@@ -129,6 +135,7 @@ DECLARED: tuple[Setting[str] | Setting[int] | Setting[bool] | Setting[QByteArray
     WINDOW_SPLITTER,
     IMPORT_FOLDER,
     REPORT_FOLDER,
+    THEME,
 )
 """Every setting Countersign keeps."""
 

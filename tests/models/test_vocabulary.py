@@ -25,6 +25,7 @@ from countersign.models.vocabulary import (
     Role,
     SignatureStatus,
     StageStatus,
+    Theme,
     Vocabulary,
 )
 
@@ -45,6 +46,7 @@ EVERY_VOCABULARY = (
     AuditAction,
     AuditObject,
     DeskList,
+    Theme,
 )
 
 GUARDED = (

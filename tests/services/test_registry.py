@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import ModelFilter, ModelOrder, Registry
-from countersign.services.storage import dialect
+from countersign.services.storage import dialect, snippets
 from countersign.services.storage.database import Database
 from tests.helpers.registry import native_card, write_card
 
@@ -110,3 +110,68 @@ def test_search_takes_what_was_typed_as_words_never_as_syntax(searchable: Regist
         hits = searchable.search(typed)
         assert len(hits) == (0 if typed == "'-" else 5), typed
     assert [hit.model for hit in searchable.search("SCORER-3 underwriting")] == ["scorer-3"]
+
+
+@pytest.fixture
+def versioned(tmp_path: Path, registry_db: str) -> Iterator[Registry]:
+    """Model ``pricing`` at 2.0 (says "elasticity" often) then 3.0 (once): 2.0 is superseded."""
+    db = Database.open(registry_db)
+    importer = Importer(db, actor="tests")
+    for version, times in (("2.0", 8), ("3.0", 1)):
+        summary = "Price elasticity " * times + "estimates for the retail book."
+        card = native_card(
+            "pricing",
+            version,
+            model_details={"name": "pricing", "version": version, "summary": summary},
+        )
+        assert importer.import_file(write_card(tmp_path, f"p{version}.json", card)).ok
+    yield Registry(db)
+    db.dispose()
+
+
+@pytest.mark.parametrize("ranked_at_most", [10_000, 2])
+def test_current_versions_rank_above_superseded_ones(
+    versioned: Registry, ranked_at_most: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 10,000: fewer matches than that, each looked up; 2: a broad search (the floor's list).
+    monkeypatch.setattr(dialect, "RANKED_AT_MOST", ranked_at_most)
+    hits = versioned.search("elastic")
+    # 2.0 says it eight times and would rank first on words alone.
+    assert [(hit.version, hit.status) for hit in hits] == [
+        ("3.0", "submitted"),
+        ("2.0", "superseded"),
+    ]
+
+
+def test_each_hit_has_a_snippet_marking_the_matched_words(versioned: Registry) -> None:
+    hit = versioned.search("elastic retail")[0]
+    snippet = hit.snippet
+    marked = [snippet.text[start:end] for start, end in snippet.matches]
+    assert {word.lower() for word in marked} == {"elasticity", "retail"}
+    assert "Price elasticity" in snippet.text
+    assert "".join(piece for piece, _ in snippet.pieces()) == snippet.text
+    assert [piece for piece, matched in snippet.pieces() if matched] == marked
+
+
+def test_a_snippet_is_one_line_and_says_where_the_text_is_cut(
+    tmp_path: Path, registry_db: str
+) -> None:
+    db = Database.open(registry_db)
+    words = " ".join(f"word{n}" for n in range(60))
+    card = native_card(
+        "long-card",
+        "1.0",
+        model_details={
+            "name": "long-card",
+            "version": "1.0",
+            "summary": f"{words}\n\nrarity {words}",
+        },
+    )
+    assert Importer(db, actor="tests").import_file(write_card(tmp_path, "l.json", card)).ok
+    [hit] = Registry(db).search("rarity")
+    db.dispose()
+    assert "\n" not in hit.snippet.text
+    assert hit.snippet.text.startswith(snippets.ELLIPSIS)
+    assert hit.snippet.text.endswith(snippets.ELLIPSIS)
+    assert len(hit.snippet.text.split()) <= snippets.SNIPPET_WORDS + 2
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["rarity"]

@@ -151,7 +151,22 @@ def test_search_then_select_shows_the_matching_card(qtbot: QtBot, window: MainWi
     window.browser.table.setCurrentIndex(model.index(0, 0))
     qtbot.waitUntil(lambda: window.model_page.model_name == "credit-scorer", timeout=5000)
     assert window.model_page.version == "2.0.0"
-    assert "open-banking" in window.model_page.card_tab.browser.toPlainText()
+    card = window.model_page.card_tab
+    assert "open-banking" in card.browser.toPlainText()
+    # Opened from the search: the matched words are highlighted, the first scrolled to.
+    highlighted = [selection.cursor.selectedText() for selection in card.browser.extraSelections()]
+    assert highlighted and card.highlighted == len(highlighted)
+    assert {word.lower() for word in highlighted} <= {"open", "banking", "open-banking"}
+    assert "banking" in {word.lower() for word in highlighted}
+    assert (
+        card.browser.textCursor().position()
+        == card.browser.extraSelections()[0].cursor.selectionStart()
+    )
+    # Chosen from the models list, not a search: nothing is highlighted.
+    window.browser.search_box.clear()
+    window.browser.select_model(CATS_AND_DOGS)
+    qtbot.waitUntil(lambda: window.model_page.model_name == CATS_AND_DOGS, timeout=5000)
+    assert card.browser.extraSelections() == [] and card.highlighted == 0
 
 
 def test_selecting_a_model_and_every_tab_by_keyboard(qtbot: QtBot, window: MainWindow) -> None:

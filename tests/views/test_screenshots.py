@@ -49,5 +49,10 @@ def test_every_screen_is_rendered(qapp: QApplication, tmp_path: Path) -> None:
 
 
 def test_wrong_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert screenshots.main(["--theme", "purple", "out"]) == 2
+    assert screenshots.main(["--theme", "dark"]) == 2
     assert screenshots.main([]) == 2
-    assert "usage: python tests/screenshots.py OUTDIR" in capsys.readouterr().err
+    assert (
+        "usage: python tests/screenshots.py [--theme system|light|dark] OUTDIR"
+        in capsys.readouterr().err
+    )

@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event, text
+from sqlalchemy import Connection, Engine, Table, bindparam, event, text
+
+from countersign.services.storage.snippets import Snippet, make_snippet
 
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another writer before the registry counts as locked."""
@@ -149,12 +151,21 @@ def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> No
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+SEARCH_WORDS_MOST = 16
+"""A search uses at most this many of the words typed."""
+
+
+def search_words(user_text: str) -> list[str]:
+    """The words of what the officer typed that a search looks for, each as a prefix."""
+    return _WORD.findall(user_text)[:SEARCH_WORDS_MOST]
+
+
 def fts_query(user_text: str) -> str:
     """Turn what the officer typed into a safe FTS5 query: every word, as a prefix.
 
     Operators and quotes typed by the user are never passed to FTS5 as syntax.
     """
-    words = _WORD.findall(user_text)[:16]
+    words = search_words(user_text)
     return " ".join(f'"{word}"*' for word in words)
 
 
@@ -163,7 +174,7 @@ def tsquery(user_text: str) -> str:
 
     Each word is quoted as a lexeme, so nothing the officer typed is tsquery syntax.
     """
-    words = [part for word in _WORD.findall(user_text.lower())[:16] for part in word.split("_")]
+    words = [part for word in search_words(user_text.lower()) for part in word.split("_")]
     return " & ".join(f"'{word}':*" for word in words if word)
 
 
@@ -175,36 +186,102 @@ every card version of a large registry; past this many, the newest are ranked.
 """
 
 
-def search_card_versions(
-    connection: Connection, user_text: str, limit: int
-) -> list[tuple[int, float]]:
-    """Card version ids matching ``user_text``, best first, with their rank.
+@dataclass(frozen=True)
+class RankedMatch:
+    """One card version a search found: its id, its rank score (lower is better), its snippet."""
 
-    When more than :data:`RANKED_AT_MOST` card versions match, the best are
-    chosen among the newest :data:`RANKED_AT_MOST` of them, so that a broad
-    search answers as quickly as a narrow one.
+    card_version_id: int
+    score: float
+    snippet: Snippet
+
+
+SUPERSEDED_BY_ROW = (
+    "EXISTS (SELECT 1 FROM card_versions AS old INDEXED BY ix_card_versions_status "
+    "WHERE old.status = 'superseded' AND old.id = card_search.rowid)"
+)
+"""1 for a superseded card version, 0 for a current one, looked up match by match.
+
+In the status index (status, id), which holds all it needs: the card
+version's own row, its card text in it, is never read.  For a search whose
+matches are fewer than :data:`RANKED_AT_MOST` (each looked up once).
+"""
+
+SUPERSEDED_FROM_FLOOR = (
+    "rowid IN (SELECT id FROM card_versions INDEXED BY ix_card_versions_status "
+    "WHERE status = 'superseded' AND id >= :floor)"
+)
+"""The same, from one list of the superseded card versions at or above the floor.
+
+For a broad search (more matches than :data:`RANKED_AT_MOST`): one range of
+the status index read once, where looking each of the 10,000 matches up
+costs a third more than ranking them (measured at 100,000 card versions).
+"""
+
+SQLITE_FLOOR = (
+    "SELECT rowid FROM card_search WHERE card_search MATCH :q "
+    "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
+)
+"""The row id of the :data:`RANKED_AT_MOST`-th newest match (FTS5 walks row ids newest first)."""
+
+
+def sqlite_ranked(floor: int) -> str:
+    """The best ``:n`` matches at or above ``:floor``: current versions first, then by bm25.
+
+    ``floor`` is the :data:`SQLITE_FLOOR` found (0 when fewer matched): it
+    chooses how superseded versions are told apart.
+    """
+    superseded = SUPERSEDED_FROM_FLOOR if floor > 0 else SUPERSEDED_BY_ROW
+    return (
+        "SELECT rowid, bm25(card_search, 10.0, 2.0, 2.0, 1.0) AS score "
+        "FROM card_search WHERE card_search MATCH :q AND rowid >= :floor "
+        f"ORDER BY {superseded}, score LIMIT :n"
+    )
+
+
+def search_card_versions(connection: Connection, user_text: str, limit: int) -> list[RankedMatch]:
+    """Card versions matching ``user_text``, best first, with their rank and snippet.
+
+    Current card versions come before superseded ones; within each, the best
+    match first.  When more than :data:`RANKED_AT_MOST` card versions match,
+    the best are chosen among the newest :data:`RANKED_AT_MOST` of them, so
+    that a broad search answers as quickly as a narrow one.
     """
     query = fts_query(user_text)
     if not query:
         return []
     if connection.dialect.name == "postgresql":
-        return _search_postgresql(connection, tsquery(user_text), limit)
-    # FTS5 walks its row ids newest first cheaply: the row id of the Nth newest match.
-    floor = connection.execute(
-        text(
-            "SELECT rowid FROM card_search WHERE card_search MATCH :q "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
-        ),
-        {"q": query, "skip": RANKED_AT_MOST - 1},
-    ).scalar()
+        ranked = _search_postgresql(connection, tsquery(user_text), limit)
+    else:
+        floor = int(
+            connection.execute(
+                text(SQLITE_FLOOR), {"q": query, "skip": RANKED_AT_MOST - 1}
+            ).scalar()
+            or 0
+        )
+        rows = connection.execute(
+            text(sqlite_ranked(floor)), {"q": query, "floor": floor, "n": limit}
+        )
+        ranked = [(int(r[0]), float(r[1])) for r in rows]
+    texts = _indexed_texts(connection, [card_version_id for card_version_id, _ in ranked])
+    words = search_words(user_text)
+    return [
+        RankedMatch(card_version_id, score, make_snippet(texts.get(card_version_id, ""), words))
+        for card_version_id, score in ranked
+    ]
+
+
+def _indexed_texts(connection: Connection, ids: list[int]) -> dict[int, str]:
+    """The text the search index holds for each of ``ids`` (looked up by id, no search)."""
+    if not ids:
+        return {}
+    column = "card_version_id" if connection.dialect.name == "postgresql" else "rowid"
     rows = connection.execute(
-        text(
-            "SELECT rowid, bm25(card_search, 10.0, 2.0, 2.0, 1.0) AS score FROM card_search "
-            "WHERE card_search MATCH :q AND rowid >= :floor ORDER BY score LIMIT :n"
+        text(f"SELECT {column}, body FROM card_search WHERE {column} IN :ids").bindparams(
+            bindparam("ids", expanding=True)
         ),
-        {"q": query, "floor": int(floor or 0), "n": limit},
+        {"ids": ids},
     )
-    return [(int(r[0]), float(r[1])) for r in rows]
+    return {int(row[0]): str(row[1]) for row in rows}
 
 
 _RANK_WEIGHTS = "'{0.1, 0.2, 0.2, 1.0}'"
@@ -219,12 +296,13 @@ POSTGRESQL_FLOOR = (
 """The id of the :data:`RANKED_AT_MOST`-th newest match (the benchmark sends it raw too)."""
 
 POSTGRESQL_RANKED = (
-    f"SELECT card_version_id, -ts_rank({_RANK_WEIGHTS}, document, q) AS score "
-    "FROM card_search, to_tsquery('simple', :q) AS q "
-    "WHERE document @@ q AND card_version_id >= :floor "
-    "ORDER BY score, card_version_id DESC LIMIT :n"
+    f"SELECT s.card_version_id, -ts_rank({_RANK_WEIGHTS}, s.document, q) AS score "
+    "FROM card_search AS s JOIN card_versions AS v ON v.id = s.card_version_id, "
+    "to_tsquery('simple', :q) AS q "
+    "WHERE s.document @@ q AND s.card_version_id >= :floor "
+    "ORDER BY v.status = 'superseded', score, s.card_version_id DESC LIMIT :n"
 )
-"""The best ``:n`` matches at or above ``:floor``, lower score first (as bm25's)."""
+"""The best ``:n`` matches at or above ``:floor``: current versions first, then lower score (as bm25's)."""
 
 
 def _search_postgresql(connection: Connection, query: str, limit: int) -> list[tuple[int, float]]:

@@ -39,6 +39,7 @@ from countersign.services.integrity.registry_check import RegistryCheck
 from countersign.services.integrity.service import Integrity
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.trust.store import TrustStore
+from countersign.views.appearance.colours import BAD
 from countersign.views.audit.events import KNOWN_ACTIONS, AuditEventModel, local_time
 from countersign.views.background import BackgroundTask, run_with_progress
 from countersign.views.widgets.window_keys import close_with_keys
@@ -152,7 +153,7 @@ class AuditWindow(QWidget):
         self.detail_title.setWordWrap(True)
         self.chain_note = QLabel()
         self.chain_note.setWordWrap(True)
-        self.chain_note.setStyleSheet("color: rgb(210, 40, 40); font-weight: bold;")
+        self.chain_note.setStyleSheet(f"color: {BAD.on().name()}; font-weight: bold;")
         self.chain_note.setAccessibleName("Where the audit chain breaks")
         self.chain_note.hide()
         self.hash_label = _hash_label("Hash of the selected event")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from countersign.services.diff.card_diff import CardDiff, FieldChange
 from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta
 from countersign.services.diff.metric_diff import MetricChange
+from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
 FIELD_HEADERS = ("Change", "Field", "Old", "New")
@@ -39,9 +40,16 @@ METRIC_HEADERS = ("Metric", "Dataset / split / slice", "Old", "New", "Δ", "Verd
 WHERE_COLUMN = 1
 """The column of dataset / split / slice (stretched, elided in the middle)."""
 
-BETTER = QColor("#2f8f5b")
-WORSE = QColor("#c8433a")
-"""The colours of better and worse, the same as approved and rejected."""
+
+_VERDICT_COLOURS = {"better": GOOD, "added": GOOD, "worse": BAD, "removed": BAD}
+"""Better and added read as approved does; worse and removed as rejected."""
+
+
+def _coloured(word: str) -> QColor | None:
+    """The text colour of a verdict or kind of change on the palette shown, if it has one."""
+    colour = _VERDICT_COLOURS.get(word)
+    return colour.on() if colour is not None else None
+
 
 WORSE_ROW = QColor(200, 67, 58, 38)
 """The tint of a row that got worse (translucent: it reads on light and dark palettes)."""
@@ -97,7 +105,7 @@ class FieldChangesModel(ListTableModel[FieldChange]):
                 value = change.old if column == 2 else change.new
                 return value_text(value) and _whole(value)
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
-            return {"added": BETTER, "removed": WORSE}.get(change.kind)
+            return _coloured(change.kind)
         return None
 
 
@@ -133,7 +141,7 @@ class MetricChangesModel(ListTableModel[MetricChange]):
         if role == Qt.ItemDataRole.DisplayRole:
             return _metric_cell(change, column)
         if role == Qt.ItemDataRole.ForegroundRole and column in (4, 5):
-            return {"better": BETTER, "worse": WORSE}.get(change.verdict)
+            return _coloured(change.verdict)
         if role == Qt.ItemDataRole.BackgroundRole and change.verdict == "worse":
             return WORSE_ROW
         if role == Qt.ItemDataRole.FontRole and (

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from countersign.models.checklist import ChecklistTemplate
 from countersign.models.vocabulary import AnswerValue
 from countersign.services.drafts import Completeness, ItemStatus
+from countersign.views.appearance.colours import BAD, CAUTION, GOOD
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -37,7 +38,7 @@ STATE_LABELS = {"fail": "Missing", "manual": "Reviewer asks", "pass": "Done"}
 """The words for an item's state, as the panel shows them."""
 
 _ORDER = {"fail": 0, "manual": 1, "pass": 2}
-_COLOURS = {"fail": QColor(176, 48, 40), "manual": QColor(140, 96, 0), "pass": QColor(30, 120, 60)}
+_COLOURS = {"fail": BAD, "manual": CAUTION, "pass": GOOD}
 _ICONS = {
     "fail": QStyle.StandardPixmap.SP_MessageBoxCritical,
     "manual": QStyle.StandardPixmap.SP_MessageBoxQuestion,
@@ -78,7 +79,7 @@ class CompletenessModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{status.item}: {status.guidance or status.text}"
         if role == Qt.ItemDataRole.ForegroundRole:
-            return None if status.state == AnswerValue.PASS else QBrush(_COLOURS[status.state])
+            return None if status.state == AnswerValue.PASS else QBrush(_COLOURS[status.state].on())
         if role == Qt.ItemDataRole.DecorationRole:
             return _icon(status.state)
         if role == Qt.ItemDataRole.AccessibleTextRole:

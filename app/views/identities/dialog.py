@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
@@ -43,6 +42,7 @@ from countersign.views.identities.forms import (
     RetireIdentityDialog,
 )
 from countersign.views.presentation import local_date
+from countersign.views.widgets.fitting import FittingDialog
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 from countersign.views.widgets.signer_fields import PROBLEM_STYLE
 
@@ -127,7 +127,7 @@ def _details(identity: IdentityInfo) -> str:
     return "\n".join(lines)
 
 
-class IdentitiesDialog(QDialog):
+class IdentitiesDialog(FittingDialog):
     """Lists the reviewer identities and creates, imports, exports, changes or retires them."""
 
     changed = Signal()

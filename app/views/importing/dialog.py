@@ -35,9 +35,9 @@ from countersign.errors import CountersignError, ImportCancelled, RegistryError
 from countersign.models.vocabulary import CardOutcome
 from countersign.services.importing.importer import Importer, ImportPlan
 from countersign.services.progress import Cancelled, Progress
+from countersign.views.appearance.colours import BAD
 from countersign.views.background import BackgroundTask, Work, run_with_progress
 from countersign.views.importing.preview import (
-    REFUSED_COLOUR,
     CardPlanModel,
     FileEntry,
     FilePlanModel,
@@ -381,7 +381,7 @@ class ImportDialog(QDialog):
 
     def _set_message(self, text: str, *, problem: bool) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(f"color: {REFUSED_COLOUR.name()};" if problem else "")
+        self.message.setStyleSheet(f"color: {BAD.on().name()};" if problem else "")
 
 
 def _plan_work(importer: Importer, paths: list[Path]) -> Work:

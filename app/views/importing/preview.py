@@ -27,10 +27,8 @@ from countersign.services.importing.model_files import (
     signed_by_team,
     team_signature,
 )
+from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.widgets.list_table import ListTableModel
-
-REFUSED_COLOUR = QColor(200, 40, 40)
-DONE_COLOUR = QColor(30, 130, 60)
 
 _OUTCOME_TEXT: dict[str, str] = {
     CardOutcome.NEW_MODEL: "New model",
@@ -172,8 +170,8 @@ class FilePlanModel(ListTableModel[FileEntry]):
             return tips.get(column)
         if role == Qt.ItemDataRole.ForegroundRole and column == 5:
             if plan.refused or (entry.result and not entry.landed):
-                return REFUSED_COLOUR
-            return DONE_COLOUR if entry.landed else None
+                return BAD.on()
+            return GOOD.on() if entry.landed else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
             return Qt.AlignmentFlag.AlignCenter
         return None
@@ -225,7 +223,7 @@ class CardPlanModel(ListTableModel[PlannedCard]):
             and card.outcome == CardOutcome.REFUSED
             and column == 4
         ):
-            return REFUSED_COLOUR
+            return BAD.on()
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:
             return Qt.AlignmentFlag.AlignCenter
         return None
@@ -247,8 +245,8 @@ def _model_files_text(card: PlannedCard) -> str:
 def _signature_colour(card: PlannedCard) -> QColor | None:
     statuses = {team_signature(a) for a in card.artifacts}
     if ModelFileSignature.FAILED in statuses:
-        return REFUSED_COLOUR
-    return DONE_COLOUR if statuses == {ModelFileSignature.VERIFIED} else None
+        return BAD.on()
+    return GOOD.on() if statuses == {ModelFileSignature.VERIFIED} else None
 
 
 def card_details_text(card: PlannedCard) -> str:

@@ -101,6 +101,9 @@ class CardTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._detail: CardVersionDetail | None = None
+        self._search_words: list[str] = []
+        self.highlighted = 0
+        """How many words of the card shown are highlighted as matching the search."""
 
         self.facts = QLabel(self)
         self.facts.setAccessibleName("Card version facts")
@@ -211,6 +214,13 @@ class CardTab(QWidget):
         else:
             self.banner.hide()
         self.browser.show_markdown(card_markdown(detail))
+        self.highlighted = self.browser.highlight_words(self._search_words)
+
+    def set_search_words(self, words: list[str]) -> None:
+        """Highlight ``words`` (as a search matches them) in the cards shown; none: no highlight."""
+        self._search_words = list(words)
+        if self._detail is not None:
+            self.highlighted = self.browser.highlight_words(self._search_words)
 
     def _show_warnings(self) -> None:
         warnings = self._detail.warnings if self._detail is not None else []

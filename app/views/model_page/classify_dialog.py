@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -26,6 +25,7 @@ from countersign.services.deployment.records import ClassifyRequest
 from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
 from countersign.services.reviews.stages import TIERS, ClassificationInfo
+from countersign.views.widgets.fitting import FittingDialog
 from countersign.views.widgets.signer_fields import officer_fields, problem_label
 
 
@@ -39,7 +39,7 @@ class ClassifyTarget:
     current: ClassificationInfo | None
 
 
-class ClassifyDialog(QDialog):
+class ClassifyDialog(FittingDialog):
     """Ask for the tier, the reason, the officer and the passphrase; sign and store the classification."""
 
     def __init__(

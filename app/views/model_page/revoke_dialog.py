@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -25,6 +24,7 @@ from countersign.errors import CountersignError
 from countersign.services.deployment.records import RevokeRequest
 from countersign.services.deployment.service import Deployment
 from countersign.services.identities.identities import Identities
+from countersign.views.widgets.fitting import FittingDialog
 from countersign.views.widgets.signer_fields import officer_fields, problem_label
 
 
@@ -37,7 +37,7 @@ class RevokeTarget:
     approved_stages: list[str]
 
 
-class RevokeDialog(QDialog):
+class RevokeDialog(FittingDialog):
     """Ask for the stage, the reason, the officer and the passphrase; sign and store the revocation."""
 
     def __init__(

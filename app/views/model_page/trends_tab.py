@@ -16,7 +16,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPointF, Qt
+from PySide6.QtCore import QEvent, QMargins, QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -112,6 +112,12 @@ class TrendsTab(QWidget):
         self.direction.setText(DIRECTION_WORDS[direction])
         self._draw(name, trends, direction)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Draw the chart again in the new colours when the theme changes."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.metric_combo.currentText():
+            self.show_metric(self.metric_combo.currentText())
+
     def series_names(self) -> list[str]:
         """The names of the chart's series, as the legend shows them."""
         return [series.name() for series in self.chart.series()]
@@ -133,9 +139,12 @@ class TrendsTab(QWidget):
         chart.setTitle(f"{name}{on} across the card versions ({DIRECTION_WORDS[direction]})")
         x_axis = _version_axis(self._trends.versions)
         y_axis = _value_axis(trends, f"{name} {arrow}".strip())
+        grid = QColor(text)
+        grid.setAlpha(60)  # quiet on a light or a dark background alike
         for axis in (x_axis, y_axis):
             axis.setLabelsColor(text)
             axis.setTitleBrush(text)
+            axis.setGridLineColor(grid)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         approved_points = QScatterSeries()

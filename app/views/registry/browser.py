@@ -32,6 +32,7 @@ from countersign.services.storage.dialect import RANKED_AT_MOST
 from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.icons import icon
+from countersign.views.registry.snippet import SNIPPET_LINES, SnippetDelegate
 from countersign.views.registry.table import (
     NAME_ROLE,
     VERSION_ROLE,
@@ -52,8 +53,8 @@ SEARCH_LIMIT = 100
 _COLUMN_WIDTHS = (0, 96, 60, 48, 154, 84)
 """Widths of the models table's columns after the name, which takes the rest."""
 
-_SEARCH_COLUMN_WIDTHS = (0, 48, 96, 60, 154, 84)
-"""The same for the search hits, whose second column is the matching version."""
+_SEARCH_COLUMN_WIDTHS = (170, 48, 130, 0)
+"""The same for the search hits: model, matching version, its status; the snippet takes the rest."""
 
 
 class RegistryBrowser(QWidget):
@@ -139,10 +140,10 @@ class RegistryBrowser(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.snippet_delegate = SnippetDelegate(self.table)
         self._show_table_model(self.models_model)
 
     def _start_timers(self) -> None:
@@ -319,14 +320,23 @@ class RegistryBrowser(QWidget):
         if self.table.model() is model:
             return
         self.table.setModel(model)
+        self.table.setItemDelegateForColumn(
+            3, self.snippet_delegate if model is self.search_model else self.table.itemDelegate()
+        )
         header = self.table.horizontalHeader()
         # A new model resets the sections: lay them out again, the name taking what is left.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        widths = _COLUMN_WIDTHS if model is self.models_model else _SEARCH_COLUMN_WIDTHS
+        searching = model is self.search_model
+        widths = _SEARCH_COLUMN_WIDTHS if searching else _COLUMN_WIDTHS
         for column, width in enumerate(widths):
             if width:
                 header.resizeSection(column, width)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        # A hit's row holds its snippet on two lines; a model's row, one line.
+        metrics = self.fontMetrics()
+        height = metrics.lineSpacing() * SNIPPET_LINES if searching else metrics.height()
+        self.table.verticalHeader().setDefaultSectionSize(height + 10)
         self.table.setSortingEnabled(model is self.models_model)
         self.table.horizontalHeader().setSortIndicatorShown(model is self.models_model)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)

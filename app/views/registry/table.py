@@ -35,6 +35,7 @@ from countersign.services.registry import (
     SortKey,
 )
 from countersign.views.presentation import local_date, local_time, status_icon
+from countersign.views.registry.snippet import SNIPPET_ROLE
 from countersign.views.widgets.list_table import ListTableModel
 
 PAGE_SIZE = 100
@@ -46,7 +47,7 @@ CACHED_PAGES = 64
 HEADERS = ("Name", "Team", "Risk tier", "Latest", "Status", "Last activity")
 """Column titles, in the order of :data:`SORT_KEYS`."""
 
-SEARCH_HEADERS = ("Model", "Version", "Team", "Risk tier", "Status", "Last activity")
+SEARCH_HEADERS = ("Model", "Version", "Status", "Match")
 """Column titles while the table shows search hits."""
 
 HEADER_TIPS = (
@@ -58,11 +59,10 @@ HEADER_TIPS = (
     "When the model last changed",
 )
 SEARCH_HEADER_TIPS = (
-    "The model's name",
+    "The model's name (its team and risk tier in the tooltip)",
     "The card version whose text matched",
-    *HEADER_TIPS[1:3],
     "The status of the card version that matched",
-    HEADER_TIPS[5],
+    "The words of the card around those searched for, which are highlighted",
 )
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -325,30 +325,37 @@ class SearchResultsModel(ListTableModel[SearchRow]):
         return self.item(row)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Cell text, the status colour, and the name and matching version of the row."""
+        """Cell text, the status colour, the snippet, and the name and matching version of the row."""
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cell(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 1):
-            return (
-                f"{display_text(row.hit.model)} {display_text(row.hit.version)} matches "
-                f"“{display_text(self._text)}” (rank {index.row() + 1})"
-            )
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tip(row, index.row(), column)
         if role == Qt.ItemDataRole.FontRole and column == 1:
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.DecorationRole and column == 4:
+        if role == Qt.ItemDataRole.DecorationRole and column == 2:
             status = _hit_status(row)
             return status_icon(status) if status else None
-        if role == NAME_ROLE:
-            return row.hit.model
-        if role == VERSION_ROLE:
-            return row.hit.version
-        return None
+        return _hit_role(row, role)
+
+    def _tip(self, row: SearchRow, rank: int, column: int) -> str | None:
+        if column == 3:
+            return display_text(row.hit.snippet.text) or None
+        if column not in (0, 1):
+            return None
+        tip = (
+            f"{display_text(row.hit.model)} {display_text(row.hit.version)} matches "
+            f"“{display_text(self._text)}” (rank {rank + 1})"
+        )
+        if row.summary is not None:
+            tip += f"\nTeam: {display_text(row.summary.team) or '—'}"
+            tip += f" · risk tier: {row.summary.risk_tier or '—'}"
+        return tip
 
     @staticmethod
     def _cell(row: SearchRow, column: int) -> str:
@@ -356,12 +363,19 @@ class SearchResultsModel(ListTableModel[SearchRow]):
             return display_text(row.hit.model)
         if column == 1:
             return display_text(row.hit.version)
-        if column == 4:
+        if column == 2:
             return _hit_status(row)
-        if row.summary is None:
-            return ""
-        key: SortKey = ("team", "risk_tier", "status", "last_activity")[column - 2]
-        return _summary_cell(row.summary, key)
+        return display_text(row.hit.snippet.text)
+
+
+def _hit_role(row: SearchRow, role: int) -> Any:
+    if role == NAME_ROLE:
+        return row.hit.model
+    if role == VERSION_ROLE:
+        return row.hit.version
+    if role == SNIPPET_ROLE:
+        return row.hit.snippet
+    return None
 
 
 def _hit_status(row: SearchRow) -> str:

@@ -41,13 +41,12 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.services.reports.verdict import ReportCheck, ReportVerification
+from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
 HEADERS = ("Result", "Check", "Detail")
 """The columns of the checks table."""
 
-PASS_COLOUR = QColor("#2f8f5b")
-FAIL_COLOUR = QColor("#c8433a")
 
 _BANNER = (
     "QLabel {{ background: rgba({rgb}, 0.12); border: 1px solid rgba({rgb}, 0.6);"
@@ -85,7 +84,7 @@ class ReportChecksModel(ListTableModel[ReportCheck]):
         if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
             return "holds" if item.ok else "fails"
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
-            return PASS_COLOUR if item.ok else FAIL_COLOUR
+            return (GOOD if item.ok else BAD).on()
         if role == Qt.ItemDataRole.FontRole and column < 2:
             font = QFont()
             font.setBold(column == 0 or not item.ok)

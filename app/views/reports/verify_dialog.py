@@ -13,7 +13,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -33,6 +32,7 @@ from countersign.views.background import BackgroundTask, run_with_progress
 from countersign.views.crash_dialog import show_failure
 from countersign.views.reports.checks import VerificationPanel
 from countersign.views.reports.folder import last_report_folder, remember_report_folder
+from countersign.views.widgets.fitting import FittingDialog
 from countersign.views.widgets.signer_fields import sentence
 
 PDF_FILTER = "PDF reports (*.pdf);;All files (*)"
@@ -47,7 +47,7 @@ _INTRO = (
 )
 
 
-class VerifyDialog(QDialog):
+class VerifyDialog(FittingDialog):
     """Choose a report (and a certificate to trust), check it off the GUI thread, show each check."""
 
     verified = Signal(object)

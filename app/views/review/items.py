@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from countersign.models.vocabulary import AnswerValue, CardStatus
 from countersign.services.reviews.reviews import Answer, ItemView
+from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.presentation import status_icon
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
@@ -53,7 +54,6 @@ _ICON_STATUS: dict[str, CardStatus] = {
 }
 """The status whose colour dot marks each answer or check result."""
 
-MISSING_COLOUR = QColor("#c8433a")
 """Text colour of a required item not yet answered (readable on light and dark palettes)."""
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -193,7 +193,7 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         if role == Qt.ItemDataRole.ForegroundRole:
             missing = answer is None and view.item.required and column in (ITEM, ANSWER)
             if missing or (column == NOTE and note_needed(view, answer)):
-                return MISSING_COLOUR
+                return BAD.on()
             return None
         if role == Qt.ItemDataRole.FontRole:
             return self._font(view, column)
@@ -396,7 +396,7 @@ class ItemEditor(QFrame):
         if view.automatic is None:
             parts.append("<p>No automatic check: judge from the card.</p>")
         else:
-            colour = MISSING_COLOUR.name() if not view.automatic.passed else "#2f8f5b"
+            colour = (GOOD if view.automatic.passed else BAD).on().name()
             parts.append(
                 f"<p><b style='color: {colour}'>Automatic check: {e(view.automatic.result)}.</b>"
                 f" Found: {e(view.automatic.evidence)}</p>"

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QEvent, QRegularExpression, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
+    QFont,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
+
+from countersign.views.appearance.colours import MATCH_BACKGROUND, MATCH_TEXT
 
 _MARKDOWN = QTextDocument.MarkdownFeature(
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
@@ -27,6 +30,9 @@ _MARKDOWN = QTextDocument.MarkdownFeature(
 
 OPENABLE_SCHEMES = ("http", "https", "mailto")
 """Links the officer may open from a card (in their own browser, on click)."""
+
+HIGHLIGHTED_AT_MOST = 2000
+"""Matched words highlighted in one card at most (a card of one repeated word stays quick)."""
 
 
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -49,7 +55,14 @@ class CardBrowser(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setSearchPaths([])
+        self._highlighted_words: list[str] = []
         self.anchorClicked.connect(self._on_self_anchor_clicked)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Highlight the matched words again in the new theme's colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._highlighted_words:
+            self.highlight_words(self._highlighted_words, scroll=False)
 
     def loadResource(self, _kind: int, _name: QUrl | str) -> object:  # noqa: N802 - Qt API
         """Refuse every resource: a card may name files or web addresses, none is fetched."""
@@ -61,6 +74,42 @@ class CardBrowser(QTextBrowser):
         document.setMarkdown(_literal_entities(markdown), _MARKDOWN)
         _space_headings(document)
         _replace_images(document)
+
+    def highlight_words(self, words: list[str], *, scroll: bool = True) -> int:
+        """Highlight each word of the text that starts with one of ``words``; scroll to the first.
+
+        As a search matches them: whole words, by prefix, whatever their case.
+        Returns how many were highlighted; no ``words`` takes the highlights away.
+        With ``scroll`` false (the same words in new colours) the view stays where it is.
+        """
+        self._highlighted_words = list(words)
+        selections: list[QTextEdit.ExtraSelection] = []
+        if words:
+            alternatives = "|".join(QRegularExpression.escape(word) for word in words)
+            pattern = QRegularExpression(
+                rf"(?<!\w)(?:{alternatives})\w*",
+                QRegularExpression.PatternOption.CaseInsensitiveOption
+                | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
+            )
+            highlight = QTextCharFormat()
+            highlight.setBackground(MATCH_BACKGROUND.on(self.palette()))
+            highlight.setForeground(MATCH_TEXT.on(self.palette()))
+            highlight.setFontWeight(QFont.Weight.DemiBold)
+            document = self.document()
+            found = document.find(pattern, 0)
+            while not found.isNull() and len(selections) < HIGHLIGHTED_AT_MOST:
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = found
+                selection.format = highlight
+                selections.append(selection)
+                found = document.find(pattern, found)
+        self.setExtraSelections(selections)
+        if selections and scroll:
+            first = QTextCursor(self.document())
+            first.setPosition(selections[0].cursor.selectionStart())
+            self.setTextCursor(first)
+            self.ensureCursorVisible()
+        return len(selections)
 
     def _on_self_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme().lower() in OPENABLE_SCHEMES:

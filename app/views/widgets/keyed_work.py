@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -31,10 +30,11 @@ from countersign.errors import CountersignError
 from countersign.services.identities.errors import WrongPassphrase
 from countersign.views.background import BackgroundTask, Work, run_with_progress
 from countersign.views.crash_dialog import show_failure
+from countersign.views.widgets.fitting import FittingDialog
 from countersign.views.widgets.signer_fields import SignerFields, sentence
 
 
-class WorkDialog(QDialog):
+class WorkDialog(FittingDialog):
     """A dialog whose work runs on the worker thread; it cannot be closed until the work ends."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -17,6 +17,7 @@ from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry, VersionSummary
 from countersign.services.storage.database import Database
 from countersign.services.workstation import ServiceOptions, build_services, open_services
+from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.compare.diff_rows import (
     LINE_NUMBER_ROLE,
     SPANS_ROLE,
@@ -24,7 +25,7 @@ from countersign.views.compare.diff_rows import (
     DiffRowsModel,
 )
 from countersign.views.compare.diff_view import SideBySideDiff
-from countersign.views.compare.summary import BETTER, WORSE, WORSE_ROW
+from countersign.views.compare.summary import WORSE_ROW
 from countersign.views.compare.tab import NEXT_CHANGE, PREVIOUS_CHANGE, CompareTab, default_pair
 from countersign.views.model_page.page import ModelPage
 from tests.helpers.keyring_memory import MemoryKeyring
@@ -176,8 +177,8 @@ def test_summary_counts_fields_and_colours_metric_deltas(qtbot: QtBot, tab: Comp
         ["wer", "holdout-2026 / age < 25", "11.5", "11.9", "+0.4", "▼ worse"],
         ["auc", "holdout-2026", "0.87", "0.89", "+0.02", "▲ better"],
     ]
-    assert metrics.index(1, 4).data(Qt.ItemDataRole.ForegroundRole) == BETTER
-    assert metrics.index(0, 4).data(Qt.ItemDataRole.ForegroundRole) == WORSE
+    assert metrics.index(1, 4).data(Qt.ItemDataRole.ForegroundRole) == GOOD.on()
+    assert metrics.index(0, 4).data(Qt.ItemDataRole.ForegroundRole) == BAD.on()
     assert metrics.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) == WORSE_ROW
     assert metrics.index(1, 1).data(Qt.ItemDataRole.BackgroundRole) is None
     assert tab.summary.metrics_caption.text() == "Metric results: 1 worse, 1 better"

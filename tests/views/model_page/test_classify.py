@@ -9,6 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from countersign.views.model_page.page import ModelPage
+from tests.helpers.layout import assert_usable
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -51,6 +52,7 @@ def test_stages_on_the_page_and_classify(qtbot: QtBot, bench: Workbench) -> None
     dialog.buttons.accepted.emit()
     assert dialog.problem.text().startswith("give the reason")
     assert dialog.isVisible()
+    assert_usable(qtbot, dialog)  # the message made room for itself
     dialog.reason.setPlainText("Decides on consumer credit.")
     dialog.passphrase.setText(PASSPHRASE)
     dialog.buttons.accepted.emit()
@@ -74,6 +76,7 @@ def test_revoke_approval_from_the_page(qtbot: QtBot, bench: Workbench) -> None:
     dialog.passphrase.setText("wrong")
     dialog.buttons.accepted.emit()
     assert dialog.isVisible() and dialog.problem.text()
+    assert_usable(qtbot, dialog)
     dialog.passphrase.setText(PASSPHRASE)
     dialog.buttons.accepted.emit()
     assert not dialog.isVisible()

@@ -15,6 +15,7 @@ from pytestqt.modeltest import ModelTester
 
 from countersign.services.registry import ModelFilter, ModelOrder, ModelSummary, Registry
 from countersign.services.storage.database import Database
+from countersign.views.registry.snippet import SNIPPET_ROLE
 from countersign.views.registry.table import (
     NAME_ROLE,
     PAGE_SIZE,
@@ -214,10 +215,15 @@ def test_search_results_keep_the_rank(
     qtmodeltester.check(model)
     assert model.index(0, 0).data() == CATS_AND_DOGS
     assert model.index(0, 1).data() == "v1.0"
-    assert model.index(0, 2).data() == "Vision Lab"
+    assert model.index(0, 2).data() == hits[0].status
     assert model.index(0, 0).data(NAME_ROLE) == CATS_AND_DOGS
     assert model.index(0, 0).data(VERSION_ROLE) == "v1.0"
-    assert "rank 1" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    tip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "rank 1" in tip and "Team: Vision Lab" in tip
+    # The fourth column is the snippet, its matched words marked for the delegate.
+    snippet = model.index(0, 3).data(SNIPPET_ROLE)
+    assert model.index(0, 3).data() == snippet.text
+    assert next(p.lower() for p, matched in snippet.pieces() if matched).startswith("cats")
     model.clear()
     assert model.rowCount() == 0
 

@@ -16,6 +16,7 @@ from countersign.views.reports.export_dialog import NO_IDENTITY, ExportDialog, r
 from countersign.views.reports.preview import ReportPreview
 from countersign.views.reports.subject import ShownVersion, Signers
 from countersign.views.settings import REPORT_FOLDER
+from tests.helpers.layout import assert_usable
 from tests.helpers.registry import audit_actions, last_audit_details
 from tests.helpers.report_window import report_window
 from tests.helpers.reports import OLGA, ReportBench
@@ -131,6 +132,7 @@ def test_a_wrong_passphrase_says_so_and_writes_nothing(
         "type it again (letter case counts)."
     )
     assert dialog.isVisible()
+    assert_usable(qtbot, dialog)
     assert dialog.passphrase.text() == ""
     assert list(out.iterdir()) == []
     assert audit_actions(bench.bench.path) == before

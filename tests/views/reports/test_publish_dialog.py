@@ -15,6 +15,7 @@ from countersign.services.reports.publishing import PublishedFile
 from countersign.views.main_window import MainWindow
 from countersign.views.reports import folder as report_folder
 from countersign.views.reports.publish_dialog import PublishDialog, PublishedFilesModel
+from tests.helpers.layout import assert_usable
 from tests.helpers.registry import audit_actions
 from tests.helpers.report_window import report_window
 from tests.helpers.reports import OLGA, ReportBench
@@ -162,6 +163,7 @@ def test_a_wrong_passphrase_publishes_nothing(
         "The passphrase is wrong for olga@example.org. Nothing was published; "
         "type it again (letter case counts)."
     )
+    assert_usable(qtbot, dialog)
     assert not folder.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".new-folder")] == []
     assert audit_actions(bench.bench.path) == before

@@ -50,7 +50,7 @@ def test_review_and_settings_menus(main: MainWindow) -> None:
     settings = main.findChild(QMenu, "settings_menu")
     assert review is not None and settings is not None
     assert [a.text() for a in review.actions()] == ["&Sign…"]
-    assert [a.text() for a in settings.actions()] == ["&Identities…"]
+    assert [a.text() for a in settings.actions()] == ["&Identities…", "&Theme"]
     assert main.commands["sign_off"].shortcut().toString() == "Ctrl+Shift+S"
     assert main.commands["show_review"].shortcut().toString() == "Ctrl+7"
     assert not main.commands["sign_off"].icon().isNull()

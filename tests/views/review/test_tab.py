@@ -19,6 +19,7 @@ from countersign.views.review.items import ANSWER, CHECK, EVIDENCE, ITEM, NOTE
 from countersign.views.review.signing_dialog import SigningDialog
 from countersign.views.review.signoffs import SignOffDialog
 from countersign.views.review.tab import ReviewTab
+from tests.helpers.layout import assert_usable
 from tests.helpers.registry import native_card
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts, workbench
 from tests.views.conftest import wait_for_background
@@ -245,6 +246,10 @@ def test_wrong_passphrase_says_so_and_stores_nothing(
         "type it again (letter case counts)."
     )
     assert dialog.passphrase.text() == ""  # never kept in the field
+    # The message made the dialog grow: no field squeezed below its size hint.
+    assert_usable(qtbot, dialog)
+    for field in (dialog.identity_combo, dialog.passphrase, dialog.sign_button):
+        assert field.height() >= field.sizeHint().height()
     assert (table_counts(bench.path), bench.statuses()) == before
     _sign(qtbot, dialog, ANA)
     qtbot.waitUntil(lambda: tab.signing_dialog is None, timeout=5000)
