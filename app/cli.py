@@ -8,6 +8,7 @@ Exit status: 0 done, 1 refused or invalid (the reason on stderr), 2 wrong usage,
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib
 import os
 import sys
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_stage_commands,
         _add_officer_commands,
         _add_gate_commands,
+        _add_policy_commands,
         _add_desk_commands,
     ):
         add_commands(commands)
@@ -191,6 +193,16 @@ def _add_registry_commands(commands: argparse._SubParsersAction[argparse.Argumen
     copy.add_argument("target", metavar="DST", help="where to copy it (file path or URL)")
 
 
+def _date(text: str) -> datetime.date:
+    """A ``YYYY-MM-DD`` date argument (wrong usage otherwise)."""
+    try:
+        if len(text) == 10:  # fromisoformat also takes 20261205 and 2026-W49
+            return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date; write it as YYYY-MM-DD")
+
+
 def _add_stage_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``stages`` (and ``stages set``) and ``status``: the deployment stages and where a model is."""
     stages = commands.add_parser("stages", help="the registry's deployment stages, in order")
@@ -205,6 +217,9 @@ def _add_stage_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "status", help="per stage, the approved version and what is in review"
     )
     status.add_argument("model", metavar="MODEL", help="the model's name")
+    status.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="judge expiry on this day (YYYY-MM-DD)"
+    )
     status.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
@@ -268,6 +283,12 @@ def _add_gate_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     gate.add_argument(
         "--revocations", type=Path, metavar="FILE", help="from `countersign revocations export`"
     )
+    gate.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="check on this day (YYYY-MM-DD; default today): an approval expired by then fails",
+    )
     gate.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
@@ -318,6 +339,18 @@ def _add_search_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--limit", type=int, default=20, metavar="N", help="show the N best (default 20)"
     )
     search.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
+def _add_policy_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``policy show`` and ``policy import``: the metric policy (directions and targets)."""
+    policy = commands.add_parser(
+        "policy", help="the metric policy: which way is better for each metric, or its target"
+    )
+    actions = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="the terms in force, shipped and imported")
+    show.add_argument("--json", action="store_true", help=_JSON_HELP)
+    imp = actions.add_parser("import", help="validate and store a policy file (YAML) as a version")
+    imp.add_argument("file", type=Path, metavar="FILE.yaml", help="the policy (YAML)")
 
 
 def _add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -470,6 +503,25 @@ def _add_review_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     review.add_argument("--comment", metavar="TEXT", help="a comment signed with the decision")
     review.add_argument(
+        "--condition",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="a condition the approval carries (repeatable; signed; one short line each)",
+    )
+    review.add_argument(
+        "--re-review",
+        action="store_true",
+        help="open a new round for a stage already approved (an officer; the approval is "
+        "suspended until the round decides) or whose approval expired",
+    )
+    review.add_argument(
+        "--expires",
+        metavar="DATE",
+        help="the last day the approval holds (YYYY-MM-DD, UTC; signed; the checklist may "
+        "require one)",
+    )
+    review.add_argument(
         "--identity", metavar="EMAIL", help="who signs (the key's passphrase is asked)"
     )
     review.add_argument("--json", action="store_true", help=_JSON_HELP)
@@ -614,6 +666,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "revoke": ("deployment", "revoke"),
     "revocations": ("deployment", "revocations"),
     "gate": ("deployment", "gate"),
+    "policy": ("policy", "policy"),
     "queue": ("desk", "queue"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""

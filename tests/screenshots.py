@@ -7,7 +7,8 @@ Builds the demo registry in a temporary folder, opens the main window at
 import preview of a refused (hostile) bundle and of a good one, the audit
 trail window after Verify chain, the card draft editor (empty, half filled in with its
 completeness panel, and complete), and a sign-off: the Review tab answered, the
-signing dialog, the tab once signed, and Settings ▸ Identities; then the signed
+signing dialog, the tab once signed, and Settings ▸ Identities (and, last, Settings ▸
+Metric policy before and after a policy is imported); then the signed
 report: the export dialog, the preview of the exported PDF with its verdict,
 and Tools ▸ Verify report… on that file and on a copy with one byte changed
 inside the signed range.  Nothing of the
@@ -18,6 +19,7 @@ runs :func:`main` as a smoke test.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import sys
@@ -33,6 +35,7 @@ if __name__ == "__main__":
 
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import (
+    QDate,
     QEventLoop,
     QMessageLogContext,
     QPoint,
@@ -47,7 +50,9 @@ from countersign.models.vocabulary import AnswerValue, AuditAction, Theme
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
 from countersign.services.importing.importer import Importer
+from countersign.services.reports.reports import ReportSigner
 from countersign.services.reviews.reviews import Answer, SignOffRequest
+from countersign.services.storage import database
 from countersign.services.workstation import ServiceOptions, Services, open_services
 from countersign.views.appearance.theme import theme_switcher
 from countersign.views.audit.window import AuditWindow
@@ -57,6 +62,7 @@ from countersign.views.identities.dialog import IdentitiesDialog
 from countersign.views.identities.forms import CreateIdentityDialog
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
+from countersign.views.policy.dialog import PolicyDialog
 from countersign.views.reports.export_dialog import report_file_name
 from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
@@ -80,6 +86,15 @@ TRIAGE_MODEL, TRIAGE_VERSION = "ed-triage-note-classifier", "1.2.0"
 
 SIGNER_PASSPHRASE = "meridian review 2026"
 """The passphrase of the demo reviewers made for the sign-off screenshots."""
+
+CONDITIONS = (
+    "Re-validate on the 2027 application data before the Q3 release.",
+    "Monitor the approval rate of applicants aged 65+ monthly.",
+)
+"""The conditions the sign-off screenshots approve on."""
+
+EXPIRES = database.utc_today() + datetime.timedelta(days=120)
+"""The last day the approval signed in the screenshots holds; later screens stand after it."""
 
 FIXED_SCREENS = (
     "home",
@@ -106,6 +121,9 @@ FIXED_SCREENS = (
     "export-preview",
     "verify-valid",
     "verify-tampered",
+    "expired-browser",
+    "expired-model-page",
+    "expired-review",
     "draft-empty",
     "draft-half",
     "draft-bundle",
@@ -189,8 +207,10 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_sign_off(window, services, outdir))
         saved.extend(_save_stages(window, outdir))
         saved.extend(_save_report(window, outdir, work))
+        saved.extend(_save_expired(window, services, outdir))
         saved.extend(_save_drafts(window, outdir, work))
         saved.extend(_save_model_signatures(window, outdir, work))
+        saved.extend(_save_policy(window, outdir, work))
         saved.append(_save_home_signer(window, services, outdir))
     finally:
         window.close()
@@ -384,6 +404,11 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     dialog = tab.signing_dialog
     if dialog is None:
         raise RuntimeError(f"the signing dialog did not open: {tab.problem_text()}")
+    if dialog.terms is not None:
+        dialog.terms.conditions.setPlainText("\n".join(CONDITIONS))
+        dialog.terms.expires_check.setChecked(True)
+        day = EXPIRES
+        dialog.terms.expires.setDate(QDate(day.year, day.month, day.day))
     dialog.passphrase.setText(SIGNER_PASSPHRASE)
     saved.append(_save(dialog, outdir, "review-signing"))
     dialog.passphrase.setText("not the passphrase")
@@ -497,6 +522,35 @@ def _save_report(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     return saved
 
 
+def _save_expired(window: MainWindow, services: Services, outdir: Path) -> list[Path]:
+    """The day after the approval signed above expired: the browser, the model page, the report.
+
+    The report is written beside the screens as ``expired-report.pdf`` (render it with
+    ``pdftoppm -png -r 60``).
+    """
+    real_today = database.utc_today
+    database.utc_today = lambda: EXPIRES + datetime.timedelta(days=1)
+    try:
+        window.model_page.show_model(SHOWN_MODEL)
+        window.model_page.show_tab(0)
+        window.refresh()
+        settle(lambda: not window.counting)
+        saved = [_save(window, outdir, "expired-browser")]
+        page = window.model_page
+        page.tabs.setCurrentWidget(page.versions_tab)
+        settle()
+        saved.append(_save(window, outdir, "expired-model-page"))
+        page.tabs.setCurrentWidget(page.review_tab)
+        settle()
+        saved.append(_save(window, outdir, "expired-review"))
+        page.show_tab(0)
+        signer = ReportSigner("dana.whitfield@meridian.example", SIGNER_PASSPHRASE)
+        services.reports.export(SHOWN_MODEL, None, signer, outdir / "expired-report.pdf")
+    finally:
+        database.utc_today = real_today
+    return saved
+
+
 def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     """The draft editor: an empty draft, one half filled in, and a complete one opened."""
     empty = window.new_draft()
@@ -540,6 +594,42 @@ def _save_drafts(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
     saved.append(_save(full, outdir, "draft-full"))
     full.close()
     settle()
+    return saved
+
+
+DEMO_POLICY = """\
+version: 1
+title: Meridian Bank metric policy
+description: Directions the model risk office agreed for retail credit scorecards.
+metrics:
+  - name: approval rate
+    direction: higher
+    note: >-
+      At the fixed PD cut-off of the lending policy, approving more applicants at the
+      same risk is better; the adverse impact ratio watches who is approved.
+  - name: population stability index
+    aliases: [psi]
+    target: 0
+    target_label: stable population
+"""
+
+
+def _save_policy(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
+    """Settings ▸ Metric policy: the shipped terms, then an imported version and what it changed."""
+    window.open_policy()
+    dialog = window._policy_dialog
+    if not isinstance(dialog, PolicyDialog):
+        raise RuntimeError("Settings ▸ Metric policy did not open")
+    dialog.resize(1100, 680)
+    settle()
+    saved = [_save(dialog, outdir, "policy-shipped")]
+    path = work / "meridian-policy.yaml"
+    path.write_text(DEMO_POLICY, encoding="utf-8")
+    if not dialog.import_file(path):
+        raise RuntimeError(f"the demo policy was refused: {dialog.problem.text()}")
+    settle()
+    saved.append(_save(dialog, outdir, "policy-imported"))
+    dialog.close()
     return saved
 
 

@@ -64,7 +64,9 @@ def _summary_json(info: TemplateInfo) -> dict[str, Any]:
         "risk_tiers": list(t.risk_tiers),
         "stages": list(t.stages),
         "quorum": t.quorum,
+        "by_choice": t.by_choice,
         "items": len(t.items),
+        "references": [ref.label() for ref in t.references()],
         "source": info.source,
         "sha256": info.sha256,
         "stored": info.stored,
@@ -75,6 +77,10 @@ def _summary_json(info: TemplateInfo) -> dict[str, Any]:
 def template_json(info: TemplateInfo) -> dict[str, Any]:
     """The documented JSON of ``checklist show --json``: the template and where it stands."""
     out = info.template.model_dump(mode="json")
+    for item, shown in zip(info.template.items, out["items"], strict=True):
+        shown["references"] = [
+            {**ref.model_dump(mode="json"), "label": ref.label()} for ref in item.references
+        ]
     out.update(
         {"source": info.source, "sha256": info.sha256, "stored": info.stored, "frozen": info.frozen}
     )
@@ -86,6 +92,8 @@ def _print_template(info: TemplateInfo) -> None:
     print(f"{t.title}  ({t.reference}, {info.source})")
     print(f"  for {', '.join(t.risk_tiers)} risk cards; {counted(t.quorum, 'approval')} needed")
     print(f"  for the stages: {', '.join(t.stages) if t.stages else 'every stage'}")
+    if t.by_choice:
+        print("  used only when chosen (another template is the default for these tiers)")
     if t.description:
         print(f"  {t.description}")
     print()
@@ -95,6 +103,8 @@ def _print_template(info: TemplateInfo) -> None:
         print(f"    {item.text}")
         if item.check is not None:
             print(f"    automatic check: {describe_check(item.check)}")
+        if item.references:
+            print(f"    evidences: {'; '.join(ref.label() for ref in item.references)}")
 
 
 def describe_check(check: AutomaticCheck) -> str:

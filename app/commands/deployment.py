@@ -20,11 +20,14 @@ from countersign.commands.passphrase import ask_passphrase
 from countersign.models.vocabulary import StageStatus
 from countersign.services.deployment.records import (
     ClassifyRequest,
+    GateQuestion,
     GateResult,
     ModelStages,
     RevokeRequest,
+    StageSummary,
 )
 from countersign.services.registry import split_reference
+from countersign.services.reviews.stages import StageState
 
 EXIT_USAGE = 2
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -48,17 +51,16 @@ def stages(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     """Per stage, the approved version and what is in review; per version, its status per stage."""
-    model = services_for(args).deployment.status(args.model)
+    model = services_for(args).deployment.status(args.model, args.as_of)
     if args.json:
         print_json(status_json(model))
         return EXIT_OK
     print(model.model)
     for stage in model.stages:
-        approved = f"{stage.approved} approved" if stage.approved else "nothing approved"
         review = f"; in review: {', '.join(stage.in_review)}" if stage.in_review else ""
-        print(f"  {stage.stage:<12} {approved}{review}")
+        print(f"  {stage.stage:<12} {_approved_words(stage)}{review}")
     for v in model.versions:
-        states = ", ".join(f"{s.stage} {s.status}" for s in v.stages)
+        states = ", ".join(_state_words(s) for s in v.stages)
         tier = (
             f"{v.classification.tier} (classified by {v.classification.officer})"
             if v.classification
@@ -66,6 +68,26 @@ def status(args: argparse.Namespace) -> int:
         )
         print(f"  {v.version:<10} {states}; risk {tier}")
     return EXIT_OK
+
+
+def _approved_words(stage: StageSummary) -> str:
+    if not stage.approved:
+        return "nothing approved"
+    if stage.expired:
+        return f"{stage.approved} EXPIRED (the approval held until {stage.expires_on})"
+    until = f" until {stage.expires_on}" if stage.expires_on else ""
+    return f"{stage.approved} approved{until}"
+
+
+def _state_words(state: StageState) -> str:
+    words = f"{state.stage} {state.status}"
+    if state.status == StageStatus.EXPIRED:
+        words += f" (held until {state.expires_on})"
+    elif state.status == StageStatus.APPROVED and state.expires_on:
+        words += f" until {state.expires_on}"
+    if state.conditions:
+        words += " on conditions: " + "; ".join(state.conditions)
+    return words
 
 
 def status_json(model: ModelStages) -> dict[str, Any]:
@@ -78,6 +100,8 @@ def status_json(model: ModelStages) -> dict[str, Any]:
                 "stage": s.stage,
                 "approved": s.approved,
                 "approved_at": s.approved_at,
+                "expires_on": s.expires_on,
+                "expired": s.expired,
                 "in_review": list(s.in_review),
             }
             for s in model.stages
@@ -103,6 +127,8 @@ def status_json(model: ModelStages) -> dict[str, Any]:
                         "status": s.status,
                         "review": s.review_id,
                         "decided_at": s.decided_at,
+                        "expires_on": s.expires_on,
+                        "conditions": list(s.conditions),
                         "revoked": (
                             {"by": s.revoked_by, "at": s.revoked_at, "reason": s.revoked_reason}
                             if s.status == StageStatus.REVOKED
@@ -161,20 +187,16 @@ def gate(args: argparse.Namespace) -> int:
     if usage:
         print(f"countersign gate: {usage}", file=sys.stderr)
         return EXIT_USAGE
-    artifact = _artifact_sha256(args)
+    question = GateQuestion(args.stage, _artifact_sha256(args), args.as_of)
     if args.evidence is not None:
         from countersign.services.deployment.evidence import evidence_gate
 
         result = evidence_gate(
-            args.evidence,
-            args.stage,
-            trust=args.trust,
-            artifact_sha256=artifact,
-            revocations=args.revocations,
+            args.evidence, question, trust=args.trust, revocations=args.revocations
         )
     else:
         model, version = split_reference(args.reference)
-        result = services_for(args).deployment.gate(model, version, args.stage, artifact)
+        result = services_for(args).deployment.gate(model, version, question)
     _print_gate(result, args.json)
     return EXIT_OK if result.ok else EXIT_REFUSED
 

@@ -15,6 +15,7 @@ from countersign.errors import CountersignError
 from countersign.models.vocabulary import CardStatus, Decision
 from countersign.services.counting import counted
 from countersign.services.registry import split_reference
+from countersign.services.reviews.conditions import ApprovalTerms, parse_date
 from countersign.services.reviews.errors import ResponsesInvalid
 from countersign.services.reviews.records import Answer, ReviewDraft
 from countersign.services.reviews.responses_file import (
@@ -24,6 +25,7 @@ from countersign.services.reviews.responses_file import (
 from countersign.services.reviews.reviews import (
     ReviewInfo,
     SignOffRequest,
+    SignOffResult,
 )
 
 EXIT_USAGE = 2
@@ -61,6 +63,8 @@ def review(args: argparse.Namespace) -> int:
         comment=args.comment or "",
         stage=args.stage,
         source=args.responses.name,
+        terms=_terms(args),
+        re_review=args.re_review,
     )
     # Every rule first, so that nobody types a passphrase for a sign-off that is refused.
     draft = reviews.check(request)
@@ -77,16 +81,25 @@ def review(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
+    _print_signed(request, draft, result)
+    return EXIT_OK
+
+
+def _print_signed(request: SignOffRequest, draft: ReviewDraft, result: SignOffResult) -> None:
+    """What was signed, in words: the decision, its terms, and where it leaves the round."""
     r = result.review
     label = Decision.word(request.decision)
     print(
         f"signed: {label} {draft.model} {draft.version} for {draft.stage} "
         f"against {draft.template.reference}"
     )
-    print(f"  by {args.identity}, payload SHA-256 {result.payload_sha256}")
+    print(f"  by {request.identity}, payload SHA-256 {result.payload_sha256}")
+    if request.terms.expires_on:
+        print(f"  the approval holds until {request.terms.expires_on}")
+    for number, condition in enumerate(request.terms.conditions, start=1):
+        print(f"  condition {number}: {condition}")
     print(f"  review {r.id}: {CardStatus.word(r.status)} ({approvals_text(r)})")
     print(f"  {draft.model} {draft.version} for {draft.stage}: {CardStatus.word(r.status)}")
-    return EXIT_OK
 
 
 def dry_run(args: argparse.Namespace) -> int:
@@ -109,6 +122,8 @@ def dry_run(args: argparse.Namespace) -> int:
         comment=args.comment or "",
         stage=args.stage,
         source=source,
+        terms=_terms(args),
+        re_review=args.re_review,
     )
     result = services_for(args).reviews.dry_run(request)
     if args.responses is not None:
@@ -186,6 +201,12 @@ def _dry_run_rows(
     return rows
 
 
+def _terms(args: argparse.Namespace) -> ApprovalTerms:
+    """The approval's conditions and expiry from ``--condition`` and ``--expires``."""
+    expires = parse_date(args.expires, "--expires") if args.expires is not None else None
+    return ApprovalTerms(tuple(args.condition), expires)
+
+
 def review_json(r: ReviewInfo) -> dict[str, Any]:
     """The documented JSON of one review round with every sign-off."""
     return {
@@ -210,6 +231,8 @@ def review_json(r: ReviewInfo) -> dict[str, Any]:
                 "comment": s.comment,
                 "signed_at": s.signed_at,
                 "chain": {"seq": s.chain[0], "hash": s.chain[1]} if s.chain else None,
+                "conditions": list(s.conditions),
+                "expires_on": s.expires_on,
                 "algorithm": "ECDSA P-256 SHA-256",
                 "signature": base64.b64encode(s.signature).decode("ascii"),
                 "responses": [

@@ -10,6 +10,7 @@ run.  A template is frozen once a review has used it, so a change is a new
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -158,6 +159,59 @@ CHECK_KINDS = (
 )
 
 
+Framework = Literal["eu-ai-act", "nist-ai-rmf", "iso-42001", "sr-11-7"]
+"""The frameworks a checklist item can cite."""
+
+FRAMEWORK_NAMES: dict[str, str] = {
+    "eu-ai-act": "EU AI Act",
+    "nist-ai-rmf": "NIST AI RMF 1.0",
+    "iso-42001": "ISO/IEC 42001",
+    "sr-11-7": "SR 11-7",
+}
+"""Each framework as an officer names it."""
+
+_CLAUSES: dict[str, tuple[str, str]] = {
+    "eu-ai-act": (
+        r"^(Art\. [1-9]\d{0,2}(\(\d{1,2}\))?(\([a-z]\))?|Annex [IVX]{1,5}(\(\d{1,2}\))?(\([a-z]\))?)$",
+        "an article or annex point of Regulation (EU) 2024/1689: Art. 10(2)(f), Annex IV(2)(g)",
+    ),
+    "nist-ai-rmf": (
+        r"^(GOVERN|MAP|MEASURE|MANAGE)( [1-9](\.[1-9]\d?)?)?$",
+        "a function, category or subcategory: MEASURE, MAP 1, MEASURE 2.11",
+    ),
+    "iso-42001": (
+        r"^A\.([2-9]|10)(\.\d{1,2}){0,2}$",
+        "an Annex A control of ISO/IEC 42001:2023: A.6.2.4, A.7.5",
+    ),
+    "sr-11-7": (
+        r"^[A-Za-z][A-Za-z0-9 ,.:;()'/-]{0,99}$",
+        "a section of the guidance in words: Model validation: effective challenge",
+    ),
+}
+"""Per framework: the pattern a clause must match, and what it should look like."""
+
+
+class ClauseRef(_Part):
+    """A clause of a framework that an item evidences: ``eu-ai-act`` ``Art. 14(4)``."""
+
+    framework: Framework
+    clause: str = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _clause_of_framework(self) -> ClauseRef:
+        pattern, example = _CLAUSES[self.framework]
+        if not re.fullmatch(pattern, self.clause):
+            raise ValueError(
+                f"{self.clause!r} is not a clause of {FRAMEWORK_NAMES[self.framework]}; "
+                f"write {example}"
+            )
+        return self
+
+    def label(self) -> str:
+        """The reference as an officer cites it: ``EU AI Act Art. 14(4)``."""
+        return f"{FRAMEWORK_NAMES[self.framework]} {self.clause}"
+
+
 class ChecklistItem(_Part):
     """One question of a checklist: what to confirm, how, and whether it must be answered."""
 
@@ -166,6 +220,8 @@ class ChecklistItem(_Part):
     guidance: str = Field(default="", max_length=10_000)
     required: bool = True
     check: AutomaticCheck | None = None
+    references: list[ClauseRef] = Field(default_factory=list, max_length=20)
+    """The framework clauses the item evidences (for the report's controls table)."""
 
 
 class ChecklistTemplate(_Part):
@@ -179,6 +235,13 @@ class ChecklistTemplate(_Part):
     stages: list[str] = Field(default_factory=list, max_length=20)
     """The deployment stages the template serves; empty for every stage."""
     quorum: int = Field(default=1, ge=1, le=20)
+    by_choice: bool = False
+    """Used only when the officer chooses it: where another template applies, that one is the
+    default (the EU AI Act template beside the high-risk review)."""
+    validity_months: dict[RiskTier, Annotated[int, Field(ge=1, le=120)]] = Field(
+        default_factory=dict
+    )
+    """Per risk tier, the longest an approval may hold, in months; a tier named here needs an expiry."""
     items: list[ChecklistItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @field_validator("risk_tiers")
@@ -202,6 +265,10 @@ class ChecklistTemplate(_Part):
         """``id@version``, how the officer names one version of a template."""
         return f"{self.id}@{self.version}"
 
+    def references(self) -> list[ClauseRef]:
+        """Every clause the template's items cite, once each, in item order."""
+        return list(dict.fromkeys(ref for item in self.items for ref in item.references))
+
     def item(self, item_id: str) -> ChecklistItem | None:
         """The item with ``item_id``, or None."""
         return next((item for item in self.items if item.id == item_id), None)
@@ -209,6 +276,10 @@ class ChecklistTemplate(_Part):
     def serves_stage(self, stage: str) -> bool:
         """Whether the template may be used for a review round for ``stage``."""
         return not self.stages or stage in self.stages
+
+    def default_for(self, risk_tier: str) -> bool:
+        """Whether the template applies to ``risk_tier`` and may be picked without being chosen."""
+        return self.applies_to(risk_tier) and not self.by_choice
 
     def applies_to(self, risk_tier: str) -> bool:
         """Whether cards of ``risk_tier`` (empty meaning unknown) may be reviewed with this template."""

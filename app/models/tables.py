@@ -206,6 +206,26 @@ class ChecklistTemplateRecord(Base):
     frozen_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
+class MetricPolicyRecord(Base):
+    """A version of the officer's metric policy as stored: its validated content and hash.
+
+    The newest version is in force.  ``frozen_at`` is set by the first sign-off
+    made while it was in force, after which its content never changes.
+    """
+
+    __tablename__ = "metric_policies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    content_json: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(500))
+    stored_at: Mapped[str] = mapped_column(String(32))
+    stored_by: Mapped[str] = mapped_column(String(300))
+    frozen_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
 class Review(Base):
     """One review round of a card version against one checklist template.
 
@@ -256,6 +276,10 @@ class Signature(Base):
     chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """The audit chain head the sign-off extends (None: signed before heads were signed)."""
     chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    conditions_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    """The sign-off's conditions, a JSON list of short texts (signed when not empty)."""
+    expires_on: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
+    """The date (``YYYY-MM-DD``, UTC) until which an approval holds; None: no expiry (signed when set)."""
 
 
 class ReviewResponse(Base):

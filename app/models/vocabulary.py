@@ -80,6 +80,8 @@ class StageStatus(Vocabulary):
     REJECTED = "rejected"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+    """Approved, but the approval's expiry date has passed (judged on a day; never stored)."""
 
 
 _labelled(
@@ -92,6 +94,7 @@ _labelled(
         "rejected": "rejected",
         "revoked": "revoked",
         "superseded": "superseded",
+        "expired": "expired",
     },
 )
 
@@ -305,6 +308,9 @@ class AuditAction(Vocabulary):
     STAGES_SET = "stages.set"
     MODEL_CLASSIFIED = "model.classified"
     APPROVAL_REVOKED = "approval.revoked"
+    POLICY_IMPORTED = "policy.imported"
+    POLICY_REPLACED = "policy.replaced"
+    POLICY_FROZEN = "policy.frozen"
 
 
 _labelled(
@@ -334,6 +340,9 @@ _labelled(
         "stages.set": "Stages set",
         "model.classified": "Risk classified",
         "approval.revoked": "Approval revoked",
+        "policy.imported": "Metric policy imported",
+        "policy.replaced": "Metric policy replaced",
+        "policy.frozen": "Metric policy frozen",
     },
 )
 
@@ -353,6 +362,7 @@ class AuditObject(Vocabulary):
     REGISTRY = "registry"
     CLASSIFICATION = "classification"
     REVOCATION = "revocation"
+    METRIC_POLICY = "metric_policy"
 
 
 _labelled(
@@ -370,6 +380,7 @@ _labelled(
         "registry": "registry",
         "classification": "risk classification",
         "revocation": "revocation",
+        "metric_policy": "metric policy",
     },
 )
 

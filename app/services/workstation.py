@@ -21,6 +21,7 @@ from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import PBKDF2_ITERATIONS, Keystore
 from countersign.services.importing.importer import Importer
 from countersign.services.integrity.service import Integrity
+from countersign.services.policy.policies import Policies
 from countersign.services.registry import Registry
 from countersign.services.reports.reports import Reports
 from countersign.services.reviews.checklists import Checklists
@@ -45,6 +46,8 @@ class Services:
     importer: Importer
     identities: Identities
     checklists: Checklists
+    policies: Policies
+    """The metric policy: the shipped one and the officer's versions."""
     reviews: Reviews
     reports: Reports
     deployment: Deployment
@@ -100,6 +103,7 @@ def build_services(database: Database, options: ServiceOptions | None = None) ->
         importer=Importer(database, actor=actor, team_certificates=trust.team_certificates),
         identities=identities,
         checklists=Checklists(database, actor=actor),
+        policies=Policies(database, actor=actor),
         reviews=Reviews(database, identities),
         reports=Reports(database, identities, trust),
         deployment=Deployment(database, identities, actor=actor),

@@ -153,6 +153,12 @@ ACTION_SPECS = (
         tip="Reviewer identities: create, import, export the certificate, change passphrase, retire",
     ),
     ActionSpec(
+        "metric_policy",
+        "&Settings",
+        "&Metric policy…",
+        tip="Which way is better for each metric, or its target: view, import, what changed",
+    ),
+    ActionSpec(
         "user_guide",
         "&Help",
         "&User guide",

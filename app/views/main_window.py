@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._count_again = False
         self._audit_window: QWidget | None = None
         self._identities_dialog: QWidget | None = None
+        self._policy_dialog: QWidget | None = None
         self.draft_editors: list[QMainWindow] = []
         self._guide: QWidget | None = None
 
@@ -250,6 +251,20 @@ class MainWindow(QMainWindow):
         self._identities_dialog.raise_()
         self._identities_dialog.activateWindow()
 
+    def open_policy(self) -> None:
+        """Show Settings ▸ Metric policy (one at a time)."""
+        from countersign.views.policy.dialog import PolicyDialog
+
+        if self._policy_dialog is None:
+            dialog = PolicyDialog(self.services.policies, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.changed.connect(self.refresh)
+            dialog.destroyed.connect(self._on_policy_dialog_destroyed)
+            self._policy_dialog = dialog
+        self._policy_dialog.show()
+        self._policy_dialog.raise_()
+        self._policy_dialog.activateWindow()
+
     def sign_off(self) -> None:
         """Review ▸ Sign…: go to the Review tab of the model shown and start signing."""
         if self.model_page.model_name is None:
@@ -410,6 +425,7 @@ class MainWindow(QMainWindow):
         actions["show_trends"].triggered.connect(self._on_show_trends_triggered)
         actions["sign_off"].triggered.connect(self.sign_off)
         actions["identities"].triggered.connect(self.open_identities)
+        actions["metric_policy"].triggered.connect(self.open_policy)
         actions["audit_trail"].triggered.connect(self.open_audit_trail)
         actions["export_report"].triggered.connect(self.export_report)
         actions["publish_version"].triggered.connect(self.publish_version)
@@ -475,6 +491,9 @@ class MainWindow(QMainWindow):
 
     def _on_identities_dialog_destroyed(self) -> None:
         self._identities_dialog = None
+
+    def _on_policy_dialog_destroyed(self) -> None:
+        self._policy_dialog = None
 
     def _on_import_dialog_landed(self) -> None:
         self.refresh()

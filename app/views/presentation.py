@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
-from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus
+from countersign.models.vocabulary import CardFormat, CardStatus, SignatureStatus, StageStatus
 
 STATUS_COLOURS: dict[str, str] = {
     CardStatus.SUBMITTED: "#3b82c4",
@@ -21,6 +21,7 @@ STATUS_COLOURS: dict[str, str] = {
     CardStatus.CHANGES_REQUESTED: "#c98a12",
     CardStatus.REJECTED: "#c8433a",
     CardStatus.SUPERSEDED: "#8a8f98",
+    StageStatus.EXPIRED: "#a8501e",
 }
 """A colour per card-version status, readable on light and dark palettes alike."""
 

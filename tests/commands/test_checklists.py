@@ -25,6 +25,7 @@ items:
 def test_list_and_show(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     listed = cli_json(capsys, ["checklists", "--json"])
     assert [(t["id"], t["version"], t["quorum"], t["frozen"]) for t in listed] == [
+        ("eu-ai-act-high-risk", 1, 2, False),
         ("high-risk", 1, 2, False),
         ("standard", 1, 1, False),
     ]
@@ -43,6 +44,19 @@ def test_list_and_show(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "automatic check: intended_use.out_of_scope has at least 1 entry" in text
     assert main(["checklists"]) == 0
     assert "standard@1" in capsys.readouterr().out
+    eu = next(t for t in listed if t["id"] == "eu-ai-act-high-risk")
+    assert eu["by_choice"] is True
+    assert {"EU AI Act Annex IV(9)", "EU AI Act Art. 14", "NIST AI RMF 1.0 MEASURE 2.11"} <= set(
+        eu["references"]
+    )
+    shown = cli_json(capsys, ["checklist", "show", "eu-ai-act-high-risk", "--json"])
+    assert shown["items"][0]["references"][0] == {
+        "framework": "eu-ai-act",
+        "clause": "Annex IV(1)(a)",
+        "label": "EU AI Act Annex IV(1)(a)",
+    }
+    assert main(["checklist", "show", "high-risk"]) == 0
+    assert "    evidences: EU AI Act Art. 14; EU AI Act Annex IV(2)(e)" in capsys.readouterr().out
 
 
 def test_import(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,6 +107,7 @@ def test_import_refusals_name_file_and_field(
 
 def test_unknown_template(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["checklist", "show", "nope"]) == 1
-    assert "no checklist template 'nope'; the templates are high-risk, standard" in (
-        capsys.readouterr().err
+    assert (
+        "no checklist template 'nope'; the templates are eu-ai-act-high-risk, high-risk, standard"
+        in (capsys.readouterr().err)
     )

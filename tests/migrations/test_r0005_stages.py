@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
 
 from countersign.models.tables import Base, CardVersion, Review, Signature
+from countersign.services.deployment.records import GateQuestion
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
     SignoffContent,
@@ -95,7 +96,7 @@ def test_a_registry_from_before_stages_keeps_its_approvals(tmp_path: Path) -> No
         status = bench.services.deployment.status("credit-scorer")
         assert status.summary == "production 1.0"
         assert [s.status for s in status.versions[0].stages] == ["approved", "approved"]
-        gate = bench.services.deployment.gate("credit-scorer", "1.0", "production")
+        gate = bench.services.deployment.gate("credit-scorer", "1.0", GateQuestion("production"))
         assert gate.ok, gate.failed
         assert bench.services.deployment.stages() == ["staging", "production"]
 

@@ -67,7 +67,6 @@ and "bundle" are everyday words and JSON keys, so they are left out)."""
 OTHER_MEANINGS = {
     ("formats/mct/reader.py", "valid"): "a word that marks a validation data set",
     ("formats/cyclonedx.py", "valid"): "a word that marks a validation data set",
-    ("services/diff/metric_direction.py", "pass"): "a word in a metric's name",
     ("views/reports/checks.py", "valid"): "the verdict on a signed report, not a bundle's",
 }
 """Places where a guarded word means something else; each says why."""

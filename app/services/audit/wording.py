@@ -74,6 +74,8 @@ def object_words(record: AuditRecord) -> str:
         return f"identity {email}" if email else f"identity {_short(record.object_id)}"
     if kind == AuditObject.CHECKLIST_TEMPLATE:
         return f"checklist template {record.object_id}"
+    if kind == AuditObject.METRIC_POLICY:
+        return f"metric policy {record.object_id}"
     return f"{AuditObject.word(kind)} {_short(record.object_id)}".strip()
 
 
@@ -220,6 +222,21 @@ def _checklist_imported(record: AuditRecord) -> str:
     )
 
 
+def _policy_changed(record: AuditRecord) -> str:
+    title = _text(record.details, "title")
+    source = _text(record.details, "source")
+    named = f" “{title}”" if title else ""
+    if record.action == AuditAction.POLICY_FROZEN:
+        return f"Metric policy {record.object_id}{named} frozen: a sign-off used it"
+    verb = "imported" if record.action == AuditAction.POLICY_IMPORTED else "replaced"
+    terms = _text(record.details, "terms")
+    return (
+        f"Metric policy {record.object_id}{named} {verb}"
+        + (f" from {source}" if source else "")
+        + (f" ({terms})" if terms else "")
+    )
+
+
 def _report_exported(record: AuditRecord) -> str:
     status = _text(record.details, "status")
     file = _text(record.details, "file")
@@ -314,6 +331,9 @@ _SENTENCES: dict[AuditAction, Callable[[AuditRecord], str]] = {
     AuditAction.IDENTITY_RETIRED: _identity_retired,
     AuditAction.IDENTITY_GRANTED: _role_granted,
     AuditAction.AUDIT_CHECKPOINT: _checkpoint,
+    AuditAction.POLICY_IMPORTED: _policy_changed,
+    AuditAction.POLICY_REPLACED: _policy_changed,
+    AuditAction.POLICY_FROZEN: _policy_changed,
 }
 
 

@@ -21,9 +21,12 @@ revocations file exported later can say so.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +40,11 @@ from countersign.formats.limits import load_json
 from countersign.models.vocabulary import Decision, StageStatus
 from countersign.services.deployment.errors import EvidenceUnreadable
 from countersign.services.deployment.gate import artifact_check
-from countersign.services.deployment.records import GateCheck, GateResult
+from countersign.services.deployment.records import GateCheck, GateQuestion, GateResult
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reports.verification import verify_report_file
+from countersign.services.reviews import conditions
 from countersign.services.trust.acts import REVOCATION, read_act
 from countersign.services.trust.anchors import Anchor, TrustAnchors
 
@@ -48,17 +52,21 @@ REPORT_IN_FOLDER = "review-report.pdf"
 CARD_IN_FOLDER = "card.canonical.json"
 SUMS = "SHA256SUMS"
 MAX_REVOCATIONS_BYTES = 16 * 1024 * 1024
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def evidence_gate(
     evidence: Path,
-    stage: str,
+    question: GateQuestion,
     *,
     trust: Sequence[Path],
-    artifact_sha256: str | None = None,
     revocations: Path | None = None,
 ) -> GateResult:
-    """Check ``evidence`` (a published folder or a report PDF) for ``stage`` with ``trust``."""
+    """Check ``evidence`` (a published folder or a report PDF) for the question with ``trust``.
+
+    An approval whose signed expiry date is before the question's day (today) fails.
+    """
+    stage, artifact_sha256, as_of = question.stage, question.artifact_sha256, question.as_of
     trusted = _trusted_certificates(trust)
     checks: list[GateCheck] = []
     pdf = evidence / REPORT_IN_FOLDER if evidence.is_dir() else evidence
@@ -85,7 +93,9 @@ def evidence_gate(
     payloads = _trusted_payloads(verification, manifest, trusted)
     signed_artifacts: list[dict[str, Any]] = []
     for entry in stages[: names.index(stage) + 1]:
-        check, artifacts = _stage_check(entry, payloads, verification.card_sha256)
+        check, artifacts = _stage_check(
+            entry, payloads, verification.card_sha256, as_of or conditions.today()
+        )
         checks.append(check)
         if entry.get("stage") == stage:
             signed_artifacts = artifacts
@@ -245,6 +255,7 @@ def _stage_check(
     entry: Mapping[str, Any],
     payloads: Sequence[tuple[dict[str, Any], str, bool]],
     card_sha256: str,
+    as_of: datetime.date,
 ) -> tuple[GateCheck, list[dict[str, Any]]]:
     stage = str(entry.get("stage"))
     name = f"approved for {stage}"
@@ -265,9 +276,44 @@ def _stage_check(
         return GateCheck(name, False, f"the report says {stage}: {status}"), []
     quorum = entry.get("quorum")
     quorum = quorum if isinstance(quorum, int) and quorum >= 1 else 1
-    approvers: set[str] = set()
-    untrusted: set[str] = set()
-    artifacts: list[dict[str, Any]] = []
+    counted = _approvals(payloads, stage, card_sha256)
+    approvers = counted.approvers
+    if len(approvers) < quorum:
+        untrusted = counted.untrusted
+        extra = f"; not trusted: {', '.join(sorted(untrusted))}" if untrusted else ""
+        return GateCheck(
+            name,
+            False,
+            f"{len(approvers)} trusted approval(s) of this card for {stage}, {quorum} needed{extra}",
+        ), counted.artifacts
+    until = min(counted.expiries) if counted.expiries else None
+    if until is not None and not (_DATE.match(until) and as_of.isoformat() <= until):
+        return GateCheck(
+            name, False, f"the approval for {stage} expired: it held until {until[:40]}"
+        ), counted.artifacts
+    return GateCheck(
+        name,
+        True,
+        f"{len(approvers)} trusted approval(s) of {quorum} needed: {', '.join(sorted(approvers))}"
+        + (f"; until {until}" if until else ""),
+    ), counted.artifacts
+
+
+@dataclass
+class _Counted:
+    """The approvals of one card for one stage among the report's sign-offs."""
+
+    approvers: set[str] = field(default_factory=set)
+    untrusted: set[str] = field(default_factory=set)
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
+    expiries: list[str] = field(default_factory=list)
+    """The signed expiry dates of the trusted approvals (the earliest ends the approval)."""
+
+
+def _approvals(
+    payloads: Sequence[tuple[dict[str, Any], str, bool]], stage: str, card_sha256: str
+) -> _Counted:
+    counted = _Counted()
     for payload, signer, vouched in payloads:
         if (
             payload.get("decision") != Decision.APPROVE
@@ -277,24 +323,15 @@ def _stage_check(
         if payload.get("stage", stage) != stage:  # a sign-off from before stages counts for each
             continue
         if not vouched:
-            untrusted.add(signer)
+            counted.untrusted.add(signer)
             continue
-        approvers.add(signer)
+        counted.approvers.add(signer)
+        if "expires" in payload:
+            counted.expiries.append(str(payload.get("expires")))
         signed = payload.get("artifacts")
         if isinstance(signed, list):
-            artifacts = [a for a in signed if isinstance(a, dict)]
-    if len(approvers) < quorum:
-        extra = f"; not trusted: {', '.join(sorted(untrusted))}" if untrusted else ""
-        return GateCheck(
-            name,
-            False,
-            f"{len(approvers)} trusted approval(s) of this card for {stage}, {quorum} needed{extra}",
-        ), artifacts
-    return GateCheck(
-        name,
-        True,
-        f"{len(approvers)} trusted approval(s) of {quorum} needed: {', '.join(sorted(approvers))}",
-    ), artifacts
+            counted.artifacts = [a for a in signed if isinstance(a, dict)]
+    return counted
 
 
 def _revocations_check(

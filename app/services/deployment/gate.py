@@ -14,15 +14,19 @@ from sqlalchemy.orm import Session
 
 from countersign.models.tables import CardVersion, Identity, Signature
 from countersign.models.vocabulary import Decision, StageStatus
-from countersign.services.deployment.records import GateCheck, GateResult
+from countersign.services.deployment.records import GateCheck, GateQuestion, GateResult
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.reviews.stages import StageState, stage_names, stage_states
 
 
 def registry_gate(
-    session: Session, cv: CardVersion, model: str, stage: str, artifact_sha256: str | None
+    session: Session, cv: CardVersion, model: str, question: GateQuestion
 ) -> GateResult:
-    """Check ``cv`` of ``model`` for ``stage`` against the registry (read in ``session``)."""
+    """Check ``cv`` of ``model`` for the question's stage against the registry (read in ``session``).
+
+    An approval whose expiry date is before the question's day (today) fails.
+    """
+    stage, artifact_sha256 = question.stage, question.artifact_sha256
     names = stage_names(session)
     checks: list[GateCheck] = []
     if stage not in names:
@@ -32,7 +36,7 @@ def registry_gate(
             )
         )
         return GateResult("registry", stage, model, cv.version, cv.sha256, tuple(checks))
-    states = {s.stage: s for s in stage_states(session, cv)}
+    states = {s.stage: s for s in stage_states(session, cv, question.as_of)}
     for name in names[: names.index(stage) + 1]:
         checks.append(_approval_check(session, states[name]))
     problems = [p for p in verify_signoffs(session, cv.id).problems]
@@ -59,6 +63,12 @@ def _approval_check(session: Session, state: StageState) -> GateCheck:
             f"the approval for {state.stage} was revoked on {state.revoked_at[:10]} by "
             f"{state.revoked_by}: {state.revoked_reason}",
         )
+    if state.status == StageStatus.EXPIRED:
+        return GateCheck(
+            name,
+            False,
+            f"the approval for {state.stage} expired: it held until {state.expires_on}",
+        )
     if state.status != StageStatus.APPROVED:
         return GateCheck(name, False, f"not approved for {state.stage}: {state.status}")
     approvers = []
@@ -74,7 +84,10 @@ def _approval_check(session: Session, state: StageState) -> GateCheck:
             )
         )
     when = (state.decided_at or "")[:10]
-    return GateCheck(name, True, f"approved for {state.stage} on {when} by {', '.join(approvers)}")
+    until = f", until {state.expires_on}" if state.expires_on else ""
+    return GateCheck(
+        name, True, f"approved for {state.stage} on {when} by {', '.join(approvers)}{until}"
+    )
 
 
 def artifact_check(artifacts: list[dict[str, object]], sha256: str) -> GateCheck:

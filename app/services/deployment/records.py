@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,10 @@ class StageSummary:
     approved: str | None
     approved_at: str | None
     in_review: tuple[str, ...]
+    expires_on: str | None = None
+    """The last day the approval of :attr:`approved` holds (None: it does not expire)."""
+    expired: bool = False
+    """Whether that approval's expiry date has passed (it no longer counts)."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +54,23 @@ class ModelStages:
         parts = []
         shown: set[str] = set()  # a version approved further on is not repeated for earlier stages
         for stage in reversed(self.stages):
-            if stage.approved and stage.approved not in shown:
+            if stage.approved and stage.expired:
+                parts.append(f"{stage.stage} {stage.approved} expired")
+            elif stage.approved and stage.approved not in shown:
                 parts.append(f"{stage.stage} {stage.approved}")
                 shown.add(stage.approved)
             parts.extend(f"{stage.stage} {v} in review" for v in stage.in_review)
         return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class GateQuestion:
+    """What the gate is asked: this stage, perhaps this model file, on this day (today)."""
+
+    stage: str
+    artifact_sha256: str | None = None
+    as_of: datetime.date | None = None
+    """The day expiry is judged on; None for today."""
 
 
 @dataclass(frozen=True)

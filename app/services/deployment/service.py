@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Sequence
@@ -33,9 +34,11 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AuditAction, AuditObject, Role, StageStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
+from countersign.services.deployment.expiry import ExpiringApproval, approvals_expiring
 from countersign.services.deployment.gate import registry_gate
 from countersign.services.deployment.records import (
     ClassifyRequest,
+    GateQuestion,
     GateResult,
     ModelStages,
     RevokeRequest,
@@ -261,46 +264,40 @@ class Deployment:
 
     # -- status and gate ----------------------------------------------------------
 
-    def versions(self, model: str) -> list[VersionStages]:
-        """Every card version of ``model``, oldest first, with its status for each stage."""
-        with self.database.read() as session:
-            return _versions(session, model)
+    def versions(self, model: str, as_of: datetime.date | None = None) -> list[VersionStages]:
+        """Every card version of ``model``, oldest first, with its status for each stage.
 
-    def status(self, model: str) -> ModelStages:
-        """Per stage, the newest approved version and the versions in review; and per version."""
+        Expiry is judged on ``as_of`` (today by default).
+        """
+        with self.database.read() as session:
+            return _versions(session, model, as_of)
+
+    def status(self, model: str, as_of: datetime.date | None = None) -> ModelStages:
+        """Per stage, the newest approved (or expired) version and the versions in review.
+
+        Expiry is judged on ``as_of`` (today by default).
+        """
         with self.database.read() as session:
             names = stage_names(session)
-            versions = _versions(session, model)
-        summaries = []
-        for name in names:
-            approved = [v for v in versions if v.status_for(name) == StageStatus.APPROVED]
-            newest = approved[-1] if approved else None
-            decided = (
-                next(s.decided_at for s in newest.stages if s.stage == name) if newest else None
-            )
-            summaries.append(
-                StageSummary(
-                    name,
-                    newest.version if newest else None,
-                    decided,
-                    tuple(
-                        v.version for v in versions if v.status_for(name) == StageStatus.IN_REVIEW
-                    ),
-                )
-            )
-        return ModelStages(model, tuple(summaries), tuple(versions))
+            versions = _versions(session, model, as_of)
+        return ModelStages(
+            model, tuple(_stage_summary(name, versions) for name in names), tuple(versions)
+        )
 
     def summaries(self, models: Sequence[str]) -> dict[str, str]:
         """``production 3.1 · staging 3.2 in review`` for each of ``models`` (for the browser)."""
         return {name: self.status(name).summary for name in models}
 
-    def gate(
-        self, model: str, version: str | None, stage: str, artifact_sha256: str | None = None
-    ) -> GateResult:
-        """May this card version (and the file with ``artifact_sha256``) go to ``stage``?"""
+    def approvals_expiring(self, before: datetime.date) -> list[ExpiringApproval]:
+        """Approvals whose expiry is on or before ``before``, soonest first (expired ones too)."""
+        with self.database.read() as session:
+            return approvals_expiring(session, before)
+
+    def gate(self, model: str, version: str | None, question: GateQuestion) -> GateResult:
+        """May this card version (and the file with the question's SHA-256) go to its stage?"""
         with self.database.read() as session:
             cv, model_row = _card_version(session, model, version)
-            return registry_gate(session, cv, model_row.name, stage, artifact_sha256)
+            return registry_gate(session, cv, model_row.name, question)
 
 
 def _card_version(session: Session, model: str, version: str | None) -> tuple[CardVersion, Model]:
@@ -311,7 +308,25 @@ def _card_version(session: Session, model: str, version: str | None) -> tuple[Ca
     return row[0], row[1]
 
 
-def _versions(session: Session, model: str) -> list[VersionStages]:
+def _stage_summary(name: str, versions: Sequence[VersionStages]) -> StageSummary:
+    """One stage: the newest version approved for it (or whose approval expired), what is in review."""
+    held = (StageStatus.APPROVED, StageStatus.EXPIRED)
+    approved = [v for v in versions if v.status_for(name) in held]
+    newest = approved[-1] if approved else None
+    state = next(s for s in newest.stages if s.stage == name) if newest else None
+    return StageSummary(
+        name,
+        newest.version if newest else None,
+        state.decided_at if state else None,
+        tuple(v.version for v in versions if v.status_for(name) == StageStatus.IN_REVIEW),
+        expires_on=state.expires_on if state else None,
+        expired=state is not None and state.status == StageStatus.EXPIRED,
+    )
+
+
+def _versions(
+    session: Session, model: str, as_of: datetime.date | None = None
+) -> list[VersionStages]:
     model_row = session.scalar(select(Model).where(Model.name == model))
     if model_row is None:
         raise card_version_not_found(session, model, None)
@@ -324,7 +339,7 @@ def _versions(session: Session, model: str) -> list[VersionStages]:
                 cv.version,
                 cv.sha256,
                 cv.status,
-                tuple(stage_states(session, cv)),
+                tuple(stage_states(session, cv, as_of)),
                 classification_for(session, cv),
                 card_rating(cv),
             )

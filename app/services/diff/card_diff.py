@@ -10,7 +10,7 @@ changed.  The rules an officer can rely on:
   removed, changed) and the old and new values;
 * metric results are matched by (name, dataset, split, slice), never by
   position, and carry the numeric delta and whether it is better or worse
-  where the metric's direction is known (:mod:`countersign.services.diff.metric_direction`);
+  where the metric policy knows its direction or target (:mod:`countersign.services.policy`);
 * list items are matched by content: a reordering is no change, an item found
   on both sides with edits is one "changed" item (paired by its name where it
   has one, else by similarity), and only the rest are added or removed;
@@ -36,6 +36,8 @@ from countersign.models.card import ModelCard
 from countersign.services.diff.card_text import card_as_text, card_sections
 from countersign.services.diff.metric_diff import MetricChange, diff_metrics_counted
 from countersign.services.diff.text_diff import TextDiff, diff_texts
+from countersign.services.policy.policies import judge_in_force
+from countersign.services.policy.terms import MetricJudge
 from countersign.services.registry import CardVersionDetail, Registry
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -166,18 +168,31 @@ def compare_versions(
     *,
     ignore_whitespace: bool = False,
 ) -> VersionComparison:
-    """Read two card versions of ``model`` and compare them (NotFound if either is missing)."""
+    """Read two card versions of ``model`` and compare them (NotFound if either is missing).
+
+    Metric changes are judged by the registry's metric policy in force.
+    """
     old = registry.card_version(model, old_version)
     new = registry.card_version(model, new_version)
+    with registry.database.read() as session:
+        judge = judge_in_force(session)
     return VersionComparison(
-        old, new, diff_cards(old.card, new.card, ignore_whitespace=ignore_whitespace)
+        old, new, diff_cards(old.card, new.card, ignore_whitespace=ignore_whitespace, judge=judge)
     )
 
 
 def diff_cards(
-    old: ModelCard, new: ModelCard, *, ignore_whitespace: bool = False, whole_text: bool = True
+    old: ModelCard,
+    new: ModelCard,
+    *,
+    ignore_whitespace: bool = False,
+    whole_text: bool = True,
+    judge: MetricJudge | None = None,
 ) -> CardDiff:
-    """Compare two cards; ``whole_text`` also aligns their rendered text and sections."""
+    """Compare two cards; ``whole_text`` also aligns their rendered text and sections.
+
+    ``judge`` holds the metric policy in force (the shipped one when None).
+    """
     walker = _FieldWalker(ignore_whitespace)
     # Parts equal on both sides are skipped before anything is dumped: a card of
     # thousands of values is compared in milliseconds when little changed.
@@ -196,7 +211,9 @@ def diff_cards(
     metrics, unchanged = (
         ([], len(new_results))
         if old_results == new_results
-        else diff_metrics_counted(old_results, new_results, ignore_whitespace=ignore_whitespace)
+        else diff_metrics_counted(
+            old_results, new_results, ignore_whitespace=ignore_whitespace, judge=judge
+        )
     )
     diff = CardDiff(
         walker.changes, metrics, unchanged_metrics=unchanged, ignore_whitespace=ignore_whitespace

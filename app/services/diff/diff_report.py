@@ -16,12 +16,6 @@ from countersign.services.registry import VersionSummary
 VALUE_WIDTH = 100
 """Characters of a value shown in a field line before it is cut (the text diff shows it all)."""
 
-DIRECTION_WORDS = {
-    "higher": "higher is better",
-    "lower": "lower is better",
-    "unknown": "direction unknown",
-}
-
 
 def comparison_json(comparison: VersionComparison) -> dict[str, Any]:
     """The documented JSON of ``diff --json``: both versions, a summary and every change."""
@@ -135,10 +129,8 @@ def metric_line(change: MetricChange) -> str:
     if change.delta is not None:
         line += f"  {format_delta(change.delta)}"
     if change.kind == "changed":
-        if change.verdict in ("better", "worse"):
-            line += f"  {change.verdict} ({DIRECTION_WORDS[change.direction]})"
-        elif change.verdict == "unknown":
-            line += f"  ({DIRECTION_WORDS[change.direction]})"
+        if change.verdict != "same":
+            line += f"  {change.rule.verdict_words(change.verdict)}"
         others = [name for name in change.changed_fields if name != "value"]
         if others:
             line += f"  [also changed: {', '.join(others)}]"
@@ -195,6 +187,8 @@ def _metric_json(change: MetricChange) -> dict[str, Any]:
         "new_numeric": change.new.numeric if change.new is not None else None,
         "delta": change.delta,
         "direction": change.direction,
+        "target": change.rule.target,
+        "rule": change.rule.words(),
         "verdict": change.verdict,
         "changed": list(change.changed_fields),
     }

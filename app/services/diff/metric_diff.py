@@ -2,8 +2,8 @@
 
 Results are matched by (name, dataset, split, slice), never by position, with
 case and spacing left out of the match.  Each matched pair carries the numeric
-delta (new minus old) and, where the metric's direction is known
-(:mod:`countersign.services.diff.metric_direction`), whether the change is better or worse.
+delta (new minus old) and, where the metric policy knows the metric's direction
+or target (:mod:`countersign.services.policy.terms`), whether the change is better or worse.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from operator import eq
 from typing import Any, Literal
 
 from countersign.models.card import MetricResult
-from countersign.services.diff.metric_direction import Direction, Verdict, metric_direction, verdict
+from countersign.services.policy.policies import shipped_judge
+from countersign.services.policy.terms import Direction, MetricJudge, MetricRule, Verdict, verdict
 
 MetricKind = Literal["added", "removed", "changed", "unchanged"]
 """How a metric result fared between the versions."""
@@ -65,9 +66,14 @@ class MetricChange:
     old: MetricResult | None
     new: MetricResult | None
     delta: float | None
-    direction: Direction
+    rule: MetricRule
     verdict: Verdict
     changed_fields: tuple[str, ...] = ()
+
+    @property
+    def direction(self) -> Direction:
+        """Higher or lower is better, a target, or unknown (the policy's rule for the metric)."""
+        return self.rule.direction
 
     @property
     def path(self) -> str:
@@ -76,21 +82,31 @@ class MetricChange:
 
 
 def diff_metrics(
-    old: list[MetricResult], new: list[MetricResult], *, ignore_whitespace: bool = False
+    old: list[MetricResult],
+    new: list[MetricResult],
+    *,
+    ignore_whitespace: bool = False,
+    judge: MetricJudge | None = None,
 ) -> list[MetricChange]:
     """Match metric results by (name, dataset, split, slice) and say how each moved.
 
     Only results added, removed or changed are listed, in the new version's
     order with removed results last.  Duplicate keys are paired identical
-    first, then in order.
+    first, then in order.  ``judge`` holds the metric policy in force (the
+    shipped one when None).
     """
-    return diff_metrics_counted(old, new, ignore_whitespace=ignore_whitespace)[0]
+    return diff_metrics_counted(old, new, ignore_whitespace=ignore_whitespace, judge=judge)[0]
 
 
 def diff_metrics_counted(
-    old: list[MetricResult], new: list[MetricResult], *, ignore_whitespace: bool = False
+    old: list[MetricResult],
+    new: list[MetricResult],
+    *,
+    ignore_whitespace: bool = False,
+    judge: MetricJudge | None = None,
 ) -> tuple[list[MetricChange], int]:
     """:func:`diff_metrics`, and how many results stayed the same."""
+    pair = _Pairing(ignore_whitespace, judge or shipped_judge())
     # A metric result holds only plain values, so its field dict is its dump; plain
     # dicts and tuples keep a card of thousands of results within milliseconds.
     old_fields = [vars(result) for result in old]
@@ -110,19 +126,17 @@ def diff_metrics_counted(
         fields = new_fields[j]
         queue = waiting.get(_key_of(fields))
         if not queue:
-            changes.append(_metric_change(None, new[j], None, fields, ignore_whitespace))
+            changes.append(pair.change(None, new[j], None, fields))
             continue
         chosen = next((i for i in queue if old_fields[i] == fields), queue[0])
         queue.remove(chosen)
-        change = _metric_change(old[chosen], new[j], old_fields[chosen], fields, ignore_whitespace)
+        change = pair.change(old[chosen], new[j], old_fields[chosen], fields)
         if change.kind == "unchanged":
             unchanged += 1
         else:
             changes.append(change)
     leftovers = sorted(i for queue in waiting.values() for i in queue)
-    changes.extend(
-        _metric_change(old[i], None, old_fields[i], None, ignore_whitespace) for i in leftovers
-    )
+    changes.extend(pair.change(old[i], None, old_fields[i], None) for i in leftovers)
     return changes, unchanged
 
 
@@ -135,31 +149,39 @@ def _key_of(fields: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
-def _metric_change(
-    old: MetricResult | None,
-    new: MetricResult | None,
-    old_dump: dict[str, Any] | None,
-    new_dump: dict[str, Any] | None,
-    ignore_whitespace: bool,
-) -> MetricChange:
-    shown = new if new is not None else old
-    assert shown is not None
-    key = MetricKey(shown.name, shown.dataset, shown.split, shown.slice)
-    direction = metric_direction(shown.name, shown.type)
-    if old is None or new is None or old_dump is None or new_dump is None:
-        kind: MetricKind = "added" if old is None else "removed"
-        return MetricChange(key, kind, old, new, None, direction, "unknown")
-    if old_dump == new_dump:
-        changed: tuple[str, ...] = ()
-    else:
-        changed = tuple(
-            name
-            for name in _METRIC_FIELDS
-            if not _same_value(old_dump[name], new_dump[name], ignore_whitespace)
-        )
-    delta = _delta(old, new)
-    kind = "changed" if changed else "unchanged"
-    return MetricChange(key, kind, old, new, delta, direction, verdict(direction, delta), changed)
+@dataclass(frozen=True)
+class _Pairing:
+    ignore_whitespace: bool
+    judge: MetricJudge
+
+    def change(
+        self,
+        old: MetricResult | None,
+        new: MetricResult | None,
+        old_dump: dict[str, Any] | None,
+        new_dump: dict[str, Any] | None,
+    ) -> MetricChange:
+        shown = new if new is not None else old
+        assert shown is not None
+        key = MetricKey(shown.name, shown.dataset, shown.split, shown.slice)
+        rule = self.judge.rule(shown.name, shown.type)
+        if old is None or new is None or old_dump is None or new_dump is None:
+            kind: MetricKind = "added" if old is None else "removed"
+            return MetricChange(key, kind, old, new, None, rule, "unknown")
+        if old_dump == new_dump:
+            changed: tuple[str, ...] = ()
+        else:
+            changed = tuple(
+                name
+                for name in _METRIC_FIELDS
+                if not _same_value(old_dump[name], new_dump[name], self.ignore_whitespace)
+            )
+        scaled = _on_one_scale(old, new)
+        delta = None if scaled is None else round(scaled[1] - scaled[0], 12)
+        # Judged on fractions: a target of 1 means 100% where a card states percentages.
+        judged = verdict(rule, _fraction(old), _fraction(new))
+        kind = "changed" if changed else "unchanged"
+        return MetricChange(key, kind, old, new, delta, rule, judged, changed)
 
 
 @lru_cache(maxsize=8192)
@@ -178,8 +200,8 @@ def _same_value(old: Any, new: Any, ignore_whitespace: bool) -> bool:
     )
 
 
-def _delta(old: MetricResult, new: MetricResult) -> float | None:
-    """New minus old; a percentage against a fraction is put on the same scale first."""
+def _on_one_scale(old: MetricResult, new: MetricResult) -> tuple[float, float] | None:
+    """Both numbers; a percentage against a fraction is put on the same scale first."""
     if old.numeric is None or new.numeric is None:
         return None
     old_number, new_number = old.numeric, new.numeric
@@ -188,5 +210,10 @@ def _delta(old: MetricResult, new: MetricResult) -> float | None:
         old_number /= 100
     elif new_percent and not old_percent:
         new_number /= 100
-    # Rounded to the digits the cards can state, so 0.87 -> 0.89 is +0.02, not 0.0200000001.
-    return round(new_number - old_number, 12)
+    return old_number, new_number
+
+
+def _fraction(result: MetricResult) -> float | None:
+    if result.numeric is None:
+        return None
+    return result.numeric / 100 if "%" in result.value else result.numeric

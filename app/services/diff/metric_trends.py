@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from countersign.models.vocabulary import CardStatus
 from countersign.services.diff.metric_diff import MetricKey
-from countersign.services.diff.metric_direction import Direction, metric_direction
+from countersign.services.policy.policies import judge_in_force
+from countersign.services.policy.terms import MetricRule
 from countersign.services.registry import Registry
 
 LINE_COLOURS = (
@@ -47,7 +48,7 @@ class MetricTrend:
     """One metric in one place across the versions, with which way is better."""
 
     key: MetricKey
-    direction: Direction
+    rule: MetricRule
     points: tuple[TrendPoint, ...]
 
     @property
@@ -110,25 +111,27 @@ def model_trends(registry: Registry, model: str, *, up_to: str | None = None) ->
         summaries = summaries[: last + 1]
     versions = tuple((v.version, v.status == CardStatus.APPROVED) for v in summaries)
     values: dict[tuple[str, ...], dict[str, tuple[float | None, str]]] = {}
-    shown: dict[tuple[str, ...], tuple[MetricKey, Direction]] = {}
+    shown: dict[tuple[str, ...], tuple[MetricKey, MetricRule]] = {}
+    with registry.database.read() as session:
+        judge = judge_in_force(session)
     for summary in summaries:
         card = registry.card_version(model, summary.version).card
         for result in card.quantitative_analyses.results:
             key = MetricKey(result.name, result.dataset, result.split, result.slice)
             match = tuple(" ".join(part.split()).casefold() for part in vars(key).values())
             # The newest wording of the name wins (a team may fix "auc" into "AUC").
-            shown[match] = (key, metric_direction(result.name, result.type))
+            shown[match] = (key, judge.rule(result.name, result.type))
             values.setdefault(match, {}).setdefault(
                 summary.version, (_number(result.numeric, result.value), result.value)
             )
     trends = []
-    for match, (key, direction) in shown.items():
+    for match, (key, rule) in shown.items():
         by_version = values[match]
         points = tuple(
             TrendPoint(version, approved, *by_version.get(version, (None, "")))
             for version, approved in versions
         )
-        trends.append(MetricTrend(key, direction, points))
+        trends.append(MetricTrend(key, rule, points))
     return ModelTrends(model, versions, tuple(trends))
 
 

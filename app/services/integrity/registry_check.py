@@ -11,8 +11,9 @@ approver's key is sign.  So the check walks the trail once and:
 * derives who held which role, when, from the signed grants rooted in the
   certificates trusted on this workstation (:class:`~countersign.services.trust.authority.Authority`);
 * compares every card version (canonical JSON, original bytes, attachments,
-  status), identity (certificate, e-mail, role, retirement) and sign-off with
-  the event that recorded it, and every such event with its row;
+  status), identity (certificate, e-mail, role, retirement), sign-off and
+  metric policy version with the event that recorded it, and every such event
+  with its row;
 * re-verifies every sign-off, counting only those whose signer held the role
   when signing, and the statuses that follow from them;
 * with a checkpoint kept elsewhere, names the events missing after it.
@@ -50,6 +51,7 @@ from countersign.services.audit.trail import (
     verify_chain,
 )
 from countersign.services.identities.certificates import load_certificate
+from countersign.services.integrity.policy_rows import policy_problems
 from countersign.services.reviews.signoff_verification import SignOffReport, verify_signoffs
 from countersign.services.trust.acts import CHECKPOINT, GRANT, SignedAct, read_act
 from countersign.services.trust.anchors import TrustAnchors
@@ -154,6 +156,7 @@ def verify_registry(
     problems = [f"event {event}: {text}" for event, text in walk.problems]
     problems += _card_versions(session, walk)
     problems += _identities(session, walk)
+    problems += policy_problems(session)
     signoffs = verify_signoffs(session, judge=walk.judge)
     problems += [
         f"event {event}: it records sign-off {signature_id}, which is not in the registry (removed)"

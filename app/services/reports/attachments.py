@@ -142,6 +142,8 @@ def _manifest(data: ReportData, files: list[Attachment]) -> dict[str, Any]:
                 "review": st.review_id,
                 "quorum": data.stage_quorum(st.stage),
                 "decided_at": st.decided_at,
+                "expires_on": st.expires_on,
+                "conditions": list(st.conditions),
                 "revoked": (
                     {"by": st.revoked_by, "at": st.revoked_at, "reason": st.revoked_reason}
                     if st.status == StageStatus.REVOKED

@@ -34,8 +34,13 @@ from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, diff_cards
 from countersign.services.diff.metric_trends import ModelTrends, model_trends
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.policy.policies import judge_in_force
 from countersign.services.registry import CardVersionDetail, Registry, VersionSummary
-from countersign.services.reviews.checklists import TemplateInfo, all_templates
+from countersign.services.reviews.checklists import (
+    TemplateInfo,
+    all_templates,
+    default_template_ids,
+)
 from countersign.services.reviews.checks import CheckResult, run_check
 from countersign.services.reviews.records import (
     ReviewInfo,
@@ -310,6 +315,7 @@ def _signoff(
             chain=signature.chain,
             stage=review.stage,
             artifacts=json.loads(cv.artifacts_json),
+            terms=signature.terms,
         )
     )
     pem = (
@@ -341,9 +347,11 @@ def _pending(
     session: Session, detail: CardVersionDetail, tier: str
 ) -> tuple[str, tuple[PendingCheck, ...]]:
     """The automatic checks of the one template that applies, for a card nobody has signed."""
+    infos = all_templates(session)
+    unasked = default_template_ids(infos, tier)
     newest: dict[str, TemplateInfo] = {}
-    for info in all_templates(session):
-        if info.template.applies_to(tier):
+    for info in infos:
+        if info.template.id in unasked:
             newest[info.template.id] = info
     if len(newest) != 1:
         return "", ()
@@ -374,7 +382,9 @@ def _baseline(session: Session, cv: CardVersion, card: ModelCard) -> Baseline | 
     if row is None:
         return None
     old = ModelCard.model_validate_json(row[2])
-    return Baseline(version=row[0], sha256=row[1], diff=diff_cards(old, card))
+    return Baseline(
+        version=row[0], sha256=row[1], diff=diff_cards(old, card, judge=judge_in_force(session))
+    )
 
 
 def _audit(session: Session, cv: CardVersion, model: str) -> tuple[tuple[AuditLine, ...], int]:
@@ -474,13 +484,21 @@ def stage_headline(data: ReportData) -> str:
             f"REVOKED for {first.stage} on {_day(first.revoked_at)} by {first.revoked_by}: "
             f"{first.revoked_reason}"
         )
+    expired = [s for s in data.stages if s.status == StageStatus.EXPIRED]
+    if expired:
+        first = expired[0]
+        return (
+            f"EXPIRED for {first.stage}: the approval of {_day(first.decided_at)} held until "
+            f"{first.expires_on}; NOT approved now"
+        )
     approved = [s for s in data.stages if s.status == StageStatus.APPROVED]
     if not approved:
         return f"NOT APPROVED — status: {data.status}"
     last = approved[-1]
     who = ", ".join(data.stage_approvers(last.stage))
     by = f" by {who}" if who else ""
-    return f"APPROVED for {last.stage} on {_day(last.decided_at)}{by}"
+    until = f", until {last.expires_on}" if last.expires_on else ""
+    return f"APPROVED for {last.stage} on {_day(last.decided_at)}{by}{until}"
 
 
 def classification_sentence(data: ReportData) -> str:

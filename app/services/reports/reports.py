@@ -294,6 +294,13 @@ class Reports:
                 f"the approval of {summary.model} {summary.version} for {revoked[0].stage} was "
                 f"revoked ({revoked[0].revoked_reason}); a revoked card version is not published"
             )
+        expired = [s for s in states if s.status == StageStatus.EXPIRED]
+        if expired:
+            raise PublishRefused(
+                f"the approval of {summary.model} {summary.version} for {expired[0].stage} "
+                f"expired (it held until {expired[0].expires_on}); an expired approval is not "
+                "published: review the version again"
+            )
         if not any(s.status == StageStatus.APPROVED for s in states):
             raise PublishRefused(
                 f"{summary.model} {summary.version} is {summary.status}, not approved; "

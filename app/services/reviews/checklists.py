@@ -66,12 +66,17 @@ def template_sha256(template: ChecklistTemplate) -> str:
 def template_json(template: ChecklistTemplate) -> str:
     """The template as canonical JSON, as the registry stores it.
 
-    A template that names no stages is stored as it was before templates could
-    name them, so that its hash (what "the same template" means) did not change.
+    A template that names no stages, no validity or no choice, or an item that
+    cites no framework clause, is stored as it was before templates could name
+    them, so that its hash (what "the same template" means) did not change.
     """
     data = template.model_dump(mode="json")
-    if not data.get("stages"):
-        data.pop("stages", None)
+    for later in ("stages", "validity_months", "by_choice"):  # added later; absent: hash unchanged
+        if not data.get(later):
+            data.pop(later, None)
+    for item in data["items"]:
+        if not item.get("references"):
+            item.pop("references", None)
     return canonical_json(data)
 
 
@@ -139,7 +144,7 @@ def _reason(problem: ErrorDetails) -> str:
         return f"a check needs a kind: one of {', '.join(CHECK_KINDS)}"
     if kind == "literal_error" and str(problem["loc"][-1]) == "field":
         return f"{given!r} is not a card field a check can read"
-    message = str(problem["msg"])
+    message = str(problem["msg"]).removeprefix("Value error, ")
     return message[0].lower() + message[1:] if message else "invalid"
 
 
@@ -180,6 +185,16 @@ def resolve_template(session: Session, reference: str) -> TemplateInfo:
             f"checklist template {template_id!r} has no version {version} (it has {versions})"
         )
     return candidates[chosen]
+
+
+def default_template_ids(infos: list[TemplateInfo], tier: str) -> list[str]:
+    """The ids of the templates for ``tier`` a review may start with unasked.
+
+    Templates marked ``by_choice`` count only where no other template applies.
+    """
+    ids = sorted({i.template.id for i in infos if i.template.applies_to(tier)})
+    unasked = sorted({i.template.id for i in infos if i.template.default_for(tier)})
+    return unasked or ids
 
 
 def all_templates(session: Session) -> list[TemplateInfo]:

@@ -65,3 +65,7 @@ class AlreadySigned(SignOffRefused):
 
 class StageRefused(SignOffRefused):
     """A stage that is unknown, not yet reachable (an earlier stage is not approved), or closed."""
+
+
+class TermsRefused(SignOffRefused):
+    """An approval's conditions or expiry date are not acceptable (too long, a bad date...)."""

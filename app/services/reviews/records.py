@@ -7,6 +7,7 @@ a round, used both when signing and when verifying.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import AnswerValue, CardStatus, Decision
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.checks import CheckResult
+from countersign.services.reviews.conditions import ApprovalTerms
 from countersign.services.reviews.stages import StageState
 
 
@@ -74,6 +76,15 @@ class SignatureInfo:
     responses: tuple[ResponseInfo, ...]
     chain: tuple[int, str] | None = None
     """The audit chain head the sign-off signed (None: signed before heads were signed)."""
+    conditions: tuple[str, ...] = ()
+    """The conditions the sign-off's approval carries (signed)."""
+    expires_on: str | None = None
+    """The date (``YYYY-MM-DD``) until which the approval holds; None: no expiry (signed)."""
+
+    @property
+    def terms(self) -> ApprovalTerms:
+        """The conditions and expiry as signed (rebuilt into a payload by verification)."""
+        return ApprovalTerms.stored(json.dumps(list(self.conditions)), self.expires_on)
 
 
 @dataclass(frozen=True)
@@ -160,6 +171,11 @@ class SignOffRequest:
     """The stage the sign-off is for; None for the first stage not yet approved."""
     source: str = field(default="", compare=False)
     """Where the answers came from (a file name), for refusal messages."""
+    terms: ApprovalTerms = field(default_factory=ApprovalTerms)
+    """The approval's conditions and expiry date (signed with it; an approval only)."""
+    re_review: bool = False
+    """Open a new round for a stage already approved (an officer's request; the approval is
+    suspended until the round decides) or whose approval expired."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +234,8 @@ def _signatures_of(session: Session, review_ids: Sequence[int]) -> dict[int, lis
                 signature=sig.signature,
                 responses=tuple(responses.get(sig.id, [])),
                 chain=signed_chain(sig),
+                conditions=ApprovalTerms.stored(sig.conditions_json, sig.expires_on).conditions,
+                expires_on=sig.expires_on,
             )
         )
     return signatures

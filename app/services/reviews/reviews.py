@@ -39,10 +39,12 @@ from countersign.models.tables import CardVersion, Model, Review, ReviewResponse
 from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
+from countersign.services.policy.policies import freeze_policy_in_force
 from countersign.services.registry import card_version_not_found, where_card_version
 from countersign.services.reviews.checklists import (
     TemplateInfo,
     all_templates,
+    default_template_ids,
     resolve_template,
     use_template,
 )
@@ -206,6 +208,7 @@ class Reviews:
                     chain=(head.seq, head.hash),
                     stage=fresh.stage,
                     artifacts=fresh.artifacts,
+                    terms=request.terms,
                 )
             )
             signature = signing.sign(payload_bytes(payload))
@@ -294,7 +297,7 @@ def _draft(
 
 
 def _only_applicable(session: Session, tier: str, model: str, version: str) -> str:
-    ids = sorted({i.template.id for i in all_templates(session) if i.template.applies_to(tier)})
+    ids = default_template_ids(all_templates(session), tier)
     if len(ids) == 1:
         return ids[0]
     if not ids:
@@ -350,6 +353,7 @@ def _store(
     """Write the sign-off, its answers, the round's and card's new status, and audit events."""
     events: list[EventDraft] = []
     record = use_template(session, draft.template, signed.actor)
+    freeze_policy_in_force(session, signed.actor)
     review_row = _round(session, draft, record.id, signed, events)
     signature_row = _store_signature(session, review_row, request, signed)
     earlier = (
@@ -378,6 +382,7 @@ def _store(
                 "signer_fingerprint": signed.signing.identity.fingerprint,
                 "payload_sha256": digest,
                 "chain": signed.payload["chain"],
+                **request.terms.payload_members(),
             },
             model_name=draft.model,
         )
@@ -410,6 +415,8 @@ def _store_signature(
         signature=signed.signature,
         chain_seq=signed.payload["chain"]["seq"],
         chain_hash=signed.payload["chain"]["hash"],
+        conditions_json=json.dumps(list(request.terms.conditions), ensure_ascii=False),
+        expires_on=request.terms.expires_on,
     )
     session.add(signature_row)
     session.flush()

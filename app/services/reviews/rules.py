@@ -20,11 +20,14 @@ from countersign.models.vocabulary import (
     AnswerValue,
     CardStatus,
     Decision,
+    Role,
     StageStatus,
 )
 from countersign.services.identities.certificates import certificate_emails, load_certificate
 from countersign.services.identities.errors import IdentityNotFound, IdentityRetired
 from countersign.services.identities.identities import normalise_email
+from countersign.services.reviews import conditions
+from countersign.services.reviews.conditions import condition_problems, expiry_problems
 from countersign.services.reviews.errors import (
     AlreadySigned,
     ResponsesInvalid,
@@ -34,6 +37,7 @@ from countersign.services.reviews.errors import (
     SignOffRefused,
     StageRefused,
     TemplateNotApplicable,
+    TermsRefused,
 )
 from countersign.services.reviews.records import (
     Answer,
@@ -103,7 +107,7 @@ def rule_problems(
     """
     what = f"{draft.model} {draft.version}"
     steps: list[Callable[[], None]] = [
-        lambda: _check_open(session, draft, what),
+        lambda: _check_open(session, draft, what, request.re_review),
         lambda: _check_template(draft, what),
         lambda: _check_decision(request, signer),
     ]
@@ -113,6 +117,7 @@ def rule_problems(
         except SignOffRefused as problem:
             yield problem
     yield from answer_problems(draft, request)
+    yield from terms_problems(draft, request)
     if request.decision == Decision.APPROVE:
         try:
             _check_classified(draft, what)
@@ -121,6 +126,7 @@ def rule_problems(
     if signer is None:
         return
     try:
+        _check_re_review(draft, request, signer)
         if request.decision == Decision.APPROVE:
             _check_segregation(session, draft, signer)
         _check_not_signed(draft, signer)
@@ -183,7 +189,29 @@ def _check_classified(draft: ReviewDraft, what: str) -> None:
         )
 
 
-def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
+def _check_re_review(draft: ReviewDraft, request: SignOffRequest, signer: Identity) -> None:
+    """A re-review of an approval that still holds suspends it: only an officer asks for one."""
+    if (
+        request.re_review
+        and draft.stage_status == StageStatus.APPROVED
+        and signer.role != Role.OFFICER
+    ):
+        raise RoleNotPermitted(
+            f"{signer.email} has the role {signer.role}; only an officer asks for a re-review of an "
+            f"approval that still holds (it is suspended until the new round decides)"
+        )
+
+
+def _check_open(session: Session, draft: ReviewDraft, what: str, re_review: bool = False) -> None:
+    if re_review and (
+        draft.status == CardStatus.SUPERSEDED
+        or draft.stage_status not in (StageStatus.APPROVED, StageStatus.EXPIRED)
+    ):
+        raise ReviewClosed(
+            f"{what} is {draft.status if draft.status == CardStatus.SUPERSEDED else draft.stage_status} "
+            f"for {draft.stage}: only an approval (that holds or has expired) of a version not "
+            "superseded is re-reviewed"
+        )
     if draft.status == CardStatus.SUPERSEDED and draft.stage_status != StageStatus.APPROVED:
         newest = session.scalar(
             select(CardVersion.version)
@@ -196,17 +224,23 @@ def _check_open(session: Session, draft: ReviewDraft, what: str) -> None:
             f"{what} was superseded by version {newest}; review the newest version instead"
         )
     status = draft.stage_status
-    if status == StageStatus.APPROVED:
+    if status == StageStatus.APPROVED and not re_review:
         raise ReviewClosed(
             f"{what} is already decided (approved) for {draft.stage}; a card version never "
-            "changes, so a new review needs a new version from the team"
+            "changes, so a new review needs a new version from the team (or an officer asks "
+            "for a re-review: --re-review)"
         )
     if status == StageStatus.REVOKED:
         raise ReviewClosed(
             f"the approval of {what} for {draft.stage} was revoked; a new review needs a new "
             "version from the team"
         )
-    if status not in (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW):
+    if status not in (
+        StageStatus.NOT_REQUESTED,
+        StageStatus.IN_REVIEW,
+        StageStatus.EXPIRED,
+        StageStatus.APPROVED,
+    ):
         raise ReviewClosed(
             f"{what} is already decided ({status}) for {draft.stage}; a card version never "
             "changes, so a new review needs a new version from the team"
@@ -262,6 +296,25 @@ def answer_problems(draft: ReviewDraft, request: SignOffRequest) -> Iterator[Res
                 source,
                 item.id,
             )
+
+
+def terms_problems(draft: ReviewDraft, request: SignOffRequest) -> Iterator[TermsRefused]:
+    """Every problem of the approval's conditions and expiry (none for a sign-off without them).
+
+    Conditions and an expiry belong to an approval; the template's longest validity
+    for the card's risk tier makes an expiry required and bounds it.
+    """
+    terms = request.terms
+    if request.decision != Decision.APPROVE:
+        if terms.conditions or terms.expires is not None:
+            yield TermsRefused(
+                "conditions and an expiry date belong to an approval; a request for changes "
+                "or a rejection carries neither (say it in the comment)"
+            )
+        return
+    yield from condition_problems(terms.conditions)
+    longest = draft.template.template.validity_months.get(draft.risk_tier)  # type: ignore[call-overload]
+    yield from expiry_problems(terms, conditions.today(), longest, draft.risk_tier)
 
 
 def _answer_problem(

@@ -7,7 +7,9 @@ signer's certificate fingerprint, under a ``format`` tag so that a sign-off
 signature can never be mistaken for a signature over anything else.  It is
 signed with ECDSA P-256 / SHA-256.  Format version 2 adds ``chain``: the
 audit chain's head (sequence number and hash) the sign-off extends, so that
-the signature also pins every event before it.
+the signature also pins every event before it.  An approval may also sign
+``conditions`` (short texts) and ``expires`` (the last day it holds,
+``YYYY-MM-DD``); a payload without them is the same as before they existed.
 
 The registry does not store the payload: verification rebuilds it from the
 rows, so that a changed row no longer matches its signature.
@@ -16,7 +18,7 @@ rows, so that a changed row no longer matches its signature.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -25,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from countersign.models.card import canonical_json
 from countersign.services.identities.certificates import load_certificate
+from countersign.services.reviews.conditions import ApprovalTerms
 
 PAYLOAD_FORMAT = "countersign-sign-off"
 PAYLOAD_FORMAT_VERSION = 2
@@ -61,7 +64,8 @@ class SignoffContent:
     sign-off extends; without it the payload is format version 1, as signed
     before chain heads were.  A sign-off for a stage also signs the stage and
     the model files the card version names (``artifacts``); one from before
-    stages (``stage`` None) signs neither.
+    stages (``stage`` None) signs neither.  An approval's ``terms`` sign its
+    ``conditions`` and the date it ``expires`` (members present only when set).
     """
 
     card_version_sha256: str
@@ -77,6 +81,7 @@ class SignoffContent:
     chain: tuple[int, str] | None = None
     stage: str | None = None
     artifacts: Sequence[dict[str, Any]] = ()
+    terms: ApprovalTerms = field(default_factory=ApprovalTerms)
 
 
 def signoff_payload(content: SignoffContent) -> dict[str, Any]:
@@ -86,6 +91,7 @@ def signoff_payload(content: SignoffContent) -> dict[str, Any]:
         extra["chain"] = {"seq": content.chain[0], "hash": content.chain[1]}
     if content.stage is not None:
         extra.update({"stage": content.stage, "artifacts": [dict(a) for a in content.artifacts]})
+    extra.update(content.terms.payload_members())
     return {
         **extra,
         "format": PAYLOAD_FORMAT,

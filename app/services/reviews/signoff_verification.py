@@ -33,6 +33,7 @@ from countersign.models.tables import (
 from countersign.models.vocabulary import DECIDED_STATUSES, CardStatus
 from countersign.services.counting import counted
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.reviews.conditions import ApprovalTerms
 from countersign.services.reviews.records import round_status, signed_chain
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
@@ -234,11 +235,13 @@ def _signature_problem(
             chain=signed_chain(signature),
             stage=reviewed.review.stage,
             artifacts=json.loads(cv.artifacts_json),
+            terms=ApprovalTerms.stored(signature.conditions_json, signature.expires_on),
         )
     )
     if not signature_matches(identity.certificate_pem, payload, signature.signature):
         return (
-            "the signature does not verify (an answer, note, decision, comment or time changed)",
+            "the signature does not verify (an answer, note, decision, comment, condition, "
+            "expiry date or time changed)",
             b"",
         )
     return "", payload_bytes(payload)

@@ -12,6 +12,7 @@ model), else the card's own rating, else ``unknown``.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,9 +26,12 @@ from countersign.models.tables import (
     Identity,
     Review,
     Revocation,
+    Signature,
     Stage,
 )
-from countersign.models.vocabulary import StageStatus
+from countersign.models.vocabulary import CardStatus, Decision, StageStatus
+from countersign.services.reviews import conditions
+from countersign.services.reviews.conditions import ApprovalTerms, RoundTerms, round_terms
 
 DEFAULT_STAGES = ("staging", "production")
 """The stages of a new registry, in order."""
@@ -62,6 +66,15 @@ class StageState:
     revoked_by: str = ""
     revoked_at: str = ""
     revoked_reason: str = ""
+    conditions: tuple[str, ...] = ()
+    """The conditions the deciding round's approval carries."""
+    expires_on: str | None = None
+    """The date (``YYYY-MM-DD``) until which the approval holds; None: it does not expire."""
+
+    @property
+    def approved(self) -> bool:
+        """Whether the stage is approved (an expired approval is not)."""
+        return self.status == StageStatus.APPROVED
 
 
 def stage_names(session: Session) -> list[str]:
@@ -107,8 +120,14 @@ def template_serves(risk_tiers: Sequence[str], tier: str) -> bool:
     return strictest > TIER_RANK.get(tier or "unknown", 0)
 
 
-def stage_states(session: Session, cv: CardVersion) -> list[StageState]:
-    """The status of ``cv`` for each stage of the registry, in stage order."""
+def stage_states(
+    session: Session, cv: CardVersion, as_of: datetime.date | None = None
+) -> list[StageState]:
+    """The status of ``cv`` for each stage of the registry, in stage order, on ``as_of`` (today).
+
+    An approval whose expiry date is before ``as_of`` is :attr:`StageStatus.EXPIRED`.
+    """
+    day = as_of or conditions.today()
     names = stage_names(session)
     rounds = list(
         session.scalars(select(Review).where(Review.card_version_id == cv.id).order_by(Review.id))
@@ -121,12 +140,14 @@ def stage_states(session: Session, cv: CardVersion) -> list[StageState]:
             .where(Revocation.card_version_id == cv.id)
         )
     }
+    terms = approval_terms(session, [r.id for r in rounds if r.status == CardStatus.APPROVED])
     out = []
     for name in names:
         mine = [r for r in rounds if r.stage in (name, None)]
+        latest = mine[-1] if mine else None
+        held = terms.get(latest.id, RoundTerms()) if latest else RoundTerms()
         if name in revoked:
             revocation, email = revoked[name]
-            latest = mine[-1] if mine else None
             out.append(
                 StageState(
                     name,
@@ -136,16 +157,43 @@ def stage_states(session: Session, cv: CardVersion) -> list[StageState]:
                     email,
                     revocation.signed_at,
                     revocation.reason,
+                    held.conditions,
+                    held.expires_on,
                 )
             )
-        elif mine:
-            latest = mine[-1]
-            out.append(StageState(name, latest.status, latest.id, latest.closed_at))
+        elif latest is not None:
+            status = latest.status
+            if status == CardStatus.APPROVED and held.expired(day):
+                status = StageStatus.EXPIRED
+            out.append(
+                StageState(
+                    name,
+                    status,
+                    latest.id,
+                    latest.closed_at,
+                    conditions=held.conditions,
+                    expires_on=held.expires_on,
+                )
+            )
         elif cv.status == StageStatus.SUPERSEDED:
             out.append(StageState(name, StageStatus.SUPERSEDED))
         else:
             out.append(StageState(name, StageStatus.NOT_REQUESTED))
     return out
+
+
+def approval_terms(session: Session, review_ids: Sequence[int]) -> dict[int, RoundTerms]:
+    """The terms each of the given rounds' approval holds under (its approvers' sign-offs)."""
+    if not review_ids:
+        return {}
+    found: dict[int, list[ApprovalTerms]] = {}
+    for review_id, conditions_json, expires_on in session.execute(
+        select(Signature.review_id, Signature.conditions_json, Signature.expires_on)
+        .where(Signature.review_id.in_(list(review_ids)), Signature.decision == Decision.APPROVE)
+        .order_by(Signature.id)
+    ):
+        found.setdefault(review_id, []).append(ApprovalTerms.stored(conditions_json, expires_on))
+    return {review_id: round_terms(terms) for review_id, terms in found.items()}
 
 
 def next_stage(states: Sequence[StageState]) -> str | None:

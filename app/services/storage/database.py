@@ -91,6 +91,15 @@ def utc_now() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def utc_today() -> datetime.date:
+    """Today's date in UTC: the day an approval's expiry is judged on unless another is asked.
+
+    Every judgement of expiry reads the day through this one function (called as
+    ``database.utc_today()``), so that a test can stand on another day.
+    """
+    return datetime.datetime.now(datetime.UTC).date()
+
+
 def os_user() -> str:
     """The operating-system account running Countersign, recorded as the actor."""
     try:

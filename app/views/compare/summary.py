@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from countersign.services.diff.card_diff import CardDiff, FieldChange
-from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta
+from countersign.services.diff.diff_report import format_delta
 from countersign.services.diff.metric_diff import MetricChange
 from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
@@ -184,7 +184,12 @@ def _metric_cell(change: MetricChange, column: int) -> str:
 
 
 def _metric_tooltip(change: MetricChange) -> str:
-    lines = [f"{change.key.label()}: {change.kind}", DIRECTION_WORDS[change.direction]]
+    lines = [f"{change.key.label()}: {change.kind}"]
+    if change.kind == "changed" and change.verdict in ("better", "worse"):
+        lines.append(change.rule.verdict_words(change.verdict))
+    lines.append(change.rule.words())
+    if change.rule.term:
+        lines.append(f"metric policy term: {change.rule.term}")
     others = [name for name in change.changed_fields if name != "value"]
     if others:
         lines.append(f"also changed: {', '.join(others)}")

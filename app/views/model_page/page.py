@@ -24,6 +24,7 @@ from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import CardStatus, StageStatus
 from countersign.services.diff.metric_trends import model_trends
 from countersign.services.registry import CardVersionDetail, ModelSummary, NotFound
+from countersign.services.reviews.stages import StageState
 from countersign.services.workstation import Services
 from countersign.views.compare.tab import CompareTab
 from countersign.views.model_page.attachments_tab import AttachmentsTab
@@ -205,8 +206,8 @@ class ModelPage(QWidget):
             self.clear(str(error))
             return
         self._stale |= {self.card_tab, self.source_tab, self.attachments_tab, self.review_tab}
-        self._show_stages()
         self._show_badge()
+        self._show_stages()  # after the badge: an expired approval re-labels it
         self._label_attachments()
         self.versions_tab.show_current(version)
         self._refresh_current_tab()
@@ -321,8 +322,9 @@ class ModelPage(QWidget):
         where = status.summary or "nothing approved for any stage yet"
         parts = [f"Stages: {where}"]
         if shown is not None:
-            per_stage = ", ".join(f"{s.stage} {StageStatus.word(s.status)}" for s in shown.stages)
+            per_stage = ", ".join(stage_words(s) for s in shown.stages)
             parts.append(f"version {shown.version}: {per_stage}")
+            self._mark_expired([s for s in shown.stages if s.status == StageStatus.EXPIRED])
             c = shown.classification
             rating = shown.card_rating or "none stated"
             if c is None:
@@ -335,6 +337,22 @@ class ModelPage(QWidget):
                 )
         lines = (" · ".join(parts[:1]), " · ".join(parts[1:]))
         self.stages.setText("\n".join(display_text(line) for line in lines))
+
+    def _mark_expired(self, expired: list[StageState]) -> None:
+        """A version whose approval expired says so in its badge, not its card status."""
+        if not expired:
+            return
+        older = self._summary is not None and self.version != self._summary.latest_version
+        words = f"approval {StageStatus.word(StageStatus.EXPIRED)}"
+        self.status_badge.setText(f" {self.version} · {words} " if older else f" {words} ")
+        self.status_badge.setToolTip(
+            "; ".join(f"The approval for {s.stage} held until {s.expires_on}" for s in expired)
+        )
+        colour = status_colour(StageStatus.EXPIRED).name()
+        self.status_badge.setStyleSheet(
+            f"QLabel {{ background: {colour}; color: white; border-radius: 4px;"
+            " padding: 2px 6px; font-weight: bold; }"
+        )
 
     def open_classify_dialog(self) -> ClassifyDialog | None:
         """Open Classify… for the version shown (modeless in tests: the dialog is returned)."""
@@ -398,7 +416,7 @@ class ModelPage(QWidget):
             versions = self._registry.versions(self._summary.name)
             # Per stage only where a stage was acted on; else the card version's own status.
             stages = {
-                v.version: " · ".join(f"{s.stage} {StageStatus.word(s.status)}" for s in v.stages)
+                v.version: " · ".join(stage_words(s) for s in v.stages)
                 for v in self._services.deployment.versions(self._summary.name)
                 if any(s.status not in _UNTOUCHED for s in v.stages)
             }
@@ -418,3 +436,15 @@ class ModelPage(QWidget):
             self.review_tab.show_version(self._summary.name, detail.summary.version)
         elif widget is self.trends_tab:
             self.trends_tab.show_trends(model_trends(self._registry, self._summary.name))
+
+
+def stage_words(state: StageState) -> str:
+    """``production approved until 2027-03-31``, ``staging EXPIRED on 2027-03-31`` (or the status)."""
+    if state.status == StageStatus.EXPIRED:
+        return f"{state.stage} EXPIRED (held until {state.expires_on})"
+    words = f"{state.stage} {StageStatus.word(state.status)}"
+    if state.status == StageStatus.APPROVED and state.expires_on:
+        words += f" until {state.expires_on}"
+    if state.conditions and state.status == StageStatus.APPROVED:
+        words += f" on {len(state.conditions)} condition{'s' if len(state.conditions) != 1 else ''}"
+    return words

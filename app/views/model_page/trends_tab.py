@@ -21,13 +21,13 @@ from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from countersign.models.vocabulary import CardStatus
-from countersign.services.diff.diff_report import DIRECTION_WORDS
 from countersign.services.diff.metric_trends import (
     LINE_COLOURS,
     MetricTrend,
     ModelTrends,
     short_places,
 )
+from countersign.services.policy.terms import UNKNOWN, MetricRule
 from countersign.views.presentation import status_colour
 
 AXIS_ARROWS = {"higher": "↑ better", "lower": "↓ better"}
@@ -108,9 +108,9 @@ class TrendsTab(QWidget):
             self.metric_combo.setCurrentIndex(index)
             return
         trends = [t for t in self._trends.of_metric(name) if t.numbers >= 1]
-        direction = trends[0].direction if trends else "unknown"
-        self.direction.setText(DIRECTION_WORDS[direction])
-        self._draw(name, trends, direction)
+        rule = trends[0].rule if trends else UNKNOWN
+        self.direction.setText(rule.words())
+        self._draw(name, trends, rule)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         """Draw the chart again in the new colours when the theme changes."""
@@ -122,7 +122,7 @@ class TrendsTab(QWidget):
         """The names of the chart's series, as the legend shows them."""
         return [series.name() for series in self.chart.series()]
 
-    def _draw(self, name: str, trends: list[MetricTrend], direction: str) -> None:
+    def _draw(self, name: str, trends: list[MetricTrend], rule: MetricRule) -> None:
         assert self._trends is not None
         chart = self.chart
         chart.removeAllSeries()
@@ -133,10 +133,12 @@ class TrendsTab(QWidget):
         chart.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
         chart.setTitleBrush(text)
         chart.legend().setLabelColor(text)
-        arrow = AXIS_ARROWS.get(direction, "")
+        arrow = AXIS_ARROWS.get(rule.direction, "")
+        if rule.direction == "target" and rule.target is not None:
+            arrow = f"→ {rule.target:g} better"
         common, places = short_places(trends)
         on = f" on {common}" if common else ""
-        chart.setTitle(f"{name}{on} across the card versions ({DIRECTION_WORDS[direction]})")
+        chart.setTitle(f"{name}{on} across the card versions ({rule.words()})")
         x_axis = _version_axis(self._trends.versions)
         y_axis = _value_axis(trends, f"{name} {arrow}".strip())
         grid = QColor(text)

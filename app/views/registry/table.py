@@ -25,6 +25,7 @@ from PySide6.QtGui import QFont
 
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
+from countersign.models.vocabulary import StageStatus
 from countersign.services.registry import (
     SORT_KEYS,
     ModelFilter,
@@ -100,6 +101,12 @@ def _summary_tip(summary: ModelSummary, key: str, where: str) -> str | None:
     if key in ("team", "risk_tier") and not getattr(summary, key):
         return "Not stated in the card"
     return None
+
+
+def _dot_status(status: str, where: str) -> str:
+    """The status whose colour the row's dot takes: an expired approval shows as expired."""
+    expired = any(part.endswith(" expired") for part in where.split(" · "))
+    return StageStatus.EXPIRED if expired else status
 
 
 def _summary_cell(summary: ModelSummary, key: SortKey) -> str:
@@ -220,7 +227,7 @@ class ModelsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return _summary_tip(summary, key, where)
         if role == Qt.ItemDataRole.DecorationRole:
-            return status_icon(summary.status) if key == "status" else None
+            return status_icon(_dot_status(summary.status, where)) if key == "status" else None
         if role == NAME_ROLE:
             return summary.name
         return summary.latest_version  # VERSION_ROLE

@@ -41,6 +41,8 @@ class ReviewHeader(QWidget):
     """Set up my identity… was pressed."""
     stage_chosen = Signal(str)
     """The officer chose the stage to review for."""
+    re_review_clicked = Signal()
+    """Request a re-review… was pressed (an approval of the stage shown)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,20 +87,38 @@ class ReviewHeader(QWidget):
         banner_layout.addWidget(banner_text, 1)
         banner_layout.addWidget(self.setup_button)
         self.identity_banner.hide()
-        self.state = QLabel(self)
-        self.state.setWordWrap(True)
-        self.state.setTextFormat(Qt.TextFormat.PlainText)
-        self.state.setAccessibleName("Review state")
-        self.state.hide()
+        state_row = self._build_state_row()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.identity_banner)
-        layout.addWidget(self.state)
+        layout.addLayout(state_row)
         self.template_combo.currentIndexChanged.connect(self._on_template_combo_current_changed)
         self.stage_combo.currentIndexChanged.connect(self._on_stage_combo_current_changed)
         self.setup_button.clicked.connect(self.setup_clicked)
+        self.re_review_button.clicked.connect(self.re_review_clicked)
+
+    def _build_state_row(self) -> QHBoxLayout:
+        """The state line (why nothing can be signed, or what a re-review starts from) and
+        the button that asks for a re-review."""
+        self.state = QLabel(self)
+        self.state.setWordWrap(True)
+        self.state.setTextFormat(Qt.TextFormat.PlainText)
+        self.state.setAccessibleName("Review state")
+        self.state.hide()
+        self.re_review_button = QPushButton("Request a &re-review…", self)
+        self.re_review_button.setAccessibleName("Request a re-review of this approval")
+        self.re_review_button.setToolTip(
+            "Open a new review round for this stage, pre-filled from this approval (an officer: "
+            "signing it suspends the approval until the round decides)"
+        )
+        self.re_review_button.hide()
+        state_row = QHBoxLayout()
+        state_row.setContentsMargins(0, 0, 0, 0)
+        state_row.addWidget(self.state, 1)
+        state_row.addWidget(self.re_review_button, 0, Qt.AlignmentFlag.AlignTop)
+        return state_row
 
     def show_templates(
         self, templates: list[TemplateInfo], current: TemplateInfo | None, *, locked: bool

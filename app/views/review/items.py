@@ -83,6 +83,11 @@ def note_needed(view: ItemView, answer: Answer | None) -> str:
     return ""
 
 
+def references_text(view: ItemView) -> str:
+    """The framework clauses an item evidences: "EU AI Act Art. 14; NIST AI RMF 1.0 MAP 1"."""
+    return "; ".join(ref.label() for ref in view.item.references)
+
+
 def _icon(view: ItemView, answer: Answer | None, column: int) -> QIcon | None:
     """The automatic check's result and the answer, as status icons."""
     if column == CHECK and view.automatic is not None:
@@ -246,7 +251,8 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         if column == ITEM:
             need = "Required" if view.item.required else "Optional"
             guidance = f"\n\n{view.item.guidance}" if view.item.guidance else ""
-            return f"{need}: {view.item.text}{guidance}"
+            cited = f"\n\nEvidences: {references_text(view)}" if view.item.references else ""
+            return f"{need}: {view.item.text}{guidance}{cited}"
         if column in (CHECK, EVIDENCE) and view.automatic is not None:
             return f"Automatic check: {view.automatic.result}. Found: {view.automatic.evidence}"
         if column == ANSWER:
@@ -393,6 +399,8 @@ class ItemEditor(QFrame):
         if view.item.guidance:
             quiet = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
             parts.append(f"<p style='color: {quiet}'>{e(view.item.guidance)}</p>")
+        if view.item.references:
+            parts.append(f"<p><b>Evidences:</b> {e(references_text(view))}</p>")
         if view.automatic is None:
             parts.append("<p>No automatic check: judge from the card.</p>")
         else:
@@ -403,8 +411,8 @@ class ItemEditor(QFrame):
             )
         if self._prefilled:
             parts.append(
-                "<p><i>The answer was pre-filled from the automatic check: confirm "
-                "or change it.</i></p>"
+                "<p><i>The answer was pre-filled (from the automatic check, or in a "
+                "re-review from the last approval): confirm or change it.</i></p>"
             )
         self.details.setHtml("".join(parts))
 

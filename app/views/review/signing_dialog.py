@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
+from countersign.models.vocabulary import Decision
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.progress import Cancelled, Progress
 from countersign.services.reviews.reviews import ReviewDraft, Reviews, SignOffRequest, SignOffResult
 from countersign.views.review.signoffs import decision_text
+from countersign.views.review.terms_fields import TermsFields
 from countersign.views.widgets.keyed_work import KeyedWorkDialog
 from countersign.views.widgets.signer_fields import SignerFields, problem_label, sentence
 
@@ -56,20 +58,7 @@ class SigningDialog(KeyedWorkDialog):
         self.setAccessibleName("Sign the sign-off")
         self.setMinimumWidth(640)
 
-        answered = len(request.answers)
-        comment = request.comment.strip()
-        quoted = f"“{_e(_shortened(comment))}”" if comment else "none"
-        self.summary = self._summary_label(
-            f"<p style='font-size: large'><b>{_e(decision_text(request.decision).capitalize())}"
-            f"</b> {_e(draft.model)} {_e(draft.version)}</p>"
-            f"<p>Checklist: {_e(draft.template.template.title)} ({_e(draft.template.reference)}),"
-            f" {answered} of {len(draft.items)} items answered.<br>"
-            f"Comment: {quoted}<br>"
-            f"Card SHA-256: <tt>{draft.card_sha256}</tt></p>"
-            "<p>Your signature binds this decision to this exact card version. "
-            "It cannot be withdrawn afterwards.</p>",
-            "What will be signed",
-        )
+        self.summary = self._summary_label(_summary_html(draft, request), "What will be signed")
 
         self.signer = SignerFields(identities, request.identity, self)
         self.identity_combo = self.signer.identity_combo
@@ -83,6 +72,11 @@ class SigningDialog(KeyedWorkDialog):
         self.busy.setMaximumHeight(8)
         self.busy.hide()
 
+        self.terms: TermsFields | None = None
+        if request.decision == Decision.APPROVE:
+            self.terms = TermsFields(draft, request.terms, self)
+            self.terms.changed.connect(self._on_terms_changed)
+
         form = QFormLayout()
         self.signer.add_to(form)
         self.sign_button = self._action_buttons("&Sign", "Sign with this identity")
@@ -90,6 +84,8 @@ class SigningDialog(KeyedWorkDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addSpacing(6)
+        if self.terms is not None:
+            layout.addWidget(self.terms)
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.busy)
@@ -120,7 +116,7 @@ class SigningDialog(KeyedWorkDialog):
             self._show_problem(f"Type the passphrase of {self.identity} to sign.")
             self.passphrase.setFocus()
             return
-        request = dataclasses.replace(self._request, identity=self.identity)
+        request = self._with_terms(self.identity)
         self.signer.take_passphrase()
         reviews = self._reviews
 
@@ -134,6 +130,9 @@ class SigningDialog(KeyedWorkDialog):
     def _on_signer_identity_changed(self, _email: str) -> None:
         self._check_identity()
 
+    def _on_terms_changed(self) -> None:
+        self._check_identity(focus=False)  # the officer is typing the terms: keep the cursor
+
     def _work_succeeded(self, result: SignOffResult) -> None:
         self.result_value = result
         self.signed.emit(result)
@@ -141,12 +140,12 @@ class SigningDialog(KeyedWorkDialog):
 
     # -- internals ------------------------------------------------------------------
 
-    def _check_identity(self) -> None:
+    def _check_identity(self, *, focus: bool = True) -> None:
         identity = self.signer.chosen
         if identity is None:
             self._refuse("There is no identity to sign with.")
             return
-        request = dataclasses.replace(self._request, identity=identity.email)
+        request = self._with_terms(identity.email)
         try:
             self._reviews.check(request)
         except CountersignError as refusal:
@@ -155,7 +154,13 @@ class SigningDialog(KeyedWorkDialog):
         self.problem.hide()
         self.passphrase.setEnabled(True)
         self.sign_button.setEnabled(True)
-        self.passphrase.setFocus()
+        if focus:
+            self.passphrase.setFocus()
+
+    def _with_terms(self, email: str) -> SignOffRequest:
+        """The request signed by ``email``, with the conditions and expiry as typed."""
+        terms = self.terms.terms() if self.terms is not None else self._request.terms
+        return dataclasses.replace(self._request, identity=email, terms=terms)
 
     def _refuse(self, message: str) -> None:
         self._show_problem(message)
@@ -174,3 +179,21 @@ def _e(text: str) -> str:
 def _shortened(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _summary_html(draft: ReviewDraft, request: SignOffRequest) -> str:
+    """What will be signed, at the top of the dialog (card text escaped)."""
+    answered = len(request.answers)
+    comment = request.comment.strip()
+    quoted = f"“{_e(_shortened(comment))}”" if comment else "none"
+    terms = ", with the conditions and expiry below" if request.decision == Decision.APPROVE else ""
+    return (
+        f"<p style='font-size: large'><b>{_e(decision_text(request.decision).capitalize())}"
+        f"</b> {_e(draft.model)} {_e(draft.version)}</p>"
+        f"<p>Checklist: {_e(draft.template.template.title)} ({_e(draft.template.reference)}),"
+        f" {answered} of {len(draft.items)} items answered.<br>"
+        f"Comment: {quoted}<br>"
+        f"Card SHA-256: <tt>{draft.card_sha256}</tt></p>"
+        f"<p>Your signature binds this decision to this exact card version{terms}. "
+        "It cannot be withdrawn afterwards.</p>"
+    )

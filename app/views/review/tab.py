@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.models.vocabulary import CardStatus, Decision, StageStatus
 from countersign.services.reviews.checklists import TemplateInfo
+from countersign.services.reviews.conditions import ApprovalTerms
 from countersign.services.reviews.reviews import (
     Answer,
     ReviewDraft,
@@ -46,6 +47,12 @@ from countersign.views.review.flow import SignOffFlow
 from countersign.views.review.header import ReviewHeader
 from countersign.views.review.items import ITEM, ChecklistTable, ItemEditor, ReviewItemsModel
 from countersign.views.review.panels import CardPanel, SignOffsPanel, compare_target
+from countersign.views.review.re_review import (
+    last_approval,
+    last_approval_round,
+    re_review_text,
+    round_conditions,
+)
 from countersign.views.review.signing_dialog import SigningDialog
 from countersign.views.review.signoffs import decision_text
 from countersign.views.widgets.signer_fields import sentence
@@ -81,13 +88,17 @@ def _closed(model: str, version: str, draft: ReviewDraft) -> str:
 
 
 def default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
-    """The template a review starts with: the one made for the fewest risk tiers (most specific)."""
+    """The template a review starts with: the one made for the fewest risk tiers (most specific),
+    one the officer must choose (``by_choice``) only when nothing else applies."""
     if not templates:
         return None
-    return min(templates, key=lambda info: (len(info.template.risk_tiers), info.template.id))
+    return min(
+        templates,
+        key=lambda info: (info.template.by_choice, len(info.template.risk_tiers), info.template.id),
+    )
 
 
-_OPEN_FOR_STAGE = (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW)
+_OPEN_FOR_STAGE = (StageStatus.NOT_REQUESTED, StageStatus.IN_REVIEW, StageStatus.EXPIRED)
 """A card version's statuses for a stage in which it still takes sign-offs for that stage."""
 
 
@@ -110,6 +121,9 @@ class ReviewTab(QWidget):
         self._draft: ReviewDraft | None = None
         self._work: dict[tuple[str, str, str], _Work] = {}
         self._shown_sign_off: SignatureInfo | None = None
+        self._rounds_shown: list[ReviewInfo] = []
+        self._re_reviewing: set[tuple[str, str, str]] = set()
+        """(model, version, stage) of approvals whose re-review the officer asked for here."""
         self._chosen_template: dict[tuple[str, str], str] = {}
         self._chosen_stage: dict[tuple[str, str], str] = {}
         self.flow = SignOffFlow(services, self)
@@ -170,6 +184,7 @@ class ReviewTab(QWidget):
         self.header.stage_chosen.connect(self._on_header_stage_chosen)
         self.card.compare_clicked.connect(self.compare_requested)
         self.header.setup_clicked.connect(self._on_header_setup_clicked)
+        self.header.re_review_clicked.connect(self._on_header_re_review_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.items.answers_changed.connect(self._on_items_answers_changed)
         self.editor.edited.connect(self._on_editor_edited)
@@ -296,6 +311,13 @@ class ReviewTab(QWidget):
     def _on_header_setup_clicked(self) -> None:
         self.set_up_identity()
 
+    def _on_header_re_review_clicked(self) -> None:
+        draft = self._draft
+        if draft is None:
+            return
+        self._re_reviewing.add((draft.model, draft.version, draft.stage))
+        self._load()
+
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = current.row() if current.isValid() else None
         self._show_item(row)
@@ -362,7 +384,13 @@ class ReviewTab(QWidget):
         self._draft = draft
         self.header.show_templates(templates, draft.template, locked=fixed is not None)
         self.header.show_facts(draft)
-        open_for_sign_off = draft.stage_status in _OPEN_FOR_STAGE
+        self._rounds_shown = rounds
+        asked = (model, version, draft.stage) in self._re_reviewing
+        approved = draft.stage_status == StageStatus.APPROVED
+        open_for_sign_off = draft.stage_status in _OPEN_FOR_STAGE or (approved and asked)
+        self.header.re_review_button.setVisible(
+            approved and not asked and last_approval_round(rounds) is not None
+        )
         work = self._work.get((model, version, draft.template.reference))
         self._show_answers(draft, rounds, work, open_for_sign_off)
         self.signoffs.show_reviews(rounds)
@@ -370,7 +398,9 @@ class ReviewTab(QWidget):
         self.card.show_compare(compare_target(self._registry, model, version), version)
         self._set_open(open_for_sign_off)
         self._show_progress()
-        self.header.show_state("" if open_for_sign_off else _closed(model, version, draft))
+        self.header.show_state(
+            re_review_text(rounds, draft) if open_for_sign_off else _closed(model, version, draft)
+        )
         self._show_identity_banner()
         row = min(work.selected if work else 0, max(self.items.rowCount() - 1, 0))
         self._select_row(row)
@@ -421,6 +451,10 @@ class ReviewTab(QWidget):
                 for r in self._shown_sign_off.responses
             }
             self.items.set_items(draft.items, answers, set())
+        elif work is None and (last := last_approval(rounds)) is not None:
+            # A re-review after expiry: start from the last approval's answers, to be checked again.
+            answers = {r.item: Answer(r.answer, r.note) for r in last.responses}  # type: ignore[arg-type]
+            self.items.set_items(draft.items, answers, set(answers))
         else:
             self.items.set_items(
                 draft.items, work.answers if work else None, work.prefilled if work else None
@@ -503,6 +537,8 @@ class ReviewTab(QWidget):
         draft = self._draft
         if draft is None or self._model is None or self._version is None:
             return
+        if self._shown_sign_off is not None:
+            return  # a decided round shown as signed is no work in progress
         current = self.table.selectionModel().currentIndex()
         self._work[(self._model, self._version, draft.template.reference)] = _Work(
             answers=self.items.answers(),
@@ -515,6 +551,7 @@ class ReviewTab(QWidget):
     def _request(self) -> SignOffRequest:
         draft = self._draft
         assert draft is not None
+        last = last_approval_round(self._rounds_shown)
         return SignOffRequest(
             model=draft.model,
             version=draft.version,
@@ -524,4 +561,8 @@ class ReviewTab(QWidget):
             identity="",  # chosen by the flow
             comment=self.decision_panel.comment_text(),
             stage=draft.stage,
+            re_review=draft.open_review is None
+            and draft.stage_status in (StageStatus.APPROVED, StageStatus.EXPIRED),
+            # A re-review offers the last approval's conditions again, to keep or change.
+            terms=ApprovalTerms(round_conditions(last)) if last else ApprovalTerms(),
         )

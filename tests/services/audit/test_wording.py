@@ -168,6 +168,27 @@ SENTENCES = [
     ),
     (
         _record(
+            "policy.imported",
+            "metric_policy",
+            "version 2",
+            model="",
+            title="Bank policy",
+            source="bank.yaml",
+            terms="2 terms added, 1 term changed",
+        ),
+        "Metric policy version 2 “Bank policy” imported from bank.yaml "
+        "(2 terms added, 1 term changed)",
+    ),
+    (
+        _record("policy.replaced", "metric_policy", "version 2", model="", source="bank.yaml"),
+        "Metric policy version 2 replaced from bank.yaml",
+    ),
+    (
+        _record("policy.frozen", "metric_policy", "version 2", model="", title="Bank policy"),
+        "Metric policy version 2 “Bank policy” frozen: a sign-off used it",
+    ),
+    (
+        _record(
             "report.exported",
             "card_version",
             "13",

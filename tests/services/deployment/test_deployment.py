@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from countersign.services.deployment.errors import DeploymentRefused, NotAnOfficer
-from countersign.services.deployment.records import ClassifyRequest, RevokeRequest
+from countersign.services.deployment.records import ClassifyRequest, GateQuestion, RevokeRequest
 from countersign.services.reviews.errors import StageRefused, TemplateNotApplicable
 from tests.helpers.registry import raw_connection
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts, workbench
@@ -102,7 +102,7 @@ def test_revoke_needs_an_approval_and_an_officer(bench: Workbench) -> None:
     )
     assert act.problem() == "" and act.subject["stage"] == "staging"
     assert deployment.versions("credit-scorer")[0].status_for("staging") == "revoked"
-    gate = deployment.gate("credit-scorer", "1.0", "production")
+    gate = deployment.gate("credit-scorer", "1.0", GateQuestion("production"))
     assert [c.check for c in gate.failed] == ["approved for staging", "approved for production"]
     with pytest.raises(StageRefused, match="is revoked for staging"):
         bench.sign(BEA, stage="production")
@@ -128,10 +128,10 @@ def test_the_gate_imports_no_qt(tmp_path: Path) -> None:
 
 def test_the_registry_gate_fails_when_a_signed_row_was_changed(bench: Workbench) -> None:
     bench.sign(ANA)
-    assert bench.services.deployment.gate("credit-scorer", "1.0", "staging").ok
+    assert bench.services.deployment.gate("credit-scorer", "1.0", GateQuestion("staging")).ok
     with raw_connection(bench.path) as raw:
         raw.execute("UPDATE review_responses SET note = 'Changed afterwards.' WHERE id = 1")
-    gate = bench.services.deployment.gate("credit-scorer", "1.0", "staging")
+    gate = bench.services.deployment.gate("credit-scorer", "1.0", GateQuestion("staging"))
     assert [c.check for c in gate.failed] == ["sign-offs"]
     assert "the signature does not verify" in gate.failed[0].detail
 
@@ -173,12 +173,12 @@ def test_the_flow_on_sqlite_and_postgresql(registry_db: str, tmp_path: Path) -> 
             [m.id for m in bench.services.registry.models()]
         )
         assert list(summaries.values()) == ["production 1.0"]
-        assert deployment.gate("credit-scorer", "1.0", "production").ok
+        assert deployment.gate("credit-scorer", "1.0", GateQuestion("production")).ok
         deployment.revoke(
             RevokeRequest("credit-scorer", "1.0", "production", "Drift.", OLGA), PASSPHRASE
         )
-        assert not deployment.gate("credit-scorer", "1.0", "production").ok
-        assert deployment.gate("credit-scorer", "1.0", "staging").ok
+        assert not deployment.gate("credit-scorer", "1.0", GateQuestion("production")).ok
+        assert deployment.gate("credit-scorer", "1.0", GateQuestion("staging")).ok
         assert bench.services.registry.stage_summaries(
             [m.id for m in bench.services.registry.models()]
         ) == {next(iter(summaries)): "staging 1.0"}

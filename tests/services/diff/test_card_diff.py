@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -201,13 +202,14 @@ def test_metrics_are_matched_by_key_not_position() -> None:
     assert overall.delta == pytest.approx(-0.006)
     assert overall.verdict == "worse"
     ks = _metric(diff, "KS statistic")
-    assert (ks.direction, ks.verdict, ks.delta) == ("unknown", "unknown", pytest.approx(0.02))
+    # The shipped metric policy knows the KS statistic: higher is better.
+    assert (ks.direction, ks.verdict, ks.delta) == ("higher", "better", pytest.approx(0.02))
     added = _metric(diff, "AUC", "consent given")
     assert (added.kind, added.old, added.delta) == ("added", None, None)
     removed = _metric(diff, "Recall")
     assert (removed.kind, removed.new) == ("removed", None)
     assert diff.metrics[-1] is removed  # removed results come last
-    assert diff.verdicts() == {"better": 2, "worse": 1, "same": 0, "unknown": 1}
+    assert diff.verdicts() == {"better": 3, "worse": 1, "same": 0, "unknown": 0}
     assert removed.path == 'quantitative_analyses.results[name="Recall", dataset="holdout"]'
 
 
@@ -397,3 +399,33 @@ def test_demo_versions_compare_on_what_their_teams_changed(demo: Registry) -> No
     assert wer.delta == pytest.approx(-0.9)
     assert (wer.direction, wer.verdict) == ("lower", "better")
     assert ("datasets[0]", "changed") in _paths(asr)
+
+
+def test_every_demo_metric_with_a_known_rule_is_judged(demo: Registry) -> None:
+    """Issue 13: a changed metric with two numbers and a direction or target gets a verdict."""
+    for model in demo.models():
+        versions = [v.version for v in demo.versions(model.name)]
+        for old, new in pairwise(versions):
+            for change in compare_versions(demo, model.name, old, new).diff.metrics:
+                numbers = (
+                    change.old is not None
+                    and change.new is not None
+                    and (change.old.numeric is not None and change.new.numeric is not None)
+                )
+                if change.kind == "changed" and numbers and change.direction != "unknown":
+                    assert change.verdict != "unknown", (model.name, change.key.label())
+    retail = compare_versions(demo, "retail-credit-risk-scorer", "2.1", "3.0").diff
+    judged = {
+        (m.key.name, m.key.slice): (m.verdict, m.rule.verdict_words(m.verdict))
+        for m in retail.metrics
+        if m.key.name in ("KS statistic", "Adverse impact ratio")
+    }
+    assert judged == {
+        ("KS statistic", ""): ("better", "better (higher is better)"),
+        ("Adverse impact ratio", "age 18-24"): ("better", "better (towards parity)"),
+        ("Adverse impact ratio", "gender female"): ("worse", "worse (away from parity)"),
+    }
+    # What stays unjudged has no direction anyone could state without the office's say.
+    assert {
+        m.key.name for m in retail.metrics if m.verdict == "unknown" and m.kind == "changed"
+    } == {"Approval rate"}

@@ -36,7 +36,7 @@ def test_each_result_is_lined_up_across_the_versions(demo: Registry) -> None:
         ("2.1", 0.788),
         ("3.0", 0.781),
     ]
-    assert old_people.direction == "higher"
+    assert old_people.rule.direction == "higher"
     # A slice new in 3.0 has no value before it, and is not charted with one number.
     consent = next(t for t in trends.of_metric("AUC") if t.key.slice.startswith("open-banking"))
     assert [p.value is None for p in consent.points] == [True, True, False]

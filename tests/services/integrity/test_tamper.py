@@ -44,6 +44,8 @@ from tests.helpers.signoff import PASSPHRASE, medium_card, workbench
 
 OLGA, ANA, CAL = "olga@example.org", "ana@example.org", "cal@example.org"
 
+POLICY = "version: 1\ntitle: Office policy\nmetrics: [{name: approval rate, direction: higher}]\n"
+
 
 @dataclass(frozen=True)
 class Original:
@@ -64,6 +66,9 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Original]:
         bench.person(OLGA, "officer", "Olga Officer")
         bench.person(ANA, "approver", "Ana Approver")
         bench.person(CAL, "reviewer", "Cal Reviewer")
+        policy = folder / "policy.yaml"
+        policy.write_text(POLICY, encoding="utf-8")
+        bench.services.policies.import_file(policy)
         bench.import_card(medium_card(version="1.0"))
         bench.sign(ANA, "changes", version="1.0", comment="The fairness section is missing.")
         bench.import_card(medium_card(version="2.0"))
@@ -436,3 +441,32 @@ def test_an_unknown_founder_is_named_when_another_officer_is_trusted(
     finally:
         db.dispose()
     assert "which is not among the certificates trusted here" in _found(result)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (
+            "UPDATE metric_policies SET content_json = replace(content_json, 'higher', 'lower')",
+            "metric policy version 1: its content is not the one imported",
+        ),
+        (
+            "UPDATE metric_policies SET content_json = replace(content_json, 'higher', 'lower'), "
+            "sha256 = 'x'",
+            "metric policy version 1: its content is not the one imported",
+        ),
+        ("DELETE FROM metric_policies", "it records metric policy version 1, which is not in"),
+        (
+            "INSERT INTO metric_policies (version, title, content_json, sha256, source, "
+            "stored_at, stored_by) SELECT 9, title, content_json, sha256, source, stored_at, "
+            "stored_by FROM metric_policies",
+            "metric policy version 9 is recorded by no import event",
+        ),
+    ],
+)
+def test_rewriting_the_metric_policy_is_named(
+    registry: Path, original: Original, change: str, named: str
+) -> None:
+    assert not _found(_verify(registry, original))
+    _sql(registry, change)
+    assert named in _found(_verify(registry, original))

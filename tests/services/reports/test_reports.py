@@ -278,6 +278,27 @@ def test_checklist_signatures_and_audit_are_in_the_report(exported: Exported) ->
         assert name in text
 
 
+def test_the_controls_the_checklist_cites_are_tabled_with_answers(exported: Exported) -> None:
+    text = _flat(_pdftotext(exported.approved))
+    start = text.index("Controls covered")
+    controls = text[start : text.index("4. Signatures", start)]
+    assert (
+        "clauses of NIST AI RMF 1.0, ISO/IEC 42001, SR 11-7 that the items of standard@1 cite"
+        in (controls)
+    )
+    assert "Reference Item Answer Evidence Signer" in controls
+    # Each clause with the items citing it, the answer, the evidence and who signed.
+    assert "NIST AI RMF 1.0 GOVERN 2 owner-contact pass" in controls
+    assert (
+        "ISO/IEC 42001 A.6.2.4 evaluation-data pass automatic fail: evaluation_data is empty"
+        in (controls)
+    )
+    assert "Ana Approver: Checked by hand." in controls
+    # Frameworks in order, and clauses by number: GOVERN before MAP, MAP 1 before MAP 2.
+    assert controls.index("GOVERN 2") < controls.index("MAP 1") < controls.index("MAP 2 ")
+    assert controls.index("A.3.2") < controls.index("A.10.3")
+
+
 def test_a_rendered_page_is_not_blank(exported: Exported, tmp_path: Path) -> None:
     subprocess.run(
         [

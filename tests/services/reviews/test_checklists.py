@@ -37,7 +37,7 @@ def bench(tmp_path: Path, registry_db: str) -> Iterator[Workbench]:
 
 def test_shipped_templates_are_standard_and_high_risk() -> None:
     templates = {t.id: t for t in built_in_templates()}
-    assert set(templates) == {"standard", "high-risk"}
+    assert set(templates) == {"standard", "high-risk", "eu-ai-act-high-risk"}
     standard, high = templates["standard"], templates["high-risk"]
     assert (standard.version, standard.quorum, standard.risk_tiers) == (
         1,
@@ -66,6 +66,53 @@ def test_shipped_templates_are_standard_and_high_risk() -> None:
     licence = high.item("licence-approved")
     assert licence is not None and licence.check is not None
     assert licence.check.kind == "license_in"
+
+
+def test_every_shipped_item_cites_the_clauses_it_evidences() -> None:
+    for template in built_in_templates():
+        for item in template.items:
+            assert item.references, f"{template.reference} {item.id} cites no clause"
+    high = next(t for t in built_in_templates() if t.id == "high-risk")
+    oversight = high.item("human-oversight")
+    assert oversight is not None
+    assert [ref.label() for ref in oversight.references][:2] == [
+        "EU AI Act Art. 14",
+        "EU AI Act Annex IV(2)(e)",
+    ]
+
+
+def test_the_eu_ai_act_template_covers_annex_iv_and_articles_9_to_15() -> None:
+    eu = next(t for t in built_in_templates() if t.id == "eu-ai-act-high-risk")
+    assert (eu.quorum, eu.risk_tiers, eu.by_choice) == (2, ["high", "critical"], True)
+    clauses = {ref.clause for ref in eu.references() if ref.framework == "eu-ai-act"}
+    annex_points = {c.split(")")[0] + ")" for c in clauses if c.startswith("Annex IV(")}
+    assert annex_points == {f"Annex IV({n})" for n in range(1, 10)}
+    articles = {c.split("(")[0] for c in clauses if c.startswith("Art. ")}
+    assert {f"Art. {n}" for n in range(9, 16)} <= articles
+    frameworks = {ref.framework for ref in eu.references()}
+    assert frameworks == {"eu-ai-act", "nist-ai-rmf", "iso-42001", "sr-11-7"}
+
+
+@pytest.mark.parametrize(
+    ("reference", "reason"),
+    [
+        ("{framework: eu-ai-act, clause: Article 10}", "is not a clause of EU AI Act"),
+        ("{framework: nist-ai-rmf, clause: MEASURE two}", "is not a clause of NIST AI RMF"),
+        ("{framework: iso-42001, clause: A.11.2}", "is not a clause of ISO/IEC 42001"),
+        ("{framework: gdpr, clause: Art. 5}", "input should be 'eu-ai-act'"),
+        ("{framework: sr-11-7}", "required, but missing"),
+        ("{framework: sr-11-7, clause: ok, page: 3}", "unknown key"),
+    ],
+)
+def test_a_bad_clause_reference_is_refused_naming_the_item(reference: str, reason: str) -> None:
+    text = (
+        "id: t\nversion: 1\ntitle: T\nrisk_tiers: [high]\nitems:\n"
+        f"  - {{id: a, text: A, references: [{reference}]}}\n"
+    )
+    refused = _refusal(text)
+    assert refused.file == "mine.yaml"
+    assert refused.field.startswith("items[0].references[0]")
+    assert reason.casefold() in refused.reason.casefold()
 
 
 def _refusal(text: str) -> TemplateRefused:
@@ -142,7 +189,7 @@ def test_import_then_unchanged_then_replaced_while_unused(bench: Workbench) -> N
     assert bench.checklists.import_file(path)[1] == "replaced"
     assert audit_actions(bench.path)[-2:] == ["checklist.imported", "checklist.replaced"]
     listed = [i.reference for i in bench.checklists.list_templates()]
-    assert listed == ["high-risk@1", "model-validation@1", "standard@1"]
+    assert listed == ["eu-ai-act-high-risk@1", "high-risk@1", "model-validation@1", "standard@1"]
 
 
 def test_used_template_is_frozen_and_a_change_needs_a_new_version(bench: Workbench) -> None:

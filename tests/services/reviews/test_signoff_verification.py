@@ -57,8 +57,8 @@ def test_changed_note_is_named(bench: Workbench) -> None:
     report = _verify(bench)
     assert [p.describe() for p in report.problems] == [
         "review 1 of credit-scorer 1.0: the sign-off by ana@example.org (signature 1) no longer "
-        "matches its rows: the signature does not verify (an answer, note, decision, comment "
-        "or time changed)",
+        "matches its rows: the signature does not verify (an answer, note, decision, comment, "
+        "condition, expiry date or time changed)",
         "review 1 of credit-scorer 1.0: the review says 'approved', but its valid sign-offs make "
         "it 'in review'",
     ]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from countersign.services.demo import build_demo_registry
@@ -64,6 +64,19 @@ def test_the_worse_auc_and_its_slice_show_without_scrolling(
 
     assert QFontMetrics(bold).horizontalAdvance(where) < table.columnWidth(WHERE_COLUMN)
     assert "Sections changed: Model details, Intended use" in tab.summary.sections.text()
+    # A metric with a target is judged by the metric policy: towards parity or away from it.
+    rows = {
+        (metrics.change(row).key.name, metrics.change(row).key.slice): row
+        for row in range(metrics.rowCount())
+    }
+    female = rows[("Adverse impact ratio", "gender female")]
+    assert metrics.index(female, 5).data() == "▼ worse"
+    assert metrics.index(female, 0).data(Qt.ItemDataRole.ToolTipRole).splitlines()[1:] == [
+        "worse (away from parity)",
+        "closer to 1 (parity) is better",
+        "metric policy term: adverse impact ratio",
+    ]
+    assert metrics.change(rows[("KS statistic", "")]).verdict == "better"
     window.close()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from countersign.services.deployment.records import GateQuestion
 from countersign.views.model_page.page import ModelPage
 from tests.helpers.layout import assert_usable
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
@@ -81,4 +82,4 @@ def test_revoke_approval_from_the_page(qtbot: QtBot, bench: Workbench) -> None:
     dialog.buttons.accepted.emit()
     assert not dialog.isVisible()
     assert "staging revoked" in page.stages.text()
-    assert not bench.services.deployment.gate("credit-scorer", "1.0", "staging").ok
+    assert not bench.services.deployment.gate("credit-scorer", "1.0", GateQuestion("staging")).ok

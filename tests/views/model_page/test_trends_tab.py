@@ -45,7 +45,8 @@ def test_each_slice_is_a_line_and_the_direction_is_said(tab: TrendsTab, demo: Re
         == "AUC on applications-oot-holdout / test across the card versions (higher is better)"
     )
     tab.show_metric("Expected calibration error")
-    assert tab.direction.text() == "lower is better"
+    assert tab.direction.text() == "closer to 0 (perfect calibration) is better"
+    assert "→ 0 better" in [axis.titleText() for axis in tab.chart.axes()][-1]
 
 
 def test_approved_versions_are_ringed_and_named(tab: TrendsTab, demo: Registry) -> None:

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from countersign.services.reviews.reviews import Answer
 from countersign.views.identities.dialog import IdentitiesDialog
 from countersign.views.main_window import MainWindow
+from countersign.views.policy.dialog import PolicyDialog
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 from tests.views.conftest import settle, wait_for_background
 
@@ -50,7 +51,7 @@ def test_review_and_settings_menus(main: MainWindow) -> None:
     settings = main.findChild(QMenu, "settings_menu")
     assert review is not None and settings is not None
     assert [a.text() for a in review.actions()] == ["&Sign…"]
-    assert [a.text() for a in settings.actions()] == ["&Identities…", "&Theme"]
+    assert [a.text() for a in settings.actions()] == ["&Identities…", "&Metric policy…", "&Theme"]
     assert main.commands["sign_off"].shortcut().toString() == "Ctrl+Shift+S"
     assert main.commands["show_review"].shortcut().toString() == "Ctrl+7"
     assert not main.commands["sign_off"].icon().isNull()
@@ -59,6 +60,12 @@ def test_review_and_settings_menus(main: MainWindow) -> None:
     main.commands["show_trends"].trigger()
     assert main.model_page.tabs.currentWidget() is main.model_page.trends_tab
     assert main.model_page.review_tab.sign_button.accessibleName() == "Sign the sign-off"
+    main.commands["metric_policy"].trigger()
+    dialog = main._policy_dialog
+    assert isinstance(dialog, PolicyDialog) and dialog.isVisible()
+    main.commands["metric_policy"].trigger()  # one at a time
+    assert main._policy_dialog is dialog
+    dialog.close()
 
 
 def test_sign_with_no_model_says_what_to_do(qtbot: QtBot, main: MainWindow) -> None:

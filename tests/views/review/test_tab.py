@@ -115,7 +115,34 @@ def test_automatic_results_are_shown_with_their_evidence(tab: ReviewTab) -> None
     assert "The card names an accountable owner" in details
     assert "Automatic check: pass. Found: owners has 1 entry: Risk Analytics" in details
     assert "risk-analytics@example.com" in details
-    assert "pre-filled from the automatic check" in details
+    assert "pre-filled (from the automatic check" in details
+    # The clauses the item evidences, in the editor and in the item's tooltip.
+    cited = (
+        "NIST AI RMF 1.0 GOVERN 2; ISO/IEC 42001 A.3.2; SR 11-7 Governance, policies and controls"
+    )
+    assert f"Evidences: {cited}" in details
+    assert _cell(tab, "owner-contact", ITEM, Qt.ItemDataRole.ToolTipRole).endswith(
+        f"Evidences: {cited}"
+    )
+
+
+def test_the_eu_ai_act_checklist_is_offered_for_high_risk_but_not_the_default(
+    tab: ReviewTab,
+) -> None:
+    tab.show_version("fraud-detector", "3.1")
+    combo = tab.header.template_combo
+    assert sorted(combo.itemData(i) for i in range(combo.count())) == [
+        "eu-ai-act-high-risk@1",
+        "high-risk@1",
+    ]
+    assert combo.currentData() == "high-risk@1"
+    combo.setCurrentIndex(combo.findData("eu-ai-act-high-risk@1"))
+    assert tab.draft is not None and tab.draft.template.reference == "eu-ai-act-high-risk@1"
+    tab.table.selectRow(_row(tab, "human-oversight"))
+    assert (
+        "Evidences: EU AI Act Annex IV(2)(e); EU AI Act Art. 14; EU AI Act Art. 13(3)(d)"
+        in tab.editor.details_text()
+    )
 
 
 def test_required_items_are_marked_and_enforced(

@@ -22,6 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from reportlab.platypus.flowables import Flowable
 
 from countersign import __version__
+from countersign.models.vocabulary import StageStatus
 from countersign.services.progress import Progress
 from countersign.services.reports.attachments import Attachment
 from countersign.services.reports.data import ReportData
@@ -161,7 +162,12 @@ def _page_progress(progress: Progress) -> Callable[[str, Any], None]:
 def _numbered_canvas(data: ReportData) -> type[Canvas]:
     """A canvas that keeps every page until the end, then draws "page N of M" on each."""
     header = f"Review report · {data.model} · version {data.version}"
-    status = f"Status: {data.status}"
+    expired = [s.stage for s in data.stages if s.status == StageStatus.EXPIRED]
+    status = (
+        f"Status: approval EXPIRED for {', '.join(expired)}"
+        if expired
+        else f"Status: {data.status}"
+    )
     footer = f"{FOOTER_LABEL}{data.sha256}"
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints

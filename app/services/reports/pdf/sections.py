@@ -11,10 +11,10 @@ from typing import Any
 from reportlab.platypus import CondPageBreak
 from reportlab.platypus.flowables import Flowable, Spacer
 
-from countersign.models.vocabulary import AnswerValue, CardStatus
+from countersign.models.vocabulary import CardStatus
 from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, FieldChange
-from countersign.services.diff.diff_report import DIRECTION_WORDS, format_delta, summary_sentence
+from countersign.services.diff.diff_report import format_delta, summary_sentence
 from countersign.services.diff.metric_diff import MetricChange
 from countersign.services.diff.text_diff import DiffRow, TextDiff
 from countersign.services.diff.word_diff import Span as CharSpan
@@ -25,6 +25,7 @@ from countersign.services.reports.data import (
     SignOffRecord,
     decision_words,
 )
+from countersign.services.reports.pdf.controls import ANSWER_WORDS, controls_covered
 from countersign.services.reports.pdf.flowables import (
     SignatureBox,
     SignaturePlace,
@@ -55,12 +56,6 @@ VALUE_CHARS = 300
 
 PAGE_THIRD = 240.0
 """Space a section needs left on a page to start there rather than on the next one."""
-
-ANSWER_WORDS: dict[str, str] = {
-    AnswerValue.PASS: AnswerValue.PASS.label,
-    AnswerValue.FAIL: AnswerValue.FAIL.label.upper(),  # a failed item must catch the eye
-    AnswerValue.NA: AnswerValue.NA.label,
-}
 
 
 def section_start() -> list[Flowable]:
@@ -155,9 +150,7 @@ def _metrics_table(metrics: Sequence[MetricChange]) -> Flowable:
     for change in metrics:
         verdict = ""
         if change.kind == "changed":
-            verdict = change.verdict
-            if change.verdict in ("better", "worse", "unknown"):
-                verdict += f" ({DIRECTION_WORDS[change.direction]})"
+            verdict = change.rule.verdict_words(change.verdict)
             others = [name for name in change.changed_fields if name != "value"]
             if others:
                 verdict += f"; also changed: {', '.join(others)}"
@@ -318,6 +311,7 @@ def _round(number: int, checklist_round: ChecklistRound) -> list[Flowable]:
             )
         )
     story.append(Spacer(1, 6))
+    story.extend(controls_covered(checklist_round))
     return story
 
 
@@ -400,6 +394,11 @@ def _signoff(number: int, count: int, record: SignOffRecord) -> list[Flowable]:
                 ("Signed at", s.signed_at),
                 ("Certificate SHA-256", s.fingerprint),
                 ("Comment", s.comment),
+                ("Approval holds until", s.expires_on or ""),
+                (
+                    "Conditions",
+                    " ".join(f"({n}) {c}" for n, c in enumerate(s.conditions, start=1)),
+                ),
                 ("Verification", verdict),
                 ("Review", str(record.review_id)),
                 ("Attached as", f"{payload_name(s.id)}, {signature_name(s.id)}"),

@@ -40,6 +40,7 @@ from countersign.services.reports.pdf.styles import (
     bullet_style,
     heading_style,
 )
+from countersign.services.reviews.stages import StageState
 
 SECTIONS = (
     "1. Card content",
@@ -134,7 +135,7 @@ def _status_banner(data: ReportData) -> Flowable:
         [CONTENT_WIDTH],
         header=False,
         background=STATUS_COLOURS.get(
-            CardStatus.REJECTED if headline.startswith("REVOKED") else data.status,
+            CardStatus.REJECTED if headline.startswith(("REVOKED", "EXPIRED")) else data.status,
             (0.92, 0.92, 0.93),
         ),
         padding=8.0,
@@ -157,11 +158,11 @@ def _cover_facts(data: ReportData) -> list[tuple[str, str]]:
         ("Status", CardStatus.word(data.status)),
         (
             "Stages",
-            "; ".join(
-                f"{st.stage}: {StageStatus.word(st.status)}"
-                + (f" ({st.revoked_reason})" if st.revoked_reason else "")
-                for st in data.stages
-            ),
+            "; ".join(_stage_words(st) for st in data.stages),
+        ),
+        (
+            "Conditions",
+            " ".join(f"({n}) {c}" for n, c in enumerate(_conditions(data.stages), start=1)),
         ),
         (
             "Model files",
@@ -193,6 +194,26 @@ def _cover_facts(data: ReportData) -> list[tuple[str, str]]:
         ),
         ("Officer's certificate", exporter.fingerprint if exporter else ""),
     ]
+
+
+def _stage_words(state: StageState) -> str:
+    """``production: approved until 2027-03-31`` (or expired, revoked with its reason)."""
+    words = f"{state.stage}: {StageStatus.word(state.status)}"
+    if state.revoked_reason:
+        return f"{words} ({state.revoked_reason})"
+    if state.status == StageStatus.EXPIRED:
+        return f"{words} (the approval held until {state.expires_on})"
+    if state.status == StageStatus.APPROVED and state.expires_on:
+        return f"{words} until {state.expires_on}"
+    return words
+
+
+def _conditions(states: Sequence[StageState]) -> list[str]:
+    """Every condition the stages' approvals carry, each once."""
+    found: list[str] = []
+    for state in states:
+        found.extend(c for c in state.conditions if c not in found)
+    return found
 
 
 def card_content(data: ReportData) -> list[Flowable]:

@@ -16,13 +16,13 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from countersign.services.diff.diff_report import DIRECTION_WORDS
 from countersign.services.diff.metric_trends import (
     LINE_COLOURS,
     MetricTrend,
     ModelTrends,
     short_places,
 )
+from countersign.services.policy.terms import UNKNOWN
 from countersign.services.reports.pdf.fonts import BOLD, REGULAR, ensure_font
 from countersign.services.reports.pdf.styles import CONTENT_WIDTH
 
@@ -59,12 +59,12 @@ def metric_chart(trends: ModelTrends, name: str, lines: list[MetricTrend]) -> Dr
     """One metric across the versions: a line per place, approved versions ringed."""
     versions = trends.versions
     common, places = short_places(lines)
-    direction = lines[0].direction if lines else "unknown"
+    rule = lines[0].rule if lines else UNKNOWN
     legend_rows = (len(lines) + 1) // 2 + (1 if any(v[1] for v in versions) else 0)
     height = 30 + PLOT_HEIGHT + 26 + legend_rows * LEGEND_ROW + 4
     drawing = Drawing(CONTENT_WIDTH, height)
     on = f" on {common}" if common else ""
-    title = f"{name}{on} ({DIRECTION_WORDS[direction]})"
+    title = f"{name}{on} ({rule.words()})"
     drawing.add(String(0, height - 10, _cut(title, 110), fontName=BOLD, fontSize=9))
     plot = LinePlot()
     plot.x = 40
@@ -95,8 +95,11 @@ def metric_chart(trends: ModelTrends, name: str, lines: list[MetricTrend]) -> Dr
         rings.symbol = makeMarker("Circle", size=8, strokeColor=APPROVED, strokeWidth=1.5)
     _set_axes(plot, versions, [value for series in data for _x, value in series])
     drawing.add(plot)
-    if direction in ("higher", "lower"):
-        arrow = "↑ better" if direction == "higher" else "↓ better"
+    arrows = {"higher": "↑ better", "lower": "↓ better"}
+    if rule.target is not None:
+        arrows["target"] = f"→ {rule.target:g} better"
+    if rule.direction in arrows:
+        arrow = arrows[rule.direction]
         drawing.add(String(0, plot.y + plot.height + 6, arrow, fontName=REGULAR, fontSize=7))
     legend = _legend(places, plot.y - 26)
     drawing.add(legend)

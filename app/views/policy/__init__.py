@@ -1,0 +1,1 @@
+"""Settings ▸ Metric policy."""
