@@ -51,6 +51,8 @@ from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
 from countersign.services.importing.importer import Importer
 from countersign.services.reports.reports import ReportSigner
+from countersign.services.reviews import conditions
+from countersign.services.reviews.conditions import ApprovalTerms
 from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.storage import database
 from countersign.services.workstation import ServiceOptions, Services, open_services
@@ -83,6 +85,9 @@ SEARCH_TEXT = "monitor"
 
 TRIAGE_MODEL, TRIAGE_VERSION = "ed-triage-note-classifier", "1.2.0"
 """The demo version a second approver signs in the home screen's screenshot (high risk)."""
+
+FORECASTER_MODEL, FORECASTER_VERSION = "store-demand-forecaster", "3.1"
+"""The demo version approved for twelve days in the home screen's screenshot."""
 
 SIGNER_PASSPHRASE = "meridian review 2026"
 """The passphrase of the demo reviewers made for the sign-off screenshots."""
@@ -243,7 +248,9 @@ def _save_home_signer(window: MainWindow, services: Services, outdir: Path) -> P
 
     A clinical approver signs the triage classifier's new version from her own
     workstation (her key is then removed from this keyring): a high-risk round, one
-    approval of two, waiting for Dana or Sam.
+    approval of two, waiting for Dana or Sam.  Sam approves the demand forecaster's
+    new version with a condition, for twelve days: it shows among the approvals
+    expiring soon.
     """
     dana = services.identities.unlock("dana.whitfield@meridian.example", SIGNER_PASSPHRASE)
     priya = services.identities.create(
@@ -271,6 +278,26 @@ def _save_home_signer(window: MainWindow, services: Services, outdir: Path) -> P
         SIGNER_PASSPHRASE,
     )
     services.identities.keystore.delete(priya.fingerprint)
+    forecaster = services.reviews.prepare(FORECASTER_MODEL, FORECASTER_VERSION)
+    services.reviews.sign(
+        SignOffRequest(
+            model=FORECASTER_MODEL,
+            version=FORECASTER_VERSION,
+            template=forecaster.template.reference,
+            answers={
+                view.item.id: Answer(AnswerValue.PASS, "Checked with Supply Chain Analytics.")
+                for view in forecaster.items
+            },
+            decision="approve",
+            identity="sam.okafor@meridian.example",
+            comment="Approved for the holiday season only; review again in January.",
+            terms=ApprovalTerms(
+                ("Weekly WAPE report to the governance team.",),
+                conditions.today() + datetime.timedelta(days=12),
+            ),
+        ),
+        SIGNER_PASSPHRASE,
+    )
     window.refresh()
     window.show_home()
     settle(lambda: not window.home.loading)

@@ -9,7 +9,7 @@ from countersign.commands.output import EXIT_OK, print_columns, print_json
 from countersign.models.safe_text import terminal_text as line
 from countersign.models.vocabulary import DeskList
 from countersign.services.counting import counted
-from countersign.services.desk.records import Desk, DeskPage, Officer, Row
+from countersign.services.desk.records import Desk, DeskPage, Officer, Row, expiry_words
 
 NOT_STATED = "-"
 """Printed for an empty cell, so that columns stay readable."""
@@ -33,6 +33,7 @@ def queue(args: argparse.Namespace) -> int:
     _section(desk.awaiting_signature, desk, _awaiting_rows(desk))
     _section(desk.changes_requested, desk, _changes_rows(desk))
     _section(desk.approved, desk, _approved_rows(desk))
+    _section(desk.expiring, desk, _expiring_rows(desk))
     _section(desk.import_warnings, desk, _warning_rows(desk))
     return EXIT_OK
 
@@ -69,6 +70,8 @@ def _empty(kind: DeskList, desk: Desk) -> str:
         if not desk.officer.known:
             return "none: no identity of yours is on this workstation to sign with"
         return "no open round waits for your signature"
+    if kind == DeskList.EXPIRING:
+        return f"no approval ends within {desk.expiring_within} days"
     if kind == DeskList.IMPORT_WARNINGS:
         return f"no warnings in the {desk.recent_window:,} newest card versions"
     return EMPTY.get(kind, "")
@@ -141,6 +144,22 @@ def _approved_rows(desk: Desk) -> list[tuple[str, ...]]:
             *(line(r.approved_for(stage)) or NOT_STATED for stage in desk.stages),
         )
         for r in desk.approved.rows
+    ]
+    return rows
+
+
+def _expiring_rows(desk: Desk) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [("Model", "Version", "Stage", "Expires", "When", "Conditions")]
+    rows += [
+        (
+            line(r.model),
+            line(r.version),
+            r.stage or "any",
+            r.expires_on,
+            expiry_words(r.days_left),
+            "; ".join(line(c) for c in r.conditions) or NOT_STATED,
+        )
+        for r in desk.expiring.rows
     ]
     return rows
 

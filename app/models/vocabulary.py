@@ -395,6 +395,7 @@ class DeskList(Vocabulary):
     AWAITING_SIGNATURE = "awaiting_signature"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
+    EXPIRING = "expiring"
     IMPORT_WARNINGS = "import_warnings"
 
 
@@ -405,6 +406,7 @@ _labelled(
         "awaiting_signature": "Rounds awaiting my signature",
         "changes_requested": "Changes requested, awaiting the team",
         "approved": "Approved for each stage",
+        "expiring": "Approvals expiring soon",
         "import_warnings": "Recent imports with warnings",
     },
 )

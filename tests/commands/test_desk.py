@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 from pathlib import Path
 
 import pytest
 
 from countersign.cli import main
-from tests.helpers.signoff import medium_card, workbench
+from countersign.services.reviews.conditions import ApprovalTerms
+from countersign.services.storage import database
+from tests.helpers.signoff import PASSPHRASE, medium_card, workbench
 
 ANA, OLGA = "ana@example.org", "olga@example.org"
 
@@ -49,6 +53,8 @@ def test_queue_prints_each_list_with_a_header_row(
         approved = lines.index("Approved for each stage (1)")
         assert lines[approved + 1].split() == ["Model", "Team", "Staging", "Production"]
         assert lines[approved + 2].split() == ["credit-scorer", "Risk", "1.0", "-"]
+        assert "Approvals expiring soon (0)" in lines
+        assert "  no approval ends within 30 days" in lines
         assert "Recent imports with warnings (0)" in lines
         assert "  no warnings in the 1,000 newest card versions" in lines
 
@@ -59,6 +65,7 @@ def test_queue_prints_each_list_with_a_header_row(
         data = json.loads(_queue(capsys, "--json"))
         assert sorted(data["officer"]["identities"]) == [ANA, OLGA]
         assert data["stages"] == ["staging", "production"]
+        assert data["expiring"] == {"total": 0, "shown": 0, "rows": [], "within_days": 30}
         assert data["to_review"]["total"] == 1
         assert data["to_review"]["rows"][0]["model"] == "triage"
         assert data["changes_requested"]["rows"][0]["comment"] == "Name the holdout."
@@ -102,3 +109,52 @@ def test_queue_on_a_missing_registry_is_refused(
     assert main(["queue"]) == 1
     assert "nowhere.sqlite3" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_queue_lists_an_approval_that_expires_soon(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "utc_today", lambda: datetime.date(2026, 12, 5))
+    with workbench(tmp_path, str(db)) as bench:
+        bench.import_card(medium_card("credit-scorer", "1.0"), team="Risk")
+        bench.person(OLGA, role="officer")
+        bench.person(ANA)
+        request = dataclasses.replace(
+            bench.request(ANA),
+            terms=ApprovalTerms(("Monthly drift report.",), datetime.date(2026, 12, 6)),
+        )
+        bench.reviews.sign(request, PASSPHRASE)
+        lines = _queue(capsys).splitlines()
+        data = json.loads(_queue(capsys, "--json"))
+    heading = lines.index("Approvals expiring soon (1)")
+    assert lines[heading + 1].split() == [
+        "Model",
+        "Version",
+        "Stage",
+        "Expires",
+        "When",
+        "Conditions",
+    ]
+    assert lines[heading + 2].split() == [
+        "credit-scorer",
+        "1.0",
+        "staging",
+        "2026-12-06",
+        "in",
+        "1",
+        "day",
+        "Monthly",
+        "drift",
+        "report.",
+    ]
+    assert data["expiring"]["rows"] == [
+        {
+            "model": "credit-scorer",
+            "version": "1.0",
+            "stage": "staging",
+            "expires_on": "2026-12-06",
+            "days_left": 1,
+            "expired": False,
+            "conditions": ["Monthly drift report."],
+        }
+    ]

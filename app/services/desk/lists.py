@@ -10,6 +10,7 @@ primary key), so it never scans the whole registry for warnings.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Sequence
 
@@ -18,18 +19,25 @@ from sqlalchemy.orm import Session
 
 from countersign.models.tables import CardVersion, Identity, Model, Review, Revocation, Signature
 from countersign.models.vocabulary import CardStatus, Decision, DeskList
+from countersign.services.deployment.expiry import approvals_expiring
 from countersign.services.desk.records import (
     ApprovedWhere,
     AwaitingSignature,
     ChangesRequested,
     DeskPage,
+    Expiring,
     ImportWarnings,
     ToReview,
 )
+from countersign.services.reviews import conditions
 from countersign.services.reviews.records import ReviewInfo, load_reviews
+from countersign.services.stage_summary import expired_rounds
 
 RECENT_IMPORTS = 1000
 """How many of the newest card versions "recent imports with warnings" looks at."""
+
+EXPIRING_WITHIN_DAYS = 30
+"""How many days ahead "approvals expiring soon" looks (approvals already expired show too)."""
 
 
 def to_review(session: Session, offset: int, limit: int) -> DeskPage[ToReview]:
@@ -152,11 +160,23 @@ def changes_requested(session: Session, offset: int, limit: int) -> DeskPage[Cha
 def approved(
     session: Session, stages: Sequence[str], offset: int, limit: int
 ) -> DeskPage[ApprovedWhere]:
-    """Every model with an approval, by name, with the version approved for each stage."""
+    """Every model with an approval in force, by name, with the version approved for each stage.
+
+    An approval past its expiry, or revoked for its round's stage, is in force no longer.
+    """
+    lapsed = exists().where(
+        Signature.review_id == Review.id,
+        Signature.decision == Decision.APPROVE,
+        Signature.expires_on < conditions.today().isoformat(),
+    )
+    revoked = exists().where(
+        Revocation.card_version_id == Review.card_version_id,
+        Revocation.stage == Review.stage,
+    )
     approved_models = (
         select(CardVersion.model_id)
         .join(Review, Review.card_version_id == CardVersion.id)
-        .where(Review.status == CardStatus.APPROVED)
+        .where(Review.status == CardStatus.APPROVED, ~lapsed, ~revoked)
         .distinct()
     )
     total = session.scalar(select(func.count()).select_from(approved_models.subquery())) or 0
@@ -184,7 +204,8 @@ def approved(
 def approved_by_stage(
     session: Session, model_ids: Sequence[int], stages: Sequence[str]
 ) -> dict[tuple[int, str], str]:
-    """``(model id, stage) -> version``: the newest approved, unrevoked version for each stage.
+    """``(model id, stage) -> version``: the newest approved version for each stage, neither
+    revoked nor expired.
 
     A round from before stages (no stage) counts for every stage.
     """
@@ -192,11 +213,17 @@ def approved_by_stage(
         return {}
     rows = session.execute(
         select(
-            CardVersion.model_id, CardVersion.id, CardVersion.seq, CardVersion.version, Review.stage
+            CardVersion.model_id,
+            CardVersion.id,
+            CardVersion.seq,
+            CardVersion.version,
+            Review.stage,
+            Review.id,
         )
         .join(Review, Review.card_version_id == CardVersion.id)
         .where(CardVersion.model_id.in_(list(model_ids)), Review.status == CardStatus.APPROVED)
     ).all()
+    expired = expired_rounds(session, [row[5] for row in rows])
     revoked = set(
         session.execute(
             select(Revocation.card_version_id, Revocation.stage)
@@ -205,7 +232,9 @@ def approved_by_stage(
         ).tuples()
     )
     newest: dict[tuple[int, str], tuple[int, str]] = {}
-    for model_id, cv_id, seq, version, stage in rows:
+    for model_id, cv_id, seq, version, stage, review_id in rows:
+        if review_id in expired:
+            continue  # past its expiry: approved no longer (it shows among those expiring)
         for name in stages if stage is None else [stage]:
             if (cv_id, name) in revoked:
                 continue
@@ -213,6 +242,17 @@ def approved_by_stage(
             if key not in newest or newest[key][0] < seq:
                 newest[key] = (seq, version)
     return {key: version for key, (_seq, version) in newest.items()}
+
+
+def expiring(session: Session, offset: int, limit: int) -> DeskPage[Expiring]:
+    """Approvals in force that end within :data:`EXPIRING_WITHIN_DAYS` (or have ended), soonest first."""
+    today = conditions.today()
+    found = approvals_expiring(session, today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS))
+    rows = [
+        Expiring(a.model, a.version, a.stage, a.expires_on, a.days_left(today), a.conditions)
+        for a in found
+    ]
+    return DeskPage(DeskList.EXPIRING, len(rows), tuple(rows[offset : offset + limit]), offset)
 
 
 def import_warnings(session: Session, offset: int, limit: int) -> DeskPage[ImportWarnings]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from countersign.models.vocabulary import DeskList
+from countersign.services.counting import counted
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,51 @@ class ApprovedWhere:
         }
 
 
+def expiry_words(days_left: int) -> str:
+    """When an approval ends, from today: ``last day today``, ``in 3 days``, ``expired 2 days ago``."""
+    if days_left == 0:
+        return "last day today"
+    if days_left > 0:
+        return f"in {counted(days_left, 'day')}"
+    return f"expired {counted(-days_left, 'day')} ago"
+
+
+@dataclass(frozen=True)
+class Expiring:
+    """One stage's approval of a card version that ends soon (or has ended)."""
+
+    model: str
+    version: str
+    stage: str
+    expires_on: str
+    """The last day (``YYYY-MM-DD``, UTC) the approval holds."""
+    days_left: int
+    """Days from today to :attr:`expires_on`; negative once it has expired."""
+    conditions: tuple[str, ...]
+
+    @property
+    def expired(self) -> bool:
+        """Whether the approval no longer holds today."""
+        return self.days_left < 0
+
+    @property
+    def when(self) -> str:
+        """When it ends, from today, in words (see :func:`expiry_words`)."""
+        return expiry_words(self.days_left)
+
+    def as_json(self) -> dict[str, Any]:
+        """The row as ``queue --json`` prints it."""
+        return {
+            "model": self.model,
+            "version": self.version,
+            "stage": self.stage,
+            "expires_on": self.expires_on,
+            "days_left": self.days_left,
+            "expired": self.expired,
+            "conditions": list(self.conditions),
+        }
+
+
 @dataclass(frozen=True)
 class ImportWarnings:
     """A recently imported card version whose reader noted problems inside it."""
@@ -141,7 +187,9 @@ class ImportWarnings:
         }
 
 
-Row = TypeVar("Row", ToReview, AwaitingSignature, ChangesRequested, ApprovedWhere, ImportWarnings)
+Row = TypeVar(
+    "Row", ToReview, AwaitingSignature, ChangesRequested, ApprovedWhere, Expiring, ImportWarnings
+)
 
 
 @dataclass(frozen=True)
@@ -187,9 +235,12 @@ class Desk:
     awaiting_signature: DeskPage[AwaitingSignature]
     changes_requested: DeskPage[ChangesRequested]
     approved: DeskPage[ApprovedWhere]
+    expiring: DeskPage[Expiring]
     import_warnings: DeskPage[ImportWarnings]
     recent_window: int = field(default=0)
     """How many of the newest card versions "recent imports" looks at."""
+    expiring_within: int = field(default=0)
+    """How many days ahead "approvals expiring soon" looks."""
 
     def as_json(self) -> dict[str, Any]:
         """The whole desk as ``queue --json`` prints it."""
@@ -203,6 +254,7 @@ class Desk:
             "awaiting_signature": self.awaiting_signature.as_json(),
             "changes_requested": self.changes_requested.as_json(),
             "approved": self.approved.as_json(),
+            "expiring": {**self.expiring.as_json(), "within_days": self.expiring_within},
             "import_warnings": {
                 **self.import_warnings.as_json(),
                 "recent_card_versions": self.recent_window,

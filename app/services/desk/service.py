@@ -19,6 +19,7 @@ from countersign.services.desk.records import (
     ChangesRequested,
     Desk,
     DeskPage,
+    Expiring,
     ImportWarnings,
     Officer,
     ToReview,
@@ -35,6 +36,7 @@ AnyPage = (
     | DeskPage[AwaitingSignature]
     | DeskPage[ChangesRequested]
     | DeskPage[ApprovedWhere]
+    | DeskPage[Expiring]
     | DeskPage[ImportWarnings]
 )
 
@@ -72,8 +74,10 @@ class DeskService:
                 awaiting_signature=lists.awaiting_signature(session, mine, 0, first),
                 changes_requested=lists.changes_requested(session, 0, first),
                 approved=lists.approved(session, stages, 0, first),
+                expiring=lists.expiring(session, 0, first),
                 import_warnings=lists.import_warnings(session, 0, first),
                 recent_window=lists.RECENT_IMPORTS,
+                expiring_within=lists.EXPIRING_WITHIN_DAYS,
             )
 
     def page(self, kind: DeskList, officer: Officer, offset: int, limit: int) -> AnyPage:
@@ -92,4 +96,6 @@ def _page(session: Session, kind: DeskList, officer: Officer, offset: int, limit
         return lists.changes_requested(session, offset, limit)
     if kind == DeskList.APPROVED:
         return lists.approved(session, stage_names(session), offset, limit)
+    if kind == DeskList.EXPIRING:
+        return lists.expiring(session, offset, limit)
     return lists.import_warnings(session, offset, limit)

@@ -25,6 +25,7 @@ from countersign.services.desk.records import (
     AwaitingSignature,
     ChangesRequested,
     DeskPage,
+    Expiring,
     ImportWarnings,
     Officer,
     ToReview,
@@ -46,7 +47,9 @@ NOT_STATED = "—"
 """Shown for an empty cell (an empty cell reads as missing data)."""
 
 _Index = QModelIndex | QPersistentModelIndex
-DeskRowType = ToReview | AwaitingSignature | ChangesRequested | ApprovedWhere | ImportWarnings
+DeskRowType = (
+    ToReview | AwaitingSignature | ChangesRequested | ApprovedWhere | Expiring | ImportWarnings
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,18 @@ COLUMNS: dict[DeskList, tuple[Column, ...]] = {
             "Requested", "When changes were requested", lambda r: local_date(r.requested_at), 90
         ),
         Column("By", "Who requested them", lambda r: _or_dash(r.requested_by)),
+    ),
+    DeskList.EXPIRING: (
+        _MODEL,
+        _VERSION,
+        Column("Stage", "The stage the approval is for", lambda r: r.stage or "any", 80),
+        Column("Expires", "The last day the approval holds", lambda r: r.expires_on, 90),
+        Column("When", "From today", lambda r: r.when, 130),
+        Column(
+            "Conditions",
+            "The conditions the approval was signed with",
+            lambda r: display_text("; ".join(r.conditions)) or NOT_STATED,
+        ),
     ),
     DeskList.IMPORT_WARNINGS: (
         _MODEL,
@@ -224,6 +239,7 @@ _NOUNS: dict[DeskList, tuple[str, str]] = {
     DeskList.AWAITING_SIGNATURE: ("round", "rounds"),
     DeskList.CHANGES_REQUESTED: ("card version", "card versions"),
     DeskList.APPROVED: ("model", "models"),
+    DeskList.EXPIRING: ("approval", "approvals"),
     DeskList.IMPORT_WARNINGS: ("card version", "card versions"),
 }
 

@@ -39,6 +39,7 @@ HINTS = {
     DeskList.AWAITING_SIGNATURE: "Open rounds none of your identities has signed yet.",
     DeskList.CHANGES_REQUESTED: "Sent back to the team, who have not sent a newer version.",
     DeskList.APPROVED: "The version approved for each stage, per model.",
+    DeskList.EXPIRING: "Approvals that end within 30 days, or have ended; the soonest first.",
     DeskList.IMPORT_WARNINGS: "Problems the readers noted in the newest imports; newest first.",
 }
 """The line under each list's heading: what the list holds and in which order."""
@@ -58,7 +59,7 @@ LOADING = "Reading the registry…"
 MY_QUEUE = (DeskList.TO_REVIEW, DeskList.AWAITING_SIGNATURE, DeskList.CHANGES_REQUESTED)
 """The lists of the left column, "My queue"."""
 
-WHAT_IS_WHERE = (DeskList.APPROVED, DeskList.IMPORT_WARNINGS)
+WHAT_IS_WHERE = (DeskList.APPROVED, DeskList.EXPIRING, DeskList.IMPORT_WARNINGS)
 """The lists of the right column, "What is where"."""
 
 
@@ -77,6 +78,11 @@ def empty_text(kind: DeskList, desk: Desk) -> str:
                 "signature. Create or import one in Settings ▸ Identities…"
             )
         return "No open round waits for your signature."
+    if kind == DeskList.EXPIRING:
+        return (
+            f"No approval ends within {desk.expiring_within} days. An approval signed with an "
+            "expiry date shows here from that many days before it ends, and stays once it has ended."
+        )
     if kind == DeskList.IMPORT_WARNINGS:
         return (
             f"No warnings in the {desk.recent_window:,} newest card versions. A value that is no "

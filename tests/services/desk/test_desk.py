@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from countersign.services.deployment.records import RevokeRequest
 from countersign.services.desk import lists
 from countersign.services.desk.records import Officer
 from countersign.services.importing.importer import LooseCardInfo
+from countersign.services.reviews.conditions import ApprovalTerms
+from countersign.services.storage import database
 from tests.helpers.mct import PHOTO_CLASSIFIER, write_mct_cards
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, workbench
 
@@ -159,6 +163,7 @@ def test_queue_json_names_every_list(bench: Workbench) -> None:
         "awaiting_signature",
         "changes_requested",
         "approved",
+        "expiring",
         "import_warnings",
     }
     assert out["to_review"]["total"] == 3 and out["to_review"]["shown"] == 3
@@ -171,3 +176,41 @@ def test_queue_json_names_every_list(bench: Workbench) -> None:
         "warnings": 0,
     }
     assert out["import_warnings"]["recent_card_versions"] == lists.RECENT_IMPORTS
+
+
+def _approve_until(bench: Workbench, model: str, until: str, *terms: str) -> None:
+    """Approve ``model`` 1.0 for staging through the real sign-off path, holding until ``until``."""
+    request = dataclasses.replace(
+        bench.request(ANA, model=model),
+        terms=ApprovalTerms(terms, datetime.date.fromisoformat(until)),
+    )
+    bench.reviews.sign(request, PASSPHRASE)
+
+
+def test_approvals_expiring_soon_then_expired(
+    bench: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "utc_today", lambda: datetime.date(2026, 12, 5))
+    _approve_until(bench, "credit-scorer", "2026-12-20", "Re-validate on December's data.")
+    _approve_until(bench, "fraud-model", "2027-06-30")  # beyond the thirty days
+    desk = bench.services.desk.desk()
+    assert desk.expiring_within == lists.EXPIRING_WITHIN_DAYS == 30
+    (soon,) = desk.expiring.rows
+    assert (soon.model, soon.version, soon.stage, soon.expires_on) == (
+        "credit-scorer",
+        "1.0",
+        "staging",
+        "2026-12-20",
+    )
+    assert (soon.days_left, soon.expired, soon.when) == (15, False, "in 15 days")
+    assert soon.conditions == ("Re-validate on December's data.",)
+    assert [row.model for row in desk.approved.rows] == ["credit-scorer", "fraud-model"]
+
+    # The day after its last day: expired, still listed as such, approved no longer.
+    monkeypatch.setattr(database, "utc_today", lambda: datetime.date(2026, 12, 21))
+    after = bench.services.desk.desk()
+    (lapsed,) = after.expiring.rows
+    assert (lapsed.days_left, lapsed.expired, lapsed.when) == (-1, True, "expired 1 day ago")
+    assert [row.model for row in after.approved.rows] == ["fraud-model"]
+    assert after.approved.total == 1
+    assert after.as_json()["expiring"]["rows"][0]["expired"] is True

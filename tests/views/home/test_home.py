@@ -49,6 +49,7 @@ def test_the_window_opens_on_home_with_the_registrys_work(qtbot: QtBot, window: 
     assert "Settings ▸ Identities" in awaiting.empty.text()
     approved = sections[DeskList.APPROVED]
     assert approved.empty.text().startswith("Nothing is approved yet.")
+    assert sections[DeskList.EXPIRING].empty.text().startswith("No approval ends within 30 days.")
     assert "Settings ▸ Identities" in window.home.whose.text()
 
 
