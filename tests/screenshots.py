@@ -6,7 +6,8 @@ Builds the demo registry in a temporary folder, opens the main window at
 1440x900 and saves: the browser, each tab of the model page (and Compare's attachments side by side), a search, the
 import preview of a refused (hostile) bundle and of a good one, the audit
 trail window after Verify chain, the card draft editor (empty, half filled in with its
-completeness panel, and complete), and a sign-off: the Review tab answered, the
+completeness panel, and complete), and a sign-off: the failed adverse impact threshold
+of the Review tab with its escalation, the Review tab answered, the
 signing dialog, the tab once signed, and Settings ▸ Identities (and, last, Settings ▸
 Metric policy before and after a policy is imported); then the signed
 report: the export dialog, the preview of the exported PDF with its verdict,
@@ -113,6 +114,7 @@ FIXED_SCREENS = (
     "import-model-failed",
     "model-files-signed",
     "audit-verified",
+    "review-threshold",
     "review-answered",
     "review-signing",
     "review-signing-wrong-passphrase",
@@ -425,8 +427,15 @@ def _save_sign_off(window: MainWindow, services: Services, outdir: Path) -> list
     tab = window.model_page.review_tab
     window.model_page.tabs.setCurrentWidget(tab)
     settle()
+    # The failed adverse impact threshold: each slice beside 2.1's, and its escalation.
+    threshold = tab.items.row_of("adverse-impact")
+    if threshold is None:
+        raise LookupError("the high-risk checklist has no adverse-impact item")
+    tab.table.selectRow(threshold)
+    settle()
+    saved = [_save(window, outdir, "review-threshold")]
     _answer_like_a_reviewer(tab)
-    saved = [_save(window, outdir, "review-answered")]
+    saved.append(_save(window, outdir, "review-answered"))
     tab.start_sign_off()
     dialog = tab.signing_dialog
     if dialog is None:

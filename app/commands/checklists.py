@@ -14,6 +14,8 @@ from countersign.models.checklist import (
     ListNotEmpty,
     MetricAtLeast,
     MetricAtMost,
+    Regression,
+    Threshold,
 )
 from countersign.services.counting import counted
 from countersign.services.reviews.checklists import TemplateInfo
@@ -96,6 +98,8 @@ def _print_template(info: TemplateInfo) -> None:
         print("  used only when chosen (another template is the default for these tiers)")
     if t.description:
         print(f"  {t.description}")
+    for key, named in t.escalations.items():
+        print(f"  escalation {key}: {named.text} ({named.describe()})")
     print()
     for item in t.items:
         flag = "required" if item.required else "optional"
@@ -103,6 +107,12 @@ def _print_template(info: TemplateInfo) -> None:
         print(f"    {item.text}")
         if item.check is not None:
             print(f"    automatic check: {describe_check(item.check)}")
+        escalation = t.escalation_of(item)
+        if escalation is not None:
+            print(
+                f"    if it fails: escalation {item.escalation} ({escalation.text}: "
+                f"{escalation.describe()})"
+            )
         if item.references:
             print(f"    evidences: {'; '.join(ref.label() for ref in item.references)}")
 
@@ -119,6 +129,8 @@ def describe_check(check: AutomaticCheck) -> str:
         where = f" on {check.dataset}" if check.dataset else ""
         where += f" for slice {check.slice}" if check.slice else ""
         return f"{check.metric}{where} is {bound} {check.value:g}"
+    if isinstance(check, Threshold | Regression):
+        return check.rule
     if isinstance(check, LicenseIn):
         return f"the licence is one of {', '.join(check.allowed)}"
     return "the card was read with no format warnings"

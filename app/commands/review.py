@@ -23,6 +23,7 @@ from countersign.services.reviews.responses_file import (
     read_responses_listing_problems,
 )
 from countersign.services.reviews.reviews import (
+    ItemView,
     ReviewInfo,
     SignOffRequest,
     SignOffResult,
@@ -98,7 +99,12 @@ def _print_signed(request: SignOffRequest, draft: ReviewDraft, result: SignOffRe
         print(f"  the approval holds until {request.terms.expires_on}")
     for number, condition in enumerate(request.terms.conditions, start=1):
         print(f"  condition {number}: {condition}")
+    signed = r.signatures[-1].escalations.signed if r.signatures else ()
+    for key in signed:
+        print(f"  signs the escalation {key}")
     print(f"  review {r.id}: {CardStatus.word(r.status)} ({approvals_text(r)})")
+    for lacking in result.lacking:
+        print(f"  still needed: {lacking}")
     print(f"  {draft.model} {draft.version} for {draft.stage}: {CardStatus.word(r.status)}")
 
 
@@ -144,6 +150,8 @@ def dry_run(args: argparse.Namespace) -> int:
     print("Checklist items (automatic checks run on the card):")
     print_columns(_dry_run_rows(draft, answers))
     print()
+    for line in escalation_lines(draft):
+        print(line)
     if not problems:
         what = "the sign-off would be accepted" if args.responses else "no problem found"
         print(f"No problems: {what}.")
@@ -168,11 +176,8 @@ def _dry_run_json(
                 "item": view.item.id,
                 "text": view.item.text,
                 "required": view.item.required,
-                "automatic": (
-                    {"result": view.automatic.result, "evidence": view.automatic.evidence}
-                    if view.automatic
-                    else None
-                ),
+                "automatic": _automatic_json(view),
+                "escalation": _escalation_json(view),
                 "answer": answers[view.item.id].answer if view.item.id in answers else None,
             }
             for view in draft.items
@@ -207,6 +212,50 @@ def _terms(args: argparse.Namespace) -> ApprovalTerms:
     return ApprovalTerms(tuple(args.condition), expires)
 
 
+def _automatic_json(view: ItemView) -> dict[str, Any] | None:
+    result = view.automatic
+    if result is None:
+        return None
+    out: dict[str, Any] = {"result": result.result, "evidence": result.evidence}
+    if result.measurements:
+        out["baseline"] = result.baseline or None
+        out["values"] = [
+            {"where": m.where, "value": m.value, "baseline": m.previous or None, "passed": m.passed}
+            for m in result.measurements
+        ]
+    return out
+
+
+def _escalation_json(view: ItemView) -> dict[str, Any] | None:
+    if view.escalation is None:
+        return None
+    return {
+        "id": view.item.escalation,
+        "text": view.escalation.text,
+        "asks": view.escalation.describe(),
+        "needed": view.escalates,
+    }
+
+
+def escalation_lines(draft: ReviewDraft) -> list[str]:
+    """What the failed thresholds of ``draft`` need before the card can be approved, in words."""
+    signatures = draft.open_review.signatures if draft.open_review is not None else ()
+    lines = []
+    for view in draft.items:
+        if not view.escalates or view.escalation is None:
+            continue
+        key = view.item.escalation
+        who = [s.signer_email for s in signatures if key in s.escalations.signed]
+        state = f"signed by {', '.join(who)}" if who else "not signed yet"
+        if not view.escalation.role:
+            state = "counted when the round is decided"
+        lines.append(
+            f"Escalation {key} needed ({view.item.id} failed its threshold): "
+            f"{view.escalation.text}, {view.escalation.describe()}; {state}."
+        )
+    return [*lines, ""] if lines else []
+
+
 def review_json(r: ReviewInfo) -> dict[str, Any]:
     """The documented JSON of one review round with every sign-off."""
     return {
@@ -233,6 +282,10 @@ def review_json(r: ReviewInfo) -> dict[str, Any]:
                 "chain": {"seq": s.chain[0], "hash": s.chain[1]} if s.chain else None,
                 "conditions": list(s.conditions),
                 "expires_on": s.expires_on,
+                "escalations": {
+                    "needed": list(s.escalations.needed),
+                    "signed": list(s.escalations.signed),
+                },
                 "algorithm": "ECDSA P-256 SHA-256",
                 "signature": base64.b64encode(s.signature).decode("ascii"),
                 "responses": [
@@ -273,6 +326,8 @@ def print_reviews(reviews: list[ReviewInfo]) -> None:
                 f"    {s.signed_at[:16]}Z  {Decision.word(s.decision):<15} "
                 f"{s.signer_name} <{s.signer_email}> ({s.signer_role}){comment}"
             )
+            for key in s.escalations.signed:
+                print(f"      fulfils the escalation {key} (as {s.escalations.role})")
 
 
 EVIDENCE_CHARS = 90

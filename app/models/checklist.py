@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from countersign.models.vocabulary import APPROVING_ROLES
+
 RiskTier = Literal["unknown", "low", "medium", "high", "critical"]
 """The risk tiers a template can apply to; a card with no rating counts as ``unknown``."""
 
@@ -128,6 +130,70 @@ class MetricAtMost(_MetricBound):
     kind: Literal["metric_at_most"]
 
 
+ThresholdOp = Literal[">=", ">", "<=", "<"]
+"""How a threshold compares a reported value with its limit."""
+
+OP_WORDS: dict[str, str] = {">=": "at least", ">": "above", "<=": "at most", "<": "below"}
+"""Each threshold comparison in words."""
+
+
+class _MetricScope(_Part):
+    """Which results of a metric a threshold reads: every slice, or a named dataset/split/slice.
+
+    Left empty, a field matches every value; ``slice: overall`` names the
+    results reported for the whole set (no slice).
+    """
+
+    metric: str = Field(min_length=1, max_length=200)
+    dataset: str = Field(default="", max_length=300)
+    split: str = Field(default="", max_length=300)
+    slice: str = Field(default="", max_length=300)
+
+    @property
+    def scope(self) -> str:
+        """Where the threshold applies, in words (``on every slice``, ``for slice age 18-24``)."""
+        parts = [
+            f"on {self.dataset}" if self.dataset else "",
+            f"({self.split})" if self.split else "",
+        ]
+        parts.append(f"for slice {self.slice}" if self.slice else "on every slice")
+        return " ".join(part for part in parts if part)
+
+
+class Threshold(_MetricScope):
+    """Every reported result of ``metric`` in scope compares ``op`` with ``value``.
+
+    ``adverse impact ratio >= 0.80`` on every slice: one slice below fails the check.
+    """
+
+    kind: Literal["threshold"]
+    op: ThresholdOp
+    value: float = Field(allow_inf_nan=False)
+
+    @property
+    def rule(self) -> str:
+        """The threshold in words: ``Adverse impact ratio at least 0.8 on every slice``."""
+        return f"{self.metric} {OP_WORDS[self.op]} {self.value:g} {self.scope}"
+
+
+class Regression(_MetricScope):
+    """No result of ``metric`` in scope is worse than the last approved version's by more than
+    ``tolerance``; ``better`` says which way is better (``higher`` for AUC)."""
+
+    kind: Literal["regression"]
+    better: Literal["higher", "lower"]
+    tolerance: float = Field(ge=0, allow_inf_nan=False)
+
+    @property
+    def rule(self) -> str:
+        """The limit in words: ``AUC not lower than the last approved by more than 0.01``."""
+        worse = "lower" if self.better == "higher" else "higher"
+        return (
+            f"{self.metric} not {worse} than in the last approved version by more than "
+            f"{self.tolerance:g} {self.scope}"
+        )
+
+
 class LicenseIn(_Part):
     """The card states a licence, and it is one of ``allowed`` (compared without case)."""
 
@@ -144,7 +210,14 @@ class NoFormatWarnings(_Part):
 
 
 AutomaticCheck = Annotated[
-    FieldPresent | ListNotEmpty | MetricAtLeast | MetricAtMost | LicenseIn | NoFormatWarnings,
+    FieldPresent
+    | ListNotEmpty
+    | MetricAtLeast
+    | MetricAtMost
+    | Threshold
+    | Regression
+    | LicenseIn
+    | NoFormatWarnings,
     Field(discriminator="kind"),
 ]
 """One automatic check: a closed set of kinds, told apart by ``kind``."""
@@ -154,9 +227,59 @@ CHECK_KINDS = (
     "list_not_empty",
     "metric_at_least",
     "metric_at_most",
+    "threshold",
+    "regression",
     "license_in",
     "no_format_warnings",
 )
+
+
+class TemplateFieldError(ValueError):
+    """A template problem that belongs to one field of the file (a cross-reference)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+
+
+class Escalation(_Part):
+    """What passing a failed threshold takes, beyond a note: more approvals, or a role's.
+
+    ``role``: one approval of the round must come from an identity holding
+    that role (an officer, say); a plain approval is refused until it has
+    signed.  ``approvals``: the round needs that many approvals more than the
+    template's quorum.  An escalation may ask both.
+    """
+
+    text: str = Field(min_length=1, max_length=300)
+    role: str = Field(default="", max_length=20)
+    approvals: int = Field(default=0, ge=0, le=10)
+
+    @field_validator("role")
+    @classmethod
+    def _approving_role(cls, role: str) -> str:
+        if role and role not in APPROVING_ROLES:
+            raise ValueError(
+                f"unknown role {role!r}; an escalation asks for an approval by an "
+                f"{' or an '.join(APPROVING_ROLES)}"
+            )
+        return role
+
+    @model_validator(mode="after")
+    def _asks_something(self) -> Escalation:
+        if not self.role and not self.approvals:
+            raise ValueError("an escalation asks for a role (role: officer) or more approvals")
+        return self
+
+    def describe(self) -> str:
+        """What it takes, in words: ``an approval by an officer``, ``1 more approval``."""
+        parts = []
+        if self.role:
+            article = "an" if self.role[0] in "aeiou" else "a"
+            parts.append(f"an approval by {article} {self.role}")
+        if self.approvals:
+            parts.append(f"{self.approvals} more approval{'s' if self.approvals > 1 else ''}")
+        return " and ".join(parts)
 
 
 Framework = Literal["eu-ai-act", "nist-ai-rmf", "iso-42001", "sr-11-7"]
@@ -220,6 +343,8 @@ class ChecklistItem(_Part):
     guidance: str = Field(default="", max_length=10_000)
     required: bool = True
     check: AutomaticCheck | None = None
+    escalation: str = Field(default="", max_length=64)
+    """The id of the template's escalation a failed threshold (or regression) check needs."""
     references: list[ClauseRef] = Field(default_factory=list, max_length=20)
     """The framework clauses the item evidences (for the report's controls table)."""
 
@@ -235,6 +360,10 @@ class ChecklistTemplate(_Part):
     stages: list[str] = Field(default_factory=list, max_length=20)
     """The deployment stages the template serves; empty for every stage."""
     quorum: int = Field(default=1, ge=1, le=20)
+    escalations: dict[Annotated[str, Field(pattern=_SLUG)], Escalation] = Field(
+        default_factory=dict, max_length=20
+    )
+    """What a failed threshold item takes to pass, by id; items name one with ``escalation``."""
     by_choice: bool = False
     """Used only when the officer chooses it: where another template applies, that one is the
     default (the EU AI Act template beside the high-risk review)."""
@@ -258,6 +387,21 @@ class ChecklistTemplate(_Part):
             if item.id in seen:
                 raise ValueError(f"item id {item.id!r} is used twice; item ids must be unique")
             seen.add(item.id)
+        for index, item in enumerate(self.items):
+            if not item.escalation:
+                continue
+            field = f"items[{index}].escalation"
+            if not isinstance(item.check, Threshold | Regression):
+                raise TemplateFieldError(
+                    field, "only an item with a threshold or regression check escalates"
+                )
+            if item.escalation not in self.escalations:
+                known = ", ".join(self.escalations) or "none (add an escalations: section)"
+                raise TemplateFieldError(
+                    field,
+                    f"unknown escalation {item.escalation!r}; this template's escalations are "
+                    f"{known}",
+                )
         return self
 
     @property
@@ -272,6 +416,10 @@ class ChecklistTemplate(_Part):
     def item(self, item_id: str) -> ChecklistItem | None:
         """The item with ``item_id``, or None."""
         return next((item for item in self.items if item.id == item_id), None)
+
+    def escalation_of(self, item: ChecklistItem) -> Escalation | None:
+        """The escalation ``item`` names, if any."""
+        return self.escalations.get(item.escalation) if item.escalation else None
 
     def serves_stage(self, stage: str) -> bool:
         """Whether the template may be used for a review round for ``stage``."""

@@ -280,6 +280,8 @@ class Signature(Base):
     """The sign-off's conditions, a JSON list of short texts (signed when not empty)."""
     expires_on: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
     """The date (``YYYY-MM-DD``, UTC) until which an approval holds; None: no expiry (signed when set)."""
+    escalations_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    """The ids of the template's escalations the sign-off fulfils, as a JSON list (signed)."""
 
 
 class ReviewResponse(Base):

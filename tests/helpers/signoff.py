@@ -275,3 +275,30 @@ def cli_identities(db: Path, keyring: MemoryKeyring, people: list[tuple[str, str
                 founder = identities.unlock(email, PASSPHRASE)
     finally:
         database.dispose()
+
+
+def fair_lending_card(version: str, young_air: str = "0.78", auc: str = "0.87") -> ModelCard:
+    """A high-risk credit card reporting the adverse impact ratio per slice (18-24 at
+    ``young_air``) and its overall AUC, as the high-risk template's thresholds read them."""
+
+    def result(name: str, value: str, slice_: str = "") -> dict[str, Any]:
+        return {
+            "name": name,
+            "value": value,
+            "numeric": float(value),
+            "dataset": "holdout-2026",
+            "split": "test",
+            "slice": slice_,
+        }
+
+    return native_card(
+        "credit-scorer",
+        version,
+        quantitative_analyses={
+            "results": [
+                result("AUC", auc),
+                result("Adverse impact ratio", young_air, "age 18-24"),
+                result("Adverse impact ratio", "0.96", "gender female"),
+            ]
+        },
+    )

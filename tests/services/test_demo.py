@@ -137,7 +137,7 @@ def test_every_model_has_several_versions_and_the_newest_supersedes(registry: Re
     )
     assert [(v.version, v.status) for v in registry.versions("retail-credit-risk-scorer")] == [
         ("2.0", "superseded"),
-        ("2.1", "superseded"),
+        ("2.1", "approved"),
         ("3.0", "in review"),
     ]
     assert models["card-fraud-detector"].risk_tier == "medium"
@@ -273,7 +273,7 @@ def test_audit_chain_verifies_and_names_the_demo_actor(registry: Registry) -> No
     assert actions.count("bundle.imported") == 14
     assert "card_version.superseded" in actions
     assert actions.count("identity.created") == actions.count("identity.retired") == 2
-    assert actions.count("review.signed") == 4
+    assert actions.count("review.signed") == 6
     # The sign-offs come between the rounds: 3.0 was approved before 3.1 arrived.
     signed = actions.index("review.signed")
     assert actions[:signed].count("bundle.imported") == 6
@@ -344,7 +344,16 @@ def test_the_demo_shows_every_step_of_the_review_life_cycle(registry: Registry) 
         1,
         2,
     )
-    assert [s.signer_email for s in scorer.signatures] == [GRACE]
+    # The 18-24 adverse impact ratio is 0.78: the officer signs first, as the fair lending
+    # escalation the high-risk checklist names; the round waits for a second approval.
+    assert [s.signer_email for s in scorer.signatures] == [JONAS]
+    assert scorer.signatures[0].escalations.signed == ("fair-lending",)
+    air = next(r for r in scorer.signatures[0].responses if r.item == "adverse-impact")
+    assert (air.answer, air.automatic) == ("pass", "fail")
+    assert "age 18-24 (applications-oot-holdout, test) = 0.78" in air.evidence
+    assert "(2.1: 0.81)" in air.evidence
+    (approved,) = reviews.reviews_for("retail-credit-risk-scorer", "2.1")
+    assert (approved.status, approved.approvals) == ("approved", 2)
     answered = {r.item: r.answer for r in scorer.signatures[0].responses}
     assert answered["independent-validation"] == answered["human-oversight"] == "pass"
     assert reviews.reviews_for("support-ticket-router", "1.1")[0].status == "approved"
@@ -355,7 +364,7 @@ def test_every_demo_signature_verifies(registry: Registry) -> None:
     with registry.database.read() as session:
         report = verify_signoffs(session)
     assert report.ok, [problem.describe() for problem in report.problems]
-    assert (report.reviews, report.signatures) == (4, 4)
+    assert (report.reviews, report.signatures) == (5, 6)
 
 
 def test_the_reviewers_keys_lived_only_in_the_builds_keyring(
@@ -390,6 +399,8 @@ def test_sample_reviews_name_known_reviewers_and_versions() -> None:
         ("store-demand-forecaster", "3.0", "approve"),
         ("support-ticket-router", "1.1", "approve"),
         ("card-fraud-detector", "4.3", "changes"),
+        ("retail-credit-risk-scorer", "2.1", "approve"),
+        ("retail-credit-risk-scorer", "2.1", "approve"),
         ("retail-credit-risk-scorer", "3.0", "approve"),
     ]
 

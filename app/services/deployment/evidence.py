@@ -278,6 +278,10 @@ def _stage_check(
     quorum = quorum if isinstance(quorum, int) and quorum >= 1 else 1
     counted = _approvals(payloads, stage, card_sha256)
     approvers = counted.approvers
+    escalation, extra_approvals = _escalation_problem(entry, payloads, stage, approvers)
+    if escalation:
+        return GateCheck(name, False, escalation), counted.artifacts
+    quorum += extra_approvals
     if len(approvers) < quorum:
         untrusted = counted.untrusted
         extra = f"; not trusted: {', '.join(sorted(untrusted))}" if untrusted else ""
@@ -332,6 +336,47 @@ def _approvals(
         if isinstance(signed, list):
             counted.artifacts = [a for a in signed if isinstance(a, dict)]
     return counted
+
+
+def _escalation_problem(
+    entry: Mapping[str, Any],
+    payloads: Sequence[tuple[dict[str, Any], str, bool]],
+    stage: str,
+    approvers: set[str],
+) -> tuple[str, int]:
+    """Why the trusted approvals miss an escalation a broken threshold needed (``""``: they
+    do not), and the approvals the escalations add to the quorum.
+
+    The trusted approvals' payloads say which escalations were needed and which each
+    fulfilled; the report's stage entry says what each asks.
+    """
+    asks = entry.get("escalations")
+    asks = asks if isinstance(asks, dict) else {}
+    needed: set[str] = set()
+    signed: set[str] = set()
+    for payload, signer, _vouched in payloads:
+        if signer not in approvers or payload.get("stage", stage) != stage:
+            continue
+        part = payload.get("escalations")
+        if isinstance(part, dict):
+            needed.update(str(key) for key in part.get("needed", []) if isinstance(key, str))
+            signed.update(str(key) for key in part.get("signed", []) if isinstance(key, str))
+    extra = 0
+    for key in sorted(needed):
+        ask = asks.get(key)
+        if not isinstance(ask, dict):
+            return (
+                f"the approvals needed the escalation {key!r}, which the report does not state",
+                0,
+            )
+        if ask.get("role") and key not in signed:
+            return (
+                f"the approvals needed the escalation {key!r} (an approval by an "
+                f"{ask.get('role')}), which no trusted approval fulfils"
+            ), 0
+        approvals = ask.get("approvals")
+        extra += approvals if isinstance(approvals, int) and approvals > 0 else 0
+    return "", extra
 
 
 def _revocations_check(

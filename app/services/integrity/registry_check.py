@@ -52,6 +52,7 @@ from countersign.services.audit.trail import (
 )
 from countersign.services.identities.certificates import load_certificate
 from countersign.services.integrity.policy_rows import policy_problems
+from countersign.services.reviews.escalations import holds, read_escalations
 from countersign.services.reviews.signoff_verification import SignOffReport, verify_signoffs
 from countersign.services.trust.acts import CHECKPOINT, GRANT, SignedAct, read_act
 from countersign.services.trust.anchors import TrustAnchors
@@ -347,6 +348,13 @@ class _Walk:
         )
         if reason:
             return reason
+        escalations = read_escalations(signature.escalations_json)
+        held = self.authority.standing(signature.signer_fingerprint).role_at(event_id)
+        if escalations.signed and not holds(held, escalations.role):
+            return (
+                f"it fulfils the escalation {', '.join(escalations.signed)} as {escalations.role}, "
+                f"but its signer was {held or 'no role'} when it signed"
+            )
         if signature.chain_seq is not None and signature.chain_hash is not None:
             self.heads.append(
                 SignedHead(

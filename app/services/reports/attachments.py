@@ -141,6 +141,7 @@ def _manifest(data: ReportData, files: list[Attachment]) -> dict[str, Any]:
                 "status": st.status,
                 "review": st.review_id,
                 "quorum": data.stage_quorum(st.stage),
+                "escalations": data.stage_escalations(st.stage),
                 "decided_at": st.decided_at,
                 "expires_on": st.expires_on,
                 "conditions": list(st.conditions),

@@ -177,6 +177,22 @@ class ReportData:
         found = next((r for r in self.rounds if r.review.id == state.review_id), None)
         return found.review.quorum if found else 0
 
+    def stage_escalations(self, stage: str) -> dict[str, dict[str, Any]]:
+        """What the escalations the round deciding ``stage`` needed ask, by id (for the gate)."""
+        state = next((s for s in self.stages if s.stage == stage), None)
+        found = next(
+            (r for r in self.rounds if state is not None and r.review.id == state.review_id), None
+        )
+        if found is None or found.template is None:
+            return {}
+        known = found.template.escalations
+        needed = {key for s in found.review.signatures for key in s.escalations.needed}
+        return {
+            key: {"role": known[key].role, "approvals": known[key].approvals}
+            for key in sorted(needed)
+            if key in known
+        }
+
     def stage_approvers(self, stage: str) -> list[str]:
         """Names of those who approved the round that decides ``stage``."""
         state = next((s for s in self.stages if s.stage == stage), None)
@@ -316,6 +332,7 @@ def _signoff(
             stage=review.stage,
             artifacts=json.loads(cv.artifacts_json),
             terms=signature.terms,
+            escalations=signature.escalations.as_json(),
         )
     )
     pem = (

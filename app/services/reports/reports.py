@@ -245,7 +245,7 @@ class Reports:
             )
         with self.database.read() as session:
             quorums = {
-                (info.template.id, info.template.version): info.template.quorum
+                (info.template.id, info.template.version): info.template
                 for info in all_templates(session)
             }
         result = verify_report_file(path, known, anchors, quorums=quorums)

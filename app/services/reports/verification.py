@@ -41,12 +41,19 @@ from pyhanko_certvalidator import ValidationContext
 
 from countersign.errors import InputRefused
 from countersign.formats.limits import load_json
+from countersign.models.checklist import ChecklistTemplate
 from countersign.models.vocabulary import APPROVING_ROLES, Decision
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reports.attachments import CARD, MANIFEST, MANIFEST_FORMAT
 from countersign.services.reports.errors import ReportUnreadable
 from countersign.services.reports.signing import asn1_certificate, pem_blocks
 from countersign.services.reports.verdict import ReportCheck, ReportVerification
+from countersign.services.reviews.escalations import (
+    SignedEscalations,
+    escalations_from,
+    holds,
+    missing,
+)
 from countersign.services.trust.anchors import TrustAnchors
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
@@ -124,6 +131,8 @@ class _Counted:
     decision: str
     template: tuple[str, int]
     may_approve: bool
+    escalations: SignedEscalations
+    """What the payload signs about escalations; ``signed`` only if the signer's role held."""
 
 
 class _TooSlow(BaseException):
@@ -135,15 +144,16 @@ def verify_report_file(
     known: Mapping[str, KnownSigner],
     anchors: TrustAnchors | None = None,
     seconds: float = MAX_SECONDS,
-    quorums: Mapping[tuple[str, int], int] | None = None,
+    quorums: Mapping[tuple[str, int], ChecklistTemplate] | None = None,
 ) -> ReportVerification:
     """Check every part of the report at ``path``; refuses a file that is no readable PDF.
 
     ``known`` are the registry's signers with the roles this workstation
     accepts, ``anchors`` the certificates trusted here, and ``quorums`` the
-    approvals each checklist template (id, version) needs: a report that
-    claims a decision is valid only when trusted sign-offs back it (with no
-    ``quorums`` the caller checks the decision itself, as the gate does).
+    checklist templates by (id, version), whose quorum and escalations say the
+    approvals each needs: a report that claims a decision is valid only when
+    trusted sign-offs back it (with no ``quorums`` the caller checks the
+    decision itself, as the gate does).
     """
     file = str(path)
     data = _read(path, file)
@@ -214,7 +224,7 @@ class _Judge:
 
     known: Mapping[str, KnownSigner]
     anchors: TrustAnchors
-    quorums: Mapping[tuple[str, int], int] | None
+    quorums: Mapping[tuple[str, int], ChecklistTemplate] | None
     """None: the caller checks the decision itself (the deployment gate, stage by stage)."""
 
 
@@ -598,12 +608,16 @@ def _signoff_check(
     if problem:
         return ReportCheck(name, False, problem)
     held = person.role_at(signed_at) if person is not None else ""
+    escalations = escalations_from(content.get("escalations"))
+    if escalations.signed and not (vouched or holds(held, escalations.role)):
+        escalations = SignedEscalations(escalations.needed, ())  # the role did not hold
     counted.append(
         _Counted(
             person.email if person else fingerprint,
             str(content.get("decision", "")),
             _template_of(content),
             bool(vouched) or held in APPROVING_ROLES,
+            escalations,
         )
     )
     if person is not None:
@@ -711,7 +725,7 @@ def _exported_in_time(
 
 
 def _decision_check(
-    status: str, counted: Sequence[_Counted], quorums: Mapping[tuple[str, int], int]
+    status: str, counted: Sequence[_Counted], quorums: Mapping[tuple[str, int], ChecklistTemplate]
 ) -> ReportCheck:
     """A claimed decision must be backed by trusted sign-offs (an approval, by the quorum)."""
     wanted = _CLAIMS.get(status)
@@ -729,41 +743,54 @@ def _decision_check(
             "Decision", False, f"the report claims {status!r}, but no trusted sign-off says so"
         )
     best = ""
-    for template in sorted({c.template for c in counted if c.decision == Decision.APPROVE}):
-        approvers = sorted(
-            {c.signer for c in counted if c.template == template and c.decision == Decision.APPROVE}
-        )
-        allowed = sorted(
-            {
-                c.signer
-                for c in counted
-                if c.template == template and c.decision == Decision.APPROVE and c.may_approve
-            }
-        )
-        quorum = quorums.get(template)
-        reference = f"{template[0]}@{template[1]}"
-        if quorum is None:
-            best = best or (
-                f"checklist template {reference} is not known here, so its quorum is unknown"
-            )
-            continue
-        if len(allowed) >= quorum:
-            return ReportCheck(
-                "Decision",
-                True,
-                f"approved: {len(allowed)} of {quorum} trusted approvals needed by {reference} "
-                f"({', '.join(allowed)})",
-            )
-        refused = [a for a in approvers if a not in allowed]
-        note = f"; {', '.join(refused)} may not approve" if refused else ""
-        best = (
-            f"{reference} needs {quorum} approvals from trusted approvers, "
-            f"the report has {len(allowed)}{note}"
-        )
+    for key in sorted({c.template for c in counted if c.decision == Decision.APPROVE}):
+        verdict, best = _approval_check(key, counted, quorums.get(key), best)
+        if verdict is not None:
+            return verdict
     return ReportCheck(
         "Decision",
         False,
         f"the report claims 'approved', but {best or 'no trusted sign-off approves it'}",
+    )
+
+
+def _approval_check(
+    key: tuple[str, int],
+    counted: Sequence[_Counted],
+    template: ChecklistTemplate | None,
+    best: str,
+) -> tuple[ReportCheck | None, str]:
+    """Whether the trusted approvals under template ``key`` approve (the check), else why not."""
+    reference = f"{key[0]}@{key[1]}"
+    approvals = [c for c in counted if c.template == key and c.decision == Decision.APPROVE]
+    allowed = [c for c in approvals if c.may_approve]
+    if template is None:
+        return None, best or (
+            f"checklist template {reference} is not known here, so its quorum is unknown"
+        )
+    votes = [c.escalations.vote(c.signer, c.decision, template) for c in allowed]
+    signers = sorted({c.signer for c in allowed})
+    lacking = missing(votes, template.quorum)
+    if not lacking:
+        escalated = [
+            f"escalation {name} signed by {vote.signer}"
+            for vote in votes
+            for name in sorted(vote.signs)
+        ]
+        detail = f"; {', '.join(escalated)}" if escalated else ""
+        return ReportCheck(
+            "Decision",
+            True,
+            f"approved: {len(signers)} of {template.quorum} trusted approvals needed by "
+            f"{reference} ({', '.join(signers)}){detail}",
+        ), best
+    refused = sorted({c.signer for c in approvals} - set(signers))
+    note = f"; {', '.join(refused)} may not approve" if refused else ""
+    with_escalations = any(vote.needs for vote in votes)
+    still = f"; still needed: {'; '.join(lacking)}" if with_escalations else ""
+    return None, (
+        f"{reference} needs {template.quorum} approvals from trusted approvers, the report "
+        f"has {len(signers)}{note}{still}"
     )
 
 

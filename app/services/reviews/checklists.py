@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, load_yaml
 from countersign.models.card import canonical_json
-from countersign.models.checklist import CHECK_KINDS, ChecklistTemplate
+from countersign.models.checklist import CHECK_KINDS, ChecklistTemplate, TemplateFieldError
 from countersign.models.tables import ChecklistTemplateRecord
 from countersign.models.vocabulary import AuditAction, AuditObject
 from countersign.services.audit.trail import EventDraft, append_events
@@ -71,12 +71,14 @@ def template_json(template: ChecklistTemplate) -> str:
     them, so that its hash (what "the same template" means) did not change.
     """
     data = template.model_dump(mode="json")
-    for later in ("stages", "validity_months", "by_choice"):  # added later; absent: hash unchanged
-        if not data.get(later):
-            data.pop(later, None)
+    # Parts added later are left out when unused, so that older templates keep their hash.
+    for key in ("stages", "validity_months", "by_choice", "escalations"):
+        if not data.get(key):
+            data.pop(key, None)
     for item in data["items"]:
-        if not item.get("references"):
-            item.pop("references", None)
+        for key in ("references", "escalation"):
+            if not item.get(key):
+                item.pop(key, None)
     return canonical_json(data)
 
 
@@ -110,6 +112,9 @@ def parse_template(data: bytes, file: str) -> ChecklistTemplate:
 
 
 def _field_path(problem: ErrorDetails) -> str:
+    error = problem.get("ctx", {}).get("error")
+    if isinstance(error, TemplateFieldError):
+        return error.field
     out = ""
     location = problem["loc"]
     for index, part in enumerate(location):
@@ -144,6 +149,11 @@ def _reason(problem: ErrorDetails) -> str:
         return f"a check needs a kind: one of {', '.join(CHECK_KINDS)}"
     if kind == "literal_error" and str(problem["loc"][-1]) == "field":
         return f"{given!r} is not a card field a check can read"
+    if kind == "literal_error" and str(problem["loc"][-1]) == "op":
+        return f"unknown comparison {given!r}; a threshold's op is one of >=, >, <=, <"
+    error = problem.get("ctx", {}).get("error")
+    if kind == "value_error" and isinstance(error, ValueError):
+        return str(error)
     message = str(problem["msg"]).removeprefix("Value error, ")
     return message[0].lower() + message[1:] if message else "invalid"
 

@@ -21,8 +21,16 @@ from countersign.models.checklist import (
     MetricAtLeast,
     MetricAtMost,
     NoFormatWarnings,
+    Regression,
+    Threshold,
 )
 from countersign.models.vocabulary import AnswerValue
+from countersign.services.reviews.thresholds import (
+    Baseline,
+    Measurement,
+    check_regression,
+    check_threshold,
+)
 
 EVIDENCE_CHARS = 240
 """Evidence quoting card text is cut to this many characters."""
@@ -34,6 +42,10 @@ class CheckResult:
 
     result: Literal[AnswerValue.PASS, AnswerValue.FAIL]
     evidence: str
+    measurements: tuple[Measurement, ...] = ()
+    """For a threshold or regression check: each result read, beside the baseline's."""
+    baseline: str = ""
+    """For a threshold or regression check: the last approved version compared with."""
 
     @property
     def passed(self) -> bool:
@@ -42,9 +54,23 @@ class CheckResult:
 
 
 def run_check(
-    check: AutomaticCheck, card: ModelCard, warnings: Sequence[dict[str, str]] = ()
+    check: AutomaticCheck,
+    card: ModelCard,
+    warnings: Sequence[dict[str, str]] = (),
+    baseline: Baseline | None = None,
 ) -> CheckResult:
-    """Evaluate ``check`` over ``card``; ``warnings`` are the card version's format warnings."""
+    """Evaluate ``check`` over ``card``; ``warnings`` are the card version's format warnings.
+
+    ``baseline`` is the model's last approved version, which regression limits
+    compare with and threshold evidence quotes.
+    """
+    if isinstance(check, Threshold | Regression):
+        verdict = (
+            check_threshold(check, card, baseline)
+            if isinstance(check, Threshold)
+            else check_regression(check, card, baseline)
+        )
+        return CheckResult(verdict.result, verdict.evidence, verdict.measurements, verdict.baseline)
     if isinstance(check, FieldPresent):
         return _field_present(check, card)
     if isinstance(check, ListNotEmpty):

@@ -69,3 +69,7 @@ class StageRefused(SignOffRefused):
 
 class TermsRefused(SignOffRefused):
     """An approval's conditions or expiry date are not acceptable (too long, a bad date...)."""
+
+
+class EscalationNeeded(SignOffRefused):
+    """Approving needs the escalation a failed threshold item names, and it has not signed."""

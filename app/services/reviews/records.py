@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from countersign.models.card import ModelCard
-from countersign.models.checklist import ChecklistItem, ChecklistTemplate
+from countersign.models.checklist import ChecklistItem, ChecklistTemplate, Escalation
 from countersign.models.tables import (
     CardVersion,
     ChecklistTemplateRecord,
@@ -30,6 +30,12 @@ from countersign.models.vocabulary import AnswerValue, CardStatus, Decision
 from countersign.services.reviews.checklists import TemplateInfo
 from countersign.services.reviews.checks import CheckResult
 from countersign.services.reviews.conditions import ApprovalTerms
+from countersign.services.reviews.escalations import (
+    SignedEscalations,
+    Vote,
+    read_escalations,
+    round_outcome,
+)
 from countersign.services.reviews.stages import StageState
 
 
@@ -47,6 +53,22 @@ class ItemView:
 
     item: ChecklistItem
     automatic: CheckResult | None
+    escalation: Escalation | None = None
+    """The escalation the item names, which a failed check makes necessary to approve."""
+
+    @property
+    def escalates(self) -> bool:
+        """Whether approving needs the item's escalation: a value found breaks its threshold.
+
+        A metric the card does not report fails the check (a note is needed) but
+        breaks no threshold, so it needs no escalation.
+        """
+        return (
+            self.escalation is not None
+            and self.automatic is not None
+            and not self.automatic.passed
+            and any(not m.passed for m in self.automatic.measurements)
+        )
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,9 @@ class SignatureInfo:
     def terms(self) -> ApprovalTerms:
         """The conditions and expiry as signed (rebuilt into a payload by verification)."""
         return ApprovalTerms.stored(json.dumps(list(self.conditions)), self.expires_on)
+
+    escalations: SignedEscalations = field(default_factory=lambda: SignedEscalations((), ()))
+    """The escalations the sign-off's answers needed, and those its signer fulfilled."""
 
 
 @dataclass(frozen=True)
@@ -186,19 +211,23 @@ class SignOffResult:
     signature_id: int
     card_status: str
     payload_sha256: str
+    lacking: tuple[str, ...] = ()
+    """What the round still needs to be approved, escalations included, in words."""
 
 
-def round_status(decisions: Sequence[tuple[str, str]], quorum: int) -> CardStatus:
-    """The status of a round from its ``(signer email, decision)`` pairs in signing order."""
-    approvers: set[str] = set()
-    for email, decision in decisions:
-        if decision in (Decision.CHANGES, Decision.REJECT):
-            return Decision(decision).outcome
-        if decision == Decision.APPROVE:
-            approvers.add(email)
-            if len(approvers) >= quorum:
-                return CardStatus.APPROVED
-    return CardStatus.IN_REVIEW
+def round_status(votes: Sequence[Vote], quorum: int) -> CardStatus:
+    """The status of a round from its sign-offs in signing order.
+
+    Approved once ``quorum`` distinct approvers (plus any extra approvals an
+    escalation asks) have approved and every escalation's role has; one
+    *changes* or *reject* ends it.
+    """
+    return round_outcome(votes, quorum)
+
+
+def vote_of(signature: SignatureInfo, template: ChecklistTemplate) -> Vote:
+    """How a stored sign-off counts in its round under ``template``."""
+    return signature.escalations.vote(signature.signer_email, signature.decision, template)
 
 
 def signed_chain(signature: Signature) -> tuple[int, str] | None:
@@ -236,6 +265,7 @@ def _signatures_of(session: Session, review_ids: Sequence[int]) -> dict[int, lis
                 chain=signed_chain(sig),
                 conditions=ApprovalTerms.stored(sig.conditions_json, sig.expires_on).conditions,
                 expires_on=sig.expires_on,
+                escalations=read_escalations(sig.escalations_json),
             )
         )
     return signatures

@@ -54,6 +54,7 @@ from countersign.services.reviews.errors import (
     StageRefused,
     TemplateNotApplicable,
 )
+from countersign.services.reviews.escalations import SignedEscalations, missing, of_signoff
 from countersign.services.reviews.records import (
     Answer,
     ItemView,
@@ -65,6 +66,7 @@ from countersign.services.reviews.records import (
     SignOffResult,
     load_reviews,
     round_status,
+    vote_of,
 )
 from countersign.services.reviews.rules import active_signer, check_rules, rule_problems
 from countersign.services.reviews.signoff_payload import (
@@ -78,9 +80,11 @@ from countersign.services.reviews.stages import (
     StageState,
     classification_for,
     effective_tier,
+    last_approved,
     next_stage,
     stage_states,
 )
+from countersign.services.reviews.thresholds import Baseline
 from countersign.services.storage.database import Database, utc_now
 from countersign.services.trust.acts import chain_head
 
@@ -192,6 +196,12 @@ class Reviews:
             if fresh.template.sha256 != draft.template.sha256:
                 raise SignOffRefused("the checklist template changed while it was open; try again")
             check_rules(session, fresh, request, active_signer(session, request.identity))
+            escalations = of_signoff(
+                fresh.template.template,
+                (view.item.id for view in fresh.items if view.escalates),
+                signing.identity.role,
+                request.decision,
+            )
             head = chain_head(session)
             payload = signoff_payload(
                 SignoffContent(
@@ -209,12 +219,13 @@ class Reviews:
                     stage=fresh.stage,
                     artifacts=fresh.artifacts,
                     terms=request.terms,
+                    escalations=escalations.as_json(),
                 )
             )
             signature = signing.sign(payload_bytes(payload))
             if not signature_matches(signing.identity.certificate_pem, payload, signature):
                 raise SignOffRefused("the signature does not verify against the certificate")
-            signed = _Signed(signing, responses, signed_at, signature, payload)
+            signed = _Signed(signing, responses, signed_at, signature, payload, escalations)
             return _store(session, fresh, request, signed)
 
 
@@ -273,8 +284,18 @@ def _draft(
         else:
             template = _only_applicable(session, tier, model_row.name, cv.version)
     info = resolve_template(session, template)
+    approved = last_approved(session, cv, stage)
+    baseline = (
+        Baseline(approved.version, stage, ModelCard.model_validate_json(approved.canonical_json))
+        if approved is not None
+        else None
+    )
     items = [
-        ItemView(item, run_check(item.check, card, warnings) if item.check else None)
+        ItemView(
+            item,
+            run_check(item.check, card, warnings, baseline) if item.check else None,
+            info.template.escalation_of(item),
+        )
         for item in info.template.items
     ]
     return ReviewDraft(
@@ -340,6 +361,7 @@ class _Signed:
     signed_at: str
     signature: bytes
     payload: dict[str, Any]
+    escalations: SignedEscalations
 
     @property
     def actor(self) -> str:
@@ -356,14 +378,12 @@ def _store(
     freeze_policy_in_force(session, signed.actor)
     review_row = _round(session, draft, record.id, signed, events)
     signature_row = _store_signature(session, review_row, request, signed)
+    template = draft.template.template
     earlier = (
-        [(s.signer_email, s.decision) for s in draft.open_review.signatures]
-        if (draft.open_review)
-        else []
+        [vote_of(s, template) for s in draft.open_review.signatures] if draft.open_review else []
     )
-    status = round_status(
-        [*earlier, (signed.actor, request.decision)], draft.template.template.quorum
-    )
+    votes = [*earlier, signed.escalations.vote(signed.actor, request.decision, template)]
+    status = round_status(votes, template.quorum)
     digest = hashlib.sha256(payload_bytes(signed.payload)).hexdigest()
     events.append(
         EventDraft(
@@ -397,6 +417,7 @@ def _store(
         signature_id=signature_row.id,
         card_status=status,
         payload_sha256=digest,
+        lacking=tuple(missing(votes, template.quorum)) if status == CardStatus.IN_REVIEW else (),
     )
 
 
@@ -417,6 +438,7 @@ def _store_signature(
         chain_hash=signed.payload["chain"]["hash"],
         conditions_json=json.dumps(list(request.terms.conditions), ensure_ascii=False),
         expires_on=request.terms.expires_on,
+        escalations_json=signed.escalations.stored(),
     )
     session.add(signature_row)
     session.flush()

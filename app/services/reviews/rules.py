@@ -30,6 +30,7 @@ from countersign.services.reviews import conditions
 from countersign.services.reviews.conditions import condition_problems, expiry_problems
 from countersign.services.reviews.errors import (
     AlreadySigned,
+    EscalationNeeded,
     ResponsesInvalid,
     ReviewClosed,
     RoleNotPermitted,
@@ -39,6 +40,7 @@ from countersign.services.reviews.errors import (
     TemplateNotApplicable,
     TermsRefused,
 )
+from countersign.services.reviews.escalations import holds
 from countersign.services.reviews.records import (
     Answer,
     ReviewDraft,
@@ -130,8 +132,36 @@ def rule_problems(
         if request.decision == Decision.APPROVE:
             _check_segregation(session, draft, signer)
         _check_not_signed(draft, signer)
+        if request.decision == Decision.APPROVE:
+            _check_escalations(draft, signer)
     except SignOffRefused as problem:
         yield problem
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
+def _check_escalations(draft: ReviewDraft, signer: Identity) -> None:
+    """A plain approval is refused while an escalation's role has not approved the round."""
+    earlier = draft.open_review.signatures if draft.open_review is not None else ()
+    for view in draft.items:
+        escalation = view.escalation
+        if not view.escalates or escalation is None or not escalation.role:
+            continue
+        if holds(signer.role, escalation.role):
+            continue
+        key = view.item.escalation
+        if any(s.decision == Decision.APPROVE and key in s.escalations.signed for s in earlier):
+            continue
+        evidence = view.automatic.evidence if view.automatic is not None else ""
+        raise EscalationNeeded(
+            f"item {view.item.id!r} failed its threshold ({evidence}); approving needs the "
+            f"escalation {key!r}, {escalation.text}: {escalation.describe()}, which has not "
+            f"signed this round. {signer.email} is {_article(signer.role)} {signer.role}, so a "
+            f"plain approval is refused until {_article(escalation.role)} {escalation.role} "
+            "approves (or request changes instead)"
+        )
 
 
 def _check_template(draft: ReviewDraft, what: str) -> None:
@@ -333,8 +363,15 @@ def _answer_problem(
     if answer.note.strip():
         return None
     automatic = draft.automatic(item.id)
+    escalates = any(view.item.id == item.id and view.escalates for view in draft.items)
     if answer.answer == AnswerValue.FAIL:
         reason = "a fail needs a note saying what is wrong"
+    elif escalates and automatic is not None:
+        reason = (
+            f"the threshold check failed ({automatic.evidence}); answering "
+            f"{AnswerValue.word(answer.answer)} needs a note saying why, and approving needs "
+            "the escalation the template names"
+        )
     elif answer.answer == AnswerValue.NA and item.required:
         reason = "a required item answered not applicable needs a note saying why"
     elif answer.answer == AnswerValue.PASS and automatic is not None and not automatic.passed:

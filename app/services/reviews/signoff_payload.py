@@ -10,6 +10,8 @@ audit chain's head (sequence number and hash) the sign-off extends, so that
 the signature also pins every event before it.  An approval may also sign
 ``conditions`` (short texts) and ``expires`` (the last day it holds,
 ``YYYY-MM-DD``); a payload without them is the same as before they existed.
+A sign-off whose checklist has a failed threshold also signs ``escalations``: the escalations its answers
+needed and those its signer fulfilled by their role.
 
 The registry does not store the payload: verification rebuilds it from the
 rows, so that a changed row no longer matches its signature.
@@ -82,6 +84,9 @@ class SignoffContent:
     stage: str | None = None
     artifacts: Sequence[dict[str, Any]] = ()
     terms: ApprovalTerms = field(default_factory=ApprovalTerms)
+    escalations: dict[str, Any] | None = None
+    """The escalations the answers needed and the signer fulfilled (``{"needed": [ids],
+    "signed": [ids]}``); None when the sign-off met none, and then not in the payload."""
 
 
 def signoff_payload(content: SignoffContent) -> dict[str, Any]:
@@ -92,6 +97,8 @@ def signoff_payload(content: SignoffContent) -> dict[str, Any]:
     if content.stage is not None:
         extra.update({"stage": content.stage, "artifacts": [dict(a) for a in content.artifacts]})
     extra.update(content.terms.payload_members())
+    if content.escalations is not None:
+        extra["escalations"] = content.escalations
     return {
         **extra,
         "format": PAYLOAD_FORMAT,

@@ -34,6 +34,7 @@ from countersign.models.vocabulary import DECIDED_STATUSES, CardStatus
 from countersign.services.counting import counted
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reviews.conditions import ApprovalTerms
+from countersign.services.reviews.escalations import Vote, read_escalations
 from countersign.services.reviews.records import round_status, signed_chain
 from countersign.services.reviews.signoff_payload import (
     SignedResponse,
@@ -163,13 +164,15 @@ def _check_review(
     if hashlib.sha256(cv.canonical_json.encode("utf-8")).hexdigest() != cv.sha256:
         problem("the card version's content no longer matches its SHA-256 (the card was changed)")
     quorum = 1
+    template: ChecklistTemplate | None = None
     if hashlib.sha256(record.content_json.encode("utf-8")).hexdigest() != record.sha256:
         problem(
             f"checklist template {record.template_id}@{record.version} no longer matches its "
             "hash (it was changed after it was frozen)"
         )
     try:
-        quorum = ChecklistTemplate.model_validate_json(record.content_json).quorum
+        template = ChecklistTemplate.model_validate_json(record.content_json)
+        quorum = template.quorum
     except ValidationError:
         problem(f"checklist template {record.template_id}@{record.version} is no longer readable")
     rows = session.execute(
@@ -178,7 +181,7 @@ def _check_review(
         .where(Signature.review_id == review.id)
         .order_by(Signature.id)
     ).all()
-    valid: list[tuple[str, str]] = []
+    valid: list[Vote] = []
     for signature, identity in rows:
         reason, payload = _signature_problem(session, signature, identity, reviewed)
         if not reason and judge is not None:
@@ -190,7 +193,8 @@ def _check_review(
                 signature.id,
             )
         else:
-            valid.append((identity.email, signature.decision))
+            escalations = read_escalations(signature.escalations_json)
+            valid.append(escalations.vote(identity.email, signature.decision, template))
     expected = round_status(valid, quorum)
     superseded = review.status == CardStatus.SUPERSEDED and expected == CardStatus.IN_REVIEW
     if review.status != expected and not superseded:
@@ -198,6 +202,17 @@ def _check_review(
             f"the review says {review.status!r}, but its valid sign-offs make it {str(expected)!r}"
         )
     return len(rows), problems
+
+
+def _responses(session: Session, signature_id: int) -> list[SignedResponse]:
+    return [
+        SignedResponse(r.item_id, r.answer, r.note, r.automatic, r.evidence)
+        for r in session.scalars(
+            select(ReviewResponse)
+            .where(ReviewResponse.signature_id == signature_id)
+            .order_by(ReviewResponse.position)
+        )
+    ]
 
 
 def _signature_problem(
@@ -212,14 +227,7 @@ def _signature_problem(
         return "the signer's stored certificate was replaced", b""
     if signature.signer_fingerprint != identity.fingerprint:
         return "the sign-off names another certificate than its signer's", b""
-    responses = [
-        SignedResponse(r.item_id, r.answer, r.note, r.automatic, r.evidence)
-        for r in session.scalars(
-            select(ReviewResponse)
-            .where(ReviewResponse.signature_id == signature.id)
-            .order_by(ReviewResponse.position)
-        )
-    ]
+    responses = _responses(session, signature.id)
     payload = signoff_payload(
         SignoffContent(
             card_version_sha256=cv.sha256,
@@ -236,6 +244,7 @@ def _signature_problem(
             stage=reviewed.review.stage,
             artifacts=json.loads(cv.artifacts_json),
             terms=ApprovalTerms.stored(signature.conditions_json, signature.expires_on),
+            escalations=read_escalations(signature.escalations_json).as_json(),
         )
     )
     if not signature_matches(identity.certificate_pem, payload, signature.signature):

@@ -199,3 +199,20 @@ def approval_terms(session: Session, review_ids: Sequence[int]) -> dict[int, Rou
 def next_stage(states: Sequence[StageState]) -> str | None:
     """The first stage the version is not approved for (None when approved for every one)."""
     return next((s.stage for s in states if s.status != StageStatus.APPROVED), None)
+
+
+def last_approved(session: Session, cv: CardVersion, stage: str) -> CardVersion | None:
+    """The newest version of ``cv``'s model before it that stands approved for ``stage``.
+
+    What a regression limit compares with: a revoked approval no longer counts.
+    """
+    earlier = session.scalars(
+        select(CardVersion)
+        .where(CardVersion.model_id == cv.model_id, CardVersion.seq < cv.seq)
+        .order_by(CardVersion.seq.desc())
+    )
+    for candidate in earlier:
+        for state in stage_states(session, candidate):
+            if state.stage == stage and state.status == StageStatus.APPROVED:
+                return candidate
+    return None

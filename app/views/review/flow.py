@@ -24,6 +24,7 @@ from countersign.services.identities.errors import IdentityError
 from countersign.services.identities.identities import IdentityInfo
 from countersign.services.reviews.errors import (
     AlreadySigned,
+    EscalationNeeded,
     ResponsesInvalid,
     RoleNotPermitted,
     SegregationOfDuties,
@@ -38,7 +39,13 @@ from countersign.views.identities.forms import (
 from countersign.views.review.signing_dialog import SigningDialog
 from countersign.views.widgets.signer_fields import sentence
 
-_IDENTITY_SPECIFIC = (RoleNotPermitted, SegregationOfDuties, AlreadySigned, IdentityError)
+_IDENTITY_SPECIFIC = (
+    RoleNotPermitted,
+    SegregationOfDuties,
+    AlreadySigned,
+    EscalationNeeded,
+    IdentityError,
+)
 """Refusals that depend on who signs: the signing dialog offers another identity."""
 
 

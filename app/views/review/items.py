@@ -1,9 +1,11 @@
 """The checklist of a review as a table: each item, its automatic result and evidence, the answer.
 
 The model holds the reviewer's answers while they work; nothing is stored
-until the sign-off is signed.  Items with an automatic check start with the
-check's result as their answer ("pre-filled", shown in italics) so that the
-reviewer confirms or overrides what the card shows, never starts from nothing.
+until the sign-off is signed.  An automatic check never answers for the
+reviewer: its result and evidence stand beside the answer, which starts empty,
+so that every answer is the reviewer's own.  A failed threshold shows the
+values found beside the last approved version's, and the escalation that
+approving then needs.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from countersign.models.vocabulary import AnswerValue, CardStatus
 from countersign.services.reviews.reviews import Answer, ItemView
 from countersign.views.appearance.colours import BAD, GOOD
 from countersign.views.presentation import status_icon
+from countersign.views.review.threshold_evidence import escalation_html, threshold_html
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
 HEADERS = ("Item", "Check", "Answer", "Note", "Evidence found")
@@ -59,19 +62,17 @@ _ICON_STATUS: dict[str, CardStatus] = {
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def prefilled_answers(items: list[ItemView]) -> dict[str, Answer]:
-    """The answers an item list starts with: each automatic check's result, no note."""
-    return {
-        view.item.id: Answer(view.automatic.result) for view in items if view.automatic is not None
-    }
-
-
 def note_needed(view: ItemView, answer: Answer | None) -> str:
     """Why ``answer`` to ``view`` needs a note (the review rules), or empty when it does not."""
     if answer is None or answer.note.strip():
         return ""
     if answer.answer == AnswerValue.FAIL:
         return "A fail needs a note saying what is wrong."
+    if view.escalates:
+        return (
+            "The threshold failed: answering pass or not applicable needs a note, and "
+            "approving needs the escalation the template names."
+        )
     if answer.answer == AnswerValue.NA and view.item.required:
         return "A required item answered not applicable needs a note saying why."
     if (
@@ -106,26 +107,15 @@ class ReviewItemsModel(ListTableModel[ItemView]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(HEADERS, parent, header_tips=(REQUIRED_TIP,))
         self._answers: dict[str, Answer] = {}
-        self._prefilled: set[str] = set()
 
     # -- the review's state ---------------------------------------------------------
 
-    def set_items(
-        self,
-        items: list[ItemView],
-        answers: Mapping[str, Answer] | None = None,
-        prefilled: set[str] | None = None,
-    ) -> None:
-        """Show ``items``; with no ``answers``, start from the automatic results."""
+    def set_items(self, items: list[ItemView], answers: Mapping[str, Answer] | None = None) -> None:
+        """Show ``items`` with ``answers`` (none: every item unanswered, checks or not)."""
         self.beginResetModel()
         self._rows = list(items)
         known = {view.item.id for view in items}
-        if answers is None:
-            self._answers = prefilled_answers(self._rows)
-            self._prefilled = set(self._answers)
-        else:
-            self._answers = {key: value for key, value in answers.items() if key in known}
-            self._prefilled = {key for key in (prefilled or set()) if key in self._answers}
+        self._answers = {key: value for key, value in (answers or {}).items() if key in known}
         self.endResetModel()
         self.answers_changed.emit()
 
@@ -141,29 +131,20 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         return None
 
     def answer(self, item_id: str) -> Answer | None:
-        """The answer given (or pre-filled) to ``item_id``."""
+        """The answer given to ``item_id``."""
         return self._answers.get(item_id)
 
     def answers(self) -> dict[str, Answer]:
         """Every answer given, by item id, as the sign-off will carry them."""
         return dict(self._answers)
 
-    def prefilled(self) -> set[str]:
-        """The item ids whose answer is still the automatic result, untouched by the reviewer."""
-        return set(self._prefilled)
-
-    def is_prefilled(self, item_id: str) -> bool:
-        """Whether ``item_id``'s answer came from its automatic check and was not touched."""
-        return item_id in self._prefilled
-
     def set_answer(self, row: int, answer: Answer | None) -> None:
-        """Answer the item on ``row`` (None: no answer); the reviewer has now looked at it."""
+        """Answer the item on ``row`` (None: no answer)."""
         item_id = self._rows[row].item.id
         if answer is None:
             self._answers.pop(item_id, None)
         else:
             self._answers[item_id] = answer
-        self._prefilled.discard(item_id)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         self.answers_changed.emit()
 
@@ -219,11 +200,7 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         return super().headerData(section, orientation, role)
 
     def _font(self, view: ItemView, column: int) -> QFont | None:
-        """Prefilled answers in italics; required items in bold."""
-        if column == ANSWER and view.item.id in self._prefilled:
-            font = QFont()
-            font.setItalic(True)
-            return font
+        """Required items in bold."""
         if column == ITEM and view.item.required:
             font = QFont()
             font.setBold(True)
@@ -256,8 +233,6 @@ class ReviewItemsModel(ListTableModel[ItemView]):
         if column in (CHECK, EVIDENCE) and view.automatic is not None:
             return f"Automatic check: {view.automatic.result}. Found: {view.automatic.evidence}"
         if column == ANSWER:
-            if view.item.id in self._prefilled:
-                return "Pre-filled from the automatic check: confirm it or change it"
             if answer is None and view.item.required:
                 return "A required item: it must be answered before signing"
             return None
@@ -304,7 +279,7 @@ class ItemEditor(QFrame):
         self.setAccessibleName("Chosen checklist item")
         self._row: int | None = None
         self._view: ItemView | None = None
-        self._prefilled = False
+        self._signed_by: dict[str, str] = {}
         self._quiet = False
 
         # One scrolling text for the item, its guidance and the evidence: any length fits.
@@ -312,7 +287,8 @@ class ItemEditor(QFrame):
         self.details.setAccessibleName("Checklist item, guidance and evidence")
         self.details.setOpenLinks(False)
         self.details.setFrameShape(QFrame.Shape.NoFrame)
-        self.details.setFixedHeight(self.details.fontMetrics().lineSpacing() * 8 + 10)
+        # At least eight lines (as before); more when the window has room (threshold tables are long).
+        self.details.setMinimumHeight(self.details.fontMetrics().lineSpacing() * 8 + 10)
         self.details.document().setDocumentMargin(2)
 
         # Mnemonics avoid the menu bar's letters (F, E, V, R, T, S, H).
@@ -347,13 +323,16 @@ class ItemEditor(QFrame):
         layout.addWidget(self.details)
         layout.addLayout(answer_row)
         layout.addLayout(note_row)
-        self.show_item(None, None, None, prefilled=False)
+        self.show_item(None, None, None)
 
-    def show_item(
-        self, row: int | None, view: ItemView | None, answer: Answer | None, *, prefilled: bool
-    ) -> None:
+    def set_signed_escalations(self, signed_by: Mapping[str, str]) -> None:
+        """Who has signed each escalation of the open round (escalation id to signer)."""
+        self._signed_by = dict(signed_by)
+        self._show_details()
+
+    def show_item(self, row: int | None, view: ItemView | None, answer: Answer | None) -> None:
         """Show item ``view`` (on ``row``) with its current ``answer``; None shows nothing."""
-        self._row, self._view, self._prefilled = row, view, prefilled
+        self._row, self._view = row, view
         self._quiet = True
         try:
             value = answer.answer if answer is not None else ""
@@ -396,12 +375,10 @@ class ItemEditor(QFrame):
         e = html.escape
         need = "required" if view.item.required else "optional"
         parts = [f"<p><b>{row + 1}. {e(view.item.text)}</b> ({need})</p>"]
-        if view.item.guidance:
-            quiet = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-            parts.append(f"<p style='color: {quiet}'>{e(view.item.guidance)}</p>")
-        if view.item.references:
-            parts.append(f"<p><b>Evidences:</b> {e(references_text(view))}</p>")
-        if view.automatic is None:
+        threshold = threshold_html(view, escalation_html(view, self._signed_by))
+        if threshold:
+            parts.append(threshold)
+        elif view.automatic is None:
             parts.append("<p>No automatic check: judge from the card.</p>")
         else:
             colour = (GOOD if view.automatic.passed else BAD).on().name()
@@ -409,11 +386,14 @@ class ItemEditor(QFrame):
                 f"<p><b style='color: {colour}'>Automatic check: {e(view.automatic.result)}.</b>"
                 f" Found: {e(view.automatic.evidence)}</p>"
             )
-        if self._prefilled:
-            parts.append(
-                "<p><i>The answer was pre-filled (from the automatic check, or in a "
-                "re-review from the last approval): confirm or change it.</i></p>"
-            )
+        if view.automatic is not None:
+            parts.append("<p><i>The check informs; the answer is yours.</i></p>")
+        if view.item.references:
+            parts.append(f"<p><b>Evidences:</b> {e(references_text(view))}</p>")
+        # The guidance last: what was found (and what it needs) is read first.
+        if view.item.guidance:
+            quiet = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+            parts.append(f"<p style='color: {quiet}'>{e(view.item.guidance)}</p>")
         self.details.setHtml("".join(parts))
 
     def _set_answerable(self, enabled: bool) -> None:
@@ -428,9 +408,6 @@ class ItemEditor(QFrame):
     def _emit(self) -> None:
         if self._quiet or self._row is None:
             return
-        if self._prefilled:
-            self._prefilled = False
-            self._show_details()
         self._show_note_hint()
         self.edited.emit(self._row, self.current_answer())
 

@@ -63,7 +63,6 @@ class _Work:
     """What the reviewer has done on one card version with one template, not yet signed."""
 
     answers: dict[str, Answer]
-    prefilled: set[str]
     decision: str = ""
     comment: str = ""
     selected: int = 0
@@ -85,6 +84,16 @@ def _closed(model: str, version: str, draft: ReviewDraft) -> str:
         f"{model} {version} is {StageStatus.word(draft.stage_status)} for {draft.stage}: "
         f"it takes no more sign-offs for that stage. {after}"
     )
+
+
+def _signed_escalations(draft: ReviewDraft) -> dict[str, str]:
+    """Who fulfilled each escalation in the open round: escalation id to ``name (role)``."""
+    signatures = draft.open_review.signatures if draft.open_review is not None else ()
+    return {
+        key: f"{s.signer_name} ({s.signer_role})"
+        for s in signatures
+        for key in s.escalations.signed
+    }
 
 
 def default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
@@ -162,8 +171,8 @@ class ReviewTab(QWidget):
         checklist = QWidget(self)
         checklist_layout = QVBoxLayout(checklist)
         checklist_layout.setContentsMargins(0, 0, 0, 0)
-        checklist_layout.addWidget(self.table, 1)
-        checklist_layout.addWidget(self.editor)
+        checklist_layout.addWidget(self.table, 3)
+        checklist_layout.addWidget(self.editor, 2)
         checklist_layout.addWidget(self.decision_panel)
         self.signoffs = SignOffsPanel(self)
         self.card = CardPanel(self)
@@ -450,15 +459,14 @@ class ReviewTab(QWidget):
                 r.item: Answer(r.answer, r.note)  # type: ignore[arg-type]
                 for r in self._shown_sign_off.responses
             }
-            self.items.set_items(draft.items, answers, set())
+            self.items.set_items(draft.items, answers)
         elif work is None and (last := last_approval(rounds)) is not None:
             # A re-review after expiry: start from the last approval's answers, to be checked again.
             answers = {r.item: Answer(r.answer, r.note) for r in last.responses}  # type: ignore[arg-type]
-            self.items.set_items(draft.items, answers, set(answers))
+            self.items.set_items(draft.items, answers)
         else:
-            self.items.set_items(
-                draft.items, work.answers if work else None, work.prefilled if work else None
-            )
+            self.items.set_items(draft.items, work.answers if work else None)
+        self.editor.set_signed_escalations(_signed_escalations(draft))
         if self._shown_sign_off is not None:
             self.decision_panel.restore(self._shown_sign_off.decision, self._shown_sign_off.comment)
         else:
@@ -505,15 +513,10 @@ class ReviewTab(QWidget):
 
     def _show_item(self, row: int | None) -> None:
         if row is None or row >= self.items.rowCount():
-            self.editor.show_item(None, None, None, prefilled=False)
+            self.editor.show_item(None, None, None)
             return
         view = self.items.item(row)
-        self.editor.show_item(
-            row,
-            view,
-            self.items.answer(view.item.id),
-            prefilled=self.items.is_prefilled(view.item.id),
-        )
+        self.editor.show_item(row, view, self.items.answer(view.item.id))
 
     def _select_row(self, row: int) -> None:
         if not self.items.rowCount():
@@ -542,7 +545,6 @@ class ReviewTab(QWidget):
         current = self.table.selectionModel().currentIndex()
         self._work[(self._model, self._version, draft.template.reference)] = _Work(
             answers=self.items.answers(),
-            prefilled=self.items.prefilled(),
             decision=self.decision(),
             comment=self.decision_panel.comment_text(),
             selected=current.row() if current.isValid() else 0,

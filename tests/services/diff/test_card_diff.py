@@ -422,7 +422,8 @@ def test_every_demo_metric_with_a_known_rule_is_judged(demo: Registry) -> None:
     }
     assert judged == {
         ("KS statistic", ""): ("better", "better (higher is better)"),
-        ("Adverse impact ratio", "age 18-24"): ("better", "better (towards parity)"),
+        # 0.81 in 2.1, 0.78 in 3.0: below the high-risk checklist's 0.80 (its escalation).
+        ("Adverse impact ratio", "age 18-24"): ("worse", "worse (away from parity)"),
         ("Adverse impact ratio", "gender female"): ("worse", "worse (away from parity)"),
     }
     # What stays unjudged has no direction anyone could state without the office's say.

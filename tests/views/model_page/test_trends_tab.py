@@ -38,7 +38,7 @@ def test_each_slice_is_a_line_and_the_direction_is_said(tab: TrendsTab, demo: Re
     names = tab.series_names()
     assert names[:2] == ["whole set", "age 18-24"]
     assert "age 65+" in names
-    assert "approved version" not in names  # nothing of this model is approved
+    assert "approved version" in names  # 2.1 is approved for staging
     title = tab.chart.title()
     assert (
         title

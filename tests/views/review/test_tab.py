@@ -96,17 +96,19 @@ def test_automatic_results_are_shown_with_their_evidence(tab: ReviewTab) -> None
     assert "1 approval needed" in tab.header.facts.text()
     assert _cell(tab, "licence-stated", CHECK) == "pass"
     assert _cell(tab, "licence-stated", EVIDENCE) == "license has 11 characters: “proprietary”"
-    # Pre-filled from the check, in italics until the reviewer confirms it.
-    assert _cell(tab, "licence-stated", ANSWER) == "pass"
-    font = _cell(tab, "licence-stated", ANSWER, Qt.ItemDataRole.FontRole)
-    assert isinstance(font, QFont) and font.italic()
-    # A failed check: the answer starts as fail, and a note is asked for.
+    # The check's result stands beside the answer; the answer is the reviewer's alone.
+    assert _cell(tab, "licence-stated", ANSWER) == "unanswered"
+    assert _cell(tab, "licence-stated", ANSWER, Qt.ItemDataRole.FontRole) is None
+    assert tab.items.answers() == {}
     assert _cell(tab, "ethical-risks", CHECK) == "fail"
-    assert _cell(tab, "ethical-risks", ANSWER) == "fail"
+    assert _cell(tab, "ethical-risks", ANSWER) == "unanswered"
+    assert _cell(tab, "ethical-risks", NOTE) == ""
+    # Passing over a failed check asks for a note.
+    tab.items.set_answer(_row(tab, "ethical-risks"), Answer("pass"))
     assert _cell(tab, "ethical-risks", NOTE) == "note needed"
     assert _cell(tab, "ethical-risks", EVIDENCE) == "ethical_considerations is empty"
     assert _cell(tab, "limitations-specific", EVIDENCE).endswith("at least 80 are needed")
-    # No automatic check: nothing pre-filled, the reviewer decides.
+    # No automatic check: the reviewer decides.
     assert _cell(tab, "monitoring-plan", CHECK) == "—"
     assert _cell(tab, "monitoring-plan", ANSWER) == "unanswered"
     # The chosen item in full, with the value found.
@@ -115,7 +117,7 @@ def test_automatic_results_are_shown_with_their_evidence(tab: ReviewTab) -> None
     assert "The card names an accountable owner" in details
     assert "Automatic check: pass. Found: owners has 1 entry: Risk Analytics" in details
     assert "risk-analytics@example.com" in details
-    assert "pre-filled (from the automatic check" in details
+    assert "The check informs; the answer is yours." in details
     # The clauses the item evidences, in the editor and in the item's tooltip.
     cited = (
         "NIST AI RMF 1.0 GOVERN 2; ISO/IEC 42001 A.3.2; SR 11-7 Governance, policies and controls"
@@ -133,9 +135,9 @@ def test_the_eu_ai_act_checklist_is_offered_for_high_risk_but_not_the_default(
     combo = tab.header.template_combo
     assert sorted(combo.itemData(i) for i in range(combo.count())) == [
         "eu-ai-act-high-risk@1",
-        "high-risk@1",
+        "high-risk@2",
     ]
-    assert combo.currentData() == "high-risk@1"
+    assert combo.currentData() == "high-risk@2"
     combo.setCurrentIndex(combo.findData("eu-ai-act-high-risk@1"))
     assert tab.draft is not None and tab.draft.template.reference == "eu-ai-act-high-risk@1"
     tab.table.selectRow(_row(tab, "human-oversight"))
@@ -152,18 +154,27 @@ def test_required_items_are_marked_and_enforced(
     bold = _cell(tab, "monitoring-plan", ITEM, Qt.ItemDataRole.FontRole)
     assert isinstance(bold, QFont) and bold.bold()
     assert _cell(tab, "no-format-problems", ITEM).startswith("12. (optional) ")
+    assert tab.items.index(0, ITEM).data(Qt.ItemDataRole.ForegroundRole) is not None
+    tab.items.set_answer(0, Answer("pass"))
     assert tab.items.index(0, ITEM).data(Qt.ItemDataRole.ForegroundRole) is None
     assert _cell(tab, "monitoring-plan", ITEM, Qt.ItemDataRole.ForegroundRole) is not None
     before = table_counts(bench.path)
     tab.choose_decision("approve")
+    tab.start_sign_off()
+    assert tab.problem_text().startswith("Answer every required item before signing: ")
+    assert "(intended-use, " in tab.problem_text()
+    for view in tab.items.unanswered_required():
+        if view.item.id != "monitoring-plan":
+            tab.items.set_answer(_row(tab, view.item.id), Answer("pass", "Read."))
     tab.start_sign_off()
     assert tab.problem_text() == (
         "Answer every required item before signing: 1 is unanswered (monitoring-plan)."
     )
     assert tab.table.currentIndex().row() == _row(tab, "monitoring-plan")
     assert tab.signing_dialog is None
-    # A fail (pre-filled from its check) with no note: refused before any passphrase.
-    tab.items.set_answer(_row(tab, "monitoring-plan"), Answer("pass", "Quarterly drift report."))
+    # A fail with no note: refused before any passphrase.
+    _answer_everything(tab)
+    tab.items.set_answer(_row(tab, "evaluation-data"), Answer("fail"))
     tab.start_sign_off()
     assert tab.problem_text() == (
         "Item 4 (evaluation-data): A fail needs a note saying what is wrong."
@@ -175,7 +186,6 @@ def test_required_items_are_marked_and_enforced(
     assert tab.items.answer("evaluation-data") == Answer(
         "na", "Evaluated on the training holdout; see metrics."
     )
-    assert not tab.items.is_prefilled("evaluation-data")
     assert tab.signing_dialog is None
     assert table_counts(bench.path) == before
 
@@ -220,7 +230,7 @@ def test_full_sign_off_approves_with_quorum_one(
     assert tab.decision_panel.progress.text().startswith("Answers as signed by Ana (approve, ")
     assert _cell(tab, "monitoring-plan", ANSWER) == "pass"
     assert _cell(tab, "monitoring-plan", NOTE) == "Read in the card."
-    assert not tab.items.is_prefilled("licence-stated")
+    assert _cell(tab, "licence-stated", ANSWER) == "pass"
 
 
 def test_a_reviewer_requests_changes(qtbot: QtBot, tab: ReviewTab, bench: Workbench) -> None:
@@ -238,7 +248,7 @@ def test_a_reviewer_requests_changes(qtbot: QtBot, tab: ReviewTab, bench: Workbe
 
 def test_high_risk_needs_a_second_approver(qtbot: QtBot, tab: ReviewTab, bench: Workbench) -> None:
     tab.show_version("fraud-detector", "3.1")
-    assert tab.header.template_combo.currentData() == "high-risk@1"
+    assert tab.header.template_combo.currentData() == "high-risk@2"
     assert "2 approvals needed" in tab.header.facts.text()
     dialog = _open_dialog(qtbot, tab)
     _sign(qtbot, dialog, ANA)
@@ -425,7 +435,7 @@ def test_item_and_sign_off_models_pass_the_model_tester(
 ) -> None:
     bench.sign(ANA, model="fraud-detector", version="3.1", template="high-risk")
     tab.show_version("fraud-detector", "3.1")
-    assert tab.items.rowCount() == 17
+    assert tab.items.rowCount() == 19
     assert tab.signoffs.model.rowCount() == 1
     qtmodeltester.check(tab.items)
     qtmodeltester.check(tab.signoffs.model)
