@@ -302,7 +302,8 @@ def _save_home_signer(window: MainWindow, services: Services, outdir: Path) -> P
     )
     window.refresh()
     window.show_home()
-    settle(lambda: not window.home.loading)
+    # The refresh may have re-announced the browser's current row: let it land first.
+    settle(lambda: not window.home.loading and not window.browser.selection_pending)
     return _save(window, outdir, "home-signer")
 
 
