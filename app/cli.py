@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_officer_commands,
         _add_gate_commands,
         _add_policy_commands,
+        _add_attest_command,
         _add_desk_commands,
     ):
         add_commands(commands)
@@ -193,6 +195,25 @@ def _add_registry_commands(commands: argparse._SubParsersAction[argparse.Argumen
     copy.add_argument("target", metavar="DST", help="where to copy it (file path or URL)")
 
 
+def _add_attest_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``attest``: an officer's signed in-toto approval attestation of a card version."""
+    attest = commands.add_parser(
+        "attest",
+        help="write an officer-signed in-toto attestation (DSSE) of an approval for a stage",
+    )
+    attest.add_argument("reference", metavar="MODEL@VERSION", help="the approved card version")
+    attest.add_argument("--stage", required=True, metavar="STAGE", help="the stage approved for")
+    attest.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the envelope to write (the certificate goes beside it: X.json -> X.pem)",
+    )
+    attest.add_argument("--identity", required=True, metavar="EMAIL", help="the officer who signs")
+
+
 def _date(text: str) -> datetime.date:
     """A ``YYYY-MM-DD`` date argument (wrong usage otherwise)."""
     try:
@@ -273,7 +294,10 @@ def _add_gate_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     gate.add_argument("--stage", required=True, metavar="STAGE", help="the stage to deploy to")
     gate.add_argument(
-        "--evidence", type=Path, metavar="PATH", help="a published folder or signed report PDF"
+        "--evidence",
+        type=Path,
+        metavar="PATH",
+        help="a published folder, a signed report PDF or an approval attestation (.intoto.json)",
     )
     gate.add_argument(
         "--trust", type=Path, action="append", metavar="CERT.pem", help="trusted signer or issuer"
@@ -587,6 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if qt_arguments and args.command is not None:
         parser.error(f"Qt's options ({' '.join(qt_arguments)}) are for the window only")
     if args.self_check_qt:
+        if desktop_problem():
+            return fail(desktop_problem())
         from countersign.views.platform_probe import main as probe_qt
 
         return probe_qt()
@@ -667,6 +693,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "revocations": ("deployment", "revocations"),
     "gate": ("deployment", "gate"),
     "policy": ("policy", "policy"),
+    "attest": ("attestation", "attest"),
     "queue": ("desk", "queue"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
@@ -785,8 +812,22 @@ def display_problem(qt_arguments: Sequence[str]) -> str:
     )
 
 
+DESKTOP_MISSING = (
+    "the window needs Qt (PySide6), which this installation does not have: it is "
+    "Countersign's light install, for pipelines. Install countersign[desktop] for the window "
+    "(pip install 'countersign[desktop]'; in a checkout, bash scripts/run.sh). The subcommands "
+    "(countersign --help), gate and verify among them, work as they are."
+)
+"""What ``countersign`` (the window) says where PySide6 is not installed."""
+
+
+def desktop_problem() -> str:
+    """Why the window cannot open in this installation (no PySide6), or ``""``."""
+    return DESKTOP_MISSING if importlib.util.find_spec("PySide6") is None else ""
+
+
 def _run_workstation(args: argparse.Namespace, qt_arguments: Sequence[str] = ()) -> int:
-    problem = display_problem(qt_arguments)
+    problem = desktop_problem() or display_problem(qt_arguments)
     if problem:
         return fail(problem)
     from countersign.views.application import run_workstation

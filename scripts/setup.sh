@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Countersign needs on a Debian or Ubuntu machine: the system
-# libraries Qt loads (and, for the tests, poppler, gnome-keyring, dbus, Xvfb, the
+# libraries Qt loads (and, for the tests, poppler, gnome-keyring, dbus, Xvfb, jq, the
 # desktop-file, AppStream and MIME validators, and a PostgreSQL server the tests start),
-# then a virtual environment in .venv with Countersign installed editable.
+# then a virtual environment in .venv with Countersign installed editable, with its
+# `desktop` extra (PySide6: the window).
 #
 #   scripts/setup.sh run    what the workstation needs
 #   scripts/setup.sh test   that, plus what the test suite needs
@@ -16,7 +17,7 @@ run_packages=(
   libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
   libx11-xcb1 fonts-dejavu-core
 )
-test_packages=(poppler-utils gnome-keyring dbus xvfb appstream desktop-file-utils shared-mime-info
+test_packages=(poppler-utils gnome-keyring dbus xvfb appstream desktop-file-utils shared-mime-info jq
   postgresql)
 
 packages=("${run_packages[@]}")
@@ -54,8 +55,8 @@ if [ "$installed" = "test $wanted" ] || [ "$installed" = "$mode $wanted" ]; then
   exit 0
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-extra=""
-if [ "$mode" = test ]; then extra="[test]"; fi
+extra="[desktop]"
+if [ "$mode" = test ]; then extra="[desktop,test]"; fi
 # setuptools warns about editable installs in general; that warning is not ours to act on.
 log=$(mktemp)
 if ! PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q -e ".$extra" >"$log" 2>&1; then

@@ -128,6 +128,9 @@ FIXED_SCREENS = (
     "export-preview",
     "verify-valid",
     "verify-tampered",
+    "publish-done",
+    "policy-shipped",
+    "policy-imported",
     "expired-browser",
     "expired-model-page",
     "expired-review",
@@ -214,6 +217,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_sign_off(window, services, outdir))
         saved.extend(_save_stages(window, outdir))
         saved.extend(_save_report(window, outdir, work))
+        saved.append(_save_publish(window, services, outdir, work))
         saved.extend(_save_expired(window, services, outdir))
         saved.extend(_save_drafts(window, outdir, work))
         saved.extend(_save_model_signatures(window, outdir, work))
@@ -557,6 +561,32 @@ def _save_report(window: MainWindow, outdir: Path, work: Path) -> list[Path]:
         saved.append(_save(verify, outdir, name))
     verify.close()
     return saved
+
+
+def _save_publish(window: MainWindow, services: Services, outdir: Path, work: Path) -> Path:
+    """Publish an approved version of the shown model as the officer: the files and attestation."""
+    approved = next(
+        v.version for v in services.registry.versions(SHOWN_MODEL) if v.status == "approved"
+    )
+    window.model_page.show_model(SHOWN_MODEL, approved)
+    settle()
+    window.publish_version()
+    dialog = window.report_commands.publish_dialog
+    if dialog is None:
+        raise RuntimeError("the publish dialog did not open")
+    combo = dialog.signer.identity_combo
+    combo.setCurrentIndex(combo.findData("dana.whitfield@meridian.example"))
+    dialog.folder_edit.setText(str(work / "published"))
+    dialog.accept()
+    dialog.passphrase.setText(SIGNER_PASSPHRASE)
+    settle()
+    dialog.publish_button.click()
+    settle(lambda: dialog.result_value is not None or bool(dialog.problem_text()))
+    if dialog.result_value is None:
+        raise RuntimeError(f"publishing failed: {dialog.problem_text()}")
+    shot = _save(dialog, outdir, "publish-done")
+    dialog.close()
+    return shot
 
 
 def _save_expired(window: MainWindow, services: Services, outdir: Path) -> list[Path]:

@@ -91,4 +91,14 @@ def publish(args: argparse.Namespace) -> int:
     )
     for file in result.files:
         print(f"  {file.sha256}  {file.name}")
+    if result.attested:
+        print(
+            f"approval attestation: {', '.join(result.attested)}, signed by {result.attested_by} "
+            f"(in-toto, DSSE: attestations/STAGE.intoto.json, its certificate beside it)"
+        )
+    else:
+        print(
+            "no approval attestation: only an officer's key signs one "
+            "(countersign attest MODEL@VERSION --stage STAGE -o FILE --identity OFFICER)"
+        )
     return EXIT_OK

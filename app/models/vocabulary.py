@@ -290,6 +290,7 @@ class AuditAction(Vocabulary):
     CARD_VERSION_SUPERSEDED = "card_version.superseded"
     CARD_VERSION_STATUS_CHANGED = "card_version.status_changed"
     CARD_VERSION_PUBLISHED = "card_version.published"
+    CARD_VERSION_ATTESTED = "card_version.attested"
     IMPORT_REFUSED = "import.refused"
     REVIEW_OPENED = "review.opened"
     REVIEW_SIGNED = "review.signed"
@@ -322,6 +323,7 @@ _labelled(
         "card_version.superseded": "Card version superseded",
         "card_version.status_changed": "Status changed",
         "card_version.published": "Card version published",
+        "card_version.attested": "Approval attested",
         "import.refused": "Import refused",
         "review.opened": "Review round opened",
         "review.signed": "Sign-off signed",

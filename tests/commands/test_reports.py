@@ -180,7 +180,10 @@ def test_publish(registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
         "published: credit-scorer 1.0 (approved for staging; risk medium, the card's own "
         f"rating) to {out}\n"
     )
-    assert printed.rstrip().endswith("SHA256SUMS")
+    assert printed.rstrip().endswith(
+        "  SHA256SUMS\napproval attestation: staging, signed by Olga <olga@example.org> "
+        "(in-toto, DSSE: attestations/STAGE.intoto.json, its certificate beside it)"
+    )
     assert (out / "README.md").read_text().startswith("---\n")
 
     assert main(["publish", "credit-scorer@1.0", "-o", str(out), "--identity", OLGA]) == 1

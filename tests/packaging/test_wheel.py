@@ -117,7 +117,11 @@ def test_the_wheel_declares_the_command(built: tuple[Path, Path]) -> None:
         metadata = archive.read(f"{info}/METADATA").decode()
     assert "countersign = countersign.cli:main" in entry_points
     assert "License-Expression: Apache-2.0" in metadata
-    assert "Requires-Dist: pyside6-essentials" in metadata
+    # Qt is the desktop extra's: the light install (gate, verify) goes without it.
+    assert "Provides-Extra: desktop" in metadata
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist: ")]
+    qt = [line for line in requires if "pyside6" in line.lower()]
+    assert len(qt) == 2 and all(line.endswith('extra == "desktop"') for line in qt)
 
 
 def test_the_sdist_carries_packaging_resources_and_tests(built: tuple[Path, Path]) -> None:

@@ -171,6 +171,15 @@ def _published(record: AuditRecord) -> str:
     return f"{_cap(_subject(record))} published{where}{count}"
 
 
+def _attested(record: AuditRecord) -> str:
+    stage = _text(record.details, "stage")
+    file = _text(record.details, "file")
+    what = (
+        f"{_cap(_subject(record))}: approval for {stage} attested" if stage else "Approval attested"
+    )
+    return what + (f" in {file}" if file else "")
+
+
 def _import_refused(record: AuditRecord) -> str:
     file = _text(record.details, "file") or record.object_id
     reason = _text(record.details, "reason")
@@ -316,6 +325,7 @@ _SENTENCES: dict[AuditAction, Callable[[AuditRecord], str]] = {
     AuditAction.CARD_VERSION_SUPERSEDED: _card_version_superseded,
     AuditAction.CARD_VERSION_STATUS_CHANGED: _status_changed,
     AuditAction.CARD_VERSION_PUBLISHED: _published,
+    AuditAction.CARD_VERSION_ATTESTED: _attested,
     AuditAction.IMPORT_REFUSED: _import_refused,
     AuditAction.REVIEW_OPENED: _review_opened,
     AuditAction.REVIEW_SIGNED: _review_signed,

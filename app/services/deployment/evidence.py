@@ -1,13 +1,15 @@
 """The offline deployment gate: published evidence and trusted certificates, no registry.
 
 The evidence is a folder written by ``countersign publish`` or the signed
-review report PDF alone.  The gate passes only when:
+review report PDF alone (an approval attestation is checked by
+:mod:`~countersign.services.deployment.attestation_gate`).  The gate passes only when:
 
 * the report is intact (PDF signature valid over the whole file, its signer
   trusted, every attached file matching ``report.json``, the card the one
   printed on every page, every sign-off's signature valid over its payload),
-  and in a folder every file matches ``SHA256SUMS`` and the card is the
-  report's card;
+  and in a folder every file matches ``SHA256SUMS``, the card is the
+  report's card, and the folder's approval attestation for the stage (when
+  there is one) passes the attestation gate for the report's card;
 * for the stage and every earlier one, distinct approvers whose certificates
   are trusted (the certificate itself or its issuer) signed an approval of
   this card for that stage, at least the round's quorum;
@@ -30,28 +32,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from countersign.errors import InputRefused
+from countersign.errors import CountersignError, InputRefused
 from countersign.formats.limits import load_json
 from countersign.models.vocabulary import Decision, StageStatus
+from countersign.services.deployment.attestation_gate import attestation_gate, is_attestation
 from countersign.services.deployment.errors import EvidenceUnreadable
 from countersign.services.deployment.gate import artifact_check
 from countersign.services.deployment.records import GateCheck, GateQuestion, GateResult
+from countersign.services.deployment.trusted import (
+    TrustedCertificate,
+    revocations_check,
+    trusted_certificates,
+)
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
+from countersign.services.reports.attestation import ATTESTATION_FOLDER
 from countersign.services.reports.verdict import ReportVerification
 from countersign.services.reports.verification import verify_report_file
 from countersign.services.reviews import conditions
-from countersign.services.trust.acts import REVOCATION, read_act
 from countersign.services.trust.anchors import Anchor, TrustAnchors
 
 REPORT_IN_FOLDER = "review-report.pdf"
 CARD_IN_FOLDER = "card.canonical.json"
 SUMS = "SHA256SUMS"
-MAX_REVOCATIONS_BYTES = 16 * 1024 * 1024
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -62,12 +68,14 @@ def evidence_gate(
     trust: Sequence[Path],
     revocations: Path | None = None,
 ) -> GateResult:
-    """Check ``evidence`` (a published folder or a report PDF) for the question with ``trust``.
+    """Check ``evidence`` (a published folder, a report PDF or an attestation) for the question.
 
     An approval whose signed expiry date is before the question's day (today) fails.
     """
+    if is_attestation(evidence):
+        return attestation_gate(evidence, question, trust=trust, revocations=revocations)
     stage, artifact_sha256, as_of = question.stage, question.artifact_sha256, question.as_of
-    trusted = _trusted_certificates(trust)
+    trusted = trusted_certificates(trust)
     checks: list[GateCheck] = []
     pdf = evidence / REPORT_IN_FOLDER if evidence.is_dir() else evidence
     if evidence.is_dir() and not pdf.is_file():
@@ -77,6 +85,7 @@ def evidence_gate(
     checks.append(_report_check(verification))
     if evidence.is_dir():
         checks.append(_folder_check(evidence, verification.card_sha256))
+        checks.extend(_folder_attestation(evidence, question, trust, verification.card_sha256))
     manifest = _manifest(verification.attachments)
     result_base = (verification.model, verification.version, verification.card_sha256)
     stages = [s for s in manifest.get("stages", []) if isinstance(s, dict)]
@@ -101,7 +110,7 @@ def evidence_gate(
             signed_artifacts = artifacts
     if revocations is not None:
         checks.append(
-            _revocations_check(
+            revocations_check(
                 revocations, trusted, verification.card_sha256, names[: names.index(stage) + 1]
             )
         )
@@ -110,52 +119,25 @@ def evidence_gate(
     return GateResult("evidence", stage, *result_base, tuple(checks))
 
 
-class _Trusted:
-    """A certificate given with ``--trust``."""
-
-    def __init__(self, certificate: x509.Certificate) -> None:
-        self.certificate = certificate
-        self.fingerprint = certificate_fingerprint(certificate)
-
-    def vouches_for(self, certificate: x509.Certificate) -> bool:
-        """Whether ``certificate`` is this one, or was issued (signed) by it."""
-        if certificate_fingerprint(certificate) == self.fingerprint:
-            return True
-        if certificate.issuer != self.certificate.subject:
-            return False
-        key = self.certificate.public_key()
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            return False
-        algorithm = certificate.signature_hash_algorithm
-        try:
-            key.verify(
-                certificate.signature,
-                certificate.tbs_certificate_bytes,
-                ec.ECDSA(algorithm if algorithm is not None else hashes.SHA256()),
-            )
-        except InvalidSignature:
-            return False
-        return True
-
-
-def _trusted_certificates(paths: Sequence[Path]) -> list[_Trusted]:
-    out = []
-    for path in paths:
-        try:
-            text = path.read_text("ascii")
-        except (OSError, UnicodeDecodeError) as error:
-            raise EvidenceUnreadable(
-                f"{path}: cannot be read as a PEM certificate ({error})"
-            ) from None
-        blocks = [b for b in text.split("-----END CERTIFICATE-----") if "BEGIN CERTIFICATE" in b]
-        if not blocks:
-            raise EvidenceUnreadable(f"{path}: holds no PEM certificate")
-        for block in blocks:
-            try:
-                out.append(_Trusted(load_certificate(block + "-----END CERTIFICATE-----\n")))
-            except ValueError as error:
-                raise EvidenceUnreadable(f"{path}: an unreadable certificate ({error})") from None
-    return out
+def _folder_attestation(
+    folder: Path, question: GateQuestion, trust: Sequence[Path], card_sha256: str
+) -> list[GateCheck]:
+    """The folder's approval attestation for the stage, when it holds one, checked as a whole."""
+    stage = question.stage
+    name = f"{ATTESTATION_FOLDER}/{stage}.intoto.json"
+    path = folder / ATTESTATION_FOLDER / f"{stage}.intoto.json"
+    if Path(stage).name != stage or not path.is_file():
+        return []
+    try:
+        result = attestation_gate(path, GateQuestion(stage, as_of=question.as_of), trust=trust)
+    except CountersignError as error:
+        return [GateCheck("attestation", False, str(error))]
+    if result.card_sha256 != card_sha256:
+        return [GateCheck("attestation", False, f"{name} attests another card than the report's")]
+    if not result.ok:
+        problems = "; ".join(f"{c.check}: {c.detail}" for c in result.failed)
+        return [GateCheck("attestation", False, f"{name}: {problems}")]
+    return [GateCheck("attestation", True, f"{name}: {result.checks[0].detail}")]
 
 
 def _report_check(verification: ReportVerification) -> GateCheck:
@@ -218,7 +200,9 @@ def _manifest(attachments: Mapping[str, bytes]) -> dict[str, Any]:
 
 
 def _trusted_payloads(
-    verification: ReportVerification, manifest: Mapping[str, Any], trusted: Sequence[_Trusted]
+    verification: ReportVerification,
+    manifest: Mapping[str, Any],
+    trusted: Sequence[TrustedCertificate],
 ) -> list[tuple[dict[str, Any], str, bool]]:
     """Each sign-off payload whose signature verifies: (payload, signer e-mail, trusted)."""
     out = []
@@ -377,42 +361,3 @@ def _escalation_problem(
         approvals = ask.get("approvals")
         extra += approvals if isinstance(approvals, int) and approvals > 0 else 0
     return "", extra
-
-
-def _revocations_check(
-    path: Path, trusted: Sequence[_Trusted], card_sha256: str, stages: Sequence[str]
-) -> GateCheck:
-    try:
-        if path.stat().st_size > MAX_REVOCATIONS_BYTES:
-            raise EvidenceUnreadable(f"{path}: larger than 16 MiB; not a revocations file")
-        document = load_json(path.read_text("utf-8"), str(path))
-    except (OSError, UnicodeDecodeError, InputRefused) as error:
-        raise EvidenceUnreadable(
-            f"{path}: cannot be read as a revocations file ({error})"
-        ) from None
-    if not isinstance(document, dict) or document.get("format") != "countersign-revocations":
-        raise EvidenceUnreadable(f"{path}: not a file written by `countersign revocations export`")
-    entries = document.get("revocations")
-    ignored = 0
-    for value in entries if isinstance(entries, list) else []:
-        act = read_act(value)
-        if act is None or act.kind != REVOCATION or act.problem():
-            ignored += 1
-            continue
-        if not any(t.vouches_for(act.certificate()) for t in trusted):
-            ignored += 1
-            continue
-        subject = act.subject
-        if subject.get("card_version_sha256") == card_sha256 and subject.get("stage") in stages:
-            return GateCheck(
-                "not revoked",
-                False,
-                f"the approval for {subject.get('stage')} was revoked on "
-                f"{str(act.payload.get('signed_at'))[:10]}: {subject.get('reason')}",
-            )
-    note = (
-        f" ({ignored} entries not signed by a trusted certificate were ignored)" if ignored else ""
-    )
-    return GateCheck(
-        "not revoked", True, f"no trusted revocation in {path.name} names this card{note}"
-    )

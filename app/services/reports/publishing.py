@@ -3,7 +3,8 @@
 Publishing sends an approved card version back to its team: the card as a
 Hugging Face ``README.md`` and as native JSON, its canonical JSON (whose
 SHA-256 the report prints), the signed report, every signed sign-off with
-its signature and certificate, and ``SHA256SUMS`` over all of them.
+its signature and certificate, when an officer publishes an approval attestation of
+each approved stage (``attestations/``), and ``SHA256SUMS`` over all of them.
 
 The names are fixed here, never taken from the card, so nothing lands
 outside the folder.  The files are written into a fresh hidden folder beside
@@ -23,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from countersign.formats.huggingface.readme import write_huggingface
 from countersign.formats.native import write_native_json
 from countersign.services.reports.attachments import CARD, MANIFEST, Attachment
+from countersign.services.reports.attestation import SignedAttestation
 from countersign.services.reports.data import ReportData
 from countersign.services.reports.errors import PublishRefused
 
@@ -54,10 +56,17 @@ class PublishResult:
     """The stages the published version is approved for, in order."""
     risk: str = ""
     """The risk tier and who set it: "high, classified by olga@…" or "medium, the card's own rating"."""
+    attested: tuple[str, ...] = ()
+    """The stages whose approval attestation was written (none unless an officer published)."""
+    attested_by: str = ""
+    """Who signed the attestations: "Olga Officer <olga@…>"."""
 
 
 def published_files(
-    data: ReportData, attachments: Sequence[Attachment], report_pdf: bytes
+    data: ReportData,
+    attachments: Sequence[Attachment],
+    report_pdf: bytes,
+    attestations: Sequence[SignedAttestation] = (),
 ) -> list[tuple[str, bytes]]:
     """Every file to publish, as (relative name, bytes), ``SHA256SUMS`` last."""
     files: list[tuple[str, bytes]] = [
@@ -71,6 +80,8 @@ def published_files(
         for attachment in attachments
         if attachment.name not in (CARD, MANIFEST)
     ]
+    for attestation in attestations:
+        files += attestation.published_files()
     sums = "".join(f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in files)
     files.append((CHECKSUMS, sums.encode("ascii")))
     return files

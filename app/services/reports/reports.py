@@ -28,8 +28,11 @@ from countersign.models.vocabulary import (
     AuditAction,
     AuditObject,
     CardStatus,
+    Role,
     StageStatus,
 )
+from countersign.services.attestation.dsse import certificate_path
+from countersign.services.attestation.statement import Approver
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.errors import IdentityRetired
 from countersign.services.identities.identities import Identities, SigningKey
@@ -37,6 +40,13 @@ from countersign.services.integrity.registry_check import signed_authority
 from countersign.services.progress import Progress, no_progress
 from countersign.services.registry import Registry, VersionSummary
 from countersign.services.reports.attachments import Attachment, report_attachments
+from countersign.services.reports.attestation import (
+    SignedAttestation,
+    approval_facts,
+    approved_stages,
+    check_attester,
+    sign_attestation,
+)
 from countersign.services.reports.data import Exporter, ReportData, gather_report
 from countersign.services.reports.errors import PublishRefused, ReportRefused
 from countersign.services.reports.publishing import (
@@ -74,6 +84,21 @@ class SignedReport:
     def sha256(self) -> str:
         """SHA-256 of the signed PDF."""
         return hashlib.sha256(self.pdf).hexdigest()
+
+
+@dataclass(frozen=True)
+class AttestResult:
+    """What ``attest`` wrote: the envelope, the certificate beside it, what it attests."""
+
+    path: Path
+    certificate_path: Path
+    model: str
+    version: str
+    stage: str
+    card_sha256: str
+    envelope_sha256: str
+    signer: str
+    subjects: int
 
 
 @dataclass(frozen=True)
@@ -281,6 +306,72 @@ class Reports:
             )
         return dataclasses.replace(result, checks=(*result.checks, check))
 
+    def check_attest(
+        self, model: str, version: str | None, stage: str, identity: str
+    ) -> VersionSummary:
+        """Refuse before the passphrase: unknown version, not an officer, not approved for ``stage``."""
+        summary = Registry(self.database).card_version(model, version).summary
+        person = self.identities.get(identity)
+        check_attester(person)
+        data = gather_report(self.database, summary.model, summary.version, exported_at="")
+        approval_facts(data, stage, Approver(person.name, person.email, person.fingerprint, ""))
+        self.identities.keystore.backend  # noqa: B018  (no keyring: refuse before the prompt)
+        return summary
+
+    def attest(
+        self, model: str, version: str | None, stage: str, signer: ReportSigner, output: Path
+    ) -> AttestResult:
+        """Sign the approval of a card version for ``stage`` into ``output`` (a DSSE envelope).
+
+        ``signer`` is the officer.  The certificate is written beside ``output``
+        (:func:`~countersign.services.attestation.dsse.certificate_path`).
+        """
+        summary = self.check_attest(model, version, stage, signer.identity)
+        _check_output(output)
+        signing = self.identities.unlock(signer.identity, signer.passphrase)
+        data = gather_report(self.database, summary.model, summary.version, exported_at="")
+        signed = sign_attestation(data, stage, signing, utc_now())
+        envelope = signed.envelope.file_bytes()
+        pem_path = certificate_path(output)
+        with (
+            _written_atomically(pem_path, signed.certificate_pem.encode("ascii")) as keep_pem,
+            _written_atomically(output, envelope) as keep_envelope,
+            self.database.write() as session,
+        ):
+            append_events(
+                session,
+                [
+                    EventDraft(
+                        AuditAction.CARD_VERSION_ATTESTED,
+                        AuditObject.CARD_VERSION,
+                        str(summary.id),
+                        signing.identity.email,
+                        {
+                            "version": summary.version,
+                            "stage": stage,
+                            "card_sha256": summary.sha256,
+                            "file": output.name,
+                            "envelope_sha256": hashlib.sha256(envelope).hexdigest(),
+                            "signer_fingerprint": signing.identity.fingerprint,
+                        },
+                        model_name=summary.model,
+                    )
+                ],
+            )
+            keep_pem()
+            keep_envelope()
+        return AttestResult(
+            path=output,
+            certificate_path=pem_path,
+            model=summary.model,
+            version=summary.version,
+            stage=stage,
+            card_sha256=summary.sha256,
+            envelope_sha256=hashlib.sha256(envelope).hexdigest(),
+            signer=f"{signing.identity.name} <{signing.identity.email}>",
+            subjects=len(data.artifacts) + 1,
+        )
+
     def check_publish(self, model: str, version: str | None, folder: Path) -> VersionSummary:
         """Refuse before any work: a card version not approved, a folder that is not new or empty."""
         summary = Registry(self.database).card_version(model, version).summary
@@ -325,19 +416,12 @@ class Reports:
         summary = self.check_publish(model, version, folder)
         pdf, data, attachments, signing = self._report_to_publish(summary, source, progress)
         (progress or no_progress)(4, EXPORT_STEPS, f"Writing {folder.name}")
-        files = published_files(data, attachments, pdf)
-        approved_for = tuple(s.stage for s in data.stages if s.status == StageStatus.APPROVED)
+        attestations = _attestations(data, signing)
+        files = published_files(data, attachments, pdf, attestations)
+        approved_for = tuple(approved_stages(data))
         risk = _risk_words(data)
         with self.database.write() as session:
-            details: dict[str, object] = {
-                "version": summary.version,
-                "card_sha256": summary.sha256,
-                "folder": folder.name,
-                "approved_for": list(approved_for),
-                "risk": risk,
-                "report_sha256": hashlib.sha256(pdf).hexdigest(),
-                "files": {name: hashlib.sha256(content).hexdigest() for name, content in files},
-            }
+            details = _published_details(summary, folder, data, pdf, files)
             if signing is not None:
                 details["signed"] = _act(
                     session, signing, PUBLISH, data, hashlib.sha256(pdf).hexdigest()
@@ -367,6 +451,8 @@ class Reports:
             files=written,
             approved_for=approved_for,
             risk=risk,
+            attested=tuple(a.stage for a in attestations),
+            attested_by=attestations[0].signer if attestations else "",
         )
 
     def _report_to_publish(
@@ -394,6 +480,33 @@ def _risk_words(data: ReportData) -> str:
     if c is not None:
         return f"{c.tier}, classified by {c.officer}"
     return f"{data.risk_tier}, the card's own rating"
+
+
+def _published_details(
+    summary: VersionSummary,
+    folder: Path,
+    data: ReportData,
+    pdf: bytes,
+    files: Sequence[tuple[str, bytes]],
+) -> dict[str, object]:
+    """The details of the publication's audit event: what was written, for which stages."""
+    return {
+        "version": summary.version,
+        "card_sha256": summary.sha256,
+        "folder": folder.name,
+        "approved_for": approved_stages(data),
+        "risk": _risk_words(data),
+        "report_sha256": hashlib.sha256(pdf).hexdigest(),
+        "files": {name: hashlib.sha256(content).hexdigest() for name, content in files},
+    }
+
+
+def _attestations(data: ReportData, signing: SigningKey | None) -> list[SignedAttestation]:
+    """An attestation of each approved stage, when an officer's key signs the publication."""
+    if signing is None or signing.identity.role != Role.OFFICER:
+        return []
+    now = utc_now()
+    return [sign_attestation(data, stage, signing, now) for stage in approved_stages(data)]
 
 
 def _approved_report(

@@ -274,7 +274,13 @@ class PublishDialog(KeyedWorkDialog):
         report_folder.remember_report_folder(self._settings, result.folder.parent)
         self.written.setText(
             f"Published {result.model} {result.version} into {result.folder}: "
-            f"{len(result.files)} files. The report's SHA-256 is {result.report_sha256}."
+            f"{len(result.files)} files. The report's SHA-256 is {result.report_sha256}. "
+            + (
+                f"Approval attestation (in-toto) for {', '.join(result.attested)}, signed by "
+                f"{result.attested_by}: attestations/."
+                if result.attested
+                else "No approval attestation: only an officer's key signs one."
+            )
         )
         self.files.set_files(result.files)
         self.pages.setCurrentIndex(1)

@@ -113,6 +113,17 @@ SENTENCES = [
     ),
     (
         _record(
+            "card_version.attested",
+            "card_version",
+            "13",
+            version="3.1",
+            stage="production",
+            file="scorer.intoto.json",
+        ),
+        "Card version 3.1 of acme/scorer: approval for production attested in scorer.intoto.json",
+    ),
+    (
+        _record(
             "import.refused",
             "file",
             "bad.cardbundle",

@@ -43,6 +43,8 @@ def test_an_approved_version_is_published_whole(bench: ReportBench, tmp_path: Pa
         [
             "README.md",
             "SHA256SUMS",
+            "attestations/staging.intoto.json",
+            "attestations/staging.intoto.pem",
             "card.canonical.json",
             "card.json",
             "review-report.pdf",

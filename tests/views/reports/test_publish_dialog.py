@@ -115,6 +115,11 @@ def test_an_approved_version_is_written_into_an_empty_folder(
     assert dialog.written.text().startswith(
         f"Published credit-scorer 1.0 into {folder}: {len(written)} files."
     )
+    assert dialog.written.text().endswith(
+        "Approval attestation (in-toto) for staging, signed by Olga Officer <olga@example.org>: "
+        "attestations/."
+    )
+    assert "attestations/staging.intoto.json" in written
     files = dialog.files
     assert sorted(files.index(row, 0).data() for row in range(files.rowCount())) == written
     row = next(r for r in range(files.rowCount()) if files.index(r, 0).data() == "card.json")
