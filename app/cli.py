@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_gate_commands,
         _add_policy_commands,
         _add_attest_command,
+        _add_desk_commands,
     ):
         add_commands(commands)
     return parser
@@ -313,6 +314,41 @@ def _add_gate_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="check on this day (YYYY-MM-DD; default today): an approval expired by then fails",
     )
     gate.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
+def _add_desk_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``queue``: the home screen's lists (countersign.commands.desk)."""
+    queue = commands.add_parser(
+        "queue",
+        help="what waits for you and what is approved where (the home screen's lists)",
+        description="The lists of the window's home screen: versions to review, rounds "
+        "awaiting your signature (your identities are those whose keys this keyring holds), "
+        "changes requested awaiting the team, what is approved for each stage, and recent "
+        "imports with warnings. Each list gives its total and its first rows.",
+    )
+    queue.add_argument("--json", action="store_true", help=_JSON_HELP)
+    queue.add_argument(
+        "--limit",
+        type=_list_limit,
+        default=QUEUE_ROWS,
+        metavar="N",
+        help=f"rows of each list at most (default {QUEUE_ROWS}); totals are always given",
+    )
+
+
+QUEUE_ROWS = 50
+"""Rows of each list ``queue`` prints unless ``--limit`` says otherwise."""
+
+
+def _list_limit(text: str) -> int:
+    """``--limit``: a whole number from 1 to 100,000."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"{value} is not from 1 to 100000")
+    return value
 
 
 def _add_search_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -658,6 +694,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "gate": ("deployment", "gate"),
     "policy": ("policy", "policy"),
     "attest": ("attestation", "attest"),
+    "queue": ("desk", "queue"),
 }
 """Subcommand -> (module in countersign.commands, function), imported only when it runs."""
 

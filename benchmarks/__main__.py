@@ -6,7 +6,7 @@
 Builds (once, then cached under ~/.cache/countersign/benchmarks) a registry of
 10,000 models and 100,000 card versions in all four card formats (``--quick``:
 1,000 models and 5,000 versions), then measures importing a bundle into it,
-the window on it (cold start, search, the models table, memory), card version
+the window on it (cold start, the home screen, search, the models table, memory), card version
 diffs and the signed PDF report; with ``--postgres``, importing and searching
 on that PostgreSQL database too (brought to the same size with ``registry
 copy``), against the raw limit of the same server.  Prints one table (figure, median, min-max,
@@ -47,6 +47,7 @@ def _suite(
             *window.measure_start(registry, repeat),
             *window.measure_search(registry, repeat),
             *window.measure_table(registry, repeat),
+            *window.measure_desk(registry, repeat),
         ]
     if name == "diff":
         from benchmarks import diff

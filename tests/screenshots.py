@@ -47,12 +47,14 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from countersign.formats.bundle.signing import TeamCertificate
-from countersign.models.vocabulary import AuditAction, Theme
+from countersign.models.vocabulary import AnswerValue, AuditAction, Theme
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
 from countersign.services.importing.importer import Importer
 from countersign.services.reports.reports import ReportSigner
-from countersign.services.reviews.reviews import Answer
+from countersign.services.reviews import conditions
+from countersign.services.reviews.conditions import ApprovalTerms
+from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.storage import database
 from countersign.services.workstation import ServiceOptions, Services, open_services
 from countersign.views.appearance.theme import theme_switcher
@@ -82,6 +84,12 @@ SHOWN_MODEL = "retail-credit-risk-scorer"
 SEARCH_TEXT = "monitor"
 """What the search screenshot searches for (a prefix: it finds "monitoring" too)."""
 
+TRIAGE_MODEL, TRIAGE_VERSION = "ed-triage-note-classifier", "1.2.0"
+"""The demo version a second approver signs in the home screen's screenshot (high risk)."""
+
+FORECASTER_MODEL, FORECASTER_VERSION = "store-demand-forecaster", "3.1"
+"""The demo version approved for twelve days in the home screen's screenshot."""
+
 SIGNER_PASSPHRASE = "meridian review 2026"
 """The passphrase of the demo reviewers made for the sign-off screenshots."""
 
@@ -95,6 +103,7 @@ EXPIRES = database.utc_today() + datetime.timedelta(days=120)
 """The last day the approval signed in the screenshots holds; later screens stand after it."""
 
 FIXED_SCREENS = (
+    "home",
     "browser",
     "search",
     "compare-attachments",
@@ -129,6 +138,7 @@ FIXED_SCREENS = (
     "draft-half",
     "draft-bundle",
     "draft-full",
+    "home-signer",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
 
@@ -188,6 +198,9 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         window.resize(*WINDOW_SIZE)
         window.show()
         settle(lambda: not window.counting and window.counts_label.text() != "Counting…")
+        settle(lambda: window.home.desk is not None and not window.home.loading)
+        saved.append(_save(window, outdir, "home"))
+        window.show_registry()
         saved.append(_save(window, outdir, "browser"))
 
         saved.extend(_save_model_tabs(window, outdir))
@@ -209,6 +222,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_drafts(window, outdir, work))
         saved.extend(_save_model_signatures(window, outdir, work))
         saved.extend(_save_policy(window, outdir, work))
+        saved.append(_save_home_signer(window, services, outdir))
     finally:
         window.close()
         window.deleteLater()
@@ -233,6 +247,68 @@ def _save_model_tabs(window: MainWindow, outdir: Path) -> list[Path]:
             compare.details.setCurrentIndex(0)
     window.model_page.show_tab(0)
     return saved
+
+
+def _save_home_signer(window: MainWindow, services: Services, outdir: Path) -> Path:
+    """The home screen once the officer has identities here: a round that waits for them.
+
+    A clinical approver signs the triage classifier's new version from her own
+    workstation (her key is then removed from this keyring): a high-risk round, one
+    approval of two, waiting for Dana or Sam.  Sam approves the demand forecaster's
+    new version with a condition, for twelve days: it shows among the approvals
+    expiring soon.
+    """
+    dana = services.identities.unlock("dana.whitfield@meridian.example", SIGNER_PASSPHRASE)
+    priya = services.identities.create(
+        "Priya Raman",
+        "priya.raman@meridian.example",
+        "approver",
+        SIGNER_PASSPHRASE,
+        granted_by=dana,
+    )
+    draft = services.reviews.prepare(TRIAGE_MODEL, TRIAGE_VERSION, template="high-risk")
+    answers = {
+        view.item.id: Answer(AnswerValue.PASS, "Checked against the clinical safety case.")
+        for view in draft.items
+    }
+    services.reviews.sign(
+        SignOffRequest(
+            model=TRIAGE_MODEL,
+            version=TRIAGE_VERSION,
+            template="high-risk",
+            answers=answers,
+            decision="approve",
+            identity=priya.email,
+            comment="Sensitivity on the urgent class holds; a second approver is needed.",
+        ),
+        SIGNER_PASSPHRASE,
+    )
+    services.identities.keystore.delete(priya.fingerprint)
+    forecaster = services.reviews.prepare(FORECASTER_MODEL, FORECASTER_VERSION)
+    services.reviews.sign(
+        SignOffRequest(
+            model=FORECASTER_MODEL,
+            version=FORECASTER_VERSION,
+            template=forecaster.template.reference,
+            answers={
+                view.item.id: Answer(AnswerValue.PASS, "Checked with Supply Chain Analytics.")
+                for view in forecaster.items
+            },
+            decision="approve",
+            identity="sam.okafor@meridian.example",
+            comment="Approved for the holiday season only; review again in January.",
+            terms=ApprovalTerms(
+                ("Weekly WAPE report to the governance team.",),
+                conditions.today() + datetime.timedelta(days=12),
+            ),
+        ),
+        SIGNER_PASSPHRASE,
+    )
+    window.refresh()
+    window.show_home()
+    # The refresh may have re-announced the browser's current row: let it land first.
+    settle(lambda: not window.home.loading and not window.browser.selection_pending)
+    return _save(window, outdir, "home-signer")
 
 
 def _save_search(window: MainWindow, outdir: Path) -> Path:

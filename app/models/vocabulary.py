@@ -387,6 +387,33 @@ _labelled(
 )
 
 
+# -- the home screen ------------------------------------------------------------------
+
+
+class DeskList(Vocabulary):
+    """The lists of the home screen and of ``countersign queue``, in the order they are shown."""
+
+    TO_REVIEW = "to_review"
+    AWAITING_SIGNATURE = "awaiting_signature"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    EXPIRING = "expiring"
+    IMPORT_WARNINGS = "import_warnings"
+
+
+_labelled(
+    DeskList,
+    {
+        "to_review": "Versions to review",
+        "awaiting_signature": "Rounds awaiting my signature",
+        "changes_requested": "Changes requested, awaiting the team",
+        "approved": "Approved for each stage",
+        "expiring": "Approvals expiring soon",
+        "import_warnings": "Recent imports with warnings",
+    },
+)
+
+
 # -- the workstation's look -------------------------------------------------------------
 
 

@@ -50,7 +50,7 @@ def stage_summaries(session: Session, model_ids: Sequence[int]) -> dict[int, str
             .where(CardVersion.model_id.in_(list(model_ids)))
         ).tuples()
     )
-    expired = _expired_rounds(session, [row[6] for row in rows if row[5] == StageStatus.APPROVED])
+    expired = expired_rounds(session, [row[6] for row in rows if row[5] == StageStatus.APPROVED])
     # (model, card version, stage) -> the status of its latest round
     latest: dict[tuple[int, int, str], tuple[int, str, str]] = {}
     for model_id, cv_id, seq, version, stage, status, review_id in rows:
@@ -63,7 +63,7 @@ def stage_summaries(session: Session, model_ids: Sequence[int]) -> dict[int, str
     }
 
 
-def _expired_rounds(session: Session, review_ids: Sequence[int]) -> set[int]:
+def expired_rounds(session: Session, review_ids: Sequence[int]) -> set[int]:
     """The approved rounds among ``review_ids`` whose approval is past its expiry today."""
     if not review_ids:
         return set()

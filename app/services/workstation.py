@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from countersign.services.audit.records import AuditTrail
 from countersign.services.deployment.service import Deployment
+from countersign.services.desk.service import DeskService
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.keystore import PBKDF2_ITERATIONS, Keystore
 from countersign.services.importing.importer import Importer
@@ -54,6 +55,8 @@ class Services:
     trust: TrustStore
     """The certificates this workstation trusts, kept outside the registry."""
     integrity: Integrity
+    desk: DeskService
+    """The home screen's lists: what waits for the officer, what is approved where."""
 
     def close(self) -> None:
         """Close the registry: its connections are released."""
@@ -107,6 +110,7 @@ def build_services(database: Database, options: ServiceOptions | None = None) ->
         audit=AuditTrail(database),
         trust=trust,
         integrity=Integrity(database, trust),
+        desk=DeskService(database, identities),
     )
 
 

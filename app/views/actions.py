@@ -95,12 +95,20 @@ ACTION_SPECS = (
     ),
     ActionSpec("refresh", "&View", "&Refresh", "F5", "refresh", "Read the registry again"),
     ActionSpec(
+        "show_home",
+        "&View",
+        "H&ome",
+        "Ctrl+H",
+        "home",
+        "What waits for you and what is approved where; each row opens its model",
+        separator_before=True,
+    ),
+    ActionSpec(
         "show_models",
         "&View",
         "&Models list",
         "Ctrl+0",
         tip="Move to the models table",
-        separator_before=True,
     ),
     ActionSpec("show_card", "&View", "&Card", "Ctrl+1", tip="Show the Card tab"),
     ActionSpec("show_versions", "&View", "&Versions", "Ctrl+2", tip="Show the Versions tab"),
@@ -171,7 +179,7 @@ ACTION_SPECS = (
 )
 """Every command of the main window, in menu order."""
 
-TOOLBAR = ("import_files", "sign_off", "export_report", "audit_trail", "refresh")
+TOOLBAR = ("show_home", "import_files", "sign_off", "export_report", "audit_trail", "refresh")
 """The commands also on the tool bar."""
 
 

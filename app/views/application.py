@@ -107,6 +107,8 @@ def run_workstation(
         cleanup.callback(_install_crash_handler(window))
         shell.hand_over(window)
         if open_files:
+            # As before the home screen: the registry, with the files in the import preview.
+            window.show_registry()
             paths = list(open_files)
             QTimer.singleShot(0, lambda: window.open_import(paths))
         status = app.exec()

@@ -1,4 +1,7 @@
-"""The main window: a small façade that places the registry browser and the model page.
+"""The main window: a small façade that places the home screen, the registry browser and the model page.
+
+It opens on the home screen (what waits for the officer); opening a row, or
+View ▸ Models list, shows the registry: the browser beside the model page.
 
 It wires the commands of :mod:`countersign.views.actions` to the screens, keeps the
 status bar (registry path and counts, counted off the GUI thread once the
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QWidget,
 )
@@ -35,6 +39,7 @@ from countersign.views.actions import WorkstationActions
 from countersign.views.appearance.theme_menu import ThemeMenu
 from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
+from countersign.views.home.screen import HomeScreen
 from countersign.views.icons import icon
 from countersign.views.model_page.page import ModelPage
 from countersign.views.registry.browser import RegistryBrowser
@@ -55,7 +60,7 @@ IMPORT_FILTER = (
 
 
 class MainWindow(QMainWindow):
-    """The workstation window: registry browser on the left, model page on the right."""
+    """The workstation window: the home screen, or the registry browser beside the model page."""
 
     def __init__(
         self,
@@ -100,7 +105,12 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([620, 820])
-        self.setCentralWidget(self.splitter)
+        self.home = HomeScreen(services.desk, self)
+        self.pages = QStackedWidget(self)
+        self.pages.setObjectName("main_pages")
+        self.pages.addWidget(self.home)
+        self.pages.addWidget(self.splitter)
+        self.setCentralWidget(self.pages)
 
         self._build_status_bar(services.database.location, demo)
 
@@ -260,6 +270,7 @@ class MainWindow(QMainWindow):
         if self.model_page.model_name is None:
             self.statusBar().showMessage("Choose a model to review first.", 5000)
             return
+        self.show_registry()
         self.model_page.tabs.setCurrentWidget(self.model_page.review_tab)
         self.model_page.review_tab.start_sign_off()
 
@@ -287,10 +298,32 @@ class MainWindow(QMainWindow):
         self.report_commands.publish(shown)
 
     def refresh(self) -> None:
-        """Read the registry again: the browser, the model shown and the counts."""
+        """Read the registry again: the home screen, the browser, the model shown and the counts."""
+        self.home.load()
         self.browser.refresh()
         self.model_page.reload()
         self.refresh_counts()
+
+    def show_home(self) -> None:
+        """View ▸ Home: what waits for the officer, the keyboard in its first list."""
+        self.pages.setCurrentWidget(self.home)
+        self.home.focus_first_list()
+
+    def show_registry(self) -> None:
+        """Show the registry browser beside the model page (View ▸ Models list, an opened row)."""
+        self.pages.setCurrentWidget(self.splitter)
+
+    @property
+    def showing_home(self) -> bool:
+        """Whether the home screen is what the window shows."""
+        return self.pages.currentWidget() is self.home
+
+    def open_model(self, name: str, version: str = "") -> None:
+        """Show model ``name`` (at ``version``; its newest when empty) on the registry page."""
+        self.show_registry()
+        self.browser.select_model(name, announce=False)
+        self.model_page.show_model(name, version or None)
+        self.model_page.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def refresh_counts(self) -> None:
         """Count models and card versions (and list the teams) off the GUI thread."""
@@ -331,7 +364,8 @@ class MainWindow(QMainWindow):
         if not self._counted_once:
             self._counted_once = True
             self._restore_splitter()
-            # After the first paint: the counts never hold the window back.
+            # After the first paint: the lists and the counts never hold the window back.
+            QTimer.singleShot(0, self.home.load)
             QTimer.singleShot(0, self.refresh_counts)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
@@ -369,9 +403,10 @@ class MainWindow(QMainWindow):
         actions["new_draft"].triggered.connect(self.new_draft)
         actions["open_draft"].triggered.connect(self.choose_draft_file)
         actions["quit"].triggered.connect(self.close)
-        actions["find"].triggered.connect(self.browser.focus_search)
+        actions["find"].triggered.connect(self._on_find_triggered)
         actions["copy_card"].triggered.connect(self.model_page.card_tab.copy_button.click)
         actions["refresh"].triggered.connect(self.refresh)
+        actions["show_home"].triggered.connect(self.show_home)
         actions["show_models"].triggered.connect(self._on_show_models_triggered)
         for number, name in enumerate(
             (
@@ -384,12 +419,10 @@ class MainWindow(QMainWindow):
             )
         ):
             actions[name].triggered.connect(
-                lambda _checked=False, tab=number: self.model_page.show_tab(tab)
+                lambda _checked=False, tab=number: self._show_model_tab(tab)
             )
         actions["show_review"].triggered.connect(self._on_show_review_triggered)
-        actions["show_trends"].triggered.connect(
-            lambda _checked=False: self.model_page.tabs.setCurrentWidget(self.model_page.trends_tab)
-        )
+        actions["show_trends"].triggered.connect(self._on_show_trends_triggered)
         actions["sign_off"].triggered.connect(self.sign_off)
         actions["identities"].triggered.connect(self.open_identities)
         actions["metric_policy"].triggered.connect(self.open_policy)
@@ -403,6 +436,7 @@ class MainWindow(QMainWindow):
         actions["user_guide"].triggered.connect(self.open_guide)
         actions["about"].triggered.connect(lambda: show_about(self))
         actions["about_qt"].triggered.connect(QApplication.aboutQt)
+        self.home.model_opened.connect(self.open_model)
         self.browser.model_selected.connect(self._on_browser_model_selected)
         self.browser.version_selected.connect(self._on_browser_version_selected)
         self.browser.model_opened.connect(self._on_browser_model_opened)
@@ -421,10 +455,24 @@ class MainWindow(QMainWindow):
         self.model_page.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_show_models_triggered(self) -> None:
+        self.show_registry()
         self.browser.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def _show_model_tab(self, tab: int) -> None:
+        self.show_registry()
+        self.model_page.show_tab(tab)
+
     def _on_show_review_triggered(self) -> None:
+        self.show_registry()
         self.model_page.tabs.setCurrentWidget(self.model_page.review_tab)
+
+    def _on_show_trends_triggered(self) -> None:
+        self.show_registry()
+        self.model_page.tabs.setCurrentWidget(self.model_page.trends_tab)
+
+    def _on_find_triggered(self) -> None:
+        self.show_registry()
+        self.browser.focus_search()
 
     def _on_model_page_version_shown(self) -> None:
         self.report_commands.update_actions(

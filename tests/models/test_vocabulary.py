@@ -18,6 +18,7 @@ from countersign.models.vocabulary import (
     CardOutcome,
     CardStatus,
     Decision,
+    DeskList,
     DraftFormat,
     IdentitySource,
     ModelFileSignature,
@@ -44,6 +45,7 @@ EVERY_VOCABULARY = (
     ModelFileSignature,
     AuditAction,
     AuditObject,
+    DeskList,
     Theme,
 )
 

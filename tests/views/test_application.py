@@ -240,6 +240,8 @@ def test_files_named_at_start_open_in_the_import_preview_once_the_window_shows(
         main = next(
             w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
         )
+        # Files on the command line: the registry, as before the home screen, not the home.
+        assert not main.showing_home
         dialog = main.findChild(ImportDialog)
         # Not yet: the preview opens once the event loop runs, after the window has shown.
         assert dialog is None
@@ -292,7 +294,8 @@ def test_demo_opens_a_throwaway_registry(
     assert application.run_workstation(None, demo=True) == 0
     main = windows_run[0]
     assert "demo" in main.windowTitle()
-    assert main.browser.models_model.row_of("demo-scorer") == 0
+    assert main.showing_home  # the window opens on the home screen
+    assert main.browser.models_model.rowCount() == 1  # counted as the window was built
     assert main.location_label.text().startswith("Demo registry (thrown away on quit)")
     # The start-up window said what the demo build was doing.
     assert said == ["Importing demo.json…"]

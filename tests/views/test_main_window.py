@@ -196,6 +196,7 @@ def test_geometry_splitter_and_last_folder_are_remembered(
     first = MainWindow(workstation, settings)
     qtbot.addWidget(first)
     first.show()
+    first.show_registry()
     # Small enough for the offscreen screen, which restoreGeometry clamps to.
     first.resize(700, 500)
     first.splitter.setSizes([420, 280])
@@ -207,6 +208,7 @@ def test_geometry_splitter_and_last_folder_are_remembered(
     second = MainWindow(workstation, settings)
     qtbot.addWidget(second)
     second.show()
+    second.show_registry()
     assert (second.size().width(), second.size().height()) == (700, 500)
     assert second.splitter.sizes() == sizes
     assert second.last_folder() == str(tmp_path)

@@ -217,8 +217,12 @@ class RegistryBrowser(QWidget):
         name = index.data(NAME_ROLE)
         return str(name) if name is not None else None
 
-    def select_model(self, name: str) -> bool:
-        """Make the row of model ``name`` current, if the table shows it (however deep)."""
+    def select_model(self, name: str, *, announce: bool = True) -> bool:
+        """Make the row of model ``name`` current, if the table shows it (however deep).
+
+        With ``announce`` False the row is not announced as selected: the caller shows
+        the model itself (at a version of its choosing).
+        """
         model = self.table.model()
         if model is self.models_model:
             row = self.models_model.row_of(name)
@@ -234,6 +238,8 @@ class RegistryBrowser(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
+        if not announce:
+            self._selection_timer.stop()
         return True
 
     def current_filters(self) -> ModelFilter:

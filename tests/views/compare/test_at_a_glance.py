@@ -40,6 +40,7 @@ def test_the_worse_auc_and_its_slice_show_without_scrolling(
     window.resize(1440, 900)
     window.show()
     qtbot.waitExposed(window)
+    window.show_registry()
     assert window.browser.select_model(MODEL)
     page = window.model_page
     qtbot.waitUntil(lambda: page.model_name == MODEL, timeout=5_000)
