@@ -68,7 +68,7 @@ class ReviewHeader(QWidget):
         top.addWidget(self.stage_combo)
         top.addWidget(template_label)
         top.addWidget(self.template_combo)
-        top.addWidget(self.facts, 1)
+        top.addStretch(1)
 
         self.identity_banner = QFrame(self)
         self.identity_banner.setObjectName("reviewBanner")
@@ -92,6 +92,9 @@ class ReviewHeader(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        # The checklist's facts on a line of their own: a long template title must not
+        # squeeze them into a narrow column beside it.
+        layout.addWidget(self.facts)
         layout.addWidget(self.identity_banner)
         layout.addLayout(state_row)
         self.template_combo.currentIndexChanged.connect(self._on_template_combo_current_changed)
