@@ -178,16 +178,24 @@ class Threshold(_MetricScope):
 
 class Regression(_MetricScope):
     """No result of ``metric`` in scope is worse than the last approved version's by more than
-    ``tolerance``; ``better`` says which way is better (``higher`` for AUC)."""
+    ``tolerance``.
+
+    ``better`` says which way is better (``higher`` for AUC); without it the
+    metric policy in force decides: its direction, or its target (a ratio worse
+    when it moves away from 1 by more than the tolerance).
+    """
 
     kind: Literal["regression"]
-    better: Literal["higher", "lower"]
+    better: Literal["higher", "lower"] | None = None
     tolerance: float = Field(ge=0, allow_inf_nan=False)
 
     @property
     def rule(self) -> str:
         """The limit in words: ``AUC not lower than the last approved by more than 0.01``."""
-        worse = "lower" if self.better == "higher" else "higher"
+        if self.better is None:
+            worse = "worse (by the metric policy)"
+        else:
+            worse = "lower" if self.better == "higher" else "higher"
         return (
             f"{self.metric} not {worse} than in the last approved version by more than "
             f"{self.tolerance:g} {self.scope}"

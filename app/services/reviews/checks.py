@@ -25,6 +25,8 @@ from countersign.models.checklist import (
     Threshold,
 )
 from countersign.models.vocabulary import AnswerValue
+from countersign.services.policy.policies import shipped_judge
+from countersign.services.policy.terms import MetricJudge
 from countersign.services.reviews.thresholds import (
     Baseline,
     Measurement,
@@ -58,17 +60,22 @@ def run_check(
     card: ModelCard,
     warnings: Sequence[dict[str, str]] = (),
     baseline: Baseline | None = None,
+    policy: MetricJudge | None = None,
 ) -> CheckResult:
     """Evaluate ``check`` over ``card``; ``warnings`` are the card version's format warnings.
 
     ``baseline`` is the model's last approved version, which regression limits
-    compare with and threshold evidence quotes.
+    compare with and threshold evidence quotes; ``policy`` (the metric policy in
+    force, the shipped one when not given) says which way is worse for a
+    regression limit that does not say it.
     """
     if isinstance(check, Threshold | Regression):
         verdict = (
             check_threshold(check, card, baseline)
             if isinstance(check, Threshold)
-            else check_regression(check, card, baseline)
+            else check_regression(
+                check, card, baseline, (policy or shipped_judge()).rule(check.metric)
+            )
         )
         return CheckResult(verdict.result, verdict.evidence, verdict.measurements, verdict.baseline)
     if isinstance(check, FieldPresent):

@@ -39,7 +39,7 @@ from countersign.models.tables import CardVersion, Model, Review, ReviewResponse
 from countersign.models.vocabulary import AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import Identities, SigningKey
-from countersign.services.policy.policies import freeze_policy_in_force
+from countersign.services.policy.policies import freeze_policy_in_force, judge_in_force
 from countersign.services.registry import card_version_not_found, where_card_version
 from countersign.services.reviews.checklists import (
     TemplateInfo,
@@ -290,10 +290,11 @@ def _draft(
         if approved is not None
         else None
     )
+    policy = judge_in_force(session)
     items = [
         ItemView(
             item,
-            run_check(item.check, card, warnings, baseline) if item.check else None,
+            run_check(item.check, card, warnings, baseline, policy) if item.check else None,
             info.template.escalation_of(item),
         )
         for item in info.template.items

@@ -18,6 +18,7 @@ from typing import Literal
 from countersign.models.card import MetricResult, ModelCard
 from countersign.models.checklist import OP_WORDS, Regression, Threshold
 from countersign.models.vocabulary import AnswerValue
+from countersign.services.policy.terms import UNKNOWN, MetricRule
 
 MAX_LISTED = 8
 """Results listed in a check's evidence text; the rest are counted."""
@@ -168,9 +169,22 @@ def _value_text(m: Measurement, baseline: Baseline | None, needs: str) -> str:
 
 
 def check_regression(
-    check: Regression, card: ModelCard, baseline: Baseline | None
+    check: Regression, card: ModelCard, baseline: Baseline | None, policy: MetricRule = UNKNOWN
 ) -> MetricVerdict:
-    """Compare every result in scope with the baseline's; worse by more than the tolerance fails."""
+    """Compare every result in scope with the baseline's; worse by more than the tolerance fails.
+
+    ``policy`` is the metric policy's rule for the metric, which decides which way
+    is worse when the item states no ``better``.
+    """
+    if check.better is None and policy.direction == "unknown":
+        return MetricVerdict(
+            False,
+            f"{check.rule}: the metric policy states no direction or target for "
+            f"{check.metric}, so no change can be judged; the checklist must state `better`, "
+            "or the office's policy a term for it",
+            (),
+            baseline.label if baseline else "",
+        )
     if baseline is None:
         return MetricVerdict(
             True,
@@ -188,14 +202,16 @@ def check_regression(
             (),
             baseline.label,
         )
-    measurements = [_regression(check, now.get(result_key(old)), old) for old in before]
+    measurements = [_regression(check, now.get(result_key(old)), old, policy) for old in before]
     passed = all(m.passed for m in measurements)
     shown = _listed(measurements, _regression_text)
     evidence = f"{check.rule}; compared with {baseline.label}: {shown}"
     return MetricVerdict(passed, evidence, tuple(measurements), baseline.label)
 
 
-def _regression(check: Regression, new: MetricResult | None, old: MetricResult) -> Measurement:
+def _regression(
+    check: Regression, new: MetricResult | None, old: MetricResult, policy: MetricRule
+) -> Measurement:
     if new is None:
         gone = _measured(old, old.value, False)
         return Measurement(
@@ -204,8 +220,20 @@ def _regression(check: Regression, new: MetricResult | None, old: MetricResult) 
     if new.numeric is None or old.numeric is None:
         return _measured(new, old.value, False)
     change = new.numeric - old.numeric
-    worse = -change if check.better == "higher" else change
-    return _measured(new, old.value, worse <= check.tolerance + _FUZZ, change)
+    return _measured(
+        new,
+        old.value,
+        _worse_by(check, policy, old.numeric, new.numeric) <= check.tolerance + _FUZZ,
+        change,
+    )
+
+
+def _worse_by(check: Regression, policy: MetricRule, old: float, new: float) -> float:
+    """How much worse ``new`` is than ``old`` (negative: better), as the item or the policy says."""
+    better = check.better or policy.direction
+    if better == "target" and policy.target is not None:
+        return abs(new - policy.target) - abs(old - policy.target)
+    return old - new if better == "higher" else new - old
 
 
 def _regression_text(m: Measurement) -> str:

@@ -96,6 +96,32 @@ def test_a_regression_limit_compares_with_the_last_approved_version() -> None:
     assert not run_check(lower_better, fair_lending_card("2.0", auc="0.88"), [], baseline).passed
 
 
+def test_without_better_the_metric_policy_says_which_way_is_worse() -> None:
+    """The automatic checks read the metric policy: a direction, or a target such as parity."""
+    auc = Regression(kind="regression", metric="AUC", tolerance=0.01)
+    baseline = Baseline("1.0", "staging", fair_lending_card("1.0", young_air="0.90", auc="0.87"))
+    assert not run_check(auc, fair_lending_card("2.0", auc="0.85"), [], baseline).passed
+    assert run_check(auc, fair_lending_card("2.0", auc="0.90"), [], baseline).passed
+    assert "AUC not worse (by the metric policy) than" in auc.rule
+    # Adverse impact ratio: closer to 1 is better, so 0.90 -> 0.97 is better and
+    # 0.90 -> 0.86 (away from parity) is worse, though both numbers changed.
+    air = Regression(
+        kind="regression", metric="adverse impact ratio", tolerance=0.01, slice="age 18-24"
+    )
+    assert run_check(air, fair_lending_card("2.0", young_air="0.97"), [], baseline).passed
+    assert not run_check(air, fair_lending_card("2.0", young_air="0.86"), [], baseline).passed
+    # From above parity, a move further up is worse too.
+    above = Baseline("1.0", "staging", fair_lending_card("1.0", young_air="1.05"))
+    assert not run_check(air, fair_lending_card("2.0", young_air="1.10"), [], above).passed
+
+
+def test_a_regression_on_a_metric_the_policy_cannot_judge_fails_and_says_why() -> None:
+    check = Regression(kind="regression", metric="approval rate", tolerance=0.01)
+    result = run_check(check, fair_lending_card("2.0"))
+    assert result.result == "fail"
+    assert "the metric policy states no direction or target for approval rate" in result.evidence
+
+
 TEMPLATE = """\
 id: fair-lending
 version: 1
