@@ -8,6 +8,7 @@ from typing import Any
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, print_columns, print_json
 from countersign.models.metric_policy import MetricTerm
+from countersign.models.safe_text import terminal_text as line
 from countersign.services.policy.policies import PolicyVersion, shipped_policy
 from countersign.services.policy.terms import MetricJudge
 
@@ -23,11 +24,13 @@ def policy(args: argparse.Namespace) -> int:
             "replaced": "replaced the stored copy (no sign-off had been made under it yet)",
         }
         print(
-            f"metric policy version {version.policy.version} ({version.policy.title}): "
-            f"{messages[outcome]}"
+            line(
+                f"metric policy version {version.policy.version} ({version.policy.title}): "
+                f"{messages[outcome]}"
+            )
         )
         for change in changes:
-            print(f"  {change.line()}")
+            print(f"  {line(change.line())}")
         return EXIT_OK
     judge = policies.judge()
     versions = policies.versions()
@@ -80,15 +83,18 @@ def _print_policy(judge: MetricJudge, versions: list[PolicyVersion]) -> None:
         newest = versions[-1]
         state = "frozen" if newest.frozen else "not yet used by a sign-off"
         print(
-            f"In force: version {newest.policy.version}, {newest.policy.title} "
-            f"(from {newest.source}, {newest.stored_at[:10]} by {newest.stored_by}; {state}), "
-            "over the shipped terms"
+            line(
+                f"In force: version {newest.policy.version}, {newest.policy.title} "
+                f"(from {newest.source}, {newest.stored_at[:10]} by {newest.stored_by}; "
+                f"{state}), over the shipped terms"
+            )
         )
     else:
         print("In force: the shipped terms (no policy imported: `countersign policy import FILE`)")
     print()
     rows = [("TERM", "RULE", "FROM", "ALIASES")]
     rows.extend(
-        (term.name, term.rule(), source, ", ".join(term.aliases)) for term, source in judge.terms()
+        (line(term.name), line(term.rule()), line(source), line(", ".join(term.aliases)))
+        for term, source in judge.terms()
     )
     print_columns(rows, widest=44)

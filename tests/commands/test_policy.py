@@ -73,3 +73,20 @@ def test_a_hostile_policy_is_refused_with_file_and_field(
     assert "bad.yaml: metrics[0].direction:" in err
     assert "Traceback" not in err
     assert cli_json(capsys, ["policy", "show", "--json"])["versions"] == []
+
+
+def test_what_a_policy_file_names_reaches_the_terminal_escaped(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A title, a term and a file name with a direction override print as visible escapes."""
+    path = tmp_path / "retail\u202ecod.yaml"
+    path.write_text(
+        POLICY.replace("Retail credit policy", "Retail \u202epolicy").replace(
+            "approval rate", "approval \u202erate"
+        )
+    )
+    assert main(["policy", "import", str(path)]) == 0
+    assert main(["policy", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "\u202e" not in out
+    assert "Retail \\u202epolicy" in out and "approval \\u202erate" in out
