@@ -10,9 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
 
@@ -27,20 +25,9 @@ from countersign.services.reviews.signoff_payload import (
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
 from tests.helpers.signoff import PASSPHRASE, medium_card, workbench
+from tests.migrations import migrate
 
 NEW_TABLES = {"stages", "classifications", "revocations"}
-
-
-def _alembic(path: Path, target: str, downgrade: bool = False) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(f"sqlite:///{path}")
-    config = Config()
-    config.set_main_option("script_location", "app:migrations")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if downgrade else command.upgrade)(config, target)
-    engine.dispose()
 
 
 def _legacy_registry(folder: Path) -> Path:
@@ -78,7 +65,7 @@ def _legacy_registry(folder: Path) -> Path:
             review.stage = None
             signature.signature = key.sign(payload_bytes(payload))
         path = bench.path
-    _alembic(path, "0003", downgrade=True)
+    migrate(path, "0003", down=True)
     raw = sqlite3.connect(path)
     columns = [row[1] for row in raw.execute("PRAGMA table_info(reviews)")]
     raw.close()

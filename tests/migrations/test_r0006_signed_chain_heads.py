@@ -5,10 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine
-
 from countersign.services.reviews.signoff_payload import (
     SignoffContent,
     payload_bytes,
@@ -17,19 +13,9 @@ from countersign.services.reviews.signoff_payload import (
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
 from tests.helpers.signoff import PASSPHRASE, medium_card, workbench
-from tests.migrations import head_revision
+from tests.migrations import head_revision, migrate
 
 ANA = "ana@example.org"
-
-
-def _downgrade_to_0005(path: Path) -> None:
-    engine = create_engine(f"sqlite:///{path}")
-    config = Config()
-    config.set_main_option("script_location", "app:migrations")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0005")
-    engine.dispose()
 
 
 def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
@@ -64,7 +50,7 @@ def test_a_version_1_sign_off_survives_the_upgrade(tmp_path: Path) -> None:
     )
     raw.commit()
     raw.close()
-    _downgrade_to_0005(path)
+    migrate(path, "0005", down=True)
     raw = sqlite3.connect(path)
     columns = {row[1] for row in raw.execute("PRAGMA table_info(signatures)")}
     assert "chain_seq" not in columns

@@ -5,25 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine
-
 from countersign.services.importing.importer import Importer
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from tests.helpers.registry import native_card, write_card
-from tests.migrations import head_revision
-
-
-def _migrate(path: Path, revision: str, *, up: bool) -> None:
-    engine = create_engine(f"sqlite:///{path}")
-    config = Config()
-    config.set_main_option("script_location", "countersign:migrations")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.upgrade if up else command.downgrade)(config, revision)
-    engine.dispose()
+from tests.migrations import head_revision, migrate
 
 
 def _index_sql(path: Path) -> str:
@@ -46,7 +32,7 @@ def test_an_index_with_prefixes_is_rebuilt_without_them_and_finds_the_same(tmp_p
     for name in ("zebrafish-counter", "quokka-ranker"):
         assert importer.import_file(write_card(tmp_path, f"{name}.json", native_card(name, "1.0")))
     database.dispose()
-    _migrate(path, "0006", up=False)
+    migrate(path, "0006", down=True)
     assert "prefix='2 3'" in _index_sql(path)
 
     assert _search(path, "zebra") == ["zebrafish-counter 1.0"]  # opening upgrades to the head
@@ -62,7 +48,7 @@ def test_an_index_with_prefixes_is_rebuilt_without_them_and_finds_the_same(tmp_p
 def test_the_downgrade_puts_the_prefix_indexes_back(tmp_path: Path) -> None:
     path = tmp_path / "registry.sqlite3"
     Database.open(str(path)).dispose()
-    _migrate(path, "0006", up=False)
+    migrate(path, "0006", down=True)
     assert "prefix='2 3'" in _index_sql(path)
-    _migrate(path, "0007", up=True)
+    migrate(path, "0007")
     assert "prefix" not in _index_sql(path)

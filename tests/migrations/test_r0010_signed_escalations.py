@@ -6,26 +6,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine
-
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
 from tests.helpers.signoff import medium_card, workbench
-from tests.migrations import head_revision
+from tests.migrations import head_revision, migrate
 
 ANA = "ana@example.org"
-
-
-def _downgrade_to_0009(path: Path) -> None:
-    engine = create_engine(f"sqlite:///{path}")
-    config = Config()
-    config.set_main_option("script_location", "app:migrations")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0009")
-    engine.dispose()
 
 
 def test_a_sign_off_from_before_escalations_survives_the_upgrade(tmp_path: Path) -> None:
@@ -34,7 +20,7 @@ def test_a_sign_off_from_before_escalations_survives_the_upgrade(tmp_path: Path)
         bench.person(ANA, "approver")
         bench.sign(ANA)
         path = bench.path
-    _downgrade_to_0009(Path(str(path)))
+    migrate(Path(str(path)), "0009", down=True)
     raw = sqlite3.connect(path)
     assert "escalations_json" not in {r[1] for r in raw.execute("PRAGMA table_info(signatures)")}
     raw.close()
