@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from countersign.errors import InputRefused
 from countersign.formats.base import CardRefused
 
 MAX_CARD_BYTES = 32 * 1024 * 1024
@@ -214,6 +215,30 @@ def load_yaml(text: str, file: str, field: str = "") -> Any:
     finally:
         loader.dispose()
     return _json_shaped(value)
+
+
+def load_yaml_mapping(
+    data: bytes, file: str, max_bytes: int, *, too_big: str, not_a_mapping: str
+) -> dict[Any, Any]:
+    """A small settings file (a checklist template, a metric policy): YAML, or JSON, a mapping.
+
+    Bounded like a card's YAML.  Raises :class:`InputRefused` naming the file and, where
+    known, the byte or field: ``too_big`` is the refusal of a file over ``max_bytes``,
+    ``not_a_mapping`` that of a file holding no mapping.
+    """
+    if len(data) > max_bytes:
+        raise InputRefused(file, "", too_big)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputRefused(file, f"byte {error.start}", "the file is not UTF-8 text") from None
+    try:
+        value = load_yaml(text, file)
+    except YamlProblem as problem:
+        raise InputRefused(file, "", f"not valid YAML: {problem}") from None
+    if not isinstance(value, dict):
+        raise InputRefused(file, "", not_a_mapping)
+    return value
 
 
 def _yaml_error_text(error: yaml.YAMLError) -> str:

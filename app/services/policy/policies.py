@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from countersign.errors import CountersignError, InputRefused
-from countersign.formats.limits import YamlProblem, load_yaml
+from countersign.formats.limits import load_yaml_mapping
 from countersign.models.card import canonical_json
 from countersign.models.metric_policy import MetricPolicy, MetricTerm
 from countersign.models.tables import MetricPolicyRecord
@@ -93,22 +93,16 @@ def policy_json(policy: MetricPolicy) -> str:
 
 def parse_policy(data: bytes, file: str) -> MetricPolicy:
     """Read a policy file (YAML, or JSON which is YAML) or refuse it, naming file and field."""
-    if len(data) > MAX_POLICY_BYTES:
-        raise PolicyRefused(file, "", "the file is larger than 1 MiB; it is not a metric policy")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PolicyRefused(file, f"byte {error.start}", "the file is not UTF-8 text") from None
-    try:
-        value = load_yaml(text, file)
+        value = load_yaml_mapping(
+            data,
+            file,
+            MAX_POLICY_BYTES,
+            too_big="the file is larger than 1 MiB; it is not a metric policy",
+            not_a_mapping="a metric policy is a mapping with version, title and metrics",
+        )
     except InputRefused as refusal:
         raise PolicyRefused(file, refusal.field, refusal.reason) from None
-    except YamlProblem as problem:
-        raise PolicyRefused(file, "", f"not valid YAML: {problem}") from None
-    if not isinstance(value, dict):
-        raise PolicyRefused(
-            file, "", "a metric policy is a mapping with version, title and metrics"
-        )
     try:
         return MetricPolicy.model_validate(value)
     except ValidationError as error:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from countersign.errors import InputRefused
-from countersign.formats.limits import YamlProblem, load_yaml
+from countersign.formats.limits import load_yaml_mapping
 from countersign.models.card import canonical_json
 from countersign.models.checklist import CHECK_KINDS, ChecklistTemplate, TemplateFieldError
 from countersign.models.tables import ChecklistTemplateRecord
@@ -84,22 +84,16 @@ def template_json(template: ChecklistTemplate) -> str:
 
 def parse_template(data: bytes, file: str) -> ChecklistTemplate:
     """Read a template file (YAML, or JSON which is YAML) or refuse it, naming file and field."""
-    if len(data) > MAX_TEMPLATE_BYTES:
-        raise TemplateRefused(file, "", "the file is larger than 1 MiB; it is not a checklist")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TemplateRefused(file, f"byte {error.start}", "the file is not UTF-8 text") from None
-    try:
-        value = load_yaml(text, file)
+        value = load_yaml_mapping(
+            data,
+            file,
+            MAX_TEMPLATE_BYTES,
+            too_big="the file is larger than 1 MiB; it is not a checklist",
+            not_a_mapping="a checklist template is a mapping with id, version, title and items",
+        )
     except InputRefused as refusal:
         raise TemplateRefused(file, refusal.field, refusal.reason) from None
-    except YamlProblem as problem:
-        raise TemplateRefused(file, "", f"not valid YAML: {problem}") from None
-    if not isinstance(value, dict):
-        raise TemplateRefused(
-            file, "", "a checklist template is a mapping with id, version, title and items"
-        )
     try:
         return ChecklistTemplate.model_validate(value)
     except ValidationError as error:
