@@ -108,16 +108,58 @@ def check_json_depth(text: str, file: str, limit: int = MAX_NESTING) -> None:
 
 
 def load_json(text: str, file: str) -> Any:
-    """Parse untrusted JSON with its depth bounded; refuse what is not JSON."""
-    check_json_depth(text, file)
+    """Parse untrusted JSON with its depth bounded; refuse what is not JSON.
+
+    The refusals are :func:`check_json_depth`'s, then the parser's, as if the
+    depth were scanned first; but when the text has too few brackets to hold
+    too many containers, it is parsed first (in C) and only scanned when the
+    parsed value does not settle it: when it is nested too deep, or holds fewer
+    containers than the text has brackets (some are inside strings, or in a
+    key written twice, whose first value the parser drops).
+    """
+    brackets = text.count("[") + text.count("{")
+    scan_first = brackets > MAX_JSON_CONTAINERS
+    if scan_first:
+        check_json_depth(text, file)
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
+        if not scan_first:
+            check_json_depth(text, file)
         raise CardRefused(
             file, f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}"
         ) from None
     except ValueError as error:
+        if not scan_first:
+            check_json_depth(text, file)
         raise CardRefused(file, "", f"not valid JSON: {error}") from None
+    except RecursionError:
+        if not scan_first:
+            check_json_depth(text, file)
+        raise
+    if not scan_first and not _settles_depth(value, brackets):
+        check_json_depth(text, file)
+    return value
+
+
+def _settles_depth(value: Any, brackets: int, limit: int = MAX_NESTING) -> bool:
+    """Whether parsed JSON ``value`` is within ``limit`` levels and holds ``brackets``
+    containers, one for each bracket of its text (so that none was inside a string
+    or dropped): then the text is nested exactly as deep as the value."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = containers = 0
+    while level:
+        depth += 1
+        containers += len(level)
+        if depth > limit:
+            return False
+        deeper = []
+        for container in level:
+            for item in container.values() if type(container) is dict else container:
+                if type(item) is dict or type(item) is list:
+                    deeper.append(item)
+        level = deeper
+    return containers == brackets
 
 
 def _refuse_constant(name: str) -> Any:

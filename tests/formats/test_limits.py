@@ -79,6 +79,32 @@ def test_json_nesting_is_bounded_before_parsing() -> None:
     )
 
 
+def test_json_parsed_first_is_refused_as_the_depth_scan_refuses() -> None:
+    """A text with few brackets is parsed before it is scanned: the refusals stay the scan's."""
+    too_deep = "[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1)
+    cases = {
+        "too deep": too_deep,
+        "too deep, then not JSON": "[" * (MAX_NESTING + 1) + "x",
+        "far too deep for the parser": "[" * 100_000 + "]" * 100_000,
+        "too deep in a key written twice": '{"a": ' + too_deep + ', "a": 1}',
+        "too deep, brackets in strings too": '{"s": "[[{", "v": ' + too_deep + "}",
+    }
+    for name, text in cases.items():
+        with pytest.raises(CardRefused) as refusal:
+            load_json(text, "deep.json")
+        assert refusal.value.reason == f"JSON is nested more than {MAX_NESTING} levels deep", name
+        with pytest.raises(CardRefused) as scanned:
+            check_json_depth(text, "deep.json")
+        assert refusal.value.field == scanned.value.field, name
+    # Brackets inside strings are text, however many.
+    inner = MAX_NESTING - 1  # inside the object: as deep as allowed
+    text = '{"a": "' + "[" * 1000 + '", "b": ' + "[" * inner + "]" * inner + "}"
+    value = load_json(text, "f")
+    assert value["a"] == "[" * 1000
+    with pytest.raises(CardRefused, match="line 1 column 3: not valid JSON"):
+        load_json("[[x", "f")
+
+
 def test_json_huge_exponent_is_kept_as_text() -> None:
     assert load_json('{"v": 1e999}', "f") == {"v": "1e999"}
 
