@@ -3,11 +3,19 @@
 Every card is read, checked and put in canonical form by :func:`parse_card`
 wherever it runs, so a bundle read by workers gives the same cards, the same
 warnings and the same refusal (the first refused card, in the bundle's order)
-as one read here.  Workers are started with ``spawn`` (safe beside the
-window's threads), only when the bundle has at least
-:data:`MIN_CARDS_PER_WORKER` cards for each of them, and live for one bundle.
-A worker that dies (killed, out of memory) refuses the bundle whole; the
-importer's time limit and cancellation are checked while waiting for them.
+as one read here.  The workers (:class:`CardReaders`) are started once, when
+the first bundle large enough for them comes (at least
+:data:`MIN_CARDS_PER_WORKER` cards for each), and kept for the next ones:
+forked from a server process that has the card readers imported already
+(``forkserver``, safe beside the window's threads; ``spawn`` where there is
+none), so that a bundle pays neither a Python start-up nor the readers'
+imports.  Cards go out in chunks and come back compact (canonical JSON, search
+text, hash, warnings), the card rebuilt from its canonical JSON here.  A
+worker that dies (killed, out of memory) refuses the bundle whole; the
+importer's time limit and cancellation are checked while waiting for them;
+a bundle left unfinished (refused, cancelled, out of time) stops the workers,
+which start afresh for the next one.  No thread is started: the workers are
+waited on by this process's own calls.
 """
 
 from __future__ import annotations
@@ -15,23 +23,36 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Generator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats.base import CardAttachment, FormatWarning, ReadCard, SourceFormat
 from countersign.models.card import ModelCard
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 MIN_CARDS_PER_WORKER = 150
-"""A worker is started for every this many cards at most: starting one costs a few
-hundred milliseconds (a Python interpreter and the card readers), reading a card a
-fraction of one."""
+"""A worker is used for every this many cards at most: sending a chunk and rebuilding
+its cards here costs a tenth of reading them, and the first bundle also starts the
+workers."""
 
-CHUNKS_PER_WORKER = 4
-"""Cards go to the workers in this many chunks each: fewer round trips, yet balanced."""
+CHUNK_CARDS = 50
+"""Cards go to a worker at most this many at a time (fewer for a small bundle): few round
+trips, yet the first cards come back soon and the workers finish together."""
+
+CHUNK_BYTES = 48 * 1024
+"""A chunk holds cards of about this many bytes (one card at least): small enough for the
+pipe to take it at once, so that sending it never waits for the worker to be scheduled."""
+
+STOP_SECONDS = 5.0
+"""How long a worker told to stop may take before it is killed."""
+
+_PRELOAD = ["countersign.services.importing.workers", "countersign.formats.detect"]
+"""What the server that forks the workers imports once, so that each worker starts warm."""
 
 WAIT_SECONDS = 0.25
 """How often the time limit and cancellation are checked while the workers read."""
@@ -152,49 +173,135 @@ def worker_count(requested: int, cards: int) -> int:
     return max(0, min(requested, cards // MIN_CARDS_PER_WORKER))
 
 
-def parse_in_workers(
-    jobs: Sequence[CardJob], reading: Reading, reader: ChunkReader = parse_chunk
-) -> Generator[ParsedCard, None, None]:
-    """The cards of ``jobs`` read by ``reading.workers`` processes, yielded in order.
+class CardReaders:
+    """Worker processes that read cards, kept from one bundle to the next until closed.
 
-    Raises the first refused card's :class:`InputRefused`, as reading them here
-    would; a worker that stopped refuses the bundle, by name.
+    ``reader`` is what a worker runs on each chunk (tests pass one that fails).
     """
-    import multiprocessing  # here: only large imports need them, and the window starts sooner
-    from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, -(-len(jobs) // (reading.workers * CHUNKS_PER_WORKER)))
-    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-    context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(reading.workers, mp_context=context)
-    try:
-        futures = [executor.submit(reader, chunk) for chunk in chunks]
-        for future in futures:
-            for parsed in _chunk_result(future, reading):
+    def __init__(self, count: int, reader: ChunkReader = parse_chunk) -> None:
+        self.count = count
+        self.reader = reader
+        self._workers: list[tuple[BaseProcess, Connection]] = []
+
+    @property
+    def processes(self) -> list[BaseProcess]:
+        """The worker processes running now (none before the first bundle or after close)."""
+        return [process for process, _ in self._workers]
+
+    def read(self, jobs: Sequence[CardJob], reading: Reading) -> Generator[ParsedCard, None, None]:
+        """The cards of ``jobs`` read by the workers, yielded in order.
+
+        Raises the first refused card's :class:`InputRefused`, as reading them here
+        would; a worker that stopped refuses the bundle, by name.  Left before the
+        end, the workers are stopped (they are started again for the next bundle).
+        """
+        self._start()
+        left = len(jobs)
+        try:
+            for parsed in self._results(_chunks(jobs, self.count), reading):
+                left -= 1  # the last card given, the workers are all idle: they stay
+                yield parsed
+        finally:
+            if left:
+                self.close()
+
+    def _results(
+        self, chunks: list[Sequence[CardJob]], reading: Reading
+    ) -> Generator[ParsedCard, None, None]:
+        from multiprocessing.connection import wait
+
+        waiting: dict[int, list[_Sent | _Refused]] = {}
+        idle = [connection for _, connection in self._workers]
+        busy: dict[Connection, int] = {}
+        sent = 0
+        for number in range(len(chunks)):
+            while number not in waiting:
+                while idle and sent < len(chunks):
+                    connection = idle.pop()
+                    connection.send((sent, chunks[sent]))
+                    busy[connection] = sent
+                    sent += 1
+                reading.check()
+                for ready in wait(list(busy), timeout=WAIT_SECONDS):
+                    connection = cast("Connection", ready)
+                    waiting[busy.pop(connection)] = _received(connection, reading)
+                    idle.append(connection)
+            for parsed in waiting.pop(number):
                 if isinstance(parsed, _Refused):
                     raise parsed.kind(parsed.file, parsed.field, parsed.reason)
                 yield parsed.received()
-    finally:
-        # Cards not yet read are dropped; a chunk being read ends on its own (bounded).
-        executor.shutdown(wait=False, cancel_futures=True)
+
+    def _start(self) -> None:
+        if self._workers:
+            return
+        import multiprocessing  # here: only large imports need it, and the window starts sooner
+
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context: Any = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+        else:
+            context = multiprocessing.get_context("spawn")
+        for _ in range(self.count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, self.reader), daemon=True)
+            process.start()
+            theirs.close()
+            self._workers.append((process, ours))
+
+    def close(self) -> None:
+        """Stop the workers (each is told to; one that does not is killed) and wait for them."""
+        workers, self._workers = self._workers, []
+        for _process, connection in workers:
+            with suppress(OSError):  # it has stopped already
+                connection.send(None)
+        for process, connection in workers:
+            process.join(STOP_SECONDS)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            connection.close()
+            process.close()
 
 
-def _chunk_result(
-    future: Future[list[_Sent | _Refused]], reading: Reading
-) -> list[_Sent | _Refused]:
-    from concurrent.futures import TimeoutError as WaitTimedOut
-    from concurrent.futures.process import BrokenProcessPool
+def _chunks(jobs: Sequence[CardJob], workers: int) -> list[Sequence[CardJob]]:
+    """``jobs`` cut into chunks of at most :data:`CHUNK_CARDS` cards and about
+    :data:`CHUNK_BYTES` bytes, and at least one chunk for each worker."""
+    most = max(1, min(CHUNK_CARDS, -(-len(jobs) // workers)))
+    chunks: list[Sequence[CardJob]] = []
+    start = size = 0
+    for end, job in enumerate(jobs):
+        if end > start and (end - start >= most or size + len(job.content) > CHUNK_BYTES):
+            chunks.append(jobs[start:end])
+            start, size = end, 0
+        size += len(job.content)
+    if start < len(jobs):
+        chunks.append(jobs[start:])
+    return chunks
 
+
+def _received(connection: Connection, reading: Reading) -> list[_Sent | _Refused]:
+    """What a worker sent back for its chunk; refuses the bundle if the worker stopped."""
+    try:
+        _number, results = connection.recv()
+    except (EOFError, OSError):
+        raise InputRefused(
+            reading.bundle,
+            "",
+            "a worker process reading its cards stopped before it had finished "
+            "(out of memory, or ended by the system); nothing was imported",
+        ) from None
+    return results  # type: ignore[no-any-return]
+
+
+def _serve(connection: Connection, reader: ChunkReader) -> None:
+    """In a worker: read each chunk sent, send its cards back, until told to stop."""
     while True:
-        reading.check()
         try:
-            return future.result(timeout=WAIT_SECONDS)
-        except WaitTimedOut:
-            continue
-        except BrokenProcessPool:
-            raise InputRefused(
-                reading.bundle,
-                "",
-                "a worker process reading its cards stopped before it had finished "
-                "(out of memory, or ended by the system); nothing was imported",
-            ) from None
+            message = connection.recv()
+        except (EOFError, OSError):
+            return  # the importer has gone
+        if message is None:
+            return
+        number, jobs = message
+        connection.send((number, reader(jobs)))
