@@ -24,7 +24,7 @@ import hashlib
 import sys
 from collections.abc import Callable, Generator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from countersign.errors import ImportCancelled, InputRefused
@@ -209,28 +209,12 @@ class CardReaders:
     def _results(
         self, chunks: list[Sequence[CardJob]], reading: Reading
     ) -> Generator[ParsedCard, None, None]:
-        from multiprocessing.connection import wait
-
-        waiting: dict[int, list[_Sent | _Refused]] = {}
-        idle = [connection for _, connection in self._workers]
-        busy: dict[Connection, int] = {}
-        sent = 0
+        run = _Run(chunks, reading, [connection for _, connection in self._workers])
         for number in range(len(chunks)):
-            while number not in waiting:
-                while idle and sent < len(chunks):
-                    connection = idle.pop()
-                    connection.send((sent, chunks[sent]))
-                    busy[connection] = sent
-                    sent += 1
-                reading.check()
-                for ready in wait(list(busy), timeout=WAIT_SECONDS):
-                    connection = cast("Connection", ready)
-                    waiting[busy.pop(connection)] = _received(connection, reading)
-                    idle.append(connection)
-            for parsed in waiting.pop(number):
+            for parsed in run.result(number):
                 if isinstance(parsed, _Refused):
                     raise parsed.kind(parsed.file, parsed.field, parsed.reason)
-                yield parsed.received()
+                yield parsed if isinstance(parsed, ParsedCard) else parsed.received()
 
     def _start(self) -> None:
         if self._workers:
@@ -262,6 +246,58 @@ class CardReaders:
                 process.join()
             connection.close()
             process.close()
+
+
+@dataclass
+class _Run:
+    """One bundle's chunks on their way through the workers, and through this process:
+    rather than wait for a worker, it reads the next chunk no worker has yet itself."""
+
+    chunks: list[Sequence[CardJob]]
+    reading: Reading
+    idle: list[Connection]
+    busy: dict[Connection, int] = field(default_factory=dict)
+    done: dict[int, list[ParsedCard | _Sent | _Refused]] = field(default_factory=dict)
+    sent: int = 0
+
+    def result(self, number: int) -> list[ParsedCard | _Sent | _Refused]:
+        """The cards of chunk ``number``, once read (here or by a worker)."""
+        while number not in self.done:
+            self.reading.check()
+            while self.idle and self.sent < len(self.chunks):
+                connection = self.idle.pop()
+                connection.send((self.sent, self.chunks[self.sent]))
+                self.busy[connection] = self.sent
+                self.sent += 1
+            if self.sent < len(self.chunks) and not self._collect(0):
+                self.done[self.sent] = _read_here(self.chunks[self.sent])
+                self.sent += 1
+            elif self.sent == len(self.chunks):
+                self._collect(WAIT_SECONDS)
+        return self.done.pop(number)
+
+    def _collect(self, timeout: float) -> int:
+        """Take what the workers have sent back (waiting up to ``timeout``); how many had."""
+        from multiprocessing.connection import wait
+
+        ready = wait(list(self.busy), timeout=timeout)
+        for each in ready:
+            connection = cast("Connection", each)
+            self.done[self.busy.pop(connection)] = list(_received(connection, self.reading))
+            self.idle.append(connection)
+        return len(ready)
+
+
+def _read_here(jobs: Sequence[CardJob]) -> list[ParsedCard | _Sent | _Refused]:
+    """:func:`parse_chunk` in this process: the cards themselves, up to the first refused."""
+    parsed: list[ParsedCard | _Sent | _Refused] = []
+    for job in jobs:
+        try:
+            parsed.append(parse_card(job))
+        except InputRefused as refusal:
+            parsed.append(_Refused(type(refusal), refusal.file, refusal.field, refusal.reason))
+            break
+    return parsed
 
 
 def _chunks(jobs: Sequence[CardJob], workers: int) -> list[Sequence[CardJob]]:
