@@ -244,6 +244,10 @@ def load_yaml(text: str, file: str, field: str = "") -> Any:
             ) from None
         if node is None:
             return None
+        if "&" not in text:  # no anchors, so no aliases: a tree
+            value = _tree_value(loader, node)
+            if value is not _SLOW:
+                return value
         if "&" in text:
             _check_yaml_graph(node, file, field)
         else:  # no anchors, so no aliases: a tree, walked without the memo
@@ -257,6 +261,76 @@ def load_yaml(text: str, file: str, field: str = "") -> Any:
     finally:
         loader.dispose()
     return _json_shaped(value)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_PLAIN_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float", "timestamp")
+)
+_SLOW: Any = object()
+"""What :func:`_tree_value` gives for a document it leaves to the checks and PyYAML."""
+
+
+class _Slow(Exception):
+    """A document the quick reading does not take; the usual one reads it (or refuses it)."""
+
+
+def _tree_value(loader: Any, root: Node) -> Any:
+    """The JSON-shaped value of an alias-free YAML tree, built in one walk, or :data:`_SLOW`.
+
+    Exactly ``_json_shaped(loader.construct_document(root))`` for a tree of
+    mappings, lists and untagged or core-tagged scalars within the depth and
+    size bounds; anything else (too deep or large, other tags, merge keys,
+    non-scalar keys, a value that cannot be read) gives :data:`_SLOW`, and
+    :func:`load_yaml` takes the usual way, which checks and refuses it as ever.
+    """
+    try:
+        return _shaped_node(loader, root, 1, [0])
+    except _Slow:
+        return _SLOW
+
+
+def _shaped_node(loader: Any, node: Node, depth: int, count: list[int]) -> Any:
+    count[0] += 1
+    if depth > MAX_NESTING or count[0] > MAX_YAML_NODES // 2:
+        raise _Slow
+    kind, tag = type(node), node.tag
+    if kind is ScalarNode:
+        if tag == _STR_TAG:
+            return node.value
+        return _json_shaped(_plain_scalar(loader, node))
+    if kind is SequenceNode and tag == _SEQ_TAG:
+        return [_shaped_node(loader, child, depth + 1, count) for child in node.value]
+    if kind is MappingNode and tag == _MAP_TAG:
+        return _shaped_mapping(loader, node, depth, count)
+    raise _Slow
+
+
+def _shaped_mapping(loader: Any, node: Node, depth: int, count: list[int]) -> Any:
+    """A mapping as PyYAML builds it (a key written twice keeps its place and its last
+    value), then keyed as :func:`_json_shaped` keys it."""
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        count[0] += 1
+        if type(key_node) is not ScalarNode:
+            raise _Slow
+        key = key_node.value if key_node.tag == _STR_TAG else _plain_scalar(loader, key_node)
+        mapping[key] = _shaped_node(loader, value_node, depth + 1, count)
+    if all(type(key) is str for key in mapping):
+        return mapping
+    return {_json_key(key): item for key, item in mapping.items()}
+
+
+def _plain_scalar(loader: Any, node: Node) -> Any:
+    """A null, boolean, number or date, as PyYAML's safe constructor reads it."""
+    if node.tag not in _PLAIN_SCALAR_TAGS:
+        raise _Slow
+    try:  # the safe constructor's own function, without the loader's bookkeeping
+        return loader.yaml_constructors[node.tag](loader, node)
+    except Exception:
+        raise _Slow from None
 
 
 def load_yaml_mapping(

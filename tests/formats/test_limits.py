@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from countersign.formats import limits
 from countersign.formats.base import CardRefused
 from countersign.formats.limits import (
     MAX_JSON_CONTAINERS,
@@ -63,6 +64,41 @@ def test_yaml_keeps_words_and_dates_as_text() -> None:
 def test_yaml_never_builds_python_objects() -> None:
     with pytest.raises(YamlProblem, match="could not determine a constructor"):
         load_yaml("x: !!python/object/apply:os.system ['echo hacked']\n", "evil.yaml")
+
+
+YAML_DOCUMENTS = [
+    "a: 1\nb: [x, 'y', \"z\"]\nc: {d: null, e: ~, f: true, g: no}\n",
+    "when: 2024-01-02\nat: 2024-05-06T07:08:09Z\nbad: 2024-13-45\n",
+    "1: int\n'1': text\n1: again\ntrue: yes\n1.0: float\n",
+    "? [a, b]\n: list key\n",
+    "{x: 1}: mapping key\n",
+    "n: .inf\nm: -.Inf\nnan: .NaN\nhex: 0x1F\noct: 0o17\nsexagesimal: 1:20\nbig: 1_000\n",
+    "tagged: !!str 12\nnumber: !!int '7'\nbinary: !!binary aGVsbG8=\nodd: !custom x\n",
+    "<<: {a: 1}\nb: 2\n",
+    "=: value key\n",
+    "- - - deep\n  - [1, [2, [3]]]\n- {}\n- []\n",
+    "just text\n",
+    "~: null key\n2024-01-02: date key\n",
+    "set: !!set {a, b}\nomap: !!omap [a: 1]\n",
+    "a: " + "[" * (MAX_NESTING + 2) + "]" * (MAX_NESTING + 2) + "\n",
+]
+
+
+@pytest.mark.parametrize("document", YAML_DOCUMENTS)
+def test_yaml_trees_read_in_one_walk_as_pyyaml_reads_them(
+    document: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick reading of an alias-free document gives what the checks and PyYAML give."""
+
+    def read(text: str) -> object:
+        try:
+            return ("value", load_yaml(text, "f.yaml"))
+        except (CardRefused, YamlProblem) as problem:
+            return (type(problem).__name__, str(problem))
+
+    quick = read(document)
+    monkeypatch.setattr(limits, "_tree_value", lambda _loader, _node: limits._SLOW)
+    assert quick == read(document)
 
 
 def test_invalid_yaml_is_a_problem_not_a_crash() -> None:
