@@ -43,6 +43,7 @@ from countersign.services.importing.workers import (
     CardReaders,
     ParsedCard,
     Reading,
+    collector_paused,
     parse_card,
     worker_count,
 )
@@ -163,7 +164,7 @@ class Importer:
         from countersign.formats.bundle import open_bundle
 
         try:
-            with time_limit(self.read_seconds) as on_time:
+            with collector_paused(), time_limit(self.read_seconds) as on_time:
                 if is_bundle:
                     report(0, 1, f"Checking bundle {path.name}")
                     bundle = open_bundle(path)

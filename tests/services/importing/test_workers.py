@@ -7,6 +7,7 @@ process (``workers=0``), the way every import was read before.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -195,3 +196,23 @@ def test_workers_start_only_for_bundles_large_enough(monkeypatch: pytest.MonkeyP
     assert workers.worker_count(4, 320) == 2
     assert workers.worker_count(2, 149) == 0
     assert workers.worker_count(0, 5000) == 0
+
+
+@pytest.mark.parametrize("hostile", [False, True])
+def test_reading_pauses_the_cyclic_collector_and_runs_it_again_after(
+    hostile: bool, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from countersign.services.importing import importer as importer_module
+
+    running: list[bool] = []
+
+    def parse_noting(job: CardJob) -> workers.ParsedCard:
+        running.append(gc.isenabled())
+        return workers.parse_card(job)
+
+    monkeypatch.setattr(importer_module, "parse_card", parse_noting)
+    cards = {7: ("laughs.md", BILLION_LAUGHS_CARD.encode())} if hostile else None
+    plan = Importer(db).plan(_bundle(tmp_path, cards))
+    assert plan.refused == hostile
+    assert running and not any(running)
+    assert gc.isenabled()
