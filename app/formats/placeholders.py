@@ -110,16 +110,33 @@ def placeholder_only(text: str) -> str | None:
 
 
 def _placeholder_line(line: str) -> str | None:
-    """The placeholder a line holds ("" for a bare label), or ``None`` when it says something."""
+    """The placeholder a line holds ("" for a bare label), or ``None`` when it says something.
+
+    ``line`` is flat (its spaces single, none at either end).
+    """
     if _LABEL_ONLY.fullmatch(line):
         return ""
     label = _LABEL.match(line)
     value = line[label.end() :] if label else line
-    found = placeholder_value(value)
+    found = _flat_placeholder_value(value)
     if found is not None:
         return found
     bullet = _BULLET.match(line)
-    return placeholder_value(line[bullet.end() :] if bullet else line)
+    return _flat_placeholder_value(line[bullet.end() :] if bullet else line)
+
+
+_LONGEST_STOCK = max(map(len, _STOCK))
+
+
+def _flat_placeholder_value(value: str) -> str | None:
+    """:func:`placeholder_value` of part of a flat line, whose spaces need no folding (and
+    which cannot be a stock sentence when longer than the longest: lowering never shortens)."""
+    stripped = value.strip().strip("*_`").strip()
+    if stripped and _TOKEN.fullmatch(stripped):
+        return stripped
+    if len(stripped) <= _LONGEST_STOCK and stripped.lower() in _STOCK:
+        return stripped
+    return None
 
 
 def is_template_name(name: str) -> bool:

@@ -36,6 +36,12 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards" / "hf"
             "Use the code below to get started with the model.\n\n[More Information Needed]",
             "Use the code below to get started with the model.",
         ),
+        # A stock sentence found by its words (any case, spacing or emphasis), not its place.
+        (
+            "- **Recommendations:** **USE THE CODE   BELOW to get started\twith the model.**",
+            "USE THE CODE BELOW to get started with the model.",
+        ),
+        ("**" * 500 + "TBD" + "__" * 500, "TBD"),
     ],
 )
 def test_text_that_is_only_a_placeholder(text: str, placeholder: str) -> None:
@@ -48,6 +54,7 @@ def test_text_that_is_only_a_placeholder(text: str, placeholder: str) -> None:
         "",
         "Routes support tickets.",
         "We use TBD-free data only.",
+        "- Use the code below to get started with the model. " * 3,
         "- **Developed by:** Support Analytics\n- **License:** [More Information Needed]",
     ],
 )
