@@ -139,7 +139,43 @@ def load_json(text: str, file: str) -> Any:
         raise
     if not scan_first and not _settles_depth(value, brackets):
         check_json_depth(text, file)
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(value, file)
     return value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+"""A ``\\uD800``-``\\uDFFF`` escape: the only way JSON text (UTF-8) can hold a surrogate."""
+
+
+def _refuse_lone_surrogates(value: Any, file: str) -> None:
+    """Refuse JSON whose escapes make a lone UTF-16 surrogate (a pair makes one character):
+    it is no character, and no UTF-8 text (a card's canonical form, the registry) holds it."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):  # pushed last to first: the first in the text is refused
+            for key, child in reversed(item.items()):
+                where = f"{path}.{key}" if path else key
+                stack.append((child, where))
+                stack.append((key, where))
+        elif isinstance(item, list):
+            stack.extend((item[index], f"{path}[{index}]") for index in reversed(range(len(item))))
+        elif isinstance(item, str) and not _encodes(item):
+            raise CardRefused(
+                file,
+                path.encode("utf-8", "backslashreplace").decode("utf-8"),
+                "the JSON escapes a lone UTF-16 surrogate (\\ud800 to \\udfff without its pair), "
+                "which is no character",
+            )
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _settles_depth(value: Any, brackets: int, limit: int = MAX_NESTING) -> bool:

@@ -141,6 +141,21 @@ def test_json_parsed_first_is_refused_as_the_depth_scan_refuses() -> None:
         load_json("[[x", "f")
 
 
+def test_json_with_a_lone_surrogate_escape_is_refused_naming_the_field() -> None:
+    assert load_json('{"a": "\\ud83d\\ude00 \\uD83D\\uDE00"}', "f") == {
+        "a": "\U0001f600 \U0001f600"
+    }
+    for text, field in [
+        ('{"a": {"b": ["ok", "bad \\ud800 here"]}, "c": "\\udfff"}', "a.b[1]"),
+        ('{"a": 1, "k\\uDC00": "value"}', "k\\udc00"),
+        ('["\\ude00\\ud83d"]', "[0]"),
+    ]:
+        with pytest.raises(CardRefused) as refusal:
+            load_json(text, "card.json")
+        assert refusal.value.field == field
+        assert "lone UTF-16 surrogate" in refusal.value.reason
+
+
 def test_json_huge_exponent_is_kept_as_text() -> None:
     assert load_json('{"v": 1e999}', "f") == {"v": "1e999"}
 
