@@ -19,7 +19,7 @@ from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
 from tests.helpers.reports import pdf_words
-from tests.helpers.signoff import cli_json, medium_card
+from tests.helpers.signoff import cli_json, expires_option, medium_card
 
 ANA, BEA, OLGA = "ana@example.org", "bea@example.org", "olga@example.org"
 MODEL = "triage-classifier"
@@ -48,6 +48,7 @@ def _review(folder: Path, stage: str, identity: str, template: str = "high-risk"
             "approve",
             "--identity",
             identity,
+            *(expires_option() if template == "high-risk" else []),
         ]
     )
 

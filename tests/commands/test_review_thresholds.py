@@ -16,7 +16,13 @@ from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
 from tests.helpers.reports import pdf_words
-from tests.helpers.signoff import cli_identities, cli_json, fair_lending_card, table_counts
+from tests.helpers.signoff import (
+    cli_identities,
+    cli_json,
+    expires_option,
+    fair_lending_card,
+    table_counts,
+)
 
 ANA, BEA, OLA = "ana@example.org", "bea@example.org", "ola@example.org"
 HIGH_RISK = next(t for t in built_in_templates() if t.id == "high-risk")
@@ -51,6 +57,7 @@ def _review(folder: Path, identity: str, *extra: str) -> list[str]:
         "approve",
         "--identity",
         identity,
+        *expires_option(),
         *extra,
     ]
 
@@ -195,7 +202,7 @@ def test_the_report_says_when_no_one_signed_the_escalation(
     registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # An approver sends the card back; their answers needed the officer's escalation.
-    assert main([*_review(tmp_path, ANA)[:-4], "--decision", "changes", "--identity", ANA]) == 0
+    assert main([*_review(tmp_path, ANA)[:-6], "--decision", "changes", "--identity", ANA]) == 0
     pdf = tmp_path / "report.pdf"
     assert main(["export-pdf", "credit-scorer@2.0", "-o", str(pdf), "--identity", OLA]) == 0
     cover = pdf_words(pdf).split("1. Card content")[0]
