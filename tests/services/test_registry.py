@@ -175,3 +175,30 @@ def test_a_snippet_is_one_line_and_says_where_the_text_is_cut(
     assert hit.snippet.text.endswith(snippets.ELLIPSIS)
     assert len(hit.snippet.text.split()) <= snippets.SNIPPET_WORDS + 2
     assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["rarity"]
+
+
+def test_a_snippet_marks_the_matched_words_whatever_their_accents(
+    tmp_path: Path, registry_db: str
+) -> None:
+    db = Database.open(registry_db)
+    summary = "Ranks each résumé sent to the café chain; RÉSUMÉ parsing."
+    card = native_card(
+        "cv-ranker",
+        "1.0",
+        model_details={"name": "cv-ranker", "version": "1.0", "summary": summary},
+    )
+    assert Importer(db, actor="tests").import_file(write_card(tmp_path, "cv.json", card)).ok
+    registry = Registry(db)
+    # Typed with its accents: found on both databases, every spelling marked.
+    [hit] = registry.search("résumé")
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["résumé", "RÉSUMÉ"]
+    # Typed without: SQLite's index folds accents and finds it, and then marks it too.
+    # PostgreSQL's `simple` configuration does not fold them (README: "Search").
+    found = registry.search("resume cafe")
+    postgresql = db.on_server
+    db.dispose()
+    if postgresql:
+        assert found == []
+        return
+    [hit] = found
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["résumé", "café", "RÉSUMÉ"]
