@@ -456,6 +456,34 @@ def test_a_retirement_nobody_signed_is_named_in_a_note(registry: Path, original:
     )
 
 
+def test_retiring_the_officer_and_founding_the_registry_again_is_named(
+    registry: Path, original: Original, tmp_path: Path
+) -> None:
+    # No key is needed to retire Olga on the registry's word; with no active officer left,
+    # Countersign itself lets the next identity found the registry again, with its own key.
+    fingerprint = str(_scalar(registry, "SELECT fingerprint FROM identities WHERE email = ?", OLGA))
+    _append(
+        registry,
+        "identity.retired",
+        "identity",
+        fingerprint,
+        {"email": OLGA, "reason": "", "retired_at": "2026-12-05T09:00:00.000000Z"},
+    )
+    _sql(
+        registry,
+        (
+            "UPDATE identities SET retired_at = '2026-12-05T09:00:00.000000Z' WHERE email = ?",
+            (OLGA,),
+        ),
+    )
+    with workbench(tmp_path / "mallory", str(registry)) as bench:
+        bench.identities.create("Mallory", "mallory@example.net", "officer", PASSPHRASE)
+    result = _verify(registry, original)
+    assert "the registry was founded by mallory@example.net (certificate " in _found(result)
+    assert "which is not among the certificates trusted here" in _found(result)
+    assert any(OLGA in note and "nobody signed" in note for note in result.notes)
+
+
 # -- from the command line, with pinned trust or --trust ----------------------------------------
 
 

@@ -47,6 +47,11 @@ def test_a_certificate_from_a_look_alike_ca_is_not_trusted(tmp_path: Path) -> No
         )
         with forged.db.read() as session:
             registry = verify_registry(session, real)
+            unanchored = verify_registry(session, TrustAnchors())
+    # Trusting nothing, the forged registry agrees with itself, and the check says that is
+    # all it proves (README: "What does not hold").
+    assert unanchored.ok and not unanchored.anchored
+    assert unanchored.notes[0].startswith("Not anchored: no certificate is trusted")
     assert not registry.ok
     assert any(
         f"the registry was founded by {MALLORY}" in p
