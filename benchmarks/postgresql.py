@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -99,6 +100,11 @@ def measure_import(services: Services, url: str, quick: bool, repeat: int) -> li
     ]
 
 
+def _raw_sql(statement: str) -> str:
+    """A statement of the dialect module with psycopg's placeholders for SQLAlchemy's."""
+    return re.sub(r":(\w+)", r"%(\1)s", statement)
+
+
 def measure_search(services: Services, url: str, repeat: int) -> list[Figure]:
     """Ranked top 20 through the registry, against the same SQL sent with plain psycopg."""
     import psycopg
@@ -117,17 +123,14 @@ def measure_search(services: Services, url: str, repeat: int) -> list[Figure]:
                 query = dialect.tsquery(text)
 
                 def plain(query: str = query) -> None:
-                    floor = raw.execute(
-                        dialect.POSTGRESQL_FLOOR.replace(":q", "%(q)s").replace(
-                            ":skip", "%(skip)s"
-                        ),
+                    found = raw.execute(
+                        _raw_sql(dialect.POSTGRESQL_FLOOR),
                         {"q": query, "skip": dialect.RANKED_AT_MOST - 1},
                     ).fetchone()
+                    floor = int(found[0]) if found else 0
                     raw.execute(
-                        dialect.POSTGRESQL_RANKED.replace(":q", "%(q)s")
-                        .replace(":floor", "%(floor)s")
-                        .replace(":n", "%(n)s"),
-                        {"q": query, "floor": floor[0] if floor else 0, "n": 20},
+                        _raw_sql(dialect.postgresql_ranked(floor)),
+                        {"q": query, "r": dialect.ranking_tsquery(query), "floor": floor, "n": 20},
                     ).fetchall()
                     raw.rollback()
 
