@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import sys
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -203,6 +204,7 @@ class CardReaders:
         self.count = count
         self.reader = reader
         self._workers: list[tuple[BaseProcess, Connection]] = []
+        self._owing: set[Connection] = set()
 
     @property
     def processes(self) -> list[BaseProcess]:
@@ -210,31 +212,31 @@ class CardReaders:
         return [process for process, _ in self._workers]
 
     def read(self, jobs: Sequence[CardJob], reading: Reading) -> Generator[ParsedCard, None, None]:
-        """The cards of ``jobs`` read by the workers, yielded in order.
+        """The cards of ``jobs`` read by the workers (and this process), yielded in order.
 
         Raises the first refused card's :class:`InputRefused`, as reading them here
         would; a worker that stopped refuses the bundle, by name.  Left before the
         end, the workers are stopped (they are started again for the next bundle).
         """
         self._start()
+        self._settle(reading)
+        run = _Run(_chunks(jobs, self.count), reading, [each for _, each in self._workers])
         left = len(jobs)
         try:
-            for parsed in self._results(_chunks(jobs, self.count), reading):
-                left -= 1  # the last card given, the workers are all idle: they stay
+            for parsed in run.cards():
+                left -= 1
+                if not left:
+                    self._owing = set(run.busy)  # chunks read here too: their copies are dropped
                 yield parsed
         finally:
             if left:
-                self.close()
+                self._stop(set(run.busy))
 
-    def _results(
-        self, chunks: list[Sequence[CardJob]], reading: Reading
-    ) -> Generator[ParsedCard, None, None]:
-        run = _Run(chunks, reading, [connection for _, connection in self._workers])
-        for number in range(len(chunks)):
-            for parsed in run.result(number):
-                if isinstance(parsed, _Refused):
-                    raise parsed.kind(parsed.file, parsed.field, parsed.reason)
-                yield parsed if isinstance(parsed, ParsedCard) else parsed.received()
+    def _settle(self, reading: Reading) -> None:
+        """Drop what the workers still owed of the last bundle (chunks read here as well)."""
+        owing, self._owing = self._owing, set()
+        for connection in owing:
+            _received(connection, reading)
 
     def _start(self) -> None:
         if self._workers:
@@ -255,10 +257,19 @@ class CardReaders:
 
     def close(self) -> None:
         """Stop the workers (each is told to; one that does not is killed) and wait for them."""
+        self._stop(set())
+
+    def _stop(self, busy: set[Connection]) -> None:
+        """Stop the workers: those reading a chunk (``busy``) at once, the others when told."""
         workers, self._workers = self._workers, []
-        for _process, connection in workers:
-            with suppress(OSError):  # it has stopped already
-                connection.send(None)
+        busy = busy | self._owing
+        self._owing = set()
+        for process, connection in workers:
+            if connection in busy:
+                process.kill()
+            else:
+                with suppress(OSError):  # it has stopped already
+                    connection.send(None)
         for process, connection in workers:
             process.join(STOP_SECONDS)
             if process.is_alive():
@@ -270,15 +281,32 @@ class CardReaders:
 
 @dataclass
 class _Run:
-    """One bundle's chunks on their way through the workers, and through this process:
-    rather than wait for a worker, it reads the next chunk no worker has yet itself."""
+    """One bundle's chunks on their way through the workers, and through this process.
+
+    Rather than wait for a worker, this process reads the next chunk no worker
+    has yet; and when the chunk it needs next is still with a worker after as long
+    as reading a chunk here takes (the machine is busy), it reads that one too and
+    drops the worker's copy.  So the workers can only make a bundle faster.
+    """
 
     chunks: list[Sequence[CardJob]]
     reading: Reading
     idle: list[Connection]
     busy: dict[Connection, int] = field(default_factory=dict)
     done: dict[int, list[ParsedCard | _Sent | _Refused]] = field(default_factory=dict)
+    here: set[int] = field(default_factory=set)
     sent: int = 0
+    patience: float | None = None
+    """How long to wait for a worker's chunk: as long as reading one here took (none read
+    here yet: :data:`WAIT_SECONDS`)."""
+
+    def cards(self) -> Generator[ParsedCard, None, None]:
+        """Every card in order, up to the first refused (raised as :class:`InputRefused`)."""
+        for number in range(len(self.chunks)):
+            for parsed in self.result(number):
+                if isinstance(parsed, _Refused):
+                    raise parsed.kind(parsed.file, parsed.field, parsed.reason)
+                yield parsed if isinstance(parsed, ParsedCard) else parsed.received()
 
     def result(self, number: int) -> list[ParsedCard | _Sent | _Refused]:
         """The cards of chunk ``number``, once read (here or by a worker)."""
@@ -289,12 +317,21 @@ class _Run:
                 connection.send((self.sent, self.chunks[self.sent]))
                 self.busy[connection] = self.sent
                 self.sent += 1
-            if self.sent < len(self.chunks) and not self._collect(0):
-                self.done[self.sent] = _read_here(self.chunks[self.sent])
-                self.sent += 1
-            elif self.sent == len(self.chunks):
-                self._collect(WAIT_SECONDS)
+            if self.sent < len(self.chunks):
+                if not self._collect(0):
+                    self._read_here(self.sent)
+                    self.sent += 1
+            elif not self._collect(min(self.patience or WAIT_SECONDS, WAIT_SECONDS)) and (
+                number not in self.done
+            ):
+                self._read_here(number)
         return self.done.pop(number)
+
+    def _read_here(self, number: int) -> None:
+        start = time.perf_counter()
+        self.done[number] = _read_here(self.chunks[number])
+        self.here.add(number)
+        self.patience = time.perf_counter() - start
 
     def _collect(self, timeout: float) -> int:
         """Take what the workers have sent back (waiting up to ``timeout``); how many had."""
@@ -303,7 +340,10 @@ class _Run:
         ready = wait(list(self.busy), timeout=timeout)
         for each in ready:
             connection = cast("Connection", each)
-            self.done[self.busy.pop(connection)] = list(_received(connection, self.reading))
+            number = self.busy.pop(connection)
+            results = _received(connection, self.reading)
+            if number not in self.here:
+                self.done[number] = list(results)
             self.idle.append(connection)
         return len(ready)
 

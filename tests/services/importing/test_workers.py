@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -131,7 +132,10 @@ def _crash(_jobs: Sequence[CardJob]) -> list[object]:
     os._exit(9)
 
 
-def test_a_worker_that_dies_refuses_the_bundle_by_name() -> None:
+def test_a_worker_that_dies_refuses_the_bundle_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # However slow the machine, this process waits for the workers rather than read their
+    # chunks itself (which it does when they are slower than it is).
+    monkeypatch.setattr(workers, "WAIT_SECONDS", 60.0)
     jobs = [CardJob(f"c{i}.json", f"m{i}", b"{}") for i in range(4)]
     reading = Reading("incoming.cardbundle", 2, lambda: None, lambda: False)
     readers = CardReaders(2, _crash)  # type: ignore[arg-type]
@@ -216,3 +220,27 @@ def test_reading_pauses_the_cyclic_collector_and_runs_it_again_after(
     assert plan.refused == hostile
     assert running and not any(running)
     assert gc.isenabled()
+
+
+def _stuck(_jobs: Sequence[CardJob]) -> list[object]:
+    """In a worker: a worker that gets no time on a busy machine."""
+    time.sleep(600)
+    return []
+
+
+def test_chunks_a_stuck_worker_has_are_read_here_and_the_worker_is_stopped_on_close() -> None:
+    jobs = [
+        CardJob(f"m{i}.json", f"m{i}", native_card(f"m{i}", "1.0").model_dump_json().encode())
+        for i in range(6)
+    ]
+    readers = CardReaders(1, _stuck)  # type: ignore[arg-type]
+    reading = Reading("incoming.cardbundle", 1, lambda: None, lambda: False)
+    cards = list(readers.read(jobs, reading))
+    assert [card.canonical_json for card in cards] == [
+        workers.parse_card(job).canonical_json for job in jobs
+    ]
+    (process,) = readers.processes
+    assert process.is_alive()  # still "reading" the chunk read here as well
+    pid = process.pid
+    readers.close()
+    assert pid is not None and _gone(pid)
