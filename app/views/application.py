@@ -101,7 +101,7 @@ def run_workstation(
         demo_folder = Path(tempfile.mkdtemp(prefix="countersign-demo-")) if demo else None
         cleanup.callback(_remove, demo_folder)
         # A registry file at the newest revision shows its first lists while the rest loads.
-        look = None if demo or open_files else _show_first_look(db, shell)
+        look = None if demo or open_files else show_first_look(db, shell)
         services = _open_services(db, demo_folder, shell)
         if services is None:
             return 1
@@ -150,7 +150,7 @@ def quicker_module_checks() -> None:
     feature._mod_uses_pyside = uses_pyside  # type: ignore[attr-defined]
 
 
-def _show_first_look(db: str | None, shell: StartupWindow) -> FirstLook | None:
+def show_first_look(db: str | None, shell: StartupWindow) -> FirstLook | None:
     """Read and paint the home screen's first lists with sqlite3 alone, if the registry allows.
 
     None (and nothing shown) for a server, or a file the full open would refuse or

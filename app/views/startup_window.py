@@ -95,6 +95,9 @@ class StartupWindow(QMainWindow):
         """
         self.takeCentralWidget()
         self.progress_label.hide()
+        # Nothing in it takes the keyboard (no current row drawn): keys wait for the main window.
+        for widget in (content, *content.findChildren(QWidget)):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setCentralWidget(content)
         self.location_label.setText(f"Registry: {location}")
         self.statusBar().addPermanentWidget(QLabel("Counting…", self))
