@@ -157,10 +157,13 @@ class HeldInput(QObject):
         if watched.window() is not self.parent():
             return False
         if event.type() == QEvent.Type.KeyPress:
-            key = cast(QKeyEvent, event)
-            if Qt.Key(key.key()) not in _MODIFIER_KEYS:
-                self.keys.append((Qt.Key(key.key()), key.modifiers(), key.text()))
+            self._keep(cast(QKeyEvent, event))
         return True
+
+    def _keep(self, event: QKeyEvent) -> None:
+        key = Qt.Key(event.key())
+        if key not in _MODIFIER_KEYS:
+            self.keys.append((key, event.modifiers(), event.text()))
 
     def press_again(self, window: QWidget) -> None:
         """Stop holding; press the kept keys in ``window``: a command's shortcut runs it."""

@@ -122,11 +122,14 @@ def _to_review(connection: sqlite3.Connection, first: int) -> DeskPage[ToReview]
 
 def _import_warnings(connection: sqlite3.Connection, first: int) -> DeskPage[ImportWarnings]:
     """As :func:`countersign.services.desk.lists.import_warnings` reads its first page."""
-    newest = connection.execute("SELECT max(id) FROM card_versions").fetchone()[0] or 0
-    if not isinstance(newest, int):
+    # The oldest of the newest RECENT_IMPORTS card versions (ids have gaps), as the desk finds it.
+    found = connection.execute(
+        "SELECT id FROM card_versions ORDER BY id DESC LIMIT 1 OFFSET ?", (RECENT_IMPORTS - 1,)
+    ).fetchone()
+    since = found[0] if found else 0
+    if not isinstance(since, int):
         raise _NotPlain
-    where = "cv.id > ? AND cv.warnings_json != '[]'"
-    since = newest - RECENT_IMPORTS
+    where = "cv.id >= ? AND cv.warnings_json != '[]'"
     total = _count(connection, f"SELECT count(*) FROM card_versions AS cv WHERE {where}", (since,))
     rows = connection.execute(
         "SELECT cv.version, cv.imported_at, cv.warnings_json, m.name, m.team "

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import DeskList
-from countersign.services.desk.records import Desk, DeskPage, Officer
+from countersign.services.desk.records import RECENT_IMPORTS, Desk, DeskPage, Officer
 from countersign.services.progress import Cancelled, Progress
 from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
@@ -46,7 +46,8 @@ HINTS = {
     DeskList.CHANGES_REQUESTED: "Sent back to the team, who have not sent a newer version.",
     DeskList.APPROVED: "The version approved for each stage, per model.",
     DeskList.EXPIRING: "Approvals that end within 30 days, or have ended; the soonest first.",
-    DeskList.IMPORT_WARNINGS: "Problems the readers noted in the newest imports; newest first.",
+    DeskList.IMPORT_WARNINGS: f"Problems the readers noted in the {RECENT_IMPORTS:,} newest card "
+    "versions; newest first.",
 }
 """The line under each list's heading: what the list holds and in which order."""
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from countersign.services.desk import first_look, lists
 from countersign.services.desk.first_look import read_first_look
 from countersign.services.importing.importer import LooseCardInfo
 from countersign.services.storage.registry_file import migration_head
@@ -74,6 +75,17 @@ def test_the_first_lists_are_the_rows_the_desk_reads_first(bench: Workbench) -> 
     short = read_first_look(_registry(bench), first=2)
     assert short is not None
     assert short.to_review == bench.services.desk.desk(first=2).to_review
+
+
+def test_recent_imports_are_the_newest_card_versions_as_the_desk_counts_them(
+    bench: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for window in (1, 2, 4):
+        monkeypatch.setattr(lists, "RECENT_IMPORTS", window)
+        monkeypatch.setattr(first_look, "RECENT_IMPORTS", window)
+        look = read_first_look(_registry(bench))
+        assert look is not None
+        assert look.import_warnings == bench.services.desk.desk().import_warnings
 
 
 def test_a_first_look_writes_nothing(bench: Workbench) -> None:
