@@ -72,12 +72,18 @@ def _without_comments(text: str) -> tuple[str, bool]:
         position = end + len(_COMMENT_CLOSE)
 
 
+_STOCK_FIRST_WORDS = frozenset(sentence.split(" ", 1)[0] for sentence in _STOCK)
+
+
 def placeholder_value(value: str) -> str | None:
     """The placeholder ``value`` is, as written (``"TBD"``), or ``None`` when it says something."""
     stripped = value.strip().strip("*_`").strip()
     if stripped and _TOKEN.fullmatch(stripped):
         return stripped
-    if " ".join(stripped.lower().split()) in _STOCK:
+    # Only text that starts with a stock sentence's first word is folded to compare (lowering
+    # works word by word: it neither makes nor takes away a space).
+    first = stripped.split(None, 1)[0].lower() if stripped else ""
+    if first in _STOCK_FIRST_WORDS and " ".join(stripped.lower().split()) in _STOCK:
         return stripped
     return None
 

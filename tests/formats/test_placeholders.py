@@ -12,6 +12,7 @@ from countersign.formats.placeholders import (
     count_placeholders,
     is_template_name,
     placeholder_only,
+    placeholder_value,
 )
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards" / "hf"
@@ -60,6 +61,26 @@ def test_text_that_is_only_a_placeholder(text: str, placeholder: str) -> None:
 )
 def test_text_with_content_is_no_placeholder(text: str) -> None:
     assert placeholder_only(text) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "placeholder"),
+    [
+        (
+            "  USERS (both direct   and downstream) should be made aware of the risks, biases and "
+            "limitations of the model.\tMore information needed for further recommendations. ",
+            "USERS (both direct   and downstream) should be made aware of the risks, biases and "
+            "limitations of the model.\tMore information needed for further recommendations.",
+        ),
+        ("Users should be made aware of the risks.", None),
+        ("Carbon", None),
+        ("", None),
+    ],
+)
+def test_a_stock_sentence_is_a_placeholder_in_any_case_and_spacing(
+    value: str, placeholder: str | None
+) -> None:
+    assert placeholder_value(value) == placeholder
 
 
 def test_template_names() -> None:
