@@ -295,17 +295,34 @@ def search_card_versions(connection: Connection, user_text: str, limit: int) -> 
 
 
 def _indexed_texts(connection: Connection, ids: list[int]) -> dict[int, str]:
-    """The text the search index holds for each of ``ids`` (looked up by id, no search)."""
+    """The text the search index was given for each of ``ids`` (looked up by id, no search).
+
+    PostgreSQL's search table holds it.  SQLite's index is contentless (it
+    keeps the words, not the text: revision 0012), so the text is made again
+    from the card version's canonical JSON, as the import made it; a stored
+    card this version can no longer read gives no text (its hit, no snippet).
+    """
     if not ids:
         return {}
-    column = "card_version_id" if connection.dialect.name == "postgresql" else "rowid"
+    if connection.dialect.name == "postgresql":
+        query = "SELECT card_version_id, body FROM card_search WHERE card_version_id IN :ids"
+    else:
+        query = "SELECT id, canonical_json FROM card_versions WHERE id IN :ids"
     rows = connection.execute(
-        text(f"SELECT {column}, body FROM card_search WHERE {column} IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
-        {"ids": ids},
+        text(query).bindparams(bindparam("ids", expanding=True)), {"ids": ids}
     )
-    return {int(row[0]): str(row[1]) for row in rows}
+    if connection.dialect.name == "postgresql":
+        return {int(row[0]): str(row[1]) for row in rows}
+    return {int(row[0]): _card_text(str(row[1])) for row in rows}
+
+
+def _card_text(canonical: str) -> str:
+    from countersign.models.card import ModelCard  # pydantic: not on the start-up path
+
+    try:
+        return ModelCard.model_validate_json(canonical).plain_text()
+    except ValueError:
+        return ""
 
 
 _RANK_WEIGHTS = "'{0.1, 0.2, 0.2, 1.0}'"
