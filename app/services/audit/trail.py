@@ -71,11 +71,12 @@ def append_events(session: Session, drafts: Iterable[EventDraft]) -> list[int]:
     ).first()
     last_id, prev_hash = (tail[0], tail[1]) if tail else (0, GENESIS_HASH)
     rows: list[tuple[Any, ...]] = []
+    at = utc_now()  # the events of one transaction are made at once
     for draft in drafts:
         last_id += 1
         row: dict[str, Any] = {
             "id": last_id,
-            "at": utc_now(),
+            "at": at,
             "actor": draft.actor,
             "action": str(draft.action),
             "object_type": str(draft.object_type),

@@ -11,10 +11,11 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from countersign.models.tables import Attachment, Bundle, CardVersion, Model, Review
 from countersign.models.vocabulary import OPEN_STATUSES, AuditAction, AuditObject, CardStatus
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 _CHUNK = 500
 """Ids per IN (...) list: well under SQLite's bound-parameter limit."""
 
-_T = TypeVar("_T")
+_CHUNK_IDS: BindParameter[Any] = bindparam("chunk", expanding=True)
+"""The ``IN (...)`` list of a chunk, sent as one parameter (not one bound object per value)."""
 
 _models = cast(Table, Model.__table__)
 _versions = cast(Table, CardVersion.__table__)
@@ -97,7 +99,7 @@ def _imported_event(plan: ImportPlan, cv_id: int, card: PlannedCard, actor: str)
 
 def model_files_json(card: PlannedCard) -> str:
     """The model files a card version names, as stored (``artifacts_json``)."""
-    return json.dumps(card.artifacts, ensure_ascii=False)
+    return json.dumps(card.artifacts, ensure_ascii=False) if card.artifacts else "[]"
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,8 @@ class _Landing:
         names = sorted({card.model for card in new})
         ids: dict[str, int] = {}
         for chunk in _chunks(names):
-            query = select(_models.c.name, _models.c.id).where(_models.c.name.in_(chunk))
-            ids.update({row.name: row.id for row in self.connection.execute(query)})
+            query = select(_models.c.name, _models.c.id).where(_models.c.name.in_(_CHUNK_IDS))
+            ids.update({row.name: row.id for row in self.connection.execute(query, chunk)})
         created: dict[str, tuple[Any, ...]] = {}
         for card in new:
             if card.model in ids or card.model in created:
@@ -215,8 +217,9 @@ class _Landing:
         for chunk in _chunks([cv_id for cv_id, _, _ in touched.superseded]):
             self.connection.execute(
                 update(_versions)
-                .where(_versions.c.id.in_(chunk))
-                .values(status=CardStatus.SUPERSEDED)
+                .where(_versions.c.id.in_(_CHUNK_IDS))
+                .values(status=CardStatus.SUPERSEDED),
+                chunk,
             )
         self._supersede_open_reviews(touched)
         names = touched.names
@@ -245,9 +248,9 @@ class _Landing:
         model_of: dict[int, int] = {}
         for chunk in _chunks(sorted(latest)):
             query = select(_versions.c.id, _versions.c.model_id).where(
-                _versions.c.model_id.in_(chunk)
+                _versions.c.model_id.in_(_CHUNK_IDS)
             )
-            for cv_id, model_id in self.connection.execute(query):
+            for cv_id, model_id in self.connection.execute(query, chunk):
                 model_of[cv_id] = model_id
                 touched.counts[model_id] = touched.counts.get(model_id, 0) + 1
             touched.current.update(
@@ -255,8 +258,9 @@ class _Landing:
                     row.id: (row.risk_tier, row.team)
                     for row in self.connection.execute(
                         select(_models.c.id, _models.c.risk_tier, _models.c.team).where(
-                            _models.c.id.in_(chunk)
-                        )
+                            _models.c.id.in_(_CHUNK_IDS)
+                        ),
+                        chunk,
                     )
                 }
             )
@@ -264,7 +268,8 @@ class _Landing:
         still_open = self._open_among(sorted(set(model_of) - latest_ids))
         for chunk in _chunks(still_open):
             rows = self.connection.execute(
-                select(_versions.c.id, _versions.c.version).where(_versions.c.id.in_(chunk))
+                select(_versions.c.id, _versions.c.version).where(_versions.c.id.in_(_CHUNK_IDS)),
+                chunk,
             )
             touched.superseded.extend((r.id, model_of[r.id], r.version) for r in rows)
         return touched
@@ -276,8 +281,9 @@ class _Landing:
             found.extend(
                 self.connection.execute(
                     select(_versions.c.id).where(
-                        _versions.c.status.in_(OPEN_STATUSES), _versions.c.id.in_(chunk)
-                    )
+                        _versions.c.status.in_(OPEN_STATUSES), _versions.c.id.in_(_CHUNK_IDS)
+                    ),
+                    chunk,
                 ).scalars()
             )
         return sorted(found)
@@ -291,16 +297,18 @@ class _Landing:
                 (row.id, row.card_version_id)
                 for row in self.connection.execute(
                     select(_reviews.c.id, _reviews.c.card_version_id).where(
-                        _reviews.c.card_version_id.in_(chunk),
+                        _reviews.c.card_version_id.in_(_CHUNK_IDS),
                         _reviews.c.status == CardStatus.IN_REVIEW,
-                    )
+                    ),
+                    chunk,
                 )
             )
         for chunk in _chunks([review_id for review_id, _ in open_reviews]):
             self.connection.execute(
                 update(_reviews)
-                .where(_reviews.c.id.in_(chunk))
-                .values(status=CardStatus.SUPERSEDED, closed_at=self.now)
+                .where(_reviews.c.id.in_(_CHUNK_IDS))
+                .values(status=CardStatus.SUPERSEDED, closed_at=self.now),
+                chunk,
             )
         names = touched.names
         for review_id, cv_id in open_reviews:
@@ -342,9 +350,10 @@ class _Landing:
         )
 
 
-def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+def _chunks(items: Sequence[Any]) -> Iterator[dict[str, list[Any]]]:
+    """``items`` in lists of :data:`_CHUNK`, each as the parameters of :data:`_CHUNK_IDS`."""
     for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+        yield {"chunk": list(items[start : start + _CHUNK])}
 
 
 def _bundle_event(plan: ImportPlan, bundle: OpenedBundle, actor: str) -> EventDraft:
@@ -446,6 +455,8 @@ def _insert_rows(connection: Connection, rows: _Rows) -> list[int]:
 
 
 def _warnings_json(card: PlannedCard) -> str:
+    if not card.warnings:
+        return "[]"
     return json.dumps(
         [{"field": w.field, "message": w.message, "where": w.place} for w in card.warnings],
         ensure_ascii=False,
@@ -457,8 +468,9 @@ def _next_seqs(connection: Connection, model_ids: set[int]) -> dict[int, int]:
     for chunk in _chunks(sorted(model_ids)):
         rows = connection.execute(
             select(_versions.c.model_id, func.max(_versions.c.seq))
-            .where(_versions.c.model_id.in_(chunk))
-            .group_by(_versions.c.model_id)
+            .where(_versions.c.model_id.in_(_CHUNK_IDS))
+            .group_by(_versions.c.model_id),
+            chunk,
         )
         seqs.update({row[0]: row[1] for row in rows})
     return seqs
