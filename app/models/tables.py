@@ -93,7 +93,7 @@ class CardVersion(Base):
     version: Mapped[str] = mapped_column(String(100))
     seq: Mapped[int] = mapped_column(Integer)
     canonical_json: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     original: Mapped[bytes] = mapped_column(LargeBinary)
     original_name: Mapped[str] = mapped_column(String(500))
     source_format: Mapped[str] = mapped_column(String(20))

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from countersign.models.card import canonical_json
 from countersign.models.tables import AuditEvent
 from countersign.models.vocabulary import AuditAction, AuditObject
+from countersign.services.storage import dialect
 from countersign.services.storage.database import utc_now
 
 GENESIS_HASH = "0" * 64
@@ -37,6 +38,8 @@ class EventDraft:
     details: dict[str, Any] = field(default_factory=dict)
     model_name: str = ""
 
+
+_TABLE = cast(Table, AuditEvent.__table__).name
 
 _SEALED = (
     "id",
@@ -67,28 +70,25 @@ def append_events(session: Session, drafts: Iterable[EventDraft]) -> list[int]:
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
     last_id, prev_hash = (tail[0], tail[1]) if tail else (0, GENESIS_HASH)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    at = utc_now()  # the events of one transaction are made at once
     for draft in drafts:
         last_id += 1
-        at = utc_now()
-        details_json = canonical_json(draft.details)
         row: dict[str, Any] = {
             "id": last_id,
             "at": at,
             "actor": draft.actor,
-            "action": draft.action,
-            "object_type": draft.object_type,
+            "action": str(draft.action),
+            "object_type": str(draft.object_type),
             "object_id": draft.object_id,
             "model_name": draft.model_name,
-            "details_json": details_json,
+            "details_json": canonical_json(draft.details),
             "prev_hash": prev_hash,
         }
-        digest = row["hash"] = event_hash(row)
-        rows.append(row)
-        prev_hash = digest
-    if rows:
-        session.connection().execute(insert(cast(Table, AuditEvent.__table__)), rows)
-    return [row["id"] for row in rows]
+        prev_hash = event_hash(row)
+        rows.append((*(row[name] for name in _SEALED), prev_hash))
+    dialect.insert_many(session.connection(), _TABLE, (*_SEALED, "hash"), rows)
+    return [row[0] for row in rows]
 
 
 @dataclass(frozen=True)
