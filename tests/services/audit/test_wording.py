@@ -199,7 +199,9 @@ SENTENCES = [
         "Metric policy version 2 “Bank policy” frozen: a sign-off used it",
     ),
     (
-        _record("registry.merged", "registry", "merge", model="", source="laptop.sqlite3", events=12),
+        _record(
+            "registry.merged", "registry", "merge", model="", source="laptop.sqlite3", events=12
+        ),
         "olga@example.org merged 12 events of work done in laptop.sqlite3 (verified, kept verbatim)",
     ),
     (
