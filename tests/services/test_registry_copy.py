@@ -96,11 +96,38 @@ def test_the_same_model_version_with_other_content_is_refused_by_name(
     assert row_counts(team) == before
 
 
-def test_a_destination_with_other_work_is_refused(
+def test_a_registry_started_on_its_own_is_merged_from_the_first_event(
     laptop: Workbench, team: str, tmp_path: Path
 ) -> None:
     (tmp_path / "other").mkdir()
     with workbench(tmp_path / "other", team) as other:
         other.import_card(medium_card("someone-elses-model", "1.0"))
-    with pytest.raises(CopyRefused, match="holds work that is not in the source"):
+    report = copy_between(str(laptop.path), team)
+    assert report.merged == row_counts(laptop.path)["audit_events"] and report.fork == 0
+    assert "Merged" in report.describe()
+    database = Database.open(team)
+    try:
+        registry = Registry(database)
+        assert registry.model("credit-scorer").status == "approved"
+        assert registry.model("someone-elses-model").status == "submitted"
+        with database.read() as session:
+            assert verify_chain(session).ok and verify_signoffs(session).ok
+    finally:
+        database.dispose()
+
+
+def test_a_registry_founded_by_another_officer_is_refused(
+    laptop: Workbench, team: str, tmp_path: Path
+) -> None:
+    (tmp_path / "other").mkdir()
+    with workbench(tmp_path / "other", team) as other:
+        other.person("olga@example.org", "officer")
+        other.import_card(medium_card("someone-elses-model", "1.0"))
+    before = row_counts(team)
+    with pytest.raises(
+        CopyRefused,
+        match=r"the merge into .* does not verify, nothing was copied: .*founded the registry "
+        r"again while olga@example.org was its officer",
+    ):
         copy_between(str(laptop.path), team)
+    assert row_counts(team) == before
