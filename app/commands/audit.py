@@ -10,8 +10,9 @@ from typing import Any
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
+from countersign.models.tables import MergedEvent
 from countersign.services.audit.records import AuditRecord, records_of
-from countersign.services.audit.trail import event_details, list_events
+from countersign.services.audit.trail import event_details, event_position, list_events
 from countersign.services.audit.wording import describe
 from countersign.services.integrity.registry_check import RegistryCheck
 from countersign.services.trust.anchors import TrustAnchors, anchors_from_pem
@@ -61,7 +62,7 @@ def audit(args: argparse.Namespace) -> int:
             events.extend(page)
             if not args.json:
                 records.extend(records_of(session, page))
-            after = page[-1].id
+            after = event_position(page[-1])
             session.expunge_all()
     if args.json:
         print_json(
@@ -77,6 +78,7 @@ def audit(args: argparse.Namespace) -> int:
                     "details": event_details(e),
                     "prev_hash": e.prev_hash,
                     "hash": e.hash,
+                    **({"merged_by": e.segment} if isinstance(e, MergedEvent) else {}),
                 }
                 for e in events
             ]
@@ -84,7 +86,8 @@ def audit(args: argparse.Namespace) -> int:
         return EXIT_OK
     for record in records:
         # Words for the officer; --json keeps the stored codes and ids for machines.
-        print(f"{record.id:>6}  {record.at[:19]}Z  {record.actor:<12} {describe(record)}")
+        merged = f" (merged by event {record.merged_by})" if record.merged_by else ""
+        print(f"{record.id:>6}  {record.at[:19]}Z  {record.actor:<12} {describe(record)}{merged}")
     if not events:
         print("The audit trail is empty.")
     return EXIT_OK

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from countersign.models.card import canonical_json
@@ -252,11 +252,41 @@ def list_events(
     action: str | None = None,
     after_id: int = 0,
     limit: int = 1000,
-) -> list[AuditEvent]:
-    """Events in chain order, optionally for one model or of one action, paged by id."""
+) -> list[AuditEvent | MergedEvent]:
+    """Events in chain order, optionally for one model or of one action, paged by id.
+
+    For one model, the events of work merged from another registry that are about it
+    come just before the ``registry.merged`` event that brought them (which follows them
+    unless only one action is asked); page on with :func:`event_position`.
+    """
     query = select(AuditEvent).where(AuditEvent.id > after_id)
     if model_name is not None:
-        query = query.where(AuditEvent.model_name == model_name)
-    if action is not None:
+        wanted = AuditEvent.model_name == model_name
+        if action is not None:
+            wanted = and_(wanted, AuditEvent.action == action)
+        query = query.where(or_(wanted, AuditEvent.action == AuditAction.REGISTRY_MERGED))
+    elif action is not None:
         query = query.where(AuditEvent.action == action)
-    return list(session.scalars(query.order_by(AuditEvent.id).limit(limit)))
+    events = list(session.scalars(query.order_by(AuditEvent.id).limit(limit)))
+    if model_name is None:
+        return list(events)
+    out: list[AuditEvent | MergedEvent] = []
+    for event in events:
+        if event.action != AuditAction.REGISTRY_MERGED:
+            out.append(event)
+            continue
+        merged = select(MergedEvent).where(
+            MergedEvent.segment == event.id, MergedEvent.model_name == model_name
+        )
+        if action is not None:
+            merged = merged.where(MergedEvent.action == action)
+        found = list(session.scalars(merged.order_by(MergedEvent.id)))
+        out += found
+        if found and action is None:
+            out.append(event)
+    return out
+
+
+def event_position(event: AuditEvent | MergedEvent) -> int:
+    """Where an event stands in this registry's chain: a merged event at the event that merged it."""
+    return event.segment if isinstance(event, MergedEvent) else event.id

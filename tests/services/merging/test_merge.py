@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from countersign.cli import main
+from countersign.services.audit.records import AuditTrail
 from countersign.services.audit.trail import event_hash, verify_chain
 from countersign.services.deployment.records import ClassifyRequest, GateQuestion
 from countersign.services.integrity.registry_check import verify_registry
@@ -119,6 +120,23 @@ def test_offline_work_is_merged_verified_and_served(
     assert bea.role == "reviewer"
 
 
+def test_a_models_history_shows_the_work_merged_into_it(forked: Forked) -> None:
+    copy_between(forked.laptop_db, forked.team_db)
+    trail = AuditTrail(forked.team.db)
+    history = trail.events(model_name="fraud-model")
+    actions = [record.action for record in history]
+    assert actions[-1] == "registry.merged" and "review.signed" in actions
+    assert "model.classified" in actions and "card_version.imported" in actions
+    merge = history[-1]
+    assert all(record.merged_by == merge.id for record in history[:-1])
+    assert [r.position for r in history] == sorted(r.position for r in history)
+    assert trail.events(model_name="fraud-model", after_id=merge.position) == []
+    signed = trail.events(model_name="fraud-model", action="review.signed")
+    assert [r.merged_by for r in signed] == [merge.id]
+    churn = trail.events(model_name="churn-model")  # the team's own: no merge among them
+    assert "review.signed" in [r.action for r in churn] and {r.merged_by for r in churn} == {None}
+
+
 @pytest.mark.parametrize("registry_db", ["sqlite"], indirect=True)
 def test_the_command_line_verifies_and_gates_merged_work(
     forked: Forked, capsys: pytest.CaptureFixture[str]
@@ -131,6 +149,10 @@ def test_the_command_line_verifies_and_gates_merged_work(
     assert main(["--db", forked.team_db, "gate", "fraud-model@1.0", "--stage", "staging"]) == 0
     assert main(["--db", forked.team_db, "status", "fraud-model"]) == 0
     assert "approved" in capsys.readouterr().out
+    assert main(["--db", forked.team_db, "audit", "--model", "fraud-model"]) == 0
+    listed = capsys.readouterr().out
+    assert "ana@example.org approved card version 1.0 of fraud-model (for staging" in listed
+    assert "(merged by event 17)" in listed and "merged 8 events of work done in" in listed
     assert main(["registry", "copy", forked.laptop_db, forked.team_db]) == 0
     assert "Nothing to copy" in capsys.readouterr().out
 
