@@ -29,7 +29,7 @@ from countersign.services.trust.anchors import TrustAnchors
 from countersign.services.workstation import ServiceOptions, open_services
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
 from tests.helpers.registry import raw_connection, row_counts
-from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts
+from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts, workbench
 
 OLGA, ANA, BEA = "olga@example.org", "ana@example.org", "bea@example.org"
 
@@ -374,3 +374,51 @@ def test_merged_events_no_merge_sealed_are_named(merged: tuple[Forked, int]) -> 
     )
     chain = _chain(forked)
     assert not chain.ok and chain.first_broken == 3 and "merged nothing" in chain.reason
+
+
+TEMPLATE = """\
+id: model-validation
+version: 1
+title: Model validation sign-off
+risk_tiers: [medium, high]
+quorum: 1
+items:
+  - id: owner
+    text: An owner is named.
+    check: {kind: list_not_empty, field: owners}
+"""
+
+
+def test_a_checklist_template_held_with_other_content_is_refused_by_name(forked: Forked) -> None:
+    for bench, title in ((forked.team, "Team's"), (forked.laptop, "Laptop's")):
+        path = bench.folder / "validation.yaml"
+        path.write_text(TEMPLATE.replace("Model validation", title))
+        bench.checklists.import_file(path)
+    before = row_counts(forked.team_db), table_counts(forked.team_db)
+    with pytest.raises(
+        CopyRefused,
+        match=r"other content under the same name.*: checklist template model-validation@1",
+    ):
+        copy_between(forked.laptop_db, forked.team_db)
+    assert (row_counts(forked.team_db), table_counts(forked.team_db)) == before
+
+
+def test_a_registry_with_other_stages_is_refused(forked: Forked, tmp_path: Path) -> None:
+    with workbench(tmp_path / "fresh") as fresh:
+        fresh.services.deployment.set_stages(["dev", "live"])
+        fresh.import_card(medium_card("edge-model", "1.0"))
+    before = row_counts(forked.team_db), table_counts(forked.team_db)
+    with pytest.raises(CopyRefused, match=r"stages \(dev → live\) are not the destination's"):
+        copy_between(str(tmp_path / "fresh" / "registry.sqlite3"), forked.team_db)
+    assert (row_counts(forked.team_db), table_counts(forked.team_db)) == before
+
+
+def test_a_copy_of_a_registry_with_merged_work_carries_it_and_verifies(
+    forked: Forked, tmp_path: Path
+) -> None:
+    copy_between(forked.laptop_db, forked.team_db)
+    onward = str(tmp_path / "onward.sqlite3")
+    report = copy_between(forked.team_db, onward)
+    assert report.inserted["merged_events"] == 8 and not report.merged
+    _verified(onward)
+    assert "Nothing to copy" in copy_between(forked.team_db, onward).describe()
