@@ -20,9 +20,12 @@ import pytest
 from countersign.cli import main
 from countersign.services.audit.records import AuditTrail
 from countersign.services.audit.trail import event_hash, verify_chain
+from countersign.services.deployment.evidence import evidence_gate
 from countersign.services.deployment.records import ClassifyRequest, GateQuestion
 from countersign.services.integrity.registry_check import verify_registry
 from countersign.services.registry_copy import CopyRefused, copy_between
+from countersign.services.reports.data import gather_report
+from countersign.services.reports.reports import ReportSigner
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
 from countersign.services.trust.anchors import TrustAnchors
@@ -116,6 +119,7 @@ def test_offline_work_is_merged_verified_and_served(
     statuses = forked.team.statuses()
     assert statuses["fraud-model@1.0"] == statuses["churn-model@1.0"] == "approved"
     assert forked.team.services.registry.model("fraud-model").risk_tier == "medium"
+    assert [hit.model for hit in forked.team.services.registry.search("fraud")] == ["fraud-model"]
     bea = next(i for i in forked.team.identities.list_all() if i.email == BEA)
     assert bea.role == "reviewer"
 
@@ -422,3 +426,27 @@ def test_a_copy_of_a_registry_with_merged_work_carries_it_and_verifies(
     assert report.inserted["merged_events"] == 8 and not report.merged
     _verified(onward)
     assert "Nothing to copy" in copy_between(forked.team_db, onward).describe()
+
+
+@ONLY_SQLITE
+def test_an_offline_approval_makes_a_report_that_verifies_and_passes_the_evidence_gate(
+    forked: Forked, tmp_path: Path
+) -> None:
+    copy_between(forked.laptop_db, forked.team_db)
+    report = tmp_path / "fraud-model-1.0.pdf"
+    reports = forked.team.services.reports
+    reports.export("fraud-model", "1.0", ReportSigner(OLGA, PASSPHRASE), report)
+    verified = reports.verify(report)
+    assert verified.ok, [check.describe() for check in verified.checks]
+    officer = tmp_path / "olga.pem"
+    officer.write_text(forked.team.identities.get(OLGA).certificate_pem)
+    approver = tmp_path / "ana.pem"
+    approver.write_text(forked.team.identities.get(ANA).certificate_pem)
+    gate = evidence_gate(report, GateQuestion("staging"), trust=[officer, approver])
+    assert gate.ok, [check for check in gate.checks if not check.ok]
+    data = gather_report(forked.team.db, "fraud-model", "1.0", exported_at="2026-12-05T12:00:00Z")
+    lines = [line.text for line in data.audit]
+    assert (
+        "ana@example.org approved card version 1.0 of fraud-model (for staging, checklist standard@1)"
+        in lines
+    )
