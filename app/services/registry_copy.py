@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from countersign.errors import CountersignError
 from countersign.models.card import ModelCard
-from countersign.models.tables import Base, CardVersion, MergedEvent, Model
+from countersign.models.tables import Base, CardVersion, Identity, MergedEvent, Model
 from countersign.models.vocabulary import AuditAction, AuditObject
 from countersign.services.audit.seal import MergeSeal, Point
 from countersign.services.audit.trail import EventDraft, append_events
@@ -144,7 +144,9 @@ def _merge(
     if not plan.events:
         return CopyReport({}, {}, events, signatures)
     theirs = touched_by(plan.events)
-    _refuse_work_on_both_sides(touched_here(writing, chains.fork, plan.lineage), theirs, chains)
+    ours = touched_here(writing, chains.fork, plan.lineage)
+    _refuse_work_on_both_sides(writing, (ours, theirs), chains)
+    _refuse_two_certificates_for_one_person(reading, writing)
     _refuse_other_stages(reading, writing)
     connection = writing.connection()
     rows = merge_rows(reading.connection(), connection, theirs)
@@ -195,16 +197,47 @@ def _seal(session: Session, plan: MergePlan, seal: MergeSeal) -> None:
     )
 
 
-def _refuse_work_on_both_sides(ours: Touched, theirs: Touched, chains: Chains) -> None:
+def _refuse_work_on_both_sides(
+    writing: Session, sides: tuple[Touched, Touched], chains: Chains
+) -> None:
+    ours, theirs = sides
     models = sorted(ours.models & theirs.models)
-    identities = sorted(ours.identities & theirs.identities)
-    if models or identities:
-        named = [*models, *(f"identity {fingerprint[:16]}…" for fingerprint in identities)]
+    identities = ours.identities & theirs.identities
+    emails = {
+        fingerprint: email
+        for fingerprint, email in writing.execute(
+            select(Identity.fingerprint, Identity.email).where(
+                Identity.fingerprint.in_(sorted(identities))
+            )
+        ).tuples()
+    }
+    named = [
+        *models,
+        *(f"identity {emails.get(fp, '?')} ({fp[:16]}…)" for fp in sorted(identities)),
+        *(["the metric policy"] if ours.policy and theirs.policy else []),
+    ]
+    if named:
         raise CopyRefused(
             "both registries worked on the same models or identities since they parted "
             f"(after event {chains.fork}), so their work cannot be merged: {_listed(named)}; "
             "nothing was copied (a model's versions, reviews and statuses move on in one "
             "registry at a time: redo that work in one of them)"
+        )
+
+
+def _refuse_two_certificates_for_one_person(reading: Session, writing: Session) -> None:
+    """An active identity of the source whose e-mail names another active certificate here."""
+    query = select(Identity.email, Identity.fingerprint).where(Identity.retired_at.is_(None))
+    ours = {email: fingerprint for email, fingerprint in writing.execute(query).tuples()}
+    clashes = sorted(
+        email
+        for email, fingerprint in reading.execute(query).tuples()
+        if ours.get(email, fingerprint) != fingerprint
+    )
+    if clashes:
+        raise CopyRefused(
+            "the destination has another active identity (another certificate) for "
+            f"{_listed(clashes)}; nothing was copied (retire one of them first)"
         )
 
 

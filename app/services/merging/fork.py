@@ -156,31 +156,39 @@ def _already_merged(target: Session, chains: Chains) -> bool:
 
 @dataclass(frozen=True)
 class Touched:
-    """What a side's events after the fork worked on: models by name, identities by fingerprint."""
+    """What a side's events after the fork worked on: models by name, identities by
+    fingerprint, and whether it changed the metric policy."""
 
     models: frozenset[str]
     identities: frozenset[str]
+    policy: bool = False
 
 
 def touched_by(events: Sequence[dict[str, Any]]) -> Touched:
-    """What ``events`` (each with ``model_name``, ``object_type``, ``object_id``) worked on."""
+    """What ``events`` (each with ``model_name``, ``object_type``, ``object_id``, ``action``)
+    worked on."""
     return Touched(
         frozenset(str(e["model_name"]) for e in events if e["model_name"]),
         frozenset(str(e["object_id"]) for e in events if e["object_type"] == AuditObject.IDENTITY),
+        any(
+            e["action"] in (AuditAction.POLICY_IMPORTED, AuditAction.POLICY_REPLACED)
+            for e in events
+        ),
     )
 
 
 def touched_here(target: Session, fork: int, lineage: frozenset[int]) -> Touched:
     """What the destination worked on since the fork: its own events, and work merged from others."""
-    columns = (AuditEvent.model_name, AuditEvent.object_type, AuditEvent.object_id)
+    names = ("model_name", "object_type", "object_id", "action")
+    columns = [getattr(AuditEvent, name) for name in names]
     events = [
-        {"model_name": r[0], "object_type": r[1], "object_id": r[2]}
-        for r in target.execute(select(*columns).where(AuditEvent.id > fork))
+        dict(zip(names, row, strict=True))
+        for row in target.execute(select(*columns).where(AuditEvent.id > fork))
     ]
-    merged = (MergedEvent.model_name, MergedEvent.object_type, MergedEvent.object_id)
+    merged = [getattr(MergedEvent, name) for name in names]
     events += [
-        {"model_name": r[0], "object_type": r[1], "object_id": r[2]}
-        for r in target.execute(
+        dict(zip(names, row, strict=True))
+        for row in target.execute(
             select(*merged).where(
                 MergedEvent.segment > fork, MergedEvent.segment.not_in(lineage or {0})
             )

@@ -450,3 +450,46 @@ def test_an_offline_approval_makes_a_report_that_verifies_and_passes_the_evidenc
         "ana@example.org approved card version 1.0 of fraud-model (for staging, checklist standard@1)"
         in lines
     )
+
+
+POLICY = """\
+version: 1
+title: Retail credit policy
+metrics:
+  - name: approval rate
+    direction: higher
+"""
+
+
+def test_the_metric_policy_changed_on_both_sides_is_refused(forked: Forked) -> None:
+    for bench, version in ((forked.team, "1"), (forked.laptop, "2")):
+        path = bench.folder / "policy.yaml"
+        path.write_text(POLICY.replace("version: 1", f"version: {version}"))
+        bench.services.policies.import_file(path)
+    before = row_counts(forked.team_db), table_counts(forked.team_db)
+    with pytest.raises(CopyRefused, match=r"same models or identities.*: the metric policy; "):
+        copy_between(forked.laptop_db, forked.team_db)
+    assert (row_counts(forked.team_db), table_counts(forked.team_db)) == before
+
+
+def test_an_identity_changed_on_both_sides_is_refused_by_name(forked: Forked) -> None:
+    forked.team.identities.grant(ANA, "reviewer", forked.team.officer())
+    forked.laptop.identities.grant(ANA, "officer", forked.laptop.officer())
+    with pytest.raises(CopyRefused, match=r": identity ana@example.org \([0-9a-f]{16}…\); nothing"):
+        copy_between(forked.laptop_db, forked.team_db)
+
+
+def test_one_person_with_two_active_certificates_is_refused(forked: Forked) -> None:
+    forked.team.person("carl@example.org", "reviewer")
+    forked.laptop.person("carl@example.org", "reviewer")
+    before = row_counts(forked.team_db), table_counts(forked.team_db)
+    with pytest.raises(CopyRefused, match=r"another active identity .* for carl@example.org"):
+        copy_between(forked.laptop_db, forked.team_db)
+    assert (row_counts(forked.team_db), table_counts(forked.team_db)) == before
+
+
+def test_a_source_that_merged_work_itself_is_refused(forked: Forked) -> None:
+    copy_between(forked.laptop_db, forked.team_db)
+    forked.team.import_card(medium_card("later-model", "1.0"))
+    with pytest.raises(CopyRefused, match=r"the source itself merged work .*its event \d+"):
+        copy_between(forked.team_db, forked.laptop_db)
