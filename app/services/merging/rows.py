@@ -117,76 +117,73 @@ class _Owners:
 
 def merge_rows(source: Connection, target: Connection, touched: Touched) -> RowMerge:
     """Bring every row of the source over (see the module); conflicts are listed, not written."""
-    merge = RowMerge()
-    owners = _Owners(touched, {}, {})
+    merger = _Merger(source, target, RowMerge(), _Owners(touched, {}, {}))
     for table in Base.metadata.sorted_tables:
         spec = _SPECS.get(table.name)
         if spec is None:
             continue
-        _merge_table(source, target, table, spec, merge, owners)
+        merger.merge_table(table, spec)
         if table.name == "models":
-            owners.model_names.update(
+            merger.owners.model_names.update(
                 {r[0]: r[1] for r in target.execute(select(table.c.id, table.c.name))}
             )
         elif table.name == "card_versions":
-            owners.card_models.update(
+            merger.owners.card_models.update(
                 {r[0]: r[1] for r in target.execute(select(table.c.id, table.c.model_id))}
             )
-    return merge
+    return merger.merge
 
 
-def _merge_table(  # noqa: PLR0913  # one table's pass needs both sides, its rules and the running merge
-    source: Connection,
-    target: Connection,
-    table: Table,
-    spec: _Spec,
-    merge: RowMerge,
-    owners: _Owners,
-) -> None:
-    ours = {
-        _key(row, spec): row for row in (dict(r._mapping) for r in target.execute(select(table)))
-    }
-    next_id = (target.scalar(select(func.max(table.c.id))) or 0) + 1
-    ids = merge.ids.setdefault(table.name, {})
-    new: list[Row] = []
-    for theirs in (dict(r._mapping) for r in source.execute(select(table).order_by(table.c.id))):
-        row = _remapped(table, theirs, merge.ids)
-        stored = ours.get(_key(row, spec))
-        if stored is None:
-            ids[theirs["id"]], row["id"] = next_id, next_id
-            next_id += 1
-            new.append(row)
-            continue
-        ids[theirs["id"]] = stored["id"]
-        if any(stored[column] != row[column] for column in spec.same):
-            merge.conflicts.append(spec.name(row) or f"{table.name} {_key(row, spec)}")
-            continue
-        _refresh(target, table, spec, (stored, row), merge, owners)
-    if new and not merge.conflicts:
-        target.execute(table.insert(), new)
-        merge.inserted[table.name] = len(new)
-        if table.name == "card_versions":
-            merge.new_card_versions.extend(new)
+@dataclass(frozen=True)
+class _Merger:
+    """One pass over the tables: both sides, what it did so far, and whose columns are whose."""
 
+    source: Connection
+    target: Connection
+    merge: RowMerge
+    owners: _Owners
 
-def _refresh(  # noqa: PLR0913  # the pair of rows, and where the change is written and counted
-    target: Connection,
-    table: Table,
-    spec: _Spec,
-    rows: tuple[Row, Row],
-    merge: RowMerge,
-    owners: _Owners,
-) -> None:
-    """A row both hold: take the source's changing columns when the source owns them."""
-    stored, theirs = rows
-    changing = [c for c in stored if c != "id" and c not in spec.key and c not in spec.same]
-    if owners.source_owns(spec, table.name, stored):
-        values = {c: theirs[c] for c in changing if stored[c] != theirs[c]}
-    else:  # nobody's: fill in what only the source knows (a template frozen there)
-        values = {c: theirs[c] for c in changing if stored[c] is None and theirs[c] is not None}
-    if values:
-        target.execute(table.update().where(table.c.id == stored["id"]).values(**values))
-        merge.updated[table.name] = merge.updated.get(table.name, 0) + 1
+    def merge_table(self, table: Table, spec: _Spec) -> None:
+        """Map or add each source row of ``table``."""
+        merge = self.merge
+        ours = {
+            _key(row, spec): row
+            for row in (dict(r._mapping) for r in self.target.execute(select(table)))
+        }
+        next_id = (self.target.scalar(select(func.max(table.c.id))) or 0) + 1
+        ids = merge.ids.setdefault(table.name, {})
+        new: list[Row] = []
+        rows = self.source.execute(select(table).order_by(table.c.id))
+        for theirs in (dict(r._mapping) for r in rows):
+            row = _remapped(table, theirs, merge.ids)
+            stored = ours.get(_key(row, spec))
+            if stored is None:
+                ids[theirs["id"]], row["id"] = next_id, next_id
+                next_id += 1
+                new.append(row)
+                continue
+            ids[theirs["id"]] = stored["id"]
+            if any(stored[column] != row[column] for column in spec.same):
+                merge.conflicts.append(spec.name(row) or f"{table.name} {_key(row, spec)}")
+                continue
+            self.refresh(table, spec, (stored, row))
+        if new and not merge.conflicts:
+            self.target.execute(table.insert(), new)
+            merge.inserted[table.name] = len(new)
+            if table.name == "card_versions":
+                merge.new_card_versions.extend(new)
+
+    def refresh(self, table: Table, spec: _Spec, rows: tuple[Row, Row]) -> None:
+        """A row both hold: take the source's changing columns when the source owns them."""
+        stored, theirs = rows
+        changing = [c for c in stored if c != "id" and c not in spec.key and c not in spec.same]
+        if self.owners.source_owns(spec, table.name, stored):
+            values = {c: theirs[c] for c in changing if stored[c] != theirs[c]}
+        else:  # nobody's: fill in what only the source knows (a template frozen there)
+            values = {c: theirs[c] for c in changing if stored[c] is None and theirs[c] is not None}
+        if values:
+            self.target.execute(table.update().where(table.c.id == stored["id"]).values(**values))
+            self.merge.updated[table.name] = self.merge.updated.get(table.name, 0) + 1
 
 
 def _remapped(table: Table, row: Row, ids: Mapping[str, Mapping[int, int]]) -> Row:
