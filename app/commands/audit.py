@@ -10,9 +10,14 @@ from typing import Any
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
-from countersign.models.tables import MergedEvent
+from countersign.models.tables import AuditEvent, MergedEvent
 from countersign.services.audit.records import AuditRecord, records_of
-from countersign.services.audit.trail import event_details, event_position, list_events
+from countersign.services.audit.trail import (
+    event_details,
+    event_position,
+    list_events,
+    model_events,
+)
 from countersign.services.audit.wording import describe
 from countersign.services.integrity.registry_check import RegistryCheck
 from countersign.services.trust.anchors import TrustAnchors, anchors_from_pem
@@ -56,7 +61,11 @@ def audit(args: argparse.Namespace) -> int:
         records: list[AuditRecord] = []
         after = 0
         while True:
-            page = list_events(session, model_name=args.model, after_id=after, limit=5000)
+            page: list[AuditEvent | MergedEvent] = (
+                model_events(session, args.model, after_id=after, limit=5000)
+                if args.model
+                else list(list_events(session, after_id=after, limit=5000))
+            )
             if not page:
                 break
             events.extend(page)

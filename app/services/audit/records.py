@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from countersign.models.tables import AuditEvent, Bundle, MergedEvent
 from countersign.models.vocabulary import AuditObject
-from countersign.services.audit.trail import ChainReport, list_events, verify_chain
+from countersign.services.audit.trail import ChainReport, list_events, model_events, verify_chain
 from countersign.services.storage.database import Database
 
 PAGE_SIZE = 200
@@ -129,6 +129,16 @@ class AuditTrail:
                 list_events(
                     session, model_name=model_name, action=action, after_id=after_id, limit=limit
                 ),
+            )
+
+    def model_history(
+        self, model_name: str, *, after_id: int = 0, limit: int = PAGE_SIZE
+    ) -> list[AuditRecord]:
+        """A model's events after position ``after_id``, with work merged into it from other
+        registries (each marked with the event that merged it; page on by ``position``)."""
+        with self.database.read() as session:
+            return records_of(
+                session, model_events(session, model_name, after_id=after_id, limit=limit)
             )
 
     def event(self, event_id: int) -> AuditRecord | None:

@@ -21,6 +21,7 @@ from countersign.models.card import canonical_json
 from countersign.models.tables import AuditEvent, MergedEvent
 from countersign.models.vocabulary import AuditAction, AuditObject
 from countersign.services.audit.seal import MergeSeal, read_seal
+from countersign.services.counting import counted
 from countersign.services.storage.database import utc_now
 
 GENESIS_HASH = "0" * 64
@@ -107,7 +108,7 @@ class ChainReport:
         """One sentence for the officer."""
         if self.ok:
             merged = (
-                f", and {self.merged} events of work merged from other registries"
+                f", and {counted(self.merged, 'event')} of work merged from other registries"
                 if self.merged
                 else ""
             )
@@ -252,26 +253,39 @@ def list_events(
     action: str | None = None,
     after_id: int = 0,
     limit: int = 1000,
-) -> list[AuditEvent | MergedEvent]:
-    """Events in chain order, optionally for one model or of one action, paged by id.
-
-    For one model, the events of work merged from another registry that are about it
-    come just before the ``registry.merged`` event that brought them (which follows them
-    unless only one action is asked); page on with :func:`event_position`.
-    """
+) -> list[AuditEvent]:
+    """Events of this registry's chain in order, optionally for one model or of one action,
+    paged by id (work merged from other registries: :func:`model_events`)."""
     query = select(AuditEvent).where(AuditEvent.id > after_id)
     if model_name is not None:
-        wanted = AuditEvent.model_name == model_name
-        if action is not None:
-            wanted = and_(wanted, AuditEvent.action == action)
-        query = query.where(or_(wanted, AuditEvent.action == AuditAction.REGISTRY_MERGED))
-    elif action is not None:
+        query = query.where(AuditEvent.model_name == model_name)
+    if action is not None:
         query = query.where(AuditEvent.action == action)
-    events = list(session.scalars(query.order_by(AuditEvent.id).limit(limit)))
-    if model_name is None:
-        return list(events)
+    return list(session.scalars(query.order_by(AuditEvent.id).limit(limit)))
+
+
+def model_events(
+    session: Session,
+    model_name: str,
+    *,
+    action: str | None = None,
+    after_id: int = 0,
+    limit: int = 1000,
+) -> list[AuditEvent | MergedEvent]:
+    """A model's events in chain order, with the work merged into it from other registries.
+
+    The merged events about the model come just before the ``registry.merged`` event
+    that brought them (which follows them unless only one action is asked); page on
+    with :func:`event_position`.
+    """
+    wanted = AuditEvent.model_name == model_name
+    if action is not None:
+        wanted = and_(wanted, AuditEvent.action == action)
+    query = select(AuditEvent).where(
+        AuditEvent.id > after_id, or_(wanted, AuditEvent.action == AuditAction.REGISTRY_MERGED)
+    )
     out: list[AuditEvent | MergedEvent] = []
-    for event in events:
+    for event in session.scalars(query.order_by(AuditEvent.id).limit(limit)):
         if event.action != AuditAction.REGISTRY_MERGED:
             out.append(event)
             continue

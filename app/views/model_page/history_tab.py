@@ -51,7 +51,7 @@ def load_history(
             id=record.position,
             at=record.at,
             actor=record.actor,
-            action=action_label(record.action),
+            action=action_label(record.action) + (" (merged)" if record.merged_by else ""),
             text=describe(record, within_model=True)
             + (
                 f" (done in another registry, merged by event {record.merged_by})"
@@ -60,7 +60,7 @@ def load_history(
             ),
             details=details_summary(record.details),
         )
-        for record in trail.events(model_name=model_name, after_id=after_id, limit=limit)
+        for record in trail.model_history(model_name, after_id=after_id, limit=limit)
     ]
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from countersign.cli import main
 from countersign.services.audit.records import AuditTrail
-from countersign.services.audit.trail import event_hash, verify_chain
+from countersign.services.audit.trail import event_hash, event_position, model_events, verify_chain
 from countersign.services.deployment.evidence import evidence_gate
 from countersign.services.deployment.records import ClassifyRequest, GateQuestion
 from countersign.services.integrity.registry_check import verify_registry
@@ -127,17 +127,19 @@ def test_offline_work_is_merged_verified_and_served(
 def test_a_models_history_shows_the_work_merged_into_it(forked: Forked) -> None:
     copy_between(forked.laptop_db, forked.team_db)
     trail = AuditTrail(forked.team.db)
-    history = trail.events(model_name="fraud-model")
+    history = trail.model_history("fraud-model")
     actions = [record.action for record in history]
     assert actions[-1] == "registry.merged" and "review.signed" in actions
     assert "model.classified" in actions and "card_version.imported" in actions
     merge = history[-1]
     assert all(record.merged_by == merge.id for record in history[:-1])
     assert [r.position for r in history] == sorted(r.position for r in history)
-    assert trail.events(model_name="fraud-model", after_id=merge.position) == []
-    signed = trail.events(model_name="fraud-model", action="review.signed")
-    assert [r.merged_by for r in signed] == [merge.id]
-    churn = trail.events(model_name="churn-model")  # the team's own: no merge among them
+    assert trail.model_history("fraud-model", after_id=merge.position) == []
+    with forked.team.db.read() as session:
+        signed = model_events(session, "fraud-model", action="review.signed")
+        assert [(e.action, event_position(e)) for e in signed] == [("review.signed", merge.id)]
+    assert trail.events(model_name="fraud-model") == []  # this registry's own chain: none
+    churn = trail.model_history("churn-model")  # the team's own: no merge among them
     assert "review.signed" in [r.action for r in churn] and {r.merged_by for r in churn} == {None}
 
 
