@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -69,9 +70,17 @@ def _raw_insert(url: str, cards: list[tuple[str, bytes]], run: int) -> float:
 
 
 def measure_import(services: Services, url: str, quick: bool, repeat: int) -> list[Figure]:
-    """Import a bundle ``repeat`` times into the PostgreSQL registry."""
+    """Import a bundle ``repeat`` times into the PostgreSQL registry: the whole, and its writing.
+
+    The goals are SQLite's (issue 19): the whole import within 8x the raw
+    insert, its write phase within 4x.  Reading, checking and parsing the
+    cards (the planning) is the same work on both databases, and the write
+    phase adds the same rows beyond the raw ones on both: the search index,
+    two hash-chained audit events per card, the model rows.
+    """
     count = QUICK_BUNDLE_CARDS if quick else BUNDLE_CARDS
-    ours: list[float] = []
+    whole: list[float] = []
+    writing: list[float] = []
     raw: list[float] = []
     stamp = time.time_ns()
     with tempfile.TemporaryDirectory() as temp:
@@ -82,21 +91,40 @@ def measure_import(services: Services, url: str, quick: bool, repeat: int) -> li
             cards = [(p.name, p.read_bytes()) for p in sorted(cards_dir.iterdir())]
             raw.append(_raw_insert(url, cards, run))
             start = time.perf_counter()
-            report = services.importer.import_file(bundle)
-            ours.append(time.perf_counter() - start)
+            plan = services.importer.plan(bundle)
+            planned = time.perf_counter()
+            report = services.importer.apply(plan)
+            landed = time.perf_counter()
             if not report.landed:
                 raise SystemExit(f"benchmark bundle was refused: {report.plan.reason()}")
+            whole.append(landed - start)
+            writing.append(landed - planned)
+    limit = "psycopg executemany, same rows, same server"
     return [
         Figure(
             f"PostgreSQL: import a {count:,}-card bundle",
             "s",
-            ours,
-            "psycopg executemany, same rows, same server",
+            whole,
+            limit,
             raw,
-            "<= 3x raw",
-            goal_ratio=3.0,
-        )
+            "<= 8x raw",
+            goal_ratio=8.0,
+        ),
+        Figure(
+            f"  of which writing ({count:,} cards, PostgreSQL)",
+            "s",
+            writing,
+            limit,
+            raw,
+            "<= 4x raw",
+            goal_ratio=4.0,
+        ),
     ]
+
+
+def _raw_sql(statement: str) -> str:
+    """A statement of the dialect module with psycopg's placeholders for SQLAlchemy's."""
+    return re.sub(r":(\w+)", r"%(\1)s", statement)
 
 
 def measure_search(services: Services, url: str, repeat: int) -> list[Figure]:
@@ -117,17 +145,14 @@ def measure_search(services: Services, url: str, repeat: int) -> list[Figure]:
                 query = dialect.tsquery(text)
 
                 def plain(query: str = query) -> None:
-                    floor = raw.execute(
-                        dialect.POSTGRESQL_FLOOR.replace(":q", "%(q)s").replace(
-                            ":skip", "%(skip)s"
-                        ),
+                    found = raw.execute(
+                        _raw_sql(dialect.POSTGRESQL_FLOOR),
                         {"q": query, "skip": dialect.RANKED_AT_MOST - 1},
                     ).fetchone()
+                    floor = int(found[0]) if found else 0
                     raw.execute(
-                        dialect.POSTGRESQL_RANKED.replace(":q", "%(q)s")
-                        .replace(":floor", "%(floor)s")
-                        .replace(":n", "%(n)s"),
-                        {"q": query, "floor": floor[0] if floor else 0, "n": 20},
+                        _raw_sql(dialect.postgresql_ranked(floor)),
+                        {"q": query, "r": dialect.ranking_tsquery(query), "floor": floor, "n": 20},
                     ).fetchall()
                     raw.rollback()
 

@@ -283,6 +283,7 @@ def _save_home_signer(window: MainWindow, services: Services, outdir: Path) -> P
             decision="approve",
             identity=priya.email,
             comment="Sensitivity on the urgent class holds; a second approver is needed.",
+            terms=ApprovalTerms(expires=EXPIRES),
         ),
         SIGNER_PASSPHRASE,
     )

@@ -94,6 +94,11 @@ def _print_template(info: TemplateInfo) -> None:
     print(f"{t.title}  ({t.reference}, {info.source})")
     print(f"  for {', '.join(t.risk_tiers)} risk cards; {counted(t.quorum, 'approval')} needed")
     print(f"  for the stages: {', '.join(t.stages) if t.stages else 'every stage'}")
+    if t.validity_months:
+        limits = ", ".join(
+            f"{counted(months, 'month')} for {tier}" for tier, months in t.validity_months.items()
+        )
+        print(f"  an approval holds at most {limits} risk, and says until when")
     if t.by_choice:
         print("  used only when chosen (another template is the default for these tiers)")
     if t.description:

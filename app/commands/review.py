@@ -15,8 +15,9 @@ from countersign.errors import CountersignError
 from countersign.models.vocabulary import CardStatus, Decision
 from countersign.services.counting import counted
 from countersign.services.registry import split_reference
-from countersign.services.reviews.conditions import ApprovalTerms, parse_date
-from countersign.services.reviews.errors import ResponsesInvalid
+from countersign.services.reviews import conditions
+from countersign.services.reviews.conditions import ApprovalTerms, add_months, parse_date
+from countersign.services.reviews.errors import ResponsesInvalid, TermsRefused
 from countersign.services.reviews.records import Answer, ReviewDraft
 from countersign.services.reviews.responses_file import (
     read_responses,
@@ -132,11 +133,7 @@ def dry_run(args: argparse.Namespace) -> int:
         re_review=args.re_review,
     )
     result = services_for(args).reviews.dry_run(request)
-    if args.responses is not None:
-        problems.extend(result.problems)
-    else:
-        # No answers yet: only what does not depend on them (the items are still to answer).
-        problems.extend(p for p in result.problems if not isinstance(p, ResponsesInvalid))
+    problems.extend(_asked_problems(args, result.problems))
     draft = result.draft
     if args.json:
         print_json(_dry_run_json(draft, answers, problems))
@@ -150,7 +147,7 @@ def dry_run(args: argparse.Namespace) -> int:
     print("Checklist items (automatic checks run on the card):")
     print_columns(_dry_run_rows(draft, answers))
     print()
-    for line in escalation_lines(draft):
+    for line in [*escalation_lines(draft), *_expiry_lines(draft, args)]:
         print(line)
     if not problems:
         what = "the sign-off would be accepted" if args.responses else "no problem found"
@@ -204,6 +201,33 @@ def _dry_run_rows(
             (mark, view.item.id, "required" if view.item.required else "optional", evidence)
         )
     return rows
+
+
+def _asked_problems(
+    args: argparse.Namespace, found: Sequence[CountersignError]
+) -> list[CountersignError]:
+    """The dry run's problems with what was given: without answers, not the items still to
+    answer; without a decision, expiry or condition, not the terms still to give."""
+    no_terms = args.decision is None and args.expires is None and not args.condition
+    return [
+        p
+        for p in found
+        if not (args.responses is None and isinstance(p, ResponsesInvalid))
+        and not (no_terms and isinstance(p, TermsRefused))
+    ]
+
+
+def _expiry_lines(draft: ReviewDraft, args: argparse.Namespace) -> list[str]:
+    """What an approval must say about its expiry, when the checklist limits it."""
+    longest = draft.longest_validity
+    if longest is None or args.expires is not None:
+        return []
+    latest = add_months(conditions.today(), longest)
+    return [
+        f"An approval of a {draft.risk_tier} risk card must say until when it holds under "
+        f"{draft.template.reference}: --expires on or before {latest} (at most "
+        f"{counted(longest, 'month')})."
+    ]
 
 
 def _terms(args: argparse.Namespace) -> ApprovalTerms:

@@ -51,11 +51,13 @@ from cryptography.x509.oid import NameOID
 from countersign.errors import CountersignError, InputRefused
 from countersign.formats.bundle import TeamKeyFiles, create_bundle
 from countersign.formats.limits import load_json
-from countersign.models.vocabulary import Role
+from countersign.models.vocabulary import Decision, Role
 from countersign.services.identities.certificates import Validity, self_signed_certificate
 from countersign.services.identities.identities import Identities
 from countersign.services.identities.memory_keyring import MemoryKeyring
 from countersign.services.progress import Progress, no_progress
+from countersign.services.reviews.conditions import ApprovalTerms, add_months, today
+from countersign.services.reviews.records import ReviewDraft
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest
 from countersign.services.storage.database import REGISTRY_FILE
 from countersign.services.workstation import ServiceOptions, open_services
@@ -304,6 +306,7 @@ def _sign_sample_review(
                 decision=sign_off.decision,
                 identity=reviewer.email,
                 comment=sign_off.comment,
+                terms=_longest_terms(draft, sign_off.decision),
             ),
             passphrase,
         )
@@ -312,6 +315,15 @@ def _sign_sample_review(
         raise DemoSamplesError(
             f"{SAMPLE_REVIEWS}: the review of {what} is refused: {refusal}"
         ) from refusal
+
+
+def _longest_terms(draft: ReviewDraft, decision: str) -> ApprovalTerms:
+    """The demo's approvers let an approval hold as long as the checklist allows for the
+    card's risk tier (and without expiry where it sets no limit)."""
+    longest = draft.longest_validity
+    if decision != Decision.APPROVE or longest is None:
+        return ApprovalTerms()
+    return ApprovalTerms(expires=add_months(today(), longest))
 
 
 def make_team_credential(signer: SampleSigner, folder: Path) -> tuple[Path, Path]:

@@ -73,6 +73,7 @@ def test_postgresql_run_emits_its_figures(
     names = [figure["figure"].strip() for figure in json.loads(out.read_text())["figures"]]
     assert names == [
         "PostgreSQL: import a 200-card bundle",
+        "of which writing (200 cards, PostgreSQL)",
         "PostgreSQL: search, ranked top 20, 3-letter prefix",
         "PostgreSQL: search, ranked top 20, longer prefixes",
     ]

@@ -10,8 +10,6 @@ on) the approval is expired everywhere: ``status``, ``gate``, the report,
 from __future__ import annotations
 
 import datetime
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from countersign.services.reviews.checklists import built_in_templates
 from countersign.services.storage import database
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
+from tests.helpers.reports import pdf_words
 from tests.helpers.signoff import cli_json, medium_card
 
 ANA, OLGA = "ana@example.org", "olga@example.org"
@@ -64,16 +63,6 @@ def _review(answers: Path, *extra: str) -> int:
             *extra,
         ]
     )
-
-
-def _pdf_words(path: Path) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.skip("poppler's pdftotext is not installed")
-    done = subprocess.run(
-        [tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    )
-    return " ".join(done.stdout.split())
 
 
 def test_an_approval_expires_everywhere(  # noqa: PLR0915  # one story, read top to bottom
@@ -121,7 +110,7 @@ def test_an_approval_expires_everywhere(  # noqa: PLR0915  # one story, read top
     assert main(["export-pdf", f"{MODEL}@1.0", "-o", str(report), "--identity", ANA]) == 0
     assert main(["verify", str(report)]) == 0
     capsys.readouterr()
-    words = _pdf_words(report)
+    words = pdf_words(report)
     assert f"APPROVED for staging on {today} by Ana, until {until}" in words
     assert f"(1) {CONDITIONS[0]} (2) {CONDITIONS[1]}" in words
     trust = tmp_path / "ana.pem"
@@ -140,7 +129,7 @@ def test_an_approval_expires_everywhere(  # noqa: PLR0915  # one story, read top
     capsys.readouterr()
     expired = tmp_path / "after.pdf"
     assert main(["export-pdf", f"{MODEL}@1.0", "-o", str(expired), "--identity", ANA]) == 0
-    assert f"EXPIRED for staging: the approval of {today} held until {until}" in _pdf_words(expired)
+    assert f"EXPIRED for staging: the approval of {today} held until {until}" in pdf_words(expired)
     published = tmp_path / "published"
     assert main(["publish", f"{MODEL}@1.0", "-o", str(published), "--identity", ANA]) == 1
     assert f"expired (it held until {until})" in capsys.readouterr().err

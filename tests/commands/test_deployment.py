@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,8 @@ from countersign.cli import main
 from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
-from tests.helpers.signoff import cli_json, medium_card
+from tests.helpers.reports import pdf_words
+from tests.helpers.signoff import cli_json, expires_option, medium_card
 
 ANA, BEA, OLGA = "ana@example.org", "bea@example.org", "olga@example.org"
 MODEL = "triage-classifier"
@@ -48,6 +48,7 @@ def _review(folder: Path, stage: str, identity: str, template: str = "high-risk"
             "approve",
             "--identity",
             identity,
+            *(expires_option() if template == "high-risk" else []),
         ]
     )
 
@@ -90,16 +91,6 @@ def imported(
             assert main(["identity", "grant", email, "--role", role, "--identity", OLGA]) == 0
     capsys.readouterr()
     return tmp_path
-
-
-def _pdf_words(path: Path) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.skip("poppler's pdftotext is not installed")
-    done = subprocess.run(
-        [tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    )
-    return " ".join(done.stdout.split())
 
 
 def _trust(folder: Path, capsys: pytest.CaptureFixture[str], *emails: str) -> list[str]:
@@ -172,7 +163,7 @@ def test_end_to_end(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
     published = folder / "published"
     assert main(["publish", f"{MODEL}@1.0", "-o", str(published), "--identity", OLGA]) == 0
     trust = _trust(folder, capsys, OLGA, ANA, BEA)
-    words = _pdf_words(published / "review-report.pdf")
+    words = pdf_words(published / "review-report.pdf")
     assert "APPROVED for production on " in words and " by Ana, Bea " in words
     assert "Risk tier high, classified by Olga <olga@example.org> on " in words
     assert "Clinical safety case.; the card's own rating: none stated" in words
@@ -352,7 +343,7 @@ def test_end_to_end(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["gate", "--evidence", str(report), "--stage", "production", *trust]) == 1
     assert "the report says the approval for production was revoked" in capsys.readouterr().out
-    assert "REVOKED for production on " in _pdf_words(report)
+    assert "REVOKED for production on " in pdf_words(report)
 
 
 def test_gate_usage_is_exit_2(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,13 @@ from countersign.services.identities.certificates import load_certificate
 from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import native_card, write_card
-from tests.helpers.signoff import cli_identities, cli_json, medium_card, table_counts
+from tests.helpers.signoff import (
+    cli_identities,
+    cli_json,
+    expires_option,
+    medium_card,
+    table_counts,
+)
 
 ANA, BEA = "ana@example.org", "bea@example.org"
 STANDARD = next(t for t in built_in_templates() if t.id == "standard")
@@ -236,7 +242,7 @@ def test_second_signature_by_the_same_reviewer_is_refused(
     responses.write_text(
         "\n".join(f"{item.id}: {{answer: pass, note: Checked.}}" for item in high.items)
     )
-    argv = _review(responses)
+    argv = [*_review(responses), *expires_option()]
     argv[argv.index("standard")] = "high-risk"
     signed = cli_json(capsys, [*argv, "--json"])
     assert (signed["status"], signed["review"]["status"], signed["review"]["approvals"]) == (

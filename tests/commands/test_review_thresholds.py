@@ -15,7 +15,14 @@ from countersign.cli import main
 from countersign.services.reviews.checklists import built_in_templates
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.registry import write_card
-from tests.helpers.signoff import cli_identities, cli_json, fair_lending_card, table_counts
+from tests.helpers.reports import pdf_words
+from tests.helpers.signoff import (
+    cli_identities,
+    cli_json,
+    expires_option,
+    fair_lending_card,
+    table_counts,
+)
 
 ANA, BEA, OLA = "ana@example.org", "bea@example.org", "ola@example.org"
 HIGH_RISK = next(t for t in built_in_templates() if t.id == "high-risk")
@@ -50,6 +57,7 @@ def _review(folder: Path, identity: str, *extra: str) -> list[str]:
         "approve",
         "--identity",
         identity,
+        *expires_option(),
         *extra,
     ]
 
@@ -158,3 +166,48 @@ def test_a_forged_escalation_fails_audit_verify(
     assert main(["audit", "--verify"]) == 1
     err = capsys.readouterr().err
     assert "the sign-off by ola@example.org (signature 1) no longer matches its rows" in err
+
+
+def test_the_report_prints_the_escalations_beside_the_decision(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_review(tmp_path, OLA)) == 0
+    assert main(_review(tmp_path, ANA)) == 0
+    pdf = tmp_path / "report.pdf"
+    assert main(["export-pdf", "credit-scorer@2.0", "-o", str(pdf), "--identity", OLA]) == 0
+    words = pdf_words(pdf)
+    said = (
+        "fair-lending — Fair lending review by a governance officer (an approval by an officer), "
+        "needed because adverse-impact failed its threshold: signed by Ola (officer)."
+    )
+    # On the cover, right under the decision; then under the round's status.
+    cover = words.split("1. Card content")[0]
+    assert "Approved on " in cover
+    assert f"Escalations {said}" in cover
+    checklist = words.split("3. Checklist")[-1].split("4. Signatures")[0]
+    assert f"Escalation {said}" in checklist
+    # Each sign-off says what its answers needed and what it fulfilled.
+    signatures = words.split("4. Signatures")[-1]
+    officer, approver = signatures.split("Sign-off 2 of 2")
+    assert (
+        "Escalations needed fair-lending Escalations fulfilled fair-lending, as officer" in officer
+    )
+    assert (
+        "Escalations needed fair-lending Escalations fulfilled none (its signer did not hold "
+        "the role asked for) Verification valid" in approver
+    )
+
+
+def test_the_report_says_when_no_one_signed_the_escalation(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An approver sends the card back; their answers needed the officer's escalation.
+    assert main([*_review(tmp_path, ANA)[:-6], "--decision", "changes", "--identity", ANA]) == 0
+    pdf = tmp_path / "report.pdf"
+    assert main(["export-pdf", "credit-scorer@2.0", "-o", str(pdf), "--identity", OLA]) == 0
+    cover = pdf_words(pdf).split("1. Card content")[0]
+    assert "Changes requested on " in cover
+    assert (
+        "needed because adverse-impact failed its threshold: NOT signed by an approving officer."
+        in cover
+    )

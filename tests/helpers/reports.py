@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from countersign.models.card import ModelCard
 from countersign.services.reports.reports import Reports, ReportSigner
@@ -23,6 +27,17 @@ MARKUP = "<b>not bold</b> & <para>no paragraph</para> <script>alert('x')</script
 
 JAPANESE = "日本語のモデルカードです。審査官が確認しました。"
 CHINESE = "中文说明：该模型用于信用评分。"
+
+
+def pdf_words(path: Path) -> str:
+    """The words of a PDF as pdftotext reads them, on one line, one space between."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("poppler's pdftotext is not installed (scripts/setup.sh test installs it)")
+    done = subprocess.run(
+        [tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return " ".join(done.stdout.split())
 
 
 def markup_card(version: str = "1.0", **extra: Any) -> ModelCard:

@@ -22,6 +22,7 @@ from countersign.models.card import ModelCard
 from countersign.services.identities.identities import Identities, IdentityInfo, SigningKey
 from countersign.services.importing.importer import LooseCardInfo
 from countersign.services.reviews.checklists import Checklists
+from countersign.services.reviews.conditions import ApprovalTerms, add_months, today
 from countersign.services.reviews.reviews import Answer, Reviews, SignOffRequest, SignOffResult
 from countersign.services.storage.database import Database
 from countersign.services.workstation import ServiceOptions, Services, open_services
@@ -130,8 +131,17 @@ class Workbench:
         answers: dict[str, Answer] | None = None,
         comment: str = "",
         stage: str | None = None,
+        terms: ApprovalTerms | None = None,
     ) -> SignOffRequest:
-        """A sign-off request, every item answered pass unless ``answers`` says otherwise."""
+        """A sign-off request, every item answered pass unless ``answers`` says otherwise.
+
+        An approval under a template that limits how long approvals hold expires as late
+        as the template allows for every tier, unless ``terms`` says otherwise.
+        """
+        if terms is None:
+            limits = self.checklists.get(template).template.validity_months.values()
+            longest = min(limits) if limits and decision == "approve" else None
+            terms = ApprovalTerms(expires=add_months(today(), longest) if longest else None)
         return SignOffRequest(
             model=model,
             version=version,
@@ -141,6 +151,7 @@ class Workbench:
             identity=email,
             comment=comment,
             stage=stage,
+            terms=terms,
         )
 
     def sign(self, email: str, decision: str = "approve", **kwargs: Any) -> SignOffResult:
@@ -244,6 +255,12 @@ def issued_pkcs12(
     )
     data = pkcs12.serialize_key_and_certificates(b"bea", leaf_key, leaf, [ca], encryption)
     return data, leaf, ca
+
+
+def expires_option(months: int = 6) -> list[str]:
+    """``--expires`` a date within what the shipped high-risk checklist allows (12 months for
+    high, 6 for critical), as an approval of a high or critical card must give."""
+    return ["--expires", add_months(today(), months).isoformat()]
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:

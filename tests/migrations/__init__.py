@@ -17,13 +17,20 @@ def head_revision() -> str:
     return head
 
 
-def migrate(path: Path, revision: str, *, down: bool = False) -> None:
-    """Upgrade (or with ``down`` downgrade) the SQLite registry at ``path`` to ``revision``."""
+def migrate(place: Path | str, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or with ``down`` downgrade) the registry at ``place`` to ``revision``.
+
+    ``place``: a SQLite file, or a ``postgresql://`` URL (as ``--db`` takes it).
+    """
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, make_url
 
-    engine = create_engine(f"sqlite:///{path}")
+    if isinstance(place, str) and place.startswith("postgresql"):
+        url = make_url(place).set(drivername="postgresql+psycopg")
+    else:
+        url = make_url(f"sqlite:///{place}")
+    engine = create_engine(url)
     config = Config()
     config.set_main_option("script_location", "countersign:migrations")
     with engine.begin() as connection:

@@ -112,6 +112,28 @@ def test_search_takes_what_was_typed_as_words_never_as_syntax(searchable: Regist
     assert [hit.model for hit in searchable.search("SCORER-3 underwriting")] == ["scorer-3"]
 
 
+def test_a_word_said_more_often_ranks_higher_however_far_the_words_stand_apart(
+    tmp_path: Path, registry_db: str
+) -> None:
+    # bm25 adds up each word's score and never asks how near the words stand; PostgreSQL
+    # ranks the same way (ts_rank of the words joined by OR), not by proximity.
+    db = Database.open(registry_db)
+    importer = Importer(db, actor="tests")
+    filler = " ".join(["gamma"] * 20)
+    summaries = {
+        "near": f"alpha beta {filler} {filler}",
+        "often": f"alpha {filler} alpha {filler} beta",
+    }
+    for name, summary in summaries.items():
+        card = native_card(
+            name, "1.0", model_details={"name": name, "version": "1.0", "summary": summary}
+        )
+        assert importer.import_file(write_card(tmp_path, f"{name}.json", card)).ok
+    hits = Registry(db).search("alph bet")
+    db.dispose()
+    assert [hit.model for hit in hits] == ["often", "near"]
+
+
 @pytest.fixture
 def versioned(tmp_path: Path, registry_db: str) -> Iterator[Registry]:
     """Model ``pricing`` at 2.0 (says "elasticity" often) then 3.0 (once): 2.0 is superseded."""
@@ -175,3 +197,30 @@ def test_a_snippet_is_one_line_and_says_where_the_text_is_cut(
     assert hit.snippet.text.endswith(snippets.ELLIPSIS)
     assert len(hit.snippet.text.split()) <= snippets.SNIPPET_WORDS + 2
     assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["rarity"]
+
+
+def test_a_snippet_marks_the_matched_words_whatever_their_accents(
+    tmp_path: Path, registry_db: str
+) -> None:
+    db = Database.open(registry_db)
+    summary = "Ranks each résumé sent to the café chain; RÉSUMÉ parsing."
+    card = native_card(
+        "cv-ranker",
+        "1.0",
+        model_details={"name": "cv-ranker", "version": "1.0", "summary": summary},
+    )
+    assert Importer(db, actor="tests").import_file(write_card(tmp_path, "cv.json", card)).ok
+    registry = Registry(db)
+    # Typed with its accents: found on both databases, every spelling marked.
+    [hit] = registry.search("résumé")
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["résumé", "RÉSUMÉ"]
+    # Typed without: SQLite's index folds accents and finds it, and then marks it too.
+    # PostgreSQL's `simple` configuration does not fold them (README: "Search").
+    found = registry.search("resume cafe")
+    postgresql = db.on_server
+    db.dispose()
+    if postgresql:
+        assert found == []
+        return
+    [hit] = found
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["résumé", "café", "RÉSUMÉ"]

@@ -46,6 +46,11 @@ def test_copy_lands_verified_and_a_second_copy_changes_nothing(
     assert "Copied" in said and "verified on arrival" in said
     assert row_counts(team) == row_counts(laptop.path)
     assert table_counts(team) == table_counts(laptop.path)
+    with raw_connection(team) as connection:  # analysed: the planner knows the words' counts
+        analysed = connection.execute(
+            "SELECT DISTINCT tablename FROM pg_stats WHERE tablename IN ('card_search', 'models')"
+        ).fetchall()
+    assert sorted(analysed) == [("card_search",), ("models",)]
     assert main(["registry", "copy", source, team]) == 0
     assert "Nothing to copy" in capsys.readouterr().out
     database = Database.open(team)

@@ -1,7 +1,7 @@
 """Merged segments: the events of another registry whose work was merged into this one.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0013 (0011 as numbered for this work; chained after main's 0013)
 Create Date: 2026-12-05
 
 ``merged_events`` keeps, verbatim, the audit events of a registry that forked
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -257,11 +257,13 @@ def expiring(session: Session, offset: int, limit: int) -> DeskPage[Expiring]:
 
 def import_warnings(session: Session, offset: int, limit: int) -> DeskPage[ImportWarnings]:
     """Card versions among the newest :data:`RECENT_IMPORTS` with warnings, newest first."""
-    newest = session.scalar(select(func.max(CardVersion.id))) or 0
-    where = and_(
-        CardVersion.id > newest - RECENT_IMPORTS,
-        CardVersion.warnings_json != "[]",
+    # The oldest of the newest RECENT_IMPORTS card versions, from the primary key's index. Ids
+    # are not contiguous (a rolled-back import uses a PostgreSQL sequence number, a copied
+    # registry keeps its ids): "newest id minus the window" would count fewer versions.
+    oldest = session.scalar(
+        select(CardVersion.id).order_by(CardVersion.id.desc()).offset(RECENT_IMPORTS - 1).limit(1)
     )
+    where = and_(CardVersion.id >= (oldest or 0), CardVersion.warnings_json != "[]")
     total = session.scalar(select(func.count()).select_from(CardVersion).where(where)) or 0
     rows = session.execute(
         select(

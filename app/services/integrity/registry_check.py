@@ -167,18 +167,7 @@ def verify_registry(
         for signature_id, (place, _details) in walk.signoff_events.items()
         if signature_id not in walk.signoffs_seen
     ]
-    notes = []
-    if not anchors:
-        notes.append(
-            "Not anchored: no certificate is trusted on this workstation, so this proves the "
-            "registry agrees with itself, not who signed it. Pin the officer's certificate "
-            "(`countersign trust pin EMAIL`) or give --trust CERT.pem."
-        )
-    if walk.legacy:
-        notes.append(
-            f"{walk.legacy} identities have roles recorded before roles were signed; they are "
-            "taken as recorded."
-        )
+    notes = _notes(anchors, walk)
     checked = _checkpoint(checkpoint, walk, chain.events) if checkpoint is not None else ""
     if checked.startswith("Checkpoint BROKEN"):
         problems.append(checked.removeprefix("Checkpoint BROKEN: "))
@@ -230,6 +219,34 @@ class _Place:
     seq: int
     label: str
     chain: _Chain
+
+
+def _notes(anchors: TrustAnchors, walk: _Walk) -> list[str]:
+    """What the verdict says besides problems: what it could not prove, and why."""
+    notes = []
+    if not anchors:
+        notes.append(
+            "Not anchored: no certificate is trusted on this workstation, so this proves the "
+            "registry agrees with itself, not who signed it. Pin the officer's certificate "
+            "(`countersign trust pin EMAIL`) or give --trust CERT.pem."
+        )
+    if walk.legacy:
+        notes.append(
+            f"{walk.legacy} identities have roles recorded before roles were signed; they are "
+            "taken as recorded."
+        )
+    unsigned = [
+        (event, str(details.get("email", "?")))
+        for event, details, act in walk.retirements.values()
+        if act is None
+    ]
+    if unsigned:
+        listed = ", ".join(f"{email} ({event})" for event, email in unsigned)  # in chain order
+        notes.append(
+            f"Retirements nobody signed, taken on the registry's word (a retirement only takes "
+            f"an identity's power away): {listed}."
+        )
+    return notes
 
 
 class _Walk:

@@ -176,6 +176,13 @@ class ReviewDraft:
         """Whether :attr:`stage` is the registry's last (production)."""
         return bool(self.stage_states) and self.stage_states[-1].stage == self.stage
 
+    @property
+    def longest_validity(self) -> int | None:
+        """The most months an approval of this card may hold under the template (None: no
+        limit, and no expiry required)."""
+        limits = self.template.template.validity_months.items()
+        return next((months for tier, months in limits if tier == self.risk_tier), None)
+
     def automatic(self, item_id: str) -> CheckResult | None:
         """The automatic result of ``item_id``, if it has a check."""
         return next((view.automatic for view in self.items if view.item.id == item_id), None)

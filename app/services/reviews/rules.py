@@ -343,8 +343,7 @@ def terms_problems(draft: ReviewDraft, request: SignOffRequest) -> Iterator[Term
             )
         return
     yield from condition_problems(terms.conditions)
-    longest = draft.template.template.validity_months.get(draft.risk_tier)  # type: ignore[call-overload]
-    yield from expiry_problems(terms, conditions.today(), longest, draft.risk_tier)
+    yield from expiry_problems(terms, conditions.today(), draft.longest_validity, draft.risk_tier)
 
 
 def _answer_problem(

@@ -2,7 +2,8 @@
 
 Made here, from the card's text, the same way on SQLite and PostgreSQL: each
 word searched for matches the words of the text that start with it, whatever
-their case, as the full-text index matched them.  Made for the hits a search
+their case and accents, as the full-text index matched them (SQLite's index
+folds accents: "resume" finds "résumé", which is then marked too).  Made for the hits a search
 returns only (measured at 100,000 card versions: FTS5's ``snippet()`` in the
 ranking statement is worked out for every ranked match, up to 10,000, and
 cost a quarter more per search).  Bounded: only the start of a very long text
@@ -12,8 +13,11 @@ is looked through.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
 
 SNIPPET_WORDS = 14
@@ -83,20 +87,51 @@ NO_SNIPPET = Snippet("")
 """A hit shown without a snippet."""
 
 
+@cache
+def _unaccented() -> dict[int, int]:
+    """Each accented letter (before U+3000) and the letter under its accents: é → e, Å → A.
+
+    Letters whose canonical decomposition is one base letter and combining marks
+    only, as FTS5's ``remove_diacritics`` folds them; one character for one, so
+    that offsets in the folded text are offsets in the text.
+    """
+    table: dict[int, int] = {}
+    for code in range(0x80, 0x3000):
+        parts = unicodedata.normalize("NFD", chr(code))
+        marks = parts[1:]
+        if marks and not unicodedata.combining(parts[0]) and all(map(unicodedata.combining, marks)):
+            table[code] = ord(parts[0])
+    return table
+
+
+def fold(text: str) -> str:
+    """``text`` with its accents taken off, character for character (the same length)."""
+    return text if text.isascii() else text.translate(_unaccented())
+
+
 def word_pattern(words: list[str]) -> re.Pattern[str] | None:
-    """The words of the text that start with one of ``words`` (their ``_`` parts), any case."""
-    parts = sorted({part for word in words for part in word.split("_") if part}, key=len)
+    """The words of the text that start with one of ``words`` (their ``_`` parts), any case.
+
+    The pattern is of folded words: match it in :func:`fold`'s text (see :func:`word_spans`).
+    """
+    parts = sorted({fold(part) for word in words for part in word.split("_") if part}, key=len)
     if not parts:
         return None
     alternatives = "|".join(re.escape(part) for part in reversed(parts))
     return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
 
 
+def word_spans(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each word of ``text`` that ``pattern`` matches, accents or not."""
+    return (match.span() for match in pattern.finditer(fold(text)))
+
+
 def make_snippet(text: str, words: list[str], size: int = SNIPPET_WORDS) -> Snippet:
     """About ``size`` words of ``text`` around the most matched words, each matched word marked."""
     pattern = word_pattern(words)
     scanned = text[:SCANNED_AT_MOST]
-    found = list(islice(pattern.finditer(scanned), MATCHES_AT_MOST)) if pattern is not None else []
+    folded = fold(scanned)
+    found = list(islice(pattern.finditer(folded), MATCHES_AT_MOST)) if pattern is not None else []
     anchor = _best_anchor(found)
     start = _words_back(scanned, anchor, CONTEXT_WORDS) if found else 0
     tokens = _TOKEN.finditer(scanned, start)
@@ -109,7 +144,7 @@ def make_snippet(text: str, words: list[str], size: int = SNIPPET_WORDS) -> Snip
     before = ELLIPSIS if _TOKEN.search(scanned, 0, start) else ""
     after = ELLIPSIS if _TOKEN.search(text, end) else ""
     shown = before + shown + after
-    marks = tuple(m.span() for m in pattern.finditer(shown)) if pattern is not None else ()
+    marks = tuple(word_spans(pattern, shown)) if pattern is not None else ()
     return Snippet(shown, marks)
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import DeskList
+from countersign.services.desk.lists import RECENT_IMPORTS
 from countersign.services.desk.records import Desk, Officer
 from countersign.services.desk.service import DeskService
 from countersign.services.progress import Cancelled, Progress
@@ -40,7 +41,8 @@ HINTS = {
     DeskList.CHANGES_REQUESTED: "Sent back to the team, who have not sent a newer version.",
     DeskList.APPROVED: "The version approved for each stage, per model.",
     DeskList.EXPIRING: "Approvals that end within 30 days, or have ended; the soonest first.",
-    DeskList.IMPORT_WARNINGS: "Problems the readers noted in the newest imports; newest first.",
+    DeskList.IMPORT_WARNINGS: f"Problems the readers noted in the {RECENT_IMPORTS:,} newest card "
+    "versions; newest first.",
 }
 """The line under each list's heading: what the list holds and in which order."""
 

@@ -209,6 +209,8 @@ class AttachmentsTab(QWidget):
         )
         self._load = load
         self.model.set_attachments(attachments)
+        # No empty table with only its headings: the message below says there are none.
+        self.table.setVisible(bool(attachments))
         if attachments:
             self.table.selectionModel().setCurrentIndex(
                 self.model.index(0, 0),

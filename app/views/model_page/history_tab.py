@@ -51,13 +51,10 @@ def load_history(
             id=record.position,
             at=record.at,
             actor=record.actor,
-            action=action_label(record.action) + (" (merged)" if record.merged_by else ""),
-            text=describe(record, within_model=True)
-            + (
-                f" (done in another registry, merged by event {record.merged_by})"
-                if record.merged_by
-                else ""
-            ),
+            action=action_label(record.action),
+            # Work done in another registry and merged here: said first, where it shows.
+            text=(f"Merged by event {record.merged_by}: " if record.merged_by else "")
+            + describe(record, within_model=True),
             details=details_summary(record.details),
         )
         for record in trail.model_history(model_name, after_id=after_id, limit=limit)

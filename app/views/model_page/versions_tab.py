@@ -51,6 +51,10 @@ class VersionsTableModel(ListTableModel[VersionSummary]):
         self._stages = dict(stages or {})
         self.endResetModel()
 
+    def stages_of(self, version: str) -> str:
+        """The status of ``version`` for each stage, in words (empty: the registry has none)."""
+        return self._stages.get(version, "")
+
     def set_shown(self, version: str) -> None:
         """Mark ``version`` as the one the Card tab shows."""
         self._shown = version
@@ -109,10 +113,15 @@ def _cell(summary: VersionSummary, column: int) -> str:
     return summary.sha256[:12] + "…"
 
 
-def version_facts_html(summary: VersionSummary) -> str:
-    """Every fact about one card version as a small HTML table (all values escaped)."""
+def version_facts_html(summary: VersionSummary, stages: str = "") -> str:
+    """Every fact about one card version as a small HTML table (all values escaped).
+
+    ``stages`` is its status for each stage, when the registry has stages: said first, as
+    the Status column says it (an expired approval is no longer "approved").
+    """
+    status = f"{stages}; the card version's latest status: {summary.status}" if stages else ""
     rows = [
-        ("Card version", f"{summary.version} ({summary.status})"),
+        ("Card version", f"{summary.version} ({status or summary.status})"),
         ("Canonical card SHA-256", summary.sha256),
         (
             "Original file",
@@ -202,7 +211,9 @@ class VersionsTab(QWidget):
         if row is None:
             self.facts.clear()
             return
-        self.facts.setText(version_facts_html(self.model.version(row)))
+        self.facts.setText(
+            version_facts_html(self.model.version(row), self.model.stages_of(version))
+        )
         self._quiet = True
         try:
             self.table.selectionModel().setCurrentIndex(

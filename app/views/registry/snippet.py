@@ -7,6 +7,7 @@ becomes the rich text drawn here, so nothing in a card is read as markup.
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
@@ -22,6 +23,12 @@ SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 3
 SNIPPET_LINES = 2
 """Lines of a snippet a results row shows (a longer one is cut; its tooltip has it whole)."""
 
+_JOINED = re.compile(r"(?<=\w)([._/])(?=\w|$)")
+"""A dot, underscore or slash after a word, inside a path (``custom_details.monitoring``)."""
+
+_BREAK = "\u200b"
+"""A zero-width space: where a long path may wrap instead of leaving "…" alone on a line."""
+
 
 def snippet_html(snippet: Snippet, palette: QPalette) -> str:
     """``snippet`` as rich text from a few words before its first match, each match highlighted."""
@@ -30,6 +37,8 @@ def snippet_html(snippet: Snippet, palette: QPalette) -> str:
     parts = []
     for piece, matched in snippet.leading_to_match().pieces():
         text = html.escape(display_text(piece))
+        if not matched:
+            text = _JOINED.sub(rf"\1{_BREAK}", text)
         if matched:
             parts.append(
                 f'<span style="background-color:{background}; color:{colour}; '

@@ -55,7 +55,9 @@ def re_review_text(rounds: list[ReviewInfo], draft: ReviewDraft) -> str:
         why = f"{approval} is suspended once the first sign-off of this re-review is stored"
     else:
         why = f"the approval of {day} held until {until} and has expired"
+    # The round as this version counts its rounds (the registry's row id means nothing here).
+    number = next((n for n, r in enumerate(rounds, start=1) if r.id == last.id), 0)
     return (
         f"Re-review for {draft.stage}: {why}. The answers are pre-filled from that review "
-        f"(round {last.id}); check each again.{conditions}"
+        f"(round {number} of this version); check each again.{conditions}"
     )

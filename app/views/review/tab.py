@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 
 from countersign.errors import CountersignError
 from countersign.models.vocabulary import CardStatus, Decision, StageStatus
+from countersign.services.reviews import conditions
 from countersign.services.reviews.checklists import TemplateInfo
-from countersign.services.reviews.conditions import ApprovalTerms
+from countersign.services.reviews.conditions import ApprovalTerms, add_months
 from countersign.services.reviews.reviews import (
     Answer,
     ReviewDraft,
@@ -554,17 +555,25 @@ class ReviewTab(QWidget):
         draft = self._draft
         assert draft is not None
         last = last_approval_round(self._rounds_shown)
+        decision = self.decision()
+        # An approval under a checklist that limits its validity starts at the longest it
+        # allows (the signing dialog shows it, to keep or shorten); a re-review offers the
+        # last approval's conditions again, to keep or change.
+        longest = draft.longest_validity if decision == Decision.APPROVE else None
+        terms = ApprovalTerms(
+            round_conditions(last) if last else (),
+            add_months(conditions.today(), longest) if longest else None,
+        )
         return SignOffRequest(
             model=draft.model,
             version=draft.version,
             template=draft.template.reference,
             answers=self.items.answers(),
-            decision=self.decision(),
+            decision=decision,
             identity="",  # chosen by the flow
             comment=self.decision_panel.comment_text(),
             stage=draft.stage,
             re_review=draft.open_review is None
             and draft.stage_status in (StageStatus.APPROVED, StageStatus.EXPIRED),
-            # A re-review offers the last approval's conditions again, to keep or change.
-            terms=ApprovalTerms(round_conditions(last)) if last else ApprovalTerms(),
+            terms=terms,
         )

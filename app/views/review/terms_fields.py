@@ -42,7 +42,7 @@ class TermsFields(QWidget):
     ) -> None:
         super().__init__(parent)
         today = conditions.today()
-        longest = draft.template.template.validity_months.get(draft.risk_tier)  # type: ignore[call-overload]
+        longest = draft.longest_validity
         self.longest: int | None = longest
         self.conditions = QPlainTextEdit(self)
         self.conditions.setAccessibleName("Conditions")

@@ -8,8 +8,10 @@ the officer's browser only when clicked.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
-from PySide6.QtCore import QEvent, QRegularExpression, QUrl
+from PySide6.QtCore import QEvent, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
@@ -20,6 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
+from countersign.services.storage.snippets import word_pattern, word_spans
 from countersign.views.appearance.colours import MATCH_BACKGROUND, MATCH_TEXT
 
 _MARKDOWN = QTextDocument.MarkdownFeature(
@@ -84,25 +87,15 @@ class CardBrowser(QTextBrowser):
         """
         self._highlighted_words = list(words)
         selections: list[QTextEdit.ExtraSelection] = []
-        if words:
-            alternatives = "|".join(QRegularExpression.escape(word) for word in words)
-            pattern = QRegularExpression(
-                rf"(?<!\w)(?:{alternatives})\w*",
-                QRegularExpression.PatternOption.CaseInsensitiveOption
-                | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
-            )
-            highlight = QTextCharFormat()
-            highlight.setBackground(MATCH_BACKGROUND.on(self.palette()))
-            highlight.setForeground(MATCH_TEXT.on(self.palette()))
-            highlight.setFontWeight(QFont.Weight.DemiBold)
-            document = self.document()
-            found = document.find(pattern, 0)
-            while not found.isNull() and len(selections) < HIGHLIGHTED_AT_MOST:
-                selection = QTextEdit.ExtraSelection()
-                selection.cursor = found
-                selection.format = highlight
-                selections.append(selection)
-                found = document.find(pattern, found)
+        highlight = QTextCharFormat()
+        highlight.setBackground(MATCH_BACKGROUND.on(self.palette()))
+        highlight.setForeground(MATCH_TEXT.on(self.palette()))
+        highlight.setFontWeight(QFont.Weight.DemiBold)
+        for cursor in islice(self._matched_words(words), HIGHLIGHTED_AT_MOST):
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            selection.format = highlight
+            selections.append(selection)
         self.setExtraSelections(selections)
         if selections and scroll:
             first = QTextCursor(self.document())
@@ -111,9 +104,34 @@ class CardBrowser(QTextBrowser):
             self.ensureCursorVisible()
         return len(selections)
 
+    def _matched_words(self, words: list[str]) -> Iterator[QTextCursor]:
+        """A selection of each word the search matched, block by block: as the snippets mark
+        them (:mod:`countersign.services.storage.snippets`), accents folded."""
+        pattern = word_pattern(words)
+        if pattern is None:
+            return
+        document = self.document()
+        block = document.begin()
+        while block.isValid():
+            line = block.text()
+            for start, end in word_spans(pattern, line):
+                cursor = QTextCursor(document)
+                cursor.setPosition(block.position() + _utf16_length(line[:start]))
+                cursor.setPosition(
+                    block.position() + _utf16_length(line[:end]),
+                    QTextCursor.MoveMode.KeepAnchor,
+                )
+                yield cursor
+            block = block.next()
+
     def _on_self_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme().lower() in OPENABLE_SCHEMES:
             QDesktopServices.openUrl(url)
+
+
+def _utf16_length(text: str) -> int:
+    """How many positions ``text`` takes in a Qt document (UTF-16 code units)."""
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF) if not text.isascii() else len(text)
 
 
 def _space_headings(document: QTextDocument) -> None:

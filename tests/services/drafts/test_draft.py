@@ -75,7 +75,7 @@ def test_a_full_card_misses_nothing_and_leaves_the_manual_items() -> None:
     report = draft.completeness("standard")
     assert report.missing == []
     assert [item.item for item in report.manual] == ["monitoring-plan"]
-    high = draft.completeness("high-risk@2")
+    high = draft.completeness("high-risk@3")
     assert "decision-thresholds" in [item.item for item in high.required_failing]
 
 

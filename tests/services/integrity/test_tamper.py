@@ -409,6 +409,81 @@ def test_backdating_a_retirement_is_named(registry: Path, original: Original) ->
     assert "(the retirement was moved)" in _found(_verify(registry, original))
 
 
+def test_un_retiring_an_identity_is_named(registry: Path, original: Original) -> None:
+    _sql(
+        registry,
+        ("UPDATE identities SET retired_at = NULL, retired_reason = '' WHERE email = ?", (CAL,)),
+    )
+    found = _found(_verify(registry, original))
+    assert f"identity {CAL} (" in found
+    assert "was retired by event " in found and "but is marked active" in found
+
+
+def test_removing_an_identity_is_named(registry: Path, original: Original) -> None:
+    _sql(registry, ("DELETE FROM identities WHERE email = ?", (CAL,)))
+    assert f"it records the identity of {CAL}, which is not in the registry (removed)" in (
+        _found(_verify(registry, original))
+    )
+
+
+def test_a_retirement_nobody_signed_is_named_in_a_note(registry: Path, original: Original) -> None:
+    # Appending an unsigned retirement needs no key. It only takes power away (Ana can sign
+    # nothing that counts after it), so the check takes it on the registry's word: it passes,
+    # and says which retirement nobody signed.
+    fingerprint = str(_scalar(registry, "SELECT fingerprint FROM identities WHERE email = ?", ANA))
+    _append(
+        registry,
+        "identity.retired",
+        "identity",
+        fingerprint,
+        {"email": ANA, "reason": "", "retired_at": "2026-12-05T09:00:00.000000Z"},
+    )
+    _sql(
+        registry,
+        (
+            "UPDATE identities SET retired_at = '2026-12-05T09:00:00.000000Z' WHERE email = ?",
+            (ANA,),
+        ),
+    )
+    untouched = _verify(original.registry, original)
+    assert not [n for n in untouched.notes if "nobody signed" in n]  # Cal's was signed
+    result = _verify(registry, original)
+    assert result.ok, _found(result)
+    last = int(str(_scalar(registry, "SELECT max(id) FROM audit_events")))
+    assert (
+        "Retirements nobody signed, taken on the registry's word (a retirement only takes an "
+        f"identity's power away): {ANA} (event {last})." in result.notes
+    )
+
+
+def test_retiring_the_officer_and_founding_the_registry_again_is_named(
+    registry: Path, original: Original, tmp_path: Path
+) -> None:
+    # No key is needed to retire Olga on the registry's word; with no active officer left,
+    # Countersign itself lets the next identity found the registry again, with its own key.
+    fingerprint = str(_scalar(registry, "SELECT fingerprint FROM identities WHERE email = ?", OLGA))
+    _append(
+        registry,
+        "identity.retired",
+        "identity",
+        fingerprint,
+        {"email": OLGA, "reason": "", "retired_at": "2026-12-05T09:00:00.000000Z"},
+    )
+    _sql(
+        registry,
+        (
+            "UPDATE identities SET retired_at = '2026-12-05T09:00:00.000000Z' WHERE email = ?",
+            (OLGA,),
+        ),
+    )
+    with workbench(tmp_path / "mallory", str(registry)) as bench:
+        bench.identities.create("Mallory", "mallory@example.net", "officer", PASSPHRASE)
+    result = _verify(registry, original)
+    assert "the registry was founded by mallory@example.net (certificate " in _found(result)
+    assert "which is not among the certificates trusted here" in _found(result)
+    assert any(OLGA in note and "nobody signed" in note for note in result.notes)
+
+
 # -- from the command line, with pinned trust or --trust ----------------------------------------
 
 

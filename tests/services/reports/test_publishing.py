@@ -16,10 +16,10 @@ from countersign.models.card import ModelCard
 from countersign.services.identities.certificates import load_certificate
 from countersign.services.reports.errors import PublishRefused
 from countersign.services.reports.publishing import _check_name
-from countersign.services.reports.reports import PublishSource
+from countersign.services.reports.reports import PublishSource, ReportSigner
 from tests.helpers.registry import audit_actions, last_audit_details
 from tests.helpers.reports import ANA, OLGA, ReportBench, markup_card, report_bench
-from tests.helpers.signoff import PASSPHRASE
+from tests.helpers.signoff import PASSPHRASE, workbench
 
 
 @pytest.fixture
@@ -180,6 +180,27 @@ def test_a_report_of_another_version_is_refused(tmp_path: Path) -> None:
             bench.reports.publish(
                 "credit-scorer", "1.0", tmp_path / "out", PublishSource(report=other)
             )
+
+
+def test_a_report_signed_outside_the_registry_is_not_published(
+    bench: ReportBench, tmp_path: Path
+) -> None:
+    # Mallory imports the very same card into a registry of her own, founds it, approves it
+    # and exports a signed report: valid on its own, but no signer the office trusts.
+    with workbench(tmp_path / "mallory") as forged:
+        forged.person("mallory@example.net", "officer", "Mallory")
+        forged.import_card(markup_card())
+        forged.sign("mallory@example.net", version="1.0")
+        foreign = tmp_path / "foreign.pdf"
+        forged.services.reports.export(
+            "credit-scorer", "1.0", ReportSigner("mallory@example.net", PASSPHRASE), foreign
+        )
+        assert forged.services.reports.verify(foreign).ok
+    with pytest.raises(PublishRefused, match=r"foreign\.pdf is not a valid signed report"):
+        bench.reports.publish(
+            "credit-scorer", "1.0", tmp_path / "out", PublishSource(report=foreign)
+        )
+    assert not (tmp_path / "out").exists()
 
 
 def test_names_never_climb_out_of_the_folder() -> None:

@@ -132,7 +132,7 @@ def test_changed_template_and_swapped_certificate_are_named(bench: Workbench) ->
         "WHERE email = 'ana@example.org'",
     )
     problems = [p.problem for p in _verify(bench).problems]
-    assert any("checklist template high-risk@2 no longer matches its hash" in p for p in problems)
+    assert any("checklist template high-risk@3 no longer matches its hash" in p for p in problems)
     assert any("the signer's stored certificate was replaced" in p for p in problems)
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from countersign.cli import main
 from countersign.errors import RegistryTooNew, RegistryUnreachable, RegistryUnreadable
 from countersign.services.audit.trail import EventDraft, append_events, verify_chain
 from countersign.services.importing.importer import Importer
+from countersign.services.storage import dialect
 from countersign.services.storage.database import Database
 from countersign.services.storage.server import keyring_entry, shown_server
 from tests.helpers.postgres import PostgresServer
@@ -67,6 +69,49 @@ def test_the_trigger_refuses_to_change_the_trail(registry_on_server: Database) -
             session.execute(text(statement))
     with raw_connection(registry_on_server.url) as connection:
         assert connection.execute("SELECT actor FROM audit_events").fetchall() == [("officer",)]
+
+
+def test_the_search_index_takes_any_text_through_copy(registry_on_server: Database) -> None:
+    body = "tab\there \\N back\\slash 'quote' \"double\"\nnewline \u00e9t\u00e9 \\.\nend"
+    with registry_on_server.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO models (name, team, risk_tier, created_at, last_activity, "
+                "latest_version, status, version_count) "
+                "VALUES ('m', 't', '', 'x', 'x', '1', 'submitted', 1)"
+            )
+        )
+        session.execute(
+            text(
+                "INSERT INTO card_versions (id, model_id, version, seq, canonical_json, sha256, "
+                "original, original_name, source_format, status, imported_at, imported_by) "
+                "VALUES (7, 1, '1', 1, '{}', 'ab', '', 'c.json', 'native-json', 'submitted', "
+                "'x', 'u')"
+            )
+        )
+        dialect.index_card_versions(
+            session.connection(), [dialect.SearchRow(7, "scorer-x", "1.0", "Risk", body)]
+        )
+    with raw_connection(registry_on_server.url) as connection:
+        stored = connection.execute("SELECT body FROM card_search").fetchall()
+    assert stored == [(body,)]
+    with registry_on_server.read() as session:
+        for word in ("slash", "newline", "été", "end", "scorer x"):
+            found = dialect.search_card_versions(session.connection(), word, 5)
+            assert [match.card_version_id for match in found] == [7], word
+
+
+def test_indexing_a_card_version_that_is_not_there_fails_as_the_driver_would(
+    registry_on_server: Database,
+) -> None:
+    row = dialect.SearchRow(404, "ghost", "1.0", "Risk", "nothing here")
+    with (
+        pytest.raises(DBAPIError, match="card_search_card_version_id_fkey"),
+        registry_on_server.write() as session,
+    ):
+        dialect.index_card_versions(session.connection(), [row])
+    with raw_connection(registry_on_server.url) as connection:
+        assert connection.execute("SELECT count(*) FROM card_search").fetchone() == (0,)
 
 
 def test_a_password_in_the_url_is_refused() -> None:

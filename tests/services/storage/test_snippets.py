@@ -74,3 +74,28 @@ def test_a_snippet_can_start_a_few_words_before_its_first_match() -> None:
     assert _marked(shown) == ["seven", "nine"]
     near = Snippet("a b c", ((2, 3),))
     assert near.leading_to_match(2) == near
+
+
+def test_accents_are_folded_as_the_index_folds_them() -> None:
+    # SQLite's index finds "résumé" for "resume": the snippet marks it, and every spelling.
+    text = "Ranks each résumé sent to the café chain; RÉSUMÉ parsing and Resumes."
+    assert _marked(make_snippet(text, ["resume"])) == ["résumé", "RÉSUMÉ", "Resumes"]
+    # Typed with accents, the words without them are marked too.
+    assert _marked(make_snippet(text, ["résumé", "CAFE"])) == [
+        "résumé",
+        "café",
+        "RÉSUMÉ",
+        "Resumes",
+    ]
+    # The offsets are those of the text itself, after accented letters of other words.
+    snippet = make_snippet("Ærø Ångström: naïve Zürich über", ["uber", "angs", "zurich"])
+    assert _marked(snippet) == ["Ångström", "Zürich", "über"]
+    # Letters that are no accented form of another stay apart: "o" is not "ø" or "œ".
+    assert _marked(make_snippet("søren and cœur", ["soren", "coeur"])) == []
+
+
+def test_the_matched_stretch_is_found_through_accents() -> None:
+    filler = " ".join(f"w{n}" for n in range(200))
+    snippet = make_snippet(f"{filler} the Café terrace {filler}", ["cafe"])
+    assert _marked(snippet) == ["Café"]
+    assert snippet.text.startswith(f"{ELLIPSIS}w198 w199 the Café")

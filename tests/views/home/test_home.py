@@ -43,6 +43,10 @@ def test_the_window_opens_on_home_with_the_registrys_work(qtbot: QtBot, window: 
     assert to_review.table.accessibleName() == "Home: Versions to review"
     warned = _rows(sections[DeskList.IMPORT_WARNINGS].table)
     assert CATS_AND_DOGS in [name for name, _version in warned]
+    # The list says how far back "recent" goes.
+    assert sections[DeskList.IMPORT_WARNINGS].hint.text() == (
+        "Problems the readers noted in the 1,000 newest card versions; newest first."
+    )
     # No identity with its key here: the list says so, and what to do.
     awaiting = sections[DeskList.AWAITING_SIGNATURE]
     assert awaiting.stack.currentWidget() is awaiting.empty

@@ -69,6 +69,9 @@ def test_no_attachments(tab: AttachmentsTab) -> None:
     tab.show_attachments([], None)
     assert tab.preview.currentIndex() == 0
     assert tab.message.text() == "This card version came with no attachments."
+    assert tab.table.isHidden()  # no table of headings only above the message
+    tab.show_attachments([info for info, _ in FILES.values()], lambda i: FILES[i][1])
+    assert not tab.table.isHidden()
 
 
 CHART_SVG = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import html
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,6 +75,11 @@ def test_before_and_after_the_expiry(
     page.show_tab(1)
     assert page.versions_tab.model.index(0, 1).data() == (
         "staging EXPIRED (held until 2027-03-31) · production not requested"
+    )
+    # The facts under the table say it too, not only the card version's "approved".
+    assert (
+        "1.0 (staging EXPIRED (held until 2027-03-31) · production not requested; the card "
+        "version's latest status: approved)" in html.unescape(page.versions_tab.facts.text())
     )
     table = ModelsTableModel(bench.services.registry)
     row = table.row_of("credit-scorer")

@@ -80,12 +80,16 @@ def test_work_merged_from_another_registry_shows_marked_and_pages_on(
     assert actions == [
         "Model created",
         "Card version imported",
-        "Card version imported (merged)",
-        "Card version superseded (merged)",
+        "Card version imported",
+        "Card version superseded",
         "Work merged from another registry",
     ]
     assert model.index(2, 2).data() == "laptop"
-    assert model.index(2, 3).data().startswith("Card version 1.1 imported from b.json")
+    assert model.index(2, 3).data().startswith("Merged by event 5: Card version 1.1 imported from")
+    assert (
+        model.index(3, 3).data() == "Merged by event 5: Card version 1.0 superseded by version 1.1"
+    )
+    assert not model.index(1, 3).data().startswith("Merged")
     tips = [model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole) for row in (2, 3, 4)]
     assert all(tip.endswith("(event 5)") for tip in tips)  # merged where event 5 merged them
     db.dispose()

@@ -12,6 +12,7 @@ from PySide6.QtGui import QFont
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from countersign.services.reviews.conditions import add_months, today
 from countersign.services.reviews.reviews import Answer, SignOffResult
 from countersign.views.identities.forms import CreateIdentityDialog
 from countersign.views.model_page.page import ModelPage
@@ -135,9 +136,9 @@ def test_the_eu_ai_act_checklist_is_offered_for_high_risk_but_not_the_default(
     combo = tab.header.template_combo
     assert sorted(combo.itemData(i) for i in range(combo.count())) == [
         "eu-ai-act-high-risk@1",
-        "high-risk@2",
+        "high-risk@3",
     ]
-    assert combo.currentData() == "high-risk@2"
+    assert combo.currentData() == "high-risk@3"
     combo.setCurrentIndex(combo.findData("eu-ai-act-high-risk@1"))
     assert tab.draft is not None and tab.draft.template.reference == "eu-ai-act-high-risk@1"
     tab.table.selectRow(_row(tab, "human-oversight"))
@@ -248,9 +249,15 @@ def test_a_reviewer_requests_changes(qtbot: QtBot, tab: ReviewTab, bench: Workbe
 
 def test_high_risk_needs_a_second_approver(qtbot: QtBot, tab: ReviewTab, bench: Workbench) -> None:
     tab.show_version("fraud-detector", "3.1")
-    assert tab.header.template_combo.currentData() == "high-risk@2"
+    assert tab.header.template_combo.currentData() == "high-risk@3"
     assert "2 approvals needed" in tab.header.facts.text()
     dialog = _open_dialog(qtbot, tab)
+    # The shipped high-risk checklist lets an approval hold at most 12 months: the dialog
+    # opens with that expiry (to keep or shorten) and cannot go past it.
+    latest = add_months(today(), 12)
+    assert dialog.terms is not None and dialog.terms.expires_check.isChecked()
+    assert dialog.terms.expires.date().toString("yyyy-MM-dd") == latest.isoformat()
+    assert dialog.terms.expires.maximumDate().toString("yyyy-MM-dd") == latest.isoformat()
     _sign(qtbot, dialog, ANA)
     qtbot.waitUntil(lambda: tab.signing_dialog is None, timeout=5000)
     assert bench.statuses()["fraud-detector@3.1"] == "in review"
@@ -267,6 +274,8 @@ def test_high_risk_needs_a_second_approver(qtbot: QtBot, tab: ReviewTab, bench: 
     qtbot.waitUntil(lambda: tab.signing_dialog is None, timeout=5000)
     assert bench.statuses()["fraud-detector@3.1"] == "approved"
     assert tab.signoffs.model.rowCount() == 2
+    signed = bench.reviews.reviews_for("fraud-detector", "3.1")[0].signatures
+    assert [s.expires_on for s in signed] == [latest.isoformat()] * 2
 
 
 def test_wrong_passphrase_says_so_and_stores_nothing(

@@ -77,6 +77,7 @@ def test_the_dialog_signs_conditions_and_an_expiry(
     state = tab.header.state.text()
     assert "Re-review for staging: the approval of " in state and "held until 2027-03-31" in state
     assert "(1) Monitor the 65+ slice monthly. (2) Re-validate on 2027 data." in state
+    assert "pre-filled from that review (round 1 of this version)" in state
     assert tab.items.answer("monitoring-plan") is not None
     tab.choose_decision("approve")
     tab.start_sign_off()

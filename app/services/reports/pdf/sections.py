@@ -26,6 +26,7 @@ from countersign.services.reports.data import (
     decision_words,
 )
 from countersign.services.reports.pdf.controls import ANSWER_WORDS, controls_covered
+from countersign.services.reports.pdf.escalations import round_story, signoff_rows
 from countersign.services.reports.pdf.flowables import (
     SignatureBox,
     SignaturePlace,
@@ -282,6 +283,7 @@ def _round(number: int, checklist_round: ChecklistRound) -> list[Flowable]:
             f"Status {CardStatus.word(review.status)}: {review.approvals} of {counted(review.quorum, 'required approval')}; "
             f"opened {review.opened_at}{closed}."
         ),
+        *round_story(checklist_round),
     ]
     rows: list[list[Any]] = [
         [cell("Item", bold=True), cell("Automatic check", bold=True), cell("Answers", bold=True)]
@@ -399,6 +401,7 @@ def _signoff(number: int, count: int, record: SignOffRecord) -> list[Flowable]:
                     "Conditions",
                     " ".join(f"({n}) {c}" for n, c in enumerate(s.conditions, start=1)),
                 ),
+                *signoff_rows(record),
                 ("Verification", verdict),
                 ("Review", str(record.review_id)),
                 ("Attached as", f"{payload_name(s.id)}, {signature_name(s.id)}"),

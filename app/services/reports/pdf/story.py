@@ -22,6 +22,7 @@ from countersign.services.reports.data import (
     decision_sentence,
     stage_headline,
 )
+from countersign.services.reports.pdf.escalations import cover_escalations
 from countersign.services.reports.pdf.flowables import GRID, TextBlock, table
 from countersign.services.reports.pdf.fonts import Style
 from countersign.services.reports.pdf.layout import BlockStyle, Span
@@ -173,6 +174,7 @@ def _cover_facts(data: ReportData) -> list[tuple[str, str]]:
             or "none named",
         ),
         ("Decision", decision_sentence(data)),
+        ("Escalations", cover_escalations(data)),
         ("Card SHA-256", data.sha256),
         ("Source", f"{summary.original_name} ({CardFormat.word(summary.source_format)})"),
         ("Imported", f"{summary.imported_at} by {summary.imported_by}"),
