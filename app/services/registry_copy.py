@@ -145,7 +145,7 @@ def _merge(
         return CopyReport({}, {}, events, signatures)
     theirs = touched_by(plan.events)
     ours = touched_here(writing, chains.fork, plan.lineage)
-    _refuse_work_on_both_sides(writing, (ours, theirs), chains)
+    _refuse_work_on_both_sides((reading, writing), (ours, theirs), chains)
     _refuse_two_certificates_for_one_person(reading, writing)
     _refuse_other_stages(reading, writing)
     connection = writing.connection()
@@ -198,11 +198,18 @@ def _seal(session: Session, plan: MergePlan, seal: MergeSeal) -> None:
 
 
 def _refuse_work_on_both_sides(
-    writing: Session, sides: tuple[Touched, Touched], chains: Chains
+    sessions: tuple[Session, Session], sides: tuple[Touched, Touched], chains: Chains
 ) -> None:
+    reading, writing = sessions
     ours, theirs = sides
     models = sorted(ours.models & theirs.models)
-    identities = ours.identities & theirs.identities
+    # An identity both sides changed conflicts only where they disagree (role, retirement):
+    # the same officer founding a fresh laptop registry with the same credential does not.
+    identities = {
+        fingerprint
+        for fingerprint in ours.identities & theirs.identities
+        if _standing(reading, fingerprint) != _standing(writing, fingerprint)
+    }
     emails = {
         fingerprint: email
         for fingerprint, email in writing.execute(
@@ -223,6 +230,15 @@ def _refuse_work_on_both_sides(
             "nothing was copied (a model's versions, reviews and statuses move on in one "
             "registry at a time: redo that work in one of them)"
         )
+
+
+def _standing(session: Session, fingerprint: str) -> tuple[Any, ...] | None:
+    row = session.execute(
+        select(Identity.role, Identity.retired_at, Identity.email).where(
+            Identity.fingerprint == fingerprint
+        )
+    ).first()
+    return tuple(row) if row is not None else None
 
 
 def _refuse_two_certificates_for_one_person(reading: Session, writing: Session) -> None:
