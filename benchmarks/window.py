@@ -208,13 +208,32 @@ def _home_rows(widget: Any) -> bool:
 
 
 def _open_models_list(qt_app: Any) -> None:
-    """Once the home screen's lists are painted: View ▸ Models list, as the officer would."""
-    from PySide6.QtCore import QTimer
+    """Once the home screen's lists are painted: View ▸ Models list, as the officer would.
 
-    from countersign.views.main_window import MainWindow
+    Lists first painted in the start-up window (a first look at a SQLite registry)
+    get the key, Ctrl+0, which that window holds until the main window takes its
+    place and carries it out; lists painted in the main window get the command.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+    from PySide6.QtGui import QKeyEvent
 
-    window = next(w for w in qt_app.topLevelWidgets() if isinstance(w, MainWindow))
-    QTimer.singleShot(0, window.commands["show_models"].trigger)
+    def press() -> None:
+        shown = [w for w in qt_app.topLevelWidgets() if w.isVisible()]
+        # Looked up, not imported: importing the main window here would move its cost.
+        module = sys.modules.get("countersign.views.main_window")
+        shell = next((w for w in shown if type(w).__name__ == "StartupWindow"), None)
+        window = next((w for w in shown if module and isinstance(w, module.MainWindow)), None)
+        if shell is not None:
+            control = Qt.KeyboardModifier.ControlModifier
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                event = QKeyEvent(kind, Qt.Key.Key_0, control, "0")
+                QCoreApplication.sendEvent(shell.focusWidget() or shell, event)
+        elif window is not None:
+            window.commands["show_models"].trigger()
+        else:
+            QTimer.singleShot(1, press)
+
+    QTimer.singleShot(0, press)
 
 
 def _child_window(db: str) -> dict[str, Any]:

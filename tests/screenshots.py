@@ -58,7 +58,9 @@ from countersign.services.reviews.conditions import ApprovalTerms
 from countersign.services.reviews.reviews import Answer, SignOffRequest
 from countersign.services.storage import database
 from countersign.services.workstation import ServiceOptions, Services, open_services
+from countersign.views.actions import MENUS
 from countersign.views.appearance.theme import theme_switcher
+from countersign.views.application import show_first_look
 from countersign.views.audit.window import AuditWindow
 from countersign.views.background import worker_pool
 from countersign.views.drafts.editor import DraftEditor
@@ -70,6 +72,7 @@ from countersign.views.policy.dialog import PolicyDialog
 from countersign.views.reports.export_dialog import report_file_name
 from countersign.views.reports.preview import ReportPreview
 from countersign.views.review.tab import ReviewTab
+from countersign.views.startup_window import StartupWindow
 from tests.helpers.bundles import TEAM, make_signer, path_bundle, signed_bundle, write
 from tests.helpers.drafts import full_model_info
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, PlaintextKeyring, installed
@@ -105,6 +108,7 @@ EXPIRES = database.utc_today() + datetime.timedelta(days=120)
 """The last day the approval signed in the screenshots holds; later screens stand after it."""
 
 FIXED_SCREENS = (
+    "startup-first-look",
     "home",
     "browser",
     "search",
@@ -194,8 +198,8 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
     registry = str(build_demo_registry(work / "demo"))
     services = open_services(registry, ServiceOptions(keyring=keyring, key_rounds=TEST_ROUNDS))
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    saved: list[Path] = [_save_first_look(services, settings, outdir)]
     window = MainWindow(services, settings, demo=True)
-    saved: list[Path] = []
     try:
         window.resize(*WINDOW_SIZE)
         window.show()
@@ -232,6 +236,21 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         settle()
         services.close()
     return saved
+
+
+def _save_first_look(services: Services, settings: QSettings, outdir: Path) -> Path:
+    """The start-up window with its first look at the registry, before the main window."""
+    location = services.database.location
+    shell = StartupWindow(location, settings, menus=MENUS)
+    try:
+        shell.resize(*WINDOW_SIZE)
+        shell.show()
+        if show_first_look(location, shell) is None:
+            raise LookupError(f"the demo registry {location} got no first look")
+        return _save(shell, outdir, "startup-first-look")
+    finally:
+        shell.close()
+        shell.deleteLater()
 
 
 def _save_model_tabs(window: MainWindow, outdir: Path) -> list[Path]:

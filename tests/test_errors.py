@@ -23,6 +23,8 @@ NOT_FOR_THE_OFFICER = {
     "countersign.formats.limits.YamlProblem",
     # Raised inside a checklist template's validation and turned into a TemplateRefused.
     "countersign.models.checklist.TemplateFieldError",
+    # Raised inside the window's first look at a registry file: it then has none.
+    "countersign.services.desk.first_look._NotPlain",
 }
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenuBar, QToolBar, QWidget
 
 from countersign.views.icons import icon
 
@@ -224,7 +225,30 @@ class WorkstationActions:
                     menu.addSeparator()
                 menu.addAction(self._actions[spec.name])
 
-    def fill_tool_bar(self, tool_bar: QToolBar) -> None:
-        """Put the :data:`TOOLBAR` commands on ``tool_bar``."""
-        for name in TOOLBAR:
-            tool_bar.addAction(self._actions[name])
+    def add_tool_bar(self, window: QMainWindow) -> QToolBar:
+        """Give ``window`` the main tool bar, with the :data:`TOOLBAR` commands."""
+        return _add_tool_bar(window, [self._actions[name] for name in TOOLBAR])
+
+
+def add_greyed_tool_bar(window: QMainWindow) -> QToolBar:
+    """Give ``window`` the main tool bar's look with nothing to press (the start-up window's)."""
+    specs = {spec.name: spec for spec in ACTION_SPECS}
+    actions = []
+    for name in TOOLBAR:
+        action = QAction(specs[name].text, window)
+        if specs[name].icon:
+            action.setIcon(icon(specs[name].icon))
+        action.setEnabled(False)
+        actions.append(action)
+    return _add_tool_bar(window, actions)
+
+
+def _add_tool_bar(window: QMainWindow, actions: list[QAction]) -> QToolBar:
+    tool_bar = QToolBar("Main tool bar", window)
+    tool_bar.setObjectName("main_tool_bar")
+    tool_bar.setMovable(False)
+    tool_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    for action in actions:
+        tool_bar.addAction(action)
+    window.addToolBar(tool_bar)
+    return tool_bar

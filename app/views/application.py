@@ -35,7 +35,7 @@ from countersign.errors import (
     RegistryUnreachable,
 )
 from countersign.models.vocabulary import Theme
-from countersign.services.storage.locations import shown_location
+from countersign.services.storage.locations import registry_file, shown_location
 from countersign.views.actions import MENUS
 from countersign.views.appearance.theme import theme_switcher
 from countersign.views.icons import icon
@@ -43,6 +43,7 @@ from countersign.views.settings import THEME, upgrade_settings
 from countersign.views.startup_window import StartupWindow, wait_for_first_paint
 
 if TYPE_CHECKING:
+    from countersign.services.desk.first_look import FirstLook
     from countersign.services.workstation import Services
     from countersign.views.main_window import MainWindow
 
@@ -99,11 +100,15 @@ def run_workstation(
         cleanup.callback(shell.close)
         demo_folder = Path(tempfile.mkdtemp(prefix="countersign-demo-")) if demo else None
         cleanup.callback(_remove, demo_folder)
+        # A registry file at the newest revision shows its first lists while the rest loads.
+        look = None if demo or open_files else show_first_look(db, shell)
         services = _open_services(db, demo_folder, shell)
         if services is None:
             return 1
         cleanup.callback(services.close)
         window = _main_window(services, settings, demo)
+        if look is not None:
+            window.home.show_first_look(look)
         cleanup.callback(_install_crash_handler(window))
         shell.hand_over(window)
         if open_files:
@@ -143,6 +148,31 @@ def quicker_module_checks() -> None:
 
     uses_pyside.quicker = True  # type: ignore[attr-defined]
     feature._mod_uses_pyside = uses_pyside  # type: ignore[attr-defined]
+
+
+def show_first_look(db: str | None, shell: StartupWindow) -> FirstLook | None:
+    """Read and paint the home screen's first lists with sqlite3 alone, if the registry allows.
+
+    None (and nothing shown) for a server, or a file the full open would refuse or
+    migrate: see :mod:`countersign.services.desk.first_look`.
+    """
+    path = registry_file(db)
+    if path is None or not path.is_file():
+        return None
+    from countersign.services.desk.first_look import read_first_look
+
+    look = read_first_look(path)
+    if look is None:
+        return None
+    from countersign.views.actions import add_greyed_tool_bar
+    from countersign.views.home.screen import HomeScreen
+
+    home = HomeScreen(None, shell)
+    home.show_first_look(look)
+    add_greyed_tool_bar(shell)
+    shell.show_content(home, shown_location(db))
+    wait_for_first_paint(shell)
+    return look
 
 
 def _open_services(

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QWidget,
 )
 
@@ -128,12 +127,7 @@ class MainWindow(QMainWindow):
         if file_menu is not None:
             # A disabled Publish approved version… says why in its tip.
             file_menu.setToolTipsVisible(True)
-        tool_bar = QToolBar("Main tool bar", self)
-        tool_bar.setObjectName("main_tool_bar")
-        tool_bar.setMovable(False)
-        tool_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.commands.fill_tool_bar(tool_bar)
-        self.addToolBar(tool_bar)
+        self.commands.add_tool_bar(self)
 
     def _build_status_bar(self, where: str, demo: bool) -> None:
         """Where the registry is (a demo says it is thrown away) and what it holds."""

@@ -13,9 +13,19 @@ everything heavier is what it stands in front of.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QKeyCombination,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from countersign.views.settings import restore_geometry
@@ -69,6 +79,7 @@ class StartupWindow(QMainWindow):
             self.location_label.setText(f"Opening the registry: {location}")
 
         restore_geometry(self, settings)
+        self.held = HeldInput(self)
 
     def show_progress(self, text: str) -> None:
         """Say what start-up is doing now, painted at once (no event loop runs meanwhile)."""
@@ -76,15 +87,101 @@ class StartupWindow(QMainWindow):
         if self.isVisible():
             self.progress_label.repaint()
 
+    def show_content(self, content: QWidget, location: str) -> None:
+        """Show ``content`` (a first look at the registry) as the main window will show it.
+
+        The status bar names the registry as the main window's does; the menus
+        stay greyed until the main window takes this one's place.
+        """
+        self.takeCentralWidget()
+        self.progress_label.hide()
+        # Nothing in it takes the keyboard (no current row drawn): keys wait for the main window.
+        for widget in (content, *content.findChildren(QWidget)):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setCentralWidget(content)
+        self.location_label.setText(f"Registry: {location}")
+        self.statusBar().addPermanentWidget(QLabel("Counting…", self))
+
     def hand_over(self, window: QWidget) -> None:
         """Show ``window`` in this one's place, and close this one once ``window`` has painted.
 
         Shown before this one closes, so that there is no moment without a window.
+        The keys the officer pressed meanwhile are then pressed again in ``window``.
         """
+        # Input that waited while the rest loaded reaches this window first, to be held.
+        QCoreApplication.processEvents()
         window.restoreGeometry(self.saveGeometry())
         window.show()
         wait_for_first_paint(window)
         self.close()
+        self.held.press_again(window)
+
+
+_INPUT = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.ShortcutOverride,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel,
+    }
+)
+"""The officer's input that the start-up window holds rather than acts on."""
+
+_MODIFIER_KEYS = frozenset({Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta})
+
+
+class HeldInput(QObject):
+    """The keys pressed in the start-up window, kept to be pressed again in the main window.
+
+    What the start-up window shows (a first look) does nothing yet: a click on it
+    goes nowhere, and a key (Ctrl+0 for the models list, say) is carried out by
+    the main window once it has taken the start-up window's place.
+    """
+
+    def __init__(self, window: QWidget) -> None:
+        # The window is this object's Qt parent, never a Python attribute: a reference cycle
+        # would leave the window to the garbage collector, which may run on another thread.
+        super().__init__(window)
+        self.keys: list[tuple[Qt.Key, Qt.KeyboardModifier, str]] = []
+        qt_app = QApplication.instance()
+        if qt_app is not None:
+            qt_app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Keep key presses aimed at the start-up window; hold back all its other input."""
+        if event.type() not in _INPUT or not isinstance(watched, QWidget):
+            return False
+        if watched.window() is not self.parent():
+            return False
+        if event.type() == QEvent.Type.KeyPress:
+            self._keep(cast(QKeyEvent, event))
+        return True
+
+    def _keep(self, event: QKeyEvent) -> None:
+        key = Qt.Key(event.key())
+        if key not in _MODIFIER_KEYS:
+            self.keys.append((key, event.modifiers(), event.text()))
+
+    def press_again(self, window: QWidget) -> None:
+        """Stop holding; press the kept keys in ``window``: a command's shortcut runs it."""
+        qt_app = QApplication.instance()
+        if qt_app is not None:
+            qt_app.removeEventFilter(self)
+        keys, self.keys = self.keys, []
+        for key, modifiers, text in keys:
+            pressed = QKeySequence(QKeyCombination(modifiers, key))
+            command = next(
+                (a for a in window.actions() if a.isEnabled() and pressed in a.shortcuts()), None
+            )
+            if command is not None:
+                command.trigger()
+                continue
+            target = window.focusWidget() or window
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QCoreApplication.sendEvent(target, QKeyEvent(kind, key, modifiers, text))
 
 
 def wait_for_first_paint(window: QWidget, timeout_ms: int = PAINT_WAIT_MS) -> bool:

@@ -10,17 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from countersign.errors import DiskFull, RegistryLocked, RegistryTooNew, RegistryUnreadable
+from countersign.models.vocabulary import DeskList
 from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from countersign.views import application
 from countersign.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
+from countersign.views.home.screen import HomeScreen
 from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
 from countersign.views.settings import WINDOW_GEOMETRY
@@ -395,3 +397,78 @@ def test_pysides_module_check_gives_the_same_answers_quicker(
     assert quicker(with_qt) and not quicker(without_qt)
     application.quicker_module_checks()  # a second start (tests) keeps the one check
     assert feature._mod_uses_pyside is quicker
+
+
+def test_a_first_look_shows_the_lists_before_the_services_load(
+    qapp: QApplication,
+    qtbot: QtBot,
+    messages: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "registry.sqlite3"
+    db = Database.open(str(path))
+    for name in ("churn-model", "fraud-model"):
+        card = write_card(tmp_path, f"{name}.json", native_card(name, "1.0"))
+        assert Importer(db).import_file(card, LooseCardInfo(team="Retention")).ok
+    db.dispose()
+    seen: dict[str, object] = {}
+    open_services = application._open_services
+
+    def open_after_a_look(db: str | None, demo_folder: Path | None, shell: StartupWindow) -> Any:
+        home = shell.centralWidget()
+        assert isinstance(home, HomeScreen) and shell.isVisible()
+        table = home.sections[DeskList.TO_REVIEW].table
+        seen["first look"] = [table.model().index(r, 0).data() for r in range(2)]
+        # The officer goes to the models list while the rest loads.
+        qtbot.keyClick(table, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+        return open_services(db, demo_folder, shell)
+
+    def exec_once(*_args: Any) -> int:
+        main = next(
+            w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        )
+        rows = main.home.sections[DeskList.TO_REVIEW].table.model()
+        seen["home"] = [rows.index(r, 0).data() for r in range(rows.rowCount())]
+        seen["showing home"] = main.showing_home
+        seen["models"] = main.browser.current_name()
+        qtbot.waitUntil(lambda: not main.browser.selection_pending and not main.home.loading)
+        wait_for_background()
+        main.close()
+        main.deleteLater()
+        return 0
+
+    monkeypatch.setattr(application, "_open_services", open_after_a_look)
+    monkeypatch.setattr(QApplication, "exec", exec_once)
+    assert application.run_workstation(str(path), demo=False) == 0
+    assert messages == []
+    assert seen["first look"] == ["churn-model", "fraud-model"]
+    # The main window's first paint showed the same rows.
+    assert seen["home"] == seen["first look"]
+    # Ctrl+0, pressed in the start-up window, was carried out by the main window.
+    assert seen["showing home"] is False
+    assert seen["models"] == "churn-model"
+
+
+def test_no_first_look_at_a_registry_the_window_refuses(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "registry.sqlite3"
+    Database.open(str(path)).dispose()
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.commit()
+    connection.close()
+    shown: list[tuple[str, str]] = []
+
+    def critical(parent: StartupWindow, _title: str, text: str, *args: Any) -> int:
+        central = parent.centralWidget()
+        shown.append((central.text() if isinstance(central, QLabel) else str(central), text))
+        return int(QMessageBox.StandardButton.Ok.value)
+
+    monkeypatch.setattr(QMessageBox, "critical", critical)
+    assert application.run_workstation(str(path), demo=False) == 1
+    ((central, text),) = shown
+    # Refused with the same words, over the start-up window showing no list.
+    assert central == "Opening the registry…"
+    assert "newer version of Countersign" in text

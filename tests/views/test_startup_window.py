@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSettings
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
 from countersign.views.actions import MENUS
@@ -58,6 +59,7 @@ def open_services(db, demo_folder, shell):
         "painted": painted,
         "visible": shell.isVisible(),
         "status": shell.location_label.text(),
+        "central": type(shell.centralWidget()).__name__,
         "modules": sorted(sys.modules),
     }))
     return None
@@ -127,6 +129,27 @@ def test_countersign_paints_the_startup_window_before_the_services_load(tmp_path
     # Nothing was opened: the stand-in said the registry could not be.
     assert report["returncode"] == 1
     assert not registry.exists()
+
+
+def test_a_registry_at_the_newest_revision_shows_a_first_look_before_the_services_load(
+    tmp_path: Path,
+) -> None:
+    from countersign.services.storage.database import Database
+
+    registry = tmp_path / "registry.sqlite3"
+    Database.open(str(registry)).dispose()
+    report = _run(_COUNTERSIGN_COMMAND, str(registry), tmp_path)
+    # Painted twice before the registry is opened: the start-up window, then the first look.
+    assert report["painted"] == [["StartupWindow", True], ["StartupWindow", True]]
+    assert report["central"] == "HomeScreen"
+    assert report["status"] == f"Registry: {registry}"
+    heavy = ("sqlalchemy", "pydantic", "alembic", "keyring", "cryptography", "yaml")
+    modules = report["modules"]
+    assert isinstance(modules, list)
+    assert [name for name in modules if name.startswith(heavy)] == []
+    assert "countersign.models.card" not in modules
+    assert "countersign.services.storage.database" not in modules
+    assert report["returncode"] == 1
 
 
 def test_titled_and_placed_as_the_workstation_was(qtbot: QtBot, tmp_path: Path) -> None:
@@ -213,3 +236,53 @@ def test_hand_over_shows_the_window_in_place_before_closing(
     # The main window is shown and painted before the start-up window goes.
     assert events.index(("show", "main")) < events.index(("paint", "main"))
     assert events.index(("paint", "main")) < events.index(("hide", "shell"))
+
+
+def test_keys_pressed_meanwhile_are_pressed_again_in_the_window_handed_over(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    shell = StartupWindow("/srv/registry.sqlite3", settings, menus=MENUS)
+    qtbot.addWidget(shell)
+    first_look = QLineEdit(shell)  # what a first look shows: it must not take the keys itself
+    shell.show_content(first_look, "/srv/registry.sqlite3")
+    first_look.setFocus()
+    shell.show()
+    assert wait_for_first_paint(shell)
+    assert shell.location_label.text() == "Registry: /srv/registry.sqlite3"
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    search = QLineEdit(window)
+    window.setCentralWidget(search)
+    find = QAction("Find", window)
+    find.setShortcut(QKeySequence("Ctrl+F"))
+    window.addAction(find)
+    found: list[bool] = []
+    find.triggered.connect(lambda: (found.append(True), search.setFocus()))
+
+    qtbot.keyClick(first_look, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(first_look, "calib")
+    qtbot.mouseClick(first_look, Qt.MouseButton.LeftButton)
+    assert first_look.text() == ""  # held, not typed into what the start-up window shows
+    shell.hand_over(window)
+    assert not shell.isVisible()
+    assert found == [True]  # the shortcut ran the main window's command
+    assert search.text() == "calib"  # then the letters went where the command put the cursor
+    assert shell.held.keys == []
+
+
+def test_a_window_without_the_command_gets_the_key_itself(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    shell = StartupWindow("/srv/registry.sqlite3", settings)
+    qtbot.addWidget(shell)
+    shell.show()
+    assert wait_for_first_paint(shell)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    box = QLineEdit(window)
+    window.setCentralWidget(box)
+    box.setFocus()
+    qtbot.keyClicks(shell, "ok")
+    shell.hand_over(window)
+    assert box.text() == "ok"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from countersign.models.tables import CardVersion, Identity, Model, Review, Revocation, Signature
 from countersign.models.vocabulary import CardStatus, Decision, DeskList
 from countersign.services.deployment.expiry import approvals_expiring
+from countersign.services.desk import records
 from countersign.services.desk.records import (
     ApprovedWhere,
     AwaitingSignature,
@@ -28,12 +29,13 @@ from countersign.services.desk.records import (
     Expiring,
     ImportWarnings,
     ToReview,
+    first_warning,
 )
 from countersign.services.reviews import conditions
 from countersign.services.reviews.records import ReviewInfo, load_reviews
 from countersign.services.stage_summary import expired_rounds
 
-RECENT_IMPORTS = 1000
+RECENT_IMPORTS = records.RECENT_IMPORTS
 """How many of the newest card versions "recent imports with warnings" looks at."""
 
 EXPIRING_WITHIN_DAYS = 30
@@ -283,19 +285,9 @@ def import_warnings(session: Session, offset: int, limit: int) -> DeskPage[Impor
     for version, imported_at, warnings_json, name, team in rows:
         warnings = json.loads(warnings_json)
         out.append(
-            ImportWarnings(name, version, team, imported_at, len(warnings), _first(warnings))
+            ImportWarnings(name, version, team, imported_at, len(warnings), first_warning(warnings))
         )
     return DeskPage(DeskList.IMPORT_WARNINGS, total, tuple(out), offset)
-
-
-def _first(warnings: list[dict[str, str]]) -> str:
-    """The first warning in words: where (in words when the reader named it), then what."""
-    if not warnings:
-        return ""
-    first = warnings[0]
-    where = first.get("where") or first.get("field", "")
-    message = first.get("message", "")
-    return f"{where}: {message}" if where else message
 
 
 def _rounds(session: Session, card_version_ids: Sequence[int]) -> dict[int, ReviewInfo]:

@@ -14,6 +14,12 @@ from typing import Any, Generic, TypeVar
 from countersign.models.vocabulary import DeskList
 from countersign.services.counting import counted
 
+FIRST_PAGE = 50
+"""Rows of each list read with the desk (the rest page in as they are shown)."""
+
+RECENT_IMPORTS = 1000
+"""How many of the newest card versions "recent imports with warnings" looks at."""
+
 
 @dataclass(frozen=True)
 class ToReview:
@@ -185,6 +191,17 @@ class ImportWarnings:
             "warnings": self.warnings,
             "first_warning": self.first,
         }
+
+
+def first_warning(warnings: list[dict[str, str]]) -> str:
+    """The first of a card version's warnings in words: where (in words when the reader
+    named it), then what; empty when there are none."""
+    if not warnings:
+        return ""
+    first = warnings[0]
+    where = first.get("where") or first.get("field", "")
+    message = first.get("message", "")
+    return f"{where}: {message}" if where else message
 
 
 Row = TypeVar(

@@ -14,6 +14,7 @@ from countersign.errors import CountersignError
 from countersign.models.vocabulary import DeskList
 from countersign.services.desk import lists
 from countersign.services.desk.records import (
+    FIRST_PAGE,
     ApprovedWhere,
     AwaitingSignature,
     ChangesRequested,
@@ -27,9 +28,6 @@ from countersign.services.desk.records import (
 from countersign.services.identities.identities import Identities
 from countersign.services.reviews.stages import stage_names
 from countersign.services.storage.database import Database
-
-FIRST_PAGE = 50
-"""Rows of each list read with the desk (the rest page in as they are shown)."""
 
 AnyPage = (
     DeskPage[ToReview]

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime
 import getpass
-import importlib.resources
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +40,11 @@ from countersign.services.storage.locations import (
     default_registry_path,
     registry_url,
 )
-from countersign.services.storage.registry_file import check_registry_file, folder_is_read_only
+from countersign.services.storage.registry_file import (
+    check_registry_file,
+    folder_is_read_only,
+    migration_head,
+)
 from countersign.services.storage.server import PasswordPrompt, server_engine, shown_server
 
 __all__ = [
@@ -56,33 +58,6 @@ __all__ = [
     "registry_url",
     "utc_now",
 ]
-
-_REVISION_LINE = re.compile(
-    r"""^(revision|down_revision)[ \t]*(?::[^=\n]*)?=[ \t]*(?:["']([\w.-]+)["']|None)[ \t]*$""",
-    re.MULTILINE,
-)
-
-
-def migration_head() -> str | None:
-    """The newest schema revision, read from the migration scripts without importing Alembic.
-
-    None when the scripts do not say plainly (a merge, a line not understood):
-    the caller then asks Alembic.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    folder = importlib.resources.files("countersign.migrations") / "versions"
-    for entry in folder.iterdir():
-        if not entry.name.endswith(".py") or entry.name == "__init__.py":
-            continue
-        found = {m.group(1): m.group(2) for m in _REVISION_LINE.finditer(entry.read_text("utf-8"))}
-        if not found.get("revision") or "down_revision" not in found:
-            return None
-        revisions.add(found["revision"])
-        if found["down_revision"]:
-            parents.add(found["down_revision"])
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 and parents <= revisions else None
 
 
 def utc_now() -> str:

@@ -35,6 +35,15 @@ def registry_url(db: str | None = None) -> str:
     return f"sqlite:///{Path(chosen).expanduser().resolve()}"
 
 
+def registry_file(db: str | None = None) -> Path | None:
+    """The SQLite file the registry ``db`` names; None for a server, memory, or a URL with options."""
+    url = registry_url(db)
+    scheme, _, rest = url.partition("://")
+    if scheme != "sqlite" or "?" in rest or not rest.startswith("/") or rest == "/:memory:":
+        return None
+    return Path(rest.removeprefix("/"))
+
+
 def shown_location(db: str | None = None) -> str:
     """Where the registry ``db`` names is, in words for the officer: a file's path, else the URL.
 

@@ -10,7 +10,9 @@ refused untouched.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -98,3 +100,31 @@ def folder_is_read_only(path: Path) -> bool:
     """Whether the folder holding ``path`` exists and cannot be written."""
     folder = path.parent
     return folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK)
+
+
+_REVISION_LINE = re.compile(
+    r"""^(revision|down_revision)[ \t]*(?::[^=\n]*)?=[ \t]*(?:["']([\w.-]+)["']|None)[ \t]*$""",
+    re.MULTILINE,
+)
+
+
+def migration_head() -> str | None:
+    """The newest schema revision, read from the migration scripts without importing Alembic.
+
+    None when the scripts do not say plainly (a merge, a line not understood):
+    the caller then asks Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    folder = importlib.resources.files("countersign.migrations") / "versions"
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".py") or entry.name == "__init__.py":
+            continue
+        found = {m.group(1): m.group(2) for m in _REVISION_LINE.finditer(entry.read_text("utf-8"))}
+        if not found.get("revision") or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found["down_revision"]:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
@@ -30,9 +30,12 @@ from countersign.services.desk.records import (
     Officer,
     ToReview,
 )
-from countersign.services.desk.service import AnyPage, DeskService
 from countersign.views.presentation import local_date, local_time
 from countersign.views.widgets.list_table import ListTableModel
+
+if TYPE_CHECKING:
+    # Only named here: the home screen is built before SQLAlchemy is imported (a first look).
+    from countersign.services.desk.service import AnyPage, DeskService
 
 PAGE_SIZE = 100
 """Rows read each time a table scrolls to the end of what it holds."""
@@ -167,7 +170,7 @@ class DeskTableModel(ListTableModel[DeskRowType]):
 
     def __init__(
         self,
-        desk: DeskService,
+        desk: DeskService | None,
         kind: DeskList,
         parent: QObject | None = None,
         *,
@@ -208,12 +211,12 @@ class DeskTableModel(ListTableModel[DeskRowType]):
         return None
 
     def canFetchMore(self, parent: _Index) -> bool:  # noqa: N802 - Qt API
-        """Whether the list has rows not read yet."""
-        return not parent.isValid() and len(self._rows) < self.total
+        """Whether the list has rows not read yet (and a desk service to read them from)."""
+        return self._desk is not None and not parent.isValid() and len(self._rows) < self.total
 
     def fetchMore(self, parent: _Index) -> None:  # noqa: N802 - Qt API
         """Read the next page (indexed: a few milliseconds however long the list)."""
-        if not self.canFetchMore(parent):
+        if self._desk is None or not self.canFetchMore(parent):
             return
         try:
             page: DeskPage[Any] = self._desk.page(

@@ -7,6 +7,8 @@ model (Enter or a double-click), and an empty list says what fills it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
@@ -26,14 +28,17 @@ from PySide6.QtWidgets import (
 from countersign.errors import CountersignError
 from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import DeskList
-from countersign.services.desk.lists import RECENT_IMPORTS
-from countersign.services.desk.records import Desk, Officer
-from countersign.services.desk.service import DeskService
+from countersign.services.desk.records import RECENT_IMPORTS, Desk, DeskPage, Officer
 from countersign.services.progress import Cancelled, Progress
 from countersign.views.background import BackgroundTask
 from countersign.views.crash_dialog import show_failure
 from countersign.views.home.lists import NAME_ROLE, VERSION_ROLE, DeskTableModel
 from countersign.views.widgets.list_table import set_up_row_table
+
+if TYPE_CHECKING:
+    # Only named here: a first look is shown before SQLAlchemy is imported.
+    from countersign.services.desk.first_look import FirstLook
+    from countersign.services.desk.service import DeskService
 
 HINTS = {
     DeskList.TO_REVIEW: "Imported and in no review round yet; the longest waiting first.",
@@ -86,17 +91,23 @@ def empty_text(kind: DeskList, desk: Desk) -> str:
             "expiry date shows here from that many days before it ends, and stays once it has ended."
         )
     if kind == DeskList.IMPORT_WARNINGS:
-        return (
-            f"No warnings in the {desk.recent_window:,} newest card versions. A value that is no "
-            "number, a result that names no data set: what a card's reader notes shows here."
-        )
+        return _no_warnings(desk.recent_window)
     return EMPTY[kind]
+
+
+def _no_warnings(recent_window: int) -> str:
+    return (
+        f"No warnings in the {recent_window:,} newest card versions. A value that is no "
+        "number, a result that names no data set: what a card's reader notes shows here."
+    )
 
 
 class DeskSection(QFrame):
     """One list of the home screen: its heading and count, a line on what it holds, its table."""
 
-    def __init__(self, desk: DeskService, kind: DeskList, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: DeskService | None, kind: DeskList, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.kind = kind
         self.setObjectName(f"home_{kind.value}")
@@ -147,13 +158,23 @@ class DeskSection(QFrame):
     def show_desk(self, desk: Desk) -> None:
         """Show this section's list from ``desk``: its rows, or what to do when it is empty."""
         page = getattr(desk, self.kind.value)
-        self.model.show_page(page, desk.officer, desk.stages)
+        self.show_list(page, empty_text(self.kind, desk), desk.officer, desk.stages)
+
+    def show_list(
+        self,
+        page: DeskPage[Any],
+        empty: str,
+        officer: Officer | None = None,
+        stages: tuple[str, ...] = (),
+    ) -> None:
+        """Show ``page`` (for ``officer``, the registry having ``stages``), or ``empty`` if it is."""
+        self.model.show_page(page, officer or Officer((), ()), stages)
         self.count.setText(f"· {self.model.caption()}")
         if page.rows:
             self.stack.setCurrentWidget(self.table)
             self._size_columns()
         else:
-            self.empty.setText(empty_text(self.kind, desk))
+            self.empty.setText(empty)
             self.stack.setCurrentWidget(self.empty)
 
     def _size_columns(self) -> None:
@@ -174,7 +195,8 @@ class HomeScreen(QWidget):
     model_opened = Signal(str, str)
     """A row was opened (Enter or double-click): the model, and the card version it is about."""
 
-    def __init__(self, desk: DeskService, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: DeskService | None, parent: QWidget | None = None) -> None:
+        """A home screen over ``desk``; with None, one that shows a first look and reads nothing."""
         super().__init__(parent)
         self._desk = desk
         self._task: BackgroundTask | None = None
@@ -240,6 +262,13 @@ class HomeScreen(QWidget):
         """Whether the lists are being read."""
         return self._task is not None
 
+    def show_first_look(self, look: FirstLook) -> None:
+        """Show the lists a first look read; the others say they are being read."""
+        for kind, page in look.pages().items():
+            warnings = kind == DeskList.IMPORT_WARNINGS
+            empty = _no_warnings(look.recent_window) if warnings else EMPTY[kind]
+            self.sections[kind].show_list(page, empty)
+
     def load(self) -> None:
         """Read every list again, off the GUI thread (once more after a read already running)."""
         if self._task is not None:
@@ -247,6 +276,8 @@ class HomeScreen(QWidget):
             return
         self._again = False
         desk = self._desk
+        if desk is None:
+            return
 
         def work(_progress: Progress, _cancelled: Cancelled) -> Desk:
             return desk.desk()

@@ -10,6 +10,7 @@ from countersign.services.storage import database, locations
 from countersign.services.storage.database import Database
 from countersign.services.storage.locations import (
     default_registry_path,
+    registry_file,
     registry_url,
     shown_location,
 )
@@ -50,3 +51,21 @@ def test_the_database_module_still_names_them() -> None:
     assert database.registry_url is registry_url
     assert database.default_registry_path is locations.default_registry_path
     assert database.REGISTRY_FILE == "registry.sqlite3"
+
+
+def test_the_file_a_first_look_reads_is_the_file_the_registry_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert registry_file("registry.sqlite3") == tmp_path / "registry.sqlite3"
+    assert registry_file(f"sqlite:///{tmp_path}/r.sqlite3") == tmp_path / "r.sqlite3"
+    monkeypatch.setenv("COUNTERSIGN_DB", str(tmp_path / "env.sqlite3"))
+    assert registry_file(None) == tmp_path / "env.sqlite3"
+    # A server, memory, or a URL with options: no file to look at first.
+    for other in (
+        "postgresql://ana@db.example/countersign",
+        "sqlite://",
+        "sqlite:///:memory:",
+        f"sqlite:///{tmp_path}/r.sqlite3?mode=ro",
+    ):
+        assert registry_file(other) is None

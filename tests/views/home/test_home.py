@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QMenu, QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from countersign.models.vocabulary import DeskList
+from countersign.services.desk.first_look import read_first_look
 from countersign.services.workstation import Services
 from countersign.views.home.lists import NAME_ROLE, VERSION_ROLE, DeskTableModel
 from countersign.views.home.screen import HomeScreen
@@ -142,3 +146,53 @@ def test_a_double_click_opens_the_rows_model(qtbot: QtBot, window: MainWindow) -
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: not window.showing_home, timeout=5_000)
     assert (window.model_page.model_name, window.model_page.version) == (name, version)
+
+
+HOSTILE = "evil\x1b[31m\u202ename"
+"""A model name no importer writes: an escape sequence and a bidi override, as a file could hold."""
+
+
+def _cells(table: QTableView) -> list[str]:
+    model = table.model()
+    return [
+        str(model.index(row, column).data())
+        for row in range(model.rowCount())
+        for column in range(model.columnCount())
+    ]
+
+
+def test_a_first_look_shows_the_rows_the_desk_shows_then(
+    qtbot: QtBot, qtmodeltester: ModelTester, workstation: Services
+) -> None:
+    path = Path(workstation.database.location)
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE models SET name = ? WHERE name = 'fraud-screening'", (HOSTILE,))
+    connection.commit()
+    connection.close()
+    look = read_first_look(path)
+    assert look is not None
+    early = HomeScreen(None)  # as the start-up window shows it, before the services load
+    qtbot.addWidget(early)
+    early.show_first_look(look)
+    early.load()  # no desk to read from: nothing runs
+    assert not early.loading
+    home = HomeScreen(workstation.desk)
+    qtbot.addWidget(home)
+    home.load()
+    qtbot.waitUntil(lambda: home.desk is not None and not home.loading, timeout=10_000)
+    for kind in (DeskList.TO_REVIEW, DeskList.IMPORT_WARNINGS):
+        first, full = early.sections[kind], home.sections[kind]
+        assert first.stack.currentWidget() is first.table
+        assert _rows(first.table) == _rows(full.table) != []
+        assert _cells(first.table) == _cells(full.table)
+        assert first.count.text() == full.count.text()
+        qtmodeltester.check(first.model)
+        # The first page only: the rest is read once the services are there.
+        assert not first.model.canFetchMore(QModelIndex())
+    shown = _cells(early.sections[DeskList.TO_REVIEW].table)
+    assert any(cell.startswith("evil") for cell in shown)
+    # Escaped as everywhere: no raw control or bidi characters reach the screen.
+    assert not [cell for cell in shown if any(ch in cell for ch in "\x1b\u202e")]
+    for kind in (DeskList.AWAITING_SIGNATURE, DeskList.CHANGES_REQUESTED, DeskList.APPROVED):
+        assert early.sections[kind].empty.text() == "Reading the registry…"
+    wait_for_background()
