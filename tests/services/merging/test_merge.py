@@ -158,7 +158,15 @@ def test_the_command_line_verifies_and_gates_merged_work(
     assert main(["--db", forked.team_db, "audit", "--model", "fraud-model"]) == 0
     listed = capsys.readouterr().out
     assert "ana@example.org approved card version 1.0 of fraud-model (for staging" in listed
-    assert "(merged by event 17)" in listed and "merged 8 events of work done in" in listed
+    assert "(merged by event 17)" in listed
+    assert main(["--db", forked.team_db, "audit", "--json", "--model", "fraud-model"]) == 0
+    events = json.loads(capsys.readouterr().out)
+    assert [e.get("merged_by") for e in events] == [17] * (len(events) - 1) + [None]
+    assert (
+        events[-1]["action"] == "registry.merged"
+        and events[-1]["id"] == 17
+        and "merged 8 events of work done in" in listed
+    )
     assert main(["registry", "copy", forked.laptop_db, forked.team_db]) == 0
     assert "Nothing to copy" in capsys.readouterr().out
 
