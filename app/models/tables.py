@@ -154,6 +154,32 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class MergedEvent(Base):
+    """One audit event of another registry, kept verbatim: its work was merged into this one.
+
+    When two registries forked from one grew apart (an officer worked offline
+    while the team went on), ``registry copy`` keeps the source's events after
+    the fork here, exactly as they were (their own ids, hashes and links), as
+    one *segment* sealed by the ``registry.merged`` event of this registry's
+    chain whose id is ``segment``.  Their hashes, and so every signature that
+    pins them, verify unchanged.
+    """
+
+    __tablename__ = "merged_events"
+
+    segment: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(300))
+    model_name: Mapped[str] = mapped_column(String(300), default="", index=True)
+    details_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class Identity(Base):
     """A reviewer's identity: name, e-mail, role and X.509 certificate (never the private key).
 

@@ -339,7 +339,7 @@ def _indexed_texts(connection: Connection, ids: list[int]) -> dict[int, str]:
     """The text the search index was given for each of ``ids`` (looked up by id, no search).
 
     PostgreSQL's search table holds it.  SQLite's index is contentless (it
-    keeps the words, not the text: revision 0014), so the text is made again
+    keeps the words, not the text: revision 0013), so the text is made again
     from the card version's canonical JSON, as the import made it; a stored
     card this version can no longer read gives no text (its hit, no snippet).
     """
@@ -383,7 +383,7 @@ POSTGRESQL_SUPERSEDED_BY_ROW = (
 )
 """True for a superseded card version (fewer matches than the bound).
 
-Answered from the partial index of superseded card versions (migration 0013),
+Answered from the partial index of superseded card versions (migration 0012),
 match by match or read whole, as the planner finds cheaper.
 """
 

@@ -1,7 +1,7 @@
 """Fewer pages written per import: no card-hash index, the text not stored twice, fewer merges.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05
 
 Measured on the 10,000-model / 100,000-version registry, a 1,000-card import
@@ -37,8 +37,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""Revision 0014 drops the card-hash index and rebuilds the SQLite search index contentless.
+"""Revision 0013 drops the card-hash index and rebuilds the SQLite search index contentless.
 
 The rebuilt index must find the same card versions with the same bm25 scores,
 and a hit's snippet (now made from the card's canonical JSON) must read as
@@ -68,7 +68,7 @@ def test_the_upgrade_rebuilds_the_index_contentless_with_the_same_matches_and_ra
     tmp_path: Path,
 ) -> None:
     path = _registry(tmp_path)
-    migrate(path, "0013", down=True)
+    migrate(path, "0012", down=True)
     index_sql, indexes = _schema(path)
     assert "content=''" not in index_sql
     assert "ix_card_versions_sha256" in indexes
@@ -107,7 +107,7 @@ def test_the_upgrade_rebuilds_the_index_contentless_with_the_same_matches_and_ra
 def test_the_downgrade_stores_the_text_again(tmp_path: Path) -> None:
     path = _registry(tmp_path)
     ranked = _ranked(path)
-    migrate(path, "0013", down=True)
+    migrate(path, "0012", down=True)
     index_sql, indexes = _schema(path)
     assert "content=''" not in index_sql
     assert "ix_card_versions_sha256" in indexes
