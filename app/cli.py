@@ -705,9 +705,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _dispatch_module(module_name: str, function_name: str, args: argparse.Namespace) -> int:
+    from countersign.commands.context import command_run
+
     module = importlib.import_module(f"countersign.commands.{module_name}")
     command: Callable[[argparse.Namespace], int] = getattr(module, function_name)
-    return command(args)
+    # Every registry the command opens is closed when it ends, however it ends.
+    with command_run():
+        return command(args)
 
 
 def _add_window_options(parser: argparse.ArgumentParser) -> None:

@@ -77,8 +77,7 @@ def _template(args: argparse.Namespace) -> ChecklistTemplate:
     except TemplateNotFound:
         if not (args.db or os.environ.get("COUNTERSIGN_DB")):
             raise
-    with services_for(args) as services:
-        return services.checklists.get(args.template).template
+    return services_for(args).checklists.get(args.template).template
 
 
 def _print_report(args: argparse.Namespace, name: str, version: str, report: Completeness) -> None:

@@ -25,11 +25,7 @@ def search(args: argparse.Namespace) -> int:
         return fail(f"--limit must be between 1 and {LIMIT_MOST}; it was {args.limit}")
     if not search_words(text):
         return fail(f"“{line(text)}” has no word to search for")
-    services = services_for(args)
-    try:
-        hits = services.registry.search(text, limit=args.limit)
-    finally:
-        services.close()
+    hits = services_for(args).registry.search(text, limit=args.limit)
     if args.json:
         print_json([_hit_json(hit) for hit in hits])
         return EXIT_OK

@@ -352,12 +352,8 @@ def copy_between(
     The source must exist; a missing SQLite destination is made, a PostgreSQL one must
     have been made by ``registry init``.
     """
-    opened_source = Database.open(source, create=False, ask_password=ask_password)
-    try:
-        opened_target = Database.open(target, create=True, ask_password=ask_password)
-        try:
-            return copy_registry(opened_source, opened_target)
-        finally:
-            opened_target.dispose()
-    finally:
-        opened_source.dispose()
+    with (
+        Database.open(source, create=False, ask_password=ask_password) as opened_source,
+        Database.open(target, create=True, ask_password=ask_password) as opened_target,
+    ):
+        return copy_registry(opened_source, opened_target)

@@ -181,16 +181,13 @@ def check_registry() -> Check:
             return Check(
                 "Registry", False, f"a scratch registry in {folder} could not be opened: {error}."
             )
-        try:
-            config = Config()
-            config.set_main_option("script_location", "countersign:migrations")
-            head = ScriptDirectory.from_config(config).get_current_head()
-            with database.engine.connect() as connection:
-                current = MigrationContext.configure(connection).get_current_revision()
-                tables = inspect(connection).get_table_names()
-                journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
-        finally:
-            database.dispose()
+        config = Config()
+        config.set_main_option("script_location", "countersign:migrations")
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with database, database.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            tables = inspect(connection).get_table_names()
+            journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
     if current != head:
         return Check(
             "Registry",

@@ -143,8 +143,7 @@ def init_registry(
     The one way a registry comes to exist on a PostgreSQL server (``registry init``):
     opening never creates one there.
     """
-    database = Database.open(db_location, create=True, initialise=True, ask_password=ask_password)
-    try:
+    with Database.open(
+        db_location, create=True, initialise=True, ask_password=ask_password
+    ) as database:
         return database.location, database.created is False
-    finally:
-        database.dispose()

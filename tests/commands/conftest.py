@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from countersign.services.storage.database import Database
+from tests.helpers.closing import registries_closed
 from tests.helpers.keyring_memory import MemoryKeyring, installed
 from tests.helpers.signoff import PASSPHRASE
 
@@ -32,3 +33,10 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         yield backend
+
+
+@pytest.fixture(autouse=True)
+def _registries_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every command test fails if a registry it opened is still open at its end."""
+    with registries_closed(monkeypatch):
+        yield

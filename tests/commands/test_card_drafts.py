@@ -40,7 +40,8 @@ def test_card_new_from_yaml_writes_a_readme_that_imports(
     assert "would fail" not in out
     read = read_card(output.read_bytes(), output.name)
     assert read.source_format == "huggingface" and read.warnings == []
-    report = Importer(Database.open(str(tmp_path / "r.sqlite3")), actor="t").import_file(output)
+    with Database.open(str(tmp_path / "r.sqlite3")) as database:
+        report = Importer(database, actor="t").import_file(output)
     assert report.landed and report.plan.cards[0].warnings == []
 
 

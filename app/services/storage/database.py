@@ -224,6 +224,13 @@ class Database:
         """Close every pooled connection."""
         self.engine.dispose()
 
+    def __enter__(self) -> Database:
+        """Used as a context manager, the registry's connections are closed when the block ends."""
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.dispose()
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; it never writes."""
