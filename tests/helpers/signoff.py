@@ -270,7 +270,7 @@ def cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     return json.loads(capsys.readouterr().out)
 
 
-def cli_identities(db: Path, keyring: MemoryKeyring, people: list[tuple[str, str]]) -> None:
+def cli_identities(db: Path | str, keyring: MemoryKeyring, people: list[tuple[str, str]]) -> None:
     """Set up ``(email, role)`` identities as ``identity create`` and ``identity grant`` would.
 
     The first officer listed founds the registry (listed first or not); when
