@@ -27,6 +27,7 @@ from countersign.views.importing.dialog import ImportDialog
 from countersign.views.main_window import MainWindow
 from countersign.views.settings import WINDOW_GEOMETRY
 from countersign.views.startup_window import StartupWindow
+from tests.helpers.closing import registries_closed
 from tests.helpers.registry import native_card, write_card
 from tests.views.conftest import wait_for_background
 
@@ -197,6 +198,22 @@ def test_opens_the_window_on_the_registry_and_names_the_app(
     assert QCoreApplication.organizationName() == "Countersign"
     assert QCoreApplication.applicationName() == "Countersign"
     assert not QGuiApplication.windowIcon().isNull()
+
+
+def test_quitting_the_window_closes_its_registry(
+    qapp: QApplication,
+    messages: list[tuple[str, str]],
+    windows_run: list[MainWindow],
+    registry_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 15: on a file and on a server, the registry the window opened is closed at quit."""
+    with Database.open(registry_db, create=True):
+        pass  # made, as `registry init` makes it: no question about creating it
+    with registries_closed(monkeypatch) as opened:
+        assert application.run_workstation(registry_db, demo=False) == 0
+    assert messages == []
+    assert [database.location for database in opened] == [windows_run[0].services.database.location]
 
 
 def test_shows_the_startup_window_first_then_the_main_window_in_its_place(  # noqa: PLR0913  # pytest passes fixtures and parameters by name
