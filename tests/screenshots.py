@@ -50,7 +50,8 @@ from countersign.formats.bundle.signing import TeamCertificate
 from countersign.models.vocabulary import AnswerValue, AuditAction, Theme
 from countersign.services.demo import build_demo_registry
 from countersign.services.drafts import create_model_card
-from countersign.services.importing.importer import Importer
+from countersign.services.importing.importer import Importer, LooseCardInfo
+from countersign.services.registry_copy import copy_between
 from countersign.services.reports.reports import ReportSigner
 from countersign.services.reviews import conditions
 from countersign.services.reviews.conditions import ApprovalTerms
@@ -76,6 +77,7 @@ from tests.helpers.bundles import TEAM, make_signer, path_bundle, signed_bundle,
 from tests.helpers.drafts import full_model_info
 from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, PlaintextKeyring, installed
 from tests.helpers.model_signatures import bundle_with_models, model_folder, sign_model
+from tests.helpers.registry import native_card, write_card
 from tests.helpers.report_window import tampered_copy
 
 WINDOW_SIZE = (1440, 900)
@@ -143,6 +145,8 @@ FIXED_SCREENS = (
     "draft-bundle",
     "draft-full",
     "home-signer",
+    "merged-history",
+    "merged-audit",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
 
@@ -191,10 +195,8 @@ def render_screens(outdir: Path, work: Path) -> list[Path]:
 
 def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
-    services = open_services(
-        str(build_demo_registry(work / "demo")),
-        ServiceOptions(keyring=keyring, key_rounds=TEST_ROUNDS),
-    )
+    registry = str(build_demo_registry(work / "demo"))
+    services = open_services(registry, ServiceOptions(keyring=keyring, key_rounds=TEST_ROUNDS))
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     saved: list[Path] = [_save_first_look(services, settings, outdir)]
     window = MainWindow(services, settings, demo=True)
@@ -227,6 +229,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
         saved.extend(_save_model_signatures(window, outdir, work))
         saved.extend(_save_policy(window, outdir, work))
         saved.append(_save_home_signer(window, services, outdir))
+        saved.extend(_save_merged(window, (registry, services), outdir, work))
     finally:
         window.close()
         window.deleteLater()
@@ -373,6 +376,56 @@ def _save_audit(window: MainWindow, outdir: Path) -> Path:
     audit.table.selectRow(signed)  # the details pane, in words
     settle()
     saved = _save(audit, outdir, "audit-verified")
+    audit.close()
+    return saved
+
+
+def _save_merged(
+    window: MainWindow, team: tuple[str, Services], outdir: Path, work: Path
+) -> list[Path]:
+    """Work done on a laptop copy merged back after the registry went on: History, audit trail."""
+    registry, services = team
+    laptop = str(work / "laptop.sqlite3")
+    copy_between(registry, laptop)
+    offline = open_services(laptop, ServiceOptions(key_rounds=TEST_ROUNDS))
+    try:
+        card = native_card(SHOWN_MODEL, "4.0-offline", risk_rating="medium")
+        offline.importer.import_file(
+            write_card(work, "offline.json", card), LooseCardInfo(team="Risk")
+        )
+    finally:
+        offline.close()
+    card = native_card("branch-footfall-forecaster", "1.0", risk_rating="low")
+    services.importer.import_file(write_card(work, "team.json", card), LooseCardInfo(team="Ops"))
+    copy_between(laptop, registry)
+    window.refresh()
+    settle(lambda: not window.counting)
+    window.show_registry()
+    if not window.browser.select_model(SHOWN_MODEL):
+        raise LookupError(f"the demo registry has no model {SHOWN_MODEL!r}")
+    settle(lambda: window.model_page.model_name == SHOWN_MODEL, timeout=5)
+    page = window.model_page
+    page.tabs.setCurrentWidget(page.history_tab)
+    settle()
+    saved = [_save(window, outdir, "merged-history")]
+    page.show_tab(0)
+    window.open_audit_trail()
+    audit = window.findChild(AuditWindow)
+    if audit is None:
+        raise LookupError("the audit trail window did not open")
+    audit.resize(1280, 800)
+    audit.refresh()
+    (merge,) = services.audit.events(action=AuditAction.REGISTRY_MERGED)
+    verified: list[object] = []
+    audit.verified.connect(verified.append)
+    audit.verify_button.click()
+    settle(lambda: bool(verified))
+    row = audit.model.fetch_until(merge.id)
+    if row is None:
+        raise LookupError("the audit trail window does not show the merge")
+    audit.table.selectRow(row)
+    settle()
+    saved.append(_save(audit, outdir, "merged-audit"))
     audit.close()
     return saved
 

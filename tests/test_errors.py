@@ -21,6 +21,8 @@ NOT_FOR_THE_OFFICER = {
     "countersign.services.demo.DemoSamplesError",
     # Caught inside the YAML reader and turned into an InputRefused.
     "countersign.formats.limits.YamlProblem",
+    # Caught inside the YAML reader: the quick reading hands the document to the usual one.
+    "countersign.formats.limits._Slow",
     # Raised inside a checklist template's validation and turned into a TemplateRefused.
     "countersign.models.checklist.TemplateFieldError",
     # Raised inside the window's first look at a registry file: it then has none.

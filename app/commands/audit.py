@@ -10,8 +10,14 @@ from typing import Any
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
+from countersign.models.tables import AuditEvent, MergedEvent
 from countersign.services.audit.records import AuditRecord, records_of
-from countersign.services.audit.trail import event_details, list_events
+from countersign.services.audit.trail import (
+    event_details,
+    event_position,
+    list_events,
+    model_events,
+)
 from countersign.services.audit.wording import describe
 from countersign.services.integrity.registry_check import RegistryCheck
 from countersign.services.trust.anchors import TrustAnchors, anchors_from_pem
@@ -55,13 +61,17 @@ def audit(args: argparse.Namespace) -> int:
         records: list[AuditRecord] = []
         after = 0
         while True:
-            page = list_events(session, model_name=args.model, after_id=after, limit=5000)
+            page: list[AuditEvent | MergedEvent] = (
+                model_events(session, args.model, after_id=after, limit=5000)
+                if args.model
+                else list(list_events(session, after_id=after, limit=5000))
+            )
             if not page:
                 break
             events.extend(page)
             if not args.json:
                 records.extend(records_of(session, page))
-            after = page[-1].id
+            after = event_position(page[-1])
             session.expunge_all()
     if args.json:
         print_json(
@@ -77,6 +87,7 @@ def audit(args: argparse.Namespace) -> int:
                     "details": event_details(e),
                     "prev_hash": e.prev_hash,
                     "hash": e.hash,
+                    **({"merged_by": e.segment} if isinstance(e, MergedEvent) else {}),
                 }
                 for e in events
             ]
@@ -84,7 +95,8 @@ def audit(args: argparse.Namespace) -> int:
         return EXIT_OK
     for record in records:
         # Words for the officer; --json keeps the stored codes and ids for machines.
-        print(f"{record.id:>6}  {record.at[:19]}Z  {record.actor:<12} {describe(record)}")
+        merged = f" (merged by event {record.merged_by})" if record.merged_by else ""
+        print(f"{record.id:>6}  {record.at[:19]}Z  {record.actor:<12} {describe(record)}{merged}")
     if not events:
         print("The audit trail is empty.")
     return EXIT_OK

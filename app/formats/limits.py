@@ -108,16 +108,94 @@ def check_json_depth(text: str, file: str, limit: int = MAX_NESTING) -> None:
 
 
 def load_json(text: str, file: str) -> Any:
-    """Parse untrusted JSON with its depth bounded; refuse what is not JSON."""
-    check_json_depth(text, file)
+    """Parse untrusted JSON with its depth bounded; refuse what is not JSON.
+
+    The refusals are :func:`check_json_depth`'s, then the parser's, as if the
+    depth were scanned first; but when the text has too few brackets to hold
+    too many containers, it is parsed first (in C) and only scanned when the
+    parsed value does not settle it: when it is nested too deep, or holds fewer
+    containers than the text has brackets (some are inside strings, or in a
+    key written twice, whose first value the parser drops).
+    """
+    brackets = text.count("[") + text.count("{")
+    scan_first = brackets > MAX_JSON_CONTAINERS
+    if scan_first:
+        check_json_depth(text, file)
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
+        if not scan_first:
+            check_json_depth(text, file)
         raise CardRefused(
             file, f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}"
         ) from None
     except ValueError as error:
+        if not scan_first:
+            check_json_depth(text, file)
         raise CardRefused(file, "", f"not valid JSON: {error}") from None
+    except RecursionError:
+        if not scan_first:
+            check_json_depth(text, file)
+        raise
+    if not scan_first and not _settles_depth(value, brackets):
+        check_json_depth(text, file)
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(value, file)
+    return value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+"""A ``\\uD800``-``\\uDFFF`` escape: the only way JSON text (UTF-8) can hold a surrogate."""
+
+
+def _refuse_lone_surrogates(value: Any, file: str) -> None:
+    """Refuse JSON whose escapes make a lone UTF-16 surrogate (a pair makes one character):
+    it is no character, and no UTF-8 text (a card's canonical form, the registry) holds it."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):  # pushed last to first: the first in the text is refused
+            for key, child in reversed(item.items()):
+                where = f"{path}.{key}" if path else key
+                stack.append((child, where))
+                stack.append((key, where))
+        elif isinstance(item, list):
+            stack.extend((item[index], f"{path}[{index}]") for index in reversed(range(len(item))))
+        elif isinstance(item, str) and not _encodes(item):
+            raise CardRefused(
+                file,
+                path.encode("utf-8", "backslashreplace").decode("utf-8"),
+                "the JSON escapes a lone UTF-16 surrogate (\\ud800 to \\udfff without its pair), "
+                "which is no character",
+            )
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _settles_depth(value: Any, brackets: int, limit: int = MAX_NESTING) -> bool:
+    """Whether parsed JSON ``value`` is within ``limit`` levels and holds ``brackets``
+    containers, one for each bracket of its text (so that none was inside a string
+    or dropped): then the text is nested exactly as deep as the value."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = containers = 0
+    while level:
+        depth += 1
+        containers += len(level)
+        if depth > limit:
+            return False
+        deeper = []
+        for container in level:
+            for item in container.values() if type(container) is dict else container:
+                if type(item) is dict or type(item) is list:
+                    deeper.append(item)
+        level = deeper
+    return containers == brackets
 
 
 def _refuse_constant(name: str) -> Any:
@@ -202,6 +280,10 @@ def load_yaml(text: str, file: str, field: str = "") -> Any:
             ) from None
         if node is None:
             return None
+        if "&" not in text:  # no anchors, so no aliases: a tree
+            value = _tree_value(loader, node)
+            if value is not _SLOW:
+                return value
         if "&" in text:
             _check_yaml_graph(node, file, field)
         else:  # no anchors, so no aliases: a tree, walked without the memo
@@ -215,6 +297,76 @@ def load_yaml(text: str, file: str, field: str = "") -> Any:
     finally:
         loader.dispose()
     return _json_shaped(value)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_PLAIN_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float", "timestamp")
+)
+_SLOW: Any = object()
+"""What :func:`_tree_value` gives for a document it leaves to the checks and PyYAML."""
+
+
+class _Slow(Exception):
+    """A document the quick reading does not take; the usual one reads it (or refuses it)."""
+
+
+def _tree_value(loader: Any, root: Node) -> Any:
+    """The JSON-shaped value of an alias-free YAML tree, built in one walk, or :data:`_SLOW`.
+
+    Exactly ``_json_shaped(loader.construct_document(root))`` for a tree of
+    mappings, lists and untagged or core-tagged scalars within the depth and
+    size bounds; anything else (too deep or large, other tags, merge keys,
+    non-scalar keys, a value that cannot be read) gives :data:`_SLOW`, and
+    :func:`load_yaml` takes the usual way, which checks and refuses it as ever.
+    """
+    try:
+        return _shaped_node(loader, root, 1, [0])
+    except _Slow:
+        return _SLOW
+
+
+def _shaped_node(loader: Any, node: Node, depth: int, count: list[int]) -> Any:
+    count[0] += 1
+    if depth > MAX_NESTING or count[0] > MAX_YAML_NODES // 2:
+        raise _Slow
+    kind, tag = type(node), node.tag
+    if kind is ScalarNode:
+        if tag == _STR_TAG:
+            return node.value
+        return _json_shaped(_plain_scalar(loader, node))
+    if kind is SequenceNode and tag == _SEQ_TAG:
+        return [_shaped_node(loader, child, depth + 1, count) for child in node.value]
+    if kind is MappingNode and tag == _MAP_TAG:
+        return _shaped_mapping(loader, node, depth, count)
+    raise _Slow
+
+
+def _shaped_mapping(loader: Any, node: Node, depth: int, count: list[int]) -> Any:
+    """A mapping as PyYAML builds it (a key written twice keeps its place and its last
+    value), then keyed as :func:`_json_shaped` keys it."""
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        count[0] += 1
+        if type(key_node) is not ScalarNode:
+            raise _Slow
+        key = key_node.value if key_node.tag == _STR_TAG else _plain_scalar(loader, key_node)
+        mapping[key] = _shaped_node(loader, value_node, depth + 1, count)
+    if all(type(key) is str for key in mapping):
+        return mapping
+    return {_json_key(key): item for key, item in mapping.items()}
+
+
+def _plain_scalar(loader: Any, node: Node) -> Any:
+    """A null, boolean, number or date, as PyYAML's safe constructor reads it."""
+    if node.tag not in _PLAIN_SCALAR_TAGS:
+        raise _Slow
+    try:  # the safe constructor's own function, without the loader's bookkeeping
+        return loader.yaml_constructors[node.tag](loader, node)
+    except Exception:
+        raise _Slow from None
 
 
 def load_yaml_mapping(

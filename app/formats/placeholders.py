@@ -72,12 +72,18 @@ def _without_comments(text: str) -> tuple[str, bool]:
         position = end + len(_COMMENT_CLOSE)
 
 
+_STOCK_FIRST_WORDS = frozenset(sentence.split(" ", 1)[0] for sentence in _STOCK)
+
+
 def placeholder_value(value: str) -> str | None:
     """The placeholder ``value`` is, as written (``"TBD"``), or ``None`` when it says something."""
     stripped = value.strip().strip("*_`").strip()
     if stripped and _TOKEN.fullmatch(stripped):
         return stripped
-    if " ".join(stripped.lower().split()) in _STOCK:
+    # Only text that starts with a stock sentence's first word is folded to compare (lowering
+    # works word by word: it neither makes nor takes away a space).
+    first = stripped.split(None, 1)[0].lower() if stripped else ""
+    if first in _STOCK_FIRST_WORDS and " ".join(stripped.lower().split()) in _STOCK:
         return stripped
     return None
 
@@ -110,16 +116,33 @@ def placeholder_only(text: str) -> str | None:
 
 
 def _placeholder_line(line: str) -> str | None:
-    """The placeholder a line holds ("" for a bare label), or ``None`` when it says something."""
+    """The placeholder a line holds ("" for a bare label), or ``None`` when it says something.
+
+    ``line`` is flat (its spaces single, none at either end).
+    """
     if _LABEL_ONLY.fullmatch(line):
         return ""
     label = _LABEL.match(line)
     value = line[label.end() :] if label else line
-    found = placeholder_value(value)
+    found = _flat_placeholder_value(value)
     if found is not None:
         return found
     bullet = _BULLET.match(line)
-    return placeholder_value(line[bullet.end() :] if bullet else line)
+    return _flat_placeholder_value(line[bullet.end() :] if bullet else line)
+
+
+_LONGEST_STOCK = max(map(len, _STOCK))
+
+
+def _flat_placeholder_value(value: str) -> str | None:
+    """:func:`placeholder_value` of part of a flat line, whose spaces need no folding (and
+    which cannot be a stock sentence when longer than the longest: lowering never shortens)."""
+    stripped = value.strip().strip("*_`").strip()
+    if stripped and _TOKEN.fullmatch(stripped):
+        return stripped
+    if len(stripped) <= _LONGEST_STOCK and stripped.lower() in _STOCK:
+        return stripped
+    return None
 
 
 def is_template_name(name: str) -> bool:

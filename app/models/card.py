@@ -19,6 +19,7 @@ import math
 import re
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 CARD_FORMAT = "countersign-card"
@@ -206,11 +207,20 @@ class ModelCard(_Part):
         return self.canonical_forms()[1]
 
     def canonical_forms(self) -> tuple[str, str]:
-        """:meth:`canonical_json` and :meth:`plain_text` from one serialisation (for bulk work)."""
+        """:meth:`canonical_json` and :meth:`plain_text` from one serialisation (for bulk work).
+
+        orjson writes the canonical JSON, with each number given as the json module
+        writes it; the few values orjson refuses (a lone surrogate, a whole number
+        over 64 bits) are written by the json module, so the text is the same.
+        """
         dumped = self.model_dump(mode="json")
         parts: list[str] = []
         _collect_text(dumped, parts)
-        return canonical_json(dumped), "\n".join(p for p in parts if p)
+        try:
+            canonical = orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+        except orjson.JSONEncodeError:
+            canonical = canonical_json(self.model_dump(mode="json"))
+        return canonical, "\n".join(parts)
 
 
 def canonical_json(value: Any) -> str:
@@ -220,16 +230,28 @@ def canonical_json(value: Any) -> str:
     )
 
 
-def _collect_text(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(value)
-    elif isinstance(value, dict):
-        for key in sorted(value):
-            if key not in ("format", "format_version", "numeric"):
-                _collect_text(value[key], out)
-    elif isinstance(value, list):
-        for item in value:
-            _collect_text(item, out)
+_NOT_TEXT = frozenset({"format", "format_version", "numeric"})
+"""Keys whose values are no text to search (at any level)."""
+
+
+def _collect_text(value: Any, out: list[str] | None) -> None:
+    """Append the non-empty texts of ``value`` to ``out`` (keys sorted, as in the canonical JSON),
+    and put each number in as the json module writes it, for orjson to copy.
+
+    ``out`` is None below a key whose values are no text (numbers are still put in).
+    """
+    pairs = sorted(value.items()) if type(value) is dict else enumerate(value)
+    for key, item in pairs:
+        kind = type(item)
+        if kind is str:
+            if item and out is not None and key not in _NOT_TEXT:
+                out.append(item)
+        elif kind is dict or kind is list:
+            _collect_text(item, None if key in _NOT_TEXT else out)
+        elif kind is float:
+            # As json writes a float (its repr); json refuses infinities and NaN itself.
+            exact = repr(item) if math.isfinite(item) else json.dumps(item, allow_nan=False)
+            value[key] = orjson.Fragment(exact)
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|\.\d+)(?:[eE][-+]?\d+)?")

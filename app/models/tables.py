@@ -93,7 +93,7 @@ class CardVersion(Base):
     version: Mapped[str] = mapped_column(String(100))
     seq: Mapped[int] = mapped_column(Integer)
     canonical_json: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     original: Mapped[bytes] = mapped_column(LargeBinary)
     original_name: Mapped[str] = mapped_column(String(500))
     source_format: Mapped[str] = mapped_column(String(20))
@@ -146,6 +146,32 @@ class AuditEvent(Base):
     at: Mapped[str] = mapped_column(String(32), index=True)
     actor: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(300))
+    model_name: Mapped[str] = mapped_column(String(300), default="", index=True)
+    details_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class MergedEvent(Base):
+    """One audit event of another registry, kept verbatim: its work was merged into this one.
+
+    When two registries forked from one grew apart (an officer worked offline
+    while the team went on), ``registry copy`` keeps the source's events after
+    the fork here, exactly as they were (their own ids, hashes and links), as
+    one *segment* sealed by the ``registry.merged`` event of this registry's
+    chain whose id is ``segment``.  Their hashes, and so every signature that
+    pins them, verify unchanged.
+    """
+
+    __tablename__ = "merged_events"
+
+    segment: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(300))
     model_name: Mapped[str] = mapped_column(String(300), default="", index=True)

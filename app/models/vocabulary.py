@@ -312,6 +312,7 @@ class AuditAction(Vocabulary):
     POLICY_IMPORTED = "policy.imported"
     POLICY_REPLACED = "policy.replaced"
     POLICY_FROZEN = "policy.frozen"
+    REGISTRY_MERGED = "registry.merged"
 
 
 _labelled(
@@ -345,6 +346,7 @@ _labelled(
         "policy.imported": "Metric policy imported",
         "policy.replaced": "Metric policy replaced",
         "policy.frozen": "Metric policy frozen",
+        "registry.merged": "Work merged from another registry",
     },
 )
 

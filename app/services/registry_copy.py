@@ -1,39 +1,67 @@
 """Copying one registry into another (an officer's SQLite file into the team's PostgreSQL).
 
-What arrives is what left: every row keeps its id, so the audit chain's
-events, their hashes and every signed sign-off verify in the destination
-exactly as in the source.  The copy is checked before and after:
+Two cases, told apart by the audit chains:
 
-- the source must verify (its audit chain and every sign-off), or nothing is copied;
+- **a copy**: the destination's chain is the start of the source's (an empty
+  registry, or one this source was copied into before).  What arrives is what
+  left: every row keeps its id, so the events, their hashes and every signed
+  sign-off verify in the destination exactly as in the source; rows that change
+  after they are written (statuses, browse columns) take the source's values.
+- **a merge**: both registries grew apart since they parted (an officer worked
+  on a copy offline while the team went on).  The source's events after the
+  fork are kept verbatim as a merged segment (:mod:`~countersign.services.merging`),
+  sealed by one ``registry.merged`` event appended to the destination's chain;
+  the source's rows arrive with the destination's ids (the seal maps them), and
+  rows the destination holds already are matched, not doubled.  Work on the same
+  model or identity on both sides since the fork is refused by name: a card's
+  statuses, reviews and versions move on one side at a time.
+
+Either way:
+
+- the source must verify (its audit chain, every signed act and sign-off, every
+  row against its event), and so must the destination before a merge, or
+  nothing is copied;
 - a card version the destination holds for the same model and version with
-  other content is a conflict, refused by name, and nothing is copied;
-- the destination must hold nothing the source does not: its audit chain must be
-  the start of the source's (a registry copied before, or an empty one).
-  Merging two chains that grew apart is not done here; the refusal says so;
-- a copy made again copies only what is new, and says "nothing to copy" when
-  nothing is (idempotent); rows that change after they are written (statuses,
-  browse columns) take the source's values.
-
-The whole copy is one write transaction of the destination: it lands whole or not at all,
-and it is verified again inside that transaction before it is committed.
+  other content is a conflict, refused by name, and nothing is copied (so is a
+  checklist template, metric policy or identity that differs, and other stages);
+- copying again copies only what is new, and says "nothing to copy" when nothing
+  is (idempotent): events already merged are recognised by their hashes;
+- the whole copy is one write transaction of the destination, verified again
+  inside that transaction before it is committed: it lands whole, verified, or
+  not at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, select
+from sqlalchemy import Table, and_, insert, select
 from sqlalchemy.orm import Session
 
 from countersign.errors import CountersignError
 from countersign.models.card import ModelCard
-from countersign.models.tables import AuditEvent, Base, CardVersion, Model
-from countersign.services.audit.trail import verify_chain
-from countersign.services.reviews.signoff_verification import verify_signoffs
+from countersign.models.tables import Base, CardVersion, Identity, MergedEvent, Model
+from countersign.models.vocabulary import AuditAction, AuditObject
+from countersign.services.audit.seal import MergeSeal, Point
+from countersign.services.audit.trail import EventDraft, append_events
+from countersign.services.integrity.registry_check import verify_registry
+from countersign.services.merging.fork import (
+    Chains,
+    MergePlan,
+    MergeRefused,
+    Touched,
+    plan_merge,
+    read_chains,
+    touched_by,
+    touched_here,
+)
+from countersign.services.merging.rows import merge_rows, stage_lists
 from countersign.services.storage import dialect
-from countersign.services.storage.database import Database
+from countersign.services.storage.database import Database, os_user
 from countersign.services.storage.server import PasswordPrompt
+from countersign.services.trust.anchors import TrustAnchors
 
 
 class CopyRefused(CountersignError):
@@ -48,17 +76,27 @@ class CopyReport:
     updated: dict[str, int]
     events: int
     signatures: int
+    merged: int = 0
+    """Events of the source merged as a segment (0: a plain copy, or nothing new)."""
+    fork: int = 0
+    """The last event both chains share, for a merge."""
 
     def describe(self) -> str:
         """One or two sentences for the officer."""
-        if not self.inserted and not self.updated:
+        if not self.inserted and not self.updated and not self.merged:
             return (
                 f"Nothing to copy: the destination already holds all of it "
                 f"({self.events} audit events and {self.signatures} signatures verified)."
             )
         added = ", ".join(f"{count} {table}" for table, count in self.inserted.items())
+        merged = (
+            f"Merged {self.merged} events of work done in the source since the registries "
+            f"parted (after event {self.fork}), kept verbatim and sealed by one new event; "
+            if self.merged
+            else ""
+        )
         return (
-            f"Copied {added or 'no new rows'}"
+            f"{merged}{'c' if merged else 'C'}opied {added or 'no new rows'}"
             f"{f' and refreshed {sum(self.updated.values())} rows' if self.updated else ''}; "
             f"verified on arrival: {self.events} audit events in one chain and "
             f"{self.signatures} signatures."
@@ -71,7 +109,9 @@ def copy_registry(source: Database, target: Database) -> CopyReport:
         _require_verified(reading, f"the source {source.location}")
         with target.write() as writing:
             _refuse_conflicts(reading, writing)
-            _refuse_other_work(reading, writing, target.location)
+            chains = read_chains(reading, writing)
+            if not chains.target_is_prefix:
+                return _merge(reading, writing, chains, (source.location, target.location))
             inserted, updated = _copy_rows(reading, writing)
             writing.flush()
             chain, signatures = _require_verified(writing, f"the copy in {target.location}")
@@ -79,14 +119,156 @@ def copy_registry(source: Database, target: Database) -> CopyReport:
 
 
 def _require_verified(session: Session, what: str) -> tuple[int, int]:
-    chain = verify_chain(session)
-    if not chain.ok:
-        raise CopyRefused(f"{what} does not verify, nothing was copied: {chain.describe()}")
-    signoffs = verify_signoffs(session)
-    if not signoffs.ok:
-        first = signoffs.problems[0].describe()
+    check = verify_registry(session, TrustAnchors())
+    if not check.ok:
+        if not check.chain.ok:
+            first = check.chain.describe()
+        elif check.problems:  # a signed act or a role first: what sign-offs fail by
+            first = check.problems[0]
+        else:
+            first = check.signoffs.problems[0].describe()
         raise CopyRefused(f"{what} does not verify, nothing was copied: {first}")
-    return chain.events, signoffs.signatures
+    return check.chain.events, check.signoffs.signatures
+
+
+def _merge(
+    reading: Session, writing: Session, chains: Chains, where: tuple[str, str]
+) -> CopyReport:
+    """Merge the source's work after the fork (see the module); refused whole or landed whole."""
+    source, target = where
+    events, signatures = _require_verified(writing, f"the destination {target}")
+    try:
+        plan = plan_merge(reading, writing, chains)
+    except MergeRefused as refusal:
+        raise CopyRefused(str(refusal)) from None
+    if not plan.events:
+        return CopyReport({}, {}, events, signatures)
+    theirs = touched_by(plan.events)
+    ours = touched_here(writing, chains.fork, plan.lineage)
+    _refuse_work_on_both_sides((reading, writing), (ours, theirs), chains)
+    _refuse_two_certificates_for_one_person(reading, writing)
+    _refuse_other_stages(reading, writing)
+    connection = writing.connection()
+    rows = merge_rows(reading.connection(), connection, theirs)
+    if rows.conflicts:
+        raise CopyRefused(
+            "the destination holds other content under the same name, nothing was copied: "
+            f"{_listed(rows.conflicts)}"
+        )
+    if rows.new_card_versions:
+        _index(connection, writing, rows.new_card_versions)
+    dialect.after_rows_copied(connection, Base.metadata.sorted_tables)
+    _seal(
+        writing,
+        plan,
+        MergeSeal(
+            source, plan.fork, _head(plan), len(plan.events), plan.continues, rows.sealed_ids()
+        ),
+    )
+    writing.flush()
+    events, signatures = _require_verified(writing, f"the merge into {target}")
+    return CopyReport(
+        rows.inserted, rows.updated, events, signatures, merged=len(plan.events), fork=chains.fork
+    )
+
+
+def _head(plan: MergePlan) -> Point:
+    last = plan.events[-1]
+    return Point(int(last["id"]), str(last["hash"]))
+
+
+def _seal(session: Session, plan: MergePlan, seal: MergeSeal) -> None:
+    """Append the merge event, then keep the source's events verbatim under its id."""
+    (merge_id,) = append_events(
+        session,
+        [
+            EventDraft(
+                AuditAction.REGISTRY_MERGED,
+                AuditObject.REGISTRY,
+                f"{seal.head.seq}",
+                os_user(),
+                seal.as_json(),
+            )
+        ],
+    )
+    session.connection().execute(
+        insert(MergedEvent.__table__),  # type: ignore[arg-type]
+        [{**event, "segment": merge_id} for event in plan.events],
+    )
+
+
+def _refuse_work_on_both_sides(
+    sessions: tuple[Session, Session], sides: tuple[Touched, Touched], chains: Chains
+) -> None:
+    reading, writing = sessions
+    ours, theirs = sides
+    models = sorted(ours.models & theirs.models)
+    # An identity both sides changed conflicts only where they disagree (role, retirement):
+    # the same officer founding a fresh laptop registry with the same credential does not.
+    identities = {
+        fingerprint
+        for fingerprint in ours.identities & theirs.identities
+        if _standing(reading, fingerprint) != _standing(writing, fingerprint)
+    }
+    emails = {
+        fingerprint: email
+        for fingerprint, email in writing.execute(
+            select(Identity.fingerprint, Identity.email).where(
+                Identity.fingerprint.in_(sorted(identities))
+            )
+        ).tuples()
+    }
+    named = [
+        *models,
+        *(f"identity {emails.get(fp, '?')} ({fp[:16]}…)" for fp in sorted(identities)),
+        *(["the metric policy"] if ours.policy and theirs.policy else []),
+    ]
+    if named:
+        raise CopyRefused(
+            "both registries worked on the same models or identities since they parted "
+            f"(after event {chains.fork}), so their work cannot be merged: {_listed(named)}; "
+            "nothing was copied (a model's versions, reviews and statuses move on in one "
+            "registry at a time: redo that work in one of them)"
+        )
+
+
+def _standing(session: Session, fingerprint: str) -> tuple[Any, ...] | None:
+    row = session.execute(
+        select(Identity.role, Identity.retired_at, Identity.email).where(
+            Identity.fingerprint == fingerprint
+        )
+    ).first()
+    return tuple(row) if row is not None else None
+
+
+def _refuse_two_certificates_for_one_person(reading: Session, writing: Session) -> None:
+    """An active identity of the source whose e-mail names another active certificate here."""
+    query = select(Identity.email, Identity.fingerprint).where(Identity.retired_at.is_(None))
+    ours = {email: fingerprint for email, fingerprint in writing.execute(query).tuples()}
+    clashes = sorted(
+        email
+        for email, fingerprint in reading.execute(query).tuples()
+        if ours.get(email, fingerprint) != fingerprint
+    )
+    if clashes:
+        raise CopyRefused(
+            "the destination has another active identity (another certificate) for "
+            f"{_listed(clashes)}; nothing was copied (retire one of them first)"
+        )
+
+
+def _refuse_other_stages(reading: Session, writing: Session) -> None:
+    theirs, ours = stage_lists(reading.connection(), writing.connection())
+    if theirs != ours:
+        raise CopyRefused(
+            f"the source's stages ({' → '.join(theirs)}) are not the destination's "
+            f"({' → '.join(ours)}); nothing was copied"
+        )
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(sorted(names)[:10])
+    return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
 
 def _refuse_conflicts(source: Session, target: Session) -> None:
@@ -106,17 +288,6 @@ def _refuse_conflicts(source: Session, target: Session) -> None:
             f"{f' and {len(conflicts) - 10} more' if len(conflicts) > 10 else ''}"
             " (a card version never changes: send one of them as a new version)"
         )
-
-
-def _refuse_other_work(source: Session, target: Session, where: str) -> None:
-    ours = {row[0]: row[1] for row in source.execute(select(AuditEvent.id, AuditEvent.hash))}
-    for event_id, digest in target.execute(select(AuditEvent.id, AuditEvent.hash)):
-        if ours.get(event_id) != digest:
-            raise CopyRefused(
-                f"{where} holds work that is not in the source (audit event {event_id} differs): "
-                "copying merges into an empty registry or one this source was copied into "
-                "before; nothing was copied"
-            )
 
 
 def _copy_rows(source: Session, target: Session) -> tuple[dict[str, int], dict[str, int]]:

@@ -59,7 +59,8 @@ class Services:
     """The home screen's lists: what waits for the officer, what is approved where."""
 
     def close(self) -> None:
-        """Close the registry: its connections are released."""
+        """Close the registry: its connections are released, the importer's workers stopped."""
+        self.importer.close()
         self.database.dispose()
 
     def __enter__(self) -> Services:

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from countersign.formats import limits
 from countersign.formats.base import CardRefused
 from countersign.formats.limits import (
     MAX_JSON_CONTAINERS,
@@ -65,6 +66,41 @@ def test_yaml_never_builds_python_objects() -> None:
         load_yaml("x: !!python/object/apply:os.system ['echo hacked']\n", "evil.yaml")
 
 
+YAML_DOCUMENTS = [
+    "a: 1\nb: [x, 'y', \"z\"]\nc: {d: null, e: ~, f: true, g: no}\n",
+    "when: 2024-01-02\nat: 2024-05-06T07:08:09Z\nbad: 2024-13-45\n",
+    "1: int\n'1': text\n1: again\ntrue: yes\n1.0: float\n",
+    "? [a, b]\n: list key\n",
+    "{x: 1}: mapping key\n",
+    "n: .inf\nm: -.Inf\nnan: .NaN\nhex: 0x1F\noct: 0o17\nsexagesimal: 1:20\nbig: 1_000\n",
+    "tagged: !!str 12\nnumber: !!int '7'\nbinary: !!binary aGVsbG8=\nodd: !custom x\n",
+    "<<: {a: 1}\nb: 2\n",
+    "=: value key\n",
+    "- - - deep\n  - [1, [2, [3]]]\n- {}\n- []\n",
+    "just text\n",
+    "~: null key\n2024-01-02: date key\n",
+    "set: !!set {a, b}\nomap: !!omap [a: 1]\n",
+    "a: " + "[" * (MAX_NESTING + 2) + "]" * (MAX_NESTING + 2) + "\n",
+]
+
+
+@pytest.mark.parametrize("document", YAML_DOCUMENTS)
+def test_yaml_trees_read_in_one_walk_as_pyyaml_reads_them(
+    document: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick reading of an alias-free document gives what the checks and PyYAML give."""
+
+    def read(text: str) -> object:
+        try:
+            return ("value", load_yaml(text, "f.yaml"))
+        except (CardRefused, YamlProblem) as problem:
+            return (type(problem).__name__, str(problem))
+
+    quick = read(document)
+    monkeypatch.setattr(limits, "_tree_value", lambda _loader, _node: limits._SLOW)
+    assert quick == read(document)
+
+
 def test_invalid_yaml_is_a_problem_not_a_crash() -> None:
     with pytest.raises(YamlProblem, match="line"):
         load_yaml("a: [1, 2\nb: c: d\n", "f")
@@ -77,6 +113,47 @@ def test_json_nesting_is_bounded_before_parsing() -> None:
     check_json_depth(
         '{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', "f"
     )
+
+
+def test_json_parsed_first_is_refused_as_the_depth_scan_refuses() -> None:
+    """A text with few brackets is parsed before it is scanned: the refusals stay the scan's."""
+    too_deep = "[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1)
+    cases = {
+        "too deep": too_deep,
+        "too deep, then not JSON": "[" * (MAX_NESTING + 1) + "x",
+        "far too deep for the parser": "[" * 100_000 + "]" * 100_000,
+        "too deep in a key written twice": '{"a": ' + too_deep + ', "a": 1}',
+        "too deep, brackets in strings too": '{"s": "[[{", "v": ' + too_deep + "}",
+    }
+    for name, text in cases.items():
+        with pytest.raises(CardRefused) as refusal:
+            load_json(text, "deep.json")
+        assert refusal.value.reason == f"JSON is nested more than {MAX_NESTING} levels deep", name
+        with pytest.raises(CardRefused) as scanned:
+            check_json_depth(text, "deep.json")
+        assert refusal.value.field == scanned.value.field, name
+    # Brackets inside strings are text, however many.
+    inner = MAX_NESTING - 1  # inside the object: as deep as allowed
+    text = '{"a": "' + "[" * 1000 + '", "b": ' + "[" * inner + "]" * inner + "}"
+    value = load_json(text, "f")
+    assert value["a"] == "[" * 1000
+    with pytest.raises(CardRefused, match="line 1 column 3: not valid JSON"):
+        load_json("[[x", "f")
+
+
+def test_json_with_a_lone_surrogate_escape_is_refused_naming_the_field() -> None:
+    assert load_json('{"a": "\\ud83d\\ude00 \\uD83D\\uDE00"}', "f") == {
+        "a": "\U0001f600 \U0001f600"
+    }
+    for text, field in [
+        ('{"a": {"b": ["ok", "bad \\ud800 here"]}, "c": "\\udfff"}', "a.b[1]"),
+        ('{"a": 1, "k\\uDC00": "value"}', "k\\udc00"),
+        ('["\\ude00\\ud83d"]', "[0]"),
+    ]:
+        with pytest.raises(CardRefused) as refusal:
+            load_json(text, "card.json")
+        assert refusal.value.field == field
+        assert "lone UTF-16 surrogate" in refusal.value.reason
 
 
 def test_json_huge_exponent_is_kept_as_text() -> None:

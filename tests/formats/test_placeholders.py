@@ -12,6 +12,7 @@ from countersign.formats.placeholders import (
     count_placeholders,
     is_template_name,
     placeholder_only,
+    placeholder_value,
 )
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards" / "hf"
@@ -36,6 +37,12 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards" / "hf"
             "Use the code below to get started with the model.\n\n[More Information Needed]",
             "Use the code below to get started with the model.",
         ),
+        # A stock sentence found by its words (any case, spacing or emphasis), not its place.
+        (
+            "- **Recommendations:** **USE THE CODE   BELOW to get started\twith the model.**",
+            "USE THE CODE BELOW to get started with the model.",
+        ),
+        ("**" * 500 + "TBD" + "__" * 500, "TBD"),
     ],
 )
 def test_text_that_is_only_a_placeholder(text: str, placeholder: str) -> None:
@@ -48,11 +55,32 @@ def test_text_that_is_only_a_placeholder(text: str, placeholder: str) -> None:
         "",
         "Routes support tickets.",
         "We use TBD-free data only.",
+        "- Use the code below to get started with the model. " * 3,
         "- **Developed by:** Support Analytics\n- **License:** [More Information Needed]",
     ],
 )
 def test_text_with_content_is_no_placeholder(text: str) -> None:
     assert placeholder_only(text) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "placeholder"),
+    [
+        (
+            "  USERS (both direct   and downstream) should be made aware of the risks, biases and "
+            "limitations of the model.\tMore information needed for further recommendations. ",
+            "USERS (both direct   and downstream) should be made aware of the risks, biases and "
+            "limitations of the model.\tMore information needed for further recommendations.",
+        ),
+        ("Users should be made aware of the risks.", None),
+        ("Carbon", None),
+        ("", None),
+    ],
+)
+def test_a_stock_sentence_is_a_placeholder_in_any_case_and_spacing(
+    value: str, placeholder: str | None
+) -> None:
+    assert placeholder_value(value) == placeholder
 
 
 def test_template_names() -> None:

@@ -60,7 +60,7 @@ def test_a_registry_at_0013_upgrades_and_finds_accented_words_without_their_acce
     if on_server:
         with raw_connection(place) as connection:
             models = connection.execute("SELECT model FROM card_search ORDER BY 1").fetchall()
-        assert models == [("modèle-crédit",), ("plain",)]  # as 0013 indexed them
+        assert models == [("modèle-crédit",), ("plain",)]  # as 0012 indexed them (unfolded)
 
     # Database.open upgrades the registry to the head revision first.
     hits = _search(registry_db, "resume")
@@ -80,5 +80,5 @@ def test_a_registry_at_0013_upgrades_and_finds_accented_words_without_their_acce
         assert accented[0] == "modele-credit"  # only ever indexed, kept folded
         assert "Ranks each résumé; RÉSUMÉ" in accented[1]  # snippets are made from it
         assert "Ranks each resume; RESUME" in accented[2]
-        assert accented[3] == "m"  # each vector still in its row (0013)
+        assert accented[3] == "m"  # each vector still in its row (0012)
         assert plain[2] is None  # nothing to fold: no copy

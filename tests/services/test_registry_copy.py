@@ -9,15 +9,27 @@ import pytest
 
 from countersign.cli import main
 from countersign.services.audit.trail import verify_chain
+from countersign.services.identities.identities import Pkcs12File
+from countersign.services.integrity.registry_check import verify_registry
 from countersign.services.registry import Registry
 from countersign.services.registry_copy import CopyRefused, copy_between
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
+from countersign.services.trust.anchors import TrustAnchors
+from countersign.services.workstation import ServiceOptions, open_services
+from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
 from tests.helpers.postgres import PostgresServer
 from tests.helpers.registry import raw_connection, row_counts
-from tests.helpers.signoff import Workbench, medium_card, table_counts, workbench
+from tests.helpers.signoff import (
+    PASSPHRASE,
+    Workbench,
+    issued_pkcs12,
+    medium_card,
+    table_counts,
+    workbench,
+)
 
-ANA = "ana@example.org"
+ANA, OLGA = "ana@example.org", "olga@example.org"
 
 
 @pytest.fixture
@@ -101,11 +113,72 @@ def test_the_same_model_version_with_other_content_is_refused_by_name(
     assert row_counts(team) == before
 
 
-def test_a_destination_with_other_work_is_refused(
+def test_a_registry_started_on_its_own_is_merged_from_the_first_event(
     laptop: Workbench, team: str, tmp_path: Path
 ) -> None:
     (tmp_path / "other").mkdir()
     with workbench(tmp_path / "other", team) as other:
         other.import_card(medium_card("someone-elses-model", "1.0"))
-    with pytest.raises(CopyRefused, match="holds work that is not in the source"):
+    report = copy_between(str(laptop.path), team)
+    assert report.merged == row_counts(laptop.path)["audit_events"] and report.fork == 0
+    assert "Merged" in report.describe()
+    database = Database.open(team)
+    try:
+        registry = Registry(database)
+        assert registry.model("credit-scorer").status == "approved"
+        assert registry.model("someone-elses-model").status == "submitted"
+        with database.read() as session:
+            assert verify_chain(session).ok and verify_signoffs(session).ok
+    finally:
+        database.dispose()
+
+
+def test_a_registry_founded_by_another_officer_is_refused(
+    laptop: Workbench, team: str, tmp_path: Path
+) -> None:
+    (tmp_path / "other").mkdir()
+    with workbench(tmp_path / "other", team) as other:
+        other.person("olga@example.org", "officer")
+        other.import_card(medium_card("someone-elses-model", "1.0"))
+    before = row_counts(team)
+    with pytest.raises(
+        CopyRefused,
+        match=r"the merge into .* does not verify, nothing was copied: .*founded the registry "
+        r"again while olga@example.org was its officer",
+    ):
         copy_between(str(laptop.path), team)
+    assert row_counts(team) == before
+
+
+def test_a_fresh_registry_of_the_same_officer_credential_is_merged(
+    team: str, tmp_path: Path
+) -> None:
+    credential = tmp_path / "olga.p12"
+    credential.write_bytes(issued_pkcs12(OLGA, b"p12 password", common_name="Olga Officer")[0])
+    with installed(MemoryKeyring()) as backend:
+        assert isinstance(backend, MemoryKeyring)
+        for name, db in (("team", team), ("laptop", str(tmp_path / "laptop.sqlite3"))):
+            options = ServiceOptions(keyring=backend, actor=name, key_rounds=TEST_ROUNDS)
+            (tmp_path / name).mkdir()
+            with open_services(db, options) as services:
+                bench = Workbench(tmp_path / name, services, backend)
+                bench.identities.import_pkcs12(
+                    Pkcs12File(credential, "p12 password"), PASSPHRASE, "officer"
+                )
+                bench.founder = bench.identities.unlock(OLGA, PASSPHRASE)
+                bench.import_card(medium_card(f"{name}-model", "1.0"))
+                if name == "laptop":
+                    bench.person(ANA, "approver")
+                    bench.sign(ANA, model="laptop-model", comment="Signed offline.")
+    report = copy_between(str(tmp_path / "laptop.sqlite3"), team)
+    assert report.fork == 0 and report.merged > 0
+    database = Database.open(team)
+    try:
+        registry = Registry(database)
+        assert registry.model("laptop-model").status == "approved"
+        assert registry.model("team-model").status == "submitted"
+        with database.read() as session:
+            check = verify_registry(session, TrustAnchors())
+            assert check.ok, [*check.lines()]
+    finally:
+        database.dispose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import lzma
+import re
 import stat
 import struct
 import zipfile
@@ -67,6 +68,7 @@ _SMALL_LIMITS = {
     SIGNER_NAME: MAX_SIGNER_BYTES,
 }
 _READ_CHUNK = 1 * MiB
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _READABLE_METHODS = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 )
@@ -150,7 +152,7 @@ def unsafe_path_reason(name: str, *, folder: bool = False) -> str | None:
         return "the path is empty"
     if len(name) > MAX_PATH_CHARS:
         return f"the path is longer than {MAX_PATH_CHARS} characters"
-    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+    if _CONTROL.search(name):
         return "the path holds control characters"
     if "\\" in name:
         return "the path holds a backslash; paths in a bundle use '/' and stay inside it"
@@ -173,6 +175,8 @@ def refuse(file_name: str, field: str, reason: str) -> NoReturn:
 
 def shown(name: str) -> str:
     """A name fit for a message: control characters made visible."""
+    if name.isprintable():
+        return name
     return "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in name)
 
 

@@ -13,7 +13,7 @@ kept folded.  ``body`` is what snippets are made from: it is kept as written,
 and ``body_folded`` holds its folded text when that differs (a card with an
 accent), which the ``tsvector`` is computed from.  The existing rows are folded
 here and every ``tsvector`` computed again (the table rewritten, each vector in
-its row as migration 0013 left it).  SQLite's registry is untouched.
+its row as migration 0012 left it).  SQLite's registry is untouched.
 """
 
 from __future__ import annotations

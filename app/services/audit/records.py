@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.models.tables import AuditEvent, Bundle
+from countersign.models.tables import AuditEvent, Bundle, MergedEvent
 from countersign.models.vocabulary import AuditObject
-from countersign.services.audit.trail import ChainReport, list_events, verify_chain
+from countersign.services.audit.trail import ChainReport, list_events, model_events, verify_chain
 from countersign.services.storage.database import Database
 
 PAGE_SIZE = 200
@@ -44,6 +44,14 @@ class AuditRecord:
     """The details as a read-only mapping (empty when the stored text is no JSON object)."""
     bundle_file: str = ""
     """The file name of the bundle the event names (``details["bundle"]``), when known."""
+    merged_by: int | None = None
+    """For work merged from another registry: the event of this registry that brought it
+    (``id`` is then the event's id in the registry it was made in)."""
+
+    @property
+    def position(self) -> int:
+        """Where the event stands in this registry's chain (what pages go on from)."""
+        return self.id if self.merged_by is None else self.merged_by
 
 
 def parse_details(details_json: str) -> Mapping[str, Any]:
@@ -55,7 +63,7 @@ def parse_details(details_json: str) -> Mapping[str, Any]:
     return MappingProxyType(value if isinstance(value, dict) else {})
 
 
-def records_of(session: Session, events: Iterable[AuditEvent]) -> list[AuditRecord]:
+def records_of(session: Session, events: Iterable[AuditEvent | MergedEvent]) -> list[AuditRecord]:
     """Events as plain records, the bundle files they name read in one query."""
     rows = list(events)
     details = [parse_details(event.details_json) for event in rows]
@@ -87,12 +95,13 @@ def records_of(session: Session, events: Iterable[AuditEvent]) -> list[AuditReco
             prev_hash=event.prev_hash,
             details=detail,
             bundle_file=files.get(_bundle_sha(event, detail), ""),
+            merged_by=event.segment if isinstance(event, MergedEvent) else None,
         )
         for event, detail in zip(rows, details, strict=True)
     ]
 
 
-def _bundle_sha(event: AuditEvent, details: Mapping[str, Any]) -> str:
+def _bundle_sha(event: AuditEvent | MergedEvent, details: Mapping[str, Any]) -> str:
     if event.object_type == AuditObject.BUNDLE:
         return event.object_id
     value = details.get("bundle")
@@ -120,6 +129,16 @@ class AuditTrail:
                 list_events(
                     session, model_name=model_name, action=action, after_id=after_id, limit=limit
                 ),
+            )
+
+    def model_history(
+        self, model_name: str, *, after_id: int = 0, limit: int = PAGE_SIZE
+    ) -> list[AuditRecord]:
+        """A model's events after position ``after_id``, with work merged into it from other
+        registries (each marked with the event that merged it; page on by ``position``)."""
+        with self.database.read() as session:
+            return records_of(
+                session, model_events(session, model_name, after_id=after_id, limit=limit)
             )
 
     def event(self, event_id: int) -> AuditRecord | None:

@@ -14,12 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.orm import Session
 
 from countersign.models.card import canonical_json
-from countersign.models.tables import AuditEvent
+from countersign.models.tables import AuditEvent, MergedEvent
 from countersign.models.vocabulary import AuditAction, AuditObject
+from countersign.services.audit.seal import MergeSeal, read_seal
+from countersign.services.counting import counted
+from countersign.services.storage import dialect
 from countersign.services.storage.database import utc_now
 
 GENESIS_HASH = "0" * 64
@@ -37,6 +40,8 @@ class EventDraft:
     details: dict[str, Any] = field(default_factory=dict)
     model_name: str = ""
 
+
+_TABLE = cast(Table, AuditEvent.__table__).name
 
 _SEALED = (
     "id",
@@ -67,52 +72,57 @@ def append_events(session: Session, drafts: Iterable[EventDraft]) -> list[int]:
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
     last_id, prev_hash = (tail[0], tail[1]) if tail else (0, GENESIS_HASH)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    at = utc_now()  # the events of one transaction are made at once
     for draft in drafts:
         last_id += 1
-        at = utc_now()
-        details_json = canonical_json(draft.details)
         row: dict[str, Any] = {
             "id": last_id,
             "at": at,
             "actor": draft.actor,
-            "action": draft.action,
-            "object_type": draft.object_type,
+            "action": str(draft.action),
+            "object_type": str(draft.object_type),
             "object_id": draft.object_id,
             "model_name": draft.model_name,
-            "details_json": details_json,
+            "details_json": canonical_json(draft.details),
             "prev_hash": prev_hash,
         }
-        digest = row["hash"] = event_hash(row)
-        rows.append(row)
-        prev_hash = digest
-    if rows:
-        session.connection().execute(insert(cast(Table, AuditEvent.__table__)), rows)
-    return [row["id"] for row in rows]
+        prev_hash = event_hash(row)
+        rows.append((*(row[name] for name in _SEALED), prev_hash))
+    dialect.insert_many(session.connection(), _TABLE, (*_SEALED, "hash"), rows)
+    return [row[0] for row in rows]
 
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The result of walking the audit chain."""
+    """The result of walking the audit chain (and the segments merged into it)."""
 
     ok: bool
     events: int
     first_broken: int | None = None
     reason: str = ""
+    merged: int = 0
+    """Events of other registries kept verbatim in merged segments, verified with the chain."""
 
     def describe(self) -> str:
         """One sentence for the officer."""
         if self.ok:
-            return f"Audit chain intact: {self.events} events verified."
+            merged = (
+                f", and {counted(self.merged, 'event')} of work merged from other registries"
+                if self.merged
+                else ""
+            )
+            return f"Audit chain intact: {self.events} events verified{merged}."
         return f"Audit chain BROKEN at event {self.first_broken}: {self.reason}"
 
 
 def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
-    """Walk every event in order and check ids, links and hashes."""
+    """Walk every event in order and check ids, links and hashes; then every merged segment."""
     expected_id = 1
     prev_hash = GENESIS_HASH
     count = 0
     last_seen = 0
+    merges: list[tuple[int, str]] = []
     while True:
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.id > last_seen).order_by(AuditEvent.id).limit(batch)
@@ -127,11 +137,100 @@ def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
             expected_id = event.id + 1
             prev_hash = event.hash
             last_seen = event.id
+            if event.action == AuditAction.REGISTRY_MERGED:
+                merges.append((event.id, event.details_json))
         session.expunge_all()
-    return ChainReport(ok=True, events=count)
+    return _verify_segments(session, merges, count)
 
 
-def _problem(event: AuditEvent, expected_id: int, prev_hash: str) -> str:
+def _verify_segments(session: Session, merges: list[tuple[int, str]], count: int) -> ChainReport:
+    """Each merged segment: linked from its fork, every hash recomputed, ending at its sealed head."""
+    seals: dict[int, MergeSeal] = {}
+    merged = 0
+    for merge_id, details_json in merges:
+        seal = read_seal(_details(details_json))
+        problem = (
+            "its seal is unreadable"
+            if seal is None
+            else _fork_problem(session, merge_id, seal, seals)
+        )
+        if not problem and seal is not None:
+            problem = _segment_problem(session, merge_id, seal)
+        if problem:
+            return ChainReport(
+                ok=False,
+                events=count,
+                first_broken=merge_id,
+                reason=f"the work it merged does not verify: {problem}",
+            )
+        assert seal is not None
+        seals[merge_id] = seal
+        merged += seal.events
+    stray = session.scalars(
+        select(MergedEvent.segment).where(MergedEvent.segment.not_in(list(seals) or [0])).limit(1)
+    ).first()
+    if stray is not None:
+        return ChainReport(
+            ok=False,
+            events=count,
+            first_broken=stray,
+            reason="merged events name it as their merge, but it merged nothing (added outside "
+            "Countersign)",
+        )
+    return ChainReport(ok=True, events=count, merged=merged)
+
+
+def _fork_problem(
+    session: Session, merge_id: int, seal: MergeSeal, seals: dict[int, MergeSeal]
+) -> str:
+    fork = seal.fork
+    if seal.continues is not None:
+        earlier = seals.get(seal.continues)
+        if earlier is None or seal.continues >= merge_id:
+            return f"it continues event {seal.continues}, which merged nothing before it"
+        if earlier.head != fork:
+            return f"it does not continue where the work merged by event {seal.continues} ended"
+        return ""
+    if fork.seq >= merge_id:
+        return f"it claims to fork at event {fork.seq}, which comes after it"
+    found = (
+        GENESIS_HASH
+        if fork.seq == 0
+        else session.scalar(select(AuditEvent.hash).where(AuditEvent.id == fork.seq))
+    )
+    if found != fork.hash:
+        return f"it forks at event {fork.seq} with another hash than this chain's"
+    return ""
+
+
+def _segment_problem(session: Session, merge_id: int, seal: MergeSeal) -> str:
+    expected, prev_hash, count = seal.fork.seq + 1, seal.fork.hash, 0
+    rows = session.scalars(
+        select(MergedEvent).where(MergedEvent.segment == merge_id).order_by(MergedEvent.id)
+    )
+    for row in rows:
+        problem = _problem(row, expected, prev_hash)
+        if problem:
+            return f"merged event {row.id}: {problem}"
+        expected, prev_hash, count = row.id + 1, row.hash, count + 1
+    if count != seal.events or expected - 1 != seal.head.seq or prev_hash != seal.head.hash:
+        return (
+            f"it sealed {seal.events} events ending at event {seal.head.seq} "
+            f"({seal.head.hash[:16]}…), but {count} are kept, ending at event {expected - 1} "
+            f"({prev_hash[:16]}…): merged events were removed, added or changed"
+        )
+    return ""
+
+
+def _details(details_json: str) -> dict[str, Any]:
+    try:
+        value = json.loads(details_json)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _problem(event: AuditEvent | MergedEvent, expected_id: int, prev_hash: str) -> str:
     if event.id != expected_id:
         return f"events {expected_id} to {event.id - 1} are missing (removed from the trail)"
     if event.prev_hash != prev_hash:
@@ -142,13 +241,9 @@ def _problem(event: AuditEvent, expected_id: int, prev_hash: str) -> str:
     return ""
 
 
-def event_details(event: AuditEvent) -> dict[str, Any]:
+def event_details(event: AuditEvent | MergedEvent) -> dict[str, Any]:
     """The details of an event as a dict (empty when unreadable)."""
-    try:
-        value = json.loads(event.details_json)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    return _details(event.details_json)
 
 
 def list_events(
@@ -159,10 +254,53 @@ def list_events(
     after_id: int = 0,
     limit: int = 1000,
 ) -> list[AuditEvent]:
-    """Events in chain order, optionally for one model or of one action, paged by id."""
+    """Events of this registry's chain in order, optionally for one model or of one action,
+    paged by id (work merged from other registries: :func:`model_events`)."""
     query = select(AuditEvent).where(AuditEvent.id > after_id)
     if model_name is not None:
         query = query.where(AuditEvent.model_name == model_name)
     if action is not None:
         query = query.where(AuditEvent.action == action)
     return list(session.scalars(query.order_by(AuditEvent.id).limit(limit)))
+
+
+def model_events(
+    session: Session,
+    model_name: str,
+    *,
+    action: str | None = None,
+    after_id: int = 0,
+    limit: int = 1000,
+) -> list[AuditEvent | MergedEvent]:
+    """A model's events in chain order, with the work merged into it from other registries.
+
+    The merged events about the model come just before the ``registry.merged`` event
+    that brought them (which follows them unless only one action is asked); page on
+    with :func:`event_position`.
+    """
+    wanted = AuditEvent.model_name == model_name
+    if action is not None:
+        wanted = and_(wanted, AuditEvent.action == action)
+    query = select(AuditEvent).where(
+        AuditEvent.id > after_id, or_(wanted, AuditEvent.action == AuditAction.REGISTRY_MERGED)
+    )
+    out: list[AuditEvent | MergedEvent] = []
+    for event in session.scalars(query.order_by(AuditEvent.id).limit(limit)):
+        if event.action != AuditAction.REGISTRY_MERGED:
+            out.append(event)
+            continue
+        merged = select(MergedEvent).where(
+            MergedEvent.segment == event.id, MergedEvent.model_name == model_name
+        )
+        if action is not None:
+            merged = merged.where(MergedEvent.action == action)
+        found = list(session.scalars(merged.order_by(MergedEvent.id)))
+        out += found
+        if found and action is None:
+            out.append(event)
+    return out
+
+
+def event_position(event: AuditEvent | MergedEvent) -> int:
+    """Where an event stands in this registry's chain: a merged event at the event that merged it."""
+    return event.segment if isinstance(event, MergedEvent) else event.id

@@ -315,7 +315,15 @@ def _revoked(record: AuditRecord) -> str:
     )
 
 
+def _merged(record: AuditRecord) -> str:
+    source = _text(record.details, "source") or "another registry"
+    events = record.details.get("events")
+    count = counted(events, "event") if isinstance(events, int) else "the events"
+    return f"{record.actor} merged {count} of work done in {source} (verified, kept verbatim)"
+
+
 _SENTENCES: dict[AuditAction, Callable[[AuditRecord], str]] = {
+    AuditAction.REGISTRY_MERGED: _merged,
     AuditAction.STAGES_SET: _stages_set,
     AuditAction.MODEL_CLASSIFIED: _classified,
     AuditAction.APPROVAL_REVOKED: _revoked,

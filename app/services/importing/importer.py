@@ -10,6 +10,7 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -39,10 +40,11 @@ from countersign.services.importing.plan import (
 )
 from countersign.services.importing.workers import (
     CardJob,
+    CardReaders,
     ParsedCard,
     Reading,
+    collector_paused,
     parse_card,
-    parse_in_workers,
     worker_count,
 )
 from countersign.services.progress import Cancelled, Progress, no_progress
@@ -111,6 +113,20 @@ class Importer:
         """The certificates trusted here to check teams' model signatures (read at each plan)."""
         self.workers = workers
         """Worker processes reading a large bundle's cards (0: read in this process)."""
+        self._readers: CardReaders | None = None
+        self._stop_readers = weakref.finalize(self, _close_readers, [])
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started (they are kept between bundles)."""
+        self._stop_readers()
+
+    def _card_readers(self, count: int) -> CardReaders:
+        """The worker processes, ``count`` of them (started when first needed, then kept)."""
+        if self._readers is None or self._readers.count != count:
+            self._stop_readers()
+            self._readers = CardReaders(count)
+            self._stop_readers = weakref.finalize(self, _close_readers, [self._readers])
+        return self._readers
 
     def import_file(
         self,
@@ -148,7 +164,7 @@ class Importer:
         from countersign.formats.bundle import open_bundle
 
         try:
-            with time_limit(self.read_seconds) as on_time:
+            with collector_paused(), time_limit(self.read_seconds) as on_time:
                 if is_bundle:
                     report(0, 1, f"Checking bundle {path.name}")
                     bundle = open_bundle(path)
@@ -219,7 +235,7 @@ class Importer:
                 _check_bundle_names(bundle, index)
                 yield parse_card(job)
             return
-        with closing(parse_in_workers(jobs, reading)) as parsed:
+        with closing(self._card_readers(reading.workers).read(jobs, reading)) as parsed:
             for index in range(len(jobs)):
                 reading.check()
                 _check_bundle_names(bundle, index)
@@ -419,6 +435,12 @@ def _canonical(read: ReadCard) -> tuple[str, str, str]:
 
 def _never() -> bool:
     return False
+
+
+def _close_readers(readers: list[CardReaders]) -> None:
+    """Stop an importer's worker processes (when it is closed, or collected)."""
+    for each in readers:
+        each.close()
 
 
 def _planned(

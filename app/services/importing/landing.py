@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from countersign.models.tables import Attachment, Bundle, CardVersion, Model, Review
 from countersign.models.vocabulary import OPEN_STATUSES, AuditAction, AuditObject, CardStatus
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 _CHUNK = 500
 """Ids per IN (...) list: well under SQLite's bound-parameter limit."""
 
-_T = TypeVar("_T")
+_CHUNK_IDS: BindParameter[Any] = bindparam("chunk", expanding=True)
+"""The ``IN (...)`` list of a chunk, sent as one parameter (not one bound object per value)."""
 
 _models = cast(Table, Model.__table__)
 _versions = cast(Table, CardVersion.__table__)
@@ -97,7 +99,7 @@ def _imported_event(plan: ImportPlan, cv_id: int, card: PlannedCard, actor: str)
 
 def model_files_json(card: PlannedCard) -> str:
     """The model files a card version names, as stored (``artifacts_json``)."""
-    return json.dumps(card.artifacts, ensure_ascii=False)
+    return json.dumps(card.artifacts, ensure_ascii=False) if card.artifacts else "[]"
 
 
 @dataclass(frozen=True)
@@ -134,37 +136,35 @@ class _Landing:
         names = sorted({card.model for card in new})
         ids: dict[str, int] = {}
         for chunk in _chunks(names):
-            query = select(_models.c.name, _models.c.id).where(_models.c.name.in_(chunk))
-            ids.update({row.name: row.id for row in self.connection.execute(query)})
-        created: dict[str, dict[str, Any]] = {}
+            query = select(_models.c.name, _models.c.id).where(_models.c.name.in_(_CHUNK_IDS))
+            ids.update({row.name: row.id for row in self.connection.execute(query, chunk)})
+        created: dict[str, tuple[Any, ...]] = {}
         for card in new:
             if card.model in ids or card.model in created:
                 continue
-            created[card.model] = {
-                "name": card.model,
-                "team": self.plan.team,
-                "risk_tier": card.read.card.risk_rating if card.read else "",
-                "created_at": self.now,
-                "last_activity": self.now,
-                "latest_version": "",
-                "status": CardStatus.SUBMITTED,
-                "version_count": 0,
-            }
-        if created:
-            rows = list(created.values())
-            new_ids = _insert_rows(
-                self.connection, _models, rows, lambda row: (row["name"],), (_models.c.name,)
+            risk_tier = card.read.card.risk_rating if card.read else ""
+            created[card.model] = (
+                card.model,
+                self.plan.team,
+                risk_tier,
+                self.now,
+                self.now,
+                "",
+                CardStatus.SUBMITTED.value,
+                0,
             )
-            for row, model_id in zip(rows, new_ids, strict=True):
-                ids[row["name"]] = model_id
+        if created:
+            rows = _Rows(_models, _MODEL_COLUMNS, list(created.values()), ("name",))
+            for row, model_id in zip(rows.values, _insert_rows(self.connection, rows), strict=True):
+                ids[row[0]] = model_id
                 self.events.append(
                     EventDraft(
                         AuditAction.MODEL_CREATED,
                         AuditObject.MODEL,
                         str(model_id),
                         self.actor,
-                        {"team": row["team"], "risk_tier": row["risk_tier"]},
-                        model_name=row["name"],
+                        {"team": row[1], "risk_tier": row[2]},
+                        model_name=row[0],
                     )
                 )
         return ids
@@ -174,41 +174,32 @@ class _Landing:
     ) -> Sequence[int]:
         """Insert the new card versions, numbered in each model's order; their ids."""
         next_seq = _next_seqs(self.connection, set(model_ids.values()))
-        rows: list[dict[str, Any]] = []
+        status = CardStatus.SUBMITTED.value
+        values: list[tuple[Any, ...]] = []
         for card in new:
             assert card.read is not None, "a new card version always has its card"
             model_id = model_ids[card.model]
             next_seq[model_id] = next_seq.get(model_id, 0) + 1
-            rows.append(
-                {
-                    "model_id": model_id,
-                    "version": card.version,
-                    "seq": next_seq[model_id],
-                    "canonical_json": card.canonical_json,
-                    "sha256": card.sha256,
-                    "original": card.original,
-                    "original_name": card.file,
-                    "source_format": card.read.source_format,
-                    "warnings_json": json.dumps(
-                        [
-                            {"field": w.field, "message": w.message, "where": w.place}
-                            for w in card.warnings
-                        ],
-                        ensure_ascii=False,
-                    ),
-                    "status": CardStatus.SUBMITTED,
-                    "artifacts_json": model_files_json(card),
-                    "bundle_id": bundle_id,
-                    "imported_at": self.now,
-                    "imported_by": self.actor,
-                }
+            values.append(
+                (
+                    model_id,
+                    card.version,
+                    next_seq[model_id],
+                    card.canonical_json,
+                    card.sha256,
+                    card.original,
+                    card.file,
+                    card.read.source_format,
+                    _warnings_json(card),
+                    status,
+                    model_files_json(card),
+                    bundle_id,
+                    self.now,
+                    self.actor,
+                )
             )
         return _insert_rows(
-            self.connection,
-            _versions,
-            rows,
-            lambda row: (row["model_id"], row["version"]),
-            (_versions.c.model_id, _versions.c.version),
+            self.connection, _Rows(_versions, _VERSION_COLUMNS, values, ("model_id", "version"))
         )
 
     def supersede_and_refresh(
@@ -226,8 +217,9 @@ class _Landing:
         for chunk in _chunks([cv_id for cv_id, _, _ in touched.superseded]):
             self.connection.execute(
                 update(_versions)
-                .where(_versions.c.id.in_(chunk))
-                .values(status=CardStatus.SUPERSEDED)
+                .where(_versions.c.id.in_(_CHUNK_IDS))
+                .values(status=CardStatus.SUPERSEDED),
+                chunk,
             )
         self._supersede_open_reviews(touched)
         names = touched.names
@@ -245,39 +237,56 @@ class _Landing:
         self._refresh_models(touched)
 
     def _touched(self, latest: dict[int, tuple[int, PlannedCard]]) -> _Touched:
-        """The models ``latest`` touches: open older versions, version counts, stored columns."""
-        latest_ids = {cv_id for cv_id, _ in latest.values()}
+        """The models ``latest`` touches: open older versions, version counts, stored columns.
+
+        Read from the indexes alone where it can be (each model's versions from
+        the model index, which of them are open from the status index): a card
+        version's status is stored after its card text, which a row read would
+        walk through.
+        """
         touched = _Touched(latest, [], {}, {})
+        model_of: dict[int, int] = {}
         for chunk in _chunks(sorted(latest)):
-            rows = self.connection.execute(
-                select(_versions.c.id, _versions.c.model_id, _versions.c.version).where(
-                    _versions.c.model_id.in_(chunk), _versions.c.status.in_(OPEN_STATUSES)
-                )
+            query = select(_versions.c.id, _versions.c.model_id).where(
+                _versions.c.model_id.in_(_CHUNK_IDS)
             )
-            touched.superseded.extend(
-                (r.id, r.model_id, r.version) for r in rows if r.id not in latest_ids
-            )
-            touched.counts.update(
-                {
-                    row[0]: row[1]
-                    for row in self.connection.execute(
-                        select(_versions.c.model_id, func.count())
-                        .where(_versions.c.model_id.in_(chunk))
-                        .group_by(_versions.c.model_id)
-                    )
-                }
-            )
+            for cv_id, model_id in self.connection.execute(query, chunk):
+                model_of[cv_id] = model_id
+                touched.counts[model_id] = touched.counts.get(model_id, 0) + 1
             touched.current.update(
                 {
                     row.id: (row.risk_tier, row.team)
                     for row in self.connection.execute(
                         select(_models.c.id, _models.c.risk_tier, _models.c.team).where(
-                            _models.c.id.in_(chunk)
-                        )
+                            _models.c.id.in_(_CHUNK_IDS)
+                        ),
+                        chunk,
                     )
                 }
             )
+        latest_ids = {cv_id for cv_id, _ in latest.values()}
+        still_open = self._open_among(sorted(set(model_of) - latest_ids))
+        for chunk in _chunks(still_open):
+            rows = self.connection.execute(
+                select(_versions.c.id, _versions.c.version).where(_versions.c.id.in_(_CHUNK_IDS)),
+                chunk,
+            )
+            touched.superseded.extend((r.id, model_of[r.id], r.version) for r in rows)
         return touched
+
+    def _open_among(self, ids: Sequence[int]) -> list[int]:
+        """Those of the card versions ``ids`` still open to sign-off, in id order."""
+        found: list[int] = []
+        for chunk in _chunks(ids):
+            found.extend(
+                self.connection.execute(
+                    select(_versions.c.id).where(
+                        _versions.c.status.in_(OPEN_STATUSES), _versions.c.id.in_(_CHUNK_IDS)
+                    ),
+                    chunk,
+                ).scalars()
+            )
+        return sorted(found)
 
     def _supersede_open_reviews(self, touched: _Touched) -> None:
         """Close the open review rounds of superseded card versions as superseded too."""
@@ -288,16 +297,18 @@ class _Landing:
                 (row.id, row.card_version_id)
                 for row in self.connection.execute(
                     select(_reviews.c.id, _reviews.c.card_version_id).where(
-                        _reviews.c.card_version_id.in_(chunk),
+                        _reviews.c.card_version_id.in_(_CHUNK_IDS),
                         _reviews.c.status == CardStatus.IN_REVIEW,
-                    )
+                    ),
+                    chunk,
                 )
             )
         for chunk in _chunks([review_id for review_id, _ in open_reviews]):
             self.connection.execute(
                 update(_reviews)
-                .where(_reviews.c.id.in_(chunk))
-                .values(status=CardStatus.SUPERSEDED, closed_at=self.now)
+                .where(_reviews.c.id.in_(_CHUNK_IDS))
+                .values(status=CardStatus.SUPERSEDED, closed_at=self.now),
+                chunk,
             )
         names = touched.names
         for review_id, cv_id in open_reviews:
@@ -321,32 +332,28 @@ class _Landing:
             risk, team = touched.current[model_id]
             stated_risk = card.read.card.risk_rating if card.read else ""
             refresh.append(
-                {
-                    "b_id": model_id,
-                    "b_latest": card.version,
-                    "b_count": touched.counts.get(model_id, 0),
-                    "b_risk": stated_risk or risk,
-                    "b_team": self.plan.team or team,
-                }
+                (
+                    card.version,
+                    CardStatus.SUBMITTED.value,
+                    touched.counts.get(model_id, 0),
+                    stated_risk or risk,
+                    self.plan.team or team,
+                    self.now,
+                    model_id,
+                )
             )
-        self.connection.execute(
-            update(_models)
-            .where(_models.c.id == bindparam("b_id"))
-            .values(
-                latest_version=bindparam("b_latest"),
-                status=CardStatus.SUBMITTED,
-                version_count=bindparam("b_count"),
-                risk_tier=bindparam("b_risk"),
-                team=bindparam("b_team"),
-                last_activity=self.now,
-            ),
+        dialect.update_many(
+            self.connection,
+            _models.name,
+            ("latest_version", "status", "version_count", "risk_tier", "team", "last_activity"),
             refresh,
         )
 
 
-def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+def _chunks(items: Sequence[Any]) -> Iterator[dict[str, list[Any]]]:
+    """``items`` in lists of :data:`_CHUNK`, each as the parameters of :data:`_CHUNK_IDS`."""
     for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+        yield {"chunk": list(items[start : start + _CHUNK])}
 
 
 def _bundle_event(plan: ImportPlan, bundle: OpenedBundle, actor: str) -> EventDraft:
@@ -387,28 +394,73 @@ def _insert_bundle(connection: Connection, bundle: OpenedBundle, now: str, actor
     return int(connection.execute(insert(table).returning(table.c.id), row).scalar_one())
 
 
-def _insert_rows(
-    connection: Connection,
-    table: Table,
-    rows: list[dict[str, Any]],
-    key_of: Callable[[dict[str, Any]], tuple[Any, ...]],
-    key_columns: tuple[Any, ...],
-) -> list[int]:
+@dataclass(frozen=True)
+class _Rows:
+    """New rows of one table: each its values in ``columns``' order, and its unique key."""
+
+    table: Table
+    columns: tuple[str, ...]
+    values: list[tuple[Any, ...]]
+    key: tuple[str, ...]
+
+
+_MODEL_COLUMNS = (
+    "name",
+    "team",
+    "risk_tier",
+    "created_at",
+    "last_activity",
+    "latest_version",
+    "status",
+    "version_count",
+)
+
+_VERSION_COLUMNS = (
+    "model_id",
+    "version",
+    "seq",
+    "canonical_json",
+    "sha256",
+    "original",
+    "original_name",
+    "source_format",
+    "warnings_json",
+    "status",
+    "artifacts_json",
+    "bundle_id",
+    "imported_at",
+    "imported_by",
+)
+
+
+def _insert_rows(connection: Connection, rows: _Rows) -> list[int]:
     """Insert ``rows`` in one ``executemany``; their new ids, in the order of ``rows``.
 
     ``INSERT … RETURNING`` in parameter order makes SQLAlchemy send SQLite one
     statement per row; a plain ``executemany`` and one query for the ids of the
-    rows past the old highest id (matched on their unique ``key_columns``) is a
+    rows past the old highest id (matched on their unique ``key``) is a
     fraction of that.  Writers take turns (SQLite's write lock, PostgreSQL's
     advisory lock), and the keys are unique, so the ids are exactly these rows'.
     """
+    table = rows.table
     before = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    connection.execute(insert(table), rows)
+    dialect.insert_many(connection, table.name, rows.columns, rows.values)
+    key_columns = [table.c[name] for name in rows.key]
     found = {
         tuple(row[1:]): row[0]
         for row in connection.execute(select(table.c.id, *key_columns).where(table.c.id > before))
     }
-    return [found[key_of(row)] for row in rows]
+    at = [rows.columns.index(name) for name in rows.key]
+    return [found[tuple(values[i] for i in at)] for values in rows.values]
+
+
+def _warnings_json(card: PlannedCard) -> str:
+    if not card.warnings:
+        return "[]"
+    return json.dumps(
+        [{"field": w.field, "message": w.message, "where": w.place} for w in card.warnings],
+        ensure_ascii=False,
+    )
 
 
 def _next_seqs(connection: Connection, model_ids: set[int]) -> dict[int, int]:
@@ -416,8 +468,9 @@ def _next_seqs(connection: Connection, model_ids: set[int]) -> dict[int, int]:
     for chunk in _chunks(sorted(model_ids)):
         rows = connection.execute(
             select(_versions.c.model_id, func.max(_versions.c.seq))
-            .where(_versions.c.model_id.in_(chunk))
-            .group_by(_versions.c.model_id)
+            .where(_versions.c.model_id.in_(_CHUNK_IDS))
+            .group_by(_versions.c.model_id),
+            chunk,
         )
         seqs.update({row[0]: row[1] for row in rows})
     return seqs
@@ -425,16 +478,20 @@ def _next_seqs(connection: Connection, model_ids: set[int]) -> dict[int, int]:
 
 def _insert_attachments(connection: Connection, new: list[PlannedCard], ids: Sequence[int]) -> None:
     rows = [
-        {
-            "card_version_id": cv_id,
-            "path": attachment.path,
-            "media_type": attachment.media_type,
-            "sha256": hashlib.sha256(attachment.content).hexdigest(),
-            "size": len(attachment.content),
-            "content": attachment.content,
-        }
+        (
+            cv_id,
+            attachment.path,
+            attachment.media_type,
+            hashlib.sha256(attachment.content).hexdigest(),
+            len(attachment.content),
+            attachment.content,
+        )
         for cv_id, card in zip(ids, new, strict=True)
         for attachment in card.attachments
     ]
-    if rows:
-        connection.execute(insert(cast(Table, Attachment.__table__)), rows)
+    dialect.insert_many(
+        connection,
+        cast(Table, Attachment.__table__).name,
+        ("card_version_id", "path", "media_type", "sha256", "size", "content"),
+        rows,
+    )

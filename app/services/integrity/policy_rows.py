@@ -13,23 +13,16 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from countersign.models.tables import AuditEvent, MetricPolicyRecord
-from countersign.models.vocabulary import AuditAction, AuditObject
-from countersign.services.audit.trail import event_details
+from countersign.models.tables import MetricPolicyRecord
 
 
-def policy_problems(session: Session) -> list[str]:
-    """One sentence per stored policy version that its events do not account for."""
-    recorded: dict[str, tuple[int, str]] = {}
-    for event in session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.object_type == AuditObject.METRIC_POLICY,
-            AuditEvent.action.in_((AuditAction.POLICY_IMPORTED, AuditAction.POLICY_REPLACED)),
-        )
-        .order_by(AuditEvent.id)
-    ):
-        recorded[event.object_id] = (event.id, str(event_details(event).get("sha256", "")))
+def policy_problems(session: Session, recorded: dict[str, tuple[str, str]]) -> list[str]:
+    """One sentence per stored policy version that its events do not account for.
+
+    ``recorded``: per policy version (``version N``), the event that imported it last
+    (named: ``event 12``) and the SHA-256 it recorded, as the trail's walk found them.
+    """
+    recorded = dict(recorded)
     problems: list[str] = []
     for row in session.scalars(select(MetricPolicyRecord).order_by(MetricPolicyRecord.version)):
         name = f"version {row.version}"
@@ -41,10 +34,10 @@ def policy_problems(session: Session) -> list[str]:
             )
         elif content != row.sha256 or row.sha256 != found[1]:
             problems.append(
-                f"metric policy {name}: its content is not the one imported (event {found[0]})"
+                f"metric policy {name}: its content is not the one imported ({found[0]})"
             )
     problems.extend(
-        f"event {event_id}: it records metric policy {name}, which is not in the registry (removed)"
+        f"{event_id}: it records metric policy {name}, which is not in the registry (removed)"
         for name, (event_id, _sha) in recorded.items()
     )
     return problems

@@ -25,6 +25,7 @@ head is.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 from collections.abc import Iterator
@@ -40,10 +41,12 @@ from countersign.models.tables import (
     AuditEvent,
     CardVersion,
     Identity,
+    MergedEvent,
     Model,
     Signature,
 )
 from countersign.models.vocabulary import AuditAction, CardStatus, Decision, Role
+from countersign.services.audit.seal import read_seal
 from countersign.services.audit.trail import (
     GENESIS_HASH,
     ChainReport,
@@ -154,14 +157,14 @@ def verify_registry(
     chain = verify_chain(session)
     walk = _Walk(anchors)
     walk.run(session)
-    problems = [f"event {event}: {text}" for event, text in walk.problems]
+    problems = [f"{event}: {text}" for event, text in walk.problems]
     problems += _card_versions(session, walk)
     problems += _identities(session, walk)
-    problems += policy_problems(session)
+    problems += policy_problems(session, walk.policies)
     signoffs = verify_signoffs(session, judge=walk.judge)
     problems += [
-        f"event {event}: it records sign-off {signature_id}, which is not in the registry (removed)"
-        for signature_id, (event, _details) in walk.signoff_events.items()
+        f"{place.label}: it records sign-off {signature_id}, which is not in the registry (removed)"
+        for signature_id, (place, _details) in walk.signoff_events.items()
         if signature_id not in walk.signoffs_seen
     ]
     notes = _notes(anchors, walk)
@@ -179,6 +182,43 @@ def verify_registry(
         notes=tuple(notes),
         officers=_officers(session, walk.authority),
     )
+
+
+class _Chain:
+    """The hashes a signature made at some event can pin: the main chain's, or a merged segment's.
+
+    A merged segment's events signed the chain of the registry they were made
+    in: this registry's up to the fork, then the segment (and the segments it
+    continues) up to themselves.
+    """
+
+    def __init__(
+        self, hashes: dict[int, str], fork: int = -1, parent: _Chain | None = None
+    ) -> None:
+        self.hashes = hashes
+        self.fork = fork
+        self.parent = parent
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of event ``seq`` as this chain's events saw it."""
+        if seq > self.fork or self.parent is None:
+            return self.hashes.get(seq)
+        return self.parent.hash_at(seq)
+
+    def main_seq(self, seq: int) -> int:
+        """The newest event of the main chain that a pin of ``seq`` covers."""
+        return seq if self.parent is None else self.parent.main_seq(min(seq, self.fork))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where an event stands in the walk: its order, its own id, its name, the chain it extends."""
+
+    step: int
+    """Its position in the walk (the event id, shifted by merged events walked before it)."""
+    seq: int
+    label: str
+    chain: _Chain
 
 
 def _notes(anchors: TrustAnchors, walk: _Walk) -> list[str]:
@@ -201,7 +241,7 @@ def _notes(anchors: TrustAnchors, walk: _Walk) -> list[str]:
         if act is None
     ]
     if unsigned:
-        listed = ", ".join(f"{email} (event {event})" for event, email in sorted(unsigned))
+        listed = ", ".join(f"{email} ({event})" for event, email in unsigned)  # in chain order
         notes.append(
             f"Retirements nobody signed, taken on the registry's word (a retirement only takes "
             f"an identity's power away): {listed}."
@@ -210,19 +250,28 @@ def _notes(anchors: TrustAnchors, walk: _Walk) -> list[str]:
 
 
 class _Walk:
-    """One pass over the trail: hashes, signed acts, roles, and what each event says of its row."""
+    """One pass over the trail: hashes, signed acts, roles, and what each event says of its row.
+
+    A merged segment is walked at the event that merged it, as if its events
+    happened there, in their order; ids of rows its events name are read
+    through the merge's id map.
+    """
 
     def __init__(self, anchors: TrustAnchors) -> None:
         self.authority = Authority(anchors)
         self.hashes: dict[int, str] = {0: GENESIS_HASH}
+        self.main = _Chain(self.hashes)
+        self.segments: dict[int, _Chain] = {}
+        self.shift = 0
         self.events = 0
-        self.problems: list[tuple[int, str]] = []
+        self.problems: list[tuple[str, str]] = []
         self.imports: dict[str, dict[str, Any]] = {}
-        self.statuses: dict[str, tuple[int, str]] = {}
-        self.identities: dict[str, tuple[int, dict[str, Any]]] = {}
-        self.retirements: dict[str, tuple[int, dict[str, Any], SignedAct | None]] = {}
-        self.signoff_events: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.statuses: dict[str, tuple[str, str]] = {}
+        self.identities: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.retirements: dict[str, tuple[str, dict[str, Any], SignedAct | None]] = {}
+        self.signoff_events: dict[str, tuple[_Place, dict[str, Any]]] = {}
         self.signoffs_seen: set[str] = set()
+        self.policies: dict[str, tuple[str, str]] = {}
         self.heads: list[SignedHead] = []
         self.legacy = 0
 
@@ -235,15 +284,53 @@ class _Walk:
             if not events:
                 break
             for event in events:
-                self.take(event)
+                if event.action == AuditAction.REGISTRY_MERGED:
+                    self._take_segment(session, event)
+                self.events = max(self.events, event.id)
+                self.hashes[event.id] = event.hash
+                self.take(event, self._place(event.id + self.shift, event.id, self.main))
                 last = event.id
             session.expunge_all()
 
-    def take(self, event: AuditEvent) -> None:
-        self.events = max(self.events, event.id)
-        self.hashes[event.id] = event.hash
+    def _place(self, step: int, seq: int, chain: _Chain, label: str = "") -> _Place:
+        if step != seq or label:
+            self.authority.names[step] = label or f"event {seq}"
+        return _Place(step, seq, label or f"event {seq}", chain)
+
+    def _take_segment(self, session: Session, merge: AuditEvent) -> None:
+        """The events a merge brought in, walked where it stands (their chain was checked)."""
+        seal = read_seal(event_details(merge))
+        if seal is None:
+            return  # verify_chain names it
+        parent = self.segments.get(seal.continues or 0, self.main)
+        chain = _Chain({seal.fork.seq: seal.fork.hash}, seal.fork.seq, parent)
+        self.segments[merge.id] = chain
+        rows = session.scalars(
+            select(MergedEvent).where(MergedEvent.segment == merge.id).order_by(MergedEvent.id)
+        ).all()
+        for position, row in enumerate(rows, start=1):
+            chain.hashes[row.id] = row.hash
+            event = AuditEvent(
+                id=row.id,
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                object_type=row.object_type,
+                object_id=seal.object_id(row.object_type, row.object_id),
+                model_name=row.model_name,
+                details_json=row.details_json,
+                prev_hash=row.prev_hash,
+                hash=row.hash,
+            )
+            label = f"merged event {row.id} (brought in by event {merge.id})"
+            self.take(
+                event, self._place(merge.id - 1 + self.shift + position, row.id, chain, label)
+            )
+        self.shift += len(rows)
+
+    def take(self, event: AuditEvent, place: _Place) -> None:
         details = event_details(event)
-        act = self._act(event, details)
+        act = self._act(event, details, place)
         action = event.action
         if action in (
             AuditAction.IDENTITY_CREATED,
@@ -251,94 +338,107 @@ class _Walk:
             AuditAction.IDENTITY_GRANTED,
             AuditAction.IDENTITY_RETIRED,
         ):
-            self._take_identity_event(event, details, act)
+            self._take_identity_event(event, details, act, place)
         elif action == AuditAction.REVIEW_SIGNED:
-            self.signoff_events[event.object_id] = (event.id, details)
+            self.signoff_events[event.object_id] = (place, details)
         elif action == AuditAction.CARD_VERSION_IMPORTED:
             self.imports[event.object_id] = details
-            self.statuses[event.object_id] = (event.id, CardStatus.SUBMITTED)
+            self.statuses[event.object_id] = (place.label, CardStatus.SUBMITTED)
         elif action == AuditAction.CARD_VERSION_STATUS_CHANGED:
-            self.statuses[event.object_id] = (event.id, str(details.get("to", "")))
+            self.statuses[event.object_id] = (place.label, str(details.get("to", "")))
         elif action == AuditAction.CARD_VERSION_SUPERSEDED:
-            self.statuses[event.object_id] = (event.id, CardStatus.SUPERSEDED)
+            self.statuses[event.object_id] = (place.label, CardStatus.SUPERSEDED)
+        elif action in (AuditAction.POLICY_IMPORTED, AuditAction.POLICY_REPLACED):
+            self.policies[event.object_id] = (place.label, str(details.get("sha256", "")))
         if act is not None and act.kind != GRANT:
-            self._head(event.id, act)
+            self._head(place, act)
 
     def _take_identity_event(
-        self, event: AuditEvent, details: dict[str, Any], act: SignedAct | None
+        self, event: AuditEvent, details: dict[str, Any], act: SignedAct | None, place: _Place
     ) -> None:
         """An identity made, granted a role or retired: what the roles are worked out from."""
         if event.action == AuditAction.IDENTITY_GRANTED:
-            self._grant(event, details, act)
+            self._grant(event, details, act, place)
         elif event.action == AuditAction.IDENTITY_RETIRED:
-            self.retirements[event.object_id] = (event.id, details, act)
+            self.retirements[event.object_id] = (place.label, details, act)
             at = str(details.get("retired_at") or event.at)
-            reason = self.authority.take_retirement(event.id, act, event.object_id, at)
+            reason = self.authority.take_retirement(place.step, act, event.object_id, at)
             if reason:
-                self.problems.append((event.id, reason))
+                self.problems.append((place.label, reason))
         else:
-            self.identities[event.object_id] = (event.id, details)
+            self.identities[event.object_id] = (place.label, details)
             if "role" in details:
                 self.legacy += 1
                 self.authority.take_legacy_role(
-                    event.id, event.object_id, str(details.get("email", "")), str(details["role"])
+                    place.step, event.object_id, str(details.get("email", "")), str(details["role"])
                 )
 
-    def _act(self, event: AuditEvent, details: dict[str, Any]) -> SignedAct | None:
+    def _act(self, event: AuditEvent, details: dict[str, Any], place: _Place) -> SignedAct | None:
         if "signed" not in details:
             return None
         act = read_act(details["signed"])
         problem = "its signed act is unreadable" if act is None else act.problem()
         if act is None or problem:
-            self.problems.append((event.id, f"{event.action}: {problem}"))
+            self.problems.append((place.label, f"{event.action}: {problem}"))
             return None
-        self.authority.signed(event.id)
+        self.authority.signed(place.step)
         head = act.head
         assert head is not None, "problem() checks the head"
-        mismatch = self.head_problem(event.id, head.seq, head.hash)
+        mismatch = self.head_problem(place, head.seq, head.hash)
         if mismatch:
-            self.problems.append((event.id, f"{event.action}: {mismatch}"))
+            self.problems.append((place.label, f"{event.action}: {mismatch}"))
             return None
         return act
 
-    def head_problem(self, event_id: int, seq: int, digest: str) -> str:
-        """Why a signature made at event ``event_id`` over head (seq, digest) does not fit."""
-        if seq >= event_id:
+    def head_problem(self, place: _Place, seq: int, digest: str) -> str:
+        """Why a signature made at ``place`` over head (seq, digest) does not fit."""
+        if seq >= place.seq:
             return f"it claims to extend event {seq}, which comes after it"
-        if self.hashes.get(seq) != digest:
+        if place.chain.hash_at(seq) != digest:
             return (
                 f"it signed event {seq} with another hash: the trail up to event {seq} was "
                 "rewritten or re-hashed after it was signed"
             )
         return ""
 
-    def _grant(self, event: AuditEvent, details: dict[str, Any], act: SignedAct | None) -> None:
+    def _grant(
+        self, event: AuditEvent, details: dict[str, Any], act: SignedAct | None, place: _Place
+    ) -> None:
         if act is None:
             if "signed" not in details:
-                self.problems.append((event.id, "a grant of a role that nobody signed"))
+                self.problems.append((place.label, "a grant of a role that nobody signed"))
             return
         if act.kind != GRANT or act.subject.get("fingerprint") != event.object_id:
-            self.problems.append((event.id, "its signed act is not a grant for this identity"))
+            self.problems.append((place.label, "its signed act is not a grant for this identity"))
             return
-        reason = self.authority.take_grant(event.id, act, details.get("founding") is True)
+        reason = self.authority.take_grant(place.step, act, details.get("founding") is True)
         if reason:
-            self.problems.append((event.id, reason))
+            self.problems.append((place.label, reason))
         elif self.authority.vouched(act.certificate()) or act.signer_fingerprint != event.object_id:
-            self._head(event.id, act)
+            self._head(place, act)
 
-    def _head(self, event_id: int, act: SignedAct) -> None:
+    def _head(self, place: _Place, act: SignedAct) -> None:
         certificate = act.certificate()
         if (
             act.kind == CHECKPOINT
-            or self.authority.is_officer(certificate, event_id)
-            or not (self.authority.may_sign(certificate, event_id, approve=False))
+            or self.authority.is_officer(certificate, place.step)
+            or not (self.authority.may_sign(certificate, place.step, approve=False))
         ):
             head = act.head
             assert head is not None
             who = (
                 self.authority.standing(act.signer_fingerprint).email or act.signer_fingerprint[:16]
             )
-            self.heads.append(SignedHead(head.seq, head.hash, who, act.signed_at, act.kind))
+            self._pinned(
+                place, head.seq, SignedHead(head.seq, head.hash, who, act.signed_at, act.kind)
+            )
+
+    def _pinned(self, place: _Place, seq: int, head: SignedHead) -> None:
+        """A signed head, as far as it covers the main chain (a merged event's: up to its fork)."""
+        covered = place.chain.main_seq(seq)
+        if covered != seq:
+            head = dataclasses.replace(head, seq=covered, hash=self.hashes.get(covered, ""))
+        self.heads.append(head)
 
     def judge(self, signature: Signature, identity: Identity, payload: bytes) -> str:
         """Why a sign-off that verifies does not count: no event, another event, no role."""
@@ -347,40 +447,42 @@ class _Walk:
         recorded = self.signoff_events.get(key)
         if recorded is None:
             return "no audit event records it (it was added outside Countersign)"
-        event_id, details = recorded
+        place, details = recorded
         if (
             details.get("signer_fingerprint") != signature.signer_fingerprint
             or details.get("decision") != signature.decision
             or details.get("payload_sha256") != hashlib.sha256(payload).hexdigest()
         ):
-            return f"it is not the sign-off event {event_id} recorded (re-signed or re-keyed)"
+            return f"it is not the sign-off {place.label} recorded (re-signed or re-keyed)"
         if signature.chain_seq is not None and signature.chain_hash is not None:
-            mismatch = self.head_problem(event_id, signature.chain_seq, signature.chain_hash)
+            mismatch = self.head_problem(place, signature.chain_seq, signature.chain_hash)
             if mismatch:
                 return mismatch
         reason = self.authority.may_sign(
             load_certificate(identity.certificate_pem),
-            event_id,
+            place.step,
             signature.decision == Decision.APPROVE,
         )
         if reason:
             return reason
         escalations = read_escalations(signature.escalations_json)
-        held = self.authority.standing(signature.signer_fingerprint).role_at(event_id)
+        held = self.authority.standing(signature.signer_fingerprint).role_at(place.step)
         if escalations.signed and not holds(held, escalations.role):
             return (
                 f"it fulfils the escalation {', '.join(escalations.signed)} as {escalations.role}, "
                 f"but its signer was {held or 'no role'} when it signed"
             )
         if signature.chain_seq is not None and signature.chain_hash is not None:
-            self.heads.append(
+            self._pinned(
+                place,
+                signature.chain_seq,
                 SignedHead(
                     signature.chain_seq,
                     signature.chain_hash,
                     identity.email,
                     signature.signed_at,
                     "sign-off",
-                )
+                ),
             )
         return ""
 
@@ -460,7 +562,7 @@ def _card_version(session: Session, walk: _Walk, cv: CardVersion, what: str) -> 
     recorded = walk.statuses.get(key)
     if recorded is not None and recorded[1] != cv.status:
         out.append(
-            f"card version {what} is marked {cv.status!r}, but its events (last: event "
+            f"card version {what} is marked {cv.status!r}, but its events (last: "
             f"{recorded[0]}) make it {recorded[1]!r}"
         )
     return out
@@ -475,7 +577,7 @@ def _identities(session: Session, walk: _Walk) -> list[str]:
     for fingerprint, (event_id, details) in walk.identities.items():
         if fingerprint not in seen:
             problems.append(
-                f"event {event_id}: it records the identity of {details.get('email', '?')}, "
+                f"{event_id}: it records the identity of {details.get('email', '?')}, "
                 "which is not in the registry (removed)"
             )
     return problems
@@ -494,9 +596,9 @@ def _identity(walk: _Walk, row: Identity) -> list[str]:
     out = []
     pem = details.get("certificate_pem")
     if actual != row.fingerprint or (pem is not None and pem != row.certificate_pem):
-        out.append(f"{who}: its certificate is not the one event {event_id} recorded (re-keyed)")
+        out.append(f"{who}: its certificate is not the one {event_id} recorded (re-keyed)")
     if details.get("email") != row.email:
-        out.append(f"{who}: its e-mail address is not the one event {event_id} recorded")
+        out.append(f"{who}: its e-mail address is not the one {event_id} recorded")
     standing = walk.authority.standings.get(row.fingerprint)
     granted = standing.granted_role if standing else ""
     if row.role != granted:
@@ -513,10 +615,10 @@ def _identity(walk: _Walk, row: Identity) -> list[str]:
             act.subject.get("retired_at") if act is not None else retired_details.get("retired_at")
         )
         if row.retired_at is None:
-            out.append(f"{who} was retired by event {retired_event}, but is marked active")
+            out.append(f"{who} was retired by {retired_event}, but is marked active")
         elif when is not None and when != row.retired_at:
             out.append(
-                f"{who} is marked retired at {row.retired_at}, but event {retired_event} "
+                f"{who} is marked retired at {row.retired_at}, but {retired_event} "
                 f"retired it at {when} (the retirement was moved)"
             )
     return out

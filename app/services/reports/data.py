@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +26,12 @@ from countersign.models.tables import (
     CardVersion,
     ChecklistTemplateRecord,
     Identity,
+    MergedEvent,
     Model,
 )
 from countersign.models.vocabulary import AuditObject, CardStatus, Decision, StageStatus
 from countersign.services.audit.records import parse_details, records_of
+from countersign.services.audit.trail import event_position
 from countersign.services.audit.wording import action_label, describe
 from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, diff_cards
@@ -421,9 +424,21 @@ def _audit(session: Session, cv: CardVersion, model: str) -> tuple[tuple[AuditLi
                 AuditEvent.object_id == cv.bundle.sha256,
             )
         )
-    about = sorted((e for e in events if _about(e, cv)), key=lambda e: e.id)
+    merged = session.scalars(
+        select(MergedEvent)
+        .where(MergedEvent.model_name == model)
+        .order_by(MergedEvent.segment.desc(), MergedEvent.id.desc())
+        .limit(_AUDIT_SCAN)
+    )
+    about: list[AuditEvent | MergedEvent] = [e for e in events if _about(e, cv)]
+    # Work merged from another registry names its rows by that registry's ids: only its
+    # version and hashes say what it is about.
+    about += [e for e in merged if _names_version(parse_details(e.details_json), cv)]
+    about.sort(key=lambda e: (event_position(e), isinstance(e, AuditEvent), e.id))
     kept = [
-        AuditLine(record.id, record.at, record.actor, action_label(record.action), describe(record))
+        AuditLine(
+            record.position, record.at, record.actor, action_label(record.action), describe(record)
+        )
         for record in records_of(session, about)
     ]
     left_out = max(0, len(kept) - AUDIT_LINES)
@@ -435,7 +450,10 @@ def _about(event: AuditEvent, cv: CardVersion) -> bool:
         return True  # only the card version's own bundle is read
     if event.object_type == AuditObject.CARD_VERSION and event.object_id == str(cv.id):
         return True
-    details = parse_details(event.details_json)
+    return _names_version(parse_details(event.details_json), cv)
+
+
+def _names_version(details: Mapping[str, Any], cv: CardVersion) -> bool:
     if details.get("version") == cv.version:
         return True
     return cv.sha256 in (details.get("sha256"), details.get("card_sha256"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +131,42 @@ class SearchRow:
     body: str
 
 
+def insert_many(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (each its values in ``columns``' order) in one driver ``executemany``.
+
+    For the bulk writes of an import: SQLAlchemy's own ``executemany`` builds
+    and processes a parameter dictionary per row, which cost about as much as
+    SQLite inserting the rows.  The values go to the driver as they are, so
+    they must be plain ones (``str``, ``int``, ``bytes``, ``None``): psycopg
+    would send an enum member's name, not its value.
+    """
+    if rows:
+        connection.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(connection, len(columns))})",
+            list(rows),
+        )
+
+
+def update_many(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Set ``columns`` of the row whose ``id`` is each row's last value, in one ``executemany``."""
+    if rows:
+        mark = _marks(connection, 1)
+        assignments = ", ".join(f"{column} = {mark}" for column in columns)
+        connection.exec_driver_sql(
+            f"UPDATE {table} SET {assignments} WHERE id = {mark}", list(rows)
+        )
+
+
+def _marks(connection: Connection, count: int) -> str:
+    """``count`` positional parameter markers in the driver's style."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    return ", ".join([mark] * count)
+
+
 def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> None:
     """Add card versions to the full-text index, in the caller's transaction."""
     name = connection.dialect.name
@@ -139,24 +175,12 @@ def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> No
         return
     if name != "sqlite":
         return
-    batch = [
-        {
-            "id": r.card_version_id,
-            "model": r.model,
-            "version": r.version,
-            "team": r.team,
-            "body": r.body,
-        }
-        for r in rows
-    ]
-    if batch:
-        connection.execute(
-            text(
-                "INSERT INTO card_search(rowid, model, version, team, body) "
-                "VALUES (:id, :model, :version, :team, :body)"
-            ),
-            batch,
-        )
+    insert_many(
+        connection,
+        "card_search",
+        ("rowid", "model", "version", "team", "body"),
+        [(r.card_version_id, r.model, r.version, r.team, r.body) for r in rows],
+    )
 
 
 def _index_postgresql(connection: Connection, rows: Iterable[SearchRow]) -> None:
@@ -323,17 +347,34 @@ def search_card_versions(connection: Connection, user_text: str, limit: int) -> 
 
 
 def _indexed_texts(connection: Connection, ids: list[int]) -> dict[int, str]:
-    """The text the search index holds for each of ``ids`` (looked up by id, no search)."""
+    """The text the search index was given for each of ``ids`` (looked up by id, no search).
+
+    PostgreSQL's search table holds it.  SQLite's index is contentless (it
+    keeps the words, not the text: revision 0013), so the text is made again
+    from the card version's canonical JSON, as the import made it; a stored
+    card this version can no longer read gives no text (its hit, no snippet).
+    """
     if not ids:
         return {}
-    column = "card_version_id" if connection.dialect.name == "postgresql" else "rowid"
+    if connection.dialect.name == "postgresql":
+        query = "SELECT card_version_id, body FROM card_search WHERE card_version_id IN :ids"
+    else:
+        query = "SELECT id, canonical_json FROM card_versions WHERE id IN :ids"
     rows = connection.execute(
-        text(f"SELECT {column}, body FROM card_search WHERE {column} IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
-        {"ids": ids},
+        text(query).bindparams(bindparam("ids", expanding=True)), {"ids": ids}
     )
-    return {int(row[0]): str(row[1]) for row in rows}
+    if connection.dialect.name == "postgresql":
+        return {int(row[0]): str(row[1]) for row in rows}
+    return {int(row[0]): _card_text(str(row[1])) for row in rows}
+
+
+def _card_text(canonical: str) -> str:
+    from countersign.models.card import ModelCard  # pydantic: not on the start-up path
+
+    try:
+        return ModelCard.model_validate_json(canonical).plain_text()
+    except ValueError:
+        return ""
 
 
 _RANK_WEIGHTS = "'{0.1, 0.2, 0.2, 1.0}'"
@@ -353,7 +394,7 @@ POSTGRESQL_SUPERSEDED_BY_ROW = (
 )
 """True for a superseded card version (fewer matches than the bound).
 
-Answered from the partial index of superseded card versions (migration 0013),
+Answered from the partial index of superseded card versions (migration 0012),
 match by match or read whole, as the planner finds cheaper.
 """
 

@@ -70,6 +70,8 @@ class Authority:
         self.founders: set[str] = set()
         self.first_signed_event: int | None = None
         self.problems: list[tuple[int, str]] = []
+        self.names: dict[int, str] = {}
+        """How to name the event at a position whose number is not its id (merged work)."""
 
     def standing(self, fingerprint: str) -> Standing:
         """The standing of ``fingerprint`` (created empty on first mention)."""
@@ -92,7 +94,9 @@ class Authority:
         """Why ``certificate`` may not sign a sign-off at ``event_id`` (``""`` when it may)."""
         standing = self.standing(certificate_fingerprint(certificate))
         if standing.retired_event is not None and event_id > standing.retired_event:
-            return f"its signer was retired (event {standing.retired_event}) before it signed"
+            retired = standing.retired_event
+            named = self.names.get(retired, f"event {retired}")
+            return f"its signer was retired ({named}) before it signed"
         if self.anchors and self.anchors.vouch(certificate):
             return ""
         role = standing.role_at(event_id)
@@ -117,11 +121,18 @@ class Authority:
         if founding and target == act.signer_fingerprint:
             # A registry is founded again when all its officers have retired (as the demo's
             # are); anchored, only a trusted certificate founds anything.
-            active = [
-                s.email for s in self.standings.values() if s.role_at(event_id) == Role.OFFICER
-            ]
-            if active:
-                return f"{email} founded the registry again while {active[0]} was its officer"
+            # An officer who founded the registry its work was merged from (offline, with the
+            # same credential) founds nothing new here: it is already this registry's officer.
+            active = {
+                s.fingerprint: s.email
+                for s in self.standings.values()
+                if s.role_at(event_id) == Role.OFFICER
+            }
+            if active and target not in active:
+                return (
+                    f"{email} founded the registry again while {next(iter(active.values()))} "
+                    "was its officer"
+                )
             self.founders.add(target)
             if self.anchors and not self.anchors.vouch(signer):
                 return (

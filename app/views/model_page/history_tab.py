@@ -31,6 +31,7 @@ class HistoryEvent:
     """One audit event as the History tab shows it, in words (plain data, no session)."""
 
     id: int
+    """The event's place in this registry's chain (for merged work: the event that merged it)."""
     at: str
     actor: str
     action: str
@@ -47,14 +48,16 @@ def load_history(
     """The next ``limit`` events of ``model_name`` after event ``after_id``."""
     return [
         HistoryEvent(
-            id=record.id,
+            id=record.position,
             at=record.at,
             actor=record.actor,
             action=action_label(record.action),
-            text=describe(record, within_model=True),
+            # Work done in another registry and merged here: said first, where it shows.
+            text=(f"Merged by event {record.merged_by}: " if record.merged_by else "")
+            + describe(record, within_model=True),
             details=details_summary(record.details),
         )
-        for record in trail.events(model_name=model_name, after_id=after_id, limit=limit)
+        for record in trail.model_history(model_name, after_id=after_id, limit=limit)
     ]
 
 

@@ -200,6 +200,12 @@ SENTENCES = [
     ),
     (
         _record(
+            "registry.merged", "registry", "merge", model="", source="laptop.sqlite3", events=12
+        ),
+        "olga@example.org merged 12 events of work done in laptop.sqlite3 (verified, kept verbatim)",
+    ),
+    (
+        _record(
             "report.exported",
             "card_version",
             "13",

@@ -7,7 +7,9 @@ process (``workers=0``), the way every import was read before.
 
 from __future__ import annotations
 
+import gc
 import os
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from countersign.errors import InputRefused
 from countersign.services.importing import workers
 from countersign.services.importing.importer import Importer
 from countersign.services.importing.plan import ImportPlan
-from countersign.services.importing.workers import CardJob, Reading, parse_in_workers
+from countersign.services.importing.workers import CardJob, CardReaders, Reading
 from countersign.services.storage.database import Database
 from tests.helpers import bundles
 from tests.helpers.registry import audit_actions, native_card, row_counts
@@ -130,13 +132,66 @@ def _crash(_jobs: Sequence[CardJob]) -> list[object]:
     os._exit(9)
 
 
-def test_a_worker_that_dies_refuses_the_bundle_by_name() -> None:
+def test_a_worker_that_dies_refuses_the_bundle_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # However slow the machine, this process waits for the workers rather than read their
+    # chunks itself (which it does when they are slower than it is).
+    monkeypatch.setattr(workers, "WAIT_SECONDS", 60.0)
     jobs = [CardJob(f"c{i}.json", f"m{i}", b"{}") for i in range(4)]
     reading = Reading("incoming.cardbundle", 2, lambda: None, lambda: False)
+    readers = CardReaders(2, _crash)  # type: ignore[arg-type]
     with pytest.raises(InputRefused) as refusal:
-        list(parse_in_workers(jobs, reading, _crash))  # type: ignore[arg-type]
+        list(readers.read(jobs, reading))
     assert str(refusal.value).startswith("incoming.cardbundle: a worker process")
     assert "nothing was imported" in str(refusal.value)
+    assert readers.processes == []  # the other worker was stopped too
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_workers_are_kept_for_the_next_bundle_and_stopped_on_close(
+    db: Database, tmp_path: Path
+) -> None:
+    path = _bundle(tmp_path)
+    importer = Importer(db, workers=2)
+    first = importer.plan(path)
+    readers = importer._readers
+    assert readers is not None
+    pids = [process.pid for process in readers.processes]
+    assert len(pids) == 2 and all(pid is not None and not _gone(pid) for pid in pids)
+    second = importer.plan(path)
+    assert [process.pid for process in readers.processes] == pids  # no new processes
+    assert _cards_of(second) == _cards_of(first)
+    importer.close()
+    assert readers.processes == []
+    assert all(pid is not None and _gone(pid) for pid in pids)
+    # An importer dropped without closing stops its workers too.
+    dropped = Importer(db, workers=2)
+    dropped.plan(path)
+    assert dropped._readers is not None
+    pids = [process.pid for process in dropped._readers.processes]
+    del dropped
+    assert all(pid is not None and _gone(pid) for pid in pids)
+
+
+def test_a_refused_bundle_stops_the_workers_and_the_next_one_starts_them_again(
+    db: Database, tmp_path: Path
+) -> None:
+    importer = Importer(db, workers=2)
+    refused = importer.plan(_bundle(tmp_path, {7: ("laughs.md", BILLION_LAUGHS_CARD.encode())}))
+    assert "alias bomb" in refused.reason()
+    assert importer._readers is not None and importer._readers.processes == []
+    good = tmp_path / "good"
+    good.mkdir()
+    plan = importer.plan(_bundle(good))
+    assert not plan.refused and len(plan.cards) == CARDS
+    assert len(importer._readers.processes) == 2
+    importer.close()
 
 
 def test_workers_start_only_for_bundles_large_enough(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,3 +200,47 @@ def test_workers_start_only_for_bundles_large_enough(monkeypatch: pytest.MonkeyP
     assert workers.worker_count(4, 320) == 2
     assert workers.worker_count(2, 149) == 0
     assert workers.worker_count(0, 5000) == 0
+
+
+@pytest.mark.parametrize("hostile", [False, True])
+def test_reading_pauses_the_cyclic_collector_and_runs_it_again_after(
+    hostile: bool, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from countersign.services.importing import importer as importer_module
+
+    running: list[bool] = []
+
+    def parse_noting(job: CardJob) -> workers.ParsedCard:
+        running.append(gc.isenabled())
+        return workers.parse_card(job)
+
+    monkeypatch.setattr(importer_module, "parse_card", parse_noting)
+    cards = {7: ("laughs.md", BILLION_LAUGHS_CARD.encode())} if hostile else None
+    plan = Importer(db).plan(_bundle(tmp_path, cards))
+    assert plan.refused == hostile
+    assert running and not any(running)
+    assert gc.isenabled()
+
+
+def _stuck(_jobs: Sequence[CardJob]) -> list[object]:
+    """In a worker: a worker that gets no time on a busy machine."""
+    time.sleep(600)
+    return []
+
+
+def test_chunks_a_stuck_worker_has_are_read_here_and_the_worker_is_stopped_on_close() -> None:
+    jobs = [
+        CardJob(f"m{i}.json", f"m{i}", native_card(f"m{i}", "1.0").model_dump_json().encode())
+        for i in range(6)
+    ]
+    readers = CardReaders(1, _stuck)  # type: ignore[arg-type]
+    reading = Reading("incoming.cardbundle", 1, lambda: None, lambda: False)
+    cards = list(readers.read(jobs, reading))
+    assert [card.canonical_json for card in cards] == [
+        workers.parse_card(job).canonical_json for job in jobs
+    ]
+    (process,) = readers.processes
+    assert process.is_alive()  # still "reading" the chunk read here as well
+    pid = process.pid
+    readers.close()
+    assert pid is not None and _gone(pid)

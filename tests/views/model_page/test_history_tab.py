@@ -10,6 +10,7 @@ from pytestqt.modeltest import ModelTester
 
 from countersign.services.audit.records import AuditTrail
 from countersign.services.importing.importer import Importer, LooseCardInfo
+from countersign.services.registry_copy import copy_between
 from countersign.services.storage.database import Database
 from countersign.views.model_page.history_tab import HistoryTableModel, load_history
 from tests.helpers.registry import native_card, write_card
@@ -52,4 +53,43 @@ def test_events_page_lazily_and_pass_the_tester(
     assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole).endswith("(event 1)")
     model.set_model_name("")
     assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())
+    db.dispose()
+
+
+def test_work_merged_from_another_registry_shows_marked_and_pages_on(
+    qapp: QApplication, qtmodeltester: ModelTester, tmp_path: Path
+) -> None:
+    team, laptop = str(tmp_path / "team.sqlite3"), str(tmp_path / "laptop.sqlite3")
+    db = Database.open(team)
+    importer = Importer(db, actor="team")
+    importer.import_file(write_card(tmp_path, "a.json", native_card("churn-model", "1.0")))
+    copy_between(team, laptop)
+    offline = Database.open(laptop)
+    card = write_card(tmp_path, "b.json", native_card("churn-model", "1.1"))
+    Importer(offline, actor="laptop").import_file(card)
+    offline.dispose()
+    importer.import_file(write_card(tmp_path, "c.json", native_card("other-model", "1.0")))
+    copy_between(laptop, team)
+
+    model = HistoryTableModel(AuditTrail(db), page_size=2)
+    model.set_model_name("churn-model")
+    qtmodeltester.check(model)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    actions = [model.index(row, 1).data() for row in range(model.rowCount())]
+    assert actions == [
+        "Model created",
+        "Card version imported",
+        "Card version imported",
+        "Card version superseded",
+        "Work merged from another registry",
+    ]
+    assert model.index(2, 2).data() == "laptop"
+    assert model.index(2, 3).data().startswith("Merged by event 5: Card version 1.1 imported from")
+    assert (
+        model.index(3, 3).data() == "Merged by event 5: Card version 1.0 superseded by version 1.1"
+    )
+    assert not model.index(1, 3).data().startswith("Merged")
+    tips = [model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole) for row in (2, 3, 4)]
+    assert all(tip.endswith("(event 5)") for tip in tips)  # merged where event 5 merged them
     db.dispose()

@@ -1,7 +1,7 @@
 """PostgreSQL's search reads less: each card's ``tsvector`` in its row, superseded versions indexed.
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05
 
 A search ranks up to 10,000 matches, reading the ``tsvector`` of each twice
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

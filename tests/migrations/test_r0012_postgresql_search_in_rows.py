@@ -1,4 +1,4 @@
-"""Revision 0013: a registry at 0010 upgrades; on PostgreSQL each card's ``tsvector`` moves into
+"""Revision 0012: a registry at 0011 upgrades; on PostgreSQL each card's ``tsvector`` moves into
 its row (the table rewritten) and superseded versions get their partial index, and search
 finds and orders what it did before."""
 
@@ -49,7 +49,7 @@ def test_a_registry_at_0010_upgrades_and_searches_as_before(
 ) -> None:
     _registry(tmp_path, registry_db)
     place: Path | str = registry_db if registry_db.startswith("postgresql") else Path(registry_db)
-    migrate(place, "0010", down=True)
+    migrate(place, "0011", down=True)
     counts = row_counts(place)
     on_server = isinstance(place, str)
     if on_server:
