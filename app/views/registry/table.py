@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -24,20 +24,21 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from countersign.errors import CountersignError
-from countersign.models.safe_text import display_text
-from countersign.models.vocabulary import StageStatus
-from countersign.services.registry import (
+from countersign.models.registry_rows import (
     SORT_KEYS,
     ModelFilter,
     ModelOrder,
     ModelSummary,
-    Registry,
-    SearchHit,
     SortKey,
 )
+from countersign.models.safe_text import display_text
+from countersign.models.vocabulary import StageStatus
 from countersign.views.presentation import local_date, local_time, status_icon
 from countersign.views.registry.snippet import SNIPPET_ROLE
 from countersign.views.widgets.list_table import ListTableModel
+
+if TYPE_CHECKING:
+    from countersign.services.registry import SearchHit
 
 PAGE_SIZE = 100
 """Rows fetched per page: two or three screens' worth, read in a few milliseconds."""
@@ -85,6 +86,32 @@ _ROLES = frozenset(
 )
 
 
+class ModelRows(Protocol):
+    """Where the models table reads its rows: the registry service, or a first look at it."""
+
+    def count_models(self, filters: ModelFilter | None = None) -> int:
+        """How many models match ``filters``."""
+
+    def models(
+        self,
+        filters: ModelFilter | None = None,
+        *,
+        order: ModelOrder = ...,
+        offset: int = 0,
+        limit: int = 200,
+        after: tuple[str, int] | None = None,
+    ) -> list[ModelSummary]:
+        """A page of models in ``order`` (after a keyset, or from an offset)."""
+
+    def model_position(
+        self, name: str, filters: ModelFilter | None = None, *, order: ModelOrder = ...
+    ) -> int | None:
+        """The row of model ``name`` in ``order``, or None."""
+
+    def stage_summaries(self, model_ids: list[int]) -> dict[int, str]:
+        """What is approved where, in words, for each model id."""
+
+
 NOT_STATED = "—"
 """Shown for a team or risk tier the cards do not state (an empty cell reads as missing data)."""
 
@@ -128,7 +155,7 @@ class ModelsTableModel(QAbstractTableModel):
 
     def __init__(
         self,
-        registry: Registry,
+        registry: ModelRows,
         parent: QObject | None = None,
         *,
         page_size: int = PAGE_SIZE,
