@@ -25,7 +25,7 @@ items:
 def test_list_and_show(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     listed = cli_json(capsys, ["checklists", "--json"])
     assert [(t["id"], t["version"], t["quorum"], t["frozen"]) for t in listed] == [
-        ("eu-ai-act-high-risk", 1, 2, False),
+        ("eu-ai-act-high-risk", 2, 2, False),
         ("high-risk", 3, 2, False),
         ("standard", 1, 1, False),
     ]

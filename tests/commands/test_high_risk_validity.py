@@ -61,6 +61,9 @@ def test_the_shipped_template_states_the_limit_per_tier(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert (HIGH_RISK.version, dict(HIGH_RISK.validity_months)) == (3, {"high": 12, "critical": 6})
+    # The EU AI Act checklist, chosen instead for the same cards, never skips the re-review.
+    eu = next(t for t in built_in_templates() if t.id == "eu-ai-act-high-risk")
+    assert (eu.version, dict(eu.validity_months)) == (2, {"high": 12, "critical": 6})
     assert main(["checklist", "show", "high-risk"]) == 0
     out = capsys.readouterr().out
     assert "an approval holds at most 12 months for high, 6 months for critical risk" in out

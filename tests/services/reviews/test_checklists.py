@@ -189,7 +189,7 @@ def test_import_then_unchanged_then_replaced_while_unused(bench: Workbench) -> N
     assert bench.checklists.import_file(path)[1] == "replaced"
     assert audit_actions(bench.path)[-2:] == ["checklist.imported", "checklist.replaced"]
     listed = [i.reference for i in bench.checklists.list_templates()]
-    assert listed == ["eu-ai-act-high-risk@1", "high-risk@3", "model-validation@1", "standard@1"]
+    assert listed == ["eu-ai-act-high-risk@2", "high-risk@3", "model-validation@1", "standard@1"]
 
 
 def test_used_template_is_frozen_and_a_change_needs_a_new_version(bench: Workbench) -> None:

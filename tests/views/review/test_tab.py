@@ -135,12 +135,12 @@ def test_the_eu_ai_act_checklist_is_offered_for_high_risk_but_not_the_default(
     tab.show_version("fraud-detector", "3.1")
     combo = tab.header.template_combo
     assert sorted(combo.itemData(i) for i in range(combo.count())) == [
-        "eu-ai-act-high-risk@1",
+        "eu-ai-act-high-risk@2",
         "high-risk@3",
     ]
     assert combo.currentData() == "high-risk@3"
-    combo.setCurrentIndex(combo.findData("eu-ai-act-high-risk@1"))
-    assert tab.draft is not None and tab.draft.template.reference == "eu-ai-act-high-risk@1"
+    combo.setCurrentIndex(combo.findData("eu-ai-act-high-risk@2"))
+    assert tab.draft is not None and tab.draft.template.reference == "eu-ai-act-high-risk@2"
     tab.table.selectRow(_row(tab, "human-oversight"))
     assert (
         "Evidences: EU AI Act Annex IV(2)(e); EU AI Act Art. 14; EU AI Act Art. 13(3)(d)"
