@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from countersign.errors import CountersignError
 from countersign.models.registry_rows import (
@@ -67,6 +68,9 @@ SEARCH_HEADER_TIPS = (
     "The words of the card around those searched for, which are highlighted",
 )
 
+MODEL_COLUMN_WIDTHS = (0, 96, 60, 48, 154, 84)
+"""Widths of the models table's columns after the name, which takes the rest."""
+
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 """Data role giving the model name of a row (either table)."""
 
@@ -84,6 +88,38 @@ _ROLES = frozenset(
         VERSION_ROLE,
     }
 )
+
+
+def models_table(parent: QWidget) -> QTableView:
+    """The models table's view (whole rows, one at a time), named as the browser's is."""
+    table = QTableView(parent)
+    table.setAccessibleName("Models")
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    table.setShowGrid(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    return table
+
+
+def lay_out_columns(table: QTableView, widths: tuple[int, ...], row_height: int) -> None:
+    """Size ``table``'s columns (a width of 0 takes what is left) and its rows."""
+    header = table.horizontalHeader()
+    # A new model resets the sections: lay them out again.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column, width in enumerate(widths):
+        if width:
+            header.resizeSection(column, width)
+        else:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setDefaultSectionSize(row_height)
 
 
 class ModelRows(Protocol):
