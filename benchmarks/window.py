@@ -211,8 +211,9 @@ def _open_models_list(qt_app: Any) -> None:
     """Once the home screen's lists are painted: View ▸ Models list, as the officer would.
 
     Lists first painted in the start-up window (a first look at a SQLite registry)
-    get the key, Ctrl+0, which that window holds until the main window takes its
-    place and carries it out; lists painted in the main window get the command.
+    get the key, Ctrl+0, which that window answers at once with the first look's
+    models page (the rows timed), and holds until the main window takes its place
+    and carries it out; lists painted in the main window get the command.
     """
     from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
     from PySide6.QtGui import QKeyEvent
