@@ -211,8 +211,9 @@ def _open_models_list(qt_app: Any) -> None:
     """Once the home screen's lists are painted: View ▸ Models list, as the officer would.
 
     Lists first painted in the start-up window (a first look at a SQLite registry)
-    get the key, Ctrl+0, which that window holds until the main window takes its
-    place and carries it out; lists painted in the main window get the command.
+    get the key, Ctrl+0, which that window answers at once with the first look's
+    models page (the rows timed), and holds until the main window takes its place
+    and carries it out; lists painted in the main window get the command.
     """
     from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
     from PySide6.QtGui import QKeyEvent
@@ -267,12 +268,34 @@ def _child_window(db: str) -> dict[str, Any]:
 
 
 def _use_window(qt_app: Any, report: dict[str, Any]) -> None:
-    """Once the rows are painted: let the counts finish, show a model, search; note memory."""
+    """Once the rows are painted: let the counts finish, show a model, search; note memory.
+
+    Rows first painted by the start-up window (a first look) are followed by the
+    main window, once it has taken that window's place.
+    """
     from PySide6.QtCore import QTimer
 
-    from countersign.views.main_window import MainWindow
+    def main_window() -> Any:
+        # Looked up, not imported: the rows may be painted while the screens are imported.
+        module = sys.modules.get("countersign.views.main_window")
+        shown = [w for w in qt_app.topLevelWidgets() if w.isVisible()]
+        if any(type(w).__name__ == "StartupWindow" for w in shown):
+            return None  # not yet in its place (the held keys not yet carried out)
+        return next((w for w in shown if module and isinstance(w, module.MainWindow)), None)
 
-    window = next(w for w in qt_app.topLevelWidgets() if isinstance(w, MainWindow))
+    def wait() -> None:
+        found = main_window()
+        if found is None:
+            QTimer.singleShot(20, wait)
+        else:
+            _use_open_window(qt_app, report, found)
+
+    QTimer.singleShot(0, wait)
+
+
+def _use_open_window(qt_app: Any, report: dict[str, Any], window: Any) -> None:
+    """Let the counts of ``window`` finish, show a model, search; note memory."""
+    from PySide6.QtCore import QTimer
 
     def open_model() -> None:
         if window.counting:

@@ -41,9 +41,11 @@ from PySide6.QtCore import (
     QMessageLogContext,
     QPoint,
     QSettings,
+    Qt,
     QtMsgType,
     qInstallMessageHandler,
 )
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from countersign.formats.bundle.signing import TeamCertificate
@@ -109,6 +111,7 @@ EXPIRES = database.utc_today() + datetime.timedelta(days=120)
 
 FIXED_SCREENS = (
     "startup-first-look",
+    "startup-first-look-models",
     "home",
     "browser",
     "search",
@@ -198,7 +201,7 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
     registry = str(build_demo_registry(work / "demo"))
     services = open_services(registry, ServiceOptions(keyring=keyring, key_rounds=TEST_ROUNDS))
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
-    saved: list[Path] = [_save_first_look(services, settings, outdir)]
+    saved: list[Path] = _save_first_look(services, settings, outdir)
     window = MainWindow(services, settings, demo=True)
     try:
         window.resize(*WINDOW_SIZE)
@@ -238,16 +241,21 @@ def _render_screens(outdir: Path, work: Path, keyring: KeyringBackend) -> list[P
     return saved
 
 
-def _save_first_look(services: Services, settings: QSettings, outdir: Path) -> Path:
-    """The start-up window with its first look at the registry, before the main window."""
+def _save_first_look(services: Services, settings: QSettings, outdir: Path) -> list[Path]:
+    """The start-up window with its first look at the registry, before the main window;
+    then its models list, as Ctrl+0 shows it meanwhile.
+    """
     location = services.database.location
     shell = StartupWindow(location, settings, menus=MENUS)
     try:
         shell.resize(*WINDOW_SIZE)
         shell.show()
-        if show_first_look(location, shell) is None:
+        if show_first_look(location, shell, settings) is None:
             raise LookupError(f"the demo registry {location} got no first look")
-        return _save(shell, outdir, "startup-first-look")
+        saved = [_save(shell, outdir, "startup-first-look")]
+        QTest.keyClick(shell, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+        saved.append(_save(shell, outdir, "startup-first-look-models"))
+        return saved
     finally:
         shell.close()
         shell.deleteLater()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -16,29 +16,28 @@ from sqlalchemy.orm import Session
 from countersign.errors import CountersignError
 from countersign.formats.placeholders import count_placeholders
 from countersign.models.card import ModelCard
+from countersign.models.registry_rows import (
+    SORT_KEYS,
+    ModelFilter,
+    ModelOrder,
+    ModelSummary,
+    SortKey,
+)
 from countersign.models.tables import Attachment, Bundle, CardVersion, Model
 from countersign.services.stage_summary import stage_summaries
 from countersign.services.storage import dialect
 from countersign.services.storage.database import Database
 from countersign.services.storage.snippets import NO_SNIPPET, Snippet
 
+# Read from here too (the browser, the commands): the rows are defined with the light records.
+__all__ = ["SORT_KEYS", "ModelFilter", "ModelOrder", "ModelSummary", "SortKey"]
+
+NAME_ORDER = ModelOrder()
+"""The browser's first order: by name, ascending."""
+
 
 class NotFound(CountersignError):
     """A model, version or attachment the officer named is not in the registry."""
-
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """One row of the registry browser."""
-
-    id: int
-    name: str
-    team: str
-    risk_tier: str
-    latest_version: str
-    status: str
-    version_count: int
-    last_activity: str
 
 
 @dataclass(frozen=True)
@@ -116,35 +115,6 @@ class SearchHit:
     """A few words of the card around the matched ones, which it marks."""
 
 
-@dataclass(frozen=True)
-class ModelFilter:
-    """What the registry browser shows: by status, team, risk tier, or name text."""
-
-    status: str = ""
-    team: str = ""
-    risk_tier: str = ""
-    name_contains: str = ""
-
-
-SortKey = Literal["name", "team", "risk_tier", "latest_version", "status", "last_activity"]
-SORT_KEYS: tuple[SortKey, ...] = (
-    "name",
-    "team",
-    "risk_tier",
-    "latest_version",
-    "status",
-    "last_activity",
-)
-
-
-@dataclass(frozen=True)
-class ModelOrder:
-    """How models are listed: by ``sort``, ascending unless ``descending``."""
-
-    sort: SortKey = "name"
-    descending: bool = False
-
-
 def split_reference(reference: str) -> tuple[str, str | None]:
     """Split ``MODEL@VERSION`` (the last ``@``) into model and version."""
     model, sep, version = reference.rpartition("@")
@@ -176,7 +146,7 @@ class Registry:
         self,
         filters: ModelFilter | None = None,
         *,
-        order: ModelOrder = ModelOrder(),
+        order: ModelOrder = NAME_ORDER,
         offset: int = 0,
         limit: int = 200,
         after: tuple[str, int] | None = None,
@@ -207,7 +177,7 @@ class Registry:
         name: str,
         filters: ModelFilter | None = None,
         *,
-        order: ModelOrder = ModelOrder(),
+        order: ModelOrder = NAME_ORDER,
     ) -> int | None:
         """The row (from 0) of model ``name`` in :meth:`models` order, or None if it is not there.
 

@@ -14,15 +14,17 @@ heavy (ReportLab, pyHanko) is imported on the way to the main window either.
 from __future__ import annotations
 
 import functools
+import importlib
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from countersign import __version__
@@ -36,11 +38,15 @@ from countersign.errors import (
 )
 from countersign.models.vocabulary import Theme
 from countersign.services.storage.locations import registry_file, shown_location
-from countersign.views.actions import MENUS
+from countersign.views.actions import ACTION_SPECS, MENUS
 from countersign.views.appearance.theme import theme_switcher
 from countersign.views.icons import icon
-from countersign.views.settings import THEME, upgrade_settings
-from countersign.views.startup_window import StartupWindow, wait_for_first_paint
+from countersign.views.settings import THEME, WINDOW_SPLITTER, upgrade_settings
+from countersign.views.startup_window import (
+    StartupWindow,
+    answering_while_importing,
+    wait_for_first_paint,
+)
 
 if TYPE_CHECKING:
     from countersign.services.desk.first_look import FirstLook
@@ -101,8 +107,12 @@ def run_workstation(
         demo_folder = Path(tempfile.mkdtemp(prefix="countersign-demo-")) if demo else None
         cleanup.callback(_remove, demo_folder)
         # A registry file at the newest revision shows its first lists while the rest loads.
-        look = None if demo or open_files else show_first_look(db, shell)
-        services = _open_services(db, demo_folder, shell)
+        look = None if demo or open_files else show_first_look(db, shell, settings)
+        # With a first look, the start-up window answers meanwhile (Ctrl+0: the models list).
+        with answering_while_importing() if look is not None else nullcontext():
+            services = _open_services(db, demo_folder, shell)
+            if services is not None:
+                _import_main_window()
         if services is None:
             return 1
         cleanup.callback(services.close)
@@ -150,11 +160,13 @@ def quicker_module_checks() -> None:
     feature._mod_uses_pyside = uses_pyside  # type: ignore[attr-defined]
 
 
-def show_first_look(db: str | None, shell: StartupWindow) -> FirstLook | None:
+def show_first_look(db: str | None, shell: StartupWindow, settings: QSettings) -> FirstLook | None:
     """Read and paint the home screen's first lists with sqlite3 alone, if the registry allows.
 
-    None (and nothing shown) for a server, or a file the full open would refuse or
-    migrate: see :mod:`countersign.services.desk.first_look`.
+    The start-up window then answers View ▸ Models list (Ctrl+0) with the models
+    list's first page, read along.  None (and nothing shown) for a server, or a
+    file the full open would refuse or migrate: see
+    :mod:`countersign.services.desk.first_look`.
     """
     path = registry_file(db)
     if path is None or not path.is_file():
@@ -171,8 +183,26 @@ def show_first_look(db: str | None, shell: StartupWindow) -> FirstLook | None:
     home.show_first_look(look)
     add_greyed_tool_bar(shell)
     shell.show_content(home, shown_location(db))
+    models = look.models
+    if models is not None:
+        # Imported now, not while the key is answered (in the middle of another import).
+        from countersign.views.registry.first_page import first_models_page
+
+        splitter = WINDOW_SPLITTER.read(settings)
+
+        def models_page() -> QWidget:
+            page = first_models_page(models, shell)
+            if not splitter.isEmpty():
+                page.restoreState(splitter)
+            return page
+
+        shell.answer_key(_shortcut("show_models"), models_page, shown_location(db))
     wait_for_first_paint(shell)
     return look
+
+
+def _shortcut(command: str) -> QKeySequence:
+    return QKeySequence(next(spec.shortcut for spec in ACTION_SPECS if spec.name == command))
 
 
 def _open_services(
@@ -253,6 +283,11 @@ def _may_create_registry(shell: StartupWindow, location: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def _import_main_window() -> None:
+    """Import the main window's module (with the screens), to build it once imported."""
+    importlib.import_module("countersign.views.main_window")
 
 
 def _main_window(services: Services, settings: QSettings, demo: bool) -> MainWindow:

@@ -12,7 +12,13 @@ everything heavier is what it stands in front of.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
 from typing import cast
 
 from PySide6.QtCore import (
@@ -32,6 +38,9 @@ from countersign.views.settings import restore_geometry
 
 PAINT_WAIT_MS = 500
 """How long :func:`wait_for_first_paint` waits for a window that is never exposed."""
+
+EVENTS_EVERY_S = 0.025
+"""How often :func:`answering_while_importing` lets Qt handle its events (paints, held keys)."""
 
 
 class StartupWindow(QMainWindow):
@@ -99,8 +108,23 @@ class StartupWindow(QMainWindow):
         for widget in (content, *content.findChildren(QWidget)):
             widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setCentralWidget(content)
-        self.location_label.setText(f"Registry: {location}")
-        self.statusBar().addPermanentWidget(QLabel("Counting…", self))
+        if self.location_label.text() != f"Registry: {location}":
+            self.location_label.setText(f"Registry: {location}")
+            self.statusBar().addPermanentWidget(QLabel("Counting…", self))
+
+    def answer_key(
+        self, shortcut: QKeySequence, show: Callable[[], QWidget], location: str
+    ) -> None:
+        """On ``shortcut``, show what ``show`` builds (a first look's models list) at once.
+
+        The key is still held, to be carried out once by the main window
+        (which then shows the same page, ready to use).
+        """
+
+        def answer() -> None:
+            self.show_content(show(), location)
+
+        self.held.answers[shortcut.toString()] = answer
 
     def hand_over(self, window: QWidget) -> None:
         """Show ``window`` in this one's place, and close this one once ``window`` has painted.
@@ -146,6 +170,8 @@ class HeldInput(QObject):
         # would leave the window to the garbage collector, which may run on another thread.
         super().__init__(window)
         self.keys: list[tuple[Qt.Key, Qt.KeyboardModifier, str]] = []
+        self.answers: dict[str, Callable[[], None]] = {}
+        """What the start-up window shows at once for a key (by its portable text), once."""
         qt_app = QApplication.instance()
         if qt_app is not None:
             qt_app.installEventFilter(self)
@@ -162,8 +188,13 @@ class HeldInput(QObject):
 
     def _keep(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())
-        if key not in _MODIFIER_KEYS:
-            self.keys.append((key, event.modifiers(), event.text()))
+        if key in _MODIFIER_KEYS:
+            return
+        self.keys.append((key, event.modifiers(), event.text()))
+        pressed = QKeySequence(QKeyCombination(event.modifiers(), key)).toString()
+        answer = self.answers.pop(pressed, None)
+        if answer is not None:
+            answer()
 
     def press_again(self, window: QWidget) -> None:
         """Stop holding; press the kept keys in ``window``: a command's shortcut runs it."""
@@ -171,6 +202,7 @@ class HeldInput(QObject):
         if qt_app is not None:
             qt_app.removeEventFilter(self)
         keys, self.keys = self.keys, []
+        self.answers.clear()
         for key, modifiers, text in keys:
             pressed = QKeySequence(QKeyCombination(modifiers, key))
             command = next(
@@ -228,3 +260,48 @@ class _FirstPaint(QObject):
             # The loop stops once this paint (and the flush to the screen after it) is done.
             self._loop.quit()
         return False
+
+
+@contextmanager
+def answering_while_importing() -> Iterator[None]:
+    """While the services and screens are imported, let Qt handle events every few milliseconds.
+
+    Importing them takes most of a second on the GUI thread; meanwhile the
+    start-up window is repainted when the desktop asks, and the keys pressed in it
+    are held (and those it answers, such as Ctrl+0 for the models list, shown).
+    Qt's events are handled between two imports, on the GUI thread only, never
+    within one another.
+    """
+    finder = _EventsBetweenImports()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
+class _EventsBetweenImports(MetaPathFinder):
+    """A finder that finds nothing: asked before each new module is imported, it handles events."""
+
+    def __init__(self) -> None:
+        self._last = time.monotonic()
+        self._busy = False
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: object = None
+    ) -> ModuleSpec | None:
+        """Handle Qt's pending events if the last were handled a while ago; find nothing."""
+        del fullname, path, target
+        now = time.monotonic()
+        if (
+            not self._busy
+            and now - self._last >= EVENTS_EVERY_S
+            and threading.current_thread() is threading.main_thread()
+        ):
+            self._busy = True
+            try:
+                QCoreApplication.processEvents()
+            finally:
+                self._busy = False
+                self._last = time.monotonic()
+        return None

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from countersign.errors import DiskFull, RegistryLocked, RegistryTooNew, RegistryUnreadable
@@ -439,6 +439,13 @@ def test_a_first_look_shows_the_lists_before_the_services_load(
         seen["first look"] = [table.model().index(r, 0).data() for r in range(2)]
         # The officer goes to the models list while the rest loads.
         qtbot.keyClick(table, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+        # Answered at once: the models list's first page, laid out as the registry page.
+        models = shell.centralWidget().findChild(
+            QTableView, "", Qt.FindChildOption.FindChildrenRecursively
+        )
+        assert models is not None and models.accessibleName() == "Models"
+        seen["first models"] = [models.model().index(r, 0).data() for r in range(2)]
+        assert models.focusPolicy() == Qt.FocusPolicy.NoFocus  # greyed: nothing takes the keys
         return open_services(db, demo_folder, shell)
 
     def exec_once(*_args: Any) -> int:
@@ -449,17 +456,30 @@ def test_a_first_look_shows_the_lists_before_the_services_load(
         seen["home"] = [rows.index(r, 0).data() for r in range(rows.rowCount())]
         seen["showing home"] = main.showing_home
         seen["models"] = main.browser.current_name()
+        table = main.browser.table
+        seen["main models"] = [table.model().index(r, 0).data() for r in range(2)]
         qtbot.waitUntil(lambda: not main.browser.selection_pending and not main.home.loading)
         wait_for_background()
         main.close()
         main.deleteLater()
         return 0
 
+    shown_models: list[bool] = []
+    show_models = MainWindow._on_show_models_triggered
+
+    def show_models_once(window: MainWindow) -> None:
+        shown_models.append(True)
+        show_models(window)
+
+    monkeypatch.setattr(MainWindow, "_on_show_models_triggered", show_models_once)
     monkeypatch.setattr(application, "_open_services", open_after_a_look)
     monkeypatch.setattr(QApplication, "exec", exec_once)
     assert application.run_workstation(str(path), demo=False) == 0
     assert messages == []
     assert seen["first look"] == ["churn-model", "fraud-model"]
+    assert seen["first models"] == ["churn-model", "fraud-model"]
+    assert seen["main models"] == seen["first models"]
+    assert shown_models == [True]  # carried out once, by the main window
     # The main window's first paint showed the same rows.
     assert seen["home"] == seen["first look"]
     # Ctrl+0, pressed in the start-up window, was carried out by the main window.

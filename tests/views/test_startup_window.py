@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt
+import pytest
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
+from countersign.views import startup_window
 from countersign.views.actions import MENUS
 from countersign.views.settings import WINDOW_GEOMETRY
-from countersign.views.startup_window import StartupWindow, wait_for_first_paint
+from countersign.views.startup_window import (
+    StartupWindow,
+    answering_while_importing,
+    wait_for_first_paint,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,7 +41,12 @@ _SHELL_ALONE = """
 import json, sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from countersign.views.startup_window import StartupWindow, wait_for_first_paint
+from countersign.views import startup_window
+from countersign.views.startup_window import (
+    StartupWindow,
+    answering_while_importing,
+    wait_for_first_paint,
+)
 
 qt_app = QApplication([])
 shell = StartupWindow("/srv/registry.sqlite3", QSettings(sys.argv[1], QSettings.Format.IniFormat))
@@ -54,12 +67,24 @@ def wait_and_note(window, *args):
     return painted[-1][1]
 
 def open_services(db, demo_folder, shell):
-    # What was painted and imported when the registry is about to be opened.
+    # What was painted and imported when the registry is about to be opened,
+    # and what the officer's Ctrl+0 (View > Models list) shows meanwhile.
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QTableView
+
+    central = type(shell.centralWidget()).__name__
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        event = QKeyEvent(kind, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier, "0")
+        QCoreApplication.sendEvent(shell.focusWidget() or shell, event)
+    tables = [t for t in shell.findChildren(QTableView) if t.accessibleName() == "Models"]
     print("REPORT " + json.dumps({
         "painted": painted,
         "visible": shell.isVisible(),
         "status": shell.location_label.text(),
-        "central": type(shell.centralWidget()).__name__,
+        "central": central,
+        "after_key": type(shell.centralWidget()).__name__,
+        "models": [t.model().index(0, 0).data() for t in tables if t.model().rowCount()],
         "modules": sorted(sys.modules),
     }))
     return None
@@ -138,10 +163,21 @@ def test_a_registry_at_the_newest_revision_shows_a_first_look_before_the_service
 
     registry = tmp_path / "registry.sqlite3"
     Database.open(str(registry)).dispose()
+    connection = sqlite3.connect(registry)
+    connection.execute(
+        "INSERT INTO models (name, team, risk_tier, latest_version, status, version_count, "
+        "created_at, last_activity) VALUES ('churn-model', 'Retention', 'high', '1.0', "
+        "'imported', 1, '2026-01-02T03:04:05.000000Z', '2026-01-02T03:04:05.000000Z')"
+    )
+    connection.commit()
+    connection.close()
     report = _run(_COUNTERSIGN_COMMAND, str(registry), tmp_path)
     # Painted twice before the registry is opened: the start-up window, then the first look.
     assert report["painted"] == [["StartupWindow", True], ["StartupWindow", True]]
     assert report["central"] == "HomeScreen"
+    # Ctrl+0 answered with the models list's first page, still without the heavy modules.
+    assert report["after_key"] == "QSplitter"
+    assert report["models"] == ["churn-model"]
     assert report["status"] == f"Registry: {registry}"
     heavy = ("sqlalchemy", "pydantic", "alembic", "keyring", "cryptography", "yaml")
     modules = report["modules"]
@@ -286,3 +322,66 @@ def test_a_window_without_the_command_gets_the_key_itself(qtbot: QtBot, tmp_path
     qtbot.keyClicks(shell, "ok")
     shell.hand_over(window)
     assert box.text() == "ok"
+
+
+def test_a_key_the_startup_window_answers_shows_its_page_and_is_still_carried_out_once(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    shell = StartupWindow("/srv/registry.sqlite3", settings, menus=MENUS)
+    qtbot.addWidget(shell)
+    shell.show_content(QLabel("home lists", shell), "/srv/registry.sqlite3")
+    built: list[QLabel] = []
+
+    def models_page() -> QWidget:
+        built.append(QLabel("models list", shell))
+        return built[-1]
+
+    shell.answer_key(QKeySequence("Ctrl+0"), models_page, "/srv/registry.sqlite3")
+    shell.show()
+    assert wait_for_first_paint(shell)
+    qtbot.keyClick(shell, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert built == []  # another key: held only
+    qtbot.keyClick(shell, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert built and shell.centralWidget() is built[0]
+    assert built[0].focusPolicy() == Qt.FocusPolicy.NoFocus
+    qtbot.keyClick(shell, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert len(built) == 1  # answered once; the second press is held like any other
+    assert len(shell.statusBar().findChildren(QLabel)) == 2  # the status bar set up once
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    pressed: list[str] = []
+    for text in ("Ctrl+0", "Ctrl+1"):
+        command = QAction(text, window)
+        command.setShortcut(QKeySequence(text))
+        command.triggered.connect(lambda _checked=False, t=text: pressed.append(t))
+        window.addAction(command)
+    shell.hand_over(window)
+    # Every key carried out once by the main window, in the order pressed.
+    assert pressed == ["Ctrl+1", "Ctrl+0", "Ctrl+0"]
+    assert shell.held.answers == {}
+
+
+def test_events_are_handled_between_imports_while_answering(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    del qtbot  # the Qt application
+    monkeypatch.setattr(startup_window, "EVENTS_EVERY_S", 0.0)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("answered_one", "answered_two"):
+        (tmp_path / f"{name}.py").write_text("VALUE = 1\n")
+    fired: list[str] = []
+    QTimer.singleShot(0, lambda: fired.append("timer"))
+    finders = list(sys.meta_path)
+    with answering_while_importing():
+        importlib.import_module("answered_one")
+        assert fired == ["timer"]  # handled while the module was being found
+    assert sys.meta_path == finders
+    QTimer.singleShot(0, lambda: fired.append("later"))
+    importlib.import_module("answered_two")
+    assert fired == ["timer"]  # not once the start is over
+    QApplication.processEvents()
+    assert fired == ["timer", "later"]
+    for name in ("answered_one", "answered_two"):
+        monkeypatch.delitem(sys.modules, name)

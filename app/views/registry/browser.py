@@ -12,13 +12,10 @@ import typing
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,11 +31,14 @@ from countersign.views.crash_dialog import show_failure
 from countersign.views.icons import icon
 from countersign.views.registry.snippet import SNIPPET_LINES, SnippetDelegate
 from countersign.views.registry.table import (
+    MODEL_COLUMN_WIDTHS,
     NAME_ROLE,
     VERSION_ROLE,
     ModelsTableModel,
     SearchResultsModel,
     SearchRow,
+    lay_out_columns,
+    models_table,
 )
 
 SEARCH_DELAY_MS = 250
@@ -49,9 +49,6 @@ SELECTION_DELAY_MS = 120
 
 SEARCH_LIMIT = 100
 """How many ranked hits a search shows."""
-
-_COLUMN_WIDTHS = (0, 96, 60, 48, 154, 84)
-"""Widths of the models table's columns after the name, which takes the rest."""
 
 _SEARCH_COLUMN_WIDTHS = (170, 48, 130, 0)
 """The same for the search hits: model, matching version, its status; the snippet takes the rest."""
@@ -129,20 +126,7 @@ class RegistryBrowser(QWidget):
 
     def _build_table(self) -> None:
         """The models table: whole rows, one at a time, sorted by the registry."""
-        self.table = QTableView(self)
-        self.table.setAccessibleName("Models")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.setShowGrid(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table = models_table(self)
         self.snippet_delegate = SnippetDelegate(self.table)
         self._show_table_model(self.models_model)
 
@@ -323,20 +307,12 @@ class RegistryBrowser(QWidget):
         self.table.setItemDelegateForColumn(
             3, self.snippet_delegate if model is self.search_model else self.table.itemDelegate()
         )
-        header = self.table.horizontalHeader()
-        # A new model resets the sections: lay them out again, the name taking what is left.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         searching = model is self.search_model
-        widths = _SEARCH_COLUMN_WIDTHS if searching else _COLUMN_WIDTHS
-        for column, width in enumerate(widths):
-            if width:
-                header.resizeSection(column, width)
-            else:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         # A hit's row holds its snippet on two lines; a model's row, one line.
         metrics = self.fontMetrics()
         height = metrics.lineSpacing() * SNIPPET_LINES if searching else metrics.height()
-        self.table.verticalHeader().setDefaultSectionSize(height + 10)
+        widths = _SEARCH_COLUMN_WIDTHS if searching else MODEL_COLUMN_WIDTHS
+        lay_out_columns(self.table, widths, height + 10)
         self.table.setSortingEnabled(model is self.models_model)
         self.table.horizontalHeader().setSortIndicatorShown(model is self.models_model)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -22,22 +22,24 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from countersign.errors import CountersignError
-from countersign.models.safe_text import display_text
-from countersign.models.vocabulary import StageStatus
-from countersign.services.registry import (
+from countersign.models.registry_rows import (
     SORT_KEYS,
     ModelFilter,
     ModelOrder,
     ModelSummary,
-    Registry,
-    SearchHit,
     SortKey,
 )
+from countersign.models.safe_text import display_text
+from countersign.models.vocabulary import StageStatus
 from countersign.views.presentation import local_date, local_time, status_icon
 from countersign.views.registry.snippet import SNIPPET_ROLE
 from countersign.views.widgets.list_table import ListTableModel
+
+if TYPE_CHECKING:
+    from countersign.services.registry import SearchHit
 
 PAGE_SIZE = 100
 """Rows fetched per page: two or three screens' worth, read in a few milliseconds."""
@@ -66,6 +68,9 @@ SEARCH_HEADER_TIPS = (
     "The words of the card around those searched for, which are highlighted",
 )
 
+MODEL_COLUMN_WIDTHS = (0, 96, 60, 48, 154, 84)
+"""Widths of the models table's columns after the name, which takes the rest."""
+
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 """Data role giving the model name of a row (either table)."""
 
@@ -83,6 +88,64 @@ _ROLES = frozenset(
         VERSION_ROLE,
     }
 )
+
+
+def models_table(parent: QWidget) -> QTableView:
+    """The models table's view (whole rows, one at a time), named as the browser's is."""
+    table = QTableView(parent)
+    table.setAccessibleName("Models")
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    table.setShowGrid(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    return table
+
+
+def lay_out_columns(table: QTableView, widths: tuple[int, ...], row_height: int) -> None:
+    """Size ``table``'s columns (a width of 0 takes what is left) and its rows."""
+    header = table.horizontalHeader()
+    # A new model resets the sections: lay them out again.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column, width in enumerate(widths):
+        if width:
+            header.resizeSection(column, width)
+        else:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setDefaultSectionSize(row_height)
+
+
+class ModelRows(Protocol):
+    """Where the models table reads its rows: the registry service, or a first look at it."""
+
+    def count_models(self, filters: ModelFilter | None = None) -> int:
+        """How many models match ``filters``."""
+
+    def models(
+        self,
+        filters: ModelFilter | None = None,
+        *,
+        order: ModelOrder = ...,
+        offset: int = 0,
+        limit: int = 200,
+        after: tuple[str, int] | None = None,
+    ) -> list[ModelSummary]:
+        """A page of models in ``order`` (after a keyset, or from an offset)."""
+
+    def model_position(
+        self, name: str, filters: ModelFilter | None = None, *, order: ModelOrder = ...
+    ) -> int | None:
+        """The row of model ``name`` in ``order``, or None."""
+
+    def stage_summaries(self, model_ids: list[int]) -> dict[int, str]:
+        """What is approved where, in words, for each model id."""
 
 
 NOT_STATED = "—"
@@ -128,7 +191,7 @@ class ModelsTableModel(QAbstractTableModel):
 
     def __init__(
         self,
-        registry: Registry,
+        registry: ModelRows,
         parent: QObject | None = None,
         *,
         page_size: int = PAGE_SIZE,

@@ -200,7 +200,8 @@ def test_reading_a_first_look_imports_nothing_heavy(bench: Workbench) -> None:
         "import sys\n"
         "from pathlib import Path\n"
         "from countersign.services.desk.first_look import read_first_look\n"
-        "assert read_first_look(Path(sys.argv[1])) is not None\n"
+        "look = read_first_look(Path(sys.argv[1]))\n"
+        "assert look is not None and look.models is not None and look.models.rows\n"
         "print(' '.join(sorted(sys.modules)))\n"
     )
     result = subprocess.run(
@@ -218,3 +219,5 @@ def test_reading_a_first_look_imports_nothing_heavy(bench: Workbench) -> None:
     assert [name for name in modules if name.startswith(heavy)] == []
     assert "countersign.models.card" not in modules
     assert "countersign.services.desk.first_look" in modules
+    assert "countersign.services.stage_summary" not in modules  # its light half only
+    assert "countersign.models.registry_rows" in modules
