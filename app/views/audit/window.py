@@ -141,7 +141,9 @@ class AuditWindow(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((56, 140, 110, 170, 180)):
+        # The Event column fits a merged event's id, marked "(merged)", as well as a long id.
+        event = self.fontMetrics().horizontalAdvance("00000 (merged)") + 16
+        for column, width in enumerate((event, 140, 110, 170, 180)):
             header.resizeSection(column, width)
 
     def _build_detail_pane(self) -> QWidget:
