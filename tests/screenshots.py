@@ -46,7 +46,7 @@ from PySide6.QtCore import (
     qInstallMessageHandler,
 )
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
 from countersign.formats.bundle.signing import TeamCertificate
 from countersign.models.vocabulary import AnswerValue, AuditAction, Theme
@@ -421,7 +421,7 @@ def _save_merged(
     audit = window.findChild(AuditWindow)
     if audit is None:
         raise LookupError("the audit trail window did not open")
-    audit.resize(1280, 800)
+    audit.resize(1440, 900)
     audit.refresh()
     (merge,) = services.audit.events(action=AuditAction.REGISTRY_MERGED)
     verified: list[object] = []
@@ -429,9 +429,10 @@ def _save_merged(
     audit.verify_button.click()
     settle(lambda: bool(verified))
     row = audit.model.fetch_until(merge.id)
-    if row is None:
-        raise LookupError("the audit trail window does not show the merge")
-    audit.table.selectRow(row)
+    if row is None or audit.model.row(row + 1).merged_by != merge.id:
+        raise LookupError("the audit trail window does not show the merge and its work after it")
+    audit.table.selectRow(row + 1)  # the first event merged: the merge just above it
+    audit.table.scrollTo(audit.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
     settle()
     saved.append(_save(audit, outdir, "merged-audit"))
     audit.close()

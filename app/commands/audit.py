@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
@@ -13,10 +16,12 @@ from countersign.commands.passphrase import ask_passphrase
 from countersign.models.tables import AuditEvent, MergedEvent
 from countersign.services.audit.records import AuditRecord, records_of
 from countersign.services.audit.trail import (
+    TrailFilter,
     event_details,
     event_position,
-    list_events,
     model_events,
+    trail_key,
+    whole_trail,
 )
 from countersign.services.audit.wording import describe
 from countersign.services.integrity.registry_check import RegistryCheck
@@ -57,21 +62,12 @@ def audit(args: argparse.Namespace) -> int:
     if args.model:
         services.registry.model(args.model)  # NotFound (exit 1) for a name the registry lacks
     with database.read() as session:
-        events = []
+        events: list[AuditEvent | MergedEvent] = []
         records: list[AuditRecord] = []
-        after = 0
-        while True:
-            page: list[AuditEvent | MergedEvent] = (
-                model_events(session, args.model, after_id=after, limit=5000)
-                if args.model
-                else list(list_events(session, after_id=after, limit=5000))
-            )
-            if not page:
-                break
+        for page in _pages(session, args.model):
             events.extend(page)
             if not args.json:
                 records.extend(records_of(session, page))
-            after = event_position(page[-1])
             session.expunge_all()
     if args.json:
         print_json(
@@ -100,6 +96,21 @@ def audit(args: argparse.Namespace) -> int:
     if not events:
         print("The audit trail is empty.")
     return EXIT_OK
+
+
+def _pages(session: Session, model: str | None) -> Iterator[list[AuditEvent | MergedEvent]]:
+    """The trail a page at a time: a model's history, or the whole trail, merged work in place."""
+    position: tuple[int, int] = (0, 0)
+    while True:
+        page: list[AuditEvent | MergedEvent] = (
+            model_events(session, model, after_id=position[0], limit=5000)
+            if model
+            else whole_trail(session, TrailFilter(), after=position, limit=5000)
+        )
+        if not page:
+            return
+        yield page
+        position = (event_position(page[-1]), 0) if model else trail_key(page[-1])
 
 
 def _verdict_json(result: RegistryCheck) -> dict[str, Any]:

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from countersign.models.tables import AuditEvent, Bundle, MergedEvent
 from countersign.models.vocabulary import AuditObject
-from countersign.services.audit.trail import ChainReport, list_events, model_events, verify_chain
+from countersign.services.audit.trail import (
+    ChainReport,
+    TrailFilter,
+    model_events,
+    verify_chain,
+    whole_trail,
+)
 from countersign.services.storage.database import Database
 
 PAGE_SIZE = 200
@@ -52,6 +58,12 @@ class AuditRecord:
     def position(self) -> int:
         """Where the event stands in this registry's chain (what pages go on from)."""
         return self.id if self.merged_by is None else self.merged_by
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Where the event stands in the whole trail (what :meth:`AuditTrail.events` pages on
+        from): merged work right after the event that merged it, in its source's order."""
+        return (self.id, 0) if self.merged_by is None else (self.merged_by, self.id)
 
 
 def parse_details(details_json: str) -> Mapping[str, Any]:
@@ -119,17 +131,21 @@ class AuditTrail:
         *,
         model_name: str | None = None,
         action: str | None = None,
-        after_id: int = 0,
+        after: tuple[int, int] = (0, 0),
         limit: int = PAGE_SIZE,
     ) -> list[AuditRecord]:
-        """Events in chain order after ``after_id``, optionally of one model or one action."""
+        """The whole trail after the event whose ``key`` is ``after``, optionally of one model
+        or one action: this registry's chain, with the work each ``registry.merged`` event
+        merged from another registry right after it (marked with ``merged_by``)."""
+        wanted = TrailFilter(model_name=model_name, action=action)
         with self.database.read() as session:
-            return records_of(
-                session,
-                list_events(
-                    session, model_name=model_name, action=action, after_id=after_id, limit=limit
-                ),
-            )
+            return records_of(session, whole_trail(session, wanted, after=after, limit=limit))
+
+    def merged_event(self, merged_by: int, event_id: int) -> AuditRecord | None:
+        """The event ``event_id`` of the work merged by event ``merged_by`` (None if none)."""
+        with self.database.read() as session:
+            event = session.get(MergedEvent, (merged_by, event_id))
+            return records_of(session, [event])[0] if event is not None else None
 
     def model_history(
         self, model_name: str, *, after_id: int = 0, limit: int = PAGE_SIZE

@@ -9,6 +9,7 @@ the chain from that point; :func:`verify_chain` names the first broken event.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -299,6 +300,57 @@ def model_events(
         if found and action is None:
             out.append(event)
     return out
+
+
+TrailKey = tuple[int, int]
+"""Where an event stands in the whole trail: ``(position, 0)`` for this registry's own
+event, ``(merge event, id in its source)`` for merged work, which so follows its merge."""
+
+
+def trail_key(event: AuditEvent | MergedEvent) -> TrailKey:
+    """The place of ``event`` in the whole trail (what :func:`whole_trail` pages on from)."""
+    return (event.segment, event.id) if isinstance(event, MergedEvent) else (event.id, 0)
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    """Which events of the whole trail to list (None: any)."""
+
+    model_name: str | None = None
+    action: str | None = None
+
+
+def whole_trail(
+    session: Session, wanted: TrailFilter, *, after: TrailKey = (0, 0), limit: int = 1000
+) -> list[AuditEvent | MergedEvent]:
+    """The whole trail in order after ``after``: this registry's chain, each ``registry.merged``
+    event followed by the work it merged (filters apply to both), at most ``limit`` events.
+
+    Two keyset queries, one per table, each read no further than ``limit``; their first
+    ``limit`` events in :func:`trail_key` order are the page, so paging stays exact when a
+    merged segment spans pages.
+    """
+    position, merged_after = after
+    own = select(AuditEvent).where(AuditEvent.id > position)
+    merged = select(MergedEvent).where(
+        or_(
+            MergedEvent.segment > position,
+            and_(MergedEvent.segment == position, MergedEvent.id > merged_after),
+        )
+    )
+    if wanted.model_name is not None:
+        own = own.where(AuditEvent.model_name == wanted.model_name)
+        merged = merged.where(MergedEvent.model_name == wanted.model_name)
+    if wanted.action is not None:
+        own = own.where(AuditEvent.action == wanted.action)
+        merged = merged.where(MergedEvent.action == wanted.action)
+    mine: list[AuditEvent | MergedEvent] = list(
+        session.scalars(own.order_by(AuditEvent.id).limit(limit))
+    )
+    theirs: list[AuditEvent | MergedEvent] = list(
+        session.scalars(merged.order_by(MergedEvent.segment, MergedEvent.id).limit(limit))
+    )
+    return list(heapq.merge(mine, theirs, key=trail_key))[:limit]
 
 
 def event_position(event: AuditEvent | MergedEvent) -> int:

@@ -48,6 +48,19 @@ class AuditRow:
     """What happened, the model named too: the whole sentence for the tooltip."""
     summary: str
     """The stored details on one line, for the tooltip."""
+    merged_by: int | None = None
+    """For work merged from another registry: the event that merged it (``id`` is then the
+    event's id in the registry it was made in)."""
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Where the event stands in the whole trail (merged work right after its merge)."""
+        return (self.id, 0) if self.merged_by is None else (self.merged_by, self.id)
+
+    @property
+    def shown_id(self) -> str:
+        """The Event column: merged work keeps its source's id, marked as merged."""
+        return str(self.id) if self.merged_by is None else f"{self.id} (merged)"
 
 
 def local_time(at: str) -> str:
@@ -61,7 +74,8 @@ def local_time(at: str) -> str:
 
 
 def audit_row(record: AuditRecord) -> AuditRow:
-    """The table row of one audit record."""
+    """The table row of one audit record (merged work said first, as on the History tab)."""
+    merged = f"Merged by event {record.merged_by}: " if record.merged_by else ""
     return AuditRow(
         id=record.id,
         at=record.at,
@@ -69,9 +83,10 @@ def audit_row(record: AuditRecord) -> AuditRow:
         action=record.action,
         model_name=record.model_name,
         label=action_label(record.action),
-        text=describe(record, within_model=True),
-        sentence=describe(record),
+        text=merged + describe(record, within_model=True),
+        sentence=merged + describe(record),
         summary=details_summary(record.details),
+        merged_by=record.merged_by,
     )
 
 
@@ -91,7 +106,8 @@ def _broken_mark(column: int, role: int) -> Any:
 
 
 class AuditEventModel(ListTableModel[AuditRow]):
-    """Audit events in chain order, read lazily a page at a time (keyset paging by id)."""
+    """The whole trail in order, read lazily a page at a time (keyset paging by
+    :attr:`AuditRow.key`: the work a merge brought follows it, even across pages)."""
 
     load_failed = Signal(str)
 
@@ -101,13 +117,13 @@ class AuditEventModel(ListTableModel[AuditRow]):
         super().__init__(self.HEADERS, parent)
         self._trail = trail
         self._page_size = page_size
-        self._ids: list[int] = []
+        self._keys: list[tuple[int, int]] = []
         self._exhausted = False
         self._model_name: str | None = None
         self._action: str | None = None
         self._broken_id: int | None = None
         self.seen_actions: set[str] = set()
-        self._resetting = False
+        self._busy = False  # rows are being reset or inserted: asking for more reads none
 
     # -- filters and marks ------------------------------------------------------
 
@@ -125,13 +141,13 @@ class AuditEventModel(ListTableModel[AuditRow]):
         """Forget the rows read so far; they are read again as they are needed."""
         # Whoever listens to modelReset (a view, Qt's model tester) may ask for
         # more rows before endResetModel returns; that waits for the reset to end.
-        self._resetting = True
+        self._busy = True
         try:
             self.beginResetModel()
-            self._rows, self._ids, self._exhausted = [], [], False
+            self._rows, self._keys, self._exhausted = [], [], False
             self.endResetModel()
         finally:
-            self._resetting = False
+            self._busy = False
 
     def mark_broken(self, event_id: int | None) -> None:
         """Highlight the first broken event of the chain (None: nothing is broken)."""
@@ -142,15 +158,17 @@ class AuditEventModel(ListTableModel[AuditRow]):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
     def row_of(self, event_id: int) -> int | None:
-        """The row showing ``event_id``, if it is read already."""
-        position = bisect.bisect_left(self._ids, event_id)
-        if position < len(self._ids) and self._ids[position] == event_id:
+        """The row showing this registry's own event ``event_id``, if it is read already."""
+        position = bisect.bisect_left(self._keys, (event_id, 0))
+        if position < len(self._keys) and self._keys[position] == (event_id, 0):
             return position
         return None
 
     def fetch_until(self, event_id: int) -> int | None:
         """Read pages until ``event_id`` is read (or the trail ends); its row, if shown."""
-        while (not self._ids or self._ids[-1] < event_id) and self.canFetchMore(QModelIndex()):
+        while (not self._keys or self._keys[-1] < (event_id, 0)) and self.canFetchMore(
+            QModelIndex()
+        ):
             self.fetchMore(QModelIndex())
         return self.row_of(event_id)
 
@@ -158,9 +176,11 @@ class AuditEventModel(ListTableModel[AuditRow]):
         """The event shown in ``row``."""
         return self.item(row)
 
-    def detail(self, event_id: int) -> AuditRecord | None:
-        """The full event ``event_id`` from the registry (None if it is gone)."""
-        return self._trail.event(event_id)
+    def detail(self, row: AuditRow) -> AuditRecord | None:
+        """The full event of ``row`` from the registry (None if it is gone)."""
+        if row.merged_by is not None:
+            return self._trail.merged_event(row.merged_by, row.id)
+        return self._trail.event(row.id)
 
     # -- lazy reading -----------------------------------------------------------
 
@@ -168,14 +188,14 @@ class AuditEventModel(ListTableModel[AuditRow]):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: AnyIndex) -> None:  # noqa: N802
-        if parent.isValid() or self._exhausted or self._resetting:
+        if parent.isValid() or self._exhausted or self._busy:
             return
-        after = self._ids[-1] if self._ids else 0
+        after = self._keys[-1] if self._keys else (0, 0)
         try:
             records = self._trail.events(
                 model_name=self._model_name,
                 action=self._action,
-                after_id=after,
+                after=after,
                 limit=self._page_size,
             )
             rows = [audit_row(record) for record in records]
@@ -187,11 +207,17 @@ class AuditEventModel(ListTableModel[AuditRow]):
             self._exhausted = True
         if not rows:
             return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
-        self._rows.extend(rows)
-        self._ids.extend(row.id for row in rows)
-        self.seen_actions.update(row.action for row in rows)
-        self.endInsertRows()
+        # Whoever listens to the insertion may ask for more rows before it ends: they wait
+        # for it, as they wait for a reset (else they would read this page again).
+        self._busy = True
+        try:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+            self._rows.extend(rows)
+            self._keys.extend(row.key for row in rows)
+            self.seen_actions.update(row.action for row in rows)
+            self.endInsertRows()
+        finally:
+            self._busy = False
 
     # -- table ----------------------------------------------------------------------
 
@@ -199,7 +225,7 @@ class AuditEventModel(ListTableModel[AuditRow]):
         """Cell text, full values as tooltips; the event where the chain breaks marked red."""
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                str(row.id),
+                row.shown_id,
                 local_time(row.at),
                 display_text(row.actor),
                 row.label,
@@ -212,7 +238,7 @@ class AuditEventModel(ListTableModel[AuditRow]):
             return (
                 f"{row.sentence}\n\nStored details: {row.summary}" if row.summary else row.sentence
             )
-        if row.id == self._broken_id:
+        if row.merged_by is None and row.id == self._broken_id:
             mark = _broken_mark(column, role)
             if mark is not None:
                 return mark

@@ -141,7 +141,9 @@ class AuditWindow(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((56, 140, 110, 170, 180)):
+        # The Event column fits a merged event's id, marked "(merged)", as well as a long id.
+        event = self.fontMetrics().horizontalAdvance("00000 (merged)") + 16
+        for column, width in enumerate((event, 140, 110, 170, 180)):
             header.resizeSection(column, width)
 
     def _build_detail_pane(self) -> QWidget:
@@ -251,7 +253,7 @@ class AuditWindow(QWidget):
             self._show_detail(None)
             return
         try:
-            detail = self.model.detail(self.model.row(current.row()).id)
+            detail = self.model.detail(self.model.row(current.row()))
         except RegistryError as error:
             self._show_result(f"The event could not be read: {error}", ok=False)
             return
@@ -265,8 +267,9 @@ class AuditWindow(QWidget):
                 label.clear()
             self.details_text.clear()
             return
+        merged = f" (merged by event {detail.merged_by})" if detail.merged_by else ""
         self.detail_title.setText(
-            f"Event {detail.id}: {describe(detail)}\n"
+            f"Event {detail.id}{merged}: {describe(detail)}\n"
             f"{action_label(detail.action)} by {detail.actor} at {local_time(detail.at)}"
         )
         self.detail_title.setToolTip(
@@ -275,7 +278,7 @@ class AuditWindow(QWidget):
         self.hash_label.setText(detail.hash)
         self.prev_hash_label.setText(detail.prev_hash)
         chain = self._report.chain if self._report is not None else None
-        broken = chain is not None and chain.first_broken == detail.id
+        broken = chain is not None and not merged and chain.first_broken == detail.id
         self.chain_note.setVisible(broken)
         if broken and chain is not None:
             self.chain_note.setText(f"The chain breaks here: {chain.reason}.")

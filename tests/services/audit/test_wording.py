@@ -358,7 +358,7 @@ def test_the_trail_gives_plain_frozen_records_with_the_bundle_named(trail: Audit
 
 
 def test_the_trail_pages_filters_and_reads_one_event(trail: AuditTrail) -> None:
-    assert [r.id for r in trail.events(after_id=1, limit=2)] == [2, 3]
+    assert [r.id for r in trail.events(after=(1, 0), limit=2)] == [2, 3]
     assert [r.model_name for r in trail.events(action="card_version.imported")] == [
         "credit-scorer",
         "fraud-detector",

@@ -138,9 +138,35 @@ def test_a_models_history_shows_the_work_merged_into_it(forked: Forked) -> None:
     with forked.team.db.read() as session:
         signed = model_events(session, "fraud-model", action="review.signed")
         assert [(e.action, event_position(e)) for e in signed] == [("review.signed", merge.id)]
-    assert trail.events(model_name="fraud-model") == []  # this registry's own chain: none
     churn = trail.model_history("churn-model")  # the team's own: no merge among them
     assert "review.signed" in [r.action for r in churn] and {r.merged_by for r in churn} == {None}
+
+
+def test_the_whole_trail_lists_merged_work_right_after_its_merge(forked: Forked) -> None:
+    copy_between(forked.laptop_db, forked.team_db)
+    trail = AuditTrail(forked.team.db)
+    whole = trail.events(limit=10_000)
+    (merge,) = [r for r in whole if r.action == "registry.merged"]
+    merged = [r for r in whole if r.merged_by is not None]
+    at = whole.index(merge) + 1
+    assert len(merged) == 8 and whole[at : at + 8] == merged  # right after the merge
+    assert {r.merged_by for r in merged} == {merge.id}
+    assert [r.id for r in merged] == list(range(merged[0].id, merged[0].id + 8))
+    own = [r.id for r in whole if r.merged_by is None]
+    assert own == list(range(1, len(own) + 1))  # the registry's own chain, whole
+    assert [r.key for r in whole] == sorted(r.key for r in whole)
+    for size in (1, 3, 5):  # pages of any size, a segment across several, give the same trail
+        paged: list[Any] = []
+        while page := trail.events(after=paged[-1].key if paged else (0, 0), limit=size):
+            assert len(page) <= size
+            paged += page
+        assert paged == whole
+    fraud = trail.events(model_name="fraud-model")  # filters apply to merged work too
+    assert fraud and {r.merged_by for r in fraud} == {merge.id}
+    signed = [(r.model_name, r.merged_by) for r in trail.events(action="review.signed")]
+    assert signed == [("credit-scorer", None), ("churn-model", None), ("fraud-model", merge.id)]
+    assert trail.merged_event(merge.id, merged[0].id) == merged[0]
+    assert trail.merged_event(merge.id, 999) is None
 
 
 @pytest.mark.parametrize("registry_db", ["sqlite"], indirect=True)
@@ -167,6 +193,19 @@ def test_the_command_line_verifies_and_gates_merged_work(
         and events[-1]["id"] == 17
         and "merged 8 events of work done in" in listed
     )
+    # The whole trail (no --model) lists the merged work too, right after its merge.
+    assert main(["--db", forked.team_db, "audit", "--json"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    at = [e["action"] for e in whole].index("registry.merged")
+    assert whole[at]["id"] == 17 and "merged_by" not in whole[at]
+    assert [e.get("merged_by") for e in whole[at + 1 : at + 9]] == [17] * 8
+    assert sum("merged_by" in e for e in whole) == 8
+    assert {"review.signed", "model.classified"} <= {e["action"] for e in whole[at + 1 :]}
+    assert main(["--db", forked.team_db, "audit"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "merged 8 events of work done in" in lines[at]
+    assert all(line.endswith("(merged by event 17)") for line in lines[at + 1 : at + 9])
+    assert "ana@example.org approved card version 1.0 of fraud-model" in "".join(lines[at + 1 :])
     assert main(["registry", "copy", forked.laptop_db, forked.team_db]) == 0
     assert "Nothing to copy" in capsys.readouterr().out
 

@@ -19,6 +19,7 @@ from countersign.services.audit.wording import action_label
 from countersign.services.importing.importer import Importer
 from countersign.services.integrity.registry_check import RegistryCheck
 from countersign.services.integrity.service import Integrity
+from countersign.services.registry_copy import copy_between
 from countersign.services.storage.database import Database
 from countersign.services.trust.store import TrustStore
 from countersign.views.audit.events import AuditEventModel
@@ -270,3 +271,57 @@ def test_the_officer_is_pinned_on_first_use_once_confirmed(
         assert not window.pin_button.isVisible()
         assert "Not anchored" not in window.result.text()
         window.close()
+
+
+def test_merged_work_is_listed_after_its_merge_across_pages(
+    qtbot: QtBot, tmp_path: Path, qtmodeltester: object
+) -> None:
+    team, laptop = str(tmp_path / "team.sqlite3"), str(tmp_path / "laptop.sqlite3")
+    db = Database.open(team)
+    importer = Importer(db, actor="team")
+    importer.import_file(write_card(tmp_path, "a.json", native_card("churn-model", "1.0")))
+    copy_between(team, laptop)
+    offline = Database.open(laptop)
+    for minor in (1, 2):
+        card = write_card(tmp_path, f"b{minor}.json", native_card("churn-model", f"1.{minor}"))
+        Importer(offline, actor="laptop").import_file(card)
+    offline.dispose()
+    importer.import_file(write_card(tmp_path, "c.json", native_card("other-model", "1.0")))
+    copy_between(laptop, team)  # event 5 merges the laptop's events 3 to 6
+
+    model = AuditEventModel(AuditTrail(db), page_size=2)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    merged = ["3 (merged)", "4 (merged)", "5 (merged)", "6 (merged)"]
+    assert _column(model, 0) == ["1", "2", "3", "4", "5", *merged]
+    assert _column(model, 2)[5:] == ["laptop"] * 4
+    assert _column(model, 3)[4] == "Work merged from another registry"
+    assert _column(model, 5)[5].startswith("Merged by event 5: Card version 1.1 imported from")
+    assert _column(model, 5)[8] == "Merged by event 5: Card version 1.1 superseded by version 1.2"
+    assert model.row_of(5) == 4 and model.fetch_until(5) == 4
+
+    model.set_filter(None, "card_version.imported")  # filters apply to the merged work too
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert _column(model, 0) == ["2", "4", "3 (merged)", "5 (merged)"]
+    model.set_filter("churn-model", None)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert _column(model, 0) == ["1", "2", *merged]
+
+    window = _window(qtbot, db)
+    while window.model.canFetchMore(QModelIndex()):
+        window.model.fetchMore(QModelIndex())
+    window.table.selectRow(7)  # the laptop's event 5: its own hashes, not this chain's event 5
+    title = window.detail_title.text().split("\n")[0]
+    assert (
+        title
+        == "Event 5 (merged by event 5): Card version 1.2 of churn-model imported from b2.json (Countersign JSON)"
+    )
+    raw = sqlite3.connect(team)
+    stored = raw.execute("SELECT hash FROM merged_events WHERE segment = 5 AND id = 5").fetchone()
+    raw.close()
+    assert window.hash_label.text() == stored[0]
+    window.close()
+    db.dispose()
