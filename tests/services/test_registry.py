@@ -203,7 +203,7 @@ def test_a_snippet_marks_the_matched_words_whatever_their_accents(
     tmp_path: Path, registry_db: str
 ) -> None:
     db = Database.open(registry_db)
-    summary = "Ranks each résumé sent to the café chain; RÉSUMÉ parsing."
+    summary = "Ranks each résumé sent to the café chain; RÉSUMÉ parsing by Søren."
     card = native_card(
         "cv-ranker",
         "1.0",
@@ -214,13 +214,33 @@ def test_a_snippet_marks_the_matched_words_whatever_their_accents(
     # Typed with its accents: found on both databases, every spelling marked.
     [hit] = registry.search("résumé")
     assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["résumé", "RÉSUMÉ"]
-    # Typed without: SQLite's index folds accents and finds it, and then marks it too.
-    # PostgreSQL's `simple` configuration does not fold them (README: "Search").
-    found = registry.search("resume cafe")
-    postgresql = db.on_server
+    # Typed without, or in capitals: both indexes fold accents (FTS5's remove_diacritics,
+    # PostgreSQL's text folded before to_tsvector), find it and mark every spelling.
+    for typed in ("resume cafe", "RESUMÉ CAFÉ", "Cafe"):
+        [hit] = registry.search(typed)
+        assert hit.model == "cv-ranker", typed
+        marked = [hit.snippet.text[s:e] for s, e in hit.snippet.matches]
+        assert "café" in marked, typed
+        if "resum" in typed.lower():
+            assert marked == ["résumé", "café", "RÉSUMÉ"], typed
+    # A letter that is not an accented form of another stays apart, as in FTS5's index.
+    assert registry.search("chaîn") != []
+    assert registry.search("søren") != []
+    assert registry.search("soren") == []
     db.dispose()
-    if postgresql:
-        assert found == []
-        return
-    [hit] = found
-    assert [hit.snippet.text[s:e] for s, e in hit.snippet.matches] == ["résumé", "café", "RÉSUMÉ"]
+
+
+def test_a_model_name_with_accents_is_found_without_them_and_ranks_first(
+    tmp_path: Path, registry_db: str
+) -> None:
+    db = Database.open(registry_db)
+    importer = Importer(db, actor="tests")
+    for name, summary in (("modèle-crédit", "Scores loans."), ("other", "A credit model.")):
+        card = native_card(
+            name, "1.0", model_details={"name": name, "version": "1.0", "summary": summary}
+        )
+        assert importer.import_file(write_card(tmp_path, f"{name}.json", card)).ok
+    hits = Registry(db).search("credit")
+    db.dispose()
+    # The model name weighs 10, the text 1: on both databases, and shown as imported.
+    assert [hit.model for hit in hits] == ["modèle-crédit", "other"]

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, event, text
 from sqlalchemy.exc import DBAPIError
 
-from countersign.services.storage.snippets import Snippet, make_snippet
+from countersign.services.storage.snippets import Snippet, fold, make_snippet
 
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another writer before the registry counts as locked."""
@@ -186,25 +186,35 @@ def index_card_versions(connection: Connection, rows: Iterable[SearchRow]) -> No
 def _index_postgresql(connection: Connection, rows: Iterable[SearchRow]) -> None:
     """The PostgreSQL index rows, sent with ``COPY``: the server computes each ``tsvector``.
 
+    Accents are taken off first, as FTS5's ``remove_diacritics`` does
+    (migration 0014): the model, version and team, only ever indexed, are kept
+    folded; the text is kept as written (snippets are made from it), with its
+    folded copy beside it when that differs, which the ``tsvector`` is made of.
+
     ``COPY`` costs about 15% less than an ``executemany`` of the same rows
     (measured on 1,000 cards into the 100,000-version registry); most of the
     time is the server's ``to_tsvector`` and the GIN index either way.
     """
     import psycopg
 
-    statement = "COPY card_search (card_version_id, model, version, team, body) FROM STDIN"
+    statement = (
+        "COPY card_search (card_version_id, model, version, team, body, body_folded) FROM STDIN"
+    )
     driver = connection.connection.driver_connection
     assert driver is not None, "a PostgreSQL connection always has its psycopg connection"
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for r in rows:
+                body = r.body[:POSTGRESQL_INDEXED_TEXT]
+                folded = fold(body)
                 copy.write_row(
                     (
                         r.card_version_id,
-                        r.model,
-                        r.version,
-                        r.team,
-                        r.body[:POSTGRESQL_INDEXED_TEXT],
+                        fold(r.model),
+                        fold(r.version),
+                        fold(r.team),
+                        body,
+                        None if folded == body else folded,
                     )
                 )
     except psycopg.Error as error:
@@ -237,9 +247,10 @@ def fts_query(user_text: str) -> str:
 def tsquery(user_text: str) -> str:
     """The same words as :func:`fts_query`, as a PostgreSQL ``to_tsquery`` text: prefixes, all required.
 
-    Each word is quoted as a lexeme, so nothing the officer typed is tsquery syntax.
+    Each word is quoted as a lexeme, so nothing the officer typed is tsquery syntax; its
+    accents are taken off, as they are off the indexed text (see :func:`_index_postgresql`).
     """
-    words = [part for word in search_words(user_text.lower()) for part in word.split("_")]
+    words = [part for word in search_words(fold(user_text).lower()) for part in word.split("_")]
     return " & ".join(f"'{word}':*" for word in words if word)
 
 

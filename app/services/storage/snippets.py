@@ -2,8 +2,8 @@
 
 Made here, from the card's text, the same way on SQLite and PostgreSQL: each
 word searched for matches the words of the text that start with it, whatever
-their case and accents, as the full-text index matched them (SQLite's index
-folds accents: "resume" finds "résumé", which is then marked too).  Made for the hits a search
+their case and accents, as the full-text index matched them (both indexes
+fold accents: "resume" finds "résumé", which is then marked too).  Made for the hits a search
 returns only (measured at 100,000 card versions: FTS5's ``snippet()`` in the
 ranking statement is worked out for every ranked match, up to 10,000, and
 cost a quarter more per search).  Bounded: only the start of a very long text

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +22,12 @@ from countersign.models.vocabulary import CardStatus
 from countersign.services.diff.card_text import card_sections
 from countersign.services.registry import NotFound, Registry
 from countersign.services.reviews.reviews import ReviewDraft, ReviewInfo
-from countersign.views.review.signoffs import SignOffDialog, SignOffsModel, round_summary
+from countersign.views.review.signoffs import (
+    SignOffDialog,
+    SignOffsModel,
+    SignOffsTable,
+    round_summary,
+)
 from countersign.views.widgets.card_browser import CardBrowser
 from countersign.views.widgets.list_table import set_up_row_table
 
@@ -66,10 +70,8 @@ class SignOffsPanel(QWidget):
         self.rounds.setWordWrap(True)
         self.rounds.setTextFormat(Qt.TextFormat.PlainText)
         self.rounds.setAccessibleName("Review rounds")
-        self.table = QTableView(self)
-        set_up_row_table(
-            self.table, self.model, "Sign-offs of this card version", (120, 120, 116, 70, 160)
-        )
+        self.table = SignOffsTable(self)
+        set_up_row_table(self.table, self.model, "Sign-offs of this card version")
         self.table.setToolTip("Enter or double-click: the sign-off's answers, as signed")
         self.table.activated.connect(self._on_table_activated)
         layout = QVBoxLayout(self)
@@ -88,12 +90,10 @@ class SignOffsPanel(QWidget):
             self.rounds.setText("No sign-offs yet: nobody has reviewed this card version.")
         rows = self.model.rowCount()
         self.table.setVisible(rows > 0)
-        # As tall as its rows (up to four), so the card below keeps the room.
-        height = (
-            self.table.horizontalHeader().sizeHint().height()
-            + self.table.horizontalScrollBar().sizeHint().height()
-            + 2 * self.table.frameWidth()
-        )
+        self.table.fit_columns()
+        # As tall as its rows (up to four), so the card below keeps the room; its columns
+        # fit its width (no scroll bar below them).
+        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
         self.table.setFixedHeight(
             height + self.table.verticalHeader().defaultSectionSize() * min(max(rows, 1), 4)
         )

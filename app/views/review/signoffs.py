@@ -11,9 +11,17 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableView,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import Decision
@@ -23,6 +31,19 @@ from countersign.views.widgets.list_table import ListTableModel
 
 HEADERS = ("Signer", "Decision", "Signed", "Role", "Comment", "Certificate SHA-256")
 """The columns of the sign-offs table."""
+
+SHOWN_FIRST = (0, 1, 2, 4, 3, 5)
+"""The columns in the order they are given room: signer, decision, when, comment, role, certificate.
+
+The first three are always shown; the others only while they fit (the
+Signer cell's tooltip, and the sign-off opened, say all of them).
+"""
+
+ELASTIC = (0, 4)
+"""The columns of long text (signer, comment): they take the room left, elided past it."""
+
+ELASTIC_AT_LEAST = 10
+"""Characters an elastic column keeps before a less important column is hidden."""
 
 
 def decision_text(decision: str) -> str:
@@ -63,15 +84,7 @@ class SignOffsModel(ListTableModel[tuple[ReviewInfo, SignatureInfo]]):
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell(sig, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 0:
-                return f"{sig.signer_name} <{sig.signer_email}>, {sig.signer_role}"
-            if column == 2:
-                return f"{sig.signed_at} (UTC)"
-            if column == 4 and sig.comment:
-                return sig.comment
-            if column == 5:
-                return sig.fingerprint
-            return None
+            return _tooltip(sig, column)
         if role == Qt.ItemDataRole.DecorationRole and column == 1:
             return status_icon(
                 Decision(sig.decision).outcome if Decision.known(sig.decision) else sig.decision
@@ -79,6 +92,95 @@ class SignOffsModel(ListTableModel[tuple[ReviewInfo, SignatureInfo]]):
         if role == Qt.ItemDataRole.FontRole and column == 5:
             return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         return None
+
+
+def _tooltip(sig: SignatureInfo, column: int) -> str | None:
+    """A cell's full text (it may be elided); the Signer's is the whole sign-off."""
+    if column == 0:
+        lines = [
+            f"{sig.signer_name} <{sig.signer_email}>, {sig.signer_role}",
+            f"{decision_text(sig.decision)}, signed {local_time(sig.signed_at)}",
+            f"Comment: {sig.comment}" if sig.comment else "No comment",
+            f"Certificate SHA-256: {sig.fingerprint}",
+        ]
+        return "\n".join(lines)
+    if column == 2:
+        return f"{local_time(sig.signed_at)} ({sig.signed_at} UTC)"
+    if column == 4:
+        return sig.comment or None
+    if column == 5:
+        return sig.fingerprint
+    return _cell(sig, column)
+
+
+def column_widths(needed: list[int], room: int, at_least: int) -> dict[int, int]:
+    """The columns shown, each with its width, together no wider than ``room``.
+
+    ``needed``: each column's width for its whole text; ``at_least``: what an
+    :data:`ELASTIC` column keeps before a column after it in
+    :data:`SHOWN_FIRST` is hidden.  The room left goes to the elastic columns
+    shown; when even the first three do not fit, each shrinks in proportion.
+    """
+    floor = [min(width, at_least) if c in ELASTIC else width for c, width in enumerate(needed)]
+    shown = list(SHOWN_FIRST[:3])
+    for column in SHOWN_FIRST[3:]:
+        if sum(floor[c] for c in shown) + floor[column] > room:
+            break
+        shown.append(column)
+    base = sum(floor[c] for c in shown)
+    if base > room:
+        return {c: floor[c] * room // base for c in shown}
+    widths = {c: floor[c] for c in shown}
+    elastic = [c for c in ELASTIC if c in shown]
+    spare = room - base
+    for column in elastic:
+        widths[column] += spare // len(elastic)
+    widths[elastic[0]] += spare % len(elastic)
+    return widths
+
+
+class SignOffsTable(QTableView):
+    """The sign-offs, their columns fitted to the table's width (never scrolled sideways).
+
+    A narrow table (the Review tab's side) shows the signer, decision and
+    time, and the comment, role and certificate as they fit; long text is
+    elided, its full text in the tooltip.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+    def fit_columns(self) -> None:
+        """Show the columns that fit the width, each as wide as :func:`column_widths` says."""
+        model = self.model()
+        if model is None:
+            return
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        count = model.columnCount()
+        needed = [max(header.sectionSizeHint(c), self._content_width(c)) for c in range(count)]
+        at_least = self.fontMetrics().averageCharWidth() * ELASTIC_AT_LEAST
+        widths = column_widths(needed, self.viewport().width(), at_least)
+        for column in range(count):
+            self.setColumnHidden(column, column not in widths)
+            if column in widths:
+                header.resizeSection(column, widths[column])
+
+    def _content_width(self, column: int) -> int:
+        hidden = self.isColumnHidden(column)
+        self.setColumnHidden(column, False)
+        width = self.sizeHintForColumn(column)
+        self.setColumnHidden(column, hidden)
+        return width
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Fit the columns to the viewport's new width (the table resized, a scroll bar shown)."""
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return handled
 
 
 def _cell(sig: SignatureInfo, column: int) -> str:

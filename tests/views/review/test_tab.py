@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -18,7 +19,7 @@ from countersign.views.identities.forms import CreateIdentityDialog
 from countersign.views.model_page.page import ModelPage
 from countersign.views.review.items import ANSWER, CHECK, EVIDENCE, ITEM, NOTE
 from countersign.views.review.signing_dialog import SigningDialog
-from countersign.views.review.signoffs import SignOffDialog
+from countersign.views.review.signoffs import SignOffDialog, column_widths
 from countersign.views.review.tab import ReviewTab
 from tests.helpers.layout import assert_usable
 from tests.helpers.registry import native_card
@@ -465,3 +466,57 @@ def test_the_stage_chooser_reviews_the_next_stage(tab: ReviewTab, bench: Workben
     assert tab.signoffs.model.rowCount() == 0  # the staging round is not this stage's
     assert tab.header.state.isHidden()
     assert tab._request().stage == "production"
+
+
+def _fitted(table: QTableView) -> tuple[list[int], int]:
+    """The columns shown and how wide they are together."""
+    shown = [c for c in range(table.model().columnCount()) if not table.isColumnHidden(c)]
+    return shown, sum(table.columnWidth(c) for c in shown)
+
+
+def test_the_sign_offs_fit_the_side_of_the_tab_and_say_the_rest_in_tooltips(
+    qtbot: QtBot, tab: ReviewTab, bench: Workbench
+) -> None:
+    comment = "Approved for the holiday season only; review again in January. " * 3
+    bench.sign(ANA, model="fraud-detector", version="3.1", template="high-risk", comment=comment)
+    bench.sign(
+        BEA, "changes", model="fraud-detector", version="3.1", template="high-risk", comment=""
+    )
+    # As wide as the Review tab is in a 1440 × 900 window: its side is about 300 px.
+    tab.resize(790, 800)
+    tab.show_version("fraud-detector", "3.1")
+    table = tab.signoffs.table
+    qtbot.waitUntil(table.isVisible)
+    assert 0 < table.viewport().width() < 400
+    shown, width = _fitted(table)
+    assert shown[:3] == [0, 1, 2]  # signer, decision, when: always
+    assert width <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    # "request changes" and the time are not cut; what is hidden is in the signer's tooltip.
+    metrics = table.fontMetrics()
+    assert table.columnWidth(1) >= metrics.horizontalAdvance("request changes")
+    assert table.columnWidth(2) >= metrics.horizontalAdvance(str(table.model().index(0, 2).data()))
+    tooltip = table.model().index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "ana@example.org" in tooltip and comment.strip() in tooltip
+    assert "Certificate SHA-256: " in tooltip
+    assert table.model().index(1, 1).data(Qt.ItemDataRole.ToolTipRole) == "request changes"
+    # Wider, the comment and role come back, and the columns still fit.
+    tab.resize(2400, 800)
+    qtbot.waitUntil(lambda: 4 in _fitted(table)[0])
+    shown, width = _fitted(table)
+    assert 3 in shown
+    assert width <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+
+
+@pytest.mark.parametrize(
+    ("room", "shown"),
+    [(1000, [0, 1, 2, 3, 4, 5]), (400, [0, 1, 2, 4]), (300, [0, 1, 2]), (120, [0, 1, 2])],
+)
+def test_column_widths_hide_the_least_needed_columns_first(room: int, shown: list[int]) -> None:
+    needed = [150, 90, 110, 70, 400, 130]  # signer, decision, signed, role, comment, certificate
+    widths = column_widths(needed, room, 80)
+    assert sorted(widths) == shown
+    assert sum(widths.values()) == room if room >= 270 else sum(widths.values()) <= room
+    if room >= 280:
+        assert widths[1] == 90 and widths[2] == 110  # never cut while the three fit
