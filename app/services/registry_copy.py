@@ -14,7 +14,11 @@ Two cases, told apart by the audit chains:
   the source's rows arrive with the destination's ids (the seal maps them), and
   rows the destination holds already are matched, not doubled.  Work on the same
   model or identity on both sides since the fork is refused by name: a card's
-  statuses, reviews and versions move on one side at a time.
+  statuses, reviews and versions move on one side at a time.  The same work on
+  both sides is not refused: a model where the source only imported what the
+  destination holds (the same bundle imported on each side) keeps the
+  destination's rows, and the source's events on it are merged with the rest
+  (:mod:`~countersign.services.merging.same_work`).
 
 Either way:
 
@@ -33,6 +37,7 @@ Either way:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +63,7 @@ from countersign.services.merging.fork import (
     touched_here,
 )
 from countersign.services.merging.rows import merge_rows, stage_lists
+from countersign.services.merging.same_work import same_work
 from countersign.services.storage import dialect
 from countersign.services.storage.database import Database, os_user
 from countersign.services.storage.server import PasswordPrompt
@@ -145,6 +151,10 @@ def _merge(
         return CopyReport({}, {}, events, signatures)
     theirs = touched_by(plan.events)
     ours = touched_here(writing, chains.fork, plan.lineage)
+    # A model both sides worked on the same way (the same bundle imported on each) is the
+    # destination's: its rows stand, the source's events on it are kept in the segment.
+    same = same_work((reading, writing), plan.events, ours.models & theirs.models)
+    theirs = dataclasses.replace(theirs, models=theirs.models - same)
     _refuse_work_on_both_sides((reading, writing), (ours, theirs), chains)
     _refuse_two_certificates_for_one_person(reading, writing)
     _refuse_other_stages(reading, writing)

@@ -342,8 +342,9 @@ class _Walk:
         elif action == AuditAction.REVIEW_SIGNED:
             self.signoff_events[event.object_id] = (place, details)
         elif action == AuditAction.CARD_VERSION_IMPORTED:
-            self.imports[event.object_id] = details
-            self.statuses[event.object_id] = (place.label, CardStatus.SUBMITTED)
+            if not self._repeated_import(event.object_id, details, place):
+                self.imports[event.object_id] = details
+                self.statuses[event.object_id] = (place.label, CardStatus.SUBMITTED)
         elif action == AuditAction.CARD_VERSION_STATUS_CHANGED:
             self.statuses[event.object_id] = (place.label, str(details.get("to", "")))
         elif action == AuditAction.CARD_VERSION_SUPERSEDED:
@@ -352,6 +353,17 @@ class _Walk:
             self.policies[event.object_id] = (place.label, str(details.get("sha256", "")))
         if act is not None and act.kind != GRANT:
             self._head(place, act)
+
+    def _repeated_import(self, key: str, details: dict[str, Any], place: _Place) -> bool:
+        """A merged import of a card version imported here already with the same SHA-256
+        (the same bundle imported on both sides): it changes nothing, the status that
+        followed the first import stands."""
+        first = self.imports.get(key)
+        return (
+            place.chain is not self.main
+            and first is not None
+            and first.get("sha256") == details.get("sha256")
+        )
 
     def _take_identity_event(
         self, event: AuditEvent, details: dict[str, Any], act: SignedAct | None, place: _Place
