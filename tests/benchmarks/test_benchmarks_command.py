@@ -49,8 +49,9 @@ def test_quick_run_emits_every_figure(
     saved = json.loads(out.read_text())
     names = [figure["figure"].strip() for figure in saved["figures"]]
     assert names[: len(EXPECTED)] == EXPECTED
-    assert len(names) == len(EXPECTED) + 1  # and the 10-page signed report
-    assert names[-1].startswith("signed report, ") and names[-1].endswith("(build + sign)")
+    assert len(names) == len(EXPECTED) + 2  # and the 10-page signed report, and its gate
+    assert names[-2].startswith("signed report, ") and names[-2].endswith("(build + sign)")
+    assert names[-1].startswith("gate --evidence on the ") and names[-1].endswith("signed report")
     for figure in saved["figures"]:
         assert figure["median"] > 0
         assert isinstance(figure["met"], bool)
