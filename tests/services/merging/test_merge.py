@@ -29,12 +29,11 @@ from countersign.services.reports.reports import ReportSigner
 from countersign.services.reviews.signoff_verification import verify_signoffs
 from countersign.services.storage.database import Database
 from countersign.services.trust.anchors import TrustAnchors
-from countersign.services.workstation import ServiceOptions, open_services
-from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
 from tests.helpers.registry import raw_connection, row_counts
 from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts, workbench
+from tests.services.merging.sides import ANA, OLGA, registry_problems, team_and_laptop
 
-OLGA, ANA, BEA = "olga@example.org", "ana@example.org", "bea@example.org"
+BEA = "bea@example.org"
 
 
 @dataclass
@@ -50,29 +49,14 @@ class Forked:
         return str(self.laptop.db.location)
 
 
-def _bench(folder: Path, db: str, backend: MemoryKeyring) -> Iterator[Workbench]:
-    folder.mkdir()
-    options = ServiceOptions(keyring=backend, actor=folder.name, key_rounds=TEST_ROUNDS)
-    with open_services(db, options) as services:
-        yield Workbench(folder=folder, services=services, keyring=backend)
-
-
 @pytest.fixture
 def forked(tmp_path: Path, registry_db: str) -> Iterator[Forked]:
     """Team (SQLite, then PostgreSQL) and a SQLite laptop copied from it, then both at work."""
-    with installed(MemoryKeyring()) as backend:
-        assert isinstance(backend, MemoryKeyring)
-        team_benches = _bench(tmp_path / "team", registry_db, backend)
-        team = next(team_benches)
-        team.person(OLGA, "officer")
-        team.person(ANA, "approver")
-        team.import_card(medium_card("credit-scorer", "1.0"))
+
+    def team_approves(team: Workbench) -> None:
         team.sign(ANA, stage="staging", comment="Team approves.")
-        laptop_db = str(tmp_path / "laptop.sqlite3")
-        copy_between(registry_db, laptop_db)
-        laptop_benches = _bench(tmp_path / "laptop", laptop_db, backend)
-        laptop = next(laptop_benches)
-        laptop.founder = laptop.identities.unlock(OLGA, PASSPHRASE)
+
+    with team_and_laptop(tmp_path, registry_db, team_approves) as (team, laptop):
         laptop.import_card(medium_card("fraud-model", "1.0"))
         laptop.person(BEA, "reviewer")
         laptop.services.deployment.classify(
@@ -82,8 +66,6 @@ def forked(tmp_path: Path, registry_db: str) -> Iterator[Forked]:
         team.import_card(medium_card("churn-model", "1.0"))
         team.sign(ANA, model="churn-model", stage="staging", comment="Team approves churn.")
         yield Forked(team, laptop, registry_db)
-        for benches in (laptop_benches, team_benches):
-            next(benches, None)
 
 
 def _rows(db: str, query: str) -> list[tuple[Any, ...]]:
@@ -336,16 +318,6 @@ def _rehash_from(forked: Forked, first: int) -> None:
             )
 
 
-def _registry_problems(forked: Forked) -> list[str]:
-    database = Database.open(forked.team_db)
-    try:
-        with database.read() as session:
-            check = verify_registry(session, TrustAnchors())
-            return [line for good, line in check.lines() if not good]
-    finally:
-        database.dispose()
-
-
 @ONLY_SQLITE
 def test_an_edited_merged_event_breaks_the_chain_at_its_merge(merged: tuple[Forked, int]) -> None:
     forked, merge_id = merged
@@ -382,7 +354,7 @@ def test_a_changed_id_map_is_named(merged: tuple[Forked, int]) -> None:
     assert "its content no longer matches its hash" in chain.reason
     _rehash_from(forked, merge_id)  # the chain re-sealed: the rows no longer match their events
     assert _chain(forked).ok
-    problems = " ".join(_registry_problems(forked))
+    problems = " ".join(registry_problems(forked.team_db))
     assert "it is not the sign-off merged event 18 (brought in by event 17)" in problems, problems
     assert "fraud-model 1.0: the sign-off by ana@example.org (signature 3)" in problems
     assert "no audit event records it" in problems
@@ -405,7 +377,7 @@ def test_a_changed_sealed_head_is_named(merged: tuple[Forked, int]) -> None:
     _tamper(forked, f"DELETE FROM merged_events WHERE id = {last[0]}")
     _rehash_from(forked, merge_id)
     assert _chain(forked).ok
-    problems = " ".join(_registry_problems(forked))
+    problems = " ".join(registry_problems(forked.team_db))
     assert "fraud-model 1.0 is marked 'approved', but its events" in problems, problems
 
 
@@ -413,7 +385,7 @@ def test_a_changed_sealed_head_is_named(merged: tuple[Forked, int]) -> None:
 def test_a_merged_row_changed_after_the_merge_is_named(merged: tuple[Forked, int]) -> None:
     forked, _merge_id = merged
     _tamper(forked, "UPDATE signatures SET comment = 'Approved!' WHERE comment LIKE 'Appr%'")
-    problems = " ".join(_registry_problems(forked))
+    problems = " ".join(registry_problems(forked.team_db))
     assert "fraud-model 1.0: the sign-off by ana@example.org" in problems, problems
 
 

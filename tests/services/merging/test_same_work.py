@@ -13,16 +13,12 @@ import pytest
 from countersign.cli import main
 from countersign.services.audit.trail import verify_chain
 from countersign.services.deployment.records import GateQuestion
-from countersign.services.integrity.registry_check import verify_registry
 from countersign.services.registry_copy import CopyRefused, copy_between
 from countersign.services.storage.database import Database
-from countersign.services.trust.anchors import TrustAnchors
-from countersign.services.workstation import ServiceOptions, open_services
-from tests.helpers.keyring_memory import TEST_ROUNDS, MemoryKeyring, installed
 from tests.helpers.registry import raw_connection, row_counts
-from tests.helpers.signoff import PASSPHRASE, Workbench, medium_card, table_counts
+from tests.helpers.signoff import Workbench, medium_card, table_counts
+from tests.services.merging.sides import ANA, registry_problems, team_and_laptop
 
-OLGA, ANA = "olga@example.org", "ana@example.org"
 SAMPLES = Path(__file__).parents[3] / "resources" / "samples"
 
 
@@ -36,44 +32,14 @@ class Both:
     laptop_db: str
 
 
-def _bench(folder: Path, db: str, backend: MemoryKeyring) -> Iterator[Workbench]:
-    folder.mkdir()
-    options = ServiceOptions(keyring=backend, actor=folder.name, key_rounds=TEST_ROUNDS)
-    with open_services(db, options) as services:
-        yield Workbench(folder=folder, services=services, keyring=backend)
-
-
 @pytest.fixture
 def both(tmp_path: Path, registry_db: str) -> Iterator[Both]:
     """Team (SQLite, then PostgreSQL) and a SQLite laptop, both importing the same card since."""
-    with installed(MemoryKeyring()) as backend:
-        assert isinstance(backend, MemoryKeyring)
-        team_benches = _bench(tmp_path / "team", registry_db, backend)
-        team = next(team_benches)
-        team.person(OLGA, "officer")
-        team.person(ANA, "approver")
-        team.import_card(medium_card("credit-scorer", "1.0"))
-        laptop_db = str(tmp_path / "laptop.sqlite3")
-        copy_between(registry_db, laptop_db)
-        laptop_benches = _bench(tmp_path / "laptop", laptop_db, backend)
-        laptop = next(laptop_benches)
-        laptop.founder = laptop.identities.unlock(OLGA, PASSPHRASE)
+    with team_and_laptop(tmp_path, registry_db) as (team, laptop):
         laptop.import_card(medium_card("fraud-model", "1.0"))
         laptop.import_card(medium_card("credit-scorer", "1.1"))
         team.import_card(medium_card("credit-scorer", "1.1"))
-        yield Both(team, laptop, registry_db, laptop_db)
-        for benches in (laptop_benches, team_benches):
-            next(benches, None)
-
-
-def _problems(db: str) -> list[str]:
-    database = Database.open(db)
-    try:
-        with database.read() as session:
-            check = verify_registry(session, TrustAnchors())
-            return [line for good, line in check.lines() if not good]
-    finally:
-        database.dispose()
+        yield Both(team, laptop, registry_db, str(tmp_path / "laptop.sqlite3"))
 
 
 def test_the_same_import_on_both_sides_merges_and_verifies(both: Both) -> None:
@@ -82,7 +48,7 @@ def test_the_same_import_on_both_sides_merges_and_verifies(both: Both) -> None:
         report.describe()
     )  # fraud-model: made, imported; 1.1: imported, superseding 1.0
     assert report.inserted == {"models": 1, "card_versions": 1}, report.describe()
-    assert _problems(both.team_db) == []
+    assert registry_problems(both.team_db) == []
     statuses = both.team.statuses()
     assert statuses["fraud-model@1.0"] == statuses["credit-scorer@1.1"] == "submitted"
     assert statuses["credit-scorer@1.0"] == "superseded"
@@ -107,7 +73,7 @@ def test_the_destinations_later_work_on_the_same_model_stands(both: Both) -> Non
     assert both.team.statuses()["credit-scorer@1.1"] == "approved"
     copy_between(both.laptop_db, both.team_db)
     # the merged import of 1.1 is walked after the team's approval: the approval stands
-    assert _problems(both.team_db) == []
+    assert registry_problems(both.team_db) == []
     assert both.team.statuses()["credit-scorer@1.1"] == "approved"
     assert both.team.services.deployment.gate("credit-scorer", "1.1", GateQuestion("staging")).ok
 
