@@ -45,17 +45,6 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
         wait_for_background()
 
 
-@pytest.fixture
-def tab(qtbot: QtBot, bench: Workbench) -> Iterator[ReviewTab]:
-    widget = ReviewTab(bench.services)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    wait_for_background()
-
-
 def _row(tab: ReviewTab, item_id: str) -> int:
     row = tab.items.row_of(item_id)
     assert row is not None, item_id

@@ -37,17 +37,6 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
         wait_for_background()
 
 
-@pytest.fixture
-def tab(qtbot: QtBot, bench: Workbench) -> Iterator[ReviewTab]:
-    widget = ReviewTab(bench.services)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    wait_for_background()
-
-
 def test_the_dialog_signs_conditions_and_an_expiry(
     qtbot: QtBot, tab: ReviewTab, bench: Workbench, monkeypatch: pytest.MonkeyPatch
 ) -> None:

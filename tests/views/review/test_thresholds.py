@@ -39,14 +39,8 @@ def bench(tmp_path: Path) -> Iterator[Workbench]:
 
 
 @pytest.fixture
-def tab(qtbot: QtBot, bench: Workbench) -> Iterator[ReviewTab]:
-    widget = ReviewTab(bench.services)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    wait_for_background()
+def tab_size() -> tuple[int, int]:
+    return 1200, 900
 
 
 def _answer(tab: ReviewTab) -> None:
