@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import re
+from enum import StrEnum
 from typing import Any, Literal
 
 import orjson
@@ -228,6 +229,49 @@ def canonical_json(value: Any) -> str:
     return json.dumps(
         value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     )
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """:func:`canonical_json` of ``value`` in UTF-8, written by orjson when it writes the same.
+
+    It does for strings, integers, booleans, None, lists, tuples and dicts keyed by
+    strings (the vocabulary's words are strings): orjson escapes and sorts as the json
+    module does.  Anything else (a float, whose exponent orjson writes its own way;
+    an object either may refuse) and what orjson refuses (a lone surrogate, a whole
+    number over 64 bits, deep nesting) is written by the json module, so the bytes,
+    and the errors, are the json module's.
+    """
+    if _orjson_writes_as_json(value, _DEPTH):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass
+    return canonical_json(value).encode("utf-8")
+
+
+_DEPTH = 32
+"""Nesting :func:`canonical_bytes` leaves to orjson (audit details are a few levels deep)."""
+
+
+def _orjson_writes_as_json(value: Any, depth: int) -> bool:
+    """Whether ``value`` holds only what orjson writes as :func:`canonical_json` does."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if depth == 0:
+        return False
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            leaf = type(item)  # most values are strings or integers: no call for them
+            if leaf is not str and leaf is not int and not _orjson_writes_as_json(item, depth - 1):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(_orjson_writes_as_json(item, depth - 1) for item in value)
+    # A StrEnum is its value as a string to both (a plain Enum, or another str subclass, not).
+    return isinstance(value, StrEnum)
 
 
 _NOT_TEXT = frozenset({"format", "format_version", "numeric"})

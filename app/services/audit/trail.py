@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.orm import Session
 
-from countersign.models.card import canonical_json
+from countersign.models.card import canonical_bytes
 from countersign.models.tables import AuditEvent, MergedEvent
 from countersign.models.vocabulary import AuditAction, AuditObject
 from countersign.services.audit.seal import MergeSeal, read_seal
@@ -58,13 +58,20 @@ _SEALED = (
 """The columns of an event its hash seals: all but the hash itself."""
 
 
+_HASHED = tuple("details" if name == "details_json" else name for name in _SEALED)
+"""The keys of the JSON an event's hash is taken of: its sealed columns, ``details`` for
+``details_json``."""
+
+
 def event_hash(row: Mapping[str, Any]) -> str:
     """The SHA-256 that seals one event (``row``: its columns by name) and, through its
     ``prev_hash``, all before it."""
-    payload = canonical_json(
-        {("details" if name == "details_json" else name): row[name] for name in _SEALED}
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return _seal([row[name] for name in _SEALED])
+
+
+def _seal(values: Sequence[Any]) -> str:
+    """:func:`event_hash` of the event whose sealed columns hold ``values``, in their order."""
+    return hashlib.sha256(canonical_bytes(dict(zip(_HASHED, values, strict=True)))).hexdigest()
 
 
 def append_events(session: Session, drafts: Iterable[EventDraft]) -> list[int]:
@@ -77,19 +84,19 @@ def append_events(session: Session, drafts: Iterable[EventDraft]) -> list[int]:
     at = utc_now()  # the events of one transaction are made at once
     for draft in drafts:
         last_id += 1
-        row: dict[str, Any] = {
-            "id": last_id,
-            "at": at,
-            "actor": draft.actor,
-            "action": str(draft.action),
-            "object_type": str(draft.object_type),
-            "object_id": draft.object_id,
-            "model_name": draft.model_name,
-            "details_json": canonical_json(draft.details),
-            "prev_hash": prev_hash,
-        }
-        prev_hash = event_hash(row)
-        rows.append((*(row[name] for name in _SEALED), prev_hash))
+        sealed = (
+            last_id,
+            at,
+            draft.actor,
+            str(draft.action),
+            str(draft.object_type),
+            draft.object_id,
+            draft.model_name,
+            canonical_bytes(draft.details).decode("utf-8"),
+            prev_hash,
+        )  # in the order of _SEALED
+        prev_hash = _seal(sealed)
+        rows.append((*sealed, prev_hash))
     dialect.insert_many(session.connection(), _TABLE, (*_SEALED, "hash"), rows)
     return [row[0] for row in rows]
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from countersign.services.audit.trail import EventDraft, append_events, verify_chain
+from countersign.models.vocabulary import CardOutcome
+from countersign.services.audit.trail import (
+    GENESIS_HASH,
+    EventDraft,
+    append_events,
+    event_hash,
+    list_events,
+    verify_chain,
+)
 from countersign.services.storage.database import Database
 from tests.helpers.registry import Place, place_of, raw_connection
 
@@ -89,3 +100,72 @@ def test_rehashed_event_still_breaks_the_next_link(trail: tuple[Database, Place]
     with db.read() as session:
         report = verify_chain(session)
     assert report.first_broken == 2
+
+
+HOSTILE_DETAILS: dict[str, Any] = {
+    "text": 'é 😀 \x00\x1f\x7f \u2028 "q" \\',
+    "n": 1e16,
+    "m": 1e-07,
+    "list": [1, None, True],
+    "outcome": CardOutcome.NEW_MODEL,
+    "nested": {"z": "中文", "a": 2**64},
+}
+
+
+def _json_of_old(value: Any) -> str:
+    """How events were written before orjson: the json module, sorted and compact."""
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+
+
+def test_event_hash_is_the_one_the_json_module_gave() -> None:
+    """Registries written before orjson keep verifying: the same row, the same hash."""
+    row = {
+        "id": 7,
+        "at": "2026-12-05T15:00:00.000000Z",
+        "actor": "officer é",
+        "action": "test.event",
+        "object_type": "thing",
+        "object_id": "x",
+        "model_name": "m\u2028",
+        "details_json": _json_of_old(HOSTILE_DETAILS),
+        "prev_hash": "0" * 64,
+    }
+    assert event_hash(row) == "5c0030fad4eabd47a4a22e0e7a27fdd267ea0cba8d2c0fccd34bc470fbb5b49b"
+
+
+def test_appended_events_are_written_and_sealed_as_the_json_module_did(registry_db: str) -> None:
+    db = Database.open(registry_db)
+    try:
+        flat = {"file": "cards/é.md", "warnings": 2, "attachments": {"a\n": "b"}, "ok": None}
+        with db.write() as session:
+            append_events(
+                session,
+                [
+                    EventDraft("test.event", "thing", "1", "officer é", HOSTILE_DETAILS, "m😀"),
+                    EventDraft("test.event", "thing", "2", "officer", flat),
+                ],
+            )
+        with db.read() as session:
+            events = list_events(session)
+            assert verify_chain(session).ok
+        prev = GENESIS_HASH
+        for event, details in zip(events, [HOSTILE_DETAILS, flat], strict=True):
+            assert event.details_json == _json_of_old(details)
+            sealed = {
+                "id": event.id,
+                "at": event.at,
+                "actor": event.actor,
+                "action": event.action,
+                "object_type": event.object_type,
+                "object_id": event.object_id,
+                "model_name": event.model_name,
+                "details": event.details_json,
+                "prev_hash": prev,
+            }
+            assert event.prev_hash == prev
+            assert event.hash == hashlib.sha256(_json_of_old(sealed).encode()).hexdigest()
+            prev = event.hash
+    finally:
+        db.dispose()
