@@ -29,7 +29,7 @@ from countersign.models.safe_text import name_problem, terminal_text
 from countersign.models.tables import CardVersion, Model
 from countersign.models.vocabulary import AuditAction, AuditObject, CardOutcome
 from countersign.services.audit.trail import EventDraft, append_events
-from countersign.services.importing.landing import land_plan
+from countersign.services.importing.landing import collector_on_new_objects, land_plan
 from countersign.services.importing.model_files import check_model_signatures
 from countersign.services.importing.plan import (
     ImportPlan,
@@ -286,7 +286,7 @@ class Importer:
                 raise ImportCancelled("import cancelled; nothing was written")
             if not plan.changes_anything:
                 return ImportReport(plan, landed=False)
-            with self.database.write() as session:
+            with collector_on_new_objects(), self.database.write() as session:
                 # Another import may have landed the same cards since planning (two
                 # processes importing one bundle): classified again under the write lock,
                 # what became known is now "unchanged", and nothing new means no write.

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import gc
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from countersign.formats.bundle import create_bundle
 from countersign.services.audit.trail import verify_chain
+from countersign.services.importing import importer as importer_module
 from countersign.services.importing.importer import Importer, LooseCardInfo
+from countersign.services.importing.landing import land_plan
+from countersign.services.importing.plan import ImportPlan
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
 from tests.helpers import bundles
@@ -19,6 +25,7 @@ from tests.helpers.registry import (
     last_audit_details,
     native_card,
     place_of,
+    raw_connection,
     row_counts,
     write_card,
 )
@@ -82,6 +89,60 @@ def test_new_version_supersedes_the_open_older_one(db: Database, tmp_path: Path)
     ]
     assert Registry(db).model("credit-scorer").version_count == 2
     assert "card_version.superseded" in audit_actions(_db_path(db))
+
+
+def test_a_new_model_with_two_versions_in_one_bundle_lands_as_it_stands_after(
+    db: Database, tmp_path: Path
+) -> None:
+    """A model the bundle creates is written with its newest version, count and risk at once;
+    its creation event keeps its first card's risk, and its older version is superseded."""
+    importer = Importer(db)
+    importer.import_file(write_card(tmp_path, "v1.json", native_card("credit-scorer", "1.0")))
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    write_card(folder, "a.json", native_card("fraud-detector", "1.0", risk_rating="low"))
+    write_card(folder, "b.json", native_card("fraud-detector", "2.0", risk_rating="critical"))
+    write_card(folder, "c.json", native_card("credit-scorer", "2.0", risk_rating=""))
+    bundle = tmp_path / "two.cardbundle"
+    create_bundle(folder, bundle, "Fraud Team", producer="tests")
+    assert importer.import_file(bundle).landed
+    registry = Registry(db)
+    created = registry.model("fraud-detector")
+    assert (created.team, created.risk_tier, created.latest_version, created.status) == (
+        "Fraud Team",
+        "critical",
+        "2.0",
+        "submitted",
+    )
+    assert created.version_count == 2
+    assert [(v.version, v.status, v.seq) for v in registry.versions("fraud-detector")] == [
+        ("1.0", "superseded", 1),
+        ("2.0", "submitted", 2),
+    ]
+    existing = registry.model("credit-scorer")
+    assert (existing.team, existing.risk_tier, existing.latest_version) == (
+        "Fraud Team",
+        "high",  # the new version states none: the stored tier stays
+        "2.0",
+    )
+    assert existing.version_count == 2
+    with raw_connection(_db_path(db)) as connection:
+        events = connection.execute(
+            "SELECT action, model_name, details_json FROM audit_events WHERE id > 2 ORDER BY id"
+        ).fetchall()
+    assert [(action, model) for action, model, _ in events] == [
+        ("bundle.imported", ""),
+        ("model.created", "fraud-detector"),
+        ("card_version.imported", "fraud-detector"),
+        ("card_version.imported", "fraud-detector"),
+        ("card_version.imported", "credit-scorer"),
+        ("card_version.superseded", "credit-scorer"),
+        ("card_version.superseded", "fraud-detector"),
+    ]
+    assert json.loads(events[1][2]) == {"team": "Fraud Team", "risk_tier": "low"}
+    assert json.loads(events[5][2]) == {"version": "1.0", "by_version": "2.0"}
+    with db.read() as session:
+        assert verify_chain(session).ok
 
 
 def test_changed_content_under_an_existing_version_is_refused(db: Database, tmp_path: Path) -> None:
@@ -226,3 +287,24 @@ def test_a_card_of_two_megabytes_of_distinct_words_lands_and_is_searchable(
     report = Importer(db).import_file(write_card(tmp_path, "wordy.json", card))
     assert report.ok and report.landed
     assert [hit.model for hit in Registry(db).search("w0000001x")] == ["wordy-model"]
+
+
+def test_the_collector_skips_older_objects_while_landing_and_only_then(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frozen: list[int] = []
+
+    def landing(session: Session, plan: ImportPlan, actor: str) -> None:
+        frozen.append(gc.get_freeze_count())
+        land_plan(session, plan, actor)
+        if plan.cards[0].model == "broken":
+            raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(importer_module, "land_plan", landing)
+    importer = Importer(db)
+    assert importer.import_file(write_card(tmp_path, "a.json", native_card("scorer", "1"))).landed
+    with pytest.raises(RuntimeError, match="disk went away"):
+        importer.import_file(write_card(tmp_path, "b.json", native_card("broken", "1")))
+    assert len(frozen) == 2 and min(frozen) > 0  # what reading left was frozen while landing
+    assert gc.get_freeze_count() == 0  # and is no longer, landed or not
+    assert [m.name for m in Registry(db).models()] == ["scorer"]
