@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import sys
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -55,6 +56,10 @@ STOP_SECONDS = 5.0
 
 _PRELOAD = ["countersign.services.importing.workers", "countersign.formats.detect"]
 """What the server that forks the workers imports once, so that each worker starts warm."""
+
+MAX_SPARE_WORKERS = 3
+"""Workers started unasked (see :func:`spare_cores`) are at most this many: each more
+sends this process more cards to rebuild, and the first bundle waits for them to start."""
 
 WAIT_SECONDS = 0.25
 """How often the time limit and cancellation are checked while the workers read."""
@@ -187,6 +192,23 @@ ChunkReader = Callable[[Sequence[CardJob]], list[_Sent | _Refused]]
 """What a worker runs on one chunk: :func:`parse_chunk` (tests pass one that fails)."""
 
 
+def spare_cores() -> int:
+    """How many workers the machine has room for now: the cores this process may run
+    on, less what other work keeps busy (the last minute's load average, which counts
+    this process too when it was busy), less one for this process; at most
+    :data:`MAX_SPARE_WORKERS`.  A busy machine gets none: there, workers only add
+    the cost of sending the cards (measured in the README's Performance section)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows has no load average: take none
+        load = 0.0
+    return max(0, min(cores - 1, MAX_SPARE_WORKERS, round(cores - load)))
+
+
 def worker_count(requested: int, cards: int) -> int:
     """How many workers to start for ``cards`` cards when ``requested`` (0: read here)."""
     if getattr(sys, "frozen", False):
@@ -284,9 +306,12 @@ class _Run:
     """One bundle's chunks on their way through the workers, and through this process.
 
     Rather than wait for a worker, this process reads the next chunk no worker
-    has yet; and when the chunk it needs next is still with a worker after as long
-    as reading a chunk here takes (the machine is busy), it reads that one too and
-    drops the worker's copy.  So the workers can only make a bundle faster.
+    has yet, a card at a time, looking after each card for a worker that has
+    finished: it takes that worker's cards and gives it the next chunk, so no
+    worker waits while this process reads.  When the chunk it needs next is
+    still with a worker after as long as reading a chunk here takes (the machine
+    is busy), it reads that one too (stopping if the worker's copy comes first).
+    So the workers can only make a bundle faster.
     """
 
     chunks: list[Sequence[CardJob]]
@@ -312,24 +337,41 @@ class _Run:
         """The cards of chunk ``number``, once read (here or by a worker)."""
         while number not in self.done:
             self.reading.check()
-            while self.idle and self.sent < len(self.chunks):
-                connection = self.idle.pop()
-                connection.send((self.sent, self.chunks[self.sent]))
-                self.busy[connection] = self.sent
-                self.sent += 1
+            self._hand_out()
             if self.sent < len(self.chunks):
                 if not self._collect(0):
-                    self._read_here(self.sent)
                     self.sent += 1
+                    self._read_here(self.sent - 1)
             elif not self._collect(min(self.patience or WAIT_SECONDS, WAIT_SECONDS)) and (
                 number not in self.done
             ):
                 self._read_here(number)
         return self.done.pop(number)
 
+    def _hand_out(self) -> None:
+        """Give each idle worker the next chunk nobody has yet."""
+        while self.idle and self.sent < len(self.chunks):
+            connection = self.idle.pop()
+            connection.send((self.sent, self.chunks[self.sent]))
+            self.busy[connection] = self.sent
+            self.sent += 1
+
     def _read_here(self, number: int) -> None:
+        """Read chunk ``number`` here, a card at a time, keeping the workers busy meanwhile;
+        left as soon as a worker's copy of the chunk comes back."""
         start = time.perf_counter()
-        self.done[number] = _read_here(self.chunks[number])
+        parsed: list[ParsedCard | _Sent | _Refused] = []
+        for job in self.chunks[number]:
+            if number in self.done:
+                return  # a worker had it and was quicker after all
+            try:
+                parsed.append(parse_card(job))
+            except InputRefused as refusal:
+                parsed.append(_Refused(type(refusal), refusal.file, refusal.field, refusal.reason))
+                break
+            if self.busy and self._collect(0):
+                self._hand_out()
+        self.done[number] = parsed
         self.here.add(number)
         self.patience = time.perf_counter() - start
 
@@ -342,22 +384,10 @@ class _Run:
             connection = cast("Connection", each)
             number = self.busy.pop(connection)
             results = _received(connection, self.reading)
-            if number not in self.here:
+            if number not in self.here:  # else read here already: the copy is dropped
                 self.done[number] = list(results)
             self.idle.append(connection)
         return len(ready)
-
-
-def _read_here(jobs: Sequence[CardJob]) -> list[ParsedCard | _Sent | _Refused]:
-    """:func:`parse_chunk` in this process: the cards themselves, up to the first refused."""
-    parsed: list[ParsedCard | _Sent | _Refused] = []
-    for job in jobs:
-        try:
-            parsed.append(parse_card(job))
-        except InputRefused as refusal:
-            parsed.append(_Refused(type(refusal), refusal.file, refusal.field, refusal.reason))
-            break
-    return parsed
 
 
 def _chunks(jobs: Sequence[CardJob], workers: int) -> list[Sequence[CardJob]]:
