@@ -23,7 +23,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -60,6 +62,12 @@ _PRELOAD = ["countersign.services.importing.workers", "countersign.formats.detec
 MAX_SPARE_WORKERS = 3
 """Workers started unasked (see :func:`spare_cores`) are at most this many: each more
 sends this process more cards to rebuild, and the first bundle waits for them to start."""
+
+START_IN_BACKGROUND = True
+"""Workers are started by a thread of their own while this process reads the first
+cards (starting one takes a few tenths of a second: the server that forks them imports
+the card readers first), and get chunks once they are up.  Tests that need the workers
+to read turn it off, so that the workers are up before the first card."""
 
 WAIT_SECONDS = 0.25
 """How often the time limit and cancellation are checked while the workers read."""
@@ -227,10 +235,16 @@ class CardReaders:
         self.reader = reader
         self._workers: list[tuple[BaseProcess, Connection]] = []
         self._owing: set[Connection] = set()
+        self._starting: threading.Thread | None = None
+        self._started: queue.SimpleQueue[tuple[BaseProcess, Connection]] = queue.SimpleQueue()
 
     @property
     def processes(self) -> list[BaseProcess]:
-        """The worker processes running now (none before the first bundle or after close)."""
+        """The worker processes running now (none before the first bundle or after close);
+        waits for those still starting."""
+        if self._starting is not None:
+            self._starting.join()
+        self._arrived()
         return [process for process, _ in self._workers]
 
     def read(self, jobs: Sequence[CardJob], reading: Reading) -> Generator[ParsedCard, None, None]:
@@ -242,7 +256,8 @@ class CardReaders:
         """
         self._start()
         self._settle(reading)
-        run = _Run(_chunks(jobs, self.count), reading, [each for _, each in self._workers])
+        idle = [each for _, each in self._workers]
+        run = _Run(_chunks(jobs, self.count), reading, idle, self._arrived)
         left = len(jobs)
         try:
             for parsed in run.cards():
@@ -261,8 +276,20 @@ class CardReaders:
             _received(connection, reading)
 
     def _start(self) -> None:
-        if self._workers:
+        """Start the workers, in the background (:data:`START_IN_BACKGROUND`) or now."""
+        if self._workers or self._starting is not None:
             return
+        if START_IN_BACKGROUND:
+            self._starting = threading.Thread(
+                target=self._start_all, name="countersign-card-readers", daemon=True
+            )
+            self._starting.start()
+        else:
+            self._start_all()
+
+    def _start_all(self) -> None:
+        """Start :attr:`count` workers, each handed over (:meth:`_arrived`) once it is up.
+        One that cannot be started is not: this process reads its share."""
         import multiprocessing  # here: only large imports need it, and the window starts sooner
 
         if "forkserver" in multiprocessing.get_all_start_methods():
@@ -273,16 +300,39 @@ class CardReaders:
         for _ in range(self.count):
             ours, theirs = context.Pipe()
             process = context.Process(target=_serve, args=(theirs, self.reader), daemon=True)
-            process.start()
-            theirs.close()
-            self._workers.append((process, ours))
+            try:
+                process.start()
+            except (OSError, RuntimeError, ValueError):  # out of processes or memory: read here
+                ours.close()
+                return
+            finally:
+                theirs.close()
+            self._started.put((process, ours))
+
+    def _arrived(self) -> list[Connection]:
+        """The workers up since last asked, now among this reader's workers."""
+        arrived: list[Connection] = []
+        while True:
+            try:
+                process, connection = self._started.get_nowait()
+            except queue.Empty:
+                break
+            self._workers.append((process, connection))
+            arrived.append(connection)
+        if self._starting is not None and not self._starting.is_alive():
+            self._starting = None
+        return arrived
 
     def close(self) -> None:
         """Stop the workers (each is told to; one that does not is killed) and wait for them."""
         self._stop(set())
 
     def _stop(self, busy: set[Connection]) -> None:
-        """Stop the workers: those reading a chunk (``busy``) at once, the others when told."""
+        """Stop the workers: those reading a chunk (``busy``) at once, the others when told
+        (those still starting once they are up)."""
+        if self._starting is not None:
+            self._starting.join()
+        self._arrived()
         workers, self._workers = self._workers, []
         busy = busy | self._owing
         self._owing = set()
@@ -317,6 +367,8 @@ class _Run:
     chunks: list[Sequence[CardJob]]
     reading: Reading
     idle: list[Connection]
+    arrivals: Callable[[], list[Connection]]
+    """Workers up since last asked (they start while this process reads)."""
     busy: dict[Connection, int] = field(default_factory=dict)
     done: dict[int, list[ParsedCard | _Sent | _Refused]] = field(default_factory=dict)
     here: set[int] = field(default_factory=set)
@@ -350,6 +402,7 @@ class _Run:
 
     def _hand_out(self) -> None:
         """Give each idle worker the next chunk nobody has yet."""
+        self.idle.extend(self.arrivals())
         while self.idle and self.sent < len(self.chunks):
             connection = self.idle.pop()
             connection.send((self.sent, self.chunks[self.sent]))
@@ -369,7 +422,7 @@ class _Run:
             except InputRefused as refusal:
                 parsed.append(_Refused(type(refusal), refusal.file, refusal.field, refusal.reason))
                 break
-            if self.busy and self._collect(0):
+            if self._collect(0) or self.sent < len(self.chunks):
                 self._hand_out()
         self.done[number] = parsed
         self.here.add(number)

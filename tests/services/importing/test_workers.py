@@ -31,6 +31,9 @@ CARDS = 12
 @pytest.fixture(autouse=True)
 def _small_bundles_get_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", 2)
+    # Up before the first card, so that they read a dozen cards (see the test of the
+    # background start below).
+    monkeypatch.setattr(workers, "START_IN_BACKGROUND", False)
 
 
 @pytest.fixture
@@ -248,6 +251,44 @@ def test_an_importer_unasked_reads_with_the_spare_cores_and_keeps_its_workers(
     assert [process.pid for process in readers.processes] == pids
     importer.close()
     assert all(pid is not None and _gone(pid) for pid in pids)
+
+
+def test_workers_start_while_this_process_reads_and_read_the_next_bundles(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "START_IN_BACKGROUND", True)
+    path = _bundle(tmp_path)
+    here = Importer(db, workers=0).plan(path)
+    importer = Importer(db, workers=2)
+    # The first bundle does not wait for them: this process reads what they cannot yet.
+    assert _cards_of(importer.plan(path)) == _cards_of(here)
+    readers = importer._readers
+    assert readers is not None
+    pids = [process.pid for process in readers.processes]  # waits until they are up
+    assert len(pids) == 2
+    assert _cards_of(importer.plan(path)) == _cards_of(here)
+    assert [process.pid for process in readers.processes] == pids
+    importer.close()
+    assert all(pid is not None and _gone(pid) for pid in pids)
+
+
+def test_workers_that_cannot_start_leave_the_cards_to_this_process(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from multiprocessing.process import BaseProcess
+
+    def out_of_processes(_process: BaseProcess) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(BaseProcess, "start", out_of_processes)
+    path = _bundle(tmp_path)
+    here = Importer(db, workers=0).plan(path)
+    for background in (False, True):
+        monkeypatch.setattr(workers, "START_IN_BACKGROUND", background)
+        importer = Importer(db, workers=2)
+        assert _cards_of(importer.plan(path)) == _cards_of(here)
+        assert importer._readers is not None and importer._readers.processes == []
+        importer.close()
 
 
 def test_this_process_reads_beside_a_worker_handed_chunk_after_chunk(
