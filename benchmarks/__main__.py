@@ -39,7 +39,7 @@ def _suite(
     if name == "import":
         from benchmarks import import_bundle
 
-        return import_bundle.measure(quick, repeat, registry)
+        return import_bundle.measure(quick, repeat, registry, (None, 0))
     if name == "window":
         from benchmarks import window
 

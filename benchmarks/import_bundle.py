@@ -8,8 +8,9 @@ the size an officer's registry grows to.  Figures: the whole import (read,
 check, parse every card, write), its write phase alone, and full-text
 indexing of the 1,000 cards into that registry's index, each with the raw
 ``executemany`` of the same rows into a bare table as the limit.  With
-``--workers 0 1 2 4`` the whole import is also measured with the cards read by
-that many worker processes (0: in this process, the figures above).
+``--workers auto 0 1 2 4`` the whole import is also measured with the cards read by
+that many worker processes (0: in this process; auto, the default: as the
+workstation reads them, with as many workers as the machine has spare cores).
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from pathlib import Path
 from benchmarks.cards import generated_cards
 from benchmarks.figures import Figure, print_table
 from countersign.formats.bundle import create_bundle
+from countersign.services.importing.importer import Importer
+from countersign.services.importing.workers import spare_cores, worker_count
 from countersign.services.storage import dialect
-from countersign.services.workstation import ServiceOptions, Services, open_services
+from countersign.services.workstation import ServiceOptions, open_services
 
 BUNDLE_CARDS = 1000
 QUICK_BUNDLE_CARDS = 200
@@ -72,9 +75,8 @@ def _bundle(folder: Path, count: int, run: int) -> Path:
     return bundle
 
 
-def _import(services: Services, bundle: Path) -> tuple[float, float, float]:
+def _import(importer: Importer, bundle: Path) -> tuple[float, float, float]:
     """Seconds for the whole import, its write phase, and indexing its text alone."""
-    importer = services.importer
     start = time.perf_counter()
     plan = importer.plan(bundle)
     planned = time.perf_counter()
@@ -87,7 +89,7 @@ def _import(services: Services, bundle: Path) -> tuple[float, float, float]:
         dialect.SearchRow(10_000_000 + i, c.model, c.version, plan.team, c.search_text)
         for i, c in enumerate(plan.cards)
     ]
-    with services.database.engine.connect() as connection:
+    with importer.database.engine.connect() as connection:
         index_start = time.perf_counter()
         dialect.index_card_versions(connection, rows)
         indexed = time.perf_counter() - index_start
@@ -95,20 +97,41 @@ def _import(services: Services, bundle: Path) -> tuple[float, float, float]:
     return landed - start, landed - planned, indexed
 
 
+def _label(workers: int | None) -> str:
+    """What the figure of an import with ``workers`` adds to its name (None: the importer
+    as the workstation sets it up, the headline figure)."""
+    if workers is None:
+        return ""
+    if not workers:
+        return ", read in-process"
+    return f", cards read by {workers} worker process{'es' if workers != 1 else ''}"
+
+
 def measure(
-    quick: bool, repeat: int, registry: Path | None = None, workers: Sequence[int] = (0,)
+    quick: bool,
+    repeat: int,
+    registry: Path | None = None,
+    workers: Sequence[int | None] = (None,),
 ) -> list[Figure]:
     """Import a bundle ``repeat`` times into a copy of ``registry`` (or a new one), for
-    each count of ``workers`` reading the cards (0: in this process)."""
+    each count of ``workers`` reading the cards (0: in this process; None: as the
+    workstation sets up its importer, with the machine's spare cores).  Each count
+    has an importer of its own, so its workers are started once (the first run, the
+    maximum) and kept, as in a session."""
     count = QUICK_BUNDLE_CARDS if quick else BUNDLE_CARDS
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         target = folder / "registry.sqlite3"
         if registry is not None:
             shutil.copyfile(registry, target)
-        services = open_services(str(target), ServiceOptions(actor="bench"))
+        # One workstation's services for each count, so that each keeps its workers.
+        opened = {n: open_services(str(target), ServiceOptions(actor="bench")) for n in workers}
+        importers = {n: services.importer for n, services in opened.items()}
+        for n, importer in importers.items():
+            importer.workers = n
         raw: list[float] = []
-        whole: dict[int, list[float]] = {n: [] for n in workers}
+        whole: dict[int | None, list[float]] = {n: [] for n in workers}
+        chosen: list[int] = []
         writes: list[float] = []
         indexing: list[float] = []
         for run in range(repeat):
@@ -120,17 +143,24 @@ def measure(
                         (p.name, p.read_bytes()) for p in sorted(folder.glob(f"cards-{number}/*"))
                     ]
                     raw.append(_raw_insert(folder, cards))
-                services.importer.workers = count_of_workers
-                total, write, index_seconds = _import(services, bundle)
+                if count_of_workers is None:
+                    chosen.append(worker_count(spare_cores(), count))
+                total, write, index_seconds = _import(importers[count_of_workers], bundle)
                 whole[count_of_workers].append(total)
                 if index == 0:
                     writes.append(write)
                     indexing.append(index_seconds)
-        services.close()
+        for services in opened.values():
+            services.close()
+    if chosen:
+        print(
+            f"The importer as set up read with {max(set(chosen), key=chosen.count)} worker(s), "
+            f"the spare cores it found at each run: {chosen}"
+        )
     per = f"{count:,}-card bundle"
     return [
         Figure(
-            f"import a {per}" + (f", cards read by {n} worker processes" if n else ""),
+            f"import a {per}" + _label(n),
             "s",
             whole[n],
             "sqlite3 executemany, same rows",
@@ -161,6 +191,11 @@ def measure(
     ]
 
 
+def _workers(text: str) -> int | None:
+    """A ``--workers`` value: a count, or ``auto`` for the importer's own choice."""
+    return None if text == "auto" else int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the import benchmark on its own."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.import_bundle", description=__doc__)
@@ -170,11 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--empty", action="store_true", help="import into an empty registry")
     parser.add_argument(
         "--workers",
-        type=int,
+        type=_workers,
         nargs="+",
-        default=[0],
+        default=[None],
         metavar="N",
-        help="also import with the cards read by N worker processes (0: in this process)",
+        help="import with the cards read by N worker processes (0: in this process; "
+        "auto, the default: as many as the machine has spare cores)",
     )
     args = parser.parse_args(argv)
     registry = None

@@ -21,6 +21,7 @@ pytestmark = [
 
 EXPECTED = [
     "import a 200-card bundle",
+    "import a 200-card bundle, read in-process",
     "of which writing (200-card bundle)",
     "full-text indexing of 200 cards",
     "cold start to first painted window",

@@ -45,6 +45,7 @@ from countersign.services.importing.workers import (
     Reading,
     collector_paused,
     parse_card,
+    spare_cores,
     worker_count,
 )
 from countersign.services.progress import Cancelled, Progress, no_progress
@@ -104,7 +105,7 @@ class Importer:
         actor: str | None = None,
         read_seconds: float = MAX_READ_SECONDS,
         team_certificates: Callable[[], Sequence[TeamCertificate]] = tuple,
-        workers: int = 0,
+        workers: int | None = None,
     ) -> None:
         self.database = database
         self.actor = actor or os_user()
@@ -112,7 +113,8 @@ class Importer:
         self.team_certificates = team_certificates
         """The certificates trusted here to check teams' model signatures (read at each plan)."""
         self.workers = workers
-        """Worker processes reading a large bundle's cards (0: read in this process)."""
+        """Worker processes reading a large bundle's cards (0: read in this process; None:
+        as many as the machine has room for at each bundle, :func:`spare_cores`)."""
         self._readers: CardReaders | None = None
         self._stop_readers = weakref.finalize(self, _close_readers, [])
 
@@ -122,6 +124,8 @@ class Importer:
 
     def _card_readers(self, count: int) -> CardReaders:
         """The worker processes, ``count`` of them (started when first needed, then kept)."""
+        if self._readers is not None and self.workers is None:
+            return self._readers  # the spare cores vary: keep the workers started first
         if self._readers is None or self._readers.count != count:
             self._stop_readers()
             self._readers = CardReaders(count)
@@ -228,7 +232,8 @@ class Importer:
         """The bundle's cards read in order, here or by workers; each card's names are
         checked before it is read, so the first problem in the bundle's order is refused."""
         jobs = [CardJob(c.entry.path, c.entry.model, c.content) for c in bundle.cards]
-        reading = Reading(name, worker_count(self.workers, len(jobs)), on_time, cancelled or _never)
+        requested = spare_cores() if self.workers is None else self.workers
+        reading = Reading(name, worker_count(requested, len(jobs)), on_time, cancelled or _never)
         if not reading.workers:
             for index, job in enumerate(jobs):
                 reading.check()

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -55,6 +58,16 @@ STOP_SECONDS = 5.0
 
 _PRELOAD = ["countersign.services.importing.workers", "countersign.formats.detect"]
 """What the server that forks the workers imports once, so that each worker starts warm."""
+
+MAX_SPARE_WORKERS = 3
+"""Workers started unasked (see :func:`spare_cores`) are at most this many: each more
+sends this process more cards to rebuild, and the first bundle waits for them to start."""
+
+START_IN_BACKGROUND = True
+"""Workers are started by a thread of their own while this process reads the first
+cards (starting one takes a few tenths of a second: the server that forks them imports
+the card readers first), and get chunks once they are up.  Tests that need the workers
+to read turn it off, so that the workers are up before the first card."""
 
 WAIT_SECONDS = 0.25
 """How often the time limit and cancellation are checked while the workers read."""
@@ -187,6 +200,23 @@ ChunkReader = Callable[[Sequence[CardJob]], list[_Sent | _Refused]]
 """What a worker runs on one chunk: :func:`parse_chunk` (tests pass one that fails)."""
 
 
+def spare_cores() -> int:
+    """How many workers the machine has room for now: the cores this process may run
+    on, less what other work keeps busy (the last minute's load average, which counts
+    this process too when it was busy), less one for this process; at most
+    :data:`MAX_SPARE_WORKERS`.  A busy machine gets none: there, workers only add
+    the cost of sending the cards (measured in the README's Performance section)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows has no load average: take none
+        load = 0.0
+    return max(0, min(cores - 1, MAX_SPARE_WORKERS, round(cores - load)))
+
+
 def worker_count(requested: int, cards: int) -> int:
     """How many workers to start for ``cards`` cards when ``requested`` (0: read here)."""
     if getattr(sys, "frozen", False):
@@ -205,10 +235,16 @@ class CardReaders:
         self.reader = reader
         self._workers: list[tuple[BaseProcess, Connection]] = []
         self._owing: set[Connection] = set()
+        self._starting: threading.Thread | None = None
+        self._started: queue.SimpleQueue[tuple[BaseProcess, Connection]] = queue.SimpleQueue()
 
     @property
     def processes(self) -> list[BaseProcess]:
-        """The worker processes running now (none before the first bundle or after close)."""
+        """The worker processes running now (none before the first bundle or after close);
+        waits for those still starting."""
+        if self._starting is not None:
+            self._starting.join()
+        self._arrived()
         return [process for process, _ in self._workers]
 
     def read(self, jobs: Sequence[CardJob], reading: Reading) -> Generator[ParsedCard, None, None]:
@@ -220,7 +256,8 @@ class CardReaders:
         """
         self._start()
         self._settle(reading)
-        run = _Run(_chunks(jobs, self.count), reading, [each for _, each in self._workers])
+        idle = [each for _, each in self._workers]
+        run = _Run(_chunks(jobs, self.count), reading, idle, self._arrived)
         left = len(jobs)
         try:
             for parsed in run.cards():
@@ -239,8 +276,20 @@ class CardReaders:
             _received(connection, reading)
 
     def _start(self) -> None:
-        if self._workers:
+        """Start the workers, in the background (:data:`START_IN_BACKGROUND`) or now."""
+        if self._workers or self._starting is not None:
             return
+        if START_IN_BACKGROUND:
+            self._starting = threading.Thread(
+                target=self._start_all, name="countersign-card-readers", daemon=True
+            )
+            self._starting.start()
+        else:
+            self._start_all()
+
+    def _start_all(self) -> None:
+        """Start :attr:`count` workers, each handed over (:meth:`_arrived`) once it is up.
+        One that cannot be started is not: this process reads its share."""
         import multiprocessing  # here: only large imports need it, and the window starts sooner
 
         if "forkserver" in multiprocessing.get_all_start_methods():
@@ -251,16 +300,39 @@ class CardReaders:
         for _ in range(self.count):
             ours, theirs = context.Pipe()
             process = context.Process(target=_serve, args=(theirs, self.reader), daemon=True)
-            process.start()
-            theirs.close()
-            self._workers.append((process, ours))
+            try:
+                process.start()
+            except (OSError, RuntimeError, ValueError):  # out of processes or memory: read here
+                ours.close()
+                return
+            finally:
+                theirs.close()
+            self._started.put((process, ours))
+
+    def _arrived(self) -> list[Connection]:
+        """The workers up since last asked, now among this reader's workers."""
+        arrived: list[Connection] = []
+        while True:
+            try:
+                process, connection = self._started.get_nowait()
+            except queue.Empty:
+                break
+            self._workers.append((process, connection))
+            arrived.append(connection)
+        if self._starting is not None and not self._starting.is_alive():
+            self._starting = None
+        return arrived
 
     def close(self) -> None:
         """Stop the workers (each is told to; one that does not is killed) and wait for them."""
         self._stop(set())
 
     def _stop(self, busy: set[Connection]) -> None:
-        """Stop the workers: those reading a chunk (``busy``) at once, the others when told."""
+        """Stop the workers: those reading a chunk (``busy``) at once, the others when told
+        (those still starting once they are up)."""
+        if self._starting is not None:
+            self._starting.join()
+        self._arrived()
         workers, self._workers = self._workers, []
         busy = busy | self._owing
         self._owing = set()
@@ -284,14 +356,19 @@ class _Run:
     """One bundle's chunks on their way through the workers, and through this process.
 
     Rather than wait for a worker, this process reads the next chunk no worker
-    has yet; and when the chunk it needs next is still with a worker after as long
-    as reading a chunk here takes (the machine is busy), it reads that one too and
-    drops the worker's copy.  So the workers can only make a bundle faster.
+    has yet, a card at a time, looking after each card for a worker that has
+    finished: it takes that worker's cards and gives it the next chunk, so no
+    worker waits while this process reads.  When the chunk it needs next is
+    still with a worker after as long as reading a chunk here takes (the machine
+    is busy), it reads that one too (stopping if the worker's copy comes first).
+    So the workers can only make a bundle faster.
     """
 
     chunks: list[Sequence[CardJob]]
     reading: Reading
     idle: list[Connection]
+    arrivals: Callable[[], list[Connection]]
+    """Workers up since last asked (they start while this process reads)."""
     busy: dict[Connection, int] = field(default_factory=dict)
     done: dict[int, list[ParsedCard | _Sent | _Refused]] = field(default_factory=dict)
     here: set[int] = field(default_factory=set)
@@ -312,24 +389,42 @@ class _Run:
         """The cards of chunk ``number``, once read (here or by a worker)."""
         while number not in self.done:
             self.reading.check()
-            while self.idle and self.sent < len(self.chunks):
-                connection = self.idle.pop()
-                connection.send((self.sent, self.chunks[self.sent]))
-                self.busy[connection] = self.sent
-                self.sent += 1
+            self._hand_out()
             if self.sent < len(self.chunks):
                 if not self._collect(0):
-                    self._read_here(self.sent)
                     self.sent += 1
+                    self._read_here(self.sent - 1)
             elif not self._collect(min(self.patience or WAIT_SECONDS, WAIT_SECONDS)) and (
                 number not in self.done
             ):
                 self._read_here(number)
         return self.done.pop(number)
 
+    def _hand_out(self) -> None:
+        """Give each idle worker the next chunk nobody has yet."""
+        self.idle.extend(self.arrivals())
+        while self.idle and self.sent < len(self.chunks):
+            connection = self.idle.pop()
+            connection.send((self.sent, self.chunks[self.sent]))
+            self.busy[connection] = self.sent
+            self.sent += 1
+
     def _read_here(self, number: int) -> None:
+        """Read chunk ``number`` here, a card at a time, keeping the workers busy meanwhile;
+        left as soon as a worker's copy of the chunk comes back."""
         start = time.perf_counter()
-        self.done[number] = _read_here(self.chunks[number])
+        parsed: list[ParsedCard | _Sent | _Refused] = []
+        for job in self.chunks[number]:
+            if number in self.done:
+                return  # a worker had it and was quicker after all
+            try:
+                parsed.append(parse_card(job))
+            except InputRefused as refusal:
+                parsed.append(_Refused(type(refusal), refusal.file, refusal.field, refusal.reason))
+                break
+            if self._collect(0) or self.sent < len(self.chunks):
+                self._hand_out()
+        self.done[number] = parsed
         self.here.add(number)
         self.patience = time.perf_counter() - start
 
@@ -342,22 +437,10 @@ class _Run:
             connection = cast("Connection", each)
             number = self.busy.pop(connection)
             results = _received(connection, self.reading)
-            if number not in self.here:
+            if number not in self.here:  # else read here already: the copy is dropped
                 self.done[number] = list(results)
             self.idle.append(connection)
         return len(ready)
-
-
-def _read_here(jobs: Sequence[CardJob]) -> list[ParsedCard | _Sent | _Refused]:
-    """:func:`parse_chunk` in this process: the cards themselves, up to the first refused."""
-    parsed: list[ParsedCard | _Sent | _Refused] = []
-    for job in jobs:
-        try:
-            parsed.append(parse_card(job))
-        except InputRefused as refusal:
-            parsed.append(_Refused(type(refusal), refusal.file, refusal.field, refusal.reason))
-            break
-    return parsed
 
 
 def _chunks(jobs: Sequence[CardJob], workers: int) -> list[Sequence[CardJob]]:

@@ -31,6 +31,9 @@ CARDS = 12
 @pytest.fixture(autouse=True)
 def _small_bundles_get_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", 2)
+    # Up before the first card, so that they read a dozen cards (see the test of the
+    # background start below).
+    monkeypatch.setattr(workers, "START_IN_BACKGROUND", False)
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def _cards_of(plan: ImportPlan) -> list[tuple[object, ...]]:
 
 def test_workers_read_the_same_cards_as_this_process(db: Database, tmp_path: Path) -> None:
     path = _bundle(tmp_path)
-    here = Importer(db).plan(path)
+    here = Importer(db, workers=0).plan(path)
     by_workers = Importer(db, workers=2).plan(path)
     assert not here.refused and not by_workers.refused
     assert len(by_workers.cards) == CARDS
@@ -202,6 +205,105 @@ def test_workers_start_only_for_bundles_large_enough(monkeypatch: pytest.MonkeyP
     assert workers.worker_count(0, 5000) == 0
 
 
+@pytest.mark.parametrize(
+    ("cores", "load", "spare"),
+    [(2, 0.1, 1), (2, 1.0, 1), (2, 1.7, 0), (2, 9.0, 0), (1, 0.0, 0), (8, 0.5, 3), (8, 6.2, 2)],
+)
+def test_workers_unasked_take_the_cores_the_machine_has_spare(
+    cores: int, load: float, spare: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert workers.spare_cores() == spare
+
+
+def test_a_machine_without_a_load_average_counts_its_cores_idle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unavailable() -> tuple[float, float, float]:
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(os, "getloadavg", unavailable)
+    assert workers.spare_cores() == 3
+
+
+def test_an_importer_unasked_reads_with_the_spare_cores_and_keeps_its_workers(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from countersign.services.importing import importer as importer_module
+
+    spare = [2]
+    monkeypatch.setattr(importer_module, "spare_cores", lambda: spare[0])
+    path = _bundle(tmp_path)
+    importer = Importer(db)  # as the workstation sets it up
+    here = Importer(db, workers=0).plan(path)
+    assert _cards_of(importer.plan(path)) == _cards_of(here)
+    readers = importer._readers
+    assert readers is not None
+    pids = [process.pid for process in readers.processes]
+    assert len(pids) == 2
+    spare[0] = 0  # the machine got busy: this bundle is read here, the workers wait
+    assert _cards_of(importer.plan(path)) == _cards_of(here)
+    spare[0] = 1  # room again: the workers started first are used, not started anew
+    assert _cards_of(importer.plan(path)) == _cards_of(here)
+    assert importer._readers is readers
+    assert [process.pid for process in readers.processes] == pids
+    importer.close()
+    assert all(pid is not None and _gone(pid) for pid in pids)
+
+
+def test_workers_start_while_this_process_reads_and_read_the_next_bundles(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "START_IN_BACKGROUND", True)
+    path = _bundle(tmp_path)
+    here = Importer(db, workers=0).plan(path)
+    importer = Importer(db, workers=2)
+    # The first bundle does not wait for them: this process reads what they cannot yet.
+    assert _cards_of(importer.plan(path)) == _cards_of(here)
+    readers = importer._readers
+    assert readers is not None
+    pids = [process.pid for process in readers.processes]  # waits until they are up
+    assert len(pids) == 2
+    assert _cards_of(importer.plan(path)) == _cards_of(here)
+    assert [process.pid for process in readers.processes] == pids
+    importer.close()
+    assert all(pid is not None and _gone(pid) for pid in pids)
+
+
+def test_workers_that_cannot_start_leave_the_cards_to_this_process(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from multiprocessing.process import BaseProcess
+
+    def out_of_processes(_process: BaseProcess) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(BaseProcess, "start", out_of_processes)
+    path = _bundle(tmp_path)
+    here = Importer(db, workers=0).plan(path)
+    for background in (False, True):
+        monkeypatch.setattr(workers, "START_IN_BACKGROUND", background)
+        importer = Importer(db, workers=2)
+        assert _cards_of(importer.plan(path)) == _cards_of(here)
+        assert importer._readers is not None and importer._readers.processes == []
+        importer.close()
+
+
+def test_this_process_reads_beside_a_worker_handed_chunk_after_chunk(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chunks of two cards: the worker finishes many while this process reads others.
+    monkeypatch.setattr(workers, "CHUNK_CARDS", 2)
+    path = _bundle(tmp_path)
+    here = Importer(db, workers=0).plan(path)
+    importer = Importer(db, workers=1)
+    for _ in range(3):
+        assert _cards_of(importer.plan(path)) == _cards_of(here)
+    importer.close()
+
+
 @pytest.mark.parametrize("hostile", [False, True])
 def test_reading_pauses_the_cyclic_collector_and_runs_it_again_after(
     hostile: bool, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -216,7 +318,7 @@ def test_reading_pauses_the_cyclic_collector_and_runs_it_again_after(
 
     monkeypatch.setattr(importer_module, "parse_card", parse_noting)
     cards = {7: ("laughs.md", BILLION_LAUGHS_CARD.encode())} if hostile else None
-    plan = Importer(db).plan(_bundle(tmp_path, cards))
+    plan = Importer(db, workers=0).plan(_bundle(tmp_path, cards))
     assert plan.refused == hostile
     assert running and not any(running)
     assert gc.isenabled()
