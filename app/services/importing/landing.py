@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from countersign.models.tables import Attachment, Bundle, CardVersion, Model, Review
-from countersign.models.vocabulary import OPEN_STATUSES, AuditAction, AuditObject, CardStatus
+from countersign.models.vocabulary import (
+    OPEN_STATUSES,
+    AuditAction,
+    AuditObject,
+    CardOutcome,
+    CardStatus,
+)
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.plan import ImportPlan, PlannedCard
 from countersign.services.storage import dialect
@@ -161,9 +167,12 @@ class _Landing:
         A model created here is written as it stands once ``new`` has landed (its
         newest version, how many it holds, its risk tier), so that it needs no
         refresh; its ``model.created`` event says what it was created with, from
-        its first card.
+        its first card.  Only the models of new versions are looked up: the plan was
+        classified in this transaction, so a card that makes a new model names one the
+        registry lacks (and were it there, the unique name would refuse the landing).
         """
-        names = sorted({card.model for card in new})
+        fresh = {card.model for card in new if card.outcome == CardOutcome.NEW_MODEL}
+        names = sorted({card.model for card in new} - fresh)
         ids: dict[str, int] = {}
         for chunk in _chunks(names):
             query = select(_models.c.name, _models.c.id).where(_models.c.name.in_(_CHUNK_IDS))
