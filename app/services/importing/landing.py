@@ -29,6 +29,7 @@ from countersign.models.vocabulary import (
 )
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.plan import ImportPlan, PlannedCard
+from countersign.services.reviews.stages import classified_tiers
 from countersign.services.storage import dialect
 from countersign.services.storage.database import utc_now
 
@@ -142,6 +143,8 @@ class _Touched:
     """How many versions each model holds, the new ones included."""
     current: dict[int, tuple[str, str]]
     """Each model's risk tier and team as stored."""
+    classified: dict[int, str]
+    """The tier of each model's newest classification by an officer (none: never classified)."""
 
     @property
     def names(self) -> dict[int, str]:
@@ -293,7 +296,7 @@ class _Landing:
         version's status is stored after its card text, which a row read would
         walk through.
         """
-        touched = _Touched(latest, [], {}, {})
+        touched = _Touched(latest, [], {}, {}, {})
         model_of: dict[int, int] = {}
         for chunk in _chunks(sorted(latest.keys() - self.created)):
             query = select(_versions.c.id, _versions.c.model_id).where(
@@ -313,6 +316,7 @@ class _Landing:
                     )
                 }
             )
+            touched.classified.update(classified_tiers(self.connection, chunk["chunk"]))
         latest_ids = {cv_id for cv_id, _ in latest.values()}
         still_open = self._open_among(sorted(set(model_of) - latest_ids))
         for chunk in _chunks(still_open):
@@ -374,7 +378,12 @@ class _Landing:
             )
 
     def _refresh_models(self, touched: _Touched) -> None:
-        """Each touched model's newest version, count, risk tier, team and activity."""
+        """Each touched model's newest version, count, risk tier, team and activity.
+
+        The risk tier is the one the newest version is reviewed at: the
+        officer's classification (made on an earlier version, it stays in
+        force), else the new card's own rating, else the one stored.
+        """
         refresh = []
         for model_id in sorted(touched.latest.keys() - self.created):
             card = touched.latest[model_id][1]
@@ -384,7 +393,7 @@ class _Landing:
                     card.version,
                     CardStatus.SUBMITTED.value,
                     touched.counts.get(model_id, 0),
-                    _stated_risk(card) or risk,
+                    touched.classified.get(model_id) or _stated_risk(card) or risk,
                     self.plan.team or team,
                     self.now,
                     model_id,
