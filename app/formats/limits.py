@@ -137,7 +137,9 @@ def load_json(text: str, file: str) -> Any:
         if not scan_first:
             check_json_depth(text, file)
         raise
-    if not scan_first and not _settles_depth(value, brackets):
+    # No more brackets than the limit: the text cannot be nested deeper, and the scan
+    # would pass it at once.
+    if brackets > MAX_NESTING and not scan_first and not _settles_depth(value, brackets):
         check_json_depth(text, file)
     if _SURROGATE_ESCAPE.search(text):
         _refuse_lone_surrogates(value, file)
