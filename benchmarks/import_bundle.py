@@ -124,13 +124,11 @@ def measure(
         target = folder / "registry.sqlite3"
         if registry is not None:
             shutil.copyfile(registry, target)
-        services = open_services(str(target), ServiceOptions(actor="bench"))
-        importers = {
-            n: services.importer
-            if n is None
-            else Importer(services.database, actor="bench", workers=n)
-            for n in workers
-        }
+        # One workstation's services for each count, so that each keeps its workers.
+        opened = {n: open_services(str(target), ServiceOptions(actor="bench")) for n in workers}
+        importers = {n: services.importer for n, services in opened.items()}
+        for n, importer in importers.items():
+            importer.workers = n
         raw: list[float] = []
         whole: dict[int | None, list[float]] = {n: [] for n in workers}
         chosen: list[int] = []
@@ -152,9 +150,8 @@ def measure(
                 if index == 0:
                     writes.append(write)
                     indexing.append(index_seconds)
-        for importer in importers.values():
-            importer.close()
-        services.close()
+        for services in opened.values():
+            services.close()
     if chosen:
         print(
             f"The importer as set up read with {max(set(chosen), key=chosen.count)} worker(s), "
