@@ -238,8 +238,16 @@ def _is_protobuf_text(text: str, file: str) -> bool:
             and any(line.rstrip().endswith(("{", "<")) for line in lines)
         ):
             return True
-    suffix = PurePosixPath(file.replace("\\", "/")).suffix.lower()
-    return suffix in _PROTOBUF_SUFFIXES and not _has_sections(text)
+    return _has_protobuf_suffix(file) and not _has_sections(text)
+
+
+def _has_protobuf_suffix(file: str) -> bool:
+    """Whether ``file`` is named ``.pbtxt`` or the like (a name without one of those words
+    in it, as most are, is not looked at further)."""
+    lowered = file.lower()
+    if not any(suffix in lowered for suffix in _PROTOBUF_SUFFIXES):
+        return False
+    return PurePosixPath(file.replace("\\", "/")).suffix.lower() in _PROTOBUF_SUFFIXES
 
 
 def _read_protobuf_text(text: str, file: str) -> ReadCard:
