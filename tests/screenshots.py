@@ -150,6 +150,7 @@ FIXED_SCREENS = (
     "home-signer",
     "merged-history",
     "merged-audit",
+    "merged-audit-model",
 )
 """Screens always rendered; one ``model-<tab>`` screen per model-page tab comes on top."""
 
@@ -397,10 +398,11 @@ def _save_merged(
     copy_between(registry, laptop)
     offline = open_services(laptop, ServiceOptions(key_rounds=TEST_ROUNDS))
     try:
-        card = native_card(SHOWN_MODEL, "4.0-offline", risk_rating="medium")
-        offline.importer.import_file(
-            write_card(work, "offline.json", card), LooseCardInfo(team="Risk")
-        )
+        for version in ("4.0-offline", "4.1-offline"):  # an import, then one superseding it
+            card = native_card(SHOWN_MODEL, version, risk_rating="medium")
+            offline.importer.import_file(
+                write_card(work, f"{version}.json", card), LooseCardInfo(team="Risk")
+            )
     finally:
         offline.close()
     card = native_card("branch-footfall-forecaster", "1.0", risk_rating="low")
@@ -415,8 +417,15 @@ def _save_merged(
     page = window.model_page
     page.tabs.setCurrentWidget(page.history_tab)
     settle()
+    page.history_tab.table.scrollToBottom()  # the laptop's work, then the merge that sealed it
+    settle()
     saved = [_save(window, outdir, "merged-history")]
     page.show_tab(0)
+    return [*saved, *_save_merged_audit(window, services, outdir)]
+
+
+def _save_merged_audit(window: MainWindow, services: Services, outdir: Path) -> list[Path]:
+    """The audit trail window: the merged work just before its merge; then filtered by model."""
     window.open_audit_trail()
     audit = window.findChild(AuditWindow)
     if audit is None:
@@ -429,12 +438,22 @@ def _save_merged(
     audit.verify_button.click()
     settle(lambda: bool(verified))
     row = audit.model.fetch_until(merge.id)
-    if row is None or audit.model.row(row + 1).merged_by != merge.id:
-        raise LookupError("the audit trail window does not show the merge and its work after it")
-    audit.table.selectRow(row + 1)  # the first event merged: the merge just above it
-    audit.table.scrollTo(audit.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+    if row is None or audit.model.row(row - 1).merged_by != merge.id:
+        raise LookupError("the audit trail window does not show the merged work just before it")
+    audit.table.selectRow(row)  # the merge, just below the work it sealed
+    audit.table.scrollTo(audit.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtBottom)
     settle()
-    saved.append(_save(audit, outdir, "merged-audit"))
+    saved = [_save(audit, outdir, "merged-audit")]
+    # Filtered by the model, the merge that brought its work still shows.
+    audit.model_filter.setText(SHOWN_MODEL)
+    audit.model_filter.returnPressed.emit()
+    row = audit.model.fetch_until(merge.id)
+    if row is None:
+        raise LookupError("the audit trail window filtered by model hides the merge")
+    audit.table.selectRow(row)
+    audit.table.scrollTo(audit.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtBottom)
+    settle()
+    saved.append(_save(audit, outdir, "merged-audit-model"))
     audit.close()
     return saved
 

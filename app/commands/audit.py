@@ -16,10 +16,9 @@ from countersign.commands.passphrase import ask_passphrase
 from countersign.models.tables import AuditEvent, MergedEvent
 from countersign.services.audit.records import AuditRecord, records_of
 from countersign.services.audit.trail import (
+    TRAIL_START,
     TrailFilter,
     event_details,
-    event_position,
-    model_events,
     trail_key,
     whole_trail,
 )
@@ -99,18 +98,15 @@ def audit(args: argparse.Namespace) -> int:
 
 
 def _pages(session: Session, model: str | None) -> Iterator[list[AuditEvent | MergedEvent]]:
-    """The trail a page at a time: a model's history, or the whole trail, merged work in place."""
-    position: tuple[int, int] = (0, 0)
+    """The trail a page at a time (a model's events, with the merges that brought work on it,
+    or the whole trail), merged work just before the event that merged it."""
+    wanted, after = TrailFilter(model_name=model), TRAIL_START
     while True:
-        page: list[AuditEvent | MergedEvent] = (
-            model_events(session, model, after_id=position[0], limit=5000)
-            if model
-            else whole_trail(session, TrailFilter(), after=position, limit=5000)
-        )
+        page: list[AuditEvent | MergedEvent] = whole_trail(session, wanted, after=after, limit=5000)
         if not page:
             return
         yield page
-        position = (event_position(page[-1]), 0) if model else trail_key(page[-1])
+        after = trail_key(page[-1])
 
 
 def _verdict_json(result: RegistryCheck) -> dict[str, Any]:

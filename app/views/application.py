@@ -111,16 +111,21 @@ def run_workstation(
         # With a first look, the start-up window answers meanwhile (Ctrl+0: the models list).
         with answering_while_importing() if look is not None else nullcontext():
             services = _open_services(db, demo_folder, shell)
-            if services is not None:
+            if services is not None and not shell.closed:
                 _import_main_window()
         if services is None:
             return 1
         cleanup.callback(services.close)
+        if shell.closed:
+            # The officer closed the start-up window meanwhile (its events are handled while
+            # the first look shows): the start ends here, as quitting the window would.
+            return 0
         window = _main_window(services, settings, demo)
         if look is not None:
             window.home.show_first_look(look)
         cleanup.callback(_install_crash_handler(window))
-        shell.hand_over(window)
+        if not shell.hand_over(window):
+            return 0  # closed while the main window was built: it is never shown
         if open_files:
             # As before the home screen: the registry, with the files in the import preview.
             window.show_registry()

@@ -31,7 +31,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from countersign.views.settings import restore_geometry
@@ -89,6 +89,13 @@ class StartupWindow(QMainWindow):
 
         restore_geometry(self, settings)
         self.held = HeldInput(self)
+        self.closed = False
+        """Whether the window was closed (by the officer, while the workstation was starting)."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Note the close: the start then ends at its next step, with no main window."""
+        self.closed = True
+        super().closeEvent(event)
 
     def show_progress(self, text: str) -> None:
         """Say what start-up is doing now, painted at once (no event loop runs meanwhile)."""
@@ -126,19 +133,25 @@ class StartupWindow(QMainWindow):
 
         self.held.answers[shortcut.toString()] = answer
 
-    def hand_over(self, window: QWidget) -> None:
+    def hand_over(self, window: QWidget) -> bool:
         """Show ``window`` in this one's place, and close this one once ``window`` has painted.
 
         Shown before this one closes, so that there is no moment without a window.
         The keys the officer pressed meanwhile are then pressed again in ``window``.
+        False, with ``window`` never shown, when the officer closed this one meanwhile.
         """
-        # Input that waited while the rest loaded reaches this window first, to be held.
+        # Input that waited while the rest loaded reaches this window first, to be held
+        # (a close too: the officer gave up waiting).
         QCoreApplication.processEvents()
+        if self.closed:
+            self.held.stop()
+            return False
         window.restoreGeometry(self.saveGeometry())
         window.show()
         wait_for_first_paint(window)
         self.close()
         self.held.press_again(window)
+        return True
 
 
 _INPUT = frozenset(
@@ -196,13 +209,18 @@ class HeldInput(QObject):
         if answer is not None:
             answer()
 
-    def press_again(self, window: QWidget) -> None:
-        """Stop holding; press the kept keys in ``window``: a command's shortcut runs it."""
+    def stop(self) -> list[tuple[Qt.Key, Qt.KeyboardModifier, str]]:
+        """Stop holding input; the keys kept so far (kept no longer)."""
         qt_app = QApplication.instance()
         if qt_app is not None:
             qt_app.removeEventFilter(self)
         keys, self.keys = self.keys, []
         self.answers.clear()
+        return keys
+
+    def press_again(self, window: QWidget) -> None:
+        """Stop holding; press the kept keys in ``window``: a command's shortcut runs it."""
+        keys = self.stop()
         for key, modifiers, text in keys:
             pressed = QKeySequence(QKeyCombination(modifiers, key))
             command = next(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 import types
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -20,7 +21,7 @@ from countersign.models.vocabulary import DeskList
 from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry import Registry
 from countersign.services.storage.database import Database
-from countersign.views import application
+from countersign.views import application, startup_window
 from countersign.views.crash_dialog import CrashDialog, install_crash_handler, show_failure
 from countersign.views.home.screen import HomeScreen
 from countersign.views.importing.dialog import ImportDialog
@@ -509,3 +510,71 @@ def test_no_first_look_at_a_registry_the_window_refuses(
     # Refused with the same words, over the start-up window showing no list.
     assert central == "Opening the registry…"
     assert "newer version of Countersign" in text
+
+
+def _close_from_the_window_system(shell: QWidget) -> None:
+    """Close ``shell`` as its close button does: a close event posted by the window system."""
+    QCoreApplication.postEvent(shell.windowHandle(), QCloseEvent())
+
+
+@pytest.mark.parametrize("when", ["while importing", "while the main window is built"])
+def test_closing_the_startup_window_while_starting_ends_the_app_cleanly(  # noqa: PLR0913  # pytest passes fixtures and parameters by name
+    qapp: QApplication,
+    messages: list[tuple[str, str]],
+    window_events: WindowEvents,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    when: str,
+) -> None:
+    """The officer closes the start-up window (showing its first look) while the services and
+    screens are imported, or while the main window is built: the start stops there, no main
+    window shows, the registry is closed, and the status is 0 (as for quitting the window)."""
+    path = tmp_path / "registry.sqlite3"
+    db = Database.open(str(path))
+    card = write_card(tmp_path, "churn.json", native_card("churn-model", "1.0"))
+    assert Importer(db).import_file(card, LooseCardInfo(team="Retention")).ok
+    db.dispose()
+    # A module not imported yet, so that the start-up's finder handles Qt's events on it.
+    monkeypatch.setattr(startup_window, "EVENTS_EVERY_S", 0.0)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "imported_while_starting.py").write_text("VALUE = 1\n")
+    monkeypatch.delitem(sys.modules, "imported_while_starting", raising=False)
+    seen: list[str] = []
+    open_services, main_window = application._open_services, application._main_window
+
+    def close_while_importing(db: str | None, demo_folder: Path | None, shell: Any) -> Any:
+        assert isinstance(shell.centralWidget(), HomeScreen) and shell.isVisible()
+        if when == "while importing":
+            _close_from_the_window_system(shell)
+        importlib.import_module("imported_while_starting")
+        seen.append(f"imported, start-up window shown: {shell.isVisible()}")
+        return open_services(db, demo_folder, shell)
+
+    def close_while_built(*args: Any) -> MainWindow:
+        seen.append("main window built")
+        (shell,) = [
+            w for w in qapp.topLevelWidgets() if isinstance(w, StartupWindow) and w.isVisible()
+        ]
+        _close_from_the_window_system(shell)
+        return main_window(*args)
+
+    ran: list[bool] = []
+    monkeypatch.setattr(application, "_open_services", close_while_importing)
+    monkeypatch.setattr(application, "_main_window", close_while_built)
+    monkeypatch.setattr(QApplication, "exec", lambda *_args: ran.append(True) or 0)
+    before = sys.excepthook
+    with registries_closed(monkeypatch) as opened:
+        assert application.run_workstation(str(path), demo=False) == 0
+    assert seen == (
+        ["imported, start-up window shown: False"]
+        if when == "while importing"
+        else ["imported, start-up window shown: True", "main window built"]
+    )
+    assert ran == []  # no event loop: the app ends there
+    assert messages == []
+    assert len(opened) == 1  # the workstation's registry, opened and closed again
+    assert sys.excepthook is before  # the crash handler (if installed) undone
+    assert ("show", "main") not in window_events.events
+    assert window_events.events[-1] == ("hide", "startup")
+    assert not [w for w in qapp.topLevelWidgets() if w.isVisible()]
+    monkeypatch.delitem(sys.modules, "imported_while_starting")

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -306,6 +306,29 @@ def test_keys_pressed_meanwhile_are_pressed_again_in_the_window_handed_over(
     assert found == [True]  # the shortcut ran the main window's command
     assert search.text() == "calib"  # then the letters went where the command put the cursor
     assert shell.held.keys == []
+
+
+def test_closed_meanwhile_it_hands_over_to_no_window(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    shell = StartupWindow("/srv/registry.sqlite3", settings, menus=MENUS)
+    qtbot.addWidget(shell)
+    shell.show()
+    assert wait_for_first_paint(shell)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    box = QLineEdit(window)
+    window.setCentralWidget(box)
+    box.setFocus()
+    qtbot.keyClicks(shell, "ok")
+    assert not shell.closed
+    # The officer closes it (its close button: an event from the window system, waiting).
+    QCoreApplication.postEvent(shell.windowHandle(), QCloseEvent())
+    assert shell.hand_over(window) is False
+    assert shell.closed and not shell.isVisible()
+    assert not window.isVisible() and box.text() == ""  # never shown, no key pressed in it
+    assert shell.held.keys == []
+    qtbot.keyClicks(box, "typed")  # input is held no longer
+    assert box.text() == "typed"
 
 
 def test_a_window_without_the_command_gets_the_key_itself(qtbot: QtBot, tmp_path: Path) -> None:

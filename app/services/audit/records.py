@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from countersign.models.tables import AuditEvent, Bundle, MergedEvent
 from countersign.models.vocabulary import AuditObject
 from countersign.services.audit.trail import (
+    TRAIL_START,
     ChainReport,
     TrailFilter,
-    model_events,
+    TrailKey,
+    key_of,
     verify_chain,
     whole_trail,
 )
@@ -56,14 +58,14 @@ class AuditRecord:
 
     @property
     def position(self) -> int:
-        """Where the event stands in this registry's chain (what pages go on from)."""
+        """Where the event stands in this registry's chain (merged work: at the event that merged it)."""
         return self.id if self.merged_by is None else self.merged_by
 
     @property
-    def key(self) -> tuple[int, int]:
+    def key(self) -> TrailKey:
         """Where the event stands in the whole trail (what :meth:`AuditTrail.events` pages on
-        from): merged work right after the event that merged it, in its source's order."""
-        return (self.id, 0) if self.merged_by is None else (self.merged_by, self.id)
+        from): merged work just before the event that merged it, in its source's order."""
+        return key_of(self.id, self.merged_by)
 
 
 def parse_details(details_json: str) -> Mapping[str, Any]:
@@ -131,12 +133,15 @@ class AuditTrail:
         *,
         model_name: str | None = None,
         action: str | None = None,
-        after: tuple[int, int] = (0, 0),
+        after: TrailKey = TRAIL_START,
         limit: int = PAGE_SIZE,
     ) -> list[AuditRecord]:
         """The whole trail after the event whose ``key`` is ``after``, optionally of one model
         or one action: this registry's chain, with the work each ``registry.merged`` event
-        merged from another registry right after it (marked with ``merged_by``)."""
+        merged from another registry just before it (marked with ``merged_by``).
+
+        A model's events come with the ``registry.merged`` events that merged work on it
+        (unless another action is asked): see :class:`TrailFilter`."""
         wanted = TrailFilter(model_name=model_name, action=action)
         with self.database.read() as session:
             return records_of(session, whole_trail(session, wanted, after=after, limit=limit))
@@ -146,16 +151,6 @@ class AuditTrail:
         with self.database.read() as session:
             event = session.get(MergedEvent, (merged_by, event_id))
             return records_of(session, [event])[0] if event is not None else None
-
-    def model_history(
-        self, model_name: str, *, after_id: int = 0, limit: int = PAGE_SIZE
-    ) -> list[AuditRecord]:
-        """A model's events after position ``after_id``, with work merged into it from other
-        registries (each marked with the event that merged it; page on by ``position``)."""
-        with self.database.read() as session:
-            return records_of(
-                session, model_events(session, model_name, after_id=after_id, limit=limit)
-            )
 
     def event(self, event_id: int) -> AuditRecord | None:
         """The event ``event_id`` (None when the trail holds none of that id)."""

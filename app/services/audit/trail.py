@@ -13,9 +13,9 @@ import heapq
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, or_, select
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 from sqlalchemy.orm import Session
 
 from countersign.models.card import canonical_json
@@ -256,7 +256,7 @@ def list_events(
     limit: int = 1000,
 ) -> list[AuditEvent]:
     """Events of this registry's chain in order, optionally for one model or of one action,
-    paged by id (work merged from other registries: :func:`model_events`)."""
+    paged by id (the whole trail, with work merged from other registries: :func:`whole_trail`)."""
     query = select(AuditEvent).where(AuditEvent.id > after_id)
     if model_name is not None:
         query = query.where(AuditEvent.model_name == model_name)
@@ -265,81 +265,74 @@ def list_events(
     return list(session.scalars(query.order_by(AuditEvent.id).limit(limit)))
 
 
-def model_events(
-    session: Session,
-    model_name: str,
-    *,
-    action: str | None = None,
-    after_id: int = 0,
-    limit: int = 1000,
-) -> list[AuditEvent | MergedEvent]:
-    """A model's events in chain order, with the work merged into it from other registries.
+class TrailKey(NamedTuple):
+    """Where an event stands in the whole trail; keys sort in trail order.
 
-    The merged events about the model come just before the ``registry.merged`` event
-    that brought them (which follows them unless only one action is asked); page on
-    with :func:`event_position`.
+    Work merged from another registry comes just before the ``registry.merged`` event
+    that merged it, in its source's order: it was done there before the merge sealed it,
+    as the events a signature covers come before the signature.
     """
-    wanted = AuditEvent.model_name == model_name
-    if action is not None:
-        wanted = and_(wanted, AuditEvent.action == action)
-    query = select(AuditEvent).where(
-        AuditEvent.id > after_id, or_(wanted, AuditEvent.action == AuditAction.REGISTRY_MERGED)
-    )
-    out: list[AuditEvent | MergedEvent] = []
-    for event in session.scalars(query.order_by(AuditEvent.id).limit(limit)):
-        if event.action != AuditAction.REGISTRY_MERGED:
-            out.append(event)
-            continue
-        merged = select(MergedEvent).where(
-            MergedEvent.segment == event.id, MergedEvent.model_name == model_name
-        )
-        if action is not None:
-            merged = merged.where(MergedEvent.action == action)
-        found = list(session.scalars(merged.order_by(MergedEvent.id)))
-        out += found
-        if found and action is None:
-            out.append(event)
-    return out
+
+    position: int
+    """The event's id in this registry's chain; for merged work, the event that merged it."""
+    own: bool
+    """False for merged work (which so sorts before its merge), True for this chain's event."""
+    merged_id: int = 0
+    """For merged work: its id in the registry it was made in (0 otherwise)."""
 
 
-TrailKey = tuple[int, int]
-"""Where an event stands in the whole trail: ``(position, 0)`` for this registry's own
-event, ``(merge event, id in its source)`` for merged work, which so follows its merge."""
+TRAIL_START = TrailKey(0, True)
+"""The key before the first event (what a first page reads after)."""
+
+
+def key_of(event_id: int, merged_by: int | None = None) -> TrailKey:
+    """The place in the whole trail of this chain's event ``event_id`` or, with ``merged_by``,
+    of the event ``event_id`` of the work that event merged."""
+    return TrailKey(event_id, True) if merged_by is None else TrailKey(merged_by, False, event_id)
 
 
 def trail_key(event: AuditEvent | MergedEvent) -> TrailKey:
     """The place of ``event`` in the whole trail (what :func:`whole_trail` pages on from)."""
-    return (event.segment, event.id) if isinstance(event, MergedEvent) else (event.id, 0)
+    return key_of(event.id, event.segment if isinstance(event, MergedEvent) else None)
 
 
 @dataclass(frozen=True)
 class TrailFilter:
-    """Which events of the whole trail to list (None: any)."""
+    """Which events of the whole trail to list (None: any).
+
+    With a model, the ``registry.merged`` events that merged work on it are listed too
+    (they name no model), unless another action is asked.
+    """
 
     model_name: str | None = None
     action: str | None = None
 
 
 def whole_trail(
-    session: Session, wanted: TrailFilter, *, after: TrailKey = (0, 0), limit: int = 1000
+    session: Session, wanted: TrailFilter, *, after: TrailKey = TRAIL_START, limit: int = 1000
 ) -> list[AuditEvent | MergedEvent]:
-    """The whole trail in order after ``after``: this registry's chain, each ``registry.merged``
-    event followed by the work it merged (filters apply to both), at most ``limit`` events.
+    """The whole trail in order after ``after``: this registry's chain, the work each
+    ``registry.merged`` event merged from another registry just before it (filters apply to
+    both), at most ``limit`` events.
 
     Two keyset queries, one per table, each read no further than ``limit``; their first
     ``limit`` events in :func:`trail_key` order are the page, so paging stays exact when a
     merged segment spans pages.
     """
-    position, merged_after = after
-    own = select(AuditEvent).where(AuditEvent.id > position)
+    # After merged work, the event that merged it is still to come; after an own event, not.
+    own = select(AuditEvent).where(
+        AuditEvent.id > after.position if after.own else AuditEvent.id >= after.position
+    )
     merged = select(MergedEvent).where(
-        or_(
-            MergedEvent.segment > position,
-            and_(MergedEvent.segment == position, MergedEvent.id > merged_after),
+        MergedEvent.segment > after.position
+        if after.own
+        else or_(
+            MergedEvent.segment > after.position,
+            and_(MergedEvent.segment == after.position, MergedEvent.id > after.merged_id),
         )
     )
     if wanted.model_name is not None:
-        own = own.where(AuditEvent.model_name == wanted.model_name)
+        own = own.where(_own_event_of(wanted.model_name))
         merged = merged.where(MergedEvent.model_name == wanted.model_name)
     if wanted.action is not None:
         own = own.where(AuditEvent.action == wanted.action)
@@ -353,6 +346,14 @@ def whole_trail(
     return list(heapq.merge(mine, theirs, key=trail_key))[:limit]
 
 
-def event_position(event: AuditEvent | MergedEvent) -> int:
-    """Where an event stands in this registry's chain: a merged event at the event that merged it."""
-    return event.segment if isinstance(event, MergedEvent) else event.id
+def _own_event_of(model_name: str) -> ColumnElement[bool]:
+    """This chain's events about ``model_name``, and the merges that brought work on it."""
+    brought = (
+        select(MergedEvent.id)
+        .where(MergedEvent.segment == AuditEvent.id, MergedEvent.model_name == model_name)
+        .exists()
+    )
+    return or_(
+        AuditEvent.model_name == model_name,
+        and_(AuditEvent.action == AuditAction.REGISTRY_MERGED, brought),
+    )

@@ -54,6 +54,14 @@ def describe(record: AuditRecord, *, within_model: bool = False) -> str:
     return f"{action_label(record.action)}: {object_words(record)}"
 
 
+def describe_in_trail(record: AuditRecord, *, within_model: bool = False) -> str:
+    """:func:`describe`, work merged from another registry marked first with the event that
+    merged it ("Merged by event 17: …"), as a model's History tab, the Audit trail window and
+    a report's audit excerpt list it."""
+    merged = f"Merged by event {record.merged_by}: " if record.merged_by is not None else ""
+    return merged + describe(record, within_model=within_model)
+
+
 def object_words(record: AuditRecord) -> str:
     """What the event is about, in words: "card version 3.1 of acme/scorer", "bundle x.cardbundle"."""
     kind = record.object_type

@@ -31,8 +31,8 @@ from countersign.models.tables import (
 )
 from countersign.models.vocabulary import AuditObject, CardStatus, Decision, StageStatus
 from countersign.services.audit.records import parse_details, records_of
-from countersign.services.audit.trail import event_position
-from countersign.services.audit.wording import action_label, describe
+from countersign.services.audit.trail import trail_key
+from countersign.services.audit.wording import action_label, describe_in_trail
 from countersign.services.counting import counted
 from countersign.services.diff.card_diff import CardDiff, diff_cards
 from countersign.services.diff.metric_trends import ModelTrends, model_trends
@@ -424,25 +424,40 @@ def _audit(session: Session, cv: CardVersion, model: str) -> tuple[tuple[AuditLi
                 AuditEvent.object_id == cv.bundle.sha256,
             )
         )
+    about: list[AuditEvent | MergedEvent] = [e for e in events if _about(e, cv)]
+    about += _merged_about(session, cv, model)
+    # In the trail's order: work merged from another registry just before its merge.
+    about.sort(key=trail_key)
+    kept = [
+        AuditLine(
+            record.position,
+            record.at,
+            record.actor,
+            action_label(record.action),
+            describe_in_trail(record),
+        )
+        for record in records_of(session, about)
+    ]
+    left_out = max(0, len(kept) - AUDIT_LINES)
+    return tuple(kept[left_out:]), left_out
+
+
+def _merged_about(session: Session, cv: CardVersion, model: str) -> list[AuditEvent | MergedEvent]:
+    """Work merged from other registries about the card version, and the events that merged it."""
     merged = session.scalars(
         select(MergedEvent)
         .where(MergedEvent.model_name == model)
         .order_by(MergedEvent.segment.desc(), MergedEvent.id.desc())
         .limit(_AUDIT_SCAN)
     )
-    about: list[AuditEvent | MergedEvent] = [e for e in events if _about(e, cv)]
-    # Work merged from another registry names its rows by that registry's ids: only its
-    # version and hashes say what it is about.
-    about += [e for e in merged if _names_version(parse_details(e.details_json), cv)]
-    about.sort(key=lambda e: (event_position(e), isinstance(e, AuditEvent), e.id))
-    kept = [
-        AuditLine(
-            record.position, record.at, record.actor, action_label(record.action), describe(record)
-        )
-        for record in records_of(session, about)
+    # It names its rows by that registry's ids: only its version and hashes say what it is about.
+    found: list[AuditEvent | MergedEvent] = [
+        e for e in merged if _names_version(parse_details(e.details_json), cv)
     ]
-    left_out = max(0, len(kept) - AUDIT_LINES)
-    return tuple(kept[left_out:]), left_out
+    segments = sorted({e.segment for e in found if isinstance(e, MergedEvent)})
+    if segments:
+        found += session.scalars(select(AuditEvent).where(AuditEvent.id.in_(segments)))
+    return found
 
 
 def _about(event: AuditEvent, cv: CardVersion) -> bool:

@@ -20,7 +20,8 @@ from countersign.errors import RegistryError
 from countersign.models.safe_text import display_text
 from countersign.models.vocabulary import AuditAction
 from countersign.services.audit.records import AuditRecord, AuditTrail
-from countersign.services.audit.wording import action_label, describe, details_summary
+from countersign.services.audit.trail import TRAIL_START, TrailKey, key_of
+from countersign.services.audit.wording import action_label, describe_in_trail, details_summary
 from countersign.views.widgets.list_table import ListTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -53,9 +54,9 @@ class AuditRow:
     event's id in the registry it was made in)."""
 
     @property
-    def key(self) -> tuple[int, int]:
-        """Where the event stands in the whole trail (merged work right after its merge)."""
-        return (self.id, 0) if self.merged_by is None else (self.merged_by, self.id)
+    def key(self) -> TrailKey:
+        """Where the event stands in the whole trail (merged work just before its merge)."""
+        return key_of(self.id, self.merged_by)
 
     @property
     def shown_id(self) -> str:
@@ -75,7 +76,6 @@ def local_time(at: str) -> str:
 
 def audit_row(record: AuditRecord) -> AuditRow:
     """The table row of one audit record (merged work said first, as on the History tab)."""
-    merged = f"Merged by event {record.merged_by}: " if record.merged_by else ""
     return AuditRow(
         id=record.id,
         at=record.at,
@@ -83,8 +83,8 @@ def audit_row(record: AuditRecord) -> AuditRow:
         action=record.action,
         model_name=record.model_name,
         label=action_label(record.action),
-        text=merged + describe(record, within_model=True),
-        sentence=merged + describe(record),
+        text=describe_in_trail(record, within_model=True),
+        sentence=describe_in_trail(record),
         summary=details_summary(record.details),
         merged_by=record.merged_by,
     )
@@ -107,7 +107,7 @@ def _broken_mark(column: int, role: int) -> Any:
 
 class AuditEventModel(ListTableModel[AuditRow]):
     """The whole trail in order, read lazily a page at a time (keyset paging by
-    :attr:`AuditRow.key`: the work a merge brought follows it, even across pages)."""
+    :attr:`AuditRow.key`: the work a merge brought comes just before it, even across pages)."""
 
     load_failed = Signal(str)
 
@@ -117,7 +117,7 @@ class AuditEventModel(ListTableModel[AuditRow]):
         super().__init__(self.HEADERS, parent)
         self._trail = trail
         self._page_size = page_size
-        self._keys: list[tuple[int, int]] = []
+        self._keys: list[TrailKey] = []
         self._exhausted = False
         self._model_name: str | None = None
         self._action: str | None = None
@@ -159,14 +159,15 @@ class AuditEventModel(ListTableModel[AuditRow]):
 
     def row_of(self, event_id: int) -> int | None:
         """The row showing this registry's own event ``event_id``, if it is read already."""
-        position = bisect.bisect_left(self._keys, (event_id, 0))
-        if position < len(self._keys) and self._keys[position] == (event_id, 0):
+        key = key_of(event_id)
+        position = bisect.bisect_left(self._keys, key)
+        if position < len(self._keys) and self._keys[position] == key:
             return position
         return None
 
     def fetch_until(self, event_id: int) -> int | None:
         """Read pages until ``event_id`` is read (or the trail ends); its row, if shown."""
-        while (not self._keys or self._keys[-1] < (event_id, 0)) and self.canFetchMore(
+        while (not self._keys or self._keys[-1] < key_of(event_id)) and self.canFetchMore(
             QModelIndex()
         ):
             self.fetchMore(QModelIndex())
@@ -190,7 +191,7 @@ class AuditEventModel(ListTableModel[AuditRow]):
     def fetchMore(self, parent: AnyIndex) -> None:  # noqa: N802
         if parent.isValid() or self._exhausted or self._busy:
             return
-        after = self._keys[-1] if self._keys else (0, 0)
+        after = self._keys[-1] if self._keys else TRAIL_START
         try:
             records = self._trail.events(
                 model_name=self._model_name,

@@ -1,6 +1,7 @@
 """The History tab: the audit events of one model, in the order they happened.
 
-Events are read a page at a time by id from the hash-chained audit trail;
+Events are read a page at a time from the hash-chained audit trail, work merged
+from another registry just before the event that merged it (as everywhere);
 the whole trail, with its verification, is in Tools ▸ Audit trail.
 """
 
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from countersign.models.safe_text import display_text
 from countersign.services.audit.records import AuditTrail
-from countersign.services.audit.wording import action_label, describe, details_summary
+from countersign.services.audit.trail import TRAIL_START, TrailKey
+from countersign.services.audit.wording import action_label, describe_in_trail, details_summary
 from countersign.views.presentation import local_time
 from countersign.views.widgets.list_table import ListTableModel, set_up_row_table
 
@@ -32,6 +34,8 @@ class HistoryEvent:
 
     id: int
     """The event's place in this registry's chain (for merged work: the event that merged it)."""
+    key: TrailKey
+    """Where it stands in the whole trail (what the next page is read after)."""
     at: str
     actor: str
     action: str
@@ -43,21 +47,21 @@ class HistoryEvent:
 
 
 def load_history(
-    trail: AuditTrail, model_name: str, after_id: int = 0, limit: int = PAGE_SIZE
+    trail: AuditTrail, model_name: str, after: TrailKey = TRAIL_START, limit: int = PAGE_SIZE
 ) -> list[HistoryEvent]:
-    """The next ``limit`` events of ``model_name`` after event ``after_id``."""
+    """The next ``limit`` events of ``model_name`` after the event whose key is ``after``:
+    the work merged into it from other registries just before the event that merged it."""
     return [
         HistoryEvent(
             id=record.position,
+            key=record.key,
             at=record.at,
             actor=record.actor,
             action=action_label(record.action),
-            # Work done in another registry and merged here: said first, where it shows.
-            text=(f"Merged by event {record.merged_by}: " if record.merged_by else "")
-            + describe(record, within_model=True),
+            text=describe_in_trail(record, within_model=True),
             details=details_summary(record.details),
         )
-        for record in trail.model_history(model_name, after_id=after_id, limit=limit)
+        for record in trail.events(model_name=model_name, after=after, limit=limit)
     ]
 
 
@@ -123,7 +127,7 @@ class HistoryTableModel(ListTableModel[HistoryEvent]):
                 self._announcing = False
 
     def _next_page(self) -> list[HistoryEvent]:
-        after = self._rows[-1].id if self._rows else 0
+        after = self._rows[-1].key if self._rows else TRAIL_START
         page = load_history(self._trail, self._model_name, after, self._page_size)
         if len(page) < self._page_size:
             self._exhausted = True

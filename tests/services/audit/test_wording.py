@@ -13,6 +13,7 @@ import pytest
 from countersign.formats.bundle import create_bundle
 from countersign.models.vocabulary import AuditAction
 from countersign.services.audit.records import AuditRecord, AuditTrail, parse_details
+from countersign.services.audit.trail import key_of
 from countersign.services.audit.wording import (
     _SENTENCES,
     action_label,
@@ -358,7 +359,7 @@ def test_the_trail_gives_plain_frozen_records_with_the_bundle_named(trail: Audit
 
 
 def test_the_trail_pages_filters_and_reads_one_event(trail: AuditTrail) -> None:
-    assert [r.id for r in trail.events(after=(1, 0), limit=2)] == [2, 3]
+    assert [r.id for r in trail.events(after=key_of(1), limit=2)] == [2, 3]
     assert [r.model_name for r in trail.events(action="card_version.imported")] == [
         "credit-scorer",
         "fraud-detector",

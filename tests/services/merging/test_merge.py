@@ -19,7 +19,7 @@ import pytest
 
 from countersign.cli import main
 from countersign.services.audit.records import AuditTrail
-from countersign.services.audit.trail import event_hash, event_position, model_events, verify_chain
+from countersign.services.audit.trail import TRAIL_START, event_hash, verify_chain
 from countersign.services.deployment.evidence import evidence_gate
 from countersign.services.deployment.records import ClassifyRequest, GateQuestion
 from countersign.services.integrity.registry_check import verify_registry
@@ -106,45 +106,60 @@ def test_offline_work_is_merged_verified_and_served(
     assert bea.role == "reviewer"
 
 
-def test_a_models_history_shows_the_work_merged_into_it(forked: Forked) -> None:
+def test_a_models_history_shows_the_work_merged_into_it_just_before_its_merge(
+    forked: Forked,
+) -> None:
     copy_between(forked.laptop_db, forked.team_db)
     trail = AuditTrail(forked.team.db)
-    history = trail.model_history("fraud-model")
+    history = trail.events(model_name="fraud-model")
     actions = [record.action for record in history]
+    # The merge (which names no model) is listed, right after the work it merged.
     assert actions[-1] == "registry.merged" and "review.signed" in actions
     assert "model.classified" in actions and "card_version.imported" in actions
     merge = history[-1]
+    assert merge.merged_by is None and merge.model_name == ""
     assert all(record.merged_by == merge.id for record in history[:-1])
     assert [r.position for r in history] == sorted(r.position for r in history)
-    assert trail.model_history("fraud-model", after_id=merge.position) == []
-    with forked.team.db.read() as session:
-        signed = model_events(session, "fraud-model", action="review.signed")
-        assert [(e.action, event_position(e)) for e in signed] == [("review.signed", merge.id)]
-    churn = trail.model_history("churn-model")  # the team's own: no merge among them
+    assert trail.events(model_name="fraud-model", after=merge.key) == []
+    signed = trail.events(model_name="fraud-model", action="review.signed")
+    assert [(r.action, r.merged_by) for r in signed] == [("review.signed", merge.id)]
+    merges = trail.events(model_name="fraud-model", action="registry.merged")
+    assert merges == [merge]
+    churn = trail.events(model_name="churn-model")  # the team's own: no merge among them
     assert "review.signed" in [r.action for r in churn] and {r.merged_by for r in churn} == {None}
+    assert "registry.merged" not in [r.action for r in churn]
+    for size in (1, 2, 3):  # pages of any size give the same history
+        paged: list[Any] = []
+        while page := trail.events(
+            model_name="fraud-model", after=paged[-1].key if paged else TRAIL_START, limit=size
+        ):
+            paged += page
+        assert paged == history
 
 
-def test_the_whole_trail_lists_merged_work_right_after_its_merge(forked: Forked) -> None:
+def test_the_whole_trail_lists_merged_work_just_before_its_merge(forked: Forked) -> None:
     copy_between(forked.laptop_db, forked.team_db)
     trail = AuditTrail(forked.team.db)
     whole = trail.events(limit=10_000)
     (merge,) = [r for r in whole if r.action == "registry.merged"]
     merged = [r for r in whole if r.merged_by is not None]
-    at = whole.index(merge) + 1
-    assert len(merged) == 8 and whole[at : at + 8] == merged  # right after the merge
+    at = whole.index(merge)
+    assert len(merged) == 8 and whole[at - 8 : at] == merged  # just before the merge
+    assert whole[at - 9] == trail.event(merge.id - 1)  # and after the event before the merge
     assert {r.merged_by for r in merged} == {merge.id}
     assert [r.id for r in merged] == list(range(merged[0].id, merged[0].id + 8))
+    assert max(r.at for r in merged) <= merge.at  # done before the merge sealed them
     own = [r.id for r in whole if r.merged_by is None]
     assert own == list(range(1, len(own) + 1))  # the registry's own chain, whole
     assert [r.key for r in whole] == sorted(r.key for r in whole)
     for size in (1, 3, 5):  # pages of any size, a segment across several, give the same trail
         paged: list[Any] = []
-        while page := trail.events(after=paged[-1].key if paged else (0, 0), limit=size):
+        while page := trail.events(after=paged[-1].key if paged else TRAIL_START, limit=size):
             assert len(page) <= size
             paged += page
         assert paged == whole
     fraud = trail.events(model_name="fraud-model")  # filters apply to merged work too
-    assert fraud and {r.merged_by for r in fraud} == {merge.id}
+    assert fraud and {r.merged_by for r in fraud} == {merge.id, None}
     signed = [(r.model_name, r.merged_by) for r in trail.events(action="review.signed")]
     assert signed == [("credit-scorer", None), ("churn-model", None), ("fraud-model", merge.id)]
     assert trail.merged_event(merge.id, merged[0].id) == merged[0]
@@ -163,33 +178,42 @@ def test_the_command_line_verifies_and_gates_merged_work(
     assert main(["--db", forked.team_db, "gate", "fraud-model@1.0", "--stage", "staging"]) == 0
     assert main(["--db", forked.team_db, "status", "fraud-model"]) == 0
     assert "approved" in capsys.readouterr().out
+    assert main(["registry", "copy", forked.laptop_db, forked.team_db]) == 0
+    assert "Nothing to copy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("registry_db", ["sqlite"], indirect=True)
+def test_audit_lists_merged_work_just_before_its_merge(
+    forked: Forked, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy_between(forked.laptop_db, forked.team_db)
     assert main(["--db", forked.team_db, "audit", "--model", "fraud-model"]) == 0
-    listed = capsys.readouterr().out
-    assert "ana@example.org approved card version 1.0 of fraud-model (for staging" in listed
-    assert "(merged by event 17)" in listed
+    listed = capsys.readouterr().out.splitlines()
+    assert "ana@example.org approved card version 1.0 of fraud-model (for staging" in "".join(
+        listed[:-1]
+    )
+    assert all(line.endswith("(merged by event 17)") for line in listed[:-1])
+    assert "merged 8 events of work done in" in listed[-1] and listed[-1].lstrip().startswith("17")
     assert main(["--db", forked.team_db, "audit", "--json", "--model", "fraud-model"]) == 0
     events = json.loads(capsys.readouterr().out)
     assert [e.get("merged_by") for e in events] == [17] * (len(events) - 1) + [None]
-    assert (
-        events[-1]["action"] == "registry.merged"
-        and events[-1]["id"] == 17
-        and "merged 8 events of work done in" in listed
-    )
-    # The whole trail (no --model) lists the merged work too, right after its merge.
+    assert events[-1]["action"] == "registry.merged" and events[-1]["id"] == 17
+    assert events[-1]["model"] == ""
+    # The whole trail (no --model) lists the merged work too, just before its merge.
     assert main(["--db", forked.team_db, "audit", "--json"]) == 0
     whole = json.loads(capsys.readouterr().out)
     at = [e["action"] for e in whole].index("registry.merged")
     assert whole[at]["id"] == 17 and "merged_by" not in whole[at]
-    assert [e.get("merged_by") for e in whole[at + 1 : at + 9]] == [17] * 8
+    assert [e.get("merged_by") for e in whole[at - 8 : at]] == [17] * 8
+    assert whole[at - 9]["id"] == 16 and "merged_by" not in whole[at - 9]
     assert sum("merged_by" in e for e in whole) == 8
-    assert {"review.signed", "model.classified"} <= {e["action"] for e in whole[at + 1 :]}
+    assert {"review.signed", "model.classified"} <= {e["action"] for e in whole[at - 8 : at]}
     assert main(["--db", forked.team_db, "audit"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert "merged 8 events of work done in" in lines[at]
-    assert all(line.endswith("(merged by event 17)") for line in lines[at + 1 : at + 9])
-    assert "ana@example.org approved card version 1.0 of fraud-model" in "".join(lines[at + 1 :])
-    assert main(["registry", "copy", forked.laptop_db, forked.team_db]) == 0
-    assert "Nothing to copy" in capsys.readouterr().out
+    assert all(line.endswith("(merged by event 17)") for line in lines[at - 8 : at])
+    assert "ana@example.org approved card version 1.0 of fraud-model" in "".join(lines[at - 8 : at])
+    assert not any("(merged by" in line for line in lines[at:])
 
 
 def test_merging_again_copies_nothing_and_later_work_continues_the_segment(
@@ -468,9 +492,25 @@ def test_an_offline_approval_makes_a_report_that_verifies_and_passes_the_evidenc
     data = gather_report(forked.team.db, "fraud-model", "1.0", exported_at="2026-12-05T12:00:00Z")
     lines = [line.text for line in data.audit]
     assert (
-        "ana@example.org approved card version 1.0 of fraud-model (for staging, checklist standard@1)"
-        in lines
+        "Merged by event 17: ana@example.org approved card version 1.0 of fraud-model "
+        "(for staging, checklist standard@1)" in lines
     )
+
+
+@pytest.mark.parametrize("registry_db", ["sqlite"], indirect=True)
+def test_a_reports_audit_excerpt_lists_merged_work_just_before_its_merge(forked: Forked) -> None:
+    copy_between(forked.laptop_db, forked.team_db)
+    forked.team.sign(ANA, model="fraud-model", stage="production", comment="Team goes on.")
+    data = gather_report(forked.team.db, "fraud-model", "1.0", exported_at="2026-12-05T12:00:00Z")
+    said = [(line.id, line.action, line.text) for line in data.audit]
+    at = [action for _id, action, _text in said].index("Work merged from another registry")
+    assert said[at][0] == 17 and "merged 8 events of work done in" in said[at][2]
+    before, after = said[:at], said[at + 1 :]
+    assert before and all(i == 17 and t.startswith("Merged by event 17: ") for i, _a, t in before)
+    assert "Card version imported" in [a for _i, a, _t in before]
+    # The team's own work after the merge follows it, unmarked.
+    assert after and all(i > 17 and not t.startswith("Merged") for i, _a, t in after)
+    assert any("for production" in t for _i, _a, t in after)
 
 
 POLICY = """\

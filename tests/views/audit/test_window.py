@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -273,9 +274,14 @@ def test_the_officer_is_pinned_on_first_use_once_confirmed(
         window.close()
 
 
-def test_merged_work_is_listed_after_its_merge_across_pages(
-    qtbot: QtBot, tmp_path: Path, qtmodeltester: object
-) -> None:
+MERGED = ["3 (merged)", "4 (merged)", "5 (merged)", "6 (merged)"]
+"""The Event column of the laptop's work as event 5 of :func:`merged_db` merged it."""
+
+
+@pytest.fixture
+def merged_db(tmp_path: Path) -> Iterator[Database]:
+    """A team registry (churn-model, other-model) with a laptop's two churn-model imports merged:
+    its events 1 to 4, then event 5, merging the laptop's events 3 to 6."""
     team, laptop = str(tmp_path / "team.sqlite3"), str(tmp_path / "laptop.sqlite3")
     db = Database.open(team)
     importer = Importer(db, actor="team")
@@ -287,41 +293,71 @@ def test_merged_work_is_listed_after_its_merge_across_pages(
         Importer(offline, actor="laptop").import_file(card)
     offline.dispose()
     importer.import_file(write_card(tmp_path, "c.json", native_card("other-model", "1.0")))
-    copy_between(laptop, team)  # event 5 merges the laptop's events 3 to 6
+    copy_between(laptop, team)
+    yield db
+    db.dispose()
 
-    model = AuditEventModel(AuditTrail(db), page_size=2)
-    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+def _fetch_all(model: AuditEventModel) -> None:
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
-    merged = ["3 (merged)", "4 (merged)", "5 (merged)", "6 (merged)"]
-    assert _column(model, 0) == ["1", "2", "3", "4", "5", *merged]
-    assert _column(model, 2)[5:] == ["laptop"] * 4
-    assert _column(model, 3)[4] == "Work merged from another registry"
-    assert _column(model, 5)[5].startswith("Merged by event 5: Card version 1.1 imported from")
-    assert _column(model, 5)[8] == "Merged by event 5: Card version 1.1 superseded by version 1.2"
-    assert model.row_of(5) == 4 and model.fetch_until(5) == 4
+
+
+def test_merged_work_is_listed_just_before_its_merge_across_pages(
+    merged_db: Database, qtmodeltester: object
+) -> None:
+    model = AuditEventModel(AuditTrail(merged_db), page_size=2)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    _fetch_all(model)
+    # The laptop's work, done before the merge sealed it, just before event 5 that merged it.
+    assert _column(model, 0) == ["1", "2", "3", "4", *MERGED, "5"]
+    assert _column(model, 2)[4:8] == ["laptop"] * 4
+    assert _column(model, 3)[8] == "Work merged from another registry"
+    assert _column(model, 5)[4].startswith("Merged by event 5: Card version 1.1 imported from")
+    assert _column(model, 5)[7] == "Merged by event 5: Card version 1.1 superseded by version 1.2"
+    assert model.row_of(5) == 8 and model.fetch_until(5) == 8
 
     model.set_filter(None, "card_version.imported")  # filters apply to the merged work too
-    while model.canFetchMore(QModelIndex()):
-        model.fetchMore(QModelIndex())
+    _fetch_all(model)
     assert _column(model, 0) == ["2", "4", "3 (merged)", "5 (merged)"]
-    model.set_filter("churn-model", None)
-    while model.canFetchMore(QModelIndex()):
-        model.fetchMore(QModelIndex())
-    assert _column(model, 0) == ["1", "2", *merged]
+    model.set_filter("churn-model", None)  # the merge that brought its work shows too
+    _fetch_all(model)
+    assert _column(model, 0) == ["1", "2", *MERGED, "5"]
+    model.set_filter("churn-model", "registry.merged")
+    _fetch_all(model)
+    assert _column(model, 0) == ["5"]
+    model.set_filter("other-model", None)  # a merge that brought none of its work does not
+    _fetch_all(model)
+    assert _column(model, 0) == ["3", "4"]
 
-    window = _window(qtbot, db)
-    while window.model.canFetchMore(QModelIndex()):
-        window.model.fetchMore(QModelIndex())
-    window.table.selectRow(7)  # the laptop's event 5: its own hashes, not this chain's event 5
+
+def test_the_window_shows_merged_work_and_with_a_model_its_merge(
+    qtbot: QtBot, merged_db: Database
+) -> None:
+    window = _window(qtbot, merged_db)
+    _fetch_all(window.model)
+    shown = window.table.model()
+    rows = [shown.index(row, 0).data() for row in range(shown.rowCount())]
+    assert rows == ["1", "2", "3", "4", *MERGED, "5"]
+    window.table.selectRow(6)  # the laptop's event 5: its own hashes, not this chain's event 5
     title = window.detail_title.text().split("\n")[0]
     assert (
         title
         == "Event 5 (merged by event 5): Card version 1.2 of churn-model imported from b2.json (Countersign JSON)"
     )
-    raw = sqlite3.connect(team)
+    raw = sqlite3.connect(merged_db.location)
     stored = raw.execute("SELECT hash FROM merged_events WHERE segment = 5 AND id = 5").fetchone()
     raw.close()
     assert window.hash_label.text() == stored[0]
+
+    # Filtered by model, the window shows the merge event that merged the model's work.
+    qtbot.keyClicks(window.model_filter, "churn-model")
+    qtbot.keyClick(window.model_filter, Qt.Key.Key_Return)
+    _fetch_all(window.model)
+    rows = [shown.index(row, 0).data() for row in range(shown.rowCount())]
+    assert rows == ["1", "2", *MERGED, "5"]
+    assert shown.index(6, 3).data() == "Work merged from another registry"
+    window.table.selectRow(6)
+    title = window.detail_title.text()
+    assert title.startswith("Event 5: ") and " merged 4 events of work done in " in title
     window.close()
-    db.dispose()

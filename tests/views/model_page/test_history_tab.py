@@ -7,12 +7,13 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from countersign.services.audit.records import AuditTrail
 from countersign.services.importing.importer import Importer, LooseCardInfo
 from countersign.services.registry_copy import copy_between
 from countersign.services.storage.database import Database
-from countersign.views.model_page.history_tab import HistoryTableModel, load_history
+from countersign.views.model_page.history_tab import HistoryTab, HistoryTableModel, load_history
 from tests.helpers.registry import native_card, write_card
 
 
@@ -56,8 +57,8 @@ def test_events_page_lazily_and_pass_the_tester(
     db.dispose()
 
 
-def test_work_merged_from_another_registry_shows_marked_and_pages_on(
-    qapp: QApplication, qtmodeltester: ModelTester, tmp_path: Path
+def test_work_merged_from_another_registry_shows_just_before_its_merge(
+    qtbot: QtBot, qtmodeltester: ModelTester, tmp_path: Path
 ) -> None:
     team, laptop = str(tmp_path / "team.sqlite3"), str(tmp_path / "laptop.sqlite3")
     db = Database.open(team)
@@ -71,12 +72,24 @@ def test_work_merged_from_another_registry_shows_marked_and_pages_on(
     importer.import_file(write_card(tmp_path, "c.json", native_card("other-model", "1.0")))
     copy_between(laptop, team)
 
-    model = HistoryTableModel(AuditTrail(db), page_size=2)
-    model.set_model_name("churn-model")
+    for size in (1, 2, 3):  # the merged work is read whole however the pages cut it
+        paged = HistoryTableModel(AuditTrail(db), page_size=size)
+        paged.set_model_name("churn-model")
+        while paged.canFetchMore(QModelIndex()):
+            paged.fetchMore(QModelIndex())
+        assert paged.rowCount() == 5
+    tab = HistoryTab(AuditTrail(db))
+    qtbot.addWidget(tab)
+    tab.show_model("churn-model")
+    tab.show()
+    qtbot.waitExposed(tab)
+    model = tab.table.model()
+    assert isinstance(model, HistoryTableModel)
     qtmodeltester.check(model)
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
     actions = [model.index(row, 1).data() for row in range(model.rowCount())]
+    # The laptop's work, done before the merge sealed it, just before the merge (event 5).
     assert actions == [
         "Model created",
         "Card version imported",
@@ -84,6 +97,9 @@ def test_work_merged_from_another_registry_shows_marked_and_pages_on(
         "Card version superseded",
         "Work merged from another registry",
     ]
+    said = model.index(4, 3).data()
+    assert " merged 2 events of work done in " in said
+    assert said.endswith("laptop.sqlite3 (verified, kept verbatim)")
     assert model.index(2, 2).data() == "laptop"
     assert model.index(2, 3).data().startswith("Merged by event 5: Card version 1.1 imported from")
     assert (
