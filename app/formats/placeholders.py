@@ -99,9 +99,9 @@ def placeholder_only(text: str) -> str | None:
     visible, had_comments = _without_comments(text)
     first: str | None = None
     for line in visible.split("\n"):
-        flat = " ".join(line.split())
-        for sentence in STOCK_SENTENCES:
-            if sentence in flat:
+        flat = _flat(line)
+        for sentence, opening in _STOCK_OPENINGS:
+            if opening in flat and sentence in flat:
                 flat = flat.replace(sentence, "")
                 first = first or sentence
         if not flat.strip() or _HEADING.match(flat):
@@ -113,6 +113,30 @@ def placeholder_only(text: str) -> str | None:
     if first is None and had_comments:
         return "<!-- … -->"
     return first
+
+
+_STOCK_OPENINGS = tuple((sentence, sentence[:12]) for sentence in STOCK_SENTENCES)
+"""Each stock sentence with its first words, looked for first (a short search is quicker)."""
+
+_SPACES_BUT_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+"""The ASCII characters other than the space that ``str.split()`` splits at."""
+
+
+def _flat(line: str) -> str:
+    """``" ".join(line.split())``: the line with its spaces single and none at either end.
+
+    An ASCII line that is so already (most prose) is taken as it is, without the
+    splitting and joining.
+    """
+    if (
+        line.isascii()
+        and "  " not in line
+        and line[:1] != " "
+        and line[-1:] != " "
+        and not any(space in line for space in _SPACES_BUT_SPACE)
+    ):
+        return line
+    return " ".join(line.split())
 
 
 def _placeholder_line(line: str) -> str | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from countersign.formats import placeholders
 from countersign.formats.detect import read_card
 from countersign.formats.placeholders import (
     PLACEHOLDER_MARK,
@@ -151,3 +152,28 @@ def test_json_cards_read_placeholders_as_empty_and_never_as_owners() -> None:
         "placeholder: model_details.overview is left as the template's placeholder ('TBD'); "
         "read as empty"
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "plain words one space apart",
+        " leading",
+        "trailing ",
+        "two  spaces",
+        "tab\there",
+        "unit\x1fseparator",
+        "non-breaking\u00a0space",
+        "ideographic\u3000space",
+        "",
+        " ",
+        "é accented but flat",
+    ],
+)
+def test_a_line_is_flattened_as_splitting_and_joining_flattens_it(line: str) -> None:
+    assert placeholders._flat(line) == " ".join(line.split())
+
+
+def test_the_ascii_spaces_split_at_are_all_named() -> None:
+    named = {*placeholders._SPACES_BUT_SPACE, " "}
+    assert named == {chr(code) for code in range(128) if chr(code).isspace()}
