@@ -75,10 +75,18 @@ def _without_comments(text: str) -> tuple[str, bool]:
 _STOCK_FIRST_WORDS = frozenset(sentence.split(" ", 1)[0] for sentence in _STOCK)
 
 
+_MAY_OPEN = frozenset("[{mMtTcCfFiI\u0130\u0131uU")
+"""Every character a placeholder can start with: a bracket, or a letter that (ignoring case,
+as :data:`_TOKEN` and the stock sentences' first words are matched) opens one of their words;
+``İ`` and ``ı`` match ``i`` ignoring case."""
+
+
 def placeholder_value(value: str) -> str | None:
     """The placeholder ``value`` is, as written (``"TBD"``), or ``None`` when it says something."""
     stripped = value.strip().strip("*_`").strip()
-    if stripped and _TOKEN.fullmatch(stripped):
+    if not stripped or stripped[0] not in _MAY_OPEN:
+        return None  # most text: it cannot start a placeholder
+    if _TOKEN.fullmatch(stripped):
         return stripped
     # Only text that starts with a stock sentence's first word is folded to compare (lowering
     # works word by word: it neither makes nor takes away a space).
