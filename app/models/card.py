@@ -216,7 +216,12 @@ class ModelCard(_Part):
         """
         dumped = self.model_dump(mode="json")
         parts: list[str] = []
-        _collect_part_text(dumped, _CARD_SHAPE, parts)
+        try:
+            _collect_part_text(dumped, _CARD_SHAPE, parts)
+        except KeyError:  # a part holding other keys than its fields: walked as any value
+            dumped = self.model_dump(mode="json")
+            parts = []
+            _collect_text(dumped, parts)
         try:
             canonical = orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS).decode("utf-8")
         except orjson.JSONEncodeError:
@@ -269,7 +274,7 @@ class _Shape:
     it holds or of each part in its list, whether it holds a list of parts).
     """
 
-    keys: frozenset[str]
+    size: int
     fields: tuple[tuple[str, bool, _Shape | None, bool], ...]
 
 
@@ -283,13 +288,14 @@ def _shape_of(part: type[BaseModel]) -> _Shape:
         if isinstance(held, type) and issubclass(held, _Part):
             inner = _shape_of(held)
         fields.append((name, name not in _NOT_TEXT, inner, many))
-    return _Shape(frozenset(part.model_fields), tuple(fields))
+    return _Shape(len(part.model_fields), tuple(fields))
 
 
 def _collect_part_text(value: dict[str, Any], shape: _Shape, out: list[str] | None) -> None:
     """:func:`_collect_text` of a card part's dump, walked in its shape's key order (no
-    sorting, no looking at what each field holds); a dump of another shape is walked as any."""
-    if value.keys() != shape.keys:
+    sorting, no looking at what each field holds); a dump with more or fewer keys is walked
+    as any value, one with other keys raises :class:`KeyError`."""
+    if len(value) != shape.size:
         _collect_text(value, out)
         return
     for key, textual, inner, many in shape.fields:

@@ -83,3 +83,19 @@ def test_search_text_of_a_part_that_holds_what_it_should_not() -> None:
     assert '"extra":["x",1.5e+16]' in canonical and '"tags":["t",3.5,["u",""]]' in canonical
     with pytest.warns(UserWarning):
         assert canonical == canonical_json(card.model_dump(mode="json"))
+
+
+def test_search_text_of_a_part_with_as_many_keys_as_its_fields_but_others() -> None:
+    card = _card("summary", [0.5])
+    odd: Any = {"title": "kept", "text": "also", "elsewhere": 2.5}  # Factors has 3 fields
+    card.factors = odd
+    odd_result: Any = {f"k{i}": f"v{i}" for i in range(11)}  # a MetricResult has 11
+    card.quantitative_analyses.results = [odd_result]
+    with pytest.warns(UserWarning):
+        canonical, text = card.canonical_forms()
+    with pytest.warns(UserWarning):
+        dumped = card.model_dump(mode="json")
+    assert text.split("\n") == _reference_text(dumped)
+    assert "v10" in text and "kept" in text and '"elsewhere":2.5' in canonical
+    with pytest.warns(UserWarning):
+        assert canonical == canonical_json(card.model_dump(mode="json"))
