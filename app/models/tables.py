@@ -31,9 +31,12 @@ class Base(DeclarativeBase):
 class Model(Base):
     """A model under governance: one name, many immutable card versions.
 
-    ``latest_version``, ``status``, ``version_count`` and ``last_activity``
-    repeat facts of the newest card version so that the registry browser can
-    sort and page 10,000 models without a join.
+    ``latest_version``, ``status``, ``version_count``, ``risk_tier`` and
+    ``last_activity`` repeat facts of the newest card version so that the
+    registry browser can sort and page 10,000 models without a join.
+    ``risk_tier`` is the tier that version is reviewed at: the officer's newest
+    classification when there is one, else the card's own rating (kept so on
+    classifying, importing and merging; see ``reviews.stages.classified_tiers``).
     """
 
     __tablename__ = "models"

@@ -64,6 +64,7 @@ from countersign.services.merging.fork import (
 )
 from countersign.services.merging.rows import merge_rows, stage_lists
 from countersign.services.merging.same_work import same_work
+from countersign.services.reviews.stages import settle_model_tiers
 from countersign.services.storage import dialect
 from countersign.services.storage.database import Database, os_user
 from countersign.services.storage.server import PasswordPrompt
@@ -167,6 +168,9 @@ def _merge(
         )
     if rows.new_card_versions:
         _index(connection, writing, rows.new_card_versions)
+    # A classification merged in is in force for its model's newest version, whichever
+    # side's versions that is: the model's listed risk tier says so.
+    settle_model_tiers(connection)
     dialect.after_rows_copied(connection, Base.metadata.sorted_tables)
     _seal(
         writing,

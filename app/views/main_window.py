@@ -435,6 +435,7 @@ class MainWindow(QMainWindow):
         self.browser.version_selected.connect(self._on_browser_version_selected)
         self.browser.model_opened.connect(self._on_browser_model_opened)
         self.model_page.review_tab.signed.connect(self._on_review_tab_signed)
+        self.model_page.acted.connect(self.refresh)
 
     def _on_browser_model_selected(self, name: str) -> None:
         self.model_page.card_tab.set_search_words([])

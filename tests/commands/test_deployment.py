@@ -370,3 +370,21 @@ def test_stages_set_before_first_use_only(
     assert [e["details"]["to"] for e in events if e["action"] == "stages.set"] == [
         ["test", "staging", "production"]
     ]
+
+
+def test_models_lists_the_officers_tier_over_a_later_cards_rating(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`models` and `models --json` give the classification in force, not the newest card's rating."""
+    classify = ["classify", MODEL, "--tier", "high", "--reason", "Clinical.", "--identity", OLGA]
+    assert main(classify) == 0
+    later = write_card(imported, "triage-2.json", medium_card(MODEL, "2.0"))  # the card: medium
+    assert main(["import", str(later), "--team", "ED"]) == 0
+    capsys.readouterr()
+    listed = cli_json(capsys, ["models", "--json"])
+    assert [(m["name"], m["latest_version"], m["risk_tier"]) for m in listed] == [
+        (MODEL, "2.0", "high")
+    ]
+    assert main(["models"]) == 0
+    row = capsys.readouterr().out.splitlines()[1].split()
+    assert row[:2] == [MODEL, "2.0"] and "high" in row and "medium" not in row

@@ -21,6 +21,7 @@ from countersign.models.tables import Attachment, Bundle, CardVersion, Model, Re
 from countersign.models.vocabulary import OPEN_STATUSES, AuditAction, AuditObject, CardStatus
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.plan import ImportPlan, PlannedCard
+from countersign.services.reviews.stages import classified_tiers
 from countersign.services.storage import dialect
 from countersign.services.storage.database import utc_now
 
@@ -114,6 +115,8 @@ class _Touched:
     """How many versions each model holds, the new ones included."""
     current: dict[int, tuple[str, str]]
     """Each model's risk tier and team as stored."""
+    classified: dict[int, str]
+    """The tier of each model's newest classification by an officer (none: never classified)."""
 
     @property
     def names(self) -> dict[int, str]:
@@ -244,7 +247,7 @@ class _Landing:
         version's status is stored after its card text, which a row read would
         walk through.
         """
-        touched = _Touched(latest, [], {}, {})
+        touched = _Touched(latest, [], {}, {}, {})
         model_of: dict[int, int] = {}
         for chunk in _chunks(sorted(latest)):
             query = select(_versions.c.id, _versions.c.model_id).where(
@@ -264,6 +267,7 @@ class _Landing:
                     )
                 }
             )
+            touched.classified.update(classified_tiers(self.connection, chunk["chunk"]))
         latest_ids = {cv_id for cv_id, _ in latest.values()}
         still_open = self._open_among(sorted(set(model_of) - latest_ids))
         for chunk in _chunks(still_open):
@@ -325,7 +329,12 @@ class _Landing:
             )
 
     def _refresh_models(self, touched: _Touched) -> None:
-        """Each touched model's newest version, count, risk tier, team and activity."""
+        """Each touched model's newest version, count, risk tier, team and activity.
+
+        The risk tier is the one the newest version is reviewed at: the
+        officer's classification (made on an earlier version, it stays in
+        force), else the new card's own rating, else the one stored.
+        """
         refresh = []
         for model_id in sorted(touched.latest):
             card = touched.latest[model_id][1]
@@ -336,7 +345,7 @@ class _Landing:
                     card.version,
                     CardStatus.SUBMITTED.value,
                     touched.counts.get(model_id, 0),
-                    stated_risk or risk,
+                    touched.classified.get(model_id) or stated_risk or risk,
                     self.plan.team or team,
                     self.now,
                     model_id,

@@ -16,14 +16,16 @@ import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from countersign.models.tables import (
     CardVersion,
     Classification,
     Identity,
+    Model,
     Review,
     Revocation,
     Signature,
@@ -110,6 +112,42 @@ def effective_tier(session: Session, cv: CardVersion, fallback: str = "") -> str
     if classification is not None:
         return classification.tier
     return card_rating(cv) or fallback or "unknown"
+
+
+def classified_tiers(connection: Connection, model_ids: Sequence[int]) -> dict[int, str]:
+    """The tier in force for the newest version of each of ``model_ids`` an officer classified.
+
+    The newest classification of a model is in force for its newest version,
+    whichever version it was made on (it applies from there on, and replaced
+    any older one).  Models never classified are left out.
+    """
+    table = cast(Table, Classification.__table__)
+    query = (
+        select(table.c.model_id, table.c.tier)
+        .where(table.c.model_id.in_(bindparam("ids", expanding=True)))
+        .order_by(table.c.id)
+    )
+    rows = connection.execute(query, {"ids": list(model_ids)})
+    return {model_id: tier for model_id, tier in rows.tuples()}
+
+
+def settle_model_tiers(connection: Connection) -> None:
+    """Store each classified model's tier in force (``models.risk_tier``) where it says otherwise.
+
+    ``models.risk_tier`` is the risk tier of the model's newest version, which
+    the registry lists, filters and sorts by: the officer's classification
+    when there is one, else the card's own rating.
+    """
+    models = cast(Table, Model.__table__)
+    classifications = cast(Table, Classification.__table__)
+    newest = (
+        select(classifications.c.tier)
+        .where(classifications.c.model_id == models.c.id)
+        .order_by(classifications.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    connection.execute(update(models).where(models.c.risk_tier != newest).values(risk_tier=newest))
 
 
 def template_serves(risk_tiers: Sequence[str], tier: str) -> bool:

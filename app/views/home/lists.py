@@ -80,7 +80,12 @@ COLUMNS: dict[DeskList, tuple[Column, ...]] = {
         _MODEL,
         _VERSION,
         _TEAM,
-        Column("Risk tier", "The risk tier the card states", lambda r: _or_dash(r.risk_tier), 70),
+        Column(
+            "Risk tier",
+            "The officer's risk classification of the model, else the risk tier its card states",
+            lambda r: _or_dash(r.risk_tier),
+            70,
+        ),
         Column(
             "Imported", "When the card version arrived", lambda r: local_date(r.imported_at), 90
         ),

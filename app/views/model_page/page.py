@@ -65,6 +65,10 @@ class ModelPage(QWidget):
     version_shown = Signal()
     """Another card version (or none) is shown; see :attr:`version` and :attr:`version_status`."""
 
+    acted = Signal()
+    """An officer's signed act here (a classification, a revocation) changed the registry:
+    what other screens list of the model (its risk tier, its status) is to be read again."""
+
     def __init__(
         self,
         services: Services,
@@ -371,9 +375,13 @@ class ModelPage(QWidget):
             ),
             self,
         )
-        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(self._on_act_dialog_accepted)
         dialog.open()
         return dialog
+
+    def _on_act_dialog_accepted(self) -> None:
+        self.reload()
+        self.acted.emit()
 
     def _on_classify_button_clicked(self) -> None:
         self.open_classify_dialog()
@@ -393,7 +401,7 @@ class ModelPage(QWidget):
             RevokeTarget(self._summary.name, self._detail.summary.version, approved),
             self,
         )
-        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(self._on_act_dialog_accepted)
         dialog.open()
         return dialog
 

@@ -56,7 +56,7 @@ SEARCH_HEADERS = ("Model", "Version", "Status", "Match")
 HEADER_TIPS = (
     "The model's name",
     "The team that sent the model",
-    "The risk tier stated in the latest card",
+    "The officer's risk classification, else the risk tier the latest card states",
     "The newest card version",
     "What is approved for each stage and what is in review (else the newest version's status)",
     "When the model last changed",
