@@ -14,6 +14,7 @@ complaint about a format the file never was.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -217,17 +218,36 @@ def _refuse_sectionless(parsed: _Parsed, text: str, file: str) -> ReadCard:
 
 
 def _is_protobuf_text(text: str, file: str) -> bool:
-    """Whether ``text`` is protobuf text format (Model Card Toolkit's ``.pbtxt``)."""
-    lines = [line for line in split_lines(text) if line.strip()]
-    suffix = PurePosixPath(file.replace("\\", "/")).suffix.lower()
-    if lines and _PROTOBUF_HEADER.match(lines[0].lstrip()) is not None:
+    """Whether ``text`` is protobuf text format (Model Card Toolkit's ``.pbtxt``).
+
+    It is when its first non-blank line is a ``# proto-message:`` (or file, import)
+    header; or when its first 200 non-blank lines (two at least) are each a protobuf
+    line and one of its lines opens a message; or when it is named ``.pbtxt`` (or the
+    like) and has no Markdown sections.  Most text fails on its first line, read first.
+    """
+    lines = split_lines(text)
+    filled = (line for line in lines if line.strip())
+    first = next(filled, "")
+    if first and _PROTOBUF_HEADER.match(first.lstrip()) is not None:
         return True
-    shaped = (
-        len(lines) >= 2
-        and any(line.rstrip().endswith(("{", "<")) for line in lines)
-        and all(_PROTOBUF_LINE.fullmatch(line) for line in lines[:200])
-    )
-    return shaped or (suffix in _PROTOBUF_SUFFIXES and not _has_sections(text))
+    if first and _PROTOBUF_LINE.fullmatch(first):
+        head = list(itertools.islice(filled, 199))
+        if (
+            head
+            and all(_PROTOBUF_LINE.fullmatch(line) for line in head)
+            and any(line.rstrip().endswith(("{", "<")) for line in lines)
+        ):
+            return True
+    return _has_protobuf_suffix(file) and not _has_sections(text)
+
+
+def _has_protobuf_suffix(file: str) -> bool:
+    """Whether ``file`` is named ``.pbtxt`` or the like (a name without one of those words
+    in it, as most are, is not looked at further)."""
+    lowered = file.lower()
+    if not any(suffix in lowered for suffix in _PROTOBUF_SUFFIXES):
+        return False
+    return PurePosixPath(file.replace("\\", "/")).suffix.lower() in _PROTOBUF_SUFFIXES
 
 
 def _read_protobuf_text(text: str, file: str) -> ReadCard:

@@ -75,10 +75,18 @@ def _without_comments(text: str) -> tuple[str, bool]:
 _STOCK_FIRST_WORDS = frozenset(sentence.split(" ", 1)[0] for sentence in _STOCK)
 
 
+_MAY_OPEN = frozenset("[{mMtTcCfFiI\u0130\u0131uU")
+"""Every character a placeholder can start with: a bracket, or a letter that (ignoring case,
+as :data:`_TOKEN` and the stock sentences' first words are matched) opens one of their words;
+``İ`` and ``ı`` match ``i`` ignoring case."""
+
+
 def placeholder_value(value: str) -> str | None:
     """The placeholder ``value`` is, as written (``"TBD"``), or ``None`` when it says something."""
     stripped = value.strip().strip("*_`").strip()
-    if stripped and _TOKEN.fullmatch(stripped):
+    if not stripped or stripped[0] not in _MAY_OPEN:
+        return None  # most text: it cannot start a placeholder
+    if _TOKEN.fullmatch(stripped):
         return stripped
     # Only text that starts with a stock sentence's first word is folded to compare (lowering
     # works word by word: it neither makes nor takes away a space).
@@ -99,9 +107,9 @@ def placeholder_only(text: str) -> str | None:
     visible, had_comments = _without_comments(text)
     first: str | None = None
     for line in visible.split("\n"):
-        flat = " ".join(line.split())
-        for sentence in STOCK_SENTENCES:
-            if sentence in flat:
+        flat = _flat(line)
+        for sentence, opening in _STOCK_OPENINGS:
+            if opening in flat and sentence in flat:
                 flat = flat.replace(sentence, "")
                 first = first or sentence
         if not flat.strip() or _HEADING.match(flat):
@@ -113,6 +121,30 @@ def placeholder_only(text: str) -> str | None:
     if first is None and had_comments:
         return "<!-- … -->"
     return first
+
+
+_STOCK_OPENINGS = tuple((sentence, sentence[:12]) for sentence in STOCK_SENTENCES)
+"""Each stock sentence with its first words, looked for first (a short search is quicker)."""
+
+_SPACES_BUT_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+"""The ASCII characters other than the space that ``str.split()`` splits at."""
+
+
+def _flat(line: str) -> str:
+    """``" ".join(line.split())``: the line with its spaces single and none at either end.
+
+    An ASCII line that is so already (most prose) is taken as it is, without the
+    splitting and joining.
+    """
+    if (
+        line.isascii()
+        and "  " not in line
+        and line[:1] != " "
+        and line[-1:] != " "
+        and not any(space in line for space in _SPACES_BUT_SPACE)
+    ):
+        return line
+    return " ".join(line.split())
 
 
 def _placeholder_line(line: str) -> str | None:

@@ -17,8 +17,9 @@ import hashlib
 import json
 import math
 import re
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
@@ -216,7 +217,12 @@ class ModelCard(_Part):
         """
         dumped = self.model_dump(mode="json")
         parts: list[str] = []
-        _collect_text(dumped, parts)
+        try:
+            _collect_part_text(dumped, _CARD_SHAPE, parts)
+        except KeyError:  # a part holding other keys than its fields: walked as any value
+            dumped = self.model_dump(mode="json")
+            parts = []
+            _collect_text(dumped, parts)
         try:
             canonical = orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS).decode("utf-8")
         except orjson.JSONEncodeError:
@@ -291,11 +297,77 @@ def _collect_text(value: Any, out: list[str] | None) -> None:
             if item and out is not None and key not in _NOT_TEXT:
                 out.append(item)
         elif kind is dict or kind is list:
-            _collect_text(item, None if key in _NOT_TEXT else out)
+            if item:  # an empty one holds neither text nor numbers
+                _collect_text(item, None if key in _NOT_TEXT else out)
         elif kind is float:
-            # As json writes a float (its repr); json refuses infinities and NaN itself.
-            exact = repr(item) if math.isfinite(item) else json.dumps(item, allow_nan=False)
-            value[key] = orjson.Fragment(exact)
+            value[key] = _json_float(item)
+
+
+def _json_float(number: float) -> orjson.Fragment:
+    """``number`` as json writes it (its repr); json refuses infinities and NaN itself."""
+    return orjson.Fragment(
+        repr(number) if math.isfinite(number) else json.dumps(number, allow_nan=False)
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The fields of a card part as its dump holds them, in key order, worked out once.
+
+    Each field is (key, whether its values are text to search, the shape of the part
+    it holds or of each part in its list, whether it holds a list of parts).
+    """
+
+    size: int
+    fields: tuple[tuple[str, bool, _Shape | None, bool], ...]
+
+
+def _shape_of(part: type[BaseModel]) -> _Shape:
+    fields: list[tuple[str, bool, _Shape | None, bool]] = []
+    for name in sorted(part.model_fields):
+        annotation = part.model_fields[name].annotation
+        inner: _Shape | None = None
+        many = get_origin(annotation) is list
+        held = get_args(annotation)[0] if many else annotation
+        if isinstance(held, type) and issubclass(held, _Part):
+            inner = _shape_of(held)
+        fields.append((name, name not in _NOT_TEXT, inner, many))
+    return _Shape(len(part.model_fields), tuple(fields))
+
+
+def _collect_part_text(value: dict[str, Any], shape: _Shape, out: list[str] | None) -> None:
+    """:func:`_collect_text` of a card part's dump, walked in its shape's key order (no
+    sorting, no looking at what each field holds); a dump with more or fewer keys is walked
+    as any value, one with other keys raises :class:`KeyError`."""
+    if len(value) != shape.size:
+        _collect_text(value, out)
+        return
+    for key, textual, inner, many in shape.fields:
+        item = value[key]
+        kind = type(item)
+        if kind is str:
+            if item and textual and out is not None:
+                out.append(item)
+        elif not item:
+            if kind is float:
+                value[key] = _json_float(item)
+        elif inner is not None and kind is (list if many else dict):
+            _collect_held_parts(item, inner, out if textual else None)
+        elif kind is dict or kind is list:
+            _collect_text(item, out if textual else None)
+        elif kind is float:
+            value[key] = _json_float(item)
+
+
+def _collect_held_parts(held: Any, shape: _Shape, out: list[str] | None) -> None:
+    """:func:`_collect_part_text` of the part a field holds, or of each in the list it holds."""
+    if type(held) is dict:
+        _collect_part_text(held, shape, out)
+    elif all(type(element) is dict for element in held):
+        for element in held:
+            _collect_part_text(element, shape, out)
+    else:
+        _collect_text(held, out)
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
@@ -368,3 +440,6 @@ def metric_value_text(raw: object) -> str:
     if raw is None:
         return ""
     return str(raw)
+
+
+_CARD_SHAPE = _shape_of(ModelCard)

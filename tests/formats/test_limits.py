@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -81,6 +82,10 @@ YAML_DOCUMENTS = [
     "~: null key\n2024-01-02: date key\n",
     "set: !!set {a, b}\nomap: !!omap [a: 1]\n",
     "a: " + "[" * (MAX_NESTING + 2) + "]" * (MAX_NESTING + 2) + "\n",
+    "1: one\n2.5: two\nnull: three\ntrue: four\n1: again\n",
+    "{a: " * (MAX_NESTING - 1) + "text" + "}" * (MAX_NESTING - 1) + "\n",
+    "{a: " * MAX_NESTING + "text" + "}" * MAX_NESTING + "\n",
+    "{a: " * (MAX_NESTING + 1) + "'quoted'" + "}" * (MAX_NESTING + 1) + "\n",
 ]
 
 
@@ -99,6 +104,19 @@ def test_yaml_trees_read_in_one_walk_as_pyyaml_reads_them(
     quick = read(document)
     monkeypatch.setattr(limits, "_tree_value", lambda _loader, _node: limits._SLOW)
     assert quick == read(document)
+
+
+@pytest.mark.parametrize("keys", [9, 10, 11, 20, 21])
+def test_yaml_trees_past_the_value_bound_read_as_pyyaml_reads_them(
+    keys: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Near the bound on values (made small here), text values counted as any others."""
+    monkeypatch.setattr(limits, "MAX_YAML_NODES", 40)
+    document = "".join(f"k{index}: v\n" for index in range(keys))
+    test_yaml_trees_read_in_one_walk_as_pyyaml_reads_them(document, monkeypatch)
+    if keys > 20:
+        with pytest.raises(CardRefused, match="more than 20 values"):
+            load_yaml(document, "f.yaml")
 
 
 def test_invalid_yaml_is_a_problem_not_a_crash() -> None:
@@ -217,3 +235,27 @@ def test_yaml_with_too_many_values_as_written_is_not_called_an_alias_bomb() -> N
     assert refused.value.reason == (
         "YAML holds more than 100,000 values, more than any card needs; the file is refused"
     )
+
+
+def test_the_yaml_1_1_boolean_search_finds_what_the_plain_pattern_finds() -> None:
+    plain = re.compile(r"\b(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)\b")
+    texts = [
+        "a: yes",
+        "note: none",
+        "mode: On\n",
+        "x: nO",
+        "é no",
+        "éno",
+        "no_",
+        "_no",
+        "on-off",
+        "ÖN: ON",
+        "k: [yes]",
+        "Yesterday",
+        "",
+        "offset: 1",
+        "\u00e9On",
+        "ON\u0301",
+    ]
+    for text in texts:
+        assert bool(limits._YAML_1_1_ONLY_BOOLEAN.search(text)) == bool(plain.search(text)), text

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
+from countersign.formats import placeholders
 from countersign.formats.detect import read_card
 from countersign.formats.placeholders import (
     PLACEHOLDER_MARK,
@@ -151,3 +154,42 @@ def test_json_cards_read_placeholders_as_empty_and_never_as_owners() -> None:
         "placeholder: model_details.overview is left as the template's placeholder ('TBD'); "
         "read as empty"
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "plain words one space apart",
+        " leading",
+        "trailing ",
+        "two  spaces",
+        "tab\there",
+        "unit\x1fseparator",
+        "non-breaking\u00a0space",
+        "ideographic\u3000space",
+        "",
+        " ",
+        "é accented but flat",
+    ],
+)
+def test_a_line_is_flattened_as_splitting_and_joining_flattens_it(line: str) -> None:
+    assert placeholders._flat(line) == " ".join(line.split())
+
+
+def test_the_ascii_spaces_split_at_are_all_named() -> None:
+    named = {*placeholders._SPACES_BUT_SPACE, " "}
+    assert named == {chr(code) for code in range(128) if chr(code).isspace()}
+
+
+def test_every_character_a_placeholder_can_open_with_is_known() -> None:
+    """The first letters of the placeholder words, as the pattern matches them ignoring case,
+    and as lowering folds the stock sentences' first words."""
+    letter = re.compile(r"[mtcfi]", re.IGNORECASE)
+    opening = {
+        char
+        for char in map(chr, range(sys.maxunicode + 1))
+        if letter.fullmatch(char) or char.lower()[:1] in ("t", "u", "c")
+    }
+    assert {*opening, "[", "{"} == placeholders._MAY_OPEN
+    words = {sentence.split()[0].lower() for sentence in placeholders.STOCK_SENTENCES}
+    assert {word[0] for word in words} <= {"t", "u", "c"}

@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from markdown_it.token import Token
 
+from countersign.formats.huggingface import markdown
 from countersign.formats.huggingface.markdown import (
     Block,
     format_items,
@@ -179,3 +181,28 @@ def test_a_change_of_bullet_marker_is_still_one_list_of_items() -> None:
 )
 def test_anything_but_a_bullet_list_has_no_items(text: str) -> None:
     assert parse_items(text) is None
+
+
+MARKDOWN_TEXTS = [
+    CARD,
+    "",
+    "\n\n",
+    "# Title\r\n\r\nText\rmore\n## Next\n",
+    "NUL \x00 inside\n# Heading\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n\n> # quoted\n\n- # listed\n\n    # code\n",
+    "```\n# fenced\n```\n<!--\n# commented\n-->\n[ref]: https://example.org\n\nTitle\n---\n",
+    "<div>\n\n# in html\n\n</div>\n\t# tab\n* * *\n1. one\n2) two\n",
+]
+
+
+@pytest.mark.parametrize("text", MARKDOWN_TEXTS)
+def test_block_tokens_are_markdown_its_own(text: str) -> None:
+    """The block parser run directly gives the tokens markdown-it's full parse gives."""
+
+    def shown(tokens: list[Token]) -> list[tuple[object, ...]]:
+        return [
+            (t.type, t.tag, t.nesting, t.map, t.level, t.content, t.markup, t.info, t.block)
+            for t in tokens
+        ]
+
+    assert shown(markdown._block_tokens(text)) == shown(markdown._BLOCK_PARSER.parse(text))
