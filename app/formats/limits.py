@@ -493,8 +493,12 @@ def _json_shaped(value: Any) -> Any:
     """Turn YAML scalars JSON cannot hold (dates, bytes, odd keys) into strings."""
     if isinstance(value, dict):
         return {_json_key(key): _json_shaped(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set):
+    if isinstance(value, list | tuple):
         return [_json_shaped(item) for item in value]
+    if isinstance(value, set | frozenset):
+        # A ``!!set``: its members in one order, the same in every process (a Python
+        # set's order follows string hashes, which change from one process to the next).
+        return [_json_shaped(item) for item in sorted(value, key=_member_order)]
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -502,6 +506,11 @@ def _json_shaped(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     return value
+
+
+def _member_order(member: Any) -> tuple[str, str]:
+    """Where a member of a YAML ``!!set`` goes: its members are scalars, each with a repr."""
+    return type(member).__name__, repr(member)
 
 
 def _json_key(key: Any) -> str:

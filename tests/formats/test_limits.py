@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -259,3 +262,33 @@ def test_the_yaml_1_1_boolean_search_finds_what_the_plain_pattern_finds() -> Non
     ]
     for text in texts:
         assert bool(limits._YAML_1_1_ONLY_BOOLEAN.search(text)) == bool(plain.search(text)), text
+
+
+_SET_CARD = (
+    "---\nlanguage: en\ntags: !!set {alpha, beta, gamma, delta, 3, 1.5, 2024-01-02}\n---\n"
+    "# Model card for m\n\nSome text.\n"
+)
+
+
+def test_a_yaml_set_reads_the_same_in_every_process() -> None:
+    # A Python set's order follows string hashes, which change with each process:
+    # the card's canonical JSON (and its hash) must not, nor differ between the
+    # importing process and a worker.
+    program = (
+        "import sys; from countersign.formats.detect import read_card; "
+        "print(read_card(sys.stdin.buffer.read(), 'README.md').card.canonical_forms()[0])"
+    )
+    readings = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            input=_SET_CARD.encode(),
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(1, 6)
+    }
+    assert len(readings) == 1
+    (reading,) = readings
+    # Members in one order: by kind (date, float, int, str), then as written out.
+    assert b'"tags":["2024-01-02","1.5","3","alpha","beta","delta","gamma"]' in reading
