@@ -417,3 +417,33 @@ def test_item_models_pass_the_model_tester(
     assert dialog.cards_model.rowCount() == 2
     qtmodeltester.check(dialog.files_model)  # type: ignore[attr-defined]
     qtmodeltester.check(dialog.cards_model)  # type: ignore[attr-defined]
+
+
+def test_a_large_bundle_is_read_with_the_spare_cores_through_the_dialog(
+    qtbot: QtBot, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from countersign.services.importing import importer as importer_module
+    from countersign.services.importing import workers
+
+    # A dozen cards count as large here, and the machine has two spare cores; the
+    # workers are up before the first card, so that they read some of the dozen.
+    monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", 2)
+    monkeypatch.setattr(workers, "START_IN_BACKGROUND", False)
+    monkeypatch.setattr(importer_module, "spare_cores", lambda: 2)
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    for number in range(12):
+        write_card(cards, f"model-{number:02d}.json", native_card(f"model-{number:02d}", "1.0"))
+    path = tmp_path / "team.cardbundle"
+    create_bundle(cards, path, "Credit Risk Analytics", producer="tests", version="1")
+    importer = Importer(db, actor="officer")  # as the workstation sets it up
+    dialog = _preview(qtbot, importer, [path])
+    assert dialog.files_model.rowCount() == 1
+    with qtbot.waitSignal(dialog.landed, timeout=20000):
+        _import(qtbot, dialog)
+    assert row_counts(_db_path(db))["card_versions"] == 12
+    assert sorted(m.name for m in Registry(db).models()) == [f"model-{n:02d}" for n in range(12)]
+    readers = importer._readers
+    assert readers is not None and len(readers.processes) == 2
+    importer.close()
+    assert readers.processes == []
