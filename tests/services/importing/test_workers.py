@@ -324,6 +324,16 @@ def test_reading_pauses_the_cyclic_collector_and_runs_it_again_after(
     assert gc.isenabled()
 
 
+def test_the_cards_read_go_to_the_oldest_generation_not_through_a_young_collection(
+    db: Database, tmp_path: Path
+) -> None:
+    # They live until the import lands: a young collection would walk them all once.
+    plan = Importer(db, workers=0).plan(_bundle(tmp_path))
+    read = plan.cards[0].read
+    assert read is not None and gc.is_tracked(read.card)
+    assert any(each is read.card for each in gc.get_objects(generation=2))
+
+
 def _stuck(_jobs: Sequence[CardJob]) -> list[object]:
     """In a worker: a worker that gets no time on a busy machine."""
     time.sleep(600)
