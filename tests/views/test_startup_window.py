@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -308,9 +309,13 @@ def test_keys_pressed_meanwhile_are_pressed_again_in_the_window_handed_over(
     assert shell.held.keys == []
 
 
-def test_closed_meanwhile_it_hands_over_to_no_window(qtbot: QtBot, tmp_path: Path) -> None:
+def _typed_into_while_starting(
+    qtbot: QtBot, tmp_path: Path, menus: Sequence[str] = ()
+) -> tuple[StartupWindow, QMainWindow, QLineEdit]:
+    """A painted start-up window the officer typed "ok" into, and the main window that
+    will take over, with a focused box for the keys."""
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    shell = StartupWindow("/srv/registry.sqlite3", settings, menus=MENUS)
+    shell = StartupWindow("/srv/registry.sqlite3", settings, menus=menus)
     qtbot.addWidget(shell)
     shell.show()
     assert wait_for_first_paint(shell)
@@ -320,6 +325,11 @@ def test_closed_meanwhile_it_hands_over_to_no_window(qtbot: QtBot, tmp_path: Pat
     window.setCentralWidget(box)
     box.setFocus()
     qtbot.keyClicks(shell, "ok")
+    return shell, window, box
+
+
+def test_closed_meanwhile_it_hands_over_to_no_window(qtbot: QtBot, tmp_path: Path) -> None:
+    shell, window, box = _typed_into_while_starting(qtbot, tmp_path, MENUS)
     assert not shell.closed
     # The officer closes it (its close button: an event from the window system, waiting).
     QCoreApplication.postEvent(shell.windowHandle(), QCloseEvent())
@@ -332,17 +342,7 @@ def test_closed_meanwhile_it_hands_over_to_no_window(qtbot: QtBot, tmp_path: Pat
 
 
 def test_a_window_without_the_command_gets_the_key_itself(qtbot: QtBot, tmp_path: Path) -> None:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    shell = StartupWindow("/srv/registry.sqlite3", settings)
-    qtbot.addWidget(shell)
-    shell.show()
-    assert wait_for_first_paint(shell)
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    box = QLineEdit(window)
-    window.setCentralWidget(box)
-    box.setFocus()
-    qtbot.keyClicks(shell, "ok")
+    shell, window, box = _typed_into_while_starting(qtbot, tmp_path)
     shell.hand_over(window)
     assert box.text() == "ok"
 
