@@ -389,16 +389,21 @@ def _plan_work(importer: Importer, paths: list[Path]) -> Work:
 
     def work(progress: Progress, cancelled: Cancelled) -> list[ImportPlan]:
         plans: list[ImportPlan] = []
-        for number, path in enumerate(paths):
-            if cancelled():
-                raise ImportCancelled("import cancelled; nothing was written")
+        try:
+            for number, path in enumerate(paths):
+                if cancelled():
+                    raise ImportCancelled("import cancelled; nothing was written")
 
-            def file_progress(done: int, total: int, what: str, number: int = number) -> None:
-                if not cancelled():  # once cancelled, the dialog may be on its way out
-                    share = done * 100 // max(total, 1)
-                    progress(number * 100 + share, len(paths) * 100, what)
+                def file_progress(done: int, total: int, what: str, number: int = number) -> None:
+                    if not cancelled():  # once cancelled, the dialog may be on its way out
+                        share = done * 100 // max(total, 1)
+                        progress(number * 100 + share, len(paths) * 100, what)
 
-            plans.append(importer.plan(path, progress=file_progress, cancelled=cancelled))
+                plans.append(importer.plan(path, progress=file_progress, cancelled=cancelled))
+        finally:
+            # Every file is read: worker processes reading large bundles are not kept idle
+            # for the rest of the session (the next import starts them again).
+            importer.close()
         if cancelled():
             raise ImportCancelled("import cancelled; nothing was written")
         for plan in plans:

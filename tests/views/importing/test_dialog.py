@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import zipfile
 from collections.abc import Callable
@@ -437,13 +438,31 @@ def test_a_large_bundle_is_read_with_the_spare_cores_through_the_dialog(
     path = tmp_path / "team.cardbundle"
     create_bundle(cards, path, "Credit Risk Analytics", producer="tests", version="1")
     importer = Importer(db, actor="officer")  # as the workstation sets it up
+    started: set[int] = set()
+    arrived = workers.CardReaders._arrived
+
+    def noting(readers: workers.CardReaders) -> list[Any]:
+        connections = arrived(readers)
+        started.update(process.pid or 0 for process, _ in readers._workers)
+        return connections
+
+    monkeypatch.setattr(workers.CardReaders, "_arrived", noting)
     dialog = _preview(qtbot, importer, [path])
     assert dialog.files_model.rowCount() == 1
+    assert len(started) == 2
+    # Once the files are read, the workers are not kept idle for the rest of the session.
+    assert importer._readers is not None and importer._readers.processes == []
+    assert all(_gone(pid) for pid in started)
     with qtbot.waitSignal(dialog.landed, timeout=20000):
         _import(qtbot, dialog)
     assert row_counts(_db_path(db))["card_versions"] == 12
     assert sorted(m.name for m in Registry(db).models()) == [f"model-{n:02d}" for n in range(12)]
-    readers = importer._readers
-    assert readers is not None and len(readers.processes) == 2
-    importer.close()
-    assert readers.processes == []
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (and been waited for)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
