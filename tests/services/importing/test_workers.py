@@ -22,6 +22,7 @@ from countersign.services.importing.plan import ImportPlan
 from countersign.services.importing.workers import CardJob, CardReaders, Reading
 from countersign.services.storage.database import Database
 from tests.helpers import bundles
+from tests.helpers.processes import gone
 from tests.helpers.registry import audit_actions, native_card, row_counts
 from tests.services.importing.test_import_refusals import BILLION_LAUGHS_CARD
 
@@ -149,14 +150,6 @@ def test_a_worker_that_dies_refuses_the_bundle_by_name(monkeypatch: pytest.Monke
     assert readers.processes == []  # the other worker was stopped too
 
 
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
 def test_workers_are_kept_for_the_next_bundle_and_stopped_on_close(
     db: Database, tmp_path: Path
 ) -> None:
@@ -166,20 +159,20 @@ def test_workers_are_kept_for_the_next_bundle_and_stopped_on_close(
     readers = importer._readers
     assert readers is not None
     pids = [process.pid for process in readers.processes]
-    assert len(pids) == 2 and all(pid is not None and not _gone(pid) for pid in pids)
+    assert len(pids) == 2 and all(pid is not None and not gone(pid) for pid in pids)
     second = importer.plan(path)
     assert [process.pid for process in readers.processes] == pids  # no new processes
     assert _cards_of(second) == _cards_of(first)
     importer.close()
     assert readers.processes == []
-    assert all(pid is not None and _gone(pid) for pid in pids)
+    assert all(pid is not None and gone(pid) for pid in pids)
     # An importer dropped without closing stops its workers too.
     dropped = Importer(db, workers=2)
     dropped.plan(path)
     assert dropped._readers is not None
     pids = [process.pid for process in dropped._readers.processes]
     del dropped
-    assert all(pid is not None and _gone(pid) for pid in pids)
+    assert all(pid is not None and gone(pid) for pid in pids)
 
 
 def test_a_refused_bundle_stops_the_workers_and_the_next_one_starts_them_again(
@@ -250,7 +243,7 @@ def test_an_importer_unasked_reads_with_the_spare_cores_and_keeps_its_workers(
     assert importer._readers is readers
     assert [process.pid for process in readers.processes] == pids
     importer.close()
-    assert all(pid is not None and _gone(pid) for pid in pids)
+    assert all(pid is not None and gone(pid) for pid in pids)
 
 
 def test_workers_start_while_this_process_reads_and_read_the_next_bundles(
@@ -269,7 +262,7 @@ def test_workers_start_while_this_process_reads_and_read_the_next_bundles(
     assert _cards_of(importer.plan(path)) == _cards_of(here)
     assert [process.pid for process in readers.processes] == pids
     importer.close()
-    assert all(pid is not None and _gone(pid) for pid in pids)
+    assert all(pid is not None and gone(pid) for pid in pids)
 
 
 def test_workers_that_cannot_start_leave_the_cards_to_this_process(
@@ -355,4 +348,4 @@ def test_chunks_a_stuck_worker_has_are_read_here_and_the_worker_is_stopped_on_cl
     assert process.is_alive()  # still "reading" the chunk read here as well
     pid = process.pid
     readers.close()
-    assert pid is not None and _gone(pid)
+    assert pid is not None and gone(pid)

@@ -20,11 +20,11 @@ from countersign.services.audit.wording import action_label
 from countersign.services.importing.importer import Importer
 from countersign.services.integrity.registry_check import RegistryCheck
 from countersign.services.integrity.service import Integrity
-from countersign.services.registry_copy import copy_between
 from countersign.services.storage.database import Database
 from countersign.services.trust.store import TrustStore
 from countersign.views.audit.events import AuditEventModel
 from countersign.views.audit.window import AuditWindow
+from tests.helpers.merged import laptop_work_merged
 from tests.helpers.registry import audit_actions, native_card, write_card
 from tests.helpers.signoff import workbench
 
@@ -282,18 +282,7 @@ MERGED = ["3 (merged)", "4 (merged)", "5 (merged)", "6 (merged)"]
 def merged_db(tmp_path: Path) -> Iterator[Database]:
     """A team registry (churn-model, other-model) with a laptop's two churn-model imports merged:
     its events 1 to 4, then event 5, merging the laptop's events 3 to 6."""
-    team, laptop = str(tmp_path / "team.sqlite3"), str(tmp_path / "laptop.sqlite3")
-    db = Database.open(team)
-    importer = Importer(db, actor="team")
-    importer.import_file(write_card(tmp_path, "a.json", native_card("churn-model", "1.0")))
-    copy_between(team, laptop)
-    offline = Database.open(laptop)
-    for minor in (1, 2):
-        card = write_card(tmp_path, f"b{minor}.json", native_card("churn-model", f"1.{minor}"))
-        Importer(offline, actor="laptop").import_file(card)
-    offline.dispose()
-    importer.import_file(write_card(tmp_path, "c.json", native_card("other-model", "1.0")))
-    copy_between(laptop, team)
+    db = laptop_work_merged(tmp_path, ["1.1", "1.2"])
     yield db
     db.dispose()
 

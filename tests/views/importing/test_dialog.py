@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import zipfile
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from countersign.services.storage.database import Database
 from countersign.views.importing.dialog import ImportDialog
 from tests.helpers.bundles import Entry, signed_bundle, with_entries, write
 from tests.helpers.mct import TRAIN_AND_EVAL, TRAIN_AND_EVAL_FILE, write_mct_cards
+from tests.helpers.processes import gone
 from tests.helpers.registry import audit_actions, native_card, row_counts, write_card
 
 # The offscreen platform cannot pass size hints to a window system; that is not a problem.
@@ -452,17 +452,8 @@ def test_a_large_bundle_is_read_with_the_spare_cores_through_the_dialog(
     assert len(started) == 2
     # Once the files are read, the workers are not kept idle for the rest of the session.
     assert importer._readers is not None and importer._readers.processes == []
-    assert all(_gone(pid) for pid in started)
+    assert all(gone(pid) for pid in started)
     with qtbot.waitSignal(dialog.landed, timeout=20000):
         _import(qtbot, dialog)
     assert row_counts(_db_path(db))["card_versions"] == 12
     assert sorted(m.name for m in Registry(db).models()) == [f"model-{n:02d}" for n in range(12)]
-
-
-def _gone(pid: int) -> bool:
-    """Whether process ``pid`` has ended (and been waited for)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False

@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from countersign.services.audit.records import AuditTrail
 from countersign.services.importing.importer import Importer, LooseCardInfo
-from countersign.services.registry_copy import copy_between
 from countersign.services.storage.database import Database
 from countersign.views.model_page.history_tab import HistoryTab, HistoryTableModel, load_history
+from tests.helpers.merged import laptop_work_merged
 from tests.helpers.registry import native_card, write_card
 
 
@@ -60,17 +60,7 @@ def test_events_page_lazily_and_pass_the_tester(
 def test_work_merged_from_another_registry_shows_just_before_its_merge(
     qtbot: QtBot, qtmodeltester: ModelTester, tmp_path: Path
 ) -> None:
-    team, laptop = str(tmp_path / "team.sqlite3"), str(tmp_path / "laptop.sqlite3")
-    db = Database.open(team)
-    importer = Importer(db, actor="team")
-    importer.import_file(write_card(tmp_path, "a.json", native_card("churn-model", "1.0")))
-    copy_between(team, laptop)
-    offline = Database.open(laptop)
-    card = write_card(tmp_path, "b.json", native_card("churn-model", "1.1"))
-    Importer(offline, actor="laptop").import_file(card)
-    offline.dispose()
-    importer.import_file(write_card(tmp_path, "c.json", native_card("other-model", "1.0")))
-    copy_between(laptop, team)
+    db = laptop_work_merged(tmp_path, ["1.1"])
 
     for size in (1, 2, 3):  # the merged work is read whole however the pages cut it
         paged = HistoryTableModel(AuditTrail(db), page_size=size)
