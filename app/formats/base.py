@@ -60,3 +60,13 @@ class ReadCard:
     attachments: list[CardAttachment] = field(default_factory=list)
     artifacts: list[dict[str, object]] = field(default_factory=list)
     """Model files the card itself names with a SHA-256 (a CycloneDX component's hashes)."""
+
+    @property
+    def stated_version(self) -> str:
+        """The version the card states ("" when none)."""
+        return self.card.model_details.version
+
+    @property
+    def stated_risk(self) -> str:
+        """The risk rating the card states ("" when none)."""
+        return self.card.risk_rating

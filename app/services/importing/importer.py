@@ -413,7 +413,7 @@ def _bundle_files(
 def _manifest_warnings(entry: ManifestCard, read: ReadCard) -> list[FormatWarning]:
     """The card's own warnings, and where the card and the bundle's manifest disagree."""
     warnings = list(read.warnings)
-    stated = read.card.model_details.version
+    stated = read.stated_version
     if stated and stated != entry.version:
         warnings.append(
             FormatWarning(

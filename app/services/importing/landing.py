@@ -433,7 +433,7 @@ def _models_to_create(new: list[PlannedCard], ids: dict[str, int]) -> list[_NewM
 
 def _stated_risk(card: PlannedCard) -> str:
     """The risk rating ``card`` states ("" when none)."""
-    return card.read.card.risk_rating if card.read else ""
+    return card.read.stated_risk if card.read else ""
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[dict[str, list[Any]]]:

@@ -97,8 +97,9 @@ class ParsedCard:
 
 @dataclass(frozen=True)
 class _Sent:
-    """A card read by a worker, as it travels back: its canonical JSON stands for the card,
-    which is rebuilt from it here (several times cheaper than unpickling the card's objects)."""
+    """A card read by a worker, as it travels back: its canonical JSON stands for the card
+    (several times cheaper than pickling the card's objects), with the two of its fields
+    that an import plan looks into."""
 
     canonical_json: str
     search_text: str
@@ -107,12 +108,48 @@ class _Sent:
     warnings: list[FormatWarning]
     attachments: list[CardAttachment]
     artifacts: list[dict[str, object]]
+    stated_version: str
+    stated_risk: str
 
     def received(self) -> ParsedCard:
         """The card as :func:`parse_card` gives it."""
-        card = ModelCard.model_validate_json(self.canonical_json)
-        read = ReadCard(card, self.source_format, self.warnings, self.attachments, self.artifacts)
-        return ParsedCard(read, self.canonical_json, self.search_text, self.sha256)
+        return ParsedCard(_ReceivedCard(self), self.canonical_json, self.search_text, self.sha256)
+
+
+class _ReceivedCard(ReadCard):
+    """A card a worker read.  Its :class:`ModelCard` is rebuilt from the canonical JSON
+    only when asked for: an import plan needs only its stated version and risk rating,
+    which came beside it (rebuilding every card was a tenth of the importing process's
+    part of a bundle read with one worker)."""
+
+    def __init__(self, sent: _Sent) -> None:  # the fields are set here, the card when asked
+        self._sent = sent
+        self._card: ModelCard | None = None
+        self.source_format = sent.source_format
+        self.warnings = sent.warnings
+        self.attachments = sent.attachments
+        self.artifacts = sent.artifacts
+
+    @property
+    def card(self) -> ModelCard:
+        """The card, rebuilt from its canonical JSON when first asked for."""
+        if self._card is None:
+            self._card = ModelCard.model_validate_json(self._sent.canonical_json)
+        return self._card
+
+    @card.setter
+    def card(self, card: ModelCard) -> None:
+        self._card = card
+
+    @property
+    def stated_version(self) -> str:
+        """The version the card states ("" when none), as the worker read it."""
+        return self._sent.stated_version
+
+    @property
+    def stated_risk(self) -> str:
+        """The risk rating the card states ("" when none), as the worker read it."""
+        return self._sent.stated_risk
 
 
 @dataclass(frozen=True)
@@ -196,6 +233,8 @@ def parse_chunk(jobs: Sequence[CardJob]) -> list[_Sent | _Refused]:
                     read.warnings,
                     read.attachments,
                     read.artifacts,
+                    read.stated_version,
+                    read.stated_risk,
                 )
             )
         except InputRefused as refusal:

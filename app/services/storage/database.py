@@ -46,6 +46,7 @@ from countersign.services.storage.registry_file import (
     migration_head,
 )
 from countersign.services.storage.server import PasswordPrompt, server_engine, shown_server
+from countersign.services.storage.wal import Checkpointer
 
 __all__ = [
     "APP_NAME",
@@ -91,6 +92,7 @@ class Database:
         self.url = url
         self.created = False
         """Whether opening it made the registry (its schema) where there was none."""
+        self._checkpointer = _checkpointer(engine)
 
     @property
     def on_server(self) -> bool:
@@ -221,8 +223,21 @@ class Database:
         return revisions == [head]
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (once the writes so far are in the registry file)."""
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = _checkpointer(self.engine)  # should it be used again
         self.engine.dispose()
+
+    def settle(self) -> None:
+        """Wait until the writes so far are copied into the registry file and on disk.
+
+        A SQLite registry's writes are copied from its write-ahead log by a thread
+        of its own after each write transaction (see :mod:`~countersign.services.storage.wal`);
+        PostgreSQL's server does its own.
+        """
+        if self._checkpointer is not None:
+            self._checkpointer.settle()
 
     def __enter__(self) -> Database:
         """Used as a context manager, the registry's connections are closed when the block ends."""
@@ -249,6 +264,8 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+        if self._checkpointer is not None:
+            self._checkpointer.after_write()
 
     @contextmanager
     def translate_errors(self) -> Iterator[None]:
@@ -296,6 +313,14 @@ class Database:
         if isinstance(error, OperationalError | sqlite3.OperationalError):
             return RegistryUnreadable(f"the registry {where} could not be used: {message.strip()}")
         return None
+
+
+def _checkpointer(engine: Engine) -> Checkpointer | None:
+    """The thread that checkpoints a SQLite registry file (none for memory or a server)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Checkpointer(engine)
 
 
 _LOST = (

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, event, text
 from sqlalchemy.exc import DBAPIError
 
 from countersign.services.storage.snippets import Snippet, fold, make_snippet
+from countersign.services.storage.wal import BACKSTOP_PAGES
 
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another writer before the registry counts as locked."""
@@ -45,6 +46,9 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # Checkpoints run in the registry's own thread after each write (wal.Checkpointer);
+        # SQLite's own, in the committing thread, only past this backstop.
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -10,6 +10,7 @@ import re
 import shutil
 import time
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from countersign.formats.bundle import (
     read_bundle,
     unsafe_path_reason,
     write_bundle,
+    zip_archive,
 )
 from countersign.formats.detect import read_card
 from countersign.models.manifest import BundleManifest
@@ -292,6 +294,68 @@ def test_bad_local_header_is_refused_naming_the_entry() -> None:
     error = refusal(bundles.bad_header_bundle())
     assert error.field == "credit-scorer-v1.json"
     assert "the entry is damaged (Bad magic number for file header)" in str(error)
+
+
+def _deflated(content: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(content) + packer.flush()
+
+
+def test_a_deflated_card_changed_after_packing_is_refused_naming_it() -> None:
+    (first, content), second = bundles.default_cards()
+    changed = content.replace(b'"credit-scorer"', b'"Credit-scorer"')
+    files = [
+        Entry(
+            "manifest.json", bundles.manifest_json(bundles.manifest_for([(first, content), second]))
+        )
+    ]
+    files += [Entry(first, content, stored=_deflated(changed)), Entry(*second)]
+    error = refusal(bundles.raw_zip(files))
+    assert error.field == first
+    assert "the entry is damaged (Bad CRC-32" in str(error)
+
+
+def test_a_local_header_naming_another_file_is_refused_naming_the_entry() -> None:
+    data = bytearray(bundles.good_bundle())
+    offset = 0
+    while True:  # the local header of the first card (its name follows the 30 fixed bytes)
+        offset = data.index(b"PK\x03\x04", offset + 1)
+        length = int.from_bytes(data[offset + 26 : offset + 28], "little")
+        if data[offset + 30 : offset + 30 + length] == b"credit-scorer-v1.json":
+            break
+    data[offset + 30] = ord("C")
+    error = refusal(bytes(data))
+    assert error.field == "credit-scorer-v1.json"
+    assert "the entry is damaged (File name in directory" in str(error)
+
+
+def test_whole_entries_are_inflated_without_zipfiles_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stored and deflated entries whose records hold are inflated straight with zlib
+    (a third of the cost); zipfile's reader is left for anything unusual."""
+
+    def unused(*_args: object) -> bytes:
+        raise AssertionError("zipfile's reader was used for a whole entry")
+
+    monkeypatch.setattr(zip_archive, "_read_entry", unused)
+    stored = [
+        Entry(path, content, method=zipfile.ZIP_STORED) for path, content in bundles.default_cards()
+    ]
+    for data in (
+        bundles.good_bundle(),
+        bundles.raw_zip(
+            [
+                Entry(
+                    "manifest.json",
+                    bundles.manifest_json(bundles.manifest_for(bundles.default_cards())),
+                ),
+                *stored,
+            ]
+        ),
+    ):
+        opened = read_bundle(data, NAME)
+        assert [c.content for c in opened.cards] == [c for _, c in bundles.default_cards()]
 
 
 def test_header_that_understates_the_size_is_refused() -> None:

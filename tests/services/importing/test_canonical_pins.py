@@ -135,8 +135,14 @@ def test_a_worker_sends_back_what_was_read_here() -> None:
         assert received.canonical_json == here.canonical_json, job.path
         assert received.search_text == here.search_text
         assert received.sha256 == here.sha256
+        # What the plan looks into comes beside the card, which is rebuilt only if asked.
+        assert received.read.stated_version == here.read.card.model_details.version
+        assert received.read.stated_risk == here.read.card.risk_rating
         assert received.read.card == here.read.card
         assert received.read.warnings == here.read.warnings
+        assert received.read.source_format == here.read.source_format
+        assert received.read.attachments == here.read.attachments
+        assert received.read.artifacts == here.read.artifacts
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -100,6 +101,31 @@ def test_workers_read_the_same_cards_as_this_process(db: Database, tmp_path: Pat
     report = Importer(db, workers=2).apply(by_workers)
     assert report.landed
     assert row_counts(Path(db.location))["card_versions"] == CARDS
+
+
+def test_what_a_plan_takes_from_a_workers_card_is_what_the_card_states(
+    db: Database, tmp_path: Path
+) -> None:
+    """A worker's card is rebuilt only when asked for: the manifest's version check and
+    a new model's risk tier use the version and rating sent beside it."""
+    rated = {
+        index: (
+            f"model-{index}.json",
+            native_card(f"model-{index}", "1.0", risk_rating="low").model_dump_json().encode(),
+        )
+        for index in (2, 9)
+    }
+    path = _bundle(tmp_path, rated, versions={5: "2.0"})
+    by_workers = Importer(db, workers=2).plan(path)
+    assert [str(w) for w in by_workers.cards[5].warnings] == [
+        "model_details.version: the card says version '1.0', the manifest '2.0'; "
+        "the manifest's is used"
+    ]
+    assert Importer(db, workers=2).apply(by_workers).landed
+    with sqlite3.connect(db.location) as connection:
+        tiers = dict(connection.execute("SELECT name, risk_tier FROM models"))
+    assert tiers == {f"model-{i}": "low" if i in rated else "high" for i in range(CARDS)}
+    assert _cards_of(by_workers) == _cards_of(Importer(db, workers=0).plan(path))
 
 
 @pytest.mark.parametrize("count", [0, 2])
