@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from countersign.formats.bundle.zip_archive import (
     MANIFEST_NAME,
     MAX_BUNDLE_BYTES,
     RESERVED_NAMES,
+    BundleRefused,
+    checked_zip,
     mib,
     read_zip,
     refuse,
@@ -150,6 +152,37 @@ def read_bundle(data: bytes, file_name: str) -> OpenedBundle:
             for entry in manifest.model_signatures or []
         ],
     )
+
+
+AHEAD_MAX_BYTES = 64 * 1024 * 1024
+"""Larger bundles are not read ahead (:func:`cards_ahead`): the file would be held twice."""
+
+
+def cards_ahead(path: Path) -> Iterator[tuple[str, str, bytes]]:
+    """The bundle at ``path``'s cards in its manifest's order, as (path, model, bytes).
+
+    For reading cards ahead, in a worker process, while :func:`open_bundle`
+    checks the bundle: the zip is read within the same bounds, but nothing is
+    checked against the manifest (hashes, listing, signature), so whoever uses
+    a card read here must first find its SHA-256 in the checked bundle.  Stops
+    quietly at the first problem, which the check names.
+    """
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(AHEAD_MAX_BYTES + 1)
+        if len(data) > AHEAD_MAX_BYTES:
+            return
+        with checked_zip(data, path.name) as archive:
+            files = {info.filename: info for info in archive.infos if not info.is_dir()}
+            if MANIFEST_NAME not in files:
+                return
+            manifest = parse_manifest(archive.read(files[MANIFEST_NAME]), path.name)
+            for card in manifest.cards:
+                if card.path not in files:
+                    return
+                yield card.path, card.model, archive.read(files[card.path])
+    except (OSError, BundleRefused):
+        return
 
 
 def parse_manifest(data: bytes, file_name: str) -> BundleManifest:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Callable, Generator, Sequence
-from contextlib import closing
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,11 +171,14 @@ class Importer:
             with collector_paused(), time_limit(self.read_seconds) as on_time:
                 if is_bundle:
                     report(0, 1, f"Checking bundle {path.name}")
-                    bundle = open_bundle(path)
-                    plan.bundle = bundle
-                    plan.file_sha256 = bundle.sha256
-                    plan.team = bundle.manifest.team
-                    self._plan_bundle_cards(plan, bundle, report, cancelled, on_time)
+                    with self._reading_ahead(
+                        path, Reading(path.name, 0, on_time, cancelled or _never)
+                    ):
+                        bundle = open_bundle(path)
+                        plan.bundle = bundle
+                        plan.file_sha256 = bundle.sha256
+                        plan.team = bundle.manifest.team
+                        self._plan_bundle_cards(plan, bundle, report, cancelled, on_time)
                 else:
                     self._plan_loose_card(plan, path, loose)
         except TimeLimitExceeded:
@@ -194,6 +197,29 @@ class Importer:
         if plan.bundle is not None:
             check_model_signatures(plan, plan.bundle, self.team_certificates)
         return plan
+
+    @contextmanager
+    def _reading_ahead(self, path: Path, reading: Reading) -> Iterator[None]:
+        """While the bundle is checked, a worker already up reads its first cards (the
+        workers would otherwise wait for the check: about a tenth of a bundle's reading)."""
+        readers = self._readers
+        if (
+            readers is None
+            or not self._reads_with_workers()
+            or not readers.read_ahead(path, reading)
+        ):
+            yield
+            return
+        try:
+            yield
+        except BaseException:
+            readers.abandon_ahead()
+            raise
+        readers.end_ahead(reading)  # a bundle too small for the workers: read here
+
+    def _reads_with_workers(self) -> bool:
+        """Whether a large bundle would be read with workers now."""
+        return (spare_cores() if self.workers is None else self.workers) > 0
 
     def _plan_bundle_cards(
         self,

@@ -10,7 +10,10 @@ forked from a server process that has the card readers imported already
 (``forkserver``, safe beside the window's threads; ``spawn`` where there is
 none), so that a bundle pays neither a Python start-up nor the readers'
 imports.  Cards go out in chunks and come back compact (canonical JSON, search
-text, hash, warnings), the card rebuilt from its canonical JSON here.  A
+text, hash, warnings), the card rebuilt from its canonical JSON here only if
+asked for.  While this process checks a bundle, a worker already up reads its
+first cards from the file itself (:meth:`CardReaders.read_ahead`); only those
+whose bytes hash as the checked bundle's are taken, in order.  A
 worker that dies (killed, out of memory) refuses the bundle whole; the
 importer's time limit and cancellation are checked while waiting for them;
 a bundle left unfinished (refused, cancelled, out of time) stops the workers,
@@ -30,6 +33,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from countersign.errors import ImportCancelled, InputRefused
@@ -150,6 +154,22 @@ class _ReceivedCard(ReadCard):
     def stated_risk(self) -> str:
         """The risk rating the card states ("" when none), as the worker read it."""
         return self._sent.stated_risk
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """To a worker: read the cards of the bundle at ``path`` ahead, until told it is
+    :data:`_ENOUGH` (or out of cards), then send back what was read."""
+
+    path: str
+
+
+_ENOUGH = "enough"
+"""To a worker reading ahead: the bundle is checked, send back what was read (ignored by
+a worker that ran out of cards first and sent them already)."""
+
+_AheadCard = tuple[str, str, str, "_Sent | _Refused"]
+"""A card read ahead: its path, its model, the SHA-256 of the bytes read, and the result."""
 
 
 @dataclass(frozen=True)
@@ -285,6 +305,10 @@ class CardReaders:
         """Workers that still owe results of the last bundle (chunks read here as well)."""
         self._starting: threading.Thread | None = None
         self._started: queue.SimpleQueue[tuple[BaseProcess, Connection]] = queue.SimpleQueue()
+        self._ahead: Connection | None = None
+        """The worker reading the next bundle's cards ahead, while this process checks it."""
+        self.read_before_checked = 0
+        """How many cards of the last bundle read here were read ahead, while it was checked."""
 
     @property
     def processes(self) -> list[BaseProcess]:
@@ -304,8 +328,15 @@ class CardReaders:
         """
         self._start()
         self._settle(reading)
+        ahead = self._take_ahead(jobs, reading)
+        self.read_before_checked = len(ahead)
         known = [each for _, each in self._workers]
-        run = _Run(_chunks(jobs, self.count), reading, known, self._arrived)
+        chunks = _chunks(jobs[len(ahead) :], self.count)
+        run = _Run(
+            [jobs[: len(ahead)], *chunks] if ahead else chunks, reading, known, self._arrived
+        )
+        if ahead:
+            run.done[0], run.sent = ahead, 1
         left = len(jobs)
         try:
             for parsed in run.cards():
@@ -316,6 +347,60 @@ class CardReaders:
         finally:
             if left:
                 self._stop({each for each, held in run.busy.items() if held})
+
+    def read_ahead(self, path: Path, reading: Reading) -> bool:
+        """Have a worker read the first cards of the bundle at ``path`` while this process
+        checks it (:func:`~countersign.formats.bundle.open_bundle`, when the workers would
+        otherwise wait); False when no worker is up yet.
+
+        Then :meth:`read` takes them (those whose path, model and SHA-256 are the checked
+        bundle's, in order; any other is read again), or :meth:`end_ahead` drops them, or,
+        if the bundle is refused, :meth:`abandon_ahead` stops the workers.
+        """
+        self._settle(reading)
+        self._arrived()
+        if not self._workers:
+            return False
+        connection = self._workers[0][1]
+        try:
+            connection.send(_Ahead(str(path)))
+        except OSError:
+            return False  # it has stopped: the bundle's reading will say so
+        self._ahead = connection
+        return True
+
+    def end_ahead(self, reading: Reading) -> None:
+        """Drop the cards read ahead if :meth:`read` did not take them (read here instead)."""
+        self._take_ahead([], reading)
+
+    def abandon_ahead(self) -> None:
+        """The bundle read ahead was refused (or the reading stopped): stop the workers, the
+        one reading ahead at once (they start again for the next bundle)."""
+        if self._ahead is not None:
+            self._stop(set())
+
+    def _take_ahead(
+        self, jobs: Sequence[CardJob], reading: Reading
+    ) -> list[ParsedCard | _Sent | _Refused]:
+        """The worker's cards read ahead that are the first of ``jobs``: the same path and
+        model, and bytes of the same SHA-256 (it read the file itself, before the check)."""
+        connection, self._ahead = self._ahead, None
+        if connection is None:
+            return []
+        with suppress(OSError):  # it has stopped: receiving says so
+            connection.send(_ENOUGH)
+        while not connection.poll(WAIT_SECONDS):
+            reading.check()
+        taken: list[ParsedCard | _Sent | _Refused] = []
+        for job, (path, model, digest, result) in zip(
+            jobs, cast("list[_AheadCard]", _received(connection, reading)), strict=False
+        ):
+            if (path, model) != (job.path, job.model):
+                break
+            if digest != hashlib.sha256(job.content).hexdigest():
+                break
+            taken.append(result)
+        return taken
 
     def _settle(self, reading: Reading) -> None:
         """Drop what the workers still owed of the last bundle (chunks read here as well)."""
@@ -383,8 +468,8 @@ class CardReaders:
             self._starting.join()
         self._arrived()
         workers, self._workers = self._workers, []
-        busy = busy | set(self._owing)
-        self._owing = {}
+        busy = busy | set(self._owing) | ({self._ahead} if self._ahead is not None else set())
+        self._owing, self._ahead = {}, None
         for process, connection in workers:
             if connection in busy:
                 process.kill()
@@ -537,7 +622,30 @@ def _serve(connection: Connection, reader: ChunkReader) -> None:
             return  # the importer has gone
         if message is None:
             return
+        if message == _ENOUGH:
+            continue  # it had read every card ahead, and sent them
+        if isinstance(message, _Ahead):
+            with collector_paused():
+                ahead = _read_ahead(Path(message.path), connection, reader)
+            connection.send((None, ahead))
+            continue
         number, jobs = message
         with collector_paused():
             results = reader(jobs)
         connection.send((number, results))
+
+
+def _read_ahead(path: Path, connection: Connection, reader: ChunkReader) -> list[_AheadCard]:
+    """In a worker: read the cards of the bundle at ``path`` in order, while the importer
+    checks the bundle, until it asks for them (a message waits) or one is refused."""
+    from countersign.formats.bundle.reader import cards_ahead
+
+    read: list[_AheadCard] = []
+    for card_path, model, content in cards_ahead(path):
+        if connection.poll():
+            break
+        (result,) = reader([CardJob(card_path, model, content)])
+        read.append((card_path, model, hashlib.sha256(content).hexdigest(), result))
+        if isinstance(result, _Refused):
+            break
+    return read

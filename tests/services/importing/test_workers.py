@@ -11,12 +11,13 @@ import gc
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from countersign.errors import InputRefused
+from countersign.formats import bundle as bundle_format
 from countersign.services.importing import workers
 from countersign.services.importing.importer import Importer
 from countersign.services.importing.plan import ImportPlan
@@ -375,3 +376,114 @@ def test_chunks_a_stuck_worker_has_are_read_here_and_the_worker_is_stopped_on_cl
     pid = process.pid
     readers.close()
     assert pid is not None and gone(pid)
+
+
+# --- reading ahead, while the bundle is checked ------------------------------
+
+
+def _checked_once_read_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+    importer: Importer,
+    then: Callable[[Path], None] | None = None,
+) -> None:
+    """The next bundle's check waits until the worker reading ahead has read every card it
+    could (and sent them back); ``then`` runs before the check (it may change the file).
+    The checks after it are as always."""
+    check = bundle_format.open_bundle
+
+    def open_bundle(path: Path) -> object:
+        monkeypatch.setattr(bundle_format, "open_bundle", check)
+        readers = importer._readers
+        assert readers is not None and readers._ahead is not None, "no worker reads ahead"
+        assert readers._ahead.poll(60), "the worker reading ahead never finished"
+        if then is not None:
+            then(path)
+        return check(path)
+
+    monkeypatch.setattr(bundle_format, "open_bundle", open_bundle)
+
+
+def test_a_worker_reads_the_first_cards_while_the_bundle_is_checked(
+    monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
+) -> None:
+    path = _bundle(tmp_path)
+    importer = Importer(db, workers=1)
+    importer.plan(path)  # the worker starts, and stays for the next bundle
+    _checked_once_read_ahead(monkeypatch, importer)
+    plan = importer.plan(path)
+    assert importer._readers is not None and importer._readers.read_before_checked == CARDS
+    assert _cards_of(plan) == _cards_of(Importer(db, workers=0).plan(path))
+    importer.close()
+
+
+def test_cards_read_ahead_from_a_file_changed_before_its_check_are_read_again(
+    monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
+) -> None:
+    """The worker reads the file itself: only its cards whose bytes hash as the checked
+    bundle's are taken, in order, so a file swapped between the two reads is read as checked."""
+    path = _bundle(tmp_path)
+    changed = native_card("model-5", "1.0", risk_rating="low").model_dump_json().encode()
+    importer = Importer(db, workers=1)
+    importer.plan(path)
+    _checked_once_read_ahead(
+        monkeypatch, importer, lambda _path: _bundle(tmp_path, {5: ("model-5.json", changed)})
+    )
+    plan = importer.plan(path)
+    assert importer._readers is not None and importer._readers.read_before_checked == 5
+    assert _cards_of(plan) == _cards_of(Importer(db, workers=0).plan(path))
+    assert plan.cards[5].read is not None and plan.cards[5].read.stated_risk == "low"
+    importer.close()
+
+
+def test_a_bundle_refused_by_its_check_while_read_ahead_is_refused_as_here(
+    monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
+) -> None:
+    path = _bundle(tmp_path)
+    importer = Importer(db, workers=1)
+    importer.plan(path)
+    assert importer._readers is not None
+    (worker,) = [process.pid for process in importer._readers.processes]
+    _checked_once_read_ahead(
+        monkeypatch, importer, lambda _path: path.write_bytes(path.read_bytes()[:2000])
+    )
+    refused = importer.plan(path)
+    assert refused.refused
+    assert refused.reason() == Importer(db, workers=0).plan(path).reason()
+    assert "truncated or damaged" in refused.reason()
+    assert worker is not None and gone(worker)  # stopped with what it had read
+    good = _bundle(tmp_path)
+    assert _cards_of(importer.plan(good)) == _cards_of(Importer(db, workers=0).plan(good))
+    importer.close()
+
+
+def test_a_card_refused_while_read_ahead_is_refused_as_here(
+    monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
+) -> None:
+    importer = Importer(db, workers=1)
+    importer.plan(_bundle(tmp_path))
+    path = _bundle(tmp_path, {4: ("laughs.md", BILLION_LAUGHS_CARD.encode())})
+    _checked_once_read_ahead(monkeypatch, importer)
+    refused = importer.plan(path)
+    assert importer._readers is not None and importer._readers.read_before_checked == 5
+    assert refused.refused and "laughs.md" in refused.reason()
+    assert refused.reason() == Importer(db, workers=0).plan(path).reason()
+    importer.close()
+
+
+def test_a_bundle_too_small_for_the_workers_drops_what_was_read_ahead(
+    monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
+) -> None:
+    path = _bundle(tmp_path)
+    importer = Importer(db, workers=1)
+    importer.plan(path)
+    assert importer._readers is not None
+    pids = [process.pid for process in importer._readers.processes]
+    _checked_once_read_ahead(monkeypatch, importer)
+    monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", CARDS + 1)  # read here, then
+    plan = importer.plan(path)
+    assert _cards_of(plan) == _cards_of(Importer(db, workers=0).plan(path))
+    assert [process.pid for process in importer._readers.processes] == pids  # kept
+    monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", 2)
+    assert _cards_of(importer.plan(path)) == _cards_of(plan)  # and reading the next one
+    assert [process.pid for process in importer._readers.processes] == pids
+    importer.close()
