@@ -27,6 +27,7 @@ import gc
 import hashlib
 import os
 import queue
+import selectors
 import sys
 import threading
 import time
@@ -345,6 +346,7 @@ class CardReaders:
                     self._owing = {each: len(held) for each, held in run.busy.items() if held}
                 yield parsed
         finally:
+            run.ready.close()
             if left:
                 self._stop({each for each, held in run.busy.items() if held})
 
@@ -485,6 +487,38 @@ class CardReaders:
             process.close()
 
 
+class _Ready:
+    """Which workers have sent something back, asked after every card this process reads.
+
+    One selector is kept for the bundle where the system has them for pipes (not
+    Windows): multiprocessing's ``wait`` makes one per call, which cost this process
+    more than the workers' results took to unpickle.
+    """
+
+    def __init__(self, kept: bool = os.name == "posix") -> None:
+        self._selector = selectors.DefaultSelector() if kept else None
+        self._known: set[Connection] = set()
+
+    def among(self, connections: list[Connection], timeout: float) -> list[Connection]:
+        """Those of ``connections`` with something to read, waiting up to ``timeout``."""
+        if self._selector is None:
+            from multiprocessing.connection import wait
+
+            return cast("list[Connection]", wait(connections, timeout))
+        for each in connections:
+            if each not in self._known:
+                self._selector.register(each.fileno(), selectors.EVENT_READ, each)
+                self._known.add(each)
+        # One known but no longer asked about (it sent everything, or it ended) is left out.
+        ready = [key.data for key, _ in self._selector.select(timeout)]
+        return [each for each in ready if each in connections]
+
+    def close(self) -> None:
+        """Let the selector go (the connections stay open)."""
+        if self._selector is not None:
+            self._selector.close()
+
+
 @dataclass
 class _Run:
     """One bundle's chunks on their way through the workers, and through this process.
@@ -511,6 +545,7 @@ class _Run:
     patience: float | None = None
     """How long to wait for a worker's chunk: as long as reading one here took (none read
     here yet: :data:`WAIT_SECONDS`)."""
+    ready: _Ready = field(default_factory=_Ready)
 
     def cards(self) -> Generator[ParsedCard, None, None]:
         """Every card in order, up to the first refused (raised as :class:`InputRefused`)."""
@@ -571,11 +606,8 @@ class _Run:
 
     def _collect(self, timeout: float) -> int:
         """Take what the workers have sent back (waiting up to ``timeout``); how many had."""
-        from multiprocessing.connection import wait
-
-        ready = wait([each for each, held in self.busy.items() if held], timeout=timeout)
-        for each in ready:
-            connection = cast("Connection", each)
+        ready = self.ready.among([each for each, held in self.busy.items() if held], timeout)
+        for connection in ready:
             number = self.busy[connection].pop(0)
             results = _received(connection, self.reading)
             if number not in self.here:  # else read here already: the copy is dropped

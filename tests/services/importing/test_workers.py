@@ -8,6 +8,7 @@ process (``workers=0``), the way every import was read before.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import sqlite3
 import time
@@ -487,3 +488,21 @@ def test_a_bundle_too_small_for_the_workers_drops_what_was_read_ahead(
     assert _cards_of(importer.plan(path)) == _cards_of(plan)  # and reading the next one
     assert [process.pid for process in importer._readers.processes] == pids
     importer.close()
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["one selector kept", "wait each time"])
+def test_only_the_workers_asked_about_are_found_ready(kept: bool) -> None:
+    first, first_worker = multiprocessing.Pipe()
+    second, second_worker = multiprocessing.Pipe()
+    ready = workers._Ready(kept)
+    try:
+        assert ready.among([first, second], 0) == []
+        second_worker.send((0, []))
+        assert ready.among([first, second], 0) == [second]
+        assert ready.among([first], 0) == []  # known, ready, but not asked about
+        first_worker.close()  # a worker that ended: its end of the pipe reads as ready
+        assert ready.among([first], 0) == [first]
+    finally:
+        ready.close()
+        for end in (first, first_worker, second, second_worker):
+            end.close()
