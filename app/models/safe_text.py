@@ -72,6 +72,8 @@ def name_problem(value: str) -> str | None:
         return "holds a path separator (/ or \\)"
     if ".." in value:
         return "holds '..'"
+    if value.isascii() and value.isprintable():
+        return None  # no control character (the loop below, for the common case at once)
     for character in value:
         if unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
             name = unicodedata.name(character, "")

@@ -88,12 +88,14 @@ class LooseCardInfo:
 
 @dataclass(frozen=True)
 class _CardSource:
-    """Where a planned card comes from: the file (in a bundle, its path), model, version, bytes."""
+    """Where a planned card comes from: the file (in a bundle, its path), model, version,
+    bytes, and their SHA-256."""
 
     file: str
     model: str
     version: str
     original: bytes
+    sha256: str
 
 
 class Importer:
@@ -236,8 +238,13 @@ class Importer:
         with closing(reading):
             for index, (item, parsed) in enumerate(zip(bundle.cards, reading, strict=True)):
                 planned = _planned(
+                    # The manifest's hash of the card: open_bundle found it in its bytes.
                     _CardSource(
-                        item.entry.path, item.entry.model, item.entry.version, item.content
+                        item.entry.path,
+                        item.entry.model,
+                        item.entry.version,
+                        item.content,
+                        item.entry.sha256,
                     ),
                     parsed,
                     _manifest_warnings(item.entry, parsed.read),
@@ -304,7 +311,7 @@ class Importer:
                 ("--model" if model else "model_details.name", name),
                 ("--version" if version else "model_details.version", label),
             )
-            source = _CardSource(path.name, name, label, data)
+            source = _CardSource(path.name, name, label, data, plan.file_sha256)
             parsed = ParsedCard(read, *_canonical(read))
             plan.cards.append(_planned(source, parsed, list(read.warnings), []))
 
@@ -491,6 +498,7 @@ def _planned(
         outcome=CardOutcome.NEW_VERSION,
         read=read,
         original=source.original,
+        original_sha256=source.sha256,
         sha256=parsed.sha256,
         canonical_json=parsed.canonical_json,
         search_text=parsed.search_text,

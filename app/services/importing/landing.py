@@ -113,7 +113,7 @@ def _imported_event(plan: ImportPlan, cv_id: int, card: PlannedCard, actor: str)
             "warnings": len(card.warnings),
             # What `audit --verify` re-derives from the stored rows: the bytes as received
             # and every attachment, beside the canonical JSON's hash above.
-            "original_sha256": hashlib.sha256(card.original).hexdigest(),
+            "original_sha256": card.original_sha256,
             "attachments": {
                 a.path: hashlib.sha256(a.content).hexdigest() for a in card.attachments
             },

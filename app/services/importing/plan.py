@@ -36,6 +36,8 @@ class PlannedCard:
     reason: str = ""
     read: ReadCard | None = None
     original: bytes = b""
+    original_sha256: str = ""
+    """The SHA-256 of :attr:`original` (a bundle's manifest says it, checked when opened)."""
     sha256: str = ""
     canonical_json: str = ""
     search_text: str = ""

@@ -282,6 +282,8 @@ BAD_NAMES = {
     "climbing": ("..", "holds '..'"),
     "backslash": ("a\\b", "holds a path separator"),
     "escape": ("\x1b[2Jscorer", "holds the control character U+001B"),
+    "delete": ("scorer\x7f", "holds the control character U+007F"),
+    "zero width": ("sc\u200borer", "holds the control character U+200B (ZERO WIDTH SPACE)"),
     "override": ("\u202eexe.txt", "holds the control character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
     "padded": ("scorer ", "begins or ends with a space"),
 }

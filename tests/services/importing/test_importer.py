@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,6 +62,30 @@ def test_loose_card_lands_as_new_model(db: Database, tmp_path: Path) -> None:
     assert detail.card.quantitative_analyses.results[1].slice == "age < 25"
     assert registry.original(detail.summary.id) == ("scorer.json", path.read_bytes())
     assert audit_actions(_db_path(db)) == ["model.created", "card_version.imported"]
+
+
+def test_each_import_event_records_the_hash_of_the_bytes_as_received(
+    db: Database, tmp_path: Path
+) -> None:
+    """A bundle card's hash is its manifest's (checked when the bundle was opened), a loose
+    card's its file's; each is the SHA-256 of the original bytes stored."""
+    bundle = bundles.write(tmp_path, "incoming.cardbundle", bundles.good_bundle())
+    Importer(db).import_file(bundle)
+    loose = write_card(tmp_path, "other.json", native_card("other-model", "1.0"))
+    Importer(db).import_file(loose)
+    with raw_connection(_db_path(db)) as connection:
+        stored = dict(connection.execute("SELECT id, original FROM card_versions").fetchall())
+        recorded = {
+            int(object_id): json.loads(details)["original_sha256"]
+            for object_id, details in connection.execute(
+                "SELECT object_id, details_json FROM audit_events "
+                "WHERE action = 'card_version.imported'"
+            )
+        }
+    assert len(recorded) == 3
+    assert recorded == {
+        cv_id: hashlib.sha256(bytes(original)).hexdigest() for cv_id, original in stored.items()
+    }
 
 
 def test_reimporting_the_same_card_changes_nothing_and_says_so(
