@@ -31,6 +31,7 @@ import selectors
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -647,9 +648,10 @@ def _received(connection: Connection, reading: Reading) -> list[_Sent | _Refused
 
 def _serve(connection: Connection, reader: ChunkReader) -> None:
     """In a worker: read each chunk sent, send its cards back, until told to stop."""
+    received: deque[Any] = deque()
     while True:
         try:
-            message = connection.recv()
+            message = received.popleft() if received else connection.recv()
         except (EOFError, OSError):
             return  # the importer has gone
         if message is None:
@@ -664,7 +666,27 @@ def _serve(connection: Connection, reader: ChunkReader) -> None:
         number, jobs = message
         with collector_paused():
             results = reader(jobs)
+        if not _take_what_is_sent(connection, received):
+            return
         connection.send((number, results))
+
+
+def _take_what_is_sent(connection: Connection, received: deque[Any]) -> bool:
+    """In a worker, before sending cards back: take every message the importer is sending
+    (False if it has gone).
+
+    The importer sends the next chunk while this worker reads one (:data:`CHUNKS_HELD`),
+    and takes cards back only between its sends: a chunk larger than the pipe holds
+    (a large card) waits for this worker to read it, so this worker reads it before it
+    sends, or each would wait for the other (two large cards hung a bundle until its time
+    limit).  The importer sends no further chunk until it has taken these cards back.
+    """
+    try:
+        while connection.poll():
+            received.append(connection.recv())
+    except (EOFError, OSError):
+        return False
+    return True
 
 
 def _read_ahead(path: Path, connection: Connection, reader: ChunkReader) -> list[_AheadCard]:

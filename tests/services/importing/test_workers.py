@@ -506,3 +506,22 @@ def test_only_the_workers_asked_about_are_found_ready(kept: bool) -> None:
         ready.close()
         for end in (first, first_worker, second, second_worker):
             end.close()
+
+
+def test_two_large_cards_handed_out_at_once_do_not_hang_the_bundle(
+    db: Database, tmp_path: Path
+) -> None:
+    """A chunk larger than the pipe holds waits for its worker to read it, while the
+    worker sent its cards back: each waited for the other until the time limit."""
+    large = {}
+    for index in (0, 1):  # the first two chunks, both handed to the worker at once
+        card = native_card(f"model-{index}", "1.0")
+        card.model_details.summary = " ".join(f"word{n}" for n in range(150_000))
+        large[index] = (f"model-{index}.json", card.model_dump_json().encode())
+    path = _bundle(tmp_path, large)
+    assert len(large[0][1]) > 1_000_000  # several times what a pipe holds
+    importer = Importer(db, workers=1, read_seconds=30)
+    plan = importer.plan(path)
+    assert not plan.refused, plan.reason()
+    assert _cards_of(plan) == _cards_of(Importer(db, workers=0).plan(path))
+    importer.close()
