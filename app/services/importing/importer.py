@@ -214,10 +214,10 @@ class Importer:
             return
         try:
             yield
+            readers.end_ahead(reading)  # a bundle too small for the workers: read here
         except BaseException:
             readers.abandon_ahead()
             raise
-        readers.end_ahead(reading)  # a bundle too small for the workers: read here
 
     def _reads_with_workers(self) -> bool:
         """Whether a large bundle would be read with workers now."""

@@ -386,18 +386,23 @@ class CardReaders:
         self, jobs: Sequence[CardJob], reading: Reading
     ) -> list[ParsedCard | _Sent | _Refused]:
         """The worker's cards read ahead that are the first of ``jobs``: the same path and
-        model, and bytes of the same SHA-256 (it read the file itself, before the check)."""
-        connection, self._ahead = self._ahead, None
+        model, and bytes of the same SHA-256 (it read the file itself, before the check).
+
+        Until they have come, the worker still counts as reading ahead: if the time runs
+        out or the officer cancels meanwhile, :meth:`abandon_ahead` stops it, so that its
+        cards never come as the answer to another question.
+        """
+        connection = self._ahead
         if connection is None:
             return []
         with suppress(OSError):  # it has stopped: receiving says so
             connection.send(_ENOUGH)
         while not connection.poll(WAIT_SECONDS):
             reading.check()
+        read = cast("list[_AheadCard]", _received(connection, reading))
+        self._ahead = None
         taken: list[ParsedCard | _Sent | _Refused] = []
-        for job, (path, model, digest, result) in zip(
-            jobs, cast("list[_AheadCard]", _received(connection, reading)), strict=False
-        ):
+        for job, (path, model, digest, result) in zip(jobs, read, strict=False):
             if (path, model) != (job.path, job.model):
                 break
             if digest != hashlib.sha256(job.content).hexdigest():

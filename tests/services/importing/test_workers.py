@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from countersign.errors import InputRefused
+from countersign.errors import ImportCancelled, InputRefused
 from countersign.formats import bundle as bundle_format
 from countersign.services.importing import workers
 from countersign.services.importing.importer import Importer
@@ -525,3 +525,37 @@ def test_two_large_cards_handed_out_at_once_do_not_hang_the_bundle(
     assert not plan.refused, plan.reason()
     assert _cards_of(plan) == _cards_of(Importer(db, workers=0).plan(path))
     importer.close()
+
+
+def _slow(jobs: Sequence[CardJob]) -> list[object]:
+    """In a worker: read as usual, a second a card."""
+    time.sleep(1)
+    return workers.parse_chunk(jobs)  # type: ignore[return-value]
+
+
+def test_cards_read_ahead_of_a_cancelled_reading_never_answer_the_next(tmp_path: Path) -> None:
+    """Cancelled while the worker still reads ahead, the worker is stopped: its cards
+    would otherwise come back as the answer to the next bundle's first chunk."""
+    path = _bundle(tmp_path)
+    jobs = [
+        CardJob(
+            f"model-{i}.json",
+            f"model-{i}",
+            native_card(f"model-{i}", "1.0").model_dump_json().encode(),
+        )
+        for i in range(CARDS)
+    ]
+    readers = CardReaders(1, _slow)  # type: ignore[arg-type]
+    try:
+        cancelled = Reading(path.name, 1, lambda: None, lambda: True)
+        list(readers.read([], cancelled))  # the worker starts
+        assert readers.read_ahead(path, cancelled)
+        with pytest.raises(ImportCancelled):
+            list(readers.read(jobs, cancelled))
+        readers.abandon_ahead()  # as the importer does when the reading stops
+        assert readers.processes == []
+        readers.reader = workers.parse_chunk  # the next workers read at the usual pace
+        cards = list(readers.read(jobs, Reading(path.name, 1, lambda: None, lambda: False)))
+        assert [card.sha256 for card in cards] == [workers.parse_card(j).sha256 for j in jobs]
+    finally:
+        readers.close()
