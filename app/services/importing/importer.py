@@ -124,6 +124,13 @@ class Importer:
         """Stop the worker processes, if any were started (they are kept between bundles)."""
         self._stop_readers()
 
+    def wait_for_workers(self) -> None:
+        """Wait for the worker processes still starting (the first large bundle starts them
+        in the background and is read without them until they are up): for a benchmark,
+        whose imports follow each other faster than an officer's."""
+        if self._readers is not None:
+            _ = self._readers.processes
+
     def _card_readers(self, count: int) -> CardReaders:
         """The worker processes, ``count`` of them (started when first needed, then kept)."""
         if self._readers is not None and self.workers is None:

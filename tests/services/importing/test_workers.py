@@ -283,9 +283,10 @@ def test_workers_start_while_this_process_reads_and_read_the_next_bundles(
     importer = Importer(db, workers=2)
     # The first bundle does not wait for them: this process reads what they cannot yet.
     assert _cards_of(importer.plan(path)) == _cards_of(here)
+    importer.wait_for_workers()
     readers = importer._readers
-    assert readers is not None
-    pids = [process.pid for process in readers.processes]  # waits until they are up
+    assert readers is not None and readers._starting is None  # up, none still starting
+    pids = [process.pid for process in readers.processes]
     assert len(pids) == 2
     assert _cards_of(importer.plan(path)) == _cards_of(here)
     assert [process.pid for process in readers.processes] == pids
