@@ -159,10 +159,18 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def choose_import_files(self) -> None:
-        """Ask which files to import, starting in the last folder used."""
+        """Ask which files to import, starting in the last folder used.
+
+        The importer's worker processes start meanwhile, so that they are up when
+        the first large bundle is read (the import dialog stops them once it has
+        read its files; choosing none stops them at once).
+        """
+        self.importer.start_workers()
         names, _filter = QFileDialog.getOpenFileNames(
             self, "Import card bundles or cards", self.last_folder(), IMPORT_FILTER
         )
+        if not names:
+            self.importer.close()
         self.open_import([Path(name) for name in names])
 
     def new_draft(self) -> QMainWindow:

@@ -304,6 +304,24 @@ def test_file_import_asks_for_files_in_the_last_folder(
     assert fake_import_dialog.opened == [[bundle]]
 
 
+def test_the_workers_start_while_the_officer_chooses_files_and_stop_if_none_is_chosen(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.importer.workers = 1  # whatever the machine's load: one worker reads
+    starting: list[bool] = []
+
+    def choose(parent: QWidget, caption: str, folder: str, filters: str) -> tuple[list[str], str]:
+        readers = window.importer._readers
+        starting.append(readers is not None and len(readers.processes) == 1)
+        return [], ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", choose)
+    window.commands["import_files"].trigger()
+    assert starting == [True]  # up by the time the first bundle would be read
+    readers = window.importer._readers
+    assert readers is not None and readers.processes == []  # no file: stopped at once
+
+
 def test_audit_trail_opens_one_window(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
+import sys
 import weakref
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -123,6 +124,15 @@ class Importer:
     def close(self) -> None:
         """Stop the worker processes, if any were started (they are kept between bundles)."""
         self._stop_readers()
+
+    def start_workers(self) -> None:
+        """Start the worker processes now, in the background, as many as a large bundle
+        would be read with (none on a busy machine): the window does while the officer
+        chooses files, so that the first bundle does not wait for them to start (it is
+        read without them until they are up).  :meth:`close` stops them."""
+        count = worker_count(spare_cores() if self.workers is None else self.workers, sys.maxsize)
+        if count:
+            self._card_readers(count).start()
 
     def wait_for_workers(self) -> None:
         """Wait for the worker processes still starting (the first large bundle starts them

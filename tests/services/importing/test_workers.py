@@ -560,3 +560,23 @@ def test_cards_read_ahead_of_a_cancelled_reading_never_answer_the_next(tmp_path:
         assert [card.sha256 for card in cards] == [workers.parse_card(j).sha256 for j in jobs]
     finally:
         readers.close()
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_workers_started_before_a_bundle_read_its_first_cards_ahead(
+    count: int, monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
+) -> None:
+    """Started while the officer chooses files, a worker is up for the first bundle."""
+    path = _bundle(tmp_path)
+    importer = Importer(db, workers=count)
+    importer.start_workers()
+    if not count:
+        assert importer._readers is None  # none asked for: nothing started
+        return
+    assert importer._readers is not None and len(importer._readers.processes) == 1
+    _checked_once_read_ahead(monkeypatch, importer)
+    plan = importer.plan(path)
+    assert importer._readers.read_before_checked == CARDS
+    assert _cards_of(plan) == _cards_of(Importer(db, workers=0).plan(path))
+    importer.close()
+    assert importer._readers.processes == []
