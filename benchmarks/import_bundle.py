@@ -182,6 +182,8 @@ def measure(
             f"the spare cores it found at each run: {chosen}"
         )
     per = f"{count:,}-card bundle"
+    # The goal is the import's as the workstation reads it (None: with the spare cores it
+    # finds); a fixed count of workers is reported beside it, as the issue asks.
     return [
         Figure(
             f"import a {per}" + _label(n),
@@ -189,8 +191,8 @@ def measure(
             whole[n],
             "sqlite3 executemany, same rows",
             raw,
-            "<= 8x raw",
-            goal_ratio=8.0,
+            "<= 8x raw" if n is None else "(reported)",
+            goal_ratio=8.0 if n is None else None,
         )
         for n in workers
     ] + [

@@ -583,14 +583,19 @@ class _Run:
 
     def _hand_out(self) -> None:
         """Give each worker the next chunks nobody has yet, up to :data:`CHUNKS_HELD`
-        (the next one waits in its pipe, so it never waits for this process)."""
+        (the next one waits in its pipe, so it never waits for this process).
+
+        A chunk waits in a worker's pipe only while another is left for this process:
+        near the end, one waiting there would be read here too once this process ran
+        out (it cannot be taken back), each copy costing a chunk's reading.
+        """
         self.workers.extend(self.arrivals())
         for held in range(CHUNKS_HELD):
             for connection in self.workers:
                 chunks = self.busy.setdefault(connection, [])
                 if len(chunks) > held:
                     continue
-                if self.sent == len(self.chunks):
+                if self.sent == len(self.chunks) or (held and self.sent + 1 == len(self.chunks)):
                     return
                 connection.send((self.sent, self.chunks[self.sent]))
                 chunks.append(self.sent)

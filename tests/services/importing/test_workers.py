@@ -580,3 +580,26 @@ def test_workers_started_before_a_bundle_read_its_first_cards_ahead(
     assert _cards_of(plan) == _cards_of(Importer(db, workers=0).plan(path))
     importer.close()
     assert importer._readers.processes == []
+
+
+class _Pipe:
+    """A worker's end as the run sees it: what was sent to it."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    def send(self, message: tuple[int, object]) -> None:
+        self.sent.append(message[0])
+
+
+@pytest.mark.parametrize(("chunks", "queued"), [(4, [0, 1]), (3, [0, 1]), (2, [0]), (1, [0])])
+def test_a_chunk_waits_in_a_workers_pipe_only_while_another_is_left_for_this_process(
+    chunks: int, queued: list[int]
+) -> None:
+    pipe = _Pipe()
+    jobs = [[CardJob(f"c{i}.json", f"m{i}", b"{}")] for i in range(chunks)]
+    reading = Reading("incoming.cardbundle", 1, lambda: None, lambda: False)
+    run = workers._Run(jobs, reading, [pipe], list)  # type: ignore[list-item]
+    run._hand_out()
+    assert pipe.sent == queued
+    run.ready.close()
