@@ -386,7 +386,7 @@ def test_chunks_a_stuck_worker_has_are_read_here_and_the_worker_is_stopped_on_cl
 def _checked_once_read_ahead(
     monkeypatch: pytest.MonkeyPatch,
     importer: Importer,
-    then: Callable[[Path], None] | None = None,
+    then: Callable[[Path], object] | None = None,
 ) -> None:
     """The next bundle's check waits until the worker reading ahead has read every card it
     could (and sent them back); ``then`` runs before the check (it may change the file).
@@ -405,12 +405,19 @@ def _checked_once_read_ahead(
     monkeypatch.setattr(bundle_format, "open_bundle", open_bundle)
 
 
+def _worker_up(db: Database, path: Path) -> tuple[Importer, list[int | None]]:
+    """An importer whose one worker is up and kept (it read ``path``), and its pid."""
+    importer = Importer(db, workers=1)
+    importer.plan(path)
+    assert importer._readers is not None
+    return importer, [process.pid for process in importer._readers.processes]
+
+
 def test_a_worker_reads_the_first_cards_while_the_bundle_is_checked(
     monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
 ) -> None:
     path = _bundle(tmp_path)
-    importer = Importer(db, workers=1)
-    importer.plan(path)  # the worker starts, and stays for the next bundle
+    importer, _ = _worker_up(db, path)
     _checked_once_read_ahead(monkeypatch, importer)
     plan = importer.plan(path)
     assert importer._readers is not None and importer._readers.read_before_checked == CARDS
@@ -425,8 +432,7 @@ def test_cards_read_ahead_from_a_file_changed_before_its_check_are_read_again(
     bundle's are taken, in order, so a file swapped between the two reads is read as checked."""
     path = _bundle(tmp_path)
     changed = native_card("model-5", "1.0", risk_rating="low").model_dump_json().encode()
-    importer = Importer(db, workers=1)
-    importer.plan(path)
+    importer, _ = _worker_up(db, path)
     _checked_once_read_ahead(
         monkeypatch, importer, lambda _path: _bundle(tmp_path, {5: ("model-5.json", changed)})
     )
@@ -441,10 +447,7 @@ def test_a_bundle_refused_by_its_check_while_read_ahead_is_refused_as_here(
     monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
 ) -> None:
     path = _bundle(tmp_path)
-    importer = Importer(db, workers=1)
-    importer.plan(path)
-    assert importer._readers is not None
-    (worker,) = [process.pid for process in importer._readers.processes]
+    importer, (worker,) = _worker_up(db, path)
     _checked_once_read_ahead(
         monkeypatch, importer, lambda _path: path.write_bytes(path.read_bytes()[:2000])
     )
@@ -461,8 +464,7 @@ def test_a_bundle_refused_by_its_check_while_read_ahead_is_refused_as_here(
 def test_a_card_refused_while_read_ahead_is_refused_as_here(
     monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
 ) -> None:
-    importer = Importer(db, workers=1)
-    importer.plan(_bundle(tmp_path))
+    importer, _ = _worker_up(db, _bundle(tmp_path))
     path = _bundle(tmp_path, {4: ("laughs.md", BILLION_LAUGHS_CARD.encode())})
     _checked_once_read_ahead(monkeypatch, importer)
     refused = importer.plan(path)
@@ -476,14 +478,12 @@ def test_a_bundle_too_small_for_the_workers_drops_what_was_read_ahead(
     monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
 ) -> None:
     path = _bundle(tmp_path)
-    importer = Importer(db, workers=1)
-    importer.plan(path)
-    assert importer._readers is not None
-    pids = [process.pid for process in importer._readers.processes]
+    importer, pids = _worker_up(db, path)
     _checked_once_read_ahead(monkeypatch, importer)
     monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", CARDS + 1)  # read here, then
     plan = importer.plan(path)
     assert _cards_of(plan) == _cards_of(Importer(db, workers=0).plan(path))
+    assert importer._readers is not None
     assert [process.pid for process in importer._readers.processes] == pids  # kept
     monkeypatch.setattr(workers, "MIN_CARDS_PER_WORKER", 2)
     assert _cards_of(importer.plan(path)) == _cards_of(plan)  # and reading the next one
@@ -597,7 +597,7 @@ def test_a_chunk_waits_in_a_workers_pipe_only_while_another_is_left_for_this_pro
     chunks: int, queued: list[int]
 ) -> None:
     pipe = _Pipe()
-    jobs = [[CardJob(f"c{i}.json", f"m{i}", b"{}")] for i in range(chunks)]
+    jobs: list[Sequence[CardJob]] = [[CardJob(f"c{i}.json", f"m{i}", b"{}")] for i in range(chunks)]
     reading = Reading("incoming.cardbundle", 1, lambda: None, lambda: False)
     run = workers._Run(jobs, reading, [pipe], list)  # type: ignore[list-item]
     run._hand_out()
