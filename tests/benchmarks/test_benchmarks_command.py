@@ -23,6 +23,7 @@ EXPECTED = [
     "import a 200-card bundle",
     "import a 200-card bundle, read in-process",
     "of which writing (200-card bundle)",
+    "then its checkpoint, in the background (not waited for)",
     "full-text indexing of 200 cards",
     "cold start to first painted window",
     "cold start to the home screen's lists painted",
@@ -58,8 +59,12 @@ def test_quick_run_emits_every_figure(
         assert isinstance(figure["met"], bool)
         assert figure["figure"].strip() in printed
     with_goal = [figure for figure in saved["figures"] if figure["has_goal"]]
-    # Every figure has its goal, the rows' first paint too (issue 19: 1.0 s and 3x).
-    assert len(with_goal) == len(saved["figures"])
+    # Every figure has its goal, the rows' first paint too (issue 19: 1.0 s and 3x), but
+    # those only reported: a fixed count of workers, and the checkpoint nobody waits for.
+    assert {f["figure"].strip() for f in saved["figures"] if not f["has_goal"]} == {
+        "import a 200-card bundle, read in-process",
+        "then its checkpoint, in the background (not waited for)",
+    }
     assert f"goals met: {sum(f['met'] for f in with_goal)} of {len(with_goal)}" in printed
 
 
