@@ -13,6 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -603,3 +604,16 @@ def test_a_chunk_waits_in_a_workers_pipe_only_while_another_is_left_for_this_pro
     run._hand_out()
     assert pipe.sent == queued
     run.ready.close()
+
+
+def test_a_worker_warms_up_on_every_sample_card_before_its_first_chunk() -> None:
+    """Every sample card that ships is read (none refused), so every reader is warm."""
+    samples = Path(str(files("countersign.resources") / "samples"))
+    cards = [p for p in samples.glob("*/*") if p.suffix in (".json", ".md", ".yaml")]
+    formats = {
+        workers.parse_card(CardJob(p.name, "", p.read_bytes())).read.source_format for p in cards
+    }
+    assert len(formats) >= 3  # native JSON, Hugging Face, YAML at least
+    sent = workers.parse_chunk([CardJob(p.name, "", p.read_bytes()) for p in cards])
+    assert not [each for each in sent if not hasattr(each, "canonical_json")]  # none refused
+    assert workers._warm_up() == len(cards)
