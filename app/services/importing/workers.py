@@ -5,11 +5,12 @@ wherever it runs, so a bundle read by workers gives the same cards, the same
 warnings and the same refusal (the first refused card, in the bundle's order)
 as one read here.  The workers (:class:`CardReaders`) are started once, when
 the first bundle large enough for them comes (at least
-:data:`MIN_CARDS_PER_WORKER` cards for each), and kept for the next ones:
-forked from a server process that has the card readers imported already
-(``forkserver``, safe beside the window's threads; ``spawn`` where there is
-none), so that a bundle pays neither a Python start-up nor the readers'
-imports.  Cards go out in chunks and come back compact (canonical JSON, search
+:data:`MIN_CARDS_PER_WORKER` cards for each) or when the window asks, by a
+thread of their own, and kept for the next ones: forked from a server process
+that has the card readers imported already (``forkserver``, safe beside the
+window's threads; ``spawn`` where there is none), each reading the sample cards
+before its first chunk, so that a bundle pays neither a Python start-up nor the
+readers' one-time costs.  Cards go out in chunks and come back compact (canonical JSON, search
 text, hash, warnings), the card rebuilt from its canonical JSON here only if
 asked for.  While this process checks a bundle, a worker already up reads its
 first cards from the file itself (:meth:`CardReaders.read_ahead`); only those
@@ -17,8 +18,8 @@ whose bytes hash as the checked bundle's are taken, in order.  A
 worker that dies (killed, out of memory) refuses the bundle whole; the
 importer's time limit and cancellation are checked while waiting for them;
 a bundle left unfinished (refused, cancelled, out of time) stops the workers,
-which start afresh for the next one.  No thread is started: the workers are
-waited on by this process's own calls.
+which start afresh for the next one.  Apart from the one that starts them, no
+thread is started: the workers are waited on by this process's own calls.
 """
 
 from __future__ import annotations
