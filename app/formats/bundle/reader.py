@@ -168,6 +168,8 @@ def cards_ahead(path: Path) -> Iterator[tuple[str, str, bytes]]:
     quietly at the first problem, which the check names.
     """
     try:
+        if not path.is_file():
+            return  # a pipe or a device would wait or never end: the check refuses it
         with path.open("rb") as stream:
             data = stream.read(AHEAD_MAX_BYTES + 1)
         if len(data) > AHEAD_MAX_BYTES:

@@ -10,13 +10,15 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import sys
 import weakref
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -406,8 +408,8 @@ def _looks_like_bundle(path: Path) -> bool:
     if path.suffix.lower() in _BUNDLE_SUFFIXES:
         return True
     try:
-        with path.open("rb") as handle:
-            return handle.read(4) in _ZIP_MAGIC
+        with _plain_file(path) as handle:
+            return handle is not None and handle.read(4) in _ZIP_MAGIC
     except OSError:
         return False
 
@@ -416,21 +418,31 @@ def _read_loose_file(path: Path) -> bytes:
     from countersign.formats.limits import MAX_CARD_BYTES
 
     try:
-        if not path.is_file():
-            raise InputRefused(path.name, "", "no such file (or it is a folder)")
-        if path.stat().st_size > MAX_CARD_BYTES:
-            raise InputRefused(
-                path.name, "", f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB"
-            )
-        return path.read_bytes()
+        with _plain_file(path) as handle:
+            if handle is None:
+                if path.exists() and not path.is_dir():
+                    raise InputRefused(
+                        path.name, "", "is not a plain file (a pipe, a device or a socket)"
+                    )
+                raise InputRefused(path.name, "", "no such file (or it is a folder)")
+            data = handle.read(MAX_CARD_BYTES + 1)
+    except FileNotFoundError:
+        raise InputRefused(path.name, "", "no such file (or it is a folder)") from None
     except OSError as error:
         raise InputRefused(path.name, "", f"cannot be read: {error.strerror}") from None
+    if len(data) > MAX_CARD_BYTES:
+        raise InputRefused(
+            path.name, "", f"the file is larger than {MAX_CARD_BYTES // 1024 // 1024} MiB"
+        )
+    return data
 
 
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
+        with _plain_file(path) as handle:
+            if handle is None:
+                return ""
             for _ in range(1024):  # at most 1 GiB: the hash only labels the refusal
                 chunk = handle.read(1024 * 1024)
                 if not chunk:
@@ -439,6 +451,25 @@ def _file_sha256(path: Path) -> str:
     except OSError:
         return ""
     return digest.hexdigest()
+
+
+@contextmanager
+def _plain_file(path: Path) -> Iterator[BinaryIO | None]:
+    """``path`` open for reading if it is a plain file, else None (a folder, a pipe, a
+    device: opened without waiting, since a pipe's open would wait for a writer, and
+    its reading for ever).  Raises :class:`OSError` (FileNotFoundError: no such path)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        plain = stat.S_ISREG(os.fstat(descriptor).st_mode)
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not plain:
+        os.close(descriptor)
+        yield None
+        return
+    with os.fdopen(descriptor, "rb") as handle:
+        yield handle
 
 
 def _bundle_files(

@@ -8,6 +8,7 @@ event is added, and the audit chain still verifies.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -185,6 +186,36 @@ def test_missing_file_is_refused(registry: tuple[Database, Place], tmp_path: Pat
     db, _ = registry
     report = Importer(db).import_file(tmp_path / "nowhere.md")
     assert "nowhere.md: no such file (or it is a folder)" in report.plan.reason()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("waiting.cardbundle", "waiting.cardbundle: is not a file"),
+        ("waiting.json", "waiting.json: is not a plain file (a pipe, a device or a socket)"),
+        ("waiting", "waiting: is not a plain file (a pipe, a device or a socket)"),
+    ],
+)
+def test_a_pipe_is_refused_at_once_not_waited_on(
+    name: str, expected: str, registry: tuple[Database, Place], tmp_path: Path
+) -> None:
+    """A named pipe blocks whoever opens it until a writer comes, and reading it until
+    the writer stops: it is refused without being read (it hung the import for ever)."""
+    db, db_path = registry
+    pipe = tmp_path / name
+    os.mkfifo(pipe)
+    before = row_counts(db_path)
+    report = Importer(db).import_file(pipe)
+    assert expected in report.plan.reason()
+    assert report.plan.file_sha256 == ""
+    assert row_counts(db_path) == {**before, "audit_events": before["audit_events"] + 1}
+
+
+def test_a_folder_is_refused_as_no_file(registry: tuple[Database, Place], tmp_path: Path) -> None:
+    db, _ = registry
+    (tmp_path / "cards").mkdir()
+    report = Importer(db).import_file(tmp_path / "cards")
+    assert "cards: no such file (or it is a folder)" in report.plan.reason()
 
 
 def test_reading_that_takes_too_long_is_refused_by_name(

@@ -617,3 +617,19 @@ def test_a_worker_warms_up_on_every_sample_card_before_its_first_chunk() -> None
     sent = workers.parse_chunk([CardJob(p.name, "", p.read_bytes()) for p in cards])
     assert not [each for each in sent if not hasattr(each, "canonical_json")]  # none refused
     assert workers._warm_up() == len(cards)
+
+
+def test_a_pipe_named_as_a_bundle_is_refused_as_here_while_a_worker_is_up(
+    db: Database, tmp_path: Path
+) -> None:
+    """Reading ahead never waits on something that is no file (a pipe would block its
+    reader until a writer comes); the check refuses it, and the next bundle reads."""
+    good = _bundle(tmp_path)
+    importer, _ = _worker_up(db, good)
+    pipe = tmp_path / "waiting.cardbundle"
+    os.mkfifo(pipe)
+    refused = importer.plan(pipe)
+    assert refused.refused and "is not a file" in refused.reason()
+    assert refused.reason() == Importer(db, workers=0).plan(pipe).reason()
+    assert _cards_of(importer.plan(good)) == _cards_of(Importer(db, workers=0).plan(good))
+    importer.close()
