@@ -18,6 +18,7 @@ from countersign.commands.context import services_for
 from countersign.commands.output import EXIT_OK, EXIT_REFUSED, print_json
 from countersign.commands.passphrase import ask_passphrase
 from countersign.models.vocabulary import StageStatus
+from countersign.plain_files import open_plain
 from countersign.services.deployment.records import (
     ClassifyRequest,
     GateQuestion,
@@ -223,7 +224,7 @@ def _artifact_sha256(args: argparse.Namespace) -> str | None:
     if args.artifact is None:
         return None
     digest = hashlib.sha256()
-    with Path(args.artifact).open("rb") as handle:
+    with open_plain(args.artifact) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -45,6 +45,7 @@ from countersign.models.manifest import (
     ManifestModelSignature,
 )
 from countersign.models.vocabulary import SignatureStatus
+from countersign.plain_files import open_plain
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def open_bundle(path: Path) -> OpenedBundle:
                 f"the file is {mib(info.st_size)}, over the {mib(MAX_BUNDLE_BYTES)} "
                 "limit for a bundle",
             )
-        with path.open("rb") as stream:
+        with open_plain(path) as stream:
             data = stream.read(MAX_BUNDLE_BYTES + 1)
     except FileNotFoundError:
         refuse(name, "", f"there is no such file ({path})")
@@ -168,9 +169,7 @@ def cards_ahead(path: Path) -> Iterator[tuple[str, str, bytes]]:
     quietly at the first problem, which the check names.
     """
     try:
-        if not path.is_file():
-            return  # a pipe or a device would wait or never end: the check refuses it
-        with path.open("rb") as stream:
+        with open_plain(path) as stream:  # a pipe or a device is not waited on
             data = stream.read(AHEAD_MAX_BYTES + 1)
         if len(data) > AHEAD_MAX_BYTES:
             return

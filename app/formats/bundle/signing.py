@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from countersign.formats.bundle.zip_archive import SIGNATURE_NAME, SIGNER_NAME, refuse
+from countersign.plain_files import read_plain
 
 MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024
 """A key or certificate file larger than this is refused (real ones are a few KiB)."""
@@ -201,6 +202,6 @@ def _read_credential(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_CREDENTIAL_FILE_BYTES:
             refuse(str(path), "", "the file is too large to be a key or a certificate")
-        return path.read_bytes()
+        return read_plain(path)
     except OSError as error:
         refuse(str(path), "", f"the file cannot be read: {error.strerror or error}")

@@ -46,6 +46,7 @@ from countersign.models.manifest import (
     ManifestCard,
     ManifestModelSignature,
 )
+from countersign.plain_files import open_plain, read_plain
 
 
 def manifest_json_bytes(manifest: BundleManifest) -> bytes:
@@ -237,7 +238,7 @@ def _artifact_entry(path: Path, card: str) -> ManifestArtifact:
     digest = hashlib.sha256()
     size = 0
     try:
-        with path.open("rb") as handle:
+        with open_plain(path) as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
                 size += len(block)
@@ -380,7 +381,7 @@ def _read_local(path: Path) -> bytes:
                 f"the file is {mib(size)}, over the {mib(MAX_ENTRY_BYTES)} limit for a "
                 "file in a bundle",
             )
-        return path.read_bytes()
+        return read_plain(path)
     except OSError as error:
         refuse(str(path), "", f"the file cannot be read: {error.strerror or error}")
 

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from countersign.errors import CountersignError, InputRefused
 from countersign.formats.bundle.signing import certificate_fingerprint
 from countersign.formats.limits import load_json
+from countersign.plain_files import read_plain
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 """The payload type of an in-toto attestation."""
@@ -121,7 +122,7 @@ def read_envelope(path: Path) -> Envelope:
     try:
         if path.stat().st_size > MAX_ENVELOPE_BYTES:
             raise EnvelopeUnreadable(f"{path}: larger than 16 MiB; not an attestation")
-        text = path.read_bytes().decode("utf-8")
+        text = read_plain(path).decode("utf-8")
         value = load_json(text, str(path))
     except (OSError, UnicodeDecodeError, InputRefused) as error:
         raise EnvelopeUnreadable(f"{path}: cannot be read as a DSSE envelope ({error})") from None

@@ -26,6 +26,7 @@ from cryptography import x509
 
 from countersign.formats.bundle.signing import certificate_fingerprint
 from countersign.models.vocabulary import Decision
+from countersign.plain_files import open_plain, read_plain
 from countersign.services.attestation.dsse import Envelope, certificate_path, read_envelope
 from countersign.services.attestation.statement import (
     CARD_SUBJECT,
@@ -51,7 +52,7 @@ def is_attestation(path: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        with path.open("rb") as handle:
+        with open_plain(path) as handle:
             start = handle.read(64).lstrip()
     except OSError:
         return False
@@ -99,7 +100,7 @@ def _side_certificate(path: Path) -> x509.Certificate | None:
     try:
         if pem.stat().st_size > MAX_CERTIFICATE_BYTES:
             raise EvidenceUnreadable(f"{pem}: too large to be a certificate file")
-        return x509.load_pem_x509_certificate(pem.read_bytes())
+        return x509.load_pem_x509_certificate(read_plain(pem))
     except (OSError, ValueError) as error:
         raise EvidenceUnreadable(f"{pem}: not a PEM certificate ({error})") from None
 

@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from countersign.errors import CountersignError, InputRefused
 from countersign.formats.limits import load_json
 from countersign.models.vocabulary import Decision, StageStatus
+from countersign.plain_files import read_plain, read_plain_text
 from countersign.services.deployment.attestation_gate import attestation_gate, is_attestation
 from countersign.services.deployment.errors import EvidenceUnreadable
 from countersign.services.deployment.gate import artifact_check
@@ -159,7 +160,7 @@ def _folder_check(folder: Path, card_sha256: str) -> GateCheck:
     """Every file listed in SHA256SUMS matches, nothing else is there, the card is the report's."""
     sums = folder / SUMS
     try:
-        lines = sums.read_text("utf-8").splitlines()
+        lines = read_plain_text(sums).splitlines()
     except (OSError, UnicodeDecodeError):
         return GateCheck("published folder", False, f"{SUMS} is missing or unreadable")
     listed: dict[str, str] = {}
@@ -172,14 +173,14 @@ def _folder_check(folder: Path, card_sha256: str) -> GateCheck:
         path = folder / name
         if ".." in Path(name).parts or not path.is_file():
             problems.append(f"{name} is listed but missing")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif hashlib.sha256(read_plain(path)).hexdigest() != digest:
             problems.append(f"{name} was changed (its SHA-256 is not the one listed)")
     present = {
         str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name != SUMS
     }
     problems += [f"{name} is not listed in {SUMS}" for name in sorted(present - set(listed))]
     card = folder / CARD_IN_FOLDER
-    if card.is_file() and hashlib.sha256(card.read_bytes()).hexdigest() != card_sha256:
+    if card.is_file() and hashlib.sha256(read_plain(card)).hexdigest() != card_sha256:
         problems.append(f"{CARD_IN_FOLDER} is not the card the report signs")
     if problems:
         return GateCheck("published folder", False, "; ".join(problems[:6]))

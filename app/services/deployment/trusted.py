@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from countersign.errors import InputRefused
 from countersign.formats.limits import load_json
+from countersign.plain_files import read_plain_text
 from countersign.services.deployment.errors import EvidenceUnreadable
 from countersign.services.deployment.records import GateCheck
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
@@ -57,7 +58,7 @@ def trusted_certificates(paths: Sequence[Path]) -> list[TrustedCertificate]:
     out = []
     for path in paths:
         try:
-            text = path.read_text("ascii")
+            text = read_plain_text(path, "ascii")
         except (OSError, UnicodeDecodeError) as error:
             raise EvidenceUnreadable(
                 f"{path}: cannot be read as a PEM certificate ({error})"
@@ -81,7 +82,7 @@ def revocations_check(
     try:
         if path.stat().st_size > MAX_REVOCATIONS_BYTES:
             raise EvidenceUnreadable(f"{path}: larger than 16 MiB; not a revocations file")
-        document = load_json(path.read_text("utf-8"), str(path))
+        document = load_json(read_plain_text(path), str(path))
     except (OSError, UnicodeDecodeError, InputRefused) as error:
         raise EvidenceUnreadable(
             f"{path}: cannot be read as a revocations file ({error})"

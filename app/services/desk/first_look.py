@@ -36,6 +36,7 @@ from countersign.models.registry_rows import (
     stage_words,
 )
 from countersign.models.vocabulary import CardStatus, Decision, DeskList, StageStatus
+from countersign.plain_files import open_plain
 from countersign.services.desk.records import (
     FIRST_PAGE,
     RECENT_IMPORTS,
@@ -145,7 +146,7 @@ def read_first_look(path: Path, first: int = FIRST_PAGE) -> FirstLook | None:
 
 def _is_sqlite(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
+        with open_plain(path) as handle:
             return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError:
         return False

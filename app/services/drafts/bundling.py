@@ -29,6 +29,7 @@ from countersign.formats.bundle import (
 )
 from countersign.formats.detect import read_card
 from countersign.models.manifest import BundleManifest, ManifestAttachment, ManifestCard
+from countersign.plain_files import read_plain
 from countersign.services.drafts.draft import CardDraft, slug
 from countersign.services.drafts.errors import DraftRefused
 
@@ -165,7 +166,7 @@ def _read_attachment(path: Path) -> bytes:
             raise DraftRefused(
                 str(path), "", f"the file is over the {MAX_ENTRY_BYTES // 1024 // 1024} MiB limit"
             )
-        return path.read_bytes()
+        return read_plain(path)
     except OSError as error:
         raise DraftRefused(str(path), "", f"cannot be read: {error.strerror or error}") from None
 

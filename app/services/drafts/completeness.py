@@ -18,6 +18,7 @@ from countersign.formats.base import FormatWarning
 from countersign.models.card import ModelCard
 from countersign.models.checklist import ChecklistTemplate
 from countersign.models.vocabulary import AnswerValue
+from countersign.plain_files import read_plain
 from countersign.services.reviews.checklists import (
     MAX_TEMPLATE_BYTES,
     built_in_templates,
@@ -108,7 +109,7 @@ def _template_file(path: Path) -> ChecklistTemplate:
     try:
         if path.stat().st_size > MAX_TEMPLATE_BYTES:
             raise TemplateRefused(path.name, "", "the file is larger than 1 MiB")
-        data = path.read_bytes()
+        data = read_plain(path)
     except OSError as error:
         raise TemplateRefused(str(path), "", f"cannot be read: {error.strerror}") from None
     return parse_template(data, path.name)

@@ -32,6 +32,7 @@ from countersign.formats.huggingface.readme import read_huggingface, write_huggi
 from countersign.formats.limits import MAX_CARD_BYTES, YamlProblem, load_yaml
 from countersign.models.card import ModelCard
 from countersign.models.vocabulary import CardFormat, DraftFormat
+from countersign.plain_files import read_plain
 from countersign.services.drafts.completeness import (
     Completeness,
     ItemStatus,
@@ -205,7 +206,7 @@ def open_draft(path: str | Path) -> CardDraft:
             raise DraftRefused(
                 str(target), "", f"the file is over {MAX_CARD_BYTES // 1024 // 1024} MiB"
             )
-        data = target.read_bytes()
+        data = read_plain(target)
     except OSError as error:
         raise DraftRefused(str(target), "", f"cannot be read: {error.strerror or error}") from None
     try:

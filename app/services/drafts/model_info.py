@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, decode_utf8, load_json, load_yaml
 from countersign.models.card import ModelCard, metric_value_text, parse_metric_number
+from countersign.plain_files import read_plain
 from countersign.services.drafts.errors import ModelInfoRefused
 
 FieldPath = tuple[str, ...]
@@ -389,7 +390,7 @@ def read_model_info_file(path: Path, data: bytes | None = None) -> dict[str, Any
         try:
             if path.stat().st_size > MAX_INFO_BYTES:
                 raise ModelInfoRefused("", "the file is over 4 MiB; model info is a few KiB", name)
-            data = path.read_bytes()
+            data = read_plain(path)
         except OSError as error:
             raise ModelInfoRefused("", f"cannot be read: {error.strerror or error}", name) from None
     if len(data) > MAX_INFO_BYTES:

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from countersign.formats.bundle.signing import certificate_fingerprint, describe_key, is_p256
+from countersign.plain_files import read_plain
 from countersign.services.identities.errors import CredentialRefused
 
 VALIDITY = datetime.timedelta(days=730)
@@ -131,7 +132,7 @@ def read_pkcs12(path: Path, password: str | None) -> Credential:
     try:
         if path.stat().st_size > MAX_PKCS12_BYTES:
             raise CredentialRefused(file, "", "the file is too large to be a PKCS#12 credential")
-        data = path.read_bytes()
+        data = read_plain(path)
     except OSError as error:
         raise CredentialRefused(file, "", f"cannot be read: {error.strerror or error}") from None
     secret = password.encode("utf-8") if password else None

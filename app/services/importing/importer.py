@@ -10,15 +10,13 @@ refused, lands nothing and records the refusal in the audit trail.
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 import sys
 import weakref
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +29,7 @@ from countersign.models.manifest import ManifestCard
 from countersign.models.safe_text import name_problem, terminal_text
 from countersign.models.tables import CardVersion, Model
 from countersign.models.vocabulary import AuditAction, AuditObject, CardOutcome
+from countersign.plain_files import open_plain, read_plain
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.importing.landing import collector_on_new_objects, land_plan
 from countersign.services.importing.model_files import check_model_signatures
@@ -408,8 +407,8 @@ def _looks_like_bundle(path: Path) -> bool:
     if path.suffix.lower() in _BUNDLE_SUFFIXES:
         return True
     try:
-        with _plain_file(path) as handle:
-            return handle is not None and handle.read(4) in _ZIP_MAGIC
+        with open_plain(path) as handle:
+            return handle.read(4) in _ZIP_MAGIC
     except OSError:
         return False
 
@@ -418,15 +417,8 @@ def _read_loose_file(path: Path) -> bytes:
     from countersign.formats.limits import MAX_CARD_BYTES
 
     try:
-        with _plain_file(path) as handle:
-            if handle is None:
-                if path.exists() and not path.is_dir():
-                    raise InputRefused(
-                        path.name, "", "is not a plain file (a pipe, a device or a socket)"
-                    )
-                raise InputRefused(path.name, "", "no such file (or it is a folder)")
-            data = handle.read(MAX_CARD_BYTES + 1)
-    except FileNotFoundError:
+        data = read_plain(path, MAX_CARD_BYTES)
+    except (FileNotFoundError, IsADirectoryError):
         raise InputRefused(path.name, "", "no such file (or it is a folder)") from None
     except OSError as error:
         raise InputRefused(path.name, "", f"cannot be read: {error.strerror}") from None
@@ -440,9 +432,7 @@ def _read_loose_file(path: Path) -> bytes:
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     try:
-        with _plain_file(path) as handle:
-            if handle is None:
-                return ""
+        with open_plain(path) as handle:
             for _ in range(1024):  # at most 1 GiB: the hash only labels the refusal
                 chunk = handle.read(1024 * 1024)
                 if not chunk:
@@ -451,25 +441,6 @@ def _file_sha256(path: Path) -> str:
     except OSError:
         return ""
     return digest.hexdigest()
-
-
-@contextmanager
-def _plain_file(path: Path) -> Iterator[BinaryIO | None]:
-    """``path`` open for reading if it is a plain file, else None (a folder, a pipe, a
-    device: opened without waiting, since a pipe's open would wait for a writer, and
-    its reading for ever).  Raises :class:`OSError` (FileNotFoundError: no such path)."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        plain = stat.S_ISREG(os.fstat(descriptor).st_mode)
-    except OSError:
-        os.close(descriptor)
-        raise
-    if not plain:
-        os.close(descriptor)
-        yield None
-        return
-    with os.fdopen(descriptor, "rb") as handle:
-        yield handle
 
 
 def _bundle_files(

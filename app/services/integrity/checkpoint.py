@@ -14,6 +14,7 @@ from pathlib import Path
 
 from countersign.errors import CountersignError
 from countersign.models.vocabulary import AuditAction, AuditObject
+from countersign.plain_files import read_plain_text
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.identities.identities import SigningKey
 from countersign.services.storage.database import Database, utc_now
@@ -63,7 +64,7 @@ def read_checkpoint(path: Path) -> SignedAct:
     try:
         if path.stat().st_size > MAX_CHECKPOINT_BYTES:
             raise CheckpointRefused(f"{path}: too large to be a checkpoint")
-        text = path.read_text(encoding="utf-8")
+        text = read_plain_text(path)
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise CheckpointRefused(f"{path}: cannot be read: {reason}") from None

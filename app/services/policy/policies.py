@@ -31,6 +31,7 @@ from countersign.models.card import canonical_json
 from countersign.models.metric_policy import MetricPolicy, MetricTerm
 from countersign.models.tables import MetricPolicyRecord
 from countersign.models.vocabulary import AuditAction, AuditObject
+from countersign.plain_files import read_plain
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.policy.terms import MetricJudge
 from countersign.services.storage.database import Database, os_user, utc_now
@@ -272,7 +273,7 @@ class Policies:
         try:
             if path.stat().st_size > MAX_POLICY_BYTES:
                 raise PolicyRefused(path.name, "", "the file is larger than 1 MiB")
-            data = path.read_bytes()
+            data = read_plain(path)
         except OSError as error:
             raise PolicyRefused(path.name, "", f"cannot be read: {error.strerror}") from None
         policy = parse_policy(data, path.name)

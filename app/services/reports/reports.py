@@ -31,6 +31,7 @@ from countersign.models.vocabulary import (
     Role,
     StageStatus,
 )
+from countersign.plain_files import read_plain
 from countersign.services.attestation.dsse import certificate_path
 from countersign.services.attestation.statement import Approver
 from countersign.services.audit.trail import EventDraft, append_events
@@ -531,7 +532,7 @@ def _approved_report(
             f"{verification.status}; export the report again now that it is approved"
         )
     try:
-        return path.read_bytes()
+        return read_plain(path)
     except OSError as error:
         raise PublishRefused(f"{path}: cannot be read: {error.strerror or error}") from None
 
@@ -583,7 +584,7 @@ def read_trusted_certificate(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_TRUST_BYTES:
             raise ReportRefused(f"{path}: too large to be a certificate file")
-        data = path.read_bytes()
+        data = read_plain(path)
     except OSError as error:
         raise ReportRefused(f"{path}: cannot be read: {error.strerror or error}") from None
     try:

@@ -43,6 +43,7 @@ from countersign.errors import InputRefused
 from countersign.formats.limits import load_json
 from countersign.models.checklist import ChecklistTemplate
 from countersign.models.vocabulary import APPROVING_ROLES, Decision
+from countersign.plain_files import open_plain
 from countersign.services.identities.certificates import certificate_fingerprint, load_certificate
 from countersign.services.reports.attachments import CARD, MANIFEST, MANIFEST_FORMAT
 from countersign.services.reports.errors import ReportUnreadable
@@ -178,7 +179,7 @@ def _read(path: Path, file: str) -> bytes:
             raise ReportUnreadable(
                 file, f"is {size // (1024 * 1024)} MiB; a report is at most 64 MiB"
             )
-        with path.open("rb") as stream:
+        with open_plain(path) as stream:
             data = stream.read(MAX_PDF_BYTES + 1)
     except OSError as error:
         raise ReportUnreadable(file, f"cannot be read: {error.strerror or error}") from None

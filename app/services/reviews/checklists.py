@@ -29,6 +29,7 @@ from countersign.models.card import canonical_json
 from countersign.models.checklist import CHECK_KINDS, ChecklistTemplate, TemplateFieldError
 from countersign.models.tables import ChecklistTemplateRecord
 from countersign.models.vocabulary import AuditAction, AuditObject
+from countersign.plain_files import read_plain
 from countersign.services.audit.trail import EventDraft, append_events
 from countersign.services.reviews.errors import TemplateFrozen, TemplateNotFound, TemplateRefused
 from countersign.services.storage.database import Database, os_user, utc_now
@@ -306,7 +307,7 @@ class Checklists:
         try:
             if path.stat().st_size > MAX_TEMPLATE_BYTES:
                 raise TemplateRefused(path.name, "", "the file is larger than 1 MiB")
-            data = path.read_bytes()
+            data = read_plain(path)
         except OSError as error:
             raise TemplateRefused(path.name, "", f"cannot be read: {error.strerror}") from None
         template = parse_template(data, path.name)

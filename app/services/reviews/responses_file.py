@@ -19,6 +19,7 @@ from pathlib import Path
 from countersign.errors import InputRefused
 from countersign.formats.limits import YamlProblem, load_yaml
 from countersign.models.vocabulary import AnswerValue
+from countersign.plain_files import read_plain
 from countersign.services.reviews.errors import ResponsesInvalid
 from countersign.services.reviews.records import Answer
 
@@ -45,7 +46,7 @@ def read_responses_listing_problems(
     try:
         if path.stat().st_size > MAX_RESPONSES_BYTES:
             raise ResponsesInvalid("the file is larger than 1 MiB", file)
-        data = path.read_bytes()
+        data = read_plain(path)
     except OSError as error:
         raise ResponsesInvalid(f"cannot be read: {error.strerror or error}", file) from None
     return parse_responses_listing_problems(data, file)

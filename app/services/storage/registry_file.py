@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from countersign.errors import RegistryUnreadable
+from countersign.plain_files import open_plain
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -43,7 +44,7 @@ def check_registry_file(path: Path, *, create: bool) -> None:
         _check_folder_writable(path)
         return
     try:
-        with path.open("rb") as handle:
+        with open_plain(path) as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as error:
         raise RegistryUnreadable(f"{path} cannot be read: {error.strerror or error}") from None

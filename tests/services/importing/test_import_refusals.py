@@ -192,8 +192,8 @@ def test_missing_file_is_refused(registry: tuple[Database, Place], tmp_path: Pat
     ("name", "expected"),
     [
         ("waiting.cardbundle", "waiting.cardbundle: is not a file"),
-        ("waiting.json", "waiting.json: is not a plain file (a pipe, a device or a socket)"),
-        ("waiting", "waiting: is not a plain file (a pipe, a device or a socket)"),
+        ("waiting.json", "waiting.json: cannot be read: not a plain file (a pipe, a device"),
+        ("waiting", "waiting: cannot be read: not a plain file (a pipe, a device or a socket)"),
     ],
 )
 def test_a_pipe_is_refused_at_once_not_waited_on(
